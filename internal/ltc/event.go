@@ -1,0 +1,44 @@
+package ltc
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Event types.
+const (
+	EventLeadCreated        = "lead.created"
+	EventLeadQualified      = "lead.qualified"
+	EventLeadDisqualified   = "lead.disqualified"
+	EventLeadOverdue        = "lead.overdue"
+	EventOpportunityCreated = "opportunity.created"
+)
+
+// Event is one accepted change of a deal, as the append-only event log records it. Its position in the log is
+// given when it is written.
+type Event struct {
+	DealID      string          `json:"deal_id"`
+	Type        string          `json:"type"`
+	Actor       Person          `json:"actor"`
+	RequestID   string          `json:"request_id,omitempty"`
+	StageBefore string          `json:"stage_before,omitempty"`
+	StageAfter  string          `json:"stage_after,omitempty"`
+	Recipients  []string        `json:"recipients,omitempty"`
+	Data        json.RawMessage `json:"data"`
+	OccurredAt  time.Time       `json:"occurred_at"`
+}
+
+// UserRecipient addresses a notification to one person.
+func UserRecipient(id string) string { return "user:" + id }
+
+// RoleRecipient addresses a notification to everyone holding a role.
+func RoleRecipient(r Role) string { return "role:" + string(r) }
+
+// EventData encodes an event's details. Details are plain data, so encoding cannot fail; it panics if it does.
+func EventData(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("ltc: event data: " + err.Error())
+	}
+	return b
+}

@@ -1,0 +1,149 @@
+package ltc
+
+import "time"
+
+// LeadState is where a lead stands.
+type LeadState string
+
+// Lead states.
+const (
+	LeadNew          LeadState = "NEW"
+	LeadQualified    LeadState = "QUALIFIED"
+	LeadDisqualified LeadState = "DISQUALIFIED"
+)
+
+// LeadSource says where a lead came from.
+type LeadSource string
+
+// Lead sources.
+const (
+	SourceCustomerStrategy LeadSource = "CUSTOMER_STRATEGY" // 客户发展战略
+	SourceIndustryAnalysis LeadSource = "INDUSTRY_ANALYSIS" // 行业分析
+	SourceCustomerNeed     LeadSource = "CUSTOMER_NEED"     // 客户需求
+	SourceOwnStrategy      LeadSource = "OWN_STRATEGY"      // 自身战略
+	SourceMarketingEvent   LeadSource = "MARKETING_EVENT"
+	SourceReferral         LeadSource = "REFERRAL"
+	SourceOther            LeadSource = "OTHER"
+)
+
+// Urgency is how soon the customer will buy.
+type Urgency string
+
+// Urgencies.
+const (
+	UrgencyHot  Urgency = "HOT"
+	UrgencyWarm Urgency = "WARM"
+	UrgencyCold Urgency = "COLD"
+)
+
+// Qualification is the assessment recorded when a lead is qualified.
+type Qualification struct {
+	BudgetConfirmed    bool    `json:"budget_confirmed"`
+	DecisionChainKnown bool    `json:"decision_chain_known"`
+	Urgency            Urgency `json:"urgency"`
+	Notes              string  `json:"notes,omitempty"`
+}
+
+// Lead is a possible deal before it becomes an opportunity (ML, 管理线索).
+type Lead struct {
+	ID                     string         `json:"id"`
+	State                  LeadState      `json:"state"`
+	Customer               Customer       `json:"customer"`
+	Title                  string         `json:"title"`
+	Description            string         `json:"description,omitempty"`
+	Source                 LeadSource     `json:"source"`
+	EstimatedValue         Money          `json:"estimated_value"`
+	ExpectedCloseDate      Date           `json:"expected_close_date"`
+	Owner                  Person         `json:"owner"`
+	CreatedBy              Person         `json:"created_by"`
+	Qualification          *Qualification `json:"qualification,omitempty"`
+	DisqualificationReason string         `json:"disqualification_reason,omitempty"`
+	OpportunityID          string         `json:"opportunity_id,omitempty"`
+	Overdue                bool           `json:"overdue"`
+	SLADueAt               time.Time      `json:"sla_due_at"`
+	PolicyVersion          string         `json:"policy_version"`
+	CreatedAt              time.Time      `json:"created_at"`
+	UpdatedAt              time.Time      `json:"updated_at"`
+}
+
+// Open reports whether the lead still waits for qualification.
+func (l Lead) Open() bool { return l.State == LeadNew }
+
+// CanCreateLead checks that the actor may create a lead owned by owner: sales people create their own leads;
+// managers, systems and admins may create a lead for someone else.
+func CanCreateLead(a Actor, owner Person) error {
+	if !a.HasAny(RoleSales, RoleSalesManager, RoleSystem, RoleAdmin) {
+		return PermissionDenied("creating a lead needs the sales, sales_manager, system or admin role")
+	}
+	if owner.ID != a.ID && !a.HasAny(RoleSalesManager, RoleSystem, RoleAdmin) {
+		return PermissionDenied("only a sales_manager, system or admin may create a lead owned by someone else (owner %q)", owner.ID)
+	}
+	return nil
+}
+
+// CanReadLeads checks that the actor may read leads: anyone holding a role of the organisation.
+func CanReadLeads(a Actor) error {
+	if len(a.Roles) == 0 {
+		return PermissionDenied("reading leads needs a role")
+	}
+	return nil
+}
+
+// CanQualifyLead checks that the actor may qualify the lead now: a sales manager (or admin), on a NEW lead.
+func CanQualifyLead(a Actor, l Lead) error {
+	if !a.HasAny(RoleSalesManager, RoleAdmin) {
+		return PermissionDenied("qualifying a lead needs the sales_manager role")
+	}
+	return leadOpen(l, "qualified")
+}
+
+// CanDisqualifyLead checks that the actor may disqualify the lead now: a sales manager, an admin, or the sales
+// person who owns it, on a NEW lead.
+func CanDisqualifyLead(a Actor, l Lead) error {
+	owner := a.Has(RoleSales) && l.Owner.ID == a.ID
+	if !owner && !a.HasAny(RoleSalesManager, RoleAdmin) {
+		return PermissionDenied("disqualifying a lead needs the sales_manager role or ownership of the lead (owner %q)", l.Owner.ID)
+	}
+	return leadOpen(l, "disqualified")
+}
+
+func leadOpen(l Lead, verb string) error {
+	if !l.Open() {
+		return FailedPrecondition("lead %s is %s; only a NEW lead can be %s", l.ID, l.State, verb)
+	}
+	return nil
+}
+
+// NewLead is the lead as created at time now under policy p.
+func NewLead(l Lead, p Policy, now time.Time) Lead {
+	l.State = LeadNew
+	l.PolicyVersion = p.Version
+	l.CreatedAt = now
+	l.UpdatedAt = now
+	l.SLADueAt = now.Add(p.LeadSLA)
+	return l
+}
+
+// Qualify returns the lead qualified with q into the opportunity opportunityID.
+func (l Lead) Qualify(q Qualification, opportunityID string, now time.Time) Lead {
+	l.State = LeadQualified
+	l.Qualification = &q
+	l.OpportunityID = opportunityID
+	l.UpdatedAt = now
+	return l
+}
+
+// Disqualify returns the lead disqualified for reason.
+func (l Lead) Disqualify(reason string, now time.Time) Lead {
+	l.State = LeadDisqualified
+	l.DisqualificationReason = reason
+	l.UpdatedAt = now
+	return l
+}
+
+// MarkOverdue returns the lead flagged as past its SLA.
+func (l Lead) MarkOverdue(now time.Time) Lead {
+	l.Overdue = true
+	l.UpdatedAt = now
+	return l
+}

@@ -1,0 +1,58 @@
+// Package ltc is the Lead-To-Cash domain: leads, deals, the people who work them and the rules that govern them.
+// It is pure (no I/O, no clock, no Temporal) so that the workflows and the API apply the very same rules.
+package ltc
+
+import (
+	"fmt"
+	"time"
+)
+
+// Money is an amount in the minor units of an ISO 4217 currency.
+type Money struct {
+	Currency    string `json:"currency"`
+	AmountMinor int64  `json:"amount_minor"`
+}
+
+// Date is a calendar date without a time zone.
+type Date struct {
+	Year  int `json:"year"`
+	Month int `json:"month"`
+	Day   int `json:"day"`
+}
+
+// String formats the date as YYYY-MM-DD.
+func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
+
+// Valid reports whether the date exists in the calendar.
+func (d Date) Valid() bool {
+	t := time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC)
+	return d.Year >= 1 && t.Year() == d.Year && int(t.Month()) == d.Month && t.Day() == d.Day
+}
+
+// CustomerGrade is the customer's grade (客户分级): S strategic, A partner, B, C.
+type CustomerGrade string
+
+// Customer grades.
+const (
+	GradeS CustomerGrade = "S"
+	GradeA CustomerGrade = "A"
+	GradeB CustomerGrade = "B"
+	GradeC CustomerGrade = "C"
+)
+
+// Customer is the buying organisation.
+type Customer struct {
+	Name     string        `json:"name"`
+	Grade    CustomerGrade `json:"grade"`
+	Industry string        `json:"industry,omitempty"`
+	Region   string        `json:"region,omitempty"`
+}
+
+// Person names a user as their token identifies them.
+type Person struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// SystemPerson is the actor of changes the engine makes by itself, such as SLA timers.
+var SystemPerson = Person{ID: "system", Name: "LTC engine"}

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+)
+
+// Change is one accepted change of a deal: the request that caused it, the new read-model state and the events
+// it produces. Apply writes all of it in one transaction, or nothing.
+type Change struct {
+	Request     Request          `json:"request"`
+	Lead        *ltc.Lead        `json:"lead,omitempty"`
+	Opportunity *ltc.Opportunity `json:"opportunity,omitempty"`
+	Events      []ltc.Event      `json:"events"`
+}
+
+// Apply writes the change. It is safe to retry: a change whose request was already applied with the same payload
+// is skipped; one whose request id was used for a different payload fails with ErrRequestReused.
+func (s *Store) Apply(ctx context.Context, c Change) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		applied, err := recordRequest(ctx, tx, c.Request)
+		if err != nil || applied {
+			return err
+		}
+		if c.Lead != nil {
+			if err := upsertLead(ctx, tx, *c.Lead); err != nil {
+				return err
+			}
+		}
+		if c.Opportunity != nil {
+			if err := upsertOpportunity(ctx, tx, *c.Opportunity); err != nil {
+				return err
+			}
+		}
+		return appendEvents(ctx, tx, c.Events)
+	})
+}
+
+// recordRequest inserts the request, or reports that it was applied before.
+func recordRequest(ctx context.Context, tx pgx.Tx, r Request) (applied bool, err error) {
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO requests (request_id, method, payload_hash, deal_id, result)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING`,
+		r.ID, r.Method, r.PayloadHash, r.DealID, r.Result)
+	if err != nil {
+		return false, fmt.Errorf("record request %s: %w", r.ID, err)
+	}
+	if tag.RowsAffected() == 1 {
+		return false, nil
+	}
+	var method, dealID string
+	var hash []byte
+	if err := tx.QueryRow(ctx, `SELECT method, payload_hash, deal_id::text FROM requests WHERE request_id = $1`, r.ID).
+		Scan(&method, &hash, &dealID); err != nil {
+		return false, fmt.Errorf("load request %s: %w", r.ID, err)
+	}
+	if method != r.Method || dealID != r.DealID || !bytes.Equal(hash, r.PayloadHash) {
+		return false, fmt.Errorf("%w: %s", ErrRequestReused, r.ID)
+	}
+	return true, nil
+}
+
+func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
+	doc, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO leads (id, state, owner_id, customer_name, overdue, created_at, updated_at, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (id) DO UPDATE SET state = $2, owner_id = $3, customer_name = $4, overdue = $5,
+			updated_at = $7, doc = $8`,
+		l.ID, l.State, l.Owner.ID, l.Customer.Name, l.Overdue, l.CreatedAt, l.UpdatedAt, doc)
+	if err != nil {
+		return fmt.Errorf("write lead %s: %w", l.ID, err)
+	}
+	return nil
+}
+
+func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity) error {
+	doc, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO opportunities (id, lead_id, stage, outcome, level, owner_id, customer_name, created_at, updated_at, doc)
+		VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6, $7, $8, $9, $10)
+		ON CONFLICT (id) DO UPDATE SET stage = $3, outcome = NULLIF($4, ''), level = NULLIF($5, ''), owner_id = $6,
+			customer_name = $7, updated_at = $9, doc = $10`,
+		o.ID, o.LeadID, o.Stage, o.Outcome, o.Level, o.Owner.ID, o.Customer.Name, o.CreatedAt, o.UpdatedAt, doc)
+	if err != nil {
+		return fmt.Errorf("write opportunity %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// appendEvents gives the events their global and per-deal sequence and writes them. It runs last in the
+// transaction: the lock on event_log_head that orders the log is held from here to commit only.
+func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	var last int64
+	if err := tx.QueryRow(ctx,
+		`UPDATE event_log_head SET last_sequence = last_sequence + $1 RETURNING last_sequence`, len(events),
+	).Scan(&last); err != nil {
+		return fmt.Errorf("reserve event sequence: %w", err)
+	}
+	next := last - int64(len(events))
+	dealSeq := map[string]int64{}
+	for _, e := range events {
+		next++
+		if _, ok := dealSeq[e.DealID]; !ok {
+			var n int64
+			if err := tx.QueryRow(ctx,
+				`SELECT coalesce(max(deal_sequence), 0) FROM events WHERE deal_id = $1`, e.DealID).Scan(&n); err != nil {
+				return fmt.Errorf("read deal sequence %s: %w", e.DealID, err)
+			}
+			dealSeq[e.DealID] = n
+		}
+		dealSeq[e.DealID]++
+		recipients := e.Recipients
+		if recipients == nil {
+			recipients = []string{}
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO events (sequence, deal_id, deal_sequence, type, actor_id, actor_name, request_id,
+				stage_before, stage_after, recipients, data, occurred_at)
+			VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''), NULLIF($8, ''), NULLIF($9, ''), $10, $11, $12)`,
+			next, e.DealID, dealSeq[e.DealID], e.Type, e.Actor.ID, e.Actor.Name, e.RequestID,
+			e.StageBefore, e.StageAfter, recipients, []byte(e.Data), e.OccurredAt); err != nil {
+			return fmt.Errorf("append event %s of deal %s: %w", e.Type, e.DealID, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+// Package store is the engine's PostgreSQL: the read model of leads and deals, the append-only event log and the
+// record of applied requests. The deals' processes write through Apply; the API reads.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ErrNotFound is returned when a lead, deal or request does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrRequestReused is returned by Apply when the change's request id was already applied with another payload.
+var ErrRequestReused = errors.New("request id already used for another request")
+
+// Store reads and writes the engine's tables.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects a pool to the database at url. maxConns <= 0 keeps pgx's default.
+func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect database: %w", err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// Pool exposes the pool, for tests and metrics.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Request is an applied request: its id, what it was, and the result its caller got.
+type Request struct {
+	ID          string          `json:"id"`
+	Method      string          `json:"method"`
+	PayloadHash []byte          `json:"payload_hash"`
+	DealID      string          `json:"deal_id"`
+	Result      json.RawMessage `json:"result"`
+}
+
+// Request returns the applied request with the id, or ErrNotFound.
+func (s *Store) Request(ctx context.Context, id string) (Request, error) {
+	r := Request{ID: id}
+	err := s.pool.QueryRow(ctx,
+		`SELECT method, payload_hash, deal_id::text, result FROM requests WHERE request_id = $1`, id,
+	).Scan(&r.Method, &r.PayloadHash, &r.DealID, &r.Result)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Request{}, ErrNotFound
+	}
+	if err != nil {
+		return Request{}, fmt.Errorf("load request %s: %w", id, err)
+	}
+	return r, nil
+}
+
+func getDoc[T any](ctx context.Context, s *Store, query, id, what string) (T, error) {
+	var v T
+	var doc []byte
+	err := s.pool.QueryRow(ctx, query, id).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, ErrNotFound
+	}
+	if err != nil {
+		return v, fmt.Errorf("load %s %s: %w", what, id, err)
+	}
+	if err := json.Unmarshal(doc, &v); err != nil {
+		return v, fmt.Errorf("decode %s %s: %w", what, id, err)
+	}
+	return v, nil
+}
