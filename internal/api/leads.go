@@ -1,0 +1,179 @@
+package api
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/ltcengine/ltc/internal/auth"
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+	"github.com/ltcengine/ltc/workflows"
+)
+
+// leadIDSpace derives a lead's id from its CreateLead request id, so a retried create finds the same lead and
+// process even when the first attempt's answer was lost.
+var leadIDSpace = uuid.MustParse("6f3c1e9a-51c2-4a7e-9d8e-2b1f0c7a4d35")
+
+type leadService struct {
+	ltcv1.UnimplementedLeadServiceServer
+	*Server
+}
+
+func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadRequest) (*ltcv1.CreateLeadResponse, error) {
+	actor := actorOf(ctx)
+	owner := actor.Person()
+	if req.Owner != nil {
+		owner = ltc.Person{ID: req.Owner.Id, Name: req.Owner.Name}
+	}
+	if err := ltc.CanCreateLead(actor, owner); err != nil {
+		return nil, err
+	}
+	closeDate := ltc.Date{Year: int(req.ExpectedCloseDate.Year), Month: int(req.ExpectedCloseDate.Month), Day: int(req.ExpectedCloseDate.Day)}
+	if !closeDate.Valid() {
+		return nil, invalidArgument(FieldViolation{"expected_close_date", "must be a calendar date with year, month and day"})
+	}
+	request, err := newRequest(actor, workflows.UpdateCreateLead, req.RequestId, req)
+	if err != nil {
+		return nil, err
+	}
+	lead := ltc.Lead{
+		ID:                uuid.NewSHA1(leadIDSpace, []byte(req.RequestId)).String(),
+		Customer:          customerFromProto(req.Customer),
+		Title:             req.Title,
+		Description:       req.Description,
+		Source:            fromEnum[ltc.LeadSource](ltcv1.LeadSource_name, int32(req.Source), "LEAD_SOURCE_"),
+		EstimatedValue:    moneyFromProto(req.EstimatedValue),
+		ExpectedCloseDate: closeDate,
+		Owner:             owner,
+		CreatedBy:         actor.Person(),
+	}
+	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       workflows.LeadWorkflowID(lead.ID),
+		TaskQueue:                s.taskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.LeadWorkflow, workflows.LeadInput{Lead: lead, Policy: s.policy, Request: request})
+	created, err := send[ltc.Lead](ctx, s.Server, change{
+		method: workflows.UpdateCreateLead, workflowID: workflows.LeadWorkflowID(lead.ID), request: request, arg: request,
+		issue: func(ctx context.Context, opts client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+			return s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+				StartWorkflowOperation: start, UpdateOptions: opts,
+			})
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.CreateLeadResponse{Lead: leadToProto(created)}, nil
+}
+
+func (s leadService) GetLead(ctx context.Context, req *ltcv1.GetLeadRequest) (*ltcv1.GetLeadResponse, error) {
+	if err := ltc.CanReadLeads(actorOf(ctx)); err != nil {
+		return nil, err
+	}
+	lead, err := s.lead(ctx, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.GetLeadResponse{Lead: leadToProto(lead)}, nil
+}
+
+func (s leadService) ListLeads(ctx context.Context, req *ltcv1.ListLeadsRequest) (*ltcv1.ListLeadsResponse, error) {
+	if err := ltc.CanReadLeads(actorOf(ctx)); err != nil {
+		return nil, err
+	}
+	filter := store.LeadFilter{
+		State:       fromEnum[ltc.LeadState](ltcv1.LeadState_name, int32(req.State), "LEAD_STATE_"),
+		OwnerID:     req.OwnerId,
+		Customer:    req.Customer,
+		OverdueOnly: req.OverdueOnly,
+	}
+	leads, next, err := s.store.ListLeads(ctx, filter, pageSize(req.PageSize), req.PageToken)
+	if errors.Is(err, store.ErrBadPageToken) {
+		return nil, invalidArgument(FieldViolation{"page_token", err.Error()})
+	}
+	if err != nil {
+		return nil, err
+	}
+	resp := &ltcv1.ListLeadsResponse{NextPageToken: next}
+	for _, l := range leads {
+		resp.Leads = append(resp.Leads, leadToProto(l))
+	}
+	return resp, nil
+}
+
+func (s leadService) QualifyLead(ctx context.Context, req *ltcv1.QualifyLeadRequest) (*ltcv1.QualifyLeadResponse, error) {
+	actor := actorOf(ctx)
+	request, err := newRequest(actor, workflows.UpdateQualifyLead, req.RequestId, req)
+	if err != nil {
+		return nil, err
+	}
+	res, err := send[workflows.QualifyLeadResult](ctx, s.Server, change{
+		method: workflows.UpdateQualifyLead, workflowID: workflows.LeadWorkflowID(req.LeadId), request: request,
+		arg:   workflows.QualifyLead{Request: request, Qualification: qualificationFromProto(req.Qualification)},
+		ended: s.leadEnded(req.LeadId, actor, ltc.CanQualifyLead),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.QualifyLeadResponse{Lead: leadToProto(res.Lead), Opportunity: opportunityToProto(res.Opportunity)}, nil
+}
+
+func (s leadService) DisqualifyLead(ctx context.Context, req *ltcv1.DisqualifyLeadRequest) (*ltcv1.DisqualifyLeadResponse, error) {
+	actor := actorOf(ctx)
+	request, err := newRequest(actor, workflows.UpdateDisqualifyLead, req.RequestId, req)
+	if err != nil {
+		return nil, err
+	}
+	lead, err := send[ltc.Lead](ctx, s.Server, change{
+		method: workflows.UpdateDisqualifyLead, workflowID: workflows.LeadWorkflowID(req.LeadId), request: request,
+		arg:   workflows.DisqualifyLead{Request: request, Reason: req.Reason},
+		ended: s.leadEnded(req.LeadId, actor, ltc.CanDisqualifyLead),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.DisqualifyLeadResponse{Lead: leadToProto(lead)}, nil
+}
+
+func (s leadService) lead(ctx context.Context, id string) (ltc.Lead, error) {
+	lead, err := s.store.Lead(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return lead, ltc.NotFound("lead %s not found", id)
+	}
+	return lead, err
+}
+
+// leadEnded explains a call on a lead whose process is not running: the lead is unknown, or closed, in which case
+// the rule itself names what is wrong (who may, and which state it is in).
+func (s leadService) leadEnded(id string, actor ltc.Actor, rule func(ltc.Actor, ltc.Lead) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		lead, err := s.lead(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := rule(actor, lead); err != nil {
+			return err
+		}
+		return ltc.FailedPrecondition("lead %s is %s and its process has ended", id, lead.State)
+	}
+}
+
+// pageSize applies the default page size.
+func pageSize(n int32) int {
+	if n <= 0 {
+		return 50
+	}
+	return int(n)
+}
+
+// actorOf returns the caller; the auth interceptor guarantees there is one.
+func actorOf(ctx context.Context) ltc.Actor {
+	a, _ := auth.ActorFrom(ctx)
+	return a
+}

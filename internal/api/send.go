@@ -1,0 +1,91 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+	"github.com/ltcengine/ltc/workflows"
+)
+
+// change is one mutating call on a deal's process, sent as an Update whose id is the request id.
+type change struct {
+	method     string // the Update name, recorded with the request
+	workflowID string
+	request    workflows.Request
+	arg        any
+	// issue sends the Update; nil means a plain Update to a running workflow.
+	issue func(context.Context, client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
+	// ended explains the refusal when the process no longer runs (or never did), from the read model.
+	ended func(context.Context) error
+}
+
+// newRequest is the process's view of a caller's request: id, payload digest and actor.
+func newRequest(actor ltc.Actor, method, requestID string, req proto.Message) (workflows.Request, error) {
+	payload, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
+	if err != nil {
+		return workflows.Request{}, fmt.Errorf("digest request: %w", err)
+	}
+	sum := sha256.Sum256(append([]byte(method+"\x00"), payload...))
+	return workflows.Request{ID: requestID, PayloadHash: sum[:], Actor: actor}, nil
+}
+
+// send runs a change and decodes its result into R. It returns once the process accepted the change and the read
+// model holds it (read your writes), or with the refusal. A request id seen before returns the first result, or
+// ALREADY_EXISTS when the payload differs; nothing is applied twice, since Temporal also deduplicates Updates by id.
+func send[R any](ctx context.Context, s *Server, c change) (R, error) {
+	var result R
+	if done, err := s.store.Request(ctx, c.request.ID); err == nil {
+		return result, replay(done, c, &result)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return result, err
+	}
+	opts := client.UpdateWorkflowOptions{
+		WorkflowID:   c.workflowID,
+		UpdateID:     c.request.ID,
+		UpdateName:   c.method,
+		Args:         []any{c.arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	}
+	issue := c.issue
+	if issue == nil {
+		issue = s.temporal.UpdateWorkflow
+	}
+	handle, err := issue(ctx, opts)
+	if err == nil {
+		err = handle.Get(ctx, &result)
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) && c.ended != nil {
+		return result, c.ended(ctx)
+	}
+	if err != nil {
+		return result, err
+	}
+	// Concurrent calls with one request id share the first Update's outcome: make sure it was this payload's.
+	done, err := s.store.Request(ctx, c.request.ID)
+	if err != nil {
+		return result, fmt.Errorf("confirm request %s: %w", c.request.ID, err)
+	}
+	return result, replay(done, c, &result)
+}
+
+// replay answers a request seen before with its first result, if it is the same request.
+func replay(done store.Request, c change, result any) error {
+	if done.Method != c.method || !bytes.Equal(done.PayloadHash, c.request.PayloadHash) {
+		return ltc.Conflict("request_id %s was already used for a different request (%s); use a new request_id", c.request.ID, done.Method)
+	}
+	if err := json.Unmarshal(done.Result, result); err != nil {
+		return fmt.Errorf("decode result of request %s: %w", c.request.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+// Package config reads ltcd's configuration: each setting from its flag, else its environment variable, else a
+// default. Secrets come from the environment only, never from flags (which other users can see).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/ltcengine/ltc/internal/auth"
+	"github.com/ltcengine/ltc/workflows"
+)
+
+// Config is ltcd's configuration.
+type Config struct {
+	GRPCAddr          string
+	DatabaseURL       string
+	DBMaxConns        int
+	TemporalAddress   string
+	TemporalNamespace string
+	TaskQueue         string
+	Reflection        bool
+	RequestTimeout    time.Duration
+	LogLevel          string
+	LogFormat         string
+	// JWTSecret (LTC_JWT_SECRET) signs and checks HS256 tokens; JWTPublicKeyFile switches checking to RS256.
+	JWTSecret        string
+	JWTPublicKeyFile string
+}
+
+// Register declares the flags on fs, with defaults from the environment.
+func (c *Config) Register(fs *flag.FlagSet) {
+	fs.StringVar(&c.GRPCAddr, "grpc-addr", env("LTC_GRPC_ADDR", "127.0.0.1:7070"), "gRPC listen address (LTC_GRPC_ADDR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL (DATABASE_URL)")
+	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("LTC_DB_MAX_CONNS", 20), "PostgreSQL pool size (LTC_DB_MAX_CONNS)")
+	fs.StringVar(&c.TemporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (TEMPORAL_ADDRESS)")
+	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
+	fs.StringVar(&c.TaskQueue, "task-queue", env("LTC_TASK_QUEUE", workflows.TaskQueue), "Temporal task queue (LTC_TASK_QUEUE)")
+	fs.BoolVar(&c.Reflection, "reflection", envBool("LTC_REFLECTION", true), "serve gRPC reflection (LTC_REFLECTION)")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", envDuration("LTC_REQUEST_TIMEOUT", 10*time.Second), "deadline of every API call (LTC_REQUEST_TIMEOUT)")
+	fs.StringVar(&c.LogLevel, "log-level", env("LTC_LOG_LEVEL", "info"), "debug, info, warn or error (LTC_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("LTC_LOG_FORMAT", "text"), "text or json (LTC_LOG_FORMAT)")
+	fs.StringVar(&c.JWTPublicKeyFile, "jwt-public-key-file", env("LTC_JWT_PUBLIC_KEY_FILE", ""), "PEM RSA public key: check RS256 tokens instead of HS256 (LTC_JWT_PUBLIC_KEY_FILE)")
+	c.JWTSecret = os.Getenv("LTC_JWT_SECRET")
+}
+
+// Verifier builds the token verifier the configuration asks for.
+func (c *Config) Verifier() (*auth.Verifier, error) {
+	if c.JWTPublicKeyFile != "" {
+		pem, err := os.ReadFile(c.JWTPublicKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		return auth.NewRS256(pem)
+	}
+	if c.JWTSecret == "" {
+		return nil, errors.New("LTC_JWT_SECRET is not set (at least 32 bytes; `openssl rand -hex 32` makes one)")
+	}
+	return auth.NewHS256([]byte(c.JWTSecret))
+}
+
+// RequireDatabase fails when no database URL is configured.
+func (c *Config) RequireDatabase() error {
+	if c.DatabaseURL == "" {
+		return errors.New("DATABASE_URL (or --database-url) is not set")
+	}
+	return nil
+}
+
+// Logger builds the logger the configuration asks for.
+func (c *Config) Logger() (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", c.LogLevel, err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.LogFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", c.LogFormat)
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envBool(key string, def bool) bool {
+	if v, err := strconv.ParseBool(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,105 @@
+// Package engine wires the engine's parts from its configuration: the database, the Temporal client, the worker
+// and the API server. ltcd's commands and the tests all start the engine through it.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	temporallog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/ltcengine/ltc/internal/api"
+	"github.com/ltcengine/ltc/internal/config"
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+	"github.com/ltcengine/ltc/worker"
+)
+
+// Backends are the connections the engine's parts share.
+type Backends struct {
+	Store    *store.Store
+	Temporal client.Client
+}
+
+// Dial connects to PostgreSQL and Temporal, waiting up to a minute for Temporal to answer.
+func Dial(ctx context.Context, cfg config.Config, log *slog.Logger) (*Backends, error) {
+	if err := cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, int32(cfg.DBMaxConns))
+	if err != nil {
+		return nil, err
+	}
+	tc, err := dialTemporal(ctx, cfg, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &Backends{Store: st, Temporal: tc}, nil
+}
+
+func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger) (client.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		c, err := client.DialContext(ctx, client.Options{
+			HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
+			Logger: temporallog.NewStructuredLogger(log.With("component", "temporal")),
+		})
+		if err == nil {
+			return c, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("connect Temporal at %s: %w", cfg.TemporalAddress, err)
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// Close closes the connections.
+func (b *Backends) Close() {
+	b.Temporal.Close()
+	b.Store.Close()
+}
+
+// Worker builds the engine's Temporal worker.
+func (b *Backends) Worker(cfg config.Config) sdkworker.Worker {
+	return worker.New(b.Temporal, cfg.TaskQueue, b.Store)
+}
+
+// API builds the gRPC server.
+func (b *Backends) API(cfg config.Config, log *slog.Logger) (*api.Server, error) {
+	verifier, err := cfg.Verifier()
+	if err != nil {
+		return nil, err
+	}
+	return api.New(api.Config{
+		Store: b.Store, Temporal: b.Temporal, TaskQueue: cfg.TaskQueue, Policy: ltc.DefaultPolicy(),
+		Verifier: verifier, Logger: log, Reflection: cfg.Reflection, RequestTimeout: cfg.RequestTimeout,
+	})
+}
+
+// Serve serves the API on l until ctx ends, then stops gracefully (calls in flight get 10 seconds).
+func Serve(ctx context.Context, srv *api.Server, l net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv.Stop(stopCtx)
+	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/ltcengine/ltc/internal/auth"
+	"github.com/ltcengine/ltc/internal/config"
+	"github.com/ltcengine/ltc/internal/engine"
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+)
+
+// Engine is a whole engine for one test: its own database and task queue on the binary's Temporal dev server,
+// a worker, and the gRPC API on a loopback port.
+type Engine struct {
+	Config   config.Config
+	Conn     *grpc.ClientConn
+	Store    *store.Store
+	Temporal client.Client
+}
+
+// StartEngine starts an engine that stops when the test ends.
+func StartEngine(t testing.TB) *Engine {
+	t.Helper()
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	cfg := config.Config{
+		DatabaseURL: Database(t), DBMaxConns: 8,
+		TemporalAddress: Temporal(t), TemporalNamespace: "default", TaskQueue: "test-" + uuid.NewString(),
+		Reflection: true, RequestTimeout: 20 * time.Second, JWTSecret: hex.EncodeToString(secret),
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := engine.Dial(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("dial backends: %v", err)
+	}
+	w := b.Worker(cfg)
+	if err := w.Start(); err != nil {
+		t.Fatalf("start worker: %v", err)
+	}
+	srv, err := b.API(cfg, log)
+	if err != nil {
+		t.Fatalf("build API: %v", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.GRPCAddr = l.Addr().String()
+	served := make(chan error, 1)
+	go func() { served <- engine.Serve(ctx, srv, l) }()
+	conn, err := grpc.NewClient(cfg.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = conn.Close()
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		w.Stop()
+		b.Close()
+	})
+	return &Engine{Config: cfg, Conn: conn, Store: b.Store, Temporal: b.Temporal}
+}
+
+// Token mints a valid token for the actor.
+func (e *Engine) Token(t testing.TB, a ltc.Actor) string {
+	t.Helper()
+	tok, err := auth.Mint([]byte(e.Config.JWTSecret), a, time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// As returns a context whose calls carry the actor's token.
+func (e *Engine) As(t testing.TB, a ltc.Actor) context.Context {
+	return WithToken(context.Background(), e.Token(t, a))
+}
+
+// WithToken returns a context whose calls carry the bearer token.
+func WithToken(ctx context.Context, token string) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}
+
+// History returns the whole recorded history of a workflow's latest run.
+func (e *Engine) History(t testing.TB, workflowID string) *historypb.History {
+	t.Helper()
+	it := e.Temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatalf("read history of %s: %v", workflowID, err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	return h
+}

@@ -1,0 +1,65 @@
+// Package workflows is the Lead-To-Cash process as durable Temporal workflows: one LeadWorkflow per lead and one
+// OpportunityWorkflow per deal. Workflow code here is deterministic: no I/O, no wall clock, no randomness, no map
+// iteration; the rules come from package ltc and every change is written by the RecordChange local activity.
+package workflows
+
+import (
+	"github.com/ltcengine/ltc/internal/ltc"
+)
+
+// TaskQueue is the default task queue of the engine's workers.
+const TaskQueue = "ltc"
+
+// LeadWorkflowID is the workflow id of a lead's process.
+func LeadWorkflowID(leadID string) string { return "Lead:" + leadID }
+
+// OpportunityWorkflowID is the workflow id of a deal's process.
+func OpportunityWorkflowID(opportunityID string) string { return "Opportunity:" + opportunityID }
+
+// Update names. Each is also the method name recorded with the request.
+const (
+	UpdateCreateLead     = "CreateLead"
+	UpdateQualifyLead    = "QualifyLead"
+	UpdateDisqualifyLead = "DisqualifyLead"
+)
+
+// Request is the caller's request as every Update carries it: its id (also the Update id), a digest of its
+// payload for idempotency, and who sent it.
+type Request struct {
+	ID          string    `json:"id"`
+	PayloadHash []byte    `json:"payload_hash"`
+	Actor       ltc.Actor `json:"actor"`
+}
+
+// LeadInput starts a lead's process.
+type LeadInput struct {
+	// Lead holds the fields given at creation; the process sets state, timestamps and SLA.
+	Lead   ltc.Lead   `json:"lead"`
+	Policy ltc.Policy `json:"policy"`
+	// Request is the CreateLead request.
+	Request Request `json:"request"`
+}
+
+// QualifyLead is the argument of the QualifyLead Update.
+type QualifyLead struct {
+	Request       Request           `json:"request"`
+	Qualification ltc.Qualification `json:"qualification"`
+}
+
+// QualifyLeadResult is the result of the QualifyLead Update.
+type QualifyLeadResult struct {
+	Lead        ltc.Lead        `json:"lead"`
+	Opportunity ltc.Opportunity `json:"opportunity"`
+}
+
+// DisqualifyLead is the argument of the DisqualifyLead Update.
+type DisqualifyLead struct {
+	Request Request `json:"request"`
+	Reason  string  `json:"reason"`
+}
+
+// OpportunityInput starts a deal's process.
+type OpportunityInput struct {
+	Opportunity ltc.Opportunity `json:"opportunity"`
+	Policy      ltc.Policy      `json:"policy"`
+}

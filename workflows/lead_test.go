@@ -1,0 +1,190 @@
+package workflows_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/ltcengine/ltc/activities"
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+	"github.com/ltcengine/ltc/workflows"
+)
+
+var (
+	manager = ltc.Actor{ID: "mia", Name: "Mia Manager", Roles: []ltc.Role{ltc.RoleSalesManager}}
+	sales   = ltc.Actor{ID: "sam", Name: "Sam Sales", Roles: []ltc.Role{ltc.RoleSales}}
+	other   = ltc.Actor{ID: "sue", Name: "Sue Sales", Roles: []ltc.Role{ltc.RoleSales}}
+)
+
+// leadEnv is a time-skipping test environment running one LeadWorkflow, with RecordChange recording what the
+// process writes instead of writing it.
+type leadEnv struct {
+	*testsuite.TestWorkflowEnvironment
+	changes []store.Change
+}
+
+func newLeadEnv(t *testing.T) *leadEnv {
+	var suite testsuite.WorkflowTestSuite
+	e := &leadEnv{TestWorkflowEnvironment: suite.NewTestWorkflowEnvironment()}
+	e.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
+	e.RegisterWorkflow(workflows.OpportunityWorkflow)
+	var a *activities.Activities
+	e.RegisterActivity(a)
+	e.OnActivity(a.RecordChange, mock.Anything, mock.Anything).Return(func(_ context.Context, c store.Change) error {
+		e.changes = append(e.changes, c)
+		return nil
+	})
+	return e
+}
+
+func (e *leadEnv) eventTypes() []string {
+	var types []string
+	for _, c := range e.changes {
+		for _, ev := range c.Events {
+			types = append(types, ev.Type)
+		}
+	}
+	return types
+}
+
+func leadInput() workflows.LeadInput {
+	return workflows.LeadInput{
+		Lead: ltc.Lead{
+			ID: "0b6a4f8e-8d0c-4d55-9a53-2f0d3c1b7a10", Title: "5G core", Owner: sales.Person(),
+			Customer:       ltc.Customer{Name: "Acme Telecom", Grade: ltc.GradeA},
+			EstimatedValue: ltc.Money{Currency: "CNY", AmountMinor: 250_000_000},
+		},
+		Policy:  ltc.DefaultPolicy(),
+		Request: workflows.Request{ID: "req-create", PayloadHash: []byte{1}, Actor: sales},
+	}
+}
+
+// update sends an Update after delay and keeps its outcome.
+type outcome struct {
+	rejected error
+	err      error
+	result   any
+	done     bool
+}
+
+func (e *leadEnv) update(delay time.Duration, name, id string, arg any) *outcome {
+	o := &outcome{}
+	e.RegisterDelayedCallback(func() {
+		e.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { o.rejected, o.done = err, true },
+			OnComplete: func(result any, err error) {
+				o.result, o.err, o.done = result, err, true
+			},
+		}, arg)
+	}, delay)
+	return o
+}
+
+func kindOf(t *testing.T, err error) ltc.Kind {
+	t.Helper()
+	var app *temporal.ApplicationError
+	require.ErrorAs(t, err, &app)
+	return ltc.Kind(app.Type())
+}
+
+func TestQualifyStartsTheDealInValidation(t *testing.T) {
+	e := newLeadEnv(t)
+	e.OnWorkflow(workflows.OpportunityWorkflow, mock.Anything, mock.Anything).Return(ltc.Opportunity{}, nil)
+	q := e.update(time.Hour, workflows.UpdateQualifyLead, "req-q", workflows.QualifyLead{
+		Request:       workflows.Request{ID: "req-q", Actor: manager},
+		Qualification: ltc.Qualification{BudgetConfirmed: true, Urgency: ltc.UrgencyHot},
+	})
+	e.ExecuteWorkflow(workflows.LeadWorkflow, leadInput())
+
+	require.True(t, e.IsWorkflowCompleted())
+	require.NoError(t, e.GetWorkflowError())
+	require.True(t, q.done)
+	require.NoError(t, q.err)
+	res := q.result.(workflows.QualifyLeadResult)
+	assert.Equal(t, ltc.LeadQualified, res.Lead.State)
+	assert.Equal(t, ltc.StageValidation, res.Opportunity.Stage)
+	assert.Equal(t, res.Lead.ID, res.Opportunity.ID)
+	assert.Equal(t, []string{ltc.EventLeadCreated, ltc.EventLeadQualified, ltc.EventOpportunityCreated}, e.eventTypes())
+	assert.Equal(t, "req-q", e.changes[1].Request.ID)
+
+	var lead ltc.Lead
+	require.NoError(t, e.GetWorkflowResult(&lead))
+	assert.False(t, lead.Overdue, "qualified within the SLA")
+}
+
+func TestLeadSLAFlagsOverdueAndLeadStaysOpen(t *testing.T) {
+	e := newLeadEnv(t)
+	sla := ltc.DefaultPolicy().LeadSLA
+	d := e.update(sla+24*time.Hour, workflows.UpdateDisqualifyLead, "req-d", workflows.DisqualifyLead{
+		Request: workflows.Request{ID: "req-d", Actor: sales}, Reason: "no budget this year",
+	})
+	e.ExecuteWorkflow(workflows.LeadWorkflow, leadInput())
+
+	require.NoError(t, e.GetWorkflowError())
+	require.True(t, d.done)
+	require.NoError(t, d.err, "the overdue lead is still open")
+	assert.Equal(t, []string{ltc.EventLeadCreated, ltc.EventLeadOverdue, ltc.EventLeadDisqualified}, e.eventTypes())
+
+	overdue := e.changes[1]
+	assert.True(t, overdue.Lead.Overdue)
+	assert.Equal(t, ltc.LeadNew, overdue.Lead.State)
+	assert.Equal(t, overdue.Lead.CreatedAt.Add(sla), overdue.Events[0].OccurredAt, "flagged exactly when the SLA passes")
+	assert.Equal(t, []string{"user:sam", "role:sales_manager"}, overdue.Events[0].Recipients)
+
+	var lead ltc.Lead
+	require.NoError(t, e.GetWorkflowResult(&lead))
+	assert.True(t, lead.Overdue)
+	assert.Equal(t, ltc.LeadDisqualified, lead.State)
+}
+
+func TestRefusedUpdatesRecordNothing(t *testing.T) {
+	e := newLeadEnv(t)
+	e.OnWorkflow(workflows.OpportunityWorkflow, mock.Anything, mock.Anything).Return(ltc.Opportunity{}, nil)
+	byRep := e.update(time.Minute, workflows.UpdateQualifyLead, "req-1", workflows.QualifyLead{
+		Request: workflows.Request{ID: "req-1", Actor: sales}, Qualification: ltc.Qualification{Urgency: ltc.UrgencyWarm},
+	})
+	byStranger := e.update(2*time.Minute, workflows.UpdateDisqualifyLead, "req-2", workflows.DisqualifyLead{
+		Request: workflows.Request{ID: "req-2", Actor: other}, Reason: "not mine",
+	})
+	ok := e.update(3*time.Minute, workflows.UpdateQualifyLead, "req-3", workflows.QualifyLead{
+		Request: workflows.Request{ID: "req-3", Actor: manager}, Qualification: ltc.Qualification{Urgency: ltc.UrgencyWarm},
+	})
+	e.ExecuteWorkflow(workflows.LeadWorkflow, leadInput())
+	require.NoError(t, e.GetWorkflowError())
+
+	assert.Equal(t, ltc.KindPermission, kindOf(t, byRep.rejected), "a sales rep cannot qualify")
+	assert.Equal(t, ltc.KindPermission, kindOf(t, byStranger.rejected), "only the owner among sales reps may disqualify")
+	require.NoError(t, ok.err)
+	assert.Equal(t, []string{ltc.EventLeadCreated, ltc.EventLeadQualified, ltc.EventOpportunityCreated}, e.eventTypes())
+}
+
+func TestQualifyTwiceIsRefusedNamingTheState(t *testing.T) {
+	e := newLeadEnv(t)
+	e.OnWorkflow(workflows.OpportunityWorkflow, mock.Anything, mock.Anything).Return(ltc.Opportunity{}, nil)
+	// The second Update arrives while the first is being recorded: the handler's re-check under the lock refuses it.
+	first := e.update(time.Minute, workflows.UpdateQualifyLead, "req-1", workflows.QualifyLead{
+		Request: workflows.Request{ID: "req-1", Actor: manager}, Qualification: ltc.Qualification{Urgency: ltc.UrgencyHot},
+	})
+	second := e.update(time.Minute, workflows.UpdateDisqualifyLead, "req-2", workflows.DisqualifyLead{
+		Request: workflows.Request{ID: "req-2", Actor: manager}, Reason: "duplicate",
+	})
+	e.ExecuteWorkflow(workflows.LeadWorkflow, leadInput())
+	require.NoError(t, e.GetWorkflowError())
+	require.NoError(t, first.err)
+	refused := second.rejected
+	if refused == nil {
+		refused = second.err
+	}
+	assert.Equal(t, ltc.KindPrecondition, kindOf(t, refused))
+	assert.ErrorContains(t, refused, "is QUALIFIED")
+	assert.Equal(t, []string{ltc.EventLeadCreated, ltc.EventLeadQualified, ltc.EventOpportunityCreated}, e.eventTypes())
+}
