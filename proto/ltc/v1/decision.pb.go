@@ -796,13 +796,12 @@ const file_ltc_v1_decision_proto_rawDesc = "" +
 	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12 \n" +
 	"\x04gate\x18\x03 \x01(\x0e2\f.ltc.v1.GateR\x04gate\x121\n" +
 	"\frequested_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\vrequestedBy\x12=\n" +
-	"\frequest_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\vrequestTime\"\xa0\x01\n" +
+	"\frequest_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\vrequestTime\"\xa1\x01\n" +
 	"\x16RequestDecisionRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12,\n" +
-	"\x04gate\x18\x03 \x01(\x0e2\f.ltc.v1.GateB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04gate\"G\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12-\n" +
+	"\x04gate\x18\x03 \x01(\x0e2\f.ltc.v1.GateB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04gate\"G\n" +
 	"\x17RequestDecisionResponse\x12,\n" +
 	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"i\n" +
 	"\x13SubmitReviewRequest\x12'\n" +

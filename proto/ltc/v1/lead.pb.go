@@ -1109,12 +1109,11 @@ var File_ltc_v1_lead_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_lead_proto_rawDesc = "" +
 	"\n" +
-	"\x11ltc/v1/lead.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x18ltc/v1/opportunity.proto\"\xc3\x01\n" +
+	"\x11ltc/v1/lead.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x18ltc/v1/opportunity.proto\"\xc4\x01\n" +
 	"\rQualification\x12)\n" +
 	"\x10budget_confirmed\x18\x01 \x01(\bR\x0fbudgetConfirmed\x120\n" +
-	"\x14decision_chain_known\x18\x02 \x01(\bR\x12decisionChainKnown\x125\n" +
-	"\aurgency\x18\x03 \x01(\x0e2\x0f.ltc.v1.UrgencyB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\aurgency\x12\x1e\n" +
+	"\x14decision_chain_known\x18\x02 \x01(\bR\x12decisionChainKnown\x126\n" +
+	"\aurgency\x18\x03 \x01(\x0e2\x0f.ltc.v1.UrgencyB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\aurgency\x12\x1e\n" +
 	"\x05notes\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x05notes\"\xb7\x06\n" +
 	"\x04Lead\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
@@ -1139,16 +1138,15 @@ const file_ltc_v1_lead_proto_rawDesc = "" +
 	"\vcreate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xa9\x03\n" +
+	"updateTime\"\xaa\x03\n" +
 	"\x11CreateLeadRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x124\n" +
 	"\bcustomer\x18\x02 \x01(\v2\x10.ltc.v1.CustomerB\x06\xbaH\x03\xc8\x01\x01R\bcustomer\x12 \n" +
 	"\x05title\x18\x03 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05title\x12*\n" +
-	"\vdescription\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\vdescription\x126\n" +
-	"\x06source\x18\x05 \x01(\x0e2\x12.ltc.v1.LeadSourceB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06source\x12>\n" +
+	"\vdescription\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\vdescription\x127\n" +
+	"\x06source\x18\x05 \x01(\x0e2\x12.ltc.v1.LeadSourceB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06source\x12>\n" +
 	"\x0festimated_value\x18\x06 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x0eestimatedValue\x12I\n" +
 	"\x13expected_close_date\x18\a \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x11expectedCloseDate\x12$\n" +
 	"\x05owner\x18\b \x01(\v2\x0e.ltc.v1.PersonR\x05owner\"6\n" +

@@ -1,0 +1,207 @@
+// Command ltcd is the LTC engine: `serve` runs the gRPC API, `worker` the Temporal worker, `migrate` brings the
+// database schema up to date, `token` mints a bearer token, and `dev` runs all of it on one machine.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ltcengine/ltc/internal/auth"
+	"github.com/ltcengine/ltc/internal/config"
+	"github.com/ltcengine/ltc/internal/dev"
+	"github.com/ltcengine/ltc/internal/engine"
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+)
+
+const usage = `usage: ltcd <command> [flags]
+
+commands:
+  serve     run the gRPC API
+  worker    run the Temporal worker
+  migrate   apply database migrations
+  token     mint a bearer token (needs LTC_JWT_SECRET)
+  dev       run PostgreSQL, Temporal, migrations, worker and API on this machine
+
+Run 'ltcd <command> -h' for the command's flags.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	commands := map[string]func(context.Context, []string) error{
+		"serve": serve, "worker": runWorker, "migrate": migrate, "token": token, "dev": runDev,
+	}
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err := cmd(ctx, os.Args[2:]); err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "ltcd "+os.Args[1]+":", err)
+		os.Exit(1)
+	}
+}
+
+// parse reads the common configuration and any extra flags of the command.
+func parse(name string, args []string, extra func(*flag.FlagSet)) (config.Config, error) {
+	var cfg config.Config
+	fs := flag.NewFlagSet("ltcd "+name, flag.ContinueOnError)
+	cfg.Register(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	return cfg, fs.Parse(args)
+}
+
+func serve(ctx context.Context, args []string) error {
+	cfg, err := parse("serve", args, nil)
+	if err != nil {
+		return err
+	}
+	log, err := cfg.Logger()
+	if err != nil {
+		return err
+	}
+	b, err := engine.Dial(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	srv, err := b.API(cfg, log)
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving the gRPC API", "addr", l.Addr().String())
+	return engine.Serve(ctx, srv, l)
+}
+
+func runWorker(ctx context.Context, args []string) error {
+	cfg, err := parse("worker", args, nil)
+	if err != nil {
+		return err
+	}
+	log, err := cfg.Logger()
+	if err != nil {
+		return err
+	}
+	b, err := engine.Dial(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	w := b.Worker(cfg)
+	if err := w.Start(); err != nil {
+		return err
+	}
+	log.Info("worker running", "task_queue", cfg.TaskQueue)
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+func migrate(ctx context.Context, args []string) error {
+	cfg, err := parse("migrate", args, nil)
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	return store.Migrate(ctx, cfg.DatabaseURL)
+}
+
+func token(_ context.Context, args []string) error {
+	var a ltc.Actor
+	var roles, functions string
+	var ttl time.Duration
+	cfg, err := parse("token", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&a.ID, "user", "", "user id (required)")
+		fs.StringVar(&a.Name, "name", "", "display name")
+		fs.StringVar(&roles, "roles", "", "comma-separated roles: "+joinRoles())
+		fs.IntVar(&a.Authority, "authority", 0, "executive authority level, 1-3")
+		fs.StringVar(&functions, "functions", "", "comma-separated review functions: FINANCE, LEGAL, DELIVERY, SOLUTION")
+		fs.DurationVar(&ttl, "ttl", 24*time.Hour, "validity")
+	})
+	if err != nil {
+		return err
+	}
+	if a.ID == "" || roles == "" {
+		return errors.New("--user and --roles are required")
+	}
+	if cfg.JWTSecret == "" {
+		return errors.New("LTC_JWT_SECRET is not set")
+	}
+	for _, r := range split(roles) {
+		a.Roles = append(a.Roles, ltc.Role(r))
+	}
+	for _, f := range split(functions) {
+		a.Functions = append(a.Functions, ltc.ReviewFunction(strings.ToUpper(f)))
+	}
+	tok, err := auth.Mint([]byte(cfg.JWTSecret), a, time.Now(), ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Println(tok)
+	return nil
+}
+
+func runDev(ctx context.Context, args []string) error {
+	opts := dev.Options{Out: os.Stdout}
+	cfg, err := parse("dev", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&opts.Dir, "dir", ".dev", "state directory (data, logs, tokens)")
+		fs.StringVar(&opts.TemporalCLI, "temporal-cli", envOr("LTC_TEMPORAL_CLI", ".bin/temporal"), "Temporal CLI binary (LTC_TEMPORAL_CLI)")
+		fs.IntVar(&opts.PostgresPort, "postgres-port", 55432, "port of the local PostgreSQL cluster (when DATABASE_URL is unset)")
+		fs.IntVar(&opts.TemporalPort, "temporal-port", 7233, "port of the Temporal dev server")
+		fs.IntVar(&opts.UIPort, "temporal-ui-port", 8233, "port of the Temporal UI")
+	})
+	if err != nil {
+		return err
+	}
+	log, err := cfg.Logger()
+	if err != nil {
+		return err
+	}
+	return dev.Run(ctx, cfg, opts, log)
+}
+
+func split(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func joinRoles() string {
+	var names []string
+	for _, r := range ltc.Roles {
+		names = append(names, string(r))
+	}
+	return strings.Join(names, ", ")
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

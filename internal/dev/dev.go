@@ -1,0 +1,240 @@
+// Package dev runs the whole engine on one machine for development (`ltcd dev`): a project-local PostgreSQL
+// cluster (unless DATABASE_URL is set) and Temporal dev server under .dev/, migrations, the worker and the API,
+// and ready tokens for the demo people. Everything it starts stops with it; the data stays for the next run.
+package dev
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/ltcengine/ltc/internal/auth"
+	"github.com/ltcengine/ltc/internal/config"
+	"github.com/ltcengine/ltc/internal/engine"
+	"github.com/ltcengine/ltc/internal/localpg"
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+)
+
+// Options configures the development stack.
+type Options struct {
+	Dir          string // state directory, ".dev"
+	TemporalCLI  string // the Temporal CLI binary
+	PostgresPort int
+	TemporalPort int
+	UIPort       int
+	Out          io.Writer // where the banner goes
+}
+
+// TokenTTL is how long the demo tokens stay valid.
+const TokenTTL = 30 * 24 * time.Hour
+
+// DemoPeople are the people `ltcd dev` mints tokens for, by the name scripts use.
+var DemoPeople = map[string]ltc.Actor{
+	"sales":             {ID: "sam", Name: "Sam Sales", Roles: []ltc.Role{ltc.RoleSales}},
+	"sales2":            {ID: "sara", Name: "Sara Solution", Roles: []ltc.Role{ltc.RoleSales}},
+	"sales3":            {ID: "fred", Name: "Fred Fulfilment", Roles: []ltc.Role{ltc.RoleSales}},
+	"sales_manager":     {ID: "mia", Name: "Mia Manager", Roles: []ltc.Role{ltc.RoleSalesManager}},
+	"executive1":        {ID: "eli", Name: "Eli Office", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 1},
+	"executive2":        {ID: "eva", Name: "Eva Region", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2},
+	"executive3":        {ID: "eric", Name: "Eric Corporate", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 3},
+	"reviewer_finance":  {ID: "fiona", Name: "Fiona Finance", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}},
+	"reviewer_legal":    {ID: "leo", Name: "Leo Legal", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionLegal}},
+	"reviewer_delivery": {ID: "dan", Name: "Dan Delivery", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionDelivery}},
+	"reviewer_solution": {ID: "sol", Name: "Sol Solution", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionSolution}},
+	"system":            {ID: "crm", Name: "CRM integration", Roles: []ltc.Role{ltc.RoleSystem}},
+	"admin":             {ID: "ops", Name: "Operator", Roles: []ltc.Role{ltc.RoleAdmin}},
+}
+
+// Run runs the stack until ctx ends.
+func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger) error {
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	unlock, err := lock(filepath.Join(dir, "ltcd.lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	if cfg.JWTSecret == "" {
+		if cfg.JWTSecret, err = devSecret(filepath.Join(dir, "jwt-secret")); err != nil {
+			return err
+		}
+	}
+	if cfg.DatabaseURL == "" {
+		log.Info("starting PostgreSQL", "dir", filepath.Join(dir, "postgres"), "port", opts.PostgresPort)
+		cluster, err := localpg.Start(ctx, localpg.Options{
+			DataDir: filepath.Join(dir, "postgres"), Port: opts.PostgresPort, LogFile: filepath.Join(dir, "postgres.log"),
+		})
+		if err != nil {
+			return fmt.Errorf("start PostgreSQL: %w", err)
+		}
+		defer func() { log.Info("stopping PostgreSQL"); _ = cluster.Stop() }()
+		if err := cluster.CreateDatabase(ctx, "ltc"); err != nil {
+			return fmt.Errorf("create database: %w", err)
+		}
+		cfg.DatabaseURL = cluster.URL("ltc")
+	}
+	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+
+	log.Info("starting Temporal dev server", "port", opts.TemporalPort, "ui_port", opts.UIPort)
+	temporalLog, err := os.OpenFile(filepath.Join(dir, "temporal.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer temporalLog.Close()
+	cfg.TemporalAddress = net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.TemporalPort))
+	temporal, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath:  opts.TemporalCLI,
+		ClientOptions: &client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace},
+		DBFilename:    filepath.Join(dir, "temporal.db"),
+		EnableUI:      true,
+		UIPort:        strconv.Itoa(opts.UIPort),
+		LogLevel:      "warn",
+		ExtraArgs:     []string{"--sqlite-pragma", "journal_mode=WAL"},
+		Stdout:        temporalLog,
+		Stderr:        temporalLog,
+	})
+	if err != nil {
+		return fmt.Errorf("start Temporal dev server (%s): %w", opts.TemporalCLI, err)
+	}
+	defer func() { log.Info("stopping Temporal"); _ = temporal.Stop() }()
+
+	b, err := engine.Dial(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	w := b.Worker(cfg)
+	if err := w.Start(); err != nil {
+		return err
+	}
+	defer w.Stop()
+	srv, err := b.API(cfg, log)
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return err
+	}
+	tokens, err := writeTokens(dir, []byte(cfg.JWTSecret))
+	if err != nil {
+		return err
+	}
+	banner(opts, cfg, dir, tokens)
+	return engine.Serve(ctx, srv, l)
+}
+
+// lock takes the stack's lock file, so a second `ltcd dev` fails clearly instead of fighting over ports and data.
+func lock(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		pid, _ := io.ReadAll(f)
+		f.Close()
+		return nil, fmt.Errorf("another `ltcd dev` is already running (pid %s, lock %s); stop it first",
+			strings.TrimSpace(string(pid)), path)
+	}
+	_ = f.Truncate(0)
+	_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	return func() { _ = f.Truncate(0); f.Close() }, nil
+}
+
+// devSecret returns the development JWT secret, made once and kept so tokens survive a restart.
+func devSecret(path string) (string, error) {
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= auth.MinSecretLen {
+		return strings.TrimSpace(string(b)), nil
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	secret := hex.EncodeToString(raw)
+	return secret, os.WriteFile(path, []byte(secret+"\n"), 0o600)
+}
+
+// writeTokens mints a token per demo person and writes them to .dev/tokens.json ({"sales": "eyJ…", …}) and
+// .dev/tokens.env (LTC_TOKEN_SALES=eyJ…, for `source`).
+func writeTokens(dir string, secret []byte) (map[string]string, error) {
+	tokens := map[string]string{}
+	var env strings.Builder
+	for _, name := range sortedNames() {
+		tok, err := auth.Mint(secret, DemoPeople[name], time.Now(), TokenTTL)
+		if err != nil {
+			return nil, err
+		}
+		tokens[name] = tok
+		fmt.Fprintf(&env, "LTC_TOKEN_%s=%s\n", strings.ToUpper(name), tok)
+	}
+	js, err := json.MarshalIndent(tokens, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tokens.json"), append(js, '\n'), 0o600); err != nil {
+		return nil, err
+	}
+	return tokens, os.WriteFile(filepath.Join(dir, "tokens.env"), []byte(env.String()), 0o600)
+}
+
+func sortedNames() []string {
+	names := make([]string, 0, len(DemoPeople))
+	for n := range DemoPeople {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func banner(opts Options, cfg config.Config, dir string, tokens map[string]string) {
+	out := opts.Out
+	fmt.Fprintf(out, "\nLTC engine is running.\n\n")
+	fmt.Fprintf(out, "  gRPC API      %s   (grpcurl -plaintext %s list)\n", cfg.GRPCAddr, cfg.GRPCAddr)
+	fmt.Fprintf(out, "  Temporal      %s   UI http://127.0.0.1:%d\n", cfg.TemporalAddress, opts.UIPort)
+	fmt.Fprintf(out, "  PostgreSQL    %s\n", redact(cfg.DatabaseURL))
+	fmt.Fprintf(out, "  Tokens        %s/tokens.json and tokens.env (valid %s)\n\n", dir, TokenTTL)
+	for _, name := range sortedNames() {
+		p := DemoPeople[name]
+		fmt.Fprintf(out, "  %-18s %-16s %s\n", name, p.Name, tokens[name])
+	}
+	fmt.Fprintf(out, "\nCtrl-C stops everything; the data stays in %s.\n\n", dir)
+}
+
+// redact hides a password in a database URL.
+func redact(url string) string {
+	if at := strings.LastIndex(url, "@"); at > 0 {
+		if scheme := strings.Index(url, "://"); scheme >= 0 {
+			if colon := strings.Index(url[scheme+3:at], ":"); colon >= 0 {
+				return url[:scheme+3+colon] + ":***" + url[at:]
+			}
+		}
+	}
+	return url
+}
