@@ -2,6 +2,9 @@ package api_test
 
 import (
 	"context"
+	"flag"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/ltcengine/ltc/internal/auth"
 	"github.com/ltcengine/ltc/internal/ltc"
@@ -25,6 +29,21 @@ import (
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
+
+var recordHistories = flag.Bool("record-histories", false, "write the workflow histories the tests make to workflows/testdata")
+
+// keepHistory writes a workflow's history to workflows/testdata/NAME.json when -record-histories is set; the
+// workflows package replays every file there, so a change that breaks running processes fails its tests.
+func keepHistory(t *testing.T, e *testenv.Engine, workflowID, name string) {
+	t.Helper()
+	if !*recordHistories {
+		return
+	}
+	js, err := protojson.MarshalOptions{Indent: "  "}.Marshal(e.History(t, workflowID))
+	require.NoError(t, err)
+	path := filepath.Join(testenv.RepoRoot(t), "workflows", "testdata", name+".json")
+	require.NoError(t, os.WriteFile(path, append(js, '\n'), 0o644))
+}
 
 var (
 	sam      = ltc.Actor{ID: "sam", Name: "Sam Sales", Roles: []ltc.Role{ltc.RoleSales}}
@@ -134,6 +153,8 @@ func TestLeadToOpportunityEndToEnd(t *testing.T) {
 	for _, id := range []string{workflows.LeadWorkflowID(lead.Id), workflows.OpportunityWorkflowID(lead.Id)} {
 		require.NoError(t, replayer.ReplayWorkflowHistory(nil, e.History(t, id)), id)
 	}
+	keepHistory(t, e, workflows.LeadWorkflowID(lead.Id), "lead_qualified")
+	keepHistory(t, e, workflows.OpportunityWorkflowID(lead.Id), "opportunity_validation")
 }
 
 func TestCreateLeadIsIdempotent(t *testing.T) {
@@ -273,6 +294,7 @@ func TestPermissions(t *testing.T) {
 	require.NoError(t, err, "the owner may disqualify their lead")
 	assert.Equal(t, ltcv1.LeadState_LEAD_STATE_DISQUALIFIED, d.Lead.State)
 	assert.Equal(t, "no budget", d.Lead.DisqualificationReason)
+	keepHistory(t, e, workflows.LeadWorkflowID(d.Lead.Id), "lead_disqualified")
 
 	_, err = leads.GetLead(e.As(t, sam), &ltcv1.GetLeadRequest{Id: uuid.NewString()})
 	requireCode(t, err, codes.NotFound, "not found")
