@@ -3,12 +3,14 @@ package api_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jhump/protoreflect/grpcreflect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -207,6 +209,36 @@ func TestConcurrentCreatesWithOneRequestIDMakeOneLead(t *testing.T) {
 	assert.Equal(t, []string{ltc.EventLeadCreated}, eventTypes(t, e.Store, first))
 }
 
+func TestConcurrentCreatesWithOneRequestIDAndDifferentPayloads(t *testing.T) {
+	e := testenv.StartEngine(t)
+	leads := ltcv1.NewLeadServiceClient(e.Conn)
+	const n = 6
+	results := make(chan error, n)
+	base := createRequest()
+	for i := range n {
+		req := createRequest()
+		req.RequestId = base.RequestId
+		req.Title = fmt.Sprintf("variant %d", i)
+		go func() {
+			_, err := leads.CreateLead(e.As(t, sam), req)
+			results <- err
+		}()
+	}
+	ok := 0
+	for range n {
+		if err := <-results; err == nil {
+			ok++
+		} else {
+			assert.Equal(t, codes.AlreadyExists, status.Code(err), err)
+		}
+	}
+	assert.Equal(t, 1, ok, "exactly one payload wins the request id")
+	list, err := leads.ListLeads(e.As(t, sam), &ltcv1.ListLeadsRequest{})
+	require.NoError(t, err)
+	require.Len(t, list.Leads, 1)
+	assert.Equal(t, []string{ltc.EventLeadCreated}, eventTypes(t, e.Store, list.Leads[0].Id))
+}
+
 func TestInvalidInputIsRefusedWithFieldViolations(t *testing.T) {
 	e := testenv.StartEngine(t)
 	leads := ltcv1.NewLeadServiceClient(e.Conn)
@@ -266,6 +298,12 @@ func TestAuthentication(t *testing.T) {
 	h, err := healthpb.NewHealthClient(e.Conn).Check(context.Background(), &healthpb.HealthCheckRequest{})
 	require.NoError(t, err)
 	assert.Equal(t, healthpb.HealthCheckResponse_SERVING, h.Status)
+	refl := grpcreflect.NewClientAuto(context.Background(), e.Conn)
+	defer refl.Reset()
+	services, err := refl.ListServices()
+	require.NoError(t, err)
+	assert.Subset(t, services, []string{"ltc.v1.LeadService", "ltc.v1.OpportunityService", "ltc.v1.DecisionService",
+		"ltc.v1.ReportService", "grpc.health.v1.Health"})
 }
 
 func TestPermissions(t *testing.T) {
