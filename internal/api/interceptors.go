@@ -75,9 +75,9 @@ func validate(v protovalidate.Validator) grpc.UnaryServerInterceptor {
 		err := v.Validate(msg)
 		var verr *protovalidate.ValidationError
 		if errors.As(err, &verr) {
-			var violations []FieldViolation
+			var violations []fieldViolation
 			for _, violation := range verr.Violations {
-				violations = append(violations, FieldViolation{
+				violations = append(violations, fieldViolation{
 					Field:       protovalidate.FieldPathString(violation.Proto.GetField()),
 					Description: violation.Proto.GetMessage(),
 				})

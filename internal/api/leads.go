@@ -35,7 +35,7 @@ func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadReques
 	}
 	closeDate := ltc.Date{Year: int(req.ExpectedCloseDate.Year), Month: int(req.ExpectedCloseDate.Month), Day: int(req.ExpectedCloseDate.Day)}
 	if !closeDate.Valid() {
-		return nil, invalidArgument(FieldViolation{"expected_close_date", "must be a calendar date with year, month and day"})
+		return nil, invalidArgument(fieldViolation{"expected_close_date", "must be a calendar date with year, month and day"})
 	}
 	request, err := newRequest(actor, workflows.UpdateCreateLead, req.RequestId, req)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s leadService) ListLeads(ctx context.Context, req *ltcv1.ListLeadsRequest)
 	}
 	leads, next, err := s.store.ListLeads(ctx, filter, pageSize(req.PageSize), req.PageToken)
 	if errors.Is(err, store.ErrBadPageToken) {
-		return nil, invalidArgument(FieldViolation{"page_token", err.Error()})
+		return nil, invalidArgument(fieldViolation{"page_token", err.Error()})
 	}
 	if err != nil {
 		return nil, err

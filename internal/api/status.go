@@ -63,14 +63,14 @@ func toStatus(err error) error {
 	return status.Error(codes.Internal, "internal error")
 }
 
-// FieldViolation is one bad field of a request.
-type FieldViolation struct {
+// fieldViolation is one bad field of a request.
+type fieldViolation struct {
 	Field       string
 	Description string
 }
 
 // invalidArgument is INVALID_ARGUMENT with the per-field violations as google.rpc.BadRequest details.
-func invalidArgument(violations ...FieldViolation) error {
+func invalidArgument(violations ...fieldViolation) error {
 	br := &errdetails.BadRequest{}
 	msg := "invalid request"
 	for i, v := range violations {

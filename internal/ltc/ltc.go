@@ -2,10 +2,7 @@
 // It is pure (no I/O, no clock, no Temporal) so that the workflows and the API apply the very same rules.
 package ltc
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // Money is an amount in the minor units of an ISO 4217 currency.
 type Money struct {
@@ -19,9 +16,6 @@ type Date struct {
 	Month int `json:"month"`
 	Day   int `json:"day"`
 }
-
-// String formats the date as YYYY-MM-DD.
-func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
 
 // Valid reports whether the date exists in the calendar.
 func (d Date) Valid() bool {

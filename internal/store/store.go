@@ -42,12 +42,6 @@ func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
 // Close closes the pool.
 func (s *Store) Close() { s.pool.Close() }
 
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
-
-// Pool exposes the pool, for tests and metrics.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
 // Request is an applied request: its id, what it was, and the result its caller got.
 type Request struct {
 	ID          string          `json:"id"`
