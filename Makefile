@@ -30,6 +30,7 @@ tools: $(TEMPORAL) $(GRPCURL) ## Build the pinned tools (buf, protoc plugins, Te
 	@$(BUF) --version >/dev/null
 	@go tool -modfile=tools/go.mod protoc-gen-go --version >/dev/null
 	@go tool -modfile=tools/go.mod protoc-gen-go-grpc --version >/dev/null
+	@go tool -modfile=tools/go.mod workflowcheck -h >/dev/null 2>&1 || true
 
 $(TEMPORAL):
 	@echo "building the Temporal CLI $(TEMPORAL_CLI_VERSION) (about 5 minutes, once)"
@@ -65,12 +66,13 @@ check-generated: ## Fail when the committed generated code differs from what gen
 	fi
 
 .PHONY: lint
-lint: ## buf lint and format check, gofmt, go vet
+lint: ## buf lint and format check, gofmt, go vet, Temporal's workflowcheck
 	$(BUF) lint
 	$(BUF) format -d --exit-code proto
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted" >&2; exit 1; fi
 	go vet ./...
+	go tool -modfile=tools/go.mod workflowcheck -config tools/workflowcheck.yaml ./...
 
 .PHONY: build
 build: ## Build ltcd into .bin/
