@@ -30,7 +30,6 @@ tools: $(TEMPORAL) $(GRPCURL) ## Build the pinned tools (buf, protoc plugins, Te
 	@$(BUF) --version >/dev/null
 	@go tool -modfile=tools/go.mod protoc-gen-go --version >/dev/null
 	@go tool -modfile=tools/go.mod protoc-gen-go-grpc --version >/dev/null
-	@go tool -modfile=tools/go.mod workflowcheck -h >/dev/null 2>&1 || true
 
 $(TEMPORAL):
 	@echo "building the Temporal CLI $(TEMPORAL_CLI_VERSION) (about 5 minutes, once)"
