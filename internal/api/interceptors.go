@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
+	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2"
 	grpcauth "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
@@ -57,10 +58,13 @@ func authStream(v *auth.Verifier) grpc.StreamServerInterceptor {
 		if public(info.FullMethod) {
 			return next(srv, ss)
 		}
-		if _, err := authenticate(ss.Context(), v); err != nil {
+		ctx, err := authenticate(ss.Context(), v)
+		if err != nil {
 			return err
 		}
-		return next(srv, ss)
+		wrapped := middleware.WrapServerStream(ss)
+		wrapped.WrappedContext = ctx
+		return next(srv, wrapped)
 	}
 }
 
