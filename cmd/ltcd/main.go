@@ -7,7 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -20,6 +20,7 @@ import (
 	"github.com/ltcengine/ltc/internal/engine"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
+	"github.com/ltcengine/ltc/worker"
 )
 
 const usage = `usage: ltcd <command> [flags]
@@ -66,25 +67,27 @@ func parse(name string, args []string, extra func(*flag.FlagSet)) (config.Config
 	return cfg, fs.Parse(args)
 }
 
-func serve(ctx context.Context, args []string) error {
-	cfg, err := parse("serve", args, nil)
+// connect reads a command's configuration and connects to PostgreSQL and Temporal.
+func connect(ctx context.Context, name string, args []string) (config.Config, *slog.Logger, *engine.Backends, error) {
+	cfg, err := parse(name, args, nil)
 	if err != nil {
-		return err
+		return cfg, nil, nil, err
 	}
 	log, err := cfg.Logger()
 	if err != nil {
-		return err
+		return cfg, nil, nil, err
 	}
 	b, err := engine.Dial(ctx, cfg, log)
+	return cfg, log, b, err
+}
+
+func serve(ctx context.Context, args []string) error {
+	cfg, log, b, err := connect(ctx, "serve", args)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	srv, err := b.API(cfg, log)
-	if err != nil {
-		return err
-	}
-	l, err := net.Listen("tcp", cfg.GRPCAddr)
+	srv, l, err := b.API(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -93,27 +96,13 @@ func serve(ctx context.Context, args []string) error {
 }
 
 func runWorker(ctx context.Context, args []string) error {
-	cfg, err := parse("worker", args, nil)
-	if err != nil {
-		return err
-	}
-	log, err := cfg.Logger()
-	if err != nil {
-		return err
-	}
-	b, err := engine.Dial(ctx, cfg, log)
+	cfg, log, b, err := connect(ctx, "worker", args)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	w := b.Worker(cfg)
-	if err := w.Start(); err != nil {
-		return err
-	}
-	log.Info("worker running", "task_queue", cfg.TaskQueue)
-	<-ctx.Done()
-	w.Stop()
-	return nil
+	log.Info("running the worker", "task_queue", cfg.TaskQueue)
+	return worker.Run(ctx, b.Temporal, cfg.TaskQueue, b.Store)
 }
 
 func migrate(ctx context.Context, args []string) error {

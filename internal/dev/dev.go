@@ -133,11 +133,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger)
 		return err
 	}
 	defer w.Stop()
-	srv, err := b.API(cfg, log)
-	if err != nil {
-		return err
-	}
-	l, err := net.Listen("tcp", cfg.GRPCAddr)
+	srv, l, err := b.API(cfg, log)
 	if err != nil {
 		return err
 	}

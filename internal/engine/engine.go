@@ -74,16 +74,24 @@ func (b *Backends) Worker(cfg config.Config) sdkworker.Worker {
 	return worker.New(b.Temporal, cfg.TaskQueue, b.Store)
 }
 
-// API builds the gRPC server.
-func (b *Backends) API(cfg config.Config, log *slog.Logger) (*api.Server, error) {
+// API builds the gRPC server and opens its listener on the configured address.
+func (b *Backends) API(cfg config.Config, log *slog.Logger) (*api.Server, net.Listener, error) {
 	verifier, err := cfg.Verifier()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return api.New(api.Config{
+	srv, err := api.New(api.Config{
 		Store: b.Store, Temporal: b.Temporal, TaskQueue: cfg.TaskQueue, Policy: ltc.DefaultPolicy(),
 		Verifier: verifier, Logger: log, Reflection: cfg.Reflection, RequestTimeout: cfg.RequestTimeout,
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return srv, l, nil
 }
 
 // Serve serves the API on l until ctx ends, then stops gracefully (calls in flight get 10 seconds).

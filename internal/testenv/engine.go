@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"testing"
 	"time"
 
@@ -53,13 +52,10 @@ func StartEngine(t testing.TB) *Engine {
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
-	srv, err := b.API(cfg, log)
+	cfg.GRPCAddr = "127.0.0.1:0"
+	srv, l, err := b.API(cfg, log)
 	if err != nil {
-		t.Fatalf("build API: %v", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("start API: %v", err)
 	}
 	cfg.GRPCAddr = l.Addr().String()
 	served := make(chan error, 1)
