@@ -123,7 +123,7 @@ func TestQualifyStartsTheDealInValidation(t *testing.T) {
 
 func TestLeadSLAFlagsOverdueAndLeadStaysOpen(t *testing.T) {
 	e := newLeadEnv(t)
-	sla := ltc.DefaultPolicy().LeadSLA
+	sla := time.Duration(ltc.DefaultPolicy().LeadSLA)
 	d := e.update(sla+24*time.Hour, workflows.UpdateDisqualifyLead, "req-d", workflows.DisqualifyLead{
 		Request: workflows.Request{ID: "req-d", Actor: sales}, Reason: "no budget this year",
 	})

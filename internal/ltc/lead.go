@@ -120,7 +120,7 @@ func NewLead(l Lead, p Policy, now time.Time) Lead {
 	l.PolicyVersion = p.Version
 	l.CreatedAt = now
 	l.UpdatedAt = now
-	l.SLADueAt = now.Add(p.LeadSLA)
+	l.SLADueAt = now.Add(time.Duration(p.LeadSLA))
 	return l
 }
 

@@ -1,19 +1,133 @@
 package ltc
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
 
-// Policy is the versioned configuration of the process: SLAs, thresholds and cadences. A lead or deal keeps the
-// policy it started with, carried in its process input, so a policy change never rewrites a running deal's rules.
+// Policy is the versioned configuration of the process: project-level thresholds, the authority, reviews and SLA
+// of each level's gates, and the cadences. A lead or deal keeps the policy it started with, carried in its
+// process input, so a policy change never rewrites a running deal's rules.
 type Policy struct {
 	Version string `json:"version"`
 	// LeadSLA is how long a lead may stay NEW before it is flagged overdue and the owner's manager notified.
-	LeadSLA time.Duration `json:"lead_sla"`
+	LeadSLA Duration `json:"lead_sla"`
+	// LevelA and LevelB say which deals are of level A and B; every other deal is level C.
+	LevelA LevelRule `json:"level_a"`
+	LevelB LevelRule `json:"level_b"`
+	// Levels holds, per project level, the authority, reviews and SLA of its ATB and ATC decisions.
+	Levels map[ProjectLevel]LevelPolicy `json:"levels"`
+	// InitiationReviews are the professional reviews an INITIATION decision needs (none by default).
+	InitiationReviews []ReviewFunction `json:"initiation_reviews"`
+}
+
+// LevelRule makes a deal of a level when its value reaches MinValueMinor (in minor units of the deal's
+// currency; no conversion between currencies) or its customer has one of Grades.
+type LevelRule struct {
+	MinValueMinor int64           `json:"min_value_minor"`
+	Grades        []CustomerGrade `json:"grades"`
+}
+
+// LevelPolicy is what a project level asks of its decisions.
+type LevelPolicy struct {
+	// Authority is the executive authority level that decides (1 office, 2 region, 3 corporate).
+	Authority int `json:"authority"`
+	// Reviews are the professional reviews required before an approval.
+	Reviews []ReviewFunction `json:"reviews"`
+	// DecisionSLA is how long a decision may wait before it escalates.
+	DecisionSLA Duration `json:"decision_sla"`
+}
+
+// Duration is a time.Duration written as text ("72h") in policy files.
+type Duration time.Duration
+
+// MarshalJSON writes the duration as text.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads a duration written as text, or as a number of nanoseconds (as processes started before
+// policies were files recorded it).
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var ns int64
+	if json.Unmarshal(b, &ns) == nil {
+		*d = Duration(ns)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be text such as \"72h\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
 }
 
 // DefaultPolicy is the policy of domain.md.
 func DefaultPolicy() Policy {
+	day := 24 * time.Hour
 	return Policy{
 		Version: "default-1",
-		LeadSLA: 14 * 24 * time.Hour,
+		LeadSLA: Duration(14 * day),
+		LevelA:  LevelRule{MinValueMinor: 10_000_000_00, Grades: []CustomerGrade{GradeS}},
+		LevelB:  LevelRule{MinValueMinor: 1_000_000_00, Grades: []CustomerGrade{GradeA}},
+		Levels: map[ProjectLevel]LevelPolicy{
+			LevelA: {Authority: 3, DecisionSLA: Duration(7 * day),
+				Reviews: []ReviewFunction{FunctionFinance, FunctionLegal, FunctionDelivery, FunctionSolution}},
+			LevelB: {Authority: 2, DecisionSLA: Duration(5 * day),
+				Reviews: []ReviewFunction{FunctionFinance, FunctionLegal, FunctionDelivery}},
+			LevelC: {Authority: 1, DecisionSLA: Duration(3 * day), Reviews: []ReviewFunction{FunctionFinance}},
+		},
 	}
+}
+
+// ParsePolicy reads a policy from JSON and checks it is complete.
+func ParsePolicy(b []byte) (Policy, error) {
+	var p Policy
+	if err := json.Unmarshal(b, &p); err != nil {
+		return Policy{}, fmt.Errorf("policy: %w", err)
+	}
+	return p, p.Validate()
+}
+
+// Validate checks that the policy names a version and sets everything a deal needs.
+func (p Policy) Validate() error {
+	if p.Version == "" {
+		return fmt.Errorf("policy: version is required")
+	}
+	if p.LeadSLA <= 0 {
+		return fmt.Errorf("policy %s: lead_sla must be positive", p.Version)
+	}
+	for _, level := range []ProjectLevel{LevelA, LevelB, LevelC} {
+		lp, ok := p.Levels[level]
+		if !ok {
+			return fmt.Errorf("policy %s: level %s is missing", p.Version, level)
+		}
+		if lp.Authority < 1 || lp.Authority > MaxAuthority {
+			return fmt.Errorf("policy %s: level %s authority must be 1-%d", p.Version, level, MaxAuthority)
+		}
+		if lp.DecisionSLA <= 0 {
+			return fmt.Errorf("policy %s: level %s decision_sla must be positive", p.Version, level)
+		}
+		for _, f := range lp.Reviews {
+			if !slices.Contains(ReviewFunctions, f) {
+				return fmt.Errorf("policy %s: level %s has unknown review %q", p.Version, level, f)
+			}
+		}
+	}
+	return nil
+}
+
+// LevelFor is the project level the policy gives a deal of this value and customer grade.
+func (p Policy) LevelFor(value Money, grade CustomerGrade) ProjectLevel {
+	switch {
+	case value.AmountMinor >= p.LevelA.MinValueMinor || slices.Contains(p.LevelA.Grades, grade):
+		return LevelA
+	case value.AmountMinor >= p.LevelB.MinValueMinor || slices.Contains(p.LevelB.Grades, grade):
+		return LevelB
+	}
+	return LevelC
 }
