@@ -1,6 +1,10 @@
 package ltc
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Stage is where an open deal stands in the opportunity process (MO, 管理机会点).
 type Stage string
@@ -43,6 +47,16 @@ const (
 	LevelC ProjectLevel = "C"
 )
 
+// Assessment is what VALIDATION establishes about the opportunity.
+type Assessment struct {
+	// WinRate is the estimated chance to win, in percent.
+	WinRate       int      `json:"win_rate"`
+	Value         Money    `json:"value"`
+	Competitors   []string `json:"competitors,omitempty"`
+	DecisionChain string   `json:"decision_chain,omitempty"`
+	Notes         string   `json:"notes,omitempty"`
+}
+
 // Opportunity is the deal. It keeps the id of the lead it came from: one id names the deal from lead to cash.
 type Opportunity struct {
 	ID             string       `json:"id"`
@@ -54,9 +68,15 @@ type Opportunity struct {
 	Title          string       `json:"title"`
 	EstimatedValue Money        `json:"estimated_value"`
 	Owner          Person       `json:"owner"`
-	PolicyVersion  string       `json:"policy_version"`
-	CreatedAt      time.Time    `json:"created_at"`
-	UpdatedAt      time.Time    `json:"updated_at"`
+	Assessment     *Assessment  `json:"assessment,omitempty"`
+	Team           Team         `json:"team,omitempty"`
+	// Decisions holds every decision of the deal, oldest first; at most the last one is pending.
+	Decisions     []Decision `json:"decisions,omitempty"`
+	CloseReason   string     `json:"close_reason,omitempty"`
+	PolicyVersion string     `json:"policy_version"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 }
 
 // NewOpportunity is the deal created from a qualified lead, in stage VALIDATION.
@@ -73,4 +93,108 @@ func NewOpportunity(l Lead, now time.Time) Opportunity {
 		CreatedAt:      now,
 		UpdatedAt:      now,
 	}
+}
+
+// Open reports whether the deal is still being worked.
+func (o Opportunity) Open() bool { return o.Stage != StageClosed }
+
+// Pending returns the pending decision, if there is one.
+func (o Opportunity) Pending() (Decision, bool) {
+	if n := len(o.Decisions); n > 0 && o.Decisions[n-1].Status == DecisionPending {
+		return o.Decisions[n-1], true
+	}
+	return Decision{}, false
+}
+
+// Decision returns the decision with the id.
+func (o Opportunity) Decision(id string) (Decision, bool) {
+	i := slices.IndexFunc(o.Decisions, func(d Decision) bool { return d.ID == id })
+	if i < 0 {
+		return Decision{}, false
+	}
+	return o.Decisions[i], true
+}
+
+// withDecision returns the deal with d replacing the decision of the same id, or added after the others.
+func (o Opportunity) withDecision(d Decision) Opportunity {
+	decisions := slices.Clone(o.Decisions)
+	if i := slices.IndexFunc(decisions, func(x Decision) bool { return x.ID == d.ID }); i >= 0 {
+		decisions[i] = d
+	} else {
+		decisions = append(decisions, d)
+	}
+	o.Decisions = decisions
+	return o
+}
+
+// open checks that the deal still takes changes.
+func (o Opportunity) open() error {
+	if !o.Open() {
+		return FailedPrecondition("deal %s is CLOSED (%s); a closed deal takes no changes", o.ID, o.Outcome)
+	}
+	return nil
+}
+
+// inStage checks that the deal is open and in one of the stages, naming the current stage if not.
+func (o Opportunity) inStage(what string, stages ...Stage) error {
+	if err := o.open(); err != nil {
+		return err
+	}
+	if !slices.Contains(stages, o.Stage) {
+		names := make([]string, len(stages))
+		for i, s := range stages {
+			names[i] = string(s)
+		}
+		return FailedPrecondition("%s needs stage %s; deal %s is in %s", what, strings.Join(names, " or "), o.ID, o.Stage)
+	}
+	return nil
+}
+
+// owns reports whether the actor leads the deal: its AR once a team is appointed, its owner before.
+func (o Opportunity) owns(a Actor) bool {
+	if len(o.Team) == 0 {
+		return o.Owner.ID == a.ID
+	}
+	return o.Team.Holds(a.ID, TeamAR)
+}
+
+// CanUpdateAssessment checks that the actor may record the VALIDATION assessment now.
+func CanUpdateAssessment(a Actor, o Opportunity) error {
+	if !o.owns(a) && !a.HasAny(RoleSalesManager, RoleAdmin) {
+		return PermissionDenied("updating the assessment needs ownership of deal %s or the sales_manager role", o.ID)
+	}
+	return o.inStage("updating the assessment", StageValidation)
+}
+
+// UpdateAssessment returns the deal with the assessment recorded.
+func (o Opportunity) UpdateAssessment(as Assessment, now time.Time) Opportunity {
+	o.Assessment = &as
+	o.EstimatedValue = as.Value
+	o.UpdatedAt = now
+	return o
+}
+
+// CanClose checks that the actor may close the deal now as LOST or ABANDONED: the AR (the owner before a team
+// exists), a sales manager or an admin, from any open stage.
+func CanClose(a Actor, o Opportunity, outcome Outcome) error {
+	if outcome != OutcomeLost && outcome != OutcomeAbandoned {
+		return Invalid("a deal is closed by hand as LOST or ABANDONED, not %s", outcome)
+	}
+	if !o.owns(a) && !a.HasAny(RoleSalesManager, RoleAdmin) {
+		return PermissionDenied("closing deal %s needs its AR or the sales_manager role", o.ID)
+	}
+	return o.open()
+}
+
+// Close returns the deal closed with the outcome; a pending decision is withdrawn with it.
+func (o Opportunity) Close(outcome Outcome, reason string, by Person, now time.Time) Opportunity {
+	if d, ok := o.Pending(); ok {
+		o = o.withDecision(d.close(DecisionWithdrawn, by, 0, "deal closed: "+reason, now))
+	}
+	o.Stage = StageClosed
+	o.Outcome = outcome
+	o.CloseReason = reason
+	o.ClosedAt = &now
+	o.UpdatedAt = now
+	return o
 }

@@ -1,0 +1,345 @@
+package ltc
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Gate is a decision gate: INITIATION (立项), ATB (approve to bid), ATC (approve to contract).
+type Gate string
+
+// Gates.
+const (
+	GateInitiation Gate = "INITIATION"
+	GateATB        Gate = "ATB"
+	GateATC        Gate = "ATC"
+)
+
+// DecisionStatus is where a decision stands.
+type DecisionStatus string
+
+// Decision statuses.
+const (
+	DecisionPending                DecisionStatus = "PENDING"
+	DecisionApproved               DecisionStatus = "APPROVED"
+	DecisionApprovedWithConditions DecisionStatus = "APPROVED_WITH_CONDITIONS"
+	DecisionRejected               DecisionStatus = "REJECTED"
+	DecisionReturned               DecisionStatus = "RETURNED"
+	DecisionWithdrawn              DecisionStatus = "WITHDRAWN"
+)
+
+// Verdict is what a decider decides (综合评审 / 决策).
+type Verdict string
+
+// Verdicts.
+const (
+	VerdictApprove               Verdict = "APPROVE"
+	VerdictApproveWithConditions Verdict = "APPROVE_WITH_CONDITIONS"
+	VerdictReject                Verdict = "REJECT"
+	VerdictReturn                Verdict = "RETURN"
+)
+
+// ReviewResult is a professional review's finding (专业评审).
+type ReviewResult string
+
+// Review results.
+const (
+	ReviewPass             ReviewResult = "PASS"
+	ReviewPassWithConcerns ReviewResult = "PASS_WITH_CONCERNS"
+	ReviewFail             ReviewResult = "FAIL"
+)
+
+// ManagerAuthority is the authority a decision needs when a sales manager decides it (INITIATION of level C).
+// Executives of any level may decide it too.
+const ManagerAuthority = 0
+
+// Review is one professional review of a decision. A failed review informs the decider; it decides nothing.
+type Review struct {
+	Function    ReviewFunction `json:"function"`
+	Result      ReviewResult   `json:"result"`
+	Comments    string         `json:"comments,omitempty"`
+	Reviewer    Person         `json:"reviewer"`
+	SubmittedAt time.Time      `json:"submitted_at"`
+}
+
+// InitiationPackage is what the INITIATION gate decides on.
+type InitiationPackage struct {
+	ProposedLevel ProjectLevel `json:"proposed_level"`
+	Rationale     string       `json:"rationale"`
+	Assessment    Assessment   `json:"assessment"`
+}
+
+// Package is the material a decision is taken on; one field is set, by gate.
+type Package struct {
+	Initiation *InitiationPackage `json:"initiation,omitempty"`
+}
+
+// Decision is one request for a gate decision and what became of it. It records who decided, when, with what
+// authority, on which package, and why.
+type Decision struct {
+	ID            string         `json:"id"`
+	OpportunityID string         `json:"opportunity_id"`
+	Gate          Gate           `json:"gate"`
+	Status        DecisionStatus `json:"status"`
+	Package       Package        `json:"package"`
+	// Level is the project level the requirements come from (the proposed level, for INITIATION).
+	Level           ProjectLevel     `json:"level"`
+	RequiredReviews []ReviewFunction `json:"required_reviews"`
+	// RequiredAuthority is the authority the gate asks for; Authority is where it stands after escalations.
+	RequiredAuthority int       `json:"required_authority"`
+	Authority         int       `json:"authority"`
+	SLA               Duration  `json:"sla"`
+	DueAt             time.Time `json:"due_at"`
+	Escalations       int       `json:"escalations"`
+	Overdue           bool      `json:"overdue"`
+	Reviews           []Review  `json:"reviews,omitempty"`
+	RequestedBy       Person    `json:"requested_by"`
+	RequestedAt       time.Time `json:"requested_at"`
+	// StageBefore is the stage the deal returns to on RETURN or withdrawal.
+	StageBefore      Stage      `json:"stage_before"`
+	DecidedBy        *Person    `json:"decided_by,omitempty"`
+	DecidedAt        *time.Time `json:"decided_at,omitempty"`
+	DeciderAuthority int        `json:"decider_authority,omitempty"`
+	Conditions       []string   `json:"conditions,omitempty"`
+	Rationale        string     `json:"rationale,omitempty"`
+	// ConfirmedLevel is the level the INITIATION decider fixed (the proposed one or another).
+	ConfirmedLevel ProjectLevel `json:"confirmed_level,omitempty"`
+}
+
+// decisionIDSpace derives a decision's id from the request that opened it, so a retried request finds it.
+var decisionIDSpace = uuid.MustParse("0d7b2c64-9a1e-4f3b-8c55-6e2a9f4d1b07")
+
+// DecisionID is the id of the decision opened by the request.
+func DecisionID(requestID string) string {
+	return uuid.NewSHA1(decisionIDSpace, []byte(requestID)).String()
+}
+
+// MissingReviews are the required reviews not yet submitted, in the order the policy lists them.
+func (d Decision) MissingReviews() []ReviewFunction {
+	var missing []ReviewFunction
+	for _, f := range d.RequiredReviews {
+		if !slices.ContainsFunc(d.Reviews, func(r Review) bool { return r.Function == f }) {
+			missing = append(missing, f)
+		}
+	}
+	return missing
+}
+
+// Deciders names who may decide the decision now, as notification recipients.
+func (d Decision) Deciders() []string {
+	if d.Authority == ManagerAuthority {
+		return []string{RoleRecipient(RoleSalesManager), AuthorityRecipient(1)}
+	}
+	return []string{AuthorityRecipient(d.Authority)}
+}
+
+// CanRequestDecision checks that the actor may open a decision of the gate on the deal now.
+func CanRequestDecision(a Actor, o Opportunity, gate Gate) error {
+	if gate != GateInitiation {
+		return FailedPrecondition("the %s gate is not available yet", gate)
+	}
+	if !o.owns(a) && !a.HasAny(RoleSalesManager, RoleAdmin) {
+		return PermissionDenied("requesting %s on deal %s needs its ownership or the sales_manager role", gate, o.ID)
+	}
+	if d, ok := o.Pending(); ok {
+		return FailedPrecondition("deal %s already has a pending %s decision (%s)", o.ID, d.Gate, d.ID)
+	}
+	if err := o.inStage("requesting "+string(gate), StageValidation); err != nil {
+		return err
+	}
+	if o.Assessment == nil {
+		return FailedPrecondition("requesting INITIATION needs the VALIDATION assessment (UpdateAssessment) first")
+	}
+	return nil
+}
+
+// RequestInitiation returns the deal in INITIATION_REVIEW with the decision the request opens.
+func (o Opportunity) RequestInitiation(id string, level ProjectLevel, rationale string, p Policy, by Person, now time.Time) (Opportunity, Decision) {
+	lp := p.Levels[level]
+	authority := lp.Authority
+	if level == LevelC {
+		authority = ManagerAuthority
+	}
+	d := Decision{
+		ID: id, OpportunityID: o.ID, Gate: GateInitiation, Status: DecisionPending,
+		Package:           Package{Initiation: &InitiationPackage{ProposedLevel: level, Rationale: rationale, Assessment: *o.Assessment}},
+		Level:             level,
+		RequiredReviews:   slices.Clone(p.InitiationReviews),
+		RequiredAuthority: authority, Authority: authority,
+		SLA: lp.DecisionSLA, DueAt: now.Add(time.Duration(lp.DecisionSLA)),
+		RequestedBy: by, RequestedAt: now, StageBefore: o.Stage,
+	}
+	o = o.withDecision(d)
+	o.Stage = StageInitiationReview
+	o.UpdatedAt = now
+	return o, d
+}
+
+func pendingDecision(o Opportunity, id string) (Decision, error) {
+	d, ok := o.Decision(id)
+	if !ok {
+		return d, NotFound("decision %s not found on deal %s", id, o.ID)
+	}
+	if err := o.open(); err != nil {
+		return d, err
+	}
+	if d.Status != DecisionPending {
+		return d, FailedPrecondition("decision %s is %s; only a PENDING decision takes reviews, decisions or withdrawal", id, d.Status)
+	}
+	return d, nil
+}
+
+// CanReview checks that the actor may submit the review of function f on the decision now: a reviewer of that
+// function, for a review the decision asks for and has not had.
+func CanReview(a Actor, o Opportunity, decisionID string, f ReviewFunction) error {
+	if !a.Has(RoleReviewer) || !slices.Contains(a.Functions, f) {
+		return PermissionDenied("submitting a %s review needs the reviewer role with the %s function", f, f)
+	}
+	d, err := pendingDecision(o, decisionID)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(d.RequiredReviews, f) {
+		return FailedPrecondition("decision %s does not ask for a %s review (asks for: %s)", d.ID, f, joinFunctions(d.RequiredReviews))
+	}
+	if slices.ContainsFunc(d.Reviews, func(r Review) bool { return r.Function == f }) {
+		return FailedPrecondition("the %s review of decision %s is already in", f, d.ID)
+	}
+	return nil
+}
+
+// SubmitReview returns the deal with the review added to its decision.
+func (o Opportunity) SubmitReview(decisionID string, r Review) (Opportunity, Decision) {
+	d, _ := o.Decision(decisionID)
+	d.Reviews = append(slices.Clone(d.Reviews), r)
+	o = o.withDecision(d)
+	o.UpdatedAt = r.SubmittedAt
+	return o, d
+}
+
+// CanDecide checks that the actor may take the verdict on the decision now: an executive of sufficient
+// authority (for a decision a sales manager may take, a sales manager too), and for an approval, every
+// required review in. Rejection and return are allowed at any time.
+func CanDecide(a Actor, o Opportunity, decisionID string, v Verdict) error {
+	d, ok := o.Decision(decisionID)
+	if ok && !mayDecide(a, d) {
+		return PermissionDenied("deciding %s %s needs %s", d.Gate, d.ID, describeAuthority(d.Authority))
+	}
+	d, err := pendingDecision(o, decisionID)
+	if err != nil {
+		return err
+	}
+	if v == VerdictApprove || v == VerdictApproveWithConditions {
+		if missing := d.MissingReviews(); len(missing) > 0 {
+			return FailedPrecondition("approving %s %s needs the %s review(s) first", d.Gate, d.ID, joinFunctions(missing))
+		}
+	}
+	return nil
+}
+
+func mayDecide(a Actor, d Decision) bool {
+	if a.Has(RoleAdmin) {
+		return true
+	}
+	if d.Authority == ManagerAuthority && a.Has(RoleSalesManager) {
+		return true
+	}
+	return a.Has(RoleExecutive) && a.Authority >= max(d.Authority, 1)
+}
+
+func describeAuthority(level int) string {
+	if level == ManagerAuthority {
+		return "a sales_manager or an executive"
+	}
+	return fmt.Sprintf("an executive of authority %d or higher", level)
+}
+
+// Decide returns the deal after the verdict: INITIATION approved fixes the level (the decider's, else the
+// proposed one) and moves to TEAM_FORMATION; rejected closes as NOT_PURSUED; returned goes back to VALIDATION.
+func (o Opportunity) Decide(decisionID string, v Verdict, level ProjectLevel, conditions []string, rationale string, by Actor, now time.Time) (Opportunity, Decision) {
+	d, _ := o.Decision(decisionID)
+	status := map[Verdict]DecisionStatus{
+		VerdictApprove: DecisionApproved, VerdictApproveWithConditions: DecisionApprovedWithConditions,
+		VerdictReject: DecisionRejected, VerdictReturn: DecisionReturned,
+	}[v]
+	d = d.close(status, by.Person(), by.Authority, rationale, now)
+	d.Conditions = slices.Clone(conditions)
+	switch v {
+	case VerdictApprove, VerdictApproveWithConditions:
+		if level == "" {
+			level = d.Level
+		}
+		d.ConfirmedLevel = level
+		o.Level = level
+		o.Stage = StageTeamFormation
+	case VerdictReject:
+		o = o.withDecision(d)
+		return o.Close(OutcomeNotPursued, "INITIATION rejected: "+rationale, by.Person(), now), d
+	case VerdictReturn:
+		o.Stage = d.StageBefore
+	}
+	o = o.withDecision(d)
+	o.UpdatedAt = now
+	return o, d
+}
+
+func (d Decision) close(status DecisionStatus, by Person, authority int, rationale string, now time.Time) Decision {
+	d.Status = status
+	d.DecidedBy = &by
+	d.DecidedAt = &now
+	d.DeciderAuthority = authority
+	d.Rationale = rationale
+	return d
+}
+
+// CanWithdraw checks that the actor may withdraw the decision now: its requester or an admin.
+func CanWithdraw(a Actor, o Opportunity, decisionID string) error {
+	d, ok := o.Decision(decisionID)
+	if ok && d.RequestedBy.ID != a.ID && !a.Has(RoleAdmin) {
+		return PermissionDenied("only the requester (%s) may withdraw decision %s", d.RequestedBy.ID, d.ID)
+	}
+	_, err := pendingDecision(o, decisionID)
+	return err
+}
+
+// Withdraw returns the deal back in the stage before the decision, the decision withdrawn.
+func (o Opportunity) Withdraw(decisionID, reason string, by Person, now time.Time) (Opportunity, Decision) {
+	d, _ := o.Decision(decisionID)
+	d = d.close(DecisionWithdrawn, by, 0, reason, now)
+	o = o.withDecision(d)
+	o.Stage = d.StageBefore
+	o.UpdatedAt = now
+	return o, d
+}
+
+// Escalate returns the deal after its pending decision's SLA passed: the decision goes up one authority level
+// and its SLA restarts, or, at the top level, it is flagged overdue. It is never decided automatically.
+func (o Opportunity) Escalate(now time.Time) (Opportunity, Decision) {
+	d, _ := o.Pending()
+	if d.Authority < MaxAuthority {
+		d.Authority++
+		d.Escalations++
+		d.DueAt = now.Add(time.Duration(d.SLA))
+	} else {
+		d.Overdue = true
+	}
+	o = o.withDecision(d)
+	o.UpdatedAt = now
+	return o, d
+}
+
+// AuthorityRecipient addresses a notification to the executives of an authority level (and those above, who
+// may also decide).
+func AuthorityRecipient(level int) string { return fmt.Sprintf("authority:%d", level) }
+
+func joinFunctions(fs []ReviewFunction) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = string(f)
+	}
+	return strings.Join(s, ", ")
+}
