@@ -10,7 +10,6 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -23,145 +22,6 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Gate is a decision gate of the opportunity process.
-type Gate int32
-
-const (
-	// Not set.
-	Gate_GATE_UNSPECIFIED Gate = 0
-	// Project initiation (立项).
-	Gate_GATE_INITIATION Gate = 1
-	// Approve to bid.
-	Gate_GATE_ATB Gate = 2
-	// Approve to contract.
-	Gate_GATE_ATC Gate = 3
-)
-
-// Enum value maps for Gate.
-var (
-	Gate_name = map[int32]string{
-		0: "GATE_UNSPECIFIED",
-		1: "GATE_INITIATION",
-		2: "GATE_ATB",
-		3: "GATE_ATC",
-	}
-	Gate_value = map[string]int32{
-		"GATE_UNSPECIFIED": 0,
-		"GATE_INITIATION":  1,
-		"GATE_ATB":         2,
-		"GATE_ATC":         3,
-	}
-)
-
-func (x Gate) Enum() *Gate {
-	p := new(Gate)
-	*p = x
-	return p
-}
-
-func (x Gate) String() string {
-	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
-}
-
-func (Gate) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_decision_proto_enumTypes[0].Descriptor()
-}
-
-func (Gate) Type() protoreflect.EnumType {
-	return &file_ltc_v1_decision_proto_enumTypes[0]
-}
-
-func (x Gate) Number() protoreflect.EnumNumber {
-	return protoreflect.EnumNumber(x)
-}
-
-// Deprecated: Use Gate.Descriptor instead.
-func (Gate) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{0}
-}
-
-// Decision is one request for a gate decision and what became of it.
-type Decision struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Decision id.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The deal.
-	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
-	// The gate.
-	Gate Gate `protobuf:"varint,3,opt,name=gate,proto3,enum=ltc.v1.Gate" json:"gate,omitempty"`
-	// Who requested it.
-	RequestedBy *Person `protobuf:"bytes,4,opt,name=requested_by,json=requestedBy,proto3" json:"requested_by,omitempty"`
-	// When it was requested.
-	RequestTime   *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=request_time,json=requestTime,proto3" json:"request_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Decision) Reset() {
-	*x = Decision{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[0]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Decision) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Decision) ProtoMessage() {}
-
-func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[0]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Decision.ProtoReflect.Descriptor instead.
-func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *Decision) GetId() string {
-	if x != nil {
-		return x.Id
-	}
-	return ""
-}
-
-func (x *Decision) GetOpportunityId() string {
-	if x != nil {
-		return x.OpportunityId
-	}
-	return ""
-}
-
-func (x *Decision) GetGate() Gate {
-	if x != nil {
-		return x.Gate
-	}
-	return Gate_GATE_UNSPECIFIED
-}
-
-func (x *Decision) GetRequestedBy() *Person {
-	if x != nil {
-		return x.RequestedBy
-	}
-	return nil
-}
-
-func (x *Decision) GetRequestTime() *timestamppb.Timestamp {
-	if x != nil {
-		return x.RequestTime
-	}
-	return nil
-}
-
 // RequestDecisionRequest opens a decision.
 type RequestDecisionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -170,14 +30,20 @@ type RequestDecisionRequest struct {
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
 	// The gate.
-	Gate          Gate `protobuf:"varint,3,opt,name=gate,proto3,enum=ltc.v1.Gate" json:"gate,omitempty"`
+	Gate Gate `protobuf:"varint,3,opt,name=gate,proto3,enum=ltc.v1.Gate" json:"gate,omitempty"`
+	// The package, matching the gate.
+	//
+	// Types that are valid to be assigned to Package:
+	//
+	//	*RequestDecisionRequest_Initiation
+	Package       isRequestDecisionRequest_Package `protobuf_oneof:"package"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RequestDecisionRequest) Reset() {
 	*x = RequestDecisionRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[1]
+	mi := &file_ltc_v1_decision_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -189,7 +55,7 @@ func (x *RequestDecisionRequest) String() string {
 func (*RequestDecisionRequest) ProtoMessage() {}
 
 func (x *RequestDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[1]
+	mi := &file_ltc_v1_decision_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -202,7 +68,7 @@ func (x *RequestDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestDecisionRequest.ProtoReflect.Descriptor instead.
 func (*RequestDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{1}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *RequestDecisionRequest) GetRequestId() string {
@@ -226,6 +92,33 @@ func (x *RequestDecisionRequest) GetGate() Gate {
 	return Gate_GATE_UNSPECIFIED
 }
 
+func (x *RequestDecisionRequest) GetPackage() isRequestDecisionRequest_Package {
+	if x != nil {
+		return x.Package
+	}
+	return nil
+}
+
+func (x *RequestDecisionRequest) GetInitiation() *InitiationPackage {
+	if x != nil {
+		if x, ok := x.Package.(*RequestDecisionRequest_Initiation); ok {
+			return x.Initiation
+		}
+	}
+	return nil
+}
+
+type isRequestDecisionRequest_Package interface {
+	isRequestDecisionRequest_Package()
+}
+
+type RequestDecisionRequest_Initiation struct {
+	// INITIATION package.
+	Initiation *InitiationPackage `protobuf:"bytes,4,opt,name=initiation,proto3,oneof"`
+}
+
+func (*RequestDecisionRequest_Initiation) isRequestDecisionRequest_Package() {}
+
 // RequestDecisionResponse returns the opened decision.
 type RequestDecisionResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -237,7 +130,7 @@ type RequestDecisionResponse struct {
 
 func (x *RequestDecisionResponse) Reset() {
 	*x = RequestDecisionResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[2]
+	mi := &file_ltc_v1_decision_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -249,7 +142,7 @@ func (x *RequestDecisionResponse) String() string {
 func (*RequestDecisionResponse) ProtoMessage() {}
 
 func (x *RequestDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[2]
+	mi := &file_ltc_v1_decision_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -262,7 +155,7 @@ func (x *RequestDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestDecisionResponse.ProtoReflect.Descriptor instead.
 func (*RequestDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *RequestDecisionResponse) GetDecision() *Decision {
@@ -278,14 +171,20 @@ type SubmitReviewRequest struct {
 	// Client-chosen UUID that makes the call idempotent.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Decision id.
-	DecisionId    string `protobuf:"bytes,2,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	DecisionId string `protobuf:"bytes,2,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	// The function reviewed for; the caller must hold it.
+	Function ReviewFunction `protobuf:"varint,3,opt,name=function,proto3,enum=ltc.v1.ReviewFunction" json:"function,omitempty"`
+	// The finding.
+	Result ReviewResult `protobuf:"varint,4,opt,name=result,proto3,enum=ltc.v1.ReviewResult" json:"result,omitempty"`
+	// Comments.
+	Comments      string `protobuf:"bytes,5,opt,name=comments,proto3" json:"comments,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SubmitReviewRequest) Reset() {
 	*x = SubmitReviewRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[3]
+	mi := &file_ltc_v1_decision_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -297,7 +196,7 @@ func (x *SubmitReviewRequest) String() string {
 func (*SubmitReviewRequest) ProtoMessage() {}
 
 func (x *SubmitReviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[3]
+	mi := &file_ltc_v1_decision_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -310,7 +209,7 @@ func (x *SubmitReviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitReviewRequest.ProtoReflect.Descriptor instead.
 func (*SubmitReviewRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *SubmitReviewRequest) GetRequestId() string {
@@ -327,6 +226,27 @@ func (x *SubmitReviewRequest) GetDecisionId() string {
 	return ""
 }
 
+func (x *SubmitReviewRequest) GetFunction() ReviewFunction {
+	if x != nil {
+		return x.Function
+	}
+	return ReviewFunction_REVIEW_FUNCTION_UNSPECIFIED
+}
+
+func (x *SubmitReviewRequest) GetResult() ReviewResult {
+	if x != nil {
+		return x.Result
+	}
+	return ReviewResult_REVIEW_RESULT_UNSPECIFIED
+}
+
+func (x *SubmitReviewRequest) GetComments() string {
+	if x != nil {
+		return x.Comments
+	}
+	return ""
+}
+
 // SubmitReviewResponse returns the decision.
 type SubmitReviewResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -338,7 +258,7 @@ type SubmitReviewResponse struct {
 
 func (x *SubmitReviewResponse) Reset() {
 	*x = SubmitReviewResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[4]
+	mi := &file_ltc_v1_decision_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -350,7 +270,7 @@ func (x *SubmitReviewResponse) String() string {
 func (*SubmitReviewResponse) ProtoMessage() {}
 
 func (x *SubmitReviewResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[4]
+	mi := &file_ltc_v1_decision_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -363,7 +283,7 @@ func (x *SubmitReviewResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitReviewResponse.ProtoReflect.Descriptor instead.
 func (*SubmitReviewResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *SubmitReviewResponse) GetDecision() *Decision {
@@ -379,14 +299,22 @@ type DecideRequest struct {
 	// Client-chosen UUID that makes the call idempotent.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Decision id.
-	DecisionId    string `protobuf:"bytes,2,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	DecisionId string `protobuf:"bytes,2,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	// The verdict.
+	Verdict Verdict `protobuf:"varint,3,opt,name=verdict,proto3,enum=ltc.v1.Verdict" json:"verdict,omitempty"`
+	// INITIATION only: the level the decider fixes; unset confirms the proposed level.
+	Level ProjectLevel `protobuf:"varint,4,opt,name=level,proto3,enum=ltc.v1.ProjectLevel" json:"level,omitempty"`
+	// Conditions of an approval with conditions.
+	Conditions []string `protobuf:"bytes,5,rep,name=conditions,proto3" json:"conditions,omitempty"`
+	// Why.
+	Rationale     string `protobuf:"bytes,6,opt,name=rationale,proto3" json:"rationale,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DecideRequest) Reset() {
 	*x = DecideRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[5]
+	mi := &file_ltc_v1_decision_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -398,7 +326,7 @@ func (x *DecideRequest) String() string {
 func (*DecideRequest) ProtoMessage() {}
 
 func (x *DecideRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[5]
+	mi := &file_ltc_v1_decision_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -411,7 +339,7 @@ func (x *DecideRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecideRequest.ProtoReflect.Descriptor instead.
 func (*DecideRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *DecideRequest) GetRequestId() string {
@@ -428,6 +356,34 @@ func (x *DecideRequest) GetDecisionId() string {
 	return ""
 }
 
+func (x *DecideRequest) GetVerdict() Verdict {
+	if x != nil {
+		return x.Verdict
+	}
+	return Verdict_VERDICT_UNSPECIFIED
+}
+
+func (x *DecideRequest) GetLevel() ProjectLevel {
+	if x != nil {
+		return x.Level
+	}
+	return ProjectLevel_PROJECT_LEVEL_UNSPECIFIED
+}
+
+func (x *DecideRequest) GetConditions() []string {
+	if x != nil {
+		return x.Conditions
+	}
+	return nil
+}
+
+func (x *DecideRequest) GetRationale() string {
+	if x != nil {
+		return x.Rationale
+	}
+	return ""
+}
+
 // DecideResponse returns the decided decision.
 type DecideResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -439,7 +395,7 @@ type DecideResponse struct {
 
 func (x *DecideResponse) Reset() {
 	*x = DecideResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[6]
+	mi := &file_ltc_v1_decision_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -451,7 +407,7 @@ func (x *DecideResponse) String() string {
 func (*DecideResponse) ProtoMessage() {}
 
 func (x *DecideResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[6]
+	mi := &file_ltc_v1_decision_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -464,7 +420,7 @@ func (x *DecideResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecideResponse.ProtoReflect.Descriptor instead.
 func (*DecideResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *DecideResponse) GetDecision() *Decision {
@@ -480,14 +436,16 @@ type WithdrawDecisionRequest struct {
 	// Client-chosen UUID that makes the call idempotent.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Decision id.
-	DecisionId    string `protobuf:"bytes,2,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	DecisionId string `protobuf:"bytes,2,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	// Why.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WithdrawDecisionRequest) Reset() {
 	*x = WithdrawDecisionRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[7]
+	mi := &file_ltc_v1_decision_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -499,7 +457,7 @@ func (x *WithdrawDecisionRequest) String() string {
 func (*WithdrawDecisionRequest) ProtoMessage() {}
 
 func (x *WithdrawDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[7]
+	mi := &file_ltc_v1_decision_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -512,7 +470,7 @@ func (x *WithdrawDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDecisionRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *WithdrawDecisionRequest) GetRequestId() string {
@@ -529,6 +487,13 @@ func (x *WithdrawDecisionRequest) GetDecisionId() string {
 	return ""
 }
 
+func (x *WithdrawDecisionRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // WithdrawDecisionResponse returns the withdrawn decision.
 type WithdrawDecisionResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -540,7 +505,7 @@ type WithdrawDecisionResponse struct {
 
 func (x *WithdrawDecisionResponse) Reset() {
 	*x = WithdrawDecisionResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[8]
+	mi := &file_ltc_v1_decision_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -552,7 +517,7 @@ func (x *WithdrawDecisionResponse) String() string {
 func (*WithdrawDecisionResponse) ProtoMessage() {}
 
 func (x *WithdrawDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[8]
+	mi := &file_ltc_v1_decision_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -565,7 +530,7 @@ func (x *WithdrawDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDecisionResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *WithdrawDecisionResponse) GetDecision() *Decision {
@@ -586,7 +551,7 @@ type GetDecisionRequest struct {
 
 func (x *GetDecisionRequest) Reset() {
 	*x = GetDecisionRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[9]
+	mi := &file_ltc_v1_decision_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -598,7 +563,7 @@ func (x *GetDecisionRequest) String() string {
 func (*GetDecisionRequest) ProtoMessage() {}
 
 func (x *GetDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[9]
+	mi := &file_ltc_v1_decision_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -611,7 +576,7 @@ func (x *GetDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDecisionRequest.ProtoReflect.Descriptor instead.
 func (*GetDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetDecisionRequest) GetId() string {
@@ -632,7 +597,7 @@ type GetDecisionResponse struct {
 
 func (x *GetDecisionResponse) Reset() {
 	*x = GetDecisionResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[10]
+	mi := &file_ltc_v1_decision_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -644,7 +609,7 @@ func (x *GetDecisionResponse) String() string {
 func (*GetDecisionResponse) ProtoMessage() {}
 
 func (x *GetDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[10]
+	mi := &file_ltc_v1_decision_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -657,7 +622,7 @@ func (x *GetDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDecisionResponse.ProtoReflect.Descriptor instead.
 func (*GetDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetDecisionResponse) GetDecision() *Decision {
@@ -675,14 +640,18 @@ type ListDecisionsRequest struct {
 	// Token from a previous response; the other fields must be unchanged.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Only what the caller may act on now: decisions within their authority and reviews owed by their functions.
-	PendingForMe  bool `protobuf:"varint,3,opt,name=pending_for_me,json=pendingForMe,proto3" json:"pending_for_me,omitempty"`
+	PendingForMe bool `protobuf:"varint,3,opt,name=pending_for_me,json=pendingForMe,proto3" json:"pending_for_me,omitempty"`
+	// Only decisions of this deal.
+	OpportunityId string `protobuf:"bytes,4,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// Only decisions in this status.
+	Status        DecisionStatus `protobuf:"varint,5,opt,name=status,proto3,enum=ltc.v1.DecisionStatus" json:"status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListDecisionsRequest) Reset() {
 	*x = ListDecisionsRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[11]
+	mi := &file_ltc_v1_decision_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -694,7 +663,7 @@ func (x *ListDecisionsRequest) String() string {
 func (*ListDecisionsRequest) ProtoMessage() {}
 
 func (x *ListDecisionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[11]
+	mi := &file_ltc_v1_decision_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -707,7 +676,7 @@ func (x *ListDecisionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDecisionsRequest.ProtoReflect.Descriptor instead.
 func (*ListDecisionsRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListDecisionsRequest) GetPageSize() int32 {
@@ -731,6 +700,20 @@ func (x *ListDecisionsRequest) GetPendingForMe() bool {
 	return false
 }
 
+func (x *ListDecisionsRequest) GetOpportunityId() string {
+	if x != nil {
+		return x.OpportunityId
+	}
+	return ""
+}
+
+func (x *ListDecisionsRequest) GetStatus() DecisionStatus {
+	if x != nil {
+		return x.Status
+	}
+	return DecisionStatus_DECISION_STATUS_UNSPECIFIED
+}
+
 // ListDecisionsResponse is one page of decisions.
 type ListDecisionsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -744,7 +727,7 @@ type ListDecisionsResponse struct {
 
 func (x *ListDecisionsResponse) Reset() {
 	*x = ListDecisionsResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[12]
+	mi := &file_ltc_v1_decision_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -756,7 +739,7 @@ func (x *ListDecisionsResponse) String() string {
 func (*ListDecisionsResponse) ProtoMessage() {}
 
 func (x *ListDecisionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[12]
+	mi := &file_ltc_v1_decision_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -769,7 +752,7 @@ func (x *ListDecisionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDecisionsResponse.ProtoReflect.Descriptor instead.
 func (*ListDecisionsResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListDecisionsResponse) GetDecisions() []*Decision {
@@ -790,59 +773,65 @@ var File_ltc_v1_decision_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_decision_proto_rawDesc = "" +
 	"\n" +
-	"\x15ltc/v1/decision.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\"\xd5\x01\n" +
-	"\bDecision\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12 \n" +
-	"\x04gate\x18\x03 \x01(\x0e2\f.ltc.v1.GateR\x04gate\x121\n" +
-	"\frequested_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\vrequestedBy\x12=\n" +
-	"\frequest_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\vrequestTime\"\xa1\x01\n" +
+	"\x15ltc/v1/decision.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xf0\x01\n" +
 	"\x16RequestDecisionRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12-\n" +
-	"\x04gate\x18\x03 \x01(\x0e2\f.ltc.v1.GateB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04gate\"G\n" +
+	"\x04gate\x18\x03 \x01(\x0e2\f.ltc.v1.GateB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04gate\x12;\n" +
+	"\n" +
+	"initiation\x18\x04 \x01(\v2\x19.ltc.v1.InitiationPackageH\x00R\n" +
+	"initiationB\x10\n" +
+	"\apackage\x12\x05\xbaH\x02\b\x01\"G\n" +
 	"\x17RequestDecisionResponse\x12,\n" +
-	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"i\n" +
+	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"\x8b\x02\n" +
 	"\x13SubmitReviewRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12)\n" +
 	"\vdecision_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
-	"decisionId\"D\n" +
+	"decisionId\x12?\n" +
+	"\bfunction\x18\x03 \x01(\x0e2\x16.ltc.v1.ReviewFunctionB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\bfunction\x129\n" +
+	"\x06result\x18\x04 \x01(\x0e2\x14.ltc.v1.ReviewResultB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06result\x12$\n" +
+	"\bcomments\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\bcomments\"D\n" +
 	"\x14SubmitReviewResponse\x12,\n" +
-	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"c\n" +
+	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"\xae\x02\n" +
 	"\rDecideRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12)\n" +
 	"\vdecision_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
-	"decisionId\">\n" +
+	"decisionId\x126\n" +
+	"\averdict\x18\x03 \x01(\x0e2\x0f.ltc.v1.VerdictB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\averdict\x124\n" +
+	"\x05level\x18\x04 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05level\x121\n" +
+	"\n" +
+	"conditions\x18\x05 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10\x14\"\ar\x05\x10\x01\x18\xe8\aR\n" +
+	"conditions\x12(\n" +
+	"\trationale\x18\x06 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\trationale\">\n" +
 	"\x0eDecideResponse\x12,\n" +
-	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"m\n" +
+	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"\x8f\x01\n" +
 	"\x17WithdrawDecisionRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12)\n" +
 	"\vdecision_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
-	"decisionId\"H\n" +
+	"decisionId\x12 \n" +
+	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06reason\"H\n" +
 	"\x18WithdrawDecisionResponse\x12,\n" +
 	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\".\n" +
 	"\x12GetDecisionRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"C\n" +
 	"\x13GetDecisionResponse\x12,\n" +
-	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"\x8e\x01\n" +
+	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"\xfc\x01\n" +
 	"\x14ListDecisionsRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xc8\x01(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\tpageToken\x12$\n" +
-	"\x0epending_for_me\x18\x03 \x01(\bR\fpendingForMe\"o\n" +
+	"\x0epending_for_me\x18\x03 \x01(\bR\fpendingForMe\x122\n" +
+	"\x0eopportunity_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\ropportunityId\x128\n" +
+	"\x06status\x18\x05 \x01(\x0e2\x16.ltc.v1.DecisionStatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\"o\n" +
 	"\x15ListDecisionsResponse\x12.\n" +
 	"\tdecisions\x18\x01 \x03(\v2\x10.ltc.v1.DecisionR\tdecisions\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*M\n" +
-	"\x04Gate\x12\x14\n" +
-	"\x10GATE_UNSPECIFIED\x10\x00\x12\x13\n" +
-	"\x0fGATE_INITIATION\x10\x01\x12\f\n" +
-	"\bGATE_ATB\x10\x02\x12\f\n" +
-	"\bGATE_ATC\x10\x032\xd6\x03\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xd6\x03\n" +
 	"\x0fDecisionService\x12R\n" +
 	"\x0fRequestDecision\x12\x1e.ltc.v1.RequestDecisionRequest\x1a\x1f.ltc.v1.RequestDecisionResponse\x12I\n" +
 	"\fSubmitReview\x12\x1b.ltc.v1.SubmitReviewRequest\x1a\x1c.ltc.v1.SubmitReviewResponse\x127\n" +
@@ -863,54 +852,60 @@ func file_ltc_v1_decision_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_decision_proto_rawDescData
 }
 
-var file_ltc_v1_decision_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ltc_v1_decision_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_ltc_v1_decision_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_ltc_v1_decision_proto_goTypes = []any{
-	(Gate)(0),                        // 0: ltc.v1.Gate
-	(*Decision)(nil),                 // 1: ltc.v1.Decision
-	(*RequestDecisionRequest)(nil),   // 2: ltc.v1.RequestDecisionRequest
-	(*RequestDecisionResponse)(nil),  // 3: ltc.v1.RequestDecisionResponse
-	(*SubmitReviewRequest)(nil),      // 4: ltc.v1.SubmitReviewRequest
-	(*SubmitReviewResponse)(nil),     // 5: ltc.v1.SubmitReviewResponse
-	(*DecideRequest)(nil),            // 6: ltc.v1.DecideRequest
-	(*DecideResponse)(nil),           // 7: ltc.v1.DecideResponse
-	(*WithdrawDecisionRequest)(nil),  // 8: ltc.v1.WithdrawDecisionRequest
-	(*WithdrawDecisionResponse)(nil), // 9: ltc.v1.WithdrawDecisionResponse
-	(*GetDecisionRequest)(nil),       // 10: ltc.v1.GetDecisionRequest
-	(*GetDecisionResponse)(nil),      // 11: ltc.v1.GetDecisionResponse
-	(*ListDecisionsRequest)(nil),     // 12: ltc.v1.ListDecisionsRequest
-	(*ListDecisionsResponse)(nil),    // 13: ltc.v1.ListDecisionsResponse
-	(*Person)(nil),                   // 14: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil),    // 15: google.protobuf.Timestamp
+	(*RequestDecisionRequest)(nil),   // 0: ltc.v1.RequestDecisionRequest
+	(*RequestDecisionResponse)(nil),  // 1: ltc.v1.RequestDecisionResponse
+	(*SubmitReviewRequest)(nil),      // 2: ltc.v1.SubmitReviewRequest
+	(*SubmitReviewResponse)(nil),     // 3: ltc.v1.SubmitReviewResponse
+	(*DecideRequest)(nil),            // 4: ltc.v1.DecideRequest
+	(*DecideResponse)(nil),           // 5: ltc.v1.DecideResponse
+	(*WithdrawDecisionRequest)(nil),  // 6: ltc.v1.WithdrawDecisionRequest
+	(*WithdrawDecisionResponse)(nil), // 7: ltc.v1.WithdrawDecisionResponse
+	(*GetDecisionRequest)(nil),       // 8: ltc.v1.GetDecisionRequest
+	(*GetDecisionResponse)(nil),      // 9: ltc.v1.GetDecisionResponse
+	(*ListDecisionsRequest)(nil),     // 10: ltc.v1.ListDecisionsRequest
+	(*ListDecisionsResponse)(nil),    // 11: ltc.v1.ListDecisionsResponse
+	(Gate)(0),                        // 12: ltc.v1.Gate
+	(*InitiationPackage)(nil),        // 13: ltc.v1.InitiationPackage
+	(*Decision)(nil),                 // 14: ltc.v1.Decision
+	(ReviewFunction)(0),              // 15: ltc.v1.ReviewFunction
+	(ReviewResult)(0),                // 16: ltc.v1.ReviewResult
+	(Verdict)(0),                     // 17: ltc.v1.Verdict
+	(ProjectLevel)(0),                // 18: ltc.v1.ProjectLevel
+	(DecisionStatus)(0),              // 19: ltc.v1.DecisionStatus
 }
 var file_ltc_v1_decision_proto_depIdxs = []int32{
-	0,  // 0: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	14, // 1: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	15, // 2: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	0,  // 3: ltc.v1.RequestDecisionRequest.gate:type_name -> ltc.v1.Gate
-	1,  // 4: ltc.v1.RequestDecisionResponse.decision:type_name -> ltc.v1.Decision
-	1,  // 5: ltc.v1.SubmitReviewResponse.decision:type_name -> ltc.v1.Decision
-	1,  // 6: ltc.v1.DecideResponse.decision:type_name -> ltc.v1.Decision
-	1,  // 7: ltc.v1.WithdrawDecisionResponse.decision:type_name -> ltc.v1.Decision
-	1,  // 8: ltc.v1.GetDecisionResponse.decision:type_name -> ltc.v1.Decision
-	1,  // 9: ltc.v1.ListDecisionsResponse.decisions:type_name -> ltc.v1.Decision
-	2,  // 10: ltc.v1.DecisionService.RequestDecision:input_type -> ltc.v1.RequestDecisionRequest
-	4,  // 11: ltc.v1.DecisionService.SubmitReview:input_type -> ltc.v1.SubmitReviewRequest
-	6,  // 12: ltc.v1.DecisionService.Decide:input_type -> ltc.v1.DecideRequest
-	8,  // 13: ltc.v1.DecisionService.WithdrawDecision:input_type -> ltc.v1.WithdrawDecisionRequest
-	10, // 14: ltc.v1.DecisionService.GetDecision:input_type -> ltc.v1.GetDecisionRequest
-	12, // 15: ltc.v1.DecisionService.ListDecisions:input_type -> ltc.v1.ListDecisionsRequest
-	3,  // 16: ltc.v1.DecisionService.RequestDecision:output_type -> ltc.v1.RequestDecisionResponse
-	5,  // 17: ltc.v1.DecisionService.SubmitReview:output_type -> ltc.v1.SubmitReviewResponse
-	7,  // 18: ltc.v1.DecisionService.Decide:output_type -> ltc.v1.DecideResponse
-	9,  // 19: ltc.v1.DecisionService.WithdrawDecision:output_type -> ltc.v1.WithdrawDecisionResponse
-	11, // 20: ltc.v1.DecisionService.GetDecision:output_type -> ltc.v1.GetDecisionResponse
-	13, // 21: ltc.v1.DecisionService.ListDecisions:output_type -> ltc.v1.ListDecisionsResponse
-	16, // [16:22] is the sub-list for method output_type
-	10, // [10:16] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	12, // 0: ltc.v1.RequestDecisionRequest.gate:type_name -> ltc.v1.Gate
+	13, // 1: ltc.v1.RequestDecisionRequest.initiation:type_name -> ltc.v1.InitiationPackage
+	14, // 2: ltc.v1.RequestDecisionResponse.decision:type_name -> ltc.v1.Decision
+	15, // 3: ltc.v1.SubmitReviewRequest.function:type_name -> ltc.v1.ReviewFunction
+	16, // 4: ltc.v1.SubmitReviewRequest.result:type_name -> ltc.v1.ReviewResult
+	14, // 5: ltc.v1.SubmitReviewResponse.decision:type_name -> ltc.v1.Decision
+	17, // 6: ltc.v1.DecideRequest.verdict:type_name -> ltc.v1.Verdict
+	18, // 7: ltc.v1.DecideRequest.level:type_name -> ltc.v1.ProjectLevel
+	14, // 8: ltc.v1.DecideResponse.decision:type_name -> ltc.v1.Decision
+	14, // 9: ltc.v1.WithdrawDecisionResponse.decision:type_name -> ltc.v1.Decision
+	14, // 10: ltc.v1.GetDecisionResponse.decision:type_name -> ltc.v1.Decision
+	19, // 11: ltc.v1.ListDecisionsRequest.status:type_name -> ltc.v1.DecisionStatus
+	14, // 12: ltc.v1.ListDecisionsResponse.decisions:type_name -> ltc.v1.Decision
+	0,  // 13: ltc.v1.DecisionService.RequestDecision:input_type -> ltc.v1.RequestDecisionRequest
+	2,  // 14: ltc.v1.DecisionService.SubmitReview:input_type -> ltc.v1.SubmitReviewRequest
+	4,  // 15: ltc.v1.DecisionService.Decide:input_type -> ltc.v1.DecideRequest
+	6,  // 16: ltc.v1.DecisionService.WithdrawDecision:input_type -> ltc.v1.WithdrawDecisionRequest
+	8,  // 17: ltc.v1.DecisionService.GetDecision:input_type -> ltc.v1.GetDecisionRequest
+	10, // 18: ltc.v1.DecisionService.ListDecisions:input_type -> ltc.v1.ListDecisionsRequest
+	1,  // 19: ltc.v1.DecisionService.RequestDecision:output_type -> ltc.v1.RequestDecisionResponse
+	3,  // 20: ltc.v1.DecisionService.SubmitReview:output_type -> ltc.v1.SubmitReviewResponse
+	5,  // 21: ltc.v1.DecisionService.Decide:output_type -> ltc.v1.DecideResponse
+	7,  // 22: ltc.v1.DecisionService.WithdrawDecision:output_type -> ltc.v1.WithdrawDecisionResponse
+	9,  // 23: ltc.v1.DecisionService.GetDecision:output_type -> ltc.v1.GetDecisionResponse
+	11, // 24: ltc.v1.DecisionService.ListDecisions:output_type -> ltc.v1.ListDecisionsResponse
+	19, // [19:25] is the sub-list for method output_type
+	13, // [13:19] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_decision_proto_init() }
@@ -919,19 +914,22 @@ func file_ltc_v1_decision_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
+	file_ltc_v1_deal_proto_init()
+	file_ltc_v1_decision_proto_msgTypes[0].OneofWrappers = []any{
+		(*RequestDecisionRequest_Initiation)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_decision_proto_rawDesc), len(file_ltc_v1_decision_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   13,
+			NumEnums:      0,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_ltc_v1_decision_proto_goTypes,
 		DependencyIndexes: file_ltc_v1_decision_proto_depIdxs,
-		EnumInfos:         file_ltc_v1_decision_proto_enumTypes,
 		MessageInfos:      file_ltc_v1_decision_proto_msgTypes,
 	}.Build()
 	File_ltc_v1_decision_proto = out.File

@@ -1109,7 +1109,7 @@ var File_ltc_v1_lead_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_lead_proto_rawDesc = "" +
 	"\n" +
-	"\x11ltc/v1/lead.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x18ltc/v1/opportunity.proto\"\xc4\x01\n" +
+	"\x11ltc/v1/lead.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xc4\x01\n" +
 	"\rQualification\x12)\n" +
 	"\x10budget_confirmed\x18\x01 \x01(\bR\x0fbudgetConfirmed\x120\n" +
 	"\x14decision_chain_known\x18\x02 \x01(\bR\x12decisionChainKnown\x126\n" +
@@ -1298,7 +1298,7 @@ func file_ltc_v1_lead_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
-	file_ltc_v1_opportunity_proto_init()
+	file_ltc_v1_deal_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -24,309 +24,6 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Stage is where an open deal stands in the opportunity process.
-type Stage int32
-
-const (
-	// Not set.
-	Stage_STAGE_UNSPECIFIED Stage = 0
-	// Validating the opportunity (验证机会点).
-	Stage_STAGE_VALIDATION Stage = 1
-	// Waiting for the INITIATION gate (立项决策).
-	Stage_STAGE_INITIATION_REVIEW Stage = 2
-	// Appointing the project team (项目组任命).
-	Stage_STAGE_TEAM_FORMATION Stage = 3
-	// Pursuing the deal before the bid (标前引导).
-	Stage_STAGE_PURSUIT Stage = 4
-	// Waiting for the ATB gate (投标决策).
-	Stage_STAGE_ATB_REVIEW Stage = 5
-	// Bidding.
-	Stage_STAGE_BIDDING Stage = 6
-	// Negotiating (谈判).
-	Stage_STAGE_NEGOTIATION Stage = 7
-	// Waiting for the ATC gate (签约决策).
-	Stage_STAGE_ATC_REVIEW Stage = 8
-	// Signing the contract.
-	Stage_STAGE_CONTRACT_SIGNING Stage = 9
-	// Handing the contract over to delivery (合同交底会).
-	Stage_STAGE_HANDOVER Stage = 10
-	// Closed; see the outcome.
-	Stage_STAGE_CLOSED Stage = 11
-)
-
-// Enum value maps for Stage.
-var (
-	Stage_name = map[int32]string{
-		0:  "STAGE_UNSPECIFIED",
-		1:  "STAGE_VALIDATION",
-		2:  "STAGE_INITIATION_REVIEW",
-		3:  "STAGE_TEAM_FORMATION",
-		4:  "STAGE_PURSUIT",
-		5:  "STAGE_ATB_REVIEW",
-		6:  "STAGE_BIDDING",
-		7:  "STAGE_NEGOTIATION",
-		8:  "STAGE_ATC_REVIEW",
-		9:  "STAGE_CONTRACT_SIGNING",
-		10: "STAGE_HANDOVER",
-		11: "STAGE_CLOSED",
-	}
-	Stage_value = map[string]int32{
-		"STAGE_UNSPECIFIED":       0,
-		"STAGE_VALIDATION":        1,
-		"STAGE_INITIATION_REVIEW": 2,
-		"STAGE_TEAM_FORMATION":    3,
-		"STAGE_PURSUIT":           4,
-		"STAGE_ATB_REVIEW":        5,
-		"STAGE_BIDDING":           6,
-		"STAGE_NEGOTIATION":       7,
-		"STAGE_ATC_REVIEW":        8,
-		"STAGE_CONTRACT_SIGNING":  9,
-		"STAGE_HANDOVER":          10,
-		"STAGE_CLOSED":            11,
-	}
-)
-
-func (x Stage) Enum() *Stage {
-	p := new(Stage)
-	*p = x
-	return p
-}
-
-func (x Stage) String() string {
-	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
-}
-
-func (Stage) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_opportunity_proto_enumTypes[0].Descriptor()
-}
-
-func (Stage) Type() protoreflect.EnumType {
-	return &file_ltc_v1_opportunity_proto_enumTypes[0]
-}
-
-func (x Stage) Number() protoreflect.EnumNumber {
-	return protoreflect.EnumNumber(x)
-}
-
-// Deprecated: Use Stage.Descriptor instead.
-func (Stage) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{0}
-}
-
-// Outcome is how a closed deal ended.
-type Outcome int32
-
-const (
-	// Still open.
-	Outcome_OUTCOME_UNSPECIFIED Outcome = 0
-	// Contract signed and handed over.
-	Outcome_OUTCOME_WON Outcome = 1
-	// Lost to a competitor or otherwise.
-	Outcome_OUTCOME_LOST Outcome = 2
-	// ATB rejected: we do not bid.
-	Outcome_OUTCOME_NO_BID Outcome = 3
-	// INITIATION rejected.
-	Outcome_OUTCOME_NOT_PURSUED Outcome = 4
-	// The customer cancelled the tender.
-	Outcome_OUTCOME_CANCELLED Outcome = 5
-	// Abandoned by us.
-	Outcome_OUTCOME_ABANDONED Outcome = 6
-)
-
-// Enum value maps for Outcome.
-var (
-	Outcome_name = map[int32]string{
-		0: "OUTCOME_UNSPECIFIED",
-		1: "OUTCOME_WON",
-		2: "OUTCOME_LOST",
-		3: "OUTCOME_NO_BID",
-		4: "OUTCOME_NOT_PURSUED",
-		5: "OUTCOME_CANCELLED",
-		6: "OUTCOME_ABANDONED",
-	}
-	Outcome_value = map[string]int32{
-		"OUTCOME_UNSPECIFIED": 0,
-		"OUTCOME_WON":         1,
-		"OUTCOME_LOST":        2,
-		"OUTCOME_NO_BID":      3,
-		"OUTCOME_NOT_PURSUED": 4,
-		"OUTCOME_CANCELLED":   5,
-		"OUTCOME_ABANDONED":   6,
-	}
-)
-
-func (x Outcome) Enum() *Outcome {
-	p := new(Outcome)
-	*p = x
-	return p
-}
-
-func (x Outcome) String() string {
-	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
-}
-
-func (Outcome) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_opportunity_proto_enumTypes[1].Descriptor()
-}
-
-func (Outcome) Type() protoreflect.EnumType {
-	return &file_ltc_v1_opportunity_proto_enumTypes[1]
-}
-
-func (x Outcome) Number() protoreflect.EnumNumber {
-	return protoreflect.EnumNumber(x)
-}
-
-// Deprecated: Use Outcome.Descriptor instead.
-func (Outcome) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{1}
-}
-
-// Opportunity is the deal: one long-lived process from qualification to a close.
-type Opportunity struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Deal id; the same as the lead it came from.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The lead it came from.
-	LeadId string `protobuf:"bytes,2,opt,name=lead_id,json=leadId,proto3" json:"lead_id,omitempty"`
-	// Current stage.
-	Stage Stage `protobuf:"varint,3,opt,name=stage,proto3,enum=ltc.v1.Stage" json:"stage,omitempty"`
-	// Outcome, once closed.
-	Outcome Outcome `protobuf:"varint,4,opt,name=outcome,proto3,enum=ltc.v1.Outcome" json:"outcome,omitempty"`
-	// Project level, once fixed at INITIATION.
-	Level ProjectLevel `protobuf:"varint,5,opt,name=level,proto3,enum=ltc.v1.ProjectLevel" json:"level,omitempty"`
-	// The customer.
-	Customer *Customer `protobuf:"bytes,6,opt,name=customer,proto3" json:"customer,omitempty"`
-	// Short title.
-	Title string `protobuf:"bytes,7,opt,name=title,proto3" json:"title,omitempty"`
-	// Estimated deal value.
-	EstimatedValue *Money `protobuf:"bytes,8,opt,name=estimated_value,json=estimatedValue,proto3" json:"estimated_value,omitempty"`
-	// The owner (the account manager who owned the lead).
-	Owner *Person `protobuf:"bytes,9,opt,name=owner,proto3" json:"owner,omitempty"`
-	// The policy version the deal runs under, pinned when it started.
-	PolicyVersion string `protobuf:"bytes,10,opt,name=policy_version,json=policyVersion,proto3" json:"policy_version,omitempty"`
-	// When the deal was created.
-	CreateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	// When the deal last changed.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Opportunity) Reset() {
-	*x = Opportunity{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[0]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Opportunity) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Opportunity) ProtoMessage() {}
-
-func (x *Opportunity) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[0]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Opportunity.ProtoReflect.Descriptor instead.
-func (*Opportunity) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *Opportunity) GetId() string {
-	if x != nil {
-		return x.Id
-	}
-	return ""
-}
-
-func (x *Opportunity) GetLeadId() string {
-	if x != nil {
-		return x.LeadId
-	}
-	return ""
-}
-
-func (x *Opportunity) GetStage() Stage {
-	if x != nil {
-		return x.Stage
-	}
-	return Stage_STAGE_UNSPECIFIED
-}
-
-func (x *Opportunity) GetOutcome() Outcome {
-	if x != nil {
-		return x.Outcome
-	}
-	return Outcome_OUTCOME_UNSPECIFIED
-}
-
-func (x *Opportunity) GetLevel() ProjectLevel {
-	if x != nil {
-		return x.Level
-	}
-	return ProjectLevel_PROJECT_LEVEL_UNSPECIFIED
-}
-
-func (x *Opportunity) GetCustomer() *Customer {
-	if x != nil {
-		return x.Customer
-	}
-	return nil
-}
-
-func (x *Opportunity) GetTitle() string {
-	if x != nil {
-		return x.Title
-	}
-	return ""
-}
-
-func (x *Opportunity) GetEstimatedValue() *Money {
-	if x != nil {
-		return x.EstimatedValue
-	}
-	return nil
-}
-
-func (x *Opportunity) GetOwner() *Person {
-	if x != nil {
-		return x.Owner
-	}
-	return nil
-}
-
-func (x *Opportunity) GetPolicyVersion() string {
-	if x != nil {
-		return x.PolicyVersion
-	}
-	return ""
-}
-
-func (x *Opportunity) GetCreateTime() *timestamppb.Timestamp {
-	if x != nil {
-		return x.CreateTime
-	}
-	return nil
-}
-
-func (x *Opportunity) GetUpdateTime() *timestamppb.Timestamp {
-	if x != nil {
-		return x.UpdateTime
-	}
-	return nil
-}
-
 // Event is one accepted change in the append-only event log.
 type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -358,7 +55,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[1]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -370,7 +67,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[1]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -383,7 +80,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{1}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *Event) GetSequence() int64 {
@@ -474,7 +171,7 @@ type GetOpportunityRequest struct {
 
 func (x *GetOpportunityRequest) Reset() {
 	*x = GetOpportunityRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[2]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -486,7 +183,7 @@ func (x *GetOpportunityRequest) String() string {
 func (*GetOpportunityRequest) ProtoMessage() {}
 
 func (x *GetOpportunityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[2]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -499,7 +196,7 @@ func (x *GetOpportunityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOpportunityRequest.ProtoReflect.Descriptor instead.
 func (*GetOpportunityRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *GetOpportunityRequest) GetId() string {
@@ -520,7 +217,7 @@ type GetOpportunityResponse struct {
 
 func (x *GetOpportunityResponse) Reset() {
 	*x = GetOpportunityResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -532,7 +229,7 @@ func (x *GetOpportunityResponse) String() string {
 func (*GetOpportunityResponse) ProtoMessage() {}
 
 func (x *GetOpportunityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -545,7 +242,7 @@ func (x *GetOpportunityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOpportunityResponse.ProtoReflect.Descriptor instead.
 func (*GetOpportunityResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *GetOpportunityResponse) GetOpportunity() *Opportunity {
@@ -578,7 +275,7 @@ type ListOpportunitiesRequest struct {
 
 func (x *ListOpportunitiesRequest) Reset() {
 	*x = ListOpportunitiesRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -590,7 +287,7 @@ func (x *ListOpportunitiesRequest) String() string {
 func (*ListOpportunitiesRequest) ProtoMessage() {}
 
 func (x *ListOpportunitiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -603,7 +300,7 @@ func (x *ListOpportunitiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOpportunitiesRequest.ProtoReflect.Descriptor instead.
 func (*ListOpportunitiesRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ListOpportunitiesRequest) GetPageSize() int32 {
@@ -668,7 +365,7 @@ type ListOpportunitiesResponse struct {
 
 func (x *ListOpportunitiesResponse) Reset() {
 	*x = ListOpportunitiesResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -680,7 +377,7 @@ func (x *ListOpportunitiesResponse) String() string {
 func (*ListOpportunitiesResponse) ProtoMessage() {}
 
 func (x *ListOpportunitiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -693,7 +390,7 @@ func (x *ListOpportunitiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOpportunitiesResponse.ProtoReflect.Descriptor instead.
 func (*ListOpportunitiesResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListOpportunitiesResponse) GetOpportunities() []*Opportunity {
@@ -717,13 +414,15 @@ type UpdateAssessmentRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The assessment; it replaces the previous one.
+	Assessment    *Assessment `protobuf:"bytes,3,opt,name=assessment,proto3" json:"assessment,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateAssessmentRequest) Reset() {
 	*x = UpdateAssessmentRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -735,7 +434,7 @@ func (x *UpdateAssessmentRequest) String() string {
 func (*UpdateAssessmentRequest) ProtoMessage() {}
 
 func (x *UpdateAssessmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -748,7 +447,7 @@ func (x *UpdateAssessmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAssessmentRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAssessmentRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *UpdateAssessmentRequest) GetRequestId() string {
@@ -765,6 +464,13 @@ func (x *UpdateAssessmentRequest) GetOpportunityId() string {
 	return ""
 }
 
+func (x *UpdateAssessmentRequest) GetAssessment() *Assessment {
+	if x != nil {
+		return x.Assessment
+	}
+	return nil
+}
+
 // UpdateAssessmentResponse returns the deal.
 type UpdateAssessmentResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -776,7 +482,7 @@ type UpdateAssessmentResponse struct {
 
 func (x *UpdateAssessmentResponse) Reset() {
 	*x = UpdateAssessmentResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +494,7 @@ func (x *UpdateAssessmentResponse) String() string {
 func (*UpdateAssessmentResponse) ProtoMessage() {}
 
 func (x *UpdateAssessmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +507,7 @@ func (x *UpdateAssessmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAssessmentResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAssessmentResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *UpdateAssessmentResponse) GetOpportunity() *Opportunity {
@@ -818,13 +524,15 @@ type AppointTeamRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The whole team: exactly one AR, SR and FR (one person may be AR and FR), extended roles optional.
+	Members       []*TeamMember `protobuf:"bytes,3,rep,name=members,proto3" json:"members,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AppointTeamRequest) Reset() {
 	*x = AppointTeamRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -836,7 +544,7 @@ func (x *AppointTeamRequest) String() string {
 func (*AppointTeamRequest) ProtoMessage() {}
 
 func (x *AppointTeamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -849,7 +557,7 @@ func (x *AppointTeamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppointTeamRequest.ProtoReflect.Descriptor instead.
 func (*AppointTeamRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *AppointTeamRequest) GetRequestId() string {
@@ -866,6 +574,13 @@ func (x *AppointTeamRequest) GetOpportunityId() string {
 	return ""
 }
 
+func (x *AppointTeamRequest) GetMembers() []*TeamMember {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
 // AppointTeamResponse returns the deal.
 type AppointTeamResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -877,7 +592,7 @@ type AppointTeamResponse struct {
 
 func (x *AppointTeamResponse) Reset() {
 	*x = AppointTeamResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -889,7 +604,7 @@ func (x *AppointTeamResponse) String() string {
 func (*AppointTeamResponse) ProtoMessage() {}
 
 func (x *AppointTeamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -902,7 +617,7 @@ func (x *AppointTeamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppointTeamResponse.ProtoReflect.Descriptor instead.
 func (*AppointTeamResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *AppointTeamResponse) GetOpportunity() *Opportunity {
@@ -925,7 +640,7 @@ type AddRiskRequest struct {
 
 func (x *AddRiskRequest) Reset() {
 	*x = AddRiskRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -937,7 +652,7 @@ func (x *AddRiskRequest) String() string {
 func (*AddRiskRequest) ProtoMessage() {}
 
 func (x *AddRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -950,7 +665,7 @@ func (x *AddRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddRiskRequest.ProtoReflect.Descriptor instead.
 func (*AddRiskRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *AddRiskRequest) GetRequestId() string {
@@ -978,7 +693,7 @@ type AddRiskResponse struct {
 
 func (x *AddRiskResponse) Reset() {
 	*x = AddRiskResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -990,7 +705,7 @@ func (x *AddRiskResponse) String() string {
 func (*AddRiskResponse) ProtoMessage() {}
 
 func (x *AddRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1003,7 +718,7 @@ func (x *AddRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddRiskResponse.ProtoReflect.Descriptor instead.
 func (*AddRiskResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *AddRiskResponse) GetOpportunity() *Opportunity {
@@ -1026,7 +741,7 @@ type UpdateRiskRequest struct {
 
 func (x *UpdateRiskRequest) Reset() {
 	*x = UpdateRiskRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1038,7 +753,7 @@ func (x *UpdateRiskRequest) String() string {
 func (*UpdateRiskRequest) ProtoMessage() {}
 
 func (x *UpdateRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1051,7 +766,7 @@ func (x *UpdateRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRiskRequest.ProtoReflect.Descriptor instead.
 func (*UpdateRiskRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *UpdateRiskRequest) GetRequestId() string {
@@ -1079,7 +794,7 @@ type UpdateRiskResponse struct {
 
 func (x *UpdateRiskResponse) Reset() {
 	*x = UpdateRiskResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1091,7 +806,7 @@ func (x *UpdateRiskResponse) String() string {
 func (*UpdateRiskResponse) ProtoMessage() {}
 
 func (x *UpdateRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1104,7 +819,7 @@ func (x *UpdateRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRiskResponse.ProtoReflect.Descriptor instead.
 func (*UpdateRiskResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{13}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *UpdateRiskResponse) GetOpportunity() *Opportunity {
@@ -1127,7 +842,7 @@ type SubmitWeeklyReportRequest struct {
 
 func (x *SubmitWeeklyReportRequest) Reset() {
 	*x = SubmitWeeklyReportRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1139,7 +854,7 @@ func (x *SubmitWeeklyReportRequest) String() string {
 func (*SubmitWeeklyReportRequest) ProtoMessage() {}
 
 func (x *SubmitWeeklyReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1152,7 +867,7 @@ func (x *SubmitWeeklyReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitWeeklyReportRequest.ProtoReflect.Descriptor instead.
 func (*SubmitWeeklyReportRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{14}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SubmitWeeklyReportRequest) GetRequestId() string {
@@ -1180,7 +895,7 @@ type SubmitWeeklyReportResponse struct {
 
 func (x *SubmitWeeklyReportResponse) Reset() {
 	*x = SubmitWeeklyReportResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1192,7 +907,7 @@ func (x *SubmitWeeklyReportResponse) String() string {
 func (*SubmitWeeklyReportResponse) ProtoMessage() {}
 
 func (x *SubmitWeeklyReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1205,7 +920,7 @@ func (x *SubmitWeeklyReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitWeeklyReportResponse.ProtoReflect.Descriptor instead.
 func (*SubmitWeeklyReportResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{15}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SubmitWeeklyReportResponse) GetOpportunity() *Opportunity {
@@ -1228,7 +943,7 @@ type RecordMeetingRequest struct {
 
 func (x *RecordMeetingRequest) Reset() {
 	*x = RecordMeetingRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1240,7 +955,7 @@ func (x *RecordMeetingRequest) String() string {
 func (*RecordMeetingRequest) ProtoMessage() {}
 
 func (x *RecordMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1253,7 +968,7 @@ func (x *RecordMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordMeetingRequest.ProtoReflect.Descriptor instead.
 func (*RecordMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{16}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RecordMeetingRequest) GetRequestId() string {
@@ -1281,7 +996,7 @@ type RecordMeetingResponse struct {
 
 func (x *RecordMeetingResponse) Reset() {
 	*x = RecordMeetingResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1293,7 +1008,7 @@ func (x *RecordMeetingResponse) String() string {
 func (*RecordMeetingResponse) ProtoMessage() {}
 
 func (x *RecordMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1306,7 +1021,7 @@ func (x *RecordMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordMeetingResponse.ProtoReflect.Descriptor instead.
 func (*RecordMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{17}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RecordMeetingResponse) GetOpportunity() *Opportunity {
@@ -1329,7 +1044,7 @@ type SubmitBidRequest struct {
 
 func (x *SubmitBidRequest) Reset() {
 	*x = SubmitBidRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1341,7 +1056,7 @@ func (x *SubmitBidRequest) String() string {
 func (*SubmitBidRequest) ProtoMessage() {}
 
 func (x *SubmitBidRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1354,7 +1069,7 @@ func (x *SubmitBidRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitBidRequest.ProtoReflect.Descriptor instead.
 func (*SubmitBidRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{18}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SubmitBidRequest) GetRequestId() string {
@@ -1382,7 +1097,7 @@ type SubmitBidResponse struct {
 
 func (x *SubmitBidResponse) Reset() {
 	*x = SubmitBidResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1394,7 +1109,7 @@ func (x *SubmitBidResponse) String() string {
 func (*SubmitBidResponse) ProtoMessage() {}
 
 func (x *SubmitBidResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1407,7 +1122,7 @@ func (x *SubmitBidResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitBidResponse.ProtoReflect.Descriptor instead.
 func (*SubmitBidResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{19}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SubmitBidResponse) GetOpportunity() *Opportunity {
@@ -1430,7 +1145,7 @@ type RecordTenderResultRequest struct {
 
 func (x *RecordTenderResultRequest) Reset() {
 	*x = RecordTenderResultRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1442,7 +1157,7 @@ func (x *RecordTenderResultRequest) String() string {
 func (*RecordTenderResultRequest) ProtoMessage() {}
 
 func (x *RecordTenderResultRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1455,7 +1170,7 @@ func (x *RecordTenderResultRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordTenderResultRequest.ProtoReflect.Descriptor instead.
 func (*RecordTenderResultRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{20}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RecordTenderResultRequest) GetRequestId() string {
@@ -1483,7 +1198,7 @@ type RecordTenderResultResponse struct {
 
 func (x *RecordTenderResultResponse) Reset() {
 	*x = RecordTenderResultResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1495,7 +1210,7 @@ func (x *RecordTenderResultResponse) String() string {
 func (*RecordTenderResultResponse) ProtoMessage() {}
 
 func (x *RecordTenderResultResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1508,7 +1223,7 @@ func (x *RecordTenderResultResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordTenderResultResponse.ProtoReflect.Descriptor instead.
 func (*RecordTenderResultResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{21}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RecordTenderResultResponse) GetOpportunity() *Opportunity {
@@ -1531,7 +1246,7 @@ type SignContractRequest struct {
 
 func (x *SignContractRequest) Reset() {
 	*x = SignContractRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1543,7 +1258,7 @@ func (x *SignContractRequest) String() string {
 func (*SignContractRequest) ProtoMessage() {}
 
 func (x *SignContractRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1556,7 +1271,7 @@ func (x *SignContractRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignContractRequest.ProtoReflect.Descriptor instead.
 func (*SignContractRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{22}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SignContractRequest) GetRequestId() string {
@@ -1584,7 +1299,7 @@ type SignContractResponse struct {
 
 func (x *SignContractResponse) Reset() {
 	*x = SignContractResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1596,7 +1311,7 @@ func (x *SignContractResponse) String() string {
 func (*SignContractResponse) ProtoMessage() {}
 
 func (x *SignContractResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1609,7 +1324,7 @@ func (x *SignContractResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignContractResponse.ProtoReflect.Descriptor instead.
 func (*SignContractResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{23}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SignContractResponse) GetOpportunity() *Opportunity {
@@ -1632,7 +1347,7 @@ type ScheduleHandoverRequest struct {
 
 func (x *ScheduleHandoverRequest) Reset() {
 	*x = ScheduleHandoverRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1644,7 +1359,7 @@ func (x *ScheduleHandoverRequest) String() string {
 func (*ScheduleHandoverRequest) ProtoMessage() {}
 
 func (x *ScheduleHandoverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1657,7 +1372,7 @@ func (x *ScheduleHandoverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleHandoverRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleHandoverRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{24}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ScheduleHandoverRequest) GetRequestId() string {
@@ -1685,7 +1400,7 @@ type ScheduleHandoverResponse struct {
 
 func (x *ScheduleHandoverResponse) Reset() {
 	*x = ScheduleHandoverResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1697,7 +1412,7 @@ func (x *ScheduleHandoverResponse) String() string {
 func (*ScheduleHandoverResponse) ProtoMessage() {}
 
 func (x *ScheduleHandoverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1710,7 +1425,7 @@ func (x *ScheduleHandoverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleHandoverResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleHandoverResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{25}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ScheduleHandoverResponse) GetOpportunity() *Opportunity {
@@ -1733,7 +1448,7 @@ type CompleteHandoverRequest struct {
 
 func (x *CompleteHandoverRequest) Reset() {
 	*x = CompleteHandoverRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1745,7 +1460,7 @@ func (x *CompleteHandoverRequest) String() string {
 func (*CompleteHandoverRequest) ProtoMessage() {}
 
 func (x *CompleteHandoverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1758,7 +1473,7 @@ func (x *CompleteHandoverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteHandoverRequest.ProtoReflect.Descriptor instead.
 func (*CompleteHandoverRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{26}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CompleteHandoverRequest) GetRequestId() string {
@@ -1786,7 +1501,7 @@ type CompleteHandoverResponse struct {
 
 func (x *CompleteHandoverResponse) Reset() {
 	*x = CompleteHandoverResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1798,7 +1513,7 @@ func (x *CompleteHandoverResponse) String() string {
 func (*CompleteHandoverResponse) ProtoMessage() {}
 
 func (x *CompleteHandoverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1811,7 +1526,7 @@ func (x *CompleteHandoverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteHandoverResponse.ProtoReflect.Descriptor instead.
 func (*CompleteHandoverResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{27}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CompleteHandoverResponse) GetOpportunity() *Opportunity {
@@ -1828,13 +1543,17 @@ type CloseOpportunityRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// LOST or ABANDONED.
+	Outcome Outcome `protobuf:"varint,3,opt,name=outcome,proto3,enum=ltc.v1.Outcome" json:"outcome,omitempty"`
+	// Why.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CloseOpportunityRequest) Reset() {
 	*x = CloseOpportunityRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1846,7 +1565,7 @@ func (x *CloseOpportunityRequest) String() string {
 func (*CloseOpportunityRequest) ProtoMessage() {}
 
 func (x *CloseOpportunityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1859,7 +1578,7 @@ func (x *CloseOpportunityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseOpportunityRequest.ProtoReflect.Descriptor instead.
 func (*CloseOpportunityRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{28}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CloseOpportunityRequest) GetRequestId() string {
@@ -1876,6 +1595,20 @@ func (x *CloseOpportunityRequest) GetOpportunityId() string {
 	return ""
 }
 
+func (x *CloseOpportunityRequest) GetOutcome() Outcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return Outcome_OUTCOME_UNSPECIFIED
+}
+
+func (x *CloseOpportunityRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // CloseOpportunityResponse returns the deal.
 type CloseOpportunityResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1887,7 +1620,7 @@ type CloseOpportunityResponse struct {
 
 func (x *CloseOpportunityResponse) Reset() {
 	*x = CloseOpportunityResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1899,7 +1632,7 @@ func (x *CloseOpportunityResponse) String() string {
 func (*CloseOpportunityResponse) ProtoMessage() {}
 
 func (x *CloseOpportunityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1912,7 +1645,7 @@ func (x *CloseOpportunityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseOpportunityResponse.ProtoReflect.Descriptor instead.
 func (*CloseOpportunityResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{29}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CloseOpportunityResponse) GetOpportunity() *Opportunity {
@@ -1935,7 +1668,7 @@ type SubmitProjectSummaryRequest struct {
 
 func (x *SubmitProjectSummaryRequest) Reset() {
 	*x = SubmitProjectSummaryRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1947,7 +1680,7 @@ func (x *SubmitProjectSummaryRequest) String() string {
 func (*SubmitProjectSummaryRequest) ProtoMessage() {}
 
 func (x *SubmitProjectSummaryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1960,7 +1693,7 @@ func (x *SubmitProjectSummaryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitProjectSummaryRequest.ProtoReflect.Descriptor instead.
 func (*SubmitProjectSummaryRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{30}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SubmitProjectSummaryRequest) GetRequestId() string {
@@ -1988,7 +1721,7 @@ type SubmitProjectSummaryResponse struct {
 
 func (x *SubmitProjectSummaryResponse) Reset() {
 	*x = SubmitProjectSummaryResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2000,7 +1733,7 @@ func (x *SubmitProjectSummaryResponse) String() string {
 func (*SubmitProjectSummaryResponse) ProtoMessage() {}
 
 func (x *SubmitProjectSummaryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2013,7 +1746,7 @@ func (x *SubmitProjectSummaryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitProjectSummaryResponse.ProtoReflect.Descriptor instead.
 func (*SubmitProjectSummaryResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{31}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SubmitProjectSummaryResponse) GetOpportunity() *Opportunity {
@@ -2040,7 +1773,7 @@ type ListEventsRequest struct {
 
 func (x *ListEventsRequest) Reset() {
 	*x = ListEventsRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2052,7 +1785,7 @@ func (x *ListEventsRequest) String() string {
 func (*ListEventsRequest) ProtoMessage() {}
 
 func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2065,7 +1798,7 @@ func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListEventsRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{32}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListEventsRequest) GetAfterSequence() int64 {
@@ -2109,7 +1842,7 @@ type ListEventsResponse struct {
 
 func (x *ListEventsResponse) Reset() {
 	*x = ListEventsResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2121,7 +1854,7 @@ func (x *ListEventsResponse) String() string {
 func (*ListEventsResponse) ProtoMessage() {}
 
 func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2134,7 +1867,7 @@ func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListEventsResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{33}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListEventsResponse) GetEvents() []*Event {
@@ -2155,23 +1888,7 @@ var File_ltc_v1_opportunity_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\n" +
-	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\"\xf5\x03\n" +
-	"\vOpportunity\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
-	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12#\n" +
-	"\x05stage\x18\x03 \x01(\x0e2\r.ltc.v1.StageR\x05stage\x12)\n" +
-	"\aoutcome\x18\x04 \x01(\x0e2\x0f.ltc.v1.OutcomeR\aoutcome\x12*\n" +
-	"\x05level\x18\x05 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x05level\x12,\n" +
-	"\bcustomer\x18\x06 \x01(\v2\x10.ltc.v1.CustomerR\bcustomer\x12\x14\n" +
-	"\x05title\x18\a \x01(\tR\x05title\x126\n" +
-	"\x0festimated_value\x18\b \x01(\v2\r.ltc.v1.MoneyR\x0eestimatedValue\x12$\n" +
-	"\x05owner\x18\t \x01(\v2\x0e.ltc.v1.PersonR\x05owner\x12%\n" +
-	"\x0epolicy_version\x18\n" +
-	" \x01(\tR\rpolicyVersion\x12;\n" +
-	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12;\n" +
-	"\vupdate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\x86\x03\n" +
+	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\x86\x03\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x17\n" +
 	"\adeal_id\x18\x02 \x01(\tR\x06dealId\x12#\n" +
@@ -2206,17 +1923,22 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\bcustomer\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bcustomer\"~\n" +
 	"\x19ListOpportunitiesResponse\x129\n" +
 	"\ropportunities\x18\x01 \x03(\v2\x13.ltc.v1.OpportunityR\ropportunities\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"s\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaf\x01\n" +
 	"\x17UpdateAssessmentRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"Q\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12:\n" +
+	"\n" +
+	"assessment\x18\x03 \x01(\v2\x12.ltc.v1.AssessmentB\x06\xbaH\x03\xc8\x01\x01R\n" +
+	"assessment\"Q\n" +
 	"\x18UpdateAssessmentResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"n\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xa8\x01\n" +
 	"\x12AppointTeamRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"L\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x128\n" +
+	"\amembers\x18\x03 \x03(\v2\x12.ltc.v1.TeamMemberB\n" +
+	"\xbaH\a\x92\x01\x04\b\x03\x102R\amembers\"L\n" +
 	"\x13AppointTeamResponse\x125\n" +
 	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"j\n" +
 	"\x0eAddRiskRequest\x12'\n" +
@@ -2272,11 +1994,15 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"Q\n" +
 	"\x18CompleteHandoverResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"s\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xce\x01\n" +
 	"\x17CloseOpportunityRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"Q\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x125\n" +
+	"\aoutcome\x18\x03 \x01(\x0e2\x0f.ltc.v1.OutcomeB\n" +
+	"\xbaH\a\x82\x01\x04\x18\x02\x18\x06R\aoutcome\x12\"\n" +
+	"\x06reason\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x06reason\"Q\n" +
 	"\x18CloseOpportunityResponse\x125\n" +
 	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"w\n" +
 	"\x1bSubmitProjectSummaryRequest\x12'\n" +
@@ -2293,29 +2019,7 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\"k\n" +
 	"\x12ListEventsResponse\x12%\n" +
 	"\x06events\x18\x01 \x03(\v2\r.ltc.v1.EventR\x06events\x12.\n" +
-	"\x13next_after_sequence\x18\x02 \x01(\x03R\x11nextAfterSequence*\x96\x02\n" +
-	"\x05Stage\x12\x15\n" +
-	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x14\n" +
-	"\x10STAGE_VALIDATION\x10\x01\x12\x1b\n" +
-	"\x17STAGE_INITIATION_REVIEW\x10\x02\x12\x18\n" +
-	"\x14STAGE_TEAM_FORMATION\x10\x03\x12\x11\n" +
-	"\rSTAGE_PURSUIT\x10\x04\x12\x14\n" +
-	"\x10STAGE_ATB_REVIEW\x10\x05\x12\x11\n" +
-	"\rSTAGE_BIDDING\x10\x06\x12\x15\n" +
-	"\x11STAGE_NEGOTIATION\x10\a\x12\x14\n" +
-	"\x10STAGE_ATC_REVIEW\x10\b\x12\x1a\n" +
-	"\x16STAGE_CONTRACT_SIGNING\x10\t\x12\x12\n" +
-	"\x0eSTAGE_HANDOVER\x10\n" +
-	"\x12\x10\n" +
-	"\fSTAGE_CLOSED\x10\v*\xa0\x01\n" +
-	"\aOutcome\x12\x17\n" +
-	"\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x0f\n" +
-	"\vOUTCOME_WON\x10\x01\x12\x10\n" +
-	"\fOUTCOME_LOST\x10\x02\x12\x12\n" +
-	"\x0eOUTCOME_NO_BID\x10\x03\x12\x17\n" +
-	"\x13OUTCOME_NOT_PURSUED\x10\x04\x12\x15\n" +
-	"\x11OUTCOME_CANCELLED\x10\x05\x12\x15\n" +
-	"\x11OUTCOME_ABANDONED\x10\x062\xa1\n" +
+	"\x13next_after_sequence\x18\x02 \x01(\x03R\x11nextAfterSequence2\xa1\n" +
 	"\n" +
 	"\x12OpportunityService\x12O\n" +
 	"\x0eGetOpportunity\x12\x1d.ltc.v1.GetOpportunityRequest\x1a\x1e.ltc.v1.GetOpportunityResponse\x12X\n" +
@@ -2349,120 +2053,114 @@ func file_ltc_v1_opportunity_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_opportunity_proto_rawDescData
 }
 
-var file_ltc_v1_opportunity_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ltc_v1_opportunity_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_ltc_v1_opportunity_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_ltc_v1_opportunity_proto_goTypes = []any{
-	(Stage)(0),                           // 0: ltc.v1.Stage
-	(Outcome)(0),                         // 1: ltc.v1.Outcome
-	(*Opportunity)(nil),                  // 2: ltc.v1.Opportunity
-	(*Event)(nil),                        // 3: ltc.v1.Event
-	(*GetOpportunityRequest)(nil),        // 4: ltc.v1.GetOpportunityRequest
-	(*GetOpportunityResponse)(nil),       // 5: ltc.v1.GetOpportunityResponse
-	(*ListOpportunitiesRequest)(nil),     // 6: ltc.v1.ListOpportunitiesRequest
-	(*ListOpportunitiesResponse)(nil),    // 7: ltc.v1.ListOpportunitiesResponse
-	(*UpdateAssessmentRequest)(nil),      // 8: ltc.v1.UpdateAssessmentRequest
-	(*UpdateAssessmentResponse)(nil),     // 9: ltc.v1.UpdateAssessmentResponse
-	(*AppointTeamRequest)(nil),           // 10: ltc.v1.AppointTeamRequest
-	(*AppointTeamResponse)(nil),          // 11: ltc.v1.AppointTeamResponse
-	(*AddRiskRequest)(nil),               // 12: ltc.v1.AddRiskRequest
-	(*AddRiskResponse)(nil),              // 13: ltc.v1.AddRiskResponse
-	(*UpdateRiskRequest)(nil),            // 14: ltc.v1.UpdateRiskRequest
-	(*UpdateRiskResponse)(nil),           // 15: ltc.v1.UpdateRiskResponse
-	(*SubmitWeeklyReportRequest)(nil),    // 16: ltc.v1.SubmitWeeklyReportRequest
-	(*SubmitWeeklyReportResponse)(nil),   // 17: ltc.v1.SubmitWeeklyReportResponse
-	(*RecordMeetingRequest)(nil),         // 18: ltc.v1.RecordMeetingRequest
-	(*RecordMeetingResponse)(nil),        // 19: ltc.v1.RecordMeetingResponse
-	(*SubmitBidRequest)(nil),             // 20: ltc.v1.SubmitBidRequest
-	(*SubmitBidResponse)(nil),            // 21: ltc.v1.SubmitBidResponse
-	(*RecordTenderResultRequest)(nil),    // 22: ltc.v1.RecordTenderResultRequest
-	(*RecordTenderResultResponse)(nil),   // 23: ltc.v1.RecordTenderResultResponse
-	(*SignContractRequest)(nil),          // 24: ltc.v1.SignContractRequest
-	(*SignContractResponse)(nil),         // 25: ltc.v1.SignContractResponse
-	(*ScheduleHandoverRequest)(nil),      // 26: ltc.v1.ScheduleHandoverRequest
-	(*ScheduleHandoverResponse)(nil),     // 27: ltc.v1.ScheduleHandoverResponse
-	(*CompleteHandoverRequest)(nil),      // 28: ltc.v1.CompleteHandoverRequest
-	(*CompleteHandoverResponse)(nil),     // 29: ltc.v1.CompleteHandoverResponse
-	(*CloseOpportunityRequest)(nil),      // 30: ltc.v1.CloseOpportunityRequest
-	(*CloseOpportunityResponse)(nil),     // 31: ltc.v1.CloseOpportunityResponse
-	(*SubmitProjectSummaryRequest)(nil),  // 32: ltc.v1.SubmitProjectSummaryRequest
-	(*SubmitProjectSummaryResponse)(nil), // 33: ltc.v1.SubmitProjectSummaryResponse
-	(*ListEventsRequest)(nil),            // 34: ltc.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),           // 35: ltc.v1.ListEventsResponse
-	(ProjectLevel)(0),                    // 36: ltc.v1.ProjectLevel
-	(*Customer)(nil),                     // 37: ltc.v1.Customer
-	(*Money)(nil),                        // 38: ltc.v1.Money
-	(*Person)(nil),                       // 39: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil),        // 40: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),              // 41: google.protobuf.Struct
+	(*Event)(nil),                        // 0: ltc.v1.Event
+	(*GetOpportunityRequest)(nil),        // 1: ltc.v1.GetOpportunityRequest
+	(*GetOpportunityResponse)(nil),       // 2: ltc.v1.GetOpportunityResponse
+	(*ListOpportunitiesRequest)(nil),     // 3: ltc.v1.ListOpportunitiesRequest
+	(*ListOpportunitiesResponse)(nil),    // 4: ltc.v1.ListOpportunitiesResponse
+	(*UpdateAssessmentRequest)(nil),      // 5: ltc.v1.UpdateAssessmentRequest
+	(*UpdateAssessmentResponse)(nil),     // 6: ltc.v1.UpdateAssessmentResponse
+	(*AppointTeamRequest)(nil),           // 7: ltc.v1.AppointTeamRequest
+	(*AppointTeamResponse)(nil),          // 8: ltc.v1.AppointTeamResponse
+	(*AddRiskRequest)(nil),               // 9: ltc.v1.AddRiskRequest
+	(*AddRiskResponse)(nil),              // 10: ltc.v1.AddRiskResponse
+	(*UpdateRiskRequest)(nil),            // 11: ltc.v1.UpdateRiskRequest
+	(*UpdateRiskResponse)(nil),           // 12: ltc.v1.UpdateRiskResponse
+	(*SubmitWeeklyReportRequest)(nil),    // 13: ltc.v1.SubmitWeeklyReportRequest
+	(*SubmitWeeklyReportResponse)(nil),   // 14: ltc.v1.SubmitWeeklyReportResponse
+	(*RecordMeetingRequest)(nil),         // 15: ltc.v1.RecordMeetingRequest
+	(*RecordMeetingResponse)(nil),        // 16: ltc.v1.RecordMeetingResponse
+	(*SubmitBidRequest)(nil),             // 17: ltc.v1.SubmitBidRequest
+	(*SubmitBidResponse)(nil),            // 18: ltc.v1.SubmitBidResponse
+	(*RecordTenderResultRequest)(nil),    // 19: ltc.v1.RecordTenderResultRequest
+	(*RecordTenderResultResponse)(nil),   // 20: ltc.v1.RecordTenderResultResponse
+	(*SignContractRequest)(nil),          // 21: ltc.v1.SignContractRequest
+	(*SignContractResponse)(nil),         // 22: ltc.v1.SignContractResponse
+	(*ScheduleHandoverRequest)(nil),      // 23: ltc.v1.ScheduleHandoverRequest
+	(*ScheduleHandoverResponse)(nil),     // 24: ltc.v1.ScheduleHandoverResponse
+	(*CompleteHandoverRequest)(nil),      // 25: ltc.v1.CompleteHandoverRequest
+	(*CompleteHandoverResponse)(nil),     // 26: ltc.v1.CompleteHandoverResponse
+	(*CloseOpportunityRequest)(nil),      // 27: ltc.v1.CloseOpportunityRequest
+	(*CloseOpportunityResponse)(nil),     // 28: ltc.v1.CloseOpportunityResponse
+	(*SubmitProjectSummaryRequest)(nil),  // 29: ltc.v1.SubmitProjectSummaryRequest
+	(*SubmitProjectSummaryResponse)(nil), // 30: ltc.v1.SubmitProjectSummaryResponse
+	(*ListEventsRequest)(nil),            // 31: ltc.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),           // 32: ltc.v1.ListEventsResponse
+	(*Person)(nil),                       // 33: ltc.v1.Person
+	(*structpb.Struct)(nil),              // 34: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),        // 35: google.protobuf.Timestamp
+	(*Opportunity)(nil),                  // 36: ltc.v1.Opportunity
+	(Stage)(0),                           // 37: ltc.v1.Stage
+	(Outcome)(0),                         // 38: ltc.v1.Outcome
+	(ProjectLevel)(0),                    // 39: ltc.v1.ProjectLevel
+	(*Assessment)(nil),                   // 40: ltc.v1.Assessment
+	(*TeamMember)(nil),                   // 41: ltc.v1.TeamMember
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
-	0,  // 0: ltc.v1.Opportunity.stage:type_name -> ltc.v1.Stage
-	1,  // 1: ltc.v1.Opportunity.outcome:type_name -> ltc.v1.Outcome
-	36, // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
-	37, // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
-	38, // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
-	39, // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
-	40, // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
-	40, // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
-	39, // 8: ltc.v1.Event.actor:type_name -> ltc.v1.Person
-	41, // 9: ltc.v1.Event.data:type_name -> google.protobuf.Struct
-	40, // 10: ltc.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
-	2,  // 11: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,  // 12: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
-	1,  // 13: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
-	36, // 14: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
-	2,  // 15: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
-	2,  // 16: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 17: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 18: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 19: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 20: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 21: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 22: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 23: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 24: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 25: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 26: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 27: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	2,  // 28: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	3,  // 29: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	4,  // 30: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	6,  // 31: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	8,  // 32: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	10, // 33: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	12, // 34: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	14, // 35: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	16, // 36: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	18, // 37: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	20, // 38: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	22, // 39: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	24, // 40: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	26, // 41: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	28, // 42: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	30, // 43: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	32, // 44: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	34, // 45: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	5,  // 46: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	7,  // 47: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	9,  // 48: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	11, // 49: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	13, // 50: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	15, // 51: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	17, // 52: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	19, // 53: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	21, // 54: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	23, // 55: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	25, // 56: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	27, // 57: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	29, // 58: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	31, // 59: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	33, // 60: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	35, // 61: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	46, // [46:62] is the sub-list for method output_type
-	30, // [30:46] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	33, // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
+	34, // 1: ltc.v1.Event.data:type_name -> google.protobuf.Struct
+	35, // 2: ltc.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
+	36, // 3: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	37, // 4: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
+	38, // 5: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
+	39, // 6: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
+	36, // 7: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
+	40, // 8: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
+	36, // 9: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
+	41, // 10: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
+	36, // 11: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 12: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 13: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 14: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 15: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 16: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 17: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 18: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 19: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 20: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	38, // 21: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	36, // 22: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 23: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,  // 24: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	1,  // 25: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	3,  // 26: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	5,  // 27: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	7,  // 28: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	9,  // 29: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	11, // 30: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	13, // 31: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	15, // 32: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	17, // 33: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	19, // 34: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	21, // 35: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	23, // 36: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	25, // 37: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	27, // 38: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	29, // 39: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	31, // 40: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	2,  // 41: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	4,  // 42: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	6,  // 43: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	8,  // 44: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	10, // 45: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	12, // 46: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	14, // 47: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	16, // 48: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	18, // 49: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	20, // 50: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	22, // 51: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	24, // 52: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	26, // 53: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	28, // 54: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	30, // 55: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	32, // 56: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	41, // [41:57] is the sub-list for method output_type
+	25, // [25:41] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }
@@ -2471,19 +2169,19 @@ func file_ltc_v1_opportunity_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
+	file_ltc_v1_deal_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_opportunity_proto_rawDesc), len(file_ltc_v1_opportunity_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   34,
+			NumEnums:      0,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_ltc_v1_opportunity_proto_goTypes,
 		DependencyIndexes: file_ltc_v1_opportunity_proto_depIdxs,
-		EnumInfos:         file_ltc_v1_opportunity_proto_enumTypes,
 		MessageInfos:      file_ltc_v1_opportunity_proto_msgTypes,
 	}.Build()
 	File_ltc_v1_opportunity_proto = out.File
