@@ -18,9 +18,16 @@ func OpportunityWorkflowID(opportunityID string) string { return "Opportunity:" 
 
 // Update names. Each is also the method name recorded with the request.
 const (
-	UpdateCreateLead     = "CreateLead"
-	UpdateQualifyLead    = "QualifyLead"
-	UpdateDisqualifyLead = "DisqualifyLead"
+	UpdateCreateLead       = "CreateLead"
+	UpdateQualifyLead      = "QualifyLead"
+	UpdateDisqualifyLead   = "DisqualifyLead"
+	UpdateAssessment       = "UpdateAssessment"
+	UpdateRequestDecision  = "RequestDecision"
+	UpdateSubmitReview     = "SubmitReview"
+	UpdateDecide           = "Decide"
+	UpdateWithdrawDecision = "WithdrawDecision"
+	UpdateAppointTeam      = "AppointTeam"
+	UpdateCloseOpportunity = "CloseOpportunity"
 )
 
 // Request is the caller's request as every Update carries it: its id (also the Update id), a digest of its
@@ -62,4 +69,63 @@ type DisqualifyLead struct {
 type OpportunityInput struct {
 	Opportunity ltc.Opportunity `json:"opportunity"`
 	Policy      ltc.Policy      `json:"policy"`
+}
+
+// DealResult is what every Update of a deal returns: the deal after the change and, for the gate Updates, the
+// decision it touched.
+type DealResult struct {
+	Opportunity ltc.Opportunity `json:"opportunity"`
+	Decision    *ltc.Decision   `json:"decision,omitempty"`
+}
+
+// AssessOpportunity is the argument of the UpdateAssessment Update.
+type AssessOpportunity struct {
+	Request    Request        `json:"request"`
+	Assessment ltc.Assessment `json:"assessment"`
+}
+
+// RequestDecision is the argument of the RequestDecision Update.
+type RequestDecision struct {
+	Request    Request                 `json:"request"`
+	Gate       ltc.Gate                `json:"gate"`
+	Initiation *ltc.InitiationPackage `json:"initiation,omitempty"`
+}
+
+// SubmitReview is the argument of the SubmitReview Update.
+type SubmitReview struct {
+	Request    Request            `json:"request"`
+	DecisionID string             `json:"decision_id"`
+	Function   ltc.ReviewFunction `json:"function"`
+	Result     ltc.ReviewResult   `json:"result"`
+	Comments   string             `json:"comments,omitempty"`
+}
+
+// Decide is the argument of the Decide Update.
+type Decide struct {
+	Request    Request          `json:"request"`
+	DecisionID string           `json:"decision_id"`
+	Verdict    ltc.Verdict      `json:"verdict"`
+	Level      ltc.ProjectLevel `json:"level,omitempty"`
+	Conditions []string         `json:"conditions,omitempty"`
+	Rationale  string           `json:"rationale"`
+}
+
+// WithdrawDecision is the argument of the WithdrawDecision Update.
+type WithdrawDecision struct {
+	Request    Request `json:"request"`
+	DecisionID string  `json:"decision_id"`
+	Reason     string  `json:"reason,omitempty"`
+}
+
+// AppointTeam is the argument of the AppointTeam Update.
+type AppointTeam struct {
+	Request Request  `json:"request"`
+	Team    ltc.Team `json:"team"`
+}
+
+// CloseOpportunity is the argument of the CloseOpportunity Update.
+type CloseOpportunity struct {
+	Request Request     `json:"request"`
+	Outcome ltc.Outcome `json:"outcome"`
+	Reason  string      `json:"reason"`
 }

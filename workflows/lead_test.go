@@ -24,16 +24,16 @@ var (
 	other   = ltc.Actor{ID: "sue", Name: "Sue Sales", Roles: []ltc.Role{ltc.RoleSales}}
 )
 
-// leadEnv is a time-skipping test environment running one LeadWorkflow, with RecordChange recording what the
+// testEnv is a time-skipping test environment running one workflow, with RecordChange recording what the
 // process writes instead of writing it.
-type leadEnv struct {
+type testEnv struct {
 	*testsuite.TestWorkflowEnvironment
 	changes []store.Change
 }
 
-func newLeadEnv(t *testing.T) *leadEnv {
+func newEnv(t *testing.T) *testEnv {
 	var suite testsuite.WorkflowTestSuite
-	e := &leadEnv{TestWorkflowEnvironment: suite.NewTestWorkflowEnvironment()}
+	e := &testEnv{TestWorkflowEnvironment: suite.NewTestWorkflowEnvironment()}
 	e.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 	e.RegisterWorkflow(workflows.OpportunityWorkflow)
 	var a *activities.Activities
@@ -45,7 +45,7 @@ func newLeadEnv(t *testing.T) *leadEnv {
 	return e
 }
 
-func (e *leadEnv) eventTypes() []string {
+func (e *testEnv) eventTypes() []string {
 	var types []string
 	for _, c := range e.changes {
 		for _, ev := range c.Events {
@@ -75,7 +75,7 @@ type outcome struct {
 	done     bool
 }
 
-func (e *leadEnv) update(delay time.Duration, name, id string, arg any) *outcome {
+func (e *testEnv) update(delay time.Duration, name, id string, arg any) *outcome {
 	o := &outcome{}
 	e.RegisterDelayedCallback(func() {
 		e.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
@@ -97,7 +97,7 @@ func kindOf(t *testing.T, err error) ltc.Kind {
 }
 
 func TestQualifyStartsTheDealInValidation(t *testing.T) {
-	e := newLeadEnv(t)
+	e := newEnv(t)
 	e.OnWorkflow(workflows.OpportunityWorkflow, mock.Anything, mock.Anything).Return(ltc.Opportunity{}, nil)
 	q := e.update(time.Hour, workflows.UpdateQualifyLead, "req-q", workflows.QualifyLead{
 		Request:       workflows.Request{ID: "req-q", Actor: manager},
@@ -122,7 +122,7 @@ func TestQualifyStartsTheDealInValidation(t *testing.T) {
 }
 
 func TestLeadSLAFlagsOverdueAndLeadStaysOpen(t *testing.T) {
-	e := newLeadEnv(t)
+	e := newEnv(t)
 	sla := time.Duration(ltc.DefaultPolicy().LeadSLA)
 	d := e.update(sla+24*time.Hour, workflows.UpdateDisqualifyLead, "req-d", workflows.DisqualifyLead{
 		Request: workflows.Request{ID: "req-d", Actor: sales}, Reason: "no budget this year",
@@ -147,7 +147,7 @@ func TestLeadSLAFlagsOverdueAndLeadStaysOpen(t *testing.T) {
 }
 
 func TestRefusedUpdatesRecordNothing(t *testing.T) {
-	e := newLeadEnv(t)
+	e := newEnv(t)
 	e.OnWorkflow(workflows.OpportunityWorkflow, mock.Anything, mock.Anything).Return(ltc.Opportunity{}, nil)
 	byRep := e.update(time.Minute, workflows.UpdateQualifyLead, "req-1", workflows.QualifyLead{
 		Request: workflows.Request{ID: "req-1", Actor: sales}, Qualification: ltc.Qualification{Urgency: ltc.UrgencyWarm},
@@ -168,7 +168,7 @@ func TestRefusedUpdatesRecordNothing(t *testing.T) {
 }
 
 func TestQualifyTwiceIsRefusedNamingTheState(t *testing.T) {
-	e := newLeadEnv(t)
+	e := newEnv(t)
 	e.OnWorkflow(workflows.OpportunityWorkflow, mock.Anything, mock.Anything).Return(ltc.Opportunity{}, nil)
 	// The second Update arrives while the first is being recorded: the handler's re-check under the lock refuses it.
 	first := e.update(time.Minute, workflows.UpdateQualifyLead, "req-1", workflows.QualifyLead{

@@ -42,3 +42,20 @@ func EventData(v any) json.RawMessage {
 	}
 	return b
 }
+
+// Event types of the deal.
+const (
+	EventAssessmentUpdated = "opportunity.assessment_updated"
+	EventDecisionRequested = "decision.requested"
+	EventReviewSubmitted   = "decision.review_submitted"
+	EventDecisionDecided   = "decision.decided"
+	EventDecisionWithdrawn = "decision.withdrawn"
+	EventDecisionEscalated = "decision.escalated"
+	EventDecisionOverdue   = "decision.overdue"
+	EventTeamAppointed     = "team.appointed"
+	EventTeamChanged       = "team.changed"
+	EventOpportunityClosed = "opportunity.closed"
+)
+
+// FunctionRecipient addresses a notification to the reviewers of a function.
+func FunctionRecipient(f ReviewFunction) string { return "function:" + string(f) }

@@ -67,9 +67,10 @@ type Opportunity struct {
 	Customer       Customer     `json:"customer"`
 	Title          string       `json:"title"`
 	EstimatedValue Money        `json:"estimated_value"`
-	Owner          Person       `json:"owner"`
-	Assessment     *Assessment  `json:"assessment,omitempty"`
-	Team           Team         `json:"team,omitempty"`
+	// Owner leads the deal: the lead's owner, then the AR of the appointed team.
+	Owner      Person      `json:"owner"`
+	Assessment *Assessment `json:"assessment,omitempty"`
+	Team       Team        `json:"team,omitempty"`
 	// Decisions holds every decision of the deal, oldest first; at most the last one is pending.
 	Decisions     []Decision `json:"decisions,omitempty"`
 	CloseReason   string     `json:"close_reason,omitempty"`
@@ -150,13 +151,8 @@ func (o Opportunity) inStage(what string, stages ...Stage) error {
 	return nil
 }
 
-// owns reports whether the actor leads the deal: its AR once a team is appointed, its owner before.
-func (o Opportunity) owns(a Actor) bool {
-	if len(o.Team) == 0 {
-		return o.Owner.ID == a.ID
-	}
-	return o.Team.Holds(a.ID, TeamAR)
-}
+// owns reports whether the actor leads the deal: its owner, who is the AR once a team is appointed.
+func (o Opportunity) owns(a Actor) bool { return o.Owner.ID == a.ID }
 
 // CanUpdateAssessment checks that the actor may record the VALIDATION assessment now.
 func CanUpdateAssessment(a Actor, o Opportunity) error {

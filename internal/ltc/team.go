@@ -97,9 +97,14 @@ func CanAppointTeam(a Actor, o Opportunity) error {
 	return nil
 }
 
-// AppointTeam returns the deal with the team; a deal in TEAM_FORMATION moves on to PURSUIT.
+// AppointTeam returns the deal with the team, owned by its AR; a deal in TEAM_FORMATION moves on to PURSUIT.
 func (o Opportunity) AppointTeam(t Team, now time.Time) Opportunity {
 	o.Team = slices.Clone(t)
+	for _, m := range t {
+		if m.Role == TeamAR {
+			o.Owner = m.Person
+		}
+	}
 	if o.Stage == StageTeamFormation {
 		o.Stage = StagePursuit
 	}

@@ -17,6 +17,7 @@ type Change struct {
 	Request     Request          `json:"request"`
 	Lead        *ltc.Lead        `json:"lead,omitempty"`
 	Opportunity *ltc.Opportunity `json:"opportunity,omitempty"`
+	Decision    *ltc.Decision    `json:"decision,omitempty"`
 	Events      []ltc.Event      `json:"events"`
 }
 
@@ -35,6 +36,11 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 		}
 		if c.Opportunity != nil {
 			if err := upsertOpportunity(ctx, tx, *c.Opportunity); err != nil {
+				return err
+			}
+		}
+		if c.Decision != nil {
+			if err := upsertDecision(ctx, tx, *c.Decision); err != nil {
 				return err
 			}
 		}
@@ -137,6 +143,31 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event) error {
 			e.StageBefore, e.StageAfter, recipients, []byte(e.Data), e.OccurredAt); err != nil {
 			return fmt.Errorf("append event %s of deal %s: %w", e.Type, e.DealID, err)
 		}
+	}
+	return nil
+}
+
+func upsertDecision(ctx context.Context, tx pgx.Tx, d ltc.Decision) error {
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	missing := make([]string, 0, len(d.RequiredReviews))
+	for _, f := range d.MissingReviews() {
+		missing = append(missing, string(f))
+	}
+	updated := d.RequestedAt
+	if d.DecidedAt != nil {
+		updated = *d.DecidedAt
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO decisions (id, opportunity_id, gate, status, authority, missing_reviews, overdue, created_at, updated_at, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (id) DO UPDATE SET status = $4, authority = $5, missing_reviews = $6, overdue = $7,
+			updated_at = $9, doc = $10`,
+		d.ID, d.OpportunityID, d.Gate, d.Status, d.Authority, missing, d.Overdue, d.RequestedAt, updated, doc)
+	if err != nil {
+		return fmt.Errorf("write decision %s: %w", d.ID, err)
 	}
 	return nil
 }

@@ -2,20 +2,13 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 )
-
-// ErrBadPageToken is returned for a page token that is malformed or was issued for other filters.
-var ErrBadPageToken = fmt.Errorf("invalid page token")
 
 // Lead returns the lead with the id, or ErrNotFound.
 func (s *Store) Lead(ctx context.Context, id string) (ltc.Lead, error) {
@@ -27,6 +20,11 @@ func (s *Store) Opportunity(ctx context.Context, id string) (ltc.Opportunity, er
 	return getDoc[ltc.Opportunity](ctx, s, `SELECT doc FROM opportunities WHERE id = $1`, id, "opportunity")
 }
 
+// Decision returns the decision with the id, or ErrNotFound.
+func (s *Store) Decision(ctx context.Context, id string) (ltc.Decision, error) {
+	return getDoc[ltc.Decision](ctx, s, `SELECT doc FROM decisions WHERE id = $1`, id, "decision")
+}
+
 // LeadFilter selects leads; zero fields match everything.
 type LeadFilter struct {
 	State       ltc.LeadState
@@ -36,94 +34,96 @@ type LeadFilter struct {
 }
 
 // ListLeads returns a page of leads, newest first, and the token of the next page ("" on the last page).
-func (s *Store) ListLeads(ctx context.Context, f LeadFilter, pageSize int, pageToken string) ([]ltc.Lead, string, error) {
-	fingerprint := fmt.Sprintf("%+v", f)
-	after, err := decodePageToken(pageToken, fingerprint)
-	if err != nil {
-		return nil, "", err
+func (s *Store) ListLeads(ctx context.Context, lf LeadFilter, size int, token string) ([]ltc.Lead, string, error) {
+	var f filter
+	if lf.State != "" {
+		f.add("state = %s", lf.State)
 	}
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.State != "" {
-		where = append(where, "state = "+arg(f.State))
+	if lf.OwnerID != "" {
+		f.add("owner_id = %s", lf.OwnerID)
 	}
-	if f.OwnerID != "" {
-		where = append(where, "owner_id = "+arg(f.OwnerID))
+	if lf.Customer != "" {
+		f.contains("customer_name", lf.Customer)
 	}
-	if f.Customer != "" {
-		where = append(where, "lower(customer_name) LIKE "+arg("%"+escapeLike(strings.ToLower(f.Customer))+"%"))
+	if lf.OverdueOnly {
+		f.where = append(f.where, "overdue")
 	}
-	if f.OverdueOnly {
-		where = append(where, "overdue")
+	return page[ltc.Lead](ctx, s, "leads", f, fmt.Sprintf("%+v", lf), size, token)
+}
+
+// OpportunityFilter selects deals; zero fields match everything.
+type OpportunityFilter struct {
+	Stage    ltc.Stage
+	Outcome  ltc.Outcome
+	Level    ltc.ProjectLevel
+	OwnerID  string
+	Customer string
+}
+
+// ListOpportunities returns a page of deals, newest first, and the token of the next page.
+func (s *Store) ListOpportunities(ctx context.Context, of OpportunityFilter, size int, token string) ([]ltc.Opportunity, string, error) {
+	var f filter
+	if of.Stage != "" {
+		f.add("stage = %s", of.Stage)
 	}
-	if after != nil {
-		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", arg(after.Time), arg(after.ID)))
+	if of.Outcome != "" {
+		f.add("outcome = %s", of.Outcome)
 	}
-	query := "SELECT doc FROM leads"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	if of.Level != "" {
+		f.add("level = %s", of.Level)
 	}
-	query += " ORDER BY created_at DESC, id DESC LIMIT " + arg(pageSize+1)
-	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("list leads: %w", err)
+	if of.OwnerID != "" {
+		f.add("owner_id = %s", of.OwnerID)
 	}
-	leads, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ltc.Lead, error) {
-		var doc []byte
-		var l ltc.Lead
-		if err := row.Scan(&doc); err != nil {
-			return l, err
+	if of.Customer != "" {
+		f.contains("customer_name", of.Customer)
+	}
+	return page[ltc.Opportunity](ctx, s, "opportunities", f, fmt.Sprintf("%+v", of), size, token)
+}
+
+// DecisionFilter selects decisions; zero fields match everything. PendingFor selects what the actor may act on
+// now: pending decisions within their authority and pending decisions owed a review of one of their functions.
+type DecisionFilter struct {
+	OpportunityID string
+	Status        ltc.DecisionStatus
+	PendingFor    *ltc.Actor
+}
+
+// ListDecisions returns a page of decisions, newest first, and the token of the next page.
+func (s *Store) ListDecisions(ctx context.Context, df DecisionFilter, size int, token string) ([]ltc.Decision, string, error) {
+	var f filter
+	if df.OpportunityID != "" {
+		f.add("opportunity_id = %s", df.OpportunityID)
+	}
+	if df.Status != "" {
+		f.add("status = %s", df.Status)
+	}
+	fingerprint := fmt.Sprintf("%s|%s", df.OpportunityID, df.Status)
+	if a := df.PendingFor; a != nil {
+		fingerprint += "|inbox:" + a.ID
+		f.where = append(f.where, "status = 'PENDING'")
+		var mine []string
+		switch {
+		case a.Has(ltc.RoleAdmin):
+			mine = append(mine, "true")
+		case a.Has(ltc.RoleExecutive) && a.Authority > 0:
+			mine = append(mine, "authority <= "+f.arg(a.Authority))
+		case a.Has(ltc.RoleSalesManager):
+			mine = append(mine, "authority = "+f.arg(ltc.ManagerAuthority))
 		}
-		return l, json.Unmarshal(doc, &l)
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("list leads: %w", err)
+		if a.Has(ltc.RoleReviewer) && len(a.Functions) > 0 {
+			functions := make([]string, len(a.Functions))
+			for i, fn := range a.Functions {
+				functions[i] = string(fn)
+			}
+			mine = append(mine, "missing_reviews && "+f.arg(functions)+"::text[]")
+		}
+		if len(mine) == 0 {
+			return nil, "", nil
+		}
+		f.where = append(f.where, "("+strings.Join(mine, " OR ")+")")
 	}
-	if len(leads) <= pageSize {
-		return leads, "", nil
-	}
-	leads = leads[:pageSize]
-	last := leads[len(leads)-1]
-	return leads, encodePageToken(pageKey{Time: last.CreatedAt, ID: last.ID}, fingerprint), nil
-}
-
-// pageKey is the sort key of the last row of a page.
-type pageKey struct {
-	Time time.Time `json:"t"`
-	ID   string    `json:"id"`
-	// Filter is a digest of the filters the token was issued for.
-	Filter []byte `json:"f"`
-}
-
-func encodePageToken(k pageKey, fingerprint string) string {
-	sum := sha256.Sum256([]byte(fingerprint))
-	k.Filter = sum[:8]
-	b, _ := json.Marshal(k)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodePageToken(token, fingerprint string) (*pageKey, error) {
-	if token == "" {
-		return nil, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil {
-		return nil, ErrBadPageToken
-	}
-	var k pageKey
-	if err := json.Unmarshal(b, &k); err != nil || k.ID == "" {
-		return nil, ErrBadPageToken
-	}
-	sum := sha256.Sum256([]byte(fingerprint))
-	if string(k.Filter) != string(sum[:8]) {
-		return nil, fmt.Errorf("%w: the filters changed since the token was issued", ErrBadPageToken)
-	}
-	return &k, nil
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	return page[ltc.Decision](ctx, s, "decisions", f, fingerprint, size, token)
 }
 
 // RecordedEvent is an event with its place in the log.
