@@ -86,8 +86,8 @@ type AssessOpportunity struct {
 
 // RequestDecision is the argument of the RequestDecision Update.
 type RequestDecision struct {
-	Request    Request                 `json:"request"`
-	Gate       ltc.Gate                `json:"gate"`
+	Request    Request                `json:"request"`
+	Gate       ltc.Gate               `json:"gate"`
 	Initiation *ltc.InitiationPackage `json:"initiation,omitempty"`
 }
 
