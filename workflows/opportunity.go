@@ -215,25 +215,25 @@ func (p *dealProcess) run(ctx workflow.Context) error {
 				continue
 			}
 		}
-		if err := p.escalate(ctx); err != nil {
+		if err := p.escalate(ctx, d); err != nil {
 			return err
 		}
 	}
 }
 
 // escalate moves the pending decision whose SLA passed up one authority level, notifying its new deciders, or
-// flags it overdue at the top, notifying the deciders and the requester.
-func (p *dealProcess) escalate(ctx workflow.Context) error {
+// flags it overdue at the top, notifying the deciders and the requester. It does nothing if the decision changed
+// since its SLA timer was armed (due is the decision as it was then).
+func (p *dealProcess) escalate(ctx workflow.Context, due ltc.Decision) error {
 	if err := p.mu.Lock(ctx); err != nil {
 		return err
 	}
 	defer p.mu.Unlock()
 	d, pending := p.o.Pending()
-	now := workflow.Now(ctx)
-	if !pending || d.Overdue || now.Before(d.DueAt) {
+	if !pending || d.ID != due.ID || d.Escalations != due.Escalations || d.Overdue {
 		return nil
 	}
-	o, next := p.o.Escalate(now)
+	o, next := p.o.Escalate(workflow.Now(ctx))
 	typ, key, recipients := ltc.EventDecisionEscalated, fmt.Sprintf("escalate:%s:%d", d.ID, next.Escalations), next.Deciders()
 	if next.Overdue {
 		typ, key = ltc.EventDecisionOverdue, "overdue:"+d.ID

@@ -2,6 +2,7 @@ package api
 
 import (
 	"strings"
+	"time"
 
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -113,5 +114,113 @@ func opportunityToProto(o ltc.Opportunity) *ltcv1.Opportunity {
 		PolicyVersion:  o.PolicyVersion,
 		CreateTime:     timestamppb.New(o.CreatedAt),
 		UpdateTime:     timestamppb.New(o.UpdatedAt),
+		Assessment:     assessmentToProto(o.Assessment),
+		Team:           teamToProto(o.Team),
+		Decisions:      decisionsToProto(o.Decisions),
+		CloseReason:    o.CloseReason,
+		CloseTime:      timeToProto(o.ClosedAt),
 	}
+}
+
+func decisionsToProto(ds []ltc.Decision) []*ltcv1.Decision {
+	out := make([]*ltcv1.Decision, len(ds))
+	for i, d := range ds {
+		out[i] = decisionToProto(d)
+	}
+	return out
+}
+
+func assessmentFromProto(a *ltcv1.Assessment) ltc.Assessment {
+	return ltc.Assessment{
+		WinRate: int(a.GetWinRate()), Value: moneyFromProto(a.GetValue()), Competitors: a.GetCompetitors(),
+		DecisionChain: a.GetDecisionChain(), Notes: a.GetNotes(),
+	}
+}
+
+func assessmentToProto(a *ltc.Assessment) *ltcv1.Assessment {
+	if a == nil {
+		return nil
+	}
+	return &ltcv1.Assessment{
+		WinRate: int32(a.WinRate), Value: moneyToProto(a.Value), Competitors: a.Competitors,
+		DecisionChain: a.DecisionChain, Notes: a.Notes,
+	}
+}
+
+func teamFromProto(members []*ltcv1.TeamMember) ltc.Team {
+	team := make(ltc.Team, len(members))
+	for i, m := range members {
+		team[i] = ltc.TeamMember{
+			Person: ltc.Person{ID: m.GetPerson().GetId(), Name: m.GetPerson().GetName()},
+			Role:   fromEnum[ltc.TeamRole](ltcv1.TeamRole_name, int32(m.GetRole()), "TEAM_ROLE_"),
+		}
+	}
+	return team
+}
+
+func teamToProto(team ltc.Team) []*ltcv1.TeamMember {
+	members := make([]*ltcv1.TeamMember, len(team))
+	for i, m := range team {
+		members[i] = &ltcv1.TeamMember{Person: personToProto(m.Person),
+			Role: toEnum[ltcv1.TeamRole](ltcv1.TeamRole_value, m.Role, "TEAM_ROLE_")}
+	}
+	return members
+}
+
+func functionsToProto(fs []ltc.ReviewFunction) []ltcv1.ReviewFunction {
+	out := make([]ltcv1.ReviewFunction, len(fs))
+	for i, f := range fs {
+		out[i] = toEnum[ltcv1.ReviewFunction](ltcv1.ReviewFunction_value, f, "REVIEW_FUNCTION_")
+	}
+	return out
+}
+
+func timeToProto(t *time.Time) *timestamppb.Timestamp {
+	if t == nil {
+		return nil
+	}
+	return timestamppb.New(*t)
+}
+
+func decisionToProto(d ltc.Decision) *ltcv1.Decision {
+	pd := &ltcv1.Decision{
+		Id:                d.ID,
+		OpportunityId:     d.OpportunityID,
+		Gate:              toEnum[ltcv1.Gate](ltcv1.Gate_value, d.Gate, "GATE_"),
+		RequestedBy:       personToProto(d.RequestedBy),
+		RequestTime:       timestamppb.New(d.RequestedAt),
+		Status:            toEnum[ltcv1.DecisionStatus](ltcv1.DecisionStatus_value, d.Status, "DECISION_STATUS_"),
+		Level:             toEnum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, d.Level, "PROJECT_LEVEL_"),
+		RequiredReviews:   functionsToProto(d.RequiredReviews),
+		RequiredAuthority: int32(d.RequiredAuthority),
+		Authority:         int32(d.Authority),
+		DueTime:           timestamppb.New(d.DueAt),
+		Escalations:       int32(d.Escalations),
+		Overdue:           d.Overdue,
+		DecideTime:        timeToProto(d.DecidedAt),
+		DeciderAuthority:  int32(d.DeciderAuthority),
+		Conditions:        d.Conditions,
+		Rationale:         d.Rationale,
+		ConfirmedLevel:    toEnum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, d.ConfirmedLevel, "PROJECT_LEVEL_"),
+	}
+	if d.DecidedBy != nil {
+		pd.DecidedBy = personToProto(*d.DecidedBy)
+	}
+	if p := d.Package.Initiation; p != nil {
+		pd.Package = &ltcv1.Decision_Initiation{Initiation: &ltcv1.InitiationPackage{
+			ProposedLevel: toEnum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, p.ProposedLevel, "PROJECT_LEVEL_"),
+			Rationale:     p.Rationale,
+			Assessment:    assessmentToProto(&p.Assessment),
+		}}
+	}
+	for _, r := range d.Reviews {
+		pd.Reviews = append(pd.Reviews, &ltcv1.Review{
+			Function:   toEnum[ltcv1.ReviewFunction](ltcv1.ReviewFunction_value, r.Function, "REVIEW_FUNCTION_"),
+			Result:     toEnum[ltcv1.ReviewResult](ltcv1.ReviewResult_value, r.Result, "REVIEW_RESULT_"),
+			Comments:   r.Comments,
+			Reviewer:   personToProto(r.Reviewer),
+			SubmitTime: timestamppb.New(r.SubmittedAt),
+		})
+	}
+	return pd
 }

@@ -36,7 +36,25 @@ func TestEnumsConvertBothWays(t *testing.T) {
 		string(ltc.StageValidation), string(ltc.StageInitiationReview), string(ltc.StageTeamFormation),
 		string(ltc.StagePursuit), string(ltc.StageATBReview), string(ltc.StageBidding), string(ltc.StageNegotiation),
 		string(ltc.StageATCReview), string(ltc.StageContractSigning), string(ltc.StageHandover), string(ltc.StageClosed)})
+	check(ltcv1.TeamRole_name, ltcv1.TeamRole_value, "TEAM_ROLE_", strs(ltc.TeamRoles))
+	check(ltcv1.ReviewFunction_name, ltcv1.ReviewFunction_value, "REVIEW_FUNCTION_", strs(ltc.ReviewFunctions))
+	check(ltcv1.Gate_name, ltcv1.Gate_value, "GATE_", []string{string(ltc.GateInitiation), string(ltc.GateATB), string(ltc.GateATC)})
+	check(ltcv1.Verdict_name, ltcv1.Verdict_value, "VERDICT_", []string{string(ltc.VerdictApprove),
+		string(ltc.VerdictApproveWithConditions), string(ltc.VerdictReject), string(ltc.VerdictReturn)})
+	check(ltcv1.ReviewResult_name, ltcv1.ReviewResult_value, "REVIEW_RESULT_", []string{string(ltc.ReviewPass),
+		string(ltc.ReviewPassWithConcerns), string(ltc.ReviewFail)})
+	check(ltcv1.DecisionStatus_name, ltcv1.DecisionStatus_value, "DECISION_STATUS_", []string{string(ltc.DecisionPending),
+		string(ltc.DecisionApproved), string(ltc.DecisionApprovedWithConditions), string(ltc.DecisionRejected),
+		string(ltc.DecisionReturned), string(ltc.DecisionWithdrawn)})
 	check(ltcv1.Outcome_name, ltcv1.Outcome_value, "OUTCOME_", []string{
 		string(ltc.OutcomeWon), string(ltc.OutcomeLost), string(ltc.OutcomeNoBid), string(ltc.OutcomeNotPursued),
 		string(ltc.OutcomeCancelled), string(ltc.OutcomeAbandoned)})
+}
+
+func strs[S ~string](values []S) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/ltcengine/ltc/internal/auth"
+	"github.com/ltcengine/ltc/internal/config"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/internal/testenv"
@@ -386,4 +388,36 @@ func updatesAccepted(t *testing.T, e *testenv.Engine, workflowID string) int {
 		}
 	}
 	return n
+}
+
+func TestLeadSLAOverdueOnRealServers(t *testing.T) {
+	policy := ltc.DefaultPolicy()
+	policy.Version = "test-fast-lead-sla"
+	policy.LeadSLA = ltc.Duration(time.Second)
+	path := filepath.Join(t.TempDir(), "policy.json")
+	b, err := json.Marshal(policy)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	e := testenv.StartEngine(t, func(c *config.Config) { c.PolicyFile = path })
+	leads := ltcv1.NewLeadServiceClient(e.Conn)
+	created, err := leads.CreateLead(e.As(t, sam), createRequest())
+	require.NoError(t, err)
+	id := created.Lead.Id
+	require.Eventually(t, func() bool {
+		got, err := leads.GetLead(e.As(t, sam), &ltcv1.GetLeadRequest{Id: id})
+		return err == nil && got.Lead.Overdue
+	}, 20*time.Second, 100*time.Millisecond)
+	overdue, err := leads.ListLeads(e.As(t, mia), &ltcv1.ListLeadsRequest{OverdueOnly: true})
+	require.NoError(t, err)
+	require.Len(t, overdue.Leads, 1)
+
+	q, err := leads.QualifyLead(e.As(t, mia), qualifyRequest(id))
+	require.NoError(t, err, "an overdue lead stays open")
+	assert.True(t, q.Lead.Overdue)
+	events, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, events, 4)
+	assert.Equal(t, ltc.EventLeadOverdue, events[1].Type)
+	assert.Equal(t, []string{"user:sam", "role:sales_manager"}, events[1].Recipients)
+	keepHistory(t, e, workflows.LeadWorkflowID(id), "lead_overdue_then_qualified")
 }

@@ -73,7 +73,7 @@ func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadReques
 }
 
 func (s leadService) GetLead(ctx context.Context, req *ltcv1.GetLeadRequest) (*ltcv1.GetLeadResponse, error) {
-	if err := ltc.CanReadLeads(actorOf(ctx)); err != nil {
+	if err := ltc.CanRead(actorOf(ctx)); err != nil {
 		return nil, err
 	}
 	lead, err := s.lead(ctx, req.Id)
@@ -84,7 +84,7 @@ func (s leadService) GetLead(ctx context.Context, req *ltcv1.GetLeadRequest) (*l
 }
 
 func (s leadService) ListLeads(ctx context.Context, req *ltcv1.ListLeadsRequest) (*ltcv1.ListLeadsResponse, error) {
-	if err := ltc.CanReadLeads(actorOf(ctx)); err != nil {
+	if err := ltc.CanRead(actorOf(ctx)); err != nil {
 		return nil, err
 	}
 	filter := store.LeadFilter{
@@ -94,11 +94,8 @@ func (s leadService) ListLeads(ctx context.Context, req *ltcv1.ListLeadsRequest)
 		OverdueOnly: req.OverdueOnly,
 	}
 	leads, next, err := s.store.ListLeads(ctx, filter, pageSize(req.PageSize), req.PageToken)
-	if errors.Is(err, store.ErrBadPageToken) {
-		return nil, invalidArgument(fieldViolation{"page_token", err.Error()})
-	}
 	if err != nil {
-		return nil, err
+		return nil, listError(err)
 	}
 	resp := &ltcv1.ListLeadsResponse{NextPageToken: next}
 	for _, l := range leads {

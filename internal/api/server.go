@@ -76,8 +76,8 @@ func New(cfg Config) (*Server, error) {
 		grpc: g, health: health.NewServer(),
 	}
 	ltcv1.RegisterLeadServiceServer(g, leadService{Server: s})
-	ltcv1.RegisterOpportunityServiceServer(g, ltcv1.UnimplementedOpportunityServiceServer{})
-	ltcv1.RegisterDecisionServiceServer(g, ltcv1.UnimplementedDecisionServiceServer{})
+	ltcv1.RegisterOpportunityServiceServer(g, opportunityService{Server: s})
+	ltcv1.RegisterDecisionServiceServer(g, decisionService{Server: s})
 	ltcv1.RegisterReportServiceServer(g, ltcv1.UnimplementedReportServiceServer{})
 	healthpb.RegisterHealthServer(g, s.health)
 	if cfg.Reflection {

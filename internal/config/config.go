@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ltcengine/ltc/internal/auth"
+	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/workflows"
 )
 
@@ -30,6 +31,8 @@ type Config struct {
 	// JWTSecret (LTC_JWT_SECRET) signs and checks HS256 tokens; JWTPublicKeyFile switches checking to RS256.
 	JWTSecret        string
 	JWTPublicKeyFile string
+	// PolicyFile holds the policy new deals start with (JSON); empty means the default policy of domain.md.
+	PolicyFile string
 }
 
 // Register declares the flags on fs, with defaults from the environment.
@@ -45,7 +48,20 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("LTC_LOG_LEVEL", "info"), "debug, info, warn or error (LTC_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LTC_LOG_FORMAT", "text"), "text or json (LTC_LOG_FORMAT)")
 	fs.StringVar(&c.JWTPublicKeyFile, "jwt-public-key-file", env("LTC_JWT_PUBLIC_KEY_FILE", ""), "PEM RSA public key: check RS256 tokens instead of HS256 (LTC_JWT_PUBLIC_KEY_FILE)")
+	fs.StringVar(&c.PolicyFile, "policy-file", env("LTC_POLICY_FILE", ""), "JSON policy new deals start with; default: domain.md's (LTC_POLICY_FILE)")
 	c.JWTSecret = os.Getenv("LTC_JWT_SECRET")
+}
+
+// Policy reads the configured policy, or returns the default one.
+func (c *Config) Policy() (ltc.Policy, error) {
+	if c.PolicyFile == "" {
+		return ltc.DefaultPolicy(), nil
+	}
+	b, err := os.ReadFile(c.PolicyFile)
+	if err != nil {
+		return ltc.Policy{}, err
+	}
+	return ltc.ParsePolicy(b)
 }
 
 // Verifier builds the token verifier the configuration asks for.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/ltcengine/ltc/internal/api"
 	"github.com/ltcengine/ltc/internal/config"
-	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/worker"
 )
@@ -80,8 +79,12 @@ func (b *Backends) API(cfg config.Config, log *slog.Logger) (*api.Server, net.Li
 	if err != nil {
 		return nil, nil, err
 	}
+	policy, err := cfg.Policy()
+	if err != nil {
+		return nil, nil, err
+	}
 	srv, err := api.New(api.Config{
-		Store: b.Store, Temporal: b.Temporal, TaskQueue: cfg.TaskQueue, Policy: ltc.DefaultPolicy(),
+		Store: b.Store, Temporal: b.Temporal, TaskQueue: cfg.TaskQueue, Policy: policy,
 		Verifier: verifier, Logger: log, Reflection: cfg.Reflection, RequestTimeout: cfg.RequestTimeout,
 	})
 	if err != nil {

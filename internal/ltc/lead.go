@@ -81,10 +81,10 @@ func CanCreateLead(a Actor, owner Person) error {
 	return nil
 }
 
-// CanReadLeads checks that the actor may read leads: anyone holding a role of the organisation.
-func CanReadLeads(a Actor) error {
+// CanRead checks that the actor may read leads, deals and decisions: anyone holding a role of the organisation.
+func CanRead(a Actor) error {
 	if len(a.Roles) == 0 {
-		return PermissionDenied("reading leads needs a role")
+		return PermissionDenied("reading needs a role")
 	}
 	return nil
 }

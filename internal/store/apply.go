@@ -50,6 +50,9 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 
 // recordRequest inserts the request, or reports that it was applied before.
 func recordRequest(ctx context.Context, tx pgx.Tx, r Request) (applied bool, err error) {
+	if r.PayloadHash == nil {
+		r.PayloadHash = []byte{} // changes the engine makes by itself have no payload
+	}
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO requests (request_id, method, payload_hash, deal_id, result)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING`,

@@ -149,3 +149,16 @@ func TestListLeadsPagesAndFilters(t *testing.T) {
 	_, _, err = s.ListLeads(ctx, store.LeadFilter{}, 2, "!!not-a-token")
 	assert.ErrorIs(t, err, store.ErrBadPageToken)
 }
+
+func TestApplyRecordsChangesWithoutPayload(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	l := newLead("ann", time.Now().UTC())
+	c := leadChange("lead-overdue:"+l.ID, l.MarkOverdue(time.Now().UTC()), ltc.EventLeadOverdue)
+	c.Request.PayloadHash = nil
+	require.NoError(t, s.Apply(ctx, c), "a timer's change has no request payload")
+	require.NoError(t, s.Apply(ctx, c), "and is skipped when retried")
+	events, err := s.Events(ctx, store.EventQuery{DealID: l.ID, Limit: 10})
+	require.NoError(t, err)
+	assert.Len(t, events, 1)
+}

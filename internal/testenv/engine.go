@@ -32,8 +32,8 @@ type Engine struct {
 	Temporal client.Client
 }
 
-// StartEngine starts an engine that stops when the test ends.
-func StartEngine(t testing.TB) *Engine {
+// StartEngine starts an engine that stops when the test ends; options adjust its configuration.
+func StartEngine(t testing.TB, options ...func(*config.Config)) *Engine {
 	t.Helper()
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
@@ -41,6 +41,9 @@ func StartEngine(t testing.TB) *Engine {
 		DatabaseURL: Database(t), DBMaxConns: 8,
 		TemporalAddress: Temporal(t), TemporalNamespace: "default", TaskQueue: "test-" + uuid.NewString(),
 		Reflection: true, RequestTimeout: 20 * time.Second, JWTSecret: hex.EncodeToString(secret),
+	}
+	for _, option := range options {
+		option(&cfg)
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(context.Background())
