@@ -22,12 +22,12 @@ import (
 )
 
 var (
-	sara    = ltc.Actor{ID: "sara", Name: "Sara Solution", Roles: []ltc.Role{ltc.RoleSales}}
-	fred    = ltc.Actor{ID: "fred", Name: "Fred Fulfilment", Roles: []ltc.Role{ltc.RoleSales}}
-	eli     = ltc.Actor{ID: "eli", Name: "Eli Office", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 1}
-	eva     = ltc.Actor{ID: "eva", Name: "Eva Region", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2}
-	eric    = ltc.Actor{ID: "eric", Name: "Eric Corporate", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 3}
-	fiona   = ltc.Actor{ID: "fiona", Name: "Fiona Finance", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}}
+	sara  = ltc.Actor{ID: "sara", Name: "Sara Solution", Roles: []ltc.Role{ltc.RoleSales}}
+	fred  = ltc.Actor{ID: "fred", Name: "Fred Fulfilment", Roles: []ltc.Role{ltc.RoleSales}}
+	eli   = ltc.Actor{ID: "eli", Name: "Eli Office", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 1}
+	eva   = ltc.Actor{ID: "eva", Name: "Eva Region", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2}
+	eric  = ltc.Actor{ID: "eric", Name: "Eric Corporate", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 3}
+	fiona = ltc.Actor{ID: "fiona", Name: "Fiona Finance", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}}
 )
 
 // qualifiedDeal creates and qualifies a lead as sam and mia, and returns the deal's id.
