@@ -103,12 +103,18 @@ func TestDealFromLeadToPursuit(t *testing.T) {
 	_, err = decisions.Decide(e.As(t, eli), &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
 		Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "go"})
 	requireCode(t, err, codes.PermissionDenied, "authority 2 or higher")
-	decided, err := decisions.Decide(e.As(t, eva), &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
-		Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "fits the regional plan"})
+	approve := &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
+		Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "fits the regional plan"}
+	decided, err := decisions.Decide(e.As(t, eva), approve)
 	require.NoError(t, err)
 	assert.Equal(t, "eva", decided.Decision.DecidedBy.Id)
 	assert.Equal(t, int32(2), decided.Decision.DeciderAuthority)
-	assert.Empty(t, inbox(t, e, eva), "decided: out of the inbox")
+	again, err := decisions.Decide(e.As(t, eva), approve)
+	require.NoError(t, err, "a retried decision returns the first result")
+	assert.Equal(t, decided.Decision.DecideTime.AsTime(), again.Decision.DecideTime.AsTime())
+	for _, a := range []ltc.Actor{eli, eva, eric, mia, fiona, sam} {
+		assert.Empty(t, inbox(t, e, a), "%s: decided, out of every inbox", a.ID)
+	}
 	_, err = decisions.Decide(e.As(t, eric), &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
 		Verdict: ltcv1.Verdict_VERDICT_REJECT, Rationale: "too late"})
 	requireCode(t, err, codes.FailedPrecondition, "APPROVED")
