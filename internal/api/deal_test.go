@@ -41,6 +41,33 @@ func qualifiedDeal(t *testing.T, e *testenv.Engine) string {
 	return created.Lead.Id
 }
 
+// startWithPolicy starts an engine whose new deals run under the default policy as adjust changes it.
+func startWithPolicy(t *testing.T, adjust func(*ltc.Policy)) *testenv.Engine {
+	t.Helper()
+	policy := ltc.DefaultPolicy()
+	adjust(&policy)
+	path := filepath.Join(t.TempDir(), "policy.json")
+	b, err := json.Marshal(policy)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	return testenv.StartEngine(t, func(c *config.Config) { c.PolicyFile = path })
+}
+
+// assessedInitiation qualifies a deal, assesses it as sam and requests INITIATION at the level as the requester.
+func assessedInitiation(t *testing.T, e *testenv.Engine, requester ltc.Actor, level ltcv1.ProjectLevel) (string, *ltcv1.Decision) {
+	t.Helper()
+	id := qualifiedDeal(t, e)
+	_, err := ltcv1.NewOpportunityServiceClient(e.Conn).UpdateAssessment(e.As(t, sam), &ltcv1.UpdateAssessmentRequest{
+		RequestId: uuid.NewString(), OpportunityId: id, Assessment: assessment()})
+	require.NoError(t, err)
+	requested, err := ltcv1.NewDecisionServiceClient(e.Conn).RequestDecision(e.As(t, requester), &ltcv1.RequestDecisionRequest{
+		RequestId: uuid.NewString(), OpportunityId: id, Gate: ltcv1.Gate_GATE_INITIATION,
+		Package: &ltcv1.RequestDecisionRequest_Initiation{Initiation: &ltcv1.InitiationPackage{
+			ProposedLevel: level, Rationale: "worth pursuing"}}})
+	require.NoError(t, err)
+	return id, requested.Decision
+}
+
 func inbox(t *testing.T, e *testenv.Engine, a ltc.Actor) []string {
 	t.Helper()
 	resp, err := ltcv1.NewDecisionServiceClient(e.Conn).ListDecisions(e.As(t, a), &ltcv1.ListDecisionsRequest{PendingForMe: true})
@@ -178,30 +205,19 @@ func TestDealFromLeadToPursuit(t *testing.T) {
 }
 
 func TestReviewerInboxAndLevelCByManager(t *testing.T) {
-	policy := ltc.DefaultPolicy()
-	policy.Version = "test-reviews"
-	policy.InitiationReviews = []ltc.ReviewFunction{ltc.FunctionFinance}
-	path := filepath.Join(t.TempDir(), "policy.json")
-	b, err := json.Marshal(policy)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, b, 0o644))
-	e := testenv.StartEngine(t, func(c *config.Config) { c.PolicyFile = path })
+	e := startWithPolicy(t, func(p *ltc.Policy) {
+		p.Version = "test-reviews"
+		p.InitiationReviews = []ltc.ReviewFunction{ltc.FunctionFinance}
+	})
 	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
 	decisions := ltcv1.NewDecisionServiceClient(e.Conn)
-	id := qualifiedDeal(t, e)
-	_, err = deals.UpdateAssessment(e.As(t, sam), &ltcv1.UpdateAssessmentRequest{RequestId: uuid.NewString(), OpportunityId: id, Assessment: assessment()})
-	require.NoError(t, err)
-	requested, err := decisions.RequestDecision(e.As(t, mia), &ltcv1.RequestDecisionRequest{RequestId: uuid.NewString(), OpportunityId: id,
-		Gate: ltcv1.Gate_GATE_INITIATION, Package: &ltcv1.RequestDecisionRequest_Initiation{Initiation: &ltcv1.InitiationPackage{
-			ProposedLevel: ltcv1.ProjectLevel_PROJECT_LEVEL_C, Rationale: "small but quick"}}})
-	require.NoError(t, err)
-	d := requested.Decision
+	id, d := assessedInitiation(t, e, mia, ltcv1.ProjectLevel_PROJECT_LEVEL_C)
 
 	assert.Equal(t, []string{d.Id}, inbox(t, e, fiona), "the FINANCE review is owed")
 	assert.Equal(t, []string{d.Id}, inbox(t, e, mia), "level C: the sales manager decides")
 	assert.Equal(t, []string{d.Id}, inbox(t, e, eli))
 
-	_, err = decisions.Decide(e.As(t, mia), &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
+	_, err := decisions.Decide(e.As(t, mia), &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
 		Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "go"})
 	requireCode(t, err, codes.FailedPrecondition, "FINANCE review")
 	_, err = decisions.SubmitReview(e.As(t, sam), &ltcv1.SubmitReviewRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
@@ -228,26 +244,15 @@ func TestReviewerInboxAndLevelCByManager(t *testing.T) {
 }
 
 func TestUnansweredDecisionEscalatesOnTimeThenReject(t *testing.T) {
-	policy := ltc.DefaultPolicy()
-	policy.Version = "test-fast-sla"
-	lc := policy.Levels[ltc.LevelC]
-	lc.DecisionSLA = ltc.Duration(time.Second)
-	policy.Levels[ltc.LevelC] = lc
-	path := filepath.Join(t.TempDir(), "policy.json")
-	b, err := json.Marshal(policy)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, b, 0o644))
-	e := testenv.StartEngine(t, func(c *config.Config) { c.PolicyFile = path })
+	e := startWithPolicy(t, func(p *ltc.Policy) {
+		p.Version = "test-fast-sla"
+		lc := p.Levels[ltc.LevelC]
+		lc.DecisionSLA = ltc.Duration(time.Second)
+		p.Levels[ltc.LevelC] = lc
+	})
 	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
 	decisions := ltcv1.NewDecisionServiceClient(e.Conn)
-	id := qualifiedDeal(t, e)
-	_, err = deals.UpdateAssessment(e.As(t, sam), &ltcv1.UpdateAssessmentRequest{RequestId: uuid.NewString(), OpportunityId: id, Assessment: assessment()})
-	require.NoError(t, err)
-	requested, err := decisions.RequestDecision(e.As(t, sam), &ltcv1.RequestDecisionRequest{RequestId: uuid.NewString(), OpportunityId: id,
-		Gate: ltcv1.Gate_GATE_INITIATION, Package: &ltcv1.RequestDecisionRequest_Initiation{Initiation: &ltcv1.InitiationPackage{
-			ProposedLevel: ltcv1.ProjectLevel_PROJECT_LEVEL_C, Rationale: "quick win"}}})
-	require.NoError(t, err)
-	d := requested.Decision
+	id, d := assessedInitiation(t, e, sam, ltcv1.ProjectLevel_PROJECT_LEVEL_C)
 
 	require.Eventually(t, func() bool {
 		got, err := decisions.GetDecision(e.As(t, sam), &ltcv1.GetDecisionRequest{Id: d.Id})

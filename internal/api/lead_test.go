@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -24,7 +23,6 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/ltcengine/ltc/internal/auth"
-	"github.com/ltcengine/ltc/internal/config"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/internal/testenv"
@@ -391,14 +389,10 @@ func updatesAccepted(t *testing.T, e *testenv.Engine, workflowID string) int {
 }
 
 func TestLeadSLAOverdueOnRealServers(t *testing.T) {
-	policy := ltc.DefaultPolicy()
-	policy.Version = "test-fast-lead-sla"
-	policy.LeadSLA = ltc.Duration(time.Second)
-	path := filepath.Join(t.TempDir(), "policy.json")
-	b, err := json.Marshal(policy)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, b, 0o644))
-	e := testenv.StartEngine(t, func(c *config.Config) { c.PolicyFile = path })
+	e := startWithPolicy(t, func(p *ltc.Policy) {
+		p.Version = "test-fast-lead-sla"
+		p.LeadSLA = ltc.Duration(time.Second)
+	})
 	leads := ltcv1.NewLeadServiceClient(e.Conn)
 	created, err := leads.CreateLead(e.As(t, sam), createRequest())
 	require.NoError(t, err)
