@@ -28,6 +28,14 @@ const (
 	UpdateWithdrawDecision = "WithdrawDecision"
 	UpdateAppointTeam      = "AppointTeam"
 	UpdateCloseOpportunity = "CloseOpportunity"
+	UpdateAddRisk          = "AddRisk"
+	UpdateRisk             = "UpdateRisk"
+	UpdateSubmitBid        = "SubmitBid"
+	UpdateTenderResult     = "RecordTenderResult"
+	UpdateSignContract     = "SignContract"
+	UpdateScheduleHandover = "ScheduleHandover"
+	UpdateCompleteHandover = "CompleteHandover"
+	UpdateProjectSummary   = "SubmitProjectSummary"
 )
 
 // Request is the caller's request as every Update carries it: its id (also the Update id), a digest of its
@@ -86,9 +94,19 @@ type AssessOpportunity struct {
 
 // RequestDecision is the argument of the RequestDecision Update.
 type RequestDecision struct {
-	Request    Request                `json:"request"`
-	Gate       ltc.Gate               `json:"gate"`
+	Request Request  `json:"request"`
+	Gate    ltc.Gate `json:"gate"`
+	// Initiation is the INITIATION package, as processes recorded it before packages had their own type.
 	Initiation *ltc.InitiationPackage `json:"initiation,omitempty"`
+	Package    ltc.Package            `json:"package"`
+}
+
+// pkg is the request's package, whichever way it was recorded.
+func (u RequestDecision) pkg() ltc.Package {
+	if u.Initiation != nil && u.Package.Initiation == nil {
+		u.Package.Initiation = u.Initiation
+	}
+	return u.Package
 }
 
 // SubmitReview is the argument of the SubmitReview Update.
@@ -110,6 +128,10 @@ type Decide struct {
 	Rationale  string           `json:"rationale"`
 }
 
+func (u Decide) ruling() ltc.Ruling {
+	return ltc.Ruling{Verdict: u.Verdict, Level: u.Level, Conditions: u.Conditions, Rationale: u.Rationale}
+}
+
 // WithdrawDecision is the argument of the WithdrawDecision Update.
 type WithdrawDecision struct {
 	Request    Request `json:"request"`
@@ -128,4 +150,52 @@ type CloseOpportunity struct {
 	Request Request     `json:"request"`
 	Outcome ltc.Outcome `json:"outcome"`
 	Reason  string      `json:"reason"`
+}
+
+// AddRisk is the argument of the AddRisk Update; the risk's id comes from the request.
+type AddRisk struct {
+	Request Request  `json:"request"`
+	Risk    ltc.Risk `json:"risk"`
+}
+
+// ChangeRisk is the argument of the UpdateRisk Update.
+type ChangeRisk struct {
+	Request Request  `json:"request"`
+	Risk    ltc.Risk `json:"risk"`
+}
+
+// SubmitBid is the argument of the SubmitBid Update.
+type SubmitBid struct {
+	Request Request `json:"request"`
+	Bid     ltc.Bid `json:"bid"`
+}
+
+// RecordTenderResult is the argument of the RecordTenderResult Update.
+type RecordTenderResult struct {
+	Request Request          `json:"request"`
+	Result  ltc.TenderResult `json:"result"`
+}
+
+// SignContract is the argument of the SignContract Update.
+type SignContract struct {
+	Request  Request      `json:"request"`
+	Contract ltc.Contract `json:"contract"`
+}
+
+// ScheduleHandover is the argument of the ScheduleHandover Update.
+type ScheduleHandover struct {
+	Request  Request      `json:"request"`
+	Handover ltc.Handover `json:"handover"`
+}
+
+// CompleteHandover is the argument of the CompleteHandover Update.
+type CompleteHandover struct {
+	Request Request            `json:"request"`
+	Record  ltc.HandoverRecord `json:"record"`
+}
+
+// SubmitProjectSummary is the argument of the SubmitProjectSummary Update.
+type SubmitProjectSummary struct {
+	Request Request            `json:"request"`
+	Summary ltc.ProjectSummary `json:"summary"`
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,9 +12,10 @@ import (
 )
 
 // OpportunityWorkflow is the process of one deal (MO, 管理机会点), started by the lead's qualification in stage
-// VALIDATION: the assessment, the INITIATION gate with its reviews, decision, withdrawal and SLA escalation,
-// the team appointment into PURSUIT, and a close as LOST or ABANDONED from any open stage. Every change arrives
-// as an Update whose validator applies the rules of package ltc before anything is recorded.
+// VALIDATION and ended by the project summary after the close: the assessment, the gates INITIATION, ATB and ATC
+// (reviews, decisions, withdrawal, SLA escalation), the team, the risk register, the bid and tender result, the
+// signed contract and the handover meeting into WON, and a close as LOST or ABANDONED from any open stage.
+// Every change arrives as an Update whose validator applies the rules of package ltc before anything is recorded.
 func OpportunityWorkflow(ctx workflow.Context, in OpportunityInput) (ltc.Opportunity, error) {
 	p := &dealProcess{o: in.Opportunity, policy: in.Policy, mu: workflow.NewMutex(ctx)}
 	if err := p.setup(ctx); err != nil {
@@ -79,178 +81,290 @@ func (p *dealProcess) event(next ltc.Opportunity, typ string, actor ltc.Person, 
 	}
 }
 
-func (p *dealProcess) setup(ctx workflow.Context) error {
-	steps := []func() error{
-		func() error {
-			return handle(ctx, p, UpdateAssessment, func(u AssessOpportunity) Request { return u.Request },
-				func(u AssessOpportunity) error { return ltc.CanUpdateAssessment(u.Request.Actor, p.o) },
-				func(u AssessOpportunity, now time.Time) dealChange {
-					o := p.o.UpdateAssessment(u.Assessment, now)
-					return dealChange{o: o, events: []ltc.Event{
-						p.event(o, ltc.EventAssessmentUpdated, u.Request.Actor.Person(), u.Request.ID, u.Assessment)}}
-				})
-		},
-		func() error {
-			return handle(ctx, p, UpdateRequestDecision, func(u RequestDecision) Request { return u.Request },
-				func(u RequestDecision) error {
-					if err := ltc.CanRequestDecision(u.Request.Actor, p.o, u.Gate); err != nil {
-						return err
-					}
-					if u.Initiation == nil {
-						return ltc.Invalid("an INITIATION request needs the initiation package")
-					}
-					return nil
-				},
-				func(u RequestDecision, now time.Time) dealChange {
-					o, d := p.o.RequestInitiation(ltc.DecisionID(u.Request.ID), u.Initiation.ProposedLevel,
-						u.Initiation.Rationale, p.policy, u.Request.Actor.Person(), now)
-					recipients := d.Deciders()
-					for _, f := range d.RequiredReviews {
-						recipients = append(recipients, ltc.FunctionRecipient(f))
-					}
-					return dealChange{o: o, d: &d, events: []ltc.Event{
-						p.event(o, ltc.EventDecisionRequested, u.Request.Actor.Person(), u.Request.ID, d, recipients...)}}
-				})
-		},
-		func() error {
-			return handle(ctx, p, UpdateSubmitReview, func(u SubmitReview) Request { return u.Request },
-				func(u SubmitReview) error { return ltc.CanReview(u.Request.Actor, p.o, u.DecisionID, u.Function) },
-				func(u SubmitReview, now time.Time) dealChange {
-					r := ltc.Review{Function: u.Function, Result: u.Result, Comments: u.Comments,
-						Reviewer: u.Request.Actor.Person(), SubmittedAt: now}
-					o, d := p.o.SubmitReview(u.DecisionID, r)
-					return dealChange{o: o, d: &d, events: []ltc.Event{
-						p.event(o, ltc.EventReviewSubmitted, r.Reviewer, u.Request.ID,
-							map[string]any{"decision_id": d.ID, "review": r}, ltc.UserRecipient(d.RequestedBy.ID))}}
-				})
-		},
-		func() error {
-			return handle(ctx, p, UpdateDecide, func(u Decide) Request { return u.Request },
-				func(u Decide) error { return ltc.CanDecide(u.Request.Actor, p.o, u.DecisionID, u.Verdict) },
-				func(u Decide, now time.Time) dealChange {
-					o, d := p.o.Decide(u.DecisionID, u.Verdict, u.Level, u.Conditions, u.Rationale, u.Request.Actor, now)
-					events := []ltc.Event{p.event(o, ltc.EventDecisionDecided, u.Request.Actor.Person(), u.Request.ID, d,
-						ltc.UserRecipient(d.RequestedBy.ID))}
-					if !o.Open() {
-						events = append(events, p.event(o, ltc.EventOpportunityClosed, u.Request.Actor.Person(), u.Request.ID,
-							map[string]any{"outcome": o.Outcome, "reason": o.CloseReason}))
-					}
-					return dealChange{o: o, d: &d, events: events}
-				})
-		},
-		func() error {
-			return handle(ctx, p, UpdateWithdrawDecision, func(u WithdrawDecision) Request { return u.Request },
-				func(u WithdrawDecision) error { return ltc.CanWithdraw(u.Request.Actor, p.o, u.DecisionID) },
-				func(u WithdrawDecision, now time.Time) dealChange {
-					o, d := p.o.Withdraw(u.DecisionID, u.Reason, u.Request.Actor.Person(), now)
-					return dealChange{o: o, d: &d, events: []ltc.Event{
-						p.event(o, ltc.EventDecisionWithdrawn, u.Request.Actor.Person(), u.Request.ID, d, d.Deciders()...)}}
-				})
-		},
-		func() error {
-			return handle(ctx, p, UpdateAppointTeam, func(u AppointTeam) Request { return u.Request },
-				func(u AppointTeam) error {
-					if err := ltc.CanAppointTeam(u.Request.Actor, p.o); err != nil {
-						return err
-					}
-					return u.Team.Validate()
-				},
-				func(u AppointTeam, now time.Time) dealChange {
-					o := p.o.AppointTeam(u.Team, now)
-					typ := ltc.EventTeamAppointed
-					if len(p.o.Team) > 0 {
-						typ = ltc.EventTeamChanged
-					}
-					var recipients []string
-					for _, m := range u.Team {
-						recipients = append(recipients, ltc.UserRecipient(m.Person.ID))
-					}
-					return dealChange{o: o, events: []ltc.Event{p.event(o, typ, u.Request.Actor.Person(), u.Request.ID,
-						map[string]any{"before": p.o.Team, "after": o.Team}, recipients...)}}
-				})
-		},
-		func() error {
-			return handle(ctx, p, UpdateCloseOpportunity, func(u CloseOpportunity) Request { return u.Request },
-				func(u CloseOpportunity) error { return ltc.CanClose(u.Request.Actor, p.o, u.Outcome) },
-				func(u CloseOpportunity, now time.Time) dealChange {
-					pending, hadPending := p.o.Pending()
-					o := p.o.Close(u.Outcome, u.Reason, u.Request.Actor.Person(), now)
-					c := dealChange{o: o, events: []ltc.Event{p.event(o, ltc.EventOpportunityClosed,
-						u.Request.Actor.Person(), u.Request.ID, map[string]any{"outcome": o.Outcome, "reason": o.CloseReason})}}
-					if hadPending {
-						d, _ := o.Decision(pending.ID)
-						c.d = &d
-					}
-					return c
-				})
-		},
+// closing adds the opportunity.closed event when the change closed the deal.
+func (p *dealProcess) closing(c dealChange, actor ltc.Person, requestID string) dealChange {
+	if p.o.Open() && !c.o.Open() {
+		c.events = append(c.events, p.event(c.o, ltc.EventOpportunityClosed, actor, requestID,
+			map[string]any{"outcome": c.o.Outcome, "reason": c.o.CloseReason}, ltc.UserRecipient(c.o.Owner.ID)))
 	}
-	for _, register := range steps {
-		if err := register(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c
 }
 
-// run waits for changes and, while a decision is pending, for its SLA: when it passes, the decision escalates
-// one authority level (or, at the top, is flagged overdue). The deal's process runs on after a close: the
-// project summary that ends it comes with the contract stages.
+// simple is a change of the deal alone with one event.
+func (p *dealProcess) simple(o ltc.Opportunity, typ string, r Request, data any, recipients ...string) dealChange {
+	return p.closing(dealChange{o: o, events: []ltc.Event{p.event(o, typ, r.Actor.Person(), r.ID, data, recipients...)}},
+		r.Actor.Person(), r.ID)
+}
+
+func (p *dealProcess) setup(ctx workflow.Context) error {
+	a := func(r Request) ltc.Actor { return r.Actor }
+	registrations := []error{
+		handle(ctx, p, UpdateAssessment, func(u AssessOpportunity) Request { return u.Request },
+			func(u AssessOpportunity) error { return ltc.CanUpdateAssessment(a(u.Request), p.o) },
+			func(u AssessOpportunity, now time.Time) dealChange {
+				return p.simple(p.o.UpdateAssessment(u.Assessment, now), ltc.EventAssessmentUpdated, u.Request, u.Assessment)
+			}),
+		handle(ctx, p, UpdateRequestDecision, func(u RequestDecision) Request { return u.Request },
+			func(u RequestDecision) error { return ltc.CanRequestDecision(a(u.Request), p.o, u.Gate, u.pkg()) },
+			func(u RequestDecision, now time.Time) dealChange {
+				o, d := p.o.RequestDecision(ltc.DecisionID(u.Request.ID), u.Gate, u.pkg(), p.policy, u.Request.Actor.Person(), now)
+				recipients := d.Deciders()
+				for _, f := range d.RequiredReviews {
+					recipients = append(recipients, ltc.FunctionRecipient(f))
+				}
+				c := p.simple(o, ltc.EventDecisionRequested, u.Request, d, recipients...)
+				c.d = &d
+				return c
+			}),
+		handle(ctx, p, UpdateSubmitReview, func(u SubmitReview) Request { return u.Request },
+			func(u SubmitReview) error { return ltc.CanReview(a(u.Request), p.o, u.DecisionID, u.Function) },
+			func(u SubmitReview, now time.Time) dealChange {
+				r := ltc.Review{Function: u.Function, Result: u.Result, Comments: u.Comments,
+					Reviewer: u.Request.Actor.Person(), SubmittedAt: now}
+				o, d := p.o.SubmitReview(u.DecisionID, r)
+				c := p.simple(o, ltc.EventReviewSubmitted, u.Request, map[string]any{"decision_id": d.ID, "review": r},
+					ltc.UserRecipient(d.RequestedBy.ID))
+				c.d = &d
+				return c
+			}),
+		handle(ctx, p, UpdateDecide, func(u Decide) Request { return u.Request },
+			func(u Decide) error { return ltc.CanDecide(a(u.Request), p.o, u.DecisionID, u.Verdict) },
+			func(u Decide, now time.Time) dealChange {
+				o, d := p.o.Decide(u.DecisionID, u.ruling(), u.Request.Actor, now, p.policy)
+				c := p.simple(o, ltc.EventDecisionDecided, u.Request, d, ltc.UserRecipient(d.RequestedBy.ID))
+				c.d = &d
+				return c
+			}),
+		handle(ctx, p, UpdateWithdrawDecision, func(u WithdrawDecision) Request { return u.Request },
+			func(u WithdrawDecision) error { return ltc.CanWithdraw(a(u.Request), p.o, u.DecisionID) },
+			func(u WithdrawDecision, now time.Time) dealChange {
+				o, d := p.o.Withdraw(u.DecisionID, u.Reason, u.Request.Actor.Person(), now)
+				c := p.simple(o, ltc.EventDecisionWithdrawn, u.Request, d, d.Deciders()...)
+				c.d = &d
+				return c
+			}),
+		handle(ctx, p, UpdateAppointTeam, func(u AppointTeam) Request { return u.Request },
+			func(u AppointTeam) error {
+				if err := ltc.CanAppointTeam(a(u.Request), p.o); err != nil {
+					return err
+				}
+				return u.Team.Validate()
+			},
+			func(u AppointTeam, now time.Time) dealChange {
+				typ := ltc.EventTeamAppointed
+				if len(p.o.Team) > 0 {
+					typ = ltc.EventTeamChanged
+				}
+				var recipients []string
+				for _, m := range u.Team {
+					recipients = append(recipients, ltc.UserRecipient(m.Person.ID))
+				}
+				o := p.o.AppointTeam(u.Team, now)
+				return p.simple(o, typ, u.Request, map[string]any{"before": p.o.Team, "after": o.Team}, recipients...)
+			}),
+		handle(ctx, p, UpdateCloseOpportunity, func(u CloseOpportunity) Request { return u.Request },
+			func(u CloseOpportunity) error { return ltc.CanClose(a(u.Request), p.o, u.Outcome) },
+			func(u CloseOpportunity, now time.Time) dealChange {
+				pending, hadPending := p.o.Pending()
+				o := p.o.Close(u.Outcome, u.Reason, u.Request.Actor.Person(), now, p.policy)
+				c := p.closing(dealChange{o: o}, u.Request.Actor.Person(), u.Request.ID)
+				if hadPending {
+					d, _ := o.Decision(pending.ID)
+					c.d = &d
+				}
+				return c
+			}),
+		handle(ctx, p, UpdateAddRisk, func(u AddRisk) Request { return u.Request },
+			func(u AddRisk) error { return ltc.CanEditRisks(a(u.Request), p.o) },
+			func(u AddRisk, now time.Time) dealChange {
+				r := u.Risk
+				r.ID = ltc.RiskID(u.Request.ID)
+				return p.simple(p.o.AddRisk(r, now), ltc.EventRiskAdded, u.Request, r)
+			}),
+		handle(ctx, p, UpdateRisk, func(u ChangeRisk) Request { return u.Request },
+			func(u ChangeRisk) error { return ltc.CanUpdateRisk(a(u.Request), p.o, u.Risk.ID) },
+			func(u ChangeRisk, now time.Time) dealChange {
+				return p.simple(p.o.UpdateRisk(u.Risk, now), ltc.EventRiskUpdated, u.Request, u.Risk)
+			}),
+		handle(ctx, p, UpdateSubmitBid, func(u SubmitBid) Request { return u.Request },
+			func(u SubmitBid) error { return ltc.CanSubmitBid(a(u.Request), p.o, u.Bid, p.policy) },
+			func(u SubmitBid, now time.Time) dealChange {
+				b := u.Bid
+				b.SubmittedBy = u.Request.Actor.Person()
+				return p.simple(p.o.SubmitBid(b, now), ltc.EventBidSubmitted, u.Request, b)
+			}),
+		handle(ctx, p, UpdateTenderResult, func(u RecordTenderResult) Request { return u.Request },
+			func(u RecordTenderResult) error { return ltc.CanRecordTenderResult(a(u.Request), p.o, u.Result) },
+			func(u RecordTenderResult, now time.Time) dealChange {
+				o := p.o.RecordTenderResult(u.Result, u.Request.Actor.Person(), now, p.policy)
+				return p.simple(o, ltc.EventTenderResult, u.Request, o.Tender)
+			}),
+		handle(ctx, p, UpdateSignContract, func(u SignContract) Request { return u.Request },
+			func(u SignContract) error { return ltc.CanSignContract(a(u.Request), p.o, u.Contract) },
+			func(u SignContract, now time.Time) dealChange {
+				c := u.Contract
+				c.SignedBy = u.Request.Actor.Person()
+				o := p.o.SignContract(c, now, p.policy)
+				return p.simple(o, ltc.EventContractSigned, u.Request, o.Contract)
+			}),
+		handle(ctx, p, UpdateScheduleHandover, func(u ScheduleHandover) Request { return u.Request },
+			func(u ScheduleHandover) error { return ltc.CanScheduleHandover(a(u.Request), p.o, u.Handover) },
+			func(u ScheduleHandover, now time.Time) dealChange {
+				var recipients []string
+				for _, m := range u.Handover.Attendees {
+					recipients = append(recipients, ltc.UserRecipient(m.Person.ID))
+				}
+				return p.simple(p.o.ScheduleHandover(u.Handover, now), ltc.EventHandoverScheduled, u.Request, u.Handover, recipients...)
+			}),
+		handle(ctx, p, UpdateCompleteHandover, func(u CompleteHandover) Request { return u.Request },
+			func(u CompleteHandover) error { return ltc.CanCompleteHandover(a(u.Request), p.o) },
+			func(u CompleteHandover, now time.Time) dealChange {
+				o := p.o.CompleteHandover(u.Record, u.Request.Actor.Person(), now, p.policy)
+				return p.simple(o, ltc.EventHandoverCompleted, u.Request, o.Handover)
+			}),
+		handle(ctx, p, UpdateProjectSummary, func(u SubmitProjectSummary) Request { return u.Request },
+			func(u SubmitProjectSummary) error { return ltc.CanSubmitSummary(a(u.Request), p.o) },
+			func(u SubmitProjectSummary, now time.Time) dealChange {
+				s := u.Summary
+				s.SubmittedBy = u.Request.Actor.Person()
+				return p.simple(p.o.SubmitSummary(s, now), ltc.EventSummarySubmitted, u.Request, s)
+			}),
+	}
+	return errors.Join(registrations...)
+}
+
+// alarm is a deadline the process watches: when it passes, fire records what that means.
+type alarm struct {
+	due  time.Time
+	fire func(workflow.Context) error
+}
+
+// next is the earliest deadline the deal is waiting on now, if any: the pending decision's SLA, the handover
+// SLA, or the project summary's SLA.
+func (p *dealProcess) next() (alarm, bool) {
+	var alarms []alarm
+	if d, ok := p.o.Pending(); ok && !d.Overdue {
+		alarms = append(alarms, alarm{d.DueAt, func(ctx workflow.Context) error { return p.escalate(ctx, d) }})
+	}
+	if p.o.Stage == ltc.StageHandover && p.o.HandoverDueAt != nil && !p.o.HandoverOverdue {
+		alarms = append(alarms, alarm{*p.o.HandoverDueAt, p.handoverOverdue})
+	}
+	if !p.o.Open() && p.o.Summary == nil && p.o.SummaryDueAt != nil && !p.o.SummaryOverdue {
+		alarms = append(alarms, alarm{*p.o.SummaryDueAt, p.summaryOverdue})
+	}
+	if len(alarms) == 0 {
+		return alarm{}, false
+	}
+	earliest := alarms[0]
+	for _, a := range alarms[1:] {
+		if a.due.Before(earliest.due) {
+			earliest = a
+		}
+	}
+	return earliest, true
+}
+
+// run waits for changes and deadlines until the project summary is in, which ends the deal's process. A deal
+// lives for months: when Temporal suggests it, the process continues as new with its state, once no Update is
+// in flight.
 func (p *dealProcess) run(ctx workflow.Context) error {
-	for {
+	for p.o.Summary == nil {
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			return workflow.NewContinueAsNewError(ctx, OpportunityWorkflow, OpportunityInput{Opportunity: p.o, Policy: p.policy})
+		}
 		rev := p.rev
 		changed := func() bool { return p.rev != rev }
-		d, pending := p.o.Pending()
-		if !pending || d.Overdue {
+		a, ok := p.next()
+		if !ok {
 			if err := workflow.Await(ctx, changed); err != nil {
 				return err
 			}
 			continue
 		}
-		if wait := d.DueAt.Sub(workflow.Now(ctx)); wait > 0 {
-			if ok, err := workflow.AwaitWithTimeout(ctx, wait, changed); err != nil || ok {
+		if wait := a.due.Sub(workflow.Now(ctx)); wait > 0 {
+			if woke, err := workflow.AwaitWithTimeout(ctx, wait, changed); err != nil || woke {
 				if err != nil {
 					return err
 				}
 				continue
 			}
 		}
-		if err := p.escalate(ctx, d); err != nil {
+		if err := a.fire(ctx); err != nil {
 			return err
 		}
 	}
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// system records a change the process makes by itself (a deadline passed), under the lock, unless still is false
+// by then. key identifies the change for the request record.
+func (p *dealProcess) system(ctx workflow.Context, key string, still func() bool, apply func(time.Time) dealChange) error {
+	if err := p.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer p.mu.Unlock()
+	if !still() {
+		return nil
+	}
+	c := apply(workflow.Now(ctx))
+	res := DealResult{Opportunity: c.o, Decision: c.d}
+	err := record(ctx, store.Change{
+		Request: requestRecord(Request{ID: key}, "Deadline", c.o.ID, res), Opportunity: &c.o, Decision: c.d, Events: c.events,
+	})
+	if err != nil {
+		return err
+	}
+	p.o = c.o
+	p.rev++
+	return nil
 }
 
 // escalate moves the pending decision whose SLA passed up one authority level, notifying its new deciders, or
 // flags it overdue at the top, notifying the deciders and the requester. It does nothing if the decision changed
 // since its SLA timer was armed (due is the decision as it was then).
 func (p *dealProcess) escalate(ctx workflow.Context, due ltc.Decision) error {
-	if err := p.mu.Lock(ctx); err != nil {
-		return err
+	key := fmt.Sprintf("escalate:%s:%d", due.ID, due.Escalations+1)
+	if due.Authority == ltc.MaxAuthority {
+		key = "overdue:" + due.ID
 	}
-	defer p.mu.Unlock()
-	d, pending := p.o.Pending()
-	if !pending || d.ID != due.ID || d.Escalations != due.Escalations || d.Overdue {
-		return nil
-	}
-	o, next := p.o.Escalate(workflow.Now(ctx))
-	typ, key, recipients := ltc.EventDecisionEscalated, fmt.Sprintf("escalate:%s:%d", d.ID, next.Escalations), next.Deciders()
-	if next.Overdue {
-		typ, key = ltc.EventDecisionOverdue, "overdue:"+d.ID
-		recipients = append(recipients, ltc.UserRecipient(d.RequestedBy.ID))
-	}
-	res := DealResult{Opportunity: o, Decision: &next}
-	err := record(ctx, store.Change{
-		Request:     requestRecord(Request{ID: key}, "EscalateDecision", o.ID, res),
-		Opportunity: &o, Decision: &next,
-		Events: []ltc.Event{p.event(o, typ, ltc.SystemPerson, "", map[string]any{
-			"decision_id": d.ID, "authority_before": d.Authority, "authority": next.Authority, "due_at": next.DueAt,
-		}, recipients...)},
-	})
-	if err != nil {
-		return err
-	}
-	p.o = o
-	p.rev++
-	return nil
+	return p.system(ctx, key,
+		func() bool {
+			d, pending := p.o.Pending()
+			return pending && d.ID == due.ID && d.Escalations == due.Escalations && !d.Overdue
+		},
+		func(now time.Time) dealChange {
+			o, next := p.o.Escalate(now)
+			typ, recipients := ltc.EventDecisionEscalated, next.Deciders()
+			if next.Overdue {
+				typ, recipients = ltc.EventDecisionOverdue, append(recipients, ltc.UserRecipient(due.RequestedBy.ID))
+			}
+			return dealChange{o: o, d: &next, events: []ltc.Event{p.event(o, typ, ltc.SystemPerson, "", map[string]any{
+				"decision_id": due.ID, "authority_before": due.Authority, "authority": next.Authority, "due_at": next.DueAt,
+			}, recipients...)}}
+		})
+}
+
+// handoverOverdue flags a handover not completed within its SLA, notifying the AR and the sales managers.
+func (p *dealProcess) handoverOverdue(ctx workflow.Context) error {
+	return p.system(ctx, "handover-overdue:"+p.o.ID,
+		func() bool { return p.o.Stage == ltc.StageHandover && !p.o.HandoverOverdue },
+		func(now time.Time) dealChange {
+			o := p.o.MarkHandoverOverdue(now)
+			return dealChange{o: o, events: []ltc.Event{p.event(o, ltc.EventHandoverOverdue, ltc.SystemPerson, "",
+				map[string]any{"due_at": o.HandoverDueAt}, ltc.UserRecipient(o.Owner.ID), ltc.RoleRecipient(ltc.RoleSalesManager))}}
+		})
+}
+
+// summaryOverdue flags a project summary not submitted within its SLA, notifying the AR and the sales managers.
+func (p *dealProcess) summaryOverdue(ctx workflow.Context) error {
+	return p.system(ctx, "summary-overdue:"+p.o.ID,
+		func() bool { return p.o.Summary == nil && !p.o.SummaryOverdue },
+		func(now time.Time) dealChange {
+			o := p.o.MarkSummaryOverdue(now)
+			return dealChange{o: o, events: []ltc.Event{p.event(o, ltc.EventSummaryOverdue, ltc.SystemPerson, "",
+				map[string]any{"due_at": o.SummaryDueAt}, ltc.UserRecipient(o.Owner.ID), ltc.RoleRecipient(ltc.RoleSalesManager))}}
+		})
 }

@@ -86,7 +86,7 @@ func leadToProto(l ltc.Lead) *ltcv1.Lead {
 		Description:            l.Description,
 		Source:                 toEnum[ltcv1.LeadSource](ltcv1.LeadSource_value, l.Source, "LEAD_SOURCE_"),
 		EstimatedValue:         moneyToProto(l.EstimatedValue),
-		ExpectedCloseDate:      &date.Date{Year: int32(l.ExpectedCloseDate.Year), Month: int32(l.ExpectedCloseDate.Month), Day: int32(l.ExpectedCloseDate.Day)},
+		ExpectedCloseDate:      dateToProto(l.ExpectedCloseDate),
 		Owner:                  personToProto(l.Owner),
 		CreatedBy:              personToProto(l.CreatedBy),
 		Qualification:          qualificationToProto(l.Qualification),
@@ -101,7 +101,7 @@ func leadToProto(l ltc.Lead) *ltcv1.Lead {
 }
 
 func opportunityToProto(o ltc.Opportunity) *ltcv1.Opportunity {
-	return &ltcv1.Opportunity{
+	po := &ltcv1.Opportunity{
 		Id:             o.ID,
 		LeadId:         o.LeadID,
 		Stage:          toEnum[ltcv1.Stage](ltcv1.Stage_value, o.Stage, "STAGE_"),
@@ -120,6 +120,8 @@ func opportunityToProto(o ltc.Opportunity) *ltcv1.Opportunity {
 		CloseReason:    o.CloseReason,
 		CloseTime:      timeToProto(o.ClosedAt),
 	}
+	dealStagesToProto(po, o)
+	return po
 }
 
 func decisionsToProto(ds []ltc.Decision) []*ltcv1.Decision {
@@ -206,13 +208,25 @@ func decisionToProto(d ltc.Decision) *ltcv1.Decision {
 	if d.DecidedBy != nil {
 		pd.DecidedBy = personToProto(*d.DecidedBy)
 	}
-	if p := d.Package.Initiation; p != nil {
+	switch pkg := d.Package; {
+	case pkg.Initiation != nil:
 		pd.Package = &ltcv1.Decision_Initiation{Initiation: &ltcv1.InitiationPackage{
-			ProposedLevel: toEnum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, p.ProposedLevel, "PROJECT_LEVEL_"),
-			Rationale:     p.Rationale,
-			Assessment:    assessmentToProto(&p.Assessment),
+			ProposedLevel: toEnum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, pkg.Initiation.ProposedLevel, "PROJECT_LEVEL_"),
+			Rationale:     pkg.Initiation.Rationale,
+			Assessment:    assessmentToProto(&pkg.Initiation.Assessment),
 		}}
+	case pkg.Bid != nil:
+		b := pkg.Bid
+		pd.Package = &ltcv1.Decision_Bid{Bid: &ltcv1.BidPackage{Strategy: b.Strategy, ProposedPrice: moneyToProto(b.ProposedPrice),
+			GrossMarginPercent: b.GrossMarginPercent, PaymentTerms: b.PaymentTerms,
+			DeliveryFeasibility: b.DeliveryFeasibility, WinRate: int32(b.WinRate)}}
+	case pkg.Contract != nil:
+		c := pkg.Contract
+		pd.Package = &ltcv1.Decision_Contract{Contract: &ltcv1.ContractPackage{FinalPrice: moneyToProto(c.FinalPrice),
+			GrossMarginPercent: c.GrossMarginPercent, PaymentTerms: c.PaymentTerms, Deviations: c.Deviations,
+			ContractReference: c.ContractReference}}
 	}
+	pd.Risks = risksToProto(d.Package.Risks)
 	for _, r := range d.Reviews {
 		pd.Reviews = append(pd.Reviews, &ltcv1.Review{
 			Function:   toEnum[ltcv1.ReviewFunction](ltcv1.ReviewFunction_value, r.Function, "REVIEW_FUNCTION_"),
@@ -223,4 +237,123 @@ func decisionToProto(d ltc.Decision) *ltcv1.Decision {
 		})
 	}
 	return pd
+}
+
+func dateFromProto(d *date.Date) ltc.Date {
+	return ltc.Date{Year: int(d.GetYear()), Month: int(d.GetMonth()), Day: int(d.GetDay())}
+}
+
+func dateToProto(d ltc.Date) *date.Date {
+	return &date.Date{Year: int32(d.Year), Month: int32(d.Month), Day: int32(d.Day)}
+}
+
+func riskFromProto(r *ltcv1.Risk) ltc.Risk {
+	return ltc.Risk{
+		ID: r.GetId(), Description: r.GetDescription(),
+		Category:    fromEnum[ltc.RiskCategory](ltcv1.RiskCategory_name, int32(r.GetCategory()), "RISK_CATEGORY_"),
+		Probability: fromEnum[ltc.RiskLevel](ltcv1.RiskLevel_name, int32(r.GetProbability()), "RISK_LEVEL_"),
+		Impact:      fromEnum[ltc.RiskLevel](ltcv1.RiskLevel_name, int32(r.GetImpact()), "RISK_LEVEL_"),
+		Owner:       ltc.Person{ID: r.GetOwner().GetId(), Name: r.GetOwner().GetName()},
+		Mitigation:  r.GetMitigation(),
+		Status:      fromEnum[ltc.RiskStatus](ltcv1.RiskStatus_name, int32(r.GetStatus()), "RISK_STATUS_"),
+	}
+}
+
+func risksToProto(risks []ltc.Risk) []*ltcv1.Risk {
+	out := make([]*ltcv1.Risk, len(risks))
+	for i, r := range risks {
+		out[i] = &ltcv1.Risk{
+			Id: r.ID, Description: r.Description,
+			Category:    toEnum[ltcv1.RiskCategory](ltcv1.RiskCategory_value, r.Category, "RISK_CATEGORY_"),
+			Probability: toEnum[ltcv1.RiskLevel](ltcv1.RiskLevel_value, r.Probability, "RISK_LEVEL_"),
+			Impact:      toEnum[ltcv1.RiskLevel](ltcv1.RiskLevel_value, r.Impact, "RISK_LEVEL_"),
+			Owner:       personToProto(r.Owner), Mitigation: r.Mitigation,
+			Status: toEnum[ltcv1.RiskStatus](ltcv1.RiskStatus_value, r.Status, "RISK_STATUS_"),
+		}
+	}
+	return out
+}
+
+func moneyPtrToProto(m *ltc.Money) *ltcv1.Money {
+	if m == nil {
+		return nil
+	}
+	return moneyToProto(*m)
+}
+
+func bidPackageFromProto(b *ltcv1.BidPackage) *ltc.BidPackage {
+	if b == nil {
+		return nil
+	}
+	return &ltc.BidPackage{Strategy: b.Strategy, ProposedPrice: moneyFromProto(b.ProposedPrice),
+		GrossMarginPercent: b.GrossMarginPercent, PaymentTerms: b.PaymentTerms,
+		DeliveryFeasibility: b.DeliveryFeasibility, WinRate: int(b.WinRate)}
+}
+
+func contractPackageFromProto(c *ltcv1.ContractPackage) *ltc.ContractPackage {
+	if c == nil {
+		return nil
+	}
+	return &ltc.ContractPackage{FinalPrice: moneyFromProto(c.FinalPrice), GrossMarginPercent: c.GrossMarginPercent,
+		PaymentTerms: c.PaymentTerms, Deviations: c.Deviations, ContractReference: c.ContractReference}
+}
+
+func packageFromProto(req *ltcv1.RequestDecisionRequest) ltc.Package {
+	var pkg ltc.Package
+	if p := req.GetInitiation(); p != nil {
+		pkg.Initiation = &ltc.InitiationPackage{Rationale: p.Rationale,
+			ProposedLevel: fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(p.ProposedLevel), "PROJECT_LEVEL_")}
+	}
+	pkg.Bid = bidPackageFromProto(req.GetBid())
+	pkg.Contract = contractPackageFromProto(req.GetContract())
+	return pkg
+}
+
+func summaryToProto(s *ltc.ProjectSummary) *ltcv1.ProjectSummary {
+	if s == nil {
+		return nil
+	}
+	return &ltcv1.ProjectSummary{WinLossReasons: s.WinLossReasons, Lessons: s.Lessons, WinRateAccuracy: s.WinRateAccuracy,
+		SubmittedBy: personToProto(s.SubmittedBy), SubmitTime: timestamppb.New(s.SubmittedAt)}
+}
+
+func handoverToProto(h *ltc.Handover) *ltcv1.Handover {
+	if h == nil {
+		return nil
+	}
+	ph := &ltcv1.Handover{ScheduleTime: timestamppb.New(h.ScheduledFor), Attendees: teamToProto(h.Attendees),
+		CompleteTime: timeToProto(h.CompletedAt)}
+	if r := h.Record; r != nil {
+		ph.Record = &ltcv1.HandoverRecord{KeyTerms: r.KeyTerms, Commitments: r.Commitments,
+			RisksHandedOver: r.RisksHandedOver, OpenIssues: r.OpenIssues}
+	}
+	if h.AcknowledgedBy != nil {
+		ph.AcknowledgedBy = personToProto(*h.AcknowledgedBy)
+	}
+	return ph
+}
+
+// dealStagesToProto fills the parts of the deal from the bid on.
+func dealStagesToProto(po *ltcv1.Opportunity, o ltc.Opportunity) {
+	po.Risks = risksToProto(o.Risks)
+	po.ApprovedBidPrice = moneyPtrToProto(o.ApprovedBidPrice)
+	po.ApprovedContractAmount = moneyPtrToProto(o.ApprovedContractAmount)
+	if b := o.Bid; b != nil {
+		po.Bid = &ltcv1.Bid{Price: moneyToProto(b.Price), Date: dateToProto(b.Date), Reference: b.Reference,
+			SubmittedBy: personToProto(b.SubmittedBy)}
+	}
+	if t := o.Tender; t != nil {
+		po.Tender = &ltcv1.TenderResult{Result: toEnum[ltcv1.Tender](ltcv1.Tender_value, t.Result, "TENDER_"),
+			Winner: t.Winner, Reason: t.Reason}
+	}
+	if c := o.Contract; c != nil {
+		po.Contract = &ltcv1.Contract{Number: c.Number, Date: dateToProto(c.Date), Amount: moneyToProto(c.Amount),
+			SignedBy: personToProto(c.SignedBy)}
+	}
+	po.Handover = handoverToProto(o.Handover)
+	po.HandoverDueTime = timeToProto(o.HandoverDueAt)
+	po.HandoverOverdue = o.HandoverOverdue
+	po.Summary = summaryToProto(o.Summary)
+	po.SummaryDueTime = timeToProto(o.SummaryDueAt)
+	po.SummaryOverdue = o.SummaryOverdue
 }

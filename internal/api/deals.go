@@ -31,10 +31,12 @@ func (s *Server) changeDeal(ctx context.Context, method, dealID, requestID strin
 	return send[workflows.DealResult](ctx, s, change{
 		method: method, workflowID: workflows.OpportunityWorkflowID(dealID), request: request, arg: arg(request),
 		ended: func(ctx context.Context) error {
-			if _, err := s.deal(ctx, dealID); err != nil {
+			o, err := s.deal(ctx, dealID)
+			if err != nil {
 				return err
 			}
-			return ltc.FailedPrecondition("the process of deal %s has ended; it takes no changes", dealID)
+			return ltc.FailedPrecondition("deal %s is %s (%s) with its project summary in; its process has ended and takes no changes",
+				dealID, o.Stage, o.Outcome)
 		},
 	})
 }
@@ -133,16 +135,13 @@ func (s opportunityService) CloseOpportunity(ctx context.Context, req *ltcv1.Clo
 
 func (s decisionService) RequestDecision(ctx context.Context, req *ltcv1.RequestDecisionRequest) (*ltcv1.RequestDecisionResponse, error) {
 	gate := fromEnum[ltc.Gate](ltcv1.Gate_name, int32(req.Gate), "GATE_")
-	if gate == ltc.GateInitiation && req.GetInitiation() == nil {
-		return nil, invalidArgument(fieldViolation{"initiation", "an INITIATION request carries the initiation package"})
+	pkg := packageFromProto(req)
+	if want := map[ltc.Gate]bool{ltc.GateInitiation: pkg.Initiation != nil, ltc.GateATB: pkg.Bid != nil,
+		ltc.GateATC: pkg.Contract != nil}; !want[gate] {
+		return nil, invalidArgument(fieldViolation{"package", "the package must match the gate: initiation for INITIATION, bid for ATB, contract for ATC"})
 	}
 	res, err := s.changeDeal(ctx, workflows.UpdateRequestDecision, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		u := workflows.RequestDecision{Request: r, Gate: gate}
-		if p := req.GetInitiation(); p != nil {
-			u.Initiation = &ltc.InitiationPackage{Rationale: p.Rationale,
-				ProposedLevel: fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(p.ProposedLevel), "PROJECT_LEVEL_")}
-		}
-		return u
+		return workflows.RequestDecision{Request: r, Gate: gate, Package: pkg}
 	})
 	if err != nil {
 		return nil, err
@@ -224,4 +223,81 @@ func listError(err error) error {
 		return invalidArgument(fieldViolation{"page_token", err.Error()})
 	}
 	return err
+}
+
+// dealResponse sends a change of the deal and returns the deal after it.
+func (s opportunityService) dealResponse(ctx context.Context, method, dealID, requestID string, req proto.Message, arg func(workflows.Request) any) (*ltcv1.Opportunity, error) {
+	res, err := s.changeDeal(ctx, method, dealID, requestID, req, arg)
+	if err != nil {
+		return nil, err
+	}
+	return opportunityToProto(res.Opportunity), nil
+}
+
+func (s opportunityService) AddRisk(ctx context.Context, req *ltcv1.AddRiskRequest) (*ltcv1.AddRiskResponse, error) {
+	o, err := s.dealResponse(ctx, workflows.UpdateAddRisk, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+		return workflows.AddRisk{Request: r, Risk: riskFromProto(req.Risk)}
+	})
+	return &ltcv1.AddRiskResponse{Opportunity: o}, err
+}
+
+func (s opportunityService) UpdateRisk(ctx context.Context, req *ltcv1.UpdateRiskRequest) (*ltcv1.UpdateRiskResponse, error) {
+	if req.Risk.Id == "" {
+		return nil, invalidArgument(fieldViolation{"risk.id", "names the risk to change"})
+	}
+	o, err := s.dealResponse(ctx, workflows.UpdateRisk, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+		return workflows.ChangeRisk{Request: r, Risk: riskFromProto(req.Risk)}
+	})
+	return &ltcv1.UpdateRiskResponse{Opportunity: o}, err
+}
+
+func (s opportunityService) SubmitBid(ctx context.Context, req *ltcv1.SubmitBidRequest) (*ltcv1.SubmitBidResponse, error) {
+	o, err := s.dealResponse(ctx, workflows.UpdateSubmitBid, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+		return workflows.SubmitBid{Request: r, Bid: ltc.Bid{Price: moneyFromProto(req.Bid.Price),
+			Date: dateFromProto(req.Bid.Date), Reference: req.Bid.Reference}}
+	})
+	return &ltcv1.SubmitBidResponse{Opportunity: o}, err
+}
+
+func (s opportunityService) RecordTenderResult(ctx context.Context, req *ltcv1.RecordTenderResultRequest) (*ltcv1.RecordTenderResultResponse, error) {
+	o, err := s.dealResponse(ctx, workflows.UpdateTenderResult, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+		return workflows.RecordTenderResult{Request: r, Result: ltc.TenderResult{
+			Result: fromEnum[ltc.Tender](ltcv1.Tender_name, int32(req.Result.Result), "TENDER_"),
+			Winner: req.Result.Winner, Reason: req.Result.Reason}}
+	})
+	return &ltcv1.RecordTenderResultResponse{Opportunity: o}, err
+}
+
+func (s opportunityService) SignContract(ctx context.Context, req *ltcv1.SignContractRequest) (*ltcv1.SignContractResponse, error) {
+	o, err := s.dealResponse(ctx, workflows.UpdateSignContract, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+		return workflows.SignContract{Request: r, Contract: ltc.Contract{Number: req.Contract.Number,
+			Date: dateFromProto(req.Contract.Date), Amount: moneyFromProto(req.Contract.Amount)}}
+	})
+	return &ltcv1.SignContractResponse{Opportunity: o}, err
+}
+
+func (s opportunityService) ScheduleHandover(ctx context.Context, req *ltcv1.ScheduleHandoverRequest) (*ltcv1.ScheduleHandoverResponse, error) {
+	o, err := s.dealResponse(ctx, workflows.UpdateScheduleHandover, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+		return workflows.ScheduleHandover{Request: r, Handover: ltc.Handover{ScheduledFor: req.ScheduleTime.AsTime(),
+			Attendees: teamFromProto(req.Attendees)}}
+	})
+	return &ltcv1.ScheduleHandoverResponse{Opportunity: o}, err
+}
+
+func (s opportunityService) CompleteHandover(ctx context.Context, req *ltcv1.CompleteHandoverRequest) (*ltcv1.CompleteHandoverResponse, error) {
+	o, err := s.dealResponse(ctx, workflows.UpdateCompleteHandover, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+		rec := req.Record
+		return workflows.CompleteHandover{Request: r, Record: ltc.HandoverRecord{KeyTerms: rec.KeyTerms,
+			Commitments: rec.Commitments, RisksHandedOver: rec.RisksHandedOver, OpenIssues: rec.OpenIssues}}
+	})
+	return &ltcv1.CompleteHandoverResponse{Opportunity: o}, err
+}
+
+func (s opportunityService) SubmitProjectSummary(ctx context.Context, req *ltcv1.SubmitProjectSummaryRequest) (*ltcv1.SubmitProjectSummaryResponse, error) {
+	o, err := s.dealResponse(ctx, workflows.UpdateProjectSummary, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+		sum := req.Summary
+		return workflows.SubmitProjectSummary{Request: r, Summary: ltc.ProjectSummary{WinLossReasons: sum.WinLossReasons,
+			Lessons: sum.Lessons, WinRateAccuracy: sum.WinRateAccuracy}}
+	})
+	return &ltcv1.SubmitProjectSummaryResponse{Opportunity: o}, err
 }

@@ -35,6 +35,15 @@ const (
 // Verdict is what a decider decides (综合评审 / 决策).
 type Verdict string
 
+// Ruling is a decider's decision: the verdict, the conditions of an approval with conditions, why, and for
+// INITIATION the level fixed (empty confirms the proposed one).
+type Ruling struct {
+	Verdict    Verdict      `json:"verdict"`
+	Level      ProjectLevel `json:"level,omitempty"`
+	Conditions []string     `json:"conditions,omitempty"`
+	Rationale  string       `json:"rationale"`
+}
+
 // Verdicts.
 const (
 	VerdictApprove               Verdict = "APPROVE"
@@ -73,9 +82,50 @@ type InitiationPackage struct {
 	Assessment    Assessment   `json:"assessment"`
 }
 
-// Package is the material a decision is taken on; one field is set, by gate.
+// BidPackage is what the ATB gate decides on.
+type BidPackage struct {
+	Strategy      string `json:"strategy"`
+	ProposedPrice Money  `json:"proposed_price"`
+	// GrossMarginPercent is the estimated gross margin, in percent.
+	GrossMarginPercent  float64 `json:"gross_margin_percent"`
+	PaymentTerms        string  `json:"payment_terms"`
+	DeliveryFeasibility string  `json:"delivery_feasibility"`
+	// WinRate is the estimated chance to win, in percent.
+	WinRate int `json:"win_rate"`
+}
+
+// ContractPackage is what the ATC gate decides on.
+type ContractPackage struct {
+	FinalPrice         Money   `json:"final_price"`
+	GrossMarginPercent float64 `json:"gross_margin_percent"`
+	PaymentTerms       string  `json:"payment_terms"`
+	Deviations         string  `json:"deviations,omitempty"`
+	ContractReference  string  `json:"contract_reference"`
+}
+
+// Package is the material a decision is taken on: the gate's own part (one of Initiation, Bid, Contract) and,
+// for ATB and ATC, the risk register as it stood when the decision was requested.
 type Package struct {
 	Initiation *InitiationPackage `json:"initiation,omitempty"`
+	Bid        *BidPackage        `json:"bid,omitempty"`
+	Contract   *ContractPackage   `json:"contract,omitempty"`
+	Risks      []Risk             `json:"risks,omitempty"`
+}
+
+// gateRule is how a gate moves the deal: the stages a request may come from (the second one asks again for a
+// new approval), the stage while it is pending, where an approval leads, and how a rejection closes the deal.
+// A return or a withdrawal goes back to the stage the request came from.
+type gateRule struct {
+	from    []Stage
+	review  Stage
+	approve Stage
+	reject  Outcome
+}
+
+var gateRules = map[Gate]gateRule{
+	GateInitiation: {from: []Stage{StageValidation}, review: StageInitiationReview, approve: StageTeamFormation, reject: OutcomeNotPursued},
+	GateATB:        {from: []Stage{StagePursuit, StageBidding}, review: StageATBReview, approve: StageBidding, reject: OutcomeNoBid},
+	GateATC:        {from: []Stage{StageNegotiation, StageContractSigning}, review: StageATCReview, approve: StageContractSigning, reject: OutcomeAbandoned},
 }
 
 // Decision is one request for a gate decision and what became of it. It records who decided, when, with what
@@ -137,44 +187,70 @@ func (d Decision) Deciders() []string {
 	return []string{AuthorityRecipient(d.Authority)}
 }
 
-// CanRequestDecision checks that the actor may open a decision of the gate on the deal now.
-func CanRequestDecision(a Actor, o Opportunity, gate Gate) error {
-	if gate != GateInitiation {
-		return FailedPrecondition("the %s gate is not available yet", gate)
+// CanRequestDecision checks that the actor may open a decision of the gate on the deal now, with the package.
+func CanRequestDecision(a Actor, o Opportunity, gate Gate, pkg Package) error {
+	rule, ok := gateRules[gate]
+	if !ok {
+		return Invalid("unknown gate %q", gate)
 	}
 	if !o.owns(a) && !a.HasAny(RoleSalesManager, RoleAdmin) {
-		return PermissionDenied("requesting %s on deal %s needs its ownership or the sales_manager role", gate, o.ID)
+		return PermissionDenied("requesting %s on deal %s needs its AR (owner) or the sales_manager role", gate, o.ID)
 	}
 	if d, ok := o.Pending(); ok {
 		return FailedPrecondition("deal %s already has a pending %s decision (%s)", o.ID, d.Gate, d.ID)
 	}
-	if err := o.inStage("requesting "+string(gate), StageValidation); err != nil {
+	if err := o.inStage("requesting "+string(gate), rule.from...); err != nil {
 		return err
 	}
-	if o.Assessment == nil {
-		return FailedPrecondition("requesting INITIATION needs the VALIDATION assessment (UpdateAssessment) first")
+	switch gate {
+	case GateInitiation:
+		if pkg.Initiation == nil {
+			return Invalid("an INITIATION request needs the initiation package")
+		}
+		if o.Assessment == nil {
+			return FailedPrecondition("requesting INITIATION needs the VALIDATION assessment (UpdateAssessment) first")
+		}
+	case GateATB:
+		if pkg.Bid == nil {
+			return Invalid("an ATB request needs the bid package")
+		}
+	case GateATC:
+		if pkg.Contract == nil {
+			return Invalid("an ATC request needs the contract package")
+		}
+	}
+	if gate != GateInitiation && len(o.Risks) == 0 {
+		return FailedPrecondition("requesting %s needs at least one assessed risk in the risk register (AddRisk)", gate)
 	}
 	return nil
 }
 
-// RequestInitiation returns the deal in INITIATION_REVIEW with the decision the request opens.
-func (o Opportunity) RequestInitiation(id string, level ProjectLevel, rationale string, p Policy, by Person, now time.Time) (Opportunity, Decision) {
+// RequestDecision returns the deal in the gate's review stage with the decision the request opens: the
+// authority, reviews and SLA come from the policy for the project level (for INITIATION, the proposed level).
+func (o Opportunity) RequestDecision(id string, gate Gate, pkg Package, p Policy, by Person, now time.Time) (Opportunity, Decision) {
+	level, reviews := o.Level, p.Levels[o.Level].Reviews
+	if gate == GateInitiation {
+		level, reviews = pkg.Initiation.ProposedLevel, p.InitiationReviews
+		in := *pkg.Initiation
+		in.Assessment = *o.Assessment
+		pkg.Initiation = &in
+	} else {
+		pkg.Risks = slices.Clone(o.Risks)
+	}
 	lp := p.Levels[level]
 	authority := lp.Authority
-	if level == LevelC {
+	if gate == GateInitiation && level == LevelC {
 		authority = ManagerAuthority
 	}
 	d := Decision{
-		ID: id, OpportunityID: o.ID, Gate: GateInitiation, Status: DecisionPending,
-		Package:           Package{Initiation: &InitiationPackage{ProposedLevel: level, Rationale: rationale, Assessment: *o.Assessment}},
-		Level:             level,
-		RequiredReviews:   slices.Clone(p.InitiationReviews),
+		ID: id, OpportunityID: o.ID, Gate: gate, Status: DecisionPending, Package: pkg, Level: level,
+		RequiredReviews:   slices.Clone(reviews),
 		RequiredAuthority: authority, Authority: authority,
 		SLA: lp.DecisionSLA, DueAt: now.Add(time.Duration(lp.DecisionSLA)),
 		RequestedBy: by, RequestedAt: now, StageBefore: o.Stage,
 	}
 	o = o.withDecision(d)
-	o.Stage = StageInitiationReview
+	o.Stage = gateRules[gate].review
 	o.UpdatedAt = now
 	return o, d
 }
@@ -258,27 +334,39 @@ func describeAuthority(level int) string {
 	return fmt.Sprintf("an executive of authority %d or higher", level)
 }
 
-// Decide returns the deal after the verdict: INITIATION approved fixes the level (the decider's, else the
-// proposed one) and moves to TEAM_FORMATION; rejected closes as NOT_PURSUED; returned goes back to VALIDATION.
-func (o Opportunity) Decide(decisionID string, v Verdict, level ProjectLevel, conditions []string, rationale string, by Actor, now time.Time) (Opportunity, Decision) {
+// Decide returns the deal after the verdict. An approval moves to the gate's next stage: INITIATION fixes the
+// project level (the decider's, else the proposed one), ATB the bid envelope, ATC the contract amount. A
+// rejection closes the deal (NOT_PURSUED, NO_BID, ABANDONED); a return goes back to the stage it came from.
+func (o Opportunity) Decide(decisionID string, r Ruling, by Actor, now time.Time, p Policy) (Opportunity, Decision) {
+	v, level, rationale := r.Verdict, r.Level, r.Rationale
 	d, _ := o.Decision(decisionID)
+	rule := gateRules[d.Gate]
 	status := map[Verdict]DecisionStatus{
 		VerdictApprove: DecisionApproved, VerdictApproveWithConditions: DecisionApprovedWithConditions,
 		VerdictReject: DecisionRejected, VerdictReturn: DecisionReturned,
 	}[v]
 	d = d.close(status, by.Person(), by.Authority, rationale, now)
-	d.Conditions = slices.Clone(conditions)
+	d.Conditions = slices.Clone(r.Conditions)
 	switch v {
 	case VerdictApprove, VerdictApproveWithConditions:
-		if level == "" {
-			level = d.Level
+		switch d.Gate {
+		case GateInitiation:
+			if level == "" {
+				level = d.Level
+			}
+			d.ConfirmedLevel = level
+			o.Level = level
+		case GateATB:
+			price := d.Package.Bid.ProposedPrice
+			o.ApprovedBidPrice = &price
+		case GateATC:
+			amount := d.Package.Contract.FinalPrice
+			o.ApprovedContractAmount = &amount
 		}
-		d.ConfirmedLevel = level
-		o.Level = level
-		o.Stage = StageTeamFormation
+		o.Stage = rule.approve
 	case VerdictReject:
 		o = o.withDecision(d)
-		return o.Close(OutcomeNotPursued, "INITIATION rejected: "+rationale, by.Person(), now), d
+		return o.Close(rule.reject, string(d.Gate)+" rejected: "+rationale, by.Person(), now, p), d
 	case VerdictReturn:
 		o.Stage = d.StageBefore
 	}

@@ -22,6 +22,12 @@ var (
 	legal   = ltc.Actor{ID: "leo", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionLegal}}
 )
 
+var initiation = ltc.Package{Initiation: &ltc.InitiationPackage{ProposedLevel: ltc.LevelB, Rationale: "why not"}}
+
+func ruling(v ltc.Verdict, rationale string) ltc.Ruling {
+	return ltc.Ruling{Verdict: v, Rationale: rationale}
+}
+
 func validated() ltc.Opportunity {
 	l := ltc.NewLead(ltc.Lead{ID: "D1", Owner: owner.Person(), Customer: ltc.Customer{Name: "Acme", Grade: ltc.GradeB}}, ltc.DefaultPolicy(), t0)
 	o := ltc.NewOpportunity(l.Qualify(ltc.Qualification{Urgency: ltc.UrgencyHot}, l.ID, t0), t0)
@@ -29,17 +35,18 @@ func validated() ltc.Opportunity {
 }
 
 func requested(level ltc.ProjectLevel, policy ltc.Policy) (ltc.Opportunity, ltc.Decision) {
-	return validated().RequestInitiation("X1", level, "fits our strategy", policy, owner.Person(), t0)
+	return validated().RequestDecision("X1", ltc.GateInitiation,
+		ltc.Package{Initiation: &ltc.InitiationPackage{ProposedLevel: level, Rationale: "fits our strategy"}}, policy, owner.Person(), t0)
 }
 
 func TestInitiationRequest(t *testing.T) {
 	o := validated()
-	assert.NoError(t, ltc.CanRequestDecision(owner, o, ltc.GateInitiation))
-	assert.NoError(t, ltc.CanRequestDecision(manager, o, ltc.GateInitiation))
-	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanRequestDecision(rep, o, ltc.GateInitiation)))
-	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanRequestDecision(owner, o, ltc.GateATB)))
+	assert.NoError(t, ltc.CanRequestDecision(owner, o, ltc.GateInitiation, initiation))
+	assert.NoError(t, ltc.CanRequestDecision(manager, o, ltc.GateInitiation, initiation))
+	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanRequestDecision(rep, o, ltc.GateInitiation, initiation)))
+	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanRequestDecision(owner, o, ltc.GateATB, ltc.Package{Bid: &ltc.BidPackage{}})))
 	unassessed := ltc.NewOpportunity(ltc.Lead{ID: "D2", Owner: owner.Person()}, t0)
-	assert.ErrorContains(t, ltc.CanRequestDecision(owner, unassessed, ltc.GateInitiation), "assessment")
+	assert.ErrorContains(t, ltc.CanRequestDecision(owner, unassessed, ltc.GateInitiation, initiation), "assessment")
 
 	for level, want := range map[ltc.ProjectLevel]int{ltc.LevelA: 3, ltc.LevelB: 2, ltc.LevelC: ltc.ManagerAuthority} {
 		o, d := requested(level, ltc.DefaultPolicy())
@@ -48,7 +55,7 @@ func TestInitiationRequest(t *testing.T) {
 		assert.Equal(t, ltc.DecisionPending, d.Status)
 		assert.Equal(t, time.Duration(ltc.DefaultPolicy().Levels[level].DecisionSLA), d.DueAt.Sub(t0))
 		assert.Equal(t, 60, d.Package.Initiation.Assessment.WinRate, "the package carries the assessment")
-		assert.ErrorContains(t, ltc.CanRequestDecision(owner, o, ltc.GateInitiation), "already has a pending")
+		assert.ErrorContains(t, ltc.CanRequestDecision(owner, o, ltc.GateInitiation, initiation), "already has a pending")
 	}
 }
 
@@ -98,7 +105,7 @@ func TestApprovalWaitsForRequiredReviews(t *testing.T) {
 func TestVerdicts(t *testing.T) {
 	p := ltc.DefaultPolicy()
 	o, d := requested(ltc.LevelB, p)
-	approved, ad := o.Decide(d.ID, ltc.VerdictApprove, "", nil, "go", exec2, t0.Add(time.Hour))
+	approved, ad := o.Decide(d.ID, ruling(ltc.VerdictApprove, "go"), exec2, t0.Add(time.Hour), ltc.DefaultPolicy())
 	assert.Equal(t, ltc.StageTeamFormation, approved.Stage)
 	assert.Equal(t, ltc.LevelB, approved.Level, "the proposed level stands")
 	assert.Equal(t, ltc.DecisionApproved, ad.Status)
@@ -106,19 +113,20 @@ func TestVerdicts(t *testing.T) {
 	assert.Equal(t, 2, ad.DeciderAuthority)
 	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanDecide(exec2, approved, d.ID, ltc.VerdictReject)), "decided once")
 
-	changed, cd := o.Decide(d.ID, ltc.VerdictApproveWithConditions, ltc.LevelA, []string{"bring a partner"}, "bigger than it looks", exec3, t0)
+	changed, cd := o.Decide(d.ID, ltc.Ruling{Verdict: ltc.VerdictApproveWithConditions, Level: ltc.LevelA,
+		Conditions: []string{"bring a partner"}, Rationale: "bigger than it looks"}, exec3, t0, ltc.DefaultPolicy())
 	assert.Equal(t, ltc.LevelA, changed.Level, "the decider changed the level")
 	assert.Equal(t, []string{"bring a partner"}, cd.Conditions)
 	assert.Equal(t, ltc.DecisionApprovedWithConditions, cd.Status)
 
-	rejected, _ := o.Decide(d.ID, ltc.VerdictReject, "", nil, "not our market", exec2, t0)
+	rejected, _ := o.Decide(d.ID, ruling(ltc.VerdictReject, "not our market"), exec2, t0, ltc.DefaultPolicy())
 	assert.Equal(t, ltc.StageClosed, rejected.Stage)
 	assert.Equal(t, ltc.OutcomeNotPursued, rejected.Outcome)
 	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanUpdateAssessment(owner, rejected)), "closed deals take no changes")
 
-	returned, _ := o.Decide(d.ID, ltc.VerdictReturn, "", nil, "assess the decision chain", exec2, t0)
+	returned, _ := o.Decide(d.ID, ruling(ltc.VerdictReturn, "assess the decision chain"), exec2, t0, ltc.DefaultPolicy())
 	assert.Equal(t, ltc.StageValidation, returned.Stage)
-	assert.NoError(t, ltc.CanRequestDecision(owner, returned, ltc.GateInitiation), "a returned deal can ask again")
+	assert.NoError(t, ltc.CanRequestDecision(owner, returned, ltc.GateInitiation, initiation), "a returned deal can ask again")
 
 	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanWithdraw(manager, o, d.ID)), "only the requester withdraws")
 	require.NoError(t, ltc.CanWithdraw(owner, o, d.ID))
@@ -161,7 +169,7 @@ func TestTeamRules(t *testing.T) {
 
 	o, d := requested(ltc.LevelC, ltc.DefaultPolicy())
 	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanAppointTeam(manager, o)), "not before INITIATION")
-	o, _ = o.Decide(d.ID, ltc.VerdictApprove, "", nil, "ok", manager, t0)
+	o, _ = o.Decide(d.ID, ruling(ltc.VerdictApprove, "ok"), manager, t0, ltc.DefaultPolicy())
 	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanAppointTeam(owner, o)))
 	require.NoError(t, ltc.CanAppointTeam(manager, o))
 	o = o.AppointTeam(append(core, ltc.TeamMember{Person: ltc.Person{ID: "dora"}, Role: ltc.TeamDeliveryPM}), t0)
@@ -172,7 +180,7 @@ func TestTeamRules(t *testing.T) {
 	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanClose(ltc.Actor{ID: "sara", Roles: []ltc.Role{ltc.RoleSales}}, o, ltc.OutcomeLost)), "the SR does not close")
 	assert.NoError(t, ltc.CanClose(owner, o, ltc.OutcomeLost), "the AR closes")
 	assert.Equal(t, ltc.KindInvalid, ltc.KindOf(ltc.CanClose(owner, o, ltc.OutcomeWon)))
-	closed := o.Close(ltc.OutcomeAbandoned, "customer froze budget", owner.Person(), t0)
+	closed := o.Close(ltc.OutcomeAbandoned, "customer froze budget", owner.Person(), t0, ltc.DefaultPolicy())
 	assert.Equal(t, ltc.OutcomeAbandoned, closed.Outcome)
 	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanAppointTeam(manager, closed)))
 	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanClose(owner, closed, ltc.OutcomeLost)))

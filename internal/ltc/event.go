@@ -59,3 +59,17 @@ const (
 
 // FunctionRecipient addresses a notification to the reviewers of a function.
 func FunctionRecipient(f ReviewFunction) string { return "function:" + string(f) }
+
+// Event types of the bid, contract and handover.
+const (
+	EventRiskAdded         = "risk.added"
+	EventRiskUpdated       = "risk.updated"
+	EventBidSubmitted      = "bid.submitted"
+	EventTenderResult      = "tender.result_recorded"
+	EventContractSigned    = "contract.signed"
+	EventHandoverScheduled = "handover.scheduled"
+	EventHandoverCompleted = "handover.completed"
+	EventHandoverOverdue   = "handover.overdue"
+	EventSummarySubmitted  = "summary.submitted"
+	EventSummaryOverdue    = "summary.overdue"
+)

@@ -72,12 +72,28 @@ type Opportunity struct {
 	Assessment *Assessment `json:"assessment,omitempty"`
 	Team       Team        `json:"team,omitempty"`
 	// Decisions holds every decision of the deal, oldest first; at most the last one is pending.
-	Decisions     []Decision `json:"decisions,omitempty"`
-	CloseReason   string     `json:"close_reason,omitempty"`
-	PolicyVersion string     `json:"policy_version"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
-	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	Decisions []Decision `json:"decisions,omitempty"`
+	Risks     []Risk     `json:"risks,omitempty"`
+	// ApprovedBidPrice is the envelope the last approved ATB set; ApprovedContractAmount the amount of the last
+	// approved ATC.
+	ApprovedBidPrice       *Money          `json:"approved_bid_price,omitempty"`
+	Bid                    *Bid            `json:"bid,omitempty"`
+	Tender                 *TenderResult   `json:"tender,omitempty"`
+	ApprovedContractAmount *Money          `json:"approved_contract_amount,omitempty"`
+	Contract               *Contract       `json:"contract,omitempty"`
+	Handover               *Handover       `json:"handover,omitempty"`
+	Summary                *ProjectSummary `json:"summary,omitempty"`
+	// HandoverDueAt is when the handover must be complete (signing + the handover SLA); SummaryDueAt when the
+	// project summary is owed (close + the summary SLA). The flags say the time passed.
+	HandoverDueAt   *time.Time `json:"handover_due_at,omitempty"`
+	HandoverOverdue bool       `json:"handover_overdue,omitempty"`
+	SummaryDueAt    *time.Time `json:"summary_due_at,omitempty"`
+	SummaryOverdue  bool       `json:"summary_overdue,omitempty"`
+	CloseReason     string     `json:"close_reason,omitempty"`
+	PolicyVersion   string     `json:"policy_version"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	ClosedAt        *time.Time `json:"closed_at,omitempty"`
 }
 
 // NewOpportunity is the deal created from a qualified lead, in stage VALIDATION.
@@ -182,15 +198,18 @@ func CanClose(a Actor, o Opportunity, outcome Outcome) error {
 	return o.open()
 }
 
-// Close returns the deal closed with the outcome; a pending decision is withdrawn with it.
-func (o Opportunity) Close(outcome Outcome, reason string, by Person, now time.Time) Opportunity {
+// Close returns the deal closed with the outcome; a pending decision is withdrawn with it. The project summary
+// is owed within the policy's summary SLA.
+func (o Opportunity) Close(outcome Outcome, reason string, by Person, now time.Time, p Policy) Opportunity {
 	if d, ok := o.Pending(); ok {
 		o = o.withDecision(d.close(DecisionWithdrawn, by, 0, "deal closed: "+reason, now))
 	}
+	due := now.Add(p.summarySLA())
 	o.Stage = StageClosed
 	o.Outcome = outcome
 	o.CloseReason = reason
 	o.ClosedAt = &now
+	o.SummaryDueAt = &due
 	o.UpdatedAt = now
 	return o
 }

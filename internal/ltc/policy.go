@@ -21,6 +21,32 @@ type Policy struct {
 	Levels map[ProjectLevel]LevelPolicy `json:"levels"`
 	// InitiationReviews are the professional reviews an INITIATION decision needs (none by default).
 	InitiationReviews []ReviewFunction `json:"initiation_reviews"`
+	// BidTolerancePercent is how far below the ATB-approved price a bid may go, in percent.
+	BidTolerancePercent float64 `json:"bid_tolerance_percent"`
+	// HandoverSLA is how long after signing the handover must be complete; SummarySLA how long after a close the
+	// project summary is owed. Zero (a policy written before they existed) means the default.
+	HandoverSLA Duration `json:"handover_sla,omitempty"`
+	SummarySLA  Duration `json:"summary_sla,omitempty"`
+}
+
+// Defaults of the SLAs a policy may leave unset.
+const (
+	DefaultHandoverSLA = 14 * 24 * time.Hour
+	DefaultSummarySLA  = 30 * 24 * time.Hour
+)
+
+func (p Policy) handoverSLA() time.Duration {
+	if p.HandoverSLA > 0 {
+		return time.Duration(p.HandoverSLA)
+	}
+	return DefaultHandoverSLA
+}
+
+func (p Policy) summarySLA() time.Duration {
+	if p.SummarySLA > 0 {
+		return time.Duration(p.SummarySLA)
+	}
+	return DefaultSummarySLA
 }
 
 // LevelRule makes a deal of a level when its value reaches MinValueMinor (in minor units of the deal's
@@ -81,6 +107,8 @@ func DefaultPolicy() Policy {
 				Reviews: []ReviewFunction{FunctionFinance, FunctionLegal, FunctionDelivery}},
 			LevelC: {Authority: 1, DecisionSLA: Duration(3 * day), Reviews: []ReviewFunction{FunctionFinance}},
 		},
+		HandoverSLA: Duration(DefaultHandoverSLA),
+		SummarySLA:  Duration(DefaultSummarySLA),
 	}
 }
 
@@ -100,6 +128,9 @@ func (p Policy) Validate() error {
 	}
 	if p.LeadSLA <= 0 {
 		return fmt.Errorf("policy %s: lead_sla must be positive", p.Version)
+	}
+	if p.BidTolerancePercent < 0 || p.BidTolerancePercent >= 100 {
+		return fmt.Errorf("policy %s: bid_tolerance_percent must be 0 or more and under 100", p.Version)
 	}
 	for _, level := range []ProjectLevel{LevelA, LevelB, LevelC} {
 		lp, ok := p.Levels[level]

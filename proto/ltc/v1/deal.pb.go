@@ -8,6 +8,7 @@ package ltcv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	date "google.golang.org/genproto/googleapis/type/date"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -181,6 +182,246 @@ func (Outcome) EnumDescriptor() ([]byte, []int) {
 	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{1}
 }
 
+// RiskCategory classifies a risk.
+type RiskCategory int32
+
+const (
+	// Not set.
+	RiskCategory_RISK_CATEGORY_UNSPECIFIED RiskCategory = 0
+	// Commercial.
+	RiskCategory_RISK_CATEGORY_COMMERCIAL RiskCategory = 1
+	// Technical.
+	RiskCategory_RISK_CATEGORY_TECHNICAL RiskCategory = 2
+	// Delivery.
+	RiskCategory_RISK_CATEGORY_DELIVERY RiskCategory = 3
+	// Legal.
+	RiskCategory_RISK_CATEGORY_LEGAL RiskCategory = 4
+	// Financial.
+	RiskCategory_RISK_CATEGORY_FINANCIAL RiskCategory = 5
+)
+
+// Enum value maps for RiskCategory.
+var (
+	RiskCategory_name = map[int32]string{
+		0: "RISK_CATEGORY_UNSPECIFIED",
+		1: "RISK_CATEGORY_COMMERCIAL",
+		2: "RISK_CATEGORY_TECHNICAL",
+		3: "RISK_CATEGORY_DELIVERY",
+		4: "RISK_CATEGORY_LEGAL",
+		5: "RISK_CATEGORY_FINANCIAL",
+	}
+	RiskCategory_value = map[string]int32{
+		"RISK_CATEGORY_UNSPECIFIED": 0,
+		"RISK_CATEGORY_COMMERCIAL":  1,
+		"RISK_CATEGORY_TECHNICAL":   2,
+		"RISK_CATEGORY_DELIVERY":    3,
+		"RISK_CATEGORY_LEGAL":       4,
+		"RISK_CATEGORY_FINANCIAL":   5,
+	}
+)
+
+func (x RiskCategory) Enum() *RiskCategory {
+	p := new(RiskCategory)
+	*p = x
+	return p
+}
+
+func (x RiskCategory) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RiskCategory) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_deal_proto_enumTypes[2].Descriptor()
+}
+
+func (RiskCategory) Type() protoreflect.EnumType {
+	return &file_ltc_v1_deal_proto_enumTypes[2]
+}
+
+func (x RiskCategory) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RiskCategory.Descriptor instead.
+func (RiskCategory) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
+}
+
+// RiskLevel rates a risk's probability or impact.
+type RiskLevel int32
+
+const (
+	// Not set.
+	RiskLevel_RISK_LEVEL_UNSPECIFIED RiskLevel = 0
+	// Low.
+	RiskLevel_RISK_LEVEL_LOW RiskLevel = 1
+	// Medium.
+	RiskLevel_RISK_LEVEL_MEDIUM RiskLevel = 2
+	// High.
+	RiskLevel_RISK_LEVEL_HIGH RiskLevel = 3
+)
+
+// Enum value maps for RiskLevel.
+var (
+	RiskLevel_name = map[int32]string{
+		0: "RISK_LEVEL_UNSPECIFIED",
+		1: "RISK_LEVEL_LOW",
+		2: "RISK_LEVEL_MEDIUM",
+		3: "RISK_LEVEL_HIGH",
+	}
+	RiskLevel_value = map[string]int32{
+		"RISK_LEVEL_UNSPECIFIED": 0,
+		"RISK_LEVEL_LOW":         1,
+		"RISK_LEVEL_MEDIUM":      2,
+		"RISK_LEVEL_HIGH":        3,
+	}
+)
+
+func (x RiskLevel) Enum() *RiskLevel {
+	p := new(RiskLevel)
+	*p = x
+	return p
+}
+
+func (x RiskLevel) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RiskLevel) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_deal_proto_enumTypes[3].Descriptor()
+}
+
+func (RiskLevel) Type() protoreflect.EnumType {
+	return &file_ltc_v1_deal_proto_enumTypes[3]
+}
+
+func (x RiskLevel) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RiskLevel.Descriptor instead.
+func (RiskLevel) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
+}
+
+// RiskStatus is where a risk stands.
+type RiskStatus int32
+
+const (
+	// Not set.
+	RiskStatus_RISK_STATUS_UNSPECIFIED RiskStatus = 0
+	// Open.
+	RiskStatus_RISK_STATUS_OPEN RiskStatus = 1
+	// Mitigated.
+	RiskStatus_RISK_STATUS_MITIGATED RiskStatus = 2
+	// Closed.
+	RiskStatus_RISK_STATUS_CLOSED RiskStatus = 3
+)
+
+// Enum value maps for RiskStatus.
+var (
+	RiskStatus_name = map[int32]string{
+		0: "RISK_STATUS_UNSPECIFIED",
+		1: "RISK_STATUS_OPEN",
+		2: "RISK_STATUS_MITIGATED",
+		3: "RISK_STATUS_CLOSED",
+	}
+	RiskStatus_value = map[string]int32{
+		"RISK_STATUS_UNSPECIFIED": 0,
+		"RISK_STATUS_OPEN":        1,
+		"RISK_STATUS_MITIGATED":   2,
+		"RISK_STATUS_CLOSED":      3,
+	}
+)
+
+func (x RiskStatus) Enum() *RiskStatus {
+	p := new(RiskStatus)
+	*p = x
+	return p
+}
+
+func (x RiskStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RiskStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_deal_proto_enumTypes[4].Descriptor()
+}
+
+func (RiskStatus) Type() protoreflect.EnumType {
+	return &file_ltc_v1_deal_proto_enumTypes[4]
+}
+
+func (x RiskStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RiskStatus.Descriptor instead.
+func (RiskStatus) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
+}
+
+// Tender is the customer's tender outcome.
+type Tender int32
+
+const (
+	// Not set.
+	Tender_TENDER_UNSPECIFIED Tender = 0
+	// Shortlisted: negotiation follows.
+	Tender_TENDER_SHORTLISTED Tender = 1
+	// Won: negotiation follows.
+	Tender_TENDER_WON Tender = 2
+	// Lost: the deal closes as LOST.
+	Tender_TENDER_LOST Tender = 3
+	// Cancelled by the customer: the deal closes as CANCELLED.
+	Tender_TENDER_CANCELLED Tender = 4
+)
+
+// Enum value maps for Tender.
+var (
+	Tender_name = map[int32]string{
+		0: "TENDER_UNSPECIFIED",
+		1: "TENDER_SHORTLISTED",
+		2: "TENDER_WON",
+		3: "TENDER_LOST",
+		4: "TENDER_CANCELLED",
+	}
+	Tender_value = map[string]int32{
+		"TENDER_UNSPECIFIED": 0,
+		"TENDER_SHORTLISTED": 1,
+		"TENDER_WON":         2,
+		"TENDER_LOST":        3,
+		"TENDER_CANCELLED":   4,
+	}
+)
+
+func (x Tender) Enum() *Tender {
+	p := new(Tender)
+	*p = x
+	return p
+}
+
+func (x Tender) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Tender) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_deal_proto_enumTypes[5].Descriptor()
+}
+
+func (Tender) Type() protoreflect.EnumType {
+	return &file_ltc_v1_deal_proto_enumTypes[5]
+}
+
+func (x Tender) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Tender.Descriptor instead.
+func (Tender) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
+}
+
 // TeamRole is a role in a deal's project team. AR, SR and FR form the iron triangle (铁三角).
 type TeamRole int32
 
@@ -238,11 +479,11 @@ func (x TeamRole) String() string {
 }
 
 func (TeamRole) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[2].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[6].Descriptor()
 }
 
 func (TeamRole) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[2]
+	return &file_ltc_v1_deal_proto_enumTypes[6]
 }
 
 func (x TeamRole) Number() protoreflect.EnumNumber {
@@ -251,7 +492,7 @@ func (x TeamRole) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TeamRole.Descriptor instead.
 func (TeamRole) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
 }
 
 // Gate is a decision gate of the opportunity process.
@@ -295,11 +536,11 @@ func (x Gate) String() string {
 }
 
 func (Gate) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[3].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[7].Descriptor()
 }
 
 func (Gate) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[3]
+	return &file_ltc_v1_deal_proto_enumTypes[7]
 }
 
 func (x Gate) Number() protoreflect.EnumNumber {
@@ -308,7 +549,7 @@ func (x Gate) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Gate.Descriptor instead.
 func (Gate) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
 }
 
 // DecisionStatus is where a decision stands.
@@ -364,11 +605,11 @@ func (x DecisionStatus) String() string {
 }
 
 func (DecisionStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[4].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[8].Descriptor()
 }
 
 func (DecisionStatus) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[4]
+	return &file_ltc_v1_deal_proto_enumTypes[8]
 }
 
 func (x DecisionStatus) Number() protoreflect.EnumNumber {
@@ -377,7 +618,7 @@ func (x DecisionStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DecisionStatus.Descriptor instead.
 func (DecisionStatus) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
 }
 
 // Verdict is what a decider decides.
@@ -425,11 +666,11 @@ func (x Verdict) String() string {
 }
 
 func (Verdict) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[5].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[9].Descriptor()
 }
 
 func (Verdict) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[5]
+	return &file_ltc_v1_deal_proto_enumTypes[9]
 }
 
 func (x Verdict) Number() protoreflect.EnumNumber {
@@ -438,7 +679,7 @@ func (x Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Verdict.Descriptor instead.
 func (Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
 }
 
 // ReviewFunction is a professional review function.
@@ -486,11 +727,11 @@ func (x ReviewFunction) String() string {
 }
 
 func (ReviewFunction) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[6].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[10].Descriptor()
 }
 
 func (ReviewFunction) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[6]
+	return &file_ltc_v1_deal_proto_enumTypes[10]
 }
 
 func (x ReviewFunction) Number() protoreflect.EnumNumber {
@@ -499,7 +740,7 @@ func (x ReviewFunction) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReviewFunction.Descriptor instead.
 func (ReviewFunction) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
 }
 
 // ReviewResult is a professional review's finding.
@@ -543,11 +784,11 @@ func (x ReviewResult) String() string {
 }
 
 func (ReviewResult) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[7].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[11].Descriptor()
 }
 
 func (ReviewResult) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[7]
+	return &file_ltc_v1_deal_proto_enumTypes[11]
 }
 
 func (x ReviewResult) Number() protoreflect.EnumNumber {
@@ -556,7 +797,7 @@ func (x ReviewResult) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReviewResult.Descriptor instead.
 func (ReviewResult) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
 }
 
 // Opportunity is the deal: one long-lived process from qualification to a close.
@@ -595,9 +836,33 @@ type Opportunity struct {
 	// Why the deal was closed.
 	CloseReason string `protobuf:"bytes,16,opt,name=close_reason,json=closeReason,proto3" json:"close_reason,omitempty"`
 	// When the deal was closed.
-	CloseTime     *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=close_time,json=closeTime,proto3" json:"close_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	CloseTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=close_time,json=closeTime,proto3" json:"close_time,omitempty"`
+	// The risk register.
+	Risks []*Risk `protobuf:"bytes,18,rep,name=risks,proto3" json:"risks,omitempty"`
+	// The bid envelope of the last approved ATB.
+	ApprovedBidPrice *Money `protobuf:"bytes,19,opt,name=approved_bid_price,json=approvedBidPrice,proto3" json:"approved_bid_price,omitempty"`
+	// The submitted bid.
+	Bid *Bid `protobuf:"bytes,20,opt,name=bid,proto3" json:"bid,omitempty"`
+	// The tender result.
+	Tender *TenderResult `protobuf:"bytes,21,opt,name=tender,proto3" json:"tender,omitempty"`
+	// The amount of the last approved ATC.
+	ApprovedContractAmount *Money `protobuf:"bytes,22,opt,name=approved_contract_amount,json=approvedContractAmount,proto3" json:"approved_contract_amount,omitempty"`
+	// The signed contract.
+	Contract *Contract `protobuf:"bytes,23,opt,name=contract,proto3" json:"contract,omitempty"`
+	// The contract handover meeting.
+	Handover *Handover `protobuf:"bytes,24,opt,name=handover,proto3" json:"handover,omitempty"`
+	// When the handover must be complete (signing + the handover SLA).
+	HandoverDueTime *timestamppb.Timestamp `protobuf:"bytes,25,opt,name=handover_due_time,json=handoverDueTime,proto3" json:"handover_due_time,omitempty"`
+	// The handover SLA passed before the handover was complete.
+	HandoverOverdue bool `protobuf:"varint,26,opt,name=handover_overdue,json=handoverOverdue,proto3" json:"handover_overdue,omitempty"`
+	// The project summary.
+	Summary *ProjectSummary `protobuf:"bytes,27,opt,name=summary,proto3" json:"summary,omitempty"`
+	// When the project summary is owed (close + the summary SLA).
+	SummaryDueTime *timestamppb.Timestamp `protobuf:"bytes,28,opt,name=summary_due_time,json=summaryDueTime,proto3" json:"summary_due_time,omitempty"`
+	// The summary SLA passed before the summary was in.
+	SummaryOverdue bool `protobuf:"varint,29,opt,name=summary_overdue,json=summaryOverdue,proto3" json:"summary_overdue,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Opportunity) Reset() {
@@ -749,6 +1014,646 @@ func (x *Opportunity) GetCloseTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Opportunity) GetRisks() []*Risk {
+	if x != nil {
+		return x.Risks
+	}
+	return nil
+}
+
+func (x *Opportunity) GetApprovedBidPrice() *Money {
+	if x != nil {
+		return x.ApprovedBidPrice
+	}
+	return nil
+}
+
+func (x *Opportunity) GetBid() *Bid {
+	if x != nil {
+		return x.Bid
+	}
+	return nil
+}
+
+func (x *Opportunity) GetTender() *TenderResult {
+	if x != nil {
+		return x.Tender
+	}
+	return nil
+}
+
+func (x *Opportunity) GetApprovedContractAmount() *Money {
+	if x != nil {
+		return x.ApprovedContractAmount
+	}
+	return nil
+}
+
+func (x *Opportunity) GetContract() *Contract {
+	if x != nil {
+		return x.Contract
+	}
+	return nil
+}
+
+func (x *Opportunity) GetHandover() *Handover {
+	if x != nil {
+		return x.Handover
+	}
+	return nil
+}
+
+func (x *Opportunity) GetHandoverDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.HandoverDueTime
+	}
+	return nil
+}
+
+func (x *Opportunity) GetHandoverOverdue() bool {
+	if x != nil {
+		return x.HandoverOverdue
+	}
+	return false
+}
+
+func (x *Opportunity) GetSummary() *ProjectSummary {
+	if x != nil {
+		return x.Summary
+	}
+	return nil
+}
+
+func (x *Opportunity) GetSummaryDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SummaryDueTime
+	}
+	return nil
+}
+
+func (x *Opportunity) GetSummaryOverdue() bool {
+	if x != nil {
+		return x.SummaryOverdue
+	}
+	return false
+}
+
+// Risk is an entry of the risk register (风险计划管理).
+type Risk struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Risk id (set by the engine).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// What could happen.
+	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	// Category.
+	Category RiskCategory `protobuf:"varint,3,opt,name=category,proto3,enum=ltc.v1.RiskCategory" json:"category,omitempty"`
+	// Probability.
+	Probability RiskLevel `protobuf:"varint,4,opt,name=probability,proto3,enum=ltc.v1.RiskLevel" json:"probability,omitempty"`
+	// Impact.
+	Impact RiskLevel `protobuf:"varint,5,opt,name=impact,proto3,enum=ltc.v1.RiskLevel" json:"impact,omitempty"`
+	// Who owns it.
+	Owner *Person `protobuf:"bytes,6,opt,name=owner,proto3" json:"owner,omitempty"`
+	// What is done about it.
+	Mitigation string `protobuf:"bytes,7,opt,name=mitigation,proto3" json:"mitigation,omitempty"`
+	// Status.
+	Status        RiskStatus `protobuf:"varint,8,opt,name=status,proto3,enum=ltc.v1.RiskStatus" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Risk) Reset() {
+	*x = Risk{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Risk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Risk) ProtoMessage() {}
+
+func (x *Risk) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Risk.ProtoReflect.Descriptor instead.
+func (*Risk) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Risk) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Risk) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Risk) GetCategory() RiskCategory {
+	if x != nil {
+		return x.Category
+	}
+	return RiskCategory_RISK_CATEGORY_UNSPECIFIED
+}
+
+func (x *Risk) GetProbability() RiskLevel {
+	if x != nil {
+		return x.Probability
+	}
+	return RiskLevel_RISK_LEVEL_UNSPECIFIED
+}
+
+func (x *Risk) GetImpact() RiskLevel {
+	if x != nil {
+		return x.Impact
+	}
+	return RiskLevel_RISK_LEVEL_UNSPECIFIED
+}
+
+func (x *Risk) GetOwner() *Person {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+func (x *Risk) GetMitigation() string {
+	if x != nil {
+		return x.Mitigation
+	}
+	return ""
+}
+
+func (x *Risk) GetStatus() RiskStatus {
+	if x != nil {
+		return x.Status
+	}
+	return RiskStatus_RISK_STATUS_UNSPECIFIED
+}
+
+// Bid is the submitted bid.
+type Bid struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Bid price.
+	Price *Money `protobuf:"bytes,1,opt,name=price,proto3" json:"price,omitempty"`
+	// Bid date.
+	Date *date.Date `protobuf:"bytes,2,opt,name=date,proto3" json:"date,omitempty"`
+	// The customer's or our reference of the bid.
+	Reference string `protobuf:"bytes,3,opt,name=reference,proto3" json:"reference,omitempty"`
+	// Who submitted it (set by the engine).
+	SubmittedBy   *Person `protobuf:"bytes,4,opt,name=submitted_by,json=submittedBy,proto3" json:"submitted_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Bid) Reset() {
+	*x = Bid{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Bid) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Bid) ProtoMessage() {}
+
+func (x *Bid) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Bid.ProtoReflect.Descriptor instead.
+func (*Bid) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Bid) GetPrice() *Money {
+	if x != nil {
+		return x.Price
+	}
+	return nil
+}
+
+func (x *Bid) GetDate() *date.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+func (x *Bid) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *Bid) GetSubmittedBy() *Person {
+	if x != nil {
+		return x.SubmittedBy
+	}
+	return nil
+}
+
+// TenderResult records the tender outcome.
+type TenderResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Outcome.
+	Result Tender `protobuf:"varint,1,opt,name=result,proto3,enum=ltc.v1.Tender" json:"result,omitempty"`
+	// The winner, when lost.
+	Winner string `protobuf:"bytes,2,opt,name=winner,proto3" json:"winner,omitempty"`
+	// Why.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TenderResult) Reset() {
+	*x = TenderResult{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TenderResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TenderResult) ProtoMessage() {}
+
+func (x *TenderResult) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TenderResult.ProtoReflect.Descriptor instead.
+func (*TenderResult) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *TenderResult) GetResult() Tender {
+	if x != nil {
+		return x.Result
+	}
+	return Tender_TENDER_UNSPECIFIED
+}
+
+func (x *TenderResult) GetWinner() string {
+	if x != nil {
+		return x.Winner
+	}
+	return ""
+}
+
+func (x *TenderResult) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// Contract is the signed contract.
+type Contract struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Contract number.
+	Number string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	// Signing date.
+	Date *date.Date `protobuf:"bytes,2,opt,name=date,proto3" json:"date,omitempty"`
+	// Amount; must equal the ATC-approved amount.
+	Amount *Money `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	// Who recorded it (set by the engine).
+	SignedBy      *Person `protobuf:"bytes,4,opt,name=signed_by,json=signedBy,proto3" json:"signed_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Contract) Reset() {
+	*x = Contract{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Contract) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Contract) ProtoMessage() {}
+
+func (x *Contract) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Contract.ProtoReflect.Descriptor instead.
+func (*Contract) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Contract) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *Contract) GetDate() *date.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+func (x *Contract) GetAmount() *Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *Contract) GetSignedBy() *Person {
+	if x != nil {
+		return x.SignedBy
+	}
+	return nil
+}
+
+// HandoverRecord is what the handover meeting hands to delivery.
+type HandoverRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Key terms of the contract.
+	KeyTerms string `protobuf:"bytes,1,opt,name=key_terms,json=keyTerms,proto3" json:"key_terms,omitempty"`
+	// Commitments made to the customer.
+	Commitments string `protobuf:"bytes,2,opt,name=commitments,proto3" json:"commitments,omitempty"`
+	// Risks handed over to delivery.
+	RisksHandedOver string `protobuf:"bytes,3,opt,name=risks_handed_over,json=risksHandedOver,proto3" json:"risks_handed_over,omitempty"`
+	// Open issues.
+	OpenIssues    string `protobuf:"bytes,4,opt,name=open_issues,json=openIssues,proto3" json:"open_issues,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HandoverRecord) Reset() {
+	*x = HandoverRecord{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HandoverRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HandoverRecord) ProtoMessage() {}
+
+func (x *HandoverRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HandoverRecord.ProtoReflect.Descriptor instead.
+func (*HandoverRecord) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *HandoverRecord) GetKeyTerms() string {
+	if x != nil {
+		return x.KeyTerms
+	}
+	return ""
+}
+
+func (x *HandoverRecord) GetCommitments() string {
+	if x != nil {
+		return x.Commitments
+	}
+	return ""
+}
+
+func (x *HandoverRecord) GetRisksHandedOver() string {
+	if x != nil {
+		return x.RisksHandedOver
+	}
+	return ""
+}
+
+func (x *HandoverRecord) GetOpenIssues() string {
+	if x != nil {
+		return x.OpenIssues
+	}
+	return ""
+}
+
+// Handover is the contract handover meeting (合同交底会).
+type Handover struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// When it takes place.
+	ScheduleTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=schedule_time,json=scheduleTime,proto3" json:"schedule_time,omitempty"`
+	// Who attends, with their roles: the AR, SR and FR and a DELIVERY_PM.
+	Attendees []*TeamMember `protobuf:"bytes,2,rep,name=attendees,proto3" json:"attendees,omitempty"`
+	// The record, once complete.
+	Record *HandoverRecord `protobuf:"bytes,3,opt,name=record,proto3" json:"record,omitempty"`
+	// The delivery project manager who acknowledged it.
+	AcknowledgedBy *Person `protobuf:"bytes,4,opt,name=acknowledged_by,json=acknowledgedBy,proto3" json:"acknowledged_by,omitempty"`
+	// When it was completed.
+	CompleteTime  *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=complete_time,json=completeTime,proto3" json:"complete_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Handover) Reset() {
+	*x = Handover{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Handover) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Handover) ProtoMessage() {}
+
+func (x *Handover) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Handover.ProtoReflect.Descriptor instead.
+func (*Handover) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Handover) GetScheduleTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ScheduleTime
+	}
+	return nil
+}
+
+func (x *Handover) GetAttendees() []*TeamMember {
+	if x != nil {
+		return x.Attendees
+	}
+	return nil
+}
+
+func (x *Handover) GetRecord() *HandoverRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+func (x *Handover) GetAcknowledgedBy() *Person {
+	if x != nil {
+		return x.AcknowledgedBy
+	}
+	return nil
+}
+
+func (x *Handover) GetCompleteTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CompleteTime
+	}
+	return nil
+}
+
+// ProjectSummary is the project summary (销售项目总结) after a close.
+type ProjectSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Why the deal was won or lost.
+	WinLossReasons string `protobuf:"bytes,1,opt,name=win_loss_reasons,json=winLossReasons,proto3" json:"win_loss_reasons,omitempty"`
+	// Lessons learned.
+	Lessons string `protobuf:"bytes,2,opt,name=lessons,proto3" json:"lessons,omitempty"`
+	// How accurate the win-rate estimates were.
+	WinRateAccuracy string `protobuf:"bytes,3,opt,name=win_rate_accuracy,json=winRateAccuracy,proto3" json:"win_rate_accuracy,omitempty"`
+	// Who submitted it (set by the engine).
+	SubmittedBy *Person `protobuf:"bytes,4,opt,name=submitted_by,json=submittedBy,proto3" json:"submitted_by,omitempty"`
+	// When.
+	SubmitTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=submit_time,json=submitTime,proto3" json:"submit_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProjectSummary) Reset() {
+	*x = ProjectSummary{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProjectSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProjectSummary) ProtoMessage() {}
+
+func (x *ProjectSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProjectSummary.ProtoReflect.Descriptor instead.
+func (*ProjectSummary) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ProjectSummary) GetWinLossReasons() string {
+	if x != nil {
+		return x.WinLossReasons
+	}
+	return ""
+}
+
+func (x *ProjectSummary) GetLessons() string {
+	if x != nil {
+		return x.Lessons
+	}
+	return ""
+}
+
+func (x *ProjectSummary) GetWinRateAccuracy() string {
+	if x != nil {
+		return x.WinRateAccuracy
+	}
+	return ""
+}
+
+func (x *ProjectSummary) GetSubmittedBy() *Person {
+	if x != nil {
+		return x.SubmittedBy
+	}
+	return nil
+}
+
+func (x *ProjectSummary) GetSubmitTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SubmitTime
+	}
+	return nil
+}
+
 // Assessment is what VALIDATION establishes about the opportunity.
 type Assessment struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -768,7 +1673,7 @@ type Assessment struct {
 
 func (x *Assessment) Reset() {
 	*x = Assessment{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	mi := &file_ltc_v1_deal_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -780,7 +1685,7 @@ func (x *Assessment) String() string {
 func (*Assessment) ProtoMessage() {}
 
 func (x *Assessment) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	mi := &file_ltc_v1_deal_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -793,7 +1698,7 @@ func (x *Assessment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Assessment.ProtoReflect.Descriptor instead.
 func (*Assessment) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{1}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Assessment) GetWinRate() int32 {
@@ -844,7 +1749,7 @@ type TeamMember struct {
 
 func (x *TeamMember) Reset() {
 	*x = TeamMember{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[2]
+	mi := &file_ltc_v1_deal_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -856,7 +1761,7 @@ func (x *TeamMember) String() string {
 func (*TeamMember) ProtoMessage() {}
 
 func (x *TeamMember) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[2]
+	mi := &file_ltc_v1_deal_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -869,7 +1774,7 @@ func (x *TeamMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TeamMember.ProtoReflect.Descriptor instead.
 func (*TeamMember) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *TeamMember) GetPerson() *Person {
@@ -905,7 +1810,7 @@ type Review struct {
 
 func (x *Review) Reset() {
 	*x = Review{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[3]
+	mi := &file_ltc_v1_deal_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -917,7 +1822,7 @@ func (x *Review) String() string {
 func (*Review) ProtoMessage() {}
 
 func (x *Review) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[3]
+	mi := &file_ltc_v1_deal_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -930,7 +1835,7 @@ func (x *Review) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Review.ProtoReflect.Descriptor instead.
 func (*Review) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Review) GetFunction() ReviewFunction {
@@ -983,7 +1888,7 @@ type InitiationPackage struct {
 
 func (x *InitiationPackage) Reset() {
 	*x = InitiationPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[4]
+	mi := &file_ltc_v1_deal_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -995,7 +1900,7 @@ func (x *InitiationPackage) String() string {
 func (*InitiationPackage) ProtoMessage() {}
 
 func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[4]
+	mi := &file_ltc_v1_deal_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1008,7 +1913,7 @@ func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitiationPackage.ProtoReflect.Descriptor instead.
 func (*InitiationPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *InitiationPackage) GetProposedLevel() ProjectLevel {
@@ -1032,6 +1937,179 @@ func (x *InitiationPackage) GetAssessment() *Assessment {
 	return nil
 }
 
+// BidPackage is what the ATB gate decides on.
+type BidPackage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Bid strategy.
+	Strategy string `protobuf:"bytes,1,opt,name=strategy,proto3" json:"strategy,omitempty"`
+	// Proposed price: the envelope a bid must stay inside.
+	ProposedPrice *Money `protobuf:"bytes,2,opt,name=proposed_price,json=proposedPrice,proto3" json:"proposed_price,omitempty"`
+	// Estimated gross margin, in percent.
+	GrossMarginPercent float64 `protobuf:"fixed64,3,opt,name=gross_margin_percent,json=grossMarginPercent,proto3" json:"gross_margin_percent,omitempty"`
+	// Payment terms.
+	PaymentTerms string `protobuf:"bytes,4,opt,name=payment_terms,json=paymentTerms,proto3" json:"payment_terms,omitempty"`
+	// Delivery feasibility, by the FR.
+	DeliveryFeasibility string `protobuf:"bytes,5,opt,name=delivery_feasibility,json=deliveryFeasibility,proto3" json:"delivery_feasibility,omitempty"`
+	// Estimated chance to win, in percent.
+	WinRate       int32 `protobuf:"varint,6,opt,name=win_rate,json=winRate,proto3" json:"win_rate,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BidPackage) Reset() {
+	*x = BidPackage{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BidPackage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BidPackage) ProtoMessage() {}
+
+func (x *BidPackage) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BidPackage.ProtoReflect.Descriptor instead.
+func (*BidPackage) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *BidPackage) GetStrategy() string {
+	if x != nil {
+		return x.Strategy
+	}
+	return ""
+}
+
+func (x *BidPackage) GetProposedPrice() *Money {
+	if x != nil {
+		return x.ProposedPrice
+	}
+	return nil
+}
+
+func (x *BidPackage) GetGrossMarginPercent() float64 {
+	if x != nil {
+		return x.GrossMarginPercent
+	}
+	return 0
+}
+
+func (x *BidPackage) GetPaymentTerms() string {
+	if x != nil {
+		return x.PaymentTerms
+	}
+	return ""
+}
+
+func (x *BidPackage) GetDeliveryFeasibility() string {
+	if x != nil {
+		return x.DeliveryFeasibility
+	}
+	return ""
+}
+
+func (x *BidPackage) GetWinRate() int32 {
+	if x != nil {
+		return x.WinRate
+	}
+	return 0
+}
+
+// ContractPackage is what the ATC gate decides on.
+type ContractPackage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Final price: the amount the contract must be signed for.
+	FinalPrice *Money `protobuf:"bytes,1,opt,name=final_price,json=finalPrice,proto3" json:"final_price,omitempty"`
+	// Gross margin, in percent.
+	GrossMarginPercent float64 `protobuf:"fixed64,2,opt,name=gross_margin_percent,json=grossMarginPercent,proto3" json:"gross_margin_percent,omitempty"`
+	// Payment terms.
+	PaymentTerms string `protobuf:"bytes,3,opt,name=payment_terms,json=paymentTerms,proto3" json:"payment_terms,omitempty"`
+	// Deviations from the bid.
+	Deviations string `protobuf:"bytes,4,opt,name=deviations,proto3" json:"deviations,omitempty"`
+	// Contract reference.
+	ContractReference string `protobuf:"bytes,5,opt,name=contract_reference,json=contractReference,proto3" json:"contract_reference,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *ContractPackage) Reset() {
+	*x = ContractPackage{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContractPackage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContractPackage) ProtoMessage() {}
+
+func (x *ContractPackage) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContractPackage.ProtoReflect.Descriptor instead.
+func (*ContractPackage) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ContractPackage) GetFinalPrice() *Money {
+	if x != nil {
+		return x.FinalPrice
+	}
+	return nil
+}
+
+func (x *ContractPackage) GetGrossMarginPercent() float64 {
+	if x != nil {
+		return x.GrossMarginPercent
+	}
+	return 0
+}
+
+func (x *ContractPackage) GetPaymentTerms() string {
+	if x != nil {
+		return x.PaymentTerms
+	}
+	return ""
+}
+
+func (x *ContractPackage) GetDeviations() string {
+	if x != nil {
+		return x.Deviations
+	}
+	return ""
+}
+
+func (x *ContractPackage) GetContractReference() string {
+	if x != nil {
+		return x.ContractReference
+	}
+	return ""
+}
+
 // Decision is one request for a gate decision and what became of it: who decided, when, with what authority,
 // on which package, and why.
 type Decision struct {
@@ -1053,7 +2131,11 @@ type Decision struct {
 	// Types that are valid to be assigned to Package:
 	//
 	//	*Decision_Initiation
+	//	*Decision_Bid
+	//	*Decision_Contract
 	Package isDecision_Package `protobuf_oneof:"package"`
+	// ATB and ATC: the risk register as it stood when the decision was requested.
+	Risks []*Risk `protobuf:"bytes,24,rep,name=risks,proto3" json:"risks,omitempty"`
 	// The project level the requirements come from (the proposed level, for INITIATION).
 	Level ProjectLevel `protobuf:"varint,8,opt,name=level,proto3,enum=ltc.v1.ProjectLevel" json:"level,omitempty"`
 	// Reviews required before an approval.
@@ -1088,7 +2170,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[5]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1100,7 +2182,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[5]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1113,7 +2195,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Decision) GetId() string {
@@ -1170,6 +2252,31 @@ func (x *Decision) GetInitiation() *InitiationPackage {
 		if x, ok := x.Package.(*Decision_Initiation); ok {
 			return x.Initiation
 		}
+	}
+	return nil
+}
+
+func (x *Decision) GetBid() *BidPackage {
+	if x != nil {
+		if x, ok := x.Package.(*Decision_Bid); ok {
+			return x.Bid
+		}
+	}
+	return nil
+}
+
+func (x *Decision) GetContract() *ContractPackage {
+	if x != nil {
+		if x, ok := x.Package.(*Decision_Contract); ok {
+			return x.Contract
+		}
+	}
+	return nil
+}
+
+func (x *Decision) GetRisks() []*Risk {
+	if x != nil {
+		return x.Risks
 	}
 	return nil
 }
@@ -1281,13 +2388,28 @@ type Decision_Initiation struct {
 	Initiation *InitiationPackage `protobuf:"bytes,7,opt,name=initiation,proto3,oneof"`
 }
 
+type Decision_Bid struct {
+	// ATB package.
+	Bid *BidPackage `protobuf:"bytes,22,opt,name=bid,proto3,oneof"`
+}
+
+type Decision_Contract struct {
+	// ATC package.
+	Contract *ContractPackage `protobuf:"bytes,23,opt,name=contract,proto3,oneof"`
+}
+
 func (*Decision_Initiation) isDecision_Package() {}
+
+func (*Decision_Bid) isDecision_Package() {}
+
+func (*Decision_Contract) isDecision_Package() {}
 
 var File_ltc_v1_deal_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
-	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\"\xdf\x05\n" +
+	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\"\xc6\n" +
+	"\n" +
 	"\vOpportunity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12#\n" +
@@ -1311,7 +2433,72 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\tdecisions\x18\x0f \x03(\v2\x10.ltc.v1.DecisionR\tdecisions\x12!\n" +
 	"\fclose_reason\x18\x10 \x01(\tR\vcloseReason\x129\n" +
 	"\n" +
-	"close_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tcloseTime\"\xe5\x01\n" +
+	"close_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tcloseTime\x12\"\n" +
+	"\x05risks\x18\x12 \x03(\v2\f.ltc.v1.RiskR\x05risks\x12;\n" +
+	"\x12approved_bid_price\x18\x13 \x01(\v2\r.ltc.v1.MoneyR\x10approvedBidPrice\x12\x1d\n" +
+	"\x03bid\x18\x14 \x01(\v2\v.ltc.v1.BidR\x03bid\x12,\n" +
+	"\x06tender\x18\x15 \x01(\v2\x14.ltc.v1.TenderResultR\x06tender\x12G\n" +
+	"\x18approved_contract_amount\x18\x16 \x01(\v2\r.ltc.v1.MoneyR\x16approvedContractAmount\x12,\n" +
+	"\bcontract\x18\x17 \x01(\v2\x10.ltc.v1.ContractR\bcontract\x12,\n" +
+	"\bhandover\x18\x18 \x01(\v2\x10.ltc.v1.HandoverR\bhandover\x12F\n" +
+	"\x11handover_due_time\x18\x19 \x01(\v2\x1a.google.protobuf.TimestampR\x0fhandoverDueTime\x12)\n" +
+	"\x10handover_overdue\x18\x1a \x01(\bR\x0fhandoverOverdue\x120\n" +
+	"\asummary\x18\x1b \x01(\v2\x16.ltc.v1.ProjectSummaryR\asummary\x12D\n" +
+	"\x10summary_due_time\x18\x1c \x01(\v2\x1a.google.protobuf.TimestampR\x0esummaryDueTime\x12'\n" +
+	"\x0fsummary_overdue\x18\x1d \x01(\bR\x0esummaryOverdue\"\x8e\x03\n" +
+	"\x04Risk\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12,\n" +
+	"\vdescription\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\vdescription\x12=\n" +
+	"\bcategory\x18\x03 \x01(\x0e2\x14.ltc.v1.RiskCategoryB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\bcategory\x12@\n" +
+	"\vprobability\x18\x04 \x01(\x0e2\x11.ltc.v1.RiskLevelB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\vprobability\x126\n" +
+	"\x06impact\x18\x05 \x01(\x0e2\x11.ltc.v1.RiskLevelB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06impact\x12,\n" +
+	"\x05owner\x18\x06 \x01(\v2\x0e.ltc.v1.PersonB\x06\xbaH\x03\xc8\x01\x01R\x05owner\x12(\n" +
+	"\n" +
+	"mitigation\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\n" +
+	"mitigation\x127\n" +
+	"\x06status\x18\b \x01(\x0e2\x12.ltc.v1.RiskStatusB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06status\"\xbe\x01\n" +
+	"\x03Bid\x12+\n" +
+	"\x05price\x18\x01 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x05price\x12-\n" +
+	"\x04date\x18\x02 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x04date\x12(\n" +
+	"\treference\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\treference\x121\n" +
+	"\fsubmitted_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\vsubmittedBy\"\x87\x01\n" +
+	"\fTenderResult\x123\n" +
+	"\x06result\x18\x01 \x01(\x0e2\x0e.ltc.v1.TenderB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06result\x12 \n" +
+	"\x06winner\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06winner\x12 \n" +
+	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06reason\"\xb9\x01\n" +
+	"\bContract\x12\"\n" +
+	"\x06number\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06number\x12-\n" +
+	"\x04date\x18\x02 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x04date\x12-\n" +
+	"\x06amount\x18\x03 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x06amount\x12+\n" +
+	"\tsigned_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\bsignedBy\"\xca\x01\n" +
+	"\x0eHandoverRecord\x12'\n" +
+	"\tkey_terms\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc0>R\bkeyTerms\x12,\n" +
+	"\vcommitments\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc0>R\vcommitments\x126\n" +
+	"\x11risks_handed_over\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc0>R\x0frisksHandedOver\x12)\n" +
+	"\vopen_issues\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc0>R\n" +
+	"openIssues\"\xa7\x02\n" +
+	"\bHandover\x12?\n" +
+	"\rschedule_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\fscheduleTime\x120\n" +
+	"\tattendees\x18\x02 \x03(\v2\x12.ltc.v1.TeamMemberR\tattendees\x12.\n" +
+	"\x06record\x18\x03 \x01(\v2\x16.ltc.v1.HandoverRecordR\x06record\x127\n" +
+	"\x0facknowledged_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\x0eacknowledgedBy\x12?\n" +
+	"\rcomplete_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\fcompleteTime\"\x94\x02\n" +
+	"\x0eProjectSummary\x124\n" +
+	"\x10win_loss_reasons\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc0>R\x0ewinLossReasons\x12$\n" +
+	"\alessons\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc0>R\alessons\x126\n" +
+	"\x11win_rate_accuracy\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x0fwinRateAccuracy\x121\n" +
+	"\fsubmitted_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\vsubmittedBy\x12;\n" +
+	"\vsubmit_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"submitTime\"\xe5\x01\n" +
 	"\n" +
 	"Assessment\x12$\n" +
 	"\bwin_rate\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\awinRate\x12+\n" +
@@ -1336,7 +2523,29 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\trationale\x122\n" +
 	"\n" +
 	"assessment\x18\x03 \x01(\v2\x12.ltc.v1.AssessmentR\n" +
-	"assessment\"\xbc\a\n" +
+	"assessment\"\xd3\x02\n" +
+	"\n" +
+	"BidPackage\x12&\n" +
+	"\bstrategy\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc0>R\bstrategy\x12<\n" +
+	"\x0eproposed_price\x18\x02 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\rproposedPrice\x12I\n" +
+	"\x14gross_margin_percent\x18\x03 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00Y@)\x00\x00\x00\x00\x00\x00Y\xc0R\x12grossMarginPercent\x12/\n" +
+	"\rpayment_terms\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\fpaymentTerms\x12=\n" +
+	"\x14delivery_feasibility\x18\x05 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x13deliveryFeasibility\x12$\n" +
+	"\bwin_rate\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\awinRate\"\xaa\x02\n" +
+	"\x0fContractPackage\x126\n" +
+	"\vfinal_price\x18\x01 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\n" +
+	"finalPrice\x12I\n" +
+	"\x14gross_margin_percent\x18\x02 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00Y@)\x00\x00\x00\x00\x00\x00Y\xc0R\x12grossMarginPercent\x12/\n" +
+	"\rpayment_terms\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\fpaymentTerms\x12(\n" +
+	"\n" +
+	"deviations\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc0>R\n" +
+	"deviations\x129\n" +
+	"\x12contract_reference\x18\x05 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xbf\b\n" +
 	"\bDecision\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12 \n" +
@@ -1346,7 +2555,10 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x06status\x18\x06 \x01(\x0e2\x16.ltc.v1.DecisionStatusR\x06status\x12;\n" +
 	"\n" +
 	"initiation\x18\a \x01(\v2\x19.ltc.v1.InitiationPackageH\x00R\n" +
-	"initiation\x12*\n" +
+	"initiation\x12&\n" +
+	"\x03bid\x18\x16 \x01(\v2\x12.ltc.v1.BidPackageH\x00R\x03bid\x125\n" +
+	"\bcontract\x18\x17 \x01(\v2\x17.ltc.v1.ContractPackageH\x00R\bcontract\x12\"\n" +
+	"\x05risks\x18\x18 \x03(\v2\f.ltc.v1.RiskR\x05risks\x12*\n" +
 	"\x05level\x18\b \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x05level\x12A\n" +
 	"\x10required_reviews\x18\t \x03(\x0e2\x16.ltc.v1.ReviewFunctionR\x0frequiredReviews\x12-\n" +
 	"\x12required_authority\x18\n" +
@@ -1388,7 +2600,32 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x0eOUTCOME_NO_BID\x10\x03\x12\x17\n" +
 	"\x13OUTCOME_NOT_PURSUED\x10\x04\x12\x15\n" +
 	"\x11OUTCOME_CANCELLED\x10\x05\x12\x15\n" +
-	"\x11OUTCOME_ABANDONED\x10\x06*\xbd\x01\n" +
+	"\x11OUTCOME_ABANDONED\x10\x06*\xba\x01\n" +
+	"\fRiskCategory\x12\x1d\n" +
+	"\x19RISK_CATEGORY_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18RISK_CATEGORY_COMMERCIAL\x10\x01\x12\x1b\n" +
+	"\x17RISK_CATEGORY_TECHNICAL\x10\x02\x12\x1a\n" +
+	"\x16RISK_CATEGORY_DELIVERY\x10\x03\x12\x17\n" +
+	"\x13RISK_CATEGORY_LEGAL\x10\x04\x12\x1b\n" +
+	"\x17RISK_CATEGORY_FINANCIAL\x10\x05*g\n" +
+	"\tRiskLevel\x12\x1a\n" +
+	"\x16RISK_LEVEL_UNSPECIFIED\x10\x00\x12\x12\n" +
+	"\x0eRISK_LEVEL_LOW\x10\x01\x12\x15\n" +
+	"\x11RISK_LEVEL_MEDIUM\x10\x02\x12\x13\n" +
+	"\x0fRISK_LEVEL_HIGH\x10\x03*r\n" +
+	"\n" +
+	"RiskStatus\x12\x1b\n" +
+	"\x17RISK_STATUS_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10RISK_STATUS_OPEN\x10\x01\x12\x19\n" +
+	"\x15RISK_STATUS_MITIGATED\x10\x02\x12\x16\n" +
+	"\x12RISK_STATUS_CLOSED\x10\x03*o\n" +
+	"\x06Tender\x12\x16\n" +
+	"\x12TENDER_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12TENDER_SHORTLISTED\x10\x01\x12\x0e\n" +
+	"\n" +
+	"TENDER_WON\x10\x02\x12\x0f\n" +
+	"\vTENDER_LOST\x10\x03\x12\x14\n" +
+	"\x10TENDER_CANCELLED\x10\x04*\xbd\x01\n" +
 	"\bTeamRole\x12\x19\n" +
 	"\x15TEAM_ROLE_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fTEAM_ROLE_AR\x10\x01\x12\x10\n" +
@@ -1441,68 +2678,116 @@ func file_ltc_v1_deal_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_deal_proto_rawDescData
 }
 
-var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
-var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
+var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_ltc_v1_deal_proto_goTypes = []any{
 	(Stage)(0),                    // 0: ltc.v1.Stage
 	(Outcome)(0),                  // 1: ltc.v1.Outcome
-	(TeamRole)(0),                 // 2: ltc.v1.TeamRole
-	(Gate)(0),                     // 3: ltc.v1.Gate
-	(DecisionStatus)(0),           // 4: ltc.v1.DecisionStatus
-	(Verdict)(0),                  // 5: ltc.v1.Verdict
-	(ReviewFunction)(0),           // 6: ltc.v1.ReviewFunction
-	(ReviewResult)(0),             // 7: ltc.v1.ReviewResult
-	(*Opportunity)(nil),           // 8: ltc.v1.Opportunity
-	(*Assessment)(nil),            // 9: ltc.v1.Assessment
-	(*TeamMember)(nil),            // 10: ltc.v1.TeamMember
-	(*Review)(nil),                // 11: ltc.v1.Review
-	(*InitiationPackage)(nil),     // 12: ltc.v1.InitiationPackage
-	(*Decision)(nil),              // 13: ltc.v1.Decision
-	(ProjectLevel)(0),             // 14: ltc.v1.ProjectLevel
-	(*Customer)(nil),              // 15: ltc.v1.Customer
-	(*Money)(nil),                 // 16: ltc.v1.Money
-	(*Person)(nil),                // 17: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
+	(RiskCategory)(0),             // 2: ltc.v1.RiskCategory
+	(RiskLevel)(0),                // 3: ltc.v1.RiskLevel
+	(RiskStatus)(0),               // 4: ltc.v1.RiskStatus
+	(Tender)(0),                   // 5: ltc.v1.Tender
+	(TeamRole)(0),                 // 6: ltc.v1.TeamRole
+	(Gate)(0),                     // 7: ltc.v1.Gate
+	(DecisionStatus)(0),           // 8: ltc.v1.DecisionStatus
+	(Verdict)(0),                  // 9: ltc.v1.Verdict
+	(ReviewFunction)(0),           // 10: ltc.v1.ReviewFunction
+	(ReviewResult)(0),             // 11: ltc.v1.ReviewResult
+	(*Opportunity)(nil),           // 12: ltc.v1.Opportunity
+	(*Risk)(nil),                  // 13: ltc.v1.Risk
+	(*Bid)(nil),                   // 14: ltc.v1.Bid
+	(*TenderResult)(nil),          // 15: ltc.v1.TenderResult
+	(*Contract)(nil),              // 16: ltc.v1.Contract
+	(*HandoverRecord)(nil),        // 17: ltc.v1.HandoverRecord
+	(*Handover)(nil),              // 18: ltc.v1.Handover
+	(*ProjectSummary)(nil),        // 19: ltc.v1.ProjectSummary
+	(*Assessment)(nil),            // 20: ltc.v1.Assessment
+	(*TeamMember)(nil),            // 21: ltc.v1.TeamMember
+	(*Review)(nil),                // 22: ltc.v1.Review
+	(*InitiationPackage)(nil),     // 23: ltc.v1.InitiationPackage
+	(*BidPackage)(nil),            // 24: ltc.v1.BidPackage
+	(*ContractPackage)(nil),       // 25: ltc.v1.ContractPackage
+	(*Decision)(nil),              // 26: ltc.v1.Decision
+	(ProjectLevel)(0),             // 27: ltc.v1.ProjectLevel
+	(*Customer)(nil),              // 28: ltc.v1.Customer
+	(*Money)(nil),                 // 29: ltc.v1.Money
+	(*Person)(nil),                // 30: ltc.v1.Person
+	(*timestamppb.Timestamp)(nil), // 31: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 32: google.type.Date
 }
 var file_ltc_v1_deal_proto_depIdxs = []int32{
 	0,  // 0: ltc.v1.Opportunity.stage:type_name -> ltc.v1.Stage
 	1,  // 1: ltc.v1.Opportunity.outcome:type_name -> ltc.v1.Outcome
-	14, // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
-	15, // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
-	16, // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
-	17, // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
-	18, // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
-	18, // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
-	9,  // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
-	10, // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
-	13, // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
-	18, // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
-	16, // 12: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
-	17, // 13: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
-	2,  // 14: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
-	6,  // 15: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
-	7,  // 16: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
-	17, // 17: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
-	18, // 18: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	14, // 19: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
-	9,  // 20: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	3,  // 21: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	17, // 22: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	18, // 23: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	4,  // 24: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	12, // 25: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	14, // 26: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	6,  // 27: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	18, // 28: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	11, // 29: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	17, // 30: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	18, // 31: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	14, // 32: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	33, // [33:33] is the sub-list for method output_type
-	33, // [33:33] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	27, // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
+	28, // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
+	29, // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
+	30, // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
+	31, // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
+	31, // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
+	20, // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
+	21, // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
+	26, // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
+	31, // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
+	13, // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
+	29, // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
+	14, // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
+	15, // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
+	29, // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
+	16, // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
+	18, // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
+	31, // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
+	19, // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
+	31, // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
+	2,  // 22: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
+	3,  // 23: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
+	3,  // 24: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
+	30, // 25: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
+	4,  // 26: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
+	29, // 27: ltc.v1.Bid.price:type_name -> ltc.v1.Money
+	32, // 28: ltc.v1.Bid.date:type_name -> google.type.Date
+	30, // 29: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
+	5,  // 30: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
+	32, // 31: ltc.v1.Contract.date:type_name -> google.type.Date
+	29, // 32: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
+	30, // 33: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
+	31, // 34: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
+	21, // 35: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
+	17, // 36: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
+	30, // 37: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
+	31, // 38: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
+	30, // 39: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
+	31, // 40: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
+	29, // 41: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
+	30, // 42: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
+	6,  // 43: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
+	10, // 44: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
+	11, // 45: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
+	30, // 46: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
+	31, // 47: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
+	27, // 48: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	20, // 49: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
+	29, // 50: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	29, // 51: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	7,  // 52: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	30, // 53: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	31, // 54: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	8,  // 55: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	23, // 56: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	24, // 57: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	25, // 58: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	13, // 59: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	27, // 60: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	10, // 61: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	31, // 62: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	22, // 63: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	30, // 64: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	31, // 65: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	27, // 66: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	67, // [67:67] is the sub-list for method output_type
+	67, // [67:67] is the sub-list for method input_type
+	67, // [67:67] is the sub-list for extension type_name
+	67, // [67:67] is the sub-list for extension extendee
+	0,  // [0:67] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }
@@ -1511,16 +2796,18 @@ func file_ltc_v1_deal_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
-	file_ltc_v1_deal_proto_msgTypes[5].OneofWrappers = []any{
+	file_ltc_v1_deal_proto_msgTypes[14].OneofWrappers = []any{
 		(*Decision_Initiation)(nil),
+		(*Decision_Bid)(nil),
+		(*Decision_Contract)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_deal_proto_rawDesc), len(file_ltc_v1_deal_proto_rawDesc)),
-			NumEnums:      8,
-			NumMessages:   6,
+			NumEnums:      12,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

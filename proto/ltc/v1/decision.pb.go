@@ -36,6 +36,8 @@ type RequestDecisionRequest struct {
 	// Types that are valid to be assigned to Package:
 	//
 	//	*RequestDecisionRequest_Initiation
+	//	*RequestDecisionRequest_Bid
+	//	*RequestDecisionRequest_Contract
 	Package       isRequestDecisionRequest_Package `protobuf_oneof:"package"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -108,6 +110,24 @@ func (x *RequestDecisionRequest) GetInitiation() *InitiationPackage {
 	return nil
 }
 
+func (x *RequestDecisionRequest) GetBid() *BidPackage {
+	if x != nil {
+		if x, ok := x.Package.(*RequestDecisionRequest_Bid); ok {
+			return x.Bid
+		}
+	}
+	return nil
+}
+
+func (x *RequestDecisionRequest) GetContract() *ContractPackage {
+	if x != nil {
+		if x, ok := x.Package.(*RequestDecisionRequest_Contract); ok {
+			return x.Contract
+		}
+	}
+	return nil
+}
+
 type isRequestDecisionRequest_Package interface {
 	isRequestDecisionRequest_Package()
 }
@@ -117,7 +137,21 @@ type RequestDecisionRequest_Initiation struct {
 	Initiation *InitiationPackage `protobuf:"bytes,4,opt,name=initiation,proto3,oneof"`
 }
 
+type RequestDecisionRequest_Bid struct {
+	// ATB package.
+	Bid *BidPackage `protobuf:"bytes,5,opt,name=bid,proto3,oneof"`
+}
+
+type RequestDecisionRequest_Contract struct {
+	// ATC package.
+	Contract *ContractPackage `protobuf:"bytes,6,opt,name=contract,proto3,oneof"`
+}
+
 func (*RequestDecisionRequest_Initiation) isRequestDecisionRequest_Package() {}
+
+func (*RequestDecisionRequest_Bid) isRequestDecisionRequest_Package() {}
+
+func (*RequestDecisionRequest_Contract) isRequestDecisionRequest_Package() {}
 
 // RequestDecisionResponse returns the opened decision.
 type RequestDecisionResponse struct {
@@ -773,7 +807,7 @@ var File_ltc_v1_decision_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_decision_proto_rawDesc = "" +
 	"\n" +
-	"\x15ltc/v1/decision.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xf0\x01\n" +
+	"\x15ltc/v1/decision.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xcf\x02\n" +
 	"\x16RequestDecisionRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
@@ -781,7 +815,9 @@ const file_ltc_v1_decision_proto_rawDesc = "" +
 	"\x04gate\x18\x03 \x01(\x0e2\f.ltc.v1.GateB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04gate\x12;\n" +
 	"\n" +
 	"initiation\x18\x04 \x01(\v2\x19.ltc.v1.InitiationPackageH\x00R\n" +
-	"initiationB\x10\n" +
+	"initiation\x12&\n" +
+	"\x03bid\x18\x05 \x01(\v2\x12.ltc.v1.BidPackageH\x00R\x03bid\x125\n" +
+	"\bcontract\x18\x06 \x01(\v2\x17.ltc.v1.ContractPackageH\x00R\bcontractB\x10\n" +
 	"\apackage\x12\x05\xbaH\x02\b\x01\"G\n" +
 	"\x17RequestDecisionResponse\x12,\n" +
 	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"\x8b\x02\n" +
@@ -868,44 +904,48 @@ var file_ltc_v1_decision_proto_goTypes = []any{
 	(*ListDecisionsResponse)(nil),    // 11: ltc.v1.ListDecisionsResponse
 	(Gate)(0),                        // 12: ltc.v1.Gate
 	(*InitiationPackage)(nil),        // 13: ltc.v1.InitiationPackage
-	(*Decision)(nil),                 // 14: ltc.v1.Decision
-	(ReviewFunction)(0),              // 15: ltc.v1.ReviewFunction
-	(ReviewResult)(0),                // 16: ltc.v1.ReviewResult
-	(Verdict)(0),                     // 17: ltc.v1.Verdict
-	(ProjectLevel)(0),                // 18: ltc.v1.ProjectLevel
-	(DecisionStatus)(0),              // 19: ltc.v1.DecisionStatus
+	(*BidPackage)(nil),               // 14: ltc.v1.BidPackage
+	(*ContractPackage)(nil),          // 15: ltc.v1.ContractPackage
+	(*Decision)(nil),                 // 16: ltc.v1.Decision
+	(ReviewFunction)(0),              // 17: ltc.v1.ReviewFunction
+	(ReviewResult)(0),                // 18: ltc.v1.ReviewResult
+	(Verdict)(0),                     // 19: ltc.v1.Verdict
+	(ProjectLevel)(0),                // 20: ltc.v1.ProjectLevel
+	(DecisionStatus)(0),              // 21: ltc.v1.DecisionStatus
 }
 var file_ltc_v1_decision_proto_depIdxs = []int32{
 	12, // 0: ltc.v1.RequestDecisionRequest.gate:type_name -> ltc.v1.Gate
 	13, // 1: ltc.v1.RequestDecisionRequest.initiation:type_name -> ltc.v1.InitiationPackage
-	14, // 2: ltc.v1.RequestDecisionResponse.decision:type_name -> ltc.v1.Decision
-	15, // 3: ltc.v1.SubmitReviewRequest.function:type_name -> ltc.v1.ReviewFunction
-	16, // 4: ltc.v1.SubmitReviewRequest.result:type_name -> ltc.v1.ReviewResult
-	14, // 5: ltc.v1.SubmitReviewResponse.decision:type_name -> ltc.v1.Decision
-	17, // 6: ltc.v1.DecideRequest.verdict:type_name -> ltc.v1.Verdict
-	18, // 7: ltc.v1.DecideRequest.level:type_name -> ltc.v1.ProjectLevel
-	14, // 8: ltc.v1.DecideResponse.decision:type_name -> ltc.v1.Decision
-	14, // 9: ltc.v1.WithdrawDecisionResponse.decision:type_name -> ltc.v1.Decision
-	14, // 10: ltc.v1.GetDecisionResponse.decision:type_name -> ltc.v1.Decision
-	19, // 11: ltc.v1.ListDecisionsRequest.status:type_name -> ltc.v1.DecisionStatus
-	14, // 12: ltc.v1.ListDecisionsResponse.decisions:type_name -> ltc.v1.Decision
-	0,  // 13: ltc.v1.DecisionService.RequestDecision:input_type -> ltc.v1.RequestDecisionRequest
-	2,  // 14: ltc.v1.DecisionService.SubmitReview:input_type -> ltc.v1.SubmitReviewRequest
-	4,  // 15: ltc.v1.DecisionService.Decide:input_type -> ltc.v1.DecideRequest
-	6,  // 16: ltc.v1.DecisionService.WithdrawDecision:input_type -> ltc.v1.WithdrawDecisionRequest
-	8,  // 17: ltc.v1.DecisionService.GetDecision:input_type -> ltc.v1.GetDecisionRequest
-	10, // 18: ltc.v1.DecisionService.ListDecisions:input_type -> ltc.v1.ListDecisionsRequest
-	1,  // 19: ltc.v1.DecisionService.RequestDecision:output_type -> ltc.v1.RequestDecisionResponse
-	3,  // 20: ltc.v1.DecisionService.SubmitReview:output_type -> ltc.v1.SubmitReviewResponse
-	5,  // 21: ltc.v1.DecisionService.Decide:output_type -> ltc.v1.DecideResponse
-	7,  // 22: ltc.v1.DecisionService.WithdrawDecision:output_type -> ltc.v1.WithdrawDecisionResponse
-	9,  // 23: ltc.v1.DecisionService.GetDecision:output_type -> ltc.v1.GetDecisionResponse
-	11, // 24: ltc.v1.DecisionService.ListDecisions:output_type -> ltc.v1.ListDecisionsResponse
-	19, // [19:25] is the sub-list for method output_type
-	13, // [13:19] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	14, // 2: ltc.v1.RequestDecisionRequest.bid:type_name -> ltc.v1.BidPackage
+	15, // 3: ltc.v1.RequestDecisionRequest.contract:type_name -> ltc.v1.ContractPackage
+	16, // 4: ltc.v1.RequestDecisionResponse.decision:type_name -> ltc.v1.Decision
+	17, // 5: ltc.v1.SubmitReviewRequest.function:type_name -> ltc.v1.ReviewFunction
+	18, // 6: ltc.v1.SubmitReviewRequest.result:type_name -> ltc.v1.ReviewResult
+	16, // 7: ltc.v1.SubmitReviewResponse.decision:type_name -> ltc.v1.Decision
+	19, // 8: ltc.v1.DecideRequest.verdict:type_name -> ltc.v1.Verdict
+	20, // 9: ltc.v1.DecideRequest.level:type_name -> ltc.v1.ProjectLevel
+	16, // 10: ltc.v1.DecideResponse.decision:type_name -> ltc.v1.Decision
+	16, // 11: ltc.v1.WithdrawDecisionResponse.decision:type_name -> ltc.v1.Decision
+	16, // 12: ltc.v1.GetDecisionResponse.decision:type_name -> ltc.v1.Decision
+	21, // 13: ltc.v1.ListDecisionsRequest.status:type_name -> ltc.v1.DecisionStatus
+	16, // 14: ltc.v1.ListDecisionsResponse.decisions:type_name -> ltc.v1.Decision
+	0,  // 15: ltc.v1.DecisionService.RequestDecision:input_type -> ltc.v1.RequestDecisionRequest
+	2,  // 16: ltc.v1.DecisionService.SubmitReview:input_type -> ltc.v1.SubmitReviewRequest
+	4,  // 17: ltc.v1.DecisionService.Decide:input_type -> ltc.v1.DecideRequest
+	6,  // 18: ltc.v1.DecisionService.WithdrawDecision:input_type -> ltc.v1.WithdrawDecisionRequest
+	8,  // 19: ltc.v1.DecisionService.GetDecision:input_type -> ltc.v1.GetDecisionRequest
+	10, // 20: ltc.v1.DecisionService.ListDecisions:input_type -> ltc.v1.ListDecisionsRequest
+	1,  // 21: ltc.v1.DecisionService.RequestDecision:output_type -> ltc.v1.RequestDecisionResponse
+	3,  // 22: ltc.v1.DecisionService.SubmitReview:output_type -> ltc.v1.SubmitReviewResponse
+	5,  // 23: ltc.v1.DecisionService.Decide:output_type -> ltc.v1.DecideResponse
+	7,  // 24: ltc.v1.DecisionService.WithdrawDecision:output_type -> ltc.v1.WithdrawDecisionResponse
+	9,  // 25: ltc.v1.DecisionService.GetDecision:output_type -> ltc.v1.GetDecisionResponse
+	11, // 26: ltc.v1.DecisionService.ListDecisions:output_type -> ltc.v1.ListDecisionsResponse
+	21, // [21:27] is the sub-list for method output_type
+	15, // [15:21] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_decision_proto_init() }
@@ -917,6 +957,8 @@ func file_ltc_v1_decision_proto_init() {
 	file_ltc_v1_deal_proto_init()
 	file_ltc_v1_decision_proto_msgTypes[0].OneofWrappers = []any{
 		(*RequestDecisionRequest_Initiation)(nil),
+		(*RequestDecisionRequest_Bid)(nil),
+		(*RequestDecisionRequest_Contract)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

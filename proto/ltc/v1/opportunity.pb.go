@@ -634,6 +634,8 @@ type AddRiskRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The risk; its id is set by the engine.
+	Risk          *Risk `protobuf:"bytes,3,opt,name=risk,proto3" json:"risk,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -680,6 +682,13 @@ func (x *AddRiskRequest) GetOpportunityId() string {
 		return x.OpportunityId
 	}
 	return ""
+}
+
+func (x *AddRiskRequest) GetRisk() *Risk {
+	if x != nil {
+		return x.Risk
+	}
+	return nil
 }
 
 // AddRiskResponse returns the deal.
@@ -735,6 +744,8 @@ type UpdateRiskRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The risk, with the id of the one it replaces.
+	Risk          *Risk `protobuf:"bytes,3,opt,name=risk,proto3" json:"risk,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -781,6 +792,13 @@ func (x *UpdateRiskRequest) GetOpportunityId() string {
 		return x.OpportunityId
 	}
 	return ""
+}
+
+func (x *UpdateRiskRequest) GetRisk() *Risk {
+	if x != nil {
+		return x.Risk
+	}
+	return nil
 }
 
 // UpdateRiskResponse returns the deal.
@@ -1038,6 +1056,8 @@ type SubmitBidRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The bid.
+	Bid           *Bid `protobuf:"bytes,3,opt,name=bid,proto3" json:"bid,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1084,6 +1104,13 @@ func (x *SubmitBidRequest) GetOpportunityId() string {
 		return x.OpportunityId
 	}
 	return ""
+}
+
+func (x *SubmitBidRequest) GetBid() *Bid {
+	if x != nil {
+		return x.Bid
+	}
+	return nil
 }
 
 // SubmitBidResponse returns the deal.
@@ -1139,6 +1166,8 @@ type RecordTenderResultRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The result.
+	Result        *TenderResult `protobuf:"bytes,3,opt,name=result,proto3" json:"result,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1185,6 +1214,13 @@ func (x *RecordTenderResultRequest) GetOpportunityId() string {
 		return x.OpportunityId
 	}
 	return ""
+}
+
+func (x *RecordTenderResultRequest) GetResult() *TenderResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
 }
 
 // RecordTenderResultResponse returns the deal.
@@ -1240,6 +1276,8 @@ type SignContractRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The signed contract.
+	Contract      *Contract `protobuf:"bytes,3,opt,name=contract,proto3" json:"contract,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1286,6 +1324,13 @@ func (x *SignContractRequest) GetOpportunityId() string {
 		return x.OpportunityId
 	}
 	return ""
+}
+
+func (x *SignContractRequest) GetContract() *Contract {
+	if x != nil {
+		return x.Contract
+	}
+	return nil
 }
 
 // SignContractResponse returns the deal.
@@ -1341,6 +1386,10 @@ type ScheduleHandoverRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// When the meeting takes place.
+	ScheduleTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=schedule_time,json=scheduleTime,proto3" json:"schedule_time,omitempty"`
+	// Who attends, with their roles: the AR, SR and FR and a DELIVERY_PM.
+	Attendees     []*TeamMember `protobuf:"bytes,4,rep,name=attendees,proto3" json:"attendees,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1387,6 +1436,20 @@ func (x *ScheduleHandoverRequest) GetOpportunityId() string {
 		return x.OpportunityId
 	}
 	return ""
+}
+
+func (x *ScheduleHandoverRequest) GetScheduleTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ScheduleTime
+	}
+	return nil
+}
+
+func (x *ScheduleHandoverRequest) GetAttendees() []*TeamMember {
+	if x != nil {
+		return x.Attendees
+	}
+	return nil
 }
 
 // ScheduleHandoverResponse returns the deal.
@@ -1442,6 +1505,8 @@ type CompleteHandoverRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The handover record; the caller, the delivery project manager, acknowledges it.
+	Record        *HandoverRecord `protobuf:"bytes,3,opt,name=record,proto3" json:"record,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1488,6 +1553,13 @@ func (x *CompleteHandoverRequest) GetOpportunityId() string {
 		return x.OpportunityId
 	}
 	return ""
+}
+
+func (x *CompleteHandoverRequest) GetRecord() *HandoverRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
 }
 
 // CompleteHandoverResponse returns the deal.
@@ -1662,6 +1734,8 @@ type SubmitProjectSummaryRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The summary.
+	Summary       *ProjectSummary `protobuf:"bytes,3,opt,name=summary,proto3" json:"summary,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1708,6 +1782,13 @@ func (x *SubmitProjectSummaryRequest) GetOpportunityId() string {
 		return x.OpportunityId
 	}
 	return ""
+}
+
+func (x *SubmitProjectSummaryRequest) GetSummary() *ProjectSummary {
+	if x != nil {
+		return x.Summary
+	}
+	return nil
 }
 
 // SubmitProjectSummaryResponse returns the deal.
@@ -1940,17 +2021,19 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\amembers\x18\x03 \x03(\v2\x12.ltc.v1.TeamMemberB\n" +
 	"\xbaH\a\x92\x01\x04\b\x03\x102R\amembers\"L\n" +
 	"\x13AppointTeamResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"j\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\x94\x01\n" +
 	"\x0eAddRiskRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"H\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12(\n" +
+	"\x04risk\x18\x03 \x01(\v2\f.ltc.v1.RiskB\x06\xbaH\x03\xc8\x01\x01R\x04risk\"H\n" +
 	"\x0fAddRiskResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"m\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\x97\x01\n" +
 	"\x11UpdateRiskRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"K\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12(\n" +
+	"\x04risk\x18\x03 \x01(\v2\f.ltc.v1.RiskB\x06\xbaH\x03\xc8\x01\x01R\x04risk\"K\n" +
 	"\x12UpdateRiskResponse\x125\n" +
 	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"u\n" +
 	"\x19SubmitWeeklyReportRequest\x12'\n" +
@@ -1964,35 +2047,42 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"N\n" +
 	"\x15RecordMeetingResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"l\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\x93\x01\n" +
 	"\x10SubmitBidRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"J\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12%\n" +
+	"\x03bid\x18\x03 \x01(\v2\v.ltc.v1.BidB\x06\xbaH\x03\xc8\x01\x01R\x03bid\"J\n" +
 	"\x11SubmitBidResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"u\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xab\x01\n" +
 	"\x19RecordTenderResultRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"S\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x124\n" +
+	"\x06result\x18\x03 \x01(\v2\x14.ltc.v1.TenderResultB\x06\xbaH\x03\xc8\x01\x01R\x06result\"S\n" +
 	"\x1aRecordTenderResultResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"o\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xa5\x01\n" +
 	"\x13SignContractRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"M\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x124\n" +
+	"\bcontract\x18\x03 \x01(\v2\x10.ltc.v1.ContractB\x06\xbaH\x03\xc8\x01\x01R\bcontract\"M\n" +
 	"\x14SignContractResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"s\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xfa\x01\n" +
 	"\x17ScheduleHandoverRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"Q\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12G\n" +
+	"\rschedule_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\fscheduleTime\x12<\n" +
+	"\tattendees\x18\x04 \x03(\v2\x12.ltc.v1.TeamMemberB\n" +
+	"\xbaH\a\x92\x01\x04\b\x02\x102R\tattendees\"Q\n" +
 	"\x18ScheduleHandoverResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"s\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xab\x01\n" +
 	"\x17CompleteHandoverRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"Q\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x126\n" +
+	"\x06record\x18\x03 \x01(\v2\x16.ltc.v1.HandoverRecordB\x06\xbaH\x03\xc8\x01\x01R\x06record\"Q\n" +
 	"\x18CompleteHandoverResponse\x125\n" +
 	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xce\x01\n" +
 	"\x17CloseOpportunityRequest\x12'\n" +
@@ -2004,11 +2094,12 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x06reason\x18\x04 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x06reason\"Q\n" +
 	"\x18CloseOpportunityResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"w\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xb1\x01\n" +
 	"\x1bSubmitProjectSummaryRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"U\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x128\n" +
+	"\asummary\x18\x03 \x01(\v2\x16.ltc.v1.ProjectSummaryB\x06\xbaH\x03\xc8\x01\x01R\asummary\"U\n" +
 	"\x1cSubmitProjectSummaryResponse\x125\n" +
 	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xb2\x01\n" +
 	"\x11ListEventsRequest\x12.\n" +
@@ -2097,6 +2188,12 @@ var file_ltc_v1_opportunity_proto_goTypes = []any{
 	(ProjectLevel)(0),                    // 39: ltc.v1.ProjectLevel
 	(*Assessment)(nil),                   // 40: ltc.v1.Assessment
 	(*TeamMember)(nil),                   // 41: ltc.v1.TeamMember
+	(*Risk)(nil),                         // 42: ltc.v1.Risk
+	(*Bid)(nil),                          // 43: ltc.v1.Bid
+	(*TenderResult)(nil),                 // 44: ltc.v1.TenderResult
+	(*Contract)(nil),                     // 45: ltc.v1.Contract
+	(*HandoverRecord)(nil),               // 46: ltc.v1.HandoverRecord
+	(*ProjectSummary)(nil),               // 47: ltc.v1.ProjectSummary
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	33, // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
@@ -2111,56 +2208,65 @@ var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	36, // 9: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
 	41, // 10: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
 	36, // 11: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 12: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 13: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 14: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 15: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 16: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 17: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 18: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 19: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 20: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	38, // 21: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
-	36, // 22: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 23: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,  // 24: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	1,  // 25: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	3,  // 26: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	5,  // 27: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	7,  // 28: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	9,  // 29: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	11, // 30: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	13, // 31: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	15, // 32: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	17, // 33: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	19, // 34: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	21, // 35: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	23, // 36: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	25, // 37: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	27, // 38: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	29, // 39: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	31, // 40: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	2,  // 41: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	4,  // 42: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	6,  // 43: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	8,  // 44: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	10, // 45: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	12, // 46: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	14, // 47: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	16, // 48: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	18, // 49: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	20, // 50: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	22, // 51: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	24, // 52: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	26, // 53: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	28, // 54: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	30, // 55: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	32, // 56: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	41, // [41:57] is the sub-list for method output_type
-	25, // [25:41] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	42, // 12: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
+	36, // 13: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	42, // 14: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
+	36, // 15: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 16: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	36, // 17: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	43, // 18: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
+	36, // 19: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	44, // 20: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
+	36, // 21: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	45, // 22: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
+	36, // 23: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	35, // 24: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
+	41, // 25: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
+	36, // 26: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	46, // 27: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
+	36, // 28: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	38, // 29: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	36, // 30: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	47, // 31: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
+	36, // 32: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,  // 33: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	1,  // 34: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	3,  // 35: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	5,  // 36: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	7,  // 37: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	9,  // 38: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	11, // 39: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	13, // 40: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	15, // 41: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	17, // 42: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	19, // 43: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	21, // 44: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	23, // 45: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	25, // 46: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	27, // 47: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	29, // 48: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	31, // 49: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	2,  // 50: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	4,  // 51: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	6,  // 52: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	8,  // 53: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	10, // 54: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	12, // 55: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	14, // 56: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	16, // 57: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	18, // 58: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	20, // 59: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	22, // 60: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	24, // 61: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	26, // 62: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	28, // 63: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	30, // 64: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	32, // 65: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	50, // [50:66] is the sub-list for method output_type
+	34, // [34:50] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }

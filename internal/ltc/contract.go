@@ -1,0 +1,265 @@
+package ltc
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Bid is the bid the AR submitted.
+type Bid struct {
+	Price       Money     `json:"price"`
+	Date        Date      `json:"date"`
+	Reference   string    `json:"reference"`
+	SubmittedBy Person    `json:"submitted_by"`
+	SubmittedAt time.Time `json:"submitted_at"`
+}
+
+// Tender is the customer's tender outcome.
+type Tender string
+
+// Tender outcomes.
+const (
+	TenderShortlisted Tender = "SHORTLISTED"
+	TenderWon         Tender = "WON"
+	TenderLost        Tender = "LOST"
+	TenderCancelled   Tender = "CANCELLED"
+)
+
+// TenderResult records the customer's tender outcome.
+type TenderResult struct {
+	Result     Tender    `json:"result"`
+	Winner     string    `json:"winner,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// Contract is the signed contract.
+type Contract struct {
+	Number   string    `json:"number"`
+	Date     Date      `json:"date"`
+	Amount   Money     `json:"amount"`
+	SignedBy Person    `json:"signed_by"`
+	SignedAt time.Time `json:"signed_at"`
+}
+
+// HandoverRecord is what the contract handover meeting (合同交底会) hands to delivery.
+type HandoverRecord struct {
+	KeyTerms        string `json:"key_terms"`
+	Commitments     string `json:"commitments"`
+	RisksHandedOver string `json:"risks_handed_over"`
+	OpenIssues      string `json:"open_issues,omitempty"`
+}
+
+// Handover is the contract handover meeting: scheduled with its attendees, then completed with the record and the
+// delivery project manager's acknowledgement.
+type Handover struct {
+	ScheduledFor   time.Time       `json:"scheduled_for"`
+	Attendees      Team            `json:"attendees"`
+	Record         *HandoverRecord `json:"record,omitempty"`
+	AcknowledgedBy *Person         `json:"acknowledged_by,omitempty"`
+	CompletedAt    *time.Time      `json:"completed_at,omitempty"`
+}
+
+// ProjectSummary is the project summary (销售项目总结) owed after a close.
+type ProjectSummary struct {
+	WinLossReasons  string    `json:"win_loss_reasons"`
+	Lessons         string    `json:"lessons"`
+	WinRateAccuracy string    `json:"win_rate_accuracy"`
+	SubmittedBy     Person    `json:"submitted_by"`
+	SubmittedAt     time.Time `json:"submitted_at"`
+}
+
+// ar checks that the actor is the deal's AR (its owner), or an admin.
+func (o Opportunity) ar(a Actor, what string) error {
+	if !o.owns(a) && !a.Has(RoleAdmin) {
+		return PermissionDenied("%s on deal %s is for its AR (%s)", what, o.ID, o.Owner.ID)
+	}
+	return nil
+}
+
+// CanSubmitBid checks that the actor may submit the bid now: the AR, in BIDDING, once, at a price inside the
+// ATB-approved envelope (not below it by more than the policy's tolerance).
+func CanSubmitBid(a Actor, o Opportunity, b Bid, p Policy) error {
+	if err := o.ar(a, "submitting the bid"); err != nil {
+		return err
+	}
+	if err := o.inStage("submitting the bid", StageBidding); err != nil {
+		return err
+	}
+	if o.Bid != nil {
+		return FailedPrecondition("deal %s already has its bid (%s)", o.ID, o.Bid.Reference)
+	}
+	env := *o.ApprovedBidPrice
+	if b.Price.Currency != env.Currency {
+		return FailedPrecondition("the bid is in %s but the approved envelope is in %s; a new ATB is needed", b.Price.Currency, env.Currency)
+	}
+	floor := env.AmountMinor - int64(float64(env.AmountMinor)*p.BidTolerancePercent/100)
+	if b.Price.AmountMinor < floor {
+		return FailedPrecondition("the bid price %s is below the ATB-approved envelope %s by more than the tolerance (%g%%); a new ATB is needed",
+			b.Price, env, p.BidTolerancePercent)
+	}
+	return nil
+}
+
+// SubmitBid returns the deal with the bid.
+func (o Opportunity) SubmitBid(b Bid, now time.Time) Opportunity {
+	b.SubmittedAt = now
+	o.Bid = &b
+	o.UpdatedAt = now
+	return o
+}
+
+// CanRecordTenderResult checks that the actor may record the tender result now: the AR, in BIDDING, after the bid.
+func CanRecordTenderResult(a Actor, o Opportunity, t TenderResult) error {
+	if err := o.ar(a, "recording the tender result"); err != nil {
+		return err
+	}
+	if err := o.inStage("recording the tender result", StageBidding); err != nil {
+		return err
+	}
+	if o.Bid == nil {
+		return FailedPrecondition("deal %s has no bid yet; submit the bid first", o.ID)
+	}
+	if t.Result == TenderLost && t.Winner == "" {
+		return Invalid("a lost tender names the winner")
+	}
+	return nil
+}
+
+// RecordTenderResult returns the deal after the tender: shortlisted or won moves to NEGOTIATION, lost closes as
+// LOST, cancelled closes as CANCELLED.
+func (o Opportunity) RecordTenderResult(t TenderResult, by Person, now time.Time, p Policy) Opportunity {
+	t.RecordedAt = now
+	o.Tender = &t
+	o.UpdatedAt = now
+	switch t.Result {
+	case TenderLost:
+		return o.Close(OutcomeLost, fmt.Sprintf("tender lost to %s: %s", t.Winner, t.Reason), by, now, p)
+	case TenderCancelled:
+		return o.Close(OutcomeCancelled, "tender cancelled by the customer: "+t.Reason, by, now, p)
+	}
+	o.Stage = StageNegotiation
+	return o
+}
+
+// CanSignContract checks that the actor may record the signed contract now: the AR, in CONTRACT_SIGNING, for
+// exactly the ATC-approved amount.
+func CanSignContract(a Actor, o Opportunity, c Contract) error {
+	if err := o.ar(a, "signing the contract"); err != nil {
+		return err
+	}
+	if err := o.inStage("signing the contract", StageContractSigning); err != nil {
+		return err
+	}
+	if approved := *o.ApprovedContractAmount; c.Amount != approved {
+		return FailedPrecondition("the contract amount %s differs from the ATC-approved %s; a new ATC is needed", c.Amount, approved)
+	}
+	return nil
+}
+
+// SignContract returns the deal in HANDOVER with the contract; the handover is due within the handover SLA.
+func (o Opportunity) SignContract(c Contract, now time.Time, p Policy) Opportunity {
+	c.SignedAt = now
+	due := now.Add(p.handoverSLA())
+	o.Contract = &c
+	o.Stage = StageHandover
+	o.HandoverDueAt = &due
+	o.UpdatedAt = now
+	return o
+}
+
+// CanScheduleHandover checks that the actor may schedule the handover meeting now: the AR, in HANDOVER, with the
+// AR, SR and FR of the team and a delivery project manager among the attendees.
+func CanScheduleHandover(a Actor, o Opportunity, h Handover) error {
+	if err := o.ar(a, "scheduling the handover"); err != nil {
+		return err
+	}
+	if err := o.inStage("scheduling the handover", StageHandover); err != nil {
+		return err
+	}
+	for _, role := range CoreRoles {
+		for _, m := range o.Team {
+			if m.Role == role && !h.Attendees.Member(m.Person.ID) {
+				return Invalid("the handover needs the %s (%s) among the attendees", role, m.Person.ID)
+			}
+		}
+	}
+	if !slices.ContainsFunc(h.Attendees, func(m TeamMember) bool { return m.Role == TeamDeliveryPM }) {
+		return Invalid("the handover needs a DELIVERY_PM among the attendees")
+	}
+	return nil
+}
+
+// ScheduleHandover returns the deal with the handover meeting scheduled (or rescheduled).
+func (o Opportunity) ScheduleHandover(h Handover, now time.Time) Opportunity {
+	h.Attendees = slices.Clone(h.Attendees)
+	o.Handover = &h
+	o.UpdatedAt = now
+	return o
+}
+
+// CanCompleteHandover checks that the actor may complete the handover now: the delivery project manager among
+// the attendees of the scheduled meeting, acknowledging the record.
+func CanCompleteHandover(a Actor, o Opportunity) error {
+	if err := o.inStage("completing the handover", StageHandover); err != nil {
+		return err
+	}
+	if o.Handover == nil {
+		return FailedPrecondition("the handover of deal %s is not scheduled yet (ScheduleHandover)", o.ID)
+	}
+	if !o.Handover.Attendees.Holds(a.ID, TeamDeliveryPM) {
+		return PermissionDenied("only the delivery project manager of the handover may acknowledge it")
+	}
+	return nil
+}
+
+// CompleteHandover returns the deal closed as WON, handed to delivery with the record.
+func (o Opportunity) CompleteHandover(r HandoverRecord, by Person, now time.Time, p Policy) Opportunity {
+	h := *o.Handover
+	h.Record, h.AcknowledgedBy, h.CompletedAt = &r, &by, &now
+	o.Handover = &h
+	return o.Close(OutcomeWon, "contract handed over to delivery", by, now, p)
+}
+
+// MarkHandoverOverdue returns the deal flagged as past its handover SLA.
+func (o Opportunity) MarkHandoverOverdue(now time.Time) Opportunity {
+	o.HandoverOverdue = true
+	o.UpdatedAt = now
+	return o
+}
+
+// CanSubmitSummary checks that the actor may submit the project summary now: the AR (owner), a sales manager or
+// an admin, once the deal is closed, once.
+func CanSubmitSummary(a Actor, o Opportunity) error {
+	if !o.owns(a) && !a.HasAny(RoleSalesManager, RoleAdmin) {
+		return PermissionDenied("the project summary of deal %s is for its AR or a sales_manager", o.ID)
+	}
+	if o.Open() {
+		return FailedPrecondition("the project summary comes after the close; deal %s is in %s", o.ID, o.Stage)
+	}
+	if o.Summary != nil {
+		return FailedPrecondition("deal %s has its project summary already", o.ID)
+	}
+	return nil
+}
+
+// SubmitSummary returns the deal with its project summary.
+func (o Opportunity) SubmitSummary(s ProjectSummary, now time.Time) Opportunity {
+	s.SubmittedAt = now
+	o.Summary = &s
+	o.UpdatedAt = now
+	return o
+}
+
+// MarkSummaryOverdue returns the deal flagged as past its summary SLA.
+func (o Opportunity) MarkSummaryOverdue(now time.Time) Opportunity {
+	o.SummaryOverdue = true
+	o.UpdatedAt = now
+	return o
+}
+
+// String formats money as "12345.67 CNY" (two minor digits).
+func (m Money) String() string {
+	return fmt.Sprintf("%d.%02d %s", m.AmountMinor/100, m.AmountMinor%100, m.Currency)
+}

@@ -1,0 +1,101 @@
+package ltc
+
+import (
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// RiskCategory classifies a risk (风险计划管理).
+type RiskCategory string
+
+// Risk categories.
+const (
+	RiskCommercial RiskCategory = "COMMERCIAL"
+	RiskTechnical  RiskCategory = "TECHNICAL"
+	RiskDelivery   RiskCategory = "DELIVERY"
+	RiskLegal      RiskCategory = "LEGAL"
+	RiskFinancial  RiskCategory = "FINANCIAL"
+)
+
+// RiskLevel rates a risk's probability or impact.
+type RiskLevel string
+
+// Risk levels.
+const (
+	RiskLow    RiskLevel = "LOW"
+	RiskMedium RiskLevel = "MEDIUM"
+	RiskHigh   RiskLevel = "HIGH"
+)
+
+// RiskStatus is where a risk stands.
+type RiskStatus string
+
+// Risk statuses.
+const (
+	RiskOpen      RiskStatus = "OPEN"
+	RiskMitigated RiskStatus = "MITIGATED"
+	RiskClosed    RiskStatus = "CLOSED"
+)
+
+// Risk is an entry of the deal's risk register. Every risk is assessed: it has a probability and an impact.
+type Risk struct {
+	ID          string       `json:"id"`
+	Description string       `json:"description"`
+	Category    RiskCategory `json:"category"`
+	Probability RiskLevel    `json:"probability"`
+	Impact      RiskLevel    `json:"impact"`
+	Owner       Person       `json:"owner"`
+	Mitigation  string       `json:"mitigation,omitempty"`
+	Status      RiskStatus   `json:"status"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+}
+
+var riskIDSpace = uuid.MustParse("5b1e8f3c-2d47-4a96-b0c1-7e9f2a3d4c58")
+
+// RiskID is the id of the risk added by the request.
+func RiskID(requestID string) string { return uuid.NewSHA1(riskIDSpace, []byte(requestID)).String() }
+
+// CanEditRisks checks that the actor may add or change risks now: a core team member (the owner before a team
+// exists), a sales manager or an admin, on an open deal.
+func CanEditRisks(a Actor, o Opportunity) error {
+	if !o.owns(a) && !o.Team.Core(a.ID) && !a.HasAny(RoleSalesManager, RoleAdmin) {
+		return PermissionDenied("the risk register of deal %s is kept by its AR, SR and FR or a sales_manager", o.ID)
+	}
+	return o.open()
+}
+
+// CanUpdateRisk checks CanEditRisks and that the risk exists.
+func CanUpdateRisk(a Actor, o Opportunity, riskID string) error {
+	if err := CanEditRisks(a, o); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(o.Risks, func(r Risk) bool { return r.ID == riskID }) {
+		return NotFound("risk %s not found on deal %s", riskID, o.ID)
+	}
+	return nil
+}
+
+// AddRisk returns the deal with the risk added.
+func (o Opportunity) AddRisk(r Risk, now time.Time) Opportunity {
+	r.CreatedAt, r.UpdatedAt = now, now
+	o.Risks = append(slices.Clone(o.Risks), r)
+	o.UpdatedAt = now
+	return o
+}
+
+// UpdateRisk returns the deal with the risk of the same id replaced (its creation time kept).
+func (o Opportunity) UpdateRisk(r Risk, now time.Time) Opportunity {
+	risks := slices.Clone(o.Risks)
+	for i := range risks {
+		if risks[i].ID == r.ID {
+			r.CreatedAt, r.UpdatedAt = risks[i].CreatedAt, now
+			risks[i] = r
+		}
+	}
+	o.Risks = risks
+	o.UpdatedAt = now
+	return o
+}

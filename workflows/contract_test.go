@@ -1,0 +1,209 @@
+package workflows_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/workflows"
+)
+
+var (
+	dora      = ltc.Actor{ID: "dora", Name: "Dora Delivery", Roles: []ltc.Role{ltc.RoleSales}}
+	eur       = func(major int64) ltc.Money { return ltc.Money{Currency: "EUR", AmountMinor: major * 100} }
+	bidPkg    = ltc.Package{Bid: &ltc.BidPackage{Strategy: "value", ProposedPrice: eur(1_000_000), WinRate: 60}}
+	contrPkg  = ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(980_000), ContractReference: "C-7"}}
+	attendees = append(ltc.Team{{Person: dora.Person(), Role: ltc.TeamDeliveryPM}}, coreTeam...)
+)
+
+// toPursuit are the steps from a fresh deal to PURSUIT with a risk (level C: the manager decides INITIATION).
+func toPursuit() []step {
+	return []step{assess(), requestInitiation(ltc.LevelC), decide("r-d", manager, ltc.VerdictApprove),
+		{name: workflows.UpdateAppointTeam, arg: workflows.AppointTeam{Request: req("r-team", manager), Team: coreTeam}},
+		{name: workflows.UpdateAddRisk, arg: workflows.AddRisk{Request: req("r-risk", fred), Risk: ltc.Risk{Description: "FX",
+			Category: ltc.RiskFinancial, Probability: ltc.RiskMedium, Impact: ltc.RiskHigh, Owner: fred.Person(), Status: ltc.RiskOpen}}},
+	}
+}
+
+var fred = ltc.Actor{ID: "fred", Name: "Fred", Roles: []ltc.Role{ltc.RoleSales}}
+
+// gate requests the gate as the AR, has the FINANCE review in (level C asks for it) and decides it.
+func gate(id string, g ltc.Gate, pkg ltc.Package, v ltc.Verdict) []step {
+	did := ltc.DecisionID("r-req-" + id)
+	return []step{
+		{name: workflows.UpdateRequestDecision, arg: workflows.RequestDecision{Request: req("r-req-"+id, sales), Gate: g, Package: pkg}},
+		{name: workflows.UpdateSubmitReview, arg: workflows.SubmitReview{Request: req("r-rev-"+id, finance), DecisionID: did,
+			Function: ltc.FunctionFinance, Result: ltc.ReviewPass}},
+		{name: workflows.UpdateDecide, arg: workflows.Decide{Request: req("r-dec-"+id, exec1), DecisionID: did, Verdict: v, Rationale: "decided"}},
+	}
+}
+
+func bid(id string, price ltc.Money) step {
+	return step{name: workflows.UpdateSubmitBid, arg: workflows.SubmitBid{Request: req(id, sales), Bid: ltc.Bid{Price: price, Reference: "B-" + id}}}
+}
+
+func tender(id string, t ltc.Tender) step {
+	return step{name: workflows.UpdateTenderResult, arg: workflows.RecordTenderResult{Request: req(id, sales),
+		Result: ltc.TenderResult{Result: t, Winner: "Globex", Reason: "price"}}}
+}
+
+func sign(id string, amount ltc.Money) step {
+	return step{name: workflows.UpdateSignContract, arg: workflows.SignContract{Request: req(id, sales), Contract: ltc.Contract{Number: "C-7", Amount: amount}}}
+}
+
+func summary() step {
+	return step{name: workflows.UpdateProjectSummary, arg: workflows.SubmitProjectSummary{Request: req("r-sum", sales),
+		Summary: ltc.ProjectSummary{WinLossReasons: "price", Lessons: "engage earlier", WinRateAccuracy: "60% estimated"}}}
+}
+
+func steps(groups ...[]step) []step {
+	var all []step
+	for _, g := range groups {
+		all = append(all, g...)
+	}
+	return all
+}
+
+func last(out []*outcome) *outcome { return out[len(out)-1] }
+
+// runToEnd runs the steps; the last one must end the deal's process (the summary), so nothing is cancelled.
+func runToEnd(t *testing.T, s []step) (*testEnv, []*outcome, ltc.Opportunity) {
+	t.Helper()
+	e, out := runDeal(t, ltc.DefaultPolicy(), s...)
+	var final ltc.Opportunity
+	require.NoError(t, e.GetWorkflowError(), "the summary ends the process")
+	require.NoError(t, e.GetWorkflowResult(&final))
+	return e, out, final
+}
+
+func TestDealToWONThenSummaryEndsTheProcess(t *testing.T) {
+	e, out, final := runToEnd(t, steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
+		[]step{bid("r-low", eur(999_999)), bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderShortlisted)},
+		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove),
+		[]step{sign("r-bad", eur(1_000_000)), sign("r-sign", eur(980_000)),
+			{name: workflows.UpdateScheduleHandover, arg: workflows.ScheduleHandover{Request: req("r-sched", sales),
+				Handover: ltc.Handover{ScheduledFor: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}}},
+			{name: workflows.UpdateCompleteHandover, arg: workflows.CompleteHandover{Request: req("r-nope", sales),
+				Record: ltc.HandoverRecord{KeyTerms: "k", Commitments: "c", RisksHandedOver: "r"}}},
+			{name: workflows.UpdateCompleteHandover, arg: workflows.CompleteHandover{Request: req("r-done", dora),
+				Record: ltc.HandoverRecord{KeyTerms: "24 months", Commitments: "99.9%", RisksHandedOver: "FX"}}},
+			summary()}))
+	assert.ErrorContains(t, out[8].rejected, "a new ATB is needed", "below the envelope")
+	assert.ErrorContains(t, out[14].rejected, "a new ATC is needed", "amount differs")
+	assert.Equal(t, ltc.KindPermission, refusedKind(t, out[17]), "only the DELIVERY_PM acknowledges")
+	assert.Equal(t, ltc.OutcomeWon, result(t, out[18]).Opportunity.Outcome)
+	assert.Equal(t, ltc.OutcomeWon, final.Outcome)
+	require.NotNil(t, final.Summary)
+	assert.Equal(t, "engage earlier", final.Summary.Lessons)
+	types := e.eventTypes()
+	assert.Equal(t, []string{ltc.EventHandoverCompleted, ltc.EventOpportunityClosed, ltc.EventSummarySubmitted}, types[len(types)-3:])
+}
+
+func TestEveryOtherExit(t *testing.T) {
+	for name, tt := range map[string]struct {
+		steps []step
+		want  ltc.Outcome
+	}{
+		"NOT_PURSUED": {steps(toPursuit()[:2], []step{decide("r-d", manager, ltc.VerdictReject)}), ltc.OutcomeNotPursued},
+		"NO_BID":      {steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictReject)), ltc.OutcomeNoBid},
+		"LOST": {steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
+			[]step{bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderLost)}), ltc.OutcomeLost},
+		"CANCELLED": {steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
+			[]step{bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderCancelled)}), ltc.OutcomeCancelled},
+		"ABANDONED": {steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
+			[]step{bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderWon)}, gate("atc", ltc.GateATC, contrPkg, ltc.VerdictReject)),
+			ltc.OutcomeAbandoned},
+		"LOST by hand": {steps(toPursuit(), []step{{name: workflows.UpdateCloseOpportunity, arg: workflows.CloseOpportunity{
+			Request: req("r-close", sales), Outcome: ltc.OutcomeLost, Reason: "budget cut"}}}), ltc.OutcomeLost},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, out, final := runToEnd(t, append(tt.steps, summary()))
+			assert.Equal(t, tt.want, final.Outcome)
+			assert.NoError(t, last(out).err)
+			assert.NotNil(t, final.Summary)
+		})
+	}
+}
+
+func TestReapprovalPaths(t *testing.T) {
+	lower := ltc.Package{Bid: &ltc.BidPackage{Strategy: "aggressive", ProposedPrice: eur(900_000)}}
+	_, out := runDeal(t, ltc.DefaultPolicy(), steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
+		[]step{bid("r-low", eur(950_000))}, gate("atb2", ltc.GateATB, lower, ltc.VerdictApprove),
+		[]step{bid("r-bid", eur(950_000)), tender("r-t", ltc.TenderWon)},
+		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove), []step{sign("r-more", eur(990_000))},
+		gate("atc2", ltc.GateATC, ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(990_000), ContractReference: "C-8"}}, ltc.VerdictApprove),
+		[]step{sign("r-sign", eur(990_000))})...)
+	assert.ErrorContains(t, out[8].rejected, "a new ATB is needed")
+	assert.Equal(t, eur(900_000), *result(t, out[11]).Opportunity.ApprovedBidPrice, "the new ATB set a new envelope")
+	assert.Equal(t, ltc.StageBidding, result(t, out[11]).Opportunity.Stage)
+	assert.Equal(t, ltc.StageNegotiation, result(t, out[13]).Opportunity.Stage)
+	assert.ErrorContains(t, out[17].rejected, "a new ATC is needed")
+	signed := result(t, last(out)).Opportunity
+	assert.Equal(t, ltc.StageHandover, signed.Stage)
+	assert.Equal(t, eur(990_000), signed.Contract.Amount)
+}
+
+func TestHandoverAndSummarySLAs(t *testing.T) {
+	handoverSLA, summarySLA := ltc.DefaultHandoverSLA, ltc.DefaultSummarySLA
+	e, out, final := runToEnd(t, steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
+		[]step{bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderWon)},
+		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove), []step{sign("r-sign", eur(980_000)),
+			{after: handoverSLA + time.Hour, name: workflows.UpdateScheduleHandover, arg: workflows.ScheduleHandover{Request: req("r-sched", sales),
+				Handover: ltc.Handover{ScheduledFor: time.Date(2027, 1, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}}},
+			{name: workflows.UpdateCompleteHandover, arg: workflows.CompleteHandover{Request: req("r-done", dora),
+				Record: ltc.HandoverRecord{KeyTerms: "k", Commitments: "c", RisksHandedOver: "r"}}},
+			{after: summarySLA + time.Hour, name: summary().name, arg: summary().arg}}))
+	assert.NoError(t, last(out).err)
+	assert.True(t, final.HandoverOverdue, "the handover came late")
+	assert.True(t, final.SummaryOverdue, "the summary came late")
+	var overdue []string
+	for _, c := range e.changes {
+		for _, ev := range c.Events {
+			if ev.Type == ltc.EventHandoverOverdue || ev.Type == ltc.EventSummaryOverdue {
+				overdue = append(overdue, ev.Type)
+				assert.Equal(t, []string{"user:sam", "role:sales_manager"}, ev.Recipients)
+			}
+		}
+	}
+	assert.Equal(t, []string{ltc.EventHandoverOverdue, ltc.EventSummaryOverdue}, overdue)
+	signed := result(t, out[13]).Opportunity
+	assert.Equal(t, signed.Contract.SignedAt.Add(handoverSLA), *signed.HandoverDueAt)
+}
+
+func TestContinueAsNewMidDealKeepsEverything(t *testing.T) {
+	// First run: Temporal suggests continue-as-new while the deal is in INITIATION_REVIEW; the Update that arrives
+	// next completes and is recorded once, then the process continues as new carrying the deal.
+	first := newEnv(t)
+	s := toPursuit()
+	var out []*outcome
+	for i, st := range s[:3] {
+		out = append(out, first.update(time.Duration(i+1)*time.Minute, st.name, "u"+st.name, st.arg))
+	}
+	first.RegisterDelayedCallback(func() { first.SetContinueAsNewSuggested(true) }, 2*time.Minute+30*time.Second)
+	first.ExecuteWorkflow(workflows.OpportunityWorkflow, dealInput(ltc.DefaultPolicy()))
+
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, first.GetWorkflowError(), &can)
+	decided := result(t, out[2])
+	assert.Equal(t, ltc.StageTeamFormation, decided.Opportunity.Stage, "the Update in flight completed")
+	var carried workflows.OpportunityInput
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &carried))
+	assert.Equal(t, decided.Opportunity, carried.Opportunity, "the new run starts from the deal as it was")
+	assert.Equal(t, []string{ltc.EventAssessmentUpdated, ltc.EventDecisionRequested, ltc.EventDecisionDecided}, first.eventTypes(),
+		"each change recorded once")
+
+	// Second run: the deal goes on from where it was.
+	second := newEnv(t)
+	team := second.update(time.Minute, s[3].name, "u-team", s[3].arg)
+	second.RegisterDelayedCallback(second.CancelWorkflow, 2*time.Minute)
+	second.ExecuteWorkflow(workflows.OpportunityWorkflow, carried)
+	got := result(t, team)
+	assert.Equal(t, ltc.StagePursuit, got.Opportunity.Stage)
+	assert.Len(t, got.Opportunity.Decisions, 1)
+	assert.Equal(t, ltc.LevelC, got.Opportunity.Level)
+}
