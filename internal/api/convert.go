@@ -1,13 +1,17 @@
 package api
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -356,4 +360,16 @@ func dealStagesToProto(po *ltcv1.Opportunity, o ltc.Opportunity) {
 	po.Summary = summaryToProto(o.Summary)
 	po.SummaryDueTime = timeToProto(o.SummaryDueAt)
 	po.SummaryOverdue = o.SummaryOverdue
+}
+
+func eventToProto(e store.RecordedEvent) (*ltcv1.Event, error) {
+	data := &structpb.Struct{}
+	if err := protojson.Unmarshal(e.Data, data); err != nil {
+		return nil, fmt.Errorf("event %d data: %w", e.Sequence, err)
+	}
+	return &ltcv1.Event{
+		Sequence: e.Sequence, DealId: e.DealID, DealSequence: e.DealSequence, Type: e.Type,
+		Actor: personToProto(e.Actor), RequestId: e.RequestID, StageBefore: e.StageBefore, StageAfter: e.StageAfter,
+		Recipients: e.Recipients, Data: data, OccurTime: timestamppb.New(e.OccurredAt),
+	}, nil
 }

@@ -184,7 +184,8 @@ func TestDealFromLeadToPursuit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, none.Opportunities)
 
-	events, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Limit: 100})
+	eventsPage, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Limit: 100})
+	events := eventsPage.Events
 	require.NoError(t, err)
 	var got2 []string
 	for i, ev := range events {
@@ -262,8 +263,9 @@ func TestUnansweredDecisionEscalatesOnTimeThenReject(t *testing.T) {
 	assert.Empty(t, inbox(t, e, eva), "escalated past authority 2")
 	assert.Equal(t, []string{d.Id}, inbox(t, e, eric))
 
-	events, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Limit: 100,
+	eventsPage, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Limit: 100,
 		Types: []string{ltc.EventDecisionEscalated, ltc.EventDecisionOverdue}})
+	events := eventsPage.Events
 	require.NoError(t, err)
 	var recipients [][]string
 	for _, ev := range events {

@@ -301,3 +301,26 @@ func (s opportunityService) SubmitProjectSummary(ctx context.Context, req *ltcv1
 	})
 	return &ltcv1.SubmitProjectSummaryResponse{Opportunity: o}, err
 }
+
+func (s opportunityService) ListEvents(ctx context.Context, req *ltcv1.ListEventsRequest) (*ltcv1.ListEventsResponse, error) {
+	if err := ltc.CanRead(actorOf(ctx)); err != nil {
+		return nil, err
+	}
+	limit := int(req.PageSize)
+	if limit == 0 {
+		limit = 100
+	}
+	page, err := s.store.Events(ctx, store.EventQuery{AfterSequence: req.AfterSequence, DealID: req.DealId, Types: req.Types, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	resp := &ltcv1.ListEventsResponse{NextAfterSequence: page.Next}
+	for _, e := range page.Events {
+		pe, err := eventToProto(e)
+		if err != nil {
+			return nil, err
+		}
+		resp.Events = append(resp.Events, pe)
+	}
+	return resp, nil
+}

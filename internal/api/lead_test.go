@@ -73,7 +73,8 @@ func qualifyRequest(leadID string) *ltcv1.QualifyLeadRequest {
 
 func eventTypes(t *testing.T, st *store.Store, dealID string) []string {
 	t.Helper()
-	events, err := st.Events(context.Background(), store.EventQuery{DealID: dealID, Limit: 1000})
+	eventsPage, err := st.Events(context.Background(), store.EventQuery{DealID: dealID, Limit: 1000})
+	events := eventsPage.Events
 	require.NoError(t, err)
 	var types []string
 	for _, e := range events {
@@ -128,7 +129,8 @@ func TestLeadToOpportunityEndToEnd(t *testing.T) {
 	require.NoError(t, e.Temporal.GetWorkflow(ctx, workflows.LeadWorkflowID(lead.Id), "").Get(ctx, &leadResult))
 	assert.Equal(t, ltc.LeadQualified, leadResult.State, "the lead's process ended with the lead qualified")
 
-	events, err := e.Store.Events(ctx, store.EventQuery{DealID: lead.Id, Limit: 100})
+	eventsPage, err := e.Store.Events(ctx, store.EventQuery{DealID: lead.Id, Limit: 100})
+	events := eventsPage.Events
 	require.NoError(t, err)
 	require.Len(t, events, 3)
 	for i, want := range []struct{ typ, before, after, actor string }{
@@ -269,7 +271,8 @@ func TestInvalidInputIsRefusedWithFieldViolations(t *testing.T) {
 	_, err = leads.QualifyLead(e.As(t, mia), &ltcv1.QualifyLeadRequest{RequestId: uuid.NewString(), LeadId: uuid.NewString()})
 	requireCode(t, err, codes.InvalidArgument, "qualification")
 
-	events, err := e.Store.Events(context.Background(), store.EventQuery{Limit: 10})
+	eventsPage, err := e.Store.Events(context.Background(), store.EventQuery{Limit: 10})
+	events := eventsPage.Events
 	require.NoError(t, err)
 	assert.Empty(t, events, "nothing recorded")
 }
@@ -408,7 +411,8 @@ func TestLeadSLAOverdueOnRealServers(t *testing.T) {
 	q, err := leads.QualifyLead(e.As(t, mia), qualifyRequest(id))
 	require.NoError(t, err, "an overdue lead stays open")
 	assert.True(t, q.Lead.Overdue)
-	events, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Limit: 10})
+	eventsPage, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Limit: 10})
+	events := eventsPage.Events
 	require.NoError(t, err)
 	require.Len(t, events, 4)
 	assert.Equal(t, ltc.EventLeadOverdue, events[1].Type)

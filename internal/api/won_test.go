@@ -139,7 +139,8 @@ func TestDealFromLeadToWON(t *testing.T) {
 	_, err = deals.AddRisk(e.As(t, sam), &ltcv1.AddRiskRequest{RequestId: rid(), OpportunityId: id, Risk: risk()})
 	requireCode(t, err, codes.FailedPrecondition, "CLOSED (WON)")
 
-	events, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Limit: 1000})
+	eventsPage, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Limit: 1000})
+	events := eventsPage.Events
 	require.NoError(t, err)
 	var types []string
 	for i, ev := range events {
@@ -164,4 +165,38 @@ func risk() *ltcv1.Risk {
 	return &ltcv1.Risk{Description: "EUR/CNY exposure on imported equipment", Category: ltcv1.RiskCategory_RISK_CATEGORY_FINANCIAL,
 		Probability: ltcv1.RiskLevel_RISK_LEVEL_MEDIUM, Impact: ltcv1.RiskLevel_RISK_LEVEL_HIGH,
 		Owner: &ltcv1.Person{Id: "fred"}, Status: ltcv1.RiskStatus_RISK_STATUS_OPEN}
+}
+
+func TestEventFeedOverGRPC(t *testing.T) {
+	e := testenv.StartEngine(t)
+	qualifiedDeal(t, e)
+	other := qualifiedDeal(t, e)
+	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
+
+	var all []*ltcv1.Event
+	cursor := int64(0)
+	for {
+		page, err := deals.ListEvents(e.As(t, sam), &ltcv1.ListEventsRequest{AfterSequence: cursor, PageSize: 2})
+		require.NoError(t, err)
+		all = append(all, page.Events...)
+		if len(page.Events) == 0 {
+			assert.Equal(t, cursor, page.NextAfterSequence, "at the head the cursor stays")
+			break
+		}
+		cursor = page.NextAfterSequence
+	}
+	require.Len(t, all, 6, "two deals of three events each")
+	for i, ev := range all {
+		assert.Equal(t, int64(i+1), ev.Sequence)
+	}
+	assert.Equal(t, "Acme Telecom", all[0].Data.Fields["customer"].GetStructValue().Fields["name"].GetStringValue())
+
+	mine, err := deals.ListEvents(e.As(t, sam), &ltcv1.ListEventsRequest{DealId: other, Types: []string{"opportunity.created"}})
+	require.NoError(t, err)
+	require.Len(t, mine.Events, 1)
+	assert.Equal(t, other, mine.Events[0].DealId)
+	assert.Equal(t, int64(6), mine.NextAfterSequence, "a filtered follower moves to the head")
+
+	_, err = deals.ListEvents(e.As(t, sam), &ltcv1.ListEventsRequest{DealId: "nope"})
+	requireCode(t, err, codes.InvalidArgument, "deal_id")
 }

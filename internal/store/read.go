@@ -4,8 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/jackc/pgx/v5"
+	"time"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 )
@@ -141,28 +140,70 @@ type EventQuery struct {
 	Limit         int
 }
 
-// Events returns events after the cursor in log order.
-func (s *Store) Events(ctx context.Context, q EventQuery) ([]RecordedEvent, error) {
-	types := q.Types
-	if types == nil {
-		types = []string{}
+// EventPage is a page of the event log and the cursor to continue from.
+type EventPage struct {
+	Events []RecordedEvent
+	// Next is the cursor for the next page. On a short page it is the head of the log when the page was read, so
+	// a filtered consumer moves past events it does not want; every event up to it was visible to the read.
+	Next int64
+}
+
+// Events returns events after the cursor in log order. The global sequence follows commit order (see the
+// migration), so a consumer following Next sees every event once, in order, with no gap filling in behind it.
+func (s *Store) Events(ctx context.Context, q EventQuery) (EventPage, error) {
+	var f filter
+	f.add("sequence > %s", q.AfterSequence)
+	if q.DealID != "" {
+		f.add("deal_id = %s", q.DealID)
 	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT sequence, deal_sequence, deal_id::text, type, actor_id, actor_name, coalesce(request_id, ''),
-			coalesce(stage_before, ''), coalesce(stage_after, ''), recipients, data, occurred_at
-		FROM events
-		WHERE sequence > $1 AND ($2 = '' OR deal_id = $2::uuid) AND (cardinality($3::text[]) = 0 OR type = ANY($3))
-		ORDER BY sequence LIMIT $4`,
-		q.AfterSequence, q.DealID, types, q.Limit)
+	if len(q.Types) > 0 {
+		f.add("type = ANY(%s)", q.Types)
+	}
+	query := `
+		WITH page AS (
+			SELECT sequence, deal_sequence, deal_id::text AS deal_id, type, actor_id, actor_name,
+				coalesce(request_id, '') AS request_id, coalesce(stage_before, '') AS stage_before,
+				coalesce(stage_after, '') AS stage_after, recipients, data, occurred_at
+			FROM events WHERE ` + strings.Join(f.where, " AND ") + `
+			ORDER BY sequence LIMIT ` + f.arg(q.Limit) + `
+		)
+		SELECT head.last_sequence, page.sequence, page.deal_sequence, page.deal_id, page.type, page.actor_id,
+			page.actor_name, page.request_id, page.stage_before, page.stage_after, page.recipients, page.data, page.occurred_at
+		FROM (SELECT last_sequence FROM event_log_head) head LEFT JOIN page ON true
+		ORDER BY page.sequence`
+	rows, err := s.pool.Query(ctx, query, f.args...)
 	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
+		return EventPage{}, fmt.Errorf("list events: %w", err)
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (RecordedEvent, error) {
+	defer rows.Close()
+	page := EventPage{Next: q.AfterSequence}
+	var head int64
+	for rows.Next() {
 		var e RecordedEvent
+		var seq, dealSeq *int64
+		var dealID, typ, actorID, actorName, requestID, before, after *string
 		var data []byte
-		err := row.Scan(&e.Sequence, &e.DealSequence, &e.DealID, &e.Type, &e.Actor.ID, &e.Actor.Name, &e.RequestID,
-			&e.StageBefore, &e.StageAfter, &e.Recipients, &data, &e.OccurredAt)
-		e.Data = data
-		return e, err
-	})
+		var occurred *time.Time
+		if err := rows.Scan(&head, &seq, &dealSeq, &dealID, &typ, &actorID, &actorName, &requestID, &before, &after,
+			&e.Recipients, &data, &occurred); err != nil {
+			return EventPage{}, fmt.Errorf("list events: %w", err)
+		}
+		if seq == nil {
+			continue // no event after the cursor: the row carries the head only
+		}
+		e.Sequence, e.DealSequence, e.DealID, e.Type = *seq, *dealSeq, *dealID, *typ
+		e.Actor = ltc.Person{ID: *actorID, Name: *actorName}
+		e.RequestID, e.StageBefore, e.StageAfter, e.Data, e.OccurredAt = *requestID, *before, *after, data, *occurred
+		page.Events = append(page.Events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return EventPage{}, fmt.Errorf("list events: %w", err)
+	}
+	switch {
+	case len(page.Events) == q.Limit:
+		page.Next = page.Events[len(page.Events)-1].Sequence
+	case head > page.Next:
+		page.Next = head
+	}
+	return page, nil
 }

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,7 +60,8 @@ func TestApplyIsIdempotentAndOrdersEvents(t *testing.T) {
 	q := a.Disqualify("no budget", at.Add(time.Hour))
 	require.NoError(t, s.Apply(ctx, leadChange("r3", q, ltc.EventLeadDisqualified, "x.second")))
 
-	events, err := s.Events(ctx, store.EventQuery{Limit: 100})
+	eventsPage, err := s.Events(ctx, store.EventQuery{Limit: 100})
+	events := eventsPage.Events
 	require.NoError(t, err)
 	var got []string
 	for i, e := range events {
@@ -74,7 +77,8 @@ func TestApplyIsIdempotentAndOrdersEvents(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ltc.LeadDisqualified, stored.State)
 
-	perDeal, err := s.Events(ctx, store.EventQuery{DealID: b.ID, Limit: 100})
+	perDealPage, err := s.Events(ctx, store.EventQuery{DealID: b.ID, Limit: 100})
+	perDeal := perDealPage.Events
 	require.NoError(t, err)
 	assert.Len(t, perDeal, 1)
 }
@@ -158,7 +162,72 @@ func TestApplyRecordsChangesWithoutPayload(t *testing.T) {
 	c.Request.PayloadHash = nil
 	require.NoError(t, s.Apply(ctx, c), "a timer's change has no request payload")
 	require.NoError(t, s.Apply(ctx, c), "and is skipped when retried")
-	events, err := s.Events(ctx, store.EventQuery{DealID: l.ID, Limit: 10})
+	eventsPage, err := s.Events(ctx, store.EventQuery{DealID: l.ID, Limit: 10})
+	events := eventsPage.Events
 	require.NoError(t, err)
 	assert.Len(t, events, 1)
+}
+
+// TestEventFeedUnderConcurrentWriters follows the global feed by cursor while many writers append: the reader
+// must see every event exactly once, in commit order, with no gap that fills in later behind its cursor.
+func TestEventFeedUnderConcurrentWriters(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	const writers, changes = 8, 40
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l := newLead(fmt.Sprintf("w%d", w), time.Now().UTC())
+			for i := range changes {
+				c := leadChange(uuid.NewString(), l, ltc.EventLeadCreated, "x.second")
+				if i > 0 {
+					c = leadChange(uuid.NewString(), l, "x.change")
+				}
+				if err := s.Apply(ctx, c); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	total := writers * (changes + 1)
+	var seen []int64
+	perDeal := map[string]int64{}
+	cursor := int64(0)
+	deadline := time.Now().Add(time.Minute)
+	for len(seen) < total && time.Now().Before(deadline) {
+		page, err := s.Events(ctx, store.EventQuery{AfterSequence: cursor, Limit: 7})
+		require.NoError(t, err)
+		for _, e := range page.Events {
+			require.Equal(t, cursor+1, e.Sequence, "no gap, no repeat, in order")
+			require.Equal(t, perDeal[e.DealID]+1, e.DealSequence, "per deal in order")
+			perDeal[e.DealID] = e.DealSequence
+			cursor = e.Sequence
+			seen = append(seen, e.Sequence)
+		}
+		require.GreaterOrEqual(t, page.Next, cursor)
+		cursor = page.Next
+	}
+	wg.Wait()
+	assert.Len(t, seen, total)
+	page, err := s.Events(ctx, store.EventQuery{AfterSequence: cursor, Limit: 7})
+	require.NoError(t, err)
+	assert.Empty(t, page.Events, "nothing appears behind the cursor afterwards")
+}
+
+func TestFilteredFeedMovesPastOtherEvents(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	l := newLead("ann", time.Now().UTC())
+	require.NoError(t, s.Apply(ctx, leadChange("r1", l, ltc.EventLeadCreated, "x.a", "x.b")))
+	page, err := s.Events(ctx, store.EventQuery{Types: []string{"x.none"}, Limit: 10})
+	require.NoError(t, err)
+	assert.Empty(t, page.Events)
+	assert.Equal(t, int64(3), page.Next, "the cursor moves to the head of the log")
+	page, err = s.Events(ctx, store.EventQuery{Types: []string{"x.b"}, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, page.Events, 1)
+	assert.Equal(t, int64(3), page.Events[0].Sequence)
 }

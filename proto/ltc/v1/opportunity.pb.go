@@ -43,7 +43,8 @@ type Event struct {
 	StageBefore string `protobuf:"bytes,7,opt,name=stage_before,json=stageBefore,proto3" json:"stage_before,omitempty"`
 	// Lead state or deal stage after the change.
 	StageAfter string `protobuf:"bytes,8,opt,name=stage_after,json=stageAfter,proto3" json:"stage_after,omitempty"`
-	// Users or roles to notify, for notification events ("user:ID" or "role:NAME").
+	// Who to notify, for notification events: "user:ID", "role:NAME", "authority:N" (executives of that level and
+	// above) or "function:NAME" (reviewers of that function).
 	Recipients []string `protobuf:"bytes,9,rep,name=recipients,proto3" json:"recipients,omitempty"`
 	// Event details.
 	Data *structpb.Struct `protobuf:"bytes,10,opt,name=data,proto3" json:"data,omitempty"`
