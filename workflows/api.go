@@ -36,6 +36,8 @@ const (
 	UpdateScheduleHandover = "ScheduleHandover"
 	UpdateCompleteHandover = "CompleteHandover"
 	UpdateProjectSummary   = "SubmitProjectSummary"
+	UpdateWeeklyReport     = "SubmitWeeklyReport"
+	UpdateRecordMeeting    = "RecordMeeting"
 )
 
 // Request is the caller's request as every Update carries it: its id (also the Update id), a digest of its
@@ -198,4 +200,16 @@ type CompleteHandover struct {
 type SubmitProjectSummary struct {
 	Request Request            `json:"request"`
 	Summary ltc.ProjectSummary `json:"summary"`
+}
+
+// SubmitWeeklyReport is the argument of the SubmitWeeklyReport Update.
+type SubmitWeeklyReport struct {
+	Request Request          `json:"request"`
+	Report  ltc.WeeklyReport `json:"report"`
+}
+
+// RecordMeeting is the argument of the RecordMeeting Update; the meeting's id comes from the request.
+type RecordMeeting struct {
+	Request Request     `json:"request"`
+	Meeting ltc.Meeting `json:"meeting"`
 }

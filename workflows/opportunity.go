@@ -159,7 +159,7 @@ func (p *dealProcess) setup(ctx workflow.Context) error {
 				for _, m := range u.Team {
 					recipients = append(recipients, ltc.UserRecipient(m.Person.ID))
 				}
-				o := p.o.AppointTeam(u.Team, now)
+				o := p.o.AppointTeam(u.Team, now, p.policy)
 				return p.simple(o, typ, u.Request, map[string]any{"before": p.o.Team, "after": o.Team}, recipients...)
 			}),
 		handle(ctx, p, UpdateCloseOpportunity, func(u CloseOpportunity) Request { return u.Request },
@@ -229,6 +229,31 @@ func (p *dealProcess) setup(ctx workflow.Context) error {
 				s.SubmittedBy = u.Request.Actor.Person()
 				return p.simple(p.o.SubmitSummary(s, now), ltc.EventSummarySubmitted, u.Request, s)
 			}),
+		handle(ctx, p, UpdateWeeklyReport, func(u SubmitWeeklyReport) Request { return u.Request },
+			func(u SubmitWeeklyReport) error { return ltc.CanSubmitWeeklyReport(a(u.Request), p.o) },
+			func(u SubmitWeeklyReport, now time.Time) dealChange {
+				r := u.Report
+				r.SubmittedBy = u.Request.Actor.Person()
+				o := p.o.SubmitWeeklyReport(r, now, p.policy)
+				last, _ := o.Cadence.LastReport()
+				// Reports go to the team and the sponsor only (受控发送).
+				var recipients []string
+				for _, m := range o.Team {
+					recipients = append(recipients, ltc.UserRecipient(m.Person.ID))
+				}
+				return p.simple(o, ltc.EventWeeklyReportSubmitted, u.Request, last, append(recipients, ltc.RoleRecipient(ltc.RoleSalesManager))...)
+			}),
+		handle(ctx, p, UpdateRecordMeeting, func(u RecordMeeting) Request { return u.Request },
+			func(u RecordMeeting) error { return ltc.CanRecordMeeting(a(u.Request), p.o) },
+			func(u RecordMeeting, now time.Time) dealChange {
+				m := u.Meeting
+				m.ID, m.RecordedBy = ltc.MeetingID(u.Request.ID), u.Request.Actor.Person()
+				var recipients []string
+				for _, item := range m.ActionItems {
+					recipients = append(recipients, ltc.UserRecipient(item.Owner.ID))
+				}
+				return p.simple(p.o.RecordMeeting(m, now), ltc.EventMeetingRecorded, u.Request, m, recipients...)
+			}),
 	}
 	return errors.Join(registrations...)
 }
@@ -240,7 +265,7 @@ type alarm struct {
 }
 
 // next is the earliest deadline the deal is waiting on now, if any: the pending decision's SLA, the handover
-// SLA, or the project summary's SLA.
+// SLA, the weekly report check, or the project summary's SLA.
 func (p *dealProcess) next() (alarm, bool) {
 	var alarms []alarm
 	if d, ok := p.o.Pending(); ok && !d.Overdue {
@@ -248,6 +273,9 @@ func (p *dealProcess) next() (alarm, bool) {
 	}
 	if p.o.Stage == ltc.StageHandover && p.o.HandoverDueAt != nil && !p.o.HandoverOverdue {
 		alarms = append(alarms, alarm{*p.o.HandoverDueAt, p.handoverOverdue})
+	}
+	if c := p.o.Cadence; c != nil && p.o.Open() {
+		alarms = append(alarms, alarm{c.CheckDueAt(p.policy), p.checkReport})
 	}
 	if !p.o.Open() && p.o.Summary == nil && p.o.SummaryDueAt != nil && !p.o.SummaryOverdue {
 		alarms = append(alarms, alarm{*p.o.SummaryDueAt, p.summaryOverdue})
@@ -366,5 +394,23 @@ func (p *dealProcess) summaryOverdue(ctx workflow.Context) error {
 			o := p.o.MarkSummaryOverdue(now)
 			return dealChange{o: o, events: []ltc.Event{p.event(o, ltc.EventSummaryOverdue, ltc.SystemPerson, "",
 				map[string]any{"due_at": o.SummaryDueAt}, ltc.UserRecipient(o.Owner.ID), ltc.RoleRecipient(ltc.RoleSalesManager))}}
+		})
+}
+
+// checkReport checks the next weekly-report period at its end plus the grace: a period without a report is
+// flagged overdue and the AR and the sales managers are notified. The next period has started on time anyway.
+func (p *dealProcess) checkReport(ctx workflow.Context) error {
+	checked := p.o.Cadence.Checked
+	return p.system(ctx, fmt.Sprintf("report-check:%s:%d", p.o.ID, checked),
+		func() bool { return p.o.Open() && p.o.Cadence != nil && p.o.Cadence.Checked == checked },
+		func(now time.Time) dealChange {
+			o, missing := p.o.CheckReport(now, p.policy)
+			c := dealChange{o: o}
+			if missing {
+				c.events = []ltc.Event{p.event(o, ltc.EventWeeklyReportOverdue, ltc.SystemPerson, "",
+					map[string]any{"period": checked, "due_at": p.o.Cadence.CheckDueAt(p.policy)},
+					ltc.UserRecipient(o.Owner.ID), ltc.RoleRecipient(ltc.RoleSalesManager))}
+			}
+			return c
 		})
 }

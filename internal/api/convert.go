@@ -125,6 +125,7 @@ func opportunityToProto(o ltc.Opportunity) *ltcv1.Opportunity {
 		CloseTime:      timeToProto(o.ClosedAt),
 	}
 	dealStagesToProto(po, o)
+	cadenceToProto(po, o)
 	return po
 }
 
@@ -372,4 +373,59 @@ func eventToProto(e store.RecordedEvent) (*ltcv1.Event, error) {
 		Actor: personToProto(e.Actor), RequestId: e.RequestID, StageBefore: e.StageBefore, StageAfter: e.StageAfter,
 		Recipients: e.Recipients, Data: data, OccurTime: timestamppb.New(e.OccurredAt),
 	}, nil
+}
+
+func weeklyReportToProto(r ltc.WeeklyReport) *ltcv1.WeeklyReport {
+	return &ltcv1.WeeklyReport{Period: int32(r.Period), Revision: int32(r.Revision), Progress: r.Progress,
+		WinRate: int32(r.WinRate), NextSteps: r.NextSteps, RisksAndIssues: r.RisksAndIssues, HelpNeeded: r.HelpNeeded,
+		SubmittedBy: personToProto(r.SubmittedBy), SubmitTime: timestamppb.New(r.SubmittedAt)}
+}
+
+func meetingFromProto(m *ltcv1.Meeting) ltc.Meeting {
+	out := ltc.Meeting{Kind: fromEnum[ltc.MeetingKind](ltcv1.MeetingKind_name, int32(m.Kind), "MEETING_KIND_"),
+		Date: dateFromProto(m.Date), Conclusions: m.Conclusions}
+	for _, p := range m.Attendees {
+		out.Attendees = append(out.Attendees, ltc.Person{ID: p.Id, Name: p.Name})
+	}
+	for _, a := range m.ActionItems {
+		out.ActionItems = append(out.ActionItems, ltc.ActionItem{Description: a.Description,
+			Owner: ltc.Person{ID: a.Owner.GetId(), Name: a.Owner.GetName()}, Due: dateFromProto(a.DueDate)})
+	}
+	return out
+}
+
+func meetingToProto(m ltc.Meeting) *ltcv1.Meeting {
+	pm := &ltcv1.Meeting{Id: m.ID, Kind: toEnum[ltcv1.MeetingKind](ltcv1.MeetingKind_value, m.Kind, "MEETING_KIND_"),
+		Date: dateToProto(m.Date), Conclusions: m.Conclusions, RecordedBy: personToProto(m.RecordedBy)}
+	for _, p := range m.Attendees {
+		pm.Attendees = append(pm.Attendees, personToProto(p))
+	}
+	for _, a := range m.ActionItems {
+		pm.ActionItems = append(pm.ActionItems, &ltcv1.ActionItem{Description: a.Description, Owner: personToProto(a.Owner),
+			DueDate: dateToProto(a.Due)})
+	}
+	return pm
+}
+
+// cadenceToProto fills the weekly-report status and the meetings.
+func cadenceToProto(po *ltcv1.Opportunity, o ltc.Opportunity) {
+	for _, m := range o.Meetings {
+		po.Meetings = append(po.Meetings, meetingToProto(m))
+	}
+	c := o.Cadence
+	if c == nil {
+		return
+	}
+	for _, r := range c.Reports {
+		po.WeeklyReports = append(po.WeeklyReports, weeklyReportToProto(r))
+	}
+	if last, ok := c.LastReport(); ok {
+		po.LastReport = weeklyReportToProto(last)
+	}
+	if o.Open() {
+		po.NextReportDueTime = timestamppb.New(c.NextDueAt)
+	}
+	for _, p := range c.OverduePeriods {
+		po.OverdueReportPeriods = append(po.OverdueReportPeriods, int32(p))
+	}
 }

@@ -324,3 +324,19 @@ func (s opportunityService) ListEvents(ctx context.Context, req *ltcv1.ListEvent
 	}
 	return resp, nil
 }
+
+func (s opportunityService) SubmitWeeklyReport(ctx context.Context, req *ltcv1.SubmitWeeklyReportRequest) (*ltcv1.SubmitWeeklyReportResponse, error) {
+	o, err := s.dealResponse(ctx, workflows.UpdateWeeklyReport, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+		rep := req.Report
+		return workflows.SubmitWeeklyReport{Request: r, Report: ltc.WeeklyReport{Progress: rep.Progress, WinRate: int(rep.WinRate),
+			NextSteps: rep.NextSteps, RisksAndIssues: rep.RisksAndIssues, HelpNeeded: rep.HelpNeeded}}
+	})
+	return &ltcv1.SubmitWeeklyReportResponse{Opportunity: o}, err
+}
+
+func (s opportunityService) RecordMeeting(ctx context.Context, req *ltcv1.RecordMeetingRequest) (*ltcv1.RecordMeetingResponse, error) {
+	o, err := s.dealResponse(ctx, workflows.UpdateRecordMeeting, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+		return workflows.RecordMeeting{Request: r, Meeting: meetingFromProto(req.Meeting)}
+	})
+	return &ltcv1.RecordMeetingResponse{Opportunity: o}, err
+}

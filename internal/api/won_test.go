@@ -200,3 +200,56 @@ func TestEventFeedOverGRPC(t *testing.T) {
 	_, err = deals.ListEvents(e.As(t, sam), &ltcv1.ListEventsRequest{DealId: "nope"})
 	requireCode(t, err, codes.InvalidArgument, "deal_id")
 }
+
+func TestWeeklyReportsAndMeetingsOverGRPC(t *testing.T) {
+	e := startWithPolicy(t, func(p *ltc.Policy) {
+		p.Version = "test-fast-cadence"
+		p.ReportPeriod, p.ReportGrace = ltc.Duration(2*time.Second), ltc.Duration(time.Second)
+	})
+	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
+	id, d := assessedInitiation(t, e, sam, ltcv1.ProjectLevel_PROJECT_LEVEL_C)
+	_, err := ltcv1.NewDecisionServiceClient(e.Conn).Decide(e.As(t, mia), &ltcv1.DecideRequest{RequestId: uuid.NewString(),
+		DecisionId: d.Id, Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "go"})
+	require.NoError(t, err)
+	report := func(by ltc.Actor, progress string) (*ltcv1.Opportunity, error) {
+		resp, err := deals.SubmitWeeklyReport(e.As(t, by), &ltcv1.SubmitWeeklyReportRequest{RequestId: uuid.NewString(), OpportunityId: id,
+			Report: &ltcv1.WeeklyReport{Progress: progress, WinRate: 60, NextSteps: "demo"}})
+		return resp.GetOpportunity(), err
+	}
+	_, err = report(sam, "too early")
+	requireCode(t, err, codes.PermissionDenied, "AR, SR or FR")
+	_, err = deals.AppointTeam(e.As(t, mia), &ltcv1.AppointTeamRequest{RequestId: uuid.NewString(), OpportunityId: id, Members: team()})
+	require.NoError(t, err)
+
+	_, err = report(sara, "workshop held")
+	require.NoError(t, err)
+	revised, err := report(sam, "workshop held, BOQ sent")
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), revised.LastReport.Revision, "the same period: a revision")
+	assert.Equal(t, revised.LastReport.Period, revised.WeeklyReports[0].Period)
+	assert.NotNil(t, revised.NextReportDueTime)
+	_, err = report(sue, "not mine")
+	requireCode(t, err, codes.PermissionDenied, "AR, SR or FR")
+
+	require.Eventually(t, func() bool {
+		got, err := deals.GetOpportunity(e.As(t, sam), &ltcv1.GetOpportunityRequest{Id: id})
+		return err == nil && len(got.Opportunity.OverdueReportPeriods) > 0
+	}, 20*time.Second, 100*time.Millisecond, "a forgotten report is flagged")
+
+	met, err := deals.RecordMeeting(e.As(t, fred), &ltcv1.RecordMeetingRequest{RequestId: uuid.NewString(), OpportunityId: id,
+		Meeting: &ltcv1.Meeting{Kind: ltcv1.MeetingKind_MEETING_KIND_ANALYSIS, Date: &date.Date{Year: 2027, Month: 1, Day: 10},
+			Attendees: []*ltcv1.Person{{Id: "sam"}, {Id: "fred"}}, Conclusions: "competitor discounting",
+			ActionItems: []*ltcv1.ActionItem{{Description: "revise price", Owner: &ltcv1.Person{Id: "sam"}, DueDate: &date.Date{Year: 2027, Month: 1, Day: 17}}}}})
+	require.NoError(t, err)
+	require.Len(t, met.Opportunity.Meetings, 1)
+	assert.NotEmpty(t, met.Opportunity.Meetings[0].Id)
+
+	page, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Types: []string{ltc.EventWeeklyReportOverdue}, Limit: 10})
+	require.NoError(t, err)
+	require.NotEmpty(t, page.Events)
+	assert.Equal(t, []string{"user:sam", "role:sales_manager"}, page.Events[0].Recipients)
+	_, err = deals.CloseOpportunity(e.As(t, sam), &ltcv1.CloseOpportunityRequest{RequestId: uuid.NewString(), OpportunityId: id,
+		Outcome: ltcv1.Outcome_OUTCOME_ABANDONED, Reason: "end of test"})
+	require.NoError(t, err)
+	keepHistory(t, e, workflows.OpportunityWorkflowID(id), "opportunity_weekly_reports")
+}

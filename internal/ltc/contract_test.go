@@ -23,7 +23,7 @@ var (
 func pursuit() ltc.Opportunity {
 	o, d := requested(ltc.LevelC, ltc.DefaultPolicy())
 	o, _ = o.Decide(d.ID, ruling(ltc.VerdictApprove, "go"), manager, t0, ltc.DefaultPolicy())
-	return o.AppointTeam(team, t0)
+	return o.AppointTeam(team, t0, ltc.DefaultPolicy())
 }
 
 func withRisk(o ltc.Opportunity) ltc.Opportunity {

@@ -172,7 +172,7 @@ func TestTeamRules(t *testing.T) {
 	o, _ = o.Decide(d.ID, ruling(ltc.VerdictApprove, "ok"), manager, t0, ltc.DefaultPolicy())
 	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanAppointTeam(owner, o)))
 	require.NoError(t, ltc.CanAppointTeam(manager, o))
-	o = o.AppointTeam(append(core, ltc.TeamMember{Person: ltc.Person{ID: "dora"}, Role: ltc.TeamDeliveryPM}), t0)
+	o = o.AppointTeam(append(core, ltc.TeamMember{Person: ltc.Person{ID: "dora"}, Role: ltc.TeamDeliveryPM}), t0, ltc.DefaultPolicy())
 	assert.Equal(t, ltc.StagePursuit, o.Stage)
 	assert.NoError(t, ltc.CanAppointTeam(manager, o), "the team can change later")
 

@@ -73,3 +73,10 @@ const (
 	EventSummarySubmitted  = "summary.submitted"
 	EventSummaryOverdue    = "summary.overdue"
 )
+
+// Event types of the cadence.
+const (
+	EventWeeklyReportSubmitted = "weekly_report.submitted"
+	EventWeeklyReportOverdue   = "weekly_report.overdue"
+	EventMeetingRecorded       = "meeting.recorded"
+)

@@ -74,6 +74,9 @@ type Opportunity struct {
 	// Decisions holds every decision of the deal, oldest first; at most the last one is pending.
 	Decisions []Decision `json:"decisions,omitempty"`
 	Risks     []Risk     `json:"risks,omitempty"`
+	// Cadence is the weekly reporting, from PURSUIT on.
+	Cadence  *Cadence  `json:"cadence,omitempty"`
+	Meetings []Meeting `json:"meetings,omitempty"`
 	// ApprovedBidPrice is the envelope the last approved ATB set; ApprovedContractAmount the amount of the last
 	// approved ATC.
 	ApprovedBidPrice       *Money          `json:"approved_bid_price,omitempty"`

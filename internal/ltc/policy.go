@@ -27,6 +27,10 @@ type Policy struct {
 	// project summary is owed. Zero (a policy written before they existed) means the default.
 	HandoverSLA Duration `json:"handover_sla,omitempty"`
 	SummarySLA  Duration `json:"summary_sla,omitempty"`
+	// ReportPeriod is the weekly report's period and ReportGrace how long after its end a missing report is
+	// flagged. Zero means the default.
+	ReportPeriod Duration `json:"report_period,omitempty"`
+	ReportGrace  Duration `json:"report_grace,omitempty"`
 }
 
 // Defaults of the SLAs a policy may leave unset.
@@ -107,8 +111,10 @@ func DefaultPolicy() Policy {
 				Reviews: []ReviewFunction{FunctionFinance, FunctionLegal, FunctionDelivery}},
 			LevelC: {Authority: 1, DecisionSLA: Duration(3 * day), Reviews: []ReviewFunction{FunctionFinance}},
 		},
-		HandoverSLA: Duration(DefaultHandoverSLA),
-		SummarySLA:  Duration(DefaultSummarySLA),
+		HandoverSLA:  Duration(DefaultHandoverSLA),
+		SummarySLA:   Duration(DefaultSummarySLA),
+		ReportPeriod: Duration(DefaultReportPeriod),
+		ReportGrace:  Duration(DefaultReportGrace),
 	}
 }
 

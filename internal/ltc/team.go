@@ -97,8 +97,9 @@ func CanAppointTeam(a Actor, o Opportunity) error {
 	return nil
 }
 
-// AppointTeam returns the deal with the team, owned by its AR; a deal in TEAM_FORMATION moves on to PURSUIT.
-func (o Opportunity) AppointTeam(t Team, now time.Time) Opportunity {
+// AppointTeam returns the deal with the team, owned by its AR; a deal in TEAM_FORMATION moves on to PURSUIT,
+// where weekly reporting starts.
+func (o Opportunity) AppointTeam(t Team, now time.Time, p Policy) Opportunity {
 	o.Team = slices.Clone(t)
 	for _, m := range t {
 		if m.Role == TeamAR {
@@ -107,6 +108,7 @@ func (o Opportunity) AppointTeam(t Team, now time.Time) Opportunity {
 	}
 	if o.Stage == StageTeamFormation {
 		o.Stage = StagePursuit
+		o = o.startCadence(now, p)
 	}
 	o.UpdatedAt = now
 	return o

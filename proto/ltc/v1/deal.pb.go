@@ -182,6 +182,63 @@ func (Outcome) EnumDescriptor() ([]byte, []int) {
 	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{1}
 }
 
+// MeetingKind is the kind of a project meeting.
+type MeetingKind int32
+
+const (
+	// Not set.
+	MeetingKind_MEETING_KIND_UNSPECIFIED MeetingKind = 0
+	// Kickoff (项目开工会).
+	MeetingKind_MEETING_KIND_KICKOFF MeetingKind = 1
+	// Project analysis meeting (项目分析会).
+	MeetingKind_MEETING_KIND_ANALYSIS MeetingKind = 2
+	// Negotiation round.
+	MeetingKind_MEETING_KIND_NEGOTIATION MeetingKind = 3
+)
+
+// Enum value maps for MeetingKind.
+var (
+	MeetingKind_name = map[int32]string{
+		0: "MEETING_KIND_UNSPECIFIED",
+		1: "MEETING_KIND_KICKOFF",
+		2: "MEETING_KIND_ANALYSIS",
+		3: "MEETING_KIND_NEGOTIATION",
+	}
+	MeetingKind_value = map[string]int32{
+		"MEETING_KIND_UNSPECIFIED": 0,
+		"MEETING_KIND_KICKOFF":     1,
+		"MEETING_KIND_ANALYSIS":    2,
+		"MEETING_KIND_NEGOTIATION": 3,
+	}
+)
+
+func (x MeetingKind) Enum() *MeetingKind {
+	p := new(MeetingKind)
+	*p = x
+	return p
+}
+
+func (x MeetingKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MeetingKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_deal_proto_enumTypes[2].Descriptor()
+}
+
+func (MeetingKind) Type() protoreflect.EnumType {
+	return &file_ltc_v1_deal_proto_enumTypes[2]
+}
+
+func (x MeetingKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MeetingKind.Descriptor instead.
+func (MeetingKind) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
+}
+
 // RiskCategory classifies a risk.
 type RiskCategory int32
 
@@ -231,11 +288,11 @@ func (x RiskCategory) String() string {
 }
 
 func (RiskCategory) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[2].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[3].Descriptor()
 }
 
 func (RiskCategory) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[2]
+	return &file_ltc_v1_deal_proto_enumTypes[3]
 }
 
 func (x RiskCategory) Number() protoreflect.EnumNumber {
@@ -244,7 +301,7 @@ func (x RiskCategory) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RiskCategory.Descriptor instead.
 func (RiskCategory) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
 }
 
 // RiskLevel rates a risk's probability or impact.
@@ -288,11 +345,11 @@ func (x RiskLevel) String() string {
 }
 
 func (RiskLevel) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[3].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[4].Descriptor()
 }
 
 func (RiskLevel) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[3]
+	return &file_ltc_v1_deal_proto_enumTypes[4]
 }
 
 func (x RiskLevel) Number() protoreflect.EnumNumber {
@@ -301,7 +358,7 @@ func (x RiskLevel) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RiskLevel.Descriptor instead.
 func (RiskLevel) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
 }
 
 // RiskStatus is where a risk stands.
@@ -345,11 +402,11 @@ func (x RiskStatus) String() string {
 }
 
 func (RiskStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[4].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[5].Descriptor()
 }
 
 func (RiskStatus) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[4]
+	return &file_ltc_v1_deal_proto_enumTypes[5]
 }
 
 func (x RiskStatus) Number() protoreflect.EnumNumber {
@@ -358,7 +415,7 @@ func (x RiskStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RiskStatus.Descriptor instead.
 func (RiskStatus) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
 }
 
 // Tender is the customer's tender outcome.
@@ -406,11 +463,11 @@ func (x Tender) String() string {
 }
 
 func (Tender) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[5].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[6].Descriptor()
 }
 
 func (Tender) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[5]
+	return &file_ltc_v1_deal_proto_enumTypes[6]
 }
 
 func (x Tender) Number() protoreflect.EnumNumber {
@@ -419,7 +476,7 @@ func (x Tender) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Tender.Descriptor instead.
 func (Tender) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
 }
 
 // TeamRole is a role in a deal's project team. AR, SR and FR form the iron triangle (铁三角).
@@ -479,11 +536,11 @@ func (x TeamRole) String() string {
 }
 
 func (TeamRole) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[6].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[7].Descriptor()
 }
 
 func (TeamRole) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[6]
+	return &file_ltc_v1_deal_proto_enumTypes[7]
 }
 
 func (x TeamRole) Number() protoreflect.EnumNumber {
@@ -492,7 +549,7 @@ func (x TeamRole) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TeamRole.Descriptor instead.
 func (TeamRole) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
 }
 
 // Gate is a decision gate of the opportunity process.
@@ -536,11 +593,11 @@ func (x Gate) String() string {
 }
 
 func (Gate) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[7].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[8].Descriptor()
 }
 
 func (Gate) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[7]
+	return &file_ltc_v1_deal_proto_enumTypes[8]
 }
 
 func (x Gate) Number() protoreflect.EnumNumber {
@@ -549,7 +606,7 @@ func (x Gate) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Gate.Descriptor instead.
 func (Gate) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
 }
 
 // DecisionStatus is where a decision stands.
@@ -605,11 +662,11 @@ func (x DecisionStatus) String() string {
 }
 
 func (DecisionStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[8].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[9].Descriptor()
 }
 
 func (DecisionStatus) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[8]
+	return &file_ltc_v1_deal_proto_enumTypes[9]
 }
 
 func (x DecisionStatus) Number() protoreflect.EnumNumber {
@@ -618,7 +675,7 @@ func (x DecisionStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DecisionStatus.Descriptor instead.
 func (DecisionStatus) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
 }
 
 // Verdict is what a decider decides.
@@ -666,11 +723,11 @@ func (x Verdict) String() string {
 }
 
 func (Verdict) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[9].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[10].Descriptor()
 }
 
 func (Verdict) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[9]
+	return &file_ltc_v1_deal_proto_enumTypes[10]
 }
 
 func (x Verdict) Number() protoreflect.EnumNumber {
@@ -679,7 +736,7 @@ func (x Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Verdict.Descriptor instead.
 func (Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
 }
 
 // ReviewFunction is a professional review function.
@@ -727,11 +784,11 @@ func (x ReviewFunction) String() string {
 }
 
 func (ReviewFunction) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[10].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[11].Descriptor()
 }
 
 func (ReviewFunction) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[10]
+	return &file_ltc_v1_deal_proto_enumTypes[11]
 }
 
 func (x ReviewFunction) Number() protoreflect.EnumNumber {
@@ -740,7 +797,7 @@ func (x ReviewFunction) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReviewFunction.Descriptor instead.
 func (ReviewFunction) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
 }
 
 // ReviewResult is a professional review's finding.
@@ -784,11 +841,11 @@ func (x ReviewResult) String() string {
 }
 
 func (ReviewResult) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[11].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[12].Descriptor()
 }
 
 func (ReviewResult) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[11]
+	return &file_ltc_v1_deal_proto_enumTypes[12]
 }
 
 func (x ReviewResult) Number() protoreflect.EnumNumber {
@@ -797,7 +854,7 @@ func (x ReviewResult) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReviewResult.Descriptor instead.
 func (ReviewResult) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
 }
 
 // Opportunity is the deal: one long-lived process from qualification to a close.
@@ -861,8 +918,18 @@ type Opportunity struct {
 	SummaryDueTime *timestamppb.Timestamp `protobuf:"bytes,28,opt,name=summary_due_time,json=summaryDueTime,proto3" json:"summary_due_time,omitempty"`
 	// The summary SLA passed before the summary was in.
 	SummaryOverdue bool `protobuf:"varint,29,opt,name=summary_overdue,json=summaryOverdue,proto3" json:"summary_overdue,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Weekly reports, every submission with its period and revision, oldest first.
+	WeeklyReports []*WeeklyReport `protobuf:"bytes,30,rep,name=weekly_reports,json=weeklyReports,proto3" json:"weekly_reports,omitempty"`
+	// When the next weekly report is due (from PURSUIT until the close).
+	NextReportDueTime *timestamppb.Timestamp `protobuf:"bytes,31,opt,name=next_report_due_time,json=nextReportDueTime,proto3" json:"next_report_due_time,omitempty"`
+	// The latest weekly report.
+	LastReport *WeeklyReport `protobuf:"bytes,32,opt,name=last_report,json=lastReport,proto3" json:"last_report,omitempty"`
+	// Report periods (0 = the first week of PURSUIT) that went without a report past due + grace.
+	OverdueReportPeriods []int32 `protobuf:"varint,33,rep,packed,name=overdue_report_periods,json=overdueReportPeriods,proto3" json:"overdue_report_periods,omitempty"`
+	// Recorded meetings.
+	Meetings      []*Meeting `protobuf:"bytes,34,rep,name=meetings,proto3" json:"meetings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Opportunity) Reset() {
@@ -1098,6 +1165,323 @@ func (x *Opportunity) GetSummaryOverdue() bool {
 	return false
 }
 
+func (x *Opportunity) GetWeeklyReports() []*WeeklyReport {
+	if x != nil {
+		return x.WeeklyReports
+	}
+	return nil
+}
+
+func (x *Opportunity) GetNextReportDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NextReportDueTime
+	}
+	return nil
+}
+
+func (x *Opportunity) GetLastReport() *WeeklyReport {
+	if x != nil {
+		return x.LastReport
+	}
+	return nil
+}
+
+func (x *Opportunity) GetOverdueReportPeriods() []int32 {
+	if x != nil {
+		return x.OverdueReportPeriods
+	}
+	return nil
+}
+
+func (x *Opportunity) GetMeetings() []*Meeting {
+	if x != nil {
+		return x.Meetings
+	}
+	return nil
+}
+
+// WeeklyReport is a weekly project report (项目周报).
+type WeeklyReport struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The period it counts for (set by the engine).
+	Period int32 `protobuf:"varint,1,opt,name=period,proto3" json:"period,omitempty"`
+	// 0 for the period's first report, then 1, 2, ... for revisions (set by the engine).
+	Revision int32 `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+	// Progress.
+	Progress string `protobuf:"bytes,3,opt,name=progress,proto3" json:"progress,omitempty"`
+	// Current estimated chance to win, in percent.
+	WinRate int32 `protobuf:"varint,4,opt,name=win_rate,json=winRate,proto3" json:"win_rate,omitempty"`
+	// Next steps.
+	NextSteps string `protobuf:"bytes,5,opt,name=next_steps,json=nextSteps,proto3" json:"next_steps,omitempty"`
+	// Risks and issues.
+	RisksAndIssues string `protobuf:"bytes,6,opt,name=risks_and_issues,json=risksAndIssues,proto3" json:"risks_and_issues,omitempty"`
+	// Help needed.
+	HelpNeeded string `protobuf:"bytes,7,opt,name=help_needed,json=helpNeeded,proto3" json:"help_needed,omitempty"`
+	// Who submitted it (set by the engine).
+	SubmittedBy *Person `protobuf:"bytes,8,opt,name=submitted_by,json=submittedBy,proto3" json:"submitted_by,omitempty"`
+	// When (set by the engine).
+	SubmitTime    *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=submit_time,json=submitTime,proto3" json:"submit_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WeeklyReport) Reset() {
+	*x = WeeklyReport{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WeeklyReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WeeklyReport) ProtoMessage() {}
+
+func (x *WeeklyReport) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WeeklyReport.ProtoReflect.Descriptor instead.
+func (*WeeklyReport) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *WeeklyReport) GetPeriod() int32 {
+	if x != nil {
+		return x.Period
+	}
+	return 0
+}
+
+func (x *WeeklyReport) GetRevision() int32 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *WeeklyReport) GetProgress() string {
+	if x != nil {
+		return x.Progress
+	}
+	return ""
+}
+
+func (x *WeeklyReport) GetWinRate() int32 {
+	if x != nil {
+		return x.WinRate
+	}
+	return 0
+}
+
+func (x *WeeklyReport) GetNextSteps() string {
+	if x != nil {
+		return x.NextSteps
+	}
+	return ""
+}
+
+func (x *WeeklyReport) GetRisksAndIssues() string {
+	if x != nil {
+		return x.RisksAndIssues
+	}
+	return ""
+}
+
+func (x *WeeklyReport) GetHelpNeeded() string {
+	if x != nil {
+		return x.HelpNeeded
+	}
+	return ""
+}
+
+func (x *WeeklyReport) GetSubmittedBy() *Person {
+	if x != nil {
+		return x.SubmittedBy
+	}
+	return nil
+}
+
+func (x *WeeklyReport) GetSubmitTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SubmitTime
+	}
+	return nil
+}
+
+// ActionItem is a follow-up a meeting assigned.
+type ActionItem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What is to be done.
+	Description string `protobuf:"bytes,1,opt,name=description,proto3" json:"description,omitempty"`
+	// Who does it.
+	Owner *Person `protobuf:"bytes,2,opt,name=owner,proto3" json:"owner,omitempty"`
+	// By when.
+	DueDate       *date.Date `protobuf:"bytes,3,opt,name=due_date,json=dueDate,proto3" json:"due_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActionItem) Reset() {
+	*x = ActionItem{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActionItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActionItem) ProtoMessage() {}
+
+func (x *ActionItem) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActionItem.ProtoReflect.Descriptor instead.
+func (*ActionItem) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ActionItem) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *ActionItem) GetOwner() *Person {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+func (x *ActionItem) GetDueDate() *date.Date {
+	if x != nil {
+		return x.DueDate
+	}
+	return nil
+}
+
+// Meeting is a recorded project meeting.
+type Meeting struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Meeting id (set by the engine).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Kind.
+	Kind MeetingKind `protobuf:"varint,2,opt,name=kind,proto3,enum=ltc.v1.MeetingKind" json:"kind,omitempty"`
+	// Date.
+	Date *date.Date `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
+	// Who attended.
+	Attendees []*Person `protobuf:"bytes,4,rep,name=attendees,proto3" json:"attendees,omitempty"`
+	// Conclusions.
+	Conclusions string `protobuf:"bytes,5,opt,name=conclusions,proto3" json:"conclusions,omitempty"`
+	// Action items.
+	ActionItems []*ActionItem `protobuf:"bytes,6,rep,name=action_items,json=actionItems,proto3" json:"action_items,omitempty"`
+	// Who recorded it (set by the engine).
+	RecordedBy    *Person `protobuf:"bytes,7,opt,name=recorded_by,json=recordedBy,proto3" json:"recorded_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Meeting) Reset() {
+	*x = Meeting{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Meeting) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Meeting) ProtoMessage() {}
+
+func (x *Meeting) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Meeting.ProtoReflect.Descriptor instead.
+func (*Meeting) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Meeting) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Meeting) GetKind() MeetingKind {
+	if x != nil {
+		return x.Kind
+	}
+	return MeetingKind_MEETING_KIND_UNSPECIFIED
+}
+
+func (x *Meeting) GetDate() *date.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+func (x *Meeting) GetAttendees() []*Person {
+	if x != nil {
+		return x.Attendees
+	}
+	return nil
+}
+
+func (x *Meeting) GetConclusions() string {
+	if x != nil {
+		return x.Conclusions
+	}
+	return ""
+}
+
+func (x *Meeting) GetActionItems() []*ActionItem {
+	if x != nil {
+		return x.ActionItems
+	}
+	return nil
+}
+
+func (x *Meeting) GetRecordedBy() *Person {
+	if x != nil {
+		return x.RecordedBy
+	}
+	return nil
+}
+
 // Risk is an entry of the risk register (风险计划管理).
 type Risk struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1123,7 +1507,7 @@ type Risk struct {
 
 func (x *Risk) Reset() {
 	*x = Risk{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	mi := &file_ltc_v1_deal_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1135,7 +1519,7 @@ func (x *Risk) String() string {
 func (*Risk) ProtoMessage() {}
 
 func (x *Risk) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	mi := &file_ltc_v1_deal_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1148,7 +1532,7 @@ func (x *Risk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Risk.ProtoReflect.Descriptor instead.
 func (*Risk) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{1}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Risk) GetId() string {
@@ -1224,7 +1608,7 @@ type Bid struct {
 
 func (x *Bid) Reset() {
 	*x = Bid{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[2]
+	mi := &file_ltc_v1_deal_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1236,7 +1620,7 @@ func (x *Bid) String() string {
 func (*Bid) ProtoMessage() {}
 
 func (x *Bid) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[2]
+	mi := &file_ltc_v1_deal_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1249,7 +1633,7 @@ func (x *Bid) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Bid.ProtoReflect.Descriptor instead.
 func (*Bid) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Bid) GetPrice() *Money {
@@ -1295,7 +1679,7 @@ type TenderResult struct {
 
 func (x *TenderResult) Reset() {
 	*x = TenderResult{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[3]
+	mi := &file_ltc_v1_deal_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1307,7 +1691,7 @@ func (x *TenderResult) String() string {
 func (*TenderResult) ProtoMessage() {}
 
 func (x *TenderResult) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[3]
+	mi := &file_ltc_v1_deal_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1320,7 +1704,7 @@ func (x *TenderResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenderResult.ProtoReflect.Descriptor instead.
 func (*TenderResult) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *TenderResult) GetResult() Tender {
@@ -1361,7 +1745,7 @@ type Contract struct {
 
 func (x *Contract) Reset() {
 	*x = Contract{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[4]
+	mi := &file_ltc_v1_deal_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1373,7 +1757,7 @@ func (x *Contract) String() string {
 func (*Contract) ProtoMessage() {}
 
 func (x *Contract) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[4]
+	mi := &file_ltc_v1_deal_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1386,7 +1770,7 @@ func (x *Contract) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Contract.ProtoReflect.Descriptor instead.
 func (*Contract) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Contract) GetNumber() string {
@@ -1434,7 +1818,7 @@ type HandoverRecord struct {
 
 func (x *HandoverRecord) Reset() {
 	*x = HandoverRecord{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[5]
+	mi := &file_ltc_v1_deal_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1446,7 +1830,7 @@ func (x *HandoverRecord) String() string {
 func (*HandoverRecord) ProtoMessage() {}
 
 func (x *HandoverRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[5]
+	mi := &file_ltc_v1_deal_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1459,7 +1843,7 @@ func (x *HandoverRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandoverRecord.ProtoReflect.Descriptor instead.
 func (*HandoverRecord) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *HandoverRecord) GetKeyTerms() string {
@@ -1509,7 +1893,7 @@ type Handover struct {
 
 func (x *Handover) Reset() {
 	*x = Handover{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[6]
+	mi := &file_ltc_v1_deal_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1521,7 +1905,7 @@ func (x *Handover) String() string {
 func (*Handover) ProtoMessage() {}
 
 func (x *Handover) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[6]
+	mi := &file_ltc_v1_deal_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1534,7 +1918,7 @@ func (x *Handover) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Handover.ProtoReflect.Descriptor instead.
 func (*Handover) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Handover) GetScheduleTime() *timestamppb.Timestamp {
@@ -1591,7 +1975,7 @@ type ProjectSummary struct {
 
 func (x *ProjectSummary) Reset() {
 	*x = ProjectSummary{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[7]
+	mi := &file_ltc_v1_deal_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1603,7 +1987,7 @@ func (x *ProjectSummary) String() string {
 func (*ProjectSummary) ProtoMessage() {}
 
 func (x *ProjectSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[7]
+	mi := &file_ltc_v1_deal_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1616,7 +2000,7 @@ func (x *ProjectSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectSummary.ProtoReflect.Descriptor instead.
 func (*ProjectSummary) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ProjectSummary) GetWinLossReasons() string {
@@ -1673,7 +2057,7 @@ type Assessment struct {
 
 func (x *Assessment) Reset() {
 	*x = Assessment{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[8]
+	mi := &file_ltc_v1_deal_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1685,7 +2069,7 @@ func (x *Assessment) String() string {
 func (*Assessment) ProtoMessage() {}
 
 func (x *Assessment) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[8]
+	mi := &file_ltc_v1_deal_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1698,7 +2082,7 @@ func (x *Assessment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Assessment.ProtoReflect.Descriptor instead.
 func (*Assessment) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Assessment) GetWinRate() int32 {
@@ -1749,7 +2133,7 @@ type TeamMember struct {
 
 func (x *TeamMember) Reset() {
 	*x = TeamMember{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[9]
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1761,7 +2145,7 @@ func (x *TeamMember) String() string {
 func (*TeamMember) ProtoMessage() {}
 
 func (x *TeamMember) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[9]
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1774,7 +2158,7 @@ func (x *TeamMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TeamMember.ProtoReflect.Descriptor instead.
 func (*TeamMember) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *TeamMember) GetPerson() *Person {
@@ -1810,7 +2194,7 @@ type Review struct {
 
 func (x *Review) Reset() {
 	*x = Review{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[10]
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1822,7 +2206,7 @@ func (x *Review) String() string {
 func (*Review) ProtoMessage() {}
 
 func (x *Review) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[10]
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1835,7 +2219,7 @@ func (x *Review) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Review.ProtoReflect.Descriptor instead.
 func (*Review) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Review) GetFunction() ReviewFunction {
@@ -1888,7 +2272,7 @@ type InitiationPackage struct {
 
 func (x *InitiationPackage) Reset() {
 	*x = InitiationPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[11]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1900,7 +2284,7 @@ func (x *InitiationPackage) String() string {
 func (*InitiationPackage) ProtoMessage() {}
 
 func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[11]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1913,7 +2297,7 @@ func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitiationPackage.ProtoReflect.Descriptor instead.
 func (*InitiationPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *InitiationPackage) GetProposedLevel() ProjectLevel {
@@ -1958,7 +2342,7 @@ type BidPackage struct {
 
 func (x *BidPackage) Reset() {
 	*x = BidPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	mi := &file_ltc_v1_deal_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1970,7 +2354,7 @@ func (x *BidPackage) String() string {
 func (*BidPackage) ProtoMessage() {}
 
 func (x *BidPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	mi := &file_ltc_v1_deal_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1983,7 +2367,7 @@ func (x *BidPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BidPackage.ProtoReflect.Descriptor instead.
 func (*BidPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *BidPackage) GetStrategy() string {
@@ -2047,7 +2431,7 @@ type ContractPackage struct {
 
 func (x *ContractPackage) Reset() {
 	*x = ContractPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	mi := &file_ltc_v1_deal_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2059,7 +2443,7 @@ func (x *ContractPackage) String() string {
 func (*ContractPackage) ProtoMessage() {}
 
 func (x *ContractPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	mi := &file_ltc_v1_deal_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2072,7 +2456,7 @@ func (x *ContractPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractPackage.ProtoReflect.Descriptor instead.
 func (*ContractPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ContractPackage) GetFinalPrice() *Money {
@@ -2170,7 +2554,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[14]
+	mi := &file_ltc_v1_deal_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2182,7 +2566,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[14]
+	mi := &file_ltc_v1_deal_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2195,7 +2579,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Decision) GetId() string {
@@ -2408,8 +2792,7 @@ var File_ltc_v1_deal_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
-	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\"\xc6\n" +
-	"\n" +
+	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\"\xea\f\n" +
 	"\vOpportunity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12#\n" +
@@ -2445,7 +2828,45 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x10handover_overdue\x18\x1a \x01(\bR\x0fhandoverOverdue\x120\n" +
 	"\asummary\x18\x1b \x01(\v2\x16.ltc.v1.ProjectSummaryR\asummary\x12D\n" +
 	"\x10summary_due_time\x18\x1c \x01(\v2\x1a.google.protobuf.TimestampR\x0esummaryDueTime\x12'\n" +
-	"\x0fsummary_overdue\x18\x1d \x01(\bR\x0esummaryOverdue\"\x8e\x03\n" +
+	"\x0fsummary_overdue\x18\x1d \x01(\bR\x0esummaryOverdue\x12;\n" +
+	"\x0eweekly_reports\x18\x1e \x03(\v2\x14.ltc.v1.WeeklyReportR\rweeklyReports\x12K\n" +
+	"\x14next_report_due_time\x18\x1f \x01(\v2\x1a.google.protobuf.TimestampR\x11nextReportDueTime\x125\n" +
+	"\vlast_report\x18  \x01(\v2\x14.ltc.v1.WeeklyReportR\n" +
+	"lastReport\x124\n" +
+	"\x16overdue_report_periods\x18! \x03(\x05R\x14overdueReportPeriods\x12+\n" +
+	"\bmeetings\x18\" \x03(\v2\x0f.ltc.v1.MeetingR\bmeetings\"\x8a\x03\n" +
+	"\fWeeklyReport\x12\x16\n" +
+	"\x06period\x18\x01 \x01(\x05R\x06period\x12\x1a\n" +
+	"\brevision\x18\x02 \x01(\x05R\brevision\x12&\n" +
+	"\bprogress\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc0>R\bprogress\x12$\n" +
+	"\bwin_rate\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\awinRate\x12)\n" +
+	"\n" +
+	"next_steps\x18\x05 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc0>R\tnextSteps\x122\n" +
+	"\x10risks_and_issues\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc0>R\x0erisksAndIssues\x12)\n" +
+	"\vhelp_needed\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xc0>R\n" +
+	"helpNeeded\x121\n" +
+	"\fsubmitted_by\x18\b \x01(\v2\x0e.ltc.v1.PersonR\vsubmittedBy\x12;\n" +
+	"\vsubmit_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"submitTime\"\x9e\x01\n" +
+	"\n" +
+	"ActionItem\x12,\n" +
+	"\vdescription\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\vdescription\x12,\n" +
+	"\x05owner\x18\x02 \x01(\v2\x0e.ltc.v1.PersonB\x06\xbaH\x03\xc8\x01\x01R\x05owner\x124\n" +
+	"\bdue_date\x18\x03 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\adueDate\"\xd8\x02\n" +
+	"\aMeeting\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x124\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x13.ltc.v1.MeetingKindB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04kind\x12-\n" +
+	"\x04date\x18\x03 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x04date\x128\n" +
+	"\tattendees\x18\x04 \x03(\v2\x0e.ltc.v1.PersonB\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x10dR\tattendees\x12,\n" +
+	"\vconclusions\x18\x05 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc0>R\vconclusions\x12?\n" +
+	"\faction_items\x18\x06 \x03(\v2\x12.ltc.v1.ActionItemB\b\xbaH\x05\x92\x01\x02\x10dR\vactionItems\x12/\n" +
+	"\vrecorded_by\x18\a \x01(\v2\x0e.ltc.v1.PersonR\n" +
+	"recordedBy\"\x8e\x03\n" +
 	"\x04Risk\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12,\n" +
 	"\vdescription\x18\x02 \x01(\tB\n" +
@@ -2600,7 +3021,12 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x0eOUTCOME_NO_BID\x10\x03\x12\x17\n" +
 	"\x13OUTCOME_NOT_PURSUED\x10\x04\x12\x15\n" +
 	"\x11OUTCOME_CANCELLED\x10\x05\x12\x15\n" +
-	"\x11OUTCOME_ABANDONED\x10\x06*\xba\x01\n" +
+	"\x11OUTCOME_ABANDONED\x10\x06*~\n" +
+	"\vMeetingKind\x12\x1c\n" +
+	"\x18MEETING_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14MEETING_KIND_KICKOFF\x10\x01\x12\x19\n" +
+	"\x15MEETING_KIND_ANALYSIS\x10\x02\x12\x1c\n" +
+	"\x18MEETING_KIND_NEGOTIATION\x10\x03*\xba\x01\n" +
 	"\fRiskCategory\x12\x1d\n" +
 	"\x19RISK_CATEGORY_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18RISK_CATEGORY_COMMERCIAL\x10\x01\x12\x1b\n" +
@@ -2678,116 +3104,133 @@ func file_ltc_v1_deal_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_deal_proto_rawDescData
 }
 
-var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 13)
+var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_ltc_v1_deal_proto_goTypes = []any{
 	(Stage)(0),                    // 0: ltc.v1.Stage
 	(Outcome)(0),                  // 1: ltc.v1.Outcome
-	(RiskCategory)(0),             // 2: ltc.v1.RiskCategory
-	(RiskLevel)(0),                // 3: ltc.v1.RiskLevel
-	(RiskStatus)(0),               // 4: ltc.v1.RiskStatus
-	(Tender)(0),                   // 5: ltc.v1.Tender
-	(TeamRole)(0),                 // 6: ltc.v1.TeamRole
-	(Gate)(0),                     // 7: ltc.v1.Gate
-	(DecisionStatus)(0),           // 8: ltc.v1.DecisionStatus
-	(Verdict)(0),                  // 9: ltc.v1.Verdict
-	(ReviewFunction)(0),           // 10: ltc.v1.ReviewFunction
-	(ReviewResult)(0),             // 11: ltc.v1.ReviewResult
-	(*Opportunity)(nil),           // 12: ltc.v1.Opportunity
-	(*Risk)(nil),                  // 13: ltc.v1.Risk
-	(*Bid)(nil),                   // 14: ltc.v1.Bid
-	(*TenderResult)(nil),          // 15: ltc.v1.TenderResult
-	(*Contract)(nil),              // 16: ltc.v1.Contract
-	(*HandoverRecord)(nil),        // 17: ltc.v1.HandoverRecord
-	(*Handover)(nil),              // 18: ltc.v1.Handover
-	(*ProjectSummary)(nil),        // 19: ltc.v1.ProjectSummary
-	(*Assessment)(nil),            // 20: ltc.v1.Assessment
-	(*TeamMember)(nil),            // 21: ltc.v1.TeamMember
-	(*Review)(nil),                // 22: ltc.v1.Review
-	(*InitiationPackage)(nil),     // 23: ltc.v1.InitiationPackage
-	(*BidPackage)(nil),            // 24: ltc.v1.BidPackage
-	(*ContractPackage)(nil),       // 25: ltc.v1.ContractPackage
-	(*Decision)(nil),              // 26: ltc.v1.Decision
-	(ProjectLevel)(0),             // 27: ltc.v1.ProjectLevel
-	(*Customer)(nil),              // 28: ltc.v1.Customer
-	(*Money)(nil),                 // 29: ltc.v1.Money
-	(*Person)(nil),                // 30: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil), // 31: google.protobuf.Timestamp
-	(*date.Date)(nil),             // 32: google.type.Date
+	(MeetingKind)(0),              // 2: ltc.v1.MeetingKind
+	(RiskCategory)(0),             // 3: ltc.v1.RiskCategory
+	(RiskLevel)(0),                // 4: ltc.v1.RiskLevel
+	(RiskStatus)(0),               // 5: ltc.v1.RiskStatus
+	(Tender)(0),                   // 6: ltc.v1.Tender
+	(TeamRole)(0),                 // 7: ltc.v1.TeamRole
+	(Gate)(0),                     // 8: ltc.v1.Gate
+	(DecisionStatus)(0),           // 9: ltc.v1.DecisionStatus
+	(Verdict)(0),                  // 10: ltc.v1.Verdict
+	(ReviewFunction)(0),           // 11: ltc.v1.ReviewFunction
+	(ReviewResult)(0),             // 12: ltc.v1.ReviewResult
+	(*Opportunity)(nil),           // 13: ltc.v1.Opportunity
+	(*WeeklyReport)(nil),          // 14: ltc.v1.WeeklyReport
+	(*ActionItem)(nil),            // 15: ltc.v1.ActionItem
+	(*Meeting)(nil),               // 16: ltc.v1.Meeting
+	(*Risk)(nil),                  // 17: ltc.v1.Risk
+	(*Bid)(nil),                   // 18: ltc.v1.Bid
+	(*TenderResult)(nil),          // 19: ltc.v1.TenderResult
+	(*Contract)(nil),              // 20: ltc.v1.Contract
+	(*HandoverRecord)(nil),        // 21: ltc.v1.HandoverRecord
+	(*Handover)(nil),              // 22: ltc.v1.Handover
+	(*ProjectSummary)(nil),        // 23: ltc.v1.ProjectSummary
+	(*Assessment)(nil),            // 24: ltc.v1.Assessment
+	(*TeamMember)(nil),            // 25: ltc.v1.TeamMember
+	(*Review)(nil),                // 26: ltc.v1.Review
+	(*InitiationPackage)(nil),     // 27: ltc.v1.InitiationPackage
+	(*BidPackage)(nil),            // 28: ltc.v1.BidPackage
+	(*ContractPackage)(nil),       // 29: ltc.v1.ContractPackage
+	(*Decision)(nil),              // 30: ltc.v1.Decision
+	(ProjectLevel)(0),             // 31: ltc.v1.ProjectLevel
+	(*Customer)(nil),              // 32: ltc.v1.Customer
+	(*Money)(nil),                 // 33: ltc.v1.Money
+	(*Person)(nil),                // 34: ltc.v1.Person
+	(*timestamppb.Timestamp)(nil), // 35: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 36: google.type.Date
 }
 var file_ltc_v1_deal_proto_depIdxs = []int32{
 	0,  // 0: ltc.v1.Opportunity.stage:type_name -> ltc.v1.Stage
 	1,  // 1: ltc.v1.Opportunity.outcome:type_name -> ltc.v1.Outcome
-	27, // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
-	28, // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
-	29, // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
-	30, // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
-	31, // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
-	31, // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
-	20, // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
-	21, // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
-	26, // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
-	31, // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
-	13, // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
-	29, // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
-	14, // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
-	15, // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
-	29, // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
-	16, // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
-	18, // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
-	31, // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
-	19, // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
-	31, // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
-	2,  // 22: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
-	3,  // 23: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
-	3,  // 24: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
-	30, // 25: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
-	4,  // 26: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
-	29, // 27: ltc.v1.Bid.price:type_name -> ltc.v1.Money
-	32, // 28: ltc.v1.Bid.date:type_name -> google.type.Date
-	30, // 29: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
-	5,  // 30: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
-	32, // 31: ltc.v1.Contract.date:type_name -> google.type.Date
-	29, // 32: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
-	30, // 33: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
-	31, // 34: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
-	21, // 35: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
-	17, // 36: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
-	30, // 37: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
-	31, // 38: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
-	30, // 39: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
-	31, // 40: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
-	29, // 41: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
-	30, // 42: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
-	6,  // 43: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
-	10, // 44: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
-	11, // 45: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
-	30, // 46: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
-	31, // 47: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	27, // 48: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
-	20, // 49: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	29, // 50: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
-	29, // 51: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
-	7,  // 52: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	30, // 53: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	31, // 54: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	8,  // 55: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	23, // 56: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	24, // 57: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
-	25, // 58: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
-	13, // 59: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
-	27, // 60: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	10, // 61: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	31, // 62: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	22, // 63: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	30, // 64: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	31, // 65: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	27, // 66: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	67, // [67:67] is the sub-list for method output_type
-	67, // [67:67] is the sub-list for method input_type
-	67, // [67:67] is the sub-list for extension type_name
-	67, // [67:67] is the sub-list for extension extendee
-	0,  // [0:67] is the sub-list for field type_name
+	31, // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
+	32, // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
+	33, // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
+	34, // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
+	35, // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
+	35, // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
+	24, // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
+	25, // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
+	30, // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
+	35, // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
+	17, // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
+	33, // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
+	18, // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
+	19, // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
+	33, // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
+	20, // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
+	22, // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
+	35, // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
+	23, // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
+	35, // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
+	14, // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
+	35, // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
+	14, // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
+	16, // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
+	34, // 26: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
+	35, // 27: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
+	34, // 28: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
+	36, // 29: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
+	2,  // 30: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
+	36, // 31: ltc.v1.Meeting.date:type_name -> google.type.Date
+	34, // 32: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
+	15, // 33: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
+	34, // 34: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
+	3,  // 35: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
+	4,  // 36: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
+	4,  // 37: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
+	34, // 38: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
+	5,  // 39: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
+	33, // 40: ltc.v1.Bid.price:type_name -> ltc.v1.Money
+	36, // 41: ltc.v1.Bid.date:type_name -> google.type.Date
+	34, // 42: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
+	6,  // 43: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
+	36, // 44: ltc.v1.Contract.date:type_name -> google.type.Date
+	33, // 45: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
+	34, // 46: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
+	35, // 47: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
+	25, // 48: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
+	21, // 49: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
+	34, // 50: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
+	35, // 51: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
+	34, // 52: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
+	35, // 53: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
+	33, // 54: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
+	34, // 55: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
+	7,  // 56: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
+	11, // 57: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
+	12, // 58: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
+	34, // 59: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
+	35, // 60: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
+	31, // 61: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	24, // 62: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
+	33, // 63: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	33, // 64: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	8,  // 65: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	34, // 66: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	35, // 67: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	9,  // 68: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	27, // 69: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	28, // 70: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	29, // 71: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	17, // 72: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	31, // 73: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	11, // 74: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	35, // 75: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	26, // 76: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	34, // 77: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	35, // 78: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	31, // 79: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	80, // [80:80] is the sub-list for method output_type
+	80, // [80:80] is the sub-list for method input_type
+	80, // [80:80] is the sub-list for extension type_name
+	80, // [80:80] is the sub-list for extension extendee
+	0,  // [0:80] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }
@@ -2796,7 +3239,7 @@ func file_ltc_v1_deal_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
-	file_ltc_v1_deal_proto_msgTypes[14].OneofWrappers = []any{
+	file_ltc_v1_deal_proto_msgTypes[17].OneofWrappers = []any{
 		(*Decision_Initiation)(nil),
 		(*Decision_Bid)(nil),
 		(*Decision_Contract)(nil),
@@ -2806,8 +3249,8 @@ func file_ltc_v1_deal_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_deal_proto_rawDesc), len(file_ltc_v1_deal_proto_rawDesc)),
-			NumEnums:      12,
-			NumMessages:   15,
+			NumEnums:      13,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

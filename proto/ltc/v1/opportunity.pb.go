@@ -855,6 +855,8 @@ type SubmitWeeklyReportRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The report.
+	Report        *WeeklyReport `protobuf:"bytes,3,opt,name=report,proto3" json:"report,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -901,6 +903,13 @@ func (x *SubmitWeeklyReportRequest) GetOpportunityId() string {
 		return x.OpportunityId
 	}
 	return ""
+}
+
+func (x *SubmitWeeklyReportRequest) GetReport() *WeeklyReport {
+	if x != nil {
+		return x.Report
+	}
+	return nil
 }
 
 // SubmitWeeklyReportResponse returns the deal.
@@ -956,6 +965,8 @@ type RecordMeetingRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The meeting.
+	Meeting       *Meeting `protobuf:"bytes,3,opt,name=meeting,proto3" json:"meeting,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1002,6 +1013,13 @@ func (x *RecordMeetingRequest) GetOpportunityId() string {
 		return x.OpportunityId
 	}
 	return ""
+}
+
+func (x *RecordMeetingRequest) GetMeeting() *Meeting {
+	if x != nil {
+		return x.Meeting
+	}
+	return nil
 }
 
 // RecordMeetingResponse returns the deal.
@@ -2036,17 +2054,19 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12(\n" +
 	"\x04risk\x18\x03 \x01(\v2\f.ltc.v1.RiskB\x06\xbaH\x03\xc8\x01\x01R\x04risk\"K\n" +
 	"\x12UpdateRiskResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"u\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xab\x01\n" +
 	"\x19SubmitWeeklyReportRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"S\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x124\n" +
+	"\x06report\x18\x03 \x01(\v2\x14.ltc.v1.WeeklyReportB\x06\xbaH\x03\xc8\x01\x01R\x06report\"S\n" +
 	"\x1aSubmitWeeklyReportResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"p\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xa3\x01\n" +
 	"\x14RecordMeetingRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"N\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x121\n" +
+	"\ameeting\x18\x03 \x01(\v2\x0f.ltc.v1.MeetingB\x06\xbaH\x03\xc8\x01\x01R\ameeting\"N\n" +
 	"\x15RecordMeetingResponse\x125\n" +
 	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\x93\x01\n" +
 	"\x10SubmitBidRequest\x12'\n" +
@@ -2190,11 +2210,13 @@ var file_ltc_v1_opportunity_proto_goTypes = []any{
 	(*Assessment)(nil),                   // 40: ltc.v1.Assessment
 	(*TeamMember)(nil),                   // 41: ltc.v1.TeamMember
 	(*Risk)(nil),                         // 42: ltc.v1.Risk
-	(*Bid)(nil),                          // 43: ltc.v1.Bid
-	(*TenderResult)(nil),                 // 44: ltc.v1.TenderResult
-	(*Contract)(nil),                     // 45: ltc.v1.Contract
-	(*HandoverRecord)(nil),               // 46: ltc.v1.HandoverRecord
-	(*ProjectSummary)(nil),               // 47: ltc.v1.ProjectSummary
+	(*WeeklyReport)(nil),                 // 43: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                      // 44: ltc.v1.Meeting
+	(*Bid)(nil),                          // 45: ltc.v1.Bid
+	(*TenderResult)(nil),                 // 46: ltc.v1.TenderResult
+	(*Contract)(nil),                     // 47: ltc.v1.Contract
+	(*HandoverRecord)(nil),               // 48: ltc.v1.HandoverRecord
+	(*ProjectSummary)(nil),               // 49: ltc.v1.ProjectSummary
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	33, // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
@@ -2213,61 +2235,63 @@ var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	36, // 13: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
 	42, // 14: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
 	36, // 15: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 16: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	36, // 17: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	43, // 18: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
-	36, // 19: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	44, // 20: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
-	36, // 21: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	45, // 22: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
-	36, // 23: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	35, // 24: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
-	41, // 25: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
-	36, // 26: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	46, // 27: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
-	36, // 28: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	38, // 29: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
-	36, // 30: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	47, // 31: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
-	36, // 32: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,  // 33: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	1,  // 34: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	3,  // 35: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	5,  // 36: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	7,  // 37: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	9,  // 38: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	11, // 39: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	13, // 40: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	15, // 41: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	17, // 42: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	19, // 43: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	21, // 44: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	23, // 45: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	25, // 46: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	27, // 47: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	29, // 48: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	31, // 49: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	2,  // 50: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	4,  // 51: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	6,  // 52: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	8,  // 53: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	10, // 54: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	12, // 55: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	14, // 56: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	16, // 57: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	18, // 58: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	20, // 59: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	22, // 60: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	24, // 61: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	26, // 62: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	28, // 63: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	30, // 64: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	32, // 65: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	50, // [50:66] is the sub-list for method output_type
-	34, // [34:50] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	43, // 16: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
+	36, // 17: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	44, // 18: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
+	36, // 19: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	45, // 20: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
+	36, // 21: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	46, // 22: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
+	36, // 23: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	47, // 24: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
+	36, // 25: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	35, // 26: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
+	41, // 27: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
+	36, // 28: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	48, // 29: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
+	36, // 30: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	38, // 31: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	36, // 32: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	49, // 33: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
+	36, // 34: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,  // 35: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	1,  // 36: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	3,  // 37: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	5,  // 38: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	7,  // 39: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	9,  // 40: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	11, // 41: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	13, // 42: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	15, // 43: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	17, // 44: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	19, // 45: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	21, // 46: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	23, // 47: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	25, // 48: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	27, // 49: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	29, // 50: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	31, // 51: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	2,  // 52: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	4,  // 53: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	6,  // 54: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	8,  // 55: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	10, // 56: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	12, // 57: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	14, // 58: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	16, // 59: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	18, // 60: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	20, // 61: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	22, // 62: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	24, // 63: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	26, // 64: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	28, // 65: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	30, // 66: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	32, // 67: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	52, // [52:68] is the sub-list for method output_type
+	36, // [36:52] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }
