@@ -78,7 +78,7 @@ func New(cfg Config) (*Server, error) {
 	ltcv1.RegisterLeadServiceServer(g, leadService{Server: s})
 	ltcv1.RegisterOpportunityServiceServer(g, opportunityService{Server: s})
 	ltcv1.RegisterDecisionServiceServer(g, decisionService{Server: s})
-	ltcv1.RegisterReportServiceServer(g, ltcv1.UnimplementedReportServiceServer{})
+	ltcv1.RegisterReportServiceServer(g, reportService{Server: s})
 	healthpb.RegisterHealthServer(g, s.health)
 	if cfg.Reflection {
 		reflection.Register(g) // v1 and v1alpha

@@ -156,6 +156,23 @@ func TestDealFromLeadToWON(t *testing.T) {
 		"contract.signed", "handover.scheduled", "handover.completed", "opportunity.closed", "summary.submitted",
 	}, types, "every step once, in order; the refused ones left nothing")
 	keepHistory(t, e, workflows.OpportunityWorkflowID(id), "opportunity_lead_to_won")
+
+	reports := ltcv1.NewReportServiceClient(e.Conn)
+	period := &ltcv1.GetPipelineReportRequest{StartTime: timestamppb.New(time.Now().Add(-time.Hour)), EndTime: timestamppb.New(time.Now().Add(time.Hour))}
+	_, err = reports.GetPipelineReport(e.As(t, sam), period)
+	requireCode(t, err, codes.PermissionDenied, "executives")
+	rep, err := reports.GetPipelineReport(e.As(t, eric), period)
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), rep.DealsWon)
+	assert.Equal(t, 1.0, rep.WinRate)
+	assert.Equal(t, "EUR", rep.ValueWon[0].CurrencyCode)
+	assert.Equal(t, int64(2_350_000_00), rep.ValueWon[0].AmountMinor, "the contract amount")
+	require.Len(t, rep.Funnel, 1)
+	assert.Equal(t, ltcv1.Outcome_OUTCOME_WON, rep.Funnel[0].Outcome)
+	assert.Equal(t, 1.0, rep.Conversions[0].Rate)
+	assert.Len(t, rep.GateTurnaround, 3, "INITIATION, ATB and ATC at level B")
+	_, err = reports.GetPipelineReport(e.As(t, eric), &ltcv1.GetPipelineReportRequest{StartTime: period.EndTime, EndTime: period.StartTime})
+	requireCode(t, err, codes.InvalidArgument, "end_time")
 	desc, err := e.Temporal.DescribeWorkflowExecution(context.Background(), workflows.OpportunityWorkflowID(id), "")
 	require.NoError(t, err)
 	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, desc.WorkflowExecutionInfo.Status)

@@ -147,3 +147,11 @@ func (l Lead) MarkOverdue(now time.Time) Lead {
 	l.UpdatedAt = now
 	return l
 }
+
+// CanReadReports checks that the actor may read pipeline reports: executives, sales managers, systems and admins.
+func CanReadReports(a Actor) error {
+	if !a.HasAny(RoleExecutive, RoleSalesManager, RoleSystem, RoleAdmin) {
+		return PermissionDenied("pipeline reports are for executives, sales managers, systems and admins")
+	}
+	return nil
+}

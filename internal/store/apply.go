@@ -98,11 +98,11 @@ func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity) error 
 		return err
 	}
 	_, err = tx.Exec(ctx, `
-		INSERT INTO opportunities (id, lead_id, stage, outcome, level, owner_id, customer_name, created_at, updated_at, doc)
-		VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6, $7, $8, $9, $10)
+		INSERT INTO opportunities (id, lead_id, stage, outcome, level, owner_id, customer_name, created_at, updated_at, closed_at, doc)
+		VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (id) DO UPDATE SET stage = $3, outcome = NULLIF($4, ''), level = NULLIF($5, ''), owner_id = $6,
-			customer_name = $7, updated_at = $9, doc = $10`,
-		o.ID, o.LeadID, o.Stage, o.Outcome, o.Level, o.Owner.ID, o.Customer.Name, o.CreatedAt, o.UpdatedAt, doc)
+			customer_name = $7, updated_at = $9, closed_at = $10, doc = $11`,
+		o.ID, o.LeadID, o.Stage, o.Outcome, o.Level, o.Owner.ID, o.Customer.Name, o.CreatedAt, o.UpdatedAt, o.ClosedAt, doc)
 	if err != nil {
 		return fmt.Errorf("write opportunity %s: %w", o.ID, err)
 	}

@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -96,11 +97,30 @@ func (x *GetPipelineReportRequest) GetOwnerId() string {
 	return ""
 }
 
-// GetPipelineReportResponse is the report.
+// GetPipelineReportResponse is the report. The funnel and the conversions are over the deals created in the
+// period; the times, turnarounds, overdue counts and the win rate over what happened in the period.
 type GetPipelineReportResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Deals won in the period divided by deals closed in the period.
-	WinRate       float64 `protobuf:"fixed64,1,opt,name=win_rate,json=winRate,proto3" json:"win_rate,omitempty"`
+	// Deals created in the period by where they stand now.
+	Funnel []*FunnelStage `protobuf:"bytes,1,rep,name=funnel,proto3" json:"funnel,omitempty"`
+	// Of the deals created in the period, how many reached each stage of the main path and the next one.
+	Conversions []*StageConversion `protobuf:"bytes,2,rep,name=conversions,proto3" json:"conversions,omitempty"`
+	// Time in stage over the stays that ended in the period.
+	TimeInStage []*StageTime `protobuf:"bytes,3,rep,name=time_in_stage,json=timeInStage,proto3" json:"time_in_stage,omitempty"`
+	// Time from request to decision of the decisions taken in the period, by gate and project level.
+	GateTurnaround []*GateTurnaround `protobuf:"bytes,4,rep,name=gate_turnaround,json=gateTurnaround,proto3" json:"gate_turnaround,omitempty"`
+	// Weekly reports flagged missing in the period.
+	OverdueWeeklyReports int32 `protobuf:"varint,5,opt,name=overdue_weekly_reports,json=overdueWeeklyReports,proto3" json:"overdue_weekly_reports,omitempty"`
+	// Decisions flagged overdue (past the SLA at the top authority) in the period.
+	OverdueDecisions int32 `protobuf:"varint,6,opt,name=overdue_decisions,json=overdueDecisions,proto3" json:"overdue_decisions,omitempty"`
+	// Deals closed in the period.
+	DealsClosed int32 `protobuf:"varint,7,opt,name=deals_closed,json=dealsClosed,proto3" json:"deals_closed,omitempty"`
+	// Of them, won.
+	DealsWon int32 `protobuf:"varint,8,opt,name=deals_won,json=dealsWon,proto3" json:"deals_won,omitempty"`
+	// Won divided by closed (0 when none closed).
+	WinRate float64 `protobuf:"fixed64,9,opt,name=win_rate,json=winRate,proto3" json:"win_rate,omitempty"`
+	// Value won (the contract amounts), one sum per currency.
+	ValueWon      []*Money `protobuf:"bytes,10,rep,name=value_won,json=valueWon,proto3" json:"value_won,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -135,6 +155,62 @@ func (*GetPipelineReportResponse) Descriptor() ([]byte, []int) {
 	return file_ltc_v1_report_proto_rawDescGZIP(), []int{1}
 }
 
+func (x *GetPipelineReportResponse) GetFunnel() []*FunnelStage {
+	if x != nil {
+		return x.Funnel
+	}
+	return nil
+}
+
+func (x *GetPipelineReportResponse) GetConversions() []*StageConversion {
+	if x != nil {
+		return x.Conversions
+	}
+	return nil
+}
+
+func (x *GetPipelineReportResponse) GetTimeInStage() []*StageTime {
+	if x != nil {
+		return x.TimeInStage
+	}
+	return nil
+}
+
+func (x *GetPipelineReportResponse) GetGateTurnaround() []*GateTurnaround {
+	if x != nil {
+		return x.GateTurnaround
+	}
+	return nil
+}
+
+func (x *GetPipelineReportResponse) GetOverdueWeeklyReports() int32 {
+	if x != nil {
+		return x.OverdueWeeklyReports
+	}
+	return 0
+}
+
+func (x *GetPipelineReportResponse) GetOverdueDecisions() int32 {
+	if x != nil {
+		return x.OverdueDecisions
+	}
+	return 0
+}
+
+func (x *GetPipelineReportResponse) GetDealsClosed() int32 {
+	if x != nil {
+		return x.DealsClosed
+	}
+	return 0
+}
+
+func (x *GetPipelineReportResponse) GetDealsWon() int32 {
+	if x != nil {
+		return x.DealsWon
+	}
+	return 0
+}
+
 func (x *GetPipelineReportResponse) GetWinRate() float64 {
 	if x != nil {
 		return x.WinRate
@@ -142,19 +218,370 @@ func (x *GetPipelineReportResponse) GetWinRate() float64 {
 	return 0
 }
 
+func (x *GetPipelineReportResponse) GetValueWon() []*Money {
+	if x != nil {
+		return x.ValueWon
+	}
+	return nil
+}
+
+// FunnelStage counts deals in one stage (and, for closed deals, one outcome).
+type FunnelStage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Stage.
+	Stage Stage `protobuf:"varint,1,opt,name=stage,proto3,enum=ltc.v1.Stage" json:"stage,omitempty"`
+	// Outcome, for closed deals.
+	Outcome Outcome `protobuf:"varint,2,opt,name=outcome,proto3,enum=ltc.v1.Outcome" json:"outcome,omitempty"`
+	// How many deals.
+	Deals int32 `protobuf:"varint,3,opt,name=deals,proto3" json:"deals,omitempty"`
+	// Their estimated value, one sum per currency.
+	Value         []*Money `protobuf:"bytes,4,rep,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FunnelStage) Reset() {
+	*x = FunnelStage{}
+	mi := &file_ltc_v1_report_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FunnelStage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FunnelStage) ProtoMessage() {}
+
+func (x *FunnelStage) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FunnelStage.ProtoReflect.Descriptor instead.
+func (*FunnelStage) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *FunnelStage) GetStage() Stage {
+	if x != nil {
+		return x.Stage
+	}
+	return Stage_STAGE_UNSPECIFIED
+}
+
+func (x *FunnelStage) GetOutcome() Outcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return Outcome_OUTCOME_UNSPECIFIED
+}
+
+func (x *FunnelStage) GetDeals() int32 {
+	if x != nil {
+		return x.Deals
+	}
+	return 0
+}
+
+func (x *FunnelStage) GetValue() []*Money {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+// StageConversion is the share of deals that went on from one stage to the next.
+type StageConversion struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// From this stage.
+	FromStage Stage `protobuf:"varint,1,opt,name=from_stage,json=fromStage,proto3,enum=ltc.v1.Stage" json:"from_stage,omitempty"`
+	// To the next stage of the main path.
+	ToStage Stage `protobuf:"varint,2,opt,name=to_stage,json=toStage,proto3,enum=ltc.v1.Stage" json:"to_stage,omitempty"`
+	// Deals that reached from_stage.
+	ReachedFrom int32 `protobuf:"varint,3,opt,name=reached_from,json=reachedFrom,proto3" json:"reached_from,omitempty"`
+	// Deals that reached to_stage.
+	ReachedTo int32 `protobuf:"varint,4,opt,name=reached_to,json=reachedTo,proto3" json:"reached_to,omitempty"`
+	// reached_to / reached_from (0 when none reached from_stage).
+	Rate          float64 `protobuf:"fixed64,5,opt,name=rate,proto3" json:"rate,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StageConversion) Reset() {
+	*x = StageConversion{}
+	mi := &file_ltc_v1_report_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StageConversion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StageConversion) ProtoMessage() {}
+
+func (x *StageConversion) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StageConversion.ProtoReflect.Descriptor instead.
+func (*StageConversion) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *StageConversion) GetFromStage() Stage {
+	if x != nil {
+		return x.FromStage
+	}
+	return Stage_STAGE_UNSPECIFIED
+}
+
+func (x *StageConversion) GetToStage() Stage {
+	if x != nil {
+		return x.ToStage
+	}
+	return Stage_STAGE_UNSPECIFIED
+}
+
+func (x *StageConversion) GetReachedFrom() int32 {
+	if x != nil {
+		return x.ReachedFrom
+	}
+	return 0
+}
+
+func (x *StageConversion) GetReachedTo() int32 {
+	if x != nil {
+		return x.ReachedTo
+	}
+	return 0
+}
+
+func (x *StageConversion) GetRate() float64 {
+	if x != nil {
+		return x.Rate
+	}
+	return 0
+}
+
+// StageTime summarises how long deals stayed in a stage.
+type StageTime struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Stage.
+	Stage Stage `protobuf:"varint,1,opt,name=stage,proto3,enum=ltc.v1.Stage" json:"stage,omitempty"`
+	// Stays counted.
+	Stays int32 `protobuf:"varint,2,opt,name=stays,proto3" json:"stays,omitempty"`
+	// Median.
+	Median *durationpb.Duration `protobuf:"bytes,3,opt,name=median,proto3" json:"median,omitempty"`
+	// 90th percentile.
+	P90           *durationpb.Duration `protobuf:"bytes,4,opt,name=p90,proto3" json:"p90,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StageTime) Reset() {
+	*x = StageTime{}
+	mi := &file_ltc_v1_report_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StageTime) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StageTime) ProtoMessage() {}
+
+func (x *StageTime) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StageTime.ProtoReflect.Descriptor instead.
+func (*StageTime) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *StageTime) GetStage() Stage {
+	if x != nil {
+		return x.Stage
+	}
+	return Stage_STAGE_UNSPECIFIED
+}
+
+func (x *StageTime) GetStays() int32 {
+	if x != nil {
+		return x.Stays
+	}
+	return 0
+}
+
+func (x *StageTime) GetMedian() *durationpb.Duration {
+	if x != nil {
+		return x.Median
+	}
+	return nil
+}
+
+func (x *StageTime) GetP90() *durationpb.Duration {
+	if x != nil {
+		return x.P90
+	}
+	return nil
+}
+
+// GateTurnaround summarises how long decisions of a gate and level took.
+type GateTurnaround struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Gate.
+	Gate Gate `protobuf:"varint,1,opt,name=gate,proto3,enum=ltc.v1.Gate" json:"gate,omitempty"`
+	// Project level of the decision.
+	Level ProjectLevel `protobuf:"varint,2,opt,name=level,proto3,enum=ltc.v1.ProjectLevel" json:"level,omitempty"`
+	// Decisions counted.
+	Decisions int32 `protobuf:"varint,3,opt,name=decisions,proto3" json:"decisions,omitempty"`
+	// Median.
+	Median *durationpb.Duration `protobuf:"bytes,4,opt,name=median,proto3" json:"median,omitempty"`
+	// 90th percentile.
+	P90           *durationpb.Duration `protobuf:"bytes,5,opt,name=p90,proto3" json:"p90,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GateTurnaround) Reset() {
+	*x = GateTurnaround{}
+	mi := &file_ltc_v1_report_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GateTurnaround) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GateTurnaround) ProtoMessage() {}
+
+func (x *GateTurnaround) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GateTurnaround.ProtoReflect.Descriptor instead.
+func (*GateTurnaround) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GateTurnaround) GetGate() Gate {
+	if x != nil {
+		return x.Gate
+	}
+	return Gate_GATE_UNSPECIFIED
+}
+
+func (x *GateTurnaround) GetLevel() ProjectLevel {
+	if x != nil {
+		return x.Level
+	}
+	return ProjectLevel_PROJECT_LEVEL_UNSPECIFIED
+}
+
+func (x *GateTurnaround) GetDecisions() int32 {
+	if x != nil {
+		return x.Decisions
+	}
+	return 0
+}
+
+func (x *GateTurnaround) GetMedian() *durationpb.Duration {
+	if x != nil {
+		return x.Median
+	}
+	return nil
+}
+
+func (x *GateTurnaround) GetP90() *durationpb.Duration {
+	if x != nil {
+		return x.P90
+	}
+	return nil
+}
+
 var File_ltc_v1_report_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_report_proto_rawDesc = "" +
 	"\n" +
-	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\"\xf7\x01\n" +
+	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xf7\x01\n" +
 	"\x18GetPipelineReportRequest\x12A\n" +
 	"\n" +
 	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\tstartTime\x12=\n" +
 	"\bend_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\aendTime\x124\n" +
 	"\x05level\x18\x03 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05level\x12#\n" +
-	"\bowner_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\"6\n" +
-	"\x19GetPipelineReportResponse\x12\x19\n" +
-	"\bwin_rate\x18\x01 \x01(\x01R\awinRate2i\n" +
+	"\bowner_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\"\xe5\x03\n" +
+	"\x19GetPipelineReportResponse\x12+\n" +
+	"\x06funnel\x18\x01 \x03(\v2\x13.ltc.v1.FunnelStageR\x06funnel\x129\n" +
+	"\vconversions\x18\x02 \x03(\v2\x17.ltc.v1.StageConversionR\vconversions\x125\n" +
+	"\rtime_in_stage\x18\x03 \x03(\v2\x11.ltc.v1.StageTimeR\vtimeInStage\x12?\n" +
+	"\x0fgate_turnaround\x18\x04 \x03(\v2\x16.ltc.v1.GateTurnaroundR\x0egateTurnaround\x124\n" +
+	"\x16overdue_weekly_reports\x18\x05 \x01(\x05R\x14overdueWeeklyReports\x12+\n" +
+	"\x11overdue_decisions\x18\x06 \x01(\x05R\x10overdueDecisions\x12!\n" +
+	"\fdeals_closed\x18\a \x01(\x05R\vdealsClosed\x12\x1b\n" +
+	"\tdeals_won\x18\b \x01(\x05R\bdealsWon\x12\x19\n" +
+	"\bwin_rate\x18\t \x01(\x01R\awinRate\x12*\n" +
+	"\tvalue_won\x18\n" +
+	" \x03(\v2\r.ltc.v1.MoneyR\bvalueWon\"\x98\x01\n" +
+	"\vFunnelStage\x12#\n" +
+	"\x05stage\x18\x01 \x01(\x0e2\r.ltc.v1.StageR\x05stage\x12)\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2\x0f.ltc.v1.OutcomeR\aoutcome\x12\x14\n" +
+	"\x05deals\x18\x03 \x01(\x05R\x05deals\x12#\n" +
+	"\x05value\x18\x04 \x03(\v2\r.ltc.v1.MoneyR\x05value\"\xbf\x01\n" +
+	"\x0fStageConversion\x12,\n" +
+	"\n" +
+	"from_stage\x18\x01 \x01(\x0e2\r.ltc.v1.StageR\tfromStage\x12(\n" +
+	"\bto_stage\x18\x02 \x01(\x0e2\r.ltc.v1.StageR\atoStage\x12!\n" +
+	"\freached_from\x18\x03 \x01(\x05R\vreachedFrom\x12\x1d\n" +
+	"\n" +
+	"reached_to\x18\x04 \x01(\x05R\treachedTo\x12\x12\n" +
+	"\x04rate\x18\x05 \x01(\x01R\x04rate\"\xa6\x01\n" +
+	"\tStageTime\x12#\n" +
+	"\x05stage\x18\x01 \x01(\x0e2\r.ltc.v1.StageR\x05stage\x12\x14\n" +
+	"\x05stays\x18\x02 \x01(\x05R\x05stays\x121\n" +
+	"\x06median\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x06median\x12+\n" +
+	"\x03p90\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x03p90\"\xdc\x01\n" +
+	"\x0eGateTurnaround\x12 \n" +
+	"\x04gate\x18\x01 \x01(\x0e2\f.ltc.v1.GateR\x04gate\x12*\n" +
+	"\x05level\x18\x02 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x05level\x12\x1c\n" +
+	"\tdecisions\x18\x03 \x01(\x05R\tdecisions\x121\n" +
+	"\x06median\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x06median\x12+\n" +
+	"\x03p90\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x03p902i\n" +
 	"\rReportService\x12X\n" +
 	"\x11GetPipelineReport\x12 .ltc.v1.GetPipelineReportRequest\x1a!.ltc.v1.GetPipelineReportResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
@@ -170,24 +597,50 @@ func file_ltc_v1_report_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_report_proto_rawDescData
 }
 
-var file_ltc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_ltc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_ltc_v1_report_proto_goTypes = []any{
 	(*GetPipelineReportRequest)(nil),  // 0: ltc.v1.GetPipelineReportRequest
 	(*GetPipelineReportResponse)(nil), // 1: ltc.v1.GetPipelineReportResponse
-	(*timestamppb.Timestamp)(nil),     // 2: google.protobuf.Timestamp
-	(ProjectLevel)(0),                 // 3: ltc.v1.ProjectLevel
+	(*FunnelStage)(nil),               // 2: ltc.v1.FunnelStage
+	(*StageConversion)(nil),           // 3: ltc.v1.StageConversion
+	(*StageTime)(nil),                 // 4: ltc.v1.StageTime
+	(*GateTurnaround)(nil),            // 5: ltc.v1.GateTurnaround
+	(*timestamppb.Timestamp)(nil),     // 6: google.protobuf.Timestamp
+	(ProjectLevel)(0),                 // 7: ltc.v1.ProjectLevel
+	(*Money)(nil),                     // 8: ltc.v1.Money
+	(Stage)(0),                        // 9: ltc.v1.Stage
+	(Outcome)(0),                      // 10: ltc.v1.Outcome
+	(*durationpb.Duration)(nil),       // 11: google.protobuf.Duration
+	(Gate)(0),                         // 12: ltc.v1.Gate
 }
 var file_ltc_v1_report_proto_depIdxs = []int32{
-	2, // 0: ltc.v1.GetPipelineReportRequest.start_time:type_name -> google.protobuf.Timestamp
-	2, // 1: ltc.v1.GetPipelineReportRequest.end_time:type_name -> google.protobuf.Timestamp
-	3, // 2: ltc.v1.GetPipelineReportRequest.level:type_name -> ltc.v1.ProjectLevel
-	0, // 3: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
-	1, // 4: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
-	4, // [4:5] is the sub-list for method output_type
-	3, // [3:4] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	6,  // 0: ltc.v1.GetPipelineReportRequest.start_time:type_name -> google.protobuf.Timestamp
+	6,  // 1: ltc.v1.GetPipelineReportRequest.end_time:type_name -> google.protobuf.Timestamp
+	7,  // 2: ltc.v1.GetPipelineReportRequest.level:type_name -> ltc.v1.ProjectLevel
+	2,  // 3: ltc.v1.GetPipelineReportResponse.funnel:type_name -> ltc.v1.FunnelStage
+	3,  // 4: ltc.v1.GetPipelineReportResponse.conversions:type_name -> ltc.v1.StageConversion
+	4,  // 5: ltc.v1.GetPipelineReportResponse.time_in_stage:type_name -> ltc.v1.StageTime
+	5,  // 6: ltc.v1.GetPipelineReportResponse.gate_turnaround:type_name -> ltc.v1.GateTurnaround
+	8,  // 7: ltc.v1.GetPipelineReportResponse.value_won:type_name -> ltc.v1.Money
+	9,  // 8: ltc.v1.FunnelStage.stage:type_name -> ltc.v1.Stage
+	10, // 9: ltc.v1.FunnelStage.outcome:type_name -> ltc.v1.Outcome
+	8,  // 10: ltc.v1.FunnelStage.value:type_name -> ltc.v1.Money
+	9,  // 11: ltc.v1.StageConversion.from_stage:type_name -> ltc.v1.Stage
+	9,  // 12: ltc.v1.StageConversion.to_stage:type_name -> ltc.v1.Stage
+	9,  // 13: ltc.v1.StageTime.stage:type_name -> ltc.v1.Stage
+	11, // 14: ltc.v1.StageTime.median:type_name -> google.protobuf.Duration
+	11, // 15: ltc.v1.StageTime.p90:type_name -> google.protobuf.Duration
+	12, // 16: ltc.v1.GateTurnaround.gate:type_name -> ltc.v1.Gate
+	7,  // 17: ltc.v1.GateTurnaround.level:type_name -> ltc.v1.ProjectLevel
+	11, // 18: ltc.v1.GateTurnaround.median:type_name -> google.protobuf.Duration
+	11, // 19: ltc.v1.GateTurnaround.p90:type_name -> google.protobuf.Duration
+	0,  // 20: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
+	1,  // 21: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
+	21, // [21:22] is the sub-list for method output_type
+	20, // [20:21] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_report_proto_init() }
@@ -196,13 +649,14 @@ func file_ltc_v1_report_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
+	file_ltc_v1_deal_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_report_proto_rawDesc), len(file_ltc_v1_report_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1,0 +1,68 @@
+package api
+
+import (
+	"context"
+
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+type reportService struct {
+	ltcv1.UnimplementedReportServiceServer
+	*Server
+}
+
+func (s reportService) GetPipelineReport(ctx context.Context, req *ltcv1.GetPipelineReportRequest) (*ltcv1.GetPipelineReportResponse, error) {
+	if err := ltc.CanReadReports(actorOf(ctx)); err != nil {
+		return nil, err
+	}
+	from, to := req.StartTime.AsTime(), req.EndTime.AsTime()
+	if !from.Before(to) {
+		return nil, invalidArgument(fieldViolation{"end_time", "must be after start_time"})
+	}
+	r, err := s.store.PipelineReport(ctx, store.ReportFilter{From: from, To: to, OwnerID: req.OwnerId,
+		Level: fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_")})
+	if err != nil {
+		return nil, err
+	}
+	resp := &ltcv1.GetPipelineReportResponse{
+		OverdueWeeklyReports: int32(r.OverdueWeeklyReports), OverdueDecisions: int32(r.OverdueDecisions),
+		DealsClosed: int32(r.Closed), DealsWon: int32(r.Won), WinRate: ratio(r.Won, r.Closed),
+	}
+	for _, m := range r.ValueWon {
+		resp.ValueWon = append(resp.ValueWon, moneyToProto(m))
+	}
+	for _, f := range r.Funnel {
+		row := &ltcv1.FunnelStage{Stage: toEnum[ltcv1.Stage](ltcv1.Stage_value, f.Stage, "STAGE_"),
+			Outcome: toEnum[ltcv1.Outcome](ltcv1.Outcome_value, f.Outcome, "OUTCOME_"), Deals: int32(f.Deals)}
+		for _, m := range f.Value {
+			row.Value = append(row.Value, moneyToProto(m))
+		}
+		resp.Funnel = append(resp.Funnel, row)
+	}
+	for _, c := range r.Conversions {
+		resp.Conversions = append(resp.Conversions, &ltcv1.StageConversion{
+			FromStage: toEnum[ltcv1.Stage](ltcv1.Stage_value, c.From, "STAGE_"), ToStage: toEnum[ltcv1.Stage](ltcv1.Stage_value, c.To, "STAGE_"),
+			ReachedFrom: int32(c.ReachedFrom), ReachedTo: int32(c.ReachedTo), Rate: ratio(c.ReachedTo, c.ReachedFrom)})
+	}
+	for _, st := range r.TimeInStage {
+		resp.TimeInStage = append(resp.TimeInStage, &ltcv1.StageTime{Stage: toEnum[ltcv1.Stage](ltcv1.Stage_value, st.Stage, "STAGE_"),
+			Stays: int32(st.Count), Median: durationpb.New(st.Median), P90: durationpb.New(st.P90)})
+	}
+	for _, g := range r.GateTurnaround {
+		resp.GateTurnaround = append(resp.GateTurnaround, &ltcv1.GateTurnaround{Gate: toEnum[ltcv1.Gate](ltcv1.Gate_value, g.Gate, "GATE_"),
+			Level: toEnum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, g.Level, "PROJECT_LEVEL_"), Decisions: int32(g.Count),
+			Median: durationpb.New(g.Median), P90: durationpb.New(g.P90)})
+	}
+	return resp, nil
+}
+
+func ratio(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}

@@ -1,0 +1,247 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+)
+
+// ReportFilter selects the period and the deals of a pipeline report.
+type ReportFilter struct {
+	From, To time.Time
+	Level    ltc.ProjectLevel
+	OwnerID  string
+}
+
+// FunnelRow counts the deals created in the period by where they stand now.
+type FunnelRow struct {
+	Stage   ltc.Stage
+	Outcome ltc.Outcome
+	Deals   int
+	Value   []ltc.Money // one sum per currency, by currency code
+}
+
+// Conversion is how many deals created in the period reached a stage, and the next one of the main path.
+type Conversion struct {
+	From, To               ltc.Stage
+	ReachedFrom, ReachedTo int
+}
+
+// Duration summarises durations: how many, the median and the 90th percentile.
+type Duration struct {
+	Count       int
+	Median, P90 time.Duration
+}
+
+// StageTime is the time deals spent in a stage, over the stays that ended in the period.
+type StageTime struct {
+	Stage ltc.Stage
+	Duration
+}
+
+// GateTurnaround is the time from request to decision of the decisions taken in the period.
+type GateTurnaround struct {
+	Gate  ltc.Gate
+	Level ltc.ProjectLevel
+	Duration
+}
+
+// Report is the pipeline report.
+type Report struct {
+	Funnel               []FunnelRow
+	Conversions          []Conversion
+	TimeInStage          []StageTime
+	GateTurnaround       []GateTurnaround
+	OverdueWeeklyReports int // weekly reports flagged missing in the period
+	OverdueDecisions     int // decisions flagged overdue (past the SLA at the top authority) in the period
+	Won, Closed          int // deals closed in the period, and of them won
+	ValueWon             []ltc.Money
+}
+
+// MainPath is the order of the stages a won deal goes through; conversions are between neighbours.
+var MainPath = []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.StageTeamFormation, ltc.StagePursuit,
+	ltc.StageATBReview, ltc.StageBidding, ltc.StageNegotiation, ltc.StageATCReview, ltc.StageContractSigning,
+	ltc.StageHandover}
+
+// PipelineReport computes the report from the read model and the event log, in one consistent snapshot. Each
+// part reads one index range: deals by creation, closes, decisions and events by time.
+func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, error) {
+	var r Report
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		// bind numbers the placeholders a query uses: $from, $to, $stages (the main path) and $deals (the level
+		// and owner filters on the deals aliased o).
+		bind := func(sql string) (string, []any) {
+			var f filter
+			for _, b := range []struct {
+				token string
+				value any
+			}{{"$from", rf.From}, {"$to", rf.To}, {"$stages", stageNames()}} {
+				if strings.Contains(sql, b.token) {
+					sql = strings.ReplaceAll(sql, b.token, f.arg(b.value))
+				}
+			}
+			deals := "TRUE"
+			if rf.Level != "" {
+				deals += " AND o.level = " + f.arg(rf.Level)
+			}
+			if rf.OwnerID != "" {
+				deals += " AND o.owner_id = " + f.arg(rf.OwnerID)
+			}
+			return strings.ReplaceAll(sql, "$deals", deals), f.args
+		}
+		q := func(sql string, scan func(pgx.Rows) error) error {
+			sql, args := bind(sql)
+			rows, err := tx.Query(ctx, sql, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				if err := scan(rows); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		}
+		value := "(o.doc->'estimated_value'->>'currency'), sum((o.doc->'estimated_value'->>'amount_minor')::bigint)"
+		if err := q(`SELECT o.stage, coalesce(o.outcome, ''), `+value+`, count(*) FROM opportunities o
+			WHERE o.created_at >= $from AND o.created_at < $to AND $deals
+			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, func(rows pgx.Rows) error {
+			var row FunnelRow
+			var m ltc.Money
+			if err := rows.Scan(&row.Stage, &row.Outcome, &m.Currency, &m.AmountMinor, &row.Deals); err != nil {
+				return err
+			}
+			if n := len(r.Funnel); n > 0 && r.Funnel[n-1].Stage == row.Stage && r.Funnel[n-1].Outcome == row.Outcome {
+				r.Funnel[n-1].Deals += row.Deals
+				r.Funnel[n-1].Value = append(r.Funnel[n-1].Value, m)
+				return nil
+			}
+			row.Value = []ltc.Money{m}
+			r.Funnel = append(r.Funnel, row)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("funnel: %w", err)
+		}
+
+		reached := map[ltc.Stage]int{}
+		if err := q(`SELECT e.stage_after, count(DISTINCT e.deal_id) FROM opportunities o JOIN events e ON e.deal_id = o.id
+			WHERE o.created_at >= $from AND o.created_at < $to AND $deals
+				AND e.stage_before IS DISTINCT FROM e.stage_after AND e.stage_after = ANY($stages)
+			GROUP BY 1`, func(rows pgx.Rows) error {
+			var stage ltc.Stage
+			var n int
+			err := rows.Scan(&stage, &n)
+			reached[stage] = n
+			return err
+		}); err != nil {
+			return fmt.Errorf("conversion: %w", err)
+		}
+		for i := 0; i+1 < len(MainPath); i++ {
+			r.Conversions = append(r.Conversions, Conversion{From: MainPath[i], To: MainPath[i+1],
+				ReachedFrom: reached[MainPath[i]], ReachedTo: reached[MainPath[i+1]]})
+		}
+
+		if err := q(`WITH changes AS (
+				SELECT e.stage_before, e.occurred_at,
+					lag(e.stage_after) OVER w AS entered_stage, lag(e.occurred_at) OVER w AS entered_at
+				FROM events e JOIN opportunities o ON o.id = e.deal_id
+				WHERE e.stage_before IS DISTINCT FROM e.stage_after AND e.occurred_at < $to AND $deals
+					AND e.deal_id IN (SELECT deal_id FROM events WHERE occurred_at >= $from AND occurred_at < $to)
+				WINDOW w AS (PARTITION BY e.deal_id ORDER BY e.sequence)
+			)
+			SELECT stage_before, count(*),
+				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM occurred_at - entered_at)),
+				percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM occurred_at - entered_at))
+			FROM changes
+			WHERE occurred_at >= $from AND stage_before = ANY($stages) AND entered_stage = stage_before
+			GROUP BY 1`, func(rows pgx.Rows) error {
+			var st StageTime
+			var median, p90 float64
+			if err := rows.Scan(&st.Stage, &st.Count, &median, &p90); err != nil {
+				return err
+			}
+			st.Median, st.P90 = seconds(median), seconds(p90)
+			r.TimeInStage = append(r.TimeInStage, st)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("time in stage: %w", err)
+		}
+		slices.SortFunc(r.TimeInStage, func(a, b StageTime) int { return slices.Index(MainPath, a.Stage) - slices.Index(MainPath, b.Stage) })
+
+		if err := q(`SELECT d.gate, d.doc->>'level', count(*),
+				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.updated_at - d.created_at)),
+				percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM d.updated_at - d.created_at))
+			FROM decisions d JOIN opportunities o ON o.id = d.opportunity_id
+			WHERE d.status NOT IN ('PENDING', 'WITHDRAWN') AND d.updated_at >= $from AND d.updated_at < $to AND $deals
+			GROUP BY 1, 2 ORDER BY 1, 2`, func(rows pgx.Rows) error {
+			var g GateTurnaround
+			var median, p90 float64
+			if err := rows.Scan(&g.Gate, &g.Level, &g.Count, &median, &p90); err != nil {
+				return err
+			}
+			g.Median, g.P90 = seconds(median), seconds(p90)
+			r.GateTurnaround = append(r.GateTurnaround, g)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("gate turnaround: %w", err)
+		}
+
+		if err := q(`SELECT e.type, count(*) FROM events e JOIN opportunities o ON o.id = e.deal_id
+			WHERE e.occurred_at >= $from AND e.occurred_at < $to AND e.type IN ('`+ltc.EventWeeklyReportOverdue+`', '`+ltc.EventDecisionOverdue+`') AND $deals
+			GROUP BY 1`, func(rows pgx.Rows) error {
+			var typ string
+			var n int
+			if err := rows.Scan(&typ, &n); err != nil {
+				return err
+			}
+			if typ == ltc.EventWeeklyReportOverdue {
+				r.OverdueWeeklyReports = n
+			} else {
+				r.OverdueDecisions = n
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("overdue: %w", err)
+		}
+
+		won := "coalesce(o.doc->'contract'->'amount', o.doc->'estimated_value')"
+		if err := q(`SELECT o.outcome, coalesce(`+won+`->>'currency', ''), sum((`+won+`->>'amount_minor')::bigint), count(*)
+			FROM opportunities o WHERE o.closed_at >= $from AND o.closed_at < $to AND $deals
+			GROUP BY 1, 2`, func(rows pgx.Rows) error {
+			var outcome ltc.Outcome
+			var m ltc.Money
+			var n int
+			if err := rows.Scan(&outcome, &m.Currency, &m.AmountMinor, &n); err != nil {
+				return err
+			}
+			r.Closed += n
+			if outcome == ltc.OutcomeWon {
+				r.Won += n
+				r.ValueWon = append(r.ValueWon, m)
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("win rate: %w", err)
+		}
+		slices.SortFunc(r.ValueWon, func(a, b ltc.Money) int { return strings.Compare(a.Currency, b.Currency) })
+		return nil
+	})
+	return r, err
+}
+
+func stageNames() []string {
+	names := make([]string, len(MainPath))
+	for i, s := range MainPath {
+		names[i] = string(s)
+	}
+	return names
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

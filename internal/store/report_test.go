@@ -1,0 +1,163 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+)
+
+func day(month, d int) time.Time { return time.Date(2026, time.Month(month), d, 9, 0, 0, 0, time.UTC) }
+
+// fixtureDeal writes a deal and its stage changes (stage before, after, when) as the processes would.
+type fixtureDeal struct {
+	o       ltc.Opportunity
+	changes [][3]any // before, after, time
+	extra   []ltc.Event
+	dec     *ltc.Decision
+}
+
+func (f fixtureDeal) write(t *testing.T, s *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	lead := ltc.Lead{ID: f.o.ID, State: ltc.LeadQualified, Owner: f.o.Owner, Customer: f.o.Customer, CreatedAt: f.o.CreatedAt, UpdatedAt: f.o.CreatedAt}
+	require.NoError(t, s.Apply(ctx, store.Change{Request: store.Request{ID: uuid.NewString(), Method: "x", DealID: f.o.ID, Result: json.RawMessage(`{}`)}, Lead: &lead}))
+	events := f.extra
+	for _, c := range f.changes {
+		events = append(events, ltc.Event{DealID: f.o.ID, Type: "x.stage", Actor: ltc.SystemPerson,
+			StageBefore: c[0].(string), StageAfter: c[1].(string), Data: json.RawMessage(`{}`), OccurredAt: c[2].(time.Time)})
+	}
+	// The log is in time order per deal.
+	for i := range events {
+		for j := i + 1; j < len(events); j++ {
+			if events[j].OccurredAt.Before(events[i].OccurredAt) {
+				events[i], events[j] = events[j], events[i]
+			}
+		}
+	}
+	for _, e := range events {
+		o := f.o
+		require.NoError(t, s.Apply(ctx, store.Change{Request: store.Request{ID: uuid.NewString(), Method: "x", DealID: f.o.ID,
+			Result: json.RawMessage(`{}`)}, Opportunity: &o, Decision: f.dec, Events: []ltc.Event{e}}))
+	}
+}
+
+func deal(level ltc.ProjectLevel, owner string, created time.Time, value ltc.Money, stage ltc.Stage, outcome ltc.Outcome) ltc.Opportunity {
+	o := ltc.Opportunity{ID: uuid.NewString(), Stage: stage, Outcome: outcome, Level: level, Owner: ltc.Person{ID: owner},
+		Customer: ltc.Customer{Name: "Acme"}, EstimatedValue: value, CreatedAt: created, UpdatedAt: created}
+	o.LeadID = o.ID
+	return o
+}
+
+func decision(o ltc.Opportunity, level ltc.ProjectLevel, status ltc.DecisionStatus, requested, decided time.Time) *ltc.Decision {
+	return &ltc.Decision{ID: uuid.NewString(), OpportunityID: o.ID, Gate: ltc.GateInitiation, Status: status, Level: level,
+		RequestedAt: requested, DecidedAt: &decided}
+}
+
+func overdue(o ltc.Opportunity, typ string, at time.Time) ltc.Event {
+	return ltc.Event{DealID: o.ID, Type: typ, Actor: ltc.SystemPerson, StageBefore: string(o.Stage), StageAfter: string(o.Stage),
+		Data: json.RawMessage(`{}`), OccurredAt: at}
+}
+
+// TestPipelineReportAgainstAHandComputedFixture checks every number of the report for October 2026 against
+// five deals whose history is written out below.
+func TestPipelineReportAgainstAHandComputedFixture(t *testing.T) {
+	s, _ := open(t)
+	eur := func(m int64) ltc.Money { return ltc.Money{Currency: "EUR", AmountMinor: m * 100} }
+	cny := func(m int64) ltc.Money { return ltc.Money{Currency: "CNY", AmountMinor: m * 100} }
+	const v, ir, tf, pu, cl = "VALIDATION", "INITIATION_REVIEW", "TEAM_FORMATION", "PURSUIT", "CLOSED"
+
+	a := deal(ltc.LevelB, "ann", day(10, 2), eur(1_000_000), ltc.StagePursuit, "")
+	b := deal(ltc.LevelC, "bob", day(10, 3), eur(200_000), ltc.StageClosed, ltc.OutcomeNotPursued)
+	closedB := day(10, 10)
+	b.ClosedAt = &closedB
+	c := deal(ltc.LevelB, "ann", day(10, 5), cny(5_000_000), ltc.StageClosed, ltc.OutcomeWon)
+	closedC := day(10, 20)
+	c.ClosedAt = &closedC
+	c.Contract = &ltc.Contract{Amount: cny(4_800_000)}
+	d := deal(ltc.LevelC, "bob", day(9, 20), eur(300_000), ltc.StageClosed, ltc.OutcomeLost)
+	closedD := day(10, 12)
+	d.ClosedAt = &closedD
+	e := deal(ltc.LevelA, "cat", day(10, 10), eur(50_000), ltc.StageValidation, "")
+
+	for _, f := range []fixtureDeal{
+		{o: a, changes: [][3]any{{"", v, day(10, 2)}, {v, ir, day(10, 4)}, {ir, tf, day(10, 5)}, {tf, pu, day(10, 6)}},
+			extra: []ltc.Event{overdue(a, ltc.EventWeeklyReportOverdue, day(10, 15))},
+			dec:   decision(a, ltc.LevelB, ltc.DecisionApproved, day(10, 4), day(10, 5))},
+		{o: b, changes: [][3]any{{"", v, day(10, 3)}, {v, ir, day(10, 7)}, {ir, cl, day(10, 10)}},
+			extra: []ltc.Event{overdue(b, ltc.EventDecisionOverdue, day(10, 9))},
+			dec:   decision(b, ltc.LevelC, ltc.DecisionRejected, day(10, 7), day(10, 10))},
+		{o: c, changes: [][3]any{{"", v, day(10, 5)}, {v, ir, day(10, 6)}, {ir, tf, day(10, 8)}, {tf, cl, day(10, 20)}},
+			dec: decision(c, ltc.LevelB, ltc.DecisionApproved, day(10, 6), day(10, 8))},
+		{o: d, changes: [][3]any{{"", v, day(9, 20)}, {v, cl, day(10, 12)}}},
+		{o: e, changes: [][3]any{{"", v, day(10, 10)}}},
+	} {
+		f.write(t, s)
+	}
+
+	r, err := s.PipelineReport(context.Background(), store.ReportFilter{From: day(10, 1), To: day(11, 1)})
+	require.NoError(t, err)
+	h := 24 * time.Hour
+	assert.Equal(t, []store.FunnelRow{
+		{Stage: ltc.StageClosed, Outcome: ltc.OutcomeNotPursued, Deals: 1, Value: []ltc.Money{eur(200_000)}},
+		{Stage: ltc.StageClosed, Outcome: ltc.OutcomeWon, Deals: 1, Value: []ltc.Money{cny(5_000_000)}},
+		{Stage: ltc.StagePursuit, Deals: 1, Value: []ltc.Money{eur(1_000_000)}},
+		{Stage: ltc.StageValidation, Deals: 1, Value: []ltc.Money{eur(50_000)}},
+	}, r.Funnel, "deals created in October (not D) by where they stand")
+	assert.Equal(t, store.Conversion{From: ltc.StageValidation, To: ltc.StageInitiationReview, ReachedFrom: 4, ReachedTo: 3}, r.Conversions[0])
+	assert.Equal(t, store.Conversion{From: ltc.StageInitiationReview, To: ltc.StageTeamFormation, ReachedFrom: 3, ReachedTo: 2}, r.Conversions[1])
+	assert.Equal(t, store.Conversion{From: ltc.StageTeamFormation, To: ltc.StagePursuit, ReachedFrom: 2, ReachedTo: 1}, r.Conversions[2])
+	assert.Equal(t, store.Conversion{From: ltc.StagePursuit, To: ltc.StageATBReview, ReachedFrom: 1, ReachedTo: 0}, r.Conversions[3])
+	assert.Len(t, r.Conversions, len(store.MainPath)-1)
+
+	approx := func(want time.Duration, got time.Duration, what string) {
+		t.Helper()
+		assert.InDelta(t, want.Seconds(), got.Seconds(), 1, what)
+	}
+	require.Len(t, r.TimeInStage, 3)
+	// VALIDATION stays ending in October: A 2d, B 4d, C 1d, D 22d -> median 3d; p90 = 4 + 0.7 x 18 = 16.6d.
+	assert.Equal(t, ltc.StageValidation, r.TimeInStage[0].Stage)
+	assert.Equal(t, 4, r.TimeInStage[0].Count)
+	approx(3*h, r.TimeInStage[0].Median, "VALIDATION median")
+	approx(time.Duration(16.6*float64(h)), r.TimeInStage[0].P90, "VALIDATION p90")
+	// INITIATION_REVIEW: A 1d, B 3d, C 2d -> median 2d, p90 2.8d.
+	assert.Equal(t, 3, r.TimeInStage[1].Count)
+	approx(2*h, r.TimeInStage[1].Median, "INITIATION_REVIEW median")
+	approx(time.Duration(2.8*float64(h)), r.TimeInStage[1].P90, "INITIATION_REVIEW p90")
+	// TEAM_FORMATION: A 1d, C 12d -> median 6.5d, p90 10.9d.
+	assert.Equal(t, 2, r.TimeInStage[2].Count)
+	approx(time.Duration(6.5*float64(h)), r.TimeInStage[2].Median, "TEAM_FORMATION median")
+	approx(time.Duration(10.9*float64(h)), r.TimeInStage[2].P90, "TEAM_FORMATION p90")
+
+	require.Len(t, r.GateTurnaround, 2)
+	assert.Equal(t, ltc.LevelB, r.GateTurnaround[0].Level)
+	assert.Equal(t, 2, r.GateTurnaround[0].Count)
+	approx(time.Duration(1.5*float64(h)), r.GateTurnaround[0].Median, "INITIATION B median")
+	approx(time.Duration(1.9*float64(h)), r.GateTurnaround[0].P90, "INITIATION B p90")
+	assert.Equal(t, ltc.LevelC, r.GateTurnaround[1].Level)
+	approx(3*h, r.GateTurnaround[1].Median, "INITIATION C")
+
+	assert.Equal(t, 1, r.OverdueWeeklyReports)
+	assert.Equal(t, 1, r.OverdueDecisions)
+	assert.Equal(t, 3, r.Closed, "B, C and D closed in October")
+	assert.Equal(t, 1, r.Won)
+	assert.Equal(t, []ltc.Money{cny(4_800_000)}, r.ValueWon, "the contract amount")
+
+	levelB, err := s.PipelineReport(context.Background(), store.ReportFilter{From: day(10, 1), To: day(11, 1), Level: ltc.LevelB})
+	require.NoError(t, err)
+	assert.Len(t, levelB.Funnel, 2, "A and C")
+	assert.Equal(t, 1, levelB.Won)
+	bobs, err := s.PipelineReport(context.Background(), store.ReportFilter{From: day(10, 1), To: day(11, 1), OwnerID: "bob"})
+	require.NoError(t, err)
+	assert.Equal(t, 2, bobs.Closed, "B and D")
+	assert.Equal(t, 0, bobs.Won)
+	assert.Equal(t, 1, bobs.OverdueDecisions)
+	assert.Equal(t, 0, bobs.OverdueWeeklyReports)
+}
