@@ -92,7 +92,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log.Info("serving the gRPC API", "addr", l.Addr().String())
-	return engine.Serve(ctx, srv, l)
+	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.Serve(ctx, srv, l) })
 }
 
 func runWorker(ctx context.Context, args []string) error {
@@ -102,7 +102,7 @@ func runWorker(ctx context.Context, args []string) error {
 	}
 	defer b.Close()
 	log.Info("running the worker", "task_queue", cfg.TaskQueue)
-	return worker.Run(ctx, b.Temporal, cfg.TaskQueue, b.Store)
+	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return worker.Run(ctx, b.Temporal, cfg.TaskQueue, b.Store) })
 }
 
 func migrate(ctx context.Context, args []string) error {

@@ -10,6 +10,7 @@ import (
 
 	"buf.build/go/protovalidate"
 	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	grpcauth "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
@@ -17,6 +18,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/ltcengine/ltc/internal/auth"
 )
@@ -125,4 +127,25 @@ func slogLogger(log *slog.Logger) logging.Logger {
 	return logging.LoggerFunc(func(ctx context.Context, level logging.Level, msg string, fields ...any) {
 		log.Log(ctx, slog.Level(level), msg, fields...)
 	})
+}
+
+// callFields puts the request id and the deal (or lead, or decision) a call is about into its log line. The
+// token never is: only these fields of the request are read.
+func callFields(_ context.Context, c interceptors.CallMeta) logging.Fields {
+	msg, ok := c.ReqOrNil.(proto.Message)
+	if !ok {
+		return nil
+	}
+	var fields logging.Fields
+	m := msg.ProtoReflect()
+	for _, name := range []string{"request_id", "opportunity_id", "lead_id", "decision_id", "id", "deal_id"} {
+		fd := m.Descriptor().Fields().ByName(protoreflect.Name(name))
+		if fd == nil || fd.Kind() != protoreflect.StringKind {
+			continue
+		}
+		if v := m.Get(fd).String(); v != "" {
+			fields = append(fields, name, v)
+		}
+	}
+	return fields
 }

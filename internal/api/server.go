@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"go.temporal.io/sdk/client"
@@ -37,6 +38,8 @@ type Config struct {
 	Reflection bool
 	// RequestTimeout bounds every call.
 	RequestTimeout time.Duration
+	// Metrics counts and times the calls.
+	Metrics *grpcprom.ServerMetrics
 }
 
 // Server serves the API.
@@ -60,13 +63,16 @@ func New(cfg Config) (*Server, error) {
 	g := grpc.NewServer(
 		grpc.ChainUnaryInterceptor(
 			recovery.UnaryServerInterceptor(recoverPanic(log)),
-			logging.UnaryServerInterceptor(slogLogger(log), logging.WithLogOnEvents(logging.FinishCall)),
+			cfg.Metrics.UnaryServerInterceptor(),
+			logging.UnaryServerInterceptor(slogLogger(log), logging.WithLogOnEvents(logging.FinishCall),
+				logging.WithFieldsFromContextAndCallMeta(callFields)),
 			bound(cfg.RequestTimeout, log),
 			authUnary(cfg.Verifier),
 			validate(validator),
 		),
 		grpc.ChainStreamInterceptor(
 			recovery.StreamServerInterceptor(recoverPanic(log)),
+			cfg.Metrics.StreamServerInterceptor(),
 			logging.StreamServerInterceptor(slogLogger(log), logging.WithLogOnEvents(logging.FinishCall)),
 			authStream(cfg.Verifier),
 		),
@@ -83,6 +89,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Reflection {
 		reflection.Register(g) // v1 and v1alpha
 	}
+	cfg.Metrics.InitializeMetrics(g)
 	for name := range g.GetServiceInfo() {
 		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	}

@@ -19,6 +19,7 @@ import (
 // Config is ltcd's configuration.
 type Config struct {
 	GRPCAddr          string
+	AdminAddr         string
 	DatabaseURL       string
 	DBMaxConns        int
 	TemporalAddress   string
@@ -38,6 +39,7 @@ type Config struct {
 // Register declares the flags on fs, with defaults from the environment.
 func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", env("LTC_GRPC_ADDR", "127.0.0.1:7070"), "gRPC listen address (LTC_GRPC_ADDR)")
+	fs.StringVar(&c.AdminAddr, "admin-addr", env("LTC_ADMIN_ADDR", "127.0.0.1:7071"), "admin HTTP address for /metrics, /healthz, /readyz; empty turns it off (LTC_ADMIN_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL (DATABASE_URL)")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("LTC_DB_MAX_CONNS", 20), "PostgreSQL pool size (LTC_DB_MAX_CONNS)")
 	fs.StringVar(&c.TemporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (TEMPORAL_ADDRESS)")

@@ -142,7 +142,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger)
 		return err
 	}
 	banner(opts, cfg, dir, tokens)
-	return engine.Serve(ctx, srv, l)
+	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.Serve(ctx, srv, l) })
 }
 
 // lock takes the stack's lock file, so a second `ltcd dev` fails clearly instead of fighting over ports and data.
@@ -215,6 +215,9 @@ func banner(opts Options, cfg config.Config, dir string, tokens map[string]strin
 	fmt.Fprintf(out, "  gRPC API      %s   (grpcurl -plaintext %s list)\n", cfg.GRPCAddr, cfg.GRPCAddr)
 	fmt.Fprintf(out, "  Temporal      %s   UI http://127.0.0.1:%d\n", cfg.TemporalAddress, opts.UIPort)
 	fmt.Fprintf(out, "  PostgreSQL    %s\n", redact(cfg.DatabaseURL))
+	if cfg.AdminAddr != "" {
+		fmt.Fprintf(out, "  Admin         http://%s/metrics  /healthz  /readyz\n", cfg.AdminAddr)
+	}
 	fmt.Fprintf(out, "  Tokens        %s/tokens.json and tokens.env (valid %s)\n\n", dir, TokenTTL)
 	for _, name := range sortedNames() {
 		p := DemoPeople[name]

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -66,7 +67,8 @@ func TestDevStack(t *testing.T) {
 	require.NoError(t, os.Chmod(dir, 0o755))
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	cfg := config.Config{
-		GRPCAddr: "127.0.0.1:" + itoa(freePort(t)), DBMaxConns: 4, TemporalNamespace: "default", TaskQueue: "ltc",
+		GRPCAddr: "127.0.0.1:" + itoa(freePort(t)), AdminAddr: "127.0.0.1:" + itoa(freePort(t)),
+		DBMaxConns: 4, TemporalNamespace: "default", TaskQueue: "ltc",
 		Reflection: true, RequestTimeout: 20 * time.Second,
 	}
 	opts := dev.Options{
@@ -99,6 +101,10 @@ func TestDevStack(t *testing.T) {
 		ExpectedCloseDate: &date.Date{Year: 2027, Month: 3, Day: 31},
 	})
 	require.NoError(t, err)
+	resp, err := http.Get("http://" + cfg.AdminAddr + "/readyz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the admin port says ready")
 	require.NoError(t, stop(), "stops cleanly")
 
 	stop = start(t, cfg, opts)

@@ -13,21 +13,25 @@ import (
 	"go.temporal.io/sdk/client"
 	temporallog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ltcengine/ltc/internal/api"
 	"github.com/ltcengine/ltc/internal/config"
+	"github.com/ltcengine/ltc/internal/observe"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/worker"
 )
 
-// Backends are the connections the engine's parts share.
+// Backends are the connections the engine's parts share, and the metrics they report to.
 type Backends struct {
 	Store    *store.Store
 	Temporal client.Client
+	Metrics  *observe.Metrics
 }
 
 // Dial connects to PostgreSQL and Temporal, waiting up to a minute for Temporal to answer.
 func Dial(ctx context.Context, cfg config.Config, log *slog.Logger) (*Backends, error) {
+	metrics := observe.NewMetrics()
 	if err := cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
@@ -35,21 +39,23 @@ func Dial(ctx context.Context, cfg config.Config, log *slog.Logger) (*Backends, 
 	if err != nil {
 		return nil, err
 	}
-	tc, err := dialTemporal(ctx, cfg, log)
+	metrics.WatchStore(st)
+	tc, err := dialTemporal(ctx, cfg, log, metrics)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	return &Backends{Store: st, Temporal: tc}, nil
+	return &Backends{Store: st, Temporal: tc, Metrics: metrics}, nil
 }
 
-func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger) (client.Client, error) {
+func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, metrics *observe.Metrics) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	for {
 		c, err := client.DialContext(ctx, client.Options{
 			HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
-			Logger: temporallog.NewStructuredLogger(log.With("component", "temporal")),
+			Logger:         temporallog.NewStructuredLogger(log.With("component", "temporal")),
+			MetricsHandler: metrics.TemporalHandler(),
 		})
 		if err == nil {
 			return c, nil
@@ -62,10 +68,38 @@ func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger) (cli
 	}
 }
 
-// Close closes the connections.
+// Close closes the connections, the database pool last.
 func (b *Backends) Close() {
 	b.Temporal.Close()
+	b.Metrics.Close()
 	b.Store.Close()
+}
+
+// Ready reports whether PostgreSQL and Temporal both answer.
+func (b *Backends) Ready(ctx context.Context) error {
+	if err := b.Store.Ping(ctx); err != nil {
+		return fmt.Errorf("postgresql: %w", err)
+	}
+	if _, err := b.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		return fmt.Errorf("temporal: %w", err)
+	}
+	return nil
+}
+
+// Run runs fn beside the admin HTTP port until ctx ends or either fails.
+func (b *Backends) Run(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(context.Context) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return b.ServeAdmin(ctx, cfg, log) })
+	g.Go(func() error { return fn(ctx) })
+	return g.Wait()
+}
+
+// ServeAdmin serves the admin HTTP port (metrics, health, readiness) until ctx ends; an empty address turns it off.
+func (b *Backends) ServeAdmin(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.AdminAddr == "" {
+		return nil
+	}
+	return observe.Serve(ctx, cfg.AdminAddr, b.Metrics, b.Ready, log)
 }
 
 // Worker builds the engine's Temporal worker.
@@ -85,7 +119,7 @@ func (b *Backends) API(cfg config.Config, log *slog.Logger) (*api.Server, net.Li
 	}
 	srv, err := api.New(api.Config{
 		Store: b.Store, Temporal: b.Temporal, TaskQueue: cfg.TaskQueue, Policy: policy,
-		Verifier: verifier, Logger: log, Reflection: cfg.Reflection, RequestTimeout: cfg.RequestTimeout,
+		Verifier: verifier, Logger: log, Reflection: cfg.Reflection, RequestTimeout: cfg.RequestTimeout, Metrics: b.Metrics.GRPC,
 	})
 	if err != nil {
 		return nil, nil, err

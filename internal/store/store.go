@@ -81,3 +81,9 @@ func getDoc[T any](ctx context.Context, s *Store, query, id, what string) (T, er
 	}
 	return v, nil
 }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// PoolStat is a snapshot of the connection pool's statistics.
+func (s *Store) PoolStat() *pgxpool.Stat { return s.pool.Stat() }

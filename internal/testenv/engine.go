@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -20,13 +21,16 @@ import (
 	"github.com/ltcengine/ltc/internal/config"
 	"github.com/ltcengine/ltc/internal/engine"
 	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/observe"
 	"github.com/ltcengine/ltc/internal/store"
 )
 
 // Engine is a whole engine for one test: its own database and task queue on the binary's Temporal dev server,
 // a worker, and the gRPC API on a loopback port.
 type Engine struct {
-	Config   config.Config
+	Config config.Config
+	// AdminURL serves /metrics, /healthz and /readyz.
+	AdminURL string
 	Conn     *grpc.ClientConn
 	Store    *store.Store
 	Temporal client.Client
@@ -63,11 +67,13 @@ func StartEngine(t testing.TB, options ...func(*config.Config)) *Engine {
 	cfg.GRPCAddr = l.Addr().String()
 	served := make(chan error, 1)
 	go func() { served <- engine.Serve(ctx, srv, l) }()
+	admin := httptest.NewServer(observe.Handler(b.Metrics, b.Ready))
 	conn, err := grpc.NewClient(cfg.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		admin.Close()
 		_ = conn.Close()
 		cancel()
 		if err := <-served; err != nil {
@@ -76,7 +82,7 @@ func StartEngine(t testing.TB, options ...func(*config.Config)) *Engine {
 		w.Stop()
 		b.Close()
 	})
-	return &Engine{Config: cfg, Conn: conn, Store: b.Store, Temporal: b.Temporal}
+	return &Engine{Config: cfg, AdminURL: admin.URL, Conn: conn, Store: b.Store, Temporal: b.Temporal}
 }
 
 // Token mints a valid token for the actor.
