@@ -21,6 +21,10 @@ dev: tools postgres ## Run the engine here: PostgreSQL, Temporal, worker and API
 	go build -o $(BIN)/ltcd ./cmd/ltcd
 	exec $(BIN)/ltcd dev
 
+.PHONY: demo
+demo: ## Drive a sample deal from lead to WON against a running `make dev`, printing each ltcctl step
+	go run ./cmd/ltcctl demo
+
 .PHONY: test
 test: tools postgres check-generated lint ## Run every test against real PostgreSQL and Temporal servers
 	go test -race -count=1 -timeout 30m ./...
@@ -74,5 +78,5 @@ lint: ## buf lint and format check, gofmt, go vet, Temporal's workflowcheck
 	go tool -modfile=tools/go.mod workflowcheck -config tools/workflowcheck.yaml ./...
 
 .PHONY: build
-build: ## Build ltcd into .bin/
-	go build -o $(BIN)/ltcd ./cmd/ltcd
+build: ## Build ltcd and ltcctl into .bin/
+	go build -o $(BIN)/ ./cmd/ltcd ./cmd/ltcctl

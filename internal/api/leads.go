@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
@@ -14,10 +13,6 @@ import (
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 	"github.com/ltcengine/ltc/workflows"
 )
-
-// leadIDSpace derives a lead's id from its CreateLead request id, so a retried create finds the same lead and
-// process even when the first attempt's answer was lost.
-var leadIDSpace = uuid.MustParse("6f3c1e9a-51c2-4a7e-9d8e-2b1f0c7a4d35")
 
 type leadService struct {
 	ltcv1.UnimplementedLeadServiceServer
@@ -42,7 +37,7 @@ func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadReques
 		return nil, err
 	}
 	lead := ltc.Lead{
-		ID:                uuid.NewSHA1(leadIDSpace, []byte(req.RequestId)).String(),
+		ID:                ltc.LeadID(req.RequestId),
 		Customer:          customerFromProto(req.Customer),
 		Title:             req.Title,
 		Description:       req.Description,

@@ -50,6 +50,7 @@ var DemoPeople = map[string]ltc.Actor{
 	"sales":             {ID: "sam", Name: "Sam Sales", Roles: []ltc.Role{ltc.RoleSales}},
 	"sales2":            {ID: "sara", Name: "Sara Solution", Roles: []ltc.Role{ltc.RoleSales}},
 	"sales3":            {ID: "fred", Name: "Fred Fulfilment", Roles: []ltc.Role{ltc.RoleSales}},
+	"delivery_pm":       {ID: "dora", Name: "Dora Delivery", Roles: []ltc.Role{ltc.RoleSales}},
 	"sales_manager":     {ID: "mia", Name: "Mia Manager", Roles: []ltc.Role{ltc.RoleSalesManager}},
 	"executive1":        {ID: "eli", Name: "Eli Office", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 1},
 	"executive2":        {ID: "eva", Name: "Eva Region", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2},

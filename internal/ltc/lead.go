@@ -1,6 +1,10 @@
 package ltc
 
-import "time"
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
 
 // LeadState is where a lead stands.
 type LeadState string
@@ -155,3 +159,10 @@ func CanReadReports(a Actor) error {
 	}
 	return nil
 }
+
+// leadIDSpace derives a lead's id from its CreateLead request id, so a retried create finds the same lead and
+// process even when the first attempt's answer was lost.
+var leadIDSpace = uuid.MustParse("6f3c1e9a-51c2-4a7e-9d8e-2b1f0c7a4d35")
+
+// LeadID is the id of the lead created by the request; the deal made from the lead keeps it.
+func LeadID(requestID string) string { return uuid.NewSHA1(leadIDSpace, []byte(requestID)).String() }

@@ -1,0 +1,103 @@
+package ctl
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+)
+
+// demoCommand drives one sample deal from lead to WON against a running engine, as the right person at each
+// step, printing every ltcctl command it runs: a tour and a smoke test in one.
+func demoCommand(o *Options, out io.Writer) *cobra.Command {
+	return &cobra.Command{Use: "demo", Short: "Drive a sample deal from lead to WON against `ltcd dev`, printing each step", Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error { return Demo(*o, out) }}
+}
+
+// Demo runs the tour. Ids derive from request ids, so the tour knows them without parsing output.
+func Demo(o Options, out io.Writer) error {
+	run := uuid.NewString()
+	rid := func(step string) string { return uuid.NewSHA1(uuid.NameSpaceOID, []byte(run+step)).String() }
+	deal := ltc.LeadID(rid("lead"))
+	initiation, atb, atc := ltc.DecisionID(rid("initiation")), ltc.DecisionID(rid("atb")), ltc.DecisionID(rid("atc"))
+	today := time.Now().Format(time.DateOnly)
+	steps := []struct {
+		as, step, title string
+		args            []string
+	}{
+		{"sales", "lead", "Sam, an account manager, records a lead", []string{"lead", "create", "--customer", "Acme Telecom", "--grade", "A",
+			"--industry", "telecom", "--title", "5G core network", "--value", "2400000", "--currency", "EUR", "--close", "2027-06-30"}},
+		{"sales_manager", "qualify", "Mia, the sales manager, qualifies it: the deal starts in VALIDATION",
+			[]string{"lead", "qualify", deal, "--urgency", "hot", "--budget", "--decision-chain"}},
+		{"sales", "assess", "Sam assesses the opportunity", []string{"deal", "assess", deal, "--win-rate", "60", "--value", "2400000",
+			"--currency", "EUR", "--competitor", "Globex", "--decision-chain", "CTO decides, CFO signs"}},
+		{"sales", "initiation", "Sam asks for INITIATION (立项) at level B", []string{"gate", "request", deal, "--gate", "initiation",
+			"--level", "B", "--rationale", "strategic account, budget confirmed"}},
+		{"executive2", "", "Eva, a region executive (authority 2), finds it in her inbox", []string{"inbox"}},
+		{"executive2", "initiation-ok", "and approves", []string{"gate", "decide", initiation, "--verdict", "approve", "--rationale", "fits the regional plan"}},
+		{"sales_manager", "team", "Mia appoints the iron triangle (铁三角): the deal moves to PURSUIT", []string{"deal", "team", deal,
+			"--member", "AR=sam", "--member", "SR=sara", "--member", "FR=fred"}},
+		{"sales3", "risk", "Fred, the FR, records a delivery risk", []string{"deal", "risk", deal, "--description", "site access in winter",
+			"--category", "delivery", "--probability", "medium", "--impact", "high", "--owner", "fred", "--mitigation", "pre-stage equipment"}},
+		{"sales2", "report", "Sara, the SR, submits the weekly report (项目周报)", []string{"deal", "report", deal, "--progress", "workshop held",
+			"--win-rate", "60", "--next-steps", "bid strategy"}},
+		{"sales", "atb", "Sam asks for ATB with the bid package", []string{"gate", "request", deal, "--gate", "atb", "--strategy", "value over price",
+			"--price", "2400000", "--currency", "EUR", "--margin", "31.5", "--payment-terms", "30/60/10", "--feasibility", "feasible with partner", "--win-rate", "60"}},
+		{"reviewer_finance", "atb-fin", "The professional reviews (专业评审) come in", []string{"gate", "review", atb, "--function", "finance", "--result", "pass"}},
+		{"reviewer_legal", "atb-legal", "", []string{"gate", "review", atb, "--function", "legal", "--result", "pass"}},
+		{"reviewer_delivery", "atb-delivery", "", []string{"gate", "review", atb, "--function", "delivery", "--result", "pass_with_concerns", "--comments", "winter schedule"}},
+		{"executive2", "atb-ok", "Eva approves the bid", []string{"gate", "decide", atb, "--verdict", "approve", "--rationale", "margin fine"}},
+		{"sales", "bid", "Sam submits the bid inside the approved envelope", []string{"deal", "bid", deal, "--price", "2400000", "--currency", "EUR",
+			"--date", today, "--reference", "TENDER-42"}},
+		{"sales", "tender", "The customer picks us", []string{"deal", "tender", deal, "--result", "won"}},
+		{"sales", "atc", "Sam asks for ATC with the negotiated contract", []string{"gate", "request", deal, "--gate", "atc", "--price", "2350000",
+			"--currency", "EUR", "--margin", "29", "--payment-terms", "30/60/10", "--deviations", "price -2%", "--reference", "MSA-2027-01"}},
+		{"reviewer_finance", "atc-fin", "", []string{"gate", "review", atc, "--function", "finance", "--result", "pass"}},
+		{"reviewer_legal", "atc-legal", "", []string{"gate", "review", atc, "--function", "legal", "--result", "pass"}},
+		{"reviewer_delivery", "atc-delivery", "", []string{"gate", "review", atc, "--function", "delivery", "--result", "pass"}},
+		{"executive2", "atc-ok", "Eva approves the contract", []string{"gate", "decide", atc, "--verdict", "approve", "--rationale", "terms acceptable"}},
+		{"sales", "sign", "Sam records the signed contract", []string{"deal", "sign", deal, "--number", "C-2027-001", "--amount", "2350000",
+			"--currency", "EUR", "--date", today}},
+		{"sales", "schedule", "Sam schedules the contract handover meeting (合同交底会)", []string{"deal", "handover", "schedule", deal,
+			"--at", time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "--attendee", "AR=sam", "--attendee", "SR=sara",
+			"--attendee", "FR=fred", "--attendee", "DELIVERY_PM=dora"}},
+		{"delivery_pm", "handover", "Dora, the delivery project manager, acknowledges the handover: WON", []string{"deal", "handover", "complete", deal,
+			"--key-terms", "24 months, 99.9% availability", "--commitments", "on-site team in Q2", "--risks", "winter site access"}},
+		{"sales", "summary", "Sam submits the project summary (销售项目总结); the deal's process ends", []string{"deal", "summary", deal,
+			"--reasons", "solution fit and partner", "--lessons", "involve delivery at ATB", "--accuracy", "estimated 60%, won"}},
+		{"sales", "", "The whole deal", []string{"deal", "show", deal}},
+	}
+	for _, st := range steps {
+		if st.title != "" {
+			fmt.Fprintf(out, "\n# %s\n", st.title)
+		}
+		args := append([]string{"--addr", o.Addr, "--tokens", o.Tokens, "--as", st.as, "--timeout", o.Timeout.String()}, st.args...)
+		if st.step != "" {
+			args = append(args, "--request-id", rid(st.step))
+		}
+		fmt.Fprintf(out, "$ ltcctl --as %s %s\n", st.as, quote(st.args))
+		cmd := New(out)
+		cmd.SetArgs(args)
+		if err := cmd.Execute(); err != nil {
+			return fmt.Errorf("demo step %q: %w", strings.Join(st.args[:2], " "), err)
+		}
+	}
+	fmt.Fprintf(out, "\nDeal %s went from lead to WON. Follow its events: ltcctl --as admin events --deal %s\n", deal, deal)
+	return nil
+}
+
+func quote(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, " %,/") {
+			a = "'" + a + "'"
+		}
+		q[i] = a
+	}
+	return strings.Join(q, " ")
+}

@@ -1,0 +1,114 @@
+package ctl
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/genproto/googleapis/type/date"
+
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+// enum reads a value such as "hot" or "URGENCY_HOT" into the enum whose names carry prefix.
+func enum[E ~int32](values map[string]int32, prefix, s string) (E, error) {
+	if s == "" {
+		return 0, nil
+	}
+	name := strings.ToUpper(strings.ReplaceAll(s, "-", "_"))
+	if !strings.HasPrefix(name, prefix) {
+		name = prefix + name
+	}
+	v, ok := values[name]
+	if !ok || v == 0 {
+		var names []string
+		for n, v := range values {
+			if v != 0 {
+				names = append(names, strings.TrimPrefix(n, prefix))
+			}
+		}
+		return 0, fmt.Errorf("%q is not one of %s", s, strings.Join(sorted(names), ", "))
+	}
+	return E(v), nil
+}
+
+// name shows an enum value without its prefix.
+func name(s fmt.Stringer, prefix string) string {
+	n := strings.TrimPrefix(s.String(), prefix)
+	if n == "UNSPECIFIED" {
+		return "-"
+	}
+	return n
+}
+
+// money reads "250000" or "250000.50" in a currency with two minor digits.
+func money(amount, currency string) (*ltcv1.Money, error) {
+	f, err := strconv.ParseFloat(amount, 64)
+	if err != nil {
+		return nil, fmt.Errorf("amount %q: %w", amount, err)
+	}
+	return &ltcv1.Money{CurrencyCode: strings.ToUpper(currency), AmountMinor: int64(math.Round(f * 100))}, nil
+}
+
+func showMoney(m *ltcv1.Money) string {
+	if m == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%s %d.%02d", m.CurrencyCode, m.AmountMinor/100, m.AmountMinor%100)
+}
+
+// day reads YYYY-MM-DD.
+func day(s string) (*date.Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return nil, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	}
+	return &date.Date{Year: int32(t.Year()), Month: int32(t.Month()), Day: int32(t.Day())}, nil
+}
+
+func showDay(d *date.Date) string {
+	if d == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+}
+
+func person(p *ltcv1.Person) string {
+	if p == nil {
+		return "-"
+	}
+	if p.Name != "" {
+		return p.Name + " (" + p.Id + ")"
+	}
+	return p.Id
+}
+
+// members reads ROLE=ID pairs ("AR=sam", "DELIVERY_PM=dora").
+func members(pairs []string) ([]*ltcv1.TeamMember, error) {
+	var out []*ltcv1.TeamMember
+	for _, p := range pairs {
+		role, id, ok := strings.Cut(p, "=")
+		if !ok || id == "" {
+			return nil, fmt.Errorf("member %q: want ROLE=ID, for example AR=sam", p)
+		}
+		r, err := enum[ltcv1.TeamRole](ltcv1.TeamRole_value, "TEAM_ROLE_", role)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &ltcv1.TeamMember{Person: &ltcv1.Person{Id: id}, Role: r})
+	}
+	return out, nil
+}
+
+func sorted(s []string) []string {
+	for i := range s {
+		for j := i + 1; j < len(s); j++ {
+			if s[j] < s[i] {
+				s[i], s[j] = s[j], s[i]
+			}
+		}
+	}
+	return s
+}
