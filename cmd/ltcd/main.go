@@ -19,6 +19,7 @@ import (
 	"github.com/ltcengine/ltc/internal/dev"
 	"github.com/ltcengine/ltc/internal/engine"
 	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/observe"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/worker"
 )
@@ -67,25 +68,38 @@ func parse(name string, args []string, extra func(*flag.FlagSet)) (config.Config
 	return cfg, fs.Parse(args)
 }
 
-// connect reads a command's configuration and connects to PostgreSQL and Temporal.
-func connect(ctx context.Context, name string, args []string) (config.Config, *slog.Logger, *engine.Backends, error) {
+// connect reads a command's configuration, starts tracing if it is configured, and connects to PostgreSQL and
+// Temporal. Close the backends, then call the returned stop.
+func connect(ctx context.Context, name string, args []string) (config.Config, *slog.Logger, *engine.Backends, func(), error) {
 	cfg, err := parse(name, args, nil)
 	if err != nil {
-		return cfg, nil, nil, err
+		return cfg, nil, nil, nil, err
 	}
 	log, err := cfg.Logger()
 	if err != nil {
-		return cfg, nil, nil, err
+		return cfg, nil, nil, nil, err
+	}
+	stop := func() {}
+	if cfg.Tracing {
+		shutdown, err := observe.StartTracing(ctx, "ltcd-"+name)
+		if err != nil {
+			return cfg, nil, nil, nil, err
+		}
+		stop = func() { _ = shutdown(context.Background()) }
 	}
 	b, err := engine.Dial(ctx, cfg, log)
-	return cfg, log, b, err
+	if err != nil {
+		stop()
+	}
+	return cfg, log, b, stop, err
 }
 
 func serve(ctx context.Context, args []string) error {
-	cfg, log, b, err := connect(ctx, "serve", args)
+	cfg, log, b, stop, err := connect(ctx, "serve", args)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	defer b.Close()
 	srv, l, err := b.API(cfg, log)
 	if err != nil {
@@ -96,10 +110,11 @@ func serve(ctx context.Context, args []string) error {
 }
 
 func runWorker(ctx context.Context, args []string) error {
-	cfg, log, b, err := connect(ctx, "worker", args)
+	cfg, log, b, stop, err := connect(ctx, "worker", args)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	defer b.Close()
 	log.Info("running the worker", "task_queue", cfg.TaskQueue)
 	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return worker.Run(ctx, b.Temporal, cfg.TaskQueue, b.Store) })
@@ -166,6 +181,13 @@ func runDev(ctx context.Context, args []string) error {
 	log, err := cfg.Logger()
 	if err != nil {
 		return err
+	}
+	if cfg.Tracing {
+		shutdown, err := observe.StartTracing(ctx, "ltcd-dev")
+		if err != nil {
+			return err
+		}
+		defer func() { _ = shutdown(context.Background()) }()
 	}
 	return dev.Run(ctx, cfg, opts, log)
 }

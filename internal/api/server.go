@@ -13,6 +13,7 @@ import (
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
@@ -40,6 +41,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	// Metrics counts and times the calls.
 	Metrics *grpcprom.ServerMetrics
+	// Tracing traces every call with OpenTelemetry (the global tracer provider).
+	Tracing bool
 }
 
 // Server serves the API.
@@ -60,7 +63,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("request validator: %w", err)
 	}
 	log := cfg.Logger
-	g := grpc.NewServer(
+	var options []grpc.ServerOption
+	if cfg.Tracing {
+		options = append(options, grpc.StatsHandler(otelgrpc.NewServerHandler()))
+	}
+	g := grpc.NewServer(append(options,
 		grpc.ChainUnaryInterceptor(
 			recovery.UnaryServerInterceptor(recoverPanic(log)),
 			cfg.Metrics.UnaryServerInterceptor(),
@@ -75,7 +82,7 @@ func New(cfg Config) (*Server, error) {
 			cfg.Metrics.StreamServerInterceptor(),
 			logging.StreamServerInterceptor(slogLogger(log), logging.WithLogOnEvents(logging.FinishCall)),
 			authStream(cfg.Verifier),
-		),
+		))...,
 	)
 	s := &Server{
 		store: cfg.Store, temporal: cfg.Temporal, taskQueue: cfg.TaskQueue, policy: cfg.Policy,

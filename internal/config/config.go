@@ -34,6 +34,9 @@ type Config struct {
 	JWTPublicKeyFile string
 	// PolicyFile holds the policy new deals start with (JSON); empty means the default policy of domain.md.
 	PolicyFile string
+	// Tracing is on when an OTLP endpoint is configured in the standard environment
+	// (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): gRPC, Temporal and pgx are traced.
+	Tracing bool
 }
 
 // Register declares the flags on fs, with defaults from the environment.
@@ -52,6 +55,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.JWTPublicKeyFile, "jwt-public-key-file", env("LTC_JWT_PUBLIC_KEY_FILE", ""), "PEM RSA public key: check RS256 tokens instead of HS256 (LTC_JWT_PUBLIC_KEY_FILE)")
 	fs.StringVar(&c.PolicyFile, "policy-file", env("LTC_POLICY_FILE", ""), "JSON policy new deals start with; default: domain.md's (LTC_POLICY_FILE)")
 	c.JWTSecret = os.Getenv("LTC_JWT_SECRET")
+	c.Tracing = os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 }
 
 // Policy reads the configured policy, or returns the default one.

@@ -10,7 +10,11 @@ import (
 	"net"
 	"time"
 
+	"github.com/exaring/otelpgx"
+	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
+	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
+	"go.temporal.io/sdk/interceptor"
 	temporallog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 	"golang.org/x/sync/errgroup"
@@ -35,7 +39,11 @@ func Dial(ctx context.Context, cfg config.Config, log *slog.Logger) (*Backends, 
 	if err := cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL, int32(cfg.DBMaxConns))
+	var tracer pgx.QueryTracer
+	if cfg.Tracing {
+		tracer = otelpgx.NewTracer()
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, int32(cfg.DBMaxConns), tracer)
 	if err != nil {
 		return nil, err
 	}
@@ -51,12 +59,20 @@ func Dial(ctx context.Context, cfg config.Config, log *slog.Logger) (*Backends, 
 func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, metrics *observe.Metrics) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
+	opts := client.Options{
+		HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
+		Logger:         temporallog.NewStructuredLogger(log.With("component", "temporal")),
+		MetricsHandler: metrics.TemporalHandler(),
+	}
+	if cfg.Tracing {
+		tracing, err := temporalotel.NewTracingInterceptor(temporalotel.TracerOptions{})
+		if err != nil {
+			return nil, err
+		}
+		opts.Interceptors = []interceptor.ClientInterceptor{tracing}
+	}
 	for {
-		c, err := client.DialContext(ctx, client.Options{
-			HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
-			Logger:         temporallog.NewStructuredLogger(log.With("component", "temporal")),
-			MetricsHandler: metrics.TemporalHandler(),
-		})
+		c, err := client.DialContext(ctx, opts)
 		if err == nil {
 			return c, nil
 		}
@@ -120,6 +136,7 @@ func (b *Backends) API(cfg config.Config, log *slog.Logger) (*api.Server, net.Li
 	srv, err := api.New(api.Config{
 		Store: b.Store, Temporal: b.Temporal, TaskQueue: cfg.TaskQueue, Policy: policy,
 		Verifier: verifier, Logger: log, Reflection: cfg.Reflection, RequestTimeout: cfg.RequestTimeout, Metrics: b.Metrics.GRPC,
+		Tracing: cfg.Tracing,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -23,8 +23,9 @@ type Store struct {
 	pool *pgxpool.Pool
 }
 
-// Open connects a pool to the database at url. maxConns <= 0 keeps pgx's default.
-func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
+// Open connects a pool to the database at url. maxConns <= 0 keeps pgx's default; tracer, if not nil, traces
+// every query.
+func Open(ctx context.Context, url string, maxConns int32, tracer pgx.QueryTracer) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
@@ -32,6 +33,7 @@ func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
+	cfg.ConnConfig.Tracer = tracer
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect database: %w", err)

@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func open(t *testing.T) (*store.Store, string) {
 	t.Helper()
 	url := testenv.Database(t)
-	s, err := store.Open(context.Background(), url, 4)
+	s, err := store.Open(context.Background(), url, 4, nil)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	return s, url
