@@ -50,7 +50,7 @@ func startWithPolicy(t *testing.T, adjust func(*ltc.Policy)) *testenv.Engine {
 	b, err := json.Marshal(policy)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o644))
-	return testenv.StartEngine(t, func(c *config.Config) { c.PolicyFile = path })
+	return testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.PolicyFile = path }))
 }
 
 // assessedInitiation qualifies a deal, assesses it as sam and requests INITIATION at the level as the requester.

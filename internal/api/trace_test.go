@@ -22,7 +22,7 @@ func TestTracingAcrossGRPCTemporalAndPostgreSQL(t *testing.T) {
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(recorder)))
 	t.Cleanup(func() { otel.SetTracerProvider(previous) })
 
-	e := testenv.StartEngine(t, func(c *config.Config) { c.Tracing = true })
+	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.Tracing = true }))
 	_, err := ltcv1.NewLeadServiceClient(e.Conn).CreateLead(e.As(t, sam), createRequest())
 	require.NoError(t, err)
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http/httptest"
 	"testing"
@@ -36,8 +37,27 @@ type Engine struct {
 	Temporal client.Client
 }
 
-// StartEngine starts an engine that stops when the test ends; options adjust its configuration.
-func StartEngine(t testing.TB, options ...func(*config.Config)) *Engine {
+// Setup is what options of StartEngine adjust: the configuration, and where the engine logs from which level
+// (by default the test log, warnings and above).
+type Setup struct {
+	Config config.Config
+	Log    io.Writer
+	Level  slog.Level
+}
+
+// Option adjusts an engine of StartEngine.
+type Option func(*Setup)
+
+// Configure adjusts the engine's configuration.
+func Configure(f func(*config.Config)) Option { return func(s *Setup) { f(&s.Config) } }
+
+// LogTo sends the engine's log to w from level on.
+func LogTo(w io.Writer, level slog.Level) Option {
+	return func(s *Setup) { s.Log, s.Level = w, level }
+}
+
+// StartEngine starts an engine that stops when the test ends; options adjust it.
+func StartEngine(t testing.TB, options ...Option) *Engine {
 	t.Helper()
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
@@ -46,10 +66,12 @@ func StartEngine(t testing.TB, options ...func(*config.Config)) *Engine {
 		TemporalAddress: Temporal(t), TemporalNamespace: "default", TaskQueue: "test-" + uuid.NewString(),
 		Reflection: true, RequestTimeout: 20 * time.Second, JWTSecret: hex.EncodeToString(secret),
 	}
+	setup := Setup{Config: cfg, Log: testWriter{t}, Level: slog.LevelWarn}
 	for _, option := range options {
-		option(&cfg)
+		option(&setup)
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg = setup.Config
+	log := slog.New(slog.NewTextHandler(setup.Log, &slog.HandlerOptions{Level: setup.Level}))
 	ctx, cancel := context.WithCancel(context.Background())
 	b, err := engine.Dial(ctx, cfg, log)
 	if err != nil {
