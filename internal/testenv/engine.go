@@ -43,6 +43,8 @@ type Setup struct {
 	Config config.Config
 	Log    io.Writer
 	Level  slog.Level
+	// NoWorker leaves the task queue to workers the test runs itself.
+	NoWorker bool
 }
 
 // Option adjusts an engine of StartEngine.
@@ -50,6 +52,9 @@ type Option func(*Setup)
 
 // Configure adjusts the engine's configuration.
 func Configure(f func(*config.Config)) Option { return func(s *Setup) { f(&s.Config) } }
+
+// NoWorker starts the engine without its in-process worker.
+func NoWorker() Option { return func(s *Setup) { s.NoWorker = true } }
 
 // LogTo sends the engine's log to w from level on.
 func LogTo(w io.Writer, level slog.Level) Option {
@@ -77,9 +82,13 @@ func StartEngine(t testing.TB, options ...Option) *Engine {
 	if err != nil {
 		t.Fatalf("dial backends: %v", err)
 	}
-	w := b.Worker(cfg)
-	if err := w.Start(); err != nil {
-		t.Fatalf("start worker: %v", err)
+	stopWorker := func() {}
+	if !setup.NoWorker {
+		w := b.Worker(cfg)
+		if err := w.Start(); err != nil {
+			t.Fatalf("start worker: %v", err)
+		}
+		stopWorker = w.Stop
 	}
 	cfg.GRPCAddr = "127.0.0.1:0"
 	srv, l, err := b.API(cfg, log)
@@ -101,7 +110,7 @@ func StartEngine(t testing.TB, options ...Option) *Engine {
 		if err := <-served; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-		w.Stop()
+		stopWorker()
 		b.Close()
 	})
 	return &Engine{Config: cfg, AdminURL: admin.URL, Conn: conn, Store: b.Store, Temporal: b.Temporal}

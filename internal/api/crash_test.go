@@ -1,0 +1,166 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+	"github.com/ltcengine/ltc/internal/testenv"
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+// startWorker runs `ltcd worker` as its own process on the engine's database and task queue.
+func startWorker(t *testing.T, bin string, e *testenv.Engine) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, "worker")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+e.Config.DatabaseURL, "TEMPORAL_ADDRESS="+e.Config.TemporalAddress,
+		"TEMPORAL_NAMESPACE=default", "LTC_TASK_QUEUE="+e.Config.TaskQueue, "LTC_ADMIN_ADDR=", "LTC_LOG_LEVEL=error")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd
+}
+
+// retry calls until the change is accepted or refused, repeating the same request id after a fault, as a
+// client should; it returns the refusal, if any.
+func retry(t *testing.T, do func(context.Context) error) error {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		err := do(ctx)
+		cancel()
+		switch status.Code(err) {
+		case codes.OK:
+			return nil
+		case codes.DeadlineExceeded, codes.Unavailable:
+			time.Sleep(200 * time.Millisecond)
+		default:
+			return err
+		}
+	}
+	return fmt.Errorf("no answer within 2 minutes")
+}
+
+// TestWorkerKilledMidTraffic kills -9 the worker while deals are moving, starts a new one, and checks that every
+// deal completes its steps with each change recorded exactly once, in order, and that every call answered with
+// success is in the record.
+func TestWorkerKilledMidTraffic(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "ltcd")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/ltcd")
+	build.Dir = testenv.RepoRoot(t)
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+
+	e := testenv.StartEngine(t, testenv.NoWorker())
+	worker := startWorker(t, bin, e)
+	leads := ltcv1.NewLeadServiceClient(e.Conn)
+	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
+	decisions := ltcv1.NewDecisionServiceClient(e.Conn)
+
+	const n = 6
+	var succeeded sync.Map // request id -> deal id
+	var progress atomic.Int32
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			create := createRequest()
+			id := ltc.LeadID(create.RequestId)
+			ids[i] = id
+			initiation := uuid.NewString()
+			steps := []struct {
+				rid string
+				do  func(ctx context.Context, rid string) error
+			}{
+				{create.RequestId, func(ctx context.Context, _ string) error {
+					_, err := leads.CreateLead(testenv.WithToken(ctx, e.Token(t, sam)), create)
+					return err
+				}},
+				{uuid.NewString(), func(ctx context.Context, rid string) error {
+					q := qualifyRequest(id)
+					q.RequestId = rid
+					_, err := leads.QualifyLead(testenv.WithToken(ctx, e.Token(t, mia)), q)
+					return err
+				}},
+				{uuid.NewString(), func(ctx context.Context, rid string) error {
+					_, err := deals.UpdateAssessment(testenv.WithToken(ctx, e.Token(t, sam)), &ltcv1.UpdateAssessmentRequest{
+						RequestId: rid, OpportunityId: id, Assessment: assessment()})
+					return err
+				}},
+				{initiation, func(ctx context.Context, rid string) error {
+					_, err := decisions.RequestDecision(testenv.WithToken(ctx, e.Token(t, sam)), &ltcv1.RequestDecisionRequest{
+						RequestId: rid, OpportunityId: id, Gate: ltcv1.Gate_GATE_INITIATION,
+						Package: &ltcv1.RequestDecisionRequest_Initiation{Initiation: &ltcv1.InitiationPackage{
+							ProposedLevel: ltcv1.ProjectLevel_PROJECT_LEVEL_C, Rationale: "r"}}})
+					return err
+				}},
+				{uuid.NewString(), func(ctx context.Context, rid string) error {
+					_, err := decisions.Decide(testenv.WithToken(ctx, e.Token(t, mia)), &ltcv1.DecideRequest{RequestId: rid,
+						DecisionId: ltc.DecisionID(initiation), Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "go"})
+					return err
+				}},
+				{uuid.NewString(), func(ctx context.Context, rid string) error {
+					_, err := deals.AppointTeam(testenv.WithToken(ctx, e.Token(t, mia)), &ltcv1.AppointTeamRequest{
+						RequestId: rid, OpportunityId: id, Members: team()})
+					return err
+				}},
+			}
+			for _, s := range steps {
+				if err := retry(t, func(ctx context.Context) error { return s.do(ctx, s.rid) }); err != nil {
+					t.Errorf("deal %d: %v", i, err)
+					return
+				}
+				succeeded.Store(s.rid, id)
+				progress.Add(1)
+			}
+		}()
+	}
+
+	// Kill the worker once a third of the calls went through, then start another.
+	require.Eventually(t, func() bool { return progress.Load() >= n*6/3 }, time.Minute, 10*time.Millisecond)
+	require.NoError(t, worker.Process.Signal(syscall.SIGKILL))
+	_ = worker.Wait()
+	time.Sleep(time.Second)
+	startWorker(t, bin, e)
+	wg.Wait()
+
+	ctx := context.Background()
+	want := []string{"lead.created", "lead.qualified", "opportunity.created", "opportunity.assessment_updated",
+		"decision.requested", "decision.decided", "team.appointed"}
+	for _, id := range ids {
+		o, err := e.Store.Opportunity(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, ltc.StagePursuit, o.Stage, "every deal completed")
+		page, err := e.Store.Events(ctx, store.EventQuery{DealID: id, Limit: 100})
+		require.NoError(t, err)
+		var types []string
+		for i, ev := range page.Events {
+			assert.Equal(t, int64(i+1), ev.DealSequence)
+			types = append(types, ev.Type)
+		}
+		assert.Equal(t, want, types, "each change once, in order")
+	}
+	succeeded.Range(func(rid, id any) bool {
+		r, err := e.Store.Request(ctx, rid.(string))
+		assert.NoError(t, err, "a call that answered success is recorded")
+		assert.Equal(t, id, r.DealID)
+		return true
+	})
+}
