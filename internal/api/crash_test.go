@@ -18,6 +18,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/ltcengine/ltc/internal/config"
+	"github.com/ltcengine/ltc/internal/localpg"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/internal/testenv"
@@ -56,23 +58,14 @@ func retry(t *testing.T, do func(context.Context) error) error {
 	return fmt.Errorf("no answer within 2 minutes")
 }
 
-// TestWorkerKilledMidTraffic kills -9 the worker while deals are moving, starts a new one, and checks that every
-// deal completes its steps with each change recorded exactly once, in order, and that every call answered with
-// success is in the record.
-func TestWorkerKilledMidTraffic(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "ltcd")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/ltcd")
-	build.Dir = testenv.RepoRoot(t)
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
-
-	e := testenv.StartEngine(t, testenv.NoWorker())
-	worker := startWorker(t, bin, e)
+// faultyTraffic drives n deals from lead to PURSUIT concurrently, each call retried with its request id after a
+// fault, runs fault once a third of the calls went through, then checks that every deal completed with each
+// change recorded exactly once and in order, and that every call answered with success is in the record.
+func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) {
+	t.Helper()
 	leads := ltcv1.NewLeadServiceClient(e.Conn)
 	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
 	decisions := ltcv1.NewDecisionServiceClient(e.Conn)
-
-	const n = 6
 	var succeeded sync.Map // request id -> deal id
 	var progress atomic.Int32
 	ids := make([]string, n)
@@ -132,13 +125,8 @@ func TestWorkerKilledMidTraffic(t *testing.T) {
 			}
 		}()
 	}
-
-	// Kill the worker once a third of the calls went through, then start another.
-	require.Eventually(t, func() bool { return progress.Load() >= n*6/3 }, time.Minute, 10*time.Millisecond)
-	require.NoError(t, worker.Process.Signal(syscall.SIGKILL))
-	_ = worker.Wait()
-	time.Sleep(time.Second)
-	startWorker(t, bin, e)
+	require.Eventually(t, func() bool { return progress.Load() >= int32(n*6/3) }, time.Minute, 10*time.Millisecond)
+	fault()
 	wg.Wait()
 
 	ctx := context.Background()
@@ -162,5 +150,49 @@ func TestWorkerKilledMidTraffic(t *testing.T) {
 		assert.NoError(t, err, "a call that answered success is recorded")
 		assert.Equal(t, id, r.DealID)
 		return true
+	})
+}
+
+// TestWorkerKilledMidTraffic kills -9 the worker while deals are moving and starts a new one.
+func TestWorkerKilledMidTraffic(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "ltcd")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/ltcd")
+	build.Dir = testenv.RepoRoot(t)
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+
+	e := testenv.StartEngine(t, testenv.NoWorker())
+	worker := startWorker(t, bin, e)
+	faultyTraffic(t, e, 6, func() {
+		require.NoError(t, worker.Process.Signal(syscall.SIGKILL))
+		_ = worker.Wait()
+		time.Sleep(time.Second)
+		startWorker(t, bin, e)
+	})
+}
+
+// TestPostgreSQLRestartMidTraffic stops the engine's PostgreSQL while deals are moving and starts it again:
+// calls in flight fail cleanly (UNAVAILABLE or DEADLINE_EXCEEDED, then succeed when retried), the processes'
+// writes wait and retry, and nothing is lost, doubled or half-applied.
+func TestPostgreSQLRestartMidTraffic(t *testing.T) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "ltc-pg-restart-")
+	require.NoError(t, err)
+	require.NoError(t, os.Chmod(dir, 0o755))
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	port, err := testenv.FreePort()
+	require.NoError(t, err)
+	opts := localpg.Options{DataDir: filepath.Join(dir, "data"), Port: port, Throwaway: true, LogFile: filepath.Join(dir, "pg.log")}
+	pg, err := localpg.Start(ctx, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pg.Stop() })
+	require.NoError(t, store.Migrate(ctx, pg.URL("postgres")))
+
+	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.DatabaseURL = pg.URL("postgres") }))
+	faultyTraffic(t, e, 6, func() {
+		require.NoError(t, pg.Stop())
+		time.Sleep(2 * time.Second)
+		pg, err = localpg.Start(ctx, opts)
+		require.NoError(t, err)
 	})
 }
