@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -193,6 +196,32 @@ func TestPostgreSQLRestartMidTraffic(t *testing.T) {
 		require.NoError(t, pg.Stop())
 		time.Sleep(2 * time.Second)
 		pg, err = localpg.Start(ctx, opts)
+		require.NoError(t, err)
+	})
+}
+
+// TestTemporalRestartMidTraffic stops the Temporal server (a dev server on a file) while deals are moving and
+// starts it again on the same file: calls during the outage fail cleanly, and the deals resume and complete.
+func TestTemporalRestartMidTraffic(t *testing.T) {
+	port, err := testenv.FreePort()
+	require.NoError(t, err)
+	opts := testsuite.DevServerOptions{
+		ExistingPath:  filepath.Join(testenv.RepoRoot(t), ".bin", "temporal"),
+		ClientOptions: &client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", port), Namespace: "default"},
+		DBFilename:    filepath.Join(t.TempDir(), "temporal.db"),
+		LogLevel:      "error",
+		ExtraArgs:     []string{"--sqlite-pragma", "journal_mode=WAL"},
+		Stdout:        io.Discard,
+	}
+	server, err := testsuite.StartDevServer(context.Background(), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = server.Stop() })
+
+	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.TemporalAddress = opts.ClientOptions.HostPort }))
+	faultyTraffic(t, e, 4, func() {
+		require.NoError(t, server.Stop())
+		time.Sleep(2 * time.Second)
+		server, err = testsuite.StartDevServer(context.Background(), opts)
 		require.NoError(t, err)
 	})
 }
