@@ -96,19 +96,9 @@ type AssessOpportunity struct {
 
 // RequestDecision is the argument of the RequestDecision Update.
 type RequestDecision struct {
-	Request Request  `json:"request"`
-	Gate    ltc.Gate `json:"gate"`
-	// Initiation is the INITIATION package, as processes recorded it before packages had their own type.
-	Initiation *ltc.InitiationPackage `json:"initiation,omitempty"`
-	Package    ltc.Package            `json:"package"`
-}
-
-// pkg is the request's package, whichever way it was recorded.
-func (u RequestDecision) pkg() ltc.Package {
-	if u.Initiation != nil && u.Package.Initiation == nil {
-		u.Package.Initiation = u.Initiation
-	}
-	return u.Package
+	Request Request     `json:"request"`
+	Gate    ltc.Gate    `json:"gate"`
+	Package ltc.Package `json:"package"`
 }
 
 // SubmitReview is the argument of the SubmitReview Update.

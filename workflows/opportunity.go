@@ -105,9 +105,9 @@ func (p *dealProcess) setup(ctx workflow.Context) error {
 				return p.simple(p.o.UpdateAssessment(u.Assessment, now), ltc.EventAssessmentUpdated, u.Request, u.Assessment)
 			}),
 		handle(ctx, p, UpdateRequestDecision, func(u RequestDecision) Request { return u.Request },
-			func(u RequestDecision) error { return ltc.CanRequestDecision(a(u.Request), p.o, u.Gate, u.pkg()) },
+			func(u RequestDecision) error { return ltc.CanRequestDecision(a(u.Request), p.o, u.Gate, u.Package) },
 			func(u RequestDecision, now time.Time) dealChange {
-				o, d := p.o.RequestDecision(ltc.DecisionID(u.Request.ID), u.Gate, u.pkg(), p.policy, u.Request.Actor.Person(), now)
+				o, d := p.o.RequestDecision(ltc.DecisionID(u.Request.ID), u.Gate, u.Package, p.policy, u.Request.Actor.Person(), now)
 				recipients := d.Deciders()
 				for _, f := range d.RequiredReviews {
 					recipients = append(recipients, ltc.FunctionRecipient(f))

@@ -68,7 +68,7 @@ func assess() step {
 
 func requestInitiation(level ltc.ProjectLevel) step {
 	return step{name: workflows.UpdateRequestDecision, arg: workflows.RequestDecision{Request: req("r-init", sales),
-		Gate: ltc.GateInitiation, Initiation: &ltc.InitiationPackage{ProposedLevel: level, Rationale: "strategic account"}}}
+		Gate: ltc.GateInitiation, Package: ltc.Package{Initiation: &ltc.InitiationPackage{ProposedLevel: level, Rationale: "strategic account"}}}}
 }
 
 var initiationID = ltc.DecisionID("r-init")
@@ -144,7 +144,7 @@ func TestReturnAndWithdrawGoBackToValidation(t *testing.T) {
 	_, out := runDeal(t, ltc.DefaultPolicy(), assess(), requestInitiation(ltc.LevelC),
 		decide("r-ret", manager, ltc.VerdictReturn),
 		step{name: workflows.UpdateRequestDecision, arg: workflows.RequestDecision{Request: req("r-init2", sales),
-			Gate: ltc.GateInitiation, Initiation: &ltc.InitiationPackage{ProposedLevel: ltc.LevelC, Rationale: "reworked"}}},
+			Gate: ltc.GateInitiation, Package: ltc.Package{Initiation: &ltc.InitiationPackage{ProposedLevel: ltc.LevelC, Rationale: "reworked"}}}},
 		step{name: workflows.UpdateWithdrawDecision, arg: workflows.WithdrawDecision{Request: req("r-w1", manager),
 			DecisionID: ltc.DecisionID("r-init2")}},
 		step{name: workflows.UpdateWithdrawDecision, arg: workflows.WithdrawDecision{Request: req("r-w2", sales),
