@@ -103,34 +103,34 @@ func (s opportunityService) ListOpportunities(ctx context.Context, req *ltcv1.Li
 }
 
 func (s opportunityService) UpdateAssessment(ctx context.Context, req *ltcv1.UpdateAssessmentRequest) (*ltcv1.UpdateAssessmentResponse, error) {
-	res, err := s.changeDeal(ctx, workflows.UpdateAssessment, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+	o, err := s.dealResponse(ctx, workflows.UpdateAssessment, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
 		return workflows.AssessOpportunity{Request: r, Assessment: assessmentFromProto(req.Assessment)}
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &ltcv1.UpdateAssessmentResponse{Opportunity: opportunityToProto(res.Opportunity)}, nil
+	return &ltcv1.UpdateAssessmentResponse{Opportunity: o}, nil
 }
 
 func (s opportunityService) AppointTeam(ctx context.Context, req *ltcv1.AppointTeamRequest) (*ltcv1.AppointTeamResponse, error) {
-	res, err := s.changeDeal(ctx, workflows.UpdateAppointTeam, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+	o, err := s.dealResponse(ctx, workflows.UpdateAppointTeam, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
 		return workflows.AppointTeam{Request: r, Team: teamFromProto(req.Members)}
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &ltcv1.AppointTeamResponse{Opportunity: opportunityToProto(res.Opportunity)}, nil
+	return &ltcv1.AppointTeamResponse{Opportunity: o}, nil
 }
 
 func (s opportunityService) CloseOpportunity(ctx context.Context, req *ltcv1.CloseOpportunityRequest) (*ltcv1.CloseOpportunityResponse, error) {
-	res, err := s.changeDeal(ctx, workflows.UpdateCloseOpportunity, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
+	o, err := s.dealResponse(ctx, workflows.UpdateCloseOpportunity, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
 		return workflows.CloseOpportunity{Request: r, Reason: req.Reason,
 			Outcome: fromEnum[ltc.Outcome](ltcv1.Outcome_name, int32(req.Outcome), "OUTCOME_")}
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &ltcv1.CloseOpportunityResponse{Opportunity: opportunityToProto(res.Opportunity)}, nil
+	return &ltcv1.CloseOpportunityResponse{Opportunity: o}, nil
 }
 
 func (s decisionService) RequestDecision(ctx context.Context, req *ltcv1.RequestDecisionRequest) (*ltcv1.RequestDecisionResponse, error) {
@@ -238,7 +238,10 @@ func (s opportunityService) AddRisk(ctx context.Context, req *ltcv1.AddRiskReque
 	o, err := s.dealResponse(ctx, workflows.UpdateAddRisk, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
 		return workflows.AddRisk{Request: r, Risk: riskFromProto(req.Risk)}
 	})
-	return &ltcv1.AddRiskResponse{Opportunity: o}, err
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.AddRiskResponse{Opportunity: o}, nil
 }
 
 func (s opportunityService) UpdateRisk(ctx context.Context, req *ltcv1.UpdateRiskRequest) (*ltcv1.UpdateRiskResponse, error) {
@@ -248,7 +251,10 @@ func (s opportunityService) UpdateRisk(ctx context.Context, req *ltcv1.UpdateRis
 	o, err := s.dealResponse(ctx, workflows.UpdateRisk, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
 		return workflows.ChangeRisk{Request: r, Risk: riskFromProto(req.Risk)}
 	})
-	return &ltcv1.UpdateRiskResponse{Opportunity: o}, err
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.UpdateRiskResponse{Opportunity: o}, nil
 }
 
 func (s opportunityService) SubmitBid(ctx context.Context, req *ltcv1.SubmitBidRequest) (*ltcv1.SubmitBidResponse, error) {
@@ -256,7 +262,10 @@ func (s opportunityService) SubmitBid(ctx context.Context, req *ltcv1.SubmitBidR
 		return workflows.SubmitBid{Request: r, Bid: ltc.Bid{Price: moneyFromProto(req.Bid.Price),
 			Date: dateFromProto(req.Bid.Date), Reference: req.Bid.Reference}}
 	})
-	return &ltcv1.SubmitBidResponse{Opportunity: o}, err
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.SubmitBidResponse{Opportunity: o}, nil
 }
 
 func (s opportunityService) RecordTenderResult(ctx context.Context, req *ltcv1.RecordTenderResultRequest) (*ltcv1.RecordTenderResultResponse, error) {
@@ -265,7 +274,10 @@ func (s opportunityService) RecordTenderResult(ctx context.Context, req *ltcv1.R
 			Result: fromEnum[ltc.Tender](ltcv1.Tender_name, int32(req.Result.Result), "TENDER_"),
 			Winner: req.Result.Winner, Reason: req.Result.Reason}}
 	})
-	return &ltcv1.RecordTenderResultResponse{Opportunity: o}, err
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.RecordTenderResultResponse{Opportunity: o}, nil
 }
 
 func (s opportunityService) SignContract(ctx context.Context, req *ltcv1.SignContractRequest) (*ltcv1.SignContractResponse, error) {
@@ -273,7 +285,10 @@ func (s opportunityService) SignContract(ctx context.Context, req *ltcv1.SignCon
 		return workflows.SignContract{Request: r, Contract: ltc.Contract{Number: req.Contract.Number,
 			Date: dateFromProto(req.Contract.Date), Amount: moneyFromProto(req.Contract.Amount)}}
 	})
-	return &ltcv1.SignContractResponse{Opportunity: o}, err
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.SignContractResponse{Opportunity: o}, nil
 }
 
 func (s opportunityService) ScheduleHandover(ctx context.Context, req *ltcv1.ScheduleHandoverRequest) (*ltcv1.ScheduleHandoverResponse, error) {
@@ -281,7 +296,10 @@ func (s opportunityService) ScheduleHandover(ctx context.Context, req *ltcv1.Sch
 		return workflows.ScheduleHandover{Request: r, Handover: ltc.Handover{ScheduledFor: req.ScheduleTime.AsTime(),
 			Attendees: teamFromProto(req.Attendees)}}
 	})
-	return &ltcv1.ScheduleHandoverResponse{Opportunity: o}, err
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.ScheduleHandoverResponse{Opportunity: o}, nil
 }
 
 func (s opportunityService) CompleteHandover(ctx context.Context, req *ltcv1.CompleteHandoverRequest) (*ltcv1.CompleteHandoverResponse, error) {
@@ -290,7 +308,10 @@ func (s opportunityService) CompleteHandover(ctx context.Context, req *ltcv1.Com
 		return workflows.CompleteHandover{Request: r, Record: ltc.HandoverRecord{KeyTerms: rec.KeyTerms,
 			Commitments: rec.Commitments, RisksHandedOver: rec.RisksHandedOver, OpenIssues: rec.OpenIssues}}
 	})
-	return &ltcv1.CompleteHandoverResponse{Opportunity: o}, err
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.CompleteHandoverResponse{Opportunity: o}, nil
 }
 
 func (s opportunityService) SubmitProjectSummary(ctx context.Context, req *ltcv1.SubmitProjectSummaryRequest) (*ltcv1.SubmitProjectSummaryResponse, error) {
@@ -299,7 +320,10 @@ func (s opportunityService) SubmitProjectSummary(ctx context.Context, req *ltcv1
 		return workflows.SubmitProjectSummary{Request: r, Summary: ltc.ProjectSummary{WinLossReasons: sum.WinLossReasons,
 			Lessons: sum.Lessons, WinRateAccuracy: sum.WinRateAccuracy}}
 	})
-	return &ltcv1.SubmitProjectSummaryResponse{Opportunity: o}, err
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.SubmitProjectSummaryResponse{Opportunity: o}, nil
 }
 
 func (s opportunityService) ListEvents(ctx context.Context, req *ltcv1.ListEventsRequest) (*ltcv1.ListEventsResponse, error) {
@@ -331,12 +355,18 @@ func (s opportunityService) SubmitWeeklyReport(ctx context.Context, req *ltcv1.S
 		return workflows.SubmitWeeklyReport{Request: r, Report: ltc.WeeklyReport{Progress: rep.Progress, WinRate: int(rep.WinRate),
 			NextSteps: rep.NextSteps, RisksAndIssues: rep.RisksAndIssues, HelpNeeded: rep.HelpNeeded}}
 	})
-	return &ltcv1.SubmitWeeklyReportResponse{Opportunity: o}, err
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.SubmitWeeklyReportResponse{Opportunity: o}, nil
 }
 
 func (s opportunityService) RecordMeeting(ctx context.Context, req *ltcv1.RecordMeetingRequest) (*ltcv1.RecordMeetingResponse, error) {
 	o, err := s.dealResponse(ctx, workflows.UpdateRecordMeeting, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
 		return workflows.RecordMeeting{Request: r, Meeting: meetingFromProto(req.Meeting)}
 	})
-	return &ltcv1.RecordMeetingResponse{Opportunity: o}, err
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.RecordMeetingResponse{Opportunity: o}, nil
 }

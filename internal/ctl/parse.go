@@ -3,6 +3,7 @@ package ctl
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,8 @@ func enum[E ~int32](values map[string]int32, prefix, s string) (E, error) {
 				names = append(names, strings.TrimPrefix(n, prefix))
 			}
 		}
-		return 0, fmt.Errorf("%q is not one of %s", s, strings.Join(sorted(names), ", "))
+		slices.Sort(names)
+		return 0, fmt.Errorf("%q is not one of %s", s, strings.Join(names, ", "))
 	}
 	return E(v), nil
 }
@@ -100,15 +102,4 @@ func members(pairs []string) ([]*ltcv1.TeamMember, error) {
 		out = append(out, &ltcv1.TeamMember{Person: &ltcv1.Person{Id: id}, Role: r})
 	}
 	return out, nil
-}
-
-func sorted(s []string) []string {
-	for i := range s {
-		for j := i + 1; j < len(s); j++ {
-			if s[j] < s[i] {
-				s[i], s[j] = s[j], s[i]
-			}
-		}
-	}
-	return s
 }

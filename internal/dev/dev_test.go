@@ -67,7 +67,7 @@ func TestDevStack(t *testing.T) {
 	require.NoError(t, os.Chmod(dir, 0o755))
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	cfg := config.Config{
-		GRPCAddr: "127.0.0.1:" + itoa(freePort(t)), AdminAddr: "127.0.0.1:" + itoa(freePort(t)),
+		GRPCAddr: "127.0.0.1:" + strconv.Itoa(freePort(t)), AdminAddr: "127.0.0.1:" + strconv.Itoa(freePort(t)),
 		DBMaxConns: 4, TemporalNamespace: "default", TaskQueue: "ltc",
 		Reflection: true, RequestTimeout: 20 * time.Second,
 	}
@@ -116,5 +116,3 @@ func TestDevStack(t *testing.T) {
 	require.NoError(t, err, "the lead survived the restart")
 	assert.Equal(t, "Grid upgrade", got.Lead.Title)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -258,8 +258,3 @@ func (o Opportunity) MarkSummaryOverdue(now time.Time) Opportunity {
 	o.UpdatedAt = now
 	return o
 }
-
-// String formats money as "12345.67 CNY" (two minor digits).
-func (m Money) String() string {
-	return fmt.Sprintf("%d.%02d %s", m.AmountMinor/100, m.AmountMinor%100, m.Currency)
-}

@@ -2,12 +2,20 @@
 // It is pure (no I/O, no clock, no Temporal) so that the workflows and the API apply the very same rules.
 package ltc
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Money is an amount in the minor units of an ISO 4217 currency.
 type Money struct {
 	Currency    string `json:"currency"`
 	AmountMinor int64  `json:"amount_minor"`
+}
+
+// String formats money as "12345.67 CNY" (two minor digits).
+func (m Money) String() string {
+	return fmt.Sprintf("%d.%02d %s", m.AmountMinor/100, m.AmountMinor%100, m.Currency)
 }
 
 // Date is a calendar date without a time zone.

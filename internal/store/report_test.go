@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -35,13 +36,7 @@ func (f fixtureDeal) write(t *testing.T, s *store.Store) {
 			StageBefore: c[0].(string), StageAfter: c[1].(string), Data: json.RawMessage(`{}`), OccurredAt: c[2].(time.Time)})
 	}
 	// The log is in time order per deal.
-	for i := range events {
-		for j := i + 1; j < len(events); j++ {
-			if events[j].OccurredAt.Before(events[i].OccurredAt) {
-				events[i], events[j] = events[j], events[i]
-			}
-		}
-	}
+	slices.SortStableFunc(events, func(a, b ltc.Event) int { return a.OccurredAt.Compare(b.OccurredAt) })
 	for _, e := range events {
 		o := f.o
 		require.NoError(t, s.Apply(ctx, store.Change{Request: store.Request{ID: uuid.NewString(), Method: "x", DealID: f.o.ID,
