@@ -63,7 +63,7 @@ type QualifyLead struct {
 	Qualification ltc.Qualification `json:"qualification"`
 }
 
-// QualifyLeadResult is the result of the QualifyLead Update.
+// QualifyLeadResult is what a QualifyLead caller gets, from the request record.
 type QualifyLeadResult struct {
 	Lead        ltc.Lead        `json:"lead"`
 	Opportunity ltc.Opportunity `json:"opportunity"`
@@ -81,8 +81,8 @@ type OpportunityInput struct {
 	Policy      ltc.Policy      `json:"policy"`
 }
 
-// DealResult is what every Update of a deal returns: the deal after the change and, for the gate Updates, the
-// decision it touched.
+// DealResult is what the caller of a change of the deal gets, from the request record: the deal after the change
+// and, for the gate Updates, the decision it touched.
 type DealResult struct {
 	Opportunity ltc.Opportunity `json:"opportunity"`
 	Decision    *ltc.Decision   `json:"decision,omitempty"`

@@ -79,15 +79,13 @@ func (p *leadProcess) create(ctx workflow.Context) error {
 	return nil
 }
 
-// awaitCreated answers the CreateLead Update once the lead is recorded.
-func (p *leadProcess) awaitCreated(ctx workflow.Context, _ Request) (ltc.Lead, error) {
+// awaitCreated answers the CreateLead Update once the lead is recorded. Like every Update of the engine it returns
+// no value: the caller's result is in the request record, written with the change.
+func (p *leadProcess) awaitCreated(ctx workflow.Context, _ Request) error {
 	if err := workflow.Await(ctx, func() bool { return p.created != nil || p.createErr != nil }); err != nil {
-		return ltc.Lead{}, err
+		return err
 	}
-	if p.createErr != nil {
-		return ltc.Lead{}, p.createErr
-	}
-	return *p.created, nil
+	return p.createErr
 }
 
 func (p *leadProcess) check(rule func(ltc.Actor, ltc.Lead) error, a ltc.Actor) error {
@@ -105,21 +103,20 @@ func (p *leadProcess) validateDisqualify(_ workflow.Context, u DisqualifyLead) e
 	return p.check(ltc.CanDisqualifyLead, u.Request.Actor)
 }
 
-func (p *leadProcess) qualify(ctx workflow.Context, u QualifyLead) (QualifyLeadResult, error) {
+func (p *leadProcess) qualify(ctx workflow.Context, u QualifyLead) error {
 	if err := p.mu.Lock(ctx); err != nil {
-		return QualifyLeadResult{}, err
+		return err
 	}
 	defer p.mu.Unlock()
 	if err := p.check(ltc.CanQualifyLead, u.Request.Actor); err != nil {
-		return QualifyLeadResult{}, err
+		return err
 	}
 	now := workflow.Now(ctx)
 	lead := p.lead.Qualify(u.Qualification, p.lead.ID, now)
 	opp := ltc.NewOpportunity(lead, now)
-	result := QualifyLeadResult{Lead: lead, Opportunity: opp}
 	actor := u.Request.Actor.Person()
 	err := record(ctx, store.Change{
-		Request:     requestRecord(u.Request, UpdateQualifyLead, lead.ID, result),
+		Request:     requestRecord(u.Request, UpdateQualifyLead, lead.ID, QualifyLeadResult{Lead: lead, Opportunity: opp}),
 		Lead:        &lead,
 		Opportunity: &opp,
 		Events: []ltc.Event{{
@@ -132,7 +129,7 @@ func (p *leadProcess) qualify(ctx workflow.Context, u QualifyLead) (QualifyLeadR
 		}},
 	})
 	if err != nil {
-		return QualifyLeadResult{}, err
+		return err
 	}
 	// The deal's process outlives the lead's: it is abandoned, not ended, when this workflow completes.
 	child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
@@ -142,19 +139,19 @@ func (p *leadProcess) qualify(ctx workflow.Context, u QualifyLead) (QualifyLeadR
 	})
 	started := workflow.ExecuteChildWorkflow(child, OpportunityWorkflow, OpportunityInput{Opportunity: opp, Policy: p.in.Policy})
 	if err := started.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-		return QualifyLeadResult{}, err
+		return err
 	}
 	p.lead = lead
-	return result, nil
+	return nil
 }
 
-func (p *leadProcess) disqualify(ctx workflow.Context, u DisqualifyLead) (ltc.Lead, error) {
+func (p *leadProcess) disqualify(ctx workflow.Context, u DisqualifyLead) error {
 	if err := p.mu.Lock(ctx); err != nil {
-		return ltc.Lead{}, err
+		return err
 	}
 	defer p.mu.Unlock()
 	if err := p.check(ltc.CanDisqualifyLead, u.Request.Actor); err != nil {
-		return ltc.Lead{}, err
+		return err
 	}
 	now := workflow.Now(ctx)
 	lead := p.lead.Disqualify(u.Reason, now)
@@ -168,10 +165,10 @@ func (p *leadProcess) disqualify(ctx workflow.Context, u DisqualifyLead) (ltc.Le
 		}},
 	})
 	if err != nil {
-		return ltc.Lead{}, err
+		return err
 	}
 	p.lead = lead
-	return lead, nil
+	return nil
 }
 
 // markOverdue flags the lead past its SLA and notifies its owner and the sales managers. The lead stays open.

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -67,11 +68,12 @@ func leadInput() workflows.LeadInput {
 	}
 }
 
-// update sends an Update after delay and keeps its outcome.
+// update sends an Update after delay and keeps its outcome: the refusal or failure, or the change it recorded
+// (whose request record holds the caller's result).
 type outcome struct {
 	rejected error
 	err      error
-	result   any
+	recorded *store.Change
 	done     bool
 }
 
@@ -81,12 +83,24 @@ func (e *testEnv) update(delay time.Duration, name, id string, arg any) *outcome
 		e.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
 			OnAccept: func() {},
 			OnReject: func(err error) { o.rejected, o.done = err, true },
-			OnComplete: func(result any, err error) {
-				o.result, o.err, o.done = result, err, true
+			OnComplete: func(_ any, err error) {
+				o.err, o.done = err, true
+				if err == nil && len(e.changes) > 0 {
+					o.recorded = &e.changes[len(e.changes)-1] // an Update completes right after recording its change
+				}
 			},
 		}, arg)
 	}, delay)
 	return o
+}
+
+// callerResult is the result the API gives the Update's caller: the one in the request record of its change.
+func callerResult[R any](t *testing.T, o *outcome) R {
+	t.Helper()
+	var r R
+	require.NotNil(t, o.recorded, "the Update recorded a change")
+	require.NoError(t, json.Unmarshal(o.recorded.Request.Result, &r))
+	return r
 }
 
 func kindOf(t *testing.T, err error) ltc.Kind {
@@ -109,7 +123,7 @@ func TestQualifyStartsTheDealInValidation(t *testing.T) {
 	require.NoError(t, e.GetWorkflowError())
 	require.True(t, q.done)
 	require.NoError(t, q.err)
-	res := q.result.(workflows.QualifyLeadResult)
+	res := callerResult[workflows.QualifyLeadResult](t, q)
 	assert.Equal(t, ltc.LeadQualified, res.Lead.State)
 	assert.Equal(t, ltc.StageValidation, res.Opportunity.Stage)
 	assert.Equal(t, res.Lead.ID, res.Opportunity.ID)

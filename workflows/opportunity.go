@@ -41,35 +41,37 @@ type dealChange struct {
 }
 
 // handle registers an Update of the deal: the rule is the validator (a refused call leaves no trace) and is
-// checked again under the lock before the change is applied and recorded.
+// checked again under the lock before the change is applied and recorded. The Update returns no value: the
+// caller's result is kept in the request record, written with the change, so the history does not carry the deal
+// a second time.
 func handle[T any](ctx workflow.Context, p *dealProcess, name string, req func(T) Request,
 	rule func(T) error, apply func(T, time.Time) dealChange) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
-		func(ctx workflow.Context, u T) (DealResult, error) {
+		func(ctx workflow.Context, u T) error {
 			return p.commit(ctx, name, req(u), func() error { return rule(u) }, func(now time.Time) dealChange { return apply(u, now) })
 		},
 		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, u T) error { return refusal(rule(u)) }})
 }
 
-func (p *dealProcess) commit(ctx workflow.Context, method string, r Request, rule func() error, apply func(time.Time) dealChange) (DealResult, error) {
+func (p *dealProcess) commit(ctx workflow.Context, method string, r Request, rule func() error, apply func(time.Time) dealChange) error {
 	if err := p.mu.Lock(ctx); err != nil {
-		return DealResult{}, err
+		return err
 	}
 	defer p.mu.Unlock()
 	if err := rule(); err != nil {
-		return DealResult{}, refusal(err)
+		return refusal(err)
 	}
 	c := apply(workflow.Now(ctx))
-	res := DealResult{Opportunity: c.o, Decision: c.d}
 	err := record(ctx, store.Change{
-		Request: requestRecord(r, method, c.o.ID, res), Opportunity: &c.o, Decision: c.d, Events: c.events,
+		Request:     requestRecord(r, method, c.o.ID, DealResult{Opportunity: c.o, Decision: c.d}),
+		Opportunity: &c.o, Decision: c.d, Events: c.events,
 	})
 	if err != nil {
-		return DealResult{}, err
+		return err
 	}
 	p.o = c.o
 	p.rev++
-	return res, nil
+	return nil
 }
 
 // event is an event of the change from the current deal to next.

@@ -82,7 +82,7 @@ func result(t *testing.T, o *outcome) workflows.DealResult {
 	t.Helper()
 	require.NoError(t, o.rejected)
 	require.NoError(t, o.err)
-	return o.result.(workflows.DealResult)
+	return callerResult[workflows.DealResult](t, o)
 }
 
 func refusedKind(t *testing.T, o *outcome) ltc.Kind {

@@ -51,4 +51,7 @@ func TestMetricsAfterTraffic(t *testing.T) {
 	code, _ = get(t, e.AdminURL+"/healthz")
 	assert.Equal(t, http.StatusOK, code)
 	assert.True(t, strings.HasPrefix(body, "ready"))
+	code, body = get(t, e.AdminURL+"/debug/pprof/goroutine?debug=1")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, "goroutine profile:", "profiles are served for finding where time goes")
 }

@@ -62,7 +62,7 @@ func send[R any](ctx context.Context, s *Server, c change) (R, error) {
 	}
 	handle, err := issue(ctx, opts)
 	if err == nil {
-		err = handle.Get(ctx, &result)
+		err = handle.Get(ctx, nil) // the Update returns no value; the result is in the request record
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) && c.ended != nil {
