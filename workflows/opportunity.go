@@ -296,8 +296,53 @@ func (p *dealProcess) next() (alarm, bool) {
 
 // run waits for changes and deadlines until the project summary is in, which ends the deal's process. A deal
 // lives for months: when Temporal suggests it, the process continues as new with its state, once no Update is
-// in flight.
+// in flight. The timer of the earliest deadline is kept across changes that leave that deadline where it was, so
+// an ordinary change costs no timer.
 func (p *dealProcess) run(ctx workflow.Context) error {
+	if workflow.GetVersion(ctx, keptAlarmTimer, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return p.runStartingTimers(ctx)
+	}
+	var t alarmTimer
+	for p.o.Summary == nil {
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			return workflow.NewContinueAsNewError(ctx, OpportunityWorkflow, OpportunityInput{Opportunity: p.o, Policy: p.policy})
+		}
+		rev := p.rev
+		changed := func() bool { return p.rev != rev }
+		a, ok := p.next()
+		if !ok {
+			t.stop()
+			if err := workflow.Await(ctx, changed); err != nil {
+				return err
+			}
+			continue
+		}
+		if wait := a.due.Sub(workflow.Now(ctx)); wait > 0 {
+			t.arm(ctx, a.due, wait)
+			if err := workflow.Await(ctx, func() bool { return changed() || t.fired() }); err != nil {
+				return err
+			}
+			if changed() {
+				continue
+			}
+			t.stop()
+		}
+		if err := a.fire(ctx); err != nil {
+			return err
+		}
+	}
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// keptAlarmTimer versions run: from version 1 the deadline's timer is kept across changes.
+const keptAlarmTimer = "kept-alarm-timer"
+
+// runStartingTimers is run as it was before version 1 of keptAlarmTimer: it started a new timer after every
+// change. Deals recorded before that version replay through it.
+func (p *dealProcess) runStartingTimers(ctx workflow.Context) error {
 	for p.o.Summary == nil {
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -327,6 +372,34 @@ func (p *dealProcess) run(ctx workflow.Context) error {
 		}
 	}
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// alarmTimer is the timer of the deadline the process waits for.
+type alarmTimer struct {
+	due    time.Time
+	timer  workflow.Future
+	cancel workflow.CancelFunc
+}
+
+// arm makes the timer run until due, keeping the running one if it is already set for due.
+func (t *alarmTimer) arm(ctx workflow.Context, due time.Time, wait time.Duration) {
+	if t.timer != nil && t.due.Equal(due) {
+		return
+	}
+	t.stop()
+	var timerCtx workflow.Context
+	timerCtx, t.cancel = workflow.WithCancel(ctx)
+	t.due, t.timer = due, workflow.NewTimer(timerCtx, wait)
+}
+
+func (t *alarmTimer) fired() bool { return t.timer != nil && t.timer.IsReady() }
+
+// stop cancels the timer, if one runs.
+func (t *alarmTimer) stop() {
+	if t.timer != nil {
+		t.cancel()
+		t.timer, t.cancel = nil, nil
+	}
 }
 
 // system records a change the process makes by itself (a deadline passed), under the lock, unless still is false
