@@ -75,8 +75,20 @@ func recordRequest(ctx context.Context, tx pgx.Tx, r Request) (applied bool, err
 	return true, nil
 }
 
-func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
+// Each table's row is made by one function, for Apply's upserts and Import's COPY alike.
+
+var leadColumns = []string{"id", "state", "owner_id", "customer_name", "overdue", "created_at", "updated_at", "doc"}
+
+func leadRow(l ltc.Lead) ([]any, error) {
 	doc, err := json.Marshal(l)
+	if err != nil {
+		return nil, fmt.Errorf("encode lead %s: %w", l.ID, err)
+	}
+	return []any{l.ID, l.State, l.Owner.ID, l.Customer.Name, l.Overdue, l.CreatedAt, l.UpdatedAt, doc}, nil
+}
+
+func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
+	row, err := leadRow(l)
 	if err != nil {
 		return err
 	}
@@ -84,29 +96,59 @@ func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
 		INSERT INTO leads (id, state, owner_id, customer_name, overdue, created_at, updated_at, doc)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (id) DO UPDATE SET state = $2, owner_id = $3, customer_name = $4, overdue = $5,
-			updated_at = $7, doc = $8`,
-		l.ID, l.State, l.Owner.ID, l.Customer.Name, l.Overdue, l.CreatedAt, l.UpdatedAt, doc)
+			updated_at = $7, doc = $8`, row...)
 	if err != nil {
 		return fmt.Errorf("write lead %s: %w", l.ID, err)
 	}
 	return nil
 }
 
-func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity) error {
+var opportunityColumns = []string{"id", "lead_id", "stage", "outcome", "level", "owner_id", "customer_name",
+	"created_at", "updated_at", "closed_at", "doc"}
+
+func opportunityRow(o ltc.Opportunity) ([]any, error) {
 	doc, err := json.Marshal(o)
+	if err != nil {
+		return nil, fmt.Errorf("encode opportunity %s: %w", o.ID, err)
+	}
+	return []any{o.ID, o.LeadID, o.Stage, orNull(string(o.Outcome)), orNull(string(o.Level)), o.Owner.ID, o.Customer.Name,
+		o.CreatedAt, o.UpdatedAt, o.ClosedAt, doc}, nil
+}
+
+func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity) error {
+	row, err := opportunityRow(o)
 	if err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO opportunities (id, lead_id, stage, outcome, level, owner_id, customer_name, created_at, updated_at, closed_at, doc)
-		VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6, $7, $8, $9, $10, $11)
-		ON CONFLICT (id) DO UPDATE SET stage = $3, outcome = NULLIF($4, ''), level = NULLIF($5, ''), owner_id = $6,
-			customer_name = $7, updated_at = $9, closed_at = $10, doc = $11`,
-		o.ID, o.LeadID, o.Stage, o.Outcome, o.Level, o.Owner.ID, o.Customer.Name, o.CreatedAt, o.UpdatedAt, o.ClosedAt, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (id) DO UPDATE SET stage = $3, outcome = $4, level = $5, owner_id = $6,
+			customer_name = $7, updated_at = $9, closed_at = $10, doc = $11`, row...)
 	if err != nil {
 		return fmt.Errorf("write opportunity %s: %w", o.ID, err)
 	}
 	return nil
+}
+
+// orNull is s, or SQL NULL when s is empty.
+func orNull(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+var eventColumns = []string{"sequence", "deal_id", "deal_sequence", "type", "actor_id", "actor_name", "request_id",
+	"stage_before", "stage_after", "recipients", "data", "occurred_at"}
+
+func eventRow(sequence, dealSequence int64, e ltc.Event) []any {
+	recipients := e.Recipients
+	if recipients == nil {
+		recipients = []string{}
+	}
+	return []any{sequence, e.DealID, dealSequence, e.Type, e.Actor.ID, e.Actor.Name, orNull(e.RequestID),
+		orNull(e.StageBefore), orNull(e.StageAfter), recipients, []byte(e.Data), e.OccurredAt}
 }
 
 // appendEvents gives the events their global and per-deal sequence and writes them. It runs last in the
@@ -134,26 +176,24 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event) error {
 			dealSeq[e.DealID] = n
 		}
 		dealSeq[e.DealID]++
-		recipients := e.Recipients
-		if recipients == nil {
-			recipients = []string{}
-		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO events (sequence, deal_id, deal_sequence, type, actor_id, actor_name, request_id,
 				stage_before, stage_after, recipients, data, occurred_at)
-			VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''), NULLIF($8, ''), NULLIF($9, ''), $10, $11, $12)`,
-			next, e.DealID, dealSeq[e.DealID], e.Type, e.Actor.ID, e.Actor.Name, e.RequestID,
-			e.StageBefore, e.StageAfter, recipients, []byte(e.Data), e.OccurredAt); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			eventRow(next, dealSeq[e.DealID], e)...); err != nil {
 			return fmt.Errorf("append event %s of deal %s: %w", e.Type, e.DealID, err)
 		}
 	}
 	return nil
 }
 
-func upsertDecision(ctx context.Context, tx pgx.Tx, d ltc.Decision) error {
+var decisionColumns = []string{"id", "opportunity_id", "gate", "status", "authority", "missing_reviews", "overdue",
+	"created_at", "updated_at", "doc"}
+
+func decisionRow(d ltc.Decision) ([]any, error) {
 	doc, err := json.Marshal(d)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("encode decision %s: %w", d.ID, err)
 	}
 	missing := make([]string, 0, len(d.RequiredReviews))
 	for _, f := range d.MissingReviews() {
@@ -163,12 +203,19 @@ func upsertDecision(ctx context.Context, tx pgx.Tx, d ltc.Decision) error {
 	if d.DecidedAt != nil {
 		updated = *d.DecidedAt
 	}
+	return []any{d.ID, d.OpportunityID, d.Gate, d.Status, d.Authority, missing, d.Overdue, d.RequestedAt, updated, doc}, nil
+}
+
+func upsertDecision(ctx context.Context, tx pgx.Tx, d ltc.Decision) error {
+	row, err := decisionRow(d)
+	if err != nil {
+		return err
+	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO decisions (id, opportunity_id, gate, status, authority, missing_reviews, overdue, created_at, updated_at, doc)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (id) DO UPDATE SET status = $4, authority = $5, missing_reviews = $6, overdue = $7,
-			updated_at = $9, doc = $10`,
-		d.ID, d.OpportunityID, d.Gate, d.Status, d.Authority, missing, d.Overdue, d.RequestedAt, updated, doc)
+			updated_at = $9, doc = $10`, row...)
 	if err != nil {
 		return fmt.Errorf("write decision %s: %w", d.ID, err)
 	}

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+)
+
+// Deal is one whole deal to import: its lead, the opportunity made from it (nil while it is only a lead; its
+// decisions become decision rows) and every event it produced, oldest first.
+type Deal struct {
+	Lead        ltc.Lead
+	Opportunity *ltc.Opportunity
+	Events      []ltc.Event
+}
+
+// Import writes whole deals in one transaction with COPY, many times faster than applying their changes one by
+// one: for loading deals kept elsewhere, and for seeding the benchmark. The deals must be new (a deal's events
+// are numbered from 1); the rows are those Apply writes, except that no request is recorded. The events take the
+// next global sequence numbers in the order given.
+func (s *Store) Import(ctx context.Context, deals []Deal) error {
+	var leads, opportunities, decisions, events [][]any
+	for _, d := range deals {
+		row, err := leadRow(d.Lead)
+		if err != nil {
+			return err
+		}
+		leads = append(leads, row)
+		if o := d.Opportunity; o != nil {
+			if row, err = opportunityRow(*o); err != nil {
+				return err
+			}
+			opportunities = append(opportunities, row)
+			for _, dec := range o.Decisions {
+				if row, err = decisionRow(dec); err != nil {
+					return err
+				}
+				decisions = append(decisions, row)
+			}
+		}
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		n := 0
+		for _, d := range deals {
+			n += len(d.Events)
+		}
+		var last int64
+		if err := tx.QueryRow(ctx,
+			`UPDATE event_log_head SET last_sequence = last_sequence + $1 RETURNING last_sequence`, n).Scan(&last); err != nil {
+			return fmt.Errorf("reserve event sequence: %w", err)
+		}
+		next := last - int64(n)
+		for _, d := range deals {
+			for i, e := range d.Events {
+				next++
+				events = append(events, eventRow(next, int64(i+1), e))
+			}
+		}
+		for _, t := range []struct {
+			table   string
+			columns []string
+			rows    [][]any
+		}{
+			{"leads", leadColumns, leads},
+			{"opportunities", opportunityColumns, opportunities},
+			{"decisions", decisionColumns, decisions},
+			{"events", eventColumns, events},
+		} {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
+				return fmt.Errorf("import %s: %w", t.table, err)
+			}
+		}
+		return nil
+	})
+}

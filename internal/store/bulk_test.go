@@ -1,0 +1,124 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+)
+
+// importedDeal is a deal waiting on its INITIATION decision, with its three events.
+func importedDeal(at time.Time) store.Deal {
+	l := newLead("owner-7", at)
+	l = l.Qualify(ltc.Qualification{BudgetConfirmed: true, Urgency: ltc.UrgencyHot}, l.ID, at.Add(time.Hour))
+	o := ltc.NewOpportunity(l, at.Add(time.Hour)).UpdateAssessment(ltc.Assessment{WinRate: 50}, at.Add(time.Hour))
+	o, _ = o.RequestDecision(ltc.DecisionID("init-"+l.ID), ltc.GateInitiation,
+		ltc.Package{Initiation: &ltc.InitiationPackage{ProposedLevel: ltc.LevelB, Rationale: "fits"}},
+		ltc.DefaultPolicy(), l.Owner, at.Add(2*time.Hour))
+	event := func(typ string, before, after string, at time.Time) ltc.Event {
+		return ltc.Event{DealID: l.ID, Type: typ, Actor: l.Owner, RequestID: "r-" + typ, StageBefore: before, StageAfter: after,
+			Recipients: []string{"user:owner-7"}, Data: json.RawMessage(`{"k": 1}`), OccurredAt: at}
+	}
+	return store.Deal{Lead: l, Opportunity: &o, Events: []ltc.Event{
+		event(ltc.EventLeadCreated, "", "NEW", at),
+		event(ltc.EventOpportunityCreated, "", string(ltc.StageValidation), at.Add(time.Hour)),
+		event(ltc.EventDecisionRequested, string(ltc.StageValidation), string(ltc.StageInitiationReview), at.Add(2*time.Hour)),
+	}}
+}
+
+// rowsOf returns a deal's rows in every table as text, its ids replaced by "ID", so deals can be compared.
+func rowsOf(t *testing.T, url string, deal store.Deal) map[string][]string {
+	id := deal.Lead.ID
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	rows := map[string][]string{}
+	for table, query := range map[string]string{
+		"leads":         `SELECT to_jsonb(x)::text FROM leads x WHERE id = $1`,
+		"opportunities": `SELECT to_jsonb(x)::text FROM opportunities x WHERE id = $1`,
+		"decisions":     `SELECT to_jsonb(x)::text FROM decisions x WHERE opportunity_id = $1 ORDER BY created_at`,
+		"events":        `SELECT (to_jsonb(x) - 'sequence' - 'recorded_at')::text FROM events x WHERE deal_id = $1 ORDER BY sequence`,
+	} {
+		r, err := conn.Query(ctx, query, id)
+		require.NoError(t, err)
+		texts, err := pgx.CollectRows(r, pgx.RowTo[string])
+		require.NoError(t, err)
+		for _, text := range texts {
+			for _, d := range deal.Opportunity.Decisions {
+				text = strings.ReplaceAll(text, d.ID, "DECISION-ID")
+			}
+			rows[table] = append(rows[table], strings.ReplaceAll(text, id, "ID"))
+		}
+	}
+	return rows
+}
+
+func TestImportWritesTheRowsApplyWrites(t *testing.T) {
+	ctx := context.Background()
+	s, url := open(t)
+	at := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	imported, applied := importedDeal(at), importedDeal(at) // the same deal under two ids
+	require.NoError(t, s.Import(ctx, []store.Deal{imported}))
+	d := applied.Opportunity.Decisions[0]
+	require.NoError(t, s.Apply(ctx, store.Change{
+		Request: store.Request{ID: "apply-1", Method: "QualifyLead", PayloadHash: []byte{1}, DealID: applied.Lead.ID, Result: json.RawMessage(`{}`)},
+		Lead:    &applied.Lead, Opportunity: applied.Opportunity, Decision: &d, Events: applied.Events,
+	}))
+
+	got, want := rowsOf(t, url, imported), rowsOf(t, url, applied)
+	for _, table := range []string{"leads", "opportunities", "decisions", "events"} {
+		require.NotEmpty(t, got[table], table)
+		assert.Equal(t, want[table], got[table], "%s: Import writes what Apply writes", table)
+	}
+
+	o, err := s.Opportunity(ctx, imported.Lead.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ltc.StageInitiationReview, o.Stage)
+	owned, _, err := s.ListOpportunities(ctx, store.OpportunityFilter{OwnerID: "owner-7", Stage: ltc.StageInitiationReview}, 10, "")
+	require.NoError(t, err)
+	assert.Len(t, owned, 2)
+	exec := ltc.Actor{ID: "eva", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2}
+	inbox, _, err := s.ListDecisions(ctx, store.DecisionFilter{PendingFor: &exec}, 10, "")
+	require.NoError(t, err)
+	assert.Len(t, inbox, 2, "imported pending decisions reach the inbox")
+
+	// A change applied to an imported deal continues both its own sequence and the global one.
+	next := *imported.Opportunity
+	next.UpdatedAt = at.Add(3 * time.Hour)
+	require.NoError(t, s.Apply(ctx, store.Change{
+		Request:     store.Request{ID: "apply-2", Method: "UpdateAssessment", PayloadHash: []byte{2}, DealID: next.ID, Result: json.RawMessage(`{}`)},
+		Opportunity: &next,
+		Events: []ltc.Event{{DealID: next.ID, Type: ltc.EventAssessmentUpdated, Actor: next.Owner, Data: json.RawMessage(`{}`),
+			OccurredAt: next.UpdatedAt}},
+	}))
+	page, err := s.Events(ctx, store.EventQuery{DealID: next.ID, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, page.Events, 4)
+	last := page.Events[3]
+	assert.Equal(t, int64(4), last.DealSequence)
+	assert.Equal(t, int64(7), last.Sequence, "after the 3 imported and the 3 applied events")
+	for i, e := range page.Events[:3] {
+		assert.Equal(t, int64(i+1), e.Sequence, "imported events take the log's next numbers in order")
+	}
+}
+
+func TestImportOfAnExistingDealWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	at := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	first, second := importedDeal(at), importedDeal(at)
+	require.NoError(t, s.Import(ctx, []store.Deal{first}))
+	require.Error(t, s.Import(ctx, []store.Deal{second, first}), "the second batch holds a deal already there")
+	_, err := s.Opportunity(ctx, second.Lead.ID)
+	require.ErrorIs(t, err, store.ErrNotFound, "one transaction: nothing of the failed batch stays")
+}
