@@ -7,9 +7,12 @@ MAKEFLAGS += --no-print-directory
 # grpcurl are built into .bin/ (git-ignored) on first use.
 TEMPORAL_CLI_VERSION := v1.5.1
 GRPCURL_VERSION      := v1.9.4
+# The Temporal server the benchmark runs on PostgreSQL, beside the CLI's dev server (the same server version).
+TEMPORAL_SERVER_VERSION := v1.29.1
 BIN      := $(CURDIR)/.bin
 TEMPORAL := $(BIN)/temporal
 GRPCURL  := $(BIN)/grpcurl
+TEMPORAL_SERVER := $(BIN)/temporal-$(TEMPORAL_SERVER_VERSION:v%=%)/server
 BUF      := go tool -modfile=tools/go.mod buf
 
 .PHONY: help
@@ -80,3 +83,11 @@ lint: ## buf lint and format check, gofmt, go vet, Temporal's workflowcheck
 .PHONY: build
 build: ## Build ltcd and ltcctl into .bin/
 	go build -o $(BIN)/ ./cmd/ltcd ./cmd/ltcctl
+
+.PHONY: bench
+bench: tools postgres $(TEMPORAL_SERVER) ## Benchmark the engine against the Temporal floor, and reads at 10^6 deals (about 15 minutes); BENCH_FLAGS adds flags
+	go run ./bench $(BENCH_FLAGS)
+
+$(TEMPORAL_SERVER):
+	@echo "building the Temporal server $(TEMPORAL_SERVER_VERSION) and its SQL tool for the benchmark (about 4 minutes, once)"
+	GOBIN=$(dir $@) go install go.temporal.io/server/cmd/server@$(TEMPORAL_SERVER_VERSION) go.temporal.io/server/cmd/tools/sql@$(TEMPORAL_SERVER_VERSION)

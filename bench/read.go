@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/ltcengine/ltc/bench/seed"
+	"github.com/ltcengine/ltc/internal/localpg"
+	"github.com/ltcengine/ltc/internal/store"
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+// readQuery is one kind of read, made over gRPC as a person allowed to make it.
+type readQuery struct {
+	name string
+	// goal is the p99 the query must stay under at 10^6 deals (0: none stated).
+	goal time.Duration
+	// call makes one request; it may make unmeasured requests first (to reach a deep page), and returns the
+	// duration of the measured one.
+	call func(ctx context.Context, rng *rand.Rand) (time.Duration, error)
+	// requests overrides the number of requests (0: the run's default).
+	requests int
+}
+
+// sample is what the queries pick from: ids and cursors present in the seeded database.
+type sample struct {
+	deals   []string
+	lastSeq int64
+}
+
+func readQueries(d *driver, s *sample) []readQuery {
+	measure := func(ctx context.Context, as string, fn func(ctx context.Context) error) (time.Duration, error) {
+		ctx, cancel := context.WithTimeout(d.withToken(ctx, as), 30*time.Second)
+		defer cancel()
+		start := time.Now()
+		err := fn(ctx)
+		return time.Since(start), err
+	}
+	list := func(name string, req func(rng *rand.Rand) *ltcv1.ListOpportunitiesRequest) readQuery {
+		return readQuery{name: name, goal: 20 * time.Millisecond, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
+			return measure(ctx, "sales_manager", func(ctx context.Context) error {
+				_, err := d.deals.ListOpportunities(ctx, req(rng))
+				return err
+			})
+		}}
+	}
+	stages := []ltcv1.Stage{ltcv1.Stage_STAGE_VALIDATION, ltcv1.Stage_STAGE_PURSUIT, ltcv1.Stage_STAGE_BIDDING,
+		ltcv1.Stage_STAGE_ATC_REVIEW, ltcv1.Stage_STAGE_HANDOVER, ltcv1.Stage_STAGE_CLOSED}
+	outcomes := []ltcv1.Outcome{ltcv1.Outcome_OUTCOME_WON, ltcv1.Outcome_OUTCOME_LOST, ltcv1.Outcome_OUTCOME_ABANDONED}
+	levels := []ltcv1.ProjectLevel{ltcv1.ProjectLevel_PROJECT_LEVEL_A, ltcv1.ProjectLevel_PROJECT_LEVEL_B, ltcv1.ProjectLevel_PROJECT_LEVEL_C}
+	pick := func(rng *rand.Rand, n int) int { return rng.IntN(n) }
+	inbox := func(name, as string) readQuery {
+		return readQuery{name: name, goal: 20 * time.Millisecond, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
+			return measure(ctx, as, func(ctx context.Context) error {
+				_, err := d.decisions.ListDecisions(ctx, &ltcv1.ListDecisionsRequest{PendingForMe: true})
+				return err
+			})
+		}}
+	}
+	events := func(name string, req func(rng *rand.Rand) *ltcv1.ListEventsRequest) readQuery {
+		return readQuery{name: name, goal: 20 * time.Millisecond, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
+			return measure(ctx, "system", func(ctx context.Context) error {
+				_, err := d.deals.ListEvents(ctx, req(rng))
+				return err
+			})
+		}}
+	}
+	report := func(name string, days int) readQuery {
+		return readQuery{name: name, goal: 300 * time.Millisecond, requests: 30, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
+			end := seed.Epoch.Add(-time.Duration(rng.IntN(30)) * 24 * time.Hour)
+			return measure(ctx, "executive3", func(ctx context.Context) error {
+				_, err := d.reports.GetPipelineReport(ctx, &ltcv1.GetPipelineReportRequest{
+					StartTime: timestamppb.New(end.Add(-time.Duration(days) * 24 * time.Hour)), EndTime: timestamppb.New(end)})
+				return err
+			})
+		}}
+	}
+	return []readQuery{
+		{name: "GetOpportunity", goal: 20 * time.Millisecond, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
+			return measure(ctx, "sales", func(ctx context.Context) error {
+				_, err := d.deals.GetOpportunity(ctx, &ltcv1.GetOpportunityRequest{Id: s.deals[pick(rng, len(s.deals))]})
+				return err
+			})
+		}},
+		list("ListOpportunities, no filter", func(*rand.Rand) *ltcv1.ListOpportunitiesRequest { return &ltcv1.ListOpportunitiesRequest{} }),
+		list("ListOpportunities, by stage", func(rng *rand.Rand) *ltcv1.ListOpportunitiesRequest {
+			return &ltcv1.ListOpportunitiesRequest{Stage: stages[pick(rng, len(stages))]}
+		}),
+		list("ListOpportunities, by outcome", func(rng *rand.Rand) *ltcv1.ListOpportunitiesRequest {
+			return &ltcv1.ListOpportunitiesRequest{Outcome: outcomes[pick(rng, len(outcomes))]}
+		}),
+		list("ListOpportunities, by level", func(rng *rand.Rand) *ltcv1.ListOpportunitiesRequest {
+			return &ltcv1.ListOpportunitiesRequest{Level: levels[pick(rng, len(levels))]}
+		}),
+		list("ListOpportunities, by owner", func(rng *rand.Rand) *ltcv1.ListOpportunitiesRequest {
+			return &ltcv1.ListOpportunitiesRequest{OwnerId: seed.Owner(pick(rng, seed.Owners))}
+		}),
+		list("ListOpportunities, by customer text", func(rng *rand.Rand) *ltcv1.ListOpportunitiesRequest {
+			// A customer's distinctive part ("01234" of "Customer 01234 Energy"), found through the trigram index.
+			return &ltcv1.ListOpportunitiesRequest{Customer: strings.Fields(seed.Customer(pick(rng, seed.Customers)))[1]}
+		}),
+		{name: "ListOpportunities, page 20 by stage", goal: 20 * time.Millisecond, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
+			req := &ltcv1.ListOpportunitiesRequest{Stage: stages[pick(rng, len(stages))], PageSize: 50}
+			var took time.Duration
+			for page := 1; page <= 20; page++ {
+				var resp *ltcv1.ListOpportunitiesResponse
+				var err error
+				took, err = measure(ctx, "sales_manager", func(ctx context.Context) error {
+					resp, err = d.deals.ListOpportunities(ctx, req)
+					return err
+				})
+				if err != nil || resp.NextPageToken == "" {
+					return took, err
+				}
+				req.PageToken = resp.NextPageToken
+			}
+			return took, nil
+		}},
+		inbox("ListDecisions pending_for_me, executive", "executive2"),
+		inbox("ListDecisions pending_for_me, reviewer", "reviewer_finance"),
+		events("ListEvents, all deals from a cursor", func(rng *rand.Rand) *ltcv1.ListEventsRequest {
+			return &ltcv1.ListEventsRequest{AfterSequence: rng.Int64N(s.lastSeq)}
+		}),
+		events("ListEvents, one deal", func(rng *rand.Rand) *ltcv1.ListEventsRequest {
+			return &ltcv1.ListEventsRequest{DealId: s.deals[pick(rng, len(s.deals))]}
+		}),
+		events("ListEvents, one type from a cursor", func(rng *rand.Rand) *ltcv1.ListEventsRequest {
+			return &ltcv1.ListEventsRequest{AfterSequence: rng.Int64N(s.lastSeq), Types: []string{"contract.signed"}}
+		}),
+		report("GetPipelineReport, a quarter", 91),
+		report("GetPipelineReport, a year", 365),
+	}
+}
+
+// readPoint is one query's distribution at one size.
+type readPoint struct {
+	summary
+	errors int
+}
+
+// readPath seeds a database to each size in turn, and at each measures every query over gRPC through `ltcd serve`.
+func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *localpg.Cluster, temporal string, secret string,
+	sizes []int, requests int) error {
+	const db = "ltc_read"
+	if err := cluster.CreateDatabase(ctx, db); err != nil {
+		return err
+	}
+	url := cluster.URL(db)
+	if err := store.Migrate(ctx, url); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, url, 4, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	e, err := startEngine(ctx, dir, db, ltcd, url, temporal, secret)
+	if err != nil {
+		return err
+	}
+	defer e.stop()
+	d, err := newDriver(e.grpcAddr, secret)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+
+	results := map[string][]readPoint{}
+	var names []string
+	var seeding []string
+	seeded := 0
+	for _, size := range sizes {
+		progress(fmt.Sprintf("read path: seeding %d deals", size))
+		start := time.Now()
+		counts, err := seed.Deals(ctx, st, seeded, size)
+		if err != nil {
+			return fmt.Errorf("seed %d deals: %w", size, err)
+		}
+		seeded = size
+		took := time.Since(start)
+		s, dbSize, err := prepare(ctx, url)
+		if err != nil {
+			return err
+		}
+		seeding = append(seeding, fmt.Sprintf("| %d | %d | %d | %d | %.0f | %.1f |", size, counts.Opportunities, counts.Decisions,
+			counts.Events, took.Seconds(), float64(dbSize)/(1<<30)))
+		progress(fmt.Sprintf("read path: measuring at %d deals", size))
+		rng := rand.New(rand.NewPCG(uint64(size), 7))
+		for _, q := range readQueries(d, s) {
+			n := requests
+			if q.requests > 0 {
+				n = min(q.requests, requests)
+			}
+			var ds []time.Duration
+			errs := 0
+			for range n {
+				took, err := q.call(ctx, rng)
+				if err != nil {
+					errs++
+					progress(fmt.Sprintf("%s: %v", q.name, err))
+					continue
+				}
+				ds = append(ds, took)
+			}
+			if _, ok := results[q.name]; !ok {
+				names = append(names, q.name)
+			}
+			results[q.name] = append(results[q.name], readPoint{summarize(ds), errs})
+		}
+	}
+	fmt.Fprintf(out, "\n## Read path\n\nSeeded through the store (bench/seed: whole deals made with the domain's own functions, spread over\n")
+	fmt.Fprintf(out, "stages, levels, %d owners, %d customers and three years, with their decisions and events):\n\n", seed.Owners, seed.Customers)
+	fmt.Fprintf(out, "| deals | opportunities | decisions | events | seconds to seed | database GiB |\n|--:|--:|--:|--:|--:|--:|\n%s\n",
+		strings.Join(seeding, "\n"))
+	fmt.Fprintf(out, "\nLatency over gRPC through `ltcd serve`, one request at a time, p50 / p99 in ms (%d requests each, 30 for the report):\n\n| query |", requests)
+	for _, size := range sizes {
+		fmt.Fprintf(out, " %d deals |", size)
+	}
+	fmt.Fprintf(out, " goal at 10^6 |\n|---|%s--:|\n", strings.Repeat("--:|", len(sizes)))
+	goals := map[string]time.Duration{}
+	for _, q := range readQueries(d, &sample{}) {
+		goals[q.name] = q.goal
+	}
+	for _, name := range names {
+		fmt.Fprintf(out, "| %s |", name)
+		for _, p := range results[name] {
+			cell := fmt.Sprintf(" %.1f / %.1f", ms(p.P50), ms(p.P99))
+			if p.errors > 0 {
+				cell += fmt.Sprintf(" (%d errors)", p.errors)
+			}
+			fmt.Fprintf(out, "%s |", cell)
+		}
+		fmt.Fprintf(out, " p99 <= %.0f |\n", ms(goals[name]))
+	}
+	return nil
+}
+
+// prepare brings the statistics up to date after a bulk load, as autovacuum would on a live database, and
+// samples deals and the log's head for the queries.
+func prepare(ctx context.Context, url string) (*sample, int64, error) {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "VACUUM (ANALYZE)"); err != nil {
+		return nil, 0, fmt.Errorf("vacuum: %w", err)
+	}
+	s := &sample{}
+	rows, err := conn.Query(ctx, "SELECT id::text FROM opportunities TABLESAMPLE BERNOULLI (1) LIMIT 2000")
+	if err != nil {
+		return nil, 0, err
+	}
+	if s.deals, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return nil, 0, err
+	}
+	if len(s.deals) == 0 {
+		rows, err := conn.Query(ctx, "SELECT id::text FROM opportunities LIMIT 2000")
+		if err != nil {
+			return nil, 0, err
+		}
+		if s.deals, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return nil, 0, err
+		}
+	}
+	var size int64
+	if err := conn.QueryRow(ctx, "SELECT last_sequence, pg_database_size(current_database()) FROM event_log_head").Scan(&s.lastSeq, &size); err != nil {
+		return nil, 0, err
+	}
+	return s, size, nil
+}

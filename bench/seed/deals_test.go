@@ -1,0 +1,72 @@
+package seed_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ltcengine/ltc/bench/seed"
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+	"github.com/ltcengine/ltc/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func TestSeededDealsAreSpreadAndFollowTheRules(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, testenv.Database(t), 4, nil)
+	require.NoError(t, err)
+	defer st.Close()
+	first, err := seed.Deals(ctx, st, 0, 1500)
+	require.NoError(t, err)
+	more, err := seed.Deals(ctx, st, 1500, 3000)
+	require.NoError(t, err, "a database grows in place")
+	assert.Equal(t, 1500, first.Leads)
+	assert.Equal(t, 3000, first.Leads+more.Leads)
+
+	stages, outcomes, levels := map[ltc.Stage]int{}, map[ltc.Outcome]int{}, map[ltc.ProjectLevel]int{}
+	deals, token := 0, ""
+	for {
+		page, next, err := st.ListOpportunities(ctx, store.OpportunityFilter{}, 200, token)
+		require.NoError(t, err)
+		for _, o := range page {
+			deals++
+			stages[o.Stage]++
+			outcomes[o.Outcome]++
+			levels[o.Level]++
+			_, pending := o.Pending()
+			review := strings.HasSuffix(string(o.Stage), "_REVIEW")
+			assert.Equal(t, review, pending, "deal %s in %s has a pending decision exactly when it waits on a gate", o.ID, o.Stage)
+			assert.False(t, o.UpdatedAt.After(seed.Epoch), "no step after the epoch")
+		}
+		if token = next; token == "" {
+			break
+		}
+	}
+	assert.Equal(t, first.Opportunities+more.Opportunities, deals)
+	assert.InDelta(t, 0.9, float64(deals)/3000, 0.03, "about a tenth stay leads")
+	for _, s := range []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.StageTeamFormation, ltc.StagePursuit,
+		ltc.StageATBReview, ltc.StageBidding, ltc.StageNegotiation, ltc.StageATCReview, ltc.StageContractSigning,
+		ltc.StageHandover, ltc.StageClosed} {
+		assert.Positive(t, stages[s], "some deals in %s", s)
+	}
+	for _, o := range []ltc.Outcome{ltc.OutcomeWon, ltc.OutcomeLost, ltc.OutcomeNoBid, ltc.OutcomeNotPursued, ltc.OutcomeAbandoned, ltc.OutcomeCancelled} {
+		assert.Positive(t, outcomes[o], "some deals closed %s", o)
+	}
+	assert.Greater(t, levels[ltc.LevelC], levels[ltc.LevelB])
+	assert.Greater(t, levels[ltc.LevelB], levels[ltc.LevelA])
+	assert.InDelta(t, 0.2, float64(outcomes[ltc.OutcomeWon])/3000, 0.06, "about a fifth won")
+
+	exec := ltc.Actor{ID: "eva", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2}
+	inbox, _, err := st.ListDecisions(ctx, store.DecisionFilter{PendingFor: &exec}, 50, "")
+	require.NoError(t, err)
+	assert.NotEmpty(t, inbox)
+	events, err := st.Events(ctx, store.EventQuery{DealID: seed.DealID(7), Limit: 100})
+	require.NoError(t, err)
+	require.NotEmpty(t, events.Events)
+	assert.Equal(t, ltc.EventLeadCreated, events.Events[0].Type)
+}
