@@ -62,7 +62,7 @@ func Deals(ctx context.Context, st *store.Store, from, to int) (Counts, error) {
 				hi := min(lo+batchSize, to)
 				mg.Go(func() error {
 					for i := lo; i < hi; i++ {
-						d, err := deal(i)
+						d, err := MakeDeal(i)
 						if err != nil {
 							return err
 						}
@@ -140,8 +140,8 @@ var (
 	functions    = []ltc.ReviewFunction{ltc.FunctionFinance, ltc.FunctionLegal, ltc.FunctionDelivery, ltc.FunctionSolution}
 )
 
-// deal makes the i-th deal.
-func deal(i int) (store.Deal, error) {
+// MakeDeal makes the i-th deal.
+func MakeDeal(i int) (store.Deal, error) {
 	rng := rand.New(rand.NewPCG(uint64(i), 0x17c))
 	created := Epoch.Add(-time.Duration(rng.Int64N(int64(History))))
 	age := Epoch.Sub(created)

@@ -70,3 +70,12 @@ func TestSeededDealsAreSpreadAndFollowTheRules(t *testing.T) {
 	require.NotEmpty(t, events.Events)
 	assert.Equal(t, ltc.EventLeadCreated, events.Events[0].Type)
 }
+
+// BenchmarkDeal measures making one deal (without writing it): go test -bench Deal ./bench/seed
+func BenchmarkDeal(b *testing.B) {
+	for i := 0; b.Loop(); i++ {
+		if _, err := seed.MakeDeal(i); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

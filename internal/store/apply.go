@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -44,8 +45,20 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 				return err
 			}
 		}
-		return appendEvents(ctx, tx, c.Events)
+		return appendEvents(ctx, tx, c.Events, c.dealCreated())
 	})
+}
+
+// dealCreated is when the deal the change belongs to was created: the opportunity's creation, or the lead's
+// while there is no opportunity.
+func (c Change) dealCreated() time.Time {
+	switch {
+	case c.Opportunity != nil:
+		return c.Opportunity.CreatedAt
+	case c.Lead != nil:
+		return c.Lead.CreatedAt
+	}
+	return time.Time{}
 }
 
 // recordRequest inserts the request, or reports that it was applied before.
@@ -104,15 +117,20 @@ func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
 }
 
 var opportunityColumns = []string{"id", "lead_id", "stage", "outcome", "level", "owner_id", "customer_name",
-	"created_at", "updated_at", "closed_at", "doc"}
+	"created_at", "updated_at", "closed_at", "value_currency", "value_minor", "contract_currency", "contract_minor", "doc"}
 
 func opportunityRow(o ltc.Opportunity) ([]any, error) {
 	doc, err := json.Marshal(o)
 	if err != nil {
 		return nil, fmt.Errorf("encode opportunity %s: %w", o.ID, err)
 	}
+	var contractCurrency, contractMinor any
+	if o.Contract != nil {
+		contractCurrency, contractMinor = o.Contract.Amount.Currency, o.Contract.Amount.AmountMinor
+	}
 	return []any{o.ID, o.LeadID, o.Stage, orNull(string(o.Outcome)), orNull(string(o.Level)), o.Owner.ID, o.Customer.Name,
-		o.CreatedAt, o.UpdatedAt, o.ClosedAt, doc}, nil
+		o.CreatedAt, o.UpdatedAt, o.ClosedAt, o.EstimatedValue.Currency, o.EstimatedValue.AmountMinor,
+		contractCurrency, contractMinor, doc}, nil
 }
 
 func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity) error {
@@ -121,10 +139,12 @@ func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity) error 
 		return err
 	}
 	_, err = tx.Exec(ctx, `
-		INSERT INTO opportunities (id, lead_id, stage, outcome, level, owner_id, customer_name, created_at, updated_at, closed_at, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		INSERT INTO opportunities (id, lead_id, stage, outcome, level, owner_id, customer_name, created_at, updated_at, closed_at,
+			value_currency, value_minor, contract_currency, contract_minor, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (id) DO UPDATE SET stage = $3, outcome = $4, level = $5, owner_id = $6,
-			customer_name = $7, updated_at = $9, closed_at = $10, doc = $11`, row...)
+			customer_name = $7, updated_at = $9, closed_at = $10, value_currency = $11, value_minor = $12,
+			contract_currency = $13, contract_minor = $14, doc = $15`, row...)
 	if err != nil {
 		return fmt.Errorf("write opportunity %s: %w", o.ID, err)
 	}
@@ -153,7 +173,7 @@ func eventRow(sequence, dealSequence int64, e ltc.Event) []any {
 
 // appendEvents gives the events their global and per-deal sequence and writes them. It runs last in the
 // transaction: the lock on event_log_head that orders the log is held from here to commit only.
-func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event) error {
+func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event, dealCreated time.Time) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -183,12 +203,27 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event) error {
 			eventRow(next, dealSeq[e.DealID], e)...); err != nil {
 			return fmt.Errorf("append event %s of deal %s: %w", e.Type, e.DealID, err)
 		}
+		if changesStage(e) {
+			created := dealCreated
+			if created.IsZero() {
+				created = e.OccurredAt
+			}
+			if _, err := tx.Exec(ctx, `
+				WITH left_stage AS (UPDATE stage_visits SET left_at = $3 WHERE deal_id = $1 AND left_at IS NULL)
+				INSERT INTO stage_visits (deal_id, stage, entered_at, deal_created_at) VALUES ($1, $2, $3, $4)`,
+				e.DealID, e.StageAfter, e.OccurredAt, created); err != nil {
+				return fmt.Errorf("record stage visit of deal %s: %w", e.DealID, err)
+			}
+		}
 	}
 	return nil
 }
 
+// changesStage reports whether the event moved its deal (or lead) to another stage.
+func changesStage(e ltc.Event) bool { return e.StageAfter != "" && e.StageBefore != e.StageAfter }
+
 var decisionColumns = []string{"id", "opportunity_id", "gate", "status", "authority", "missing_reviews", "overdue",
-	"created_at", "updated_at", "doc"}
+	"created_at", "updated_at", "level", "doc"}
 
 func decisionRow(d ltc.Decision) ([]any, error) {
 	doc, err := json.Marshal(d)
@@ -203,7 +238,8 @@ func decisionRow(d ltc.Decision) ([]any, error) {
 	if d.DecidedAt != nil {
 		updated = *d.DecidedAt
 	}
-	return []any{d.ID, d.OpportunityID, d.Gate, d.Status, d.Authority, missing, d.Overdue, d.RequestedAt, updated, doc}, nil
+	return []any{d.ID, d.OpportunityID, d.Gate, d.Status, d.Authority, missing, d.Overdue, d.RequestedAt, updated,
+		orNull(string(d.Level)), doc}, nil
 }
 
 func upsertDecision(ctx context.Context, tx pgx.Tx, d ltc.Decision) error {
@@ -212,10 +248,10 @@ func upsertDecision(ctx context.Context, tx pgx.Tx, d ltc.Decision) error {
 		return err
 	}
 	_, err = tx.Exec(ctx, `
-		INSERT INTO decisions (id, opportunity_id, gate, status, authority, missing_reviews, overdue, created_at, updated_at, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		INSERT INTO decisions (id, opportunity_id, gate, status, authority, missing_reviews, overdue, created_at, updated_at, level, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (id) DO UPDATE SET status = $4, authority = $5, missing_reviews = $6, overdue = $7,
-			updated_at = $9, doc = $10`, row...)
+			updated_at = $9, level = $10, doc = $11`, row...)
 	if err != nil {
 		return fmt.Errorf("write decision %s: %w", d.ID, err)
 	}

@@ -22,7 +22,7 @@ type Deal struct {
 // are numbered from 1); the rows are those Apply writes, except that no request is recorded. The events take the
 // next global sequence numbers in the order given.
 func (s *Store) Import(ctx context.Context, deals []Deal) error {
-	var leads, opportunities, decisions, events [][]any
+	var leads, opportunities, decisions, events, visits [][]any
 	for _, d := range deals {
 		row, err := leadRow(d.Lead)
 		if err != nil {
@@ -54,9 +54,21 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 		}
 		next := last - int64(n)
 		for _, d := range deals {
+			created := d.Lead.CreatedAt // as Apply has it: the opportunity's creation if there is one
+			if d.Opportunity != nil {
+				created = d.Opportunity.CreatedAt
+			}
+			var open []any // the visit under way
 			for i, e := range d.Events {
 				next++
 				events = append(events, eventRow(next, int64(i+1), e))
+				if changesStage(e) {
+					if open != nil {
+						open[3] = e.OccurredAt
+					}
+					open = []any{e.DealID, e.StageAfter, e.OccurredAt, nil, created}
+					visits = append(visits, open)
+				}
 			}
 		}
 		for _, t := range []struct {
@@ -68,6 +80,7 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 			{"opportunities", opportunityColumns, opportunities},
 			{"decisions", decisionColumns, decisions},
 			{"events", eventColumns, events},
+			{"stage_visits", []string{"deal_id", "stage", "entered_at", "left_at", "deal_created_at"}, visits},
 		} {
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
 				return fmt.Errorf("import %s: %w", t.table, err)

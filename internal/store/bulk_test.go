@@ -48,6 +48,7 @@ func rowsOf(t *testing.T, url string, deal store.Deal) map[string][]string {
 		"opportunities": `SELECT to_jsonb(x)::text FROM opportunities x WHERE id = $1`,
 		"decisions":     `SELECT to_jsonb(x)::text FROM decisions x WHERE opportunity_id = $1 ORDER BY created_at`,
 		"events":        `SELECT (to_jsonb(x) - 'sequence' - 'recorded_at')::text FROM events x WHERE deal_id = $1 ORDER BY sequence`,
+		"stage_visits":  `SELECT to_jsonb(x)::text FROM stage_visits x WHERE deal_id = $1 ORDER BY entered_at, stage`,
 	} {
 		r, err := conn.Query(ctx, query, id)
 		require.NoError(t, err)
@@ -76,7 +77,7 @@ func TestImportWritesTheRowsApplyWrites(t *testing.T) {
 	}))
 
 	got, want := rowsOf(t, url, imported), rowsOf(t, url, applied)
-	for _, table := range []string{"leads", "opportunities", "decisions", "events"} {
+	for _, table := range []string{"leads", "opportunities", "decisions", "events", "stage_visits"} {
 		require.NotEmpty(t, got[table], table)
 		assert.Equal(t, want[table], got[table], "%s: Import writes what Apply writes", table)
 	}

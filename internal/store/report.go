@@ -69,13 +69,15 @@ var MainPath = []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.S
 	ltc.StageATBReview, ltc.StageBidding, ltc.StageNegotiation, ltc.StageATCReview, ltc.StageContractSigning,
 	ltc.StageHandover}
 
-// PipelineReport computes the report from the read model and the event log, in one consistent snapshot. Each
-// part reads one index range: deals by creation, closes, decisions and events by time.
+// PipelineReport computes the report from the read model, in one consistent snapshot. Each part reads one range
+// of a covering index: deals by creation and by close, stage visits by the deal's creation and by their end,
+// decisions by when they were taken, overdue flags by time. Its cost follows the deals of the period (with a
+// level or owner filter, their lookups), not all deals.
 func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, error) {
 	var r Report
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		// bind numbers the placeholders a query uses: $from, $to, $stages (the main path) and $deals (the level
-		// and owner filters on the deals aliased o).
+		// bind numbers the placeholders a query uses: $from, $to, $stages (the main path), $deals (the level and
+		// owner filters on the deals aliased o) and $deal(COLUMN) (the same filters on the deal whose id is COLUMN).
 		bind := func(sql string) (string, []any) {
 			var f filter
 			for _, b := range []struct {
@@ -93,6 +95,13 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			if rf.OwnerID != "" {
 				deals += " AND o.owner_id = " + f.arg(rf.OwnerID)
 			}
+			for _, column := range []string{"v.deal_id", "d.opportunity_id", "e.deal_id"} {
+				of := "TRUE"
+				if deals != "TRUE" {
+					of = "EXISTS (SELECT 1 FROM opportunities o WHERE o.id = " + column + " AND " + deals + ")"
+				}
+				sql = strings.ReplaceAll(sql, "$deal("+column+")", of)
+			}
 			return strings.ReplaceAll(sql, "$deals", deals), f.args
 		}
 		q := func(sql string, scan func(pgx.Rows) error) error {
@@ -109,8 +118,7 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			}
 			return rows.Err()
 		}
-		value := "(o.doc->'estimated_value'->>'currency'), sum((o.doc->'estimated_value'->>'amount_minor')::bigint)"
-		if err := q(`SELECT o.stage, coalesce(o.outcome, ''), `+value+`, count(*) FROM opportunities o
+		if err := q(`SELECT o.stage, coalesce(o.outcome, ''), o.value_currency, sum(o.value_minor), count(*) FROM opportunities o
 			WHERE o.created_at >= $from AND o.created_at < $to AND $deals
 			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, func(rows pgx.Rows) error {
 			var row FunnelRow
@@ -131,9 +139,8 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 		}
 
 		reached := map[ltc.Stage]int{}
-		if err := q(`SELECT e.stage_after, count(DISTINCT e.deal_id) FROM opportunities o JOIN events e ON e.deal_id = o.id
-			WHERE o.created_at >= $from AND o.created_at < $to AND $deals
-				AND e.stage_before IS DISTINCT FROM e.stage_after AND e.stage_after = ANY($stages)
+		if err := q(`SELECT v.stage, count(DISTINCT v.deal_id) FROM stage_visits v
+			WHERE v.deal_created_at >= $from AND v.deal_created_at < $to AND v.stage = ANY($stages) AND $deal(v.deal_id)
 			GROUP BY 1`, func(rows pgx.Rows) error {
 			var stage ltc.Stage
 			var n int
@@ -148,19 +155,11 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 				ReachedFrom: reached[MainPath[i]], ReachedTo: reached[MainPath[i+1]]})
 		}
 
-		if err := q(`WITH changes AS (
-				SELECT e.stage_before, e.occurred_at,
-					lag(e.stage_after) OVER w AS entered_stage, lag(e.occurred_at) OVER w AS entered_at
-				FROM events e JOIN opportunities o ON o.id = e.deal_id
-				WHERE e.stage_before IS DISTINCT FROM e.stage_after AND e.occurred_at < $to AND $deals
-					AND e.deal_id IN (SELECT deal_id FROM events WHERE occurred_at >= $from AND occurred_at < $to)
-				WINDOW w AS (PARTITION BY e.deal_id ORDER BY e.sequence)
-			)
-			SELECT stage_before, count(*),
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM occurred_at - entered_at)),
-				percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM occurred_at - entered_at))
-			FROM changes
-			WHERE occurred_at >= $from AND stage_before = ANY($stages) AND entered_stage = stage_before
+		if err := q(`SELECT v.stage, count(*),
+				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.left_at - v.entered_at)),
+				percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM v.left_at - v.entered_at))
+			FROM stage_visits v
+			WHERE v.left_at >= $from AND v.left_at < $to AND v.stage = ANY($stages) AND $deal(v.deal_id)
 			GROUP BY 1`, func(rows pgx.Rows) error {
 			var st StageTime
 			var median, p90 float64
@@ -175,11 +174,12 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 		}
 		slices.SortFunc(r.TimeInStage, func(a, b StageTime) int { return slices.Index(MainPath, a.Stage) - slices.Index(MainPath, b.Stage) })
 
-		if err := q(`SELECT d.gate, d.doc->>'level', count(*),
+		if err := q(`SELECT d.gate, d.level, count(*),
 				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.updated_at - d.created_at)),
 				percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM d.updated_at - d.created_at))
-			FROM decisions d JOIN opportunities o ON o.id = d.opportunity_id
-			WHERE d.status NOT IN ('PENDING', 'WITHDRAWN') AND d.updated_at >= $from AND d.updated_at < $to AND $deals
+			FROM decisions d
+			WHERE d.status NOT IN ('PENDING', 'WITHDRAWN') AND d.updated_at >= $from AND d.updated_at < $to
+				AND $deal(d.opportunity_id)
 			GROUP BY 1, 2 ORDER BY 1, 2`, func(rows pgx.Rows) error {
 			var g GateTurnaround
 			var median, p90 float64
@@ -193,8 +193,9 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			return fmt.Errorf("gate turnaround: %w", err)
 		}
 
-		if err := q(`SELECT e.type, count(*) FROM events e JOIN opportunities o ON o.id = e.deal_id
-			WHERE e.occurred_at >= $from AND e.occurred_at < $to AND e.type IN ('`+ltc.EventWeeklyReportOverdue+`', '`+ltc.EventDecisionOverdue+`') AND $deals
+		if err := q(`SELECT e.type, count(*) FROM events e
+			WHERE e.type IN ('`+ltc.EventWeeklyReportOverdue+`', '`+ltc.EventDecisionOverdue+`')
+				AND e.occurred_at >= $from AND e.occurred_at < $to AND $deal(e.deal_id)
 			GROUP BY 1`, func(rows pgx.Rows) error {
 			var typ string
 			var n int
@@ -211,8 +212,8 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			return fmt.Errorf("overdue: %w", err)
 		}
 
-		won := "coalesce(o.doc->'contract'->'amount', o.doc->'estimated_value')"
-		if err := q(`SELECT o.outcome, coalesce(`+won+`->>'currency', ''), sum((`+won+`->>'amount_minor')::bigint), count(*)
+		// A won deal's value is its contract's amount (the estimate if none was recorded).
+		if err := q(`SELECT o.outcome, coalesce(o.contract_currency, o.value_currency), sum(coalesce(o.contract_minor, o.value_minor)), count(*)
 			FROM opportunities o WHERE o.closed_at >= $from AND o.closed_at < $to AND $deals
 			GROUP BY 1, 2`, func(rows pgx.Rows) error {
 			var outcome ltc.Outcome
