@@ -116,6 +116,9 @@ func benchmark(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	defer cluster.Stop()
+	if err := tune(ctx, cluster.URL("postgres")); err != nil {
+		return err
+	}
 	if err := machine(ctx, out, cluster.URL("postgres"), o); err != nil {
 		return err
 	}
@@ -209,6 +212,25 @@ func startTemporal(ctx context.Context, server, dir, root, cli string, cluster *
 	return s.Address(), s.PID(), func() { _ = s.Stop() }, nil
 }
 
+// pgSettings are the PostgreSQL settings the benchmark changes from the defaults, as one would for a server that
+// takes bulk loads: checkpoints less often than every 1 GB of WAL.
+var pgSettings = map[string]string{"max_wal_size": "8GB"}
+
+func tune(ctx context.Context, url string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	for name, value := range pgSettings {
+		if _, err := conn.Exec(ctx, fmt.Sprintf("ALTER SYSTEM SET %s = '%s'", name, value)); err != nil {
+			return err
+		}
+	}
+	_, err = conn.Exec(ctx, "SELECT pg_reload_conf()")
+	return err
+}
+
 // machine prints what the figures were measured on.
 func machine(ctx context.Context, out io.Writer, url string, o options) error {
 	conn, err := pgx.Connect(ctx, url)
@@ -237,7 +259,7 @@ func machine(ctx context.Context, out io.Writer, url string, o options) error {
 		}
 	}
 	fmt.Fprintf(out, "# LTC engine benchmark, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(out, "Machine: %d cores (%s), %s RAM, %s/%s, %s, PostgreSQL %s (fsync on, default settings), everything on one machine over loopback.\n",
+	fmt.Fprintf(out, "Machine: %d cores (%s), %s RAM, %s/%s, %s, PostgreSQL %s (fsync on, default settings but max_wal_size 8GB), everything on one machine over loopback.\n",
 		runtime.NumCPU(), cpu, mem, runtime.GOOS, runtime.GOARCH, runtime.Version(), pg)
 	fmt.Fprintf(out, "Command: go run ./bench -deals %d -concurrency %d -open-deals %d -read-sizes %s -read-requests %d -servers %s\n",
 		o.deals, o.concurrency, o.openDeals, joinInts(o.readSizes), o.readRequests, strings.Join(o.servers, ","))
