@@ -210,7 +210,8 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event, dealCreate
 			}
 			if _, err := tx.Exec(ctx, `
 				WITH left_stage AS (UPDATE stage_visits SET left_at = $3 WHERE deal_id = $1 AND left_at IS NULL)
-				INSERT INTO stage_visits (deal_id, stage, entered_at, deal_created_at) VALUES ($1, $2, $3, $4)`,
+				INSERT INTO stage_visits (deal_id, stage, entered_at, deal_created_at, first_visit)
+				SELECT $1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM stage_visits WHERE deal_id = $1 AND stage = $2)`,
 				e.DealID, e.StageAfter, e.OccurredAt, created); err != nil {
 				return fmt.Errorf("record stage visit of deal %s: %w", e.DealID, err)
 			}

@@ -59,6 +59,7 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 				created = d.Opportunity.CreatedAt
 			}
 			var open []any // the visit under way
+			visited := map[string]bool{}
 			for i, e := range d.Events {
 				next++
 				events = append(events, eventRow(next, int64(i+1), e))
@@ -66,7 +67,8 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 					if open != nil {
 						open[3] = e.OccurredAt
 					}
-					open = []any{e.DealID, e.StageAfter, e.OccurredAt, nil, created}
+					open = []any{e.DealID, e.StageAfter, e.OccurredAt, nil, created, !visited[e.StageAfter]}
+					visited[e.StageAfter] = true
 					visits = append(visits, open)
 				}
 			}
@@ -80,7 +82,7 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 			{"opportunities", opportunityColumns, opportunities},
 			{"decisions", decisionColumns, decisions},
 			{"events", eventColumns, events},
-			{"stage_visits", []string{"deal_id", "stage", "entered_at", "left_at", "deal_created_at"}, visits},
+			{"stage_visits", []string{"deal_id", "stage", "entered_at", "left_at", "deal_created_at", "first_visit"}, visits},
 		} {
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
 				return fmt.Errorf("import %s: %w", t.table, err)

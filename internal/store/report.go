@@ -76,6 +76,10 @@ var MainPath = []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.S
 func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, error) {
 	var r Report
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		// The medians sort a period's stays and decisions: in memory rather than in temporary files.
+		if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+			return err
+		}
 		// bind numbers the placeholders a query uses: $from, $to, $stages (the main path), $deals (the level and
 		// owner filters on the deals aliased o) and $deal(COLUMN) (the same filters on the deal whose id is COLUMN).
 		bind := func(sql string) (string, []any) {
@@ -139,8 +143,9 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 		}
 
 		reached := map[ltc.Stage]int{}
-		if err := q(`SELECT v.stage, count(DISTINCT v.deal_id) FROM stage_visits v
-			WHERE v.deal_created_at >= $from AND v.deal_created_at < $to AND v.stage = ANY($stages) AND $deal(v.deal_id)
+		if err := q(`SELECT v.stage, count(*) FROM stage_visits v
+			WHERE v.first_visit AND v.deal_created_at >= $from AND v.deal_created_at < $to AND v.stage = ANY($stages)
+				AND $deal(v.deal_id)
 			GROUP BY 1`, func(rows pgx.Rows) error {
 			var stage ltc.Stage
 			var n int

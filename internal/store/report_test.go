@@ -162,3 +162,18 @@ func TestPipelineReportAgainstAHandComputedFixture(t *testing.T) {
 	assert.Equal(t, 2, bobs.TimeInStage[0].Count, "B's and D's VALIDATION stays")
 	approx(13*h, bobs.TimeInStage[0].Median, "bob's VALIDATION median: 4d and 22d")
 }
+
+func TestPipelineReportCountsAReturnedDealOnce(t *testing.T) {
+	s, _ := open(t)
+	const v, ir = "VALIDATION", "INITIATION_REVIEW"
+	a := deal(ltc.LevelB, "ann", day(10, 2), ltc.Money{Currency: "EUR", AmountMinor: 100}, ltc.StageInitiationReview, "")
+	fixtureDeal{o: a, changes: [][3]any{{"", v, day(10, 2)}, {v, ir, day(10, 4)}, {ir, v, day(10, 5)}, {v, ir, day(10, 9)}}}.write(t, s)
+
+	r, err := s.PipelineReport(context.Background(), store.ReportFilter{From: day(10, 1), To: day(11, 1)})
+	require.NoError(t, err)
+	assert.Equal(t, store.Conversion{From: ltc.StageValidation, To: ltc.StageInitiationReview, ReachedFrom: 1, ReachedTo: 1},
+		r.Conversions[0], "one deal, however often it came back")
+	require.Len(t, r.TimeInStage, 2)
+	assert.Equal(t, 2, r.TimeInStage[0].Count, "both VALIDATION stays count for the time in stage")
+	assert.InDelta(t, 3*24*time.Hour.Seconds(), r.TimeInStage[0].Median.Seconds(), 1, "2 days and 4 days")
+}

@@ -25,24 +25,32 @@ CREATE INDEX decisions_for_turnaround ON decisions (updated_at) INCLUDE (gate, l
     WHERE status NOT IN ('PENDING', 'WITHDRAWN');
 
 -- Each stay of a deal in a stage: entered, and left (NULL while it stands there). deal_created_at is when the
--- deal (opportunity) was created, for the conversion of the deals created in a period.
+-- deal (opportunity) was created, for the conversion of the deals created in a period; first_visit marks the
+-- deal's first stay in the stage (a returned gate brings it back), so conversions count deals without DISTINCT.
 CREATE TABLE stage_visits (
     deal_id         uuid        NOT NULL,
     stage           text        NOT NULL,
     entered_at      timestamptz NOT NULL,
     left_at         timestamptz,
-    deal_created_at timestamptz NOT NULL
+    deal_created_at timestamptz NOT NULL,
+    first_visit     boolean     NOT NULL
 );
+CREATE INDEX stage_visits_by_deal ON stage_visits (deal_id, stage);
 CREATE INDEX stage_visits_open ON stage_visits (deal_id) WHERE left_at IS NULL;
-CREATE INDEX stage_visits_by_deal_creation ON stage_visits (deal_created_at) INCLUDE (stage, deal_id);
+CREATE INDEX stage_visits_first_by_deal_creation ON stage_visits (deal_created_at) INCLUDE (stage, deal_id)
+    WHERE first_visit;
 CREATE INDEX stage_visits_by_leaving ON stage_visits (left_at) INCLUDE (stage, entered_at, deal_id)
     WHERE left_at IS NOT NULL;
-INSERT INTO stage_visits (deal_id, stage, entered_at, left_at, deal_created_at)
-SELECT e.deal_id, e.stage_after, e.occurred_at,
-       lead(e.occurred_at) OVER (PARTITION BY e.deal_id ORDER BY e.sequence),
-       coalesce(o.created_at, e.occurred_at)
-FROM events e LEFT JOIN opportunities o ON o.id = e.deal_id
-WHERE e.stage_after IS NOT NULL AND e.stage_before IS DISTINCT FROM e.stage_after;
+INSERT INTO stage_visits (deal_id, stage, entered_at, left_at, deal_created_at, first_visit)
+SELECT deal_id, stage, entered_at, left_at, deal_created_at,
+       row_number() OVER (PARTITION BY deal_id, stage ORDER BY entered_at) = 1
+FROM (
+    SELECT e.deal_id, e.stage_after AS stage, e.occurred_at AS entered_at,
+           lead(e.occurred_at) OVER (PARTITION BY e.deal_id ORDER BY e.sequence) AS left_at,
+           coalesce(o.created_at, e.occurred_at) AS deal_created_at
+    FROM events e LEFT JOIN opportunities o ON o.id = e.deal_id
+    WHERE e.stage_after IS NOT NULL AND e.stage_before IS DISTINCT FROM e.stage_after
+) visits;
 
 -- The report counts overdue flags by type and time; the old stage-change and time indexes served the queries
 -- stage_visits replaces.
