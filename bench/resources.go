@@ -15,7 +15,7 @@ type resourceRow struct {
 	idleCPU         time.Duration // CPU used over idleWindow with the deals open
 }
 
-const idleWindow = 30 * time.Second
+const idleWindow = 20 * time.Second
 
 // openDealResources opens n deals (each in PURSUIT with its team, so its weekly report timer runs), then reads
 // each process's memory and CPU: before, after, and over an idle window with the deals open.
@@ -44,7 +44,7 @@ func openDealResources(ctx context.Context, server string, d *driver, pids map[s
 	if r.errors > 0 {
 		return nil, fmt.Errorf("opening deals on %s: %d errors, first: %w", server, r.errors, r.firstErr)
 	}
-	time.Sleep(5 * time.Second) // let the last workflow tasks and timers settle
+	time.Sleep(3 * time.Second) // let the last workflow tasks and timers settle
 	after, err := read()
 	if err != nil {
 		return nil, err

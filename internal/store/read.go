@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,12 +111,14 @@ func (s *Store) ListDecisions(ctx context.Context, df DecisionFilter, size int, 
 		case a.Has(ltc.RoleSalesManager):
 			mine = append(mine, "authority = "+f.arg(ltc.ManagerAuthority))
 		}
-		if a.Has(ltc.RoleReviewer) && len(a.Functions) > 0 {
-			functions := make([]string, len(a.Functions))
-			for i, fn := range a.Functions {
-				functions[i] = string(fn)
+		if a.Has(ltc.RoleReviewer) {
+			// Written out, not bound, so the planner uses the function's own index (migration 005); only known
+			// functions, whose names are safe in SQL.
+			for _, fn := range a.Functions {
+				if slices.Contains(ltc.ReviewFunctions, fn) {
+					mine = append(mine, fmt.Sprintf("'%s' = ANY (missing_reviews)", fn))
+				}
 			}
-			mine = append(mine, "missing_reviews && "+f.arg(functions)+"::text[]")
 		}
 		if len(mine) == 0 {
 			return nil, "", nil

@@ -57,3 +57,15 @@ FROM (
 CREATE INDEX events_by_type_and_time ON events (type, occurred_at);
 DROP INDEX events_stage_changes;
 DROP INDEX events_by_time;
+
+-- A reviewer's inbox: the pending decisions still missing the reviewer's function, newest first, one ordered
+-- index per review function (ltc.ReviewFunctions), so a page reads its rows and no more.
+DROP INDEX decisions_pending_reviews;
+CREATE INDEX decisions_awaiting_finance ON decisions (created_at DESC, id DESC)
+    WHERE status = 'PENDING' AND 'FINANCE' = ANY (missing_reviews);
+CREATE INDEX decisions_awaiting_legal ON decisions (created_at DESC, id DESC)
+    WHERE status = 'PENDING' AND 'LEGAL' = ANY (missing_reviews);
+CREATE INDEX decisions_awaiting_delivery ON decisions (created_at DESC, id DESC)
+    WHERE status = 'PENDING' AND 'DELIVERY' = ANY (missing_reviews);
+CREATE INDEX decisions_awaiting_solution ON decisions (created_at DESC, id DESC)
+    WHERE status = 'PENDING' AND 'SOLUTION' = ANY (missing_reviews);
