@@ -45,7 +45,7 @@ func main() {
 	var sizes, servers string
 	flag.IntVar(&o.deals, "deals", 100, "deals driven from lead to WON per Temporal server (and as many floor workflows)")
 	flag.IntVar(&o.concurrency, "concurrency", 10, "deals in flight at once")
-	flag.IntVar(&o.openDeals, "open-deals", 1000, "open deals (in PURSUIT, weekly report timer running) for the resource figures; 0 skips")
+	flag.IntVar(&o.openDeals, "open-deals", 500, "open deals (in PURSUIT, weekly report timer running) for the resource figures; 0 skips")
 	flag.StringVar(&sizes, "read-sizes", "10000,100000,1000000", "deal counts the read path is measured at, ascending; empty skips")
 	flag.IntVar(&o.readRequests, "read-requests", 200, "requests per read query and size")
 	flag.StringVar(&servers, "servers", "dev,postgres", "Temporal servers: dev (the CLI's, SQLite) and/or postgres (server 1.29.1)")
@@ -137,22 +137,11 @@ func benchmark(ctx context.Context, o options, out io.Writer) error {
 		err = func() error {
 			defer stopTemporal()
 			db := "ltc_" + server
-			if err := cluster.CreateDatabase(ctx, db); err != nil {
-				return err
-			}
-			if err := store.Migrate(ctx, cluster.URL(db)); err != nil {
-				return err
-			}
-			e, err := startEngine(ctx, dir, db, ltcd, cluster.URL(db), addr, secret)
+			e, d, stopEngine, err := deploy(ctx, dir, ltcd, cluster, db, addr, secret)
 			if err != nil {
 				return err
 			}
-			defer e.stop()
-			d, err := newDriver(e.grpcAddr, secret)
-			if err != nil {
-				return err
-			}
-			defer d.close()
+			defer stopEngine()
 			tc, err := client.Dial(client.Options{HostPort: addr, Logger: quiet})
 			if err != nil {
 				return err
@@ -193,6 +182,27 @@ func benchmark(ctx context.Context, o options, out io.Writer) error {
 	printResources(out, resources, o.openDeals)
 	fmt.Fprintf(out, "\nThe whole run took %s.\n", time.Since(started).Round(time.Second))
 	return nil
+}
+
+// deploy creates and migrates database db, starts the engine on it and the Temporal frontend, and connects a
+// driver to its API; stop undoes it all.
+func deploy(ctx context.Context, dir, ltcd string, cluster *localpg.Cluster, db, temporal, secret string) (*engine, *driver, func(), error) {
+	if err := cluster.CreateDatabase(ctx, db); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := store.Migrate(ctx, cluster.URL(db)); err != nil {
+		return nil, nil, nil, err
+	}
+	e, err := startEngine(ctx, dir, db, ltcd, cluster.URL(db), temporal, secret)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d, err := newDriver(e.grpcAddr, secret)
+	if err != nil {
+		e.stop()
+		return nil, nil, nil, err
+	}
+	return e, d, func() { d.close(); e.stop() }, nil
 }
 
 // startTemporal starts the named Temporal server and returns its frontend address, its process id and how to stop it.

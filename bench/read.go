@@ -73,7 +73,7 @@ func readQueries(d *driver, s *sample) []readQuery {
 		}}
 	}
 	report := func(name string, days int) readQuery {
-		return readQuery{name: name, goal: 300 * time.Millisecond, requests: 20, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
+		return readQuery{name: name, goal: 300 * time.Millisecond, requests: 12, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
 			end := seed.Epoch.Add(-time.Duration(rng.IntN(30)) * 24 * time.Hour)
 			return measure(ctx, "executive3", func(ctx context.Context) error {
 				_, err := d.reports.GetPipelineReport(ctx, &ltcv1.GetPipelineReportRequest{
@@ -149,28 +149,17 @@ type readPoint struct {
 func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *localpg.Cluster, temporal string, secret string,
 	sizes []int, requests int) error {
 	const db = "ltc_read"
-	if err := cluster.CreateDatabase(ctx, db); err != nil {
+	_, d, stop, err := deploy(ctx, dir, ltcd, cluster, db, temporal, secret)
+	if err != nil {
 		return err
 	}
+	defer stop()
 	url := cluster.URL(db)
-	if err := store.Migrate(ctx, url); err != nil {
-		return err
-	}
 	st, err := store.Open(ctx, url, 4, nil)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	e, err := startEngine(ctx, dir, db, ltcd, url, temporal, secret)
-	if err != nil {
-		return err
-	}
-	defer e.stop()
-	d, err := newDriver(e.grpcAddr, secret)
-	if err != nil {
-		return err
-	}
-	defer d.close()
 
 	results := map[string][]readPoint{}
 	var names []string
@@ -222,7 +211,7 @@ func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *loc
 	fmt.Fprintf(out, "stages, levels, %d owners, %d customers and three years, with their decisions and events):\n\n", seed.Owners, seed.Customers)
 	fmt.Fprintf(out, "| deals | opportunities | decisions | events | seconds to seed | database GiB |\n|--:|--:|--:|--:|--:|--:|\n%s\n",
 		strings.Join(seeding, "\n"))
-	fmt.Fprintf(out, "\nLatency over gRPC through `ltcd serve`, one request at a time, p50 / p99 in ms (%d requests each, 20 for the report):\n\n| query |", requests)
+	fmt.Fprintf(out, "\nLatency over gRPC through `ltcd serve`, one request at a time, p50 / p99 in ms (%d requests each, 12 for the report):\n\n| query |", requests)
 	for _, size := range sizes {
 		fmt.Fprintf(out, " %d deals |", size)
 	}

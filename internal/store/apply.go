@@ -185,6 +185,7 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event, dealCreate
 	}
 	next := last - int64(len(events))
 	dealSeq := map[string]int64{}
+	entered := map[string]string{} // the stage each deal entered in this change
 	for _, e := range events {
 		next++
 		if _, ok := dealSeq[e.DealID]; !ok {
@@ -203,7 +204,10 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event, dealCreate
 			eventRow(next, dealSeq[e.DealID], e)...); err != nil {
 			return fmt.Errorf("append event %s of deal %s: %w", e.Type, e.DealID, err)
 		}
-		if changesStage(e) {
+		// A change that writes two events into the same stage (handover.completed, then opportunity.closed) makes one
+		// visit.
+		if changesStage(e) && entered[e.DealID] != e.StageAfter {
+			entered[e.DealID] = e.StageAfter
 			created := dealCreated
 			if created.IsZero() {
 				created = e.OccurredAt

@@ -42,7 +42,25 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 			}
 		}
 	}
+	type table struct {
+		name    string
+		columns []string
+		rows    [][]any
+	}
+	copyAll := func(tx pgx.Tx, tables ...table) error {
+		for _, t := range tables {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
+				return fmt.Errorf("import %s: %w", t.name, err)
+			}
+		}
+		return nil
+	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := copyAll(tx, table{"leads", leadColumns, leads}, table{"opportunities", opportunityColumns, opportunities},
+			table{"decisions", decisionColumns, decisions}); err != nil {
+			return err
+		}
+		// The events last: the lock on event_log_head that orders the log is held from here to commit only.
 		n := 0
 		for _, d := range deals {
 			n += len(d.Events)
@@ -63,7 +81,7 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 			for i, e := range d.Events {
 				next++
 				events = append(events, eventRow(next, int64(i+1), e))
-				if changesStage(e) {
+				if changesStage(e) && (open == nil || open[1] != e.StageAfter) {
 					if open != nil {
 						open[3] = e.OccurredAt
 					}
@@ -73,21 +91,7 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 				}
 			}
 		}
-		for _, t := range []struct {
-			table   string
-			columns []string
-			rows    [][]any
-		}{
-			{"leads", leadColumns, leads},
-			{"opportunities", opportunityColumns, opportunities},
-			{"decisions", decisionColumns, decisions},
-			{"events", eventColumns, events},
-			{"stage_visits", []string{"deal_id", "stage", "entered_at", "left_at", "deal_created_at", "first_visit"}, visits},
-		} {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
-				return fmt.Errorf("import %s: %w", t.table, err)
-			}
-		}
-		return nil
+		return copyAll(tx, table{"events", eventColumns, events},
+			table{"stage_visits", []string{"deal_id", "stage", "entered_at", "left_at", "deal_created_at", "first_visit"}, visits})
 	})
 }

@@ -123,3 +123,32 @@ func TestImportOfAnExistingDealWritesNothing(t *testing.T) {
 	_, err := s.Opportunity(ctx, second.Lead.ID)
 	require.ErrorIs(t, err, store.ErrNotFound, "one transaction: nothing of the failed batch stays")
 }
+
+func TestTwoEventsIntoOneStageMakeOneVisit(t *testing.T) {
+	ctx := context.Background()
+	s, url := open(t)
+	at := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	applied, imported := importedDeal(at), importedDeal(at)
+	closing := func(d store.Deal) []ltc.Event {
+		var events []ltc.Event
+		for _, typ := range []string{ltc.EventHandoverCompleted, ltc.EventOpportunityClosed} {
+			events = append(events, ltc.Event{DealID: d.Lead.ID, Type: typ, Actor: d.Lead.Owner, StageBefore: string(ltc.StageHandover),
+				StageAfter: string(ltc.StageClosed), Data: json.RawMessage(`{}`), OccurredAt: at.Add(5 * time.Hour)})
+		}
+		return events
+	}
+	imported.Events = append(imported.Events, closing(imported)...)
+	require.NoError(t, s.Import(ctx, []store.Deal{imported}))
+	require.NoError(t, s.Apply(ctx, store.Change{
+		Request: store.Request{ID: "close-1", Method: "CompleteHandover", PayloadHash: []byte{1}, DealID: applied.Lead.ID, Result: json.RawMessage(`{}`)},
+		Lead:    &applied.Lead, Opportunity: applied.Opportunity, Events: closing(applied),
+	}))
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	for _, id := range []string{imported.Lead.ID, applied.Lead.ID} {
+		var n int
+		require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM stage_visits WHERE deal_id = $1 AND stage = 'CLOSED'`, id).Scan(&n))
+		assert.Equal(t, 1, n, "one stay in CLOSED")
+	}
+}
