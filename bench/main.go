@@ -142,7 +142,9 @@ func benchmark(ctx context.Context, o options, out io.Writer) error {
 				return err
 			}
 			defer stopEngine()
-			tc, err := client.Dial(client.Options{HostPort: addr, Logger: quiet})
+			// The floor's client and worker speak to Temporal as the engine's do: without gzip.
+			tc, err := client.Dial(client.Options{HostPort: addr, Logger: quiet,
+				ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}})
 			if err != nil {
 				return err
 			}

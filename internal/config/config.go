@@ -25,10 +25,12 @@ type Config struct {
 	TemporalAddress   string
 	TemporalNamespace string
 	TaskQueue         string
-	Reflection        bool
-	RequestTimeout    time.Duration
-	LogLevel          string
-	LogFormat         string
+	// TemporalGzip compresses calls to Temporal: worth it over slow links, CPU spent for nothing in a data centre.
+	TemporalGzip   bool
+	Reflection     bool
+	RequestTimeout time.Duration
+	LogLevel       string
+	LogFormat      string
 	// JWTSecret (LTC_JWT_SECRET) signs and checks HS256 tokens; JWTPublicKeyFile switches checking to RS256.
 	JWTSecret        string
 	JWTPublicKeyFile string
@@ -48,6 +50,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.TemporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (TEMPORAL_ADDRESS)")
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.TaskQueue, "task-queue", env("LTC_TASK_QUEUE", workflows.TaskQueue), "Temporal task queue (LTC_TASK_QUEUE)")
+	fs.BoolVar(&c.TemporalGzip, "temporal-gzip", envBool("LTC_TEMPORAL_GZIP", false), "gzip calls to Temporal (LTC_TEMPORAL_GZIP)")
 	fs.BoolVar(&c.Reflection, "reflection", envBool("LTC_REFLECTION", true), "serve gRPC reflection (LTC_REFLECTION)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", envDuration("LTC_REQUEST_TIMEOUT", 10*time.Second), "deadline of every API call (LTC_REQUEST_TIMEOUT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LTC_LOG_LEVEL", "info"), "debug, info, warn or error (LTC_LOG_LEVEL)")

@@ -64,6 +64,9 @@ func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, metr
 		Logger:         temporallog.NewStructuredLogger(log.With("component", "temporal")),
 		MetricsHandler: metrics.TemporalHandler(),
 	}
+	if !cfg.TemporalGzip {
+		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
+	}
 	if cfg.Tracing {
 		tracing, err := temporalotel.NewTracingInterceptor(temporalotel.TracerOptions{})
 		if err != nil {
