@@ -171,7 +171,6 @@ func benchmark(ctx context.Context, o options, out io.Writer) error {
 				resources = append(resources, rows...)
 			}
 			if server == o.servers[0] && len(o.readSizes) > 0 {
-				printWrites(out, writes)
 				return readPath(ctx, out, dir, ltcd, cluster, addr, secret, o.readSizes, o.readRequests)
 			}
 			return nil

@@ -1,6 +1,8 @@
 package workflows_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -102,6 +104,44 @@ func TestDealToWONThenSummaryEndsTheProcess(t *testing.T) {
 	assert.Equal(t, "engage earlier", final.Summary.Lessons)
 	types := e.eventTypes()
 	assert.Equal(t, []string{ltc.EventHandoverCompleted, ltc.EventOpportunityClosed, ltc.EventSummarySubmitted}, types[len(types)-3:])
+}
+
+// An event carries what the deal recorded, with its time, not the request's input.
+func TestEventsCarryWhatWasRecorded(t *testing.T) {
+	meeting := step{name: workflows.UpdateRecordMeeting, arg: workflows.RecordMeeting{Request: req("r-meet", sales),
+		Meeting: ltc.Meeting{Kind: ltc.MeetingAnalysis, Date: ltc.Date{Year: 2026, Month: 11, Day: 2}, Conclusions: "go",
+			Attendees: []ltc.Person{sales.Person()}}}}
+	changeRisk := step{name: workflows.UpdateRisk, arg: workflows.ChangeRisk{Request: req("r-risk-2", fred), Risk: ltc.Risk{
+		ID: ltc.RiskID("r-risk"), Description: "FX", Category: ltc.RiskFinancial, Probability: ltc.RiskLow, Impact: ltc.RiskHigh,
+		Owner: fred.Person(), Status: ltc.RiskOpen}}}
+	e, _, _ := runToEnd(t, steps(toPursuit(), []step{meeting, changeRisk}, gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
+		[]step{bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderShortlisted)},
+		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove),
+		[]step{sign("r-sign", eur(980_000)),
+			{name: workflows.UpdateScheduleHandover, arg: workflows.ScheduleHandover{Request: req("r-sched", sales),
+				Handover: ltc.Handover{ScheduledFor: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}}},
+			{name: workflows.UpdateCompleteHandover, arg: workflows.CompleteHandover{Request: req("r-done", dora),
+				Record: ltc.HandoverRecord{KeyTerms: "24 months", Commitments: "99.9%", RisksHandedOver: "FX"}}},
+			summary()}))
+	times := map[string]string{ltc.EventRiskAdded: "created_at", ltc.EventRiskUpdated: "updated_at", ltc.EventMeetingRecorded: "recorded_at",
+		ltc.EventBidSubmitted: "submitted_at", ltc.EventSummarySubmitted: "submitted_at"}
+	seen := map[string]bool{}
+	for _, c := range e.changes {
+		for _, ev := range c.Events {
+			field, ok := times[ev.Type]
+			if !ok {
+				continue
+			}
+			var data map[string]any
+			require.NoError(t, json.Unmarshal(ev.Data, &data), ev.Type)
+			at, err := time.Parse(time.RFC3339Nano, fmt.Sprint(data[field]))
+			require.NoError(t, err, "%s %s", ev.Type, field)
+			assert.False(t, at.IsZero(), "%s %s", ev.Type, field)
+			assert.Equal(t, ev.OccurredAt.UTC(), at.UTC(), "%s %s is when it happened", ev.Type, field)
+			seen[ev.Type] = true
+		}
+	}
+	assert.Len(t, seen, len(times), "every one of the events was recorded")
 }
 
 func TestEveryOtherExit(t *testing.T) {

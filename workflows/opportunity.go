@@ -181,19 +181,23 @@ func (p *dealProcess) setup(ctx workflow.Context) error {
 			func(u AddRisk, now time.Time) dealChange {
 				r := u.Risk
 				r.ID = ltc.RiskID(u.Request.ID)
-				return p.simple(p.o.AddRisk(r, now), ltc.EventRiskAdded, u.Request, r)
+				o := p.o.AddRisk(r, now)
+				return p.simple(o, ltc.EventRiskAdded, u.Request, o.Risks[len(o.Risks)-1])
 			}),
 		handle(ctx, p, UpdateRisk, func(u ChangeRisk) Request { return u.Request },
 			func(u ChangeRisk) error { return ltc.CanUpdateRisk(a(u.Request), p.o, u.Risk.ID) },
 			func(u ChangeRisk, now time.Time) dealChange {
-				return p.simple(p.o.UpdateRisk(u.Risk, now), ltc.EventRiskUpdated, u.Request, u.Risk)
+				o := p.o.UpdateRisk(u.Risk, now)
+				r, _ := o.Risk(u.Risk.ID)
+				return p.simple(o, ltc.EventRiskUpdated, u.Request, r)
 			}),
 		handle(ctx, p, UpdateSubmitBid, func(u SubmitBid) Request { return u.Request },
 			func(u SubmitBid) error { return ltc.CanSubmitBid(a(u.Request), p.o, u.Bid, p.policy) },
 			func(u SubmitBid, now time.Time) dealChange {
 				b := u.Bid
 				b.SubmittedBy = u.Request.Actor.Person()
-				return p.simple(p.o.SubmitBid(b, now), ltc.EventBidSubmitted, u.Request, b)
+				o := p.o.SubmitBid(b, now)
+				return p.simple(o, ltc.EventBidSubmitted, u.Request, o.Bid)
 			}),
 		handle(ctx, p, UpdateTenderResult, func(u RecordTenderResult) Request { return u.Request },
 			func(u RecordTenderResult) error { return ltc.CanRecordTenderResult(a(u.Request), p.o, u.Result) },
@@ -229,7 +233,8 @@ func (p *dealProcess) setup(ctx workflow.Context) error {
 			func(u SubmitProjectSummary, now time.Time) dealChange {
 				s := u.Summary
 				s.SubmittedBy = u.Request.Actor.Person()
-				return p.simple(p.o.SubmitSummary(s, now), ltc.EventSummarySubmitted, u.Request, s)
+				o := p.o.SubmitSummary(s, now)
+				return p.simple(o, ltc.EventSummarySubmitted, u.Request, o.Summary)
 			}),
 		handle(ctx, p, UpdateWeeklyReport, func(u SubmitWeeklyReport) Request { return u.Request },
 			func(u SubmitWeeklyReport) error { return ltc.CanSubmitWeeklyReport(a(u.Request), p.o) },
@@ -254,7 +259,8 @@ func (p *dealProcess) setup(ctx workflow.Context) error {
 				for _, item := range m.ActionItems {
 					recipients = append(recipients, ltc.UserRecipient(item.Owner.ID))
 				}
-				return p.simple(p.o.RecordMeeting(m, now), ltc.EventMeetingRecorded, u.Request, m, recipients...)
+				o := p.o.RecordMeeting(m, now)
+				return p.simple(o, ltc.EventMeetingRecorded, u.Request, o.Meetings[len(o.Meetings)-1], recipients...)
 			}),
 	}
 	return errors.Join(registrations...)

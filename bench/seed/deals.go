@@ -352,7 +352,8 @@ func (b *builder) mainPath(stopAt ltc.Stage, exit ltc.Outcome) (bool, error) {
 	if err := b.change(ltc.CanEditRisks(b.fr, b.o), ltc.EventRiskAdded, b.fr, func(id string) (ltc.Opportunity, any) {
 		r := ltc.Risk{ID: ltc.RiskID(id), Description: "site access in winter", Category: ltc.RiskDelivery, Probability: ltc.RiskMedium,
 			Impact: ltc.RiskHigh, Owner: b.fr.Person(), Status: ltc.RiskOpen}
-		return b.o.AddRisk(r, b.now), r
+		next := b.o.AddRisk(r, b.now)
+		return next, next.Risks[len(next.Risks)-1]
 	}); err != nil {
 		return false, err
 	}
@@ -378,7 +379,8 @@ func (b *builder) mainPath(stopAt ltc.Stage, exit ltc.Outcome) (bool, error) {
 	bid := ltc.Bid{Price: *b.o.ApprovedBidPrice, Date: ltc.Date{Year: b.now.Year(), Month: int(b.now.Month()), Day: 1}, Reference: "TENDER"}
 	if err := b.change(ltc.CanSubmitBid(owner, b.o, bid, b.policy), ltc.EventBidSubmitted, owner, func(string) (ltc.Opportunity, any) {
 		bid.SubmittedBy = owner.Person()
-		return b.o.SubmitBid(bid, b.now), bid
+		next := b.o.SubmitBid(bid, b.now)
+		return next, next.Bid
 	}); err != nil || stop() {
 		return false, err
 	}
@@ -430,7 +432,8 @@ func (b *builder) mainPath(stopAt ltc.Stage, exit ltc.Outcome) (bool, error) {
 		summary := ltc.ProjectSummary{WinLossReasons: "solution fit", Lessons: "involve delivery early", WinRateAccuracy: "close"}
 		return true, b.change(ltc.CanSubmitSummary(owner, b.o), ltc.EventSummarySubmitted, owner, func(string) (ltc.Opportunity, any) {
 			summary.SubmittedBy = owner.Person()
-			return b.o.SubmitSummary(summary, b.now), summary
+			next := b.o.SubmitSummary(summary, b.now)
+			return next, next.Summary
 		})
 	}
 	return true, nil

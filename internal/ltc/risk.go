@@ -72,7 +72,7 @@ func CanUpdateRisk(a Actor, o Opportunity, riskID string) error {
 	if err := CanEditRisks(a, o); err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(o.Risks, func(r Risk) bool { return r.ID == riskID }) {
+	if _, ok := o.Risk(riskID); !ok {
 		return NotFound("risk %s not found on deal %s", riskID, o.ID)
 	}
 	return nil
@@ -84,6 +84,15 @@ func (o Opportunity) AddRisk(r Risk, now time.Time) Opportunity {
 	o.Risks = append(slices.Clone(o.Risks), r)
 	o.UpdatedAt = now
 	return o
+}
+
+// Risk returns the risk with the id.
+func (o Opportunity) Risk(id string) (Risk, bool) {
+	i := slices.IndexFunc(o.Risks, func(r Risk) bool { return r.ID == id })
+	if i < 0 {
+		return Risk{}, false
+	}
+	return o.Risks[i], true
 }
 
 // UpdateRisk returns the deal with the risk of the same id replaced (its creation time kept).

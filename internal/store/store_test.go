@@ -29,6 +29,22 @@ func open(t *testing.T) (*store.Store, string) {
 	return s, url
 }
 
+// The store's connections run without JIT unless the URL turns it on.
+func TestConnectionsRunWithoutJITUnlessTheURLSaysSo(t *testing.T) {
+	ctx := context.Background()
+	s, url := open(t)
+	jit, err := s.Setting(ctx, "jit")
+	require.NoError(t, err)
+	assert.Equal(t, "off", jit)
+
+	on, err := store.Open(ctx, url+"&jit=on", 1, nil)
+	require.NoError(t, err)
+	defer on.Close()
+	jit, err = on.Setting(ctx, "jit")
+	require.NoError(t, err)
+	assert.Equal(t, "on", jit)
+}
+
 func leadChange(requestID string, l ltc.Lead, events ...string) store.Change {
 	c := store.Change{
 		Request: store.Request{ID: requestID, Method: "CreateLead", PayloadHash: []byte("hash"), DealID: l.ID, Result: json.RawMessage(`{}`)},

@@ -1,0 +1,10 @@
+package store
+
+import "context"
+
+// Setting returns a run-time setting of the store's connections.
+func (s *Store) Setting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := s.pool.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v)
+	return v, err
+}
