@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ltcengine/ltc/bench/seed"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
 )
@@ -151,4 +152,28 @@ func TestTwoEventsIntoOneStageMakeOneVisit(t *testing.T) {
 		require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM stage_visits WHERE deal_id = $1 AND stage = 'CLOSED'`, id).Scan(&n))
 		assert.Equal(t, 1, n, "one stay in CLOSED")
 	}
+}
+
+// A whole deal's document is kept in its row (compressed), not in the TOAST table: one page per deal read.
+func TestDealDocumentsStayInTheirRow(t *testing.T) {
+	ctx := context.Background()
+	s, url := open(t)
+	var deals []store.Deal
+	for i := 0; len(deals) < 20; i++ {
+		d, err := seed.MakeDeal(i)
+		require.NoError(t, err)
+		if d.Opportunity != nil && d.Opportunity.Outcome == ltc.OutcomeWon {
+			deals = append(deals, d)
+		}
+	}
+	require.NoError(t, s.Import(ctx, deals))
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var largest, toasted int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT max(octet_length(doc::text)) FROM opportunities`).Scan(&largest))
+	require.Greater(t, largest, int64(2032), "documents larger than the default TOAST target")
+	require.NoError(t, conn.QueryRow(ctx,
+		`SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'opportunities'`).Scan(&toasted))
+	assert.Zero(t, toasted, "nothing moved out of line")
 }
