@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -36,7 +36,7 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 			}
 		}
 		if c.Opportunity != nil {
-			if err := upsertOpportunity(ctx, tx, *c.Opportunity); err != nil {
+			if err := upsertOpportunity(ctx, tx, *c.Opportunity, reachedStages(c.Events)); err != nil {
 				return err
 			}
 		}
@@ -45,20 +45,8 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 				return err
 			}
 		}
-		return appendEvents(ctx, tx, c.Events, c.dealCreated())
+		return appendEvents(ctx, tx, c.Events)
 	})
-}
-
-// dealCreated is when the deal the change belongs to was created: the opportunity's creation, or the lead's
-// while there is no opportunity.
-func (c Change) dealCreated() time.Time {
-	switch {
-	case c.Opportunity != nil:
-		return c.Opportunity.CreatedAt
-	case c.Lead != nil:
-		return c.Lead.CreatedAt
-	}
-	return time.Time{}
 }
 
 // recordRequest inserts the request, or reports that it was applied before.
@@ -117,9 +105,11 @@ func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
 }
 
 var opportunityColumns = []string{"id", "lead_id", "stage", "outcome", "level", "owner_id", "customer_name",
-	"created_at", "updated_at", "closed_at", "value_currency", "value_minor", "contract_currency", "contract_minor", "doc"}
+	"created_at", "updated_at", "closed_at", "value_currency", "value_minor", "contract_currency", "contract_minor", "doc",
+	"reached_stages"}
 
-func opportunityRow(o ltc.Opportunity) ([]any, error) {
+// opportunityRow is the deal's row; reached holds the main-path stages it entered (see reachedStages).
+func opportunityRow(o ltc.Opportunity, reached int32) ([]any, error) {
 	doc, err := json.Marshal(o)
 	if err != nil {
 		return nil, fmt.Errorf("encode opportunity %s: %w", o.ID, err)
@@ -130,21 +120,23 @@ func opportunityRow(o ltc.Opportunity) ([]any, error) {
 	}
 	return []any{o.ID, o.LeadID, o.Stage, orNull(string(o.Outcome)), orNull(string(o.Level)), o.Owner.ID, o.Customer.Name,
 		o.CreatedAt, o.UpdatedAt, o.ClosedAt, o.EstimatedValue.Currency, o.EstimatedValue.AmountMinor,
-		contractCurrency, contractMinor, doc}, nil
+		contractCurrency, contractMinor, doc, reached}, nil
 }
 
-func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity) error {
-	row, err := opportunityRow(o)
+// upsertOpportunity writes the deal's row, adding the stages in reached to those it had entered before.
+func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity, reached int32) error {
+	row, err := opportunityRow(o, reached)
 	if err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO opportunities (id, lead_id, stage, outcome, level, owner_id, customer_name, created_at, updated_at, closed_at,
-			value_currency, value_minor, contract_currency, contract_minor, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			value_currency, value_minor, contract_currency, contract_minor, doc, reached_stages)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 		ON CONFLICT (id) DO UPDATE SET stage = $3, outcome = $4, level = $5, owner_id = $6,
 			customer_name = $7, updated_at = $9, closed_at = $10, value_currency = $11, value_minor = $12,
-			contract_currency = $13, contract_minor = $14, doc = $15`, row...)
+			contract_currency = $13, contract_minor = $14, doc = $15,
+			reached_stages = opportunities.reached_stages | $16`, row...)
 	if err != nil {
 		return fmt.Errorf("write opportunity %s: %w", o.ID, err)
 	}
@@ -171,9 +163,21 @@ func eventRow(sequence, dealSequence int64, e ltc.Event) []any {
 		orNull(e.StageBefore), orNull(e.StageAfter), recipients, []byte(e.Data), e.OccurredAt}
 }
 
+// reachedStages is the set of main-path stages the events enter, as the bits of opportunities.reached_stages: bit
+// i for MainPath[i]. The report counts conversions with it.
+func reachedStages(events []ltc.Event) int32 {
+	var bits int32
+	for _, e := range events {
+		if i := slices.Index(MainPath, ltc.Stage(e.StageAfter)); i >= 0 && changesStage(e) {
+			bits |= 1 << i
+		}
+	}
+	return bits
+}
+
 // appendEvents gives the events their global and per-deal sequence and writes them. It runs last in the
 // transaction: the lock on event_log_head that orders the log is held from here to commit only.
-func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event, dealCreated time.Time) error {
+func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -208,15 +212,10 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event, dealCreate
 		// visit.
 		if changesStage(e) && entered[e.DealID] != e.StageAfter {
 			entered[e.DealID] = e.StageAfter
-			created := dealCreated
-			if created.IsZero() {
-				created = e.OccurredAt
-			}
 			if _, err := tx.Exec(ctx, `
 				WITH left_stage AS (UPDATE stage_visits SET left_at = $3 WHERE deal_id = $1 AND left_at IS NULL)
-				INSERT INTO stage_visits (deal_id, stage, entered_at, deal_created_at, first_visit)
-				SELECT $1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM stage_visits WHERE deal_id = $1 AND stage = $2)`,
-				e.DealID, e.StageAfter, e.OccurredAt, created); err != nil {
+				INSERT INTO stage_visits (deal_id, stage, entered_at) VALUES ($1, $2, $3)`,
+				e.DealID, e.StageAfter, e.OccurredAt); err != nil {
 				return fmt.Errorf("record stage visit of deal %s: %w", e.DealID, err)
 			}
 		}

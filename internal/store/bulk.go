@@ -30,7 +30,7 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 		}
 		leads = append(leads, row)
 		if o := d.Opportunity; o != nil {
-			if row, err = opportunityRow(*o); err != nil {
+			if row, err = opportunityRow(*o, reachedStages(d.Events)); err != nil {
 				return err
 			}
 			opportunities = append(opportunities, row)
@@ -72,12 +72,7 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 		}
 		next := last - int64(n)
 		for _, d := range deals {
-			created := d.Lead.CreatedAt // as Apply has it: the opportunity's creation if there is one
-			if d.Opportunity != nil {
-				created = d.Opportunity.CreatedAt
-			}
 			var open []any // the visit under way
-			visited := map[string]bool{}
 			for i, e := range d.Events {
 				next++
 				events = append(events, eventRow(next, int64(i+1), e))
@@ -85,13 +80,12 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 					if open != nil {
 						open[3] = e.OccurredAt
 					}
-					open = []any{e.DealID, e.StageAfter, e.OccurredAt, nil, created, !visited[e.StageAfter]}
-					visited[e.StageAfter] = true
+					open = []any{e.DealID, e.StageAfter, e.OccurredAt, nil}
 					visits = append(visits, open)
 				}
 			}
 		}
 		return copyAll(tx, table{"events", eventColumns, events},
-			table{"stage_visits", []string{"deal_id", "stage", "entered_at", "left_at", "deal_created_at", "first_visit"}, visits})
+			table{"stage_visits", []string{"deal_id", "stage", "entered_at", "left_at"}, visits})
 	})
 }

@@ -8,3 +8,8 @@ func (s *Store) Setting(ctx context.Context, name string) (string, error) {
 	err := s.pool.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v)
 	return v, err
 }
+
+// MigrateTo brings the database at url to the given schema version.
+func MigrateTo(ctx context.Context, url string, version int32) error {
+	return migrateTo(ctx, url, version)
+}

@@ -15,7 +15,10 @@ var migrations embed.FS
 
 // Migrate brings the database at url to the newest schema. Concurrent callers are safe: tern serialises them
 // with an advisory lock.
-func Migrate(ctx context.Context, url string) error {
+func Migrate(ctx context.Context, url string) error { return migrateTo(ctx, url, -1) }
+
+// migrateTo brings the database at url to the given schema version, or the newest when version is negative.
+func migrateTo(ctx context.Context, url string, version int32) error {
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return fmt.Errorf("migrate: connect: %w", err)
@@ -32,7 +35,12 @@ func Migrate(ctx context.Context, url string) error {
 	if err := m.LoadMigrations(sub); err != nil {
 		return fmt.Errorf("migrate: load: %w", err)
 	}
-	if err := m.Migrate(ctx); err != nil {
+	if version < 0 {
+		err = m.Migrate(ctx)
+	} else {
+		err = m.MigrateTo(ctx, version)
+	}
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil

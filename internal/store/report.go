@@ -69,10 +69,10 @@ var MainPath = []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.S
 	ltc.StageATBReview, ltc.StageBidding, ltc.StageNegotiation, ltc.StageATCReview, ltc.StageContractSigning,
 	ltc.StageHandover}
 
-// PipelineReport computes the report from the read model, in one consistent snapshot. Each part reads one range
-// of a covering index: deals by creation and by close, stage visits by the deal's creation and by their end,
-// decisions by when they were taken, overdue flags by time. Its cost follows the deals of the period (with a
-// level or owner filter, their lookups), not all deals.
+// PipelineReport computes the report from the read model, in one consistent snapshot. Each part reads ranges of
+// a covering index in its order: deals by creation (funnel and conversions) and by close, stage visits by stage
+// and end, decisions by gate, level and decision time, overdue flags by type and time. Its cost follows what
+// happened in the period (with a level or owner filter, plus their lookups), not all deals.
 func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, error) {
 	var r Report
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
@@ -80,14 +80,15 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 		if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
 			return err
 		}
-		// bind numbers the placeholders a query uses: $from, $to, $stages (the main path), $deals (the level and
-		// owner filters on the deals aliased o) and $deal(COLUMN) (the same filters on the deal whose id is COLUMN).
+		// bind numbers the placeholders a query uses: $from, $to, $stages (the main path), $gates, $levels, $deals
+		// (the level and owner filters on the deals aliased o) and $deal(COLUMN) (the same filters on the deal whose
+		// id is COLUMN).
 		bind := func(sql string) (string, []any) {
 			var f filter
 			for _, b := range []struct {
 				token string
 				value any
-			}{{"$from", rf.From}, {"$to", rf.To}, {"$stages", stageNames()}} {
+			}{{"$from", rf.From}, {"$to", rf.To}, {"$stages", stageNames()}, {"$gates", reportGates}, {"$levels", reportLevels}} {
 				if strings.Contains(sql, b.token) {
 					sql = strings.ReplaceAll(sql, b.token, f.arg(b.value))
 				}
@@ -122,56 +123,56 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			}
 			return rows.Err()
 		}
-		if err := q(`SELECT o.stage, coalesce(o.outcome, ''), o.value_currency, sum(o.value_minor), count(*) FROM opportunities o
+		// One scan of the deals created in the period makes the funnel and counts the deals that reached each stage
+		// of the main path (reached_stages, bit i for MainPath[i]): grouped by those bits as well, and summed here.
+		reached := make([]int, len(MainPath))
+		if err := q(`SELECT o.stage, coalesce(o.outcome, ''), o.value_currency, o.reached_stages, sum(o.value_minor), count(*)
+			FROM opportunities o
 			WHERE o.created_at >= $from AND o.created_at < $to AND $deals
-			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, func(rows pgx.Rows) error {
-			var row FunnelRow
+			GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3`, func(rows pgx.Rows) error {
+			var stage ltc.Stage
+			var outcome ltc.Outcome
 			var m ltc.Money
-			if err := rows.Scan(&row.Stage, &row.Outcome, &m.Currency, &m.AmountMinor, &row.Deals); err != nil {
+			var bits int32
+			var n int
+			if err := rows.Scan(&stage, &outcome, &m.Currency, &bits, &m.AmountMinor, &n); err != nil {
 				return err
 			}
-			if n := len(r.Funnel); n > 0 && r.Funnel[n-1].Stage == row.Stage && r.Funnel[n-1].Outcome == row.Outcome {
-				r.Funnel[n-1].Deals += row.Deals
-				r.Funnel[n-1].Value = append(r.Funnel[n-1].Value, m)
-				return nil
+			for i := range MainPath {
+				if bits&(1<<i) != 0 {
+					reached[i] += n
+				}
 			}
-			row.Value = []ltc.Money{m}
-			r.Funnel = append(r.Funnel, row)
+			if k := len(r.Funnel); k == 0 || r.Funnel[k-1].Stage != stage || r.Funnel[k-1].Outcome != outcome {
+				r.Funnel = append(r.Funnel, FunnelRow{Stage: stage, Outcome: outcome})
+			}
+			f := &r.Funnel[len(r.Funnel)-1]
+			f.Deals += n
+			if k := len(f.Value); k > 0 && f.Value[k-1].Currency == m.Currency {
+				f.Value[k-1].AmountMinor += m.AmountMinor
+			} else {
+				f.Value = append(f.Value, m)
+			}
 			return nil
 		}); err != nil {
 			return fmt.Errorf("funnel: %w", err)
 		}
-
-		reached := map[ltc.Stage]int{}
-		if err := q(`SELECT v.stage, count(*) FROM stage_visits v
-			WHERE v.first_visit AND v.deal_created_at >= $from AND v.deal_created_at < $to AND v.stage = ANY($stages)
-				AND $deal(v.deal_id)
-			GROUP BY 1`, func(rows pgx.Rows) error {
-			var stage ltc.Stage
-			var n int
-			err := rows.Scan(&stage, &n)
-			reached[stage] = n
-			return err
-		}); err != nil {
-			return fmt.Errorf("conversion: %w", err)
-		}
 		for i := 0; i+1 < len(MainPath); i++ {
 			r.Conversions = append(r.Conversions, Conversion{From: MainPath[i], To: MainPath[i+1],
-				ReachedFrom: reached[MainPath[i]], ReachedTo: reached[MainPath[i+1]]})
+				ReachedFrom: reached[i], ReachedTo: reached[i+1]})
 		}
 
-		if err := q(`SELECT v.stage, count(*),
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.left_at - v.entered_at)),
-				percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM v.left_at - v.entered_at))
+		// The stays of each stage that ended in the period, in the order of the index: no sort but the percentiles'.
+		if err := q(`SELECT v.stage, count(*), percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v.seconds)
 			FROM stage_visits v
-			WHERE v.left_at >= $from AND v.left_at < $to AND v.stage = ANY($stages) AND $deal(v.deal_id)
+			WHERE v.stage = ANY($stages) AND v.left_at >= $from AND v.left_at < $to AND $deal(v.deal_id)
 			GROUP BY 1`, func(rows pgx.Rows) error {
 			var st StageTime
-			var median, p90 float64
-			if err := rows.Scan(&st.Stage, &st.Count, &median, &p90); err != nil {
+			var p []float64
+			if err := rows.Scan(&st.Stage, &st.Count, &p); err != nil {
 				return err
 			}
-			st.Median, st.P90 = seconds(median), seconds(p90)
+			st.Median, st.P90 = seconds(p[0]), seconds(p[1])
 			r.TimeInStage = append(r.TimeInStage, st)
 			return nil
 		}); err != nil {
@@ -179,19 +180,21 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 		}
 		slices.SortFunc(r.TimeInStage, func(a, b StageTime) int { return slices.Index(MainPath, a.Stage) - slices.Index(MainPath, b.Stage) })
 
-		if err := q(`SELECT d.gate, d.level, count(*),
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.updated_at - d.created_at)),
-				percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM d.updated_at - d.created_at))
-			FROM decisions d
-			WHERE d.status NOT IN ('PENDING', 'WITHDRAWN') AND d.updated_at >= $from AND d.updated_at < $to
-				AND $deal(d.opportunity_id)
-			GROUP BY 1, 2 ORDER BY 1, 2`, func(rows pgx.Rows) error {
+		// The decisions of each gate and level taken in the period, one index range each.
+		if err := q(`SELECT g.gate, l.level, t.n, t.p
+			FROM unnest($gates::text[]) g (gate), unnest($levels::text[]) l (level), LATERAL (
+				SELECT count(*) AS n, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY d.turnaround_seconds) AS p
+				FROM decisions d
+				WHERE d.gate = g.gate AND d.level = l.level AND d.status NOT IN ('PENDING', 'WITHDRAWN')
+					AND d.updated_at >= $from AND d.updated_at < $to AND $deal(d.opportunity_id)
+			) t
+			WHERE t.n > 0 ORDER BY 1, 2`, func(rows pgx.Rows) error {
 			var g GateTurnaround
-			var median, p90 float64
-			if err := rows.Scan(&g.Gate, &g.Level, &g.Count, &median, &p90); err != nil {
+			var p []float64
+			if err := rows.Scan(&g.Gate, &g.Level, &g.Count, &p); err != nil {
 				return err
 			}
-			g.Median, g.P90 = seconds(median), seconds(p90)
+			g.Median, g.P90 = seconds(p[0]), seconds(p[1])
 			r.GateTurnaround = append(r.GateTurnaround, g)
 			return nil
 		}); err != nil {
@@ -241,6 +244,12 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 	})
 	return r, err
 }
+
+// The gates and project levels the turnarounds are reported by.
+var (
+	reportGates  = []string{string(ltc.GateInitiation), string(ltc.GateATB), string(ltc.GateATC)}
+	reportLevels = []string{string(ltc.LevelA), string(ltc.LevelB), string(ltc.LevelC)}
+)
 
 func stageNames() []string {
 	names := make([]string, len(MainPath))

@@ -3,16 +3,20 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
+	"github.com/ltcengine/ltc/internal/testenv"
 )
 
 func day(month, d int) time.Time { return time.Date(2026, time.Month(month), d, 9, 0, 0, 0, time.UTC) }
@@ -176,4 +180,71 @@ func TestPipelineReportCountsAReturnedDealOnce(t *testing.T) {
 	require.Len(t, r.TimeInStage, 2)
 	assert.Equal(t, 2, r.TimeInStage[0].Count, "both VALIDATION stays count for the time in stage")
 	assert.InDelta(t, 3*24*time.Hour.Seconds(), r.TimeInStage[0].Median.Seconds(), 1, "2 days and 4 days")
+}
+
+// Migration 007 derives the report's new columns from what version 6 kept: the main-path stages each deal entered
+// (from its stage visits), the length of each finished stay and each decision's turnaround.
+func TestMigrationToTheReportColumnsKeepsWhatTheDealsDid(t *testing.T) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, testenv.Database(t))
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	name := "ltc_migrate_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = conn.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)") })
+	cfg := conn.Config()
+	url := fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name)
+	require.NoError(t, store.MigrateTo(ctx, url, 6))
+
+	old, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer old.Close(ctx)
+	returned, untouched := uuid.NewString(), uuid.NewString()
+	for _, id := range []string{returned, untouched} {
+		_, err = old.Exec(ctx, `INSERT INTO leads (id, state, owner_id, customer_name, overdue, created_at, updated_at, doc)
+			VALUES ($1, 'QUALIFIED', 'ann', 'Acme', false, $2, $2, '{}')`, id, day(10, 1))
+		require.NoError(t, err)
+		_, err = old.Exec(ctx, `INSERT INTO opportunities (id, lead_id, stage, owner_id, customer_name, created_at, updated_at, value_currency, value_minor, doc)
+			VALUES ($1, $1, 'TEAM_FORMATION', 'ann', 'Acme', $2, $2, 'EUR', 100, '{}')`, id, day(10, 2))
+		require.NoError(t, err)
+	}
+	// returned went VALIDATION -> INITIATION_REVIEW -> VALIDATION -> INITIATION_REVIEW -> TEAM_FORMATION, as a lead first.
+	_, err = old.Exec(ctx, `INSERT INTO stage_visits (deal_id, stage, entered_at, left_at, deal_created_at, first_visit) VALUES
+		($1, 'QUALIFIED', $2, $3, $2, true), ($1, 'VALIDATION', $3, $4, $3, true), ($1, 'INITIATION_REVIEW', $4, $5, $3, true),
+		($1, 'VALIDATION', $5, $6, $3, false), ($1, 'INITIATION_REVIEW', $6, $7, $3, false), ($1, 'TEAM_FORMATION', $7, NULL, $3, true)`,
+		returned, day(10, 1), day(10, 2), day(10, 4), day(10, 5), day(10, 8), day(10, 9))
+	require.NoError(t, err)
+	_, err = old.Exec(ctx, `INSERT INTO decisions (id, opportunity_id, gate, status, authority, missing_reviews, overdue, created_at, updated_at, level, doc)
+		VALUES ($1, $2, 'INITIATION', 'APPROVED', 1, '{}', false, $3, $4, 'B', '{}')`, uuid.NewString(), returned, day(10, 8), day(10, 9))
+	require.NoError(t, err)
+
+	require.NoError(t, store.Migrate(ctx, url))
+	var reached int32
+	require.NoError(t, old.QueryRow(ctx, `SELECT reached_stages FROM opportunities WHERE id = $1`, returned).Scan(&reached))
+	assert.Equal(t, int32(0b111), reached, "VALIDATION, INITIATION_REVIEW and TEAM_FORMATION: bits 0 to 2")
+	require.NoError(t, old.QueryRow(ctx, `SELECT reached_stages FROM opportunities WHERE id = $1`, untouched).Scan(&reached))
+	assert.Zero(t, reached, "a deal without visits reached nothing")
+	rows, err := old.Query(ctx, `SELECT seconds FROM stage_visits WHERE deal_id = $1 ORDER BY entered_at`, returned)
+	require.NoError(t, err)
+	stays, err := pgx.CollectRows(rows, pgx.RowTo[*float64])
+	require.NoError(t, err)
+	h := 24 * time.Hour
+	require.Len(t, stays, 6)
+	for i, want := range []time.Duration{h, 2 * h, h, 3 * h, h} {
+		require.NotNil(t, stays[i])
+		assert.InDelta(t, want.Seconds(), *stays[i], 0.001, "stay %d", i)
+	}
+	assert.Nil(t, stays[5], "the stay under way has no length yet")
+	var turnaround float64
+	require.NoError(t, old.QueryRow(ctx, `SELECT turnaround_seconds FROM decisions WHERE opportunity_id = $1`, returned).Scan(&turnaround))
+	assert.InDelta(t, h.Seconds(), turnaround, 0.001)
+
+	r, err := store.Open(ctx, url, 2, nil)
+	require.NoError(t, err)
+	defer r.Close()
+	rep, err := r.PipelineReport(ctx, store.ReportFilter{From: day(10, 1), To: day(11, 1)})
+	require.NoError(t, err)
+	assert.Equal(t, store.Conversion{From: ltc.StageValidation, To: ltc.StageInitiationReview, ReachedFrom: 1, ReachedTo: 1}, rep.Conversions[0])
+	assert.Equal(t, store.Conversion{From: ltc.StageTeamFormation, To: ltc.StagePursuit, ReachedFrom: 1, ReachedTo: 0}, rep.Conversions[2])
 }
