@@ -183,7 +183,8 @@ func TestPipelineReportCountsAReturnedDealOnce(t *testing.T) {
 }
 
 // Migration 007 derives the report's new columns from what version 6 kept: the main-path stages each deal entered
-// (from its stage visits), the length of each finished stay and each decision's turnaround.
+// (from its stage visits), the length of each finished stay and each decision's turnaround; and a stage the old
+// binary records while it still runs counts.
 func TestMigrationToTheReportColumnsKeepsWhatTheDealsDid(t *testing.T) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, testenv.Database(t))
@@ -240,11 +241,18 @@ func TestMigrationToTheReportColumnsKeepsWhatTheDealsDid(t *testing.T) {
 	require.NoError(t, old.QueryRow(ctx, `SELECT turnaround_seconds FROM decisions WHERE opportunity_id = $1`, returned).Scan(&turnaround))
 	assert.InDelta(t, h.Seconds(), turnaround, 0.001)
 
+	// Until it is rolled, the old binary records stages as before; the stage's bit is set for it.
+	_, err = old.Exec(ctx, `INSERT INTO stage_visits (deal_id, stage, entered_at, deal_created_at, first_visit)
+		VALUES ($1, 'VALIDATION', $2, $2, true)`, untouched, day(10, 2))
+	require.NoError(t, err)
+	require.NoError(t, old.QueryRow(ctx, `SELECT reached_stages FROM opportunities WHERE id = $1`, untouched).Scan(&reached))
+	assert.Equal(t, int32(0b1), reached, "VALIDATION recorded by the old binary")
+
 	r, err := store.Open(ctx, url, 2, nil)
 	require.NoError(t, err)
 	defer r.Close()
 	rep, err := r.PipelineReport(ctx, store.ReportFilter{From: day(10, 1), To: day(11, 1)})
 	require.NoError(t, err)
-	assert.Equal(t, store.Conversion{From: ltc.StageValidation, To: ltc.StageInitiationReview, ReachedFrom: 1, ReachedTo: 1}, rep.Conversions[0])
+	assert.Equal(t, store.Conversion{From: ltc.StageValidation, To: ltc.StageInitiationReview, ReachedFrom: 2, ReachedTo: 1}, rep.Conversions[0])
 	assert.Equal(t, store.Conversion{From: ltc.StageTeamFormation, To: ltc.StagePursuit, ReachedFrom: 1, ReachedTo: 0}, rep.Conversions[2])
 }

@@ -21,15 +21,30 @@ CREATE INDEX opportunities_for_funnel ON opportunities (created_at)
     INCLUDE (stage, outcome, level, owner_id, value_currency, value_minor, reached_stages);
 
 -- Times in stage: a stay's length is kept with it, and the stays that ended are indexed by stage, then end, so
--- the report reads each stage's stays of the period in turn. The first-visit marks served only the conversions.
+-- the report reads each stage's stays of the period in turn.
 ALTER TABLE stage_visits ADD COLUMN seconds double precision
     GENERATED ALWAYS AS (extract(epoch FROM left_at - entered_at)) STORED;
-DROP INDEX stage_visits_first_by_deal_creation;
 DROP INDEX stage_visits_by_leaving;
-DROP INDEX stage_visits_by_deal;
-ALTER TABLE stage_visits DROP COLUMN deal_created_at, DROP COLUMN first_visit;
 CREATE INDEX stage_visits_for_time_in_stage ON stage_visits (stage, left_at) INCLUDE (seconds, deal_id)
     WHERE left_at IS NOT NULL;
+
+-- The old binary keeps working until it is rolled (docs/operations.md, Upgrades): it still writes deal_created_at
+-- and first_visit, which this version leaves empty, and knows nothing of reached_stages, so a stage it records
+-- sets the stage's bit here. A later release drops the two columns, their index and this trigger.
+ALTER TABLE stage_visits ALTER COLUMN deal_created_at DROP NOT NULL, ALTER COLUMN first_visit DROP NOT NULL;
+CREATE FUNCTION stage_visits_reached_by_old_writers() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    i integer := array_position(ARRAY['VALIDATION', 'INITIATION_REVIEW', 'TEAM_FORMATION', 'PURSUIT', 'ATB_REVIEW',
+        'BIDDING', 'NEGOTIATION', 'ATC_REVIEW', 'CONTRACT_SIGNING', 'HANDOVER'], NEW.stage);
+BEGIN
+    IF i IS NOT NULL THEN
+        UPDATE opportunities SET reached_stages = reached_stages | (1 << (i - 1)) WHERE id = NEW.deal_id;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER stage_visits_reached_by_old_writers AFTER INSERT ON stage_visits
+    FOR EACH ROW WHEN (NEW.first_visit IS NOT NULL) EXECUTE FUNCTION stage_visits_reached_by_old_writers();
 
 -- Gate turnarounds: likewise by gate and level, then decision time.
 ALTER TABLE decisions ADD COLUMN turnaround_seconds double precision
