@@ -45,9 +45,9 @@ func main() {
 	var sizes, servers string
 	flag.IntVar(&o.deals, "deals", 100, "deals driven from lead to WON per Temporal server (and as many floor workflows)")
 	flag.IntVar(&o.concurrency, "concurrency", 10, "deals in flight at once")
-	flag.IntVar(&o.openDeals, "open-deals", 500, "open deals (in PURSUIT, weekly report timer running) for the resource figures; 0 skips")
+	flag.IntVar(&o.openDeals, "open-deals", 400, "open deals (in PURSUIT, weekly report timer running) for the resource figures; 0 skips")
 	flag.StringVar(&sizes, "read-sizes", "10000,100000,1000000", "deal counts the read path is measured at, ascending; empty skips")
-	flag.IntVar(&o.readRequests, "read-requests", 200, "requests per read query and size")
+	flag.IntVar(&o.readRequests, "read-requests", 150, "requests per read query and size")
 	flag.StringVar(&servers, "servers", "dev,postgres", "Temporal servers: dev (the CLI's, SQLite) and/or postgres (server 1.29.1)")
 	flag.StringVar(&o.profiles, "profiles", "", "directory to write CPU profiles of ltcd serve and ltcd worker taken during the write path")
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directory (logs, databases) instead of removing it")

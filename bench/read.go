@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ltcengine/ltc/bench/seed"
@@ -275,15 +276,26 @@ func bulkLoad(ctx context.Context, url string, load func() (seed.Counts, error))
 		return counts, err
 	}
 	progress(fmt.Sprintf("read path: %d deals loaded; building the indexes again", counts.Leads))
-	if _, err := conn.Exec(ctx, "SET maintenance_work_mem = '1GB'"); err != nil {
-		return counts, err
-	}
+	// Two at a time: a GIN index builds on one core, and a B-tree's parallel build leaves gaps.
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(2)
 	for _, i := range indexes {
-		if _, err := conn.Exec(ctx, i.def); err != nil {
-			return counts, fmt.Errorf("rebuild index %s: %w", i.name, err)
-		}
+		g.Go(func() error {
+			conn, err := pgx.Connect(ctx, url)
+			if err != nil {
+				return err
+			}
+			defer conn.Close(ctx)
+			if _, err := conn.Exec(ctx, "SET maintenance_work_mem = '1GB'"); err != nil {
+				return err
+			}
+			if _, err := conn.Exec(ctx, i.def); err != nil {
+				return fmt.Errorf("rebuild index %s: %w", i.name, err)
+			}
+			return nil
+		})
 	}
-	return counts, nil
+	return counts, g.Wait()
 }
 
 // prepare brings the statistics up to date after a bulk load, as autovacuum would on a live database, and
