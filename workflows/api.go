@@ -79,6 +79,9 @@ type DisqualifyLead struct {
 type OpportunityInput struct {
 	Opportunity ltc.Opportunity `json:"opportunity"`
 	Policy      ltc.Policy      `json:"policy"`
+	// Applied holds the ids of the requests earlier runs applied, oldest first: Temporal deduplicates Updates
+	// within a run only, so a retry after a continue-as-new is recognised here.
+	Applied []string `json:"applied,omitempty"`
 }
 
 // DealResult is what the caller of a change of the deal gets, from the request record: the deal after the change

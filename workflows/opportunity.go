@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -17,7 +18,7 @@ import (
 // signed contract and the handover meeting into WON, and a close as LOST or ABANDONED from any open stage.
 // Every change arrives as an Update whose validator applies the rules of package ltc before anything is recorded.
 func OpportunityWorkflow(ctx workflow.Context, in OpportunityInput) (ltc.Opportunity, error) {
-	p := &dealProcess{o: in.Opportunity, policy: in.Policy, mu: workflow.NewMutex(ctx)}
+	p := &dealProcess{o: in.Opportunity, policy: in.Policy, applied: in.Applied, mu: workflow.NewMutex(ctx)}
 	if err := p.setup(ctx); err != nil {
 		return p.o, err
 	}
@@ -31,7 +32,13 @@ type dealProcess struct {
 	mu workflow.Mutex
 	// rev counts recorded changes; the main loop wakes on it to re-arm the decision SLA timer.
 	rev int
+	// applied holds the ids of the requests this process applied, oldest first, carried across continue-as-new.
+	applied []string
 }
+
+// took reports whether the process applied the request already: its retry changes nothing and is answered
+// from the request record.
+func (p *dealProcess) took(requestID string) bool { return slices.Contains(p.applied, requestID) }
 
 // dealChange is one accepted change: the deal after it, the decision it touched, and its events.
 type dealChange struct {
@@ -50,7 +57,12 @@ func handle[T any](ctx workflow.Context, p *dealProcess, name string, req func(T
 		func(ctx workflow.Context, u T) error {
 			return p.commit(ctx, name, req(u), func() error { return rule(u) }, func(now time.Time) dealChange { return apply(u, now) })
 		},
-		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, u T) error { return refusal(rule(u)) }})
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, u T) error {
+			if p.took(req(u).ID) {
+				return nil
+			}
+			return refusal(rule(u))
+		}})
 }
 
 func (p *dealProcess) commit(ctx workflow.Context, method string, r Request, rule func() error, apply func(time.Time) dealChange) error {
@@ -58,6 +70,9 @@ func (p *dealProcess) commit(ctx workflow.Context, method string, r Request, rul
 		return err
 	}
 	defer p.mu.Unlock()
+	if p.took(r.ID) {
+		return nil
+	}
 	if err := rule(); err != nil {
 		return refusal(err)
 	}
@@ -70,6 +85,7 @@ func (p *dealProcess) commit(ctx workflow.Context, method string, r Request, rul
 		return err
 	}
 	p.o = c.o
+	p.applied = append(p.applied, r.ID)
 	p.rev++
 	return nil
 }
@@ -314,7 +330,7 @@ func (p *dealProcess) run(ctx workflow.Context) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			return workflow.NewContinueAsNewError(ctx, OpportunityWorkflow, OpportunityInput{Opportunity: p.o, Policy: p.policy})
+			return workflow.NewContinueAsNewError(ctx, OpportunityWorkflow, OpportunityInput{Opportunity: p.o, Policy: p.policy, Applied: p.applied})
 		}
 		rev := p.rev
 		changed := func() bool { return p.rev != rev }
@@ -354,7 +370,7 @@ func (p *dealProcess) runStartingTimers(ctx workflow.Context) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			return workflow.NewContinueAsNewError(ctx, OpportunityWorkflow, OpportunityInput{Opportunity: p.o, Policy: p.policy})
+			return workflow.NewContinueAsNewError(ctx, OpportunityWorkflow, OpportunityInput{Opportunity: p.o, Policy: p.policy, Applied: p.applied})
 		}
 		rev := p.rev
 		changed := func() bool { return p.rev != rev }

@@ -224,3 +224,24 @@ func TestTeamRulesInTheProcess(t *testing.T) {
 	assert.Equal(t, ltc.OutcomeLost, lost.Opportunity.Outcome)
 	assert.Equal(t, "competitor won on price", lost.Opportunity.CloseReason)
 }
+
+// A request the process applied in an earlier run (before a continue-as-new) is accepted again and changes
+// nothing: Temporal's deduplication of Updates ends with the run, the process's own record of requests does not.
+// A request it never applied is checked and applied as usual.
+func TestARequestAppliedBeforeAContinueAsNewChangesNothing(t *testing.T) {
+	e := newEnv(t)
+	in := dealInput(ltc.DefaultPolicy())
+	in.Applied = []string{"r-assess"}
+	again := e.update(time.Minute, assess().name, "r-assess", assess().arg)
+	next := e.update(2*time.Minute, workflows.UpdateAssessment, "r-assess-2", workflows.AssessOpportunity{
+		Request: req("r-assess-2", sales), Assessment: ltc.Assessment{WinRate: 60, Value: ltc.Money{Currency: "CNY", AmountMinor: 1}}})
+	e.RegisterDelayedCallback(e.CancelWorkflow, 3*time.Minute)
+	e.ExecuteWorkflow(workflows.OpportunityWorkflow, in)
+
+	require.True(t, again.done && next.done)
+	assert.NoError(t, again.rejected)
+	assert.NoError(t, again.err)
+	require.Len(t, e.changes, 1, "only the new request is recorded")
+	assert.Equal(t, "r-assess-2", e.changes[0].Request.ID)
+	assert.Equal(t, []string{ltc.EventAssessmentUpdated}, e.eventTypes())
+}

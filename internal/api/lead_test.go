@@ -368,7 +368,8 @@ func TestQualifyTwiceFailsNamingTheStateAndRecordsNothing(t *testing.T) {
 func TestRetriedQualifyReturnsTheFirstResult(t *testing.T) {
 	e := testenv.StartEngine(t)
 	leads := ltcv1.NewLeadServiceClient(e.Conn)
-	created, err := leads.CreateLead(e.As(t, sam), createRequest())
+	create := createRequest()
+	created, err := leads.CreateLead(e.As(t, sam), create)
 	require.NoError(t, err)
 	req := qualifyRequest(created.Lead.Id)
 	first, err := leads.QualifyLead(e.As(t, mia), req)
@@ -376,6 +377,9 @@ func TestRetriedQualifyReturnsTheFirstResult(t *testing.T) {
 	again, err := leads.QualifyLead(e.As(t, mia), req)
 	require.NoError(t, err, "the lead's process has ended, the retry is answered from the request record")
 	assert.Equal(t, first.Opportunity.Id, again.Opportunity.Id)
+	recreated, err := leads.CreateLead(e.As(t, sam), create)
+	require.NoError(t, err, "a retried CreateLead after the lead's process ended is answered from the request record")
+	assert.Equal(t, created.Lead.Id, recreated.Lead.Id)
 	assert.Len(t, eventTypes(t, e.Store, created.Lead.Id), 3)
 }
 

@@ -41,12 +41,20 @@ func newRequest(actor ltc.Actor, method, requestID string, req proto.Message) (w
 
 // send runs a change and decodes its result into R. It returns once the process accepted the change and the read
 // model holds it (read your writes), or with the refusal. A request id seen before returns the first result, or
-// ALREADY_EXISTS when the payload differs; nothing is applied twice, since Temporal also deduplicates Updates by id.
+// ALREADY_EXISTS when the payload differs; nothing is applied twice, since Temporal deduplicates Updates by id and
+// the process skips a request it took before a continue-as-new.
+//
+// A retry of a recorded request is still sent to the process while it runs: the change is recorded while the
+// Update's workflow task is under way, and a Temporal server that fails before that task completes forgets the
+// Update, so only the process can say whether it holds the change. Sent again, the change is applied to the
+// process and its recording is skipped. Once the process has ended, the record answers.
 func send[R any](ctx context.Context, s *Server, c change) (R, error) {
 	var result R
-	if done, err := s.store.Request(ctx, c.request.ID); err == nil {
+	done, err := s.store.Request(ctx, c.request.ID)
+	seen := err == nil
+	if seen && !sameRequest(done, c) {
 		return result, replay(done, c, &result)
-	} else if !errors.Is(err, store.ErrNotFound) {
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return result, err
 	}
 	opts := client.UpdateWorkflowOptions{
@@ -65,23 +73,31 @@ func send[R any](ctx context.Context, s *Server, c change) (R, error) {
 		err = handle.Get(ctx, nil) // the Update returns no value; the result is in the request record
 	}
 	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) && c.ended != nil {
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	ended := errors.As(err, &notFound) || errors.As(err, &started)
+	switch {
+	case ended && seen:
+		return result, replay(done, c, &result)
+	case errors.As(err, &notFound) && c.ended != nil:
 		return result, c.ended(ctx)
-	}
-	if err != nil {
+	case err != nil:
 		return result, err
 	}
 	// Concurrent calls with one request id share the first Update's outcome: make sure it was this payload's.
-	done, err := s.store.Request(ctx, c.request.ID)
-	if err != nil {
+	if done, err = s.store.Request(ctx, c.request.ID); err != nil {
 		return result, fmt.Errorf("confirm request %s: %w", c.request.ID, err)
 	}
 	return result, replay(done, c, &result)
 }
 
+// sameRequest reports whether the recorded request is the one c makes.
+func sameRequest(done store.Request, c change) bool {
+	return done.Method == c.method && bytes.Equal(done.PayloadHash, c.request.PayloadHash)
+}
+
 // replay answers a request seen before with its first result, if it is the same request.
 func replay(done store.Request, c change, result any) error {
-	if done.Method != c.method || !bytes.Equal(done.PayloadHash, c.request.PayloadHash) {
+	if !sameRequest(done, c) {
 		return ltc.Conflict("request_id %s was already used for a different request (%s); use a new request_id", c.request.ID, done.Method)
 	}
 	if err := json.Unmarshal(done.Result, result); err != nil {
