@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ltcengine/ltc/bench/seed"
@@ -276,26 +275,15 @@ func bulkLoad(ctx context.Context, url string, load func() (seed.Counts, error))
 		return counts, err
 	}
 	progress(fmt.Sprintf("read path: %d deals loaded; building the indexes again", counts.Leads))
-	// Two at a time: a GIN index builds on one core, and a B-tree's parallel build leaves gaps.
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(2)
-	for _, i := range indexes {
-		g.Go(func() error {
-			conn, err := pgx.Connect(ctx, url)
-			if err != nil {
-				return err
-			}
-			defer conn.Close(ctx)
-			if _, err := conn.Exec(ctx, "SET maintenance_work_mem = '1GB'"); err != nil {
-				return err
-			}
-			if _, err := conn.Exec(ctx, i.def); err != nil {
-				return fmt.Errorf("rebuild index %s: %w", i.name, err)
-			}
-			return nil
-		})
+	if _, err := conn.Exec(ctx, "SET maintenance_work_mem = '1GB'"); err != nil {
+		return counts, err
 	}
-	return counts, g.Wait()
+	for _, i := range indexes {
+		if _, err := conn.Exec(ctx, i.def); err != nil {
+			return counts, fmt.Errorf("rebuild index %s: %w", i.name, err)
+		}
+	}
+	return counts, nil
 }
 
 // prepare brings the statistics up to date after a bulk load, as autovacuum would on a live database, and
