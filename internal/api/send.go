@@ -74,18 +74,21 @@ func send[R any](ctx context.Context, s *Server, c change) (R, error) {
 	}
 	var notFound *serviceerror.NotFound
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	ended := errors.As(err, &notFound) || errors.As(err, &started)
+	gone := errors.As(err, &notFound)
 	switch {
-	case ended && seen:
+	case seen && (gone || errors.As(err, &started)):
 		return result, replay(done, c, &result)
-	case errors.As(err, &notFound) && c.ended != nil:
+	case gone && c.ended != nil:
 		return result, c.ended(ctx)
 	case err != nil:
 		return result, err
 	}
-	// Concurrent calls with one request id share the first Update's outcome: make sure it was this payload's.
-	if done, err = s.store.Request(ctx, c.request.ID); err != nil {
-		return result, fmt.Errorf("confirm request %s: %w", c.request.ID, err)
+	// Concurrent calls with one request id share the first Update's outcome: make sure it was this payload's. A
+	// request seen before was this payload's already, and its record does not change.
+	if !seen {
+		if done, err = s.store.Request(ctx, c.request.ID); err != nil {
+			return result, fmt.Errorf("confirm request %s: %w", c.request.ID, err)
+		}
 	}
 	return result, replay(done, c, &result)
 }

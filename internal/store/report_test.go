@@ -3,9 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -187,15 +185,7 @@ func TestPipelineReportCountsAReturnedDealOnce(t *testing.T) {
 // binary records while it still runs counts.
 func TestMigrationToTheReportColumnsKeepsWhatTheDealsDid(t *testing.T) {
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, testenv.Database(t))
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	name := "ltc_migrate_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = conn.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)") })
-	cfg := conn.Config()
-	url := fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name)
+	url := testenv.EmptyDatabase(t)
 	require.NoError(t, store.MigrateTo(ctx, url, 6))
 
 	old, err := pgx.Connect(ctx, url)

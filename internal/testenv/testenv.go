@@ -49,6 +49,19 @@ func Main(m *testing.M) {
 // Database returns the URL of a new database, migrated to the newest schema, dropped when the test ends.
 func Database(t testing.TB) string {
 	t.Helper()
+	return newDatabase(t, true)
+}
+
+// EmptyDatabase returns the URL of a new database with no schema, dropped when the test ends: for tests of the
+// migrations themselves.
+func EmptyDatabase(t testing.TB) string {
+	t.Helper()
+	return newDatabase(t, false)
+}
+
+// newDatabase creates a database, from the migrated template or empty, once the test PostgreSQL runs.
+func newDatabase(t testing.TB, migrated bool) string {
+	t.Helper()
 	ctx := context.Background()
 	mu.Lock()
 	defer mu.Unlock()
@@ -57,8 +70,12 @@ func Database(t testing.TB) string {
 			t.Fatalf("start test PostgreSQL: %v", err)
 		}
 	}
+	from := "template1"
+	if migrated {
+		from = template
+	}
 	name := fmt.Sprintf("ltc_test_%d_%d", os.Getpid(), databases.Add(1))
-	if err := exec(ctx, adminURL, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, template)); err != nil {
+	if err := exec(ctx, adminURL, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, from)); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {

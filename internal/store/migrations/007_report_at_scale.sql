@@ -6,16 +6,14 @@
 -- the main path (store.MainPath, whose order this stores: VALIDATION is bit 0, HANDOVER bit 9), so the scan of the
 -- deals created in the period that makes the funnel also counts them.
 ALTER TABLE opportunities ADD COLUMN reached_stages integer NOT NULL DEFAULT 0;
+-- main_path_bit is the stage's bit, NULL for a stage off the main path (the lead's states, CLOSED).
+CREATE FUNCTION main_path_bit(stage text) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+    SELECT 1 << (array_position(ARRAY['VALIDATION', 'INITIATION_REVIEW', 'TEAM_FORMATION', 'PURSUIT', 'ATB_REVIEW',
+        'BIDDING', 'NEGOTIATION', 'ATC_REVIEW', 'CONTRACT_SIGNING', 'HANDOVER'], stage) - 1)
+$$;
 UPDATE opportunities o SET reached_stages = r.bits
-FROM (
-    SELECT deal_id, bit_or(1 << (array_position(ARRAY['VALIDATION', 'INITIATION_REVIEW', 'TEAM_FORMATION', 'PURSUIT',
-        'ATB_REVIEW', 'BIDDING', 'NEGOTIATION', 'ATC_REVIEW', 'CONTRACT_SIGNING', 'HANDOVER'], stage) - 1)) AS bits
-    FROM stage_visits
-    WHERE stage IN ('VALIDATION', 'INITIATION_REVIEW', 'TEAM_FORMATION', 'PURSUIT', 'ATB_REVIEW', 'BIDDING',
-        'NEGOTIATION', 'ATC_REVIEW', 'CONTRACT_SIGNING', 'HANDOVER')
-    GROUP BY deal_id
-) r
-WHERE r.deal_id = o.id;
+FROM (SELECT deal_id, bit_or(main_path_bit(stage)) AS bits FROM stage_visits GROUP BY deal_id) r
+WHERE r.deal_id = o.id AND r.bits IS NOT NULL;
 DROP INDEX opportunities_for_funnel;
 CREATE INDEX opportunities_for_funnel ON opportunities (created_at)
     INCLUDE (stage, outcome, level, owner_id, value_currency, value_minor, reached_stages);
@@ -30,16 +28,12 @@ CREATE INDEX stage_visits_for_time_in_stage ON stage_visits (stage, left_at) INC
 
 -- The old binary keeps working until it is rolled (docs/operations.md, Upgrades): it still writes deal_created_at
 -- and first_visit, which this version leaves empty, and knows nothing of reached_stages, so a stage it records
--- sets the stage's bit here. A later release drops the two columns, their index and this trigger.
+-- sets the stage's bit here. A later release drops the two columns, their index, this trigger and main_path_bit.
 ALTER TABLE stage_visits ALTER COLUMN deal_created_at DROP NOT NULL, ALTER COLUMN first_visit DROP NOT NULL;
 CREATE FUNCTION stage_visits_reached_by_old_writers() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    i integer := array_position(ARRAY['VALIDATION', 'INITIATION_REVIEW', 'TEAM_FORMATION', 'PURSUIT', 'ATB_REVIEW',
-        'BIDDING', 'NEGOTIATION', 'ATC_REVIEW', 'CONTRACT_SIGNING', 'HANDOVER'], NEW.stage);
 BEGIN
-    IF i IS NOT NULL THEN
-        UPDATE opportunities SET reached_stages = reached_stages | (1 << (i - 1)) WHERE id = NEW.deal_id;
-    END IF;
+    UPDATE opportunities SET reached_stages = reached_stages | main_path_bit(NEW.stage)
+    WHERE id = NEW.deal_id AND main_path_bit(NEW.stage) IS NOT NULL;
     RETURN NULL;
 END;
 $$;
