@@ -18,15 +18,16 @@ import (
 var (
 	dora      = ltc.Actor{ID: "dora", Name: "Dora Delivery", Roles: []ltc.Role{ltc.RoleSales}}
 	eur       = func(major int64) ltc.Money { return ltc.Money{Currency: "EUR", AmountMinor: major * 100} }
-	bidPkg    = ltc.Package{Bid: &ltc.BidPackage{Strategy: "value", ProposedPrice: eur(1_000_000), WinRate: 60}}
-	contrPkg  = ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(980_000), ContractReference: "C-7"}}
+	bidPkg    = ltc.Package{Bid: &ltc.BidPackage{Strategy: "value", ProposedPrice: eur(600_000), WinRate: 60}}
+	contrPkg  = ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(580_000), ContractReference: "C-7"}}
 	attendees = append(ltc.Team{{Person: dora.Person(), Role: ltc.TeamDeliveryPM}}, coreTeam...)
 )
 
-// toPursuit are the steps from a fresh deal to PURSUIT with a risk (level C: the manager decides INITIATION).
+// toPursuit are the steps from a fresh deal to PURSUIT with a risk (level C: the manager decides INITIATION); the
+// team has its delivery project manager, who acknowledges the handover.
 func toPursuit() []step {
 	return []step{assess(), requestInitiation(ltc.LevelC), decide("r-d", manager, ltc.VerdictApprove),
-		{name: workflows.UpdateAppointTeam, arg: workflows.AppointTeam{Request: req("r-team", manager), Team: coreTeam}},
+		{name: workflows.UpdateAppointTeam, arg: workflows.AppointTeam{Request: req("r-team", manager), Team: attendees}},
 		{name: workflows.UpdateAddRisk, arg: workflows.AddRisk{Request: req("r-risk", fred), Risk: ltc.Risk{Description: "FX",
 			Category: ltc.RiskFinancial, Probability: ltc.RiskMedium, Impact: ltc.RiskHigh, Owner: fred.Person(), Status: ltc.RiskOpen}}},
 	}
@@ -85,9 +86,9 @@ func runToEnd(t *testing.T, s []step) (*testEnv, []*outcome, ltc.Opportunity) {
 
 func TestDealToWONThenSummaryEndsTheProcess(t *testing.T) {
 	e, out, final := runToEnd(t, steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
-		[]step{bid("r-low", eur(999_999)), bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderShortlisted)},
+		[]step{bid("r-low", eur(599_999)), bid("r-bid", eur(600_000)), tender("r-t", ltc.TenderShortlisted)},
 		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove),
-		[]step{sign("r-bad", eur(1_000_000)), sign("r-sign", eur(980_000)),
+		[]step{sign("r-bad", eur(600_000)), sign("r-sign", eur(580_000)),
 			{name: workflows.UpdateScheduleHandover, arg: workflows.ScheduleHandover{Request: req("r-sched", sales),
 				Handover: ltc.Handover{ScheduledFor: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}}},
 			{name: workflows.UpdateCompleteHandover, arg: workflows.CompleteHandover{Request: req("r-nope", sales),
@@ -115,9 +116,9 @@ func TestEventsCarryWhatWasRecorded(t *testing.T) {
 		ID: ltc.RiskID("r-risk"), Description: "FX", Category: ltc.RiskFinancial, Probability: ltc.RiskLow, Impact: ltc.RiskHigh,
 		Owner: fred.Person(), Status: ltc.RiskOpen}}}
 	e, _, _ := runToEnd(t, steps(toPursuit(), []step{meeting, changeRisk}, gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
-		[]step{bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderShortlisted)},
+		[]step{bid("r-bid", eur(600_000)), tender("r-t", ltc.TenderShortlisted)},
 		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove),
-		[]step{sign("r-sign", eur(980_000)),
+		[]step{sign("r-sign", eur(580_000)),
 			{name: workflows.UpdateScheduleHandover, arg: workflows.ScheduleHandover{Request: req("r-sched", sales),
 				Handover: ltc.Handover{ScheduledFor: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}}},
 			{name: workflows.UpdateCompleteHandover, arg: workflows.CompleteHandover{Request: req("r-done", dora),
@@ -152,11 +153,11 @@ func TestEveryOtherExit(t *testing.T) {
 		"NOT_PURSUED": {steps(toPursuit()[:2], []step{decide("r-d", manager, ltc.VerdictReject)}), ltc.OutcomeNotPursued},
 		"NO_BID":      {steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictReject)), ltc.OutcomeNoBid},
 		"LOST": {steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
-			[]step{bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderLost)}), ltc.OutcomeLost},
+			[]step{bid("r-bid", eur(600_000)), tender("r-t", ltc.TenderLost)}), ltc.OutcomeLost},
 		"CANCELLED": {steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
-			[]step{bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderCancelled)}), ltc.OutcomeCancelled},
+			[]step{bid("r-bid", eur(600_000)), tender("r-t", ltc.TenderCancelled)}), ltc.OutcomeCancelled},
 		"ABANDONED": {steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
-			[]step{bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderWon)}, gate("atc", ltc.GateATC, contrPkg, ltc.VerdictReject)),
+			[]step{bid("r-bid", eur(600_000)), tender("r-t", ltc.TenderWon)}, gate("atc", ltc.GateATC, contrPkg, ltc.VerdictReject)),
 			ltc.OutcomeAbandoned},
 		"LOST by hand": {steps(toPursuit(), []step{{name: workflows.UpdateCloseOpportunity, arg: workflows.CloseOpportunity{
 			Request: req("r-close", sales), Outcome: ltc.OutcomeLost, Reason: "budget cut"}}}), ltc.OutcomeLost},
@@ -171,28 +172,28 @@ func TestEveryOtherExit(t *testing.T) {
 }
 
 func TestReapprovalPaths(t *testing.T) {
-	lower := ltc.Package{Bid: &ltc.BidPackage{Strategy: "aggressive", ProposedPrice: eur(900_000)}}
+	lower := ltc.Package{Bid: &ltc.BidPackage{Strategy: "aggressive", ProposedPrice: eur(550_000)}}
 	_, out := runDeal(t, ltc.DefaultPolicy(), steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
-		[]step{bid("r-low", eur(950_000))}, gate("atb2", ltc.GateATB, lower, ltc.VerdictApprove),
-		[]step{bid("r-bid", eur(950_000)), tender("r-t", ltc.TenderWon)},
-		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove), []step{sign("r-more", eur(990_000))},
-		gate("atc2", ltc.GateATC, ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(990_000), ContractReference: "C-8"}}, ltc.VerdictApprove),
-		[]step{sign("r-sign", eur(990_000))})...)
+		[]step{bid("r-low", eur(570_000))}, gate("atb2", ltc.GateATB, lower, ltc.VerdictApprove),
+		[]step{bid("r-bid", eur(570_000)), tender("r-t", ltc.TenderWon)},
+		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove), []step{sign("r-more", eur(590_000))},
+		gate("atc2", ltc.GateATC, ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(590_000), ContractReference: "C-8"}}, ltc.VerdictApprove),
+		[]step{sign("r-sign", eur(590_000))})...)
 	assert.ErrorContains(t, out[8].rejected, "a new ATB is needed")
-	assert.Equal(t, eur(900_000), *result(t, out[11]).Opportunity.ApprovedBidPrice, "the new ATB set a new envelope")
+	assert.Equal(t, eur(550_000), *result(t, out[11]).Opportunity.ApprovedBidPrice, "the new ATB set a new envelope")
 	assert.Equal(t, ltc.StageBidding, result(t, out[11]).Opportunity.Stage)
 	assert.Equal(t, ltc.StageNegotiation, result(t, out[13]).Opportunity.Stage)
 	assert.ErrorContains(t, out[17].rejected, "a new ATC is needed")
 	signed := result(t, last(out)).Opportunity
 	assert.Equal(t, ltc.StageHandover, signed.Stage)
-	assert.Equal(t, eur(990_000), signed.Contract.Amount)
+	assert.Equal(t, eur(590_000), signed.Contract.Amount)
 }
 
 func TestHandoverAndSummarySLAs(t *testing.T) {
 	handoverSLA, summarySLA := ltc.DefaultHandoverSLA, ltc.DefaultSummarySLA
 	e, out, final := runToEnd(t, steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
-		[]step{bid("r-bid", eur(1_000_000)), tender("r-t", ltc.TenderWon)},
-		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove), []step{sign("r-sign", eur(980_000)),
+		[]step{bid("r-bid", eur(600_000)), tender("r-t", ltc.TenderWon)},
+		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove), []step{sign("r-sign", eur(580_000)),
 			{after: handoverSLA + time.Hour, name: workflows.UpdateScheduleHandover, arg: workflows.ScheduleHandover{Request: req("r-sched", sales),
 				Handover: ltc.Handover{ScheduledFor: time.Date(2027, 1, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}}},
 			{name: workflows.UpdateCompleteHandover, arg: workflows.CompleteHandover{Request: req("r-done", dora),

@@ -60,7 +60,7 @@ func leadInput() workflows.LeadInput {
 	return workflows.LeadInput{
 		Lead: ltc.Lead{
 			ID: "0b6a4f8e-8d0c-4d55-9a53-2f0d3c1b7a10", Title: "5G core", Owner: sales.Person(),
-			Customer:       ltc.Customer{Name: "Acme Telecom", Grade: ltc.GradeA},
+			Customer:       ltc.Customer{Name: "Acme Telecom", Grade: ltc.GradeB},
 			EstimatedValue: ltc.Money{Currency: "CNY", AmountMinor: 250_000_000},
 		},
 		Policy:  ltc.DefaultPolicy(),

@@ -146,7 +146,7 @@ func (p *dealProcess) setup(ctx workflow.Context) error {
 				return c
 			}),
 		handle(ctx, p, UpdateDecide, func(u Decide) Request { return u.Request },
-			func(u Decide) error { return ltc.CanDecide(a(u.Request), p.o, u.DecisionID, u.Verdict) },
+			func(u Decide) error { return ltc.CanDecide(a(u.Request), p.o, u.DecisionID, u.ruling()) },
 			func(u Decide, now time.Time) dealChange {
 				o, d := p.o.Decide(u.DecisionID, u.ruling(), u.Request.Actor, now, p.policy)
 				c := p.simple(o, ltc.EventDecisionDecided, u.Request, d, ltc.UserRecipient(d.RequestedBy.ID))

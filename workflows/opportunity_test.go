@@ -63,7 +63,7 @@ func req(id string, a ltc.Actor) workflows.Request { return workflows.Request{ID
 
 func assess() step {
 	return step{name: workflows.UpdateAssessment, arg: workflows.AssessOpportunity{Request: req("r-assess", sales),
-		Assessment: ltc.Assessment{WinRate: 55, Value: ltc.Money{Currency: "CNY", AmountMinor: 3_000_000_00}}}}
+		Assessment: ltc.Assessment{WinRate: 55, Value: ltc.Money{Currency: "CNY", AmountMinor: 300_000_00}}}}
 }
 
 func requestInitiation(level ltc.ProjectLevel) step {

@@ -30,7 +30,8 @@ func record(ctx workflow.Context, c store.Change) error {
 
 // requestRecord is the record of a caller's request, with the result the caller gets.
 func requestRecord(r Request, method, dealID string, result any) store.Request {
-	return store.Request{ID: r.ID, Method: method, PayloadHash: r.PayloadHash, DealID: dealID, Result: mustJSON(result)}
+	return store.Request{ID: r.ID, Method: method, PayloadHash: r.PayloadHash, DealID: dealID, Result: mustJSON(result),
+		ActorID: r.Actor.ID}
 }
 
 func mustJSON(v any) json.RawMessage {

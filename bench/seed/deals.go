@@ -342,7 +342,9 @@ func (b *builder) mainPath(stopAt ltc.Stage, exit ltc.Outcome) (bool, error) {
 	if err := b.decide(initiation, ltc.VerdictApprove); err != nil || stop() {
 		return false, err
 	}
-	team := ltc.Team{{Person: owner.Person(), Role: ltc.TeamAR}, {Person: b.sr.Person(), Role: ltc.TeamSR}, {Person: b.fr.Person(), Role: ltc.TeamFR}}
+	pm := ltc.Actor{ID: fmt.Sprintf("delivery-pm-%02d", b.rng.IntN(40)), Name: "Delivery PM", Roles: []ltc.Role{ltc.RoleSales}}
+	team := ltc.Team{{Person: owner.Person(), Role: ltc.TeamAR}, {Person: b.sr.Person(), Role: ltc.TeamSR}, {Person: b.fr.Person(), Role: ltc.TeamFR},
+		{Person: pm.Person(), Role: ltc.TeamDeliveryPM}}
 	if err := b.change(ltc.CanAppointTeam(b.manager, b.o), ltc.EventTeamAppointed, b.manager, func(string) (ltc.Opportunity, any) {
 		next := b.o.AppointTeam(team, b.now, b.policy)
 		return next, map[string]any{"before": b.o.Team, "after": next.Team}
@@ -414,8 +416,7 @@ func (b *builder) mainPath(stopAt ltc.Stage, exit ltc.Outcome) (bool, error) {
 	}); err != nil || stop() {
 		return false, err
 	}
-	pm := ltc.Actor{ID: fmt.Sprintf("delivery-pm-%02d", b.rng.IntN(40)), Name: "Delivery PM", Roles: []ltc.Role{ltc.RoleSales}}
-	handover := ltc.Handover{ScheduledFor: b.now.Add(48 * time.Hour), Attendees: append(team, ltc.TeamMember{Person: pm.Person(), Role: ltc.TeamDeliveryPM})}
+	handover := ltc.Handover{ScheduledFor: b.now.Add(48 * time.Hour), Attendees: team}
 	if err := b.change(ltc.CanScheduleHandover(owner, b.o, handover), ltc.EventHandoverScheduled, owner, func(string) (ltc.Opportunity, any) {
 		return b.o.ScheduleHandover(handover, b.now), handover
 	}); err != nil {
@@ -469,8 +470,9 @@ func (b *builder) requestDecision(gate ltc.Gate, pkg ltc.Package, stop func() bo
 }
 
 func (b *builder) decide(decision string, v ltc.Verdict) error {
-	return b.change(ltc.CanDecide(b.executive, b.o, decision, v), ltc.EventDecisionDecided, b.executive, func(string) (ltc.Opportunity, any) {
-		next, d := b.o.Decide(decision, ltc.Ruling{Verdict: v, Rationale: "considered"}, b.executive, b.now, b.policy)
+	r := ltc.Ruling{Verdict: v, Rationale: "considered"}
+	return b.change(ltc.CanDecide(b.executive, b.o, decision, r), ltc.EventDecisionDecided, b.executive, func(string) (ltc.Opportunity, any) {
+		next, d := b.o.Decide(decision, r, b.executive, b.now, b.policy)
 		return next, d
 	}, ltc.UserRecipient(b.owner.ID))
 }

@@ -133,7 +133,7 @@ func migrate(ctx context.Context, args []string) error {
 
 func token(_ context.Context, args []string) error {
 	var a ltc.Actor
-	var roles, functions string
+	var roles, functions, org, scope string
 	var ttl time.Duration
 	cfg, err := parse("token", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&a.ID, "user", "", "user id (required)")
@@ -141,14 +141,20 @@ func token(_ context.Context, args []string) error {
 		fs.StringVar(&roles, "roles", "", "comma-separated roles: "+joinRoles())
 		fs.IntVar(&a.Authority, "authority", 0, "executive authority level, 1-3")
 		fs.StringVar(&functions, "functions", "", "comma-separated review functions: FINANCE, LEGAL, DELIVERY, SOLUTION")
+		fs.StringVar(&org, "org", "", "org unit (required): a path such as emea/germany, or / for the whole company")
+		fs.StringVar(&scope, "scope", "", "space-separated grants: read (a system reads the deals of its unit)")
 		fs.DurationVar(&ttl, "ttl", 24*time.Hour, "validity")
 	})
 	if err != nil {
 		return err
 	}
-	if a.ID == "" || roles == "" {
-		return errors.New("--user and --roles are required")
+	if a.ID == "" || roles == "" || org == "" {
+		return errors.New("--user, --roles and --org are required")
 	}
+	if a.Unit, err = ltc.ParseUnit(org); err != nil {
+		return fmt.Errorf("--org: %w", err)
+	}
+	a.Scopes = strings.Fields(scope)
 	if cfg.JWTSecret == "" {
 		return errors.New("LTC_JWT_SECRET is not set")
 	}

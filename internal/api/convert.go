@@ -101,10 +101,12 @@ func leadToProto(l ltc.Lead) *ltcv1.Lead {
 		PolicyVersion:          l.PolicyVersion,
 		CreateTime:             timestamppb.New(l.CreatedAt),
 		UpdateTime:             timestamppb.New(l.UpdatedAt),
+		OrgUnit:                l.Unit.String(),
 	}
 }
 
-func opportunityToProto(o ltc.Opportunity) *ltcv1.Opportunity {
+// opportunityToProto is the deal as the reader sees it: its weekly reports only for those who read them (受控发送).
+func opportunityToProto(reader ltc.Actor, o ltc.Opportunity) *ltcv1.Opportunity {
 	po := &ltcv1.Opportunity{
 		Id:             o.ID,
 		LeadId:         o.LeadID,
@@ -123,9 +125,14 @@ func opportunityToProto(o ltc.Opportunity) *ltcv1.Opportunity {
 		Decisions:      decisionsToProto(o.Decisions),
 		CloseReason:    o.CloseReason,
 		CloseTime:      timeToProto(o.ClosedAt),
+		OrgUnit:        o.Unit.String(),
+	}
+	if o.Sponsor != nil {
+		po.Sponsor = personToProto(*o.Sponsor)
 	}
 	dealStagesToProto(po, o)
-	cadenceToProto(po, o)
+	po.WeeklyReportsVisible = ltc.CanReadWeeklyReports(reader, o)
+	cadenceToProto(po, o, po.WeeklyReportsVisible)
 	return po
 }
 
@@ -209,6 +216,8 @@ func decisionToProto(d ltc.Decision) *ltcv1.Decision {
 		Conditions:        d.Conditions,
 		Rationale:         d.Rationale,
 		ConfirmedLevel:    toEnum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, d.ConfirmedLevel, "PROJECT_LEVEL_"),
+		ProposedLevel:     toEnum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, d.ProposedLevel, "PROJECT_LEVEL_"),
+		PolicyLevel:       toEnum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, d.PolicyLevel, "PROJECT_LEVEL_"),
 	}
 	if d.DecidedBy != nil {
 		pd.DecidedBy = personToProto(*d.DecidedBy)
@@ -408,7 +417,7 @@ func meetingToProto(m ltc.Meeting) *ltcv1.Meeting {
 }
 
 // cadenceToProto fills the weekly-report status and the meetings.
-func cadenceToProto(po *ltcv1.Opportunity, o ltc.Opportunity) {
+func cadenceToProto(po *ltcv1.Opportunity, o ltc.Opportunity, reports bool) {
 	for _, m := range o.Meetings {
 		po.Meetings = append(po.Meetings, meetingToProto(m))
 	}
@@ -416,11 +425,13 @@ func cadenceToProto(po *ltcv1.Opportunity, o ltc.Opportunity) {
 	if c == nil {
 		return
 	}
-	for _, r := range c.Reports {
-		po.WeeklyReports = append(po.WeeklyReports, weeklyReportToProto(r))
-	}
-	if last, ok := c.LastReport(); ok {
-		po.LastReport = weeklyReportToProto(last)
+	if reports {
+		for _, r := range c.Reports {
+			po.WeeklyReports = append(po.WeeklyReports, weeklyReportToProto(r))
+		}
+		if last, ok := c.LastReport(); ok {
+			po.LastReport = weeklyReportToProto(last)
+		}
 	}
 	if o.Open() {
 		po.NextReportDueTime = timestamppb.New(c.NextDueAt)

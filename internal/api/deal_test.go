@@ -80,7 +80,7 @@ func inbox(t *testing.T, e *testenv.Engine, a ltc.Actor) []string {
 }
 
 func assessment() *ltcv1.Assessment {
-	return &ltcv1.Assessment{WinRate: 60, Value: &ltcv1.Money{CurrencyCode: "EUR", AmountMinor: 4_000_000_00},
+	return &ltcv1.Assessment{WinRate: 60, Value: &ltcv1.Money{CurrencyCode: "EUR", AmountMinor: 400_000_00},
 		Competitors: []string{"Globex"}, DecisionChain: "CTO decides, CFO signs"}
 }
 
@@ -212,7 +212,7 @@ func TestReviewerInboxAndLevelCByManager(t *testing.T) {
 	})
 	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
 	decisions := ltcv1.NewDecisionServiceClient(e.Conn)
-	id, d := assessedInitiation(t, e, mia, ltcv1.ProjectLevel_PROJECT_LEVEL_C)
+	id, d := assessedInitiation(t, e, sam, ltcv1.ProjectLevel_PROJECT_LEVEL_C)
 
 	assert.Equal(t, []string{d.Id}, inbox(t, e, fiona), "the FINANCE review is owed")
 	assert.Equal(t, []string{d.Id}, inbox(t, e, mia), "level C: the sales manager decides")
@@ -230,7 +230,7 @@ func TestReviewerInboxAndLevelCByManager(t *testing.T) {
 	require.Len(t, reviewed.Decision.Reviews, 1)
 	assert.Empty(t, inbox(t, e, fiona), "review in: nothing owed")
 
-	withdrawn, err := decisions.WithdrawDecision(e.As(t, mia), &ltcv1.WithdrawDecisionRequest{RequestId: uuid.NewString(), DecisionId: d.Id, Reason: "wait for Q1"})
+	withdrawn, err := decisions.WithdrawDecision(e.As(t, sam), &ltcv1.WithdrawDecisionRequest{RequestId: uuid.NewString(), DecisionId: d.Id, Reason: "wait for Q1"})
 	require.NoError(t, err)
 	assert.Equal(t, ltcv1.DecisionStatus_DECISION_STATUS_WITHDRAWN, withdrawn.Decision.Status)
 	assert.Empty(t, inbox(t, e, mia))

@@ -78,11 +78,15 @@ func (s opportunityService) GetOpportunity(ctx context.Context, req *ltcv1.GetOp
 	if err != nil {
 		return nil, err
 	}
-	return &ltcv1.GetOpportunityResponse{Opportunity: opportunityToProto(o)}, nil
+	if err := ltc.CanReadDeal(actorOf(ctx), o); err != nil {
+		return nil, err
+	}
+	return &ltcv1.GetOpportunityResponse{Opportunity: opportunityToProto(actorOf(ctx), o)}, nil
 }
 
 func (s opportunityService) ListOpportunities(ctx context.Context, req *ltcv1.ListOpportunitiesRequest) (*ltcv1.ListOpportunitiesResponse, error) {
-	if err := ltc.CanRead(actorOf(ctx)); err != nil {
+	actor := actorOf(ctx)
+	if err := ltc.CanRead(actor); err != nil {
 		return nil, err
 	}
 	deals, next, err := s.store.ListOpportunities(ctx, store.OpportunityFilter{
@@ -91,13 +95,14 @@ func (s opportunityService) ListOpportunities(ctx context.Context, req *ltcv1.Li
 		Level:    fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_"),
 		OwnerID:  req.OwnerId,
 		Customer: req.Customer,
+		Reader:   &actor,
 	}, pageSize(req.PageSize), req.PageToken)
 	if err != nil {
 		return nil, listError(err)
 	}
 	resp := &ltcv1.ListOpportunitiesResponse{NextPageToken: next}
 	for _, o := range deals {
-		resp.Opportunities = append(resp.Opportunities, opportunityToProto(o))
+		resp.Opportunities = append(resp.Opportunities, opportunityToProto(actor, o))
 	}
 	return resp, nil
 }
@@ -191,6 +196,13 @@ func (s decisionService) GetDecision(ctx context.Context, req *ltcv1.GetDecision
 	if err != nil {
 		return nil, err
 	}
+	o, err := s.deal(ctx, d.OpportunityID)
+	if err != nil {
+		return nil, err
+	}
+	if err := ltc.CanReadDecision(actorOf(ctx), o, d); err != nil {
+		return nil, err
+	}
 	return &ltcv1.GetDecisionResponse{Decision: decisionToProto(d)}, nil
 }
 
@@ -202,6 +214,7 @@ func (s decisionService) ListDecisions(ctx context.Context, req *ltcv1.ListDecis
 	filter := store.DecisionFilter{
 		OpportunityID: req.OpportunityId,
 		Status:        fromEnum[ltc.DecisionStatus](ltcv1.DecisionStatus_name, int32(req.Status), "DECISION_STATUS_"),
+		Reader:        &actor,
 	}
 	if req.PendingForMe {
 		filter.PendingFor = &actor
@@ -231,7 +244,7 @@ func (s opportunityService) dealResponse(ctx context.Context, method, dealID, re
 	if err != nil {
 		return nil, err
 	}
-	return opportunityToProto(res.Opportunity), nil
+	return opportunityToProto(actorOf(ctx), res.Opportunity), nil
 }
 
 func (s opportunityService) AddRisk(ctx context.Context, req *ltcv1.AddRiskRequest) (*ltcv1.AddRiskResponse, error) {
@@ -327,14 +340,15 @@ func (s opportunityService) SubmitProjectSummary(ctx context.Context, req *ltcv1
 }
 
 func (s opportunityService) ListEvents(ctx context.Context, req *ltcv1.ListEventsRequest) (*ltcv1.ListEventsResponse, error) {
-	if err := ltc.CanRead(actorOf(ctx)); err != nil {
+	actor := actorOf(ctx)
+	if err := ltc.CanRead(actor); err != nil {
 		return nil, err
 	}
 	limit := int(req.PageSize)
 	if limit == 0 {
 		limit = 100
 	}
-	page, err := s.store.Events(ctx, store.EventQuery{AfterSequence: req.AfterSequence, DealID: req.DealId, Types: req.Types, Limit: limit})
+	page, err := s.store.Events(ctx, store.EventQuery{AfterSequence: req.AfterSequence, DealID: req.DealId, Types: req.Types, Limit: limit, Reader: &actor})
 	if err != nil {
 		return nil, err
 	}

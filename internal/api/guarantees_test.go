@@ -62,7 +62,7 @@ func TestTeamMembershipIsPerDeal(t *testing.T) {
 	decisions := ltcv1.NewDecisionServiceClient(e.Conn)
 	var ids []string
 	for range 2 {
-		id, d := assessedInitiation(t, e, mia, ltcv1.ProjectLevel_PROJECT_LEVEL_C)
+		id, d := assessedInitiation(t, e, sam, ltcv1.ProjectLevel_PROJECT_LEVEL_C)
 		_, err := decisions.Decide(e.As(t, mia), &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
 			Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "go"})
 		require.NoError(t, err)

@@ -57,7 +57,7 @@ var (
 func createRequest() *ltcv1.CreateLeadRequest {
 	return &ltcv1.CreateLeadRequest{
 		RequestId: uuid.NewString(),
-		Customer: &ltcv1.Customer{Name: "Acme Telecom", Grade: ltcv1.CustomerGrade_CUSTOMER_GRADE_A,
+		Customer: &ltcv1.Customer{Name: "Acme Telecom", Grade: ltcv1.CustomerGrade_CUSTOMER_GRADE_B,
 			Industry: "telecom", Region: "EMEA"},
 		Title:             "5G core network",
 		Source:            ltcv1.LeadSource_LEAD_SOURCE_CUSTOMER_NEED,

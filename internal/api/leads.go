@@ -25,7 +25,14 @@ func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadReques
 	if req.Owner != nil {
 		owner = ltc.Person{ID: req.Owner.Id, Name: req.Owner.Name}
 	}
-	if err := ltc.CanCreateLead(actor, owner); err != nil {
+	unit := actor.Unit
+	if req.OrgUnit != "" {
+		var err error
+		if unit, err = ltc.ParseUnit(req.OrgUnit); err != nil {
+			return nil, invalidArgument(fieldViolation{"org_unit", err.Error()})
+		}
+	}
+	if err := ltc.CanCreateLead(actor, owner, unit); err != nil {
 		return nil, err
 	}
 	closeDate := ltc.Date{Year: int(req.ExpectedCloseDate.Year), Month: int(req.ExpectedCloseDate.Month), Day: int(req.ExpectedCloseDate.Day)}
@@ -45,6 +52,7 @@ func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadReques
 		EstimatedValue:    moneyFromProto(req.EstimatedValue),
 		ExpectedCloseDate: closeDate,
 		Owner:             owner,
+		Unit:              unit,
 		CreatedBy:         actor.Person(),
 	}
 	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
@@ -75,11 +83,15 @@ func (s leadService) GetLead(ctx context.Context, req *ltcv1.GetLeadRequest) (*l
 	if err != nil {
 		return nil, err
 	}
+	if err := ltc.CanReadLead(actorOf(ctx), lead); err != nil {
+		return nil, err
+	}
 	return &ltcv1.GetLeadResponse{Lead: leadToProto(lead)}, nil
 }
 
 func (s leadService) ListLeads(ctx context.Context, req *ltcv1.ListLeadsRequest) (*ltcv1.ListLeadsResponse, error) {
-	if err := ltc.CanRead(actorOf(ctx)); err != nil {
+	actor := actorOf(ctx)
+	if err := ltc.CanRead(actor); err != nil {
 		return nil, err
 	}
 	filter := store.LeadFilter{
@@ -87,6 +99,7 @@ func (s leadService) ListLeads(ctx context.Context, req *ltcv1.ListLeadsRequest)
 		OwnerID:     req.OwnerId,
 		Customer:    req.Customer,
 		OverdueOnly: req.OverdueOnly,
+		Reader:      &actor,
 	}
 	leads, next, err := s.store.ListLeads(ctx, filter, pageSize(req.PageSize), req.PageToken)
 	if err != nil {
@@ -113,7 +126,7 @@ func (s leadService) QualifyLead(ctx context.Context, req *ltcv1.QualifyLeadRequ
 	if err != nil {
 		return nil, err
 	}
-	return &ltcv1.QualifyLeadResponse{Lead: leadToProto(res.Lead), Opportunity: opportunityToProto(res.Opportunity)}, nil
+	return &ltcv1.QualifyLeadResponse{Lead: leadToProto(res.Lead), Opportunity: opportunityToProto(actor, res.Opportunity)}, nil
 }
 
 func (s leadService) DisqualifyLead(ctx context.Context, req *ltcv1.DisqualifyLeadRequest) (*ltcv1.DisqualifyLeadResponse, error) {

@@ -16,14 +16,15 @@ type reportService struct {
 }
 
 func (s reportService) GetPipelineReport(ctx context.Context, req *ltcv1.GetPipelineReportRequest) (*ltcv1.GetPipelineReportResponse, error) {
-	if err := ltc.CanReadReports(actorOf(ctx)); err != nil {
+	actor := actorOf(ctx)
+	if err := ltc.CanReadReports(actor); err != nil {
 		return nil, err
 	}
 	from, to := req.StartTime.AsTime(), req.EndTime.AsTime()
 	if !from.Before(to) {
 		return nil, invalidArgument(fieldViolation{"end_time", "must be after start_time"})
 	}
-	r, err := s.store.PipelineReport(ctx, store.ReportFilter{From: from, To: to, OwnerID: req.OwnerId,
+	r, err := s.store.PipelineReport(ctx, store.ReportFilter{From: from, To: to, OwnerID: req.OwnerId, Reader: &actor,
 		Level: fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_")})
 	if err != nil {
 		return nil, err

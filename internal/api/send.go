@@ -52,7 +52,7 @@ func send[R any](ctx context.Context, s *Server, c change) (R, error) {
 	var result R
 	done, err := s.store.Request(ctx, c.request.ID)
 	seen := err == nil
-	if seen && !sameRequest(done, c) {
+	if seen && (done.ActorID != c.request.Actor.ID || !sameRequest(done, c)) {
 		return result, replay(done, c, &result)
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return result, err
@@ -98,8 +98,13 @@ func sameRequest(done store.Request, c change) bool {
 	return done.Method == c.method && bytes.Equal(done.PayloadHash, c.request.PayloadHash)
 }
 
-// replay answers a request seen before with its first result, if it is the same request.
+// replay answers a request seen before with its first result, if it is the same request by the same caller.
+// The caller is checked first: a request's result (the deal after it) is its caller's to see again, nobody
+// else's, whatever they send.
 func replay(done store.Request, c change, result any) error {
+	if done.ActorID != c.request.Actor.ID {
+		return ltc.PermissionDenied("request_id %s was made by someone else; only its caller gets its result again (use a new request_id)", c.request.ID)
+	}
 	if !sameRequest(done, c) {
 		return ltc.Conflict("request_id %s was already used for a different request (%s); use a new request_id", c.request.ID, done.Method)
 	}

@@ -114,6 +114,9 @@ func TestDealFromLeadToWON(t *testing.T) {
 	assert.Equal(t, signed.Opportunity.Contract.Number, "C-2027-001")
 
 	attendees := append(team(), &ltcv1.TeamMember{Person: &ltcv1.Person{Id: "dora", Name: "Dora Delivery"}, Role: ltcv1.TeamRole_TEAM_ROLE_DELIVERY_PM})
+	// The delivery project manager who will acknowledge the handover joins the team (and holds no core role).
+	_, err = deals.AppointTeam(e.As(t, mia), &ltcv1.AppointTeamRequest{RequestId: rid(), OpportunityId: id, Members: attendees})
+	require.NoError(t, err)
 	_, err = deals.ScheduleHandover(e.As(t, sam), &ltcv1.ScheduleHandoverRequest{RequestId: rid(), OpportunityId: id,
 		ScheduleTime: timestamppb.New(time.Now().Add(48 * time.Hour)), Attendees: attendees[1:]})
 	requireCode(t, err, codes.InvalidArgument, "AR (sam)")
@@ -153,7 +156,7 @@ func TestDealFromLeadToWON(t *testing.T) {
 		"decision.requested", "decision.review_submitted", "decision.review_submitted", "decision.review_submitted", "decision.decided",
 		"bid.submitted", "tender.result_recorded",
 		"decision.requested", "decision.review_submitted", "decision.review_submitted", "decision.review_submitted", "decision.decided",
-		"contract.signed", "handover.scheduled", "handover.completed", "opportunity.closed", "summary.submitted",
+		"contract.signed", "team.changed", "handover.scheduled", "handover.completed", "opportunity.closed", "summary.submitted",
 	}, types, "every step once, in order; the refused ones left nothing")
 	keepHistory(t, e, workflows.OpportunityWorkflowID(id), "opportunity_lead_to_won")
 

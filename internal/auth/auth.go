@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -22,6 +23,10 @@ type Claims struct {
 	Roles     []string `json:"roles"`
 	Authority int      `json:"authority,omitempty"`
 	Functions []string `json:"functions,omitempty"`
+	// Org is the person's org unit, a path such as "emea/germany", or "/" for the whole company. Required.
+	Org string `json:"org"`
+	// Scope holds space-separated grants (OAuth 2 style): "read" lets a system read the deals of its unit.
+	Scope string `json:"scope,omitempty"`
 }
 
 // Issuer is the issuer of tokens minted by ltcd.
@@ -86,6 +91,12 @@ func (c Claims) actor() (ltc.Actor, error) {
 	if a.Authority < 0 || a.Authority > ltc.MaxAuthority {
 		return ltc.Actor{}, fmt.Errorf("token has authority %d outside 0-%d", a.Authority, ltc.MaxAuthority)
 	}
+	unit, err := ltc.ParseUnit(c.Org)
+	if err != nil {
+		return ltc.Actor{}, fmt.Errorf("token claim org: %w", err)
+	}
+	a.Unit = unit
+	a.Scopes = strings.Fields(c.Scope)
 	return a, nil
 }
 
@@ -96,7 +107,7 @@ func Mint(secret []byte, a ltc.Actor, now time.Time, ttl time.Duration) (string,
 			Subject: a.ID, Issuer: Issuer,
 			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 		},
-		Name: a.Name, Authority: a.Authority,
+		Name: a.Name, Authority: a.Authority, Org: a.Unit.String(), Scope: strings.Join(a.Scopes, " "),
 	}
 	for _, r := range a.Roles {
 		c.Roles = append(c.Roles, string(r))

@@ -19,7 +19,7 @@ func TestMintedTokenVerifies(t *testing.T) {
 	v, err := auth.NewHS256(secret)
 	require.NoError(t, err)
 	exec := ltc.Actor{ID: "eve", Name: "Eve", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2,
-		Functions: []ltc.ReviewFunction{ltc.FunctionFinance}}
+		Functions: []ltc.ReviewFunction{ltc.FunctionFinance}, Unit: "emea/germany", Scopes: []string{ltc.ScopeRead}}
 	tok, err := auth.Mint(secret, exec, time.Now(), time.Hour)
 	require.NoError(t, err)
 	got, err := v.Verify(tok)
@@ -55,8 +55,17 @@ func TestBadTokensAreRefused(t *testing.T) {
 		Roles:            []string{"emperor"},
 	}).SignedString(secret)
 
+	noOrg, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, auth.Claims{
+		RegisteredClaims: jwt.RegisteredClaims{Subject: "sam", ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))},
+		Roles:            []string{"sales"},
+	}).SignedString(secret)
+	badOrg, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, auth.Claims{
+		RegisteredClaims: jwt.RegisteredClaims{Subject: "sam", ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))},
+		Roles:            []string{"sales"}, Org: "emea/../apac",
+	}).SignedString(secret)
+
 	for name, tok := range map[string]string{
-		"expired": expired, "not yet valid": future, "wrong signature": wrongKey, "forged authority": forged,
+		"no org unit": noOrg, "malformed org unit": badOrg, "expired": expired, "not yet valid": future, "wrong signature": wrongKey, "forged authority": forged,
 		"alg none": none, "no expiry": noExpiry, "unknown role": badRole, "garbage": "abc.def.ghi", "empty": "",
 	} {
 		_, err := v.Verify(tok)

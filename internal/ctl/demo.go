@@ -63,6 +63,8 @@ func Demo(o Options, out io.Writer) error {
 		{"executive2", "atc-ok", "Eva approves the contract", []string{"gate", "decide", atc, "--verdict", "approve", "--rationale", "terms acceptable"}},
 		{"sales", "sign", "Sam records the signed contract", []string{"deal", "sign", deal, "--number", "C-2027-001", "--amount", "2350000",
 			"--currency", "EUR", "--date", today}},
+		{"sales_manager", "delivery-pm", "Mia appoints Dora, a delivery project manager with no sales role, to the team", []string{"deal", "team", deal,
+			"--member", "AR=sam", "--member", "SR=sara", "--member", "FR=fred", "--member", "DELIVERY_PM=dora"}},
 		{"sales", "schedule", "Sam schedules the contract handover meeting (合同交底会)", []string{"deal", "handover", "schedule", deal,
 			"--at", time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "--attendee", "AR=sam", "--attendee", "SR=sara",
 			"--attendee", "FR=fred", "--attendee", "DELIVERY_PM=dora"}},

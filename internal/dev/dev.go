@@ -45,23 +45,36 @@ type Options struct {
 // TokenTTL is how long the demo tokens stay valid.
 const TokenTTL = 30 * 24 * time.Hour
 
-// DemoPeople are the people `ltcd dev` mints tokens for, by the name scripts use.
+// DemoPeople are the people `ltcd dev` mints tokens for, by the name scripts use: the EMEA region with its German
+// office (where the demo deal runs), and the APAC region with its Japanese office, so scoped inboxes and reads can
+// be tried; the executive of authority 3, the CRM integration and the operator see the whole company.
 var DemoPeople = map[string]ltc.Actor{
-	"sales":             {ID: "sam", Name: "Sam Sales", Roles: []ltc.Role{ltc.RoleSales}},
-	"sales2":            {ID: "sara", Name: "Sara Solution", Roles: []ltc.Role{ltc.RoleSales}},
-	"sales3":            {ID: "fred", Name: "Fred Fulfilment", Roles: []ltc.Role{ltc.RoleSales}},
-	"delivery_pm":       {ID: "dora", Name: "Dora Delivery", Roles: []ltc.Role{ltc.RoleSales}},
-	"sales_manager":     {ID: "mia", Name: "Mia Manager", Roles: []ltc.Role{ltc.RoleSalesManager}},
-	"executive1":        {ID: "eli", Name: "Eli Office", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 1},
-	"executive2":        {ID: "eva", Name: "Eva Region", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2},
-	"executive3":        {ID: "eric", Name: "Eric Corporate", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 3},
-	"reviewer_finance":  {ID: "fiona", Name: "Fiona Finance", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}},
-	"reviewer_legal":    {ID: "leo", Name: "Leo Legal", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionLegal}},
-	"reviewer_delivery": {ID: "dan", Name: "Dan Delivery", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionDelivery}},
-	"reviewer_solution": {ID: "sol", Name: "Sol Solution", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionSolution}},
-	"system":            {ID: "crm", Name: "CRM integration", Roles: []ltc.Role{ltc.RoleSystem}},
-	"admin":             {ID: "ops", Name: "Operator", Roles: []ltc.Role{ltc.RoleAdmin}},
+	"sales":                 {ID: "sam", Name: "Sam Sales", Roles: []ltc.Role{ltc.RoleSales}, Unit: germany},
+	"sales2":                {ID: "sara", Name: "Sara Solution", Roles: []ltc.Role{ltc.RoleSales}, Unit: germany},
+	"sales3":                {ID: "fred", Name: "Fred Fulfilment", Roles: []ltc.Role{ltc.RoleSales}, Unit: germany},
+	"delivery_pm":           {ID: "dora", Name: "Dora Delivery", Roles: []ltc.Role{ltc.RoleSales}, Unit: germany},
+	"sales_manager":         {ID: "mia", Name: "Mia Manager", Roles: []ltc.Role{ltc.RoleSalesManager}, Unit: germany},
+	"executive1":            {ID: "eli", Name: "Eli Office", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 1, Unit: germany},
+	"executive2":            {ID: "eva", Name: "Eva Region", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2, Unit: "emea"},
+	"executive3":            {ID: "eric", Name: "Eric Corporate", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 3, Unit: ltc.Company},
+	"reviewer_finance":      {ID: "fiona", Name: "Fiona Finance", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}, Unit: "emea"},
+	"reviewer_legal":        {ID: "leo", Name: "Leo Legal", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionLegal}, Unit: "emea"},
+	"reviewer_delivery":     {ID: "dan", Name: "Dan Delivery", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionDelivery}, Unit: "emea"},
+	"reviewer_solution":     {ID: "sol", Name: "Sol Solution", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionSolution}, Unit: "emea"},
+	"sales_apac":            {ID: "ken", Name: "Ken Sales", Roles: []ltc.Role{ltc.RoleSales}, Unit: japan},
+	"sales_manager_apac":    {ID: "yui", Name: "Yui Manager", Roles: []ltc.Role{ltc.RoleSalesManager}, Unit: japan},
+	"executive1_apac":       {ID: "ren", Name: "Ren Office", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 1, Unit: japan},
+	"executive2_apac":       {ID: "aiko", Name: "Aiko Region", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2, Unit: "apac"},
+	"reviewer_finance_apac": {ID: "hana", Name: "Hana Finance", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}, Unit: "apac"},
+	"system":                {ID: "crm", Name: "CRM integration", Roles: []ltc.Role{ltc.RoleSystem}, Unit: ltc.Company, Scopes: []string{ltc.ScopeRead}},
+	"admin":                 {ID: "ops", Name: "Operator", Roles: []ltc.Role{ltc.RoleAdmin}, Unit: ltc.Company},
 }
+
+// The demo's offices.
+const (
+	germany ltc.Unit = "emea/germany"
+	japan   ltc.Unit = "apac/japan"
+)
 
 // Run runs the stack until ctx ends.
 func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger) error {

@@ -42,6 +42,10 @@ type Actor struct {
 	Roles     []Role           `json:"roles"`
 	Authority int              `json:"authority,omitempty"`
 	Functions []ReviewFunction `json:"functions,omitempty"`
+	// Unit is the org unit the person belongs to; their scope as manager, executive or reviewer follows from it.
+	Unit Unit `json:"unit,omitempty"`
+	// Scopes are the token's grants beyond the roles (ScopeRead for systems).
+	Scopes []string `json:"scopes,omitempty"`
 }
 
 // Person returns the actor as a person on record.

@@ -188,7 +188,7 @@ func MeetingID(requestID string) string {
 // CanRecordMeeting checks that the actor may record a meeting now: a team member (the owner before a team
 // exists) or a sales manager, at any open stage.
 func CanRecordMeeting(a Actor, o Opportunity) error {
-	if !o.owns(a) && !o.Team.Member(a.ID) && !a.HasAny(RoleSalesManager, RoleAdmin) {
+	if !o.owns(a) && !o.Team.Member(a.ID) && !o.managedBy(a) {
 		return PermissionDenied("meetings of deal %s are recorded by its team or a sales_manager", o.ID)
 	}
 	return o.open()

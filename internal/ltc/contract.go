@@ -188,6 +188,27 @@ func CanScheduleHandover(a Actor, o Opportunity, h Handover) error {
 	if !slices.ContainsFunc(h.Attendees, func(m TeamMember) bool { return m.Role == TeamDeliveryPM }) {
 		return Invalid("the handover needs a DELIVERY_PM among the attendees")
 	}
+	if o.governed() {
+		for _, m := range h.Attendees {
+			if m.Role == TeamDeliveryPM {
+				if err := o.deliveryPM(m.Person.ID); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// deliveryPM checks that the person may acknowledge the deal's handover: appointed to the team as DELIVERY_PM and
+// holding no core role, so delivery, not the sales team, accepts what sales promised (separation of duties).
+func (o Opportunity) deliveryPM(personID string) error {
+	if !o.Team.Holds(personID, TeamDeliveryPM) {
+		return FailedPrecondition("%s is not appointed to the team of deal %s as DELIVERY_PM; appoint the delivery project manager (AppointTeam) first; the deal is in %s", personID, o.ID, o.Stage)
+	}
+	if o.Team.Core(personID) {
+		return PermissionDenied("%s holds a core role (AR, SR or FR) on deal %s and cannot acknowledge its handover as DELIVERY_PM (separation of duties)", personID, o.ID)
+	}
 	return nil
 }
 
@@ -211,6 +232,9 @@ func CanCompleteHandover(a Actor, o Opportunity) error {
 	if !o.Handover.Attendees.Holds(a.ID, TeamDeliveryPM) {
 		return PermissionDenied("only the delivery project manager of the handover may acknowledge it")
 	}
+	if o.governed() {
+		return o.deliveryPM(a.ID)
+	}
 	return nil
 }
 
@@ -232,8 +256,8 @@ func (o Opportunity) MarkHandoverOverdue(now time.Time) Opportunity {
 // CanSubmitSummary checks that the actor may submit the project summary now: the AR (owner), a sales manager or
 // an admin, once the deal is closed, once.
 func CanSubmitSummary(a Actor, o Opportunity) error {
-	if !o.owns(a) && !a.HasAny(RoleSalesManager, RoleAdmin) {
-		return PermissionDenied("the project summary of deal %s is for its AR or a sales_manager", o.ID)
+	if !o.owns(a) && !o.managedBy(a) {
+		return PermissionDenied("the project summary of deal %s is for its AR or a sales_manager of %s", o.ID, o.Unit)
 	}
 	if o.Open() {
 		return FailedPrecondition("the project summary comes after the close; deal %s is in %s", o.ID, o.Stage)

@@ -37,8 +37,8 @@ func approve(o ltc.Opportunity, id string, gate ltc.Gate, pkg ltc.Package) ltc.O
 	return o
 }
 
-var bidPkg = ltc.Package{Bid: &ltc.BidPackage{Strategy: "value", ProposedPrice: eur(1_000_000), GrossMarginPercent: 32, WinRate: 55}}
-var contractPkg = ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(980_000), GrossMarginPercent: 30, ContractReference: "C-1"}}
+var bidPkg = ltc.Package{Bid: &ltc.BidPackage{Strategy: "value", ProposedPrice: eur(600_000), GrossMarginPercent: 32, WinRate: 55}}
+var contractPkg = ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(580_000), GrossMarginPercent: 30, ContractReference: "C-1"}}
 
 func bidding() ltc.Opportunity { return approve(withRisk(pursuit()), "ATB1", ltc.GateATB, bidPkg) }
 
@@ -57,11 +57,11 @@ func TestATBNeedsARiskAndSetsTheEnvelope(t *testing.T) {
 	assert.Equal(t, 1, d.Authority, "level C: a representative office executive")
 	assert.Equal(t, []ltc.ReviewFunction{ltc.FunctionFinance}, d.RequiredReviews)
 	assert.Len(t, d.Package.Risks, 1, "deciders see the risks with the package")
-	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanDecide(exec1, r, d.ID, ltc.VerdictApprove)), "FINANCE review missing")
+	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanDecide(exec1, r, d.ID, ltc.Ruling{Verdict: ltc.VerdictApprove})), "FINANCE review missing")
 
 	b := bidding()
 	assert.Equal(t, ltc.StageBidding, b.Stage)
-	assert.Equal(t, eur(1_000_000), *b.ApprovedBidPrice)
+	assert.Equal(t, eur(600_000), *b.ApprovedBidPrice)
 
 	nb, _ := o.RequestDecision("ATB2", ltc.GateATB, bidPkg, ltc.DefaultPolicy(), owner.Person(), t0)
 	nb, _ = nb.Decide("ATB2", ruling(ltc.VerdictReject, "margin"), exec1, t0, ltc.DefaultPolicy())
@@ -74,24 +74,24 @@ func TestATBNeedsARiskAndSetsTheEnvelope(t *testing.T) {
 func TestBidMustStayInsideTheEnvelope(t *testing.T) {
 	o := bidding()
 	p := ltc.DefaultPolicy()
-	below := ltc.Bid{Price: eur(999_999), Reference: "B-1"}
+	below := ltc.Bid{Price: eur(599_999), Reference: "B-1"}
 	assert.ErrorContains(t, ltc.CanSubmitBid(owner, o, below, p), "a new ATB is needed")
 	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanSubmitBid(owner, o, ltc.Bid{Price: ltc.Money{Currency: "USD", AmountMinor: 1e9}}, p)))
-	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanSubmitBid(sara, o, ltc.Bid{Price: eur(1_000_000)}, p)))
+	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanSubmitBid(sara, o, ltc.Bid{Price: eur(600_000)}, p)))
 	p.BidTolerancePercent = 5
-	assert.NoError(t, ltc.CanSubmitBid(owner, o, ltc.Bid{Price: eur(950_000)}, p), "inside a 5% tolerance")
-	assert.Error(t, ltc.CanSubmitBid(owner, o, ltc.Bid{Price: eur(949_999)}, p))
+	assert.NoError(t, ltc.CanSubmitBid(owner, o, ltc.Bid{Price: eur(570_000)}, p), "inside a 5% tolerance")
+	assert.Error(t, ltc.CanSubmitBid(owner, o, ltc.Bid{Price: eur(569_999)}, p))
 
 	// A new ATB from BIDDING approves a lower envelope.
 	require.NoError(t, ltc.CanRequestDecision(owner, o, ltc.GateATB, bidPkg))
-	lower := ltc.Package{Bid: &ltc.BidPackage{ProposedPrice: eur(900_000)}}
+	lower := ltc.Package{Bid: &ltc.BidPackage{ProposedPrice: eur(550_000)}}
 	o = approve(o, "ATB-again", ltc.GateATB, lower)
 	assert.Equal(t, ltc.StageBidding, o.Stage)
-	assert.NoError(t, ltc.CanSubmitBid(owner, o, ltc.Bid{Price: eur(950_000)}, ltc.DefaultPolicy()))
+	assert.NoError(t, ltc.CanSubmitBid(owner, o, ltc.Bid{Price: eur(570_000)}, ltc.DefaultPolicy()))
 
 	assert.ErrorContains(t, ltc.CanRecordTenderResult(owner, o, ltc.TenderResult{Result: ltc.TenderWon}), "submit the bid first")
-	o = o.SubmitBid(ltc.Bid{Price: eur(950_000), Reference: "B-1"}, t0)
-	assert.ErrorContains(t, ltc.CanSubmitBid(owner, o, ltc.Bid{Price: eur(950_000)}, ltc.DefaultPolicy()), "already has its bid")
+	o = o.SubmitBid(ltc.Bid{Price: eur(570_000), Reference: "B-1"}, t0)
+	assert.ErrorContains(t, ltc.CanSubmitBid(owner, o, ltc.Bid{Price: eur(570_000)}, ltc.DefaultPolicy()), "already has its bid")
 	assert.Equal(t, ltc.KindInvalid, ltc.KindOf(ltc.CanRecordTenderResult(owner, o, ltc.TenderResult{Result: ltc.TenderLost})), "names the winner")
 
 	p = ltc.DefaultPolicy()
@@ -112,7 +112,7 @@ func TestBidMustStayInsideTheEnvelope(t *testing.T) {
 
 func TestContractHandoverAndSummary(t *testing.T) {
 	p := ltc.DefaultPolicy()
-	o := bidding().SubmitBid(ltc.Bid{Price: eur(1_000_000)}, t0)
+	o := bidding().SubmitBid(ltc.Bid{Price: eur(600_000)}, t0)
 	o = o.RecordTenderResult(ltc.TenderResult{Result: ltc.TenderWon}, owner.Person(), t0, p)
 	require.NoError(t, ltc.CanRequestDecision(owner, o, ltc.GateATC, contractPkg))
 	rejected, d := o.RequestDecision("ATC0", ltc.GateATC, contractPkg, p, owner.Person(), t0)
@@ -121,11 +121,11 @@ func TestContractHandoverAndSummary(t *testing.T) {
 
 	o = approve(o, "ATC1", ltc.GateATC, contractPkg)
 	assert.Equal(t, ltc.StageContractSigning, o.Stage)
-	assert.ErrorContains(t, ltc.CanSignContract(owner, o, ltc.Contract{Amount: eur(990_000)}), "a new ATC is needed")
+	assert.ErrorContains(t, ltc.CanSignContract(owner, o, ltc.Contract{Amount: eur(590_000)}), "a new ATC is needed")
 	require.NoError(t, ltc.CanRequestDecision(owner, o, ltc.GateATC, contractPkg), "a new ATC from CONTRACT_SIGNING")
-	require.NoError(t, ltc.CanSignContract(owner, o, ltc.Contract{Amount: eur(980_000)}))
+	require.NoError(t, ltc.CanSignContract(owner, o, ltc.Contract{Amount: eur(580_000)}))
 	signedAt := t0.Add(time.Hour)
-	o = o.SignContract(ltc.Contract{Number: "C-1", Amount: eur(980_000)}, signedAt, p)
+	o = o.SignContract(ltc.Contract{Number: "C-1", Amount: eur(580_000)}, signedAt, p)
 	assert.Equal(t, ltc.StageHandover, o.Stage)
 	assert.Equal(t, signedAt.Add(14*24*time.Hour), *o.HandoverDueAt)
 
@@ -136,6 +136,8 @@ func TestContractHandoverAndSummary(t *testing.T) {
 	assert.ErrorContains(t, ltc.CanScheduleHandover(owner, o, noPM), "DELIVERY_PM")
 	meeting := ltc.Handover{ScheduledFor: t0.Add(48 * time.Hour), Attendees: append(ltc.Team{{Person: dora.Person(), Role: ltc.TeamDeliveryPM}}, team...)}
 	assert.ErrorContains(t, ltc.CanCompleteHandover(dora, o), "not scheduled")
+	assert.ErrorContains(t, ltc.CanScheduleHandover(owner, o, meeting), "not appointed to the team", "the DELIVERY_PM is appointed, not named in the invitation")
+	o = o.AppointTeam(append(ltc.Team{{Person: dora.Person(), Role: ltc.TeamDeliveryPM}}, team...), t0, p)
 	require.NoError(t, ltc.CanScheduleHandover(owner, o, meeting))
 	o = o.ScheduleHandover(meeting, t0)
 	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanCompleteHandover(owner, o)), "only the DELIVERY_PM acknowledges")

@@ -136,8 +136,14 @@ type Decision struct {
 	Gate          Gate           `json:"gate"`
 	Status        DecisionStatus `json:"status"`
 	Package       Package        `json:"package"`
-	// Level is the project level the requirements come from (the proposed level, for INITIATION).
-	Level           ProjectLevel     `json:"level"`
+	// Level is the project level the requirements come from: the higher of the proposed (or the deal's) level
+	// and the policy's level for the package.
+	Level ProjectLevel `json:"level"`
+	// ProposedLevel is the level the requester proposed (INITIATION), or the deal's level (ATB, ATC).
+	ProposedLevel ProjectLevel `json:"proposed_level,omitempty"`
+	// PolicyLevel is the level the policy gives the package's value and the customer's grade; it is a floor on
+	// who decides.
+	PolicyLevel     ProjectLevel     `json:"policy_level,omitempty"`
 	RequiredReviews []ReviewFunction `json:"required_reviews"`
 	// RequiredAuthority is the authority the gate asks for; Authority is where it stands after escalations.
 	RequiredAuthority int       `json:"required_authority"`
@@ -193,11 +199,11 @@ func CanRequestDecision(a Actor, o Opportunity, gate Gate, pkg Package) error {
 	if !ok {
 		return Invalid("unknown gate %q", gate)
 	}
-	if !o.owns(a) && !a.HasAny(RoleSalesManager, RoleAdmin) {
-		return PermissionDenied("requesting %s on deal %s needs its AR (owner) or the sales_manager role", gate, o.ID)
+	if !o.owns(a) && !o.managedBy(a) {
+		return PermissionDenied("requesting %s on deal %s needs its AR (owner) or the sales_manager role for %s", gate, o.ID, o.Unit)
 	}
 	if d, ok := o.Pending(); ok {
-		return FailedPrecondition("deal %s already has a pending %s decision (%s)", o.ID, d.Gate, d.ID)
+		return FailedPrecondition("deal %s is in %s with a pending %s decision (%s); decide or withdraw it first", o.ID, o.Stage, d.Gate, d.ID)
 	}
 	if err := o.inStage("requesting "+string(gate), rule.from...); err != nil {
 		return err
@@ -225,17 +231,34 @@ func CanRequestDecision(a Actor, o Opportunity, gate Gate, pkg Package) error {
 	return nil
 }
 
-// RequestDecision returns the deal in the gate's review stage with the decision the request opens: the
-// authority, reviews and SLA come from the policy for the project level (for INITIATION, the proposed level).
+// RequestDecision returns the deal in the gate's review stage with the decision the request opens. The gate's
+// level is the higher of the proposed level (INITIATION) or the deal's level (ATB, ATC) and the level the policy
+// gives the package's value (the assessment's, the bid's or the contract's price) with the customer's grade; the
+// authority, reviews and SLA come from the policy for that level.
 func (o Opportunity) RequestDecision(id string, gate Gate, pkg Package, p Policy, by Person, now time.Time) (Opportunity, Decision) {
-	level, reviews := o.Level, p.Levels[o.Level].Reviews
-	if gate == GateInitiation {
-		level, reviews = pkg.Initiation.ProposedLevel, p.InitiationReviews
+	proposed, reviews := o.Level, []ReviewFunction(nil)
+	var value Money
+	switch gate {
+	case GateInitiation:
+		proposed, reviews, value = pkg.Initiation.ProposedLevel, p.InitiationReviews, o.Assessment.Value
 		in := *pkg.Initiation
 		in.Assessment = *o.Assessment
 		pkg.Initiation = &in
-	} else {
+	case GateATB:
+		value = pkg.Bid.ProposedPrice
+	case GateATC:
+		value = pkg.Contract.FinalPrice
+	}
+	if gate != GateInitiation {
 		pkg.Risks = slices.Clone(o.Risks)
+	}
+	level, policyLevel := proposed, ProjectLevel("")
+	if o.governed() {
+		policyLevel = p.LevelFor(value, o.Customer.Grade)
+		level = higher(proposed, policyLevel)
+	}
+	if gate != GateInitiation {
+		reviews = p.Levels[level].Reviews
 	}
 	lp := p.Levels[level]
 	authority := lp.Authority
@@ -244,6 +267,7 @@ func (o Opportunity) RequestDecision(id string, gate Gate, pkg Package, p Policy
 	}
 	d := Decision{
 		ID: id, OpportunityID: o.ID, Gate: gate, Status: DecisionPending, Package: pkg, Level: level,
+		ProposedLevel: proposed, PolicyLevel: policyLevel,
 		RequiredReviews:   slices.Clone(reviews),
 		RequiredAuthority: authority, Authority: authority,
 		SLA: lp.DecisionSLA, DueAt: now.Add(time.Duration(lp.DecisionSLA)),
@@ -270,10 +294,19 @@ func pendingDecision(o Opportunity, id string) (Decision, error) {
 }
 
 // CanReview checks that the actor may submit the review of function f on the decision now: a reviewer of that
-// function, for a review the decision asks for and has not had.
+// function whose unit holds the deal, independent of the deal (separation of duties), for a review the decision
+// asks for and has not had.
 func CanReview(a Actor, o Opportunity, decisionID string, f ReviewFunction) error {
 	if !a.Has(RoleReviewer) || !slices.Contains(a.Functions, f) {
 		return PermissionDenied("submitting a %s review needs the reviewer role with the %s function", f, f)
+	}
+	if !a.Unit.Contains(o.Unit) {
+		return PermissionDenied("deal %s belongs to %s, outside your unit %s", o.ID, o.Unit, a.Unit)
+	}
+	if d, ok := o.Decision(decisionID); ok && o.governed() {
+		if err := independent(a, o, d, "reviewing"); err != nil {
+			return err
+		}
 	}
 	d, err := pendingDecision(o, decisionID)
 	if err != nil {
@@ -297,34 +330,49 @@ func (o Opportunity) SubmitReview(decisionID string, r Review) (Opportunity, Dec
 	return o, d
 }
 
-// CanDecide checks that the actor may take the verdict on the decision now: an executive of sufficient
-// authority (for a decision a sales manager may take, a sales manager too), and for an approval, every
-// required review in. Rejection and return are allowed at any time.
-func CanDecide(a Actor, o Opportunity, decisionID string, v Verdict) error {
+// CanDecide checks that the actor may take the ruling on the decision now: an executive of sufficient authority
+// whose scope holds the deal (for a decision a sales manager may take, a sales manager of its unit too),
+// independent of the deal (separation of duties); for an approval, every required review in. Rejection and
+// return are allowed at any time. An INITIATION decider may fix a level below the policy's only with a rationale.
+func CanDecide(a Actor, o Opportunity, decisionID string, r Ruling) error {
 	d, ok := o.Decision(decisionID)
-	if ok && !mayDecide(a, d) {
-		return PermissionDenied("deciding %s %s needs %s", d.Gate, d.ID, describeAuthority(d.Authority))
+	if ok && !mayDecide(a, o, d) {
+		return PermissionDenied("deciding %s %s of deal %s (%s) needs %s", d.Gate, d.ID, o.ID, o.Unit, describeAuthority(d.Authority))
+	}
+	if ok && o.governed() {
+		if err := independent(a, o, d, "deciding"); err != nil {
+			return err
+		}
 	}
 	d, err := pendingDecision(o, decisionID)
 	if err != nil {
 		return err
 	}
+	v := r.Verdict
 	if v == VerdictApprove || v == VerdictApproveWithConditions {
 		if missing := d.MissingReviews(); len(missing) > 0 {
-			return FailedPrecondition("approving %s %s needs the %s review(s) first", d.Gate, d.ID, joinFunctions(missing))
+			return FailedPrecondition("approving %s %s needs the %s review(s) first; deal %s is in %s", d.Gate, d.ID, joinFunctions(missing), o.ID, o.Stage)
+		}
+		if r.Level != "" && d.Gate != GateInitiation && o.governed() {
+			return Invalid("only an INITIATION decision fixes the project level; %s %s decides on the deal's level", d.Gate, d.ID)
+		}
+		if d.PolicyLevel != "" && r.Level != "" && higher(r.Level, d.PolicyLevel) != r.Level && strings.TrimSpace(r.Rationale) == "" {
+			return Invalid("fixing level %s below the policy's level %s needs a rationale", r.Level, d.PolicyLevel)
 		}
 	}
 	return nil
 }
 
-func mayDecide(a Actor, d Decision) bool {
-	if a.Has(RoleAdmin) {
+// mayDecide reports whether the actor holds the authority the decision needs now, within its scope. The admin
+// role repairs but never decides a gate.
+func mayDecide(a Actor, o Opportunity, d Decision) bool {
+	if a.Has(RoleAdmin) && !o.governed() {
+		return true // the rules deals started under before RulesGovernance
+	}
+	if d.Authority == ManagerAuthority && a.Manages(o.Unit) {
 		return true
 	}
-	if d.Authority == ManagerAuthority && a.Has(RoleSalesManager) {
-		return true
-	}
-	return a.Has(RoleExecutive) && a.Authority >= max(d.Authority, 1)
+	return a.ExecutiveOver(o.Unit) && a.Authority >= max(d.Authority, 1)
 }
 
 func describeAuthority(level int) string {
@@ -352,16 +400,26 @@ func (o Opportunity) Decide(decisionID string, r Ruling, by Actor, now time.Time
 		switch d.Gate {
 		case GateInitiation:
 			if level == "" {
-				level = d.Level
+				level = d.ProposedLevel
+				if level == "" {
+					level = d.Level // decisions opened before the proposed level was kept apart
+				}
 			}
 			d.ConfirmedLevel = level
 			o.Level = level
+			if o.governed() {
+				sponsor := by.Person()
+				o.Sponsor = &sponsor
+			}
 		case GateATB:
 			price := d.Package.Bid.ProposedPrice
 			o.ApprovedBidPrice = &price
 		case GateATC:
 			amount := d.Package.Contract.FinalPrice
 			o.ApprovedContractAmount = &amount
+		}
+		if d.Gate != GateInitiation && o.governed() {
+			o.Level = higher(o.Level, d.Level) // the package's price raised the project's level
 		}
 		o.Stage = rule.approve
 	case VerdictReject:

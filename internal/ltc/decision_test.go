@@ -31,7 +31,7 @@ func ruling(v ltc.Verdict, rationale string) ltc.Ruling {
 func validated() ltc.Opportunity {
 	l := ltc.NewLead(ltc.Lead{ID: "D1", Owner: owner.Person(), Customer: ltc.Customer{Name: "Acme", Grade: ltc.GradeB}}, ltc.DefaultPolicy(), t0)
 	o := ltc.NewOpportunity(l.Qualify(ltc.Qualification{Urgency: ltc.UrgencyHot}, l.ID, t0), t0)
-	return o.UpdateAssessment(ltc.Assessment{WinRate: 60, Value: ltc.Money{Currency: "CNY", AmountMinor: 5_000_000_00}}, t0)
+	return o.UpdateAssessment(ltc.Assessment{WinRate: 60, Value: ltc.Money{Currency: "CNY", AmountMinor: 500_000_00}}, t0)
 }
 
 func requested(level ltc.ProjectLevel, policy ltc.Policy) (ltc.Opportunity, ltc.Decision) {
@@ -55,7 +55,7 @@ func TestInitiationRequest(t *testing.T) {
 		assert.Equal(t, ltc.DecisionPending, d.Status)
 		assert.Equal(t, time.Duration(ltc.DefaultPolicy().Levels[level].DecisionSLA), d.DueAt.Sub(t0))
 		assert.Equal(t, 60, d.Package.Initiation.Assessment.WinRate, "the package carries the assessment")
-		assert.ErrorContains(t, ltc.CanRequestDecision(owner, o, ltc.GateInitiation, initiation), "already has a pending")
+		assert.ErrorContains(t, ltc.CanRequestDecision(owner, o, ltc.GateInitiation, initiation), "with a pending INITIATION decision")
 	}
 }
 
@@ -67,19 +67,19 @@ func TestWhoMayDecide(t *testing.T) {
 		err  error
 		want ltc.Kind
 	}{
-		{"level B by authority 1", ltc.CanDecide(exec1, oB, dB.ID, ltc.VerdictApprove), ltc.KindPermission},
-		{"level B by authority 2", ltc.CanDecide(exec2, oB, dB.ID, ltc.VerdictApprove), ""},
-		{"level B by authority 3", ltc.CanDecide(exec3, oB, dB.ID, ltc.VerdictApprove), ""},
-		{"level B by a manager", ltc.CanDecide(manager, oB, dB.ID, ltc.VerdictApprove), ltc.KindPermission},
-		{"level C by a manager", ltc.CanDecide(manager, oC, dC.ID, ltc.VerdictApprove), ""},
-		{"level C by authority 1", ltc.CanDecide(exec1, oC, dC.ID, ltc.VerdictReject), ""},
-		{"level C by a rep", ltc.CanDecide(owner, oC, dC.ID, ltc.VerdictApprove), ltc.KindPermission},
-		{"unknown decision", ltc.CanDecide(exec3, oB, "nope", ltc.VerdictApprove), ltc.KindNotFound},
+		{"level B by authority 1", ltc.CanDecide(exec1, oB, dB.ID, ltc.Ruling{Verdict: ltc.VerdictApprove}), ltc.KindPermission},
+		{"level B by authority 2", ltc.CanDecide(exec2, oB, dB.ID, ltc.Ruling{Verdict: ltc.VerdictApprove}), ""},
+		{"level B by authority 3", ltc.CanDecide(exec3, oB, dB.ID, ltc.Ruling{Verdict: ltc.VerdictApprove}), ""},
+		{"level B by a manager", ltc.CanDecide(manager, oB, dB.ID, ltc.Ruling{Verdict: ltc.VerdictApprove}), ltc.KindPermission},
+		{"level C by a manager", ltc.CanDecide(manager, oC, dC.ID, ltc.Ruling{Verdict: ltc.VerdictApprove}), ""},
+		{"level C by authority 1", ltc.CanDecide(exec1, oC, dC.ID, ltc.Ruling{Verdict: ltc.VerdictReject}), ""},
+		{"level C by a rep", ltc.CanDecide(owner, oC, dC.ID, ltc.Ruling{Verdict: ltc.VerdictApprove}), ltc.KindPermission},
+		{"unknown decision", ltc.CanDecide(exec3, oB, "nope", ltc.Ruling{Verdict: ltc.VerdictApprove}), ltc.KindNotFound},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, ltc.KindOf(tt.err), "%s: %v", tt.name, tt.err)
 	}
-	assert.ErrorContains(t, ltc.CanDecide(exec1, oB, dB.ID, ltc.VerdictApprove), "authority 2 or higher")
+	assert.ErrorContains(t, ltc.CanDecide(exec1, oB, dB.ID, ltc.Ruling{Verdict: ltc.VerdictApprove}), "authority 2 or higher")
 }
 
 func TestApprovalWaitsForRequiredReviews(t *testing.T) {
@@ -87,18 +87,18 @@ func TestApprovalWaitsForRequiredReviews(t *testing.T) {
 	p.InitiationReviews = []ltc.ReviewFunction{ltc.FunctionFinance, ltc.FunctionLegal}
 	o, d := requested(ltc.LevelB, p)
 
-	assert.ErrorContains(t, ltc.CanDecide(exec2, o, d.ID, ltc.VerdictApprove), "FINANCE, LEGAL review(s)")
-	assert.NoError(t, ltc.CanDecide(exec2, o, d.ID, ltc.VerdictReject), "rejection needs no reviews")
-	assert.NoError(t, ltc.CanDecide(exec2, o, d.ID, ltc.VerdictReturn), "return needs no reviews")
+	assert.ErrorContains(t, ltc.CanDecide(exec2, o, d.ID, ltc.Ruling{Verdict: ltc.VerdictApprove}), "FINANCE, LEGAL review(s)")
+	assert.NoError(t, ltc.CanDecide(exec2, o, d.ID, ltc.Ruling{Verdict: ltc.VerdictReject}), "rejection needs no reviews")
+	assert.NoError(t, ltc.CanDecide(exec2, o, d.ID, ltc.Ruling{Verdict: ltc.VerdictReturn}), "return needs no reviews")
 
 	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanReview(legal, o, d.ID, ltc.FunctionFinance)), "wrong function")
 	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanReview(exec2, o, d.ID, ltc.FunctionFinance)), "not a reviewer")
 	require.NoError(t, ltc.CanReview(finance, o, d.ID, ltc.FunctionFinance))
 	o, d = o.SubmitReview(d.ID, ltc.Review{Function: ltc.FunctionFinance, Result: ltc.ReviewFail, Reviewer: finance.Person(), SubmittedAt: t0})
 	assert.ErrorContains(t, ltc.CanReview(finance, o, d.ID, ltc.FunctionFinance), "already in")
-	assert.ErrorContains(t, ltc.CanDecide(exec2, o, d.ID, ltc.VerdictApprove), "LEGAL review(s)")
+	assert.ErrorContains(t, ltc.CanDecide(exec2, o, d.ID, ltc.Ruling{Verdict: ltc.VerdictApprove}), "LEGAL review(s)")
 	o, d = o.SubmitReview(d.ID, ltc.Review{Function: ltc.FunctionLegal, Result: ltc.ReviewPass, Reviewer: legal.Person(), SubmittedAt: t0})
-	assert.NoError(t, ltc.CanDecide(exec2, o, d.ID, ltc.VerdictApprove), "a failed review informs, it does not block")
+	assert.NoError(t, ltc.CanDecide(exec2, o, d.ID, ltc.Ruling{Verdict: ltc.VerdictApprove}), "a failed review informs, it does not block")
 	assert.Empty(t, d.MissingReviews())
 }
 
@@ -111,7 +111,7 @@ func TestVerdicts(t *testing.T) {
 	assert.Equal(t, ltc.DecisionApproved, ad.Status)
 	assert.Equal(t, "eva", ad.DecidedBy.ID)
 	assert.Equal(t, 2, ad.DeciderAuthority)
-	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanDecide(exec2, approved, d.ID, ltc.VerdictReject)), "decided once")
+	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanDecide(exec2, approved, d.ID, ltc.Ruling{Verdict: ltc.VerdictReject})), "decided once")
 
 	changed, cd := o.Decide(d.ID, ltc.Ruling{Verdict: ltc.VerdictApproveWithConditions, Level: ltc.LevelA,
 		Conditions: []string{"bring a partner"}, Rationale: "bigger than it looks"}, exec3, t0, ltc.DefaultPolicy())
@@ -148,7 +148,7 @@ func TestEscalationClimbsThenFlagsOverdue(t *testing.T) {
 		assert.Equal(t, now.Add(sla), d.DueAt, "the SLA restarts")
 		assert.False(t, d.Overdue)
 	}
-	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanDecide(exec2, o, d.ID, ltc.VerdictApprove)), "escalated past authority 2")
+	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanDecide(exec2, o, d.ID, ltc.Ruling{Verdict: ltc.VerdictApprove})), "escalated past authority 2")
 	o, d = o.Escalate(now.Add(sla))
 	assert.True(t, d.Overdue)
 	assert.Equal(t, 3, d.Authority)

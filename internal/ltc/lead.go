@@ -50,15 +50,17 @@ type Qualification struct {
 
 // Lead is a possible deal before it becomes an opportunity (ML, 管理线索).
 type Lead struct {
-	ID                     string         `json:"id"`
-	State                  LeadState      `json:"state"`
-	Customer               Customer       `json:"customer"`
-	Title                  string         `json:"title"`
-	Description            string         `json:"description,omitempty"`
-	Source                 LeadSource     `json:"source"`
-	EstimatedValue         Money          `json:"estimated_value"`
-	ExpectedCloseDate      Date           `json:"expected_close_date"`
-	Owner                  Person         `json:"owner"`
+	ID                string     `json:"id"`
+	State             LeadState  `json:"state"`
+	Customer          Customer   `json:"customer"`
+	Title             string     `json:"title"`
+	Description       string     `json:"description,omitempty"`
+	Source            LeadSource `json:"source"`
+	EstimatedValue    Money      `json:"estimated_value"`
+	ExpectedCloseDate Date       `json:"expected_close_date"`
+	Owner             Person     `json:"owner"`
+	// Unit is the org unit of the lead's owner; the deal made from it keeps it.
+	Unit                   Unit           `json:"unit,omitempty"`
 	CreatedBy              Person         `json:"created_by"`
 	Qualification          *Qualification `json:"qualification,omitempty"`
 	DisqualificationReason string         `json:"disqualification_reason,omitempty"`
@@ -73,14 +75,21 @@ type Lead struct {
 // Open reports whether the lead still waits for qualification.
 func (l Lead) Open() bool { return l.State == LeadNew }
 
-// CanCreateLead checks that the actor may create a lead owned by owner: sales people create their own leads;
-// managers, systems and admins may create a lead for someone else.
-func CanCreateLead(a Actor, owner Person) error {
+// CanCreateLead checks that the actor may create a lead owned by owner in unit: sales people create their own
+// leads in their own unit; managers and systems may create a lead for someone else within their unit, admins
+// anywhere.
+func CanCreateLead(a Actor, owner Person, unit Unit) error {
 	if !a.HasAny(RoleSales, RoleSalesManager, RoleSystem, RoleAdmin) {
 		return PermissionDenied("creating a lead needs the sales, sales_manager, system or admin role")
 	}
 	if owner.ID != a.ID && !a.HasAny(RoleSalesManager, RoleSystem, RoleAdmin) {
 		return PermissionDenied("only a sales_manager, system or admin may create a lead owned by someone else (owner %q)", owner.ID)
+	}
+	switch {
+	case a.Has(RoleAdmin):
+	case a.HasAny(RoleSalesManager, RoleSystem) && a.Unit.Contains(unit):
+	case unit != a.Unit:
+		return PermissionDenied("a lead of %s is created by someone of that unit, or a sales_manager or system above it; you are in %s", unit, a.Unit)
 	}
 	return nil
 }
@@ -93,10 +102,11 @@ func CanRead(a Actor) error {
 	return nil
 }
 
-// CanQualifyLead checks that the actor may qualify the lead now: a sales manager (or admin), on a NEW lead.
+// CanQualifyLead checks that the actor may qualify the lead now: a sales manager of its unit (or an admin), on
+// a NEW lead.
 func CanQualifyLead(a Actor, l Lead) error {
-	if !a.HasAny(RoleSalesManager, RoleAdmin) {
-		return PermissionDenied("qualifying a lead needs the sales_manager role")
+	if !a.Manages(l.Unit) && !a.Has(RoleAdmin) {
+		return PermissionDenied("qualifying lead %s needs the sales_manager role for %s", l.ID, l.Unit)
 	}
 	return leadOpen(l, "qualified")
 }
@@ -105,8 +115,8 @@ func CanQualifyLead(a Actor, l Lead) error {
 // person who owns it, on a NEW lead.
 func CanDisqualifyLead(a Actor, l Lead) error {
 	owner := a.Has(RoleSales) && l.Owner.ID == a.ID
-	if !owner && !a.HasAny(RoleSalesManager, RoleAdmin) {
-		return PermissionDenied("disqualifying a lead needs the sales_manager role or ownership of the lead (owner %q)", l.Owner.ID)
+	if !owner && !a.Manages(l.Unit) && !a.Has(RoleAdmin) {
+		return PermissionDenied("disqualifying lead %s needs the sales_manager role for %s or ownership of the lead (owner %q)", l.ID, l.Unit, l.Owner.ID)
 	}
 	return leadOpen(l, "disqualified")
 }

@@ -30,11 +30,11 @@ func TestLeadRules(t *testing.T) {
 		err  error
 		want ltc.Kind
 	}{
-		{"sales creates own lead", ltc.CanCreateLead(sam, sam.Person()), ""},
-		{"sales creates for another", ltc.CanCreateLead(sam, sue.Person()), ltc.KindPermission},
-		{"manager creates for a rep", ltc.CanCreateLead(mia, sam.Person()), ""},
-		{"system creates for a rep", ltc.CanCreateLead(crm, sam.Person()), ""},
-		{"executive cannot create", ltc.CanCreateLead(eve, eve.Person()), ltc.KindPermission},
+		{"sales creates own lead", ltc.CanCreateLead(sam, sam.Person(), sam.Unit), ""},
+		{"sales creates for another", ltc.CanCreateLead(sam, sue.Person(), sam.Unit), ltc.KindPermission},
+		{"manager creates for a rep", ltc.CanCreateLead(mia, sam.Person(), mia.Unit), ""},
+		{"system creates for a rep", ltc.CanCreateLead(crm, sam.Person(), crm.Unit), ""},
+		{"executive cannot create", ltc.CanCreateLead(eve, eve.Person(), eve.Unit), ltc.KindPermission},
 		{"no role cannot read", ltc.CanRead(ltc.Actor{ID: "x"}), ltc.KindPermission},
 		{"any role reads", ltc.CanRead(eve), ""},
 		{"manager qualifies", ltc.CanQualifyLead(mia, open), ""},

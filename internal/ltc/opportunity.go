@@ -68,7 +68,13 @@ type Opportunity struct {
 	Title          string       `json:"title"`
 	EstimatedValue Money        `json:"estimated_value"`
 	// Owner leads the deal: the lead's owner, then the AR of the appointed team.
-	Owner      Person      `json:"owner"`
+	Owner Person `json:"owner"`
+	// Unit is the org unit the deal belongs to: its owner's when it started.
+	Unit Unit `json:"unit,omitempty"`
+	// CreatedBy is who created the lead the deal came from.
+	CreatedBy Person `json:"created_by,omitempty"`
+	// Sponsor is the executive who approved INITIATION; weekly reports go to them too.
+	Sponsor    *Person     `json:"sponsor,omitempty"`
 	Assessment *Assessment `json:"assessment,omitempty"`
 	Team       Team        `json:"team,omitempty"`
 	// Decisions holds every decision of the deal, oldest first; at most the last one is pending.
@@ -94,9 +100,12 @@ type Opportunity struct {
 	SummaryOverdue  bool       `json:"summary_overdue,omitempty"`
 	CloseReason     string     `json:"close_reason,omitempty"`
 	PolicyVersion   string     `json:"policy_version"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	ClosedAt        *time.Time `json:"closed_at,omitempty"`
+	// Rules is the version of the rules the deal started under (see RulesGovernance); a deal keeps it, as it
+	// keeps its policy, so a recorded process replays under the rules it was recorded with.
+	Rules     int        `json:"rules,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	ClosedAt  *time.Time `json:"closed_at,omitempty"`
 }
 
 // NewOpportunity is the deal created from a qualified lead, in stage VALIDATION.
@@ -109,7 +118,10 @@ func NewOpportunity(l Lead, now time.Time) Opportunity {
 		Title:          l.Title,
 		EstimatedValue: l.EstimatedValue,
 		Owner:          l.Owner,
+		Unit:           l.Unit,
+		CreatedBy:      l.CreatedBy,
 		PolicyVersion:  l.PolicyVersion,
+		Rules:          RulesGovernance,
 		CreatedAt:      now,
 		UpdatedAt:      now,
 	}
@@ -173,10 +185,21 @@ func (o Opportunity) inStage(what string, stages ...Stage) error {
 // owns reports whether the actor leads the deal: its owner, who is the AR once a team is appointed.
 func (o Opportunity) owns(a Actor) bool { return o.Owner.ID == a.ID }
 
+// managedBy reports whether the actor manages the deal: a sales manager of a unit holding it, or an admin.
+func (o Opportunity) managedBy(a Actor) bool { return a.Manages(o.Unit) || a.Has(RoleAdmin) }
+
+// RulesGovernance is the rules version from which gates keep the separation of duties, the policy's level is a
+// floor on who decides, and the handover is acknowledged by an appointed DELIVERY_PM. Deals started before it
+// (Rules 0) keep the rules they were recorded under, so their processes replay.
+const RulesGovernance = 1
+
+// governed reports whether the deal runs under RulesGovernance.
+func (o Opportunity) governed() bool { return o.Rules >= RulesGovernance }
+
 // CanUpdateAssessment checks that the actor may record the VALIDATION assessment now.
 func CanUpdateAssessment(a Actor, o Opportunity) error {
-	if !o.owns(a) && !a.HasAny(RoleSalesManager, RoleAdmin) {
-		return PermissionDenied("updating the assessment needs ownership of deal %s or the sales_manager role", o.ID)
+	if !o.owns(a) && !o.managedBy(a) {
+		return PermissionDenied("updating the assessment needs ownership of deal %s or the sales_manager role for %s", o.ID, o.Unit)
 	}
 	return o.inStage("updating the assessment", StageValidation)
 }
@@ -195,8 +218,8 @@ func CanClose(a Actor, o Opportunity, outcome Outcome) error {
 	if outcome != OutcomeLost && outcome != OutcomeAbandoned {
 		return Invalid("a deal is closed by hand as LOST or ABANDONED, not %s", outcome)
 	}
-	if !o.owns(a) && !a.HasAny(RoleSalesManager, RoleAdmin) {
-		return PermissionDenied("closing deal %s needs its AR or the sales_manager role", o.ID)
+	if !o.owns(a) && !o.managedBy(a) {
+		return PermissionDenied("closing deal %s needs its AR or the sales_manager role for %s", o.ID, o.Unit)
 	}
 	return o.open()
 }

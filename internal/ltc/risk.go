@@ -61,7 +61,7 @@ func RiskID(requestID string) string { return uuid.NewSHA1(riskIDSpace, []byte(r
 // CanEditRisks checks that the actor may add or change risks now: a core team member (the owner before a team
 // exists), a sales manager or an admin, on an open deal.
 func CanEditRisks(a Actor, o Opportunity) error {
-	if !o.owns(a) && !o.Team.Core(a.ID) && !a.HasAny(RoleSalesManager, RoleAdmin) {
+	if !o.owns(a) && !o.Team.Core(a.ID) && !o.managedBy(a) {
 		return PermissionDenied("the risk register of deal %s is kept by its AR, SR and FR or a sales_manager", o.ID)
 	}
 	return o.open()

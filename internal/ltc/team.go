@@ -85,8 +85,8 @@ func (t Team) Validate() error {
 // CanAppointTeam checks that the actor may appoint or change the team now: a sales manager (or admin), from
 // TEAM_FORMATION on, while the deal is open.
 func CanAppointTeam(a Actor, o Opportunity) error {
-	if !a.HasAny(RoleSalesManager, RoleAdmin) {
-		return PermissionDenied("appointing a project team needs the sales_manager role")
+	if !o.managedBy(a) {
+		return PermissionDenied("appointing the project team of deal %s needs the sales_manager role for %s", o.ID, o.Unit)
 	}
 	if err := o.open(); err != nil {
 		return err

@@ -35,6 +35,9 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 				return err
 			}
 		}
+		if err := upsertAccess(ctx, tx, c); err != nil {
+			return err
+		}
 		if c.Opportunity != nil {
 			if err := upsertOpportunity(ctx, tx, *c.Opportunity, reachedStages(c.Events)); err != nil {
 				return err
@@ -55,9 +58,9 @@ func recordRequest(ctx context.Context, tx pgx.Tx, r Request) (applied bool, err
 		r.PayloadHash = []byte{} // changes the engine makes by itself have no payload
 	}
 	tag, err := tx.Exec(ctx, `
-		INSERT INTO requests (request_id, method, payload_hash, deal_id, result)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id) DO NOTHING`,
-		r.ID, r.Method, r.PayloadHash, r.DealID, r.Result)
+		INSERT INTO requests (request_id, method, payload_hash, deal_id, result, actor_id)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id) DO NOTHING`,
+		r.ID, r.Method, r.PayloadHash, r.DealID, r.Result, orNull(r.ActorID))
 	if err != nil {
 		return false, fmt.Errorf("record request %s: %w", r.ID, err)
 	}
@@ -227,23 +230,64 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event) error {
 func changesStage(e ltc.Event) bool { return e.StageAfter != "" && e.StageBefore != e.StageAfter }
 
 var decisionColumns = []string{"id", "opportunity_id", "gate", "status", "authority", "missing_reviews", "overdue",
-	"created_at", "updated_at", "level", "doc"}
+	"created_at", "updated_at", "level", "doc", "requested_by", "required_reviews"}
 
 func decisionRow(d ltc.Decision) ([]any, error) {
 	doc, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode decision %s: %w", d.ID, err)
 	}
-	missing := make([]string, 0, len(d.RequiredReviews))
-	for _, f := range d.MissingReviews() {
-		missing = append(missing, string(f))
-	}
+	missing := functionNames(d.MissingReviews())
+	required := functionNames(d.RequiredReviews)
 	updated := d.RequestedAt
 	if d.DecidedAt != nil {
 		updated = *d.DecidedAt
 	}
 	return []any{d.ID, d.OpportunityID, d.Gate, d.Status, d.Authority, missing, d.Overdue, d.RequestedAt, updated,
-		orNull(string(d.Level)), doc}, nil
+		orNull(string(d.Level)), doc, d.RequestedBy.ID, required}, nil
+}
+
+func functionNames(fs []ltc.ReviewFunction) []string {
+	names := make([]string, 0, len(fs))
+	for _, f := range fs {
+		names = append(names, string(f))
+	}
+	return names
+}
+
+var accessColumns = []string{"deal_id", "org_unit", "members", "readers", "report_readers"}
+
+// accessRow is who may read the lead or deal (see migration 008): from the deal once there is one, else from the
+// lead.
+func accessRow(l *ltc.Lead, o *ltc.Opportunity) []any {
+	if o != nil {
+		return []any{o.ID, string(o.Unit), nonNil(o.Members()), nonNil(o.Readers()), nonNil(o.ReportReaders())}
+	}
+	return []any{l.ID, string(l.Unit), []string{l.Owner.ID}, nonNil(l.Readers()), []string{l.Owner.ID}}
+}
+
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
+}
+
+// upsertAccess keeps the change's lead or deal access row current.
+func upsertAccess(ctx context.Context, tx pgx.Tx, c Change) error {
+	if c.Lead == nil && c.Opportunity == nil {
+		return nil
+	}
+	row := accessRow(c.Lead, c.Opportunity)
+	_, err := tx.Exec(ctx, `
+		INSERT INTO deal_access (deal_id, org_unit, members, readers, report_readers) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (deal_id) DO UPDATE SET org_unit = $2, members = $3, readers = $4, report_readers = $5
+		WHERE (deal_access.org_unit, deal_access.members, deal_access.readers, deal_access.report_readers)
+			IS DISTINCT FROM ($2, $3, $4, $5)`, row...)
+	if err != nil {
+		return fmt.Errorf("write access of %s: %w", row[0], err)
+	}
+	return nil
 }
 
 func upsertDecision(ctx context.Context, tx pgx.Tx, d ltc.Decision) error {
@@ -252,8 +296,9 @@ func upsertDecision(ctx context.Context, tx pgx.Tx, d ltc.Decision) error {
 		return err
 	}
 	_, err = tx.Exec(ctx, `
-		INSERT INTO decisions (id, opportunity_id, gate, status, authority, missing_reviews, overdue, created_at, updated_at, level, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		INSERT INTO decisions (id, opportunity_id, gate, status, authority, missing_reviews, overdue, created_at, updated_at, level, doc,
+			requested_by, required_reviews)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (id) DO UPDATE SET status = $4, authority = $5, missing_reviews = $6, overdue = $7,
 			updated_at = $9, level = $10, doc = $11`, row...)
 	if err != nil {

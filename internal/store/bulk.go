@@ -22,13 +22,14 @@ type Deal struct {
 // are numbered from 1); the rows are those Apply writes, except that no request is recorded. The events take the
 // next global sequence numbers in the order given.
 func (s *Store) Import(ctx context.Context, deals []Deal) error {
-	var leads, opportunities, decisions, events, visits [][]any
+	var leads, opportunities, decisions, access, events, visits [][]any
 	for _, d := range deals {
 		row, err := leadRow(d.Lead)
 		if err != nil {
 			return err
 		}
 		leads = append(leads, row)
+		access = append(access, accessRow(&d.Lead, d.Opportunity))
 		if o := d.Opportunity; o != nil {
 			if row, err = opportunityRow(*o, reachedStages(d.Events)); err != nil {
 				return err
@@ -57,7 +58,7 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := copyAll(tx, table{"leads", leadColumns, leads}, table{"opportunities", opportunityColumns, opportunities},
-			table{"decisions", decisionColumns, decisions}); err != nil {
+			table{"decisions", decisionColumns, decisions}, table{"deal_access", accessColumns, access}); err != nil {
 			return err
 		}
 		// The events last: the lock on event_log_head that orders the log is held from here to commit only.

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ltcengine/ltc/internal/ltc"
 )
 
 // ErrBadPageToken is returned for a page token that is malformed or was issued for other filters.
@@ -109,4 +111,52 @@ func decodePageToken(token, fingerprint string) (*pageKey, error) {
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// within adds the condition that the lead or deal whose id is column lies within the reach.
+func (f *filter) within(column string, r ltc.Reach) {
+	if c := f.reach(r, "readers"); c != "" {
+		f.where = append(f.where, access(column, c))
+	}
+}
+
+// reach is the condition on a deal_access row (aliased x) that its lead or deal lies within r, the people
+// named on it taken from column readers (readers or report_readers); "" when the reach holds everything.
+func (f *filter) reach(r ltc.Reach, readers string) string {
+	if r.All {
+		return ""
+	}
+	var any []string
+	if r.Person != "" {
+		any = append(any, f.arg(r.Person)+" = ANY (x."+readers+")")
+	}
+	for _, u := range r.Units {
+		any = append(any, f.inUnit(u))
+	}
+	if len(any) == 0 {
+		return "FALSE"
+	}
+	return "(" + strings.Join(any, " OR ") + ")"
+}
+
+// inUnit is the condition on a deal_access row (aliased x) that its lead or deal belongs to u or a unit below.
+// Unit paths hold no LIKE wildcards (ltc.ParseUnit).
+func (f *filter) inUnit(u ltc.Unit) string {
+	if u == ltc.Company {
+		return "TRUE"
+	}
+	p := f.arg(string(u))
+	return fmt.Sprintf("(x.org_unit = %s OR x.org_unit LIKE %s || '/%%')", p, p)
+}
+
+// access is the condition that the deal_access row of the lead or deal whose id is column meets cond.
+func access(column, cond string) string {
+	return "EXISTS (SELECT 1 FROM deal_access x WHERE x.deal_id = " + column + " AND " + cond + ")"
+}
+
+func orTrue(cond string) string {
+	if cond == "" {
+		return "TRUE"
+	}
+	return cond
 }

@@ -31,6 +31,8 @@ type LeadFilter struct {
 	OwnerID     string
 	Customer    string
 	OverdueOnly bool
+	// Reader, when set, lists only the leads they may read (ltc.DealReach).
+	Reader *ltc.Actor
 }
 
 // ListLeads returns a page of leads, newest first, and the token of the next page ("" on the last page).
@@ -48,6 +50,9 @@ func (s *Store) ListLeads(ctx context.Context, lf LeadFilter, size int, token st
 	if lf.OverdueOnly {
 		f.where = append(f.where, "overdue")
 	}
+	if lf.Reader != nil {
+		f.within("leads.id", ltc.DealReach(*lf.Reader))
+	}
 	return page[ltc.Lead](ctx, s, "leads", f, fmt.Sprintf("%+v", lf), size, token)
 }
 
@@ -58,6 +63,8 @@ type OpportunityFilter struct {
 	Level    ltc.ProjectLevel
 	OwnerID  string
 	Customer string
+	// Reader, when set, lists only the deals they may read (ltc.DealReach).
+	Reader *ltc.Actor
 }
 
 // ListOpportunities returns a page of deals, newest first, and the token of the next page.
@@ -78,15 +85,23 @@ func (s *Store) ListOpportunities(ctx context.Context, of OpportunityFilter, siz
 	if of.Customer != "" {
 		f.contains("customer_name", of.Customer)
 	}
+	if of.Reader != nil {
+		f.within("opportunities.id", ltc.DealReach(*of.Reader))
+	}
 	return page[ltc.Opportunity](ctx, s, "opportunities", f, fmt.Sprintf("%+v", of), size, token)
 }
 
-// DecisionFilter selects decisions; zero fields match everything. PendingFor selects what the actor may act on
-// now: pending decisions within their authority and pending decisions owed a review of one of their functions.
+// DecisionFilter selects decisions; zero fields match everything.
 type DecisionFilter struct {
 	OpportunityID string
 	Status        ltc.DecisionStatus
-	PendingFor    *ltc.Actor
+	// Reader, when set, lists only the decisions they may read: those of the deals they read, and those asking
+	// for a review of one of their functions within their unit.
+	Reader *ltc.Actor
+	// PendingFor selects what the actor may act on now: pending decisions within their authority and scope, and
+	// pending decisions owed a review of one of their functions within their unit; never one of a deal they
+	// requested, own or are on the team of (separation of duties).
+	PendingFor *ltc.Actor
 }
 
 // ListDecisions returns a page of decisions, newest first, and the token of the next page.
@@ -99,31 +114,46 @@ func (s *Store) ListDecisions(ctx context.Context, df DecisionFilter, size int, 
 		f.add("status = %s", df.Status)
 	}
 	fingerprint := fmt.Sprintf("%s|%s", df.OpportunityID, df.Status)
+	if a := df.Reader; a != nil {
+		var readable []string
+		if c := f.reach(ltc.DealReach(*a), "readers"); c != "" {
+			readable = append(readable, access("decisions.opportunity_id", c))
+		} else {
+			readable = append(readable, "TRUE")
+		}
+		if unit, functions, ok := ltc.ReviewReach(*a); ok {
+			readable = append(readable, "required_reviews && "+f.arg(functionNames(functions))+" AND "+
+				access("decisions.opportunity_id", f.inUnit(unit)))
+		}
+		f.where = append(f.where, "("+strings.Join(readable, " OR ")+")")
+	}
 	if a := df.PendingFor; a != nil {
 		fingerprint += "|inbox:" + a.ID
 		f.where = append(f.where, "status = 'PENDING'")
 		var mine []string
-		switch {
-		case a.Has(ltc.RoleAdmin):
-			mine = append(mine, "true")
-		case a.Has(ltc.RoleExecutive) && a.Authority > 0:
-			mine = append(mine, "authority <= "+f.arg(a.Authority))
-		case a.Has(ltc.RoleSalesManager):
-			mine = append(mine, "authority = "+f.arg(ltc.ManagerAuthority))
+		if scope, ok := a.ExecutiveScope(); ok {
+			mine = append(mine, "authority <= "+f.arg(a.Authority)+" AND "+access("decisions.opportunity_id", f.inUnit(scope)))
 		}
-		if a.Has(ltc.RoleReviewer) {
+		if a.Has(ltc.RoleSalesManager) {
+			mine = append(mine, "authority = "+f.arg(ltc.ManagerAuthority)+" AND "+access("decisions.opportunity_id", f.inUnit(a.Unit)))
+		}
+		if unit, functions, ok := ltc.ReviewReach(*a); ok {
 			// Written out, not bound, so the planner uses the function's own index (migration 005); only known
 			// functions, whose names are safe in SQL.
-			for _, fn := range a.Functions {
+			var owed []string
+			for _, fn := range functions {
 				if slices.Contains(ltc.ReviewFunctions, fn) {
-					mine = append(mine, fmt.Sprintf("'%s' = ANY (missing_reviews)", fn))
+					owed = append(owed, fmt.Sprintf("'%s' = ANY (missing_reviews)", fn))
 				}
 			}
+			mine = append(mine, "("+strings.Join(owed, " OR ")+") AND "+access("decisions.opportunity_id", f.inUnit(unit)))
 		}
 		if len(mine) == 0 {
 			return nil, "", nil
 		}
-		f.where = append(f.where, "("+strings.Join(mine, " OR ")+")")
+		me := f.arg(a.ID)
+		f.where = append(f.where, "("+strings.Join(mine, " OR ")+")", "requested_by <> "+me,
+			"NOT "+access("decisions.opportunity_id", me+" = ANY (x.members)"))
 	}
 	return page[ltc.Decision](ctx, s, "decisions", f, fingerprint, size, token)
 }
@@ -141,6 +171,9 @@ type EventQuery struct {
 	DealID        string
 	Types         []string
 	Limit         int
+	// Reader, when set, pages only the events of the leads and deals they may read, and weekly reports only where
+	// they read them (ltc.ReportReach).
+	Reader *ltc.Actor
 }
 
 // EventPage is a page of the event log and the cursor to continue from.
@@ -161,6 +194,13 @@ func (s *Store) Events(ctx context.Context, q EventQuery) (EventPage, error) {
 	}
 	if len(q.Types) > 0 {
 		f.add("type = ANY(%s)", q.Types)
+	}
+	if q.Reader != nil {
+		deal, reports := f.reach(ltc.DealReach(*q.Reader), "readers"), f.reach(ltc.ReportReach(*q.Reader), "report_readers")
+		if deal != "" || reports != "" {
+			f.where = append(f.where, access("events.deal_id", fmt.Sprintf("CASE WHEN events.type = %s THEN %s ELSE %s END",
+				f.arg(ltc.EventWeeklyReportSubmitted), orTrue(reports), orTrue(deal))))
+		}
 	}
 	query := `
 		WITH page AS (

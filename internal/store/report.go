@@ -17,6 +17,8 @@ type ReportFilter struct {
 	From, To time.Time
 	Level    ltc.ProjectLevel
 	OwnerID  string
+	// Reader, when set, counts only the deals of the units the reader's reports cover (ltc.ReportsReach).
+	Reader *ltc.Actor
 }
 
 // FunnelRow counts the deals created in the period by where they stand now.
@@ -99,6 +101,11 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			}
 			if rf.OwnerID != "" {
 				deals += " AND o.owner_id = " + f.arg(rf.OwnerID)
+			}
+			if rf.Reader != nil {
+				if c := f.reach(ltc.ReportsReach(*rf.Reader), "readers"); c != "" {
+					deals += " AND " + access("o.id", c)
+				}
 			}
 			for _, column := range []string{"v.deal_id", "d.opportunity_id", "e.deal_id"} {
 				of := "TRUE"

@@ -56,14 +56,17 @@ type Request struct {
 	PayloadHash []byte          `json:"payload_hash"`
 	DealID      string          `json:"deal_id"`
 	Result      json.RawMessage `json:"result"`
+	// ActorID is who made the request ("" for the engine's own changes and requests recorded before it was kept):
+	// only they get its result again.
+	ActorID string `json:"actor_id,omitempty"`
 }
 
 // Request returns the applied request with the id, or ErrNotFound.
 func (s *Store) Request(ctx context.Context, id string) (Request, error) {
 	r := Request{ID: id}
 	err := s.pool.QueryRow(ctx,
-		`SELECT method, payload_hash, deal_id::text, result FROM requests WHERE request_id = $1`, id,
-	).Scan(&r.Method, &r.PayloadHash, &r.DealID, &r.Result)
+		`SELECT method, payload_hash, deal_id::text, result, coalesce(actor_id, '') FROM requests WHERE request_id = $1`, id,
+	).Scan(&r.Method, &r.PayloadHash, &r.DealID, &r.Result, &r.ActorID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Request{}, ErrNotFound
 	}

@@ -927,9 +927,16 @@ type Opportunity struct {
 	// Report periods (0 = the first week of PURSUIT) that went without a report past due + grace.
 	OverdueReportPeriods []int32 `protobuf:"varint,33,rep,packed,name=overdue_report_periods,json=overdueReportPeriods,proto3" json:"overdue_report_periods,omitempty"`
 	// Recorded meetings.
-	Meetings      []*Meeting `protobuf:"bytes,34,rep,name=meetings,proto3" json:"meetings,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Meetings []*Meeting `protobuf:"bytes,34,rep,name=meetings,proto3" json:"meetings,omitempty"`
+	// The org unit the deal belongs to: its owner's when it started ("/" is the whole company).
+	OrgUnit string `protobuf:"bytes,35,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
+	// The executive who approved INITIATION; weekly reports go to them too.
+	Sponsor *Person `protobuf:"bytes,36,opt,name=sponsor,proto3" json:"sponsor,omitempty"`
+	// False when the caller may read the deal but not its weekly reports (only the team, the sponsor and the
+	// owner's sales managers do); weekly_reports and last_report are then left out.
+	WeeklyReportsVisible bool `protobuf:"varint,37,opt,name=weekly_reports_visible,json=weeklyReportsVisible,proto3" json:"weekly_reports_visible,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Opportunity) Reset() {
@@ -1198,6 +1205,27 @@ func (x *Opportunity) GetMeetings() []*Meeting {
 		return x.Meetings
 	}
 	return nil
+}
+
+func (x *Opportunity) GetOrgUnit() string {
+	if x != nil {
+		return x.OrgUnit
+	}
+	return ""
+}
+
+func (x *Opportunity) GetSponsor() *Person {
+	if x != nil {
+		return x.Sponsor
+	}
+	return nil
+}
+
+func (x *Opportunity) GetWeeklyReportsVisible() bool {
+	if x != nil {
+		return x.WeeklyReportsVisible
+	}
+	return false
 }
 
 // WeeklyReport is a weekly project report (项目周报).
@@ -2548,8 +2576,13 @@ type Decision struct {
 	Rationale string `protobuf:"bytes,20,opt,name=rationale,proto3" json:"rationale,omitempty"`
 	// The level the INITIATION decider fixed.
 	ConfirmedLevel ProjectLevel `protobuf:"varint,21,opt,name=confirmed_level,json=confirmedLevel,proto3,enum=ltc.v1.ProjectLevel" json:"confirmed_level,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The level the requester proposed (INITIATION), or the deal's level when ATB or ATC was requested.
+	ProposedLevel ProjectLevel `protobuf:"varint,25,opt,name=proposed_level,json=proposedLevel,proto3,enum=ltc.v1.ProjectLevel" json:"proposed_level,omitempty"`
+	// The level the policy gives the package's value and the customer's grade. The gate needs the authority of
+	// the higher of it and the proposed level; a decider who fixes a lower level records why.
+	PolicyLevel   ProjectLevel `protobuf:"varint,26,opt,name=policy_level,json=policyLevel,proto3,enum=ltc.v1.ProjectLevel" json:"policy_level,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Decision) Reset() {
@@ -2763,6 +2796,20 @@ func (x *Decision) GetConfirmedLevel() ProjectLevel {
 	return ProjectLevel_PROJECT_LEVEL_UNSPECIFIED
 }
 
+func (x *Decision) GetProposedLevel() ProjectLevel {
+	if x != nil {
+		return x.ProposedLevel
+	}
+	return ProjectLevel_PROJECT_LEVEL_UNSPECIFIED
+}
+
+func (x *Decision) GetPolicyLevel() ProjectLevel {
+	if x != nil {
+		return x.PolicyLevel
+	}
+	return ProjectLevel_PROJECT_LEVEL_UNSPECIFIED
+}
+
 type isDecision_Package interface {
 	isDecision_Package()
 }
@@ -2792,7 +2839,7 @@ var File_ltc_v1_deal_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
-	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\"\xea\f\n" +
+	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\"\xe5\r\n" +
 	"\vOpportunity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12#\n" +
@@ -2834,7 +2881,10 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\vlast_report\x18  \x01(\v2\x14.ltc.v1.WeeklyReportR\n" +
 	"lastReport\x124\n" +
 	"\x16overdue_report_periods\x18! \x03(\x05R\x14overdueReportPeriods\x12+\n" +
-	"\bmeetings\x18\" \x03(\v2\x0f.ltc.v1.MeetingR\bmeetings\"\x8a\x03\n" +
+	"\bmeetings\x18\" \x03(\v2\x0f.ltc.v1.MeetingR\bmeetings\x12\x19\n" +
+	"\borg_unit\x18# \x01(\tR\aorgUnit\x12(\n" +
+	"\asponsor\x18$ \x01(\v2\x0e.ltc.v1.PersonR\asponsor\x124\n" +
+	"\x16weekly_reports_visible\x18% \x01(\bR\x14weeklyReportsVisible\"\x8a\x03\n" +
 	"\fWeeklyReport\x12\x16\n" +
 	"\x06period\x18\x01 \x01(\x05R\x06period\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x05R\brevision\x12&\n" +
@@ -2966,7 +3016,7 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"deviations\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc0>R\n" +
 	"deviations\x129\n" +
 	"\x12contract_reference\x18\x05 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xbf\b\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xb5\t\n" +
 	"\bDecision\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12 \n" +
@@ -2998,7 +3048,9 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"conditions\x18\x13 \x03(\tR\n" +
 	"conditions\x12\x1c\n" +
 	"\trationale\x18\x14 \x01(\tR\trationale\x12=\n" +
-	"\x0fconfirmed_level\x18\x15 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x0econfirmedLevelB\t\n" +
+	"\x0fconfirmed_level\x18\x15 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x0econfirmedLevel\x12;\n" +
+	"\x0eproposed_level\x18\x19 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\rproposedLevel\x127\n" +
+	"\fpolicy_level\x18\x1a \x01(\x0e2\x14.ltc.v1.ProjectLevelR\vpolicyLevelB\t\n" +
 	"\apackage*\x96\x02\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -3172,65 +3224,68 @@ var file_ltc_v1_deal_proto_depIdxs = []int32{
 	35, // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
 	14, // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
 	16, // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
-	34, // 26: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
-	35, // 27: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
-	34, // 28: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
-	36, // 29: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
-	2,  // 30: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
-	36, // 31: ltc.v1.Meeting.date:type_name -> google.type.Date
-	34, // 32: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
-	15, // 33: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
-	34, // 34: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
-	3,  // 35: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
-	4,  // 36: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
-	4,  // 37: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
-	34, // 38: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
-	5,  // 39: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
-	33, // 40: ltc.v1.Bid.price:type_name -> ltc.v1.Money
-	36, // 41: ltc.v1.Bid.date:type_name -> google.type.Date
-	34, // 42: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
-	6,  // 43: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
-	36, // 44: ltc.v1.Contract.date:type_name -> google.type.Date
-	33, // 45: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
-	34, // 46: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
-	35, // 47: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
-	25, // 48: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
-	21, // 49: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
-	34, // 50: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
-	35, // 51: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
-	34, // 52: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
-	35, // 53: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
-	33, // 54: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
-	34, // 55: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
-	7,  // 56: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
-	11, // 57: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
-	12, // 58: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
-	34, // 59: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
-	35, // 60: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	31, // 61: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
-	24, // 62: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	33, // 63: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
-	33, // 64: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
-	8,  // 65: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	34, // 66: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	35, // 67: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	9,  // 68: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	27, // 69: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	28, // 70: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
-	29, // 71: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
-	17, // 72: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
-	31, // 73: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	11, // 74: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	35, // 75: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	26, // 76: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	34, // 77: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	35, // 78: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	31, // 79: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	80, // [80:80] is the sub-list for method output_type
-	80, // [80:80] is the sub-list for method input_type
-	80, // [80:80] is the sub-list for extension type_name
-	80, // [80:80] is the sub-list for extension extendee
-	0,  // [0:80] is the sub-list for field type_name
+	34, // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
+	34, // 27: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
+	35, // 28: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
+	34, // 29: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
+	36, // 30: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
+	2,  // 31: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
+	36, // 32: ltc.v1.Meeting.date:type_name -> google.type.Date
+	34, // 33: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
+	15, // 34: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
+	34, // 35: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
+	3,  // 36: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
+	4,  // 37: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
+	4,  // 38: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
+	34, // 39: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
+	5,  // 40: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
+	33, // 41: ltc.v1.Bid.price:type_name -> ltc.v1.Money
+	36, // 42: ltc.v1.Bid.date:type_name -> google.type.Date
+	34, // 43: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
+	6,  // 44: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
+	36, // 45: ltc.v1.Contract.date:type_name -> google.type.Date
+	33, // 46: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
+	34, // 47: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
+	35, // 48: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
+	25, // 49: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
+	21, // 50: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
+	34, // 51: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
+	35, // 52: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
+	34, // 53: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
+	35, // 54: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
+	33, // 55: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
+	34, // 56: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
+	7,  // 57: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
+	11, // 58: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
+	12, // 59: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
+	34, // 60: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
+	35, // 61: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
+	31, // 62: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	24, // 63: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
+	33, // 64: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	33, // 65: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	8,  // 66: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	34, // 67: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	35, // 68: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	9,  // 69: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	27, // 70: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	28, // 71: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	29, // 72: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	17, // 73: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	31, // 74: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	11, // 75: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	35, // 76: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	26, // 77: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	34, // 78: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	35, // 79: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	31, // 80: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	31, // 81: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
+	31, // 82: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
+	83, // [83:83] is the sub-list for method output_type
+	83, // [83:83] is the sub-list for method input_type
+	83, // [83:83] is the sub-list for extension type_name
+	83, // [83:83] is the sub-list for extension extendee
+	0,  // [0:83] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }

@@ -322,7 +322,10 @@ type Lead struct {
 	// When the lead was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When the lead last changed.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// The org unit of the lead's owner (a path such as "emea/germany"; "/" is the whole company); the deal made
+	// from the lead keeps it. It decides which managers and executives see and work the lead.
+	OrgUnit       string `protobuf:"bytes,19,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -483,6 +486,13 @@ func (x *Lead) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Lead) GetOrgUnit() string {
+	if x != nil {
+		return x.OrgUnit
+	}
+	return ""
+}
+
 // CreateLeadRequest creates a lead.
 type CreateLeadRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -501,7 +511,10 @@ type CreateLeadRequest struct {
 	// Expected close date.
 	ExpectedCloseDate *date.Date `protobuf:"bytes,7,opt,name=expected_close_date,json=expectedCloseDate,proto3" json:"expected_close_date,omitempty"`
 	// The owner; empty means the caller. Only managers, systems and admins may name someone else.
-	Owner         *Person `protobuf:"bytes,8,opt,name=owner,proto3" json:"owner,omitempty"`
+	Owner *Person `protobuf:"bytes,8,opt,name=owner,proto3" json:"owner,omitempty"`
+	// The owner's org unit; empty means the caller's. A sales rep creates leads in their own unit; a sales manager
+	// or system within theirs; an admin anywhere.
+	OrgUnit       string `protobuf:"bytes,9,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -590,6 +603,13 @@ func (x *CreateLeadRequest) GetOwner() *Person {
 		return x.Owner
 	}
 	return nil
+}
+
+func (x *CreateLeadRequest) GetOrgUnit() string {
+	if x != nil {
+		return x.OrgUnit
+	}
+	return ""
 }
 
 // CreateLeadResponse returns the created lead.
@@ -1114,7 +1134,7 @@ const file_ltc_v1_lead_proto_rawDesc = "" +
 	"\x10budget_confirmed\x18\x01 \x01(\bR\x0fbudgetConfirmed\x120\n" +
 	"\x14decision_chain_known\x18\x02 \x01(\bR\x12decisionChainKnown\x126\n" +
 	"\aurgency\x18\x03 \x01(\x0e2\x0f.ltc.v1.UrgencyB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\aurgency\x12\x1e\n" +
-	"\x05notes\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x05notes\"\xb7\x06\n" +
+	"\x05notes\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x05notes\"\xd2\x06\n" +
 	"\x04Lead\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x11.ltc.v1.LeadStateR\x05state\x12,\n" +
@@ -1138,7 +1158,8 @@ const file_ltc_v1_lead_proto_rawDesc = "" +
 	"\vcreate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xaa\x03\n" +
+	"updateTime\x12\x19\n" +
+	"\borg_unit\x18\x13 \x01(\tR\aorgUnit\"\xcf\x03\n" +
 	"\x11CreateLeadRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x124\n" +
@@ -1149,7 +1170,8 @@ const file_ltc_v1_lead_proto_rawDesc = "" +
 	"\x06source\x18\x05 \x01(\x0e2\x12.ltc.v1.LeadSourceB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06source\x12>\n" +
 	"\x0festimated_value\x18\x06 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x0eestimatedValue\x12I\n" +
 	"\x13expected_close_date\x18\a \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x11expectedCloseDate\x12$\n" +
-	"\x05owner\x18\b \x01(\v2\x0e.ltc.v1.PersonR\x05owner\"6\n" +
+	"\x05owner\x18\b \x01(\v2\x0e.ltc.v1.PersonR\x05owner\x12#\n" +
+	"\borg_unit\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aorgUnit\"6\n" +
 	"\x12CreateLeadResponse\x12 \n" +
 	"\x04lead\x18\x01 \x01(\v2\f.ltc.v1.LeadR\x04lead\"*\n" +
 	"\x0eGetLeadRequest\x12\x18\n" +
