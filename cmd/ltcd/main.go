@@ -1,5 +1,6 @@
 // Command ltcd is the LTC engine: `serve` runs the gRPC API, `worker` the Temporal worker, `migrate` brings the
-// database schema up to date, `token` mints a bearer token, and `dev` runs all of it on one machine.
+// database schema up to date, `token` mints a bearer token, `tls-cert` makes development certificates, and `dev`
+// runs all of it on one machine.
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/observe"
 	"github.com/ltcengine/ltc/internal/store"
+	"github.com/ltcengine/ltc/internal/transport"
 	"github.com/ltcengine/ltc/worker"
 )
 
@@ -31,6 +33,7 @@ commands:
   worker    run the Temporal worker
   migrate   apply database migrations
   token     mint a bearer token (needs LTC_JWT_SECRET)
+  tls-cert  write a development CA, server and client certificate for TLS and mTLS
   dev       run PostgreSQL, Temporal, migrations, worker and API on this machine
 
 Run 'ltcd <command> -h' for the command's flags.
@@ -44,7 +47,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	commands := map[string]func(context.Context, []string) error{
-		"serve": serve, "worker": runWorker, "migrate": migrate, "token": token, "dev": runDev,
+		"serve": serve, "worker": runWorker, "migrate": migrate, "token": token, "tls-cert": tlsCert, "dev": runDev,
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {
@@ -68,9 +71,10 @@ func parse(name string, args []string, extra func(*flag.FlagSet)) (config.Config
 	return cfg, fs.Parse(args)
 }
 
-// connect reads a command's configuration, starts tracing if it is configured, and connects to PostgreSQL and
-// Temporal. Close the backends, then call the returned stop.
-func connect(ctx context.Context, name string, args []string) (config.Config, *slog.Logger, *engine.Backends, func(), error) {
+// connect reads a command's configuration, runs check on it (before anything starts, so a wrong configuration
+// fails at once), starts tracing if it is configured, and connects to PostgreSQL and Temporal. Close the backends,
+// then call the returned stop.
+func connect(ctx context.Context, name string, args []string, check func(config.Config, *slog.Logger) error) (config.Config, *slog.Logger, *engine.Backends, func(), error) {
 	cfg, err := parse(name, args, nil)
 	if err != nil {
 		return cfg, nil, nil, nil, err
@@ -78,6 +82,11 @@ func connect(ctx context.Context, name string, args []string) (config.Config, *s
 	log, err := cfg.Logger()
 	if err != nil {
 		return cfg, nil, nil, nil, err
+	}
+	if check != nil {
+		if err := check(cfg, log); err != nil {
+			return cfg, nil, nil, nil, err
+		}
 	}
 	stop := func() {}
 	if cfg.Tracing {
@@ -94,8 +103,15 @@ func connect(ctx context.Context, name string, args []string) (config.Config, *s
 	return cfg, log, b, stop, err
 }
 
+// checkTransport fails when the API's transport is misconfigured: plaintext off loopback, TLS files that do not
+// load.
+func checkTransport(cfg config.Config, log *slog.Logger) error {
+	_, err := cfg.ServerTLS(log)
+	return err
+}
+
 func serve(ctx context.Context, args []string) error {
-	cfg, log, b, stop, err := connect(ctx, "serve", args)
+	cfg, log, b, stop, err := connect(ctx, "serve", args, checkTransport)
 	if err != nil {
 		return err
 	}
@@ -105,12 +121,12 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("serving the gRPC API", "addr", l.Addr().String())
+	log.Info("serving the gRPC API", "addr", l.Addr().String(), "tls", cfg.TLSCertFile != "", "mtls", cfg.TLSClientCAFile != "")
 	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.Serve(ctx, srv, l) })
 }
 
 func runWorker(ctx context.Context, args []string) error {
-	cfg, log, b, stop, err := connect(ctx, "worker", args)
+	cfg, log, b, stop, err := connect(ctx, "worker", args, nil)
 	if err != nil {
 		return err
 	}
@@ -172,6 +188,29 @@ func token(_ context.Context, args []string) error {
 	return nil
 }
 
+// tlsCert writes a development CA and a server and client certificate it issued, for TLS (and mTLS) without a
+// company PKI: the compose stack runs it at each start and keeps what it wrote the first time.
+func tlsCert(_ context.Context, args []string) error {
+	fs := flag.NewFlagSet("ltcd tls-cert", flag.ContinueOnError)
+	dir := fs.String("dir", "tls", "folder to write "+strings.Join([]string{transport.CAFile, transport.ServerCertFile,
+		transport.ServerKeyFile, transport.ClientCertFile, transport.ClientKeyFile}, ", ")+" into")
+	hosts := fs.String("hosts", "localhost,127.0.0.1,::1", "comma-separated host names and addresses of the server certificate")
+	force := fs.Bool("force", false, "write a new set even when the folder has one")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	wrote, err := transport.WriteDevFiles(*dir, split(*hosts), *force)
+	if err != nil {
+		return err
+	}
+	if !wrote {
+		fmt.Printf("kept the certificates in %s (--force writes new ones)\n", *dir)
+		return nil
+	}
+	fmt.Printf("wrote a development CA and certificates for %s into %s\n", *hosts, *dir)
+	return nil
+}
+
 func runDev(ctx context.Context, args []string) error {
 	opts := dev.Options{Out: os.Stdout}
 	cfg, err := parse("dev", args, func(fs *flag.FlagSet) {
@@ -186,6 +225,9 @@ func runDev(ctx context.Context, args []string) error {
 	}
 	log, err := cfg.Logger()
 	if err != nil {
+		return err
+	}
+	if err := checkTransport(cfg, log); err != nil {
 		return err
 	}
 	if cfg.Tracing {

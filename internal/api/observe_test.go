@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ltcengine/ltc/internal/config"
 	"github.com/ltcengine/ltc/internal/testenv"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
@@ -24,7 +25,7 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestMetricsAfterTraffic(t *testing.T) {
-	e := testenv.StartEngine(t)
+	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.Pprof = true }))
 	qualifiedDeal(t, e)
 	_, _ = ltcv1.NewLeadServiceClient(e.Conn).GetLead(e.As(t, sam), &ltcv1.GetLeadRequest{Id: "not-a-uuid"})
 
@@ -53,5 +54,5 @@ func TestMetricsAfterTraffic(t *testing.T) {
 	assert.True(t, strings.HasPrefix(body, "ready"))
 	code, body = get(t, e.AdminURL+"/debug/pprof/goroutine?debug=1")
 	assert.Equal(t, http.StatusOK, code)
-	assert.Contains(t, body, "goroutine profile:", "profiles are served for finding where time goes")
+	assert.Contains(t, body, "goroutine profile:", "profiles are served for finding where time goes, when asked for")
 }

@@ -4,6 +4,7 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -43,6 +45,9 @@ type Config struct {
 	Metrics *grpcprom.ServerMetrics
 	// Tracing traces every call with OpenTelemetry (the global tracer provider).
 	Tracing bool
+	// TLS, when set, secures the connections (and with ClientCAs, requires client certificates); nil serves
+	// plaintext.
+	TLS *tls.Config
 }
 
 // Server serves the API.
@@ -64,6 +69,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	log := cfg.Logger
 	var options []grpc.ServerOption
+	if cfg.TLS != nil {
+		options = append(options, grpc.Creds(credentials.NewTLS(cfg.TLS)))
+	}
 	if cfg.Tracing {
 		options = append(options, grpc.StatsHandler(otelgrpc.NewServerHandler()))
 	}

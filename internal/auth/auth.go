@@ -1,6 +1,6 @@
-// Package auth turns bearer tokens into actors. Tokens are JWTs: HS256 with a shared secret by default, or RS256
-// checked against a public key. The claims carry the user id (sub), name, roles, authority level and review
-// functions.
+// Package auth turns bearer tokens into actors. Tokens are JWTs: HS256 with a shared secret by default, RS256
+// checked against a public key, or RS256/ES256 from the company's identity provider checked against its JWKS
+// (jwks.go). The claims carry the user id (sub), name, roles, authority level and review functions.
 package auth
 
 import (
@@ -37,8 +37,17 @@ const MinSecretLen = 32
 
 // Verifier checks tokens.
 type Verifier struct {
-	method string
-	key    any
+	methods []string
+	keys    jwt.Keyfunc
+	// checks are the claims checks beyond the validity window (issuer and audience of identity-provider tokens).
+	checks []jwt.ParserOption
+	// stop ends what the verifier runs in the background (the JWKS refresh); nil when nothing runs.
+	stop func()
+}
+
+// fixedKey verifies tokens of one algorithm with one key.
+func fixedKey(method string, key any) *Verifier {
+	return &Verifier{methods: []string{method}, keys: func(*jwt.Token) (any, error) { return key, nil }}
 }
 
 // NewHS256 verifies tokens signed with the shared secret.
@@ -46,7 +55,7 @@ func NewHS256(secret []byte) (*Verifier, error) {
 	if len(secret) < MinSecretLen {
 		return nil, fmt.Errorf("the JWT secret must be at least %d bytes", MinSecretLen)
 	}
-	return &Verifier{method: jwt.SigningMethodHS256.Alg(), key: secret}, nil
+	return fixedKey(jwt.SigningMethodHS256.Alg(), secret), nil
 }
 
 // NewRS256 verifies tokens signed by the holder of the RSA key whose public half is given in PEM.
@@ -55,14 +64,22 @@ func NewRS256(publicKeyPEM []byte) (*Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse RS256 public key: %w", err)
 	}
-	return &Verifier{method: jwt.SigningMethodRS256.Alg(), key: (*rsa.PublicKey)(key)}, nil
+	return fixedKey(jwt.SigningMethodRS256.Alg(), (*rsa.PublicKey)(key)), nil
 }
 
-// Verify checks the token's signature, algorithm and validity window and returns its actor.
+// Close stops what the verifier runs in the background.
+func (v *Verifier) Close() {
+	if v.stop != nil {
+		v.stop()
+	}
+}
+
+// Verify checks the token's signature, algorithm, validity window (and, for identity-provider tokens, issuer
+// and audience) and returns its actor.
 func (v *Verifier) Verify(token string) (ltc.Actor, error) {
 	var c Claims
-	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return v.key, nil },
-		jwt.WithValidMethods([]string{v.method}), jwt.WithExpirationRequired(), jwt.WithLeeway(30*time.Second))
+	_, err := jwt.ParseWithClaims(token, &c, v.keys, append([]jwt.ParserOption{
+		jwt.WithValidMethods(v.methods), jwt.WithExpirationRequired(), jwt.WithLeeway(30 * time.Second)}, v.checks...)...)
 	if err != nil {
 		return ltc.Actor{}, err
 	}

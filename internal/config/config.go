@@ -3,6 +3,7 @@
 package config
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/ltcengine/ltc/internal/auth"
 	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/transport"
 	"github.com/ltcengine/ltc/workflows"
 )
 
@@ -34,6 +36,19 @@ type Config struct {
 	// JWTSecret (LTC_JWT_SECRET) signs and checks HS256 tokens; JWTPublicKeyFile switches checking to RS256.
 	JWTSecret        string
 	JWTPublicKeyFile string
+	// JWKSURL switches checking to the company identity provider's tokens (RS256/ES256, keys from its JWKS),
+	// whose iss must be JWTIssuer and whose aud must include JWTAudience.
+	JWKSURL     string
+	JWTIssuer   string
+	JWTAudience string
+	// TLSCertFile and TLSKeyFile turn on TLS for the API; TLSClientCAFile adds mTLS (client certificates issued
+	// by these CAs are required). Without them the API serves plaintext, on loopback only.
+	TLSCertFile     string
+	TLSKeyFile      string
+	TLSClientCAFile string
+	// Pprof serves Go's profiles under /debug/pprof on the admin port. Off by default: profiles reveal the
+	// command line and the program's internals, and a CPU profile or trace costs time while it runs.
+	Pprof bool
 	// PolicyFile holds the policy new deals start with (JSON); empty means the default policy of domain.md.
 	PolicyFile string
 	// Tracing is on when an OTLP endpoint is configured in the standard environment
@@ -56,6 +71,13 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("LTC_LOG_LEVEL", "info"), "debug, info, warn or error (LTC_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LTC_LOG_FORMAT", "text"), "text or json (LTC_LOG_FORMAT)")
 	fs.StringVar(&c.JWTPublicKeyFile, "jwt-public-key-file", env("LTC_JWT_PUBLIC_KEY_FILE", ""), "PEM RSA public key: check RS256 tokens instead of HS256 (LTC_JWT_PUBLIC_KEY_FILE)")
+	fs.StringVar(&c.JWKSURL, "jwks-url", env("LTC_JWKS_URL", ""), "identity provider's JWKS URL: check its RS256/ES256 tokens instead (LTC_JWKS_URL)")
+	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("LTC_JWT_ISSUER", ""), "iss the identity provider's tokens must carry; required with --jwks-url (LTC_JWT_ISSUER)")
+	fs.StringVar(&c.JWTAudience, "jwt-audience", env("LTC_JWT_AUDIENCE", ""), "aud the identity provider's tokens must include; required with --jwks-url (LTC_JWT_AUDIENCE)")
+	fs.StringVar(&c.TLSCertFile, "tls-cert-file", env("LTC_TLS_CERT_FILE", ""), "PEM certificate chain of the API; with --tls-key-file turns on TLS (LTC_TLS_CERT_FILE)")
+	fs.StringVar(&c.TLSKeyFile, "tls-key-file", env("LTC_TLS_KEY_FILE", ""), "PEM private key of --tls-cert-file (LTC_TLS_KEY_FILE)")
+	fs.StringVar(&c.TLSClientCAFile, "tls-client-ca-file", env("LTC_TLS_CLIENT_CA_FILE", ""), "PEM CAs of client certificates: turns on mTLS, a client without such a certificate is refused (LTC_TLS_CLIENT_CA_FILE)")
+	fs.BoolVar(&c.Pprof, "pprof", envBool("LTC_PPROF", false), "serve /debug/pprof on the admin port (LTC_PPROF)")
 	fs.StringVar(&c.PolicyFile, "policy-file", env("LTC_POLICY_FILE", ""), "JSON policy new deals start with; default: domain.md's (LTC_POLICY_FILE)")
 	c.JWTSecret = os.Getenv("LTC_JWT_SECRET")
 	c.Tracing = os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
@@ -73,8 +95,16 @@ func (c *Config) Policy() (ltc.Policy, error) {
 	return ltc.ParsePolicy(b)
 }
 
-// Verifier builds the token verifier the configuration asks for.
-func (c *Config) Verifier() (*auth.Verifier, error) {
+// Verifier builds the token verifier the configuration asks for: the identity provider's keys, a public key, or
+// the shared secret. One source only, so a deployment that moved to its identity provider does not keep
+// accepting tokens of the old kind by accident. Close it when done; log receives its background failures.
+func (c *Config) Verifier(log *slog.Logger) (*auth.Verifier, error) {
+	if c.JWKSURL != "" {
+		if c.JWTPublicKeyFile != "" {
+			return nil, errors.New("--jwks-url and --jwt-public-key-file are two sources of keys: choose one")
+		}
+		return auth.NewJWKS(auth.JWKSOptions{URL: c.JWKSURL, Issuer: c.JWTIssuer, Audience: c.JWTAudience, Logger: log})
+	}
 	if c.JWTPublicKeyFile != "" {
 		pem, err := os.ReadFile(c.JWTPublicKeyFile)
 		if err != nil {
@@ -86,6 +116,14 @@ func (c *Config) Verifier() (*auth.Verifier, error) {
 		return nil, errors.New("LTC_JWT_SECRET is not set (at least 32 bytes; `openssl rand -hex 32` makes one)")
 	}
 	return auth.NewHS256([]byte(c.JWTSecret))
+}
+
+// ServerTLS returns the API's TLS configuration, or nil for plaintext, which it refuses unless the gRPC address is
+// a loopback address. log receives the certificate reloads.
+func (c *Config) ServerTLS(log *slog.Logger) (*tls.Config, error) {
+	return transport.Server(c.GRPCAddr, transport.ServerFiles{
+		CertFile: c.TLSCertFile, KeyFile: c.TLSKeyFile, ClientCAFile: c.TLSClientCAFile,
+	}, log)
 }
 
 // RequireDatabase fails when no database URL is configured.

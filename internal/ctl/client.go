@@ -17,12 +17,14 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ltcengine/ltc/internal/transport"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -35,6 +37,39 @@ type Options struct {
 	Output    string // table or json
 	RequestID string
 	Timeout   time.Duration
+	// TLS asks for TLS with the system's roots; TLSCA trusts these CAs instead; TLSCert and TLSKey present a
+	// client certificate to a server that requires mTLS. Any of them, or an address off loopback, means TLS.
+	TLS     bool
+	TLSCA   string
+	TLSCert string
+	TLSKey  string
+}
+
+// credentials are the connection's transport security: plaintext only to a loopback address without TLS
+// options, so a token never crosses a network in the clear.
+func (o Options) credentials() (credentials.TransportCredentials, error) {
+	if !o.TLS && o.TLSCA == "" && o.TLSCert == "" && o.TLSKey == "" && transport.IsLoopback(o.Addr) {
+		return insecure.NewCredentials(), nil
+	}
+	cfg, err := transport.Client(transport.ClientFiles{CAFile: o.TLSCA, CertFile: o.TLSCert, KeyFile: o.TLSKey})
+	if err != nil {
+		return nil, err
+	}
+	return credentials.NewTLS(cfg), nil
+}
+
+// tlsArgs are the TLS options as flags, for the commands the demo runs.
+func (o Options) tlsArgs() []string {
+	var args []string
+	if o.TLS {
+		args = append(args, "--tls")
+	}
+	for _, f := range [][2]string{{"--tls-ca", o.TLSCA}, {"--tls-cert", o.TLSCert}, {"--tls-key", o.TLSKey}} {
+		if f[1] != "" {
+			args = append(args, f[0], f[1])
+		}
+	}
+	return args
 }
 
 // session is one invocation's connection and output.
@@ -75,7 +110,11 @@ func (o Options) token() (string, error) {
 }
 
 func dial(o Options, out io.Writer) (*session, error) {
-	conn, err := grpc.NewClient(o.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	creds, err := o.credentials()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := grpc.NewClient(o.Addr, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +209,7 @@ func Explain(err error, addr string) error {
 	case codes.AlreadyExists:
 		hint = "use a new --request-id, or none"
 	case codes.Unavailable:
-		hint = "is ltcd running at " + addr + "? (`make dev`, or --addr / LTC_ADDR)"
+		hint = "is ltcd running at " + addr + "? (`make dev`, or --addr / LTC_ADDR; a TLS server needs --tls-ca, an mTLS one --tls-cert and --tls-key too)"
 	case codes.DeadlineExceeded:
 		hint = "the outcome is unknown; repeat the command with the same --request-id to learn it safely"
 	case codes.Unimplemented:

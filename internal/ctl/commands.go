@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,10 @@ func New(out io.Writer) *cobra.Command {
 	f.StringVarP(&o.Output, "output", "o", "table", "table or json")
 	f.StringVar(&o.RequestID, "request-id", "", "request id of a change; repeat it to retry safely (default: a new one)")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "deadline of each call")
+	f.BoolVar(&o.TLS, "tls", envBool("LTC_TLS"), "TLS with the system's roots; default off on loopback, on elsewhere (LTC_TLS)")
+	f.StringVar(&o.TLSCA, "tls-ca", os.Getenv("LTC_TLS_CA"), "PEM CAs of the server's certificate; implies TLS (LTC_TLS_CA)")
+	f.StringVar(&o.TLSCert, "tls-cert", os.Getenv("LTC_TLS_CERT"), "PEM client certificate for a server requiring mTLS (LTC_TLS_CERT)")
+	f.StringVar(&o.TLSKey, "tls-key", os.Getenv("LTC_TLS_KEY"), "PEM key of --tls-cert (LTC_TLS_KEY)")
 
 	// run wraps a command body with a session.
 	run := func(body func(s *session, args []string) error) func(*cobra.Command, []string) error {
@@ -45,6 +50,11 @@ func New(out io.Writer) *cobra.Command {
 	root.AddCommand(leadCommands(run), dealCommands(run), gateCommands(run), inboxCommand(run), eventsCommand(run),
 		reportCommand(run), demoCommand(&o, out))
 	return root
+}
+
+func envBool(key string) bool {
+	v, _ := strconv.ParseBool(os.Getenv(key))
+	return v
 }
 
 type runner func(func(s *session, args []string) error) func(*cobra.Command, []string) error

@@ -78,7 +78,8 @@ func Demo(o Options, out io.Writer) error {
 		if st.title != "" {
 			fmt.Fprintf(out, "\n# %s\n", st.title)
 		}
-		args := append([]string{"--addr", o.Addr, "--tokens", o.Tokens, "--as", st.as, "--timeout", o.Timeout.String()}, st.args...)
+		args := append(append([]string{"--addr", o.Addr, "--tokens", o.Tokens, "--as", st.as, "--timeout", o.Timeout.String()},
+			o.tlsArgs()...), st.args...)
 		if st.step != "" {
 			args = append(args, "--request-id", rid(st.step))
 		}

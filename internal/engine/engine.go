@@ -31,6 +31,8 @@ type Backends struct {
 	Store    *store.Store
 	Temporal client.Client
 	Metrics  *observe.Metrics
+	// closers stop what the parts built on the backends run in the background (the JWKS refresh), on Close.
+	closers []func()
 }
 
 // Dial connects to PostgreSQL and Temporal, waiting up to a minute for Temporal to answer.
@@ -89,6 +91,9 @@ func dialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger, metr
 
 // Close closes the connections, the database pool last.
 func (b *Backends) Close() {
+	for _, c := range b.closers {
+		c()
+	}
 	b.Temporal.Close()
 	b.Metrics.Close()
 	b.Store.Close()
@@ -113,12 +118,13 @@ func (b *Backends) Run(ctx context.Context, cfg config.Config, log *slog.Logger,
 	return g.Wait()
 }
 
-// ServeAdmin serves the admin HTTP port (metrics, health, readiness) until ctx ends; an empty address turns it off.
+// ServeAdmin serves the admin HTTP port (metrics, health, readiness, and profiles when configured) until ctx ends;
+// an empty address turns it off.
 func (b *Backends) ServeAdmin(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cfg.AdminAddr == "" {
 		return nil
 	}
-	return observe.Serve(ctx, cfg.AdminAddr, b.Metrics, b.Ready, log)
+	return observe.Serve(ctx, cfg.AdminAddr, b.Metrics, b.Ready, log, observe.WithPprof(cfg.Pprof))
 }
 
 // Worker builds the engine's Temporal worker.
@@ -126,12 +132,18 @@ func (b *Backends) Worker(cfg config.Config) sdkworker.Worker {
 	return worker.New(b.Temporal, cfg.TaskQueue, b.Store)
 }
 
-// API builds the gRPC server and opens its listener on the configured address.
+// API builds the gRPC server, with TLS when configured (plaintext is refused off loopback), and opens its
+// listener on the configured address.
 func (b *Backends) API(cfg config.Config, log *slog.Logger) (*api.Server, net.Listener, error) {
-	verifier, err := cfg.Verifier()
+	tlsConfig, err := cfg.ServerTLS(log)
 	if err != nil {
 		return nil, nil, err
 	}
+	verifier, err := cfg.Verifier(log)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.closers = append(b.closers, verifier.Close)
 	policy, err := cfg.Policy()
 	if err != nil {
 		return nil, nil, err
@@ -139,7 +151,7 @@ func (b *Backends) API(cfg config.Config, log *slog.Logger) (*api.Server, net.Li
 	srv, err := api.New(api.Config{
 		Store: b.Store, Temporal: b.Temporal, TaskQueue: cfg.TaskQueue, Policy: policy,
 		Verifier: verifier, Logger: log, Reflection: cfg.Reflection, RequestTimeout: cfg.RequestTimeout, Metrics: b.Metrics.GRPC,
-		Tracing: cfg.Tracing,
+		Tracing: cfg.Tracing, TLS: tlsConfig,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -107,9 +107,22 @@ func (c storeCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(reportsMissed, prometheus.GaugeValue, float64(g.OverdueReports))
 }
 
+// Option adjusts what the admin port serves.
+type Option func(*options)
+
+type options struct{ pprof bool }
+
+// WithPprof serves Go's profiles under /debug/pprof/ when on. They are off unless asked for: a profile shows the
+// command line and the program's internals, and a CPU profile or trace slows the process while it runs.
+func WithPprof(on bool) Option { return func(o *options) { o.pprof = on } }
+
 // Handler serves /metrics, /healthz (the process answers) and /readyz (ready answers nil: PostgreSQL and
-// Temporal are reachable).
-func Handler(m *Metrics, ready func(context.Context) error) http.Handler {
+// Temporal are reachable), and /debug/pprof/ with WithPprof(true).
+func Handler(m *Metrics, ready func(context.Context) error, opts ...Option) http.Handler {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
@@ -122,22 +135,24 @@ func Handler(m *Metrics, ready func(context.Context) error) http.Handler {
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	// Profiles for finding where time and memory go (the admin port listens on loopback by default).
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	if o.pprof {
+		// Profiles for finding where time and memory go.
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	}
 	return mux
 }
 
-// Serve serves Handler on addr until ctx ends.
-func Serve(ctx context.Context, addr string, m *Metrics, ready func(context.Context) error, log *slog.Logger) error {
+// Serve serves Handler, adjusted by opts, on addr until ctx ends.
+func Serve(ctx context.Context, addr string, m *Metrics, ready func(context.Context) error, log *slog.Logger, opts ...Option) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("admin listener: %w", err)
 	}
-	srv := &http.Server{Handler: Handler(m, ready), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: Handler(m, ready, opts...), ReadHeaderTimeout: 5 * time.Second}
 	log.Info("serving metrics and health", "addr", l.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()

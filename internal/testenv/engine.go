@@ -98,7 +98,7 @@ func StartEngine(t testing.TB, options ...Option) *Engine {
 	cfg.GRPCAddr = l.Addr().String()
 	served := make(chan error, 1)
 	go func() { served <- engine.Serve(ctx, srv, l) }()
-	admin := httptest.NewServer(observe.Handler(b.Metrics, b.Ready))
+	admin := httptest.NewServer(observe.Handler(b.Metrics, b.Ready, observe.WithPprof(cfg.Pprof)))
 	conn, err := grpc.NewClient(cfg.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,88 @@
+package config_test
+
+import (
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ltcengine/ltc/internal/config"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func parse(t *testing.T, args ...string) *config.Config {
+	t.Helper()
+	c := &config.Config{}
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	c.Register(fs)
+	require.NoError(t, fs.Parse(args))
+	return c
+}
+
+// clearEnv unsets the environment the transport and identity settings read, for the test.
+func clearEnv(t *testing.T) {
+	for _, k := range []string{"LTC_TLS_CERT_FILE", "LTC_TLS_KEY_FILE", "LTC_TLS_CLIENT_CA_FILE", "LTC_JWKS_URL",
+		"LTC_JWT_ISSUER", "LTC_JWT_AUDIENCE", "LTC_PPROF", "LTC_GRPC_ADDR", "LTC_JWT_PUBLIC_KEY_FILE"} {
+		t.Setenv(k, "") // restored when the test ends
+		require.NoError(t, os.Unsetenv(k))
+	}
+}
+
+func TestTransportAndIdentitySettingsFromFlagsElseEnvironment(t *testing.T) {
+	clearEnv(t)
+	c := parse(t)
+	assert.False(t, c.Pprof, "pprof is off unless asked for")
+	assert.Empty(t, c.TLSCertFile)
+	assert.Empty(t, c.JWKSURL)
+
+	t.Setenv("LTC_PPROF", "true")
+	t.Setenv("LTC_TLS_CERT_FILE", "/tls/server.pem")
+	t.Setenv("LTC_TLS_KEY_FILE", "/tls/server-key.pem")
+	t.Setenv("LTC_TLS_CLIENT_CA_FILE", "/tls/ca.pem")
+	t.Setenv("LTC_JWKS_URL", "https://id.example.com/certs")
+	t.Setenv("LTC_JWT_ISSUER", "https://id.example.com")
+	t.Setenv("LTC_JWT_AUDIENCE", "ltc-api")
+	c = parse(t)
+	assert.Equal(t, config.Config{GRPCAddr: c.GRPCAddr, AdminAddr: c.AdminAddr, DBMaxConns: c.DBMaxConns,
+		TemporalAddress: c.TemporalAddress, TemporalNamespace: c.TemporalNamespace, TaskQueue: c.TaskQueue,
+		Reflection: c.Reflection, RequestTimeout: c.RequestTimeout, LogLevel: c.LogLevel, LogFormat: c.LogFormat,
+		JWTSecret: c.JWTSecret, DatabaseURL: c.DatabaseURL, Tracing: c.Tracing,
+		Pprof: true, TLSCertFile: "/tls/server.pem", TLSKeyFile: "/tls/server-key.pem", TLSClientCAFile: "/tls/ca.pem",
+		JWKSURL: "https://id.example.com/certs", JWTIssuer: "https://id.example.com", JWTAudience: "ltc-api"}, *c)
+
+	c = parse(t, "--pprof=false", "--tls-cert-file", "a.pem", "--tls-key-file", "b.pem", "--tls-client-ca-file", "",
+		"--jwks-url", "https://other/certs", "--jwt-issuer", "i", "--jwt-audience", "a")
+	assert.False(t, c.Pprof, "a flag wins over the environment")
+	assert.Equal(t, []string{"a.pem", "b.pem", "", "https://other/certs", "i", "a"},
+		[]string{c.TLSCertFile, c.TLSKeyFile, c.TLSClientCAFile, c.JWKSURL, c.JWTIssuer, c.JWTAudience})
+}
+
+func TestPlaintextIsRefusedOffLoopback(t *testing.T) {
+	clearEnv(t)
+	tlsConfig, err := parse(t).ServerTLS(quiet)
+	require.NoError(t, err, "the default address is loopback: plaintext for development")
+	assert.Nil(t, tlsConfig)
+
+	_, err = parse(t, "--grpc-addr", "0.0.0.0:7070").ServerTLS(quiet)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "configure TLS with --tls-cert-file and --tls-key-file")
+}
+
+func TestJWKSNeedsIssuerAndAudienceAndIsTheOnlyKeySource(t *testing.T) {
+	clearEnv(t)
+	_, err := parse(t, "--jwks-url", "https://id.example.com/certs", "--jwt-issuer", "https://id.example.com").Verifier(quiet)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--jwt-audience")
+	_, err = parse(t, "--jwks-url", "https://id.example.com/certs", "--jwt-audience", "ltc-api").Verifier(quiet)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--jwt-issuer")
+	_, err = parse(t, "--jwks-url", "https://id.example.com/certs", "--jwt-issuer", "i", "--jwt-audience", "a",
+		"--jwt-public-key-file", "key.pem").Verifier(quiet)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "choose one")
+}
