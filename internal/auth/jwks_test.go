@@ -87,7 +87,7 @@ func idpClaims() auth.Claims {
 	return auth.Claims{
 		RegisteredClaims: jwt.RegisteredClaims{Subject: "sam", Issuer: issuer, Audience: jwt.ClaimStrings{"account", audience},
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))},
-		Name: "Sam Sales", Roles: []string{"sales"},
+		Name: "Sam Sales", Roles: []string{"sales"}, Org: "emea/germany",
 	}
 }
 
@@ -111,7 +111,7 @@ func TestIdentityProviderTokensAreCheckedAgainstItsJWKS(t *testing.T) {
 	p.publishRSA("rsa-1", &rsaKey.PublicKey)
 	p.publishEC("ec-1", &ecKey.PublicKey)
 	v := newJWKS(t, p.url)
-	sam := ltc.Actor{ID: "sam", Name: "Sam Sales", Roles: []ltc.Role{ltc.RoleSales}}
+	sam := ltc.Actor{ID: "sam", Name: "Sam Sales", Roles: []ltc.Role{ltc.RoleSales}, Unit: "emea/germany"}
 
 	got, err := v.Verify(sign(t, jwt.SigningMethodRS256, "rsa-1", idpClaims(), rsaKey))
 	require.NoError(t, err, "RS256 from the key set")

@@ -77,7 +77,7 @@ func TestCommandsAndTheirErrors(t *testing.T) {
 	assert.Contains(t, out, "Billing system")
 
 	_, err = run(o, "--as", "sales", "lead", "qualify", id, "--urgency", "warm")
-	assert.EqualError(t, err, "PermissionDenied: qualifying a lead needs the sales_manager role (ask someone who holds the role, or use their token)")
+	assert.EqualError(t, err, "PermissionDenied: qualifying lead "+id+" needs the sales_manager role for emea/germany (ask someone who holds the role, or use their token)")
 
 	out, err = run(o, "--as", "sales_manager", "lead", "qualify", id, "--urgency", "warm")
 	require.NoError(t, err)

@@ -48,7 +48,7 @@ func TestLtcctlSpeaksMTLSWithIdentityProviderTokens(t *testing.T) {
 	now := time.Now()
 	claims := func(iss string) auth.Claims {
 		return auth.Claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "sam", Issuer: iss, Audience: jwt.ClaimStrings{"ltc-api"},
-			ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))}, Roles: []string{"sales"}}
+			ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))}, Roles: []string{"sales"}, Org: "emea/germany"}
 	}
 	token := func(c auth.Claims) string {
 		tok := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
