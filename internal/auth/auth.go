@@ -113,7 +113,9 @@ func (c Claims) actor() (ltc.Actor, error) {
 		return ltc.Actor{}, fmt.Errorf("token claim org: %w", err)
 	}
 	a.Unit = unit
-	a.Scopes = strings.Fields(c.Scope)
+	if scopes := strings.Fields(c.Scope); len(scopes) > 0 {
+		a.Scopes = scopes
+	}
 	return a, nil
 }
 
