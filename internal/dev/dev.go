@@ -235,7 +235,7 @@ func banner(opts Options, cfg config.Config, dir string, tokens map[string]strin
 	fmt.Fprintf(out, "  Tokens        %s/tokens.json and tokens.env (valid %s)\n\n", dir, TokenTTL)
 	for _, name := range sortedNames() {
 		p := DemoPeople[name]
-		fmt.Fprintf(out, "  %-18s %-16s %s\n", name, p.Name, tokens[name])
+		fmt.Fprintf(out, "  %-22s %-16s %s\n", name, p.Name, tokens[name])
 	}
 	fmt.Fprintf(out, "\nCtrl-C stops everything; the data stays in %s.\n\n", dir)
 }

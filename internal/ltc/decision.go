@@ -337,7 +337,8 @@ func (o Opportunity) SubmitReview(decisionID string, r Review) (Opportunity, Dec
 func CanDecide(a Actor, o Opportunity, decisionID string, r Ruling) error {
 	d, ok := o.Decision(decisionID)
 	if ok && !mayDecide(a, o, d) {
-		return PermissionDenied("deciding %s %s of deal %s (%s) needs %s", d.Gate, d.ID, o.ID, o.Unit, describeAuthority(d.Authority))
+		return PermissionDenied("deciding %s %s of deal %s needs %s whose scope holds %s (authority 1: the office, 2: the region, 3: the company)",
+			d.Gate, d.ID, o.ID, describeAuthority(d.Authority), o.Unit)
 	}
 	if ok && o.governed() {
 		if err := independent(a, o, d, "deciding"); err != nil {
