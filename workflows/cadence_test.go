@@ -41,7 +41,7 @@ func TestForgottenWeeklyReportIsFlaggedOnTimeAndTheNextPeriodGoesOn(t *testing.T
 	require.Len(t, overdue, 2, "periods 1 and 3 went without a report")
 	assert.Equal(t, pursuitAt.Add(16*day), overdue[0].OccurredAt, "period 1: flagged at due (day 14) + grace (2 days)")
 	assert.Equal(t, pursuitAt.Add(30*day), overdue[1].OccurredAt, "period 3: day 28 + 2")
-	assert.Equal(t, []string{"user:sam", "role:sales_manager"}, overdue[0].Recipients)
+	assert.Equal(t, []string{"user:sam", "role:sales_manager@/"}, overdue[0].Recipients)
 	third := result(t, out[6]).Opportunity.Cadence
 	assert.Equal(t, 2, third.Reports[2].Period, "the next period started on time")
 	assert.Equal(t, []int{1}, third.OverduePeriods)

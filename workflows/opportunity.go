@@ -94,7 +94,7 @@ func (p *dealProcess) commit(ctx workflow.Context, method string, r Request, rul
 func (p *dealProcess) event(next ltc.Opportunity, typ string, actor ltc.Person, requestID string, data any, recipients ...string) ltc.Event {
 	return ltc.Event{
 		DealID: p.o.ID, Type: typ, Actor: actor, RequestID: requestID,
-		StageBefore: string(p.o.Stage), StageAfter: string(next.Stage), Recipients: recipients,
+		StageBefore: string(p.o.Stage), StageAfter: string(next.Stage), Recipients: ltc.InUnit(recipients, p.o.Unit),
 		Data: ltc.EventData(data), OccurredAt: next.UpdatedAt,
 	}
 }

@@ -109,7 +109,7 @@ func TestInitiationApprovedThenTeamIntoPursuit(t *testing.T) {
 	assert.Equal(t, ltc.StagePursuit, team.Opportunity.Stage)
 	assert.Equal(t, []string{ltc.EventAssessmentUpdated, ltc.EventDecisionRequested, ltc.EventDecisionDecided,
 		ltc.EventTeamAppointed}, e.eventTypes())
-	assert.Equal(t, []string{"authority:2"}, e.changes[1].Events[0].Recipients, "the deciders are notified")
+	assert.Equal(t, []string{"authority:2@/"}, e.changes[1].Events[0].Recipients, "the deciders are notified")
 }
 
 func TestApproveWithConditionsAndAnotherLevel(t *testing.T) {
@@ -192,8 +192,8 @@ func TestEscalationClimbsToTheTopThenFlagsOverdue(t *testing.T) {
 	}
 	require.Len(t, escalations, 4)
 	requested := e.changes[1].Events[0]
-	assert.Equal(t, []string{"role:sales_manager", "authority:1"}, requested.Recipients)
-	for i, want := range [][]string{{"authority:1"}, {"authority:2"}, {"authority:3"}, {"authority:3", "user:sam"}} {
+	assert.Equal(t, []string{"role:sales_manager@/", "authority:1@/"}, requested.Recipients)
+	for i, want := range [][]string{{"authority:1@/"}, {"authority:2@/"}, {"authority:3@/"}, {"authority:3@/", "user:sam"}} {
 		assert.Equal(t, want, escalations[i].Recipients, "escalation %d notifies the new deciders", i+1)
 		assert.Equal(t, requested.OccurredAt.Add(time.Duration(i+1)*sla), escalations[i].OccurredAt, "on time")
 	}

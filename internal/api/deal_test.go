@@ -271,7 +271,7 @@ func TestUnansweredDecisionEscalatesOnTimeThenReject(t *testing.T) {
 	for _, ev := range events {
 		recipients = append(recipients, ev.Recipients)
 	}
-	assert.Equal(t, [][]string{{"authority:1"}, {"authority:2"}, {"authority:3"}, {"authority:3", "user:sam"}}, recipients)
+	assert.Equal(t, [][]string{{"authority:1@/"}, {"authority:2@/"}, {"authority:3@/"}, {"authority:3@/", "user:sam"}}, recipients)
 
 	rejected, err := decisions.Decide(e.As(t, eric), &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
 		Verdict: ltcv1.Verdict_VERDICT_REJECT, Rationale: "not a fit"})

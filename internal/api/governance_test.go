@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/internal/testenv"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
@@ -112,10 +114,13 @@ func TestInboxesAndDecisionsFollowTheOrgScope(t *testing.T) {
 	id := germanDeal(t, e, ltcv1.CustomerGrade_CUSTOMER_GRADE_A, 100_000_00) // grade A: level B, the region decides
 	d := requestInitiation(t, e, deSam, id, ltcv1.ProjectLevel_PROJECT_LEVEL_B)
 
+	requested, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Types: []string{ltc.EventDecisionRequested}, Limit: 10})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"authority:2@emea/germany"}, requested.Events[0].Recipients, "only the deciders whose scope holds the deal are told")
 	assert.Empty(t, inbox(t, e, apacAiko), "another region's executive is not asked")
 	assert.Empty(t, inbox(t, e, jpYui))
 	requireCode(t, decideAs(t, e, apacAiko, d.Id, ltcv1.Verdict_VERDICT_APPROVE), codes.PermissionDenied, "emea/germany")
-	_, err := ltcv1.NewDecisionServiceClient(e.Conn).GetDecision(e.As(t, apacAiko), &ltcv1.GetDecisionRequest{Id: d.Id})
+	_, err = ltcv1.NewDecisionServiceClient(e.Conn).GetDecision(e.As(t, apacAiko), &ltcv1.GetDecisionRequest{Id: d.Id})
 	requireCode(t, err, codes.PermissionDenied, "")
 	assert.Equal(t, []string{d.Id}, inbox(t, e, emeaEva))
 	require.NoError(t, decideAs(t, e, emeaEva, d.Id, ltcv1.Verdict_VERDICT_APPROVE))

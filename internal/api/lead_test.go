@@ -420,6 +420,6 @@ func TestLeadSLAOverdueOnRealServers(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, events, 4)
 	assert.Equal(t, ltc.EventLeadOverdue, events[1].Type)
-	assert.Equal(t, []string{"user:sam", "role:sales_manager"}, events[1].Recipients)
+	assert.Equal(t, []string{"user:sam", "role:sales_manager@/"}, events[1].Recipients)
 	keepHistory(t, e, workflows.LeadWorkflowID(id), "lead_overdue_then_qualified")
 }

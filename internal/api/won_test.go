@@ -267,7 +267,7 @@ func TestWeeklyReportsAndMeetingsOverGRPC(t *testing.T) {
 	page, err := e.Store.Events(context.Background(), store.EventQuery{DealID: id, Types: []string{ltc.EventWeeklyReportOverdue}, Limit: 10})
 	require.NoError(t, err)
 	require.NotEmpty(t, page.Events)
-	assert.Equal(t, []string{"user:sam", "role:sales_manager"}, page.Events[0].Recipients)
+	assert.Equal(t, []string{"user:sam", "role:sales_manager@/"}, page.Events[0].Recipients)
 	_, err = deals.CloseOpportunity(e.As(t, sam), &ltcv1.CloseOpportunityRequest{RequestId: uuid.NewString(), OpportunityId: id,
 		Outcome: ltcv1.Outcome_OUTCOME_ABANDONED, Reason: "end of test"})
 	require.NoError(t, err)

@@ -247,6 +247,18 @@ func higher(a, b ProjectLevel) ProjectLevel {
 	return a
 }
 
-// UnitRecipient narrows a recipient (role:, authority:, function:) to the people whose scope holds the deal's
-// unit: "authority:2@emea/germany" are the executives of authority 2 or more whose scope holds emea/germany.
-func UnitRecipient(recipient string, u Unit) string { return recipient + "@" + u.String() }
+// InUnit narrows the recipients that name a group (role:, authority:, function:) to the people of that group whose
+// scope holds the deal's unit, so a notification never reaches someone who may not read the deal:
+// "authority:2@emea/germany" are the executives of authority 2 or more whose scope holds emea/germany. Recipients
+// that name a person (user:) stay as they are.
+func InUnit(recipients []string, u Unit) []string {
+	out := make([]string, len(recipients))
+	for i, r := range recipients {
+		if strings.HasPrefix(r, "user:") {
+			out[i] = r
+		} else {
+			out[i] = r + "@" + u.String()
+		}
+	}
+	return out
+}
