@@ -69,7 +69,7 @@ func envOr(key, def string) string {
 func leadCommands(run runner) *cobra.Command {
 	lead := &cobra.Command{Use: "lead", Short: "Create, list, qualify and disqualify leads"}
 
-	var c struct{ customer, grade, industry, region, title, description, source, value, currency, close, owner string }
+	var c struct{ customer, grade, industry, region, title, description, source, value, currency, close, owner, org string }
 	create := &cobra.Command{Use: "create", Short: "Create a lead", Args: cobra.NoArgs,
 		RunE: run(func(s *session, _ []string) error {
 			grade, err := enum[ltcv1.CustomerGrade](ltcv1.CustomerGrade_value, "CUSTOMER_GRADE_", c.grade)
@@ -94,6 +94,7 @@ func leadCommands(run runner) *cobra.Command {
 			if c.owner != "" {
 				req.Owner = &ltcv1.Person{Id: c.owner}
 			}
+			req.OrgUnit = c.org
 			resp, err := call(s, s.leads.CreateLead, req)
 			if err != nil {
 				return err
@@ -112,6 +113,7 @@ func leadCommands(run runner) *cobra.Command {
 	cf.StringVar(&c.currency, "currency", "CNY", "ISO currency")
 	cf.StringVar(&c.close, "close", "", "expected close date, YYYY-MM-DD")
 	cf.StringVar(&c.owner, "owner", "", "owner's user id (default: you)")
+	cf.StringVar(&c.org, "org", "", "the owner's org unit, e.g. emea/germany (default: yours)")
 
 	var l struct {
 		state, owner, customer string
@@ -195,7 +197,7 @@ func renderLead(w io.Writer, l *ltcv1.Lead) {
 	fmt.Fprintf(w, "Title\t%s\n", l.Title)
 	fmt.Fprintf(w, "Value\t%s\n", showMoney(l.EstimatedValue))
 	fmt.Fprintf(w, "Expected close\t%s\n", showDay(l.ExpectedCloseDate))
-	fmt.Fprintf(w, "Owner\t%s\n", person(l.Owner))
+	fmt.Fprintf(w, "Owner\t%s (%s)\n", person(l.Owner), l.OrgUnit)
 	fmt.Fprintf(w, "SLA due\t%s%s\n", l.SlaDueTime.AsTime().Format(time.DateTime), map[bool]string{true: "  OVERDUE"}[l.Overdue])
 	if l.OpportunityId != "" {
 		fmt.Fprintf(w, "Deal\t%s\n", l.OpportunityId)

@@ -75,6 +75,10 @@ func TestCommandsAndTheirErrors(t *testing.T) {
 	out, err = run(o, "--as", "sales", "lead", "show", id)
 	require.NoError(t, err)
 	assert.Contains(t, out, "Billing system")
+	assert.Contains(t, out, "(emea/germany)", "the lead belongs to its owner's unit")
+	_, err = run(o, "--as", "sales", "lead", "create", "--customer", "Initech", "--grade", "B", "--title", "Elsewhere",
+		"--value", "1000", "--currency", "USD", "--close", "2027-03-31", "--org", "apac/japan")
+	assert.ErrorContains(t, err, "PermissionDenied")
 
 	_, err = run(o, "--as", "sales", "lead", "qualify", id, "--urgency", "warm")
 	assert.EqualError(t, err, "PermissionDenied: qualifying lead "+id+" needs the sales_manager role for emea/germany (ask someone who holds the role, or use their token)")

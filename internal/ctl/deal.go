@@ -335,7 +335,10 @@ func renderDeal(w io.Writer, o *ltcv1.Opportunity, events []*ltcv1.Event) {
 	fmt.Fprintf(w, "Customer\t%s (grade %s)\n", o.Customer.GetName(), name(o.Customer.GetGrade(), "CUSTOMER_GRADE_"))
 	fmt.Fprintf(w, "Level\t%s\n", name(o.Level, "PROJECT_LEVEL_"))
 	fmt.Fprintf(w, "Value\t%s\n", showMoney(o.EstimatedValue))
-	fmt.Fprintf(w, "Owner\t%s\n", person(o.Owner))
+	fmt.Fprintf(w, "Owner\t%s (%s)\n", person(o.Owner), o.OrgUnit)
+	if o.Sponsor != nil {
+		fmt.Fprintf(w, "Sponsor\t%s\n", person(o.Sponsor))
+	}
 	if a := o.Assessment; a != nil {
 		fmt.Fprintf(w, "Assessment\twin rate %d%%, competitors %s\n", a.WinRate, strings.Join(a.Competitors, ", "))
 	}

@@ -147,6 +147,9 @@ func gateCommands(run runner) *cobra.Command {
 func renderDecision(w io.Writer, d *ltcv1.Decision) {
 	fmt.Fprintf(w, "Decision\t%s\n", d.Id)
 	fmt.Fprintf(w, "Gate\t%s on deal %s (level %s)\n", name(d.Gate, "GATE_"), d.OpportunityId, name(d.Level, "PROJECT_LEVEL_"))
+	if d.PolicyLevel != ltcv1.ProjectLevel_PROJECT_LEVEL_UNSPECIFIED {
+		fmt.Fprintf(w, "Levels\tproposed %s, policy %s\n", name(d.ProposedLevel, "PROJECT_LEVEL_"), name(d.PolicyLevel, "PROJECT_LEVEL_"))
+	}
 	fmt.Fprintf(w, "Status\t%s\n", name(d.Status, "DECISION_STATUS_"))
 	fmt.Fprintf(w, "Requested\tby %s at %s\n", person(d.RequestedBy), d.RequestTime.AsTime().Format(time.DateTime))
 	fmt.Fprintf(w, "Authority\t%d (asked %d, %d escalation(s))%s\n", d.Authority, d.RequiredAuthority, d.Escalations, map[bool]string{true: "  OVERDUE"}[d.Overdue])
