@@ -122,7 +122,7 @@ func (d *driver) lifecycle() []step {
 			Gate: ltcv1.Gate_GATE_INITIATION, Package: &ltcv1.RequestDecisionRequest_Initiation{Initiation: &ltcv1.InitiationPackage{
 				ProposedLevel: ltcv1.ProjectLevel_PROJECT_LEVEL_B, Rationale: "strategic account, budget confirmed"}}}),
 		decide(initiation),
-		call(d, "sales_manager", "AppointTeam", d.deals.AppointTeam, &ltcv1.AppointTeamRequest{RequestId: rid(), OpportunityId: deal, Members: team}),
+		call(d, "sales_manager", "AppointTeam", d.deals.AppointTeam, &ltcv1.AppointTeamRequest{RequestId: rid(), OpportunityId: deal, Members: attendees}),
 		call(d, "sales3", "AddRisk", d.deals.AddRisk, &ltcv1.AddRiskRequest{RequestId: rid(), OpportunityId: deal, Risk: &ltcv1.Risk{
 			Description: "site access in winter", Category: ltcv1.RiskCategory_RISK_CATEGORY_DELIVERY, Probability: ltcv1.RiskLevel_RISK_LEVEL_MEDIUM,
 			Impact: ltcv1.RiskLevel_RISK_LEVEL_HIGH, Owner: &ltcv1.Person{Id: "fred"}, Status: ltcv1.RiskStatus_RISK_STATUS_OPEN}}),

@@ -32,6 +32,13 @@ var Epoch = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 // Owner is the id of the k-th account manager.
 func Owner(k int) string { return fmt.Sprintf("owner-%04d", k) }
 
+// Offices are the org units deals belong to: the k-th account manager works in Office(k), and so do their deals.
+// The dev people's German office is the first.
+var Offices = []ltc.Unit{"emea/germany", "emea/france", "emea/uk", "apac/japan", "apac/china", "americas/usa"}
+
+// Office is the org unit of the k-th account manager.
+func Office(k int) ltc.Unit { return Offices[k%len(Offices)] }
+
 var industries = []string{"Telecom", "Energy", "Transport", "Finance", "Health", "Government", "Retail", "Media"}
 
 // Customer is the name of the k-th customer.
@@ -156,11 +163,11 @@ func MakeDeal(i int) (store.Deal, error) {
 		k = rng.IntN(Owners / 10) // a tenth of the owners hold a third more of the deals
 	}
 	b := &builder{rng: rng, now: created, end: Epoch, policy: ltc.DefaultPolicy(), requests: fmt.Sprintf("seed-%d", i),
-		owner: ltc.Actor{ID: Owner(k), Name: fmt.Sprintf("Owner %04d", k), Roles: []ltc.Role{ltc.RoleSales}},
+		owner: ltc.Actor{ID: Owner(k), Name: fmt.Sprintf("Owner %04d", k), Roles: []ltc.Role{ltc.RoleSales}, Unit: Office(k)},
 		sr:    ltc.Actor{ID: Owner((k + 1) % Owners), Name: "Solution Responsible", Roles: []ltc.Role{ltc.RoleSales}},
 		fr:    ltc.Actor{ID: Owner((k + 2) % Owners), Name: "Fulfilment Responsible", Roles: []ltc.Role{ltc.RoleSales}},
-		manager: ltc.Actor{ID: fmt.Sprintf("manager-%02d", k%50), Name: "Sales Manager",
-			Roles: []ltc.Role{ltc.RoleSalesManager}},
+		manager: ltc.Actor{ID: fmt.Sprintf("manager-%02d", k%len(Offices)), Name: "Sales Manager",
+			Roles: []ltc.Role{ltc.RoleSalesManager}, Unit: Office(k)},
 		executive: ltc.Actor{ID: fmt.Sprintf("executive-%d", k%20), Name: "Executive", Roles: []ltc.Role{ltc.RoleExecutive},
 			Authority: ltc.MaxAuthority},
 	}
@@ -231,7 +238,7 @@ func (b *builder) run(i int, f fate, onlyLead bool) error {
 		ID: DealID(i), Customer: ltc.Customer{Name: Customer(k), Grade: pick(b.rng, grades, gradeOdds), Industry: industries[k%len(industries)]},
 		Title: "Network modernisation", Source: ltc.SourceCustomerNeed, EstimatedValue: value,
 		ExpectedCloseDate: ltc.Date{Year: b.now.Year() + 1, Month: int(b.now.Month()), Day: 1},
-		Owner:             b.owner.Person(), CreatedBy: b.owner.Person(),
+		Owner:             b.owner.Person(), CreatedBy: b.owner.Person(), Unit: b.owner.Unit,
 	}, b.policy, b.now)
 	create := b.request()
 	b.events = append(b.events, ltc.Event{DealID: b.lead.ID, Type: ltc.EventLeadCreated, Actor: b.owner.Person(), RequestID: create,
