@@ -341,3 +341,33 @@ func TestTheHandoverIsAcknowledgedByAnAppointedDeliveryPM(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ltcv1.Outcome_OUTCOME_WON, won.Opportunity.Outcome)
 }
+
+// Pages follow the reader's reach: a page token made for one reader pages on for them, and the next page holds
+// nothing they may not read.
+func TestPagesFollowTheReadersReach(t *testing.T) {
+	e := testenv.StartEngine(t)
+	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
+	var ids []string
+	for range 3 {
+		ids = append(ids, germanDeal(t, e, ltcv1.CustomerGrade_CUSTOMER_GRADE_C, 100_000_00))
+	}
+	jp := createRequest()
+	jp.OrgUnit = "apac/japan"
+	_, err := ltcv1.NewLeadServiceClient(e.Conn).CreateLead(e.As(t, jpYui), jp)
+	require.NoError(t, err)
+
+	var seen []string
+	req := &ltcv1.ListOpportunitiesRequest{PageSize: 1}
+	for {
+		page, err := deals.ListOpportunities(e.As(t, deMia), req)
+		require.NoError(t, err)
+		for _, o := range page.Opportunities {
+			seen = append(seen, o.Id)
+		}
+		if page.NextPageToken == "" {
+			break
+		}
+		req.PageToken = page.NextPageToken
+	}
+	assert.ElementsMatch(t, ids, seen)
+}

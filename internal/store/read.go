@@ -53,7 +53,9 @@ func (s *Store) ListLeads(ctx context.Context, lf LeadFilter, size int, token st
 	if lf.Reader != nil {
 		f.within("leads.id", ltc.DealReach(*lf.Reader))
 	}
-	return page[ltc.Lead](ctx, s, "leads", f, fmt.Sprintf("%+v", lf), size, token)
+	reader := readerID(lf.Reader)
+	lf.Reader = nil
+	return page[ltc.Lead](ctx, s, "leads", f, fmt.Sprintf("%+v|%s", lf, reader), size, token)
 }
 
 // OpportunityFilter selects deals; zero fields match everything.
@@ -88,7 +90,17 @@ func (s *Store) ListOpportunities(ctx context.Context, of OpportunityFilter, siz
 	if of.Reader != nil {
 		f.within("opportunities.id", ltc.DealReach(*of.Reader))
 	}
-	return page[ltc.Opportunity](ctx, s, "opportunities", f, fmt.Sprintf("%+v", of), size, token)
+	reader := readerID(of.Reader)
+	of.Reader = nil
+	return page[ltc.Opportunity](ctx, s, "opportunities", f, fmt.Sprintf("%+v|%s", of, reader), size, token)
+}
+
+// readerID names the reader a page token is issued to: a token is for the filters and the reader it was made for.
+func readerID(a *ltc.Actor) string {
+	if a == nil {
+		return ""
+	}
+	return a.ID
 }
 
 // DecisionFilter selects decisions; zero fields match everything.
@@ -113,7 +125,7 @@ func (s *Store) ListDecisions(ctx context.Context, df DecisionFilter, size int, 
 	if df.Status != "" {
 		f.add("status = %s", df.Status)
 	}
-	fingerprint := fmt.Sprintf("%s|%s", df.OpportunityID, df.Status)
+	fingerprint := fmt.Sprintf("%s|%s|%s", df.OpportunityID, df.Status, readerID(df.Reader))
 	if a := df.Reader; a != nil {
 		var readable []string
 		if c := f.reach(ltc.DealReach(*a), "readers"); c != "" {
