@@ -44,7 +44,7 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 			}
 		}
 		if c.Decision != nil {
-			if err := upsertDecision(ctx, tx, *c.Decision); err != nil {
+			if err := upsertDecision(ctx, tx, *c.Decision, *c.Opportunity); err != nil {
 				return err
 			}
 		}
@@ -230,9 +230,10 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event) error {
 func changesStage(e ltc.Event) bool { return e.StageAfter != "" && e.StageBefore != e.StageAfter }
 
 var decisionColumns = []string{"id", "opportunity_id", "gate", "status", "authority", "missing_reviews", "overdue",
-	"created_at", "updated_at", "level", "doc", "requested_by", "required_reviews"}
+	"created_at", "updated_at", "level", "doc", "requested_by", "required_reviews", "org_unit", "members"}
 
-func decisionRow(d ltc.Decision) ([]any, error) {
+// decisionRow is the decision's row; o is its deal, whose unit and members the inbox reads on the row.
+func decisionRow(d ltc.Decision, o ltc.Opportunity) ([]any, error) {
 	doc, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode decision %s: %w", d.ID, err)
@@ -244,7 +245,7 @@ func decisionRow(d ltc.Decision) ([]any, error) {
 		updated = *d.DecidedAt
 	}
 	return []any{d.ID, d.OpportunityID, d.Gate, d.Status, d.Authority, missing, d.Overdue, d.RequestedAt, updated,
-		orNull(string(d.Level)), doc, d.RequestedBy.ID, required}, nil
+		orNull(string(d.Level)), doc, d.RequestedBy.ID, required, string(o.Unit), nonNil(o.Members())}, nil
 }
 
 func functionNames(fs []ltc.ReviewFunction) []string {
@@ -279,7 +280,7 @@ func upsertAccess(ctx context.Context, tx pgx.Tx, c Change) error {
 		return nil
 	}
 	row := accessRow(c.Lead, c.Opportunity)
-	_, err := tx.Exec(ctx, `
+	tag, err := tx.Exec(ctx, `
 		INSERT INTO deal_access (deal_id, org_unit, members, readers, report_readers) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (deal_id) DO UPDATE SET org_unit = $2, members = $3, readers = $4, report_readers = $5
 		WHERE (deal_access.org_unit, deal_access.members, deal_access.readers, deal_access.report_readers)
@@ -287,18 +288,25 @@ func upsertAccess(ctx context.Context, tx pgx.Tx, c Change) error {
 	if err != nil {
 		return fmt.Errorf("write access of %s: %w", row[0], err)
 	}
+	if tag.RowsAffected() == 1 && c.Opportunity != nil {
+		// The team changed: the deal's decisions keep its members for the inbox.
+		if _, err := tx.Exec(ctx, `UPDATE decisions SET org_unit = $2, members = $3 WHERE opportunity_id = $1`,
+			row[0], row[1], row[2]); err != nil {
+			return fmt.Errorf("write members of the decisions of %s: %w", row[0], err)
+		}
+	}
 	return nil
 }
 
-func upsertDecision(ctx context.Context, tx pgx.Tx, d ltc.Decision) error {
-	row, err := decisionRow(d)
+func upsertDecision(ctx context.Context, tx pgx.Tx, d ltc.Decision, o ltc.Opportunity) error {
+	row, err := decisionRow(d, o)
 	if err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO decisions (id, opportunity_id, gate, status, authority, missing_reviews, overdue, created_at, updated_at, level, doc,
-			requested_by, required_reviews)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			requested_by, required_reviews, org_unit, members)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (id) DO UPDATE SET status = $4, authority = $5, missing_reviews = $6, overdue = $7,
 			updated_at = $9, level = $10, doc = $11`, row...)
 	if err != nil {

@@ -36,7 +36,7 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 			}
 			opportunities = append(opportunities, row)
 			for _, dec := range o.Decisions {
-				if row, err = decisionRow(dec); err != nil {
+				if row, err = decisionRow(dec, *o); err != nil {
 					return err
 				}
 				decisions = append(decisions, row)

@@ -140,13 +140,16 @@ func (f *filter) reach(r ltc.Reach, readers string) string {
 }
 
 // inUnit is the condition on a deal_access row (aliased x) that its lead or deal belongs to u or a unit below.
-// Unit paths hold no LIKE wildcards (ltc.ParseUnit).
-func (f *filter) inUnit(u ltc.Unit) string {
+func (f *filter) inUnit(u ltc.Unit) string { return f.unitIs("x.org_unit", u) }
+
+// unitIs is the condition that the unit in column is u or a unit below it. Unit paths hold no LIKE wildcards
+// (ltc.ParseUnit).
+func (f *filter) unitIs(column string, u ltc.Unit) string {
 	if u == ltc.Company {
 		return "TRUE"
 	}
 	p := f.arg(string(u))
-	return fmt.Sprintf("(x.org_unit = %s OR x.org_unit LIKE %s || '/%%')", p, p)
+	return fmt.Sprintf("(%s = %s OR %s LIKE %s || '/%%')", column, p, column, p)
 }
 
 // access is the condition that the deal_access row of the lead or deal whose id is column meets cond.

@@ -126,7 +126,8 @@ func (s *Store) ListDecisions(ctx context.Context, df DecisionFilter, size int, 
 		f.add("status = %s", df.Status)
 	}
 	fingerprint := fmt.Sprintf("%s|%s|%s", df.OpportunityID, df.Status, readerID(df.Reader))
-	if a := df.Reader; a != nil {
+	// What an inbox holds its owner may read; the inbox's conditions are on the decision's own row.
+	if a := df.Reader; a != nil && df.PendingFor == nil {
 		var readable []string
 		if c := f.reach(ltc.DealReach(*a), "readers"); c != "" {
 			readable = append(readable, access("decisions.opportunity_id", c))
@@ -144,10 +145,10 @@ func (s *Store) ListDecisions(ctx context.Context, df DecisionFilter, size int, 
 		f.where = append(f.where, "status = 'PENDING'")
 		var mine []string
 		if scope, ok := a.ExecutiveScope(); ok {
-			mine = append(mine, "authority <= "+f.arg(a.Authority)+" AND "+access("decisions.opportunity_id", f.inUnit(scope)))
+			mine = append(mine, "authority <= "+f.arg(a.Authority)+" AND "+f.unitIs("decisions.org_unit", scope))
 		}
 		if a.Has(ltc.RoleSalesManager) {
-			mine = append(mine, "authority = "+f.arg(ltc.ManagerAuthority)+" AND "+access("decisions.opportunity_id", f.inUnit(a.Unit)))
+			mine = append(mine, "authority = "+f.arg(ltc.ManagerAuthority)+" AND "+f.unitIs("decisions.org_unit", a.Unit))
 		}
 		if unit, functions, ok := ltc.ReviewReach(*a); ok {
 			// Written out, not bound, so the planner uses the function's own index (migration 005); only known
@@ -158,14 +159,13 @@ func (s *Store) ListDecisions(ctx context.Context, df DecisionFilter, size int, 
 					owed = append(owed, fmt.Sprintf("'%s' = ANY (missing_reviews)", fn))
 				}
 			}
-			mine = append(mine, "("+strings.Join(owed, " OR ")+") AND "+access("decisions.opportunity_id", f.inUnit(unit)))
+			mine = append(mine, "("+strings.Join(owed, " OR ")+") AND "+f.unitIs("decisions.org_unit", unit))
 		}
 		if len(mine) == 0 {
 			return nil, "", nil
 		}
 		me := f.arg(a.ID)
-		f.where = append(f.where, "("+strings.Join(mine, " OR ")+")", "requested_by <> "+me,
-			"NOT "+access("decisions.opportunity_id", me+" = ANY (x.members)"))
+		f.where = append(f.where, "("+strings.Join(mine, " OR ")+")", "requested_by <> "+me, "NOT "+me+" = ANY (members)")
 	}
 	return page[ltc.Decision](ctx, s, "decisions", f, fingerprint, size, token)
 }

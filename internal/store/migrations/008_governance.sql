@@ -31,12 +31,18 @@ SELECT l.id, '', ARRAY[l.owner_id], ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[l.
 FROM leads l
 WHERE NOT EXISTS (SELECT 1 FROM opportunities o WHERE o.id = l.id);
 
+-- The inbox reads its rows alone, in the order of decisions_pending: a decision keeps its deal's unit and members
+-- (kept current with deal_access) beside its requester, so who may act on it is a condition on the row itself.
 ALTER TABLE decisions
     ADD COLUMN requested_by text NOT NULL DEFAULT '',
-    ADD COLUMN required_reviews text[] NOT NULL DEFAULT '{}';
-UPDATE decisions SET
-    requested_by = coalesce(doc->'requested_by'->>'id', ''),
-    required_reviews = ARRAY(SELECT jsonb_array_elements_text(coalesce(doc->'required_reviews', '[]'::jsonb)));
+    ADD COLUMN required_reviews text[] NOT NULL DEFAULT '{}',
+    ADD COLUMN org_unit text NOT NULL DEFAULT '',
+    ADD COLUMN members text[] NOT NULL DEFAULT '{}';
+UPDATE decisions d SET
+    requested_by = coalesce(d.doc->'requested_by'->>'id', ''),
+    required_reviews = ARRAY(SELECT jsonb_array_elements_text(coalesce(d.doc->'required_reviews', '[]'::jsonb))),
+    members = x.members
+FROM deal_access x WHERE x.deal_id = d.opportunity_id;
 
 -- The caller of each request; NULL for requests recorded before it was kept (and the engine's own changes).
 ALTER TABLE requests ADD COLUMN actor_id text;
