@@ -16,6 +16,7 @@ import (
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/internal/testenv"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+	"github.com/ltcengine/ltc/workflows"
 )
 
 // The governance cast: the German office of EMEA, where the deals run, and the Japanese office of APAC.
@@ -340,6 +341,7 @@ func TestTheHandoverIsAcknowledgedByAnAppointedDeliveryPM(t *testing.T) {
 	won, err := deals.CompleteHandover(e.As(t, dora), complete)
 	require.NoError(t, err)
 	assert.Equal(t, ltcv1.Outcome_OUTCOME_WON, won.Opportunity.Outcome)
+	keepHistory(t, e, workflows.OpportunityWorkflowID(id), "opportunity_governed_to_won")
 }
 
 // Pages follow the reader's reach: a page token made for one reader pages on for them, and the next page holds
