@@ -109,7 +109,7 @@ func CanSubmitWeeklyReport(a Actor, o Opportunity) error {
 		return err
 	}
 	if o.Cadence == nil {
-		return FailedPrecondition("weekly reports start in PURSUIT; deal %s is in %s", o.ID, o.Stage)
+		return o.precondition("weekly reports start in PURSUIT")
 	}
 	return nil
 }

@@ -88,15 +88,15 @@ func CanSubmitBid(a Actor, o Opportunity, b Bid, p Policy) error {
 		return err
 	}
 	if o.Bid != nil {
-		return FailedPrecondition("deal %s already has its bid (%s)", o.ID, o.Bid.Reference)
+		return o.precondition("the deal already has its bid (%s)", o.Bid.Reference)
 	}
 	env := *o.ApprovedBidPrice
 	if b.Price.Currency != env.Currency {
-		return FailedPrecondition("the bid is in %s but the approved envelope is in %s; a new ATB is needed", b.Price.Currency, env.Currency)
+		return o.precondition("the bid is in %s but the approved envelope is in %s; a new ATB is needed", b.Price.Currency, env.Currency)
 	}
 	floor := env.AmountMinor - int64(float64(env.AmountMinor)*p.BidTolerancePercent/100)
 	if b.Price.AmountMinor < floor {
-		return FailedPrecondition("the bid price %s is below the ATB-approved envelope %s by more than the tolerance (%g%%); a new ATB is needed",
+		return o.precondition("the bid price %s is below the ATB-approved envelope %s by more than the tolerance (%g%%); a new ATB is needed",
 			b.Price, env, p.BidTolerancePercent)
 	}
 	return nil
@@ -119,7 +119,7 @@ func CanRecordTenderResult(a Actor, o Opportunity, t TenderResult) error {
 		return err
 	}
 	if o.Bid == nil {
-		return FailedPrecondition("deal %s has no bid yet; submit the bid first", o.ID)
+		return o.precondition("the deal has no bid yet; submit the bid first")
 	}
 	if t.Result == TenderLost && t.Winner == "" {
 		return Invalid("a lost tender names the winner")
@@ -153,7 +153,7 @@ func CanSignContract(a Actor, o Opportunity, c Contract) error {
 		return err
 	}
 	if approved := *o.ApprovedContractAmount; c.Amount != approved {
-		return FailedPrecondition("the contract amount %s differs from the ATC-approved %s; a new ATC is needed", c.Amount, approved)
+		return o.precondition("the contract amount %s differs from the ATC-approved %s; a new ATC is needed", c.Amount, approved)
 	}
 	return nil
 }
@@ -204,7 +204,7 @@ func CanScheduleHandover(a Actor, o Opportunity, h Handover) error {
 // holding no core role, so delivery, not the sales team, accepts what sales promised (separation of duties).
 func (o Opportunity) deliveryPM(personID string) error {
 	if !o.Team.Holds(personID, TeamDeliveryPM) {
-		return FailedPrecondition("%s is not appointed to the team of deal %s as DELIVERY_PM; appoint the delivery project manager (AppointTeam) first; the deal is in %s", personID, o.ID, o.Stage)
+		return o.precondition("%s is not appointed to the team as DELIVERY_PM; appoint the delivery project manager (AppointTeam) first", personID)
 	}
 	if o.Team.Core(personID) {
 		return PermissionDenied("%s holds a core role (AR, SR or FR) on deal %s and cannot acknowledge its handover as DELIVERY_PM (separation of duties)", personID, o.ID)
@@ -227,7 +227,7 @@ func CanCompleteHandover(a Actor, o Opportunity) error {
 		return err
 	}
 	if o.Handover == nil {
-		return FailedPrecondition("the handover of deal %s is not scheduled yet (ScheduleHandover)", o.ID)
+		return o.precondition("the handover is not scheduled yet (ScheduleHandover)")
 	}
 	if !o.Handover.Attendees.Holds(a.ID, TeamDeliveryPM) {
 		return PermissionDenied("only the delivery project manager of the handover may acknowledge it")
@@ -260,10 +260,10 @@ func CanSubmitSummary(a Actor, o Opportunity) error {
 		return PermissionDenied("the project summary of deal %s is for its AR or a sales_manager of %s", o.ID, o.Unit)
 	}
 	if o.Open() {
-		return FailedPrecondition("the project summary comes after the close; deal %s is in %s", o.ID, o.Stage)
+		return o.precondition("the project summary comes after the close")
 	}
 	if o.Summary != nil {
-		return FailedPrecondition("deal %s has its project summary already", o.ID)
+		return o.precondition("the deal has its project summary already")
 	}
 	return nil
 }

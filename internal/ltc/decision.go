@@ -203,7 +203,7 @@ func CanRequestDecision(a Actor, o Opportunity, gate Gate, pkg Package) error {
 		return PermissionDenied("requesting %s on deal %s needs its AR (owner) or the sales_manager role for %s", gate, o.ID, o.Unit)
 	}
 	if d, ok := o.Pending(); ok {
-		return FailedPrecondition("deal %s is in %s with a pending %s decision (%s); decide or withdraw it first", o.ID, o.Stage, d.Gate, d.ID)
+		return o.precondition("the deal is held with a pending %s decision (%s); decide or withdraw it first", d.Gate, d.ID)
 	}
 	if err := o.inStage("requesting "+string(gate), rule.from...); err != nil {
 		return err
@@ -214,7 +214,7 @@ func CanRequestDecision(a Actor, o Opportunity, gate Gate, pkg Package) error {
 			return Invalid("an INITIATION request needs the initiation package")
 		}
 		if o.Assessment == nil {
-			return FailedPrecondition("requesting INITIATION needs the VALIDATION assessment (UpdateAssessment) first")
+			return o.precondition("requesting INITIATION needs the VALIDATION assessment (UpdateAssessment) first")
 		}
 	case GateATB:
 		if pkg.Bid == nil {
@@ -226,7 +226,7 @@ func CanRequestDecision(a Actor, o Opportunity, gate Gate, pkg Package) error {
 		}
 	}
 	if gate != GateInitiation && len(o.Risks) == 0 {
-		return FailedPrecondition("requesting %s needs at least one assessed risk in the risk register (AddRisk)", gate)
+		return o.precondition("requesting %s needs at least one assessed risk in the risk register (AddRisk)", gate)
 	}
 	return nil
 }
@@ -288,7 +288,7 @@ func pendingDecision(o Opportunity, id string) (Decision, error) {
 		return d, err
 	}
 	if d.Status != DecisionPending {
-		return d, FailedPrecondition("decision %s is %s; only a PENDING decision takes reviews, decisions or withdrawal", id, d.Status)
+		return d, o.precondition("decision %s is %s; only a PENDING decision takes reviews, decisions or withdrawal", id, d.Status)
 	}
 	return d, nil
 }
@@ -313,10 +313,10 @@ func CanReview(a Actor, o Opportunity, decisionID string, f ReviewFunction) erro
 		return err
 	}
 	if !slices.Contains(d.RequiredReviews, f) {
-		return FailedPrecondition("decision %s does not ask for a %s review (asks for: %s)", d.ID, f, joinFunctions(d.RequiredReviews))
+		return o.precondition("decision %s does not ask for a %s review (asks for: %s)", d.ID, f, joinFunctions(d.RequiredReviews))
 	}
 	if slices.ContainsFunc(d.Reviews, func(r Review) bool { return r.Function == f }) {
-		return FailedPrecondition("the %s review of decision %s is already in", f, d.ID)
+		return o.precondition("the %s review of decision %s is already in", f, d.ID)
 	}
 	return nil
 }
@@ -352,7 +352,7 @@ func CanDecide(a Actor, o Opportunity, decisionID string, r Ruling) error {
 	v := r.Verdict
 	if v == VerdictApprove || v == VerdictApproveWithConditions {
 		if missing := d.MissingReviews(); len(missing) > 0 {
-			return FailedPrecondition("approving %s %s needs the %s review(s) first; deal %s is in %s", d.Gate, d.ID, joinFunctions(missing), o.ID, o.Stage)
+			return o.precondition("approving %s %s needs the %s review(s) first", d.Gate, d.ID, joinFunctions(missing))
 		}
 		if r.Level != "" && d.Gate != GateInitiation && o.governed() {
 			return Invalid("only an INITIATION decision fixes the project level; %s %s decides on the deal's level", d.Gate, d.ID)

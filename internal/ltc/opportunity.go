@@ -1,6 +1,7 @@
 package ltc
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -159,10 +160,21 @@ func (o Opportunity) withDecision(d Decision) Opportunity {
 	return o
 }
 
+// precondition refuses a change of the deal with FAILED_PRECONDITION. Every such refusal of a deal goes through
+// here, so each names the deal's current stage (api.md): the message says what is missing, then where the deal
+// stands.
+func (o Opportunity) precondition(format string, args ...any) error {
+	where := fmt.Sprintf("deal %s is in %s", o.ID, o.Stage)
+	if o.Outcome != "" {
+		where += " (" + string(o.Outcome) + ")"
+	}
+	return FailedPrecondition(format+"; "+where, args...)
+}
+
 // open checks that the deal still takes changes.
 func (o Opportunity) open() error {
 	if !o.Open() {
-		return FailedPrecondition("deal %s is CLOSED (%s); a closed deal takes no changes", o.ID, o.Outcome)
+		return o.precondition("a closed deal takes no changes")
 	}
 	return nil
 }
@@ -177,7 +189,7 @@ func (o Opportunity) inStage(what string, stages ...Stage) error {
 		for i, s := range stages {
 			names[i] = string(s)
 		}
-		return FailedPrecondition("%s needs stage %s; deal %s is in %s", what, strings.Join(names, " or "), o.ID, o.Stage)
+		return o.precondition("%s needs stage %s", what, strings.Join(names, " or "))
 	}
 	return nil
 }

@@ -92,7 +92,7 @@ func CanAppointTeam(a Actor, o Opportunity) error {
 		return err
 	}
 	if o.Stage == StageValidation || o.Stage == StageInitiationReview {
-		return FailedPrecondition("a team is appointed after INITIATION is approved; deal %s is in %s", o.ID, o.Stage)
+		return o.precondition("a team is appointed after INITIATION is approved")
 	}
 	return nil
 }
