@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 
 	"google.golang.org/protobuf/proto"
 
@@ -343,6 +345,12 @@ func (s opportunityService) ListEvents(ctx context.Context, req *ltcv1.ListEvent
 	actor := actorOf(ctx)
 	if err := ltc.CanRead(actor); err != nil {
 		return nil, err
+	}
+	for i, typ := range req.Types {
+		if !slices.Contains(ltc.EventTypes, typ) {
+			return nil, invalidArgument(fieldViolation{fmt.Sprintf("types[%d]", i),
+				fmt.Sprintf("%q is not an event type of the catalogue (see ltc.v1.Event.type)", typ)})
+		}
 	}
 	limit := int(req.PageSize)
 	if limit == 0 {

@@ -70,28 +70,33 @@ func authStream(v *auth.Verifier) grpc.StreamServerInterceptor {
 	}
 }
 
-// validate checks the request against the rules declared in the proto (protovalidate) and refuses a bad one with
-// INVALID_ARGUMENT and a google.rpc.BadRequest naming each bad field.
+// validate refuses a bad request with INVALID_ARGUMENT and a google.rpc.BadRequest naming each bad field: one the
+// codec could not decode, the rules declared in the proto (protovalidate), and the rules of each field's type
+// (checkInput), before anything reaches Temporal or the database.
 func validate(v protovalidate.Validator) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, next grpc.UnaryHandler) (any, error) {
 		msg, ok := req.(proto.Message)
 		if !ok {
 			return next(ctx, req)
 		}
+		if violation, bad := malformed(msg); bad {
+			return nil, invalidArgument(violation)
+		}
+		var violations []fieldViolation
+		reported := map[string]bool{}
 		err := v.Validate(msg)
 		var verr *protovalidate.ValidationError
 		if errors.As(err, &verr) {
-			var violations []fieldViolation
 			for _, violation := range verr.Violations {
-				violations = append(violations, fieldViolation{
-					Field:       protovalidate.FieldPathString(violation.Proto.GetField()),
-					Description: violation.Proto.GetMessage(),
-				})
+				field := protovalidate.FieldPathString(violation.Proto.GetField())
+				reported[field] = true
+				violations = append(violations, fieldViolation{Field: field, Description: violation.Proto.GetMessage()})
 			}
-			return nil, invalidArgument(violations...)
-		}
-		if err != nil {
+		} else if err != nil {
 			return nil, status.Error(codes.Internal, "validate request: "+err.Error())
+		}
+		if violations = append(violations, checkInput(msg, reported)...); len(violations) > 0 {
+			return nil, invalidArgument(violations...)
 		}
 		return next(ctx, req)
 	}

@@ -35,10 +35,6 @@ func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadReques
 	if err := ltc.CanCreateLead(actor, owner, unit); err != nil {
 		return nil, err
 	}
-	closeDate := ltc.Date{Year: int(req.ExpectedCloseDate.Year), Month: int(req.ExpectedCloseDate.Month), Day: int(req.ExpectedCloseDate.Day)}
-	if !closeDate.Valid() {
-		return nil, invalidArgument(fieldViolation{"expected_close_date", "must be a calendar date with year, month and day"})
-	}
 	request, err := newRequest(actor, workflows.UpdateCreateLead, req.RequestId, req)
 	if err != nil {
 		return nil, err
@@ -50,7 +46,7 @@ func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadReques
 		Description:       req.Description,
 		Source:            fromEnum[ltc.LeadSource](ltcv1.LeadSource_name, int32(req.Source), "LEAD_SOURCE_"),
 		EstimatedValue:    moneyFromProto(req.EstimatedValue),
-		ExpectedCloseDate: closeDate,
+		ExpectedCloseDate: dateFromProto(req.ExpectedCloseDate),
 		Owner:             owner,
 		Unit:              unit,
 		CreatedBy:         actor.Person(),

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"math"
 
 	"google.golang.org/protobuf/types/known/durationpb"
 
@@ -33,15 +34,11 @@ func (s reportService) GetPipelineReport(ctx context.Context, req *ltcv1.GetPipe
 		OverdueWeeklyReports: int32(r.OverdueWeeklyReports), OverdueDecisions: int32(r.OverdueDecisions),
 		DealsClosed: int32(r.Closed), DealsWon: int32(r.Won), WinRate: ratio(r.Won, r.Closed),
 	}
-	for _, m := range r.ValueWon {
-		resp.ValueWon = append(resp.ValueWon, moneyToProto(m))
-	}
+	resp.ValueWonTotal, resp.ValueWon = totalsToProto(r.ValueWon)
 	for _, f := range r.Funnel {
 		row := &ltcv1.FunnelStage{Stage: toEnum[ltcv1.Stage](ltcv1.Stage_value, f.Stage, "STAGE_"),
 			Outcome: toEnum[ltcv1.Outcome](ltcv1.Outcome_value, f.Outcome, "OUTCOME_"), Deals: int32(f.Deals)}
-		for _, m := range f.Value {
-			row.Value = append(row.Value, moneyToProto(m))
-		}
+		row.ValueTotal, row.Value = totalsToProto(f.Value)
 		resp.Funnel = append(resp.Funnel, row)
 	}
 	for _, c := range r.Conversions {
@@ -59,6 +56,22 @@ func (s reportService) GetPipelineReport(ctx context.Context, req *ltcv1.GetPipe
 			Median: durationpb.New(g.Median), P90: durationpb.New(g.P90)})
 	}
 	return resp, nil
+}
+
+// totalsToProto gives the sums exactly, and as Money for clients of the deprecated fields: a sum past the int64
+// range as its maximum.
+func totalsToProto(totals []store.Total) ([]*ltcv1.MoneyTotal, []*ltcv1.Money) {
+	exact := make([]*ltcv1.MoneyTotal, len(totals))
+	money := make([]*ltcv1.Money, len(totals))
+	for i, t := range totals {
+		exact[i] = &ltcv1.MoneyTotal{CurrencyCode: t.Currency, AmountMinor: t.AmountMinor.String()}
+		amount := int64(math.MaxInt64)
+		if t.AmountMinor.IsInt64() {
+			amount = t.AmountMinor.Int64()
+		}
+		money[i] = &ltcv1.Money{CurrencyCode: t.Currency, AmountMinor: amount}
+	}
+	return exact, money
 }
 
 func ratio(n, d int) float64 {

@@ -68,7 +68,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("request validator: %w", err)
 	}
 	log := cfg.Logger
-	var options []grpc.ServerOption
+	options := []grpc.ServerOption{grpc.ForceServerCodecV2(newCodec())}
 	if cfg.TLS != nil {
 		options = append(options, grpc.Creds(credentials.NewTLS(cfg.TLS)))
 	}

@@ -80,3 +80,13 @@ const (
 	EventWeeklyReportOverdue   = "weekly_report.overdue"
 	EventMeetingRecorded       = "meeting.recorded"
 )
+
+// EventTypes is the event catalogue: every type the engine writes. ListEvents filters by these only.
+var EventTypes = []string{
+	EventLeadCreated, EventLeadQualified, EventLeadDisqualified, EventLeadOverdue, EventOpportunityCreated,
+	EventAssessmentUpdated, EventDecisionRequested, EventReviewSubmitted, EventDecisionDecided, EventDecisionWithdrawn,
+	EventDecisionEscalated, EventDecisionOverdue, EventTeamAppointed, EventTeamChanged, EventOpportunityClosed,
+	EventRiskAdded, EventRiskUpdated, EventBidSubmitted, EventTenderResult, EventContractSigned, EventHandoverScheduled,
+	EventHandoverCompleted, EventHandoverOverdue, EventSummarySubmitted, EventSummaryOverdue,
+	EventWeeklyReportSubmitted, EventWeeklyReportOverdue, EventMeetingRecorded,
+}

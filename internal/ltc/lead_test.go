@@ -79,4 +79,7 @@ func TestDateValid(t *testing.T) {
 	assert.False(t, ltc.Date{Year: 2027, Month: 2, Day: 29}.Valid())
 	assert.False(t, ltc.Date{Year: 2027, Month: 13, Day: 1}.Valid())
 	assert.False(t, ltc.Date{}.Valid())
+	assert.False(t, ltc.Date{Year: 10000, Month: 1, Day: 1}.Valid(), "past MaxYear")
+	assert.False(t, ltc.Date{Year: 1969, Month: 12, Day: 31}.Valid(), "before MinYear")
+	assert.True(t, ltc.Date{Year: ltc.MaxYear, Month: 12, Day: 31}.Valid())
 }

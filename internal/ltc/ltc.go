@@ -25,10 +25,25 @@ type Date struct {
 	Day   int `json:"day"`
 }
 
-// Valid reports whether the date exists in the calendar.
+// The dates and times the engine takes lie in the years MinYear to MaxYear. A deal's dates (close, meetings,
+// action items, bid, contract) and times (handover, report periods) are business dates of the present era; the
+// bound keeps any two of them a time.Duration apart (about 292 years), so SLA and timer arithmetic cannot overflow,
+// and within what PostgreSQL, JSON and google.type.Date hold.
+const (
+	MinYear = 1970
+	MaxYear = 2199
+)
+
+// Valid reports whether the date exists in the calendar, in the years MinYear to MaxYear.
 func (d Date) Valid() bool {
 	t := time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC)
-	return d.Year >= 1 && t.Year() == d.Year && int(t.Month()) == d.Month && t.Day() == d.Day
+	return ValidTime(t) && t.Year() == d.Year && int(t.Month()) == d.Month && t.Day() == d.Day
+}
+
+// ValidTime reports whether t lies in the years MinYear to MaxYear (UTC).
+func ValidTime(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= MinYear && y <= MaxYear
 }
 
 // CustomerGrade is the customer's grade (客户分级): S strategic, A partner, B, C.

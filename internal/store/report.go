@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 )
@@ -26,7 +28,27 @@ type FunnelRow struct {
 	Stage   ltc.Stage
 	Outcome ltc.Outcome
 	Deals   int
-	Value   []ltc.Money // one sum per currency, by currency code
+	Value   []Total // one sum per currency, by currency code
+}
+
+// Total is a sum of amounts in one currency, exact: PostgreSQL sums the bigint amounts as numeric, and a sum of
+// many deals may pass int64 (each amount is at most 10^15 minor units, 9,224 of them do).
+type Total struct {
+	Currency    string
+	AmountMinor *big.Int
+}
+
+// String formats the total as "12345 EUR" (minor units).
+func (t Total) String() string { return t.AmountMinor.String() + " " + t.Currency }
+
+// scanTotal reads a currency and a numeric sum.
+func scanTotal(currency string, sum pgtype.Numeric) (Total, error) {
+	if !sum.Valid || sum.NaN || sum.InfinityModifier != pgtype.Finite || sum.Exp < 0 {
+		return Total{}, fmt.Errorf("sum in %s is not a whole number: %+v", currency, sum)
+	}
+	n := new(big.Int).Set(sum.Int)
+	n.Mul(n, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(sum.Exp)), nil))
+	return Total{Currency: currency, AmountMinor: n}, nil
 }
 
 // Conversion is how many deals created in the period reached a stage, and the next one of the main path.
@@ -63,7 +85,7 @@ type Report struct {
 	OverdueWeeklyReports int // weekly reports flagged missing in the period
 	OverdueDecisions     int // decisions flagged overdue (past the SLA at the top authority) in the period
 	Won, Closed          int // deals closed in the period, and of them won
-	ValueWon             []ltc.Money
+	ValueWon             []Total
 }
 
 // MainPath is the order of the stages a won deal goes through; conversions are between neighbours.
@@ -133,16 +155,19 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 		// One scan of the deals created in the period makes the funnel and counts the deals that reached each stage
 		// of the main path (reached_stages, bit i for MainPath[i]): grouped by those bits as well, and summed here.
 		reached := make([]int, len(MainPath))
-		if err := q(`SELECT o.stage, coalesce(o.outcome, ''), o.value_currency, o.reached_stages, sum(o.value_minor), count(*)
+		// The value is summed over the groups of a currency in SQL (numeric, exact), so Go adds no amounts.
+		if err := q(`SELECT o.stage, coalesce(o.outcome, ''), o.value_currency, o.reached_stages, count(*),
+				sum(sum(o.value_minor)) OVER (PARTITION BY o.stage, coalesce(o.outcome, ''), o.value_currency)
 			FROM opportunities o
 			WHERE o.created_at >= $from AND o.created_at < $to AND $deals
 			GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3`, func(rows pgx.Rows) error {
 			var stage ltc.Stage
 			var outcome ltc.Outcome
-			var m ltc.Money
+			var currency string
+			var sum pgtype.Numeric
 			var bits int32
 			var n int
-			if err := rows.Scan(&stage, &outcome, &m.Currency, &bits, &m.AmountMinor, &n); err != nil {
+			if err := rows.Scan(&stage, &outcome, &currency, &bits, &n, &sum); err != nil {
 				return err
 			}
 			for i := range MainPath {
@@ -155,12 +180,12 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			}
 			f := &r.Funnel[len(r.Funnel)-1]
 			f.Deals += n
-			if k := len(f.Value); k > 0 && f.Value[k-1].Currency == m.Currency {
-				f.Value[k-1].AmountMinor += m.AmountMinor
-			} else {
-				f.Value = append(f.Value, m)
+			if k := len(f.Value); k > 0 && f.Value[k-1].Currency == currency {
+				return nil // the currency's sum came with its first group
 			}
-			return nil
+			total, err := scanTotal(currency, sum)
+			f.Value = append(f.Value, total)
+			return err
 		}); err != nil {
 			return fmt.Errorf("funnel: %w", err)
 		}
@@ -232,21 +257,24 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			FROM opportunities o WHERE o.closed_at >= $from AND o.closed_at < $to AND $deals
 			GROUP BY 1, 2`, func(rows pgx.Rows) error {
 			var outcome ltc.Outcome
-			var m ltc.Money
+			var currency string
+			var sum pgtype.Numeric
 			var n int
-			if err := rows.Scan(&outcome, &m.Currency, &m.AmountMinor, &n); err != nil {
+			if err := rows.Scan(&outcome, &currency, &sum, &n); err != nil {
 				return err
 			}
 			r.Closed += n
-			if outcome == ltc.OutcomeWon {
-				r.Won += n
-				r.ValueWon = append(r.ValueWon, m)
+			if outcome != ltc.OutcomeWon {
+				return nil
 			}
-			return nil
+			r.Won += n
+			total, err := scanTotal(currency, sum)
+			r.ValueWon = append(r.ValueWon, total)
+			return err
 		}); err != nil {
 			return fmt.Errorf("win rate: %w", err)
 		}
-		slices.SortFunc(r.ValueWon, func(a, b ltc.Money) int { return strings.Compare(a.Currency, b.Currency) })
+		slices.SortFunc(r.ValueWon, func(a, b Total) int { return strings.Compare(a.Currency, b.Currency) })
 		return nil
 	})
 	return r, err

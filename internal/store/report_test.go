@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"math/big"
 	"slices"
 	"testing"
 	"time"
@@ -103,10 +104,10 @@ func TestPipelineReportAgainstAHandComputedFixture(t *testing.T) {
 	require.NoError(t, err)
 	h := 24 * time.Hour
 	assert.Equal(t, []store.FunnelRow{
-		{Stage: ltc.StageClosed, Outcome: ltc.OutcomeNotPursued, Deals: 1, Value: []ltc.Money{eur(200_000)}},
-		{Stage: ltc.StageClosed, Outcome: ltc.OutcomeWon, Deals: 1, Value: []ltc.Money{cny(5_000_000)}},
-		{Stage: ltc.StagePursuit, Deals: 1, Value: []ltc.Money{eur(1_000_000)}},
-		{Stage: ltc.StageValidation, Deals: 1, Value: []ltc.Money{eur(50_000)}},
+		{Stage: ltc.StageClosed, Outcome: ltc.OutcomeNotPursued, Deals: 1, Value: totals(eur(200_000))},
+		{Stage: ltc.StageClosed, Outcome: ltc.OutcomeWon, Deals: 1, Value: totals(cny(5_000_000))},
+		{Stage: ltc.StagePursuit, Deals: 1, Value: totals(eur(1_000_000))},
+		{Stage: ltc.StageValidation, Deals: 1, Value: totals(eur(50_000))},
 	}, r.Funnel, "deals created in October (not D) by where they stand")
 	assert.Equal(t, store.Conversion{From: ltc.StageValidation, To: ltc.StageInitiationReview, ReachedFrom: 4, ReachedTo: 3}, r.Conversions[0])
 	assert.Equal(t, store.Conversion{From: ltc.StageInitiationReview, To: ltc.StageTeamFormation, ReachedFrom: 3, ReachedTo: 2}, r.Conversions[1])
@@ -145,7 +146,7 @@ func TestPipelineReportAgainstAHandComputedFixture(t *testing.T) {
 	assert.Equal(t, 1, r.OverdueDecisions)
 	assert.Equal(t, 3, r.Closed, "B, C and D closed in October")
 	assert.Equal(t, 1, r.Won)
-	assert.Equal(t, []ltc.Money{cny(4_800_000)}, r.ValueWon, "the contract amount")
+	assert.Equal(t, totals(cny(4_800_000)), r.ValueWon, "the contract amount")
 
 	levelB, err := s.PipelineReport(context.Background(), store.ReportFilter{From: day(10, 1), To: day(11, 1), Level: ltc.LevelB})
 	require.NoError(t, err)
@@ -245,4 +246,41 @@ func TestMigrationToTheReportColumnsKeepsWhatTheDealsDid(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, store.Conversion{From: ltc.StageValidation, To: ltc.StageInitiationReview, ReachedFrom: 2, ReachedTo: 1}, rep.Conversions[0])
 	assert.Equal(t, store.Conversion{From: ltc.StageTeamFormation, To: ltc.StagePursuit, ReachedFrom: 1, ReachedTo: 0}, rep.Conversions[2])
+}
+
+// totals is the report's exact sums of the amounts, one a currency.
+func totals(amounts ...ltc.Money) []store.Total {
+	out := make([]store.Total, len(amounts))
+	for i, m := range amounts {
+		out[i] = store.Total{Currency: m.Currency, AmountMinor: big.NewInt(m.AmountMinor)}
+	}
+	return out
+}
+
+// TestReportSumsOfManyDealsAtTheMaximumAmountAreExact imports 10,000 deals at the largest amount the API takes
+// (10^15 minor units), all won, in one currency: their sums pass int64 (9.2 * 10^18) and must come out exact,
+// neither refused nor wrapped to a negative value.
+func TestReportSumsOfManyDealsAtTheMaximumAmountAreExact(t *testing.T) {
+	s, _ := open(t)
+	const n, maxAmount = 10_000, 1_000_000_000_000_000
+	deals := make([]store.Deal, n)
+	for i := range deals {
+		o := deal(ltc.LevelA, "ann", day(10, 2), ltc.Money{Currency: "EUR", AmountMinor: maxAmount}, ltc.StageClosed, ltc.OutcomeWon)
+		closed := day(10, 20)
+		o.ClosedAt = &closed
+		deals[i] = store.Deal{Lead: ltc.Lead{ID: o.ID, State: ltc.LeadQualified, Owner: o.Owner, Customer: o.Customer,
+			CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}, Opportunity: &o}
+	}
+	require.NoError(t, s.Import(context.Background(), deals))
+
+	r, err := s.PipelineReport(context.Background(), store.ReportFilter{From: day(10, 1), To: day(11, 1)})
+	require.NoError(t, err)
+	want := new(big.Int).Mul(big.NewInt(n), big.NewInt(maxAmount))
+	require.Len(t, r.Funnel, 1)
+	assert.Equal(t, n, r.Funnel[0].Deals)
+	require.Len(t, r.Funnel[0].Value, 1)
+	assert.Equal(t, want.String(), r.Funnel[0].Value[0].AmountMinor.String(), "the funnel's sum")
+	require.Len(t, r.ValueWon, 1)
+	assert.Equal(t, want.String(), r.ValueWon[0].AmountMinor.String(), "the value won")
+	assert.False(t, want.IsInt64(), "the sum is past int64")
 }

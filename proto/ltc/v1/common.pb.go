@@ -143,9 +143,10 @@ func (ProjectLevel) EnumDescriptor() ([]byte, []int) {
 // Money is an amount in the minor units of an ISO 4217 currency (cents for USD, fen for CNY).
 type Money struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// ISO 4217 currency code, three upper-case letters, for example "CNY".
+	// ISO 4217 currency code, three upper-case letters, for example "CNY"; a code that is no ISO 4217 currency
+	// (such as "ZZZ") is refused.
 	CurrencyCode string `protobuf:"bytes,1,opt,name=currency_code,json=currencyCode,proto3" json:"currency_code,omitempty"`
-	// Amount in minor units; never negative.
+	// Amount in minor units, 0 to 10^15 (ten trillion in major units of a two-digit currency).
 	AmountMinor   int64 `protobuf:"varint,2,opt,name=amount_minor,json=amountMinor,proto3" json:"amount_minor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -327,11 +328,11 @@ var File_ltc_v1_common_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_common_proto_rawDesc = "" +
 	"\n" +
-	"\x13ltc/v1/common.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\"k\n" +
-	"\x05Money\x126\n" +
-	"\rcurrency_code\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
-	"^[A-Z]{3}$R\fcurrencyCode\x12*\n" +
-	"\famount_minor\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\vamountMinor\"\xaa\x01\n" +
+	"\x13ltc/v1/common.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\"v\n" +
+	"\x05Money\x128\n" +
+	"\rcurrency_code\x18\x01 \x01(\tB\x13\xbaH\x10r\x0e\x18\x032\n" +
+	"^[A-Z]{3}$R\fcurrencyCode\x123\n" +
+	"\famount_minor\x18\x02 \x01(\x03B\x10\xbaH\r\"\v\x18\x80\x80\x9a\xa6\xea\xaf\xe3\x01(\x00R\vamountMinor\"\xaa\x01\n" +
 	"\bCustomer\x12\x1e\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x128\n" +

@@ -1513,7 +1513,7 @@ func (x *Meeting) GetRecordedBy() *Person {
 // Risk is an entry of the risk register (风险计划管理).
 type Risk struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Risk id (set by the engine).
+	// Risk id (set by the engine; UpdateRisk names the risk by it).
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// What could happen.
 	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
@@ -2905,9 +2905,9 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\vdescription\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\vdescription\x12,\n" +
 	"\x05owner\x18\x02 \x01(\v2\x0e.ltc.v1.PersonB\x06\xbaH\x03\xc8\x01\x01R\x05owner\x124\n" +
-	"\bdue_date\x18\x03 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\adueDate\"\xd8\x02\n" +
-	"\aMeeting\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x124\n" +
+	"\bdue_date\x18\x03 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\adueDate\"\xe2\x02\n" +
+	"\aMeeting\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x02id\x124\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x13.ltc.v1.MeetingKindB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04kind\x12-\n" +
 	"\x04date\x18\x03 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x04date\x128\n" +
 	"\tattendees\x18\x04 \x03(\v2\x0e.ltc.v1.PersonB\n" +
@@ -2916,9 +2916,9 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\xbaH\ar\x05\x10\x01\x18\xc0>R\vconclusions\x12?\n" +
 	"\faction_items\x18\x06 \x03(\v2\x12.ltc.v1.ActionItemB\b\xbaH\x05\x92\x01\x02\x10dR\vactionItems\x12/\n" +
 	"\vrecorded_by\x18\a \x01(\v2\x0e.ltc.v1.PersonR\n" +
-	"recordedBy\"\x8e\x03\n" +
-	"\x04Risk\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12,\n" +
+	"recordedBy\"\x98\x03\n" +
+	"\x04Risk\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x02id\x12,\n" +
 	"\vdescription\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\vdescription\x12=\n" +
 	"\bcategory\x18\x03 \x01(\x0e2\x14.ltc.v1.RiskCategoryB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\bcategory\x12@\n" +

@@ -1863,7 +1863,8 @@ type ListEventsRequest struct {
 	AfterSequence int64 `protobuf:"varint,1,opt,name=after_sequence,json=afterSequence,proto3" json:"after_sequence,omitempty"`
 	// Only this deal's events; empty means all deals.
 	DealId string `protobuf:"bytes,2,opt,name=deal_id,json=dealId,proto3" json:"deal_id,omitempty"`
-	// Only events of these types.
+	// Only events of these types (at most 50), each a type of the event catalogue (see Event.type); an unknown type
+	// is refused.
 	Types []string `protobuf:"bytes,3,rep,name=types,proto3" json:"types,omitempty"`
 	// Page size, 1-1000; 0 means 100.
 	PageSize      int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
@@ -2122,11 +2123,11 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x128\n" +
 	"\asummary\x18\x03 \x01(\v2\x16.ltc.v1.ProjectSummaryB\x06\xbaH\x03\xc8\x01\x01R\asummary\"U\n" +
 	"\x1cSubmitProjectSummaryResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xb2\x01\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xb8\x01\n" +
 	"\x11ListEventsRequest\x12.\n" +
 	"\x0eafter_sequence\x18\x01 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\rafterSequence\x12$\n" +
-	"\adeal_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06dealId\x12\x1e\n" +
-	"\x05types\x18\x03 \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\x05types\x12'\n" +
+	"\adeal_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06dealId\x12$\n" +
+	"\x05types\x18\x03 \x03(\tB\x0e\xbaH\v\x92\x01\b\x102\"\x04r\x02\x18@R\x05types\x12'\n" +
 	"\tpage_size\x18\x04 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\"k\n" +
 	"\x12ListEventsResponse\x12%\n" +

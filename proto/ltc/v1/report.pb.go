@@ -119,8 +119,13 @@ type GetPipelineReportResponse struct {
 	DealsWon int32 `protobuf:"varint,8,opt,name=deals_won,json=dealsWon,proto3" json:"deals_won,omitempty"`
 	// Won divided by closed (0 when none closed).
 	WinRate float64 `protobuf:"fixed64,9,opt,name=win_rate,json=winRate,proto3" json:"win_rate,omitempty"`
-	// Value won (the contract amounts), one sum per currency.
-	ValueWon      []*Money `protobuf:"bytes,10,rep,name=value_won,json=valueWon,proto3" json:"value_won,omitempty"`
+	// Value won (the contract amounts), one sum per currency. Deprecated: a sum past the int64 range is given as
+	// its maximum; value_won_total holds the exact sums.
+	//
+	// Deprecated: Marked as deprecated in ltc/v1/report.proto.
+	ValueWon []*Money `protobuf:"bytes,10,rep,name=value_won,json=valueWon,proto3" json:"value_won,omitempty"`
+	// Value won (the contract amounts), one exact sum per currency, by currency code.
+	ValueWonTotal []*MoneyTotal `protobuf:"bytes,11,rep,name=value_won_total,json=valueWonTotal,proto3" json:"value_won_total,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -218,11 +223,75 @@ func (x *GetPipelineReportResponse) GetWinRate() float64 {
 	return 0
 }
 
+// Deprecated: Marked as deprecated in ltc/v1/report.proto.
 func (x *GetPipelineReportResponse) GetValueWon() []*Money {
 	if x != nil {
 		return x.ValueWon
 	}
 	return nil
+}
+
+func (x *GetPipelineReportResponse) GetValueWonTotal() []*MoneyTotal {
+	if x != nil {
+		return x.ValueWonTotal
+	}
+	return nil
+}
+
+// MoneyTotal is a sum of amounts in one currency. Each amount is at most 10^15 minor units, but a sum over many
+// deals can pass the int64 of Money, so the sum is a decimal string, exact.
+type MoneyTotal struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ISO 4217 currency code.
+	CurrencyCode string `protobuf:"bytes,1,opt,name=currency_code,json=currencyCode,proto3" json:"currency_code,omitempty"`
+	// The sum in minor units, a non-negative decimal integer such as "12000000000000000000".
+	AmountMinor   string `protobuf:"bytes,2,opt,name=amount_minor,json=amountMinor,proto3" json:"amount_minor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MoneyTotal) Reset() {
+	*x = MoneyTotal{}
+	mi := &file_ltc_v1_report_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MoneyTotal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MoneyTotal) ProtoMessage() {}
+
+func (x *MoneyTotal) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MoneyTotal.ProtoReflect.Descriptor instead.
+func (*MoneyTotal) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *MoneyTotal) GetCurrencyCode() string {
+	if x != nil {
+		return x.CurrencyCode
+	}
+	return ""
+}
+
+func (x *MoneyTotal) GetAmountMinor() string {
+	if x != nil {
+		return x.AmountMinor
+	}
+	return ""
 }
 
 // FunnelStage counts deals in one stage (and, for closed deals, one outcome).
@@ -234,15 +303,20 @@ type FunnelStage struct {
 	Outcome Outcome `protobuf:"varint,2,opt,name=outcome,proto3,enum=ltc.v1.Outcome" json:"outcome,omitempty"`
 	// How many deals.
 	Deals int32 `protobuf:"varint,3,opt,name=deals,proto3" json:"deals,omitempty"`
-	// Their estimated value, one sum per currency.
-	Value         []*Money `protobuf:"bytes,4,rep,name=value,proto3" json:"value,omitempty"`
+	// Their estimated value, one sum per currency. Deprecated: a sum past the int64 range is given as its maximum;
+	// value_total holds the exact sums.
+	//
+	// Deprecated: Marked as deprecated in ltc/v1/report.proto.
+	Value []*Money `protobuf:"bytes,4,rep,name=value,proto3" json:"value,omitempty"`
+	// Their estimated value, one exact sum per currency, by currency code.
+	ValueTotal    []*MoneyTotal `protobuf:"bytes,5,rep,name=value_total,json=valueTotal,proto3" json:"value_total,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *FunnelStage) Reset() {
 	*x = FunnelStage{}
-	mi := &file_ltc_v1_report_proto_msgTypes[2]
+	mi := &file_ltc_v1_report_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -254,7 +328,7 @@ func (x *FunnelStage) String() string {
 func (*FunnelStage) ProtoMessage() {}
 
 func (x *FunnelStage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_report_proto_msgTypes[2]
+	mi := &file_ltc_v1_report_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -267,7 +341,7 @@ func (x *FunnelStage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FunnelStage.ProtoReflect.Descriptor instead.
 func (*FunnelStage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_report_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *FunnelStage) GetStage() Stage {
@@ -291,9 +365,17 @@ func (x *FunnelStage) GetDeals() int32 {
 	return 0
 }
 
+// Deprecated: Marked as deprecated in ltc/v1/report.proto.
 func (x *FunnelStage) GetValue() []*Money {
 	if x != nil {
 		return x.Value
+	}
+	return nil
+}
+
+func (x *FunnelStage) GetValueTotal() []*MoneyTotal {
+	if x != nil {
+		return x.ValueTotal
 	}
 	return nil
 }
@@ -317,7 +399,7 @@ type StageConversion struct {
 
 func (x *StageConversion) Reset() {
 	*x = StageConversion{}
-	mi := &file_ltc_v1_report_proto_msgTypes[3]
+	mi := &file_ltc_v1_report_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -329,7 +411,7 @@ func (x *StageConversion) String() string {
 func (*StageConversion) ProtoMessage() {}
 
 func (x *StageConversion) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_report_proto_msgTypes[3]
+	mi := &file_ltc_v1_report_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -342,7 +424,7 @@ func (x *StageConversion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StageConversion.ProtoReflect.Descriptor instead.
 func (*StageConversion) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_report_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *StageConversion) GetFromStage() Stage {
@@ -397,7 +479,7 @@ type StageTime struct {
 
 func (x *StageTime) Reset() {
 	*x = StageTime{}
-	mi := &file_ltc_v1_report_proto_msgTypes[4]
+	mi := &file_ltc_v1_report_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -409,7 +491,7 @@ func (x *StageTime) String() string {
 func (*StageTime) ProtoMessage() {}
 
 func (x *StageTime) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_report_proto_msgTypes[4]
+	mi := &file_ltc_v1_report_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -422,7 +504,7 @@ func (x *StageTime) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StageTime.ProtoReflect.Descriptor instead.
 func (*StageTime) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_report_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *StageTime) GetStage() Stage {
@@ -472,7 +554,7 @@ type GateTurnaround struct {
 
 func (x *GateTurnaround) Reset() {
 	*x = GateTurnaround{}
-	mi := &file_ltc_v1_report_proto_msgTypes[5]
+	mi := &file_ltc_v1_report_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -484,7 +566,7 @@ func (x *GateTurnaround) String() string {
 func (*GateTurnaround) ProtoMessage() {}
 
 func (x *GateTurnaround) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_report_proto_msgTypes[5]
+	mi := &file_ltc_v1_report_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -497,7 +579,7 @@ func (x *GateTurnaround) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GateTurnaround.ProtoReflect.Descriptor instead.
 func (*GateTurnaround) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_report_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GateTurnaround) GetGate() Gate {
@@ -545,7 +627,7 @@ const file_ltc_v1_report_proto_rawDesc = "" +
 	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\tstartTime\x12=\n" +
 	"\bend_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\aendTime\x124\n" +
 	"\x05level\x18\x03 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05level\x12#\n" +
-	"\bowner_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\"\xe5\x03\n" +
+	"\bowner_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\"\xa5\x04\n" +
 	"\x19GetPipelineReportResponse\x12+\n" +
 	"\x06funnel\x18\x01 \x03(\v2\x13.ltc.v1.FunnelStageR\x06funnel\x129\n" +
 	"\vconversions\x18\x02 \x03(\v2\x17.ltc.v1.StageConversionR\vconversions\x125\n" +
@@ -555,14 +637,21 @@ const file_ltc_v1_report_proto_rawDesc = "" +
 	"\x11overdue_decisions\x18\x06 \x01(\x05R\x10overdueDecisions\x12!\n" +
 	"\fdeals_closed\x18\a \x01(\x05R\vdealsClosed\x12\x1b\n" +
 	"\tdeals_won\x18\b \x01(\x05R\bdealsWon\x12\x19\n" +
-	"\bwin_rate\x18\t \x01(\x01R\awinRate\x12*\n" +
+	"\bwin_rate\x18\t \x01(\x01R\awinRate\x12.\n" +
 	"\tvalue_won\x18\n" +
-	" \x03(\v2\r.ltc.v1.MoneyR\bvalueWon\"\x98\x01\n" +
+	" \x03(\v2\r.ltc.v1.MoneyB\x02\x18\x01R\bvalueWon\x12:\n" +
+	"\x0fvalue_won_total\x18\v \x03(\v2\x12.ltc.v1.MoneyTotalR\rvalueWonTotal\"T\n" +
+	"\n" +
+	"MoneyTotal\x12#\n" +
+	"\rcurrency_code\x18\x01 \x01(\tR\fcurrencyCode\x12!\n" +
+	"\famount_minor\x18\x02 \x01(\tR\vamountMinor\"\xd1\x01\n" +
 	"\vFunnelStage\x12#\n" +
 	"\x05stage\x18\x01 \x01(\x0e2\r.ltc.v1.StageR\x05stage\x12)\n" +
 	"\aoutcome\x18\x02 \x01(\x0e2\x0f.ltc.v1.OutcomeR\aoutcome\x12\x14\n" +
-	"\x05deals\x18\x03 \x01(\x05R\x05deals\x12#\n" +
-	"\x05value\x18\x04 \x03(\v2\r.ltc.v1.MoneyR\x05value\"\xbf\x01\n" +
+	"\x05deals\x18\x03 \x01(\x05R\x05deals\x12'\n" +
+	"\x05value\x18\x04 \x03(\v2\r.ltc.v1.MoneyB\x02\x18\x01R\x05value\x123\n" +
+	"\vvalue_total\x18\x05 \x03(\v2\x12.ltc.v1.MoneyTotalR\n" +
+	"valueTotal\"\xbf\x01\n" +
 	"\x0fStageConversion\x12,\n" +
 	"\n" +
 	"from_stage\x18\x01 \x01(\x0e2\r.ltc.v1.StageR\tfromStage\x12(\n" +
@@ -597,50 +686,53 @@ func file_ltc_v1_report_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_report_proto_rawDescData
 }
 
-var file_ltc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_ltc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_ltc_v1_report_proto_goTypes = []any{
 	(*GetPipelineReportRequest)(nil),  // 0: ltc.v1.GetPipelineReportRequest
 	(*GetPipelineReportResponse)(nil), // 1: ltc.v1.GetPipelineReportResponse
-	(*FunnelStage)(nil),               // 2: ltc.v1.FunnelStage
-	(*StageConversion)(nil),           // 3: ltc.v1.StageConversion
-	(*StageTime)(nil),                 // 4: ltc.v1.StageTime
-	(*GateTurnaround)(nil),            // 5: ltc.v1.GateTurnaround
-	(*timestamppb.Timestamp)(nil),     // 6: google.protobuf.Timestamp
-	(ProjectLevel)(0),                 // 7: ltc.v1.ProjectLevel
-	(*Money)(nil),                     // 8: ltc.v1.Money
-	(Stage)(0),                        // 9: ltc.v1.Stage
-	(Outcome)(0),                      // 10: ltc.v1.Outcome
-	(*durationpb.Duration)(nil),       // 11: google.protobuf.Duration
-	(Gate)(0),                         // 12: ltc.v1.Gate
+	(*MoneyTotal)(nil),                // 2: ltc.v1.MoneyTotal
+	(*FunnelStage)(nil),               // 3: ltc.v1.FunnelStage
+	(*StageConversion)(nil),           // 4: ltc.v1.StageConversion
+	(*StageTime)(nil),                 // 5: ltc.v1.StageTime
+	(*GateTurnaround)(nil),            // 6: ltc.v1.GateTurnaround
+	(*timestamppb.Timestamp)(nil),     // 7: google.protobuf.Timestamp
+	(ProjectLevel)(0),                 // 8: ltc.v1.ProjectLevel
+	(*Money)(nil),                     // 9: ltc.v1.Money
+	(Stage)(0),                        // 10: ltc.v1.Stage
+	(Outcome)(0),                      // 11: ltc.v1.Outcome
+	(*durationpb.Duration)(nil),       // 12: google.protobuf.Duration
+	(Gate)(0),                         // 13: ltc.v1.Gate
 }
 var file_ltc_v1_report_proto_depIdxs = []int32{
-	6,  // 0: ltc.v1.GetPipelineReportRequest.start_time:type_name -> google.protobuf.Timestamp
-	6,  // 1: ltc.v1.GetPipelineReportRequest.end_time:type_name -> google.protobuf.Timestamp
-	7,  // 2: ltc.v1.GetPipelineReportRequest.level:type_name -> ltc.v1.ProjectLevel
-	2,  // 3: ltc.v1.GetPipelineReportResponse.funnel:type_name -> ltc.v1.FunnelStage
-	3,  // 4: ltc.v1.GetPipelineReportResponse.conversions:type_name -> ltc.v1.StageConversion
-	4,  // 5: ltc.v1.GetPipelineReportResponse.time_in_stage:type_name -> ltc.v1.StageTime
-	5,  // 6: ltc.v1.GetPipelineReportResponse.gate_turnaround:type_name -> ltc.v1.GateTurnaround
-	8,  // 7: ltc.v1.GetPipelineReportResponse.value_won:type_name -> ltc.v1.Money
-	9,  // 8: ltc.v1.FunnelStage.stage:type_name -> ltc.v1.Stage
-	10, // 9: ltc.v1.FunnelStage.outcome:type_name -> ltc.v1.Outcome
-	8,  // 10: ltc.v1.FunnelStage.value:type_name -> ltc.v1.Money
-	9,  // 11: ltc.v1.StageConversion.from_stage:type_name -> ltc.v1.Stage
-	9,  // 12: ltc.v1.StageConversion.to_stage:type_name -> ltc.v1.Stage
-	9,  // 13: ltc.v1.StageTime.stage:type_name -> ltc.v1.Stage
-	11, // 14: ltc.v1.StageTime.median:type_name -> google.protobuf.Duration
-	11, // 15: ltc.v1.StageTime.p90:type_name -> google.protobuf.Duration
-	12, // 16: ltc.v1.GateTurnaround.gate:type_name -> ltc.v1.Gate
-	7,  // 17: ltc.v1.GateTurnaround.level:type_name -> ltc.v1.ProjectLevel
-	11, // 18: ltc.v1.GateTurnaround.median:type_name -> google.protobuf.Duration
-	11, // 19: ltc.v1.GateTurnaround.p90:type_name -> google.protobuf.Duration
-	0,  // 20: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
-	1,  // 21: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
-	21, // [21:22] is the sub-list for method output_type
-	20, // [20:21] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	7,  // 0: ltc.v1.GetPipelineReportRequest.start_time:type_name -> google.protobuf.Timestamp
+	7,  // 1: ltc.v1.GetPipelineReportRequest.end_time:type_name -> google.protobuf.Timestamp
+	8,  // 2: ltc.v1.GetPipelineReportRequest.level:type_name -> ltc.v1.ProjectLevel
+	3,  // 3: ltc.v1.GetPipelineReportResponse.funnel:type_name -> ltc.v1.FunnelStage
+	4,  // 4: ltc.v1.GetPipelineReportResponse.conversions:type_name -> ltc.v1.StageConversion
+	5,  // 5: ltc.v1.GetPipelineReportResponse.time_in_stage:type_name -> ltc.v1.StageTime
+	6,  // 6: ltc.v1.GetPipelineReportResponse.gate_turnaround:type_name -> ltc.v1.GateTurnaround
+	9,  // 7: ltc.v1.GetPipelineReportResponse.value_won:type_name -> ltc.v1.Money
+	2,  // 8: ltc.v1.GetPipelineReportResponse.value_won_total:type_name -> ltc.v1.MoneyTotal
+	10, // 9: ltc.v1.FunnelStage.stage:type_name -> ltc.v1.Stage
+	11, // 10: ltc.v1.FunnelStage.outcome:type_name -> ltc.v1.Outcome
+	9,  // 11: ltc.v1.FunnelStage.value:type_name -> ltc.v1.Money
+	2,  // 12: ltc.v1.FunnelStage.value_total:type_name -> ltc.v1.MoneyTotal
+	10, // 13: ltc.v1.StageConversion.from_stage:type_name -> ltc.v1.Stage
+	10, // 14: ltc.v1.StageConversion.to_stage:type_name -> ltc.v1.Stage
+	10, // 15: ltc.v1.StageTime.stage:type_name -> ltc.v1.Stage
+	12, // 16: ltc.v1.StageTime.median:type_name -> google.protobuf.Duration
+	12, // 17: ltc.v1.StageTime.p90:type_name -> google.protobuf.Duration
+	13, // 18: ltc.v1.GateTurnaround.gate:type_name -> ltc.v1.Gate
+	8,  // 19: ltc.v1.GateTurnaround.level:type_name -> ltc.v1.ProjectLevel
+	12, // 20: ltc.v1.GateTurnaround.median:type_name -> google.protobuf.Duration
+	12, // 21: ltc.v1.GateTurnaround.p90:type_name -> google.protobuf.Duration
+	0,  // 22: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
+	1,  // 23: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
+	23, // [23:24] is the sub-list for method output_type
+	22, // [22:23] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_report_proto_init() }
@@ -656,7 +748,7 @@ func file_ltc_v1_report_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_report_proto_rawDesc), len(file_ltc_v1_report_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

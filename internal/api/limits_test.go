@@ -1,0 +1,57 @@
+package api
+
+import (
+	"testing"
+
+	validatepb "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	"github.com/stretchr/testify/assert"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+// TestEveryTextAndListOfEveryRequestHasABound walks the request messages of every RPC of ltc.v1 and checks that
+// each text declares a maximum length (or is a UUID, or one of a fixed set) and each list a maximum count with
+// bounded items (api.md, Limits): nothing a caller sends is unbounded.
+func TestEveryTextAndListOfEveryRequestHasABound(t *testing.T) {
+	seen := map[protoreflect.FullName]bool{}
+	var check func(md protoreflect.MessageDescriptor)
+	check = func(md protoreflect.MessageDescriptor) {
+		if seen[md.FullName()] || md.ParentFile().Package() != "ltc.v1" {
+			return
+		}
+		seen[md.FullName()] = true
+		fields := md.Fields()
+		for i := range fields.Len() {
+			fd := fields.Get(i)
+			rules, _ := proto.GetExtension(fd.Options(), validatepb.E_Field).(*validatepb.FieldRules)
+			if fd.IsList() {
+				assert.NotZero(t, rules.GetRepeated().GetMaxItems(), "%s: a list needs max_items", fd.FullName())
+				rules = rules.GetRepeated().GetItems()
+			}
+			if fd.Kind() == protoreflect.StringKind {
+				s := rules.GetString()
+				assert.True(t, s.GetMaxLen() > 0 || s.GetUuid() || len(s.GetIn()) > 0,
+					"%s: a text needs max_len (or uuid, or in)", fd.FullName())
+			}
+			if fd.Message() != nil {
+				check(fd.Message())
+			}
+		}
+	}
+	file := ltcv1.File_ltc_v1_lead_proto
+	services := 0
+	protoregistry.GlobalFiles.RangeFilesByPackage(file.Package(), func(f protoreflect.FileDescriptor) bool {
+		for i := range f.Services().Len() {
+			services++
+			methods := f.Services().Get(i).Methods()
+			for j := range methods.Len() {
+				check(methods.Get(j).Input())
+			}
+		}
+		return true
+	})
+	assert.GreaterOrEqual(t, services, 4)
+}
