@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"testing"
 
 	validatepb "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
@@ -33,8 +34,8 @@ func TestEveryTextAndListOfEveryRequestHasABound(t *testing.T) {
 			}
 			if fd.Kind() == protoreflect.StringKind {
 				s := rules.GetString()
-				assert.True(t, s.GetMaxLen() > 0 || s.GetUuid() || len(s.GetIn()) > 0,
-					"%s: a text needs max_len (or uuid, or in)", fd.FullName())
+				assert.True(t, s.GetMaxLen() > 0 || s.GetUuid() || len(s.GetIn()) > 0 || boundedPattern(s.GetPattern()),
+					"%s: a text needs max_len (or uuid, in, or an anchored pattern without unbounded repeats)", fd.FullName())
 			}
 			if fd.Message() != nil {
 				check(fd.Message())
@@ -54,4 +55,10 @@ func TestEveryTextAndListOfEveryRequestHasABound(t *testing.T) {
 		return true
 	})
 	assert.GreaterOrEqual(t, services, 4)
+}
+
+// boundedPattern reports whether a pattern matches only texts of bounded length: anchored at both ends, with no
+// unbounded repeat.
+func boundedPattern(p string) bool {
+	return strings.HasPrefix(p, "^") && strings.HasSuffix(p, "$") && !strings.ContainsAny(p, "*+") && !strings.Contains(p, ",}")
 }

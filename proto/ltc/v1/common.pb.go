@@ -328,9 +328,9 @@ var File_ltc_v1_common_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_common_proto_rawDesc = "" +
 	"\n" +
-	"\x13ltc/v1/common.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\"v\n" +
-	"\x05Money\x128\n" +
-	"\rcurrency_code\x18\x01 \x01(\tB\x13\xbaH\x10r\x0e\x18\x032\n" +
+	"\x13ltc/v1/common.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\"t\n" +
+	"\x05Money\x126\n" +
+	"\rcurrency_code\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
 	"^[A-Z]{3}$R\fcurrencyCode\x123\n" +
 	"\famount_minor\x18\x02 \x01(\x03B\x10\xbaH\r\"\v\x18\x80\x80\x9a\xa6\xea\xaf\xe3\x01(\x00R\vamountMinor\"\xaa\x01\n" +
 	"\bCustomer\x12\x1e\n" +
