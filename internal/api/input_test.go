@@ -53,7 +53,9 @@ func recorded(t *testing.T, e *testenv.Engine, dealID string) (events, updates i
 // rawCodec sends bytes as they are, to put malformed protobuf on the wire.
 type rawCodec struct{}
 
-func (rawCodec) Marshal(v any) (mem.BufferSlice, error) { return mem.BufferSlice{mem.SliceBuffer(v.([]byte))}, nil }
+func (rawCodec) Marshal(v any) (mem.BufferSlice, error) {
+	return mem.BufferSlice{mem.SliceBuffer(v.([]byte))}, nil
+}
 func (rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	return proto.Unmarshal(data.Materialize(), v.(proto.Message))
 }
