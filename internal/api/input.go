@@ -65,7 +65,7 @@ func walkInput(m protoreflect.Message, prefix string, report func(string, fieldV
 		case fd.IsMap():
 			v.Map().Range(func(k protoreflect.MapKey, v protoreflect.Value) bool {
 				key := fmt.Sprintf("%s[%q]", path, k.String())
-				if problem := textRule(k.String()); fd.MapKey().Kind() == protoreflect.StringKind && problem != "" {
+				if problem := ltc.TextProblem(k.String()); fd.MapKey().Kind() == protoreflect.StringKind && problem != "" {
 					report(key, fieldViolation{Description: "key " + problem})
 				}
 				walkValue(fd.MapValue(), v, key, report)
@@ -88,25 +88,12 @@ func walkInput(m protoreflect.Message, prefix string, report func(string, fieldV
 func walkValue(fd protoreflect.FieldDescriptor, v protoreflect.Value, path string, report func(string, fieldViolation)) {
 	switch fd.Kind() {
 	case protoreflect.StringKind:
-		if problem := textRule(v.String()); problem != "" {
+		if problem := ltc.TextProblem(v.String()); problem != "" {
 			report(path, fieldViolation{Description: problem})
 		}
 	case protoreflect.MessageKind, protoreflect.GroupKind:
 		walkInput(v.Message(), path, report)
 	}
-}
-
-// textRule says what is wrong with a text, or "".
-func textRule(s string) string {
-	if !utf8.ValidString(s) {
-		return "must be valid UTF-8"
-	}
-	for i, r := range s {
-		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
-			return fmt.Sprintf("must not contain control character %U (at byte %d)", r, i)
-		}
-	}
-	return ""
 }
 
 // typeRule says what is wrong with a message of a type that has rules of its own, or "".

@@ -4,12 +4,15 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -74,16 +77,64 @@ func (v *Verifier) Close() {
 	}
 }
 
-// Verify checks the token's signature, algorithm, validity window (and, for identity-provider tokens, issuer
-// and audience) and returns its actor.
+// Leeway is the clock skew tolerated on exp, nbf and iat.
+const Leeway = 30 * time.Second
+
+// Verify checks the token's signature, algorithm, validity window (exp required, nbf and iat not in the future;
+// and, for identity-provider tokens, issuer and audience) and the form of its claims, and returns its actor.
 func (v *Verifier) Verify(token string) (ltc.Actor, error) {
 	var c Claims
 	_, err := jwt.ParseWithClaims(token, &c, v.keys, append([]jwt.ParserOption{
-		jwt.WithValidMethods(v.methods), jwt.WithExpirationRequired(), jwt.WithLeeway(30 * time.Second)}, v.checks...)...)
+		jwt.WithValidMethods(v.methods), jwt.WithExpirationRequired(), jwt.WithLeeway(Leeway), jwt.WithIssuedAt()}, v.checks...)...)
 	if err != nil {
 		return ltc.Actor{}, err
 	}
+	if err := checkClaims(token, c); err != nil {
+		return ltc.Actor{}, err
+	}
 	return c.actor()
+}
+
+// maxClaimText bounds the subject and name: they become a person's id and name, which the API bounds to 200.
+const maxClaimText = 200
+
+// checkClaims refuses what the JWT library lets pass: times given as strings rather than numbers (RFC 7519 says
+// NumericDate), and a subject or name that is blank, too long, or not text the engine can store (they are written
+// into every event the caller causes).
+func checkClaims(token string, c Claims) error {
+	_, payload, _ := strings.Cut(token, ".")
+	payload, _, _ = strings.Cut(payload, ".")
+	b, err := jwt.NewParser().DecodeSegment(payload)
+	if err != nil {
+		return fmt.Errorf("token claims: %w", err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("token claims: %w", err)
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		if v, ok := raw[name]; ok && !isJSONNumber(v) {
+			return fmt.Errorf("token claim %s must be a number (NumericDate)", name)
+		}
+	}
+	if strings.TrimSpace(c.Subject) == "" {
+		return errors.New("token has a blank subject")
+	}
+	for name, v := range map[string]string{"sub": c.Subject, "name": c.Name} {
+		if problem := ltc.TextProblem(v); problem != "" {
+			return fmt.Errorf("token claim %s %s", name, problem)
+		}
+		if utf8.RuneCountInString(v) > maxClaimText {
+			return fmt.Errorf("token claim %s is longer than %d characters", name, maxClaimText)
+		}
+	}
+	return nil
+}
+
+// isJSONNumber reports whether v is a JSON number (not a string, even one holding digits).
+func isJSONNumber(v json.RawMessage) bool {
+	v = bytes.TrimSpace(v)
+	return len(v) > 0 && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9'))
 }
 
 func (c Claims) actor() (ltc.Actor, error) {

@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +78,43 @@ func TestBadTokensAreRefused(t *testing.T) {
 func TestShortSecretIsRefused(t *testing.T) {
 	_, err := auth.NewHS256([]byte("short"))
 	assert.Error(t, err)
+}
+
+// signed signs raw JSON claims with the test secret, as a token of another minting tool might carry them.
+func signed(t *testing.T, claims string) string {
+	t.Helper()
+	enc := base64.RawURLEncoding
+	unsigned := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(claims))
+	sig, err := jwt.SigningMethodHS256.Sign(unsigned, secret)
+	require.NoError(t, err)
+	return unsigned + "." + enc.EncodeToString(sig)
+}
+
+// TestMalformedClaimsAreRefused covers what the JWT library takes on its own: an issue time in the future, times
+// as strings, and a subject or name that is blank, too long or not storable text.
+func TestMalformedClaimsAreRefused(t *testing.T) {
+	v, err := auth.NewHS256(secret)
+	require.NoError(t, err)
+	now := time.Now().Unix()
+	exp := fmt.Sprint(now + 3600)
+	require.NotEmpty(t, exp)
+	_, err = v.Verify(signed(t, `{"org":"/","sub":"sam","roles":["sales"],"exp":`+exp+`,"iat":`+fmt.Sprint(now)+`}`))
+	require.NoError(t, err, "the well-formed token the cases below spoil")
+
+	for name, claims := range map[string]string{
+		"iat in the future":    `{"org":"/","sub":"sam","roles":["sales"],"exp":` + exp + `,"iat":` + fmt.Sprint(now+600) + `}`,
+		"exp as a string":      `{"org":"/","sub":"sam","roles":["sales"],"exp":"` + exp + `"}`,
+		"iat as a string":      `{"org":"/","sub":"sam","roles":["sales"],"exp":` + exp + `,"iat":"` + fmt.Sprint(now) + `"}`,
+		"nbf as a string":      `{"org":"/","sub":"sam","roles":["sales"],"exp":` + exp + `,"nbf":"` + fmt.Sprint(now) + `"}`,
+		"blank subject":        `{"org":"/","sub":"   ","roles":["sales"],"exp":` + exp + `}`,
+		"no subject":           `{"org":"/","roles":["sales"],"exp":` + exp + `}`,
+		"NUL in the subject":   `{"org":"/","sub":"sam\u0000","roles":["sales"],"exp":` + exp + `}`,
+		"escape in the name":   `{"org":"/","sub":"sam","name":"Sam\u001b[2J","roles":["sales"],"exp":` + exp + `}`,
+		"a 201-character name": `{"org":"/","sub":"sam","name":"` + strings.Repeat("n", 201) + `","roles":["sales"],"exp":` + exp + `}`,
+	} {
+		_, err := v.Verify(signed(t, claims))
+		assert.Error(t, err, name)
+	}
+	_, err = v.Verify(signed(t, `{"org":"/","sub":"sam","roles":["sales"],"exp":`+exp+`,"iat":`+fmt.Sprint(now+10)+`}`))
+	assert.NoError(t, err, "an issue time within the leeway")
 }

@@ -5,6 +5,7 @@ package ltc
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // Money is an amount in the minor units of an ISO 4217 currency.
@@ -44,6 +45,21 @@ func (d Date) Valid() bool {
 func ValidTime(t time.Time) bool {
 	y := t.UTC().Year()
 	return y >= MinYear && y <= MaxYear
+}
+
+// TextProblem says what keeps s from being text the engine takes, or "": it must be valid UTF-8 without NUL or
+// another control character but tab, line feed and carriage return. PostgreSQL cannot store NUL, and no text of a
+// deal means a control character.
+func TextProblem(s string) string {
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8"
+	}
+	for i, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return fmt.Sprintf("must not contain control character %U (at byte %d)", r, i)
+		}
+	}
+	return ""
 }
 
 // CustomerGrade is the customer's grade (客户分级): S strategic, A partner, B, C.
