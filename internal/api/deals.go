@@ -92,12 +92,13 @@ func (s opportunityService) ListOpportunities(ctx context.Context, req *ltcv1.Li
 		return nil, err
 	}
 	deals, next, err := s.store.ListOpportunities(ctx, store.OpportunityFilter{
-		Stage:    fromEnum[ltc.Stage](ltcv1.Stage_name, int32(req.Stage), "STAGE_"),
-		Outcome:  fromEnum[ltc.Outcome](ltcv1.Outcome_name, int32(req.Outcome), "OUTCOME_"),
-		Level:    fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_"),
-		OwnerID:  req.OwnerId,
-		Customer: req.Customer,
-		Reader:   &actor,
+		Stage:       fromEnum[ltc.Stage](ltcv1.Stage_name, int32(req.Stage), "STAGE_"),
+		Outcome:     fromEnum[ltc.Outcome](ltcv1.Outcome_name, int32(req.Outcome), "OUTCOME_"),
+		Level:       fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_"),
+		OwnerID:     req.OwnerId,
+		Customer:    req.Customer,
+		OverdueOnly: req.OverdueOnly,
+		Reader:      &actor,
 	}, pageSize(req.PageSize), req.PageToken)
 	if err != nil {
 		return nil, listError(err)

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -182,4 +183,56 @@ func TestRequestIDsAreCanonicalUUIDs(t *testing.T) {
 
 	_, err = leads.GetLead(e.As(t, sam), &ltcv1.GetLeadRequest{Id: strings.ToUpper(first.Lead.Id)})
 	require.NoError(t, err, "an id in upper case names the same lead")
+}
+
+// TestEditedPageTokensAreInvalidArgument: a page token edited (as the old JSON tokens could be, to carry an id
+// that is no UUID) or made up is INVALID_ARGUMENT naming page_token, not INTERNAL; the token as issued pages on.
+func TestEditedPageTokensAreInvalidArgument(t *testing.T) {
+	e := testenv.StartEngine(t)
+	leads := ltcv1.NewLeadServiceClient(e.Conn)
+	for range 2 {
+		_, err := leads.CreateLead(e.As(t, sam), createRequest())
+		require.NoError(t, err)
+	}
+	first, err := leads.ListLeads(e.As(t, sam), &ltcv1.ListLeadsRequest{PageSize: 1})
+	require.NoError(t, err)
+	require.NotEmpty(t, first.NextPageToken)
+	edited := []byte(first.NextPageToken)
+	edited[10] ^= 0x01
+	for name, token := range map[string]string{
+		"edited":        string(edited),
+		"old JSON kind": base64.RawURLEncoding.EncodeToString([]byte(`{"t":"2026-10-01T00:00:00Z","id":"not-a-uuid"}`)),
+	} {
+		_, err := leads.ListLeads(e.As(t, sam), &ltcv1.ListLeadsRequest{PageSize: 1, PageToken: token})
+		assert.Equal(t, []string{"page_token"}, violations(t, err), name)
+	}
+	second, err := leads.ListLeads(e.As(t, sam), &ltcv1.ListLeadsRequest{PageSize: 1, PageToken: first.NextPageToken})
+	require.NoError(t, err)
+	require.Len(t, second.Leads, 1)
+	assert.NotEqual(t, first.Leads[0].Id, second.Leads[0].Id)
+}
+
+// TestListsFindCustomersInAnyCaseAndOverdueDeals: ListLeads and ListOpportunities match 'Ölund' to 'ÅSA ÖLUND'
+// (the cluster runs with the C locale), and ListOpportunities takes the overdue filter.
+func TestListsFindCustomersInAnyCaseAndOverdueDeals(t *testing.T) {
+	e := testenv.StartEngine(t)
+	leads := ltcv1.NewLeadServiceClient(e.Conn)
+	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
+	req := createRequest()
+	req.Customer.Name = "ÅSA ÖLUND AB"
+	created, err := leads.CreateLead(e.As(t, sam), req)
+	require.NoError(t, err)
+	_, err = leads.QualifyLead(e.As(t, mia), qualifyRequest(created.Lead.Id))
+	require.NoError(t, err)
+
+	ls, err := leads.ListLeads(e.As(t, sam), &ltcv1.ListLeadsRequest{Customer: "ölund"})
+	require.NoError(t, err)
+	require.Len(t, ls.Leads, 1)
+	os, err := deals.ListOpportunities(e.As(t, sam), &ltcv1.ListOpportunitiesRequest{Customer: "Åsa Ö"})
+	require.NoError(t, err)
+	require.Len(t, os.Opportunities, 1)
+	assert.Equal(t, created.Lead.Id, os.Opportunities[0].Id)
+	late, err := deals.ListOpportunities(e.As(t, sam), &ltcv1.ListOpportunitiesRequest{OverdueOnly: true})
+	require.NoError(t, err)
+	assert.Empty(t, late.Opportunities, "a deal just qualified owes nothing yet")
 }

@@ -322,8 +322,8 @@ func reportCommand(run runner) *cobra.Command {
 				fmt.Fprintln(w, "FUNNEL (deals created in the period)\tDEALS\tVALUE")
 				for _, f := range r.Funnel {
 					var vs []string
-					for _, v := range f.Value {
-						vs = append(vs, showMoney(v))
+					for _, v := range f.ValueTotal {
+						vs = append(vs, showTotal(v))
 					}
 					fmt.Fprintf(w, "%s %s\t%d\t%s\n", name(f.Stage, "STAGE_"), strings.TrimSuffix(name(f.Outcome, "OUTCOME_"), "-"), f.Deals, strings.Join(vs, ", "))
 				}
@@ -340,8 +340,8 @@ func reportCommand(run runner) *cobra.Command {
 					fmt.Fprintf(w, "%s level %s\t%d\t%s\t%s\n", name(g.Gate, "GATE_"), name(g.Level, "PROJECT_LEVEL_"), g.Decisions, g.Median.AsDuration().Round(time.Minute), g.P90.AsDuration().Round(time.Minute))
 				}
 				var won []string
-				for _, v := range r.ValueWon {
-					won = append(won, showMoney(v))
+				for _, v := range r.ValueWonTotal {
+					won = append(won, showTotal(v))
 				}
 				fmt.Fprintf(w, "\nWin rate\t%d of %d closed (%.0f%%), won %s\n", r.DealsWon, r.DealsClosed, 100*r.WinRate, strings.Join(won, ", "))
 				fmt.Fprintf(w, "Overdue\t%d weekly reports, %d decisions\n", r.OverdueWeeklyReports, r.OverdueDecisions)

@@ -31,7 +31,10 @@ func change(run runner, use, short string, nargs int, build func(s *session, arg
 func dealCommands(run runner) *cobra.Command {
 	deal := &cobra.Command{Use: "deal", Short: "Show and work deals"}
 
-	var l struct{ stage, outcome, level, owner, customer string }
+	var l struct {
+		stage, outcome, level, owner, customer string
+		overdue                                bool
+	}
 	list := &cobra.Command{Use: "list", Short: "List deals, newest first", Args: cobra.NoArgs,
 		RunE: run(func(s *session, _ []string) error {
 			stage, err := enum[ltcv1.Stage](ltcv1.Stage_value, "STAGE_", l.stage)
@@ -47,7 +50,7 @@ func dealCommands(run runner) *cobra.Command {
 				return err
 			}
 			resp, err := call(s, s.deals.ListOpportunities, &ltcv1.ListOpportunitiesRequest{Stage: stage, Outcome: outcome,
-				Level: level, OwnerId: l.owner, Customer: l.customer, PageSize: 200})
+				Level: level, OwnerId: l.owner, Customer: l.customer, OverdueOnly: l.overdue, PageSize: 200})
 			if err != nil {
 				return err
 			}
@@ -64,6 +67,7 @@ func dealCommands(run runner) *cobra.Command {
 	list.Flags().StringVar(&l.level, "level", "", "A, B or C")
 	list.Flags().StringVar(&l.owner, "owner", "", "owner's user id")
 	list.Flags().StringVar(&l.customer, "customer", "", "customer name contains")
+	list.Flags().BoolVar(&l.overdue, "overdue", false, "only deals with something overdue")
 
 	show := &cobra.Command{Use: "show DEAL", Short: "The whole deal: stage, team, risks, decisions, reports, timeline", Args: cobra.ExactArgs(1),
 		RunE: run(func(s *session, args []string) error {

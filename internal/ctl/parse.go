@@ -61,6 +61,12 @@ func showMoney(m *ltcv1.Money) string {
 	return fmt.Sprintf("%s %d.%02d", m.CurrencyCode, m.AmountMinor/100, m.AmountMinor%100)
 }
 
+// showTotal formats an exact sum like showMoney: "EUR 2500000.00", however large.
+func showTotal(t *ltcv1.MoneyTotal) string {
+	digits := fmt.Sprintf("%03s", t.AmountMinor)
+	return fmt.Sprintf("%s %s.%s", t.CurrencyCode, digits[:len(digits)-2], digits[len(digits)-2:])
+}
+
 // day reads YYYY-MM-DD.
 func day(s string) (*date.Date, error) {
 	t, err := time.Parse(time.DateOnly, s)

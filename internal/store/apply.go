@@ -81,14 +81,16 @@ func recordRequest(ctx context.Context, tx pgx.Tx, r Request) (applied bool, err
 
 // Each table's row is made by one function, for Apply's upserts and Import's COPY alike.
 
-var leadColumns = []string{"id", "state", "owner_id", "customer_name", "overdue", "created_at", "updated_at", "doc"}
+var leadColumns = []string{"id", "state", "owner_id", "customer_name", "overdue", "created_at", "updated_at", "doc",
+	"customer_search"}
 
 func leadRow(l ltc.Lead) ([]any, error) {
 	doc, err := json.Marshal(l)
 	if err != nil {
 		return nil, fmt.Errorf("encode lead %s: %w", l.ID, err)
 	}
-	return []any{l.ID, l.State, l.Owner.ID, l.Customer.Name, l.Overdue, l.CreatedAt, l.UpdatedAt, doc}, nil
+	return []any{l.ID, l.State, l.Owner.ID, l.Customer.Name, l.Overdue, l.CreatedAt, l.UpdatedAt, doc,
+		searchText(l.Customer.Name)}, nil
 }
 
 func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
@@ -97,10 +99,10 @@ func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
 		return err
 	}
 	_, err = tx.Exec(ctx, `
-		INSERT INTO leads (id, state, owner_id, customer_name, overdue, created_at, updated_at, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		INSERT INTO leads (id, state, owner_id, customer_name, overdue, created_at, updated_at, doc, customer_search)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (id) DO UPDATE SET state = $2, owner_id = $3, customer_name = $4, overdue = $5,
-			updated_at = $7, doc = $8`, row...)
+			updated_at = $7, doc = $8, customer_search = $9`, row...)
 	if err != nil {
 		return fmt.Errorf("write lead %s: %w", l.ID, err)
 	}
@@ -109,7 +111,7 @@ func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
 
 var opportunityColumns = []string{"id", "lead_id", "stage", "outcome", "level", "owner_id", "customer_name",
 	"created_at", "updated_at", "closed_at", "value_currency", "value_minor", "contract_currency", "contract_minor", "doc",
-	"reached_stages"}
+	"reached_stages", "customer_search", "overdue"}
 
 // opportunityRow is the deal's row; reached holds the main-path stages it entered (see reachedStages).
 func opportunityRow(o ltc.Opportunity, reached int32) ([]any, error) {
@@ -123,7 +125,7 @@ func opportunityRow(o ltc.Opportunity, reached int32) ([]any, error) {
 	}
 	return []any{o.ID, o.LeadID, o.Stage, orNull(string(o.Outcome)), orNull(string(o.Level)), o.Owner.ID, o.Customer.Name,
 		o.CreatedAt, o.UpdatedAt, o.ClosedAt, o.EstimatedValue.Currency, o.EstimatedValue.AmountMinor,
-		contractCurrency, contractMinor, doc, reached}, nil
+		contractCurrency, contractMinor, doc, reached, searchText(o.Customer.Name), o.IsOverdue()}, nil
 }
 
 // upsertOpportunity writes the deal's row, adding the stages in reached to those it had entered before.
@@ -134,12 +136,12 @@ func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity, reache
 	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO opportunities (id, lead_id, stage, outcome, level, owner_id, customer_name, created_at, updated_at, closed_at,
-			value_currency, value_minor, contract_currency, contract_minor, doc, reached_stages)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			value_currency, value_minor, contract_currency, contract_minor, doc, reached_stages, customer_search, overdue)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 		ON CONFLICT (id) DO UPDATE SET stage = $3, outcome = $4, level = $5, owner_id = $6,
 			customer_name = $7, updated_at = $9, closed_at = $10, value_currency = $11, value_minor = $12,
 			contract_currency = $13, contract_minor = $14, doc = $15,
-			reached_stages = opportunities.reached_stages | $16`, row...)
+			reached_stages = opportunities.reached_stages | $16, customer_search = $17, overdue = $18`, row...)
 	if err != nil {
 		return fmt.Errorf("write opportunity %s: %w", o.ID, err)
 	}

@@ -1,13 +1,18 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 )
@@ -30,15 +35,20 @@ func (f *filter) arg(v any) string {
 // add adds a condition built from the placeholder of v.
 func (f *filter) add(format string, v any) { f.where = append(f.where, fmt.Sprintf(format, f.arg(v))) }
 
-// contains matches a column that contains text, case-insensitively (served by a trigram index).
-func (f *filter) contains(column, text string) {
-	f.add("lower("+column+") LIKE %s", "%"+escapeLike(strings.ToLower(text))+"%")
+// containsCustomer matches the rows whose customer name contains text, case-insensitively in every script: both
+// sides case-folded by searchText (served by a trigram index on customer_search).
+func (f *filter) containsCustomer(text string) {
+	f.add("customer_search LIKE %s", "%"+escapeLike(searchText(text))+"%")
 }
 
 // page lists the doc column of table, newest first by (created_at, id), a page at a time. The page token
 // carries the last row's key and a digest of the filters it was issued for.
 func page[T any](ctx context.Context, s *Store, table string, f filter, fingerprint string, size int, token string) ([]T, string, error) {
-	after, err := decodePageToken(token, fingerprint)
+	secret, err := s.pageTokenKey(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	after, err := decodePageToken(secret, token, fingerprint)
 	if err != nil {
 		return nil, "", err
 	}
@@ -64,7 +74,7 @@ func page[T any](ctx context.Context, s *Store, table string, f filter, fingerpr
 		}
 		if len(items) == size {
 			rows.Close()
-			return items, encodePageToken(last, fingerprint), nil
+			return items, encodePageToken(secret, last, fingerprint), nil
 		}
 		var v T
 		if err := json.Unmarshal(doc, &v); err != nil {
@@ -77,36 +87,68 @@ func page[T any](ctx context.Context, s *Store, table string, f filter, fingerpr
 
 // pageKey is the sort key of the last row of a page.
 type pageKey struct {
-	Time time.Time `json:"t"`
-	ID   string    `json:"id"`
-	// Filter is a digest of the filters the token was issued for.
-	Filter []byte `json:"f"`
+	Time time.Time
+	ID   string
 }
 
-func encodePageToken(k pageKey, fingerprint string) string {
-	sum := sha256.Sum256([]byte(fingerprint))
-	k.Filter = sum[:8]
-	b, _ := json.Marshal(k)
-	return base64.RawURLEncoding.EncodeToString(b)
+// A page token is opaque and tamper-evident: base64url of a version byte, the last row's created_at (Unix
+// microseconds, PostgreSQL's precision) and id (16 bytes), 8 bytes of SHA-256 of the filters it was issued for, then
+// 16 bytes of HMAC-SHA256 of all of that under the key every API replica reads from the database (migration
+// page_token_key). A token that was edited, truncated or made up fails the HMAC; one of other filters fails the
+// filter digest.
+const (
+	pageTokenVersion = 1
+	pageTokenBody    = 1 + 8 + 16 + 8
+	pageTokenMAC     = 16
+)
+
+func encodePageToken(key []byte, k pageKey, fingerprint string) string {
+	id, _ := uuid.Parse(k.ID) // ids are uuid columns
+	b := make([]byte, 0, pageTokenBody+pageTokenMAC)
+	b = append(b, pageTokenVersion)
+	b = binary.BigEndian.AppendUint64(b, uint64(k.Time.UnixMicro()))
+	b = append(b, id[:]...)
+	b = append(b, filterDigest(fingerprint)...)
+	return base64.RawURLEncoding.EncodeToString(append(b, pageTokenSum(key, b)...))
 }
 
-func decodePageToken(token, fingerprint string) (*pageKey, error) {
+func decodePageToken(key []byte, token, fingerprint string) (*pageKey, error) {
 	if token == "" {
 		return nil, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil {
-		return nil, ErrBadPageToken
+	if err != nil || len(b) != pageTokenBody+pageTokenMAC || b[0] != pageTokenVersion ||
+		!hmac.Equal(b[pageTokenBody:], pageTokenSum(key, b[:pageTokenBody])) {
+		return nil, fmt.Errorf("%w: not a token this engine issued; start again without page_token", ErrBadPageToken)
 	}
-	var k pageKey
-	if err := json.Unmarshal(b, &k); err != nil || k.ID == "" {
-		return nil, ErrBadPageToken
-	}
-	sum := sha256.Sum256([]byte(fingerprint))
-	if string(k.Filter) != string(sum[:8]) {
+	if !bytes.Equal(b[1+8+16:pageTokenBody], filterDigest(fingerprint)) {
 		return nil, fmt.Errorf("%w: the filters changed since the token was issued", ErrBadPageToken)
 	}
-	return &k, nil
+	id, _ := uuid.FromBytes(b[1+8 : 1+8+16])
+	return &pageKey{Time: time.UnixMicro(int64(binary.BigEndian.Uint64(b[1:9]))).UTC(), ID: id.String()}, nil
+}
+
+func filterDigest(fingerprint string) []byte {
+	sum := sha256.Sum256([]byte(fingerprint))
+	return sum[:8]
+}
+
+func pageTokenSum(key, body []byte) []byte {
+	mac := hmac.New(sha256.New, key)
+	mac.Write(body)
+	return mac.Sum(nil)[:pageTokenMAC]
+}
+
+// pageTokenKey returns the key page tokens are signed with, read from the database once.
+func (s *Store) pageTokenKey(ctx context.Context) ([]byte, error) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.pageKey == nil {
+		if err := s.pool.QueryRow(ctx, `SELECT key FROM page_token_key`).Scan(&s.pageKey); err != nil {
+			return nil, fmt.Errorf("read the page token key: %w", err)
+		}
+	}
+	return s.pageKey, nil
 }
 
 func escapeLike(s string) string {

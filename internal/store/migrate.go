@@ -13,8 +13,9 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Migrate brings the database at url to the newest schema. Concurrent callers are safe: tern serialises them
-// with an advisory lock.
+// Migrate brings the database at url to the newest schema, then fills the columns the store derives in Go for rows
+// written before them (backfill). Concurrent callers are safe: tern serialises the migrations with an advisory
+// lock, and the backfill writes the same values whoever runs it.
 func Migrate(ctx context.Context, url string) error { return migrateTo(ctx, url, -1) }
 
 // migrateTo brings the database at url to the given schema version, or the newest when version is negative.
@@ -35,13 +36,14 @@ func migrateTo(ctx context.Context, url string, version int32) error {
 	if err := m.LoadMigrations(sub); err != nil {
 		return fmt.Errorf("migrate: load: %w", err)
 	}
-	if version < 0 {
-		err = m.Migrate(ctx)
-	} else {
-		err = m.MigrateTo(ctx, version)
+	if version >= 0 {
+		if err := m.MigrateTo(ctx, version); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		return nil
 	}
-	if err != nil {
+	if err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return nil
+	return backfill(ctx, conn)
 }

@@ -45,7 +45,7 @@ func (s *Store) ListLeads(ctx context.Context, lf LeadFilter, size int, token st
 		f.add("owner_id = %s", lf.OwnerID)
 	}
 	if lf.Customer != "" {
-		f.contains("customer_name", lf.Customer)
+		f.containsCustomer(lf.Customer)
 	}
 	if lf.OverdueOnly {
 		f.where = append(f.where, "overdue")
@@ -67,6 +67,8 @@ type OpportunityFilter struct {
 	Customer string
 	// Reader, when set, lists only the deals they may read (ltc.DealReach).
 	Reader *ltc.Actor
+	// OverdueOnly selects the deals with something overdue (ltc.Opportunity.IsOverdue).
+	OverdueOnly bool
 }
 
 // ListOpportunities returns a page of deals, newest first, and the token of the next page.
@@ -85,7 +87,10 @@ func (s *Store) ListOpportunities(ctx context.Context, of OpportunityFilter, siz
 		f.add("owner_id = %s", of.OwnerID)
 	}
 	if of.Customer != "" {
-		f.contains("customer_name", of.Customer)
+		f.containsCustomer(of.Customer)
+	}
+	if of.OverdueOnly {
+		f.where = append(f.where, "overdue")
 	}
 	if of.Reader != nil {
 		f.within("opportunities.id", ltc.DealReach(*of.Reader))

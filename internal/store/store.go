@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -21,6 +22,9 @@ var ErrRequestReused = errors.New("request id already used for another request")
 // Store reads and writes the engine's tables.
 type Store struct {
 	pool *pgxpool.Pool
+	// pageKey signs page tokens; read on first use (pageTokenKey).
+	keyMu   sync.Mutex
+	pageKey []byte
 }
 
 // Open connects a pool to the database at url. maxConns <= 0 keeps pgx's default; tracer, if not nil, traces

@@ -269,7 +269,10 @@ type ListOpportunitiesRequest struct {
 	// Only deals of this owner.
 	OwnerId string `protobuf:"bytes,6,opt,name=owner_id,json=ownerId,proto3" json:"owner_id,omitempty"`
 	// Only deals whose customer name contains this text (case-insensitive).
-	Customer      string `protobuf:"bytes,7,opt,name=customer,proto3" json:"customer,omitempty"`
+	Customer string `protobuf:"bytes,7,opt,name=customer,proto3" json:"customer,omitempty"`
+	// Only deals with something overdue: the pending decision, the last weekly report, the handover (while open) or
+	// the project summary.
+	OverdueOnly   bool `protobuf:"varint,8,opt,name=overdue_only,json=overdueOnly,proto3" json:"overdue_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -351,6 +354,13 @@ func (x *ListOpportunitiesRequest) GetCustomer() string {
 		return x.Customer
 	}
 	return ""
+}
+
+func (x *ListOpportunitiesRequest) GetOverdueOnly() bool {
+	if x != nil {
+		return x.OverdueOnly
+	}
+	return false
 }
 
 // ListOpportunitiesResponse is one page of deals.
@@ -2011,7 +2021,7 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x15GetOpportunityRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"O\n" +
 	"\x16GetOpportunityResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xd1\x02\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xf4\x02\n" +
 	"\x18ListOpportunitiesRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xc8\x01(\x00R\bpageSize\x12'\n" +
@@ -2021,7 +2031,8 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\aoutcome\x18\x04 \x01(\x0e2\x0f.ltc.v1.OutcomeB\b\xbaH\x05\x82\x01\x02\x10\x01R\aoutcome\x124\n" +
 	"\x05level\x18\x05 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05level\x12#\n" +
 	"\bowner_id\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\x12$\n" +
-	"\bcustomer\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bcustomer\"~\n" +
+	"\bcustomer\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bcustomer\x12!\n" +
+	"\foverdue_only\x18\b \x01(\bR\voverdueOnly\"~\n" +
 	"\x19ListOpportunitiesResponse\x129\n" +
 	"\ropportunities\x18\x01 \x03(\v2\x13.ltc.v1.OpportunityR\ropportunities\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaf\x01\n" +
