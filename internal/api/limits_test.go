@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
+	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -61,4 +62,11 @@ func TestEveryTextAndListOfEveryRequestHasABound(t *testing.T) {
 // unbounded repeat.
 func boundedPattern(p string) bool {
 	return strings.HasPrefix(p, "^") && strings.HasSuffix(p, "$") && !strings.ContainsAny(p, "*+") && !strings.Contains(p, ",}")
+}
+
+// TestMoneyBoundIsTheDomains: the bound the proto declares on amounts is ltc.MaxAmountMinor.
+func TestMoneyBoundIsTheDomains(t *testing.T) {
+	fd := (&ltcv1.Money{}).ProtoReflect().Descriptor().Fields().ByName("amount_minor")
+	rules, _ := proto.GetExtension(fd.Options(), validatepb.E_Field).(*validatepb.FieldRules)
+	assert.Equal(t, int64(ltc.MaxAmountMinor), rules.GetInt64().GetLte())
 }

@@ -14,6 +14,11 @@ type Money struct {
 	AmountMinor int64  `json:"amount_minor"`
 }
 
+// MaxAmountMinor is the largest amount the engine takes, in minor units (api.md, Limits): ten trillion in major
+// units of a two-digit currency, and far below where a sum of amounts could overflow a deal's arithmetic. The API
+// declares the same bound on Money (TestMoneyBoundIsTheDomains).
+const MaxAmountMinor = 1_000_000_000_000_000
+
 // String formats money as "12345.67 CNY" (two minor digits).
 func (m Money) String() string {
 	return fmt.Sprintf("%d.%02d %s", m.AmountMinor/100, m.AmountMinor%100, m.Currency)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -131,6 +132,14 @@ func ParsePolicy(b []byte) (Policy, error) {
 func (p Policy) Validate() error {
 	if p.Version == "" {
 		return fmt.Errorf("policy: version is required")
+	}
+	if problem := TextProblem(p.Version); problem != "" || len(p.Version) > 100 {
+		return fmt.Errorf("policy: version %q must be text of at most 100 bytes (%s)", p.Version, problem)
+	}
+	for level, rule := range map[ProjectLevel]LevelRule{LevelA: p.LevelA, LevelB: p.LevelB} {
+		if rule.MinValueMinor < 0 || rule.MinValueMinor > MaxAmountMinor {
+			return fmt.Errorf("policy %s: level_%s min_value_minor must be 0-%d", p.Version, strings.ToLower(string(level)), MaxAmountMinor)
+		}
 	}
 	if p.LeadSLA <= 0 {
 		return fmt.Errorf("policy %s: lead_sla must be positive", p.Version)

@@ -64,6 +64,8 @@ func TestPolicyFileRoundTrip(t *testing.T) {
 func TestPolicyValidation(t *testing.T) {
 	for name, doc := range map[string]string{
 		"no version":    `{"lead_sla":"1h"}`,
+		"NUL version":   `{"version":"x\u0000","lead_sla":"1h"}`,
+		"huge level A":  `{"version":"x","lead_sla":"1h","level_a":{"min_value_minor":1000000000000000001}}`,
 		"bad duration":  `{"version":"x","lead_sla":"soon"}`,
 		"missing level": `{"version":"x","lead_sla":"1h","levels":{"A":{"authority":3,"decision_sla":"1h"}}}`,
 		"bad authority": `{"version":"x","lead_sla":"1h","levels":{"A":{"authority":4,"decision_sla":"1h"},"B":{"authority":2,"decision_sla":"1h"},"C":{"authority":1,"decision_sla":"1h"}}}`,
