@@ -46,8 +46,8 @@ func checkInput(msg proto.Message, skip map[string]bool) []fieldViolation {
 
 // walkInput checks the fields of m, whose path is prefix, reporting each violation.
 func walkInput(m protoreflect.Message, prefix string, report func(string, fieldViolation)) {
-	if problem := typeRule(m.Interface()); problem != "" {
-		report(prefix, fieldViolation{Description: problem})
+	if field, problem := typeRule(m.Interface()); problem != "" {
+		report(strings.Trim(prefix+"."+field, "."), fieldViolation{Description: problem})
 		return
 	}
 	var uuids []protoreflect.FieldDescriptor
@@ -96,26 +96,27 @@ func walkValue(fd protoreflect.FieldDescriptor, v protoreflect.Value, path strin
 	}
 }
 
-// typeRule says what is wrong with a message of a type that has rules of its own, or "".
-func typeRule(m proto.Message) string {
+// typeRule says what is wrong with a message of a type that has rules of its own, and in which of its fields
+// ("" for the whole message); "" when nothing is.
+func typeRule(m proto.Message) (field, problem string) {
 	switch m := m.(type) {
 	case *date.Date:
 		if !(ltc.Date{Year: int(m.Year), Month: int(m.Month), Day: int(m.Day)}).Valid() {
-			return fmt.Sprintf("must be a calendar date with year (%d-%d), month and day", ltc.MinYear, ltc.MaxYear)
+			return "", fmt.Sprintf("must be a calendar date with year (%d-%d), month and day", ltc.MinYear, ltc.MaxYear)
 		}
 	case *timestamppb.Timestamp:
 		if m.CheckValid() != nil || !ltc.ValidTime(m.AsTime()) {
-			return fmt.Sprintf("must be a valid time in the years %d-%d (nanos 0-999999999)", ltc.MinYear, ltc.MaxYear)
+			return "", fmt.Sprintf("must be a valid time in the years %d-%d (nanos 0-999999999)", ltc.MinYear, ltc.MaxYear)
 		}
 	case *ltcv1.Money:
 		// The pattern rule refuses what is not three capital letters; this refuses the codes that are no currency.
 		if c := m.GetCurrencyCode(); len(c) == 3 && strings.ToUpper(c) == c {
 			if _, err := currency.ParseISO(c); err != nil {
-				return fmt.Sprintf("currency_code %q is not an ISO 4217 currency", c)
+				return "currency_code", fmt.Sprintf("%q is not an ISO 4217 currency code", c)
 			}
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // declaredUUID reports whether the field's protovalidate rules declare it a UUID.

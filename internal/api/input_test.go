@@ -90,7 +90,7 @@ func TestBadInputIsRefusedPerFieldBeforeAnythingIsRecorded(t *testing.T) {
 		"February 30th":        {createWith(func(r *ltcv1.CreateLeadRequest) { r.ExpectedCloseDate.Day = 30; r.ExpectedCloseDate.Month = 2 }), []string{"expected_close_date"}},
 		"year 10000":           {createWith(func(r *ltcv1.CreateLeadRequest) { r.ExpectedCloseDate.Year = 10000 }), []string{"expected_close_date"}},
 		"an empty date":        {createWith(func(r *ltcv1.CreateLeadRequest) { r.ExpectedCloseDate = &date.Date{} }), []string{"expected_close_date"}},
-		"no ISO 4217 currency": {createWith(func(r *ltcv1.CreateLeadRequest) { r.EstimatedValue.CurrencyCode = "ZZZ" }), []string{"estimated_value"}},
+		"no ISO 4217 currency": {createWith(func(r *ltcv1.CreateLeadRequest) { r.EstimatedValue.CurrencyCode = "ZZZ" }), []string{"estimated_value.currency_code"}},
 		"an amount past 10^15": {createWith(func(r *ltcv1.CreateLeadRequest) { r.EstimatedValue.AmountMinor = 1e15 + 1 }), []string{"estimated_value.amount_minor"}},
 		"int64's largest":      {createWith(func(r *ltcv1.CreateLeadRequest) { r.EstimatedValue.AmountMinor = 1<<63 - 1 }), []string{"estimated_value.amount_minor"}},
 		"a long description":   {createWith(func(r *ltcv1.CreateLeadRequest) { r.Description = strings.Repeat("x", 4001) }), []string{"description"}},

@@ -12,7 +12,8 @@ INSERT INTO page_token_key (key) VALUES (uuid_send(gen_random_uuid()) || uuid_se
 -- server's locale (the cluster may run with C, whose lower() folds ASCII only): the store writes the name
 -- case-folded by Go (golang.org/x/text/cases, Unicode full case folding) into customer_search, and the filter
 -- folds its text the same way. Rows written before this are folded by the store's backfill (store.Migrate); until
--- then the column is NULL.
+-- then the column is NULL. Rows an older binary writes during a rolling upgrade are NULL too (the filter misses
+-- them, and their deals count as not overdue) until `ltcd migrate` runs again after the roll.
 ALTER TABLE leads ADD COLUMN customer_search text;
 ALTER TABLE opportunities ADD COLUMN customer_search text;
 DROP INDEX leads_by_customer;
