@@ -56,6 +56,8 @@ type Request struct {
 	PayloadHash []byte          `json:"payload_hash"`
 	DealID      string          `json:"deal_id"`
 	Result      json.RawMessage `json:"result"`
+	// Revision is the deal's revision the request made, for numbered changes (set by ApplyRevision).
+	Revision int64 `json:"-"`
 }
 
 // Request returns the applied request with the id, or ErrNotFound.
