@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -42,12 +43,20 @@ func startWorker(t *testing.T, bin string, e *testenv.Engine) *exec.Cmd {
 }
 
 // retry calls until the change is accepted or refused, repeating the same request id after a fault, as a
-// client should; it returns the refusal, if any.
+// client should; it returns the refusal, if any. It gives up after 5 minutes, longer than every outage the tests
+// make.
 func retry(t *testing.T, do func(context.Context) error) error {
 	t.Helper()
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
+	return retryVia(t, func(ctx context.Context, _ int) error { return do(ctx) })
+}
+
+// retryVia is retry whose call learns the attempt's number, so a client of several API servers can go to the
+// next one after a fault.
+func retryVia(t *testing.T, do func(ctx context.Context, attempt int) error) error {
+	t.Helper()
+	for attempt, deadline := 0, time.Now().Add(5*time.Minute); time.Now().Before(deadline); attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		err := do(ctx)
+		err := do(ctx, attempt)
 		cancel()
 		switch status.Code(err) {
 		case codes.OK:
@@ -58,17 +67,21 @@ func retry(t *testing.T, do func(context.Context) error) error {
 			return err
 		}
 	}
-	return fmt.Errorf("no answer within 2 minutes")
+	return fmt.Errorf("no answer within 5 minutes")
 }
 
 // faultyTraffic drives n deals from lead to PURSUIT concurrently, each call retried with its request id after a
 // fault, runs fault once a third of the calls went through, then checks that every deal completed with each
 // change recorded exactly once and in order, and that every call answered with success is in the record.
-func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) {
+func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) []string {
 	t.Helper()
-	leads := ltcv1.NewLeadServiceClient(e.Conn)
-	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
-	decisions := ltcv1.NewDecisionServiceClient(e.Conn)
+	return faultyTrafficVia(t, e, []*grpc.ClientConn{e.Conn}, n, fault)
+}
+
+// faultyTrafficVia is faultyTraffic through several API servers: deal i starts on conns[i], and each retry goes
+// to the next server. It returns the deals' ids.
+func faultyTrafficVia(t *testing.T, e *testenv.Engine, conns []*grpc.ClientConn, n int, fault func()) []string {
+	t.Helper()
 	var succeeded sync.Map // request id -> deal id
 	var progress atomic.Int32
 	ids := make([]string, n)
@@ -77,6 +90,9 @@ func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var leads ltcv1.LeadServiceClient
+			var deals ltcv1.OpportunityServiceClient
+			var decisions ltcv1.DecisionServiceClient
 			create := createRequest()
 			id := ltc.LeadID(create.RequestId)
 			ids[i] = id
@@ -108,7 +124,7 @@ func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) {
 					return err
 				}},
 				{uuid.NewString(), func(ctx context.Context, rid string) error {
-					_, err := decisions.Decide(testenv.WithToken(ctx, e.Token(t, mia)), &ltcv1.DecideRequest{RequestId: rid,
+					_, err := decisions.Decide(testenv.WithToken(ctx, e.Token(t, eric)), &ltcv1.DecideRequest{RequestId: rid,
 						DecisionId: ltc.DecisionID(initiation), Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "go"})
 					return err
 				}},
@@ -119,7 +135,13 @@ func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) {
 				}},
 			}
 			for _, s := range steps {
-				if err := retry(t, func(ctx context.Context) error { return s.do(ctx, s.rid) }); err != nil {
+				if err := retryVia(t, func(ctx context.Context, attempt int) error {
+					conn := conns[(i+attempt)%len(conns)]
+					leads = ltcv1.NewLeadServiceClient(conn)
+					deals = ltcv1.NewOpportunityServiceClient(conn)
+					decisions = ltcv1.NewDecisionServiceClient(conn)
+					return s.do(ctx, s.rid)
+				}); err != nil {
 					t.Errorf("deal %d: %v", i, err)
 					return
 				}
@@ -154,6 +176,10 @@ func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) {
 		assert.Equal(t, id, r.DealID)
 		return true
 	})
+	for _, id := range ids {
+		checkMatchesTheProcess(t, e, id)
+	}
+	return ids
 }
 
 // TestWorkerKilledMidTraffic kills -9 the worker while deals are moving and starts a new one.
