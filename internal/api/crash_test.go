@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,19 +15,27 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/testsuite"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/ltcengine/ltc/internal/config"
-	"github.com/ltcengine/ltc/internal/localpg"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/internal/testenv"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
+
+// buildLtcd builds the ltcd binary for the test and returns its path.
+func buildLtcd(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ltcd")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/ltcd")
+	build.Dir = testenv.RepoRoot(t)
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+	return bin
+}
 
 // startWorker runs `ltcd worker` as its own process on the engine's database and task queue.
 func startWorker(t *testing.T, bin string, e *testenv.Engine) *exec.Cmd {
@@ -184,12 +191,7 @@ func faultyTrafficVia(t *testing.T, e *testenv.Engine, conns []*grpc.ClientConn,
 
 // TestWorkerKilledMidTraffic kills -9 the worker while deals are moving and starts a new one.
 func TestWorkerKilledMidTraffic(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "ltcd")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/ltcd")
-	build.Dir = testenv.RepoRoot(t)
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
-
+	bin := buildLtcd(t)
 	e := testenv.StartEngine(t, testenv.NoWorker())
 	worker := startWorker(t, bin, e)
 	faultyTraffic(t, e, 6, func() {
@@ -204,50 +206,23 @@ func TestWorkerKilledMidTraffic(t *testing.T) {
 // calls in flight fail cleanly (UNAVAILABLE or DEADLINE_EXCEEDED, then succeed when retried), the processes'
 // writes wait and retry, and nothing is lost, doubled or half-applied.
 func TestPostgreSQLRestartMidTraffic(t *testing.T) {
-	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "ltc-pg-restart-")
-	require.NoError(t, err)
-	require.NoError(t, os.Chmod(dir, 0o755))
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	port, err := testenv.FreePort()
-	require.NoError(t, err)
-	opts := localpg.Options{DataDir: filepath.Join(dir, "data"), Port: port, Throwaway: true, LogFile: filepath.Join(dir, "pg.log")}
-	pg, err := localpg.Start(ctx, opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pg.Stop() })
-	require.NoError(t, store.Migrate(ctx, pg.URL("postgres")))
-
+	pg := testenv.OwnPostgres(t)
 	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.DatabaseURL = pg.URL("postgres") }))
 	faultyTraffic(t, e, 6, func() {
 		require.NoError(t, pg.Stop())
 		time.Sleep(2 * time.Second)
-		pg, err = localpg.Start(ctx, opts)
-		require.NoError(t, err)
+		require.NoError(t, pg.Start())
 	})
 }
 
 // TestTemporalRestartMidTraffic stops the Temporal server (a dev server on a file) while deals are moving and
 // starts it again on the same file: calls during the outage fail cleanly, and the deals resume and complete.
 func TestTemporalRestartMidTraffic(t *testing.T) {
-	port, err := testenv.FreePort()
-	require.NoError(t, err)
-	opts := testsuite.DevServerOptions{
-		ExistingPath:  filepath.Join(testenv.RepoRoot(t), ".bin", "temporal"),
-		ClientOptions: &client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", port), Namespace: "default"},
-		DBFilename:    filepath.Join(t.TempDir(), "temporal.db"),
-		LogLevel:      "error",
-		ExtraArgs:     []string{"--sqlite-pragma", "journal_mode=WAL"},
-		Stdout:        io.Discard,
-	}
-	server, err := testsuite.StartDevServer(context.Background(), opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = server.Stop() })
-
-	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.TemporalAddress = opts.ClientOptions.HostPort }))
+	server := testenv.OwnTemporal(t)
+	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.TemporalAddress = server.Address() }))
 	faultyTraffic(t, e, 4, func() {
 		require.NoError(t, server.Stop())
 		time.Sleep(2 * time.Second)
-		server, err = testsuite.StartDevServer(context.Background(), opts)
-		require.NoError(t, err)
+		require.NoError(t, server.Start())
 	})
 }

@@ -2,12 +2,9 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -17,12 +14,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/testsuite"
 
 	"github.com/ltcengine/ltc/activities"
 	"github.com/ltcengine/ltc/internal/config"
-	"github.com/ltcengine/ltc/internal/localpg"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/internal/testenv"
@@ -42,32 +36,15 @@ const (
 // decision deadline passes: every deal completes with each change once and in order, the read model and the log
 // follow each process, and the deadline's deal still runs (its escalation recorded once it could be, its
 // decision taken afterwards).
-func databaseOutage(t *testing.T, outage func(pg **localpg.Cluster, opts localpg.Options)) {
+func databaseOutage(t *testing.T, outage func(pg *testenv.Postgres)) {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "ltc-pg-outage-")
-	require.NoError(t, err)
-	require.NoError(t, os.Chmod(dir, 0o755))
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	port, err := testenv.FreePort()
-	require.NoError(t, err)
-	opts := localpg.Options{DataDir: filepath.Join(dir, "data"), Port: port, Throwaway: true, LogFile: filepath.Join(dir, "pg.log")}
-	pg, err := localpg.Start(ctx, opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pg.Stop() })
-	require.NoError(t, store.Migrate(ctx, pg.URL("postgres")))
-
-	policy := ltc.DefaultPolicy()
-	policy.Version = "test-outage"
-	lb := policy.Levels[ltc.LevelB]
-	lb.DecisionSLA = ltc.Duration(deadlineIn)
-	policy.Levels[ltc.LevelB] = lb
-	path := filepath.Join(t.TempDir(), "policy.json")
-	b, err := json.Marshal(policy)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, b, 0o644))
-	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) {
-		c.DatabaseURL, c.PolicyFile = pg.URL("postgres"), path
-	}))
+	pg := testenv.OwnPostgres(t)
+	e := startWithPolicy(t, func(p *ltc.Policy) {
+		p.Version = "test-outage"
+		lb := p.Levels[ltc.LevelB]
+		lb.DecisionSLA = ltc.Duration(deadlineIn)
+		p.Levels[ltc.LevelB] = lb
+	}, testenv.Configure(func(c *config.Config) { c.DatabaseURL = pg.URL("postgres") }))
 
 	var timed string
 	var decision *ltcv1.Decision
@@ -86,7 +63,7 @@ func databaseOutage(t *testing.T, outage func(pg **localpg.Cluster, opts localpg
 		}
 		sent.Go(func() { sendAll(t, inFlight) })
 		time.Sleep(30 * time.Millisecond) // some changes are being written when the outage starts
-		outage(&pg, opts)
+		outage(pg)
 	})
 	sent.Wait()
 
@@ -139,11 +116,11 @@ func requireNoAnswer(t *testing.T, url string) {
 // deadline passes. No process fails: writes wait and retry, the calls that timed out succeed when retried.
 func TestPostgreSQLStoppedAMinuteAtADeadlineAndMidUpdateLosesNothing(t *testing.T) {
 	t.Parallel()
-	databaseOutage(t, func(pg **localpg.Cluster, _ localpg.Options) {
-		require.NoError(t, (*pg).Signal(syscall.SIGSTOP))
-		requireNoAnswer(t, (*pg).URL("postgres"))
+	databaseOutage(t, func(pg *testenv.Postgres) {
+		require.NoError(t, pg.Signal(syscall.SIGSTOP))
+		requireNoAnswer(t, pg.URL("postgres"))
 		time.Sleep(stallFor)
-		require.NoError(t, (*pg).Signal(syscall.SIGCONT))
+		require.NoError(t, pg.Signal(syscall.SIGCONT))
 	})
 }
 
@@ -151,13 +128,11 @@ func TestPostgreSQLStoppedAMinuteAtADeadlineAndMidUpdateLosesNothing(t *testing.
 // while changes are in flight and a decision's deadline passes, then starts it again.
 func TestPostgreSQLDownTwoMinutesAtADeadlineAndMidUpdateLosesNothing(t *testing.T) {
 	t.Parallel()
-	databaseOutage(t, func(pg **localpg.Cluster, opts localpg.Options) {
-		require.NoError(t, (*pg).Stop())
-		requireNoAnswer(t, (*pg).URL("postgres"))
+	databaseOutage(t, func(pg *testenv.Postgres) {
+		require.NoError(t, pg.Stop())
+		requireNoAnswer(t, pg.URL("postgres"))
 		time.Sleep(downFor)
-		var err error
-		*pg, err = localpg.Start(context.Background(), opts)
-		require.NoError(t, err)
+		require.NoError(t, pg.Start())
 	})
 }
 
@@ -165,25 +140,11 @@ func TestPostgreSQLDownTwoMinutesAtADeadlineAndMidUpdateLosesNothing(t *testing.
 // are in flight, then starts it again on the same file.
 func TestTemporalDownAMinuteLosesNothing(t *testing.T) {
 	t.Parallel()
-	port, err := testenv.FreePort()
-	require.NoError(t, err)
-	opts := testsuite.DevServerOptions{
-		ExistingPath:  filepath.Join(testenv.RepoRoot(t), ".bin", "temporal"),
-		ClientOptions: &client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", port), Namespace: "default"},
-		DBFilename:    filepath.Join(t.TempDir(), "temporal.db"),
-		LogLevel:      "error",
-		ExtraArgs:     []string{"--sqlite-pragma", "journal_mode=WAL"},
-		Stdout:        io.Discard,
-	}
-	server, err := testsuite.StartDevServer(context.Background(), opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = server.Stop() })
-
-	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.TemporalAddress = opts.ClientOptions.HostPort }))
+	server := testenv.OwnTemporal(t)
+	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.TemporalAddress = server.Address() }))
 	faultyTraffic(t, e, 6, func() {
 		require.NoError(t, server.Stop())
 		time.Sleep(stallFor)
-		server, err = testsuite.StartDevServer(context.Background(), opts)
-		require.NoError(t, err)
+		require.NoError(t, server.Start())
 	})
 }
