@@ -3,6 +3,7 @@ package worker
 
 import (
 	"context"
+	"log/slog"
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -12,18 +13,19 @@ import (
 	"github.com/ltcengine/ltc/workflows"
 )
 
-// New builds a worker with every workflow and activity of the engine registered.
-func New(c client.Client, taskQueue string, st *store.Store) sdkworker.Worker {
+// New builds a worker with every workflow and activity of the engine registered; log gets the activities' lines
+// (a failed write attempt).
+func New(c client.Client, taskQueue string, st *store.Store, log *slog.Logger) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.LeadWorkflow)
 	w.RegisterWorkflow(workflows.OpportunityWorkflow)
-	w.RegisterActivity(&activities.Activities{Store: st})
+	w.RegisterActivity(&activities.Activities{Store: st, Log: log})
 	return w
 }
 
 // Run runs a worker until ctx ends.
-func Run(ctx context.Context, c client.Client, taskQueue string, st *store.Store) error {
-	w := New(c, taskQueue, st)
+func Run(ctx context.Context, c client.Client, taskQueue string, st *store.Store, log *slog.Logger) error {
+	w := New(c, taskQueue, st, log)
 	if err := w.Start(); err != nil {
 		return err
 	}

@@ -82,6 +82,20 @@ type OpportunityInput struct {
 	// Applied holds the ids of the requests earlier runs applied, oldest first: Temporal deduplicates Updates
 	// within a run only, so a retry after a continue-as-new is recognised here.
 	Applied []string `json:"applied,omitempty"`
+	// Revision is the number of the deal's last change, which the read model holds too: each change is written on
+	// top of the one before it (store.ApplyRevision).
+	Revision int64 `json:"revision,omitempty"`
+}
+
+// QueryDeal is the query that returns a deal's process state (DealState): for checks and operators, since the
+// read model is what clients read.
+const QueryDeal = "deal"
+
+// DealState is the deal as its process holds it, its revision and the requests it applied, oldest first.
+type DealState struct {
+	Opportunity ltc.Opportunity `json:"opportunity"`
+	Revision    int64           `json:"revision"`
+	Applied     []string        `json:"applied"`
 }
 
 // DealResult is what the caller of a change of the deal gets, from the request record: the deal after the change

@@ -30,6 +30,8 @@ var (
 type testEnv struct {
 	*testsuite.TestWorkflowEnvironment
 	changes []store.Change
+	// behind, if set, may answer a numbered write with what the database holds past its base revision instead.
+	behind func(store.Change) *store.Behind
 }
 
 func newEnv(t *testing.T) *testEnv {
@@ -42,6 +44,15 @@ func newEnv(t *testing.T) *testEnv {
 	e.OnActivity(a.RecordChange, mock.Anything, mock.Anything).Return(func(_ context.Context, c store.Change) error {
 		e.changes = append(e.changes, c)
 		return nil
+	})
+	e.OnActivity(a.RecordDealChange, mock.Anything, mock.Anything).Return(func(_ context.Context, c store.Change) (*store.Behind, error) {
+		if e.behind != nil {
+			if b := e.behind(c); b != nil {
+				return b, nil
+			}
+		}
+		e.changes = append(e.changes, c)
+		return nil, nil
 	})
 	return e
 }

@@ -18,7 +18,8 @@ import (
 // signed contract and the handover meeting into WON, and a close as LOST or ABANDONED from any open stage.
 // Every change arrives as an Update whose validator applies the rules of package ltc before anything is recorded.
 func OpportunityWorkflow(ctx workflow.Context, in OpportunityInput) (ltc.Opportunity, error) {
-	p := &dealProcess{o: in.Opportunity, policy: in.Policy, applied: in.Applied, mu: workflow.NewMutex(ctx)}
+	p := &dealProcess{o: in.Opportunity, policy: in.Policy, applied: in.Applied, revision: in.Revision, mu: workflow.NewMutex(ctx)}
+	p.numbered = workflow.GetVersion(ctx, numberedWrites, workflow.DefaultVersion, 1) == 1
 	if err := p.setup(ctx); err != nil {
 		return p.o, err
 	}
@@ -34,7 +35,15 @@ type dealProcess struct {
 	rev int
 	// applied holds the ids of the requests this process applied, oldest first, carried across continue-as-new.
 	applied []string
+	// numbered is set for processes started from version 1 of numberedWrites: each change is written as revision
+	// revision+1 on top of the one before (store.ApplyRevision). Processes started earlier write as they did.
+	numbered bool
+	// revision is the number of the deal's last change, carried across continue-as-new.
+	revision int64
 }
+
+// numberedWrites versions the deal's writes: from version 1 each carries the process's revision.
+const numberedWrites = "numbered-writes"
 
 // took reports whether the process applied the request already: its retry changes nothing and is answered
 // from the request record.
@@ -70,24 +79,67 @@ func (p *dealProcess) commit(ctx workflow.Context, method string, r Request, rul
 		return err
 	}
 	defer p.mu.Unlock()
-	if p.took(r.ID) {
-		return nil
+	for {
+		if p.took(r.ID) {
+			return nil
+		}
+		if err := rule(); err != nil {
+			return refusal(err)
+		}
+		c := apply(p.now(ctx))
+		written, err := p.write(ctx, store.Change{
+			Request:     requestRecord(r, method, c.o.ID, DealResult{Opportunity: c.o, Decision: c.d}),
+			Opportunity: &c.o, Decision: c.d, Events: c.events,
+		})
+		if err != nil {
+			return err
+		}
+		if written {
+			p.o = c.o
+			p.applied = append(p.applied, r.ID)
+			p.rev++
+			return nil
+		}
 	}
-	if err := rule(); err != nil {
-		return refusal(err)
+}
+
+// now is the time of a change: the workflow's time, but never before the deal's last change, which a change
+// adopted from the database (written by a later workflow task than this one) may carry; so times in the deal's log
+// never go back.
+func (p *dealProcess) now(ctx workflow.Context) time.Time {
+	now := workflow.Now(ctx)
+	if p.numbered && p.o.UpdatedAt.After(now) {
+		return p.o.UpdatedAt
 	}
-	c := apply(workflow.Now(ctx))
-	err := record(ctx, store.Change{
-		Request:     requestRecord(r, method, c.o.ID, DealResult{Opportunity: c.o, Decision: c.d}),
-		Opportunity: &c.o, Decision: c.d, Events: c.events,
-	})
+	return now
+}
+
+// write records a change computed on the process's deal. It reports false when the database held changes the
+// process had not seen (written by a workflow task Temporal discarded, see store.Behind): the process adopted them,
+// and the caller computes its change again on top of them, if it still applies.
+func (p *dealProcess) write(ctx workflow.Context, c store.Change) (bool, error) {
+	if !p.numbered {
+		return true, record(ctx, c)
+	}
+	c.Revision = p.revision + 1
+	behind, err := recordRevision(ctx, c)
 	if err != nil {
-		return err
+		return false, err
 	}
-	p.o = c.o
-	p.applied = append(p.applied, r.ID)
+	if behind == nil {
+		p.revision = c.Revision
+		return true, nil
+	}
+	workflow.GetLogger(ctx).Warn("The database holds changes of the deal this process had not seen; adopting them",
+		"base", c.Revision-1, "revision", behind.Revision, "requests", behind.Requests)
+	p.o, p.revision = behind.Opportunity, behind.Revision
+	for _, id := range behind.Requests {
+		if !p.took(id) {
+			p.applied = append(p.applied, id)
+		}
+	}
 	p.rev++
-	return nil
+	return false, nil
 }
 
 // event is an event of the change from the current deal to next.
@@ -117,6 +169,9 @@ func (p *dealProcess) simple(o ltc.Opportunity, typ string, r Request, data any,
 func (p *dealProcess) setup(ctx workflow.Context) error {
 	a := func(r Request) ltc.Actor { return r.Actor }
 	registrations := []error{
+		workflow.SetQueryHandler(ctx, QueryDeal, func() (DealState, error) {
+			return DealState{Opportunity: p.o, Revision: p.revision, Applied: p.applied}, nil
+		}),
 		handle(ctx, p, UpdateAssessment, func(u AssessOpportunity) Request { return u.Request },
 			func(u AssessOpportunity) error { return ltc.CanUpdateAssessment(a(u.Request), p.o) },
 			func(u AssessOpportunity, now time.Time) dealChange {
@@ -330,7 +385,7 @@ func (p *dealProcess) run(ctx workflow.Context) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			return workflow.NewContinueAsNewError(ctx, OpportunityWorkflow, OpportunityInput{Opportunity: p.o, Policy: p.policy, Applied: p.applied})
+			return workflow.NewContinueAsNewError(ctx, OpportunityWorkflow, OpportunityInput{Opportunity: p.o, Policy: p.policy, Applied: p.applied, Revision: p.revision})
 		}
 		rev := p.rev
 		changed := func() bool { return p.rev != rev }
@@ -353,7 +408,15 @@ func (p *dealProcess) run(ctx workflow.Context) error {
 			t.stop()
 		}
 		if err := a.fire(ctx); err != nil {
-			return err
+			if !p.numbered {
+				return err
+			}
+			// Writes retry without limit, so this is no outage but a change the database refused for good (a bug):
+			// the process keeps running and takes changes; the deadline is tried again after the next one.
+			workflow.GetLogger(ctx).Error("A deadline's change was refused; it is tried again after the next change", "error", err)
+			if err := workflow.Await(ctx, changed); err != nil {
+				return err
+			}
 		}
 	}
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
@@ -370,7 +433,7 @@ func (p *dealProcess) runStartingTimers(ctx workflow.Context) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			return workflow.NewContinueAsNewError(ctx, OpportunityWorkflow, OpportunityInput{Opportunity: p.o, Policy: p.policy, Applied: p.applied})
+			return workflow.NewContinueAsNewError(ctx, OpportunityWorkflow, OpportunityInput{Opportunity: p.o, Policy: p.policy, Applied: p.applied, Revision: p.revision})
 		}
 		rev := p.rev
 		changed := func() bool { return p.rev != rev }
@@ -431,20 +494,24 @@ func (p *dealProcess) system(ctx workflow.Context, key string, still func() bool
 		return err
 	}
 	defer p.mu.Unlock()
-	if !still() {
-		return nil
+	for {
+		if !still() {
+			return nil
+		}
+		c := apply(p.now(ctx))
+		res := DealResult{Opportunity: c.o, Decision: c.d}
+		written, err := p.write(ctx, store.Change{
+			Request: requestRecord(Request{ID: key}, "Deadline", c.o.ID, res), Opportunity: &c.o, Decision: c.d, Events: c.events,
+		})
+		if err != nil {
+			return err
+		}
+		if written {
+			p.o = c.o
+			p.rev++
+			return nil
+		}
 	}
-	c := apply(workflow.Now(ctx))
-	res := DealResult{Opportunity: c.o, Decision: c.d}
-	err := record(ctx, store.Change{
-		Request: requestRecord(Request{ID: key}, "Deadline", c.o.ID, res), Opportunity: &c.o, Decision: c.d, Events: c.events,
-	})
-	if err != nil {
-		return err
-	}
-	p.o = c.o
-	p.rev++
-	return nil
 }
 
 // escalate moves the pending decision whose SLA passed up one authority level, notifying its new deciders, or

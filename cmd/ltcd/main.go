@@ -133,7 +133,7 @@ func runWorker(ctx context.Context, args []string) error {
 	defer stop()
 	defer b.Close()
 	log.Info("running the worker", "task_queue", cfg.TaskQueue)
-	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return worker.Run(ctx, b.Temporal, cfg.TaskQueue, b.Store) })
+	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return worker.Run(ctx, b.Temporal, cfg.TaskQueue, b.Store, log) })
 }
 
 func migrate(ctx context.Context, args []string) error {

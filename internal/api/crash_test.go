@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,18 +15,27 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/testsuite"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/ltcengine/ltc/internal/config"
-	"github.com/ltcengine/ltc/internal/localpg"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/internal/testenv"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
+
+// buildLtcd builds the ltcd binary for the test and returns its path.
+func buildLtcd(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ltcd")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/ltcd")
+	build.Dir = testenv.RepoRoot(t)
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+	return bin
+}
 
 // startWorker runs `ltcd worker` as its own process on the engine's database and task queue.
 func startWorker(t *testing.T, bin string, e *testenv.Engine) *exec.Cmd {
@@ -42,12 +50,20 @@ func startWorker(t *testing.T, bin string, e *testenv.Engine) *exec.Cmd {
 }
 
 // retry calls until the change is accepted or refused, repeating the same request id after a fault, as a
-// client should; it returns the refusal, if any.
+// client should; it returns the refusal, if any. It gives up after 5 minutes, longer than every outage the tests
+// make.
 func retry(t *testing.T, do func(context.Context) error) error {
 	t.Helper()
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
+	return retryVia(t, func(ctx context.Context, _ int) error { return do(ctx) })
+}
+
+// retryVia is retry whose call learns the attempt's number, so a client of several API servers can go to the
+// next one after a fault.
+func retryVia(t *testing.T, do func(ctx context.Context, attempt int) error) error {
+	t.Helper()
+	for attempt, deadline := 0, time.Now().Add(5*time.Minute); time.Now().Before(deadline); attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		err := do(ctx)
+		err := do(ctx, attempt)
 		cancel()
 		switch status.Code(err) {
 		case codes.OK:
@@ -58,17 +74,21 @@ func retry(t *testing.T, do func(context.Context) error) error {
 			return err
 		}
 	}
-	return fmt.Errorf("no answer within 2 minutes")
+	return fmt.Errorf("no answer within 5 minutes")
 }
 
 // faultyTraffic drives n deals from lead to PURSUIT concurrently, each call retried with its request id after a
 // fault, runs fault once a third of the calls went through, then checks that every deal completed with each
 // change recorded exactly once and in order, and that every call answered with success is in the record.
-func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) {
+func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) []string {
 	t.Helper()
-	leads := ltcv1.NewLeadServiceClient(e.Conn)
-	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
-	decisions := ltcv1.NewDecisionServiceClient(e.Conn)
+	return faultyTrafficVia(t, e, []*grpc.ClientConn{e.Conn}, n, fault)
+}
+
+// faultyTrafficVia is faultyTraffic through several API servers: deal i starts on conns[i], and each retry goes
+// to the next server. It returns the deals' ids.
+func faultyTrafficVia(t *testing.T, e *testenv.Engine, conns []*grpc.ClientConn, n int, fault func()) []string {
+	t.Helper()
 	var succeeded sync.Map // request id -> deal id
 	var progress atomic.Int32
 	ids := make([]string, n)
@@ -77,6 +97,9 @@ func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var leads ltcv1.LeadServiceClient
+			var deals ltcv1.OpportunityServiceClient
+			var decisions ltcv1.DecisionServiceClient
 			create := createRequest()
 			id := ltc.LeadID(create.RequestId)
 			ids[i] = id
@@ -108,7 +131,7 @@ func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) {
 					return err
 				}},
 				{uuid.NewString(), func(ctx context.Context, rid string) error {
-					_, err := decisions.Decide(testenv.WithToken(ctx, e.Token(t, mia)), &ltcv1.DecideRequest{RequestId: rid,
+					_, err := decisions.Decide(testenv.WithToken(ctx, e.Token(t, eric)), &ltcv1.DecideRequest{RequestId: rid,
 						DecisionId: ltc.DecisionID(initiation), Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "go"})
 					return err
 				}},
@@ -119,7 +142,13 @@ func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) {
 				}},
 			}
 			for _, s := range steps {
-				if err := retry(t, func(ctx context.Context) error { return s.do(ctx, s.rid) }); err != nil {
+				if err := retryVia(t, func(ctx context.Context, attempt int) error {
+					conn := conns[(i+attempt)%len(conns)]
+					leads = ltcv1.NewLeadServiceClient(conn)
+					deals = ltcv1.NewOpportunityServiceClient(conn)
+					decisions = ltcv1.NewDecisionServiceClient(conn)
+					return s.do(ctx, s.rid)
+				}); err != nil {
 					t.Errorf("deal %d: %v", i, err)
 					return
 				}
@@ -154,16 +183,15 @@ func faultyTraffic(t *testing.T, e *testenv.Engine, n int, fault func()) {
 		assert.Equal(t, id, r.DealID)
 		return true
 	})
+	for _, id := range ids {
+		checkMatchesTheProcess(t, e, id)
+	}
+	return ids
 }
 
 // TestWorkerKilledMidTraffic kills -9 the worker while deals are moving and starts a new one.
 func TestWorkerKilledMidTraffic(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "ltcd")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/ltcd")
-	build.Dir = testenv.RepoRoot(t)
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
-
+	bin := buildLtcd(t)
 	e := testenv.StartEngine(t, testenv.NoWorker())
 	worker := startWorker(t, bin, e)
 	faultyTraffic(t, e, 6, func() {
@@ -178,50 +206,23 @@ func TestWorkerKilledMidTraffic(t *testing.T) {
 // calls in flight fail cleanly (UNAVAILABLE or DEADLINE_EXCEEDED, then succeed when retried), the processes'
 // writes wait and retry, and nothing is lost, doubled or half-applied.
 func TestPostgreSQLRestartMidTraffic(t *testing.T) {
-	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "ltc-pg-restart-")
-	require.NoError(t, err)
-	require.NoError(t, os.Chmod(dir, 0o755))
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	port, err := testenv.FreePort()
-	require.NoError(t, err)
-	opts := localpg.Options{DataDir: filepath.Join(dir, "data"), Port: port, Throwaway: true, LogFile: filepath.Join(dir, "pg.log")}
-	pg, err := localpg.Start(ctx, opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pg.Stop() })
-	require.NoError(t, store.Migrate(ctx, pg.URL("postgres")))
-
+	pg := testenv.OwnPostgres(t)
 	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.DatabaseURL = pg.URL("postgres") }))
 	faultyTraffic(t, e, 6, func() {
 		require.NoError(t, pg.Stop())
 		time.Sleep(2 * time.Second)
-		pg, err = localpg.Start(ctx, opts)
-		require.NoError(t, err)
+		require.NoError(t, pg.Start())
 	})
 }
 
 // TestTemporalRestartMidTraffic stops the Temporal server (a dev server on a file) while deals are moving and
 // starts it again on the same file: calls during the outage fail cleanly, and the deals resume and complete.
 func TestTemporalRestartMidTraffic(t *testing.T) {
-	port, err := testenv.FreePort()
-	require.NoError(t, err)
-	opts := testsuite.DevServerOptions{
-		ExistingPath:  filepath.Join(testenv.RepoRoot(t), ".bin", "temporal"),
-		ClientOptions: &client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", port), Namespace: "default"},
-		DBFilename:    filepath.Join(t.TempDir(), "temporal.db"),
-		LogLevel:      "error",
-		ExtraArgs:     []string{"--sqlite-pragma", "journal_mode=WAL"},
-		Stdout:        io.Discard,
-	}
-	server, err := testsuite.StartDevServer(context.Background(), opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = server.Stop() })
-
-	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.TemporalAddress = opts.ClientOptions.HostPort }))
+	server := testenv.OwnTemporal(t)
+	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.TemporalAddress = server.Address() }))
 	faultyTraffic(t, e, 4, func() {
 		require.NoError(t, server.Stop())
 		time.Sleep(2 * time.Second)
-		server, err = testsuite.StartDevServer(context.Background(), opts)
-		require.NoError(t, err)
+		require.NoError(t, server.Start())
 	})
 }

@@ -41,8 +41,9 @@ func qualifiedDeal(t *testing.T, e *testenv.Engine) string {
 	return created.Lead.Id
 }
 
-// startWithPolicy starts an engine whose new deals run under the default policy as adjust changes it.
-func startWithPolicy(t *testing.T, adjust func(*ltc.Policy)) *testenv.Engine {
+// startWithPolicy starts an engine whose new deals run under the default policy as adjust changes it; options
+// adjust the engine further.
+func startWithPolicy(t *testing.T, adjust func(*ltc.Policy), options ...testenv.Option) *testenv.Engine {
 	t.Helper()
 	policy := ltc.DefaultPolicy()
 	adjust(&policy)
@@ -50,7 +51,7 @@ func startWithPolicy(t *testing.T, adjust func(*ltc.Policy)) *testenv.Engine {
 	b, err := json.Marshal(policy)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o644))
-	return testenv.StartEngine(t, testenv.Configure(func(c *config.Config) { c.PolicyFile = path }))
+	return testenv.StartEngine(t, append(options, testenv.Configure(func(c *config.Config) { c.PolicyFile = path }))...)
 }
 
 // assessedInitiation qualifies a deal, assesses it as sam and requests INITIATION at the level as the requester.

@@ -68,10 +68,15 @@ func send[R any](ctx context.Context, s *Server, c change) (R, error) {
 	if issue == nil {
 		issue = s.temporal.UpdateWorkflow
 	}
+	release, err := s.admit.wait(ctx, c.workflowID)
+	if err != nil {
+		return result, err
+	}
 	handle, err := issue(ctx, opts)
 	if err == nil {
 		err = handle.Get(ctx, nil) // the Update returns no value; the result is in the request record
 	}
+	release()
 	var notFound *serviceerror.NotFound
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	gone := errors.As(err, &notFound)

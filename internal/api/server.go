@@ -58,6 +58,8 @@ type Server struct {
 	policy    ltc.Policy
 	grpc      *grpc.Server
 	health    *health.Server
+	// admit sends a process one change at a time from this server.
+	admit *admission
 }
 
 // New builds the server with its interceptors: panic recovery, logging, deadline and error mapping, bearer
@@ -94,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 	)
 	s := &Server{
 		store: cfg.Store, temporal: cfg.Temporal, taskQueue: cfg.TaskQueue, policy: cfg.Policy,
-		grpc: g, health: health.NewServer(),
+		grpc: g, health: health.NewServer(), admit: newAdmission(),
 	}
 	ltcv1.RegisterLeadServiceServer(g, leadService{Server: s})
 	ltcv1.RegisterOpportunityServiceServer(g, opportunityService{Server: s})

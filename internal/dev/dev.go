@@ -142,7 +142,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger)
 		return err
 	}
 	defer b.Close()
-	w := b.Worker(cfg)
+	w := b.Worker(cfg, log)
 	if err := w.Start(); err != nil {
 		return err
 	}

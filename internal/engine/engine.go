@@ -128,8 +128,8 @@ func (b *Backends) ServeAdmin(ctx context.Context, cfg config.Config, log *slog.
 }
 
 // Worker builds the engine's Temporal worker.
-func (b *Backends) Worker(cfg config.Config) sdkworker.Worker {
-	return worker.New(b.Temporal, cfg.TaskQueue, b.Store)
+func (b *Backends) Worker(cfg config.Config, log *slog.Logger) sdkworker.Worker {
+	return worker.New(b.Temporal, cfg.TaskQueue, b.Store, log)
 }
 
 // API builds the gRPC server, with TLS when configured (plaintext is refused off loopback), and opens its

@@ -4,6 +4,7 @@
 package localpg
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -135,6 +137,39 @@ func (c *Cluster) CreateDatabase(ctx context.Context, name string) error {
 	}
 	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
 	return err
+}
+
+// Signal sends sig to the postmaster, then to each of its children (backends and auxiliary processes, each in a
+// process group of its own): SIGSTOP freezes the whole server, connections and all, SIGCONT thaws it. For fault
+// tests.
+func (c *Cluster) Signal(sig syscall.Signal) error {
+	postmaster := c.cmd.Process.Pid
+	if err := syscall.Kill(postmaster, sig); err != nil {
+		return fmt.Errorf("signal postmaster %d: %w", postmaster, err)
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return fmt.Errorf("list processes: %w", err)
+	}
+	parent := strconv.Itoa(postmaster)
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue // gone
+		}
+		// stat is "pid (comm) state ppid ...", and comm may hold spaces.
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) > 1 && fields[1] == parent {
+			if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+				return fmt.Errorf("signal backend %d: %w", pid, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Stop shuts the server down (fast shutdown: open transactions roll back, committed data stays).

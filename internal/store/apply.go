@@ -20,6 +20,96 @@ type Change struct {
 	Opportunity *ltc.Opportunity `json:"opportunity,omitempty"`
 	Decision    *ltc.Decision    `json:"decision,omitempty"`
 	Events      []ltc.Event      `json:"events"`
+	// Revision numbers a change of a deal's process: the deal's revision after it. ApplyRevision writes it only on
+	// top of the revision before; 0 is a change Apply writes as it comes (leads, and deals of legacy processes).
+	Revision int64 `json:"revision,omitempty"`
+}
+
+// Behind is what the database holds of a deal past the revision a change was computed on: changes written by a
+// workflow task Temporal discarded after its local activities committed (a worker killed, a task the server lost),
+// which the process never saw. The process adopts them (the deal as they left it, their requests as applied) and
+// computes its change again on top, so the read model and the log keep one order, the database's, which the
+// process then follows.
+type Behind struct {
+	Revision    int64           `json:"revision"`
+	Opportunity ltc.Opportunity `json:"opportunity"`
+	// Requests are the ids of the requests applied after the change's base revision, oldest first.
+	Requests []string `json:"requests,omitempty"`
+}
+
+// ApplyRevision writes a numbered change of a deal (c.Opportunity, c.Revision) in one transaction, if the deal's
+// row is at c.Revision-1: the read model takes changes one on top of the other, and the deal's events are appended
+// in the same order. It returns nil when written. When the database holds changes at or past c.Revision, it writes
+// nothing and returns them as a Behind (which holds this very change if an earlier attempt of it committed). A
+// stale attempt that lands late finds the row moved on, so it can never overwrite a newer state.
+func (s *Store) ApplyRevision(ctx context.Context, c Change) (*Behind, error) {
+	if c.Opportunity == nil || c.Revision < 1 {
+		return nil, fmt.Errorf("apply revision: change of request %s names no deal or revision", c.Request.ID)
+	}
+	var behind *Behind
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		behind = nil
+		id := c.Opportunity.ID
+		var rev int64
+		if err := tx.QueryRow(ctx, `SELECT revision FROM opportunities WHERE id = $1 FOR UPDATE`, id).Scan(&rev); err != nil {
+			return fmt.Errorf("lock deal %s: %w", id, err)
+		}
+		if rev >= c.Revision {
+			// Written already: by an earlier attempt of this change, or by changes the process never saw. Either way the
+			// process takes the database's deal (the same change, or theirs) and goes on from there.
+			b, err := behindOf(ctx, tx, id, c.Revision-1)
+			behind = b
+			return err
+		}
+		// rev < c.Revision-1 only after the database was restored to an earlier moment than Temporal's: the process
+		// is ahead, and its change is written on what the database has.
+		r := c.Request
+		r.Revision = c.Revision
+		applied, err := recordRequest(ctx, tx, r)
+		if err != nil || applied {
+			return err
+		}
+		if err := upsertAccess(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := upsertOpportunity(ctx, tx, *c.Opportunity, reachedStages(c.Events)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE opportunities SET revision = $2 WHERE id = $1`, id, c.Revision); err != nil {
+			return fmt.Errorf("number deal %s: %w", id, err)
+		}
+		if c.Decision != nil {
+			if err := upsertDecision(ctx, tx, *c.Decision, *c.Opportunity); err != nil {
+				return err
+			}
+		}
+		return appendEvents(ctx, tx, c.Events)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return behind, nil
+}
+
+// behindOf is the deal as the database holds it, with the requests applied after revision base.
+func behindOf(ctx context.Context, tx pgx.Tx, id string, base int64) (*Behind, error) {
+	b := &Behind{}
+	var doc []byte
+	if err := tx.QueryRow(ctx, `SELECT revision, doc FROM opportunities WHERE id = $1`, id).Scan(&b.Revision, &doc); err != nil {
+		return nil, fmt.Errorf("load deal %s: %w", id, err)
+	}
+	if err := json.Unmarshal(doc, &b.Opportunity); err != nil {
+		return nil, fmt.Errorf("decode deal %s: %w", id, err)
+	}
+	rows, err := tx.Query(ctx, `SELECT request_id FROM requests WHERE deal_id = $1 AND revision > $2 ORDER BY revision`, id, base)
+	if err != nil {
+		return nil, fmt.Errorf("load requests of deal %s: %w", id, err)
+	}
+	b.Requests, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("load requests of deal %s: %w", id, err)
+	}
+	return b, nil
 }
 
 // Apply writes the change. It is safe to retry: a change whose request was already applied with the same payload
@@ -57,10 +147,14 @@ func recordRequest(ctx context.Context, tx pgx.Tx, r Request) (applied bool, err
 	if r.PayloadHash == nil {
 		r.PayloadHash = []byte{} // changes the engine makes by itself have no payload
 	}
+	var rev any
+	if r.Revision > 0 {
+		rev = r.Revision
+	}
 	tag, err := tx.Exec(ctx, `
-		INSERT INTO requests (request_id, method, payload_hash, deal_id, result, actor_id)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id) DO NOTHING`,
-		r.ID, r.Method, r.PayloadHash, r.DealID, r.Result, orNull(r.ActorID))
+		INSERT INTO requests (request_id, method, payload_hash, deal_id, result, actor_id, revision)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id) DO NOTHING`,
+		r.ID, r.Method, r.PayloadHash, r.DealID, r.Result, orNull(r.ActorID), rev)
 	if err != nil {
 		return false, fmt.Errorf("record request %s: %w", r.ID, err)
 	}

@@ -20,6 +20,15 @@ func (s *Store) Opportunity(ctx context.Context, id string) (ltc.Opportunity, er
 	return getDoc[ltc.Opportunity](ctx, s, `SELECT doc FROM opportunities WHERE id = $1`, id, "opportunity")
 }
 
+// Revision returns the number of the deal's last change its process wrote (0 before the first numbered one).
+func (s *Store) Revision(ctx context.Context, id string) (int64, error) {
+	var rev int64
+	if err := s.pool.QueryRow(ctx, `SELECT revision FROM opportunities WHERE id = $1`, id).Scan(&rev); err != nil {
+		return 0, fmt.Errorf("load revision of deal %s: %w", id, err)
+	}
+	return rev, nil
+}
+
 // Decision returns the decision with the id, or ErrNotFound.
 func (s *Store) Decision(ctx context.Context, id string) (ltc.Decision, error) {
 	return getDoc[ltc.Decision](ctx, s, `SELECT doc FROM decisions WHERE id = $1`, id, "decision")

@@ -63,6 +63,8 @@ type Request struct {
 	// ActorID is who made the request ("" for the engine's own changes and requests recorded before it was kept):
 	// only they get its result again.
 	ActorID string `json:"actor_id,omitempty"`
+	// Revision is the deal's revision the request made, for numbered changes (set by ApplyRevision).
+	Revision int64 `json:"-"`
 }
 
 // Request returns the applied request with the id, or ErrNotFound.

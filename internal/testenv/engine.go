@@ -84,7 +84,7 @@ func StartEngine(t testing.TB, options ...Option) *Engine {
 	}
 	stopWorker := func() {}
 	if !setup.NoWorker {
-		w := b.Worker(cfg)
+		w := b.Worker(cfg, log)
 		if err := w.Start(); err != nil {
 			t.Fatalf("start worker: %v", err)
 		}
