@@ -53,16 +53,7 @@ func (s *Store) ListLeads(ctx context.Context, lf LeadFilter, size int, token st
 	if lf.OwnerID != "" {
 		f.add("owner_id = %s", lf.OwnerID)
 	}
-	if lf.Customer != "" {
-		f.containsCustomer(lf.Customer)
-	}
-	if lf.OverdueOnly {
-		f.where = append(f.where, "overdue")
-	}
-	if lf.Reader != nil {
-		f.within("leads.id", ltc.DealReach(*lf.Reader))
-	}
-	reader := readerID(lf.Reader)
+	reader := f.shared("leads", lf.Customer, lf.OverdueOnly, lf.Reader)
 	lf.Reader = nil
 	return page[ltc.Lead](ctx, s, "leads", f, fmt.Sprintf("%+v|%s", lf, reader), size, token)
 }
@@ -95,18 +86,24 @@ func (s *Store) ListOpportunities(ctx context.Context, of OpportunityFilter, siz
 	if of.OwnerID != "" {
 		f.add("owner_id = %s", of.OwnerID)
 	}
-	if of.Customer != "" {
-		f.containsCustomer(of.Customer)
-	}
-	if of.OverdueOnly {
-		f.where = append(f.where, "overdue")
-	}
-	if of.Reader != nil {
-		f.within("opportunities.id", ltc.DealReach(*of.Reader))
-	}
-	reader := readerID(of.Reader)
+	reader := f.shared("opportunities", of.Customer, of.OverdueOnly, of.Reader)
 	of.Reader = nil
 	return page[ltc.Opportunity](ctx, s, "opportunities", f, fmt.Sprintf("%+v|%s", of, reader), size, token)
+}
+
+// shared adds the conditions lists of leads and of deals have in common (the customer text, something overdue,
+// the reader's reach) and returns the reader's id, which the page token is bound to.
+func (f *filter) shared(table, customer string, overdue bool, reader *ltc.Actor) string {
+	if customer != "" {
+		f.containsCustomer(customer)
+	}
+	if overdue {
+		f.where = append(f.where, "overdue")
+	}
+	if reader != nil {
+		f.within(table+".id", ltc.DealReach(*reader))
+	}
+	return readerID(reader)
 }
 
 // readerID names the reader a page token is issued to: a token is for the filters and the reader it was made for.
