@@ -17,6 +17,7 @@ import (
 // (a failed write attempt).
 func New(c client.Client, taskQueue string, st *store.Store, log *slog.Logger) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	w.RegisterWorkflow(workflows.DealWorkflow)
 	w.RegisterWorkflow(workflows.LeadWorkflow)
 	w.RegisterWorkflow(workflows.OpportunityWorkflow)
 	w.RegisterActivity(&activities.Activities{Store: st, Log: log})

@@ -12,8 +12,7 @@ import (
 )
 
 func report(id string, by ltc.Actor, after time.Duration) step {
-	return step{after: after, name: workflows.UpdateWeeklyReport, arg: workflows.SubmitWeeklyReport{Request: req(id, by),
-		Report: ltc.WeeklyReport{Progress: "progress " + id, WinRate: 60, NextSteps: "next"}}}
+	return step{after: after, name: workflows.UpdateWeeklyReport, arg: cmd(req(id, by), ltc.SubmitWeeklyReport{Report: ltc.WeeklyReport{Progress: "progress " + id, WinRate: 60, NextSteps: "next"}})}
 }
 
 func TestForgottenWeeklyReportIsFlaggedOnTimeAndTheNextPeriodGoesOn(t *testing.T) {
@@ -22,9 +21,8 @@ func TestForgottenWeeklyReportIsFlaggedOnTimeAndTheNextPeriodGoesOn(t *testing.T
 	// period 1 (days 7-14, grace to day 16), day 17 (period 2), none for period 3. Then a meeting on day 31.
 	s := steps(toPursuit()[:4], []step{
 		report("r1", sales, 2*day), report("r2", fred, day), report("r3", sales, 14*day),
-		{after: 14 * day, name: workflows.UpdateRecordMeeting, arg: workflows.RecordMeeting{Request: req("r-m", fred),
-			Meeting: ltc.Meeting{Kind: ltc.MeetingAnalysis, Conclusions: "price pressure", ActionItems: []ltc.ActionItem{
-				{Description: "revise BOQ", Owner: ltc.Person{ID: "sara"}}}}}},
+		{after: 14 * day, name: workflows.UpdateRecordMeeting, arg: cmd(req("r-m", fred), ltc.RecordMeeting{Meeting: ltc.Meeting{Kind: ltc.MeetingAnalysis, Conclusions: "price pressure", ActionItems: []ltc.ActionItem{
+			{Description: "revise BOQ", Owner: ltc.Person{ID: "sara"}}}}})},
 	})
 	e, out := runDeal(t, ltc.DefaultPolicy(), s...)
 	pursuitAt := result(t, out[3]).Opportunity.Cadence.Start

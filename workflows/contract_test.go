@@ -27,9 +27,9 @@ var (
 // team has its delivery project manager, who acknowledges the handover.
 func toPursuit() []step {
 	return []step{assess(), requestInitiation(ltc.LevelC), decide("r-d", manager, ltc.VerdictApprove),
-		{name: workflows.UpdateAppointTeam, arg: workflows.AppointTeam{Request: req("r-team", manager), Team: attendees}},
-		{name: workflows.UpdateAddRisk, arg: workflows.AddRisk{Request: req("r-risk", fred), Risk: ltc.Risk{Description: "FX",
-			Category: ltc.RiskFinancial, Probability: ltc.RiskMedium, Impact: ltc.RiskHigh, Owner: fred.Person(), Status: ltc.RiskOpen}}},
+		{name: workflows.UpdateAppointTeam, arg: cmd(req("r-team", manager), ltc.AppointTeam{Team: attendees})},
+		{name: workflows.UpdateAddRisk, arg: cmd(req("r-risk", fred), ltc.AddRisk{Risk: ltc.Risk{Description: "FX",
+			Category: ltc.RiskFinancial, Probability: ltc.RiskMedium, Impact: ltc.RiskHigh, Owner: fred.Person(), Status: ltc.RiskOpen}})},
 	}
 }
 
@@ -39,29 +39,27 @@ var fred = ltc.Actor{ID: "fred", Name: "Fred", Roles: []ltc.Role{ltc.RoleSales}}
 func gate(id string, g ltc.Gate, pkg ltc.Package, v ltc.Verdict) []step {
 	did := ltc.DecisionID("r-req-" + id)
 	return []step{
-		{name: workflows.UpdateRequestDecision, arg: workflows.RequestDecision{Request: req("r-req-"+id, sales), Gate: g, Package: pkg}},
-		{name: workflows.UpdateSubmitReview, arg: workflows.SubmitReview{Request: req("r-rev-"+id, finance), DecisionID: did,
-			Function: ltc.FunctionFinance, Result: ltc.ReviewPass}},
-		{name: workflows.UpdateDecide, arg: workflows.Decide{Request: req("r-dec-"+id, exec1), DecisionID: did, Verdict: v, Rationale: "decided"}},
+		{name: workflows.UpdateRequestDecision, arg: cmd(req("r-req-"+id, sales), ltc.RequestDecision{Gate: g, Package: pkg})},
+		{name: workflows.UpdateSubmitReview, arg: cmd(req("r-rev-"+id, finance), ltc.SubmitReview{DecisionID: did,
+			Function: ltc.FunctionFinance, Result: ltc.ReviewPass})},
+		{name: workflows.UpdateDecide, arg: cmd(req("r-dec-"+id, exec1), ltc.Decide{DecisionID: did, Verdict: v, Rationale: "decided"})},
 	}
 }
 
 func bid(id string, price ltc.Money) step {
-	return step{name: workflows.UpdateSubmitBid, arg: workflows.SubmitBid{Request: req(id, sales), Bid: ltc.Bid{Price: price, Reference: "B-" + id}}}
+	return step{name: workflows.UpdateSubmitBid, arg: cmd(req(id, sales), ltc.SubmitBid{Bid: ltc.Bid{Price: price, Reference: "B-" + id}})}
 }
 
 func tender(id string, t ltc.Tender) step {
-	return step{name: workflows.UpdateTenderResult, arg: workflows.RecordTenderResult{Request: req(id, sales),
-		Result: ltc.TenderResult{Result: t, Winner: "Globex", Reason: "price"}}}
+	return step{name: workflows.UpdateTenderResult, arg: cmd(req(id, sales), ltc.RecordTenderResult{Result: ltc.TenderResult{Result: t, Winner: "Globex", Reason: "price"}})}
 }
 
 func sign(id string, amount ltc.Money) step {
-	return step{name: workflows.UpdateSignContract, arg: workflows.SignContract{Request: req(id, sales), Contract: ltc.Contract{Number: "C-7", Amount: amount}}}
+	return step{name: workflows.UpdateSignContract, arg: cmd(req(id, sales), ltc.SignContract{Contract: ltc.Contract{Number: "C-7", Amount: amount}})}
 }
 
 func summary() step {
-	return step{name: workflows.UpdateProjectSummary, arg: workflows.SubmitProjectSummary{Request: req("r-sum", sales),
-		Summary: ltc.ProjectSummary{WinLossReasons: "price", Lessons: "engage earlier", WinRateAccuracy: "60% estimated"}}}
+	return step{name: workflows.UpdateProjectSummary, arg: cmd(req("r-sum", sales), ltc.SubmitProjectSummary{Summary: ltc.ProjectSummary{WinLossReasons: "price", Lessons: "engage earlier", WinRateAccuracy: "60% estimated"}})}
 }
 
 func steps(groups ...[]step) []step {
@@ -78,10 +76,11 @@ func last(out []*outcome) *outcome { return out[len(out)-1] }
 func runToEnd(t *testing.T, s []step) (*testEnv, []*outcome, ltc.Opportunity) {
 	t.Helper()
 	e, out := runDeal(t, ltc.DefaultPolicy(), s...)
-	var final ltc.Opportunity
+	var final ltc.Deal
 	require.NoError(t, e.GetWorkflowError(), "the summary ends the process")
 	require.NoError(t, e.GetWorkflowResult(&final))
-	return e, out, final
+	require.NotNil(t, final.Opportunity)
+	return e, out, *final.Opportunity
 }
 
 func TestDealToWONThenSummaryEndsTheProcess(t *testing.T) {
@@ -89,12 +88,9 @@ func TestDealToWONThenSummaryEndsTheProcess(t *testing.T) {
 		[]step{bid("r-low", eur(599_999)), bid("r-bid", eur(600_000)), tender("r-t", ltc.TenderShortlisted)},
 		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove),
 		[]step{sign("r-bad", eur(600_000)), sign("r-sign", eur(580_000)),
-			{name: workflows.UpdateScheduleHandover, arg: workflows.ScheduleHandover{Request: req("r-sched", sales),
-				Handover: ltc.Handover{ScheduledFor: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}}},
-			{name: workflows.UpdateCompleteHandover, arg: workflows.CompleteHandover{Request: req("r-nope", sales),
-				Record: ltc.HandoverRecord{KeyTerms: "k", Commitments: "c", RisksHandedOver: "r"}}},
-			{name: workflows.UpdateCompleteHandover, arg: workflows.CompleteHandover{Request: req("r-done", dora),
-				Record: ltc.HandoverRecord{KeyTerms: "24 months", Commitments: "99.9%", RisksHandedOver: "FX"}}},
+			{name: workflows.UpdateScheduleHandover, arg: cmd(req("r-sched", sales), ltc.ScheduleHandover{Handover: ltc.Handover{ScheduledFor: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}})},
+			{name: workflows.UpdateCompleteHandover, arg: cmd(req("r-nope", sales), ltc.CompleteHandover{Record: ltc.HandoverRecord{KeyTerms: "k", Commitments: "c", RisksHandedOver: "r"}})},
+			{name: workflows.UpdateCompleteHandover, arg: cmd(req("r-done", dora), ltc.CompleteHandover{Record: ltc.HandoverRecord{KeyTerms: "24 months", Commitments: "99.9%", RisksHandedOver: "FX"}})},
 			summary()}))
 	assert.ErrorContains(t, out[8].rejected, "a new ATB is needed", "below the envelope")
 	assert.ErrorContains(t, out[14].rejected, "a new ATC is needed", "amount differs")
@@ -109,20 +105,17 @@ func TestDealToWONThenSummaryEndsTheProcess(t *testing.T) {
 
 // An event carries what the deal recorded, with its time, not the request's input.
 func TestEventsCarryWhatWasRecorded(t *testing.T) {
-	meeting := step{name: workflows.UpdateRecordMeeting, arg: workflows.RecordMeeting{Request: req("r-meet", sales),
-		Meeting: ltc.Meeting{Kind: ltc.MeetingAnalysis, Date: ltc.Date{Year: 2026, Month: 11, Day: 2}, Conclusions: "go",
-			Attendees: []ltc.Person{sales.Person()}}}}
-	changeRisk := step{name: workflows.UpdateRisk, arg: workflows.ChangeRisk{Request: req("r-risk-2", fred), Risk: ltc.Risk{
+	meeting := step{name: workflows.UpdateRecordMeeting, arg: cmd(req("r-meet", sales), ltc.RecordMeeting{Meeting: ltc.Meeting{Kind: ltc.MeetingAnalysis, Date: ltc.Date{Year: 2026, Month: 11, Day: 2}, Conclusions: "go",
+		Attendees: []ltc.Person{sales.Person()}}})}
+	changeRisk := step{name: workflows.UpdateRisk, arg: cmd(req("r-risk-2", fred), ltc.UpdateRisk{Risk: ltc.Risk{
 		ID: ltc.RiskID("r-risk"), Description: "FX", Category: ltc.RiskFinancial, Probability: ltc.RiskLow, Impact: ltc.RiskHigh,
-		Owner: fred.Person(), Status: ltc.RiskOpen}}}
+		Owner: fred.Person(), Status: ltc.RiskOpen}})}
 	e, _, _ := runToEnd(t, steps(toPursuit(), []step{meeting, changeRisk}, gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
 		[]step{bid("r-bid", eur(600_000)), tender("r-t", ltc.TenderShortlisted)},
 		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove),
 		[]step{sign("r-sign", eur(580_000)),
-			{name: workflows.UpdateScheduleHandover, arg: workflows.ScheduleHandover{Request: req("r-sched", sales),
-				Handover: ltc.Handover{ScheduledFor: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}}},
-			{name: workflows.UpdateCompleteHandover, arg: workflows.CompleteHandover{Request: req("r-done", dora),
-				Record: ltc.HandoverRecord{KeyTerms: "24 months", Commitments: "99.9%", RisksHandedOver: "FX"}}},
+			{name: workflows.UpdateScheduleHandover, arg: cmd(req("r-sched", sales), ltc.ScheduleHandover{Handover: ltc.Handover{ScheduledFor: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}})},
+			{name: workflows.UpdateCompleteHandover, arg: cmd(req("r-done", dora), ltc.CompleteHandover{Record: ltc.HandoverRecord{KeyTerms: "24 months", Commitments: "99.9%", RisksHandedOver: "FX"}})},
 			summary()}))
 	times := map[string]string{ltc.EventRiskAdded: "created_at", ltc.EventRiskUpdated: "updated_at", ltc.EventMeetingRecorded: "recorded_at",
 		ltc.EventBidSubmitted: "submitted_at", ltc.EventSummarySubmitted: "submitted_at"}
@@ -159,8 +152,7 @@ func TestEveryOtherExit(t *testing.T) {
 		"ABANDONED": {steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
 			[]step{bid("r-bid", eur(600_000)), tender("r-t", ltc.TenderWon)}, gate("atc", ltc.GateATC, contrPkg, ltc.VerdictReject)),
 			ltc.OutcomeAbandoned},
-		"LOST by hand": {steps(toPursuit(), []step{{name: workflows.UpdateCloseOpportunity, arg: workflows.CloseOpportunity{
-			Request: req("r-close", sales), Outcome: ltc.OutcomeLost, Reason: "budget cut"}}}), ltc.OutcomeLost},
+		"LOST by hand": {steps(toPursuit(), []step{{name: workflows.UpdateCloseOpportunity, arg: cmd(req("r-close", sales), ltc.CloseOpportunity{Outcome: ltc.OutcomeLost, Reason: "budget cut"})}}), ltc.OutcomeLost},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, out, final := runToEnd(t, append(tt.steps, summary()))
@@ -194,10 +186,8 @@ func TestHandoverAndSummarySLAs(t *testing.T) {
 	e, out, final := runToEnd(t, steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
 		[]step{bid("r-bid", eur(600_000)), tender("r-t", ltc.TenderWon)},
 		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove), []step{sign("r-sign", eur(580_000)),
-			{after: handoverSLA + time.Hour, name: workflows.UpdateScheduleHandover, arg: workflows.ScheduleHandover{Request: req("r-sched", sales),
-				Handover: ltc.Handover{ScheduledFor: time.Date(2027, 1, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}}},
-			{name: workflows.UpdateCompleteHandover, arg: workflows.CompleteHandover{Request: req("r-done", dora),
-				Record: ltc.HandoverRecord{KeyTerms: "k", Commitments: "c", RisksHandedOver: "r"}}},
+			{after: handoverSLA + time.Hour, name: workflows.UpdateScheduleHandover, arg: cmd(req("r-sched", sales), ltc.ScheduleHandover{Handover: ltc.Handover{ScheduledFor: time.Date(2027, 1, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}})},
+			{name: workflows.UpdateCompleteHandover, arg: cmd(req("r-done", dora), ltc.CompleteHandover{Record: ltc.HandoverRecord{KeyTerms: "k", Commitments: "c", RisksHandedOver: "r"}})},
 			{after: summarySLA + time.Hour, name: summary().name, arg: summary().arg}}))
 	assert.NoError(t, last(out).err)
 	assert.True(t, final.HandoverOverdue, "the handover came late")
@@ -226,15 +216,15 @@ func TestContinueAsNewMidDealKeepsEverything(t *testing.T) {
 		out = append(out, first.update(time.Duration(i+1)*time.Minute, st.name, "u"+st.name, st.arg))
 	}
 	first.RegisterDelayedCallback(func() { first.SetContinueAsNewSuggested(true) }, 2*time.Minute+30*time.Second)
-	first.ExecuteWorkflow(workflows.OpportunityWorkflow, dealInput(ltc.DefaultPolicy()))
+	first.ExecuteWorkflow(workflows.DealWorkflow, dealInput(ltc.DefaultPolicy()))
 
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, first.GetWorkflowError(), &can)
 	decided := result(t, out[2])
 	assert.Equal(t, ltc.StageTeamFormation, decided.Opportunity.Stage, "the Update in flight completed")
-	var carried workflows.OpportunityInput
+	var carried workflows.DealInput
 	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &carried))
-	assert.Equal(t, decided.Opportunity, carried.Opportunity, "the new run starts from the deal as it was")
+	assert.Equal(t, decided.Opportunity, *carried.Deal.Opportunity, "the new run starts from the deal as it was")
 	assert.Equal(t, []string{ltc.EventAssessmentUpdated, ltc.EventDecisionRequested, ltc.EventDecisionDecided}, first.eventTypes(),
 		"each change recorded once")
 
@@ -242,7 +232,7 @@ func TestContinueAsNewMidDealKeepsEverything(t *testing.T) {
 	second := newEnv(t)
 	team := second.update(time.Minute, s[3].name, "u-team", s[3].arg)
 	second.RegisterDelayedCallback(second.CancelWorkflow, 2*time.Minute)
-	second.ExecuteWorkflow(workflows.OpportunityWorkflow, carried)
+	second.ExecuteWorkflow(workflows.DealWorkflow, carried)
 	got := result(t, team)
 	assert.Equal(t, ltc.StagePursuit, got.Opportunity.Stage)
 	assert.Len(t, got.Opportunity.Decisions, 1)

@@ -38,6 +38,8 @@ func newEnv(t *testing.T) *testEnv {
 	var suite testsuite.WorkflowTestSuite
 	e := &testEnv{TestWorkflowEnvironment: suite.NewTestWorkflowEnvironment()}
 	e.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
+	e.RegisterWorkflow(workflows.DealWorkflow)
+	e.RegisterWorkflow(workflows.LeadWorkflow)
 	e.RegisterWorkflow(workflows.OpportunityWorkflow)
 	var a *activities.Activities
 	e.RegisterActivity(a)
@@ -67,8 +69,8 @@ func (e *testEnv) eventTypes() []string {
 	return types
 }
 
-func leadInput() workflows.LeadInput {
-	return workflows.LeadInput{
+func leadInput() workflows.DealInput {
+	return workflows.DealInput{
 		Lead: ltc.Lead{
 			ID: "0b6a4f8e-8d0c-4d55-9a53-2f0d3c1b7a10", Title: "5G core", Owner: sales.Person(),
 			Customer:       ltc.Customer{Name: "Acme Telecom", Grade: ltc.GradeB},
@@ -121,38 +123,66 @@ func kindOf(t *testing.T, err error) ltc.Kind {
 	return ltc.Kind(app.Type())
 }
 
-func TestQualifyStartsTheDealInValidation(t *testing.T) {
+func TestQualifyTurnsTheLeadIntoTheDealInTheSameProcess(t *testing.T) {
 	e := newEnv(t)
-	e.OnWorkflow(workflows.OpportunityWorkflow, mock.Anything, mock.Anything).Return(ltc.Opportunity{}, nil)
-	q := e.update(time.Hour, workflows.UpdateQualifyLead, "req-q", workflows.QualifyLead{
-		Request:       workflows.Request{ID: "req-q", Actor: manager},
-		Qualification: ltc.Qualification{BudgetConfirmed: true, Urgency: ltc.UrgencyHot},
-	})
-	e.ExecuteWorkflow(workflows.LeadWorkflow, leadInput())
+	q := e.update(time.Hour, workflows.UpdateQualifyLead, "req-q", cmd(workflows.Request{ID: "req-q", Actor: manager}, ltc.QualifyLead{Qualification: ltc.Qualification{BudgetConfirmed: true, Urgency: ltc.UrgencyHot}}))
+	assess := e.update(2*time.Hour, workflows.UpdateAssessment, "req-a", cmd(workflows.Request{ID: "req-a", Actor: sales}, ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 40, Value: ltc.Money{Currency: "CNY", AmountMinor: 1}}}))
+	var st workflows.DealState
+	e.RegisterDelayedCallback(func() {
+		v, err := e.QueryWorkflow(workflows.QueryDeal)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&st))
+		e.CancelWorkflow()
+	}, 3*time.Hour)
+	e.ExecuteWorkflow(workflows.DealWorkflow, leadInput())
 
 	require.True(t, e.IsWorkflowCompleted())
-	require.NoError(t, e.GetWorkflowError())
 	require.True(t, q.done)
 	require.NoError(t, q.err)
 	res := callerResult[workflows.QualifyLeadResult](t, q)
 	assert.Equal(t, ltc.LeadQualified, res.Lead.State)
 	assert.Equal(t, ltc.StageValidation, res.Opportunity.Stage)
 	assert.Equal(t, res.Lead.ID, res.Opportunity.ID)
-	assert.Equal(t, []string{ltc.EventLeadCreated, ltc.EventLeadQualified, ltc.EventOpportunityCreated}, e.eventTypes())
+	assert.Equal(t, []string{ltc.EventLeadCreated, ltc.EventLeadQualified, ltc.EventOpportunityCreated,
+		ltc.EventAssessmentUpdated}, e.eventTypes())
 	assert.Equal(t, "req-q", e.changes[1].Request.ID)
+	require.NoError(t, assess.err, "the deal's commands go to the same process, no child is started")
+	assert.Equal(t, ltc.StageValidation, st.Opportunity.Stage)
+	assert.Equal(t, 40, st.Opportunity.Assessment.WinRate)
+	assert.False(t, st.Lead.Overdue, "qualified within the SLA")
+	assert.Equal(t, []string{"req-q", "req-a"}, st.Applied)
+}
 
+func TestALeadProcessOfAnEarlierVersionStartsTheDealsOwnProcess(t *testing.T) {
+	e := newEnv(t)
+	e.OnWorkflow(workflows.OpportunityWorkflow, mock.Anything, mock.Anything).Return(ltc.Opportunity{}, nil)
+	q := e.update(time.Hour, workflows.UpdateQualifyLead, "req-q", cmd(workflows.Request{ID: "req-q", Actor: manager}, ltc.QualifyLead{Qualification: ltc.Qualification{BudgetConfirmed: true, Urgency: ltc.UrgencyHot}}))
+	in := leadInput()
+	e.ExecuteWorkflow(workflows.LeadWorkflow, workflows.LeadInput{Lead: in.Lead, Policy: in.Policy, Request: in.Request})
+
+	require.True(t, e.IsWorkflowCompleted())
+	require.NoError(t, e.GetWorkflowError())
+	require.NoError(t, q.err)
+	assert.Equal(t, []string{ltc.EventLeadCreated, ltc.EventLeadQualified, ltc.EventOpportunityCreated}, e.eventTypes())
 	var lead ltc.Lead
 	require.NoError(t, e.GetWorkflowResult(&lead))
-	assert.False(t, lead.Overdue, "qualified within the SLA")
+	assert.Equal(t, ltc.LeadQualified, lead.State)
+}
+
+func TestADealAsALeadTakesNoDealCommand(t *testing.T) {
+	e := newEnv(t)
+	early := e.update(time.Minute, workflows.UpdateAssessment, "req-a", cmd(workflows.Request{ID: "req-a", Actor: sales}, ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 40}}))
+	e.RegisterDelayedCallback(e.CancelWorkflow, time.Hour)
+	e.ExecuteWorkflow(workflows.DealWorkflow, leadInput())
+	assert.Equal(t, ltc.KindNotFound, kindOf(t, early.rejected))
+	assert.Equal(t, []string{ltc.EventLeadCreated}, e.eventTypes())
 }
 
 func TestLeadSLAFlagsOverdueAndLeadStaysOpen(t *testing.T) {
 	e := newEnv(t)
 	sla := time.Duration(ltc.DefaultPolicy().LeadSLA)
-	d := e.update(sla+24*time.Hour, workflows.UpdateDisqualifyLead, "req-d", workflows.DisqualifyLead{
-		Request: workflows.Request{ID: "req-d", Actor: sales}, Reason: "no budget this year",
-	})
-	e.ExecuteWorkflow(workflows.LeadWorkflow, leadInput())
+	d := e.update(sla+24*time.Hour, workflows.UpdateDisqualifyLead, "req-d", cmd(workflows.Request{ID: "req-d", Actor: sales}, ltc.DisqualifyLead{Reason: "no budget this year"}))
+	e.ExecuteWorkflow(workflows.DealWorkflow, leadInput())
 
 	require.NoError(t, e.GetWorkflowError())
 	require.True(t, d.done)
@@ -165,26 +195,19 @@ func TestLeadSLAFlagsOverdueAndLeadStaysOpen(t *testing.T) {
 	assert.Equal(t, overdue.Lead.CreatedAt.Add(sla), overdue.Events[0].OccurredAt, "flagged exactly when the SLA passes")
 	assert.Equal(t, []string{"user:sam", "role:sales_manager@/"}, overdue.Events[0].Recipients)
 
-	var lead ltc.Lead
-	require.NoError(t, e.GetWorkflowResult(&lead))
-	assert.True(t, lead.Overdue)
-	assert.Equal(t, ltc.LeadDisqualified, lead.State)
+	var deal ltc.Deal
+	require.NoError(t, e.GetWorkflowResult(&deal))
+	assert.True(t, deal.Lead.Overdue)
+	assert.Equal(t, ltc.LeadDisqualified, deal.Lead.State, "a disqualified lead ends the deal's process")
 }
 
 func TestRefusedUpdatesRecordNothing(t *testing.T) {
 	e := newEnv(t)
-	e.OnWorkflow(workflows.OpportunityWorkflow, mock.Anything, mock.Anything).Return(ltc.Opportunity{}, nil)
-	byRep := e.update(time.Minute, workflows.UpdateQualifyLead, "req-1", workflows.QualifyLead{
-		Request: workflows.Request{ID: "req-1", Actor: sales}, Qualification: ltc.Qualification{Urgency: ltc.UrgencyWarm},
-	})
-	byStranger := e.update(2*time.Minute, workflows.UpdateDisqualifyLead, "req-2", workflows.DisqualifyLead{
-		Request: workflows.Request{ID: "req-2", Actor: other}, Reason: "not mine",
-	})
-	ok := e.update(3*time.Minute, workflows.UpdateQualifyLead, "req-3", workflows.QualifyLead{
-		Request: workflows.Request{ID: "req-3", Actor: manager}, Qualification: ltc.Qualification{Urgency: ltc.UrgencyWarm},
-	})
-	e.ExecuteWorkflow(workflows.LeadWorkflow, leadInput())
-	require.NoError(t, e.GetWorkflowError())
+	byRep := e.update(time.Minute, workflows.UpdateQualifyLead, "req-1", cmd(workflows.Request{ID: "req-1", Actor: sales}, ltc.QualifyLead{Qualification: ltc.Qualification{Urgency: ltc.UrgencyWarm}}))
+	byStranger := e.update(2*time.Minute, workflows.UpdateDisqualifyLead, "req-2", cmd(workflows.Request{ID: "req-2", Actor: other}, ltc.DisqualifyLead{Reason: "not mine"}))
+	ok := e.update(3*time.Minute, workflows.UpdateQualifyLead, "req-3", cmd(workflows.Request{ID: "req-3", Actor: manager}, ltc.QualifyLead{Qualification: ltc.Qualification{Urgency: ltc.UrgencyWarm}}))
+	e.RegisterDelayedCallback(e.CancelWorkflow, time.Hour)
+	e.ExecuteWorkflow(workflows.DealWorkflow, leadInput())
 
 	assert.Equal(t, ltc.KindPermission, kindOf(t, byRep.rejected), "a sales rep cannot qualify")
 	assert.Equal(t, ltc.KindPermission, kindOf(t, byStranger.rejected), "only the owner among sales reps may disqualify")
@@ -194,16 +217,11 @@ func TestRefusedUpdatesRecordNothing(t *testing.T) {
 
 func TestQualifyTwiceIsRefusedNamingTheState(t *testing.T) {
 	e := newEnv(t)
-	e.OnWorkflow(workflows.OpportunityWorkflow, mock.Anything, mock.Anything).Return(ltc.Opportunity{}, nil)
 	// The second Update arrives while the first is being recorded: the handler's re-check under the lock refuses it.
-	first := e.update(time.Minute, workflows.UpdateQualifyLead, "req-1", workflows.QualifyLead{
-		Request: workflows.Request{ID: "req-1", Actor: manager}, Qualification: ltc.Qualification{Urgency: ltc.UrgencyHot},
-	})
-	second := e.update(time.Minute, workflows.UpdateDisqualifyLead, "req-2", workflows.DisqualifyLead{
-		Request: workflows.Request{ID: "req-2", Actor: manager}, Reason: "duplicate",
-	})
-	e.ExecuteWorkflow(workflows.LeadWorkflow, leadInput())
-	require.NoError(t, e.GetWorkflowError())
+	first := e.update(time.Minute, workflows.UpdateQualifyLead, "req-1", cmd(workflows.Request{ID: "req-1", Actor: manager}, ltc.QualifyLead{Qualification: ltc.Qualification{Urgency: ltc.UrgencyHot}}))
+	second := e.update(time.Minute, workflows.UpdateDisqualifyLead, "req-2", cmd(workflows.Request{ID: "req-2", Actor: manager}, ltc.DisqualifyLead{Reason: "duplicate"}))
+	e.RegisterDelayedCallback(e.CancelWorkflow, time.Hour)
+	e.ExecuteWorkflow(workflows.DealWorkflow, leadInput())
 	require.NoError(t, first.err)
 	refused := second.rejected
 	if refused == nil {
@@ -212,4 +230,9 @@ func TestQualifyTwiceIsRefusedNamingTheState(t *testing.T) {
 	assert.Equal(t, ltc.KindPrecondition, kindOf(t, refused))
 	assert.ErrorContains(t, refused, "is QUALIFIED")
 	assert.Equal(t, []string{ltc.EventLeadCreated, ltc.EventLeadQualified, ltc.EventOpportunityCreated}, e.eventTypes())
+}
+
+// cmd is the argument of the Update of a command, as the API sends it.
+func cmd(r workflows.Request, c ltc.Command) workflows.Update[ltc.Command] {
+	return workflows.Update[ltc.Command]{Request: r, Command: c}
 }

@@ -23,11 +23,14 @@ var (
 	}
 )
 
-func dealInput(policy ltc.Policy) workflows.OpportunityInput {
+// dealInput is a deal's process continued as new in VALIDATION, as its lead's qualification left it.
+func dealInput(policy ltc.Policy) workflows.DealInput {
 	l := leadInput().Lead
 	l.PolicyVersion = policy.Version
-	o := ltc.NewOpportunity(l, time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
-	return workflows.OpportunityInput{Opportunity: o, Policy: policy}
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	l = ltc.NewLead(l, policy, at).Qualify(ltc.Qualification{Urgency: ltc.UrgencyHot}, l.ID, at)
+	o := ltc.NewOpportunity(l, at)
+	return workflows.DealInput{Deal: &ltc.Deal{Lead: l, Opportunity: &o}, Policy: policy}
 }
 
 // script sends the Updates in order, one a minute (or after the given gap), then cancels the deal's process.
@@ -51,7 +54,7 @@ func runDeal(t *testing.T, policy ltc.Policy, steps ...step) (*testEnv, []*outco
 		outcomes = append(outcomes, e.update(at, s.name, "u"+string(rune('a'+i)), s.arg))
 	}
 	e.RegisterDelayedCallback(e.CancelWorkflow, at+time.Minute)
-	e.ExecuteWorkflow(workflows.OpportunityWorkflow, dealInput(policy))
+	e.ExecuteWorkflow(workflows.DealWorkflow, dealInput(policy))
 	require.True(t, e.IsWorkflowCompleted())
 	for i, o := range outcomes {
 		require.True(t, o.done, "step %d (%s) ran", i, steps[i].name)
@@ -62,20 +65,18 @@ func runDeal(t *testing.T, policy ltc.Policy, steps ...step) (*testEnv, []*outco
 func req(id string, a ltc.Actor) workflows.Request { return workflows.Request{ID: id, Actor: a} }
 
 func assess() step {
-	return step{name: workflows.UpdateAssessment, arg: workflows.AssessOpportunity{Request: req("r-assess", sales),
-		Assessment: ltc.Assessment{WinRate: 55, Value: ltc.Money{Currency: "CNY", AmountMinor: 300_000_00}}}}
+	return step{name: workflows.UpdateAssessment, arg: cmd(req("r-assess", sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 55, Value: ltc.Money{Currency: "CNY", AmountMinor: 300_000_00}}})}
 }
 
 func requestInitiation(level ltc.ProjectLevel) step {
-	return step{name: workflows.UpdateRequestDecision, arg: workflows.RequestDecision{Request: req("r-init", sales),
-		Gate: ltc.GateInitiation, Package: ltc.Package{Initiation: &ltc.InitiationPackage{ProposedLevel: level, Rationale: "strategic account"}}}}
+	return step{name: workflows.UpdateRequestDecision, arg: cmd(req("r-init", sales), ltc.RequestDecision{Gate: ltc.GateInitiation, Package: ltc.Package{Initiation: &ltc.InitiationPackage{ProposedLevel: level, Rationale: "strategic account"}}})}
 }
 
 var initiationID = ltc.DecisionID("r-init")
 
 func decide(id string, a ltc.Actor, v ltc.Verdict) step {
-	return step{name: workflows.UpdateDecide, arg: workflows.Decide{Request: req(id, a), DecisionID: initiationID,
-		Verdict: v, Rationale: "considered"}}
+	return step{name: workflows.UpdateDecide, arg: cmd(req(id, a), ltc.Decide{DecisionID: initiationID,
+		Verdict: v, Rationale: "considered"})}
 }
 
 func result(t *testing.T, o *outcome) workflows.DealResult {
@@ -97,7 +98,7 @@ func TestInitiationApprovedThenTeamIntoPursuit(t *testing.T) {
 		assess(), requestInitiation(ltc.LevelB),
 		decide("r-d1", exec1, ltc.VerdictApprove), // authority 1 < 2
 		decide("r-d2", exec2, ltc.VerdictApprove),
-		step{name: workflows.UpdateAppointTeam, arg: workflows.AppointTeam{Request: req("r-team", manager), Team: coreTeam}},
+		step{name: workflows.UpdateAppointTeam, arg: cmd(req("r-team", manager), ltc.AppointTeam{Team: coreTeam})},
 	)
 	assert.Equal(t, ltc.KindPermission, refusedKind(t, out[2]), "decider without enough authority refused")
 	approved := result(t, out[3])
@@ -114,9 +115,9 @@ func TestInitiationApprovedThenTeamIntoPursuit(t *testing.T) {
 
 func TestApproveWithConditionsAndAnotherLevel(t *testing.T) {
 	_, out := runDeal(t, ltc.DefaultPolicy(), assess(), requestInitiation(ltc.LevelC),
-		step{name: workflows.UpdateDecide, arg: workflows.Decide{Request: req("r-d", manager), DecisionID: initiationID,
+		step{name: workflows.UpdateDecide, arg: cmd(req("r-d", manager), ltc.Decide{DecisionID: initiationID,
 			Verdict: ltc.VerdictApproveWithConditions, Level: ltc.LevelB, Conditions: []string{"partner on delivery"},
-			Rationale: "larger than proposed"}})
+			Rationale: "larger than proposed"})})
 	r := result(t, out[2])
 	assert.Equal(t, ltc.LevelB, r.Opportunity.Level, "the decider changed the proposed level")
 	assert.Equal(t, ltc.DecisionApprovedWithConditions, r.Decision.Status)
@@ -126,10 +127,8 @@ func TestApproveWithConditionsAndAnotherLevel(t *testing.T) {
 func TestRejectClosesNotPursuedAndTheClosedDealRefusesChanges(t *testing.T) {
 	e, out := runDeal(t, ltc.DefaultPolicy(), assess(), requestInitiation(ltc.LevelC),
 		decide("r-d", manager, ltc.VerdictReject),
-		step{name: workflows.UpdateAssessment, arg: workflows.AssessOpportunity{Request: req("r-late", sales),
-			Assessment: ltc.Assessment{WinRate: 90}}},
-		step{name: workflows.UpdateCloseOpportunity, arg: workflows.CloseOpportunity{Request: req("r-close", sales),
-			Outcome: ltc.OutcomeLost, Reason: "again"}},
+		step{name: workflows.UpdateAssessment, arg: cmd(req("r-late", sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 90}})},
+		step{name: workflows.UpdateCloseOpportunity, arg: cmd(req("r-close", sales), ltc.CloseOpportunity{Outcome: ltc.OutcomeLost, Reason: "again"})},
 	)
 	r := result(t, out[2])
 	assert.Equal(t, ltc.StageClosed, r.Opportunity.Stage)
@@ -143,12 +142,9 @@ func TestRejectClosesNotPursuedAndTheClosedDealRefusesChanges(t *testing.T) {
 func TestReturnAndWithdrawGoBackToValidation(t *testing.T) {
 	_, out := runDeal(t, ltc.DefaultPolicy(), assess(), requestInitiation(ltc.LevelC),
 		decide("r-ret", manager, ltc.VerdictReturn),
-		step{name: workflows.UpdateRequestDecision, arg: workflows.RequestDecision{Request: req("r-init2", sales),
-			Gate: ltc.GateInitiation, Package: ltc.Package{Initiation: &ltc.InitiationPackage{ProposedLevel: ltc.LevelC, Rationale: "reworked"}}}},
-		step{name: workflows.UpdateWithdrawDecision, arg: workflows.WithdrawDecision{Request: req("r-w1", manager),
-			DecisionID: ltc.DecisionID("r-init2")}},
-		step{name: workflows.UpdateWithdrawDecision, arg: workflows.WithdrawDecision{Request: req("r-w2", sales),
-			DecisionID: ltc.DecisionID("r-init2"), Reason: "numbers changed"}},
+		step{name: workflows.UpdateRequestDecision, arg: cmd(req("r-init2", sales), ltc.RequestDecision{Gate: ltc.GateInitiation, Package: ltc.Package{Initiation: &ltc.InitiationPackage{ProposedLevel: ltc.LevelC, Rationale: "reworked"}}})},
+		step{name: workflows.UpdateWithdrawDecision, arg: cmd(req("r-w1", manager), ltc.WithdrawDecision{DecisionID: ltc.DecisionID("r-init2")})},
+		step{name: workflows.UpdateWithdrawDecision, arg: cmd(req("r-w2", sales), ltc.WithdrawDecision{DecisionID: ltc.DecisionID("r-init2"), Reason: "numbers changed"})},
 	)
 	assert.Equal(t, ltc.StageValidation, result(t, out[2]).Opportunity.Stage)
 	assert.Equal(t, ltc.StageInitiationReview, result(t, out[3]).Opportunity.Stage)
@@ -164,8 +160,7 @@ func TestApprovalWaitsForTheRequiredReview(t *testing.T) {
 	p.InitiationReviews = []ltc.ReviewFunction{ltc.FunctionFinance}
 	_, out := runDeal(t, p, assess(), requestInitiation(ltc.LevelC),
 		decide("r-early", manager, ltc.VerdictApprove),
-		step{name: workflows.UpdateSubmitReview, arg: workflows.SubmitReview{Request: req("r-rev", finance),
-			DecisionID: initiationID, Function: ltc.FunctionFinance, Result: ltc.ReviewPassWithConcerns, Comments: "thin margin"}},
+		step{name: workflows.UpdateSubmitReview, arg: cmd(req("r-rev", finance), ltc.SubmitReview{DecisionID: initiationID, Function: ltc.FunctionFinance, Result: ltc.ReviewPassWithConcerns, Comments: "thin margin"})},
 		decide("r-late", manager, ltc.VerdictApprove),
 	)
 	assert.Equal(t, ltc.KindPrecondition, refusedKind(t, out[2]))
@@ -178,8 +173,7 @@ func TestEscalationClimbsToTheTopThenFlagsOverdue(t *testing.T) {
 	sla := time.Duration(ltc.DefaultPolicy().Levels[ltc.LevelC].DecisionSLA)
 	// Nobody decides for four SLAs; then an executive of level 3 does.
 	e, out := runDeal(t, ltc.DefaultPolicy(), assess(), requestInitiation(ltc.LevelC),
-		step{after: 4*sla + time.Hour, name: workflows.UpdateDecide, arg: workflows.Decide{Request: req("r-d2", exec2),
-			DecisionID: initiationID, Verdict: ltc.VerdictApprove, Rationale: "late"}},
+		step{after: 4*sla + time.Hour, name: workflows.UpdateDecide, arg: cmd(req("r-d2", exec2), ltc.Decide{DecisionID: initiationID, Verdict: ltc.VerdictApprove, Rationale: "late"})},
 		decide("r-d3", exec3, ltc.VerdictApprove),
 	)
 	var escalations []ltc.Event
@@ -207,14 +201,12 @@ func TestEscalationClimbsToTheTopThenFlagsOverdue(t *testing.T) {
 
 func TestTeamRulesInTheProcess(t *testing.T) {
 	_, out := runDeal(t, ltc.DefaultPolicy(), assess(), requestInitiation(ltc.LevelC),
-		step{name: workflows.UpdateAppointTeam, arg: workflows.AppointTeam{Request: req("r-early", manager), Team: coreTeam}},
+		step{name: workflows.UpdateAppointTeam, arg: cmd(req("r-early", manager), ltc.AppointTeam{Team: coreTeam})},
 		decide("r-d", manager, ltc.VerdictApprove),
-		step{name: workflows.UpdateAppointTeam, arg: workflows.AppointTeam{Request: req("r-half", manager), Team: coreTeam[:2]}},
-		step{name: workflows.UpdateAppointTeam, arg: workflows.AppointTeam{Request: req("r-team", manager), Team: coreTeam}},
-		step{name: workflows.UpdateCloseOpportunity, arg: workflows.CloseOpportunity{Request: req("r-x", other),
-			Outcome: ltc.OutcomeLost, Reason: "not mine"}},
-		step{name: workflows.UpdateCloseOpportunity, arg: workflows.CloseOpportunity{Request: req("r-lost", sales),
-			Outcome: ltc.OutcomeLost, Reason: "competitor won on price"}},
+		step{name: workflows.UpdateAppointTeam, arg: cmd(req("r-half", manager), ltc.AppointTeam{Team: coreTeam[:2]})},
+		step{name: workflows.UpdateAppointTeam, arg: cmd(req("r-team", manager), ltc.AppointTeam{Team: coreTeam})},
+		step{name: workflows.UpdateCloseOpportunity, arg: cmd(req("r-x", other), ltc.CloseOpportunity{Outcome: ltc.OutcomeLost, Reason: "not mine"})},
+		step{name: workflows.UpdateCloseOpportunity, arg: cmd(req("r-lost", sales), ltc.CloseOpportunity{Outcome: ltc.OutcomeLost, Reason: "competitor won on price"})},
 	)
 	assert.Equal(t, ltc.KindPrecondition, refusedKind(t, out[2]), "no team before INITIATION")
 	assert.Equal(t, ltc.KindInvalid, refusedKind(t, out[4]), "the FR is missing")
@@ -233,10 +225,9 @@ func TestARequestAppliedBeforeAContinueAsNewChangesNothing(t *testing.T) {
 	in := dealInput(ltc.DefaultPolicy())
 	in.Applied = []string{"r-assess"}
 	again := e.update(time.Minute, assess().name, "r-assess", assess().arg)
-	next := e.update(2*time.Minute, workflows.UpdateAssessment, "r-assess-2", workflows.AssessOpportunity{
-		Request: req("r-assess-2", sales), Assessment: ltc.Assessment{WinRate: 60, Value: ltc.Money{Currency: "CNY", AmountMinor: 1}}})
+	next := e.update(2*time.Minute, workflows.UpdateAssessment, "r-assess-2", cmd(req("r-assess-2", sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 60, Value: ltc.Money{Currency: "CNY", AmountMinor: 1}}}))
 	e.RegisterDelayedCallback(e.CancelWorkflow, 3*time.Minute)
-	e.ExecuteWorkflow(workflows.OpportunityWorkflow, in)
+	e.ExecuteWorkflow(workflows.DealWorkflow, in)
 
 	require.True(t, again.done && next.done)
 	assert.NoError(t, again.rejected)

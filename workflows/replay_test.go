@@ -18,6 +18,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	replayer := worker.NewWorkflowReplayer()
+	replayer.RegisterWorkflow(workflows.DealWorkflow)
 	replayer.RegisterWorkflow(workflows.LeadWorkflow)
 	replayer.RegisterWorkflow(workflows.OpportunityWorkflow)
 	for _, f := range files {

@@ -80,7 +80,7 @@ func sendAll(t *testing.T, changes []burstChange) {
 // processState is the deal as its process holds it, asked by query.
 func processState(t *testing.T, e *testenv.Engine, id string) workflows.DealState {
 	t.Helper()
-	v, err := e.Temporal.QueryWorkflow(context.Background(), workflows.OpportunityWorkflowID(id), "", workflows.QueryDeal)
+	v, err := e.Temporal.QueryWorkflow(context.Background(), workflows.DealWorkflowID(id), "", workflows.QueryDeal)
 	require.NoError(t, err)
 	var st workflows.DealState
 	require.NoError(t, v.Get(&st))

@@ -203,7 +203,7 @@ func TestDealFromLeadToPursuit(t *testing.T) {
 		"team.appointed TEAM_FORMATION>PURSUIT",
 	}, got2, "every step once, in order; refused calls left nothing")
 
-	keepHistory(t, e, workflows.OpportunityWorkflowID(id), "opportunity_initiation_to_pursuit")
+	keepHistory(t, e, workflows.DealWorkflowID(id), "deal_initiation_to_pursuit")
 }
 
 func TestReviewerInboxAndLevelCByManager(t *testing.T) {
@@ -284,5 +284,5 @@ func TestUnansweredDecisionEscalatesOnTimeThenReject(t *testing.T) {
 	_, err = deals.UpdateAssessment(e.As(t, sam), &ltcv1.UpdateAssessmentRequest{RequestId: uuid.NewString(), OpportunityId: id, Assessment: assessment()})
 	requireCode(t, err, codes.FailedPrecondition, "CLOSED (NOT_PURSUED)")
 
-	keepHistory(t, e, workflows.OpportunityWorkflowID(id), "opportunity_escalation_then_reject")
+	keepHistory(t, e, workflows.DealWorkflowID(id), "deal_escalation_then_reject")
 }

@@ -24,14 +24,16 @@ type decisionService struct {
 	*Server
 }
 
-// changeDeal sends a change to the deal's process and returns the deal (and decision) after it.
-func (s *Server) changeDeal(ctx context.Context, method, dealID, requestID string, req proto.Message, arg func(workflows.Request) any) (workflows.DealResult, error) {
+// changeDeal sends the command of a caller's request to the deal's process and returns the deal (and decision)
+// after it. Each RPC that changes a deal is this call with the command its request makes.
+func (s *Server) changeDeal(ctx context.Context, method, dealID, requestID string, req proto.Message, cmd ltc.Command) (workflows.DealResult, error) {
 	request, err := newRequest(actorOf(ctx), method, requestID, req)
 	if err != nil {
 		return workflows.DealResult{}, err
 	}
 	return send[workflows.DealResult](ctx, s, change{
-		method: method, workflowID: workflows.OpportunityWorkflowID(dealID), request: request, arg: arg(request),
+		method: method, dealID: dealID, request: request, arg: command(request, cmd),
+		processes: []string{workflows.DealWorkflowID(dealID), workflows.OpportunityWorkflowID(dealID)},
 		ended: func(ctx context.Context) error {
 			o, err := s.deal(ctx, dealID)
 			if err != nil {
@@ -44,12 +46,12 @@ func (s *Server) changeDeal(ctx context.Context, method, dealID, requestID strin
 }
 
 // changeDecision sends a change of a decision to its deal's process.
-func (s *Server) changeDecision(ctx context.Context, method, decisionID, requestID string, req proto.Message, arg func(workflows.Request) any) (*ltcv1.Decision, error) {
+func (s *Server) changeDecision(ctx context.Context, method, decisionID, requestID string, req proto.Message, cmd ltc.Command) (*ltcv1.Decision, error) {
 	d, err := s.decision(ctx, decisionID)
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.changeDeal(ctx, method, d.OpportunityID, requestID, req, arg)
+	res, err := s.changeDeal(ctx, method, d.OpportunityID, requestID, req, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -111,9 +113,7 @@ func (s opportunityService) ListOpportunities(ctx context.Context, req *ltcv1.Li
 }
 
 func (s opportunityService) UpdateAssessment(ctx context.Context, req *ltcv1.UpdateAssessmentRequest) (*ltcv1.UpdateAssessmentResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateAssessment, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.AssessOpportunity{Request: r, Assessment: assessmentFromProto(req.Assessment)}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateAssessment, req.OpportunityId, req.RequestId, req, ltc.UpdateAssessment{Assessment: assessmentFromProto(req.Assessment)})
 	if err != nil {
 		return nil, err
 	}
@@ -121,9 +121,7 @@ func (s opportunityService) UpdateAssessment(ctx context.Context, req *ltcv1.Upd
 }
 
 func (s opportunityService) AppointTeam(ctx context.Context, req *ltcv1.AppointTeamRequest) (*ltcv1.AppointTeamResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateAppointTeam, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.AppointTeam{Request: r, Team: teamFromProto(req.Members)}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateAppointTeam, req.OpportunityId, req.RequestId, req, ltc.AppointTeam{Team: teamFromProto(req.Members)})
 	if err != nil {
 		return nil, err
 	}
@@ -131,10 +129,8 @@ func (s opportunityService) AppointTeam(ctx context.Context, req *ltcv1.AppointT
 }
 
 func (s opportunityService) CloseOpportunity(ctx context.Context, req *ltcv1.CloseOpportunityRequest) (*ltcv1.CloseOpportunityResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateCloseOpportunity, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.CloseOpportunity{Request: r, Reason: req.Reason,
-			Outcome: fromEnum[ltc.Outcome](ltcv1.Outcome_name, int32(req.Outcome), "OUTCOME_")}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateCloseOpportunity, req.OpportunityId, req.RequestId, req, ltc.CloseOpportunity{Reason: req.Reason,
+		Outcome: fromEnum[ltc.Outcome](ltcv1.Outcome_name, int32(req.Outcome), "OUTCOME_")})
 	if err != nil {
 		return nil, err
 	}
@@ -148,9 +144,7 @@ func (s decisionService) RequestDecision(ctx context.Context, req *ltcv1.Request
 		ltc.GateATC: pkg.Contract != nil}; !want[gate] {
 		return nil, invalidArgument(fieldViolation{"package", "the package must match the gate: initiation for INITIATION, bid for ATB, contract for ATC"})
 	}
-	res, err := s.changeDeal(ctx, workflows.UpdateRequestDecision, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.RequestDecision{Request: r, Gate: gate, Package: pkg}
-	})
+	res, err := s.changeDeal(ctx, workflows.UpdateRequestDecision, req.OpportunityId, req.RequestId, req, ltc.RequestDecision{Gate: gate, Package: pkg})
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +152,9 @@ func (s decisionService) RequestDecision(ctx context.Context, req *ltcv1.Request
 }
 
 func (s decisionService) SubmitReview(ctx context.Context, req *ltcv1.SubmitReviewRequest) (*ltcv1.SubmitReviewResponse, error) {
-	d, err := s.changeDecision(ctx, workflows.UpdateSubmitReview, req.DecisionId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.SubmitReview{Request: r, DecisionID: req.DecisionId, Comments: req.Comments,
-			Function: fromEnum[ltc.ReviewFunction](ltcv1.ReviewFunction_name, int32(req.Function), "REVIEW_FUNCTION_"),
-			Result:   fromEnum[ltc.ReviewResult](ltcv1.ReviewResult_name, int32(req.Result), "REVIEW_RESULT_")}
-	})
+	d, err := s.changeDecision(ctx, workflows.UpdateSubmitReview, req.DecisionId, req.RequestId, req, ltc.SubmitReview{DecisionID: req.DecisionId, Comments: req.Comments,
+		Function: fromEnum[ltc.ReviewFunction](ltcv1.ReviewFunction_name, int32(req.Function), "REVIEW_FUNCTION_"),
+		Result:   fromEnum[ltc.ReviewResult](ltcv1.ReviewResult_name, int32(req.Result), "REVIEW_RESULT_")})
 	if err != nil {
 		return nil, err
 	}
@@ -170,11 +162,9 @@ func (s decisionService) SubmitReview(ctx context.Context, req *ltcv1.SubmitRevi
 }
 
 func (s decisionService) Decide(ctx context.Context, req *ltcv1.DecideRequest) (*ltcv1.DecideResponse, error) {
-	d, err := s.changeDecision(ctx, workflows.UpdateDecide, req.DecisionId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.Decide{Request: r, DecisionID: req.DecisionId, Conditions: req.Conditions, Rationale: req.Rationale,
-			Verdict: fromEnum[ltc.Verdict](ltcv1.Verdict_name, int32(req.Verdict), "VERDICT_"),
-			Level:   fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_")}
-	})
+	d, err := s.changeDecision(ctx, workflows.UpdateDecide, req.DecisionId, req.RequestId, req, ltc.Decide{DecisionID: req.DecisionId, Conditions: req.Conditions, Rationale: req.Rationale,
+		Verdict: fromEnum[ltc.Verdict](ltcv1.Verdict_name, int32(req.Verdict), "VERDICT_"),
+		Level:   fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_")})
 	if err != nil {
 		return nil, err
 	}
@@ -182,9 +172,7 @@ func (s decisionService) Decide(ctx context.Context, req *ltcv1.DecideRequest) (
 }
 
 func (s decisionService) WithdrawDecision(ctx context.Context, req *ltcv1.WithdrawDecisionRequest) (*ltcv1.WithdrawDecisionResponse, error) {
-	d, err := s.changeDecision(ctx, workflows.UpdateWithdrawDecision, req.DecisionId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.WithdrawDecision{Request: r, DecisionID: req.DecisionId, Reason: req.Reason}
-	})
+	d, err := s.changeDecision(ctx, workflows.UpdateWithdrawDecision, req.DecisionId, req.RequestId, req, ltc.WithdrawDecision{DecisionID: req.DecisionId, Reason: req.Reason})
 	if err != nil {
 		return nil, err
 	}
@@ -242,8 +230,8 @@ func listError(err error) error {
 }
 
 // dealResponse sends a change of the deal and returns the deal after it.
-func (s opportunityService) dealResponse(ctx context.Context, method, dealID, requestID string, req proto.Message, arg func(workflows.Request) any) (*ltcv1.Opportunity, error) {
-	res, err := s.changeDeal(ctx, method, dealID, requestID, req, arg)
+func (s opportunityService) dealResponse(ctx context.Context, method, dealID, requestID string, req proto.Message, cmd ltc.Command) (*ltcv1.Opportunity, error) {
+	res, err := s.changeDeal(ctx, method, dealID, requestID, req, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -251,9 +239,7 @@ func (s opportunityService) dealResponse(ctx context.Context, method, dealID, re
 }
 
 func (s opportunityService) AddRisk(ctx context.Context, req *ltcv1.AddRiskRequest) (*ltcv1.AddRiskResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateAddRisk, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.AddRisk{Request: r, Risk: riskFromProto(req.Risk)}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateAddRisk, req.OpportunityId, req.RequestId, req, ltc.AddRisk{Risk: riskFromProto(req.Risk)})
 	if err != nil {
 		return nil, err
 	}
@@ -264,9 +250,7 @@ func (s opportunityService) UpdateRisk(ctx context.Context, req *ltcv1.UpdateRis
 	if req.Risk.Id == "" {
 		return nil, invalidArgument(fieldViolation{"risk.id", "names the risk to change"})
 	}
-	o, err := s.dealResponse(ctx, workflows.UpdateRisk, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.ChangeRisk{Request: r, Risk: riskFromProto(req.Risk)}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateRisk, req.OpportunityId, req.RequestId, req, ltc.UpdateRisk{Risk: riskFromProto(req.Risk)})
 	if err != nil {
 		return nil, err
 	}
@@ -274,10 +258,8 @@ func (s opportunityService) UpdateRisk(ctx context.Context, req *ltcv1.UpdateRis
 }
 
 func (s opportunityService) SubmitBid(ctx context.Context, req *ltcv1.SubmitBidRequest) (*ltcv1.SubmitBidResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateSubmitBid, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.SubmitBid{Request: r, Bid: ltc.Bid{Price: moneyFromProto(req.Bid.Price),
-			Date: dateFromProto(req.Bid.Date), Reference: req.Bid.Reference}}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateSubmitBid, req.OpportunityId, req.RequestId, req, ltc.SubmitBid{Bid: ltc.Bid{Price: moneyFromProto(req.Bid.Price),
+		Date: dateFromProto(req.Bid.Date), Reference: req.Bid.Reference}})
 	if err != nil {
 		return nil, err
 	}
@@ -285,11 +267,9 @@ func (s opportunityService) SubmitBid(ctx context.Context, req *ltcv1.SubmitBidR
 }
 
 func (s opportunityService) RecordTenderResult(ctx context.Context, req *ltcv1.RecordTenderResultRequest) (*ltcv1.RecordTenderResultResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateTenderResult, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.RecordTenderResult{Request: r, Result: ltc.TenderResult{
-			Result: fromEnum[ltc.Tender](ltcv1.Tender_name, int32(req.Result.Result), "TENDER_"),
-			Winner: req.Result.Winner, Reason: req.Result.Reason}}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateTenderResult, req.OpportunityId, req.RequestId, req, ltc.RecordTenderResult{Result: ltc.TenderResult{
+		Result: fromEnum[ltc.Tender](ltcv1.Tender_name, int32(req.Result.Result), "TENDER_"),
+		Winner: req.Result.Winner, Reason: req.Result.Reason}})
 	if err != nil {
 		return nil, err
 	}
@@ -297,10 +277,8 @@ func (s opportunityService) RecordTenderResult(ctx context.Context, req *ltcv1.R
 }
 
 func (s opportunityService) SignContract(ctx context.Context, req *ltcv1.SignContractRequest) (*ltcv1.SignContractResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateSignContract, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.SignContract{Request: r, Contract: ltc.Contract{Number: req.Contract.Number,
-			Date: dateFromProto(req.Contract.Date), Amount: moneyFromProto(req.Contract.Amount)}}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateSignContract, req.OpportunityId, req.RequestId, req, ltc.SignContract{Contract: ltc.Contract{Number: req.Contract.Number,
+		Date: dateFromProto(req.Contract.Date), Amount: moneyFromProto(req.Contract.Amount)}})
 	if err != nil {
 		return nil, err
 	}
@@ -308,10 +286,8 @@ func (s opportunityService) SignContract(ctx context.Context, req *ltcv1.SignCon
 }
 
 func (s opportunityService) ScheduleHandover(ctx context.Context, req *ltcv1.ScheduleHandoverRequest) (*ltcv1.ScheduleHandoverResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateScheduleHandover, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.ScheduleHandover{Request: r, Handover: ltc.Handover{ScheduledFor: req.ScheduleTime.AsTime(),
-			Attendees: teamFromProto(req.Attendees)}}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateScheduleHandover, req.OpportunityId, req.RequestId, req, ltc.ScheduleHandover{Handover: ltc.Handover{ScheduledFor: req.ScheduleTime.AsTime(),
+		Attendees: teamFromProto(req.Attendees)}})
 	if err != nil {
 		return nil, err
 	}
@@ -319,11 +295,8 @@ func (s opportunityService) ScheduleHandover(ctx context.Context, req *ltcv1.Sch
 }
 
 func (s opportunityService) CompleteHandover(ctx context.Context, req *ltcv1.CompleteHandoverRequest) (*ltcv1.CompleteHandoverResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateCompleteHandover, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		rec := req.Record
-		return workflows.CompleteHandover{Request: r, Record: ltc.HandoverRecord{KeyTerms: rec.KeyTerms,
-			Commitments: rec.Commitments, RisksHandedOver: rec.RisksHandedOver, OpenIssues: rec.OpenIssues}}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateCompleteHandover, req.OpportunityId, req.RequestId, req, ltc.CompleteHandover{Record: ltc.HandoverRecord{KeyTerms: req.Record.KeyTerms,
+		Commitments: req.Record.Commitments, RisksHandedOver: req.Record.RisksHandedOver, OpenIssues: req.Record.OpenIssues}})
 	if err != nil {
 		return nil, err
 	}
@@ -331,11 +304,8 @@ func (s opportunityService) CompleteHandover(ctx context.Context, req *ltcv1.Com
 }
 
 func (s opportunityService) SubmitProjectSummary(ctx context.Context, req *ltcv1.SubmitProjectSummaryRequest) (*ltcv1.SubmitProjectSummaryResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateProjectSummary, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		sum := req.Summary
-		return workflows.SubmitProjectSummary{Request: r, Summary: ltc.ProjectSummary{WinLossReasons: sum.WinLossReasons,
-			Lessons: sum.Lessons, WinRateAccuracy: sum.WinRateAccuracy}}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateProjectSummary, req.OpportunityId, req.RequestId, req, ltc.SubmitProjectSummary{Summary: ltc.ProjectSummary{WinLossReasons: req.Summary.WinLossReasons,
+		Lessons: req.Summary.Lessons, WinRateAccuracy: req.Summary.WinRateAccuracy}})
 	if err != nil {
 		return nil, err
 	}
@@ -373,11 +343,8 @@ func (s opportunityService) ListEvents(ctx context.Context, req *ltcv1.ListEvent
 }
 
 func (s opportunityService) SubmitWeeklyReport(ctx context.Context, req *ltcv1.SubmitWeeklyReportRequest) (*ltcv1.SubmitWeeklyReportResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateWeeklyReport, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		rep := req.Report
-		return workflows.SubmitWeeklyReport{Request: r, Report: ltc.WeeklyReport{Progress: rep.Progress, WinRate: int(rep.WinRate),
-			NextSteps: rep.NextSteps, RisksAndIssues: rep.RisksAndIssues, HelpNeeded: rep.HelpNeeded}}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateWeeklyReport, req.OpportunityId, req.RequestId, req, ltc.SubmitWeeklyReport{Report: ltc.WeeklyReport{Progress: req.Report.Progress, WinRate: int(req.Report.WinRate),
+		NextSteps: req.Report.NextSteps, RisksAndIssues: req.Report.RisksAndIssues, HelpNeeded: req.Report.HelpNeeded}})
 	if err != nil {
 		return nil, err
 	}
@@ -385,9 +352,7 @@ func (s opportunityService) SubmitWeeklyReport(ctx context.Context, req *ltcv1.S
 }
 
 func (s opportunityService) RecordMeeting(ctx context.Context, req *ltcv1.RecordMeetingRequest) (*ltcv1.RecordMeetingResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateRecordMeeting, req.OpportunityId, req.RequestId, req, func(r workflows.Request) any {
-		return workflows.RecordMeeting{Request: r, Meeting: meetingFromProto(req.Meeting)}
-	})
+	o, err := s.dealResponse(ctx, workflows.UpdateRecordMeeting, req.OpportunityId, req.RequestId, req, ltc.RecordMeeting{Meeting: meetingFromProto(req.Meeting)})
 	if err != nil {
 		return nil, err
 	}

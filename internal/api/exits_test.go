@@ -98,13 +98,13 @@ func TestEveryExitOverGRPC(t *testing.T) {
 			_, err := deals.SubmitProjectSummary(e.As(t, sam), &ltcv1.SubmitProjectSummaryRequest{RequestId: uuid.NewString(), OpportunityId: id,
 				Summary: &ltcv1.ProjectSummary{WinLossReasons: "r", Lessons: "l", WinRateAccuracy: "a"}})
 			require.NoError(t, err)
-			var final ltc.Opportunity
-			require.NoError(t, e.Temporal.GetWorkflow(context.Background(), workflows.OpportunityWorkflowID(id), "").Get(context.Background(), &final))
-			assert.NotNil(t, final.Summary, "the summary ended the process")
+			var final ltc.Deal
+			require.NoError(t, e.Temporal.GetWorkflow(context.Background(), workflows.DealWorkflowID(id), "").Get(context.Background(), &final))
+			assert.NotNil(t, final.Opportunity.Summary, "the summary ended the process")
 			got, err := deals.GetOpportunity(e.As(t, sam), &ltcv1.GetOpportunityRequest{Id: id})
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got.Opportunity.Outcome)
-			keepHistory(t, e, workflows.OpportunityWorkflowID(id), "opportunity_exit_"+name)
+			keepHistory(t, e, workflows.DealWorkflowID(id), "deal_exit_"+name)
 		})
 	}
 }

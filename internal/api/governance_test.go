@@ -341,7 +341,7 @@ func TestTheHandoverIsAcknowledgedByAnAppointedDeliveryPM(t *testing.T) {
 	won, err := deals.CompleteHandover(e.As(t, dora), complete)
 	require.NoError(t, err)
 	assert.Equal(t, ltcv1.Outcome_OUTCOME_WON, won.Opportunity.Outcome)
-	keepHistory(t, e, workflows.OpportunityWorkflowID(id), "opportunity_governed_to_won")
+	keepHistory(t, e, workflows.DealWorkflowID(id), "deal_governed_to_won")
 }
 
 // Pages follow the reader's reach: a page token made for one reader pages on for them, and the next page holds

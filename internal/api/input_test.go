@@ -48,7 +48,7 @@ func recorded(t *testing.T, e *testenv.Engine, dealID string) (events, updates i
 	t.Helper()
 	page, err := e.Store.Events(context.Background(), store.EventQuery{Limit: 10_000})
 	require.NoError(t, err)
-	return len(page.Events), updatesAccepted(t, e, workflows.OpportunityWorkflowID(dealID))
+	return len(page.Events), updatesAccepted(t, e, workflows.DealWorkflowID(dealID))
 }
 
 // rawCodec sends bytes as they are, to put malformed protobuf on the wire.
@@ -100,7 +100,7 @@ func TestBadInputIsRefusedPerFieldBeforeAnythingIsRecorded(t *testing.T) {
 		assert.ElementsMatch(t, c.fields, violations(t, err), name)
 		assert.Less(t, time.Since(start), 2*time.Second, "%s: refused at once, holding nothing", name)
 		requestIDs = append(requestIDs, c.req.RequestId)
-		_, err = e.Temporal.DescribeWorkflowExecution(context.Background(), workflows.LeadWorkflowID(ltc.LeadID(c.req.RequestId)), "")
+		_, err = e.Temporal.DescribeWorkflowExecution(context.Background(), workflows.DealWorkflowID(ltc.LeadID(c.req.RequestId)), "")
 		var notFound *serviceerror.NotFound
 		assert.ErrorAs(t, err, &notFound, "%s: no lead process", name)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/grpc/codes"
@@ -120,13 +121,14 @@ func TestLeadToOpportunityEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ltc.LeadQualified, stored.State)
 
-	desc, err := e.Temporal.DescribeWorkflowExecution(ctx, workflows.OpportunityWorkflowID(lead.Id), "")
+	desc, err := e.Temporal.DescribeWorkflowExecution(ctx, workflows.DealWorkflowID(lead.Id), "")
 	require.NoError(t, err)
-	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, desc.WorkflowExecutionInfo.Status, "the deal's process runs")
-
-	var leadResult ltc.Lead
-	require.NoError(t, e.Temporal.GetWorkflow(ctx, workflows.LeadWorkflowID(lead.Id), "").Get(ctx, &leadResult))
-	assert.Equal(t, ltc.LeadQualified, leadResult.State, "the lead's process ended with the lead qualified")
+	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, desc.WorkflowExecutionInfo.Status, "the deal's one process goes on")
+	for _, earlier := range []string{workflows.LeadWorkflowID(lead.Id), workflows.OpportunityWorkflowID(lead.Id)} {
+		_, err := e.Temporal.DescribeWorkflowExecution(ctx, earlier, "")
+		var notFound *serviceerror.NotFound
+		assert.ErrorAs(t, err, &notFound, "no process of an earlier version: %s", earlier)
+	}
 
 	eventsPage, err := e.Store.Events(ctx, store.EventQuery{DealID: lead.Id, Limit: 100})
 	events := eventsPage.Events
@@ -151,13 +153,11 @@ func TestLeadToOpportunityEndToEnd(t *testing.T) {
 
 	// The lead's recorded history replays against the current workflow code.
 	replayer := worker.NewWorkflowReplayer()
+	replayer.RegisterWorkflow(workflows.DealWorkflow)
 	replayer.RegisterWorkflow(workflows.LeadWorkflow)
 	replayer.RegisterWorkflow(workflows.OpportunityWorkflow)
-	for _, id := range []string{workflows.LeadWorkflowID(lead.Id), workflows.OpportunityWorkflowID(lead.Id)} {
-		require.NoError(t, replayer.ReplayWorkflowHistory(nil, e.History(t, id)), id)
-	}
-	keepHistory(t, e, workflows.LeadWorkflowID(lead.Id), "lead_qualified")
-	keepHistory(t, e, workflows.OpportunityWorkflowID(lead.Id), "opportunity_validation")
+	require.NoError(t, replayer.ReplayWorkflowHistory(nil, e.History(t, workflows.DealWorkflowID(lead.Id))))
+	keepHistory(t, e, workflows.DealWorkflowID(lead.Id), "deal_qualified")
 }
 
 func TestCreateLeadIsIdempotent(t *testing.T) {
@@ -324,7 +324,7 @@ func TestPermissions(t *testing.T) {
 	require.NoError(t, err, "the owner may disqualify their lead")
 	assert.Equal(t, ltcv1.LeadState_LEAD_STATE_DISQUALIFIED, d.Lead.State)
 	assert.Equal(t, "no budget", d.Lead.DisqualificationReason)
-	keepHistory(t, e, workflows.LeadWorkflowID(d.Lead.Id), "lead_disqualified")
+	keepHistory(t, e, workflows.DealWorkflowID(d.Lead.Id), "deal_lead_disqualified")
 
 	_, err = leads.GetLead(e.As(t, sam), &ltcv1.GetLeadRequest{Id: uuid.NewString()})
 	requireCode(t, err, codes.NotFound, "not found")
@@ -342,7 +342,7 @@ func TestQualifyTwiceFailsNamingTheStateAndRecordsNothing(t *testing.T) {
 	// Refused by the running process's validator: no event, and no trace in the process history.
 	_, err = leads.QualifyLead(e.As(t, sam), qualifyRequest(id))
 	requireCode(t, err, codes.PermissionDenied, "sales_manager")
-	assert.Equal(t, 1, updatesAccepted(t, e, workflows.LeadWorkflowID(id)), "only the CreateLead Update is in the history")
+	assert.Equal(t, 1, updatesAccepted(t, e, workflows.DealWorkflowID(id)), "only the CreateLead Update is in the history")
 
 	_, err = leads.QualifyLead(e.As(t, mia), qualifyRequest(id))
 	require.NoError(t, err)
@@ -410,5 +410,5 @@ func TestLeadSLAOverdueOnRealServers(t *testing.T) {
 	require.Len(t, events, 4)
 	assert.Equal(t, ltc.EventLeadOverdue, events[1].Type)
 	assert.Equal(t, []string{"user:sam", "role:sales_manager@/"}, events[1].Recipients)
-	keepHistory(t, e, workflows.LeadWorkflowID(id), "lead_overdue_then_qualified")
+	keepHistory(t, e, workflows.DealWorkflowID(id), "deal_lead_overdue_then_qualified")
 }

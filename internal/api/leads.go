@@ -52,13 +52,14 @@ func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadReques
 		CreatedBy:         actor.Person(),
 	}
 	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       workflows.LeadWorkflowID(lead.ID),
+		ID:                       workflows.DealWorkflowID(lead.ID),
 		TaskQueue:                s.taskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.LeadWorkflow, workflows.LeadInput{Lead: lead, Policy: s.policy, Request: request})
+	}, workflows.DealWorkflow, workflows.DealInput{Lead: lead, Policy: s.policy, Request: request})
 	created, err := send[ltc.Lead](ctx, s.Server, change{
-		method: workflows.UpdateCreateLead, workflowID: workflows.LeadWorkflowID(lead.ID), request: request, arg: request,
+		method: workflows.UpdateCreateLead, dealID: lead.ID, processes: []string{workflows.DealWorkflowID(lead.ID)},
+		request: request, arg: request,
 		issue: func(ctx context.Context, opts client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
 			return s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 				StartWorkflowOperation: start, UpdateOptions: opts,
@@ -115,8 +116,8 @@ func (s leadService) QualifyLead(ctx context.Context, req *ltcv1.QualifyLeadRequ
 		return nil, err
 	}
 	res, err := send[workflows.QualifyLeadResult](ctx, s.Server, change{
-		method: workflows.UpdateQualifyLead, workflowID: workflows.LeadWorkflowID(req.LeadId), request: request,
-		arg:   workflows.QualifyLead{Request: request, Qualification: qualificationFromProto(req.Qualification)},
+		method: workflows.UpdateQualifyLead, dealID: req.LeadId, processes: leadProcesses(req.LeadId), request: request,
+		arg:   command(request, ltc.QualifyLead{Qualification: qualificationFromProto(req.Qualification)}),
 		ended: s.leadEnded(req.LeadId, actor, ltc.CanQualifyLead),
 	})
 	if err != nil {
@@ -132,14 +133,19 @@ func (s leadService) DisqualifyLead(ctx context.Context, req *ltcv1.DisqualifyLe
 		return nil, err
 	}
 	lead, err := send[ltc.Lead](ctx, s.Server, change{
-		method: workflows.UpdateDisqualifyLead, workflowID: workflows.LeadWorkflowID(req.LeadId), request: request,
-		arg:   workflows.DisqualifyLead{Request: request, Reason: req.Reason},
+		method: workflows.UpdateDisqualifyLead, dealID: req.LeadId, processes: leadProcesses(req.LeadId), request: request,
+		arg:   command(request, ltc.DisqualifyLead{Reason: req.Reason}),
 		ended: s.leadEnded(req.LeadId, actor, ltc.CanDisqualifyLead),
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &ltcv1.DisqualifyLeadResponse{Lead: leadToProto(lead)}, nil
+}
+
+// leadProcesses are the processes a lead's changes go to: its deal's, or the lead's own of an earlier version.
+func leadProcesses(id string) []string {
+	return []string{workflows.DealWorkflowID(id), workflows.LeadWorkflowID(id)}
 }
 
 func (s leadService) lead(ctx context.Context, id string) (ltc.Lead, error) {

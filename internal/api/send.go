@@ -19,10 +19,13 @@ import (
 
 // change is one mutating call on a deal's process, sent as an Update whose id is the request id.
 type change struct {
-	method     string // the Update name, recorded with the request
-	workflowID string
-	request    workflows.Request
-	arg        any
+	method string // the Update name, recorded with the request
+	dealID string
+	// processes are the workflow ids to send to: the deal's DealWorkflow, then the process of an earlier version
+	// that a deal started before it still runs in.
+	processes []string
+	request   workflows.Request
+	arg       any
 	// issue sends the Update; nil means a plain Update to a running workflow.
 	issue func(context.Context, client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
 	// ended explains the refusal when the process no longer runs (or never did), from the read model.
@@ -39,63 +42,69 @@ func newRequest(actor ltc.Actor, method, requestID string, req proto.Message) (w
 	return workflows.Request{ID: requestID, PayloadHash: sum[:], Actor: actor}, nil
 }
 
+// command is the Update argument of a command of the caller's request.
+func command(r workflows.Request, c ltc.Command) workflows.Update[ltc.Command] {
+	return workflows.Update[ltc.Command]{Request: r, Command: c}
+}
+
 // send runs a change and decodes its result into R. It returns once the process accepted the change and the read
-// model holds it (read your writes), or with the refusal. A request id seen before returns the first result, or
-// ALREADY_EXISTS when the payload differs; nothing is applied twice, since Temporal deduplicates Updates by id and
-// the process skips a request it took before a continue-as-new.
-//
-// A retry of a recorded request is still sent to the process while it runs: the change is recorded while the
-// Update's workflow task is under way, and a Temporal server that fails before that task completes forgets the
-// Update, so only the process can say whether it holds the change. Sent again, the change is applied to the
-// process and its recording is skipped. Once the process has ended, the record answers.
+// model holds it (read your writes), or with the refusal. The Update returns the record of the request it applied
+// under the request id, with the caller's result. A request id seen before returns the first result, or
+// ALREADY_EXISTS when the payload differs (PERMISSION_DENIED when someone else made it); nothing is applied twice,
+// since Temporal deduplicates Updates by id within a run and the process skips a request it took in an earlier
+// run. Such a request, or one whose process has ended, is answered from the request record in the database.
 func send[R any](ctx context.Context, s *Server, c change) (R, error) {
 	var result R
-	done, err := s.store.Request(ctx, c.request.ID)
-	seen := err == nil
-	if seen && (done.ActorID != c.request.Actor.ID || !sameRequest(done, c)) {
-		return result, replay(done, c, &result)
-	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return result, err
-	}
-	opts := client.UpdateWorkflowOptions{
-		WorkflowID:   c.workflowID,
-		UpdateID:     c.request.ID,
-		UpdateName:   c.method,
-		Args:         []any{c.arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	}
 	issue := c.issue
 	if issue == nil {
 		issue = s.temporal.UpdateWorkflow
 	}
-	release, err := s.admit.wait(ctx, c.workflowID)
+	release, err := s.admit.wait(ctx, c.dealID)
 	if err != nil {
 		return result, err
 	}
-	handle, err := issue(ctx, opts)
-	if err == nil {
-		err = handle.Get(ctx, nil) // the Update returns no value; the result is in the request record
-	}
-	release()
-	var notFound *serviceerror.NotFound
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	gone := errors.As(err, &notFound)
-	switch {
-	case seen && (gone || errors.As(err, &started)):
-		return result, replay(done, c, &result)
-	case gone && c.ended != nil:
-		return result, c.ended(ctx)
-	case err != nil:
-		return result, err
-	}
-	// Concurrent calls with one request id share the first Update's outcome: make sure it was this payload's. A
-	// request seen before was this payload's already, and its record does not change.
-	if !seen {
-		if done, err = s.store.Request(ctx, c.request.ID); err != nil {
-			return result, fmt.Errorf("confirm request %s: %w", c.request.ID, err)
+	var done store.Request
+	for _, id := range c.processes {
+		var handle client.WorkflowUpdateHandle
+		handle, err = issue(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: id, UpdateID: c.request.ID, UpdateName: c.method, Args: []any{c.arg},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = handle.Get(ctx, &done)
+		}
+		if !gone(err) {
+			break
 		}
 	}
-	return result, replay(done, c, &result)
+	release()
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	ended := gone(err) || errors.As(err, &started)
+	switch {
+	case err == nil && done.ID != "":
+		return result, replay(done, c, &result)
+	case err == nil || ended:
+		// Applied in an earlier run of the process, or the process has ended: the request record answers.
+		recorded, rerr := s.store.Request(ctx, c.request.ID)
+		switch {
+		case rerr == nil:
+			return result, replay(recorded, c, &result)
+		case !errors.Is(rerr, store.ErrNotFound):
+			return result, rerr
+		case ended && c.ended != nil:
+			return result, c.ended(ctx)
+		case ended:
+			return result, err
+		}
+		return result, fmt.Errorf("request %s was applied but its record is missing", c.request.ID)
+	}
+	return result, err
+}
+
+// gone reports whether the workflow does not run (it ended, or never was).
+func gone(err error) bool {
+	var notFound *serviceerror.NotFound
+	return errors.As(err, &notFound)
 }
 
 // sameRequest reports whether the recorded request is the one c makes.

@@ -136,9 +136,9 @@ func TestDealFromLeadToWON(t *testing.T) {
 		Summary: &ltcv1.ProjectSummary{WinLossReasons: "solution fit and partner", Lessons: "involve delivery at ATB",
 			WinRateAccuracy: "estimated 55%, won"}})
 	require.NoError(t, err)
-	var final ltc.Opportunity
-	require.NoError(t, e.Temporal.GetWorkflow(context.Background(), workflows.OpportunityWorkflowID(id), "").Get(context.Background(), &final))
-	assert.Equal(t, ltc.OutcomeWon, final.Outcome, "the summary ended the deal's process")
+	var final ltc.Deal
+	require.NoError(t, e.Temporal.GetWorkflow(context.Background(), workflows.DealWorkflowID(id), "").Get(context.Background(), &final))
+	assert.Equal(t, ltc.OutcomeWon, final.Opportunity.Outcome, "the summary ended the deal's process")
 	_, err = deals.AddRisk(e.As(t, sam), &ltcv1.AddRiskRequest{RequestId: rid(), OpportunityId: id, Risk: risk()})
 	requireCode(t, err, codes.FailedPrecondition, "CLOSED (WON)")
 
@@ -158,7 +158,7 @@ func TestDealFromLeadToWON(t *testing.T) {
 		"decision.requested", "decision.review_submitted", "decision.review_submitted", "decision.review_submitted", "decision.decided",
 		"contract.signed", "team.changed", "handover.scheduled", "handover.completed", "opportunity.closed", "summary.submitted",
 	}, types, "every step once, in order; the refused ones left nothing")
-	keepHistory(t, e, workflows.OpportunityWorkflowID(id), "opportunity_lead_to_won")
+	keepHistory(t, e, workflows.DealWorkflowID(id), "deal_lead_to_won")
 
 	reports := ltcv1.NewReportServiceClient(e.Conn)
 	period := &ltcv1.GetPipelineReportRequest{StartTime: timestamppb.New(time.Now().Add(-time.Hour)), EndTime: timestamppb.New(time.Now().Add(time.Hour))}
@@ -176,7 +176,7 @@ func TestDealFromLeadToWON(t *testing.T) {
 	assert.Len(t, rep.GateTurnaround, 3, "INITIATION, ATB and ATC at level B")
 	_, err = reports.GetPipelineReport(e.As(t, eric), &ltcv1.GetPipelineReportRequest{StartTime: period.EndTime, EndTime: period.StartTime})
 	requireCode(t, err, codes.InvalidArgument, "end_time")
-	desc, err := e.Temporal.DescribeWorkflowExecution(context.Background(), workflows.OpportunityWorkflowID(id), "")
+	desc, err := e.Temporal.DescribeWorkflowExecution(context.Background(), workflows.DealWorkflowID(id), "")
 	require.NoError(t, err)
 	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, desc.WorkflowExecutionInfo.Status)
 }
@@ -271,5 +271,5 @@ func TestWeeklyReportsAndMeetingsOverGRPC(t *testing.T) {
 	_, err = deals.CloseOpportunity(e.As(t, sam), &ltcv1.CloseOpportunityRequest{RequestId: uuid.NewString(), OpportunityId: id,
 		Outcome: ltcv1.Outcome_OUTCOME_ABANDONED, Reason: "end of test"})
 	require.NoError(t, err)
-	keepHistory(t, e, workflows.OpportunityWorkflowID(id), "opportunity_weekly_reports")
+	keepHistory(t, e, workflows.DealWorkflowID(id), "deal_weekly_reports")
 }

@@ -201,3 +201,77 @@ func (o Opportunity) RecordMeeting(m Meeting, now time.Time) Opportunity {
 	o.UpdatedAt = now
 	return o
 }
+
+// SubmitWeeklyReport is a team member's weekly report (or a revision of it); it goes to the team, the sponsor
+// and the sales managers only (受控发送).
+type SubmitWeeklyReport struct {
+	Report WeeklyReport `json:"report"`
+}
+
+// Apply records the report.
+func (cmd SubmitWeeklyReport) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanSubmitWeeklyReport(c.Actor, o)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	r := cmd.Report
+	r.SubmittedBy = c.Actor.Person()
+	next := o.SubmitWeeklyReport(r, c.Now, c.Policy)
+	last, _ := next.Cadence.LastReport()
+	var recipients []string
+	for _, m := range next.Team {
+		recipients = append(recipients, UserRecipient(m.Person.ID))
+	}
+	return c.change(d, next, nil, EventWeeklyReportSubmitted, last, append(recipients, RoleRecipient(RoleSalesManager))...), nil
+}
+
+// RecordMeeting records an analysis or other project meeting; the owners of its action items are told.
+type RecordMeeting struct {
+	Meeting Meeting `json:"meeting"`
+}
+
+// Apply records the meeting.
+func (cmd RecordMeeting) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanRecordMeeting(c.Actor, o)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	m := cmd.Meeting
+	m.ID, m.RecordedBy = MeetingID(c.RequestID), c.Actor.Person()
+	var recipients []string
+	for _, item := range m.ActionItems {
+		recipients = append(recipients, UserRecipient(item.Owner.ID))
+	}
+	next := o.RecordMeeting(m, c.Now)
+	return c.change(d, next, nil, EventMeetingRecorded, next.Meetings[len(next.Meetings)-1], recipients...), nil
+}
+
+// CheckWeeklyReport is the engine's check of a report period at its end plus the grace: a period without a
+// report is flagged overdue, and the AR and the sales managers are told. It applies to the period still unchecked.
+type CheckWeeklyReport struct {
+	Period int `json:"period"`
+}
+
+// Apply checks the period.
+func (cmd CheckWeeklyReport) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err != nil {
+		return Change{}, err
+	}
+	if !o.Open() || o.Cadence == nil || o.Cadence.Checked != cmd.Period {
+		return Change{}, o.precondition("weekly report period %d is checked already or not running", cmd.Period)
+	}
+	next, missing := o.CheckReport(c.Now, c.Policy)
+	if !missing {
+		return c.changeBy(SystemPerson, d, next, nil, "", nil), nil
+	}
+	return c.changeBy(SystemPerson, d, next, nil, EventWeeklyReportOverdue,
+		map[string]any{"period": cmd.Period, "due_at": o.Cadence.CheckDueAt(c.Policy)},
+		UserRecipient(next.Owner.ID), RoleRecipient(RoleSalesManager)), nil
+}

@@ -282,3 +282,154 @@ func (o Opportunity) MarkSummaryOverdue(now time.Time) Opportunity {
 	o.UpdatedAt = now
 	return o
 }
+
+// SubmitBid records the bid submitted to the customer, within the envelope the last ATB approved.
+type SubmitBid struct {
+	Bid Bid `json:"bid"`
+}
+
+// Apply records the bid.
+func (cmd SubmitBid) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanSubmitBid(c.Actor, o, cmd.Bid, c.Policy)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	b := cmd.Bid
+	b.SubmittedBy = c.Actor.Person()
+	next := o.SubmitBid(b, c.Now)
+	return c.change(d, next, nil, EventBidSubmitted, next.Bid), nil
+}
+
+// RecordTenderResult records the customer's award: won moves to NEGOTIATION, lost closes the deal.
+type RecordTenderResult struct {
+	Result TenderResult `json:"result"`
+}
+
+// Apply records the result.
+func (cmd RecordTenderResult) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanRecordTenderResult(c.Actor, o, cmd.Result)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	next := o.RecordTenderResult(cmd.Result, c.Actor.Person(), c.Now, c.Policy)
+	return c.change(d, next, nil, EventTenderResult, next.Tender), nil
+}
+
+// SignContract records the contract signed as the last ATC approved it; the handover is owed within its SLA.
+type SignContract struct {
+	Contract Contract `json:"contract"`
+}
+
+// Apply records the contract.
+func (cmd SignContract) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanSignContract(c.Actor, o, cmd.Contract)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	k := cmd.Contract
+	k.SignedBy = c.Actor.Person()
+	next := o.SignContract(k, c.Now, c.Policy)
+	return c.change(d, next, nil, EventContractSigned, next.Contract), nil
+}
+
+// ScheduleHandover schedules the contract handover meeting (合同交底会); its attendees are told.
+type ScheduleHandover struct {
+	Handover Handover `json:"handover"`
+}
+
+// Apply schedules the meeting.
+func (cmd ScheduleHandover) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanScheduleHandover(c.Actor, o, cmd.Handover)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	var recipients []string
+	for _, m := range cmd.Handover.Attendees {
+		recipients = append(recipients, UserRecipient(m.Person.ID))
+	}
+	return c.change(d, o.ScheduleHandover(cmd.Handover, c.Now), nil, EventHandoverScheduled, cmd.Handover, recipients...), nil
+}
+
+// CompleteHandover is the appointed DELIVERY_PM's acknowledgement of the handover: the deal is WON.
+type CompleteHandover struct {
+	Record HandoverRecord `json:"record"`
+}
+
+// Apply completes the handover.
+func (cmd CompleteHandover) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanCompleteHandover(c.Actor, o)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	next := o.CompleteHandover(cmd.Record, c.Actor.Person(), c.Now, c.Policy)
+	return c.change(d, next, nil, EventHandoverCompleted, next.Handover), nil
+}
+
+// MarkHandoverOverdue is the engine's change when the handover SLA passed: the AR and the sales managers are told.
+type MarkHandoverOverdue struct{}
+
+// Apply flags the handover.
+func (MarkHandoverOverdue) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err != nil {
+		return Change{}, err
+	}
+	if o.Stage != StageHandover || o.HandoverOverdue {
+		return Change{}, o.precondition("only a handover not flagged yet becomes overdue")
+	}
+	next := o.MarkHandoverOverdue(c.Now)
+	return c.changeBy(SystemPerson, d, next, nil, EventHandoverOverdue, map[string]any{"due_at": next.HandoverDueAt},
+		UserRecipient(next.Owner.ID), RoleRecipient(RoleSalesManager)), nil
+}
+
+// SubmitProjectSummary is the AR's summary of a closed deal; it ends the deal's process.
+type SubmitProjectSummary struct {
+	Summary ProjectSummary `json:"summary"`
+}
+
+// Apply records the summary.
+func (cmd SubmitProjectSummary) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanSubmitSummary(c.Actor, o)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	s := cmd.Summary
+	s.SubmittedBy = c.Actor.Person()
+	next := o.SubmitSummary(s, c.Now)
+	return c.change(d, next, nil, EventSummarySubmitted, next.Summary), nil
+}
+
+// MarkSummaryOverdue is the engine's change when the summary SLA passed: the AR and the sales managers are told.
+type MarkSummaryOverdue struct{}
+
+// Apply flags the summary.
+func (MarkSummaryOverdue) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err != nil {
+		return Change{}, err
+	}
+	if o.Summary != nil || o.SummaryOverdue {
+		return Change{}, o.precondition("only a summary still owed and not flagged becomes overdue")
+	}
+	next := o.MarkSummaryOverdue(c.Now)
+	return c.changeBy(SystemPerson, d, next, nil, EventSummaryOverdue, map[string]any{"due_at": next.SummaryDueAt},
+		UserRecipient(next.Owner.ID), RoleRecipient(RoleSalesManager)), nil
+}

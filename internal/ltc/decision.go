@@ -490,3 +490,123 @@ func joinFunctions(fs []ReviewFunction) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// RequestDecision asks for a gate's decision (INITIATION, ATB or ATC) with its package; the deciders and the
+// reviewers it needs are told.
+type RequestDecision struct {
+	Gate    Gate    `json:"gate"`
+	Package Package `json:"package"`
+}
+
+// Apply opens the decision.
+func (cmd RequestDecision) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanRequestDecision(c.Actor, o, cmd.Gate, cmd.Package)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	next, decision := o.RequestDecision(DecisionID(c.RequestID), cmd.Gate, cmd.Package, c.Policy, c.Actor.Person(), c.Now)
+	recipients := decision.Deciders()
+	for _, f := range decision.RequiredReviews {
+		recipients = append(recipients, FunctionRecipient(f))
+	}
+	return c.change(d, next, &decision, EventDecisionRequested, decision, recipients...), nil
+}
+
+// SubmitReview is a reviewer's review of a pending decision for their function.
+type SubmitReview struct {
+	DecisionID string         `json:"decision_id"`
+	Function   ReviewFunction `json:"function"`
+	Result     ReviewResult   `json:"result"`
+	Comments   string         `json:"comments,omitempty"`
+}
+
+// Apply records the review; the requester is told.
+func (cmd SubmitReview) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanReview(c.Actor, o, cmd.DecisionID, cmd.Function)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	r := Review{Function: cmd.Function, Result: cmd.Result, Comments: cmd.Comments, Reviewer: c.Actor.Person(), SubmittedAt: c.Now}
+	next, decision := o.SubmitReview(cmd.DecisionID, r)
+	return c.change(d, next, &decision, EventReviewSubmitted, map[string]any{"decision_id": decision.ID, "review": r},
+		UserRecipient(decision.RequestedBy.ID)), nil
+}
+
+// Decide is an executive's ruling on a pending decision: approve (with conditions), reject or return.
+type Decide struct {
+	DecisionID string       `json:"decision_id"`
+	Verdict    Verdict      `json:"verdict"`
+	Level      ProjectLevel `json:"level,omitempty"`
+	Conditions []string     `json:"conditions,omitempty"`
+	Rationale  string       `json:"rationale"`
+}
+
+func (cmd Decide) ruling() Ruling {
+	return Ruling{Verdict: cmd.Verdict, Level: cmd.Level, Conditions: cmd.Conditions, Rationale: cmd.Rationale}
+}
+
+// Apply records the ruling and moves the deal as it says; the requester is told.
+func (cmd Decide) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanDecide(c.Actor, o, cmd.DecisionID, cmd.ruling())
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	next, decision := o.Decide(cmd.DecisionID, cmd.ruling(), c.Actor, c.Now, c.Policy)
+	return c.change(d, next, &decision, EventDecisionDecided, decision, UserRecipient(decision.RequestedBy.ID)), nil
+}
+
+// WithdrawDecision withdraws a pending decision; its deciders are told.
+type WithdrawDecision struct {
+	DecisionID string `json:"decision_id"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+// Apply withdraws the decision.
+func (cmd WithdrawDecision) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanWithdraw(c.Actor, o, cmd.DecisionID)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	next, decision := o.Withdraw(cmd.DecisionID, cmd.Reason, c.Actor.Person(), c.Now)
+	return c.change(d, next, &decision, EventDecisionWithdrawn, decision, decision.Deciders()...), nil
+}
+
+// EscalateDecision is the engine's change when a pending decision's SLA passed: it moves up one authority level,
+// its new deciders told, or at the top it is flagged overdue, the deciders and the requester told. It applies only
+// to the decision as it was when its SLA started (Escalations counts the moves before).
+type EscalateDecision struct {
+	DecisionID  string `json:"decision_id"`
+	Escalations int    `json:"escalations"`
+}
+
+// Apply escalates the decision.
+func (cmd EscalateDecision) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err != nil {
+		return Change{}, err
+	}
+	due, pending := o.Pending()
+	if !pending || due.ID != cmd.DecisionID || due.Escalations != cmd.Escalations || due.Overdue {
+		return Change{}, o.precondition("decision %s changed since its SLA started", cmd.DecisionID)
+	}
+	next, decision := o.Escalate(c.Now)
+	typ, recipients := EventDecisionEscalated, decision.Deciders()
+	if decision.Overdue {
+		typ, recipients = EventDecisionOverdue, append(recipients, UserRecipient(due.RequestedBy.ID))
+	}
+	return c.changeBy(SystemPerson, d, next, &decision, typ, map[string]any{
+		"decision_id": due.ID, "authority_before": due.Authority, "authority": decision.Authority, "due_at": decision.DueAt,
+	}, recipients...), nil
+}

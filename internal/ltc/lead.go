@@ -176,3 +176,72 @@ var leadIDSpace = uuid.MustParse("6f3c1e9a-51c2-4a7e-9d8e-2b1f0c7a4d35")
 
 // LeadID is the id of the lead created by the request; the deal made from the lead keeps it.
 func LeadID(requestID string) string { return uuid.NewSHA1(leadIDSpace, []byte(requestID)).String() }
+
+// CreateLead records a new lead. Who may create it is checked by the API before the lead's process starts (the
+// process starts with the lead); the lead is in its owner's unit, open for the policy's lead SLA.
+type CreateLead struct {
+	Lead Lead `json:"lead"`
+}
+
+// Apply creates the lead.
+func (cmd CreateLead) Apply(_ Deal, c Context) (Change, error) {
+	lead := NewLead(cmd.Lead, c.Policy, c.Now)
+	return Change{Deal: Deal{Lead: lead}, Events: []Event{
+		c.leadEvent(Lead{}, lead, EventLeadCreated, c.Actor.Person(), lead),
+	}}, nil
+}
+
+// QualifyLead turns the lead into a deal in stage VALIDATION (the opportunity keeps the lead's id).
+type QualifyLead struct {
+	Qualification Qualification `json:"qualification"`
+}
+
+// Apply qualifies the lead.
+func (cmd QualifyLead) Apply(d Deal, c Context) (Change, error) {
+	if err := CanQualifyLead(c.Actor, d.Lead); err != nil {
+		return Change{}, err
+	}
+	lead := d.Lead.Qualify(cmd.Qualification, d.Lead.ID, c.Now)
+	o := NewOpportunity(lead, c.Now)
+	actor := c.Actor.Person()
+	return Change{Deal: Deal{Lead: lead, Opportunity: &o}, Events: []Event{
+		c.leadEvent(d.Lead, lead, EventLeadQualified, actor, cmd.Qualification),
+		{DealID: o.ID, Type: EventOpportunityCreated, Actor: actor, RequestID: c.RequestID,
+			StageAfter: string(o.Stage), Data: EventData(o), OccurredAt: c.Now},
+	}}, nil
+}
+
+// DisqualifyLead closes the lead without a deal.
+type DisqualifyLead struct {
+	Reason string `json:"reason"`
+}
+
+// Apply disqualifies the lead.
+func (cmd DisqualifyLead) Apply(d Deal, c Context) (Change, error) {
+	if err := CanDisqualifyLead(c.Actor, d.Lead); err != nil {
+		return Change{}, err
+	}
+	lead := d.Lead.Disqualify(cmd.Reason, c.Now)
+	return Change{Deal: Deal{Lead: lead}, Events: []Event{
+		c.leadEvent(d.Lead, lead, EventLeadDisqualified, c.Actor.Person(), map[string]string{"reason": cmd.Reason}),
+	}}, nil
+}
+
+// MarkLeadOverdue is the engine's change when the lead SLA passed with the lead still open: the lead is flagged
+// and its owner and the sales managers are told. The lead stays open.
+type MarkLeadOverdue struct{}
+
+// Apply flags the lead.
+func (MarkLeadOverdue) Apply(d Deal, c Context) (Change, error) {
+	if err := leadOpen(d.Lead, "flagged overdue"); err != nil {
+		return Change{}, err
+	}
+	if d.Lead.Overdue {
+		return Change{}, FailedPrecondition("lead %s is flagged overdue already", d.Lead.ID)
+	}
+	lead := d.Lead.MarkOverdue(c.Now)
+	return Change{Deal: Deal{Lead: lead}, Events: []Event{
+		c.leadEvent(d.Lead, lead, EventLeadOverdue, SystemPerson, map[string]any{"sla_due_at": lead.SLADueAt},
+			UserRecipient(lead.Owner.ID), RoleRecipient(RoleSalesManager)),
+	}}, nil
+}

@@ -251,3 +251,45 @@ func (o Opportunity) Close(outcome Outcome, reason string, by Person, now time.T
 	o.UpdatedAt = now
 	return o
 }
+
+// UpdateAssessment records what VALIDATION established (value, win rate, competitors, decision chain).
+type UpdateAssessment struct {
+	Assessment Assessment `json:"assessment"`
+}
+
+// Apply records the assessment.
+func (cmd UpdateAssessment) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanUpdateAssessment(c.Actor, o)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	return c.change(d, o.UpdateAssessment(cmd.Assessment, c.Now), nil, EventAssessmentUpdated, cmd.Assessment), nil
+}
+
+// CloseOpportunity closes the deal by hand as LOST or ABANDONED; a pending decision is withdrawn with it.
+type CloseOpportunity struct {
+	Outcome Outcome `json:"outcome"`
+	Reason  string  `json:"reason"`
+}
+
+// Apply closes the deal.
+func (cmd CloseOpportunity) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanClose(c.Actor, o, cmd.Outcome)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	pending, hadPending := o.Pending()
+	next := o.Close(cmd.Outcome, cmd.Reason, c.Actor.Person(), c.Now, c.Policy)
+	var withdrawn *Decision
+	if hadPending {
+		w, _ := next.Decision(pending.ID)
+		withdrawn = &w
+	}
+	return c.change(d, next, withdrawn, "", nil), nil
+}

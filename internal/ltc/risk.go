@@ -108,3 +108,42 @@ func (o Opportunity) UpdateRisk(r Risk, now time.Time) Opportunity {
 	o.UpdatedAt = now
 	return o
 }
+
+// AddRisk adds a risk to the deal's register; its id comes from the request.
+type AddRisk struct {
+	Risk Risk `json:"risk"`
+}
+
+// Apply adds the risk.
+func (cmd AddRisk) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanEditRisks(c.Actor, o)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	r := cmd.Risk
+	r.ID = RiskID(c.RequestID)
+	next := o.AddRisk(r, c.Now)
+	return c.change(d, next, nil, EventRiskAdded, next.Risks[len(next.Risks)-1]), nil
+}
+
+// UpdateRisk changes a risk of the register (its status, mitigation, owner).
+type UpdateRisk struct {
+	Risk Risk `json:"risk"`
+}
+
+// Apply changes the risk.
+func (cmd UpdateRisk) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanUpdateRisk(c.Actor, o, cmd.Risk.ID)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	next := o.UpdateRisk(cmd.Risk, c.Now)
+	r, _ := next.Risk(cmd.Risk.ID)
+	return c.change(d, next, nil, EventRiskUpdated, r), nil
+}

@@ -113,3 +113,32 @@ func (o Opportunity) AppointTeam(t Team, now time.Time, p Policy) Opportunity {
 	o.UpdatedAt = now
 	return o
 }
+
+// AppointTeam appoints the project team (the iron triangle AR, SR, FR and others), or changes it.
+type AppointTeam struct {
+	Team Team `json:"team"`
+}
+
+// Apply appoints the team; its members are told.
+func (cmd AppointTeam) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanAppointTeam(c.Actor, o)
+	}
+	if err == nil {
+		err = cmd.Team.Validate()
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	typ := EventTeamAppointed
+	if len(o.Team) > 0 {
+		typ = EventTeamChanged
+	}
+	var recipients []string
+	for _, m := range cmd.Team {
+		recipients = append(recipients, UserRecipient(m.Person.ID))
+	}
+	next := o.AppointTeam(cmd.Team, c.Now, c.Policy)
+	return c.change(d, next, nil, typ, map[string]any{"before": o.Team, "after": next.Team}, recipients...), nil
+}

@@ -20,6 +20,8 @@ type Change struct {
 	Opportunity *ltc.Opportunity `json:"opportunity,omitempty"`
 	Decision    *ltc.Decision    `json:"decision,omitempty"`
 	Events      []ltc.Event      `json:"events"`
+	// Content is what the change adds that only the deal's readers need (ltc.Content), kept beside the deal.
+	Content []ltc.Content `json:"content,omitempty"`
 	// Revision numbers a change of a deal's process: the deal's revision after it. ApplyRevision writes it only on
 	// top of the revision before; 0 is a change Apply writes as it comes (leads, and deals of legacy processes).
 	Revision int64 `json:"revision,omitempty"`

@@ -1,0 +1,77 @@
+package ltc
+
+import (
+	"fmt"
+	"time"
+)
+
+// Deadline is a time a deal waits for, and the engine's own change when it passes.
+type Deadline struct {
+	Due time.Time
+	// Key names the change in the request record: one per deal and occurrence, so a change made twice (a
+	// retried write) is recorded once.
+	Key     string
+	Command Command
+}
+
+// Deadlines are the times the deal waits for now, in this order: the lead SLA; the pending decision's SLA, the
+// handover SLA, the weekly report check and the project summary's SLA.
+func (d Deal) Deadlines(p Policy) []Deadline {
+	if d.Opportunity == nil {
+		if l := d.Lead; l.Open() && !l.Overdue {
+			return []Deadline{{l.SLADueAt, "lead-overdue:" + l.ID, MarkLeadOverdue{}}}
+		}
+		return nil
+	}
+	o := *d.Opportunity
+	var ds []Deadline
+	if dec, ok := o.Pending(); ok && !dec.Overdue {
+		key := fmt.Sprintf("escalate:%s:%d", dec.ID, dec.Escalations+1)
+		if dec.Authority == MaxAuthority {
+			key = "overdue:" + dec.ID
+		}
+		ds = append(ds, Deadline{dec.DueAt, key, EscalateDecision{DecisionID: dec.ID, Escalations: dec.Escalations}})
+	}
+	if o.Stage == StageHandover && o.HandoverDueAt != nil && !o.HandoverOverdue {
+		ds = append(ds, Deadline{*o.HandoverDueAt, "handover-overdue:" + o.ID, MarkHandoverOverdue{}})
+	}
+	if c := o.Cadence; c != nil && o.Open() {
+		ds = append(ds, Deadline{c.CheckDueAt(p), fmt.Sprintf("report-check:%s:%d", o.ID, c.Checked), CheckWeeklyReport{Period: c.Checked}})
+	}
+	if !o.Open() && o.Summary == nil && o.SummaryDueAt != nil && !o.SummaryOverdue {
+		ds = append(ds, Deadline{*o.SummaryDueAt, "summary-overdue:" + o.ID, MarkSummaryOverdue{}})
+	}
+	return ds
+}
+
+// NextDeadline is the earliest deadline the deal waits for, if any (the first of Deadlines on a tie).
+func (d Deal) NextDeadline(p Policy) (Deadline, bool) {
+	ds := d.Deadlines(p)
+	if len(ds) == 0 {
+		return Deadline{}, false
+	}
+	earliest := ds[0]
+	for _, x := range ds[1:] {
+		if x.Due.Before(earliest.Due) {
+			earliest = x
+		}
+	}
+	return earliest, true
+}
+
+// Ended reports whether the deal's process has nothing left to do: the lead was disqualified, or the deal is
+// closed with its project summary in.
+func (d Deal) Ended() bool {
+	if d.Opportunity == nil {
+		return d.Lead.State == LeadDisqualified
+	}
+	return d.Opportunity.Summary != nil
+}
+
+// ID is the deal's id, which its lead and its opportunity share.
+func (d Deal) ID() string {
+	if d.Opportunity != nil {
+		return d.Opportunity.ID
+	}
+	return d.Lead.ID
+}
