@@ -153,7 +153,7 @@ func handle[C ltc.Command](ctx workflow.Context, p *process, name string) error 
 			if err := p.ready(); err != nil {
 				return err
 			}
-			_, err := u.Command.Apply(p.deal, p.context(ctx, u.Request))
+			_, err := ltc.Run(u.Command, p.deal, p.context(ctx, u.Request))
 			return refusal(err)
 		}})
 }
@@ -181,7 +181,7 @@ func (p *process) commit(ctx workflow.Context, method string, r Request, cmd ltc
 			return store.Request{}, err
 		}
 		before := p.deal
-		c, err := cmd.Apply(before, p.context(ctx, r))
+		c, err := ltc.Run(cmd, before, p.context(ctx, r))
 		if err != nil {
 			return store.Request{}, refusal(err)
 		}
@@ -210,16 +210,21 @@ func (p *process) take(c ltc.Change, requestID string) {
 }
 
 // result is what the caller of a change gets: the lead while the deal is one, the lead and the deal made of it on
-// qualification, then the deal and the decision the change touched.
+// qualification, then the deal and the decision the change touched. The deal is as the process holds it, with
+// the content this change added filled in (GetOpportunity has all of it): so a result, which the history keeps
+// too, does not grow with the deal's meetings and reports.
 func result(before ltc.Deal, c ltc.Change) any {
 	switch {
 	case c.Deal.Opportunity == nil:
 		return c.Deal.Lead
 	case before.Opportunity == nil:
 		return QualifyLeadResult{Lead: c.Deal.Lead, Opportunity: *c.Deal.Opportunity}
-	default:
-		return DealResult{Opportunity: *c.Deal.Opportunity, Decision: c.Decision}
 	}
+	o, err := c.Deal.Opportunity.WithContent(ltc.Items(c.Content))
+	if err != nil {
+		panic("workflows: fill the change's content: " + err.Error()) // the items were encoded just now
+	}
+	return DealResult{Opportunity: o, Decision: c.Decision}
 }
 
 // write records a change computed on the process's deal. The lead's changes (and the qualification that makes
@@ -259,7 +264,7 @@ func (p *process) write(ctx workflow.Context, r store.Request, before ltc.Deal, 
 
 // create records the lead of the process's start; the CreateLead Update waits for it.
 func (p *process) create(ctx workflow.Context, r Request, lead ltc.Lead) error {
-	c, err := ltc.CreateLead{Lead: lead}.Apply(ltc.Deal{}, ltc.Context{Actor: r.Actor, Now: workflow.Now(ctx), Policy: p.policy, RequestID: r.ID})
+	c, err := ltc.Run(ltc.CreateLead{Lead: lead}, ltc.Deal{}, ltc.Context{Actor: r.Actor, Now: workflow.Now(ctx), Policy: p.policy, RequestID: r.ID})
 	if err == nil {
 		rec := requestRecord(r, UpdateCreateLead, lead.ID, result(ltc.Deal{}, c))
 		if _, err = p.write(ctx, rec, ltc.Deal{}, c); err == nil {
@@ -300,7 +305,7 @@ func (p *process) system(ctx workflow.Context, d ltc.Deadline) error {
 	r := Request{ID: d.Key}
 	for {
 		before := p.deal
-		c, err := d.Command.Apply(before, ltc.Context{Actor: systemActor, Now: p.now(ctx), Policy: p.policy})
+		c, err := ltc.Run(d.Command, before, ltc.Context{Actor: systemActor, Now: p.now(ctx), Policy: p.policy})
 		if err != nil {
 			return nil
 		}

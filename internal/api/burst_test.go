@@ -135,7 +135,11 @@ func checkMatchesTheProcess(t *testing.T, e *testenv.Engine, id string) workflow
 	rev, err := e.Store.Revision(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, st.Revision, rev, "the read model is at the process's revision")
-	want, _ := json.Marshal(st.Opportunity)
+	items, err := e.Store.Content(ctx, id)
+	require.NoError(t, err)
+	whole, err := st.Opportunity.WithContent(items)
+	require.NoError(t, err)
+	want, _ := json.Marshal(whole)
 	got, _ := json.Marshal(o)
 	assert.JSONEq(t, string(want), string(got), "the read model holds the process's deal")
 	return st

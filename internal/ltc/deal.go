@@ -54,6 +54,7 @@ type ContentKind string
 const (
 	ContentMeeting      ContentKind = "meeting"
 	ContentWeeklyReport ContentKind = "weekly_report"
+	ContentRisk         ContentKind = "risk"
 )
 
 // opportunity is the deal's opportunity, or a refusal while the deal is still a lead: there is no deal of that id

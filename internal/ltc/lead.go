@@ -237,7 +237,7 @@ func (MarkLeadOverdue) Apply(d Deal, c Context) (Change, error) {
 		return Change{}, err
 	}
 	if d.Lead.Overdue {
-		return Change{}, FailedPrecondition("lead %s is flagged overdue already", d.Lead.ID)
+		return Change{}, Conflict("lead %s is flagged overdue already", d.Lead.ID)
 	}
 	lead := d.Lead.MarkOverdue(c.Now)
 	return Change{Deal: Deal{Lead: lead}, Events: []Event{

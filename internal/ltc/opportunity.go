@@ -103,10 +103,13 @@ type Opportunity struct {
 	PolicyVersion   string     `json:"policy_version"`
 	// Rules is the version of the rules the deal started under (see RulesGovernance); a deal keeps it, as it
 	// keeps its policy, so a recorded process replays under the rules it was recorded with.
-	Rules     int        `json:"rules,omitempty"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
-	ClosedAt  *time.Time `json:"closed_at,omitempty"`
+	Rules int `json:"rules,omitempty"`
+	// ContentBytes counts the bytes of content (meetings, weekly reports, risk texts) the deal's changes added,
+	// replaced ones included, against MaxContentBytes.
+	ContentBytes int64      `json:"content_bytes,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
 }
 
 // NewOpportunity is the deal created from a qualified lead, in stage VALIDATION.
@@ -122,7 +125,7 @@ func NewOpportunity(l Lead, now time.Time) Opportunity {
 		Unit:           l.Unit,
 		CreatedBy:      l.CreatedBy,
 		PolicyVersion:  l.PolicyVersion,
-		Rules:          RulesGovernance,
+		Rules:          RulesLimits,
 		CreatedAt:      now,
 		UpdatedAt:      now,
 	}

@@ -85,12 +85,31 @@ func (s *Store) ApplyRevision(ctx context.Context, c Change) (*Behind, error) {
 				return err
 			}
 		}
+		if err := upsertContent(ctx, tx, id, c.Content); err != nil {
+			return err
+		}
 		return appendEvents(ctx, tx, c.Events)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return behind, nil
+}
+
+// upsertContent writes the content items a change added or replaced.
+func upsertContent(ctx context.Context, tx pgx.Tx, dealID string, content []ltc.Content) error {
+	for _, item := range content {
+		doc, err := json.Marshal(item.Item)
+		if err != nil {
+			return fmt.Errorf("encode %s %s of deal %s: %w", item.Kind, item.Key, dealID, err)
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO deal_content (deal_id, kind, key, doc) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (deal_id, kind, key) DO UPDATE SET doc = $4`, dealID, item.Kind, item.Key, doc); err != nil {
+			return fmt.Errorf("write %s %s of deal %s: %w", item.Kind, item.Key, dealID, err)
+		}
+	}
+	return nil
 }
 
 // behindOf is the deal as the database holds it, with the requests applied after revision base.
@@ -137,6 +156,11 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 		}
 		if c.Decision != nil {
 			if err := upsertDecision(ctx, tx, *c.Decision, *c.Opportunity); err != nil {
+				return err
+			}
+		}
+		if c.Opportunity != nil {
+			if err := upsertContent(ctx, tx, c.Opportunity.ID, c.Content); err != nil {
 				return err
 			}
 		}

@@ -55,7 +55,7 @@ func page[T any](ctx context.Context, s *Store, table string, f filter, fingerpr
 	if after != nil {
 		f.where = append(f.where, fmt.Sprintf("(created_at, id) < (%s, %s)", f.arg(after.Time), f.arg(after.ID)))
 	}
-	query := "SELECT doc, created_at, id::text FROM " + table
+	query := "SELECT " + listed(table) + ", created_at, id::text FROM " + table
 	if len(f.where) > 0 {
 		query += " WHERE " + strings.Join(f.where, " AND ")
 	}
@@ -84,6 +84,21 @@ func page[T any](ctx context.Context, s *Store, table string, f filter, fingerpr
 	}
 	return items, "", rows.Err()
 }
+
+// listed is what a list page carries of each row: the doc, but for deals a summary, so that a page stays small
+// whatever its deals hold: the deal without its team, decisions, risks, meetings, weekly reports and project
+// summary, the assessment's texts and the handover's attendees and record (GetOpportunity returns the whole deal).
+func listed(table string) string {
+	if table == "opportunities" {
+		return opportunitySummary
+	}
+	return "doc"
+}
+
+// opportunitySummary is that summary of a deal's doc.
+const opportunitySummary = `(doc - '{team,decisions,risks,meetings,summary}'::text[]
+	#- '{cadence,reports}' #- '{assessment,competitors}' #- '{assessment,decision_chain}' #- '{assessment,notes}'
+	#- '{handover,attendees}' #- '{handover,record}')`
 
 // pageKey is the sort key of the last row of a page.
 type pageKey struct {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,8 +17,40 @@ func (s *Store) Lead(ctx context.Context, id string) (ltc.Lead, error) {
 }
 
 // Opportunity returns the deal with the id, or ErrNotFound.
+// The whole deal: its doc with its content filled in (ltc.Opportunity.WithContent).
 func (s *Store) Opportunity(ctx context.Context, id string) (ltc.Opportunity, error) {
-	return getDoc[ltc.Opportunity](ctx, s, `SELECT doc FROM opportunities WHERE id = $1`, id, "opportunity")
+	o, err := getDoc[ltc.Opportunity](ctx, s, `SELECT doc FROM opportunities WHERE id = $1`, id, "opportunity")
+	if err != nil || o.Rules < ltc.RulesLimits {
+		return o, err
+	}
+	items, err := s.Content(ctx, id)
+	if err != nil {
+		return o, err
+	}
+	return o.WithContent(items)
+}
+
+// Content is the content kept beside the deal (ltc.RulesLimits).
+func (s *Store) Content(ctx context.Context, dealID string) (ltc.ContentItems, error) {
+	rows, err := s.pool.Query(ctx, `SELECT kind, key, doc FROM deal_content WHERE deal_id = $1`, dealID)
+	if err != nil {
+		return nil, fmt.Errorf("load content of deal %s: %w", dealID, err)
+	}
+	defer rows.Close()
+	items := ltc.ContentItems{}
+	for rows.Next() {
+		var kind ltc.ContentKind
+		var key string
+		var doc []byte
+		if err := rows.Scan(&kind, &key, &doc); err != nil {
+			return nil, fmt.Errorf("load content of deal %s: %w", dealID, err)
+		}
+		if items[kind] == nil {
+			items[kind] = map[string]json.RawMessage{}
+		}
+		items[kind][key] = doc
+	}
+	return items, rows.Err()
 }
 
 // Revision returns the number of the deal's last change its process wrote (0 before the first numbered one).
@@ -31,7 +64,15 @@ func (s *Store) Revision(ctx context.Context, id string) (int64, error) {
 
 // Decision returns the decision with the id, or ErrNotFound.
 func (s *Store) Decision(ctx context.Context, id string) (ltc.Decision, error) {
-	return getDoc[ltc.Decision](ctx, s, `SELECT doc FROM decisions WHERE id = $1`, id, "decision")
+	d, err := getDoc[ltc.Decision](ctx, s, `SELECT doc FROM decisions WHERE id = $1`, id, "decision")
+	if err != nil || len(d.Package.Risks) == 0 {
+		return d, err
+	}
+	items, err := s.Content(ctx, d.OpportunityID)
+	if err != nil {
+		return d, err
+	}
+	return d.WithContent(items)
 }
 
 // LeadFilter selects leads; zero fields match everything.
