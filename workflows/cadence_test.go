@@ -45,5 +45,8 @@ func TestForgottenWeeklyReportIsFlaggedOnTimeAndTheNextPeriodGoesOn(t *testing.T
 	assert.Equal(t, []int{1}, third.OverduePeriods)
 	meeting := result(t, out[7]).Opportunity
 	assert.Equal(t, []int{1, 3}, meeting.Cadence.OverduePeriods, "period 3 had no report either by day 30")
-	assert.Equal(t, "revise BOQ", meeting.Meetings[0].ActionItems[0].Description)
+	assert.Empty(t, meeting.Meetings[0].ActionItems, "the process keeps no content")
+	recorded := out[7].recorded
+	require.Len(t, recorded.Content, 1, "the meeting's content is written beside the deal")
+	assert.Equal(t, "revise BOQ", recorded.Content[0].Item.(ltc.Meeting).ActionItems[0].Description)
 }

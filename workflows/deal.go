@@ -210,21 +210,18 @@ func (p *process) take(c ltc.Change, requestID string) {
 }
 
 // result is what the caller of a change gets: the lead while the deal is one, the lead and the deal made of it on
-// qualification, then the deal and the decision the change touched. The deal is as the process holds it, with
-// the content this change added filled in (GetOpportunity has all of it): so a result, which the history keeps
-// too, does not grow with the deal's meetings and reports.
+// qualification, then the deal and the decision the change touched. The deal is as the process holds it, without
+// the texts of its meetings, weekly reports and risks (GetOpportunity has them): a result is kept in the history
+// too, and a Temporal payload is at most 2 MB, which the deal's process bytes (ltc.MaxProcessBytes) stay under.
 func result(before ltc.Deal, c ltc.Change) any {
 	switch {
 	case c.Deal.Opportunity == nil:
 		return c.Deal.Lead
 	case before.Opportunity == nil:
 		return QualifyLeadResult{Lead: c.Deal.Lead, Opportunity: *c.Deal.Opportunity}
+	default:
+		return DealResult{Opportunity: *c.Deal.Opportunity, Decision: c.Decision}
 	}
-	o, err := c.Deal.Opportunity.WithContent(ltc.Items(c.Content))
-	if err != nil {
-		panic("workflows: fill the change's content: " + err.Error()) // the items were encoded just now
-	}
-	return DealResult{Opportunity: o, Decision: c.Decision}
 }
 
 // write records a change computed on the process's deal. The lead's changes (and the qualification that makes

@@ -58,9 +58,10 @@ func (CheckWeeklyReport) deadline()   {}
 
 // withinLimits refuses next when it passes a limit that before (nil for a new deal) did not.
 func withinLimits(before *Opportunity, next Opportunity) error {
-	var was Opportunity
+	// A refusal names where the deal stands: before the change.
+	was, current := Opportunity{}, next
 	if before != nil {
-		was = *before
+		was, current = *before, *before
 	}
 	reports := func(o Opportunity) int {
 		if o.Cadence == nil {
@@ -80,15 +81,15 @@ func withinLimits(before *Opportunity, next Opportunity) error {
 		{"team members", len(was.Team), len(next.Team), MaxTeam},
 	} {
 		if l.count > l.max && l.count > l.was {
-			return next.precondition("a deal holds at most %d %s and this change would make %d", l.max, l.what, l.count)
+			return current.precondition("a deal holds at most %d %s and this change would make %d", l.max, l.what, l.count)
 		}
 	}
 	if next.ContentBytes > MaxContentBytes {
-		return next.precondition("a deal holds at most %d bytes of meetings, weekly reports and risk texts, and this change would make %d",
+		return current.precondition("a deal holds at most %d bytes of meetings, weekly reports and risk texts, and this change would make %d",
 			MaxContentBytes, next.ContentBytes)
 	}
 	if n := len(mustJSON(next)); n > MaxProcessBytes && n > len(mustJSON(was)) {
-		return next.precondition("a deal's process holds at most %d bytes and this change would make %d", MaxProcessBytes, n)
+		return current.precondition("a deal's process holds at most %d bytes and this change would make %d", MaxProcessBytes, n)
 	}
 	return nil
 }
@@ -190,7 +191,7 @@ func (d Decision) WithContent(items ContentItems) (Decision, error) {
 }
 
 // WithContent is the deal with its content filled in from the items the read model keeps beside it: the whole
-// deal, as GetOpportunity returns it.
+// deal, as GetOpportunity returns it, but for the texts of the risks its decisions name.
 func (o Opportunity) WithContent(items ContentItems) (Opportunity, error) {
 	if len(items) == 0 {
 		return o, nil
@@ -211,17 +212,11 @@ func (o Opportunity) WithContent(items ContentItems) (Opportunity, error) {
 		}
 		o.Cadence = &cadence
 	}
+	// The risks its decisions' packages name keep no texts here: the register holds them once (GetDecision fills
+	// them in for one decision).
 	var err error
-	if o.Risks, err = items.risks(o.Risks); err != nil {
-		return o, err
-	}
-	o.Decisions = slices.Clone(o.Decisions)
-	for i := range o.Decisions {
-		if o.Decisions[i], err = o.Decisions[i].WithContent(items); err != nil {
-			return o, err
-		}
-	}
-	return o, nil
+	o.Risks, err = items.risks(o.Risks)
+	return o, err
 }
 
 func mustJSON(v any) []byte {
