@@ -1,17 +1,13 @@
 package api
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"google.golang.org/genproto/googleapis/type/date"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ltcengine/ltc/internal/ltc"
-	"github.com/ltcengine/ltc/internal/store"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -242,15 +238,19 @@ func decisionToProto(d ltc.Decision) *ltcv1.Decision {
 	}
 	pd.Risks = risksToProto(d.Package.Risks)
 	for _, r := range d.Reviews {
-		pd.Reviews = append(pd.Reviews, &ltcv1.Review{
-			Function:   toEnum[ltcv1.ReviewFunction](ltcv1.ReviewFunction_value, r.Function, "REVIEW_FUNCTION_"),
-			Result:     toEnum[ltcv1.ReviewResult](ltcv1.ReviewResult_value, r.Result, "REVIEW_RESULT_"),
-			Comments:   r.Comments,
-			Reviewer:   personToProto(r.Reviewer),
-			SubmitTime: timestamppb.New(r.SubmittedAt),
-		})
+		pd.Reviews = append(pd.Reviews, reviewToProto(r))
 	}
 	return pd
+}
+
+func reviewToProto(r ltc.Review) *ltcv1.Review {
+	return &ltcv1.Review{
+		Function:   toEnum[ltcv1.ReviewFunction](ltcv1.ReviewFunction_value, r.Function, "REVIEW_FUNCTION_"),
+		Result:     toEnum[ltcv1.ReviewResult](ltcv1.ReviewResult_value, r.Result, "REVIEW_RESULT_"),
+		Comments:   r.Comments,
+		Reviewer:   personToProto(r.Reviewer),
+		SubmitTime: timestamppb.New(r.SubmittedAt),
+	}
 }
 
 func dateFromProto(d *date.Date) ltc.Date {
@@ -273,17 +273,21 @@ func riskFromProto(r *ltcv1.Risk) ltc.Risk {
 	}
 }
 
+func riskToProto(r ltc.Risk) *ltcv1.Risk {
+	return &ltcv1.Risk{
+		Id: r.ID, Description: r.Description,
+		Category:    toEnum[ltcv1.RiskCategory](ltcv1.RiskCategory_value, r.Category, "RISK_CATEGORY_"),
+		Probability: toEnum[ltcv1.RiskLevel](ltcv1.RiskLevel_value, r.Probability, "RISK_LEVEL_"),
+		Impact:      toEnum[ltcv1.RiskLevel](ltcv1.RiskLevel_value, r.Impact, "RISK_LEVEL_"),
+		Owner:       personToProto(r.Owner), Mitigation: r.Mitigation,
+		Status: toEnum[ltcv1.RiskStatus](ltcv1.RiskStatus_value, r.Status, "RISK_STATUS_"),
+	}
+}
+
 func risksToProto(risks []ltc.Risk) []*ltcv1.Risk {
 	out := make([]*ltcv1.Risk, len(risks))
 	for i, r := range risks {
-		out[i] = &ltcv1.Risk{
-			Id: r.ID, Description: r.Description,
-			Category:    toEnum[ltcv1.RiskCategory](ltcv1.RiskCategory_value, r.Category, "RISK_CATEGORY_"),
-			Probability: toEnum[ltcv1.RiskLevel](ltcv1.RiskLevel_value, r.Probability, "RISK_LEVEL_"),
-			Impact:      toEnum[ltcv1.RiskLevel](ltcv1.RiskLevel_value, r.Impact, "RISK_LEVEL_"),
-			Owner:       personToProto(r.Owner), Mitigation: r.Mitigation,
-			Status: toEnum[ltcv1.RiskStatus](ltcv1.RiskStatus_value, r.Status, "RISK_STATUS_"),
-		}
+		out[i] = riskToProto(r)
 	}
 	return out
 }
@@ -347,41 +351,44 @@ func handoverToProto(h *ltc.Handover) *ltcv1.Handover {
 	return ph
 }
 
+func bidToProto(b *ltc.Bid) *ltcv1.Bid {
+	if b == nil {
+		return nil
+	}
+	return &ltcv1.Bid{Price: moneyToProto(b.Price), Date: dateToProto(b.Date), Reference: b.Reference,
+		SubmittedBy: personToProto(b.SubmittedBy)}
+}
+
+func tenderToProto(t *ltc.TenderResult) *ltcv1.TenderResult {
+	if t == nil {
+		return nil
+	}
+	return &ltcv1.TenderResult{Result: toEnum[ltcv1.Tender](ltcv1.Tender_value, t.Result, "TENDER_"),
+		Winner: t.Winner, Reason: t.Reason}
+}
+
+func contractToProto(c *ltc.Contract) *ltcv1.Contract {
+	if c == nil {
+		return nil
+	}
+	return &ltcv1.Contract{Number: c.Number, Date: dateToProto(c.Date), Amount: moneyToProto(c.Amount),
+		SignedBy: personToProto(c.SignedBy)}
+}
+
 // dealStagesToProto fills the parts of the deal from the bid on.
 func dealStagesToProto(po *ltcv1.Opportunity, o ltc.Opportunity) {
 	po.Risks = risksToProto(o.Risks)
 	po.ApprovedBidPrice = moneyPtrToProto(o.ApprovedBidPrice)
 	po.ApprovedContractAmount = moneyPtrToProto(o.ApprovedContractAmount)
-	if b := o.Bid; b != nil {
-		po.Bid = &ltcv1.Bid{Price: moneyToProto(b.Price), Date: dateToProto(b.Date), Reference: b.Reference,
-			SubmittedBy: personToProto(b.SubmittedBy)}
-	}
-	if t := o.Tender; t != nil {
-		po.Tender = &ltcv1.TenderResult{Result: toEnum[ltcv1.Tender](ltcv1.Tender_value, t.Result, "TENDER_"),
-			Winner: t.Winner, Reason: t.Reason}
-	}
-	if c := o.Contract; c != nil {
-		po.Contract = &ltcv1.Contract{Number: c.Number, Date: dateToProto(c.Date), Amount: moneyToProto(c.Amount),
-			SignedBy: personToProto(c.SignedBy)}
-	}
+	po.Bid = bidToProto(o.Bid)
+	po.Tender = tenderToProto(o.Tender)
+	po.Contract = contractToProto(o.Contract)
 	po.Handover = handoverToProto(o.Handover)
 	po.HandoverDueTime = timeToProto(o.HandoverDueAt)
 	po.HandoverOverdue = o.HandoverOverdue
 	po.Summary = summaryToProto(o.Summary)
 	po.SummaryDueTime = timeToProto(o.SummaryDueAt)
 	po.SummaryOverdue = o.SummaryOverdue
-}
-
-func eventToProto(e store.RecordedEvent) (*ltcv1.Event, error) {
-	data := &structpb.Struct{}
-	if err := protojson.Unmarshal(e.Data, data); err != nil {
-		return nil, fmt.Errorf("event %d data: %w", e.Sequence, err)
-	}
-	return &ltcv1.Event{
-		Sequence: e.Sequence, DealId: e.DealID, DealSequence: e.DealSequence, Type: e.Type,
-		Actor: personToProto(e.Actor), RequestId: e.RequestID, StageBefore: e.StageBefore, StageAfter: e.StageAfter,
-		Recipients: e.Recipients, Data: data, OccurTime: timestamppb.New(e.OccurredAt),
-	}, nil
 }
 
 func weeklyReportToProto(r ltc.WeeklyReport) *ltcv1.WeeklyReport {

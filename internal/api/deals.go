@@ -351,11 +351,7 @@ func (s opportunityService) ListEvents(ctx context.Context, req *ltcv1.ListEvent
 	}
 	resp := &ltcv1.ListEventsResponse{NextAfterSequence: page.Next}
 	for _, e := range page.Events {
-		pe, err := eventToProto(e)
-		if err != nil {
-			return nil, err
-		}
-		resp.Events = append(resp.Events, pe)
+		resp.Events = append(resp.Events, s.eventToProto(actor, e))
 	}
 	return resp, nil
 }

@@ -56,6 +56,7 @@ type Server struct {
 	temporal  client.Client
 	taskQueue string
 	policy    ltc.Policy
+	log       *slog.Logger
 	grpc      *grpc.Server
 	health    *health.Server
 	// admit sends a process one change at a time from this server.
@@ -95,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 		))...,
 	)
 	s := &Server{
-		store: cfg.Store, temporal: cfg.Temporal, taskQueue: cfg.TaskQueue, policy: cfg.Policy,
+		store: cfg.Store, temporal: cfg.Temporal, taskQueue: cfg.TaskQueue, policy: cfg.Policy, log: log,
 		grpc: g, health: health.NewServer(), admit: newAdmission(),
 	}
 	ltcv1.RegisterLeadServiceServer(g, leadService{Server: s})

@@ -24,7 +24,9 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Event is one accepted change in the append-only event log.
+// Event is one accepted change in the append-only event log. Its type names it in the event catalogue, and its
+// payload carries the change as the message of that type (see event.proto), so consumers decode events without
+// guessing. Follow the log with ListEvents, passing next_after_sequence back as after_sequence.
 type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Global position in the log; strictly increasing in commit order.
@@ -33,23 +35,60 @@ type Event struct {
 	DealId string `protobuf:"bytes,2,opt,name=deal_id,json=dealId,proto3" json:"deal_id,omitempty"`
 	// Position within the deal's own log, from 1.
 	DealSequence int64 `protobuf:"varint,3,opt,name=deal_sequence,json=dealSequence,proto3" json:"deal_sequence,omitempty"`
-	// Event type, for example "lead.created" or "opportunity.created".
+	// Event type, one of the catalogue, for example "lead.created" or "decision.requested"; it names the payload
+	// case that is set.
 	Type string `protobuf:"bytes,4,opt,name=type,proto3" json:"type,omitempty"`
-	// Who made the change ("system" for timers).
+	// Who made the change ("system" for the engine's own changes when a deadline passes).
 	Actor *Person `protobuf:"bytes,5,opt,name=actor,proto3" json:"actor,omitempty"`
-	// The request that caused the change, if any.
+	// The request that caused the change, if any; the events of one change share it.
 	RequestId string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Lead state or deal stage before the change.
 	StageBefore string `protobuf:"bytes,7,opt,name=stage_before,json=stageBefore,proto3" json:"stage_before,omitempty"`
 	// Lead state or deal stage after the change.
 	StageAfter string `protobuf:"bytes,8,opt,name=stage_after,json=stageAfter,proto3" json:"stage_after,omitempty"`
-	// Who to notify, for notification events: "user:ID", "role:NAME", "authority:N" (executives of that level and
-	// above) or "function:NAME" (reviewers of that function).
+	// Who to notify: "user:ID" (one person), "role:NAME@UNIT" (the people of that role whose scope holds the deal's
+	// unit), "authority:N@UNIT" (executives of that level and above whose scope holds it) or "function:NAME@UNIT"
+	// (reviewers of that function whose scope holds it). Empty when the change notifies no one.
 	Recipients []string `protobuf:"bytes,9,rep,name=recipients,proto3" json:"recipients,omitempty"`
-	// Event details.
+	// Deprecated: use payload, which carries the same details typed. The event's details as stored, untyped
+	// JSON; kept for consumers written before payload.
 	Data *structpb.Struct `protobuf:"bytes,10,opt,name=data,proto3" json:"data,omitempty"`
 	// When the change happened.
-	OccurTime     *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// The event's details, typed: the case named for the type is set. It is unset only when the server cannot
+	// decode the stored details (a type or shape it does not know); data still carries them then.
+	//
+	// Types that are valid to be assigned to Payload:
+	//
+	//	*Event_LeadCreated
+	//	*Event_LeadQualified
+	//	*Event_LeadDisqualified
+	//	*Event_LeadOverdue
+	//	*Event_OpportunityCreated
+	//	*Event_AssessmentUpdated
+	//	*Event_DecisionRequested
+	//	*Event_ReviewSubmitted
+	//	*Event_DecisionDecided
+	//	*Event_DecisionWithdrawn
+	//	*Event_DecisionEscalated
+	//	*Event_DecisionOverdue
+	//	*Event_TeamAppointed
+	//	*Event_TeamChanged
+	//	*Event_OpportunityClosed
+	//	*Event_RiskAdded
+	//	*Event_RiskUpdated
+	//	*Event_BidSubmitted
+	//	*Event_TenderResultRecorded
+	//	*Event_ContractSigned
+	//	*Event_HandoverScheduled
+	//	*Event_HandoverCompleted
+	//	*Event_HandoverOverdue
+	//	*Event_SummarySubmitted
+	//	*Event_SummaryOverdue
+	//	*Event_WeeklyReportSubmitted
+	//	*Event_WeeklyReportOverdue
+	//	*Event_MeetingRecorded
+	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -160,6 +199,465 @@ func (x *Event) GetOccurTime() *timestamppb.Timestamp {
 	}
 	return nil
 }
+
+func (x *Event) GetPayload() isEvent_Payload {
+	if x != nil {
+		return x.Payload
+	}
+	return nil
+}
+
+func (x *Event) GetLeadCreated() *LeadCreated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LeadCreated); ok {
+			return x.LeadCreated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLeadQualified() *LeadQualified {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LeadQualified); ok {
+			return x.LeadQualified
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLeadDisqualified() *LeadDisqualified {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LeadDisqualified); ok {
+			return x.LeadDisqualified
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLeadOverdue() *LeadOverdue {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LeadOverdue); ok {
+			return x.LeadOverdue
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetOpportunityCreated() *OpportunityCreated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_OpportunityCreated); ok {
+			return x.OpportunityCreated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetAssessmentUpdated() *AssessmentUpdated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_AssessmentUpdated); ok {
+			return x.AssessmentUpdated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetDecisionRequested() *DecisionRequested {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_DecisionRequested); ok {
+			return x.DecisionRequested
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetReviewSubmitted() *ReviewSubmitted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ReviewSubmitted); ok {
+			return x.ReviewSubmitted
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetDecisionDecided() *DecisionDecided {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_DecisionDecided); ok {
+			return x.DecisionDecided
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetDecisionWithdrawn() *DecisionWithdrawn {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_DecisionWithdrawn); ok {
+			return x.DecisionWithdrawn
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetDecisionEscalated() *DecisionEscalated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_DecisionEscalated); ok {
+			return x.DecisionEscalated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetDecisionOverdue() *DecisionOverdue {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_DecisionOverdue); ok {
+			return x.DecisionOverdue
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTeamAppointed() *TeamAppointed {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TeamAppointed); ok {
+			return x.TeamAppointed
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTeamChanged() *TeamChanged {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TeamChanged); ok {
+			return x.TeamChanged
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetOpportunityClosed() *OpportunityClosed {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_OpportunityClosed); ok {
+			return x.OpportunityClosed
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetRiskAdded() *RiskAdded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_RiskAdded); ok {
+			return x.RiskAdded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetRiskUpdated() *RiskUpdated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_RiskUpdated); ok {
+			return x.RiskUpdated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetBidSubmitted() *BidSubmitted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_BidSubmitted); ok {
+			return x.BidSubmitted
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTenderResultRecorded() *TenderResultRecorded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TenderResultRecorded); ok {
+			return x.TenderResultRecorded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetContractSigned() *ContractSigned {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContractSigned); ok {
+			return x.ContractSigned
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetHandoverScheduled() *HandoverScheduled {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_HandoverScheduled); ok {
+			return x.HandoverScheduled
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetHandoverCompleted() *HandoverCompleted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_HandoverCompleted); ok {
+			return x.HandoverCompleted
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetHandoverOverdue() *HandoverOverdue {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_HandoverOverdue); ok {
+			return x.HandoverOverdue
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetSummarySubmitted() *SummarySubmitted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_SummarySubmitted); ok {
+			return x.SummarySubmitted
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetSummaryOverdue() *SummaryOverdue {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_SummaryOverdue); ok {
+			return x.SummaryOverdue
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetWeeklyReportSubmitted() *WeeklyReportSubmitted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_WeeklyReportSubmitted); ok {
+			return x.WeeklyReportSubmitted
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetWeeklyReportOverdue() *WeeklyReportOverdue {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_WeeklyReportOverdue); ok {
+			return x.WeeklyReportOverdue
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetMeetingRecorded() *MeetingRecorded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_MeetingRecorded); ok {
+			return x.MeetingRecorded
+		}
+	}
+	return nil
+}
+
+type isEvent_Payload interface {
+	isEvent_Payload()
+}
+
+type Event_LeadCreated struct {
+	// "lead.created": the lead was created.
+	LeadCreated *LeadCreated `protobuf:"bytes,20,opt,name=lead_created,json=leadCreated,proto3,oneof"`
+}
+
+type Event_LeadQualified struct {
+	// "lead.qualified": the lead was qualified.
+	LeadQualified *LeadQualified `protobuf:"bytes,21,opt,name=lead_qualified,json=leadQualified,proto3,oneof"`
+}
+
+type Event_LeadDisqualified struct {
+	// "lead.disqualified": the lead was disqualified.
+	LeadDisqualified *LeadDisqualified `protobuf:"bytes,22,opt,name=lead_disqualified,json=leadDisqualified,proto3,oneof"`
+}
+
+type Event_LeadOverdue struct {
+	// "lead.overdue": the lead SLA passed.
+	LeadOverdue *LeadOverdue `protobuf:"bytes,23,opt,name=lead_overdue,json=leadOverdue,proto3,oneof"`
+}
+
+type Event_OpportunityCreated struct {
+	// "opportunity.created": the deal was created from the lead.
+	OpportunityCreated *OpportunityCreated `protobuf:"bytes,24,opt,name=opportunity_created,json=opportunityCreated,proto3,oneof"`
+}
+
+type Event_AssessmentUpdated struct {
+	// "opportunity.assessment_updated": the VALIDATION assessment was recorded.
+	AssessmentUpdated *AssessmentUpdated `protobuf:"bytes,25,opt,name=assessment_updated,json=assessmentUpdated,proto3,oneof"`
+}
+
+type Event_DecisionRequested struct {
+	// "decision.requested": a gate decision was opened.
+	DecisionRequested *DecisionRequested `protobuf:"bytes,26,opt,name=decision_requested,json=decisionRequested,proto3,oneof"`
+}
+
+type Event_ReviewSubmitted struct {
+	// "decision.review_submitted": a professional review was submitted.
+	ReviewSubmitted *ReviewSubmitted `protobuf:"bytes,27,opt,name=review_submitted,json=reviewSubmitted,proto3,oneof"`
+}
+
+type Event_DecisionDecided struct {
+	// "decision.decided": a decision was decided.
+	DecisionDecided *DecisionDecided `protobuf:"bytes,28,opt,name=decision_decided,json=decisionDecided,proto3,oneof"`
+}
+
+type Event_DecisionWithdrawn struct {
+	// "decision.withdrawn": a pending decision was withdrawn.
+	DecisionWithdrawn *DecisionWithdrawn `protobuf:"bytes,29,opt,name=decision_withdrawn,json=decisionWithdrawn,proto3,oneof"`
+}
+
+type Event_DecisionEscalated struct {
+	// "decision.escalated": a decision's SLA passed and it moved up one authority level.
+	DecisionEscalated *DecisionEscalated `protobuf:"bytes,30,opt,name=decision_escalated,json=decisionEscalated,proto3,oneof"`
+}
+
+type Event_DecisionOverdue struct {
+	// "decision.overdue": a decision's SLA passed at the top authority.
+	DecisionOverdue *DecisionOverdue `protobuf:"bytes,31,opt,name=decision_overdue,json=decisionOverdue,proto3,oneof"`
+}
+
+type Event_TeamAppointed struct {
+	// "team.appointed": the first team was appointed.
+	TeamAppointed *TeamAppointed `protobuf:"bytes,32,opt,name=team_appointed,json=teamAppointed,proto3,oneof"`
+}
+
+type Event_TeamChanged struct {
+	// "team.changed": the team was changed.
+	TeamChanged *TeamChanged `protobuf:"bytes,33,opt,name=team_changed,json=teamChanged,proto3,oneof"`
+}
+
+type Event_OpportunityClosed struct {
+	// "opportunity.closed": the deal closed with an outcome.
+	OpportunityClosed *OpportunityClosed `protobuf:"bytes,34,opt,name=opportunity_closed,json=opportunityClosed,proto3,oneof"`
+}
+
+type Event_RiskAdded struct {
+	// "risk.added": a risk was added to the register.
+	RiskAdded *RiskAdded `protobuf:"bytes,35,opt,name=risk_added,json=riskAdded,proto3,oneof"`
+}
+
+type Event_RiskUpdated struct {
+	// "risk.updated": a risk was changed.
+	RiskUpdated *RiskUpdated `protobuf:"bytes,36,opt,name=risk_updated,json=riskUpdated,proto3,oneof"`
+}
+
+type Event_BidSubmitted struct {
+	// "bid.submitted": the bid was submitted.
+	BidSubmitted *BidSubmitted `protobuf:"bytes,37,opt,name=bid_submitted,json=bidSubmitted,proto3,oneof"`
+}
+
+type Event_TenderResultRecorded struct {
+	// "tender.result_recorded": the customer's tender result was recorded.
+	TenderResultRecorded *TenderResultRecorded `protobuf:"bytes,38,opt,name=tender_result_recorded,json=tenderResultRecorded,proto3,oneof"`
+}
+
+type Event_ContractSigned struct {
+	// "contract.signed": the contract was signed.
+	ContractSigned *ContractSigned `protobuf:"bytes,39,opt,name=contract_signed,json=contractSigned,proto3,oneof"`
+}
+
+type Event_HandoverScheduled struct {
+	// "handover.scheduled": the handover meeting was scheduled.
+	HandoverScheduled *HandoverScheduled `protobuf:"bytes,40,opt,name=handover_scheduled,json=handoverScheduled,proto3,oneof"`
+}
+
+type Event_HandoverCompleted struct {
+	// "handover.completed": the handover was completed.
+	HandoverCompleted *HandoverCompleted `protobuf:"bytes,41,opt,name=handover_completed,json=handoverCompleted,proto3,oneof"`
+}
+
+type Event_HandoverOverdue struct {
+	// "handover.overdue": the handover SLA passed.
+	HandoverOverdue *HandoverOverdue `protobuf:"bytes,42,opt,name=handover_overdue,json=handoverOverdue,proto3,oneof"`
+}
+
+type Event_SummarySubmitted struct {
+	// "summary.submitted": the project summary was submitted.
+	SummarySubmitted *SummarySubmitted `protobuf:"bytes,43,opt,name=summary_submitted,json=summarySubmitted,proto3,oneof"`
+}
+
+type Event_SummaryOverdue struct {
+	// "summary.overdue": the project summary SLA passed.
+	SummaryOverdue *SummaryOverdue `protobuf:"bytes,44,opt,name=summary_overdue,json=summaryOverdue,proto3,oneof"`
+}
+
+type Event_WeeklyReportSubmitted struct {
+	// "weekly_report.submitted": a weekly report was submitted.
+	WeeklyReportSubmitted *WeeklyReportSubmitted `protobuf:"bytes,45,opt,name=weekly_report_submitted,json=weeklyReportSubmitted,proto3,oneof"`
+}
+
+type Event_WeeklyReportOverdue struct {
+	// "weekly_report.overdue": a weekly-report period passed without a report.
+	WeeklyReportOverdue *WeeklyReportOverdue `protobuf:"bytes,46,opt,name=weekly_report_overdue,json=weeklyReportOverdue,proto3,oneof"`
+}
+
+type Event_MeetingRecorded struct {
+	// "meeting.recorded": a project meeting was recorded.
+	MeetingRecorded *MeetingRecorded `protobuf:"bytes,47,opt,name=meeting_recorded,json=meetingRecorded,proto3,oneof"`
+}
+
+func (*Event_LeadCreated) isEvent_Payload() {}
+
+func (*Event_LeadQualified) isEvent_Payload() {}
+
+func (*Event_LeadDisqualified) isEvent_Payload() {}
+
+func (*Event_LeadOverdue) isEvent_Payload() {}
+
+func (*Event_OpportunityCreated) isEvent_Payload() {}
+
+func (*Event_AssessmentUpdated) isEvent_Payload() {}
+
+func (*Event_DecisionRequested) isEvent_Payload() {}
+
+func (*Event_ReviewSubmitted) isEvent_Payload() {}
+
+func (*Event_DecisionDecided) isEvent_Payload() {}
+
+func (*Event_DecisionWithdrawn) isEvent_Payload() {}
+
+func (*Event_DecisionEscalated) isEvent_Payload() {}
+
+func (*Event_DecisionOverdue) isEvent_Payload() {}
+
+func (*Event_TeamAppointed) isEvent_Payload() {}
+
+func (*Event_TeamChanged) isEvent_Payload() {}
+
+func (*Event_OpportunityClosed) isEvent_Payload() {}
+
+func (*Event_RiskAdded) isEvent_Payload() {}
+
+func (*Event_RiskUpdated) isEvent_Payload() {}
+
+func (*Event_BidSubmitted) isEvent_Payload() {}
+
+func (*Event_TenderResultRecorded) isEvent_Payload() {}
+
+func (*Event_ContractSigned) isEvent_Payload() {}
+
+func (*Event_HandoverScheduled) isEvent_Payload() {}
+
+func (*Event_HandoverCompleted) isEvent_Payload() {}
+
+func (*Event_HandoverOverdue) isEvent_Payload() {}
+
+func (*Event_SummarySubmitted) isEvent_Payload() {}
+
+func (*Event_SummaryOverdue) isEvent_Payload() {}
+
+func (*Event_WeeklyReportSubmitted) isEvent_Payload() {}
+
+func (*Event_WeeklyReportOverdue) isEvent_Payload() {}
+
+func (*Event_MeetingRecorded) isEvent_Payload() {}
 
 // GetOpportunityRequest names a deal.
 type GetOpportunityRequest struct {
@@ -1999,7 +2497,7 @@ var File_ltc_v1_opportunity_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\n" +
-	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\x86\x03\n" +
+	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\xc5\x12\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x17\n" +
 	"\adeal_id\x18\x02 \x01(\tR\x06dealId\x12#\n" +
@@ -2017,7 +2515,37 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x04data\x18\n" +
 	" \x01(\v2\x17.google.protobuf.StructR\x04data\x129\n" +
 	"\n" +
-	"occur_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\"1\n" +
+	"occur_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x128\n" +
+	"\flead_created\x18\x14 \x01(\v2\x13.ltc.v1.LeadCreatedH\x00R\vleadCreated\x12>\n" +
+	"\x0elead_qualified\x18\x15 \x01(\v2\x15.ltc.v1.LeadQualifiedH\x00R\rleadQualified\x12G\n" +
+	"\x11lead_disqualified\x18\x16 \x01(\v2\x18.ltc.v1.LeadDisqualifiedH\x00R\x10leadDisqualified\x128\n" +
+	"\flead_overdue\x18\x17 \x01(\v2\x13.ltc.v1.LeadOverdueH\x00R\vleadOverdue\x12M\n" +
+	"\x13opportunity_created\x18\x18 \x01(\v2\x1a.ltc.v1.OpportunityCreatedH\x00R\x12opportunityCreated\x12J\n" +
+	"\x12assessment_updated\x18\x19 \x01(\v2\x19.ltc.v1.AssessmentUpdatedH\x00R\x11assessmentUpdated\x12J\n" +
+	"\x12decision_requested\x18\x1a \x01(\v2\x19.ltc.v1.DecisionRequestedH\x00R\x11decisionRequested\x12D\n" +
+	"\x10review_submitted\x18\x1b \x01(\v2\x17.ltc.v1.ReviewSubmittedH\x00R\x0freviewSubmitted\x12D\n" +
+	"\x10decision_decided\x18\x1c \x01(\v2\x17.ltc.v1.DecisionDecidedH\x00R\x0fdecisionDecided\x12J\n" +
+	"\x12decision_withdrawn\x18\x1d \x01(\v2\x19.ltc.v1.DecisionWithdrawnH\x00R\x11decisionWithdrawn\x12J\n" +
+	"\x12decision_escalated\x18\x1e \x01(\v2\x19.ltc.v1.DecisionEscalatedH\x00R\x11decisionEscalated\x12D\n" +
+	"\x10decision_overdue\x18\x1f \x01(\v2\x17.ltc.v1.DecisionOverdueH\x00R\x0fdecisionOverdue\x12>\n" +
+	"\x0eteam_appointed\x18  \x01(\v2\x15.ltc.v1.TeamAppointedH\x00R\rteamAppointed\x128\n" +
+	"\fteam_changed\x18! \x01(\v2\x13.ltc.v1.TeamChangedH\x00R\vteamChanged\x12J\n" +
+	"\x12opportunity_closed\x18\" \x01(\v2\x19.ltc.v1.OpportunityClosedH\x00R\x11opportunityClosed\x122\n" +
+	"\n" +
+	"risk_added\x18# \x01(\v2\x11.ltc.v1.RiskAddedH\x00R\triskAdded\x128\n" +
+	"\frisk_updated\x18$ \x01(\v2\x13.ltc.v1.RiskUpdatedH\x00R\vriskUpdated\x12;\n" +
+	"\rbid_submitted\x18% \x01(\v2\x14.ltc.v1.BidSubmittedH\x00R\fbidSubmitted\x12T\n" +
+	"\x16tender_result_recorded\x18& \x01(\v2\x1c.ltc.v1.TenderResultRecordedH\x00R\x14tenderResultRecorded\x12A\n" +
+	"\x0fcontract_signed\x18' \x01(\v2\x16.ltc.v1.ContractSignedH\x00R\x0econtractSigned\x12J\n" +
+	"\x12handover_scheduled\x18( \x01(\v2\x19.ltc.v1.HandoverScheduledH\x00R\x11handoverScheduled\x12J\n" +
+	"\x12handover_completed\x18) \x01(\v2\x19.ltc.v1.HandoverCompletedH\x00R\x11handoverCompleted\x12D\n" +
+	"\x10handover_overdue\x18* \x01(\v2\x17.ltc.v1.HandoverOverdueH\x00R\x0fhandoverOverdue\x12G\n" +
+	"\x11summary_submitted\x18+ \x01(\v2\x18.ltc.v1.SummarySubmittedH\x00R\x10summarySubmitted\x12A\n" +
+	"\x0fsummary_overdue\x18, \x01(\v2\x16.ltc.v1.SummaryOverdueH\x00R\x0esummaryOverdue\x12W\n" +
+	"\x17weekly_report_submitted\x18- \x01(\v2\x1d.ltc.v1.WeeklyReportSubmittedH\x00R\x15weeklyReportSubmitted\x12Q\n" +
+	"\x15weekly_report_overdue\x18. \x01(\v2\x1b.ltc.v1.WeeklyReportOverdueH\x00R\x13weeklyReportOverdue\x12D\n" +
+	"\x10meeting_recorded\x18/ \x01(\v2\x17.ltc.v1.MeetingRecordedH\x00R\x0fmeetingRecordedB\t\n" +
+	"\apayload\"1\n" +
 	"\x15GetOpportunityRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"O\n" +
 	"\x16GetOpportunityResponse\x125\n" +
@@ -2215,95 +2743,151 @@ var file_ltc_v1_opportunity_proto_goTypes = []any{
 	(*Person)(nil),                       // 33: ltc.v1.Person
 	(*structpb.Struct)(nil),              // 34: google.protobuf.Struct
 	(*timestamppb.Timestamp)(nil),        // 35: google.protobuf.Timestamp
-	(*Opportunity)(nil),                  // 36: ltc.v1.Opportunity
-	(Stage)(0),                           // 37: ltc.v1.Stage
-	(Outcome)(0),                         // 38: ltc.v1.Outcome
-	(ProjectLevel)(0),                    // 39: ltc.v1.ProjectLevel
-	(*Assessment)(nil),                   // 40: ltc.v1.Assessment
-	(*TeamMember)(nil),                   // 41: ltc.v1.TeamMember
-	(*Risk)(nil),                         // 42: ltc.v1.Risk
-	(*WeeklyReport)(nil),                 // 43: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                      // 44: ltc.v1.Meeting
-	(*Bid)(nil),                          // 45: ltc.v1.Bid
-	(*TenderResult)(nil),                 // 46: ltc.v1.TenderResult
-	(*Contract)(nil),                     // 47: ltc.v1.Contract
-	(*HandoverRecord)(nil),               // 48: ltc.v1.HandoverRecord
-	(*ProjectSummary)(nil),               // 49: ltc.v1.ProjectSummary
+	(*LeadCreated)(nil),                  // 36: ltc.v1.LeadCreated
+	(*LeadQualified)(nil),                // 37: ltc.v1.LeadQualified
+	(*LeadDisqualified)(nil),             // 38: ltc.v1.LeadDisqualified
+	(*LeadOverdue)(nil),                  // 39: ltc.v1.LeadOverdue
+	(*OpportunityCreated)(nil),           // 40: ltc.v1.OpportunityCreated
+	(*AssessmentUpdated)(nil),            // 41: ltc.v1.AssessmentUpdated
+	(*DecisionRequested)(nil),            // 42: ltc.v1.DecisionRequested
+	(*ReviewSubmitted)(nil),              // 43: ltc.v1.ReviewSubmitted
+	(*DecisionDecided)(nil),              // 44: ltc.v1.DecisionDecided
+	(*DecisionWithdrawn)(nil),            // 45: ltc.v1.DecisionWithdrawn
+	(*DecisionEscalated)(nil),            // 46: ltc.v1.DecisionEscalated
+	(*DecisionOverdue)(nil),              // 47: ltc.v1.DecisionOverdue
+	(*TeamAppointed)(nil),                // 48: ltc.v1.TeamAppointed
+	(*TeamChanged)(nil),                  // 49: ltc.v1.TeamChanged
+	(*OpportunityClosed)(nil),            // 50: ltc.v1.OpportunityClosed
+	(*RiskAdded)(nil),                    // 51: ltc.v1.RiskAdded
+	(*RiskUpdated)(nil),                  // 52: ltc.v1.RiskUpdated
+	(*BidSubmitted)(nil),                 // 53: ltc.v1.BidSubmitted
+	(*TenderResultRecorded)(nil),         // 54: ltc.v1.TenderResultRecorded
+	(*ContractSigned)(nil),               // 55: ltc.v1.ContractSigned
+	(*HandoverScheduled)(nil),            // 56: ltc.v1.HandoverScheduled
+	(*HandoverCompleted)(nil),            // 57: ltc.v1.HandoverCompleted
+	(*HandoverOverdue)(nil),              // 58: ltc.v1.HandoverOverdue
+	(*SummarySubmitted)(nil),             // 59: ltc.v1.SummarySubmitted
+	(*SummaryOverdue)(nil),               // 60: ltc.v1.SummaryOverdue
+	(*WeeklyReportSubmitted)(nil),        // 61: ltc.v1.WeeklyReportSubmitted
+	(*WeeklyReportOverdue)(nil),          // 62: ltc.v1.WeeklyReportOverdue
+	(*MeetingRecorded)(nil),              // 63: ltc.v1.MeetingRecorded
+	(*Opportunity)(nil),                  // 64: ltc.v1.Opportunity
+	(Stage)(0),                           // 65: ltc.v1.Stage
+	(Outcome)(0),                         // 66: ltc.v1.Outcome
+	(ProjectLevel)(0),                    // 67: ltc.v1.ProjectLevel
+	(*Assessment)(nil),                   // 68: ltc.v1.Assessment
+	(*TeamMember)(nil),                   // 69: ltc.v1.TeamMember
+	(*Risk)(nil),                         // 70: ltc.v1.Risk
+	(*WeeklyReport)(nil),                 // 71: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                      // 72: ltc.v1.Meeting
+	(*Bid)(nil),                          // 73: ltc.v1.Bid
+	(*TenderResult)(nil),                 // 74: ltc.v1.TenderResult
+	(*Contract)(nil),                     // 75: ltc.v1.Contract
+	(*HandoverRecord)(nil),               // 76: ltc.v1.HandoverRecord
+	(*ProjectSummary)(nil),               // 77: ltc.v1.ProjectSummary
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	33, // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
 	34, // 1: ltc.v1.Event.data:type_name -> google.protobuf.Struct
 	35, // 2: ltc.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
-	36, // 3: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	37, // 4: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
-	38, // 5: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
-	39, // 6: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
-	36, // 7: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
-	40, // 8: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
-	36, // 9: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
-	41, // 10: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
-	36, // 11: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
-	42, // 12: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
-	36, // 13: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	42, // 14: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
-	36, // 15: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	43, // 16: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
-	36, // 17: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	44, // 18: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
-	36, // 19: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	45, // 20: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
-	36, // 21: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	46, // 22: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
-	36, // 23: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	47, // 24: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
-	36, // 25: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	35, // 26: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
-	41, // 27: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
-	36, // 28: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	48, // 29: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
-	36, // 30: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	38, // 31: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
-	36, // 32: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	49, // 33: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
-	36, // 34: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,  // 35: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	1,  // 36: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	3,  // 37: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	5,  // 38: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	7,  // 39: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	9,  // 40: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	11, // 41: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	13, // 42: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	15, // 43: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	17, // 44: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	19, // 45: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	21, // 46: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	23, // 47: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	25, // 48: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	27, // 49: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	29, // 50: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	31, // 51: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	2,  // 52: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	4,  // 53: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	6,  // 54: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	8,  // 55: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	10, // 56: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	12, // 57: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	14, // 58: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	16, // 59: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	18, // 60: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	20, // 61: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	22, // 62: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	24, // 63: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	26, // 64: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	28, // 65: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	30, // 66: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	32, // 67: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	52, // [52:68] is the sub-list for method output_type
-	36, // [36:52] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	36, // 3: ltc.v1.Event.lead_created:type_name -> ltc.v1.LeadCreated
+	37, // 4: ltc.v1.Event.lead_qualified:type_name -> ltc.v1.LeadQualified
+	38, // 5: ltc.v1.Event.lead_disqualified:type_name -> ltc.v1.LeadDisqualified
+	39, // 6: ltc.v1.Event.lead_overdue:type_name -> ltc.v1.LeadOverdue
+	40, // 7: ltc.v1.Event.opportunity_created:type_name -> ltc.v1.OpportunityCreated
+	41, // 8: ltc.v1.Event.assessment_updated:type_name -> ltc.v1.AssessmentUpdated
+	42, // 9: ltc.v1.Event.decision_requested:type_name -> ltc.v1.DecisionRequested
+	43, // 10: ltc.v1.Event.review_submitted:type_name -> ltc.v1.ReviewSubmitted
+	44, // 11: ltc.v1.Event.decision_decided:type_name -> ltc.v1.DecisionDecided
+	45, // 12: ltc.v1.Event.decision_withdrawn:type_name -> ltc.v1.DecisionWithdrawn
+	46, // 13: ltc.v1.Event.decision_escalated:type_name -> ltc.v1.DecisionEscalated
+	47, // 14: ltc.v1.Event.decision_overdue:type_name -> ltc.v1.DecisionOverdue
+	48, // 15: ltc.v1.Event.team_appointed:type_name -> ltc.v1.TeamAppointed
+	49, // 16: ltc.v1.Event.team_changed:type_name -> ltc.v1.TeamChanged
+	50, // 17: ltc.v1.Event.opportunity_closed:type_name -> ltc.v1.OpportunityClosed
+	51, // 18: ltc.v1.Event.risk_added:type_name -> ltc.v1.RiskAdded
+	52, // 19: ltc.v1.Event.risk_updated:type_name -> ltc.v1.RiskUpdated
+	53, // 20: ltc.v1.Event.bid_submitted:type_name -> ltc.v1.BidSubmitted
+	54, // 21: ltc.v1.Event.tender_result_recorded:type_name -> ltc.v1.TenderResultRecorded
+	55, // 22: ltc.v1.Event.contract_signed:type_name -> ltc.v1.ContractSigned
+	56, // 23: ltc.v1.Event.handover_scheduled:type_name -> ltc.v1.HandoverScheduled
+	57, // 24: ltc.v1.Event.handover_completed:type_name -> ltc.v1.HandoverCompleted
+	58, // 25: ltc.v1.Event.handover_overdue:type_name -> ltc.v1.HandoverOverdue
+	59, // 26: ltc.v1.Event.summary_submitted:type_name -> ltc.v1.SummarySubmitted
+	60, // 27: ltc.v1.Event.summary_overdue:type_name -> ltc.v1.SummaryOverdue
+	61, // 28: ltc.v1.Event.weekly_report_submitted:type_name -> ltc.v1.WeeklyReportSubmitted
+	62, // 29: ltc.v1.Event.weekly_report_overdue:type_name -> ltc.v1.WeeklyReportOverdue
+	63, // 30: ltc.v1.Event.meeting_recorded:type_name -> ltc.v1.MeetingRecorded
+	64, // 31: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	65, // 32: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
+	66, // 33: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
+	67, // 34: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
+	64, // 35: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
+	68, // 36: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
+	64, // 37: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
+	69, // 38: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
+	64, // 39: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
+	70, // 40: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
+	64, // 41: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	70, // 42: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
+	64, // 43: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	71, // 44: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
+	64, // 45: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	72, // 46: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
+	64, // 47: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	73, // 48: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
+	64, // 49: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	74, // 50: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
+	64, // 51: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	75, // 52: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
+	64, // 53: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	35, // 54: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
+	69, // 55: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
+	64, // 56: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	76, // 57: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
+	64, // 58: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	66, // 59: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	64, // 60: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	77, // 61: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
+	64, // 62: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,  // 63: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	1,  // 64: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	3,  // 65: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	5,  // 66: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	7,  // 67: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	9,  // 68: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	11, // 69: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	13, // 70: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	15, // 71: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	17, // 72: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	19, // 73: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	21, // 74: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	23, // 75: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	25, // 76: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	27, // 77: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	29, // 78: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	31, // 79: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	2,  // 80: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	4,  // 81: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	6,  // 82: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	8,  // 83: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	10, // 84: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	12, // 85: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	14, // 86: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	16, // 87: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	18, // 88: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	20, // 89: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	22, // 90: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	24, // 91: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	26, // 92: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	28, // 93: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	30, // 94: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	32, // 95: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	80, // [80:96] is the sub-list for method output_type
+	64, // [64:80] is the sub-list for method input_type
+	64, // [64:64] is the sub-list for extension type_name
+	64, // [64:64] is the sub-list for extension extendee
+	0,  // [0:64] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }
@@ -2313,6 +2897,37 @@ func file_ltc_v1_opportunity_proto_init() {
 	}
 	file_ltc_v1_common_proto_init()
 	file_ltc_v1_deal_proto_init()
+	file_ltc_v1_event_proto_init()
+	file_ltc_v1_opportunity_proto_msgTypes[0].OneofWrappers = []any{
+		(*Event_LeadCreated)(nil),
+		(*Event_LeadQualified)(nil),
+		(*Event_LeadDisqualified)(nil),
+		(*Event_LeadOverdue)(nil),
+		(*Event_OpportunityCreated)(nil),
+		(*Event_AssessmentUpdated)(nil),
+		(*Event_DecisionRequested)(nil),
+		(*Event_ReviewSubmitted)(nil),
+		(*Event_DecisionDecided)(nil),
+		(*Event_DecisionWithdrawn)(nil),
+		(*Event_DecisionEscalated)(nil),
+		(*Event_DecisionOverdue)(nil),
+		(*Event_TeamAppointed)(nil),
+		(*Event_TeamChanged)(nil),
+		(*Event_OpportunityClosed)(nil),
+		(*Event_RiskAdded)(nil),
+		(*Event_RiskUpdated)(nil),
+		(*Event_BidSubmitted)(nil),
+		(*Event_TenderResultRecorded)(nil),
+		(*Event_ContractSigned)(nil),
+		(*Event_HandoverScheduled)(nil),
+		(*Event_HandoverCompleted)(nil),
+		(*Event_HandoverOverdue)(nil),
+		(*Event_SummarySubmitted)(nil),
+		(*Event_SummaryOverdue)(nil),
+		(*Event_WeeklyReportSubmitted)(nil),
+		(*Event_WeeklyReportOverdue)(nil),
+		(*Event_MeetingRecorded)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -1,0 +1,196 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+// Typed events. The processes store each event's details as JSON in the event log, in shapes fixed by the rows
+// already written; the API reads them back into the domain types and serves them as the event type's payload
+// message (the catalogue in proto/ltc/v1/event.proto), converted like every other resource.
+
+// eventToProto is a stored event as the reader gets it: its details typed in payload and, for consumers written
+// before payload, untyped in data. Details the server cannot decode leave the field unset instead of failing the
+// page: a follower of the log must be able to move past every event.
+func (s *Server) eventToProto(reader ltc.Actor, e store.RecordedEvent) *ltcv1.Event {
+	pe := &ltcv1.Event{
+		Sequence: e.Sequence, DealId: e.DealID, DealSequence: e.DealSequence, Type: e.Type,
+		Actor: personToProto(e.Actor), RequestId: e.RequestID, StageBefore: e.StageBefore, StageAfter: e.StageAfter,
+		Recipients: e.Recipients, OccurTime: timestamppb.New(e.OccurredAt),
+	}
+	data := &structpb.Struct{}
+	if err := protojson.Unmarshal(e.Data, data); err == nil {
+		pe.Data = data
+	} else {
+		// The details may hold anything a deal holds: the log names the event, never its content or the error's
+		// (which may quote it).
+		s.log.Warn("Event details are not a JSON object; the event is served without data", "sequence", e.Sequence, "type", e.Type)
+	}
+	build, ok := eventPayloads[e.Type]
+	if !ok {
+		s.log.Warn("Event type unknown to this server; the event is served without payload", "sequence", e.Sequence, "type", e.Type)
+		return pe
+	}
+	if err := build(pe, reader, e.Data); err != nil {
+		s.log.Warn("Event details do not decode as their type's; the event is served without payload", "sequence", e.Sequence, "type", e.Type)
+	}
+	return pe
+}
+
+// payloadBuilder sets an event's payload from its stored details, as the reader may see them.
+type payloadBuilder func(e *ltcv1.Event, reader ltc.Actor, data []byte) error
+
+// decoded builds a payload from details stored as a T.
+func decoded[T any](set func(e *ltcv1.Event, v T)) payloadBuilder {
+	return func(e *ltcv1.Event, _ ltc.Actor, data []byte) error {
+		var v T
+		if err := json.Unmarshal(data, &v); err != nil {
+			return err
+		}
+		set(e, v)
+		return nil
+	}
+}
+
+// The details the processes store as small maps rather than a domain type, under these JSON names.
+type (
+	reasonDetails struct {
+		Reason string `json:"reason"`
+	}
+	leadOverdueDetails struct {
+		SLADueAt time.Time `json:"sla_due_at"`
+	}
+	reviewDetails struct {
+		DecisionID string     `json:"decision_id"`
+		Review     ltc.Review `json:"review"`
+	}
+	escalationDetails struct {
+		DecisionID      string    `json:"decision_id"`
+		AuthorityBefore int       `json:"authority_before"`
+		Authority       int       `json:"authority"`
+		DueAt           time.Time `json:"due_at"`
+	}
+	teamDetails struct {
+		Before ltc.Team `json:"before"`
+		After  ltc.Team `json:"after"`
+	}
+	closeDetails struct {
+		Outcome ltc.Outcome `json:"outcome"`
+		Reason  string      `json:"reason"`
+	}
+	dueDetails struct {
+		DueAt *time.Time `json:"due_at"`
+	}
+	reportOverdueDetails struct {
+		Period int       `json:"period"`
+		DueAt  time.Time `json:"due_at"`
+	}
+)
+
+// eventPayloads builds the payload of each event type of the catalogue (ltc.EventTypes) from what the processes
+// store for it (workflows/).
+var eventPayloads = map[string]payloadBuilder{
+	ltc.EventLeadCreated: decoded(func(e *ltcv1.Event, l ltc.Lead) {
+		e.Payload = &ltcv1.Event_LeadCreated{LeadCreated: &ltcv1.LeadCreated{Lead: leadToProto(l)}}
+	}),
+	ltc.EventLeadQualified: decoded(func(e *ltcv1.Event, q ltc.Qualification) {
+		e.Payload = &ltcv1.Event_LeadQualified{LeadQualified: &ltcv1.LeadQualified{Qualification: qualificationToProto(&q)}}
+	}),
+	ltc.EventLeadDisqualified: decoded(func(e *ltcv1.Event, d reasonDetails) {
+		e.Payload = &ltcv1.Event_LeadDisqualified{LeadDisqualified: &ltcv1.LeadDisqualified{Reason: d.Reason}}
+	}),
+	ltc.EventLeadOverdue: decoded(func(e *ltcv1.Event, d leadOverdueDetails) {
+		e.Payload = &ltcv1.Event_LeadOverdue{LeadOverdue: &ltcv1.LeadOverdue{SlaDueTime: timestamppb.New(d.SLADueAt)}}
+	}),
+	// The deal as created is read like GetOpportunity reads a deal: as the reader may see it.
+	ltc.EventOpportunityCreated: func(e *ltcv1.Event, reader ltc.Actor, data []byte) error {
+		var o ltc.Opportunity
+		if err := json.Unmarshal(data, &o); err != nil {
+			return err
+		}
+		e.Payload = &ltcv1.Event_OpportunityCreated{OpportunityCreated: &ltcv1.OpportunityCreated{Opportunity: opportunityToProto(reader, o)}}
+		return nil
+	},
+	ltc.EventAssessmentUpdated: decoded(func(e *ltcv1.Event, a ltc.Assessment) {
+		e.Payload = &ltcv1.Event_AssessmentUpdated{AssessmentUpdated: &ltcv1.AssessmentUpdated{Assessment: assessmentToProto(&a)}}
+	}),
+	ltc.EventDecisionRequested: decoded(func(e *ltcv1.Event, d ltc.Decision) {
+		e.Payload = &ltcv1.Event_DecisionRequested{DecisionRequested: &ltcv1.DecisionRequested{Decision: decisionToProto(d)}}
+	}),
+	ltc.EventReviewSubmitted: decoded(func(e *ltcv1.Event, d reviewDetails) {
+		e.Payload = &ltcv1.Event_ReviewSubmitted{ReviewSubmitted: &ltcv1.ReviewSubmitted{DecisionId: d.DecisionID, Review: reviewToProto(d.Review)}}
+	}),
+	ltc.EventDecisionDecided: decoded(func(e *ltcv1.Event, d ltc.Decision) {
+		e.Payload = &ltcv1.Event_DecisionDecided{DecisionDecided: &ltcv1.DecisionDecided{Decision: decisionToProto(d)}}
+	}),
+	ltc.EventDecisionWithdrawn: decoded(func(e *ltcv1.Event, d ltc.Decision) {
+		e.Payload = &ltcv1.Event_DecisionWithdrawn{DecisionWithdrawn: &ltcv1.DecisionWithdrawn{Decision: decisionToProto(d)}}
+	}),
+	ltc.EventDecisionEscalated: decoded(func(e *ltcv1.Event, d escalationDetails) {
+		e.Payload = &ltcv1.Event_DecisionEscalated{DecisionEscalated: &ltcv1.DecisionEscalated{DecisionId: d.DecisionID,
+			AuthorityBefore: int32(d.AuthorityBefore), Authority: int32(d.Authority), DueTime: timestamppb.New(d.DueAt)}}
+	}),
+	ltc.EventDecisionOverdue: decoded(func(e *ltcv1.Event, d escalationDetails) {
+		e.Payload = &ltcv1.Event_DecisionOverdue{DecisionOverdue: &ltcv1.DecisionOverdue{DecisionId: d.DecisionID,
+			AuthorityBefore: int32(d.AuthorityBefore), Authority: int32(d.Authority), DueTime: timestamppb.New(d.DueAt)}}
+	}),
+	// The first appointment is stored with the empty team before it.
+	ltc.EventTeamAppointed: decoded(func(e *ltcv1.Event, d teamDetails) {
+		e.Payload = &ltcv1.Event_TeamAppointed{TeamAppointed: &ltcv1.TeamAppointed{Members: teamToProto(d.After)}}
+	}),
+	ltc.EventTeamChanged: decoded(func(e *ltcv1.Event, d teamDetails) {
+		e.Payload = &ltcv1.Event_TeamChanged{TeamChanged: &ltcv1.TeamChanged{Before: teamToProto(d.Before), After: teamToProto(d.After)}}
+	}),
+	ltc.EventOpportunityClosed: decoded(func(e *ltcv1.Event, d closeDetails) {
+		e.Payload = &ltcv1.Event_OpportunityClosed{OpportunityClosed: &ltcv1.OpportunityClosed{
+			Outcome: toEnum[ltcv1.Outcome](ltcv1.Outcome_value, d.Outcome, "OUTCOME_"), Reason: d.Reason}}
+	}),
+	ltc.EventRiskAdded: decoded(func(e *ltcv1.Event, r ltc.Risk) {
+		e.Payload = &ltcv1.Event_RiskAdded{RiskAdded: &ltcv1.RiskAdded{Risk: riskToProto(r)}}
+	}),
+	ltc.EventRiskUpdated: decoded(func(e *ltcv1.Event, r ltc.Risk) {
+		e.Payload = &ltcv1.Event_RiskUpdated{RiskUpdated: &ltcv1.RiskUpdated{Risk: riskToProto(r)}}
+	}),
+	ltc.EventBidSubmitted: decoded(func(e *ltcv1.Event, b ltc.Bid) {
+		e.Payload = &ltcv1.Event_BidSubmitted{BidSubmitted: &ltcv1.BidSubmitted{Bid: bidToProto(&b)}}
+	}),
+	ltc.EventTenderResult: decoded(func(e *ltcv1.Event, t ltc.TenderResult) {
+		e.Payload = &ltcv1.Event_TenderResultRecorded{TenderResultRecorded: &ltcv1.TenderResultRecorded{Result: tenderToProto(&t)}}
+	}),
+	ltc.EventContractSigned: decoded(func(e *ltcv1.Event, c ltc.Contract) {
+		e.Payload = &ltcv1.Event_ContractSigned{ContractSigned: &ltcv1.ContractSigned{Contract: contractToProto(&c)}}
+	}),
+	ltc.EventHandoverScheduled: decoded(func(e *ltcv1.Event, h ltc.Handover) {
+		e.Payload = &ltcv1.Event_HandoverScheduled{HandoverScheduled: &ltcv1.HandoverScheduled{Handover: handoverToProto(&h)}}
+	}),
+	ltc.EventHandoverCompleted: decoded(func(e *ltcv1.Event, h ltc.Handover) {
+		e.Payload = &ltcv1.Event_HandoverCompleted{HandoverCompleted: &ltcv1.HandoverCompleted{Handover: handoverToProto(&h)}}
+	}),
+	ltc.EventHandoverOverdue: decoded(func(e *ltcv1.Event, d dueDetails) {
+		e.Payload = &ltcv1.Event_HandoverOverdue{HandoverOverdue: &ltcv1.HandoverOverdue{DueTime: timeToProto(d.DueAt)}}
+	}),
+	ltc.EventSummarySubmitted: decoded(func(e *ltcv1.Event, s ltc.ProjectSummary) {
+		e.Payload = &ltcv1.Event_SummarySubmitted{SummarySubmitted: &ltcv1.SummarySubmitted{Summary: summaryToProto(&s)}}
+	}),
+	ltc.EventSummaryOverdue: decoded(func(e *ltcv1.Event, d dueDetails) {
+		e.Payload = &ltcv1.Event_SummaryOverdue{SummaryOverdue: &ltcv1.SummaryOverdue{DueTime: timeToProto(d.DueAt)}}
+	}),
+	ltc.EventWeeklyReportSubmitted: decoded(func(e *ltcv1.Event, r ltc.WeeklyReport) {
+		e.Payload = &ltcv1.Event_WeeklyReportSubmitted{WeeklyReportSubmitted: &ltcv1.WeeklyReportSubmitted{Report: weeklyReportToProto(r)}}
+	}),
+	ltc.EventWeeklyReportOverdue: decoded(func(e *ltcv1.Event, d reportOverdueDetails) {
+		e.Payload = &ltcv1.Event_WeeklyReportOverdue{WeeklyReportOverdue: &ltcv1.WeeklyReportOverdue{
+			Period: int32(d.Period), DueTime: timestamppb.New(d.DueAt)}}
+	}),
+	ltc.EventMeetingRecorded: decoded(func(e *ltcv1.Event, m ltc.Meeting) {
+		e.Payload = &ltcv1.Event_MeetingRecorded{MeetingRecorded: &ltcv1.MeetingRecorded{Meeting: meetingToProto(m)}}
+	}),
+}
