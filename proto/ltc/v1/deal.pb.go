@@ -2546,7 +2546,9 @@ type Decision struct {
 	//	*Decision_Bid
 	//	*Decision_Contract
 	Package isDecision_Package `protobuf_oneof:"package"`
-	// ATB and ATC: the risk register as it stood when the decision was requested.
+	// ATB and ATC: the risk register as it stood when the decision was requested (category, levels, owner, status).
+	// GetDecision fills in each risk's description and mitigation as the register holds them now; GetOpportunity,
+	// ListDecisions and events leave them out of deals started under the size limits (the register has them once).
 	Risks []*Risk `protobuf:"bytes,24,rep,name=risks,proto3" json:"risks,omitempty"`
 	// The project level the requirements come from (the proposed level, for INITIATION).
 	Level ProjectLevel `protobuf:"varint,8,opt,name=level,proto3,enum=ltc.v1.ProjectLevel" json:"level,omitempty"`

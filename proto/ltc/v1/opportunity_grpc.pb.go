@@ -42,10 +42,17 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // OpportunityService runs the deal (MO, 管理机会点) from VALIDATION to a close, and serves its event log.
+//
+// Every change answers with the whole deal after it. A deal's size is bounded: at most 200 meetings, 100 risks,
+// 500 weekly reports (revisions included), 30 gate decisions, 50 team members, 2 MiB of meeting, weekly report
+// and risk texts (replaced texts count again) and 1 MiB for the rest; a change past a limit is FAILED_PRECONDITION
+// naming it, and nothing is recorded. So a deal always fits a default client's 4 MiB message.
 type OpportunityServiceClient interface {
 	// GetOpportunity returns the whole deal.
 	GetOpportunity(ctx context.Context, in *GetOpportunityRequest, opts ...grpc.CallOption) (*GetOpportunityResponse, error)
-	// ListOpportunities lists deals with filters and opaque page tokens.
+	// ListOpportunities lists deals with filters and opaque page tokens. A page carries each deal's summary: the
+	// deal without its team, decisions, risks, meetings, weekly reports, project summary, the assessment's
+	// competitors, decision chain and notes, and the handover's attendees and record (GetOpportunity has them).
 	ListOpportunities(ctx context.Context, in *ListOpportunitiesRequest, opts ...grpc.CallOption) (*ListOpportunitiesResponse, error)
 	// UpdateAssessment records the VALIDATION assessment: win rate, value, competitors, decision chain.
 	UpdateAssessment(ctx context.Context, in *UpdateAssessmentRequest, opts ...grpc.CallOption) (*UpdateAssessmentResponse, error)
@@ -250,10 +257,17 @@ func (c *opportunityServiceClient) ListEvents(ctx context.Context, in *ListEvent
 // for forward compatibility.
 //
 // OpportunityService runs the deal (MO, 管理机会点) from VALIDATION to a close, and serves its event log.
+//
+// Every change answers with the whole deal after it. A deal's size is bounded: at most 200 meetings, 100 risks,
+// 500 weekly reports (revisions included), 30 gate decisions, 50 team members, 2 MiB of meeting, weekly report
+// and risk texts (replaced texts count again) and 1 MiB for the rest; a change past a limit is FAILED_PRECONDITION
+// naming it, and nothing is recorded. So a deal always fits a default client's 4 MiB message.
 type OpportunityServiceServer interface {
 	// GetOpportunity returns the whole deal.
 	GetOpportunity(context.Context, *GetOpportunityRequest) (*GetOpportunityResponse, error)
-	// ListOpportunities lists deals with filters and opaque page tokens.
+	// ListOpportunities lists deals with filters and opaque page tokens. A page carries each deal's summary: the
+	// deal without its team, decisions, risks, meetings, weekly reports, project summary, the assessment's
+	// competitors, decision chain and notes, and the handover's attendees and record (GetOpportunity has them).
 	ListOpportunities(context.Context, *ListOpportunitiesRequest) (*ListOpportunitiesResponse, error)
 	// UpdateAssessment records the VALIDATION assessment: win rate, value, competitors, decision chain.
 	UpdateAssessment(context.Context, *UpdateAssessmentRequest) (*UpdateAssessmentResponse, error)
