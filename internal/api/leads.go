@@ -59,7 +59,7 @@ func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadReques
 	}, workflows.DealWorkflow, workflows.DealInput{Lead: lead, Policy: s.policy, Request: request})
 	created, err := send[ltc.Lead](ctx, s.Server, change{
 		method: workflows.UpdateCreateLead, dealID: lead.ID, processes: []string{workflows.DealWorkflowID(lead.ID)},
-		request: request, arg: request,
+		request: request, arg: request, recordFirst: true,
 		issue: func(ctx context.Context, opts client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
 			return s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 				StartWorkflowOperation: start, UpdateOptions: opts,

@@ -30,6 +30,9 @@ type change struct {
 	issue func(context.Context, client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error)
 	// ended explains the refusal when the process no longer runs (or never did), from the read model.
 	ended func(context.Context) error
+	// recordFirst answers from the request record, when there is one, before anything is sent: for CreateLead,
+	// whose retry must find a lead made by a process of an earlier version rather than start a second process.
+	recordFirst bool
 }
 
 // newRequest is the process's view of a caller's request: id, payload digest and actor.
@@ -55,6 +58,14 @@ func command(r workflows.Request, c ltc.Command) workflows.Update[ltc.Command] {
 // run. Such a request, or one whose process has ended, is answered from the request record in the database.
 func send[R any](ctx context.Context, s *Server, c change) (R, error) {
 	var result R
+	if c.recordFirst {
+		done, err := s.store.Request(ctx, c.request.ID)
+		if err == nil {
+			return result, replay(done, c, &result)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return result, err
+		}
+	}
 	issue := c.issue
 	if issue == nil {
 		issue = s.temporal.UpdateWorkflow
