@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"time"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -60,41 +59,6 @@ func decoded[T any](set func(e *ltcv1.Event, v T)) payloadBuilder {
 	}
 }
 
-// The details the processes store as small maps rather than a domain type, under these JSON names.
-type (
-	reasonDetails struct {
-		Reason string `json:"reason"`
-	}
-	leadOverdueDetails struct {
-		SLADueAt time.Time `json:"sla_due_at"`
-	}
-	reviewDetails struct {
-		DecisionID string     `json:"decision_id"`
-		Review     ltc.Review `json:"review"`
-	}
-	escalationDetails struct {
-		DecisionID      string    `json:"decision_id"`
-		AuthorityBefore int       `json:"authority_before"`
-		Authority       int       `json:"authority"`
-		DueAt           time.Time `json:"due_at"`
-	}
-	teamDetails struct {
-		Before ltc.Team `json:"before"`
-		After  ltc.Team `json:"after"`
-	}
-	closeDetails struct {
-		Outcome ltc.Outcome `json:"outcome"`
-		Reason  string      `json:"reason"`
-	}
-	dueDetails struct {
-		DueAt *time.Time `json:"due_at"`
-	}
-	reportOverdueDetails struct {
-		Period int       `json:"period"`
-		DueAt  time.Time `json:"due_at"`
-	}
-)
-
 // eventPayloads builds the payload of each event type of the catalogue (ltc.EventTypes) from what the processes
 // store for it (workflows/).
 var eventPayloads = map[string]payloadBuilder{
@@ -104,10 +68,10 @@ var eventPayloads = map[string]payloadBuilder{
 	ltc.EventLeadQualified: decoded(func(e *ltcv1.Event, q ltc.Qualification) {
 		e.Payload = &ltcv1.Event_LeadQualified{LeadQualified: &ltcv1.LeadQualified{Qualification: qualificationToProto(&q)}}
 	}),
-	ltc.EventLeadDisqualified: decoded(func(e *ltcv1.Event, d reasonDetails) {
+	ltc.EventLeadDisqualified: decoded(func(e *ltcv1.Event, d ltc.ReasonDetails) {
 		e.Payload = &ltcv1.Event_LeadDisqualified{LeadDisqualified: &ltcv1.LeadDisqualified{Reason: d.Reason}}
 	}),
-	ltc.EventLeadOverdue: decoded(func(e *ltcv1.Event, d leadOverdueDetails) {
+	ltc.EventLeadOverdue: decoded(func(e *ltcv1.Event, d ltc.LeadOverdueDetails) {
 		e.Payload = &ltcv1.Event_LeadOverdue{LeadOverdue: &ltcv1.LeadOverdue{SlaDueTime: timestamppb.New(d.SLADueAt)}}
 	}),
 	// The deal as created is read like GetOpportunity reads a deal: as the reader may see it.
@@ -125,7 +89,7 @@ var eventPayloads = map[string]payloadBuilder{
 	ltc.EventDecisionRequested: decoded(func(e *ltcv1.Event, d ltc.Decision) {
 		e.Payload = &ltcv1.Event_DecisionRequested{DecisionRequested: &ltcv1.DecisionRequested{Decision: decisionToProto(d)}}
 	}),
-	ltc.EventReviewSubmitted: decoded(func(e *ltcv1.Event, d reviewDetails) {
+	ltc.EventReviewSubmitted: decoded(func(e *ltcv1.Event, d ltc.ReviewDetails) {
 		e.Payload = &ltcv1.Event_ReviewSubmitted{ReviewSubmitted: &ltcv1.ReviewSubmitted{DecisionId: d.DecisionID, Review: reviewToProto(d.Review)}}
 	}),
 	ltc.EventDecisionDecided: decoded(func(e *ltcv1.Event, d ltc.Decision) {
@@ -134,22 +98,22 @@ var eventPayloads = map[string]payloadBuilder{
 	ltc.EventDecisionWithdrawn: decoded(func(e *ltcv1.Event, d ltc.Decision) {
 		e.Payload = &ltcv1.Event_DecisionWithdrawn{DecisionWithdrawn: &ltcv1.DecisionWithdrawn{Decision: decisionToProto(d)}}
 	}),
-	ltc.EventDecisionEscalated: decoded(func(e *ltcv1.Event, d escalationDetails) {
+	ltc.EventDecisionEscalated: decoded(func(e *ltcv1.Event, d ltc.EscalationDetails) {
 		e.Payload = &ltcv1.Event_DecisionEscalated{DecisionEscalated: &ltcv1.DecisionEscalated{DecisionId: d.DecisionID,
 			AuthorityBefore: int32(d.AuthorityBefore), Authority: int32(d.Authority), DueTime: timestamppb.New(d.DueAt)}}
 	}),
-	ltc.EventDecisionOverdue: decoded(func(e *ltcv1.Event, d escalationDetails) {
+	ltc.EventDecisionOverdue: decoded(func(e *ltcv1.Event, d ltc.EscalationDetails) {
 		e.Payload = &ltcv1.Event_DecisionOverdue{DecisionOverdue: &ltcv1.DecisionOverdue{DecisionId: d.DecisionID,
 			AuthorityBefore: int32(d.AuthorityBefore), Authority: int32(d.Authority), DueTime: timestamppb.New(d.DueAt)}}
 	}),
 	// The first appointment is stored with the empty team before it.
-	ltc.EventTeamAppointed: decoded(func(e *ltcv1.Event, d teamDetails) {
+	ltc.EventTeamAppointed: decoded(func(e *ltcv1.Event, d ltc.TeamDetails) {
 		e.Payload = &ltcv1.Event_TeamAppointed{TeamAppointed: &ltcv1.TeamAppointed{Members: teamToProto(d.After)}}
 	}),
-	ltc.EventTeamChanged: decoded(func(e *ltcv1.Event, d teamDetails) {
+	ltc.EventTeamChanged: decoded(func(e *ltcv1.Event, d ltc.TeamDetails) {
 		e.Payload = &ltcv1.Event_TeamChanged{TeamChanged: &ltcv1.TeamChanged{Before: teamToProto(d.Before), After: teamToProto(d.After)}}
 	}),
-	ltc.EventOpportunityClosed: decoded(func(e *ltcv1.Event, d closeDetails) {
+	ltc.EventOpportunityClosed: decoded(func(e *ltcv1.Event, d ltc.CloseDetails) {
 		e.Payload = &ltcv1.Event_OpportunityClosed{OpportunityClosed: &ltcv1.OpportunityClosed{
 			Outcome: toEnum[ltcv1.Outcome](ltcv1.Outcome_value, d.Outcome, "OUTCOME_"), Reason: d.Reason}}
 	}),
@@ -174,19 +138,19 @@ var eventPayloads = map[string]payloadBuilder{
 	ltc.EventHandoverCompleted: decoded(func(e *ltcv1.Event, h ltc.Handover) {
 		e.Payload = &ltcv1.Event_HandoverCompleted{HandoverCompleted: &ltcv1.HandoverCompleted{Handover: handoverToProto(&h)}}
 	}),
-	ltc.EventHandoverOverdue: decoded(func(e *ltcv1.Event, d dueDetails) {
+	ltc.EventHandoverOverdue: decoded(func(e *ltcv1.Event, d ltc.DueDetails) {
 		e.Payload = &ltcv1.Event_HandoverOverdue{HandoverOverdue: &ltcv1.HandoverOverdue{DueTime: timeToProto(d.DueAt)}}
 	}),
 	ltc.EventSummarySubmitted: decoded(func(e *ltcv1.Event, s ltc.ProjectSummary) {
 		e.Payload = &ltcv1.Event_SummarySubmitted{SummarySubmitted: &ltcv1.SummarySubmitted{Summary: summaryToProto(&s)}}
 	}),
-	ltc.EventSummaryOverdue: decoded(func(e *ltcv1.Event, d dueDetails) {
+	ltc.EventSummaryOverdue: decoded(func(e *ltcv1.Event, d ltc.DueDetails) {
 		e.Payload = &ltcv1.Event_SummaryOverdue{SummaryOverdue: &ltcv1.SummaryOverdue{DueTime: timeToProto(d.DueAt)}}
 	}),
 	ltc.EventWeeklyReportSubmitted: decoded(func(e *ltcv1.Event, r ltc.WeeklyReport) {
 		e.Payload = &ltcv1.Event_WeeklyReportSubmitted{WeeklyReportSubmitted: &ltcv1.WeeklyReportSubmitted{Report: weeklyReportToProto(r)}}
 	}),
-	ltc.EventWeeklyReportOverdue: decoded(func(e *ltcv1.Event, d reportOverdueDetails) {
+	ltc.EventWeeklyReportOverdue: decoded(func(e *ltcv1.Event, d ltc.ReportOverdueDetails) {
 		e.Payload = &ltcv1.Event_WeeklyReportOverdue{WeeklyReportOverdue: &ltcv1.WeeklyReportOverdue{
 			Period: int32(d.Period), DueTime: timestamppb.New(d.DueAt)}}
 	}),

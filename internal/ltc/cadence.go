@@ -272,6 +272,6 @@ func (cmd CheckWeeklyReport) Apply(d Deal, c Context) (Change, error) {
 		return c.changeBy(SystemPerson, d, next, nil, "", nil), nil
 	}
 	return c.changeBy(SystemPerson, d, next, nil, EventWeeklyReportOverdue,
-		map[string]any{"period": cmd.Period, "due_at": o.Cadence.CheckDueAt(c.Policy)},
+		ReportOverdueDetails{Period: cmd.Period, DueAt: o.Cadence.CheckDueAt(c.Policy)},
 		UserRecipient(next.Owner.ID), RoleRecipient(RoleSalesManager)), nil
 }

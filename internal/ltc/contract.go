@@ -393,7 +393,7 @@ func (MarkHandoverOverdue) Apply(d Deal, c Context) (Change, error) {
 		return Change{}, o.precondition("only a handover not flagged yet becomes overdue")
 	}
 	next := o.MarkHandoverOverdue(c.Now)
-	return c.changeBy(SystemPerson, d, next, nil, EventHandoverOverdue, map[string]any{"due_at": next.HandoverDueAt},
+	return c.changeBy(SystemPerson, d, next, nil, EventHandoverOverdue, DueDetails{DueAt: next.HandoverDueAt},
 		UserRecipient(next.Owner.ID), RoleRecipient(RoleSalesManager)), nil
 }
 
@@ -430,6 +430,6 @@ func (MarkSummaryOverdue) Apply(d Deal, c Context) (Change, error) {
 		return Change{}, o.precondition("only a summary still owed and not flagged becomes overdue")
 	}
 	next := o.MarkSummaryOverdue(c.Now)
-	return c.changeBy(SystemPerson, d, next, nil, EventSummaryOverdue, map[string]any{"due_at": next.SummaryDueAt},
+	return c.changeBy(SystemPerson, d, next, nil, EventSummaryOverdue, DueDetails{DueAt: next.SummaryDueAt},
 		UserRecipient(next.Owner.ID), RoleRecipient(RoleSalesManager)), nil
 }

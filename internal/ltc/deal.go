@@ -81,7 +81,7 @@ func (c Context) changeBy(actor Person, d Deal, next Opportunity, decision *Deci
 	}
 	if o.Open() && !next.Open() {
 		ch.Events = append(ch.Events, c.dealEvent(o, next, EventOpportunityClosed, actor,
-			map[string]any{"outcome": next.Outcome, "reason": next.CloseReason}, UserRecipient(next.Owner.ID)))
+			CloseDetails{Outcome: next.Outcome, Reason: next.CloseReason}, UserRecipient(next.Owner.ID)))
 	}
 	return ch
 }

@@ -534,7 +534,7 @@ func (cmd SubmitReview) Apply(d Deal, c Context) (Change, error) {
 	}
 	r := Review{Function: cmd.Function, Result: cmd.Result, Comments: cmd.Comments, Reviewer: c.Actor.Person(), SubmittedAt: c.Now}
 	next, decision := o.SubmitReview(cmd.DecisionID, r)
-	return c.change(d, next, &decision, EventReviewSubmitted, map[string]any{"decision_id": decision.ID, "review": r},
+	return c.change(d, next, &decision, EventReviewSubmitted, ReviewDetails{DecisionID: decision.ID, Review: r},
 		UserRecipient(decision.RequestedBy.ID)), nil
 }
 
@@ -606,7 +606,7 @@ func (cmd EscalateDecision) Apply(d Deal, c Context) (Change, error) {
 	if decision.Overdue {
 		typ, recipients = EventDecisionOverdue, append(recipients, UserRecipient(due.RequestedBy.ID))
 	}
-	return c.changeBy(SystemPerson, d, next, &decision, typ, map[string]any{
-		"decision_id": due.ID, "authority_before": due.Authority, "authority": decision.Authority, "due_at": decision.DueAt,
+	return c.changeBy(SystemPerson, d, next, &decision, typ, EscalationDetails{
+		DecisionID: due.ID, AuthorityBefore: due.Authority, Authority: decision.Authority, DueAt: decision.DueAt,
 	}, recipients...), nil
 }

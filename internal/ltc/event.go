@@ -5,6 +5,50 @@ import (
 	"time"
 )
 
+// The details of events whose payload is no domain type of its own (the others carry a Lead, a Decision, a Risk,
+// a Meeting, ...), under the JSON names the event log keeps.
+type (
+	// ReasonDetails: lead.disqualified.
+	ReasonDetails struct {
+		Reason string `json:"reason"`
+	}
+	// LeadOverdueDetails: lead.overdue.
+	LeadOverdueDetails struct {
+		SLADueAt time.Time `json:"sla_due_at"`
+	}
+	// ReviewDetails: decision.review_submitted.
+	ReviewDetails struct {
+		DecisionID string `json:"decision_id"`
+		Review     Review `json:"review"`
+	}
+	// EscalationDetails: decision.escalated and decision.overdue.
+	EscalationDetails struct {
+		DecisionID      string    `json:"decision_id"`
+		AuthorityBefore int       `json:"authority_before"`
+		Authority       int       `json:"authority"`
+		DueAt           time.Time `json:"due_at"`
+	}
+	// TeamDetails: team.appointed and team.changed.
+	TeamDetails struct {
+		Before Team `json:"before"`
+		After  Team `json:"after"`
+	}
+	// CloseDetails: opportunity.closed.
+	CloseDetails struct {
+		Outcome Outcome `json:"outcome"`
+		Reason  string  `json:"reason"`
+	}
+	// DueDetails: handover.overdue and summary.overdue.
+	DueDetails struct {
+		DueAt *time.Time `json:"due_at"`
+	}
+	// ReportOverdueDetails: weekly_report.overdue.
+	ReportOverdueDetails struct {
+		Period int       `json:"period"`
+		DueAt  time.Time `json:"due_at"`
+	}
+)
+
 // Event types.
 const (
 	EventLeadCreated        = "lead.created"

@@ -223,7 +223,7 @@ func (cmd DisqualifyLead) Apply(d Deal, c Context) (Change, error) {
 	}
 	lead := d.Lead.Disqualify(cmd.Reason, c.Now)
 	return Change{Deal: Deal{Lead: lead}, Events: []Event{
-		c.leadEvent(d.Lead, lead, EventLeadDisqualified, c.Actor.Person(), map[string]string{"reason": cmd.Reason}),
+		c.leadEvent(d.Lead, lead, EventLeadDisqualified, c.Actor.Person(), ReasonDetails{Reason: cmd.Reason}),
 	}}, nil
 }
 
@@ -241,7 +241,7 @@ func (MarkLeadOverdue) Apply(d Deal, c Context) (Change, error) {
 	}
 	lead := d.Lead.MarkOverdue(c.Now)
 	return Change{Deal: Deal{Lead: lead}, Events: []Event{
-		c.leadEvent(d.Lead, lead, EventLeadOverdue, SystemPerson, map[string]any{"sla_due_at": lead.SLADueAt},
+		c.leadEvent(d.Lead, lead, EventLeadOverdue, SystemPerson, LeadOverdueDetails{SLADueAt: lead.SLADueAt},
 			UserRecipient(lead.Owner.ID), RoleRecipient(RoleSalesManager)),
 	}}, nil
 }

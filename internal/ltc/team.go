@@ -140,5 +140,5 @@ func (cmd AppointTeam) Apply(d Deal, c Context) (Change, error) {
 		recipients = append(recipients, UserRecipient(m.Person.ID))
 	}
 	next := o.AppointTeam(cmd.Team, c.Now, c.Policy)
-	return c.change(d, next, nil, typ, map[string]any{"before": o.Team, "after": next.Team}, recipients...), nil
+	return c.change(d, next, nil, typ, TeamDetails{Before: o.Team, After: next.Team}, recipients...), nil
 }
