@@ -78,7 +78,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSKeyFile, "tls-key-file", env("LTC_TLS_KEY_FILE", ""), "PEM private key of --tls-cert-file (LTC_TLS_KEY_FILE)")
 	fs.StringVar(&c.TLSClientCAFile, "tls-client-ca-file", env("LTC_TLS_CLIENT_CA_FILE", ""), "PEM CAs of client certificates: turns on mTLS, a client without such a certificate is refused (LTC_TLS_CLIENT_CA_FILE)")
 	fs.BoolVar(&c.Pprof, "pprof", envBool("LTC_PPROF", false), "serve /debug/pprof on the admin port (LTC_PPROF)")
-	fs.StringVar(&c.PolicyFile, "policy-file", env("LTC_POLICY_FILE", ""), "JSON policy new deals start with; default: domain.md's (LTC_POLICY_FILE)")
+	fs.StringVar(&c.PolicyFile, "policy-file", env("LTC_POLICY_FILE", ""), "JSON policy new deals start with; default: the built-in policy, see docs/process.md (LTC_POLICY_FILE)")
 	c.JWTSecret = os.Getenv("LTC_JWT_SECRET")
 	c.Tracing = os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 }
