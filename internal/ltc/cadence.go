@@ -225,7 +225,10 @@ func (cmd SubmitWeeklyReport) Apply(d Deal, c Context) (Change, error) {
 	for _, m := range next.Team {
 		recipients = append(recipients, UserRecipient(m.Person.ID))
 	}
-	return c.change(d, next, nil, EventWeeklyReportSubmitted, last, append(recipients, RoleRecipient(RoleSalesManager))...), nil
+	if next.Sponsor != nil {
+		recipients = append(recipients, UserRecipient(next.Sponsor.ID))
+	}
+	return c.change(d, next, nil, EventWeeklyReportSubmitted, last, append(distinct(recipients), RoleRecipient(RoleSalesManager))...), nil
 }
 
 // RecordMeeting records an analysis or other project meeting; the owners of its action items are told.

@@ -57,3 +57,13 @@ func TestMeetings(t *testing.T) {
 	closed := o.Close(ltc.OutcomeLost, "x", owner.Person(), t0, ltc.DefaultPolicy())
 	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanRecordMeeting(fred, closed)))
 }
+
+func TestAWeeklyReportGoesToTheTeamTheSponsorAndTheManagersOnly(t *testing.T) {
+	o := pursuit()
+	require.NotNil(t, o.Sponsor, "the INITIATION approver sponsors the deal")
+	c, err := ltc.Run(ltc.SubmitWeeklyReport{Report: ltc.WeeklyReport{Progress: "p", NextSteps: "n", WinRate: 40}},
+		ltc.Deal{Opportunity: &o}, ltc.Context{Actor: owner, Now: t0.Add(time.Hour), Policy: ltc.DefaultPolicy(), RequestID: "r"})
+	require.NoError(t, err)
+	require.Len(t, c.Events, 1)
+	assert.Equal(t, []string{"user:sam", "user:sara", "user:fred", "user:" + o.Sponsor.ID, "role:sales_manager@/"}, c.Events[0].Recipients)
+}

@@ -1278,7 +1278,7 @@ func (x *SummaryOverdue) GetDueTime() *timestamppb.Timestamp {
 
 // WeeklyReportSubmitted: "weekly_report.submitted", when SubmitWeeklyReport records a weekly report (or a revision
 // of the period's report). Only readers of the deal's weekly reports (受控发送) see these events. Notifies each team
-// member and the sales managers of the unit.
+// member, the sponsor and the sales managers of the unit.
 type WeeklyReportSubmitted struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The report, with its period and revision.
