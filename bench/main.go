@@ -1,8 +1,9 @@
 // Command bench measures the LTC engine on this machine, in one run on the same servers: the write path (whole
 // deals over gRPC) against the Temporal floor (a workflow that only accepts as many Updates), the resources open
-// deals hold, and the read path at 10^4, 10^5 and 10^6 deals, on the Temporal dev server and on a Temporal server
-// backed by PostgreSQL. It starts every server it needs on loopback, makes a fixed number of requests, prints
-// Markdown tables and stops. `make bench` runs it; bench/README.md keeps the results and what they mean.
+// deals hold, a bounded load of concurrent users mixing writes and reads, and the read path at 10^4, 10^5 and
+// 10^6 deals, on the Temporal dev server and on a Temporal server backed by PostgreSQL. It starts every server it
+// needs on loopback, makes a fixed number of requests (the load runs a fixed time), prints Markdown tables and
+// stops. `make bench` runs it; bench/README.md keeps the results and what they mean.
 package main
 
 import (
@@ -38,11 +39,13 @@ type options struct {
 	servers                       []string
 	keep                          bool
 	profiles                      string
+	loadClients                   []int
+	loadDuration                  time.Duration
 }
 
 func main() {
 	var o options
-	var sizes, servers string
+	var sizes, servers, loadClients string
 	flag.IntVar(&o.deals, "deals", 100, "deals driven from lead to WON per Temporal server (and as many floor workflows)")
 	flag.IntVar(&o.concurrency, "concurrency", 10, "deals in flight at once")
 	flag.IntVar(&o.openDeals, "open-deals", 400, "open deals (in PURSUIT, weekly report timer running) for the resource figures; 0 skips")
@@ -50,6 +53,8 @@ func main() {
 	flag.IntVar(&o.readRequests, "read-requests", 150, "requests per read query and size")
 	flag.StringVar(&servers, "servers", "dev,postgres", "Temporal servers: dev (the CLI's, SQLite) and/or postgres (server 1.29.1)")
 	flag.StringVar(&o.profiles, "profiles", "", "directory to write CPU profiles of ltcd serve and ltcd worker taken during the write path")
+	flag.StringVar(&loadClients, "load-clients", "10,30,50", "concurrent clients of each bounded load run, the first the baseline; empty skips")
+	flag.DurationVar(&o.loadDuration, "load-duration", 30*time.Second, "length of each bounded load run")
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directory (logs, databases) instead of removing it")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
@@ -60,6 +65,16 @@ func main() {
 				os.Exit(2)
 			}
 			o.readSizes = append(o.readSizes, n)
+		}
+	}
+	for _, s := range strings.Split(loadClients, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				fmt.Fprintf(os.Stderr, "bench: -load-clients must be positive counts, got %q\n", loadClients)
+				os.Exit(2)
+			}
+			o.loadClients = append(o.loadClients, n)
 		}
 	}
 	for _, s := range strings.Split(servers, ",") {
@@ -134,6 +149,7 @@ func benchmark(ctx context.Context, o options, out io.Writer) error {
 
 	var writes []writeResult
 	var resources []resourceRow
+	var loads []loadResult
 	for _, server := range o.servers {
 		progress("starting the Temporal " + server + " server")
 		addr, pid, stopTemporal, err := startTemporal(ctx, server, dir, root, cli, cluster)
@@ -176,6 +192,9 @@ func benchmark(ctx context.Context, o options, out io.Writer) error {
 				}
 				resources = append(resources, rows...)
 			}
+			if len(o.loadClients) > 0 {
+				loads = append(loads, loadRuns(ctx, server, d, o.loadClients, o.loadDuration)...)
+			}
 			if server == o.servers[0] && len(o.readSizes) > 0 {
 				return readPath(ctx, out, dir, ltcd, cluster, addr, secret, o.readSizes, o.readRequests)
 			}
@@ -187,6 +206,7 @@ func benchmark(ctx context.Context, o options, out io.Writer) error {
 	}
 	printWrites(out, writes)
 	printResources(out, resources, o.openDeals)
+	printLoad(out, loads, o.loadDuration)
 	fmt.Fprintf(out, "\nThe whole run took %s.\n", time.Since(started).Round(time.Second))
 	return nil
 }
@@ -278,8 +298,8 @@ func machine(ctx context.Context, out io.Writer, url string, o options) error {
 	fmt.Fprintf(out, "# LTC engine benchmark, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(out, "Machine: %d cores (%s), %s RAM, %s/%s, %s, PostgreSQL %s (fsync on, default settings but max_wal_size 8GB), everything on one machine over loopback.\n",
 		runtime.NumCPU(), cpu, mem, runtime.GOOS, runtime.GOARCH, runtime.Version(), pg)
-	fmt.Fprintf(out, "Command: go run ./bench -deals %d -concurrency %d -open-deals %d -read-sizes %s -read-requests %d -servers %s\n",
-		o.deals, o.concurrency, o.openDeals, joinInts(o.readSizes), o.readRequests, strings.Join(o.servers, ","))
+	fmt.Fprintf(out, "Command: go run ./bench -deals %d -concurrency %d -open-deals %d -read-sizes %s -read-requests %d -servers %s -load-clients %s -load-duration %s\n",
+		o.deals, o.concurrency, o.openDeals, joinInts(o.readSizes), o.readRequests, strings.Join(o.servers, ","), joinInts(o.loadClients), o.loadDuration)
 	return nil
 }
 

@@ -64,6 +64,13 @@ func (l *latencies) all() summary {
 	return summarize(ds)
 }
 
+// of is the distribution of the durations recorded under key.
+func (l *latencies) of(key string) summary {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return summarize(l.byKey[key])
+}
+
 func (l *latencies) each(fn func(key string, s summary)) {
 	l.mu.Lock()
 	keys := slices.Clone(l.order)
