@@ -24,6 +24,7 @@ import (
 	"github.com/ltcengine/ltc/internal/dev"
 	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+	"github.com/ltcengine/ltc/worker"
 )
 
 // step is one mutating call of a deal, made by the person whose job it is.
@@ -264,9 +265,10 @@ func floorWorkflow(ctx workflow.Context, n int) (int, error) {
 	return accepted, err
 }
 
-// floor runs the floor workflow's worker on its own task queue until stop is called.
+// floor runs the floor workflow's worker on its own task queue until stop is called, with the engine's worker
+// options, so that floor and engine poll alike.
 func startFloorWorker(c client.Client, taskQueue string) (stop func(), err error) {
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, taskQueue, worker.Options())
 	w.RegisterWorkflow(floorWorkflow)
 	if err := w.Start(); err != nil {
 		return nil, err
