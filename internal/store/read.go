@@ -215,23 +215,25 @@ func (s *Store) Events(ctx context.Context, q EventQuery) (EventPage, error) {
 	if q.DealID != "" {
 		f.add("deal_id = %s", q.DealID)
 	}
-	if len(q.Types) > 0 {
-		f.add("type = ANY(%s)", q.Types)
-	}
 	if q.Reader != nil {
-		deal, reports := f.reach(ltc.DealReach(*q.Reader), "readers"), f.reach(ltc.ReportReach(*q.Reader), "report_readers")
-		if deal != "" || reports != "" {
-			f.where = append(f.where, access("events.deal_id", fmt.Sprintf("CASE WHEN events.type = %s THEN %s ELSE %s END",
-				f.arg(ltc.EventWeeklyReportSubmitted), orTrue(reports), orTrue(deal))))
-		}
+		f.where = append(f.where, eventsVisible(&f, *q.Reader))
+	}
+	limit := f.arg(q.Limit)
+	from := "events WHERE " + strings.Join(f.where, " AND ")
+	if types := distinctTypes(q.Types); len(types) > 0 {
+		// Each type is one ordered range of events_by_type (type, sequence), of a page at most: an event of one type
+		// in 27 is scattered over the log, which the primary key would scan 27 events at a time to find.
+		// (PostgreSQL 15 keeps no order across the values of type = ANY.)
+		from = "unnest(" + f.arg(types) + "::text[]) wanted (type_wanted) CROSS JOIN LATERAL (SELECT * FROM events WHERE events.type = wanted.type_wanted AND " +
+			strings.Join(f.where, " AND ") + " ORDER BY sequence LIMIT " + limit + ") events"
 	}
 	query := `
 		WITH page AS (
 			SELECT sequence, deal_sequence, deal_id::text AS deal_id, type, actor_id, actor_name,
 				coalesce(request_id, '') AS request_id, coalesce(stage_before, '') AS stage_before,
 				coalesce(stage_after, '') AS stage_after, recipients, data, occurred_at
-			FROM events WHERE ` + strings.Join(f.where, " AND ") + `
-			ORDER BY sequence LIMIT ` + f.arg(q.Limit) + `
+			FROM ` + from + `
+			ORDER BY sequence LIMIT ` + limit + `
 		)
 		SELECT head.last_sequence, page.sequence, page.deal_sequence, page.deal_id, page.type, page.actor_id,
 			page.actor_name, page.request_id, page.stage_before, page.stage_after, page.recipients, page.data, page.occurred_at
@@ -272,4 +274,33 @@ func (s *Store) Events(ctx context.Context, q EventQuery) (EventPage, error) {
 		page.Next = head
 	}
 	return page, nil
+}
+
+// eventsVisible is the condition that the reader may read the event: a weekly report where they read the deal's
+// weekly reports (ltc.ReportReach), any other event where they read the deal (ltc.DealReach). A reach over
+// everything needs no look-up: a company-wide reader (the CRM integration) pages the log without a probe of
+// deal_access per event, which at 10^6 deals put the page's tail at 27 ms p99.
+func eventsVisible(f *filter, reader ltc.Actor) string {
+	within := func(r ltc.Reach, readers string) string {
+		if c := f.reach(r, readers); c != "" {
+			return access("events.deal_id", c)
+		}
+		return "TRUE"
+	}
+	reports, deal := within(ltc.ReportReach(reader), "report_readers"), within(ltc.DealReach(reader), "readers")
+	if reports == deal {
+		return deal
+	}
+	return fmt.Sprintf("CASE WHEN events.type = %s THEN %s ELSE %s END", f.arg(ltc.EventWeeklyReportSubmitted), reports, deal)
+}
+
+// distinctTypes is the types once each, in order.
+func distinctTypes(types []string) []string {
+	var out []string
+	for _, t := range types {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
