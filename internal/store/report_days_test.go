@@ -108,7 +108,7 @@ func (m *dealMaker) step() {
 	case 4: // a decision requested, then taken or withdrawn
 		if m.dec == nil || m.dec.Status != ltc.DecisionPending {
 			m.dec = &ltc.Decision{ID: uuid.NewString(), OpportunityID: m.o.ID, Status: ltc.DecisionPending, RequestedAt: m.now,
-				Gate: rapid.SampledFrom([]ltc.Gate{ltc.GateInitiation, ltc.GateATB, ltc.GateATC}).Draw(t, "gate"),
+				Gate:  rapid.SampledFrom([]ltc.Gate{ltc.GateInitiation, ltc.GateATB, ltc.GateATC}).Draw(t, "gate"),
 				Level: rapid.SampledFrom(testLevels).Draw(t, "decision level")}
 		} else {
 			d := *m.dec
