@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -47,6 +48,17 @@ func (h *durations) add(bucket, n int) {
 		return
 	}
 	h.positive.AddWithCount(bucket, float64(n))
+}
+
+// addAll counts counts[i] durations of buckets[i], a histogram of the database.
+func (h *durations) addAll(buckets, counts []int32) error {
+	if len(buckets) != len(counts) {
+		return fmt.Errorf("a histogram of %d buckets and %d counts", len(buckets), len(counts))
+	}
+	for i, b := range buckets {
+		h.add(int(b), int(counts[i]))
+	}
+	return nil
 }
 
 func (h *durations) count() int { return int(h.zero + h.positive.TotalCount()) }

@@ -119,14 +119,13 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			}
 			days := "FALSE"
 			if p.days {
-				days = "a.day >= " + f.arg(p.firstDay) + "::date AND a.day < " + f.arg(p.endDay) + "::date"
+				companyWide := rf.Reader == nil || ltc.ReportsReach(*rf.Reader).All
+				days = p.rows(&f, companyWide)
 				if rf.Level != "" {
 					days += " AND a.level = " + f.arg(rf.Level)
 				}
-				if rf.Reader != nil {
-					if c := f.units("a.org_unit", ltc.ReportsReach(*rf.Reader)); c != "" {
-						days += " AND " + c
-					}
+				if !companyWide {
+					days += " AND " + f.units("a.org_unit", ltc.ReportsReach(*rf.Reader))
 				}
 			}
 			sql = strings.ReplaceAll(sql, "$days", days)
@@ -229,24 +228,22 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 				ReachedFrom: reached[i], ReachedTo: reached[i+1]})
 		}
 
-		// The stays of each stage of the main path that ended in the period, as histograms of their lengths.
+		// The stays of each stage of the main path that ended in the period, as histograms of their lengths, and the
+		// decisions taken in it by gate and level, of their turnarounds: merged here, a row's buckets at a time.
 		stays := map[ltc.Stage]*durations{}
-		if err := q(`SELECT stage, bucket, sum(n) FROM (
-				SELECT a.stage, u.bucket, u.n FROM report_stay_days a, unnest(a.buckets, a.counts) u (bucket, n) WHERE $days
-				UNION ALL
-				SELECT v.stage, report_bucket(v.seconds), count(*) FROM stage_visits v
-				WHERE v.stage = ANY($stages) AND $raw(v.left_at) AND $deal(v.deal_id) GROUP BY 1, 2
-			) s GROUP BY 1, 2`, func(rows pgx.Rows) error {
+		if err := q(`SELECT a.stage, a.buckets, a.counts FROM report_stay_days a WHERE $days
+			UNION ALL
+			SELECT v.stage, ARRAY[report_bucket(v.seconds)], ARRAY[count(*)::integer] FROM stage_visits v
+			WHERE v.stage = ANY($stages) AND $raw(v.left_at) AND $deal(v.deal_id) GROUP BY 1, 2`, func(rows pgx.Rows) error {
 			var stage ltc.Stage
-			var bucket, n int
-			if err := rows.Scan(&stage, &bucket, &n); err != nil {
+			var buckets, counts []int32
+			if err := rows.Scan(&stage, &buckets, &counts); err != nil {
 				return err
 			}
 			if stays[stage] == nil {
 				stays[stage] = newDurations()
 			}
-			stays[stage].add(bucket, n)
-			return nil
+			return stays[stage].addAll(buckets, counts)
 		}); err != nil {
 			return fmt.Errorf("time in stage: %w", err)
 		}
@@ -256,32 +253,27 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			}
 		}
 
-		// The decisions taken in the period, by gate and level, as histograms of their turnarounds.
 		type gateLevel struct {
 			gate  ltc.Gate
 			level ltc.ProjectLevel
 		}
 		turnarounds := map[gateLevel]*durations{}
-		if err := q(`SELECT gate, level, bucket, sum(n) FROM (
-				SELECT a.gate, a.decision_level AS level, u.bucket, u.n
-				FROM report_turnaround_days a, unnest(a.buckets, a.counts) u (bucket, n)
-				WHERE $days AND a.gate = ANY($gates) AND a.decision_level = ANY($levels)
-				UNION ALL
-				SELECT d.gate, d.level, report_bucket(d.turnaround_seconds), count(*) FROM decisions d
-				WHERE d.gate = ANY($gates) AND d.level = ANY($levels) AND d.status NOT IN ('PENDING', 'WITHDRAWN')
-					AND $raw(d.updated_at) AND $deal(d.opportunity_id)
-				GROUP BY 1, 2, 3
-			) t GROUP BY 1, 2, 3`, func(rows pgx.Rows) error {
+		if err := q(`SELECT a.gate, a.decision_level, a.buckets, a.counts FROM report_turnaround_days a
+			WHERE $days AND a.gate = ANY($gates) AND a.decision_level = ANY($levels)
+			UNION ALL
+			SELECT d.gate, d.level, ARRAY[report_bucket(d.turnaround_seconds)], ARRAY[count(*)::integer] FROM decisions d
+			WHERE d.gate = ANY($gates) AND d.level = ANY($levels) AND d.status NOT IN ('PENDING', 'WITHDRAWN')
+				AND $raw(d.updated_at) AND $deal(d.opportunity_id)
+			GROUP BY 1, 2, 3`, func(rows pgx.Rows) error {
 			var k gateLevel
-			var bucket, n int
-			if err := rows.Scan(&k.gate, &k.level, &bucket, &n); err != nil {
+			var buckets, counts []int32
+			if err := rows.Scan(&k.gate, &k.level, &buckets, &counts); err != nil {
 				return err
 			}
 			if turnarounds[k] == nil {
 				turnarounds[k] = newDurations()
 			}
-			turnarounds[k].add(bucket, n)
-			return nil
+			return turnarounds[k].addAll(buckets, counts)
 		}); err != nil {
 			return fmt.Errorf("gate turnaround: %w", err)
 		}
@@ -375,6 +367,31 @@ func splitPeriod(from, to time.Time, byDay bool) period {
 		p.ends = append(p.ends, [2]time.Time{end, to})
 	}
 	return p
+}
+
+// rows is the condition on an aggregate row (aliased a) that it counts the whole days: the company's month rows
+// (org_unit '*') for the whole months among them when companyWide, the day rows for the other days.
+func (p period) rows(f *filter, companyWide bool) string {
+	dayRows := func(from, to time.Time) string {
+		return "a.org_unit <> '*' AND a.day >= " + f.arg(from) + "::date AND a.day < " + f.arg(to) + "::date"
+	}
+	firstMonth := time.Date(p.firstDay.Year(), p.firstDay.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if firstMonth.Before(p.firstDay) {
+		firstMonth = firstMonth.AddDate(0, 1, 0)
+	}
+	endMonth := time.Date(p.endDay.Year(), p.endDay.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !companyWide || !firstMonth.Before(endMonth) {
+		return dayRows(p.firstDay, p.endDay)
+	}
+	var parts []string
+	if p.firstDay.Before(firstMonth) {
+		parts = append(parts, dayRows(p.firstDay, firstMonth))
+	}
+	parts = append(parts, "a.org_unit = '*' AND a.day >= "+f.arg(firstMonth)+"::date AND a.day < "+f.arg(endMonth)+"::date")
+	if endMonth.Before(p.endDay) {
+		parts = append(parts, dayRows(endMonth, p.endDay))
+	}
+	return "((" + strings.Join(parts, ") OR (") + "))"
 }
 
 // The gates and project levels the turnarounds are reported by.
