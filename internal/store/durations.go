@@ -15,10 +15,12 @@ import (
 // The report's percentiles come from histograms of durations in the buckets of DDSketch (DataDog's sketches-go):
 // its logarithmic mapping puts a duration x in bucket floor(ln(x) / ln(gamma)), gamma = (1 + a) / (1 - a), and
 // gives back for a bucket a value within a of every duration in it, for a relative accuracy a of 1 %. Such
-// histograms are exact counts per bucket, so they merge by adding: the database keeps one per day and key
-// (report_stay_days, report_turnaround_days) and sums them. The library is the mapping and the bucket store the
-// percentile is read from, maintained and tested by DataDog and used by its agents and other implementations
-// (Java, Python) that agree on these buckets; the database only counts buckets (report_bucket, migration 011).
+// histograms are exact counts per bucket, so they merge by adding: the database keeps one per day (and month) and
+// key, and the report adds those of its period. Why this sketch: its error bound is relative and holds at every
+// rank whatever the distribution (stays last minutes to months), it merges exactly (a t-digest or a GK summary
+// merges only approximately), and the bucket of a value is one formula PostgreSQL computes too (report_bucket,
+// migration 011), so triggers keep the histograms with plain counts. The library, kept by DataDog and used by its
+// agents, gives the mapping and the bucket store the percentiles are read from.
 const relativeAccuracy = 0.01
 
 // durationMapping is report_bucket's mapping (migration 011 writes its multiplier, 1 / ln(gamma), out).

@@ -96,9 +96,10 @@ var MainPath = []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.S
 
 // PipelineReport computes the report in one consistent snapshot. The whole UTC days of the period are read from
 // the per-day aggregates (migration 011), keyed by unit and level so the reader's reach and the level filter stay
-// exact; the parts of a day at either end, and an owner's report (an owner's deals are few), are read from the
-// deals, stays, decisions and flags themselves. Its cost follows the days of the period, not the deals in it.
-// Counts and sums are exact; percentiles come from merged histograms (durations) within 1 % of the exact ones.
+// exact, and for a company-wide reader its whole months from the company's month rows; the parts of a day at
+// either end, and an owner's report (an owner's deals are few), are read from the deals, stays, decisions and
+// flags themselves. Its cost follows the days and months of the period, not the deals in it. Counts and sums are
+// exact; percentiles come from merged histograms (durations) within 1 % of the exact ones.
 func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, error) {
 	var r Report
 	p := splitPeriod(rf.From, rf.To, rf.OwnerID == "")
@@ -175,8 +176,8 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			}
 			return rows.Err()
 		}
-		// Each part adds up its whole days and its rows at the ends in SQL (sums numeric, exact): Go adds no amounts.
-		// The deals created in the period, by where they stand now and by currency.
+		// Counts and sums add up the aggregates and the rows at the ends in SQL (sums numeric, exact): Go adds no
+		// amounts. The deals created in the period, by where they stand now and by currency.
 		if err := q(`SELECT stage, outcome, currency, sum(deals), sum(value) FROM (
 				SELECT a.stage, a.outcome, a.currency, a.deals, a.value FROM report_created_days a WHERE $days
 				UNION ALL
