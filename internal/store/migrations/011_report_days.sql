@@ -235,12 +235,15 @@ $$;
 CREATE FUNCTION report_days_of_opportunity() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     unit text := coalesce((SELECT org_unit FROM deal_access WHERE deal_id = NEW.id), '');
+    was_level text := '';
 BEGIN
     IF TG_OP = 'UPDATE' THEN
+        was_level := coalesce(OLD.level, '');
         PERFORM report_count_opportunity(OLD, unit, -1);
-        IF OLD.level IS DISTINCT FROM NEW.level THEN
-            PERFORM report_move_deal(NEW.id, unit, coalesce(OLD.level, ''), unit, coalesce(NEW.level, ''));
-        END IF;
+    END IF;
+    -- What the deal counted at its level before (none before its row existed) moves to its new level.
+    IF was_level <> coalesce(NEW.level, '') THEN
+        PERFORM report_move_deal(NEW.id, unit, was_level, unit, coalesce(NEW.level, ''));
     END IF;
     PERFORM report_count_opportunity(NEW, unit, 1);
     RETURN NULL;
