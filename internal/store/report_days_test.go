@@ -292,3 +292,55 @@ func TestReportPercentilesAreWithinOnePercent(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 }
+
+// Changes of many deals of one day, unit and level, moving between the same stages in opposite directions at
+// once, update the same aggregate rows in opposite orders: none deadlocks (the triggers take the log's lock first),
+// and the aggregates still agree with the deals.
+func TestConcurrentChangesOfOneDayDoNotDeadlock(t *testing.T) {
+	s, url := open(t)
+	ctx := context.Background()
+	created := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+	const deals, moves = 8, 15
+	errs := make(chan error, deals)
+	for i := range deals {
+		go func() {
+			o := deal(ltc.LevelB, "ann", created, ltc.Money{Currency: "EUR", AmountMinor: 100}, ltc.StageValidation, "")
+			o.Unit = "emea/germany"
+			lead := ltc.Lead{ID: o.ID, State: ltc.LeadQualified, Owner: o.Owner, Customer: o.Customer, CreatedAt: created,
+				UpdatedAt: created, Unit: o.Unit}
+			change := func(events ...ltc.Event) error {
+				c := o
+				return s.Apply(ctx, store.Change{Request: store.Request{ID: uuid.NewString(), Method: "x", DealID: o.ID,
+					Result: json.RawMessage(`{}`)}, Opportunity: &c, Events: events})
+			}
+			err := s.Apply(ctx, store.Change{Request: store.Request{ID: uuid.NewString(), Method: "x", DealID: o.ID,
+				Result: json.RawMessage(`{}`)}, Lead: &lead})
+			// Even deals go VALIDATION -> PURSUIT -> VALIDATION ..., odd ones the other way round.
+			stages := []ltc.Stage{ltc.StageValidation, ltc.StagePursuit}
+			if i%2 == 1 {
+				stages[0], stages[1] = stages[1], stages[0]
+			}
+			for m := 0; m < moves && err == nil; m++ {
+				next := stages[m%2]
+				e := ltc.Event{DealID: o.ID, Type: "x.stage", Actor: ltc.SystemPerson, StageBefore: string(o.Stage),
+					StageAfter: string(next), Data: json.RawMessage(`{}`), OccurredAt: created.Add(time.Duration(m) * time.Minute)}
+				if m == 0 {
+					e.StageBefore = ""
+				}
+				o.Stage = next
+				err = change(e)
+			}
+			errs <- err
+		}()
+	}
+	for range deals {
+		require.NoError(t, <-errs)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	kept := aggregates(t, conn)
+	_, err = conn.Exec(ctx, `SELECT report_days_rebuild()`)
+	require.NoError(t, err)
+	assert.Equal(t, aggregates(t, conn), kept)
+}
