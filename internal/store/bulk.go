@@ -57,8 +57,9 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 		return nil
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := copyAll(tx, table{"leads", leadColumns, leads}, table{"opportunities", opportunityColumns, opportunities},
-			table{"decisions", decisionColumns, decisions}, table{"deal_access", accessColumns, access}); err != nil {
+		// Access first: the report's aggregates key a deal's rows by its unit (migration 011).
+		if err := copyAll(tx, table{"leads", leadColumns, leads}, table{"deal_access", accessColumns, access},
+			table{"opportunities", opportunityColumns, opportunities}, table{"decisions", decisionColumns, decisions}); err != nil {
 			return err
 		}
 		// The events last: the lock on event_log_head that orders the log is held from here to commit only.

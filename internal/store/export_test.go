@@ -13,3 +13,11 @@ func (s *Store) Setting(ctx context.Context, name string) (string, error) {
 func MigrateTo(ctx context.Context, url string, version int32) error {
 	return migrateTo(ctx, url, version)
 }
+
+// DurationBucket is the library's bucket of a duration in seconds, as report_bucket numbers them.
+func DurationBucket(seconds float64) int {
+	if seconds <= 0 {
+		return zeroBucket
+	}
+	return durationMapping.Index(seconds)
+}

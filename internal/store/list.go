@@ -213,10 +213,3 @@ func (f *filter) unitIs(column string, u ltc.Unit) string {
 func access(column, cond string) string {
 	return "EXISTS (SELECT 1 FROM deal_access x WHERE x.deal_id = " + column + " AND " + cond + ")"
 }
-
-func orTrue(cond string) string {
-	if cond == "" {
-		return "TRUE"
-	}
-	return cond
-}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/big"
@@ -93,29 +94,52 @@ var MainPath = []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.S
 	ltc.StageATBReview, ltc.StageBidding, ltc.StageNegotiation, ltc.StageATCReview, ltc.StageContractSigning,
 	ltc.StageHandover}
 
-// PipelineReport computes the report from the read model, in one consistent snapshot. Each part reads ranges of
-// a covering index in its order: deals by creation (funnel and conversions) and by close, stage visits by stage
-// and end, decisions by gate, level and decision time, overdue flags by type and time. Its cost follows what
-// happened in the period (with a level or owner filter, plus their lookups), not all deals.
+// PipelineReport computes the report in one consistent snapshot. The whole UTC days of the period are read from
+// the per-day aggregates (migration 011), keyed by unit and level so the reader's reach and the level filter stay
+// exact, and for a company-wide reader its whole months from the company's month rows; the parts of a day at
+// either end, and an owner's report (an owner's deals are few), are read from the deals, stays, decisions and
+// flags themselves. Its cost follows the days and months of the period, not the deals in it. Counts and sums are
+// exact; percentiles come from merged histograms (durations) within 1 % of the exact ones.
 func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, error) {
 	var r Report
+	p := splitPeriod(rf.From, rf.To, rf.OwnerID == "")
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		// The medians sort a period's stays and decisions: in memory rather than in temporary files.
-		if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
-			return err
-		}
-		// bind numbers the placeholders a query uses: $from, $to, $stages (the main path), $gates, $levels, $deals
-		// (the level and owner filters on the deals aliased o) and $deal(COLUMN) (the same filters on the deal whose
-		// id is COLUMN).
+		// bind numbers the placeholders a query uses: $days (the whole days and the filters on an aggregate aliased
+		// a), $raw(COLUMN) (COLUMN falls in the ends of the period read from the rows), $stages (the main path),
+		// $gates, $levels, $deals (the filters on the deals aliased o) and $deal(COLUMN) (the same filters on the
+		// deal whose id is COLUMN).
 		bind := func(sql string) (string, []any) {
 			var f filter
 			for _, b := range []struct {
 				token string
 				value any
-			}{{"$from", rf.From}, {"$to", rf.To}, {"$stages", stageNames()}, {"$gates", reportGates}, {"$levels", reportLevels}} {
+			}{{"$stages", stageNames()}, {"$gates", reportGates}, {"$levels", reportLevels}} {
 				if strings.Contains(sql, b.token) {
 					sql = strings.ReplaceAll(sql, b.token, f.arg(b.value))
 				}
+			}
+			days := "FALSE"
+			if p.days {
+				companyWide := rf.Reader == nil || ltc.ReportsReach(*rf.Reader).All
+				days = p.rows(&f, companyWide)
+				if rf.Level != "" {
+					days += " AND a.level = " + f.arg(rf.Level)
+				}
+				if !companyWide {
+					days += " AND " + f.units("a.org_unit", ltc.ReportsReach(*rf.Reader))
+				}
+			}
+			sql = strings.ReplaceAll(sql, "$days", days)
+			var ends []string
+			for _, e := range p.ends {
+				ends = append(ends, "COLUMN >= "+f.arg(e[0])+" AND COLUMN < "+f.arg(e[1]))
+			}
+			raw := "FALSE"
+			if len(ends) > 0 {
+				raw = "(" + strings.Join(ends, " OR ") + ")"
+			}
+			for _, column := range []string{"o.created_at", "o.closed_at", "v.left_at", "d.updated_at", "e.occurred_at"} {
+				sql = strings.ReplaceAll(sql, "$raw("+column+")", strings.ReplaceAll(raw, "COLUMN", column))
 			}
 			deals := "TRUE"
 			if rf.Level != "" {
@@ -152,99 +176,134 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			}
 			return rows.Err()
 		}
-		// One scan of the deals created in the period makes the funnel and counts the deals that reached each stage
-		// of the main path (reached_stages, bit i for MainPath[i]): grouped by those bits as well, and summed here.
-		reached := make([]int, len(MainPath))
-		// The value is summed over the groups of a currency in SQL (numeric, exact), so Go adds no amounts.
-		if err := q(`SELECT o.stage, coalesce(o.outcome, ''), o.value_currency, o.reached_stages, count(*),
-				sum(sum(o.value_minor)) OVER (PARTITION BY o.stage, coalesce(o.outcome, ''), o.value_currency)
-			FROM opportunities o
-			WHERE o.created_at >= $from AND o.created_at < $to AND $deals
-			GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3`, func(rows pgx.Rows) error {
+		// Counts and sums add up the aggregates and the rows at the ends in SQL (sums numeric, exact): Go adds no
+		// amounts. The deals created in the period, by where they stand now and by currency.
+		if err := q(`SELECT stage, outcome, currency, sum(deals), sum(value) FROM (
+				SELECT a.stage, a.outcome, a.currency, a.deals, a.value FROM report_created_days a WHERE $days
+				UNION ALL
+				SELECT o.stage, coalesce(o.outcome, ''), coalesce(o.value_currency, ''), 1, coalesce(o.value_minor, 0)
+				FROM opportunities o WHERE $raw(o.created_at) AND $deals
+			) f GROUP BY 1, 2, 3 HAVING sum(deals) > 0 ORDER BY 1, 2, 3`, func(rows pgx.Rows) error {
 			var stage ltc.Stage
 			var outcome ltc.Outcome
 			var currency string
 			var sum pgtype.Numeric
-			var bits int32
 			var n int
-			if err := rows.Scan(&stage, &outcome, &currency, &bits, &n, &sum); err != nil {
+			if err := rows.Scan(&stage, &outcome, &currency, &n, &sum); err != nil {
 				return err
-			}
-			for i := range MainPath {
-				if bits&(1<<i) != 0 {
-					reached[i] += n
-				}
 			}
 			if k := len(r.Funnel); k == 0 || r.Funnel[k-1].Stage != stage || r.Funnel[k-1].Outcome != outcome {
 				r.Funnel = append(r.Funnel, FunnelRow{Stage: stage, Outcome: outcome})
 			}
 			f := &r.Funnel[len(r.Funnel)-1]
 			f.Deals += n
-			if k := len(f.Value); k > 0 && f.Value[k-1].Currency == currency {
-				return nil // the currency's sum came with its first group
-			}
 			total, err := scanTotal(currency, sum)
 			f.Value = append(f.Value, total)
 			return err
 		}); err != nil {
 			return fmt.Errorf("funnel: %w", err)
 		}
+
+		// Of the deals created in the period, how many reached each stage of the main path (reached[i] of the days,
+		// bit i-1 of reached_stages of the deals).
+		reached := make([]int, len(MainPath))
+		if err := q(`SELECT i, sum(n) FROM (
+				SELECT u.i, u.n FROM report_reached_days a, unnest(a.reached) WITH ORDINALITY u (n, i) WHERE $days
+				UNION ALL
+				SELECT i + 1, count(*) FROM opportunities o, generate_series(0, 9) i
+				WHERE $raw(o.created_at) AND $deals AND o.reached_stages & (1 << i) <> 0 GROUP BY 1
+			) r GROUP BY 1`, func(rows pgx.Rows) error {
+			var i, n int
+			if err := rows.Scan(&i, &n); err != nil {
+				return err
+			}
+			if i >= 1 && i <= len(reached) {
+				reached[i-1] = n
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("conversions: %w", err)
+		}
 		for i := 0; i+1 < len(MainPath); i++ {
 			r.Conversions = append(r.Conversions, Conversion{From: MainPath[i], To: MainPath[i+1],
 				ReachedFrom: reached[i], ReachedTo: reached[i+1]})
 		}
 
-		// The stays of each stage that ended in the period, in the order of the index: no sort but the percentiles'.
-		if err := q(`SELECT v.stage, count(*), percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v.seconds)
-			FROM stage_visits v
-			WHERE v.stage = ANY($stages) AND v.left_at >= $from AND v.left_at < $to AND $deal(v.deal_id)
-			GROUP BY 1`, func(rows pgx.Rows) error {
-			var st StageTime
-			var p []float64
-			if err := rows.Scan(&st.Stage, &st.Count, &p); err != nil {
+		// The stays of each stage of the main path that ended in the period, as histograms of their lengths, and the
+		// decisions taken in it by gate and level, of their turnarounds: merged here, a row's buckets at a time.
+		stays := map[ltc.Stage]*durations{}
+		if err := q(`SELECT a.stage, a.buckets, a.counts FROM report_stay_days a WHERE $days
+			UNION ALL
+			SELECT v.stage, ARRAY[report_bucket(v.seconds)], ARRAY[count(*)::integer] FROM stage_visits v
+			WHERE v.stage = ANY($stages) AND $raw(v.left_at) AND $deal(v.deal_id) GROUP BY 1, 2`, func(rows pgx.Rows) error {
+			var stage ltc.Stage
+			var buckets, counts []int32
+			if err := rows.Scan(&stage, &buckets, &counts); err != nil {
 				return err
 			}
-			st.Median, st.P90 = seconds(p[0]), seconds(p[1])
-			r.TimeInStage = append(r.TimeInStage, st)
-			return nil
+			if stays[stage] == nil {
+				stays[stage] = newDurations()
+			}
+			return stays[stage].addAll(buckets, counts)
 		}); err != nil {
 			return fmt.Errorf("time in stage: %w", err)
 		}
-		slices.SortFunc(r.TimeInStage, func(a, b StageTime) int { return slices.Index(MainPath, a.Stage) - slices.Index(MainPath, b.Stage) })
+		for _, stage := range MainPath {
+			if h := stays[stage]; h != nil && h.count() > 0 {
+				r.TimeInStage = append(r.TimeInStage, StageTime{Stage: stage, Duration: h.summary()})
+			}
+		}
 
-		// The decisions of each gate and level taken in the period, one index range each.
-		if err := q(`SELECT g.gate, l.level, t.n, t.p
-			FROM unnest($gates::text[]) g (gate), unnest($levels::text[]) l (level), LATERAL (
-				SELECT count(*) AS n, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY d.turnaround_seconds) AS p
-				FROM decisions d
-				WHERE d.gate = g.gate AND d.level = l.level AND d.status NOT IN ('PENDING', 'WITHDRAWN')
-					AND d.updated_at >= $from AND d.updated_at < $to AND $deal(d.opportunity_id)
-			) t
-			WHERE t.n > 0 ORDER BY 1, 2`, func(rows pgx.Rows) error {
-			var g GateTurnaround
-			var p []float64
-			if err := rows.Scan(&g.Gate, &g.Level, &g.Count, &p); err != nil {
+		type gateLevel struct {
+			gate  ltc.Gate
+			level ltc.ProjectLevel
+		}
+		turnarounds := map[gateLevel]*durations{}
+		if err := q(`SELECT a.gate, a.decision_level, a.buckets, a.counts FROM report_turnaround_days a
+			WHERE $days AND a.gate = ANY($gates) AND a.decision_level = ANY($levels)
+			UNION ALL
+			SELECT d.gate, d.level, ARRAY[report_bucket(d.turnaround_seconds)], ARRAY[count(*)::integer] FROM decisions d
+			WHERE d.gate = ANY($gates) AND d.level = ANY($levels) AND d.status NOT IN ('PENDING', 'WITHDRAWN')
+				AND $raw(d.updated_at) AND $deal(d.opportunity_id)
+			GROUP BY 1, 2, 3`, func(rows pgx.Rows) error {
+			var k gateLevel
+			var buckets, counts []int32
+			if err := rows.Scan(&k.gate, &k.level, &buckets, &counts); err != nil {
 				return err
 			}
-			g.Median, g.P90 = seconds(p[0]), seconds(p[1])
-			r.GateTurnaround = append(r.GateTurnaround, g)
-			return nil
+			if turnarounds[k] == nil {
+				turnarounds[k] = newDurations()
+			}
+			return turnarounds[k].addAll(buckets, counts)
 		}); err != nil {
 			return fmt.Errorf("gate turnaround: %w", err)
 		}
+		for k, h := range turnarounds {
+			if h.count() > 0 {
+				r.GateTurnaround = append(r.GateTurnaround, GateTurnaround{Gate: k.gate, Level: k.level, Duration: h.summary()})
+			}
+		}
+		slices.SortFunc(r.GateTurnaround, func(a, b GateTurnaround) int {
+			return cmp.Or(strings.Compare(string(a.Gate), string(b.Gate)), strings.Compare(string(a.Level), string(b.Level)))
+		})
 
-		if err := q(`SELECT e.type, count(*) FROM events e
-			WHERE e.type IN ('`+ltc.EventWeeklyReportOverdue+`', '`+ltc.EventDecisionOverdue+`')
-				AND e.occurred_at >= $from AND e.occurred_at < $to AND $deal(e.deal_id)
-			GROUP BY 1`, func(rows pgx.Rows) error {
+		if err := q(`SELECT type, sum(n) FROM (
+				SELECT a.type, a.flags AS n FROM report_overdue_days a WHERE $days
+				UNION ALL
+				SELECT e.type, count(*) FROM events e
+				WHERE e.type IN ('`+ltc.EventWeeklyReportOverdue+`', '`+ltc.EventDecisionOverdue+`')
+					AND $raw(e.occurred_at) AND $deal(e.deal_id)
+				GROUP BY 1
+			) x GROUP BY 1`, func(rows pgx.Rows) error {
 			var typ string
 			var n int
 			if err := rows.Scan(&typ, &n); err != nil {
 				return err
 			}
-			if typ == ltc.EventWeeklyReportOverdue {
+			switch typ {
+			case ltc.EventWeeklyReportOverdue:
 				r.OverdueWeeklyReports = n
-			} else {
+			case ltc.EventDecisionOverdue:
 				r.OverdueDecisions = n
 			}
 			return nil
@@ -253,14 +312,18 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 		}
 
 		// A won deal's value is its contract's amount (the estimate if none was recorded).
-		if err := q(`SELECT o.outcome, coalesce(o.contract_currency, o.value_currency), sum(coalesce(o.contract_minor, o.value_minor)), count(*)
-			FROM opportunities o WHERE o.closed_at >= $from AND o.closed_at < $to AND $deals
-			GROUP BY 1, 2`, func(rows pgx.Rows) error {
+		if err := q(`SELECT outcome, currency, sum(deals), sum(value) FROM (
+				SELECT a.outcome, a.currency, a.deals, a.value FROM report_closed_days a WHERE $days
+				UNION ALL
+				SELECT coalesce(o.outcome, ''), coalesce(o.contract_currency, o.value_currency, ''), 1,
+					coalesce(o.contract_minor, o.value_minor, 0)
+				FROM opportunities o WHERE $raw(o.closed_at) AND $deals
+			) c GROUP BY 1, 2 HAVING sum(deals) > 0 ORDER BY 1, 2`, func(rows pgx.Rows) error {
 			var outcome ltc.Outcome
 			var currency string
 			var sum pgtype.Numeric
 			var n int
-			if err := rows.Scan(&outcome, &currency, &sum, &n); err != nil {
+			if err := rows.Scan(&outcome, &currency, &n, &sum); err != nil {
 				return err
 			}
 			r.Closed += n
@@ -274,10 +337,62 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 		}); err != nil {
 			return fmt.Errorf("win rate: %w", err)
 		}
-		slices.SortFunc(r.ValueWon, func(a, b Total) int { return strings.Compare(a.Currency, b.Currency) })
 		return nil
 	})
 	return r, err
+}
+
+// period is a report's period split for reading: the whole UTC days [firstDay, endDay) from the aggregates (if
+// days), and the ends, at most two [from, to) ranges, from the rows.
+type period struct {
+	days             bool
+	firstDay, endDay time.Time
+	ends             [][2]time.Time
+}
+
+// splitPeriod splits [from, to); byDay false reads it all from the rows.
+func splitPeriod(from, to time.Time, byDay bool) period {
+	first := from.UTC().Truncate(24 * time.Hour)
+	if first.Before(from) {
+		first = first.Add(24 * time.Hour)
+	}
+	end := to.UTC().Truncate(24 * time.Hour)
+	if !byDay || !first.Before(end) {
+		return period{ends: [][2]time.Time{{from, to}}}
+	}
+	p := period{days: true, firstDay: first, endDay: end}
+	if from.Before(first) {
+		p.ends = append(p.ends, [2]time.Time{from, first})
+	}
+	if end.Before(to) {
+		p.ends = append(p.ends, [2]time.Time{end, to})
+	}
+	return p
+}
+
+// rows is the condition on an aggregate row (aliased a) that it counts the whole days: the company's month rows
+// (org_unit '*') for the whole months among them when companyWide, the day rows for the other days.
+func (p period) rows(f *filter, companyWide bool) string {
+	dayRows := func(from, to time.Time) string {
+		return "a.org_unit <> '*' AND a.day >= " + f.arg(from) + "::date AND a.day < " + f.arg(to) + "::date"
+	}
+	firstMonth := time.Date(p.firstDay.Year(), p.firstDay.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if firstMonth.Before(p.firstDay) {
+		firstMonth = firstMonth.AddDate(0, 1, 0)
+	}
+	endMonth := time.Date(p.endDay.Year(), p.endDay.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !companyWide || !firstMonth.Before(endMonth) {
+		return dayRows(p.firstDay, p.endDay)
+	}
+	var parts []string
+	if p.firstDay.Before(firstMonth) {
+		parts = append(parts, dayRows(p.firstDay, firstMonth))
+	}
+	parts = append(parts, "a.org_unit = '*' AND a.day >= "+f.arg(firstMonth)+"::date AND a.day < "+f.arg(endMonth)+"::date")
+	if endMonth.Before(p.endDay) {
+		parts = append(parts, dayRows(endMonth, p.endDay))
+	}
+	return "((" + strings.Join(parts, ") OR (") + "))"
 }
 
 // The gates and project levels the turnarounds are reported by.

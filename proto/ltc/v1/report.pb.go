@@ -98,7 +98,8 @@ func (x *GetPipelineReportRequest) GetOwnerId() string {
 }
 
 // GetPipelineReportResponse is the report. The funnel and the conversions are over the deals created in the
-// period; the times, turnarounds, overdue counts and the win rate over what happened in the period.
+// period; the times, turnarounds, overdue counts and the win rate over what happened in the period. Counts and sums
+// are exact; the medians and 90th percentiles are within 1 % of the exact ones (see StageTime).
 type GetPipelineReportResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Deals created in the period by where they stand now.
@@ -467,11 +468,13 @@ type StageTime struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Stage.
 	Stage Stage `protobuf:"varint,1,opt,name=stage,proto3,enum=ltc.v1.Stage" json:"stage,omitempty"`
-	// Stays counted.
+	// Stays counted (exact).
 	Stays int32 `protobuf:"varint,2,opt,name=stays,proto3" json:"stays,omitempty"`
-	// Median.
+	// Median, within 1 % relative error: the stays' lengths are counted in the buckets of a mergeable sketch
+	// (DDSketch's logarithmic mapping at 1 % relative accuracy) kept per day, and the percentile is interpolated
+	// between the two nearest ranks as PostgreSQL's percentile_cont does, each within 1 % of the exact length.
 	Median *durationpb.Duration `protobuf:"bytes,3,opt,name=median,proto3" json:"median,omitempty"`
-	// 90th percentile.
+	// 90th percentile, within 1 % relative error (as median).
 	P90           *durationpb.Duration `protobuf:"bytes,4,opt,name=p90,proto3" json:"p90,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -542,11 +545,11 @@ type GateTurnaround struct {
 	Gate Gate `protobuf:"varint,1,opt,name=gate,proto3,enum=ltc.v1.Gate" json:"gate,omitempty"`
 	// Project level of the decision.
 	Level ProjectLevel `protobuf:"varint,2,opt,name=level,proto3,enum=ltc.v1.ProjectLevel" json:"level,omitempty"`
-	// Decisions counted.
+	// Decisions counted (exact).
 	Decisions int32 `protobuf:"varint,3,opt,name=decisions,proto3" json:"decisions,omitempty"`
-	// Median.
+	// Median, within 1 % relative error (as StageTime.median).
 	Median *durationpb.Duration `protobuf:"bytes,4,opt,name=median,proto3" json:"median,omitempty"`
-	// 90th percentile.
+	// 90th percentile, within 1 % relative error (as StageTime.median).
 	P90           *durationpb.Duration `protobuf:"bytes,5,opt,name=p90,proto3" json:"p90,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
