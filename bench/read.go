@@ -280,7 +280,7 @@ func bulkLoad(ctx context.Context, url string, load func() (seed.Counts, error))
 			return seed.Counts{}, err
 		}
 	}
-	// The report's per-day aggregates likewise: their triggers (migration 011) would count the rows one by one;
+	// The report's per-day aggregates likewise: their triggers (migration 012) would count the rows one by one;
 	// report_days_rebuild counts them all at once after.
 	rows, err = conn.Query(ctx, `SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE 'report_days%' ORDER BY 1, 2`)
 	if err != nil {

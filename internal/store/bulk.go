@@ -57,7 +57,7 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 		return nil
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// Access first: the report's aggregates key a deal's rows by its unit (migration 011).
+		// Access first: the report's aggregates key a deal's rows by its unit (migration 012).
 		if err := copyAll(tx, table{"leads", leadColumns, leads}, table{"deal_access", accessColumns, access},
 			table{"opportunities", opportunityColumns, opportunities}, table{"decisions", decisionColumns, decisions}); err != nil {
 			return err

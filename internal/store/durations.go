@@ -19,11 +19,11 @@ import (
 // key, and the report adds those of its period. Why this sketch: its error bound is relative and holds at every
 // rank whatever the distribution (stays last minutes to months), it merges exactly (a t-digest or a GK summary
 // merges only approximately), and the bucket of a value is one formula PostgreSQL computes too (report_bucket,
-// migration 011), so triggers keep the histograms with plain counts. The library, kept by DataDog and used by its
+// migration 012), so triggers keep the histograms with plain counts. The library, kept by DataDog and used by its
 // agents, gives the mapping and the bucket store the percentiles are read from.
 const relativeAccuracy = 0.01
 
-// durationMapping is report_bucket's mapping (migration 011 writes its multiplier, 1 / ln(gamma), out).
+// durationMapping is report_bucket's mapping (migration 012 writes its multiplier, 1 / ln(gamma), out).
 var durationMapping = func() *mapping.LogarithmicMapping {
 	m, err := mapping.NewLogarithmicMapping(relativeAccuracy)
 	if err != nil {

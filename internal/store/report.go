@@ -95,7 +95,7 @@ var MainPath = []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.S
 	ltc.StageHandover}
 
 // PipelineReport computes the report in one consistent snapshot. The whole UTC days of the period are read from
-// the per-day aggregates (migration 011), keyed by unit and level so the reader's reach and the level filter stay
+// the per-day aggregates (migration 012), keyed by unit and level so the reader's reach and the level filter stay
 // exact, and for a company-wide reader its whole months from the company's month rows; the parts of a day at
 // either end, and an owner's report (an owner's deals are few), are read from the deals, stays, decisions and
 // flags themselves. Its cost follows the days and months of the period, not the deals in it. Counts and sums are

@@ -184,7 +184,7 @@ func TestPipelineReportCountsAReturnedDealOnce(t *testing.T) {
 
 // Migration 007 derives the report's new columns from what version 6 kept: the main-path stages each deal entered
 // (from its stage visits), the length of each finished stay and each decision's turnaround; and a stage the old
-// binary records while it still runs counts. Migration 011 then reports them from its per-day aggregates.
+// binary records while it still runs counts. Migration 012 then reports them from its per-day aggregates.
 func TestMigrationToTheReportColumnsKeepsWhatTheDealsDid(t *testing.T) {
 	ctx := context.Background()
 	url := testenv.EmptyDatabase(t)
@@ -240,7 +240,7 @@ func TestMigrationToTheReportColumnsKeepsWhatTheDealsDid(t *testing.T) {
 	require.NoError(t, old.QueryRow(ctx, `SELECT reached_stages FROM opportunities WHERE id = $1`, untouched).Scan(&reached))
 	assert.Equal(t, int32(0b1), reached, "VALIDATION recorded by the old binary")
 
-	// Migration 011 drops what the old binary needed and counts the deals into the report's aggregates.
+	// Migration 012 drops what the old binary needed and counts the deals into the report's aggregates.
 	require.NoError(t, store.Migrate(ctx, url))
 	r, err := store.Open(ctx, url, 2, nil)
 	require.NoError(t, err)
