@@ -85,7 +85,7 @@ build: ## Build ltcd and ltcctl into .bin/
 	go build -o $(BIN)/ ./cmd/ltcd ./cmd/ltcctl
 
 .PHONY: bench
-bench: tools postgres $(TEMPORAL_SERVER) ## Benchmark the engine against the Temporal floor, and reads at 10^6 deals (about 20 minutes); BENCH_FLAGS adds flags
+bench: tools postgres $(TEMPORAL_SERVER) ## Benchmark the engine against the Temporal floor, and reads at 10^6 deals (about 30 minutes); BENCH_FLAGS adds flags
 	go run ./bench $(BENCH_FLAGS)
 
 $(TEMPORAL_SERVER):
