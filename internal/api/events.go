@@ -16,14 +16,24 @@ import (
 // already written; the API reads them back into the domain types and serves them as the event type's payload
 // message (the catalogue in proto/ltc/v1/event.proto), converted like every other resource.
 
-// eventToProto is a stored event as the reader gets it: its details typed in payload and, for consumers written
-// before payload, untyped in data. Details the server cannot decode leave the field unset instead of failing the
+// eventToProto is a stored event as the reader gets it: its details typed in payload or, when they do not decode
+// as their type's (an unknown type, a shape this server does not know), untyped in data. Details the server cannot decode leave the field unset instead of failing the
 // page: a follower of the log must be able to move past every event.
 func (s *Server) eventToProto(reader ltc.Actor, e store.RecordedEvent) *ltcv1.Event {
 	pe := &ltcv1.Event{
 		Sequence: e.Sequence, DealId: e.DealID, DealSequence: e.DealSequence, Type: e.Type,
 		Actor: personToProto(e.Actor), RequestId: e.RequestID, StageBefore: e.StageBefore, StageAfter: e.StageAfter,
 		Recipients: e.Recipients, OccurTime: timestamppb.New(e.OccurredAt),
+	}
+	build, ok := eventPayloads[e.Type]
+	switch {
+	case !ok:
+		s.log.Warn("Event type unknown to this server; the event is served without payload", "sequence", e.Sequence, "type", e.Type)
+	case build(pe, reader, e.Data) != nil:
+		s.log.Warn("Event details do not decode as their type's; the event is served without payload", "sequence", e.Sequence, "type", e.Type)
+	default:
+		// The payload carries the details: decoding them a second time into data would double the page's work.
+		return pe
 	}
 	data := &structpb.Struct{}
 	if err := protojson.Unmarshal(e.Data, data); err == nil {
@@ -32,14 +42,6 @@ func (s *Server) eventToProto(reader ltc.Actor, e store.RecordedEvent) *ltcv1.Ev
 		// The details may hold anything a deal holds: the log names the event, never its content or the error's
 		// (which may quote it).
 		s.log.Warn("Event details are not a JSON object; the event is served without data", "sequence", e.Sequence, "type", e.Type)
-	}
-	build, ok := eventPayloads[e.Type]
-	if !ok {
-		s.log.Warn("Event type unknown to this server; the event is served without payload", "sequence", e.Sequence, "type", e.Type)
-		return pe
-	}
-	if err := build(pe, reader, e.Data); err != nil {
-		s.log.Warn("Event details do not decode as their type's; the event is served without payload", "sequence", e.Sequence, "type", e.Type)
 	}
 	return pe
 }

@@ -209,7 +209,7 @@ func TestEventFeedOverGRPC(t *testing.T) {
 	for i, ev := range all {
 		assert.Equal(t, int64(i+1), ev.Sequence)
 	}
-	assert.Equal(t, "Acme Telecom", all[0].Data.Fields["customer"].GetStructValue().Fields["name"].GetStringValue())
+	assert.Equal(t, "Acme Telecom", all[0].GetLeadCreated().GetLead().GetCustomer().GetName())
 
 	mine, err := deals.ListEvents(e.As(t, sam), &ltcv1.ListEventsRequest{DealId: other, Types: []string{"opportunity.created"}})
 	require.NoError(t, err)

@@ -50,8 +50,8 @@ type Event struct {
 	// unit), "authority:N@UNIT" (executives of that level and above whose scope holds it) or "function:NAME@UNIT"
 	// (reviewers of that function whose scope holds it). Empty when the change notifies no one.
 	Recipients []string `protobuf:"bytes,9,rep,name=recipients,proto3" json:"recipients,omitempty"`
-	// Deprecated: use payload, which carries the same details typed. The event's details as stored, untyped
-	// JSON; kept for consumers written before payload.
+	// Deprecated: use payload, which carries the details typed. Set only when the details do not decode as their
+	// type's payload (an event type or shape this server does not know): the event's details as stored, untyped.
 	Data *structpb.Struct `protobuf:"bytes,10,opt,name=data,proto3" json:"data,omitempty"`
 	// When the change happened.
 	OccurTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
