@@ -31,7 +31,7 @@ func (s *Server) changeDeal(ctx context.Context, method, dealID, requestID strin
 	if err != nil {
 		return workflows.DealResult{}, err
 	}
-	res, err := send[workflows.DealResult](ctx, s, change{
+	return send[workflows.DealResult](ctx, s, change{
 		method: method, dealID: dealID, request: request, arg: command(request, cmd),
 		processes: []string{workflows.DealWorkflowID(dealID), workflows.OpportunityWorkflowID(dealID)},
 		ended: func(ctx context.Context) error {
@@ -43,24 +43,6 @@ func (s *Server) changeDeal(ctx context.Context, method, dealID, requestID strin
 				dealID, o.Stage, o.Outcome)
 		},
 	})
-	if err != nil {
-		return res, err
-	}
-	res.Opportunity, err = s.whole(ctx, res.Opportunity)
-	return res, err
-}
-
-// whole is the deal as its process returned it with its content filled in from the read model, as GetOpportunity
-// returns it: a caller changes a risk or reads a meeting from the answer as from a Get.
-func (s *Server) whole(ctx context.Context, o ltc.Opportunity) (ltc.Opportunity, error) {
-	if o.Rules < ltc.RulesLimits || o.ContentBytes == 0 {
-		return o, nil
-	}
-	items, err := s.store.Content(ctx, o.ID)
-	if err != nil {
-		return o, err
-	}
-	return o.WithContent(items)
 }
 
 // changeDecision sends a change of a decision to its deal's process.
@@ -247,9 +229,13 @@ func listError(err error) error {
 	return err
 }
 
-// dealResponse sends a change of the deal and returns the deal after it.
+// dealResponse sends a change of the deal and returns the deal after it, whole as GetOpportunity returns it (the
+// process answers without its content): a caller changes a risk or reads a meeting from the answer as from a Get.
 func (s opportunityService) dealResponse(ctx context.Context, method, dealID, requestID string, req proto.Message, cmd ltc.Command) (*ltcv1.Opportunity, error) {
 	res, err := s.changeDeal(ctx, method, dealID, requestID, req, cmd)
+	if err == nil {
+		res.Opportunity, err = s.store.Whole(ctx, res.Opportunity)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -61,8 +61,8 @@ func decoded[T any](set func(e *ltcv1.Event, v T)) payloadBuilder {
 	}
 }
 
-// eventPayloads builds the payload of each event type of the catalogue (ltc.EventTypes) from what the processes
-// store for it (workflows/).
+// eventPayloads builds the payload of each event type of the catalogue (ltc.EventTypes) from the details its
+// command stored for it (package ltc).
 var eventPayloads = map[string]payloadBuilder{
 	ltc.EventLeadCreated: decoded(func(e *ltcv1.Event, l ltc.Lead) {
 		e.Payload = &ltcv1.Event_LeadCreated{LeadCreated: &ltcv1.LeadCreated{Lead: leadToProto(l)}}

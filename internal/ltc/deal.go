@@ -57,6 +57,23 @@ const (
 	ContentRisk         ContentKind = "risk"
 )
 
+// Ended reports whether the deal's process has nothing left to do: the lead was disqualified, or the deal is
+// closed with its project summary in.
+func (d Deal) Ended() bool {
+	if d.Opportunity == nil {
+		return d.Lead.State == LeadDisqualified
+	}
+	return d.Opportunity.Summary != nil
+}
+
+// ID is the deal's id, which its lead and its opportunity share.
+func (d Deal) ID() string {
+	if d.Opportunity != nil {
+		return d.Opportunity.ID
+	}
+	return d.Lead.ID
+}
+
 // opportunity is the deal's opportunity, or a refusal while the deal is still a lead: there is no deal of that id
 // yet, as there is none to read.
 func (d Deal) opportunity() (Opportunity, error) {

@@ -79,13 +79,7 @@ func UserRecipient(id string) string { return "user:" + id }
 func RoleRecipient(r Role) string { return "role:" + string(r) }
 
 // EventData encodes an event's details. Details are plain data, so encoding cannot fail; it panics if it does.
-func EventData(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("ltc: event data: " + err.Error())
-	}
-	return b
-}
+func EventData(v any) json.RawMessage { return mustJSON(v) }
 
 // Event types of the deal.
 const (

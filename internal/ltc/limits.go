@@ -148,18 +148,6 @@ func (r WeeklyReport) Key() string { return strconv.Itoa(r.Period) + "." + strco
 // ContentItems is a deal's content as the read model keeps it: the JSON of each item by kind and key.
 type ContentItems map[ContentKind]map[string]json.RawMessage
 
-// Items is the content as ContentItems.
-func Items(content []Content) ContentItems {
-	items := ContentItems{}
-	for _, c := range content {
-		if items[c.Kind] == nil {
-			items[c.Kind] = map[string]json.RawMessage{}
-		}
-		items[c.Kind][c.Key] = mustJSON(c.Item)
-	}
-	return items
-}
-
 // fill decodes the item of kind and key into v, if there is one.
 func (items ContentItems) fill(kind ContentKind, key string, v any) error {
 	if raw, ok := items[kind][key]; ok {

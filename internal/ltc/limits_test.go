@@ -18,6 +18,19 @@ func run(t *testing.T, o ltc.Opportunity, a ltc.Actor, cmd ltc.Command, requestI
 	return ltc.Run(cmd, ltc.Deal{Opportunity: &o}, ltc.Context{Actor: a, Now: t0.Add(time.Hour), Policy: ltc.DefaultPolicy(), RequestID: requestID})
 }
 
+// items is content as the read model keeps it: each item's JSON by kind and key.
+func items(content []ltc.Content) ltc.ContentItems {
+	all := ltc.ContentItems{}
+	for _, c := range content {
+		if all[c.Kind] == nil {
+			all[c.Kind] = map[string]json.RawMessage{}
+		}
+		b, _ := json.Marshal(c.Item)
+		all[c.Kind][c.Key] = b
+	}
+	return all
+}
+
 func meeting(conclusions string) ltc.RecordMeeting {
 	return ltc.RecordMeeting{Meeting: ltc.Meeting{Kind: ltc.MeetingAnalysis, Date: ltc.Date{Year: 2027, Month: 1, Day: 5},
 		Attendees: []ltc.Person{fred.Person()}, Conclusions: conclusions,
@@ -48,7 +61,7 @@ func TestTheProcessKeepsOnlyWhatTheRulesNeed(t *testing.T) {
 		o = *c.Deal.Opportunity
 		assert.Equal(t, whole.Events, c.Events, "the events carry the whole item")
 
-		filled, err := o.WithContent(ltc.Items(content))
+		filled, err := o.WithContent(items(content))
 		require.NoError(t, err)
 		wholeDeal = *whole.Deal.Opportunity
 		filled.ContentBytes = wholeDeal.ContentBytes

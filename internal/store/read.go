@@ -20,10 +20,18 @@ func (s *Store) Lead(ctx context.Context, id string) (ltc.Lead, error) {
 // The whole deal: its doc with its content filled in (ltc.Opportunity.WithContent).
 func (s *Store) Opportunity(ctx context.Context, id string) (ltc.Opportunity, error) {
 	o, err := getDoc[ltc.Opportunity](ctx, s, `SELECT doc FROM opportunities WHERE id = $1`, id, "opportunity")
-	if err != nil || o.Rules < ltc.RulesLimits {
+	if err != nil {
 		return o, err
 	}
-	items, err := s.Content(ctx, id)
+	return s.Whole(ctx, o)
+}
+
+// Whole is the deal as its process holds it (its doc) with the content kept beside it filled in.
+func (s *Store) Whole(ctx context.Context, o ltc.Opportunity) (ltc.Opportunity, error) {
+	if o.Rules < ltc.RulesLimits || o.ContentBytes == 0 {
+		return o, nil
+	}
+	items, err := s.Content(ctx, o.ID)
 	if err != nil {
 		return o, err
 	}
