@@ -74,11 +74,8 @@ func (s *Store) ApplyRevision(ctx context.Context, c Change) (*Behind, error) {
 		if err := upsertAccess(ctx, tx, c); err != nil {
 			return err
 		}
-		if err := upsertOpportunity(ctx, tx, *c.Opportunity, reachedStages(c.Events)); err != nil {
+		if err := upsertOpportunity(ctx, tx, *c.Opportunity, reachedStages(c.Events), c.Revision); err != nil {
 			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE opportunities SET revision = $2 WHERE id = $1`, id, c.Revision); err != nil {
-			return fmt.Errorf("number deal %s: %w", id, err)
 		}
 		if c.Decision != nil {
 			if err := upsertDecision(ctx, tx, *c.Decision, *c.Opportunity); err != nil {
@@ -150,7 +147,7 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 			return err
 		}
 		if c.Opportunity != nil {
-			if err := upsertOpportunity(ctx, tx, *c.Opportunity, reachedStages(c.Events)); err != nil {
+			if err := upsertOpportunity(ctx, tx, *c.Opportunity, reachedStages(c.Events), 0); err != nil {
 				return err
 			}
 		}
@@ -248,20 +245,23 @@ func opportunityRow(o ltc.Opportunity, reached int32) ([]any, error) {
 		contractCurrency, contractMinor, doc, reached, searchText(o.Customer.Name), o.IsOverdue()}, nil
 }
 
-// upsertOpportunity writes the deal's row, adding the stages in reached to those it had entered before.
-func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity, reached int32) error {
+// upsertOpportunity writes the deal's row, adding the stages in reached to those it had entered before, at
+// revision (0 keeps the row's): one new version of the row per change, as the deal's document is most of it.
+func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity, reached int32, revision int64) error {
 	row, err := opportunityRow(o, reached)
 	if err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO opportunities (id, lead_id, stage, outcome, level, owner_id, customer_name, created_at, updated_at, closed_at,
-			value_currency, value_minor, contract_currency, contract_minor, doc, reached_stages, customer_search, overdue)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+			value_currency, value_minor, contract_currency, contract_minor, doc, reached_stages, customer_search, overdue,
+			revision)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 		ON CONFLICT (id) DO UPDATE SET stage = $3, outcome = $4, level = $5, owner_id = $6,
 			customer_name = $7, updated_at = $9, closed_at = $10, value_currency = $11, value_minor = $12,
 			contract_currency = $13, contract_minor = $14, doc = $15,
-			reached_stages = opportunities.reached_stages | $16, customer_search = $17, overdue = $18`, row...)
+			reached_stages = opportunities.reached_stages | $16, customer_search = $17, overdue = $18,
+			revision = CASE WHEN $19 = 0 THEN opportunities.revision ELSE $19 END`, append(row, revision)...)
 	if err != nil {
 		return fmt.Errorf("write opportunity %s: %w", o.ID, err)
 	}
