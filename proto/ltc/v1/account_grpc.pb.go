@@ -76,7 +76,8 @@ type AccountServiceClient interface {
 	// account, so that nobody creates the same customer twice. Near matches do not refuse the call; they come back
 	// as similar_accounts.
 	CreateAccount(ctx context.Context, in *CreateAccountRequest, opts ...grpc.CallOption) (*CreateAccountResponse, error)
-	// GetAccount returns the whole account, with the power map of its contacts, in one call.
+	// GetAccount returns the whole account, with the power map of its contacts, in one call. Callers: the account's
+	// readers (see above); personal data as the service comment says.
 	GetAccount(ctx context.Context, in *GetAccountRequest, opts ...grpc.CallOption) (*GetAccountResponse, error)
 	// ListAccounts lists the accounts the caller may read, newest first, with filters and opaque page tokens. A page
 	// carries each account's summary: the account without its grade, relationship and plan histories, reviews,
@@ -366,7 +367,8 @@ type AccountServiceServer interface {
 	// account, so that nobody creates the same customer twice. Near matches do not refuse the call; they come back
 	// as similar_accounts.
 	CreateAccount(context.Context, *CreateAccountRequest) (*CreateAccountResponse, error)
-	// GetAccount returns the whole account, with the power map of its contacts, in one call.
+	// GetAccount returns the whole account, with the power map of its contacts, in one call. Callers: the account's
+	// readers (see above); personal data as the service comment says.
 	GetAccount(context.Context, *GetAccountRequest) (*GetAccountResponse, error)
 	// ListAccounts lists the accounts the caller may read, newest first, with filters and opaque page tokens. A page
 	// carries each account's summary: the account without its grade, relationship and plan histories, reviews,
