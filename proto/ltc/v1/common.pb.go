@@ -140,6 +140,197 @@ func (ProjectLevel) EnumDescriptor() ([]byte, []int) {
 	return file_ltc_v1_common_proto_rawDescGZIP(), []int{1}
 }
 
+// RelationshipLevel is our standing with a customer organisation (组织客户关系), from the lowest to the highest.
+type RelationshipLevel int32
+
+const (
+	// Not assessed yet.
+	RelationshipLevel_RELATIONSHIP_LEVEL_UNSPECIFIED RelationshipLevel = 0
+	// One vendor among others (普通供应商).
+	RelationshipLevel_RELATIONSHIP_LEVEL_VENDOR RelationshipLevel = 1
+	// Preferred supplier (优选供应商).
+	RelationshipLevel_RELATIONSHIP_LEVEL_PREFERRED_SUPPLIER RelationshipLevel = 2
+	// Strategic supplier (战略供应商).
+	RelationshipLevel_RELATIONSHIP_LEVEL_STRATEGIC_SUPPLIER RelationshipLevel = 3
+	// Partner (合作伙伴).
+	RelationshipLevel_RELATIONSHIP_LEVEL_PARTNER RelationshipLevel = 4
+)
+
+// Enum value maps for RelationshipLevel.
+var (
+	RelationshipLevel_name = map[int32]string{
+		0: "RELATIONSHIP_LEVEL_UNSPECIFIED",
+		1: "RELATIONSHIP_LEVEL_VENDOR",
+		2: "RELATIONSHIP_LEVEL_PREFERRED_SUPPLIER",
+		3: "RELATIONSHIP_LEVEL_STRATEGIC_SUPPLIER",
+		4: "RELATIONSHIP_LEVEL_PARTNER",
+	}
+	RelationshipLevel_value = map[string]int32{
+		"RELATIONSHIP_LEVEL_UNSPECIFIED":        0,
+		"RELATIONSHIP_LEVEL_VENDOR":             1,
+		"RELATIONSHIP_LEVEL_PREFERRED_SUPPLIER": 2,
+		"RELATIONSHIP_LEVEL_STRATEGIC_SUPPLIER": 3,
+		"RELATIONSHIP_LEVEL_PARTNER":            4,
+	}
+)
+
+func (x RelationshipLevel) Enum() *RelationshipLevel {
+	p := new(RelationshipLevel)
+	*p = x
+	return p
+}
+
+func (x RelationshipLevel) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RelationshipLevel) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_common_proto_enumTypes[2].Descriptor()
+}
+
+func (RelationshipLevel) Type() protoreflect.EnumType {
+	return &file_ltc_v1_common_proto_enumTypes[2]
+}
+
+func (x RelationshipLevel) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RelationshipLevel.Descriptor instead.
+func (RelationshipLevel) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_common_proto_rawDescGZIP(), []int{2}
+}
+
+// ContactRole is a customer contact's role in the customer's decisions.
+type ContactRole int32
+
+const (
+	// Not known yet.
+	ContactRole_CONTACT_ROLE_UNSPECIFIED ContactRole = 0
+	// Decides (决策者).
+	ContactRole_CONTACT_ROLE_DECISION_MAKER ContactRole = 1
+	// Influences the decision (影响者).
+	ContactRole_CONTACT_ROLE_INFLUENCER ContactRole = 2
+	// Evaluates the offers, technically or commercially (评估者).
+	ContactRole_CONTACT_ROLE_EVALUATOR ContactRole = 3
+	// Uses what is bought (使用者).
+	ContactRole_CONTACT_ROLE_USER ContactRole = 4
+	// Controls access to the deciders and information (把关者).
+	ContactRole_CONTACT_ROLE_GATEKEEPER ContactRole = 5
+	// Guides us from inside the customer (教练).
+	ContactRole_CONTACT_ROLE_COACH ContactRole = 6
+)
+
+// Enum value maps for ContactRole.
+var (
+	ContactRole_name = map[int32]string{
+		0: "CONTACT_ROLE_UNSPECIFIED",
+		1: "CONTACT_ROLE_DECISION_MAKER",
+		2: "CONTACT_ROLE_INFLUENCER",
+		3: "CONTACT_ROLE_EVALUATOR",
+		4: "CONTACT_ROLE_USER",
+		5: "CONTACT_ROLE_GATEKEEPER",
+		6: "CONTACT_ROLE_COACH",
+	}
+	ContactRole_value = map[string]int32{
+		"CONTACT_ROLE_UNSPECIFIED":    0,
+		"CONTACT_ROLE_DECISION_MAKER": 1,
+		"CONTACT_ROLE_INFLUENCER":     2,
+		"CONTACT_ROLE_EVALUATOR":      3,
+		"CONTACT_ROLE_USER":           4,
+		"CONTACT_ROLE_GATEKEEPER":     5,
+		"CONTACT_ROLE_COACH":          6,
+	}
+)
+
+func (x ContactRole) Enum() *ContactRole {
+	p := new(ContactRole)
+	*p = x
+	return p
+}
+
+func (x ContactRole) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ContactRole) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_common_proto_enumTypes[3].Descriptor()
+}
+
+func (ContactRole) Type() protoreflect.EnumType {
+	return &file_ltc_v1_common_proto_enumTypes[3]
+}
+
+func (x ContactRole) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ContactRole.Descriptor instead.
+func (ContactRole) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_common_proto_rawDescGZIP(), []int{3}
+}
+
+// Attitude is a customer contact's attitude to us.
+type Attitude int32
+
+const (
+	// Not known yet.
+	Attitude_ATTITUDE_UNSPECIFIED Attitude = 0
+	// Values us (重视).
+	Attitude_ATTITUDE_VALUES_US Attitude = 1
+	// Accepts us (接受).
+	Attitude_ATTITUDE_ACCEPTS_US Attitude = 2
+	// Treats us as a commodity, one supplier like any other (商品).
+	Attitude_ATTITUDE_COMMODITY Attitude = 3
+	// Sees us as a threat (威胁).
+	Attitude_ATTITUDE_THREAT Attitude = 4
+)
+
+// Enum value maps for Attitude.
+var (
+	Attitude_name = map[int32]string{
+		0: "ATTITUDE_UNSPECIFIED",
+		1: "ATTITUDE_VALUES_US",
+		2: "ATTITUDE_ACCEPTS_US",
+		3: "ATTITUDE_COMMODITY",
+		4: "ATTITUDE_THREAT",
+	}
+	Attitude_value = map[string]int32{
+		"ATTITUDE_UNSPECIFIED": 0,
+		"ATTITUDE_VALUES_US":   1,
+		"ATTITUDE_ACCEPTS_US":  2,
+		"ATTITUDE_COMMODITY":   3,
+		"ATTITUDE_THREAT":      4,
+	}
+)
+
+func (x Attitude) Enum() *Attitude {
+	p := new(Attitude)
+	*p = x
+	return p
+}
+
+func (x Attitude) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Attitude) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_common_proto_enumTypes[4].Descriptor()
+}
+
+func (Attitude) Type() protoreflect.EnumType {
+	return &file_ltc_v1_common_proto_enumTypes[4]
+}
+
+func (x Attitude) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Attitude.Descriptor instead.
+func (Attitude) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_common_proto_rawDescGZIP(), []int{4}
+}
+
 // Money is an amount in the minor units of an ISO 4217 currency (cents for USD, fen for CNY).
 type Money struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -353,7 +544,27 @@ const file_ltc_v1_common_proto_rawDesc = "" +
 	"\x19PROJECT_LEVEL_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fPROJECT_LEVEL_A\x10\x01\x12\x13\n" +
 	"\x0fPROJECT_LEVEL_B\x10\x02\x12\x13\n" +
-	"\x0fPROJECT_LEVEL_C\x10\x03B-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\x0fPROJECT_LEVEL_C\x10\x03*\xcc\x01\n" +
+	"\x11RelationshipLevel\x12\"\n" +
+	"\x1eRELATIONSHIP_LEVEL_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19RELATIONSHIP_LEVEL_VENDOR\x10\x01\x12)\n" +
+	"%RELATIONSHIP_LEVEL_PREFERRED_SUPPLIER\x10\x02\x12)\n" +
+	"%RELATIONSHIP_LEVEL_STRATEGIC_SUPPLIER\x10\x03\x12\x1e\n" +
+	"\x1aRELATIONSHIP_LEVEL_PARTNER\x10\x04*\xd1\x01\n" +
+	"\vContactRole\x12\x1c\n" +
+	"\x18CONTACT_ROLE_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bCONTACT_ROLE_DECISION_MAKER\x10\x01\x12\x1b\n" +
+	"\x17CONTACT_ROLE_INFLUENCER\x10\x02\x12\x1a\n" +
+	"\x16CONTACT_ROLE_EVALUATOR\x10\x03\x12\x15\n" +
+	"\x11CONTACT_ROLE_USER\x10\x04\x12\x1b\n" +
+	"\x17CONTACT_ROLE_GATEKEEPER\x10\x05\x12\x16\n" +
+	"\x12CONTACT_ROLE_COACH\x10\x06*\x82\x01\n" +
+	"\bAttitude\x12\x18\n" +
+	"\x14ATTITUDE_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12ATTITUDE_VALUES_US\x10\x01\x12\x17\n" +
+	"\x13ATTITUDE_ACCEPTS_US\x10\x02\x12\x16\n" +
+	"\x12ATTITUDE_COMMODITY\x10\x03\x12\x13\n" +
+	"\x0fATTITUDE_THREAT\x10\x04B-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_common_proto_rawDescOnce sync.Once
@@ -367,14 +578,17 @@ func file_ltc_v1_common_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_common_proto_rawDescData
 }
 
-var file_ltc_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_ltc_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
 var file_ltc_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_ltc_v1_common_proto_goTypes = []any{
-	(CustomerGrade)(0), // 0: ltc.v1.CustomerGrade
-	(ProjectLevel)(0),  // 1: ltc.v1.ProjectLevel
-	(*Money)(nil),      // 2: ltc.v1.Money
-	(*Customer)(nil),   // 3: ltc.v1.Customer
-	(*Person)(nil),     // 4: ltc.v1.Person
+	(CustomerGrade)(0),     // 0: ltc.v1.CustomerGrade
+	(ProjectLevel)(0),      // 1: ltc.v1.ProjectLevel
+	(RelationshipLevel)(0), // 2: ltc.v1.RelationshipLevel
+	(ContactRole)(0),       // 3: ltc.v1.ContactRole
+	(Attitude)(0),          // 4: ltc.v1.Attitude
+	(*Money)(nil),          // 5: ltc.v1.Money
+	(*Customer)(nil),       // 6: ltc.v1.Customer
+	(*Person)(nil),         // 7: ltc.v1.Person
 }
 var file_ltc_v1_common_proto_depIdxs = []int32{
 	0, // 0: ltc.v1.Customer.grade:type_name -> ltc.v1.CustomerGrade
@@ -395,7 +609,7 @@ func file_ltc_v1_common_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_common_proto_rawDesc), len(file_ltc_v1_common_proto_rawDesc)),
-			NumEnums:      2,
+			NumEnums:      5,
 			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,

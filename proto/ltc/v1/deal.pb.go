@@ -935,8 +935,11 @@ type Opportunity struct {
 	// False when the caller may read the deal but not its weekly reports (only the team, the sponsor and the
 	// owner's sales managers do); weekly_reports and last_report are then left out.
 	WeeklyReportsVisible bool `protobuf:"varint,37,opt,name=weekly_reports_visible,json=weeklyReportsVisible,proto3" json:"weekly_reports_visible,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// The customer's account (see AccountService), the lead's. Empty only for deals recorded before accounts
+	// existed and not yet migrated.
+	AccountId     string `protobuf:"bytes,38,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Opportunity) Reset() {
@@ -1226,6 +1229,13 @@ func (x *Opportunity) GetWeeklyReportsVisible() bool {
 		return x.WeeklyReportsVisible
 	}
 	return false
+}
+
+func (x *Opportunity) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
 }
 
 // WeeklyReport is a weekly project report (项目周报).
@@ -2078,9 +2088,12 @@ type Assessment struct {
 	// The customer's decision chain: who decides, who influences.
 	DecisionChain string `protobuf:"bytes,4,opt,name=decision_chain,json=decisionChain,proto3" json:"decision_chain,omitempty"`
 	// Free-text notes.
-	Notes         string `protobuf:"bytes,5,opt,name=notes,proto3" json:"notes,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Notes string `protobuf:"bytes,5,opt,name=notes,proto3" json:"notes,omitempty"`
+	// The decision chain by the account's contacts: who decides, evaluates, influences this deal (at most 50, each
+	// contact once, each a contact of the deal's account).
+	DecisionContacts []*DecisionChainContact `protobuf:"bytes,6,rep,name=decision_contacts,json=decisionContacts,proto3" json:"decision_contacts,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Assessment) Reset() {
@@ -2148,6 +2161,179 @@ func (x *Assessment) GetNotes() string {
 	return ""
 }
 
+func (x *Assessment) GetDecisionContacts() []*DecisionChainContact {
+	if x != nil {
+		return x.DecisionContacts
+	}
+	return nil
+}
+
+// DecisionChainContact names a contact of the deal's account in the deal's decision chain. It carries no personal
+// data: the contact is named by id.
+type DecisionChainContact struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Contact id.
+	ContactId string `protobuf:"bytes,1,opt,name=contact_id,json=contactId,proto3" json:"contact_id,omitempty"`
+	// The contact's role in this deal's decision; it may differ from their usual role (Contact.role).
+	Role          ContactRole `protobuf:"varint,2,opt,name=role,proto3,enum=ltc.v1.ContactRole" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecisionChainContact) Reset() {
+	*x = DecisionChainContact{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecisionChainContact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecisionChainContact) ProtoMessage() {}
+
+func (x *DecisionChainContact) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecisionChainContact.ProtoReflect.Descriptor instead.
+func (*DecisionChainContact) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DecisionChainContact) GetContactId() string {
+	if x != nil {
+		return x.ContactId
+	}
+	return ""
+}
+
+func (x *DecisionChainContact) GetRole() ContactRole {
+	if x != nil {
+		return x.Role
+	}
+	return ContactRole_CONTACT_ROLE_UNSPECIFIED
+}
+
+// KeyContact is a contact of the deal's decision chain as the INITIATION package shows it to the deciders: the
+// role in this deal and how the contact stands with us. No personal data: the contact is named by id.
+type KeyContact struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Contact id.
+	ContactId string `protobuf:"bytes,1,opt,name=contact_id,json=contactId,proto3" json:"contact_id,omitempty"`
+	// Role in this deal's decision (from the assessment's decision_contacts).
+	Role ContactRole `protobuf:"varint,2,opt,name=role,proto3,enum=ltc.v1.ContactRole" json:"role,omitempty"`
+	// The contact's attitude to us.
+	Attitude Attitude `protobuf:"varint,3,opt,name=attitude,proto3,enum=ltc.v1.Attitude" json:"attitude,omitempty"`
+	// A hidden decider.
+	HiddenDecider bool `protobuf:"varint,4,opt,name=hidden_decider,json=hiddenDecider,proto3" json:"hidden_decider,omitempty"`
+	// A rising star.
+	RisingStar bool `protobuf:"varint,5,opt,name=rising_star,json=risingStar,proto3" json:"rising_star,omitempty"`
+	// Which of our people holds the relationship.
+	Holder *Person `protobuf:"bytes,6,opt,name=holder,proto3" json:"holder,omitempty"`
+	// How strong the relationship is, 1-5; 0 = none.
+	Strength int32 `protobuf:"varint,7,opt,name=strength,proto3" json:"strength,omitempty"`
+	// The contact's personal data was erased.
+	Erased        bool `protobuf:"varint,8,opt,name=erased,proto3" json:"erased,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeyContact) Reset() {
+	*x = KeyContact{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeyContact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeyContact) ProtoMessage() {}
+
+func (x *KeyContact) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeyContact.ProtoReflect.Descriptor instead.
+func (*KeyContact) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *KeyContact) GetContactId() string {
+	if x != nil {
+		return x.ContactId
+	}
+	return ""
+}
+
+func (x *KeyContact) GetRole() ContactRole {
+	if x != nil {
+		return x.Role
+	}
+	return ContactRole_CONTACT_ROLE_UNSPECIFIED
+}
+
+func (x *KeyContact) GetAttitude() Attitude {
+	if x != nil {
+		return x.Attitude
+	}
+	return Attitude_ATTITUDE_UNSPECIFIED
+}
+
+func (x *KeyContact) GetHiddenDecider() bool {
+	if x != nil {
+		return x.HiddenDecider
+	}
+	return false
+}
+
+func (x *KeyContact) GetRisingStar() bool {
+	if x != nil {
+		return x.RisingStar
+	}
+	return false
+}
+
+func (x *KeyContact) GetHolder() *Person {
+	if x != nil {
+		return x.Holder
+	}
+	return nil
+}
+
+func (x *KeyContact) GetStrength() int32 {
+	if x != nil {
+		return x.Strength
+	}
+	return 0
+}
+
+func (x *KeyContact) GetErased() bool {
+	if x != nil {
+		return x.Erased
+	}
+	return false
+}
+
 // TeamMember is a person holding a role in the team.
 type TeamMember struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2161,7 +2347,7 @@ type TeamMember struct {
 
 func (x *TeamMember) Reset() {
 	*x = TeamMember{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2173,7 +2359,7 @@ func (x *TeamMember) String() string {
 func (*TeamMember) ProtoMessage() {}
 
 func (x *TeamMember) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2186,7 +2372,7 @@ func (x *TeamMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TeamMember.ProtoReflect.Descriptor instead.
 func (*TeamMember) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *TeamMember) GetPerson() *Person {
@@ -2222,7 +2408,7 @@ type Review struct {
 
 func (x *Review) Reset() {
 	*x = Review{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	mi := &file_ltc_v1_deal_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2234,7 +2420,7 @@ func (x *Review) String() string {
 func (*Review) ProtoMessage() {}
 
 func (x *Review) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	mi := &file_ltc_v1_deal_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2247,7 +2433,7 @@ func (x *Review) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Review.ProtoReflect.Descriptor instead.
 func (*Review) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Review) GetFunction() ReviewFunction {
@@ -2293,14 +2479,20 @@ type InitiationPackage struct {
 	// Why the deal is worth pursuing.
 	Rationale string `protobuf:"bytes,2,opt,name=rationale,proto3" json:"rationale,omitempty"`
 	// The VALIDATION assessment at the time of the request (set by the engine).
-	Assessment    *Assessment `protobuf:"bytes,3,opt,name=assessment,proto3" json:"assessment,omitempty"`
+	Assessment *Assessment `protobuf:"bytes,3,opt,name=assessment,proto3" json:"assessment,omitempty"`
+	// The account's relationship level (its current assessment's) at the time of the request; unset when it was
+	// never assessed (set by the engine).
+	RelationshipLevel RelationshipLevel `protobuf:"varint,4,opt,name=relationship_level,json=relationshipLevel,proto3,enum=ltc.v1.RelationshipLevel" json:"relationship_level,omitempty"`
+	// The key contacts, the assessment's decision_contacts, with their attitudes as the account held them at the
+	// time of the request (set by the engine).
+	KeyContacts   []*KeyContact `protobuf:"bytes,5,rep,name=key_contacts,json=keyContacts,proto3" json:"key_contacts,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *InitiationPackage) Reset() {
 	*x = InitiationPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[14]
+	mi := &file_ltc_v1_deal_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2312,7 +2504,7 @@ func (x *InitiationPackage) String() string {
 func (*InitiationPackage) ProtoMessage() {}
 
 func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[14]
+	mi := &file_ltc_v1_deal_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2325,7 +2517,7 @@ func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitiationPackage.ProtoReflect.Descriptor instead.
 func (*InitiationPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *InitiationPackage) GetProposedLevel() ProjectLevel {
@@ -2345,6 +2537,20 @@ func (x *InitiationPackage) GetRationale() string {
 func (x *InitiationPackage) GetAssessment() *Assessment {
 	if x != nil {
 		return x.Assessment
+	}
+	return nil
+}
+
+func (x *InitiationPackage) GetRelationshipLevel() RelationshipLevel {
+	if x != nil {
+		return x.RelationshipLevel
+	}
+	return RelationshipLevel_RELATIONSHIP_LEVEL_UNSPECIFIED
+}
+
+func (x *InitiationPackage) GetKeyContacts() []*KeyContact {
+	if x != nil {
+		return x.KeyContacts
 	}
 	return nil
 }
@@ -2370,7 +2576,7 @@ type BidPackage struct {
 
 func (x *BidPackage) Reset() {
 	*x = BidPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[15]
+	mi := &file_ltc_v1_deal_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2382,7 +2588,7 @@ func (x *BidPackage) String() string {
 func (*BidPackage) ProtoMessage() {}
 
 func (x *BidPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[15]
+	mi := &file_ltc_v1_deal_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2395,7 +2601,7 @@ func (x *BidPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BidPackage.ProtoReflect.Descriptor instead.
 func (*BidPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{15}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *BidPackage) GetStrategy() string {
@@ -2459,7 +2665,7 @@ type ContractPackage struct {
 
 func (x *ContractPackage) Reset() {
 	*x = ContractPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[16]
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2471,7 +2677,7 @@ func (x *ContractPackage) String() string {
 func (*ContractPackage) ProtoMessage() {}
 
 func (x *ContractPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[16]
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2484,7 +2690,7 @@ func (x *ContractPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractPackage.ProtoReflect.Descriptor instead.
 func (*ContractPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{16}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ContractPackage) GetFinalPrice() *Money {
@@ -2589,7 +2795,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[17]
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2601,7 +2807,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[17]
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2614,7 +2820,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{17}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Decision) GetId() string {
@@ -2841,7 +3047,7 @@ var File_ltc_v1_deal_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
-	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\"\xe5\r\n" +
+	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\"\x84\x0e\n" +
 	"\vOpportunity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12#\n" +
@@ -2886,7 +3092,9 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\bmeetings\x18\" \x03(\v2\x0f.ltc.v1.MeetingR\bmeetings\x12\x19\n" +
 	"\borg_unit\x18# \x01(\tR\aorgUnit\x12(\n" +
 	"\asponsor\x18$ \x01(\v2\x0e.ltc.v1.PersonR\asponsor\x124\n" +
-	"\x16weekly_reports_visible\x18% \x01(\bR\x14weeklyReportsVisible\"\x8a\x03\n" +
+	"\x16weekly_reports_visible\x18% \x01(\bR\x14weeklyReportsVisible\x12\x1d\n" +
+	"\n" +
+	"account_id\x18& \x01(\tR\taccountId\"\x8a\x03\n" +
 	"\fWeeklyReport\x12\x16\n" +
 	"\x06period\x18\x01 \x01(\x05R\x06period\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x05R\brevision\x12&\n" +
@@ -2971,14 +3179,32 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x0fwinRateAccuracy\x121\n" +
 	"\fsubmitted_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\vsubmittedBy\x12;\n" +
 	"\vsubmit_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"submitTime\"\xe5\x01\n" +
+	"submitTime\"\x97\x03\n" +
 	"\n" +
 	"Assessment\x12$\n" +
 	"\bwin_rate\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\awinRate\x12+\n" +
 	"\x05value\x18\x02 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x05value\x123\n" +
 	"\vcompetitors\x18\x03 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10\x14\"\ar\x05\x10\x01\x18\xc8\x01R\vcompetitors\x12/\n" +
 	"\x0edecision_chain\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\rdecisionChain\x12\x1e\n" +
-	"\x05notes\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x05notes\"o\n" +
+	"\x05notes\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x05notes\x12\xaf\x01\n" +
+	"\x11decision_contacts\x18\x06 \x03(\v2\x1c.ltc.v1.DecisionChainContactBd\xbaHa\xba\x01Y\n" +
+	"\x18decision_contacts.unique\x12\x19each contact at most once\x1a\"this.map(c, c.contact_id).unique()\x92\x01\x02\x102R\x10decisionContacts\"u\n" +
+	"\x14DecisionChainContact\x12'\n" +
+	"\n" +
+	"contact_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tcontactId\x124\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x13.ltc.v1.ContactRoleB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04role\"\xa6\x02\n" +
+	"\n" +
+	"KeyContact\x12\x1d\n" +
+	"\n" +
+	"contact_id\x18\x01 \x01(\tR\tcontactId\x12'\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x13.ltc.v1.ContactRoleR\x04role\x12,\n" +
+	"\battitude\x18\x03 \x01(\x0e2\x10.ltc.v1.AttitudeR\battitude\x12%\n" +
+	"\x0ehidden_decider\x18\x04 \x01(\bR\rhiddenDecider\x12\x1f\n" +
+	"\vrising_star\x18\x05 \x01(\bR\n" +
+	"risingStar\x12&\n" +
+	"\x06holder\x18\x06 \x01(\v2\x0e.ltc.v1.PersonR\x06holder\x12\x1a\n" +
+	"\bstrength\x18\a \x01(\x05R\bstrength\x12\x16\n" +
+	"\x06erased\x18\b \x01(\bR\x06erased\"o\n" +
 	"\n" +
 	"TeamMember\x12.\n" +
 	"\x06person\x18\x01 \x01(\v2\x0e.ltc.v1.PersonB\x06\xbaH\x03\xc8\x01\x01R\x06person\x121\n" +
@@ -2989,14 +3215,16 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\bcomments\x18\x03 \x01(\tR\bcomments\x12*\n" +
 	"\breviewer\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\breviewer\x12;\n" +
 	"\vsubmit_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"submitTime\"\xbb\x01\n" +
+	"submitTime\"\xbc\x02\n" +
 	"\x11InitiationPackage\x12H\n" +
 	"\x0eproposed_level\x18\x01 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\rproposedLevel\x12(\n" +
 	"\trationale\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\trationale\x122\n" +
 	"\n" +
 	"assessment\x18\x03 \x01(\v2\x12.ltc.v1.AssessmentR\n" +
-	"assessment\"\xd3\x02\n" +
+	"assessment\x12H\n" +
+	"\x12relationship_level\x18\x04 \x01(\x0e2\x19.ltc.v1.RelationshipLevelR\x11relationshipLevel\x125\n" +
+	"\fkey_contacts\x18\x05 \x03(\v2\x12.ltc.v1.KeyContactR\vkeyContacts\"\xd3\x02\n" +
 	"\n" +
 	"BidPackage\x12&\n" +
 	"\bstrategy\x18\x01 \x01(\tB\n" +
@@ -3159,7 +3387,7 @@ func file_ltc_v1_deal_proto_rawDescGZIP() []byte {
 }
 
 var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 13)
-var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_ltc_v1_deal_proto_goTypes = []any{
 	(Stage)(0),                    // 0: ltc.v1.Stage
 	(Outcome)(0),                  // 1: ltc.v1.Outcome
@@ -3186,108 +3414,120 @@ var file_ltc_v1_deal_proto_goTypes = []any{
 	(*Handover)(nil),              // 22: ltc.v1.Handover
 	(*ProjectSummary)(nil),        // 23: ltc.v1.ProjectSummary
 	(*Assessment)(nil),            // 24: ltc.v1.Assessment
-	(*TeamMember)(nil),            // 25: ltc.v1.TeamMember
-	(*Review)(nil),                // 26: ltc.v1.Review
-	(*InitiationPackage)(nil),     // 27: ltc.v1.InitiationPackage
-	(*BidPackage)(nil),            // 28: ltc.v1.BidPackage
-	(*ContractPackage)(nil),       // 29: ltc.v1.ContractPackage
-	(*Decision)(nil),              // 30: ltc.v1.Decision
-	(ProjectLevel)(0),             // 31: ltc.v1.ProjectLevel
-	(*Customer)(nil),              // 32: ltc.v1.Customer
-	(*Money)(nil),                 // 33: ltc.v1.Money
-	(*Person)(nil),                // 34: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil), // 35: google.protobuf.Timestamp
-	(*date.Date)(nil),             // 36: google.type.Date
+	(*DecisionChainContact)(nil),  // 25: ltc.v1.DecisionChainContact
+	(*KeyContact)(nil),            // 26: ltc.v1.KeyContact
+	(*TeamMember)(nil),            // 27: ltc.v1.TeamMember
+	(*Review)(nil),                // 28: ltc.v1.Review
+	(*InitiationPackage)(nil),     // 29: ltc.v1.InitiationPackage
+	(*BidPackage)(nil),            // 30: ltc.v1.BidPackage
+	(*ContractPackage)(nil),       // 31: ltc.v1.ContractPackage
+	(*Decision)(nil),              // 32: ltc.v1.Decision
+	(ProjectLevel)(0),             // 33: ltc.v1.ProjectLevel
+	(*Customer)(nil),              // 34: ltc.v1.Customer
+	(*Money)(nil),                 // 35: ltc.v1.Money
+	(*Person)(nil),                // 36: ltc.v1.Person
+	(*timestamppb.Timestamp)(nil), // 37: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 38: google.type.Date
+	(ContactRole)(0),              // 39: ltc.v1.ContactRole
+	(Attitude)(0),                 // 40: ltc.v1.Attitude
+	(RelationshipLevel)(0),        // 41: ltc.v1.RelationshipLevel
 }
 var file_ltc_v1_deal_proto_depIdxs = []int32{
 	0,  // 0: ltc.v1.Opportunity.stage:type_name -> ltc.v1.Stage
 	1,  // 1: ltc.v1.Opportunity.outcome:type_name -> ltc.v1.Outcome
-	31, // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
-	32, // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
-	33, // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
-	34, // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
-	35, // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
-	35, // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
+	33, // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
+	34, // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
+	35, // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
+	36, // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
+	37, // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
+	37, // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
 	24, // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
-	25, // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
-	30, // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
-	35, // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
+	27, // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
+	32, // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
+	37, // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
 	17, // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
-	33, // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
+	35, // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
 	18, // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
 	19, // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
-	33, // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
+	35, // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
 	20, // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
 	22, // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
-	35, // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
+	37, // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
 	23, // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
-	35, // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
+	37, // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
 	14, // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
-	35, // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
+	37, // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
 	14, // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
 	16, // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
-	34, // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
-	34, // 27: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
-	35, // 28: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
-	34, // 29: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
-	36, // 30: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
+	36, // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
+	36, // 27: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
+	37, // 28: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
+	36, // 29: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
+	38, // 30: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
 	2,  // 31: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
-	36, // 32: ltc.v1.Meeting.date:type_name -> google.type.Date
-	34, // 33: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
+	38, // 32: ltc.v1.Meeting.date:type_name -> google.type.Date
+	36, // 33: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
 	15, // 34: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
-	34, // 35: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
+	36, // 35: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
 	3,  // 36: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
 	4,  // 37: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
 	4,  // 38: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
-	34, // 39: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
+	36, // 39: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
 	5,  // 40: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
-	33, // 41: ltc.v1.Bid.price:type_name -> ltc.v1.Money
-	36, // 42: ltc.v1.Bid.date:type_name -> google.type.Date
-	34, // 43: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
+	35, // 41: ltc.v1.Bid.price:type_name -> ltc.v1.Money
+	38, // 42: ltc.v1.Bid.date:type_name -> google.type.Date
+	36, // 43: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
 	6,  // 44: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
-	36, // 45: ltc.v1.Contract.date:type_name -> google.type.Date
-	33, // 46: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
-	34, // 47: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
-	35, // 48: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
-	25, // 49: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
+	38, // 45: ltc.v1.Contract.date:type_name -> google.type.Date
+	35, // 46: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
+	36, // 47: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
+	37, // 48: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
+	27, // 49: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
 	21, // 50: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
-	34, // 51: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
-	35, // 52: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
-	34, // 53: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
-	35, // 54: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
-	33, // 55: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
-	34, // 56: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
-	7,  // 57: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
-	11, // 58: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
-	12, // 59: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
-	34, // 60: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
-	35, // 61: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	31, // 62: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
-	24, // 63: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	33, // 64: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
-	33, // 65: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
-	8,  // 66: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	34, // 67: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	35, // 68: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	9,  // 69: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	27, // 70: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	28, // 71: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
-	29, // 72: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
-	17, // 73: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
-	31, // 74: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	11, // 75: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	35, // 76: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	26, // 77: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	34, // 78: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	35, // 79: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	31, // 80: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	31, // 81: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
-	31, // 82: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
-	83, // [83:83] is the sub-list for method output_type
-	83, // [83:83] is the sub-list for method input_type
-	83, // [83:83] is the sub-list for extension type_name
-	83, // [83:83] is the sub-list for extension extendee
-	0,  // [0:83] is the sub-list for field type_name
+	36, // 51: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
+	37, // 52: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
+	36, // 53: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
+	37, // 54: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
+	35, // 55: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
+	25, // 56: ltc.v1.Assessment.decision_contacts:type_name -> ltc.v1.DecisionChainContact
+	39, // 57: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
+	39, // 58: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
+	40, // 59: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
+	36, // 60: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
+	36, // 61: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
+	7,  // 62: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
+	11, // 63: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
+	12, // 64: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
+	36, // 65: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
+	37, // 66: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
+	33, // 67: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	24, // 68: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
+	41, // 69: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
+	26, // 70: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
+	35, // 71: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	35, // 72: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	8,  // 73: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	36, // 74: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	37, // 75: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	9,  // 76: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	29, // 77: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	30, // 78: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	31, // 79: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	17, // 80: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	33, // 81: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	11, // 82: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	37, // 83: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	28, // 84: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	36, // 85: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	37, // 86: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	33, // 87: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	33, // 88: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
+	33, // 89: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
+	90, // [90:90] is the sub-list for method output_type
+	90, // [90:90] is the sub-list for method input_type
+	90, // [90:90] is the sub-list for extension type_name
+	90, // [90:90] is the sub-list for extension extendee
+	0,  // [0:90] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }
@@ -3296,7 +3536,7 @@ func file_ltc_v1_deal_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
-	file_ltc_v1_deal_proto_msgTypes[17].OneofWrappers = []any{
+	file_ltc_v1_deal_proto_msgTypes[19].OneofWrappers = []any{
 		(*Decision_Initiation)(nil),
 		(*Decision_Bid)(nil),
 		(*Decision_Contract)(nil),
@@ -3307,7 +3547,7 @@ func file_ltc_v1_deal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_deal_proto_rawDesc), len(file_ltc_v1_deal_proto_rawDesc)),
 			NumEnums:      13,
-			NumMessages:   18,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -9,6 +9,7 @@ package ltcv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -1428,11 +1429,851 @@ func (x *MeetingRecorded) GetMeeting() *Meeting {
 	return nil
 }
 
+// AccountCreated: "account.created", when CreateAccount records a new account, or CreateLead creates one from the
+// lead's customer (before "lead.created", with the same request_id). Notifies no one.
+type AccountCreated struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account as created: grade with its first grade change, team, target, supplier status; no contacts yet.
+	Account       *Account `protobuf:"bytes,1,opt,name=account,proto3" json:"account,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccountCreated) Reset() {
+	*x = AccountCreated{}
+	mi := &file_ltc_v1_event_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccountCreated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccountCreated) ProtoMessage() {}
+
+func (x *AccountCreated) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccountCreated.ProtoReflect.Descriptor instead.
+func (*AccountCreated) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *AccountCreated) GetAccount() *Account {
+	if x != nil {
+		return x.Account
+	}
+	return nil
+}
+
+// AccountUpdated: "account.updated", when UpdateAccount changes the account. Notifies the new owner when the owner
+// changed and each member of the new team when the team changed.
+type AccountUpdated struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The fields changed: "name", "industry", "region", "owner", "team", "target", "supplier".
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,1,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// The name after the change, when changed.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// The industry after the change, when changed.
+	Industry string `protobuf:"bytes,3,opt,name=industry,proto3" json:"industry,omitempty"`
+	// The customer's region after the change, when changed.
+	Region string `protobuf:"bytes,4,opt,name=region,proto3" json:"region,omitempty"`
+	// The owner after the change, when changed.
+	Owner *Person `protobuf:"bytes,5,opt,name=owner,proto3" json:"owner,omitempty"`
+	// The team after the change, when changed.
+	Team []*TeamMember `protobuf:"bytes,6,rep,name=team,proto3" json:"team,omitempty"`
+	// On the target-account list after the change, when changed.
+	Target bool `protobuf:"varint,7,opt,name=target,proto3" json:"target,omitempty"`
+	// The supplier status after the change, when changed.
+	Supplier      *SupplierStatus `protobuf:"bytes,8,opt,name=supplier,proto3" json:"supplier,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccountUpdated) Reset() {
+	*x = AccountUpdated{}
+	mi := &file_ltc_v1_event_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccountUpdated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccountUpdated) ProtoMessage() {}
+
+func (x *AccountUpdated) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccountUpdated.ProtoReflect.Descriptor instead.
+func (*AccountUpdated) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *AccountUpdated) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+func (x *AccountUpdated) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *AccountUpdated) GetIndustry() string {
+	if x != nil {
+		return x.Industry
+	}
+	return ""
+}
+
+func (x *AccountUpdated) GetRegion() string {
+	if x != nil {
+		return x.Region
+	}
+	return ""
+}
+
+func (x *AccountUpdated) GetOwner() *Person {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+func (x *AccountUpdated) GetTeam() []*TeamMember {
+	if x != nil {
+		return x.Team
+	}
+	return nil
+}
+
+func (x *AccountUpdated) GetTarget() bool {
+	if x != nil {
+		return x.Target
+	}
+	return false
+}
+
+func (x *AccountUpdated) GetSupplier() *SupplierStatus {
+	if x != nil {
+		return x.Supplier
+	}
+	return nil
+}
+
+// AccountGraded: "account.graded", when GradeAccount changes the account's grade; a grade of S or A starts the
+// review cadence, B or C ends it. Notifies the owner.
+type AccountGraded struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The change: from, to, rationale, who and when.
+	Change        *GradeChange `protobuf:"bytes,1,opt,name=change,proto3" json:"change,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccountGraded) Reset() {
+	*x = AccountGraded{}
+	mi := &file_ltc_v1_event_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccountGraded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccountGraded) ProtoMessage() {}
+
+func (x *AccountGraded) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccountGraded.ProtoReflect.Descriptor instead.
+func (*AccountGraded) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *AccountGraded) GetChange() *GradeChange {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
+// ContactAdded: "contact.added", when AddContact adds a contact. Notifies no one.
+type ContactAdded struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The contact's non-personal fields, with the id the engine gave it.
+	Contact       *ContactFacts `protobuf:"bytes,1,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactAdded) Reset() {
+	*x = ContactAdded{}
+	mi := &file_ltc_v1_event_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactAdded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactAdded) ProtoMessage() {}
+
+func (x *ContactAdded) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactAdded.ProtoReflect.Descriptor instead.
+func (*ContactAdded) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ContactAdded) GetContact() *ContactFacts {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
+// ContactUpdated: "contact.updated", when UpdateContact changes a contact. Notifies no one.
+type ContactUpdated struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The fields changed, personal ones named but never their values.
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,1,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// The contact's non-personal fields after the change.
+	Contact       *ContactFacts `protobuf:"bytes,2,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactUpdated) Reset() {
+	*x = ContactUpdated{}
+	mi := &file_ltc_v1_event_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactUpdated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactUpdated) ProtoMessage() {}
+
+func (x *ContactUpdated) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactUpdated.ProtoReflect.Descriptor instead.
+func (*ContactUpdated) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ContactUpdated) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+func (x *ContactUpdated) GetContact() *ContactFacts {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
+// ContactErased: "contact.erased", when EraseContact removes a contact's personal data. Notifies no one.
+type ContactErased struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The contact erased.
+	ContactId string `protobuf:"bytes,1,opt,name=contact_id,json=contactId,proto3" json:"contact_id,omitempty"`
+	// The privacy request's reference.
+	Reference     string `protobuf:"bytes,2,opt,name=reference,proto3" json:"reference,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactErased) Reset() {
+	*x = ContactErased{}
+	mi := &file_ltc_v1_event_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactErased) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactErased) ProtoMessage() {}
+
+func (x *ContactErased) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactErased.ProtoReflect.Descriptor instead.
+func (*ContactErased) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ContactErased) GetContactId() string {
+	if x != nil {
+		return x.ContactId
+	}
+	return ""
+}
+
+func (x *ContactErased) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+// RelationshipAssessed: "relationship.assessed", when AssessRelationship records an assessment; it becomes the
+// current one. Notifies no one.
+type RelationshipAssessed struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The assessment: level, the four dimensions, rationale, who and when.
+	Assessment *RelationshipAssessment `protobuf:"bytes,1,opt,name=assessment,proto3" json:"assessment,omitempty"`
+	// The level of the assessment it replaces; unset for the first.
+	LevelBefore   RelationshipLevel `protobuf:"varint,2,opt,name=level_before,json=levelBefore,proto3,enum=ltc.v1.RelationshipLevel" json:"level_before,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RelationshipAssessed) Reset() {
+	*x = RelationshipAssessed{}
+	mi := &file_ltc_v1_event_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RelationshipAssessed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RelationshipAssessed) ProtoMessage() {}
+
+func (x *RelationshipAssessed) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RelationshipAssessed.ProtoReflect.Descriptor instead.
+func (*RelationshipAssessed) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *RelationshipAssessed) GetAssessment() *RelationshipAssessment {
+	if x != nil {
+		return x.Assessment
+	}
+	return nil
+}
+
+func (x *RelationshipAssessed) GetLevelBefore() RelationshipLevel {
+	if x != nil {
+		return x.LevelBefore
+	}
+	return RelationshipLevel_RELATIONSHIP_LEVEL_UNSPECIFIED
+}
+
+// AccountPlanSet: "account_plan.set", when SetAccountPlan sets a year's relationship plan (replacing that year's,
+// if any). Notifies no one.
+type AccountPlanSet struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The plan.
+	Plan          *AccountPlan `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccountPlanSet) Reset() {
+	*x = AccountPlanSet{}
+	mi := &file_ltc_v1_event_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccountPlanSet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccountPlanSet) ProtoMessage() {}
+
+func (x *AccountPlanSet) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccountPlanSet.ProtoReflect.Descriptor instead.
+func (*AccountPlanSet) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *AccountPlanSet) GetPlan() *AccountPlan {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+// RelationshipReviewRecorded: "relationship_review.recorded", when RecordRelationshipReview records a review; for an
+// S or A account a review of the quarter owed clears the cadence and makes the next quarter's due. Notifies no
+// one.
+type RelationshipReviewRecorded struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The review; its customer attendees by contact id.
+	Review *RelationshipReview `protobuf:"bytes,1,opt,name=review,proto3" json:"review,omitempty"`
+	// The review cadence after it (unset for a B or C account).
+	Cadence       *ReviewCadence `protobuf:"bytes,2,opt,name=cadence,proto3" json:"cadence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RelationshipReviewRecorded) Reset() {
+	*x = RelationshipReviewRecorded{}
+	mi := &file_ltc_v1_event_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RelationshipReviewRecorded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RelationshipReviewRecorded) ProtoMessage() {}
+
+func (x *RelationshipReviewRecorded) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RelationshipReviewRecorded.ProtoReflect.Descriptor instead.
+func (*RelationshipReviewRecorded) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *RelationshipReviewRecorded) GetReview() *RelationshipReview {
+	if x != nil {
+		return x.Review
+	}
+	return nil
+}
+
+func (x *RelationshipReviewRecorded) GetCadence() *ReviewCadence {
+	if x != nil {
+		return x.Cadence
+	}
+	return nil
+}
+
+// RelationshipReviewOverdue: "relationship_review.overdue", by the engine (actor "system") when an S or A account's
+// quarterly review is not recorded by its due time plus the policy's grace. Notifies the owner and each team
+// member.
+type RelationshipReviewOverdue struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The quarter whose review is missing, "YYYY-QN".
+	Quarter string `protobuf:"bytes,1,opt,name=quarter,proto3" json:"quarter,omitempty"`
+	// When the review was due (the end of the quarter).
+	DueTime       *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=due_time,json=dueTime,proto3" json:"due_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RelationshipReviewOverdue) Reset() {
+	*x = RelationshipReviewOverdue{}
+	mi := &file_ltc_v1_event_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RelationshipReviewOverdue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RelationshipReviewOverdue) ProtoMessage() {}
+
+func (x *RelationshipReviewOverdue) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RelationshipReviewOverdue.ProtoReflect.Descriptor instead.
+func (*RelationshipReviewOverdue) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *RelationshipReviewOverdue) GetQuarter() string {
+	if x != nil {
+		return x.Quarter
+	}
+	return ""
+}
+
+func (x *RelationshipReviewOverdue) GetDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueTime
+	}
+	return nil
+}
+
+// RelationshipReviewEscalated: "relationship_review.escalated", by the engine (actor "system") when an overdue
+// review stays missing: after the policy's escalation delay to the owner's sales managers ("role:sales_manager"),
+// after as long again to the executives in scope ("role:executive"). Notifies them.
+type RelationshipReviewEscalated struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The quarter whose review is missing, "YYYY-QN".
+	Quarter string `protobuf:"bytes,1,opt,name=quarter,proto3" json:"quarter,omitempty"`
+	// When the review was due (the end of the quarter).
+	DueTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=due_time,json=dueTime,proto3" json:"due_time,omitempty"`
+	// How many times it has escalated now: 1 to the sales managers, 2 to the executives.
+	Escalations   int32 `protobuf:"varint,3,opt,name=escalations,proto3" json:"escalations,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RelationshipReviewEscalated) Reset() {
+	*x = RelationshipReviewEscalated{}
+	mi := &file_ltc_v1_event_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RelationshipReviewEscalated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RelationshipReviewEscalated) ProtoMessage() {}
+
+func (x *RelationshipReviewEscalated) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RelationshipReviewEscalated.ProtoReflect.Descriptor instead.
+func (*RelationshipReviewEscalated) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *RelationshipReviewEscalated) GetQuarter() string {
+	if x != nil {
+		return x.Quarter
+	}
+	return ""
+}
+
+func (x *RelationshipReviewEscalated) GetDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueTime
+	}
+	return nil
+}
+
+func (x *RelationshipReviewEscalated) GetEscalations() int32 {
+	if x != nil {
+		return x.Escalations
+	}
+	return 0
+}
+
+// SatisfactionRecorded: "satisfaction.recorded", when RecordSatisfaction records a period's score (replacing that
+// period's, if any). Notifies no one.
+type SatisfactionRecorded struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The score.
+	Score *SatisfactionScore `protobuf:"bytes,1,opt,name=score,proto3" json:"score,omitempty"`
+	// The trend after it.
+	Trend         Trend `protobuf:"varint,2,opt,name=trend,proto3,enum=ltc.v1.Trend" json:"trend,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SatisfactionRecorded) Reset() {
+	*x = SatisfactionRecorded{}
+	mi := &file_ltc_v1_event_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SatisfactionRecorded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SatisfactionRecorded) ProtoMessage() {}
+
+func (x *SatisfactionRecorded) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SatisfactionRecorded.ProtoReflect.Descriptor instead.
+func (*SatisfactionRecorded) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *SatisfactionRecorded) GetScore() *SatisfactionScore {
+	if x != nil {
+		return x.Score
+	}
+	return nil
+}
+
+func (x *SatisfactionRecorded) GetTrend() Trend {
+	if x != nil {
+		return x.Trend
+	}
+	return Trend_TREND_UNSPECIFIED
+}
+
+// ActivityRecorded: "activity.recorded", when RecordActivity records an activity. One whose LEGAL review is
+// PENDING notifies the LEGAL reviewers in scope ("function:LEGAL"); otherwise no one.
+type ActivityRecorded struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The activity, with its id and review status; the customer's people by contact id.
+	Activity      *Activity `protobuf:"bytes,1,opt,name=activity,proto3" json:"activity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivityRecorded) Reset() {
+	*x = ActivityRecorded{}
+	mi := &file_ltc_v1_event_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivityRecorded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivityRecorded) ProtoMessage() {}
+
+func (x *ActivityRecorded) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivityRecorded.ProtoReflect.Descriptor instead.
+func (*ActivityRecorded) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ActivityRecorded) GetActivity() *Activity {
+	if x != nil {
+		return x.Activity
+	}
+	return nil
+}
+
+// ActivityReviewed: "activity.reviewed", when ReviewActivity approves or rejects an activity's LEGAL review.
+// Notifies the person who logged it.
+type ActivityReviewed struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The activity after the review: result (review), reviewer, rationale.
+	Activity      *Activity `protobuf:"bytes,1,opt,name=activity,proto3" json:"activity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivityReviewed) Reset() {
+	*x = ActivityReviewed{}
+	mi := &file_ltc_v1_event_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivityReviewed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivityReviewed) ProtoMessage() {}
+
+func (x *ActivityReviewed) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivityReviewed.ProtoReflect.Descriptor instead.
+func (*ActivityReviewed) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ActivityReviewed) GetActivity() *Activity {
+	if x != nil {
+		return x.Activity
+	}
+	return nil
+}
+
+// ActivityCompleted: "activity.completed", when CompleteActivity records a planned activity as held or cancelled.
+// Notifies no one.
+type ActivityCompleted struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The activity after the change: state HELD or CANCELLED, outcome.
+	Activity      *Activity `protobuf:"bytes,1,opt,name=activity,proto3" json:"activity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivityCompleted) Reset() {
+	*x = ActivityCompleted{}
+	mi := &file_ltc_v1_event_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivityCompleted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivityCompleted) ProtoMessage() {}
+
+func (x *ActivityCompleted) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivityCompleted.ProtoReflect.Descriptor instead.
+func (*ActivityCompleted) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ActivityCompleted) GetActivity() *Activity {
+	if x != nil {
+		return x.Activity
+	}
+	return nil
+}
+
 var File_ltc_v1_event_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_event_proto_rawDesc = "" +
 	"\n" +
-	"\x12ltc/v1/event.proto\x12\x06ltc.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x11ltc/v1/deal.proto\x1a\x11ltc/v1/lead.proto\"/\n" +
+	"\x12ltc/v1/event.proto\x12\x06ltc.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14ltc/v1/account.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x11ltc/v1/lead.proto\"/\n" +
 	"\vLeadCreated\x12 \n" +
 	"\x04lead\x18\x01 \x01(\v2\f.ltc.v1.LeadR\x04lead\"L\n" +
 	"\rLeadQualified\x12;\n" +
@@ -1504,7 +2345,57 @@ const file_ltc_v1_event_proto_rawDesc = "" +
 	"\x06period\x18\x01 \x01(\x05R\x06period\x125\n" +
 	"\bdue_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\"<\n" +
 	"\x0fMeetingRecorded\x12)\n" +
-	"\ameeting\x18\x01 \x01(\v2\x0f.ltc.v1.MeetingR\ameetingB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\ameeting\x18\x01 \x01(\v2\x0f.ltc.v1.MeetingR\ameeting\";\n" +
+	"\x0eAccountCreated\x12)\n" +
+	"\aaccount\x18\x01 \x01(\v2\x0f.ltc.v1.AccountR\aaccount\"\xaf\x02\n" +
+	"\x0eAccountUpdated\x12;\n" +
+	"\vupdate_mask\x18\x01 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1a\n" +
+	"\bindustry\x18\x03 \x01(\tR\bindustry\x12\x16\n" +
+	"\x06region\x18\x04 \x01(\tR\x06region\x12$\n" +
+	"\x05owner\x18\x05 \x01(\v2\x0e.ltc.v1.PersonR\x05owner\x12&\n" +
+	"\x04team\x18\x06 \x03(\v2\x12.ltc.v1.TeamMemberR\x04team\x12\x16\n" +
+	"\x06target\x18\a \x01(\bR\x06target\x122\n" +
+	"\bsupplier\x18\b \x01(\v2\x16.ltc.v1.SupplierStatusR\bsupplier\"<\n" +
+	"\rAccountGraded\x12+\n" +
+	"\x06change\x18\x01 \x01(\v2\x13.ltc.v1.GradeChangeR\x06change\">\n" +
+	"\fContactAdded\x12.\n" +
+	"\acontact\x18\x01 \x01(\v2\x14.ltc.v1.ContactFactsR\acontact\"}\n" +
+	"\x0eContactUpdated\x12;\n" +
+	"\vupdate_mask\x18\x01 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\x12.\n" +
+	"\acontact\x18\x02 \x01(\v2\x14.ltc.v1.ContactFactsR\acontact\"L\n" +
+	"\rContactErased\x12\x1d\n" +
+	"\n" +
+	"contact_id\x18\x01 \x01(\tR\tcontactId\x12\x1c\n" +
+	"\treference\x18\x02 \x01(\tR\treference\"\x94\x01\n" +
+	"\x14RelationshipAssessed\x12>\n" +
+	"\n" +
+	"assessment\x18\x01 \x01(\v2\x1e.ltc.v1.RelationshipAssessmentR\n" +
+	"assessment\x12<\n" +
+	"\flevel_before\x18\x02 \x01(\x0e2\x19.ltc.v1.RelationshipLevelR\vlevelBefore\"9\n" +
+	"\x0eAccountPlanSet\x12'\n" +
+	"\x04plan\x18\x01 \x01(\v2\x13.ltc.v1.AccountPlanR\x04plan\"\x81\x01\n" +
+	"\x1aRelationshipReviewRecorded\x122\n" +
+	"\x06review\x18\x01 \x01(\v2\x1a.ltc.v1.RelationshipReviewR\x06review\x12/\n" +
+	"\acadence\x18\x02 \x01(\v2\x15.ltc.v1.ReviewCadenceR\acadence\"l\n" +
+	"\x19RelationshipReviewOverdue\x12\x18\n" +
+	"\aquarter\x18\x01 \x01(\tR\aquarter\x125\n" +
+	"\bdue_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\"\x90\x01\n" +
+	"\x1bRelationshipReviewEscalated\x12\x18\n" +
+	"\aquarter\x18\x01 \x01(\tR\aquarter\x125\n" +
+	"\bdue_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12 \n" +
+	"\vescalations\x18\x03 \x01(\x05R\vescalations\"l\n" +
+	"\x14SatisfactionRecorded\x12/\n" +
+	"\x05score\x18\x01 \x01(\v2\x19.ltc.v1.SatisfactionScoreR\x05score\x12#\n" +
+	"\x05trend\x18\x02 \x01(\x0e2\r.ltc.v1.TrendR\x05trend\"@\n" +
+	"\x10ActivityRecorded\x12,\n" +
+	"\bactivity\x18\x01 \x01(\v2\x10.ltc.v1.ActivityR\bactivity\"@\n" +
+	"\x10ActivityReviewed\x12,\n" +
+	"\bactivity\x18\x01 \x01(\v2\x10.ltc.v1.ActivityR\bactivity\"A\n" +
+	"\x11ActivityCompleted\x12,\n" +
+	"\bactivity\x18\x01 \x01(\v2\x10.ltc.v1.ActivityR\bactivityB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_event_proto_rawDescOnce sync.Once
@@ -1518,88 +2409,138 @@ func file_ltc_v1_event_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_event_proto_rawDescData
 }
 
-var file_ltc_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_ltc_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_ltc_v1_event_proto_goTypes = []any{
-	(*LeadCreated)(nil),           // 0: ltc.v1.LeadCreated
-	(*LeadQualified)(nil),         // 1: ltc.v1.LeadQualified
-	(*LeadDisqualified)(nil),      // 2: ltc.v1.LeadDisqualified
-	(*LeadOverdue)(nil),           // 3: ltc.v1.LeadOverdue
-	(*OpportunityCreated)(nil),    // 4: ltc.v1.OpportunityCreated
-	(*AssessmentUpdated)(nil),     // 5: ltc.v1.AssessmentUpdated
-	(*DecisionRequested)(nil),     // 6: ltc.v1.DecisionRequested
-	(*ReviewSubmitted)(nil),       // 7: ltc.v1.ReviewSubmitted
-	(*DecisionDecided)(nil),       // 8: ltc.v1.DecisionDecided
-	(*DecisionWithdrawn)(nil),     // 9: ltc.v1.DecisionWithdrawn
-	(*DecisionEscalated)(nil),     // 10: ltc.v1.DecisionEscalated
-	(*DecisionOverdue)(nil),       // 11: ltc.v1.DecisionOverdue
-	(*TeamAppointed)(nil),         // 12: ltc.v1.TeamAppointed
-	(*TeamChanged)(nil),           // 13: ltc.v1.TeamChanged
-	(*OpportunityClosed)(nil),     // 14: ltc.v1.OpportunityClosed
-	(*RiskAdded)(nil),             // 15: ltc.v1.RiskAdded
-	(*RiskUpdated)(nil),           // 16: ltc.v1.RiskUpdated
-	(*BidSubmitted)(nil),          // 17: ltc.v1.BidSubmitted
-	(*TenderResultRecorded)(nil),  // 18: ltc.v1.TenderResultRecorded
-	(*ContractSigned)(nil),        // 19: ltc.v1.ContractSigned
-	(*HandoverScheduled)(nil),     // 20: ltc.v1.HandoverScheduled
-	(*HandoverCompleted)(nil),     // 21: ltc.v1.HandoverCompleted
-	(*HandoverOverdue)(nil),       // 22: ltc.v1.HandoverOverdue
-	(*SummarySubmitted)(nil),      // 23: ltc.v1.SummarySubmitted
-	(*SummaryOverdue)(nil),        // 24: ltc.v1.SummaryOverdue
-	(*WeeklyReportSubmitted)(nil), // 25: ltc.v1.WeeklyReportSubmitted
-	(*WeeklyReportOverdue)(nil),   // 26: ltc.v1.WeeklyReportOverdue
-	(*MeetingRecorded)(nil),       // 27: ltc.v1.MeetingRecorded
-	(*Lead)(nil),                  // 28: ltc.v1.Lead
-	(*Qualification)(nil),         // 29: ltc.v1.Qualification
-	(*timestamppb.Timestamp)(nil), // 30: google.protobuf.Timestamp
-	(*Opportunity)(nil),           // 31: ltc.v1.Opportunity
-	(*Assessment)(nil),            // 32: ltc.v1.Assessment
-	(*Decision)(nil),              // 33: ltc.v1.Decision
-	(*Review)(nil),                // 34: ltc.v1.Review
-	(*TeamMember)(nil),            // 35: ltc.v1.TeamMember
-	(Outcome)(0),                  // 36: ltc.v1.Outcome
-	(*Risk)(nil),                  // 37: ltc.v1.Risk
-	(*Bid)(nil),                   // 38: ltc.v1.Bid
-	(*TenderResult)(nil),          // 39: ltc.v1.TenderResult
-	(*Contract)(nil),              // 40: ltc.v1.Contract
-	(*Handover)(nil),              // 41: ltc.v1.Handover
-	(*ProjectSummary)(nil),        // 42: ltc.v1.ProjectSummary
-	(*WeeklyReport)(nil),          // 43: ltc.v1.WeeklyReport
-	(*Meeting)(nil),               // 44: ltc.v1.Meeting
+	(*LeadCreated)(nil),                 // 0: ltc.v1.LeadCreated
+	(*LeadQualified)(nil),               // 1: ltc.v1.LeadQualified
+	(*LeadDisqualified)(nil),            // 2: ltc.v1.LeadDisqualified
+	(*LeadOverdue)(nil),                 // 3: ltc.v1.LeadOverdue
+	(*OpportunityCreated)(nil),          // 4: ltc.v1.OpportunityCreated
+	(*AssessmentUpdated)(nil),           // 5: ltc.v1.AssessmentUpdated
+	(*DecisionRequested)(nil),           // 6: ltc.v1.DecisionRequested
+	(*ReviewSubmitted)(nil),             // 7: ltc.v1.ReviewSubmitted
+	(*DecisionDecided)(nil),             // 8: ltc.v1.DecisionDecided
+	(*DecisionWithdrawn)(nil),           // 9: ltc.v1.DecisionWithdrawn
+	(*DecisionEscalated)(nil),           // 10: ltc.v1.DecisionEscalated
+	(*DecisionOverdue)(nil),             // 11: ltc.v1.DecisionOverdue
+	(*TeamAppointed)(nil),               // 12: ltc.v1.TeamAppointed
+	(*TeamChanged)(nil),                 // 13: ltc.v1.TeamChanged
+	(*OpportunityClosed)(nil),           // 14: ltc.v1.OpportunityClosed
+	(*RiskAdded)(nil),                   // 15: ltc.v1.RiskAdded
+	(*RiskUpdated)(nil),                 // 16: ltc.v1.RiskUpdated
+	(*BidSubmitted)(nil),                // 17: ltc.v1.BidSubmitted
+	(*TenderResultRecorded)(nil),        // 18: ltc.v1.TenderResultRecorded
+	(*ContractSigned)(nil),              // 19: ltc.v1.ContractSigned
+	(*HandoverScheduled)(nil),           // 20: ltc.v1.HandoverScheduled
+	(*HandoverCompleted)(nil),           // 21: ltc.v1.HandoverCompleted
+	(*HandoverOverdue)(nil),             // 22: ltc.v1.HandoverOverdue
+	(*SummarySubmitted)(nil),            // 23: ltc.v1.SummarySubmitted
+	(*SummaryOverdue)(nil),              // 24: ltc.v1.SummaryOverdue
+	(*WeeklyReportSubmitted)(nil),       // 25: ltc.v1.WeeklyReportSubmitted
+	(*WeeklyReportOverdue)(nil),         // 26: ltc.v1.WeeklyReportOverdue
+	(*MeetingRecorded)(nil),             // 27: ltc.v1.MeetingRecorded
+	(*AccountCreated)(nil),              // 28: ltc.v1.AccountCreated
+	(*AccountUpdated)(nil),              // 29: ltc.v1.AccountUpdated
+	(*AccountGraded)(nil),               // 30: ltc.v1.AccountGraded
+	(*ContactAdded)(nil),                // 31: ltc.v1.ContactAdded
+	(*ContactUpdated)(nil),              // 32: ltc.v1.ContactUpdated
+	(*ContactErased)(nil),               // 33: ltc.v1.ContactErased
+	(*RelationshipAssessed)(nil),        // 34: ltc.v1.RelationshipAssessed
+	(*AccountPlanSet)(nil),              // 35: ltc.v1.AccountPlanSet
+	(*RelationshipReviewRecorded)(nil),  // 36: ltc.v1.RelationshipReviewRecorded
+	(*RelationshipReviewOverdue)(nil),   // 37: ltc.v1.RelationshipReviewOverdue
+	(*RelationshipReviewEscalated)(nil), // 38: ltc.v1.RelationshipReviewEscalated
+	(*SatisfactionRecorded)(nil),        // 39: ltc.v1.SatisfactionRecorded
+	(*ActivityRecorded)(nil),            // 40: ltc.v1.ActivityRecorded
+	(*ActivityReviewed)(nil),            // 41: ltc.v1.ActivityReviewed
+	(*ActivityCompleted)(nil),           // 42: ltc.v1.ActivityCompleted
+	(*Lead)(nil),                        // 43: ltc.v1.Lead
+	(*Qualification)(nil),               // 44: ltc.v1.Qualification
+	(*timestamppb.Timestamp)(nil),       // 45: google.protobuf.Timestamp
+	(*Opportunity)(nil),                 // 46: ltc.v1.Opportunity
+	(*Assessment)(nil),                  // 47: ltc.v1.Assessment
+	(*Decision)(nil),                    // 48: ltc.v1.Decision
+	(*Review)(nil),                      // 49: ltc.v1.Review
+	(*TeamMember)(nil),                  // 50: ltc.v1.TeamMember
+	(Outcome)(0),                        // 51: ltc.v1.Outcome
+	(*Risk)(nil),                        // 52: ltc.v1.Risk
+	(*Bid)(nil),                         // 53: ltc.v1.Bid
+	(*TenderResult)(nil),                // 54: ltc.v1.TenderResult
+	(*Contract)(nil),                    // 55: ltc.v1.Contract
+	(*Handover)(nil),                    // 56: ltc.v1.Handover
+	(*ProjectSummary)(nil),              // 57: ltc.v1.ProjectSummary
+	(*WeeklyReport)(nil),                // 58: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                     // 59: ltc.v1.Meeting
+	(*Account)(nil),                     // 60: ltc.v1.Account
+	(*fieldmaskpb.FieldMask)(nil),       // 61: google.protobuf.FieldMask
+	(*Person)(nil),                      // 62: ltc.v1.Person
+	(*SupplierStatus)(nil),              // 63: ltc.v1.SupplierStatus
+	(*GradeChange)(nil),                 // 64: ltc.v1.GradeChange
+	(*ContactFacts)(nil),                // 65: ltc.v1.ContactFacts
+	(*RelationshipAssessment)(nil),      // 66: ltc.v1.RelationshipAssessment
+	(RelationshipLevel)(0),              // 67: ltc.v1.RelationshipLevel
+	(*AccountPlan)(nil),                 // 68: ltc.v1.AccountPlan
+	(*RelationshipReview)(nil),          // 69: ltc.v1.RelationshipReview
+	(*ReviewCadence)(nil),               // 70: ltc.v1.ReviewCadence
+	(*SatisfactionScore)(nil),           // 71: ltc.v1.SatisfactionScore
+	(Trend)(0),                          // 72: ltc.v1.Trend
+	(*Activity)(nil),                    // 73: ltc.v1.Activity
 }
 var file_ltc_v1_event_proto_depIdxs = []int32{
-	28, // 0: ltc.v1.LeadCreated.lead:type_name -> ltc.v1.Lead
-	29, // 1: ltc.v1.LeadQualified.qualification:type_name -> ltc.v1.Qualification
-	30, // 2: ltc.v1.LeadOverdue.sla_due_time:type_name -> google.protobuf.Timestamp
-	31, // 3: ltc.v1.OpportunityCreated.opportunity:type_name -> ltc.v1.Opportunity
-	32, // 4: ltc.v1.AssessmentUpdated.assessment:type_name -> ltc.v1.Assessment
-	33, // 5: ltc.v1.DecisionRequested.decision:type_name -> ltc.v1.Decision
-	34, // 6: ltc.v1.ReviewSubmitted.review:type_name -> ltc.v1.Review
-	33, // 7: ltc.v1.DecisionDecided.decision:type_name -> ltc.v1.Decision
-	33, // 8: ltc.v1.DecisionWithdrawn.decision:type_name -> ltc.v1.Decision
-	30, // 9: ltc.v1.DecisionEscalated.due_time:type_name -> google.protobuf.Timestamp
-	30, // 10: ltc.v1.DecisionOverdue.due_time:type_name -> google.protobuf.Timestamp
-	35, // 11: ltc.v1.TeamAppointed.members:type_name -> ltc.v1.TeamMember
-	35, // 12: ltc.v1.TeamChanged.before:type_name -> ltc.v1.TeamMember
-	35, // 13: ltc.v1.TeamChanged.after:type_name -> ltc.v1.TeamMember
-	36, // 14: ltc.v1.OpportunityClosed.outcome:type_name -> ltc.v1.Outcome
-	37, // 15: ltc.v1.RiskAdded.risk:type_name -> ltc.v1.Risk
-	37, // 16: ltc.v1.RiskUpdated.risk:type_name -> ltc.v1.Risk
-	38, // 17: ltc.v1.BidSubmitted.bid:type_name -> ltc.v1.Bid
-	39, // 18: ltc.v1.TenderResultRecorded.result:type_name -> ltc.v1.TenderResult
-	40, // 19: ltc.v1.ContractSigned.contract:type_name -> ltc.v1.Contract
-	41, // 20: ltc.v1.HandoverScheduled.handover:type_name -> ltc.v1.Handover
-	41, // 21: ltc.v1.HandoverCompleted.handover:type_name -> ltc.v1.Handover
-	30, // 22: ltc.v1.HandoverOverdue.due_time:type_name -> google.protobuf.Timestamp
-	42, // 23: ltc.v1.SummarySubmitted.summary:type_name -> ltc.v1.ProjectSummary
-	30, // 24: ltc.v1.SummaryOverdue.due_time:type_name -> google.protobuf.Timestamp
-	43, // 25: ltc.v1.WeeklyReportSubmitted.report:type_name -> ltc.v1.WeeklyReport
-	30, // 26: ltc.v1.WeeklyReportOverdue.due_time:type_name -> google.protobuf.Timestamp
-	44, // 27: ltc.v1.MeetingRecorded.meeting:type_name -> ltc.v1.Meeting
-	28, // [28:28] is the sub-list for method output_type
-	28, // [28:28] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	43, // 0: ltc.v1.LeadCreated.lead:type_name -> ltc.v1.Lead
+	44, // 1: ltc.v1.LeadQualified.qualification:type_name -> ltc.v1.Qualification
+	45, // 2: ltc.v1.LeadOverdue.sla_due_time:type_name -> google.protobuf.Timestamp
+	46, // 3: ltc.v1.OpportunityCreated.opportunity:type_name -> ltc.v1.Opportunity
+	47, // 4: ltc.v1.AssessmentUpdated.assessment:type_name -> ltc.v1.Assessment
+	48, // 5: ltc.v1.DecisionRequested.decision:type_name -> ltc.v1.Decision
+	49, // 6: ltc.v1.ReviewSubmitted.review:type_name -> ltc.v1.Review
+	48, // 7: ltc.v1.DecisionDecided.decision:type_name -> ltc.v1.Decision
+	48, // 8: ltc.v1.DecisionWithdrawn.decision:type_name -> ltc.v1.Decision
+	45, // 9: ltc.v1.DecisionEscalated.due_time:type_name -> google.protobuf.Timestamp
+	45, // 10: ltc.v1.DecisionOverdue.due_time:type_name -> google.protobuf.Timestamp
+	50, // 11: ltc.v1.TeamAppointed.members:type_name -> ltc.v1.TeamMember
+	50, // 12: ltc.v1.TeamChanged.before:type_name -> ltc.v1.TeamMember
+	50, // 13: ltc.v1.TeamChanged.after:type_name -> ltc.v1.TeamMember
+	51, // 14: ltc.v1.OpportunityClosed.outcome:type_name -> ltc.v1.Outcome
+	52, // 15: ltc.v1.RiskAdded.risk:type_name -> ltc.v1.Risk
+	52, // 16: ltc.v1.RiskUpdated.risk:type_name -> ltc.v1.Risk
+	53, // 17: ltc.v1.BidSubmitted.bid:type_name -> ltc.v1.Bid
+	54, // 18: ltc.v1.TenderResultRecorded.result:type_name -> ltc.v1.TenderResult
+	55, // 19: ltc.v1.ContractSigned.contract:type_name -> ltc.v1.Contract
+	56, // 20: ltc.v1.HandoverScheduled.handover:type_name -> ltc.v1.Handover
+	56, // 21: ltc.v1.HandoverCompleted.handover:type_name -> ltc.v1.Handover
+	45, // 22: ltc.v1.HandoverOverdue.due_time:type_name -> google.protobuf.Timestamp
+	57, // 23: ltc.v1.SummarySubmitted.summary:type_name -> ltc.v1.ProjectSummary
+	45, // 24: ltc.v1.SummaryOverdue.due_time:type_name -> google.protobuf.Timestamp
+	58, // 25: ltc.v1.WeeklyReportSubmitted.report:type_name -> ltc.v1.WeeklyReport
+	45, // 26: ltc.v1.WeeklyReportOverdue.due_time:type_name -> google.protobuf.Timestamp
+	59, // 27: ltc.v1.MeetingRecorded.meeting:type_name -> ltc.v1.Meeting
+	60, // 28: ltc.v1.AccountCreated.account:type_name -> ltc.v1.Account
+	61, // 29: ltc.v1.AccountUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	62, // 30: ltc.v1.AccountUpdated.owner:type_name -> ltc.v1.Person
+	50, // 31: ltc.v1.AccountUpdated.team:type_name -> ltc.v1.TeamMember
+	63, // 32: ltc.v1.AccountUpdated.supplier:type_name -> ltc.v1.SupplierStatus
+	64, // 33: ltc.v1.AccountGraded.change:type_name -> ltc.v1.GradeChange
+	65, // 34: ltc.v1.ContactAdded.contact:type_name -> ltc.v1.ContactFacts
+	61, // 35: ltc.v1.ContactUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	65, // 36: ltc.v1.ContactUpdated.contact:type_name -> ltc.v1.ContactFacts
+	66, // 37: ltc.v1.RelationshipAssessed.assessment:type_name -> ltc.v1.RelationshipAssessment
+	67, // 38: ltc.v1.RelationshipAssessed.level_before:type_name -> ltc.v1.RelationshipLevel
+	68, // 39: ltc.v1.AccountPlanSet.plan:type_name -> ltc.v1.AccountPlan
+	69, // 40: ltc.v1.RelationshipReviewRecorded.review:type_name -> ltc.v1.RelationshipReview
+	70, // 41: ltc.v1.RelationshipReviewRecorded.cadence:type_name -> ltc.v1.ReviewCadence
+	45, // 42: ltc.v1.RelationshipReviewOverdue.due_time:type_name -> google.protobuf.Timestamp
+	45, // 43: ltc.v1.RelationshipReviewEscalated.due_time:type_name -> google.protobuf.Timestamp
+	71, // 44: ltc.v1.SatisfactionRecorded.score:type_name -> ltc.v1.SatisfactionScore
+	72, // 45: ltc.v1.SatisfactionRecorded.trend:type_name -> ltc.v1.Trend
+	73, // 46: ltc.v1.ActivityRecorded.activity:type_name -> ltc.v1.Activity
+	73, // 47: ltc.v1.ActivityReviewed.activity:type_name -> ltc.v1.Activity
+	73, // 48: ltc.v1.ActivityCompleted.activity:type_name -> ltc.v1.Activity
+	49, // [49:49] is the sub-list for method output_type
+	49, // [49:49] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_event_proto_init() }
@@ -1607,6 +2548,8 @@ func file_ltc_v1_event_proto_init() {
 	if File_ltc_v1_event_proto != nil {
 		return
 	}
+	file_ltc_v1_account_proto_init()
+	file_ltc_v1_common_proto_init()
 	file_ltc_v1_deal_proto_init()
 	file_ltc_v1_lead_proto_init()
 	type x struct{}
@@ -1615,7 +2558,7 @@ func file_ltc_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_event_proto_rawDesc), len(file_ltc_v1_event_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   28,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

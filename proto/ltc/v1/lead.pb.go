@@ -291,7 +291,7 @@ type Lead struct {
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Current state.
 	State LeadState `protobuf:"varint,2,opt,name=state,proto3,enum=ltc.v1.LeadState" json:"state,omitempty"`
-	// The customer.
+	// The customer: the account's name, grade, industry and region as they stood when the lead was created.
 	Customer *Customer `protobuf:"bytes,3,opt,name=customer,proto3" json:"customer,omitempty"`
 	// Short title.
 	Title string `protobuf:"bytes,4,opt,name=title,proto3" json:"title,omitempty"`
@@ -325,7 +325,10 @@ type Lead struct {
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// The org unit of the lead's owner (a path such as "emea/germany"; "/" is the whole company); the deal made
 	// from the lead keeps it. It decides which managers and executives see and work the lead.
-	OrgUnit       string `protobuf:"bytes,19,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
+	OrgUnit string `protobuf:"bytes,19,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
+	// The customer's account (see AccountService); the deal made from the lead keeps it. Empty only for leads
+	// recorded before accounts existed and not yet migrated.
+	AccountId     string `protobuf:"bytes,20,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -493,12 +496,22 @@ func (x *Lead) GetOrgUnit() string {
 	return ""
 }
 
-// CreateLeadRequest creates a lead.
+func (x *Lead) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+// CreateLeadRequest creates a lead. It names the customer by exactly one of account_id and customer.
 type CreateLeadRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Client-chosen UUID that makes the call idempotent.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// The customer.
+	// A new customer, when account_id is empty: the engine creates its account (name, grade, industry, region;
+	// owned by the lead's owner, in the lead's unit; "account.created" is written with the lead's events), or, when
+	// an account of the same normalised name and region exists, the lead names that account and takes its name,
+	// grade, industry and region.
 	Customer *Customer `protobuf:"bytes,2,opt,name=customer,proto3" json:"customer,omitempty"`
 	// Short title.
 	Title string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
@@ -514,7 +527,9 @@ type CreateLeadRequest struct {
 	Owner *Person `protobuf:"bytes,8,opt,name=owner,proto3" json:"owner,omitempty"`
 	// The owner's org unit; empty means the caller's. A sales rep creates leads in their own unit; a sales manager
 	// or system within theirs; an admin anywhere.
-	OrgUnit       string `protobuf:"bytes,9,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
+	OrgUnit string `protobuf:"bytes,9,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
+	// The customer's existing account; the lead takes its name, grade, industry and region as its customer.
+	AccountId     string `protobuf:"bytes,10,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -608,6 +623,13 @@ func (x *CreateLeadRequest) GetOwner() *Person {
 func (x *CreateLeadRequest) GetOrgUnit() string {
 	if x != nil {
 		return x.OrgUnit
+	}
+	return ""
+}
+
+func (x *CreateLeadRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
 	}
 	return ""
 }
@@ -764,7 +786,9 @@ type ListLeadsRequest struct {
 	// Only leads whose customer name contains this text (case-insensitive).
 	Customer string `protobuf:"bytes,5,opt,name=customer,proto3" json:"customer,omitempty"`
 	// Only overdue leads.
-	OverdueOnly   bool `protobuf:"varint,6,opt,name=overdue_only,json=overdueOnly,proto3" json:"overdue_only,omitempty"`
+	OverdueOnly bool `protobuf:"varint,6,opt,name=overdue_only,json=overdueOnly,proto3" json:"overdue_only,omitempty"`
+	// Only leads of this account.
+	AccountId     string `protobuf:"bytes,7,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -839,6 +863,13 @@ func (x *ListLeadsRequest) GetOverdueOnly() bool {
 		return x.OverdueOnly
 	}
 	return false
+}
+
+func (x *ListLeadsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
 }
 
 // ListLeadsResponse is one page of leads.
@@ -1134,7 +1165,7 @@ const file_ltc_v1_lead_proto_rawDesc = "" +
 	"\x10budget_confirmed\x18\x01 \x01(\bR\x0fbudgetConfirmed\x120\n" +
 	"\x14decision_chain_known\x18\x02 \x01(\bR\x12decisionChainKnown\x126\n" +
 	"\aurgency\x18\x03 \x01(\x0e2\x0f.ltc.v1.UrgencyB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\aurgency\x12\x1e\n" +
-	"\x05notes\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x05notes\"\xd2\x06\n" +
+	"\x05notes\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x05notes\"\xf1\x06\n" +
 	"\x04Lead\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x11.ltc.v1.LeadStateR\x05state\x12,\n" +
@@ -1159,11 +1190,13 @@ const file_ltc_v1_lead_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12\x19\n" +
-	"\borg_unit\x18\x13 \x01(\tR\aorgUnit\"\xcf\x03\n" +
+	"\borg_unit\x18\x13 \x01(\tR\aorgUnit\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x14 \x01(\tR\taccountId\"\x92\x04\n" +
 	"\x11CreateLeadRequest\x12'\n" +
 	"\n" +
-	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x124\n" +
-	"\bcustomer\x18\x02 \x01(\v2\x10.ltc.v1.CustomerB\x06\xbaH\x03\xc8\x01\x01R\bcustomer\x12 \n" +
+	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12,\n" +
+	"\bcustomer\x18\x02 \x01(\v2\x10.ltc.v1.CustomerR\bcustomer\x12 \n" +
 	"\x05title\x18\x03 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05title\x12*\n" +
 	"\vdescription\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\vdescription\x127\n" +
@@ -1171,13 +1204,19 @@ const file_ltc_v1_lead_proto_rawDesc = "" +
 	"\x0festimated_value\x18\x06 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x0eestimatedValue\x12I\n" +
 	"\x13expected_close_date\x18\a \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x11expectedCloseDate\x12$\n" +
 	"\x05owner\x18\b \x01(\v2\x0e.ltc.v1.PersonR\x05owner\x12#\n" +
-	"\borg_unit\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aorgUnit\"6\n" +
+	"\borg_unit\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aorgUnit\x12*\n" +
+	"\n" +
+	"account_id\x18\n" +
+	" \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId:\x1d\xbaH\x1a\"\x18\n" +
+	"\n" +
+	"account_id\n" +
+	"\bcustomer\x10\x01\"6\n" +
 	"\x12CreateLeadResponse\x12 \n" +
 	"\x04lead\x18\x01 \x01(\v2\f.ltc.v1.LeadR\x04lead\"*\n" +
 	"\x0eGetLeadRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"3\n" +
 	"\x0fGetLeadResponse\x12 \n" +
-	"\x04lead\x18\x01 \x01(\v2\f.ltc.v1.LeadR\x04lead\"\x85\x02\n" +
+	"\x04lead\x18\x01 \x01(\v2\f.ltc.v1.LeadR\x04lead\"\xb1\x02\n" +
 	"\x10ListLeadsRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xc8\x01(\x00R\bpageSize\x12'\n" +
@@ -1186,7 +1225,9 @@ const file_ltc_v1_lead_proto_rawDesc = "" +
 	"\x05state\x18\x03 \x01(\x0e2\x11.ltc.v1.LeadStateB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05state\x12#\n" +
 	"\bowner_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\x12$\n" +
 	"\bcustomer\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bcustomer\x12!\n" +
-	"\foverdue_only\x18\x06 \x01(\bR\voverdueOnly\"_\n" +
+	"\foverdue_only\x18\x06 \x01(\bR\voverdueOnly\x12*\n" +
+	"\n" +
+	"account_id\x18\a \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId\"_\n" +
 	"\x11ListLeadsResponse\x12\"\n" +
 	"\x05leads\x18\x01 \x03(\v2\f.ltc.v1.LeadR\x05leads\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa5\x01\n" +

@@ -33,7 +33,9 @@ const (
 // LeadService manages leads (ML, 管理线索): create, read, qualify into an opportunity or disqualify.
 type LeadServiceClient interface {
 	// CreateLead records a new lead and starts its process. Idempotent by request_id: a retry returns the first
-	// result; the same request_id with a different payload fails with ALREADY_EXISTS.
+	// result; the same request_id with a different payload fails with ALREADY_EXISTS. The lead names an existing
+	// account (account_id: the caller must be able to read it, else PERMISSION_DENIED; NOT_FOUND when unknown) or
+	// carries a new customer, from which the account is created (see CreateLeadRequest.customer).
 	CreateLead(ctx context.Context, in *CreateLeadRequest, opts ...grpc.CallOption) (*CreateLeadResponse, error)
 	// GetLead returns one lead.
 	GetLead(ctx context.Context, in *GetLeadRequest, opts ...grpc.CallOption) (*GetLeadResponse, error)
@@ -110,7 +112,9 @@ func (c *leadServiceClient) DisqualifyLead(ctx context.Context, in *DisqualifyLe
 // LeadService manages leads (ML, 管理线索): create, read, qualify into an opportunity or disqualify.
 type LeadServiceServer interface {
 	// CreateLead records a new lead and starts its process. Idempotent by request_id: a retry returns the first
-	// result; the same request_id with a different payload fails with ALREADY_EXISTS.
+	// result; the same request_id with a different payload fails with ALREADY_EXISTS. The lead names an existing
+	// account (account_id: the caller must be able to read it, else PERMISSION_DENIED; NOT_FOUND when unknown) or
+	// carries a new customer, from which the account is created (see CreateLeadRequest.customer).
 	CreateLead(context.Context, *CreateLeadRequest) (*CreateLeadResponse, error)
 	// GetLead returns one lead.
 	GetLead(context.Context, *GetLeadRequest) (*GetLeadResponse, error)

@@ -31,9 +31,9 @@ type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Global position in the log; strictly increasing in commit order.
 	Sequence int64 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
-	// The deal (lead and opportunity share the id).
+	// The deal (lead and opportunity share the id); empty for account events (account_id names their account).
 	DealId string `protobuf:"bytes,2,opt,name=deal_id,json=dealId,proto3" json:"deal_id,omitempty"`
-	// Position within the deal's own log, from 1.
+	// Position within the deal's own log, from 1; for an account event, within the account's own log.
 	DealSequence int64 `protobuf:"varint,3,opt,name=deal_sequence,json=dealSequence,proto3" json:"deal_sequence,omitempty"`
 	// Event type, one of the catalogue, for example "lead.created" or "decision.requested"; it names the payload
 	// case that is set.
@@ -55,6 +55,9 @@ type Event struct {
 	Data *structpb.Struct `protobuf:"bytes,10,opt,name=data,proto3" json:"data,omitempty"`
 	// When the change happened.
 	OccurTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// The account, for account events (account.*, contact.*, relationship.*, account_plan.*, relationship_review.*,
+	// satisfaction.*, activity.*); empty for the events of leads and deals.
+	AccountId string `protobuf:"bytes,12,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
 	// The event's details, typed: the case named for the type is set. It is unset only when the server cannot
 	// decode the stored details (a type or shape it does not know); data still carries them then.
 	//
@@ -88,6 +91,21 @@ type Event struct {
 	//	*Event_WeeklyReportSubmitted
 	//	*Event_WeeklyReportOverdue
 	//	*Event_MeetingRecorded
+	//	*Event_AccountCreated
+	//	*Event_AccountUpdated
+	//	*Event_AccountGraded
+	//	*Event_ContactAdded
+	//	*Event_ContactUpdated
+	//	*Event_ContactErased
+	//	*Event_RelationshipAssessed
+	//	*Event_AccountPlanSet
+	//	*Event_RelationshipReviewRecorded
+	//	*Event_RelationshipReviewOverdue
+	//	*Event_RelationshipReviewEscalated
+	//	*Event_SatisfactionRecorded
+	//	*Event_ActivityRecorded
+	//	*Event_ActivityReviewed
+	//	*Event_ActivityCompleted
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -198,6 +216,13 @@ func (x *Event) GetOccurTime() *timestamppb.Timestamp {
 		return x.OccurTime
 	}
 	return nil
+}
+
+func (x *Event) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
 }
 
 func (x *Event) GetPayload() isEvent_Payload {
@@ -459,6 +484,141 @@ func (x *Event) GetMeetingRecorded() *MeetingRecorded {
 	return nil
 }
 
+func (x *Event) GetAccountCreated() *AccountCreated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_AccountCreated); ok {
+			return x.AccountCreated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetAccountUpdated() *AccountUpdated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_AccountUpdated); ok {
+			return x.AccountUpdated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetAccountGraded() *AccountGraded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_AccountGraded); ok {
+			return x.AccountGraded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetContactAdded() *ContactAdded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContactAdded); ok {
+			return x.ContactAdded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetContactUpdated() *ContactUpdated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContactUpdated); ok {
+			return x.ContactUpdated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetContactErased() *ContactErased {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContactErased); ok {
+			return x.ContactErased
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetRelationshipAssessed() *RelationshipAssessed {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_RelationshipAssessed); ok {
+			return x.RelationshipAssessed
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetAccountPlanSet() *AccountPlanSet {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_AccountPlanSet); ok {
+			return x.AccountPlanSet
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetRelationshipReviewRecorded() *RelationshipReviewRecorded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_RelationshipReviewRecorded); ok {
+			return x.RelationshipReviewRecorded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetRelationshipReviewOverdue() *RelationshipReviewOverdue {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_RelationshipReviewOverdue); ok {
+			return x.RelationshipReviewOverdue
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetRelationshipReviewEscalated() *RelationshipReviewEscalated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_RelationshipReviewEscalated); ok {
+			return x.RelationshipReviewEscalated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetSatisfactionRecorded() *SatisfactionRecorded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_SatisfactionRecorded); ok {
+			return x.SatisfactionRecorded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetActivityRecorded() *ActivityRecorded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ActivityRecorded); ok {
+			return x.ActivityRecorded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetActivityReviewed() *ActivityReviewed {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ActivityReviewed); ok {
+			return x.ActivityReviewed
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetActivityCompleted() *ActivityCompleted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ActivityCompleted); ok {
+			return x.ActivityCompleted
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -603,6 +763,81 @@ type Event_MeetingRecorded struct {
 	MeetingRecorded *MeetingRecorded `protobuf:"bytes,47,opt,name=meeting_recorded,json=meetingRecorded,proto3,oneof"`
 }
 
+type Event_AccountCreated struct {
+	// "account.created": the account was created.
+	AccountCreated *AccountCreated `protobuf:"bytes,48,opt,name=account_created,json=accountCreated,proto3,oneof"`
+}
+
+type Event_AccountUpdated struct {
+	// "account.updated": the account's name, industry, region, owner, team, target or supplier status changed.
+	AccountUpdated *AccountUpdated `protobuf:"bytes,49,opt,name=account_updated,json=accountUpdated,proto3,oneof"`
+}
+
+type Event_AccountGraded struct {
+	// "account.graded": the account's grade changed.
+	AccountGraded *AccountGraded `protobuf:"bytes,50,opt,name=account_graded,json=accountGraded,proto3,oneof"`
+}
+
+type Event_ContactAdded struct {
+	// "contact.added": a contact was added.
+	ContactAdded *ContactAdded `protobuf:"bytes,51,opt,name=contact_added,json=contactAdded,proto3,oneof"`
+}
+
+type Event_ContactUpdated struct {
+	// "contact.updated": a contact changed.
+	ContactUpdated *ContactUpdated `protobuf:"bytes,52,opt,name=contact_updated,json=contactUpdated,proto3,oneof"`
+}
+
+type Event_ContactErased struct {
+	// "contact.erased": a contact's personal data was erased.
+	ContactErased *ContactErased `protobuf:"bytes,53,opt,name=contact_erased,json=contactErased,proto3,oneof"`
+}
+
+type Event_RelationshipAssessed struct {
+	// "relationship.assessed": the organisational relationship was assessed.
+	RelationshipAssessed *RelationshipAssessed `protobuf:"bytes,54,opt,name=relationship_assessed,json=relationshipAssessed,proto3,oneof"`
+}
+
+type Event_AccountPlanSet struct {
+	// "account_plan.set": a year's relationship plan was set.
+	AccountPlanSet *AccountPlanSet `protobuf:"bytes,55,opt,name=account_plan_set,json=accountPlanSet,proto3,oneof"`
+}
+
+type Event_RelationshipReviewRecorded struct {
+	// "relationship_review.recorded": a relationship review was recorded.
+	RelationshipReviewRecorded *RelationshipReviewRecorded `protobuf:"bytes,56,opt,name=relationship_review_recorded,json=relationshipReviewRecorded,proto3,oneof"`
+}
+
+type Event_RelationshipReviewOverdue struct {
+	// "relationship_review.overdue": a quarter's relationship review is overdue.
+	RelationshipReviewOverdue *RelationshipReviewOverdue `protobuf:"bytes,57,opt,name=relationship_review_overdue,json=relationshipReviewOverdue,proto3,oneof"`
+}
+
+type Event_RelationshipReviewEscalated struct {
+	// "relationship_review.escalated": a missed relationship review escalated.
+	RelationshipReviewEscalated *RelationshipReviewEscalated `protobuf:"bytes,58,opt,name=relationship_review_escalated,json=relationshipReviewEscalated,proto3,oneof"`
+}
+
+type Event_SatisfactionRecorded struct {
+	// "satisfaction.recorded": a satisfaction score was recorded.
+	SatisfactionRecorded *SatisfactionRecorded `protobuf:"bytes,59,opt,name=satisfaction_recorded,json=satisfactionRecorded,proto3,oneof"`
+}
+
+type Event_ActivityRecorded struct {
+	// "activity.recorded": an activity was recorded.
+	ActivityRecorded *ActivityRecorded `protobuf:"bytes,60,opt,name=activity_recorded,json=activityRecorded,proto3,oneof"`
+}
+
+type Event_ActivityReviewed struct {
+	// "activity.reviewed": an activity's LEGAL review was decided.
+	ActivityReviewed *ActivityReviewed `protobuf:"bytes,61,opt,name=activity_reviewed,json=activityReviewed,proto3,oneof"`
+}
+
+type Event_ActivityCompleted struct {
+	// "activity.completed": an activity was held or cancelled.
+	ActivityCompleted *ActivityCompleted `protobuf:"bytes,62,opt,name=activity_completed,json=activityCompleted,proto3,oneof"`
+}
+
 func (*Event_LeadCreated) isEvent_Payload() {}
 
 func (*Event_LeadQualified) isEvent_Payload() {}
@@ -658,6 +893,36 @@ func (*Event_WeeklyReportSubmitted) isEvent_Payload() {}
 func (*Event_WeeklyReportOverdue) isEvent_Payload() {}
 
 func (*Event_MeetingRecorded) isEvent_Payload() {}
+
+func (*Event_AccountCreated) isEvent_Payload() {}
+
+func (*Event_AccountUpdated) isEvent_Payload() {}
+
+func (*Event_AccountGraded) isEvent_Payload() {}
+
+func (*Event_ContactAdded) isEvent_Payload() {}
+
+func (*Event_ContactUpdated) isEvent_Payload() {}
+
+func (*Event_ContactErased) isEvent_Payload() {}
+
+func (*Event_RelationshipAssessed) isEvent_Payload() {}
+
+func (*Event_AccountPlanSet) isEvent_Payload() {}
+
+func (*Event_RelationshipReviewRecorded) isEvent_Payload() {}
+
+func (*Event_RelationshipReviewOverdue) isEvent_Payload() {}
+
+func (*Event_RelationshipReviewEscalated) isEvent_Payload() {}
+
+func (*Event_SatisfactionRecorded) isEvent_Payload() {}
+
+func (*Event_ActivityRecorded) isEvent_Payload() {}
+
+func (*Event_ActivityReviewed) isEvent_Payload() {}
+
+func (*Event_ActivityCompleted) isEvent_Payload() {}
 
 // GetOpportunityRequest names a deal.
 type GetOpportunityRequest struct {
@@ -770,7 +1035,9 @@ type ListOpportunitiesRequest struct {
 	Customer string `protobuf:"bytes,7,opt,name=customer,proto3" json:"customer,omitempty"`
 	// Only deals with something overdue: the pending decision, the last weekly report, the handover (while open) or
 	// the project summary.
-	OverdueOnly   bool `protobuf:"varint,8,opt,name=overdue_only,json=overdueOnly,proto3" json:"overdue_only,omitempty"`
+	OverdueOnly bool `protobuf:"varint,8,opt,name=overdue_only,json=overdueOnly,proto3" json:"overdue_only,omitempty"`
+	// Only deals of this account.
+	AccountId     string `protobuf:"bytes,9,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -859,6 +1126,13 @@ func (x *ListOpportunitiesRequest) GetOverdueOnly() bool {
 		return x.OverdueOnly
 	}
 	return false
+}
+
+func (x *ListOpportunitiesRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
 }
 
 // ListOpportunitiesResponse is one page of deals.
@@ -2375,7 +2649,9 @@ type ListEventsRequest struct {
 	// is refused.
 	Types []string `protobuf:"bytes,3,rep,name=types,proto3" json:"types,omitempty"`
 	// Page size, 1-1000; 0 means 100.
-	PageSize      int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Only this account's events (account events have account_id; see Event); empty means all. Not with deal_id.
+	AccountId     string `protobuf:"bytes,5,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2438,6 +2714,13 @@ func (x *ListEventsRequest) GetPageSize() int32 {
 	return 0
 }
 
+func (x *ListEventsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
 // ListEventsResponse is one page of events in order.
 type ListEventsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2497,7 +2780,7 @@ var File_ltc_v1_opportunity_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\n" +
-	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\xc5\x12\n" +
+	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\xee\x1b\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x17\n" +
 	"\adeal_id\x18\x02 \x01(\tR\x06dealId\x12#\n" +
@@ -2515,7 +2798,9 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x04data\x18\n" +
 	" \x01(\v2\x17.google.protobuf.StructR\x04data\x129\n" +
 	"\n" +
-	"occur_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x128\n" +
+	"occur_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\f \x01(\tR\taccountId\x128\n" +
 	"\flead_created\x18\x14 \x01(\v2\x13.ltc.v1.LeadCreatedH\x00R\vleadCreated\x12>\n" +
 	"\x0elead_qualified\x18\x15 \x01(\v2\x15.ltc.v1.LeadQualifiedH\x00R\rleadQualified\x12G\n" +
 	"\x11lead_disqualified\x18\x16 \x01(\v2\x18.ltc.v1.LeadDisqualifiedH\x00R\x10leadDisqualified\x128\n" +
@@ -2544,12 +2829,27 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x0fsummary_overdue\x18, \x01(\v2\x16.ltc.v1.SummaryOverdueH\x00R\x0esummaryOverdue\x12W\n" +
 	"\x17weekly_report_submitted\x18- \x01(\v2\x1d.ltc.v1.WeeklyReportSubmittedH\x00R\x15weeklyReportSubmitted\x12Q\n" +
 	"\x15weekly_report_overdue\x18. \x01(\v2\x1b.ltc.v1.WeeklyReportOverdueH\x00R\x13weeklyReportOverdue\x12D\n" +
-	"\x10meeting_recorded\x18/ \x01(\v2\x17.ltc.v1.MeetingRecordedH\x00R\x0fmeetingRecordedB\t\n" +
+	"\x10meeting_recorded\x18/ \x01(\v2\x17.ltc.v1.MeetingRecordedH\x00R\x0fmeetingRecorded\x12A\n" +
+	"\x0faccount_created\x180 \x01(\v2\x16.ltc.v1.AccountCreatedH\x00R\x0eaccountCreated\x12A\n" +
+	"\x0faccount_updated\x181 \x01(\v2\x16.ltc.v1.AccountUpdatedH\x00R\x0eaccountUpdated\x12>\n" +
+	"\x0eaccount_graded\x182 \x01(\v2\x15.ltc.v1.AccountGradedH\x00R\raccountGraded\x12;\n" +
+	"\rcontact_added\x183 \x01(\v2\x14.ltc.v1.ContactAddedH\x00R\fcontactAdded\x12A\n" +
+	"\x0fcontact_updated\x184 \x01(\v2\x16.ltc.v1.ContactUpdatedH\x00R\x0econtactUpdated\x12>\n" +
+	"\x0econtact_erased\x185 \x01(\v2\x15.ltc.v1.ContactErasedH\x00R\rcontactErased\x12S\n" +
+	"\x15relationship_assessed\x186 \x01(\v2\x1c.ltc.v1.RelationshipAssessedH\x00R\x14relationshipAssessed\x12B\n" +
+	"\x10account_plan_set\x187 \x01(\v2\x16.ltc.v1.AccountPlanSetH\x00R\x0eaccountPlanSet\x12f\n" +
+	"\x1crelationship_review_recorded\x188 \x01(\v2\".ltc.v1.RelationshipReviewRecordedH\x00R\x1arelationshipReviewRecorded\x12c\n" +
+	"\x1brelationship_review_overdue\x189 \x01(\v2!.ltc.v1.RelationshipReviewOverdueH\x00R\x19relationshipReviewOverdue\x12i\n" +
+	"\x1drelationship_review_escalated\x18: \x01(\v2#.ltc.v1.RelationshipReviewEscalatedH\x00R\x1brelationshipReviewEscalated\x12S\n" +
+	"\x15satisfaction_recorded\x18; \x01(\v2\x1c.ltc.v1.SatisfactionRecordedH\x00R\x14satisfactionRecorded\x12G\n" +
+	"\x11activity_recorded\x18< \x01(\v2\x18.ltc.v1.ActivityRecordedH\x00R\x10activityRecorded\x12G\n" +
+	"\x11activity_reviewed\x18= \x01(\v2\x18.ltc.v1.ActivityReviewedH\x00R\x10activityReviewed\x12J\n" +
+	"\x12activity_completed\x18> \x01(\v2\x19.ltc.v1.ActivityCompletedH\x00R\x11activityCompletedB\t\n" +
 	"\apayload\"1\n" +
 	"\x15GetOpportunityRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"O\n" +
 	"\x16GetOpportunityResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xf4\x02\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xa0\x03\n" +
 	"\x18ListOpportunitiesRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xc8\x01(\x00R\bpageSize\x12'\n" +
@@ -2560,7 +2860,9 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x05level\x18\x05 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05level\x12#\n" +
 	"\bowner_id\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\x12$\n" +
 	"\bcustomer\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bcustomer\x12!\n" +
-	"\foverdue_only\x18\b \x01(\bR\voverdueOnly\"~\n" +
+	"\foverdue_only\x18\b \x01(\bR\voverdueOnly\x12*\n" +
+	"\n" +
+	"account_id\x18\t \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId\"~\n" +
 	"\x19ListOpportunitiesResponse\x129\n" +
 	"\ropportunities\x18\x01 \x03(\v2\x13.ltc.v1.OpportunityR\ropportunities\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaf\x01\n" +
@@ -2662,13 +2964,16 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x128\n" +
 	"\asummary\x18\x03 \x01(\v2\x16.ltc.v1.ProjectSummaryB\x06\xbaH\x03\xc8\x01\x01R\asummary\"U\n" +
 	"\x1cSubmitProjectSummaryResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xb8\x01\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xdb\x02\n" +
 	"\x11ListEventsRequest\x12.\n" +
 	"\x0eafter_sequence\x18\x01 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\rafterSequence\x12$\n" +
 	"\adeal_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06dealId\x12$\n" +
 	"\x05types\x18\x03 \x03(\tB\x0e\xbaH\v\x92\x01\b\x102\"\x04r\x02\x18@R\x05types\x12'\n" +
 	"\tpage_size\x18\x04 \x01(\x05B\n" +
-	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\"k\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12*\n" +
+	"\n" +
+	"account_id\x18\x05 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId:u\xbaHr\x1ap\n" +
+	"\x15deal_id_or_account_id\x12*deal_id and account_id may not both be set\x1a+this.deal_id == '' || this.account_id == ''\"k\n" +
 	"\x12ListEventsResponse\x12%\n" +
 	"\x06events\x18\x01 \x03(\v2\r.ltc.v1.EventR\x06events\x12.\n" +
 	"\x13next_after_sequence\x18\x02 \x01(\x03R\x11nextAfterSequence2\xa1\n" +
@@ -2771,20 +3076,35 @@ var file_ltc_v1_opportunity_proto_goTypes = []any{
 	(*WeeklyReportSubmitted)(nil),        // 61: ltc.v1.WeeklyReportSubmitted
 	(*WeeklyReportOverdue)(nil),          // 62: ltc.v1.WeeklyReportOverdue
 	(*MeetingRecorded)(nil),              // 63: ltc.v1.MeetingRecorded
-	(*Opportunity)(nil),                  // 64: ltc.v1.Opportunity
-	(Stage)(0),                           // 65: ltc.v1.Stage
-	(Outcome)(0),                         // 66: ltc.v1.Outcome
-	(ProjectLevel)(0),                    // 67: ltc.v1.ProjectLevel
-	(*Assessment)(nil),                   // 68: ltc.v1.Assessment
-	(*TeamMember)(nil),                   // 69: ltc.v1.TeamMember
-	(*Risk)(nil),                         // 70: ltc.v1.Risk
-	(*WeeklyReport)(nil),                 // 71: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                      // 72: ltc.v1.Meeting
-	(*Bid)(nil),                          // 73: ltc.v1.Bid
-	(*TenderResult)(nil),                 // 74: ltc.v1.TenderResult
-	(*Contract)(nil),                     // 75: ltc.v1.Contract
-	(*HandoverRecord)(nil),               // 76: ltc.v1.HandoverRecord
-	(*ProjectSummary)(nil),               // 77: ltc.v1.ProjectSummary
+	(*AccountCreated)(nil),               // 64: ltc.v1.AccountCreated
+	(*AccountUpdated)(nil),               // 65: ltc.v1.AccountUpdated
+	(*AccountGraded)(nil),                // 66: ltc.v1.AccountGraded
+	(*ContactAdded)(nil),                 // 67: ltc.v1.ContactAdded
+	(*ContactUpdated)(nil),               // 68: ltc.v1.ContactUpdated
+	(*ContactErased)(nil),                // 69: ltc.v1.ContactErased
+	(*RelationshipAssessed)(nil),         // 70: ltc.v1.RelationshipAssessed
+	(*AccountPlanSet)(nil),               // 71: ltc.v1.AccountPlanSet
+	(*RelationshipReviewRecorded)(nil),   // 72: ltc.v1.RelationshipReviewRecorded
+	(*RelationshipReviewOverdue)(nil),    // 73: ltc.v1.RelationshipReviewOverdue
+	(*RelationshipReviewEscalated)(nil),  // 74: ltc.v1.RelationshipReviewEscalated
+	(*SatisfactionRecorded)(nil),         // 75: ltc.v1.SatisfactionRecorded
+	(*ActivityRecorded)(nil),             // 76: ltc.v1.ActivityRecorded
+	(*ActivityReviewed)(nil),             // 77: ltc.v1.ActivityReviewed
+	(*ActivityCompleted)(nil),            // 78: ltc.v1.ActivityCompleted
+	(*Opportunity)(nil),                  // 79: ltc.v1.Opportunity
+	(Stage)(0),                           // 80: ltc.v1.Stage
+	(Outcome)(0),                         // 81: ltc.v1.Outcome
+	(ProjectLevel)(0),                    // 82: ltc.v1.ProjectLevel
+	(*Assessment)(nil),                   // 83: ltc.v1.Assessment
+	(*TeamMember)(nil),                   // 84: ltc.v1.TeamMember
+	(*Risk)(nil),                         // 85: ltc.v1.Risk
+	(*WeeklyReport)(nil),                 // 86: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                      // 87: ltc.v1.Meeting
+	(*Bid)(nil),                          // 88: ltc.v1.Bid
+	(*TenderResult)(nil),                 // 89: ltc.v1.TenderResult
+	(*Contract)(nil),                     // 90: ltc.v1.Contract
+	(*HandoverRecord)(nil),               // 91: ltc.v1.HandoverRecord
+	(*ProjectSummary)(nil),               // 92: ltc.v1.ProjectSummary
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	33, // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
@@ -2818,76 +3138,91 @@ var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	61, // 28: ltc.v1.Event.weekly_report_submitted:type_name -> ltc.v1.WeeklyReportSubmitted
 	62, // 29: ltc.v1.Event.weekly_report_overdue:type_name -> ltc.v1.WeeklyReportOverdue
 	63, // 30: ltc.v1.Event.meeting_recorded:type_name -> ltc.v1.MeetingRecorded
-	64, // 31: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	65, // 32: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
-	66, // 33: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
-	67, // 34: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
-	64, // 35: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
-	68, // 36: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
-	64, // 37: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
-	69, // 38: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
-	64, // 39: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
-	70, // 40: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
-	64, // 41: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	70, // 42: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
-	64, // 43: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	71, // 44: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
-	64, // 45: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	72, // 46: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
-	64, // 47: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	73, // 48: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
-	64, // 49: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	74, // 50: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
-	64, // 51: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	75, // 52: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
-	64, // 53: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	35, // 54: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
-	69, // 55: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
-	64, // 56: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	76, // 57: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
-	64, // 58: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	66, // 59: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
-	64, // 60: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	77, // 61: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
-	64, // 62: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,  // 63: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	1,  // 64: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	3,  // 65: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	5,  // 66: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	7,  // 67: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	9,  // 68: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	11, // 69: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	13, // 70: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	15, // 71: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	17, // 72: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	19, // 73: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	21, // 74: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	23, // 75: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	25, // 76: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	27, // 77: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	29, // 78: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	31, // 79: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	2,  // 80: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	4,  // 81: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	6,  // 82: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	8,  // 83: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	10, // 84: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	12, // 85: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	14, // 86: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	16, // 87: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	18, // 88: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	20, // 89: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	22, // 90: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	24, // 91: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	26, // 92: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	28, // 93: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	30, // 94: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	32, // 95: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	80, // [80:96] is the sub-list for method output_type
-	64, // [64:80] is the sub-list for method input_type
-	64, // [64:64] is the sub-list for extension type_name
-	64, // [64:64] is the sub-list for extension extendee
-	0,  // [0:64] is the sub-list for field type_name
+	64, // 31: ltc.v1.Event.account_created:type_name -> ltc.v1.AccountCreated
+	65, // 32: ltc.v1.Event.account_updated:type_name -> ltc.v1.AccountUpdated
+	66, // 33: ltc.v1.Event.account_graded:type_name -> ltc.v1.AccountGraded
+	67, // 34: ltc.v1.Event.contact_added:type_name -> ltc.v1.ContactAdded
+	68, // 35: ltc.v1.Event.contact_updated:type_name -> ltc.v1.ContactUpdated
+	69, // 36: ltc.v1.Event.contact_erased:type_name -> ltc.v1.ContactErased
+	70, // 37: ltc.v1.Event.relationship_assessed:type_name -> ltc.v1.RelationshipAssessed
+	71, // 38: ltc.v1.Event.account_plan_set:type_name -> ltc.v1.AccountPlanSet
+	72, // 39: ltc.v1.Event.relationship_review_recorded:type_name -> ltc.v1.RelationshipReviewRecorded
+	73, // 40: ltc.v1.Event.relationship_review_overdue:type_name -> ltc.v1.RelationshipReviewOverdue
+	74, // 41: ltc.v1.Event.relationship_review_escalated:type_name -> ltc.v1.RelationshipReviewEscalated
+	75, // 42: ltc.v1.Event.satisfaction_recorded:type_name -> ltc.v1.SatisfactionRecorded
+	76, // 43: ltc.v1.Event.activity_recorded:type_name -> ltc.v1.ActivityRecorded
+	77, // 44: ltc.v1.Event.activity_reviewed:type_name -> ltc.v1.ActivityReviewed
+	78, // 45: ltc.v1.Event.activity_completed:type_name -> ltc.v1.ActivityCompleted
+	79, // 46: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	80, // 47: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
+	81, // 48: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
+	82, // 49: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
+	79, // 50: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
+	83, // 51: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
+	79, // 52: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
+	84, // 53: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
+	79, // 54: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
+	85, // 55: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
+	79, // 56: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	85, // 57: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
+	79, // 58: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	86, // 59: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
+	79, // 60: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	87, // 61: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
+	79, // 62: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	88, // 63: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
+	79, // 64: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	89, // 65: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
+	79, // 66: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	90, // 67: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
+	79, // 68: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	35, // 69: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
+	84, // 70: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
+	79, // 71: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	91, // 72: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
+	79, // 73: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	81, // 74: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	79, // 75: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	92, // 76: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
+	79, // 77: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,  // 78: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	1,  // 79: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	3,  // 80: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	5,  // 81: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	7,  // 82: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	9,  // 83: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	11, // 84: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	13, // 85: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	15, // 86: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	17, // 87: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	19, // 88: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	21, // 89: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	23, // 90: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	25, // 91: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	27, // 92: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	29, // 93: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	31, // 94: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	2,  // 95: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	4,  // 96: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	6,  // 97: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	8,  // 98: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	10, // 99: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	12, // 100: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	14, // 101: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	16, // 102: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	18, // 103: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	20, // 104: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	22, // 105: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	24, // 106: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	26, // 107: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	28, // 108: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	30, // 109: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	32, // 110: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	95, // [95:111] is the sub-list for method output_type
+	79, // [79:95] is the sub-list for method input_type
+	79, // [79:79] is the sub-list for extension type_name
+	79, // [79:79] is the sub-list for extension extendee
+	0,  // [0:79] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }
@@ -2927,6 +3262,21 @@ func file_ltc_v1_opportunity_proto_init() {
 		(*Event_WeeklyReportSubmitted)(nil),
 		(*Event_WeeklyReportOverdue)(nil),
 		(*Event_MeetingRecorded)(nil),
+		(*Event_AccountCreated)(nil),
+		(*Event_AccountUpdated)(nil),
+		(*Event_AccountGraded)(nil),
+		(*Event_ContactAdded)(nil),
+		(*Event_ContactUpdated)(nil),
+		(*Event_ContactErased)(nil),
+		(*Event_RelationshipAssessed)(nil),
+		(*Event_AccountPlanSet)(nil),
+		(*Event_RelationshipReviewRecorded)(nil),
+		(*Event_RelationshipReviewOverdue)(nil),
+		(*Event_RelationshipReviewEscalated)(nil),
+		(*Event_SatisfactionRecorded)(nil),
+		(*Event_ActivityRecorded)(nil),
+		(*Event_ActivityReviewed)(nil),
+		(*Event_ActivityCompleted)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -52,9 +52,12 @@ type OpportunityServiceClient interface {
 	GetOpportunity(ctx context.Context, in *GetOpportunityRequest, opts ...grpc.CallOption) (*GetOpportunityResponse, error)
 	// ListOpportunities lists deals with filters and opaque page tokens. A page carries each deal's summary: the
 	// deal without its team, decisions, risks, meetings, weekly reports, project summary, the assessment's
-	// competitors, decision chain and notes, and the handover's attendees and record (GetOpportunity has them).
+	// competitors, decision chain (text and contacts) and notes, and the handover's attendees and record
+	// (GetOpportunity has them). The summary keeps account_id.
 	ListOpportunities(ctx context.Context, in *ListOpportunitiesRequest, opts ...grpc.CallOption) (*ListOpportunitiesResponse, error)
-	// UpdateAssessment records the VALIDATION assessment: win rate, value, competitors, decision chain.
+	// UpdateAssessment records the VALIDATION assessment: win rate, value, competitors, decision chain (free text
+	// and the account's contacts with their roles). A decision_contacts entry that is no contact of the deal's
+	// account is FAILED_PRECONDITION.
 	UpdateAssessment(ctx context.Context, in *UpdateAssessmentRequest, opts ...grpc.CallOption) (*UpdateAssessmentResponse, error)
 	// AppointTeam appoints or changes the project team (iron triangle AR, SR, FR and extended roles).
 	AppointTeam(ctx context.Context, in *AppointTeamRequest, opts ...grpc.CallOption) (*AppointTeamResponse, error)
@@ -80,7 +83,7 @@ type OpportunityServiceClient interface {
 	CloseOpportunity(ctx context.Context, in *CloseOpportunityRequest, opts ...grpc.CallOption) (*CloseOpportunityResponse, error)
 	// SubmitProjectSummary submits the project summary (销售项目总结) after a close.
 	SubmitProjectSummary(ctx context.Context, in *SubmitProjectSummaryRequest, opts ...grpc.CallOption) (*SubmitProjectSummaryResponse, error)
-	// ListEvents pages the append-only event log by cursor, globally or for one deal.
+	// ListEvents pages the append-only event log by cursor, globally, for one deal or for one account.
 	ListEvents(ctx context.Context, in *ListEventsRequest, opts ...grpc.CallOption) (*ListEventsResponse, error)
 }
 
@@ -267,9 +270,12 @@ type OpportunityServiceServer interface {
 	GetOpportunity(context.Context, *GetOpportunityRequest) (*GetOpportunityResponse, error)
 	// ListOpportunities lists deals with filters and opaque page tokens. A page carries each deal's summary: the
 	// deal without its team, decisions, risks, meetings, weekly reports, project summary, the assessment's
-	// competitors, decision chain and notes, and the handover's attendees and record (GetOpportunity has them).
+	// competitors, decision chain (text and contacts) and notes, and the handover's attendees and record
+	// (GetOpportunity has them). The summary keeps account_id.
 	ListOpportunities(context.Context, *ListOpportunitiesRequest) (*ListOpportunitiesResponse, error)
-	// UpdateAssessment records the VALIDATION assessment: win rate, value, competitors, decision chain.
+	// UpdateAssessment records the VALIDATION assessment: win rate, value, competitors, decision chain (free text
+	// and the account's contacts with their roles). A decision_contacts entry that is no contact of the deal's
+	// account is FAILED_PRECONDITION.
 	UpdateAssessment(context.Context, *UpdateAssessmentRequest) (*UpdateAssessmentResponse, error)
 	// AppointTeam appoints or changes the project team (iron triangle AR, SR, FR and extended roles).
 	AppointTeam(context.Context, *AppointTeamRequest) (*AppointTeamResponse, error)
@@ -295,7 +301,7 @@ type OpportunityServiceServer interface {
 	CloseOpportunity(context.Context, *CloseOpportunityRequest) (*CloseOpportunityResponse, error)
 	// SubmitProjectSummary submits the project summary (销售项目总结) after a close.
 	SubmitProjectSummary(context.Context, *SubmitProjectSummaryRequest) (*SubmitProjectSummaryResponse, error)
-	// ListEvents pages the append-only event log by cursor, globally or for one deal.
+	// ListEvents pages the append-only event log by cursor, globally, for one deal or for one account.
 	ListEvents(context.Context, *ListEventsRequest) (*ListEventsResponse, error)
 	mustEmbedUnimplementedOpportunityServiceServer()
 }

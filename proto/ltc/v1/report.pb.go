@@ -34,7 +34,9 @@ type GetPipelineReportRequest struct {
 	// Only deals of this level.
 	Level ProjectLevel `protobuf:"varint,3,opt,name=level,proto3,enum=ltc.v1.ProjectLevel" json:"level,omitempty"`
 	// Only deals of this owner.
-	OwnerId       string `protobuf:"bytes,4,opt,name=owner_id,json=ownerId,proto3" json:"owner_id,omitempty"`
+	OwnerId string `protobuf:"bytes,4,opt,name=owner_id,json=ownerId,proto3" json:"owner_id,omitempty"`
+	// Only deals of this account.
+	AccountId     string `protobuf:"bytes,5,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -93,6 +95,13 @@ func (x *GetPipelineReportRequest) GetLevel() ProjectLevel {
 func (x *GetPipelineReportRequest) GetOwnerId() string {
 	if x != nil {
 		return x.OwnerId
+	}
+	return ""
+}
+
+func (x *GetPipelineReportRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
 	}
 	return ""
 }
@@ -624,13 +633,15 @@ var File_ltc_v1_report_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_report_proto_rawDesc = "" +
 	"\n" +
-	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xf7\x01\n" +
+	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xa3\x02\n" +
 	"\x18GetPipelineReportRequest\x12A\n" +
 	"\n" +
 	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\tstartTime\x12=\n" +
 	"\bend_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\aendTime\x124\n" +
 	"\x05level\x18\x03 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05level\x12#\n" +
-	"\bowner_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\"\xa5\x04\n" +
+	"\bowner_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\x12*\n" +
+	"\n" +
+	"account_id\x18\x05 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId\"\xa5\x04\n" +
 	"\x19GetPipelineReportResponse\x12+\n" +
 	"\x06funnel\x18\x01 \x03(\v2\x13.ltc.v1.FunnelStageR\x06funnel\x129\n" +
 	"\vconversions\x18\x02 \x03(\v2\x17.ltc.v1.StageConversionR\vconversions\x125\n" +
