@@ -291,3 +291,5 @@ func TestAccountEventTypesListsTheWholeCatalogue(t *testing.T) {
 	}
 	assert.Len(t, ltc.AccountEventDetails, len(ltc.AccountEventTypes))
 }
+
+func itoa(n int) string { return fmt.Sprint(n) }
