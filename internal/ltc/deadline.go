@@ -58,3 +58,45 @@ func (d Deal) NextDeadline(p Policy) (Deadline, bool) {
 	}
 	return earliest, true
 }
+
+// AccountDeadline is a time an account waits for, and the engine's own change when it passes.
+type AccountDeadline struct {
+	Due time.Time
+	// Key names the change in the request record: one per account and occurrence, as Deadline.Key.
+	Key     string
+	Command AccountCommand
+}
+
+// Deadlines are the times the account waits for now: while it is S or A, its owed relationship review's grace, or
+// once the review is overdue its next escalation.
+func (a Account) Deadlines(p Policy) []AccountDeadline {
+	cad := a.Cadence
+	if cad == nil {
+		return nil
+	}
+	occurrence := fmt.Sprintf("%s:%s:%d", a.ID, cad.Quarter(), cad.Since.UnixNano())
+	if !cad.Overdue {
+		return []AccountDeadline{{cad.OverdueAt(p), "review-overdue:" + occurrence, MarkReviewOverdue{Due: cad.ReviewDue}}}
+	}
+	if cad.Escalations < MaxReviewEscalations {
+		next := cad.Escalations + 1
+		return []AccountDeadline{{cad.OverdueAt(p).Add(time.Duration(next) * p.reviewEscalateAfter()),
+			fmt.Sprintf("review-escalate:%s:%d", occurrence, next), EscalateReview{Due: cad.ReviewDue, Escalations: cad.Escalations}}}
+	}
+	return nil
+}
+
+// NextDeadline is the earliest deadline the account waits for, if any.
+func (a Account) NextDeadline(p Policy) (AccountDeadline, bool) {
+	ds := a.Deadlines(p)
+	if len(ds) == 0 {
+		return AccountDeadline{}, false
+	}
+	earliest := ds[0]
+	for _, x := range ds[1:] {
+		if x.Due.Before(earliest.Due) {
+			earliest = x
+		}
+	}
+	return earliest, true
+}

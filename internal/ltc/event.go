@@ -58,10 +58,12 @@ const (
 	EventOpportunityCreated = "opportunity.created"
 )
 
-// Event is one accepted change of a deal, as the append-only event log records it. Its position in the log is
+// Event is one accepted change of a deal or of an account, as the append-only event log records it: a deal's
+// events name the deal (DealID), an account's name the account (AccountID) and no deal. Its position in the log is
 // given when it is written.
 type Event struct {
 	DealID      string          `json:"deal_id"`
+	AccountID   string          `json:"account_id,omitempty"`
 	Type        string          `json:"type"`
 	Actor       Person          `json:"actor"`
 	RequestID   string          `json:"request_id,omitempty"`

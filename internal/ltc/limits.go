@@ -214,3 +214,80 @@ func mustJSON(v any) []byte {
 	}
 	return b
 }
+
+// An account's size is bounded as a deal's is: a change that would take an account past a limit is refused,
+// naming the limit, before anything is recorded; the engine's own changes at deadlines are never refused.
+const (
+	MaxContacts                = 500 // contacts, erased ones included
+	MaxGradeChanges            = 100 // grades given, the first included
+	MaxRelationshipAssessments = 100
+	MaxAccountPlans            = 20 // yearly plans
+	MaxRelationshipReviews     = 100
+	MaxSatisfactionScores      = 200
+	MaxOpenActivities          = 100 // activities planned and not yet held or cancelled
+	// MaxAccountTeam bounds the account's team as MaxTeam bounds a deal's.
+	MaxAccountTeam = MaxTeam
+)
+
+// RunAccount applies the command to the account as its process does: Apply, then the contacts' notes moved out of
+// the account's state (the whole contact stays in the change, for the read model) and, but for the engine's own
+// changes at deadlines, the account's limits checked.
+func RunAccount(cmd AccountCommand, a Account, c Context) (AccountChange, error) {
+	ch, err := cmd.Apply(a, c)
+	if err != nil {
+		return ch, err
+	}
+	next := ch.Account.withoutNotes()
+	if _, engine := cmd.(deadline); !engine {
+		if err := accountWithinLimits(a, next); err != nil {
+			return AccountChange{}, err
+		}
+	}
+	ch.Account = next
+	return ch, nil
+}
+
+func (MarkReviewOverdue) deadline() {}
+func (EscalateReview) deadline()    {}
+
+// withoutNotes is the account as its process keeps it: its contacts without their notes.
+func (a Account) withoutNotes() Account {
+	if slices.ContainsFunc(a.Contacts, func(ct Contact) bool { return ct.Notes != "" }) {
+		a.Contacts = slices.Clone(a.Contacts)
+		for i := range a.Contacts {
+			a.Contacts[i].Notes = ""
+		}
+	}
+	return a
+}
+
+// accountWithinLimits refuses next when it passes a limit that before (the zero account for a new one) did not.
+// A refusal names where the account stands: before the change, or the new account.
+func accountWithinLimits(before, next Account) error {
+	current := before
+	if before.ID == "" {
+		current = next
+	}
+	for _, l := range []struct {
+		what       string
+		was, count int
+		max        int
+	}{
+		{"contacts", len(before.Contacts), len(next.Contacts), MaxContacts},
+		{"grade changes", len(before.GradeHistory), len(next.GradeHistory), MaxGradeChanges},
+		{"relationship assessments", len(before.RelationshipHistory), len(next.RelationshipHistory), MaxRelationshipAssessments},
+		{"yearly plans", len(before.Plans), len(next.Plans), MaxAccountPlans},
+		{"relationship reviews", len(before.Reviews), len(next.Reviews), MaxRelationshipReviews},
+		{"satisfaction scores", len(before.Satisfaction), len(next.Satisfaction), MaxSatisfactionScores},
+		{"open activities", len(before.OpenActivities), len(next.OpenActivities), MaxOpenActivities},
+		{"team members", len(before.Team), len(next.Team), MaxAccountTeam},
+	} {
+		if l.count > l.max && l.count > l.was {
+			return current.precondition("an account holds at most %d %s and this change would make %d", l.max, l.what, l.count)
+		}
+	}
+	if n := len(mustJSON(next)); n > MaxProcessBytes && n > len(mustJSON(before)) {
+		return current.precondition("an account's process holds at most %d bytes and this change would make %d", MaxProcessBytes, n)
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ package ltc
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -94,3 +95,16 @@ type Person struct {
 
 // SystemPerson is the actor of changes the engine makes by itself, such as SLA timers.
 var SystemPerson = Person{ID: "system", Name: "LTC engine"}
+
+// MoneyProblem says what keeps m from being an amount the engine takes, or "": an ISO 4217 currency code (three
+// upper-case letters) and an amount from 0 to MaxAmountMinor.
+func MoneyProblem(m Money) string {
+	if len(m.Currency) != 3 || strings.ToUpper(m.Currency) != m.Currency ||
+		strings.IndexFunc(m.Currency, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		return fmt.Sprintf("needs an ISO 4217 currency code of three upper-case letters (not %q)", m.Currency)
+	}
+	if m.AmountMinor < 0 || m.AmountMinor > MaxAmountMinor {
+		return fmt.Sprintf("must be an amount from 0 to %d minor units", MaxAmountMinor)
+	}
+	return ""
+}

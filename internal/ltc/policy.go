@@ -32,6 +32,15 @@ type Policy struct {
 	// flagged. Zero means the default.
 	ReportPeriod Duration `json:"report_period,omitempty"`
 	ReportGrace  Duration `json:"report_grace,omitempty"`
+	// ComplianceReviewAbove is the value above which a gift, hospitality or travel for a customer's people needs a
+	// LEGAL review before it takes place; a value in another currency always needs it (no conversion). Unset (no
+	// currency) means the default.
+	ComplianceReviewAbove Money `json:"compliance_review_above,omitzero"`
+	// ReviewGrace is how long after its quarter's end a missing relationship review of an S or A account is
+	// flagged overdue, and ReviewEscalateAfter how long after that it goes to the sales managers, then as long
+	// again to the executives. Zero means the default.
+	ReviewGrace         Duration `json:"review_grace,omitempty"`
+	ReviewEscalateAfter Duration `json:"review_escalate_after,omitempty"`
 }
 
 // Defaults of the SLAs a policy may leave unset.
@@ -39,6 +48,37 @@ const (
 	DefaultHandoverSLA = 14 * 24 * time.Hour
 	DefaultSummarySLA  = 30 * 24 * time.Hour
 )
+
+// Defaults of the account rules a policy may leave unset: the compliance threshold is 500.00 CNY, the currency
+// the policy's level thresholds are written in (domain.md's examples).
+var DefaultComplianceReviewAbove = Money{Currency: "CNY", AmountMinor: 500_00}
+
+// Defaults of the relationship review cadence a policy may leave unset.
+const (
+	DefaultReviewGrace         = 14 * 24 * time.Hour
+	DefaultReviewEscalateAfter = 7 * 24 * time.Hour
+)
+
+func (p Policy) complianceReviewAbove() Money {
+	if p.ComplianceReviewAbove.Currency != "" {
+		return p.ComplianceReviewAbove
+	}
+	return DefaultComplianceReviewAbove
+}
+
+func (p Policy) reviewGrace() time.Duration {
+	if p.ReviewGrace > 0 {
+		return time.Duration(p.ReviewGrace)
+	}
+	return DefaultReviewGrace
+}
+
+func (p Policy) reviewEscalateAfter() time.Duration {
+	if p.ReviewEscalateAfter > 0 {
+		return time.Duration(p.ReviewEscalateAfter)
+	}
+	return DefaultReviewEscalateAfter
+}
 
 func (p Policy) handoverSLA() time.Duration {
 	if p.HandoverSLA > 0 {
@@ -116,6 +156,10 @@ func DefaultPolicy() Policy {
 		SummarySLA:   Duration(DefaultSummarySLA),
 		ReportPeriod: Duration(DefaultReportPeriod),
 		ReportGrace:  Duration(DefaultReportGrace),
+
+		ComplianceReviewAbove: DefaultComplianceReviewAbove,
+		ReviewGrace:           Duration(DefaultReviewGrace),
+		ReviewEscalateAfter:   Duration(DefaultReviewEscalateAfter),
 	}
 }
 
@@ -143,6 +187,19 @@ func (p Policy) Validate() error {
 	}
 	if p.LeadSLA <= 0 {
 		return fmt.Errorf("policy %s: lead_sla must be positive", p.Version)
+	}
+	if c := p.ComplianceReviewAbove; c.Currency != "" || c.AmountMinor != 0 {
+		if problem := MoneyProblem(c); problem != "" {
+			return fmt.Errorf("policy %s: compliance_review_above %s", p.Version, problem)
+		}
+	}
+	for _, d := range []struct {
+		name  string
+		value Duration
+	}{{"review_grace", p.ReviewGrace}, {"review_escalate_after", p.ReviewEscalateAfter}} {
+		if d.value < 0 {
+			return fmt.Errorf("policy %s: %s must not be negative (zero means the default)", p.Version, d.name)
+		}
 	}
 	if p.BidTolerancePercent < 0 || p.BidTolerancePercent >= 100 {
 		return fmt.Errorf("policy %s: bid_tolerance_percent must be 0 or more and under 100", p.Version)

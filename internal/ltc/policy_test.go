@@ -81,3 +81,39 @@ func TestDurationReadsNanosecondsOfOlderProcesses(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`1209600000000000`), &d))
 	assert.Equal(t, 14*24*time.Hour, time.Duration(d))
 }
+
+func TestTheAccountRulesOfThePolicy(t *testing.T) {
+	p := ltc.DefaultPolicy()
+	assert.Equal(t, ltc.Money{Currency: "CNY", AmountMinor: 500_00}, p.ComplianceReviewAbove)
+	assert.Equal(t, 14*24*time.Hour, time.Duration(p.ReviewGrace))
+	assert.Equal(t, 7*24*time.Hour, time.Duration(p.ReviewEscalateAfter))
+
+	// A policy written before the account rules takes their defaults.
+	older, err := ltc.ParsePolicy([]byte(`{"version":"v0","lead_sla":"1h","levels":{"A":{"authority":3,"decision_sla":"1h"},"B":{"authority":2,"decision_sla":"1h"},"C":{"authority":1,"decision_sla":"1h"}}}`))
+	require.NoError(t, err)
+	assert.True(t, ltc.NeedsComplianceReview(ltc.Money{Currency: "CNY", AmountMinor: 500_01}, older))
+	assert.False(t, ltc.NeedsComplianceReview(ltc.Money{Currency: "CNY", AmountMinor: 500_00}, older))
+	assert.True(t, ltc.NeedsComplianceReview(ltc.Money{Currency: "EUR", AmountMinor: 1}, older), "another currency always needs it")
+
+	p.ComplianceReviewAbove = ltc.Money{Currency: "EUR", AmountMinor: 100_00}
+	assert.False(t, ltc.NeedsComplianceReview(ltc.Money{Currency: "EUR", AmountMinor: 100_00}, p))
+	assert.True(t, ltc.NeedsComplianceReview(ltc.Money{Currency: "CNY", AmountMinor: 1}, p))
+
+	for name, change := range map[string]func(*ltc.Policy){
+		"a threshold in no currency":       func(p *ltc.Policy) { p.ComplianceReviewAbove = ltc.Money{AmountMinor: 100} },
+		"a threshold in a lower-case code": func(p *ltc.Policy) { p.ComplianceReviewAbove.Currency = "cny" },
+		"a negative threshold":             func(p *ltc.Policy) { p.ComplianceReviewAbove.AmountMinor = -1 },
+		"a negative review grace":          func(p *ltc.Policy) { p.ReviewGrace = -1 },
+		"a negative escalation":            func(p *ltc.Policy) { p.ReviewEscalateAfter = -1 },
+	} {
+		bad := ltc.DefaultPolicy()
+		change(&bad)
+		assert.Error(t, bad.Validate(), name)
+	}
+	_, err = ltc.ParsePolicy([]byte(`{"version":"x","lead_sla":"1h","review_grace":"-1h","levels":{"A":{"authority":3,"decision_sla":"1h"},"B":{"authority":2,"decision_sla":"1h"},"C":{"authority":1,"decision_sla":"1h"}}}`))
+	assert.ErrorContains(t, err, "review_grace must not be negative")
+	b, err := json.Marshal(ltc.DefaultPolicy())
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"compliance_review_above":{"currency":"CNY","amount_minor":50000}`)
+	assert.Contains(t, string(b), `"review_grace":"336h0m0s"`)
+}

@@ -63,6 +63,19 @@ func (t Team) Validate() error {
 			return Invalid("the team needs exactly one %s (has %d)", r, n)
 		}
 	}
+	if err := t.validMembers(); err != nil {
+		return err
+	}
+	for _, m := range t {
+		if m.Role == TeamSR && (t.Holds(m.Person.ID, TeamAR) || t.Holds(m.Person.ID, TeamFR)) {
+			return Invalid("the SR (%s) cannot also be AR or FR; only AR and FR may be held by one person", m.Person.ID)
+		}
+	}
+	return nil
+}
+
+// validMembers checks that each member holds a known role, names a person, and holds it once.
+func (t Team) validMembers() error {
 	for i, m := range t {
 		if !slices.Contains(TeamRoles, m.Role) {
 			return Invalid("unknown team role %q", m.Role)
@@ -72,11 +85,6 @@ func (t Team) Validate() error {
 		}
 		if slices.ContainsFunc(t[:i], func(x TeamMember) bool { return x == m }) {
 			return Invalid("%s holds %s twice", m.Person.ID, m.Role)
-		}
-	}
-	for _, m := range t {
-		if m.Role == TeamSR && (t.Holds(m.Person.ID, TeamAR) || t.Holds(m.Person.ID, TeamFR)) {
-			return Invalid("the SR (%s) cannot also be AR or FR; only AR and FR may be held by one person", m.Person.ID)
 		}
 	}
 	return nil
