@@ -39,6 +39,22 @@ func (a *Activities) RecordDealChange(ctx context.Context, c store.Change) (*sto
 	return behind, a.failed(ctx, "RecordDealChange", c, err)
 }
 
+// DuplicateAccount is the type of the failure that refuses an account whose customer has one; its detail is the
+// existing account's id.
+const DuplicateAccount = "DUPLICATE_ACCOUNT"
+
+// RecordAccountChange writes a numbered change of an account (store.ApplyAccount). An account whose name and
+// region are another's is refused for good, naming the other.
+func (a *Activities) RecordAccountChange(ctx context.Context, c store.AccountChange) (store.AccountWrite, error) {
+	w, err := a.Store.ApplyAccount(ctx, c)
+	var dup *store.DuplicateAccountError
+	if errors.As(err, &dup) {
+		return w, temporal.NewNonRetryableApplicationError(
+			"an account of that name and region exists already: "+dup.ExistingID, DuplicateAccount, err, dup.ExistingID)
+	}
+	return w, a.failed(ctx, "RecordAccountChange", store.Change{Request: c.Request, Revision: c.Revision}, err)
+}
+
 // failed turns a reused request id into a failure for good and counts and logs any other error: the attempt is
 // retried, without limit, by the local activity's retry policy.
 func (a *Activities) failed(ctx context.Context, name string, c store.Change, err error) error {

@@ -3,12 +3,15 @@ package worker
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/ltcengine/ltc/activities"
+	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/workflows"
 )
@@ -30,6 +33,7 @@ func New(c client.Client, taskQueue string, st *store.Store, log *slog.Logger) s
 	w.RegisterWorkflow(workflows.DealWorkflow)
 	w.RegisterWorkflow(workflows.LeadWorkflow)
 	w.RegisterWorkflow(workflows.OpportunityWorkflow)
+	w.RegisterWorkflow(workflows.AccountWorkflow)
 	w.RegisterActivity(&activities.Activities{Store: st, Log: log})
 	return w
 }
@@ -42,5 +46,26 @@ func Run(ctx context.Context, c client.Client, taskQueue string, st *store.Store
 	}
 	<-ctx.Done()
 	w.Stop()
+	return nil
+}
+
+// StartAccountProcesses starts the process of every S and A account that has none yet (made by the migration from
+// the deals recorded before accounts), so that their relationship-review cadence runs. Starting a process that
+// runs already changes nothing, so every worker may do it when it starts.
+func StartAccountProcesses(ctx context.Context, c client.Client, taskQueue string, st *store.Store, policy ltc.Policy) error {
+	accounts, err := st.StrategicAccountsWithoutProcess(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: workflows.AccountWorkflowID(a.ID), TaskQueue: taskQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		}, workflows.AccountWorkflow, workflows.AccountInput{ID: a.ID, Policy: policy, Account: &a})
+		if err != nil {
+			return fmt.Errorf("start the process of account %s: %w", a.ID, err)
+		}
+	}
 	return nil
 }

@@ -336,22 +336,12 @@ func (p *process) run(ctx workflow.Context, again func() error) error {
 		rev := p.rev
 		changed := func() bool { return p.rev != rev }
 		d, ok := p.deal.NextDeadline(p.policy)
-		if !ok {
-			t.stop()
-			if err := workflow.Await(ctx, changed); err != nil {
-				return err
-			}
-			continue
+		due, err := t.until(ctx, d.Due, ok, changed)
+		if err != nil {
+			return err
 		}
-		if wait := d.Due.Sub(workflow.Now(ctx)); wait > 0 {
-			t.arm(ctx, d.Due, wait)
-			if err := workflow.Await(ctx, func() bool { return changed() || t.fired() }); err != nil {
-				return err
-			}
-			if changed() {
-				continue
-			}
-			t.stop()
+		if !due {
+			continue
 		}
 		if err := p.system(ctx, d); err != nil {
 			if !p.numbered {
@@ -387,6 +377,26 @@ func (t *alarmTimer) arm(ctx workflow.Context, due time.Time, wait time.Duration
 }
 
 func (t *alarmTimer) fired() bool { return t.timer != nil && t.timer.IsReady() }
+
+// until waits for the deadline due (none when ok is false) or a change (changed), whichever comes first, and
+// reports whether the deadline is due.
+func (t *alarmTimer) until(ctx workflow.Context, due time.Time, ok bool, changed func() bool) (bool, error) {
+	if !ok {
+		t.stop()
+		return false, workflow.Await(ctx, changed)
+	}
+	if wait := due.Sub(workflow.Now(ctx)); wait > 0 {
+		t.arm(ctx, due, wait)
+		if err := workflow.Await(ctx, func() bool { return changed() || t.fired() }); err != nil {
+			return false, err
+		}
+		if changed() {
+			return false, nil
+		}
+		t.stop()
+	}
+	return true, nil
+}
 
 // stop cancels the timer, if one runs.
 func (t *alarmTimer) stop() {

@@ -133,6 +133,13 @@ func runWorker(ctx context.Context, args []string) error {
 	defer stop()
 	defer b.Close()
 	log.Info("running the worker", "task_queue", cfg.TaskQueue)
+	policy, err := cfg.Policy()
+	if err != nil {
+		return err
+	}
+	if err := worker.StartAccountProcesses(ctx, b.Temporal, cfg.TaskQueue, b.Store, policy); err != nil {
+		return err
+	}
 	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return worker.Run(ctx, b.Temporal, cfg.TaskQueue, b.Store, log) })
 }
 

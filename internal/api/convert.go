@@ -80,6 +80,7 @@ func qualificationToProto(q *ltc.Qualification) *ltcv1.Qualification {
 func leadToProto(l ltc.Lead) *ltcv1.Lead {
 	return &ltcv1.Lead{
 		Id:                     l.ID,
+		AccountId:              l.Customer.AccountID,
 		State:                  toEnum[ltcv1.LeadState](ltcv1.LeadState_value, l.State, "LEAD_STATE_"),
 		Customer:               customerToProto(l.Customer),
 		Title:                  l.Title,
@@ -105,6 +106,7 @@ func leadToProto(l ltc.Lead) *ltcv1.Lead {
 func opportunityToProto(reader ltc.Actor, o ltc.Opportunity) *ltcv1.Opportunity {
 	po := &ltcv1.Opportunity{
 		Id:             o.ID,
+		AccountId:      o.Customer.AccountID,
 		LeadId:         o.LeadID,
 		Stage:          toEnum[ltcv1.Stage](ltcv1.Stage_value, o.Stage, "STAGE_"),
 		Outcome:        toEnum[ltcv1.Outcome](ltcv1.Outcome_value, o.Outcome, "OUTCOME_"),

@@ -98,6 +98,7 @@ func (s opportunityService) ListOpportunities(ctx context.Context, req *ltcv1.Li
 		Outcome:     fromEnum[ltc.Outcome](ltcv1.Outcome_name, int32(req.Outcome), "OUTCOME_"),
 		Level:       fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_"),
 		OwnerID:     req.OwnerId,
+		AccountID:   req.AccountId,
 		Customer:    req.Customer,
 		OverdueOnly: req.OverdueOnly,
 		Reader:      &actor,
@@ -331,7 +332,8 @@ func (s opportunityService) ListEvents(ctx context.Context, req *ltcv1.ListEvent
 	if limit == 0 {
 		limit = 100
 	}
-	page, err := s.store.Events(ctx, store.EventQuery{AfterSequence: req.AfterSequence, DealID: req.DealId, Types: req.Types, Limit: limit, Reader: &actor})
+	page, err := s.store.Events(ctx, store.EventQuery{AfterSequence: req.AfterSequence, DealID: req.DealId,
+		AccountID: req.AccountId, Types: req.Types, Limit: limit, Reader: &actor})
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -21,7 +22,7 @@ import (
 // page: a follower of the log must be able to move past every event.
 func (s *Server) eventToProto(reader ltc.Actor, e store.RecordedEvent) *ltcv1.Event {
 	pe := &ltcv1.Event{
-		Sequence: e.Sequence, DealId: e.DealID, DealSequence: e.DealSequence, Type: e.Type,
+		Sequence: e.Sequence, DealId: e.DealID, AccountId: e.AccountID, DealSequence: e.DealSequence, Type: e.Type,
 		Actor: personToProto(e.Actor), RequestId: e.RequestID, StageBefore: e.StageBefore, StageAfter: e.StageAfter,
 		Recipients: e.Recipients, OccurTime: timestamppb.New(e.OccurredAt),
 	}
@@ -158,5 +159,64 @@ var eventPayloads = map[string]payloadBuilder{
 	}),
 	ltc.EventMeetingRecorded: decoded(func(e *ltcv1.Event, m ltc.Meeting) {
 		e.Payload = &ltcv1.Event_MeetingRecorded{MeetingRecorded: &ltcv1.MeetingRecorded{Meeting: meetingToProto(m)}}
+	}),
+	// An account's events carry no contact's personal data (ltc.AccountEventDetails).
+	ltc.EventAccountCreated: func(e *ltcv1.Event, reader ltc.Actor, data []byte) error {
+		var d ltc.AccountDetails
+		if err := json.Unmarshal(data, &d); err != nil {
+			return err
+		}
+		a := accountToProto(reader, d.Account(), 0)
+		a.CreatedBy, a.CreateTime, a.UpdateTime = e.Actor, e.OccurTime, e.OccurTime
+		e.Payload = &ltcv1.Event_AccountCreated{AccountCreated: &ltcv1.AccountCreated{Account: a}}
+		return nil
+	},
+	ltc.EventAccountUpdated: decoded(func(e *ltcv1.Event, d ltc.AccountUpdateDetails) {
+		e.Payload = &ltcv1.Event_AccountUpdated{AccountUpdated: &ltcv1.AccountUpdated{
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: d.Fields}, Name: d.After.Name, Industry: d.After.Industry,
+			Region: d.After.Region, Owner: personToProto(d.After.Owner), Team: teamToProto(d.After.Team), Target: d.After.Target,
+			Supplier: supplierToProto(d.After.Supplier)}}
+	}),
+	ltc.EventAccountGraded: decoded(func(e *ltcv1.Event, g ltc.GradeChange) {
+		e.Payload = &ltcv1.Event_AccountGraded{AccountGraded: &ltcv1.AccountGraded{Change: gradeChangeToProto(g)}}
+	}),
+	ltc.EventContactAdded: decoded(func(e *ltcv1.Event, d ltc.ContactDetails) {
+		e.Payload = &ltcv1.Event_ContactAdded{ContactAdded: &ltcv1.ContactAdded{Contact: contactFactsToProto(d)}}
+	}),
+	ltc.EventContactUpdated: decoded(func(e *ltcv1.Event, d ltc.ContactDetails) {
+		e.Payload = &ltcv1.Event_ContactUpdated{ContactUpdated: &ltcv1.ContactUpdated{
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: d.Fields}, Contact: contactFactsToProto(d)}}
+	}),
+	ltc.EventContactErased: decoded(func(e *ltcv1.Event, d ltc.ContactDetails) {
+		e.Payload = &ltcv1.Event_ContactErased{ContactErased: &ltcv1.ContactErased{ContactId: d.ContactID, Reference: d.Reference}}
+	}),
+	ltc.EventRelationshipAssessed: decoded(func(e *ltcv1.Event, r ltc.RelationshipAssessment) {
+		e.Payload = &ltcv1.Event_RelationshipAssessed{RelationshipAssessed: &ltcv1.RelationshipAssessed{Assessment: assessmentOfRelationshipToProto(r)}}
+	}),
+	ltc.EventAccountPlanSet: decoded(func(e *ltcv1.Event, p ltc.AccountPlan) {
+		e.Payload = &ltcv1.Event_AccountPlanSet{AccountPlanSet: &ltcv1.AccountPlanSet{Plan: planToProto(p)}}
+	}),
+	ltc.EventRelationshipReviewRecorded: decoded(func(e *ltcv1.Event, r ltc.RelationshipReview) {
+		e.Payload = &ltcv1.Event_RelationshipReviewRecorded{RelationshipReviewRecorded: &ltcv1.RelationshipReviewRecorded{Review: reviewOfRelationshipToProto(r)}}
+	}),
+	ltc.EventRelationshipReviewOverdue: decoded(func(e *ltcv1.Event, d ltc.ReviewDueDetails) {
+		e.Payload = &ltcv1.Event_RelationshipReviewOverdue{RelationshipReviewOverdue: &ltcv1.RelationshipReviewOverdue{
+			Quarter: d.Quarter, DueTime: timestamppb.New(d.DueAt)}}
+	}),
+	ltc.EventRelationshipReviewEscalated: decoded(func(e *ltcv1.Event, d ltc.ReviewDueDetails) {
+		e.Payload = &ltcv1.Event_RelationshipReviewEscalated{RelationshipReviewEscalated: &ltcv1.RelationshipReviewEscalated{
+			Quarter: d.Quarter, DueTime: timestamppb.New(d.DueAt), Escalations: int32(d.Escalations)}}
+	}),
+	ltc.EventSatisfactionRecorded: decoded(func(e *ltcv1.Event, sc ltc.SatisfactionScore) {
+		e.Payload = &ltcv1.Event_SatisfactionRecorded{SatisfactionRecorded: &ltcv1.SatisfactionRecorded{Score: satisfactionToProto(sc)}}
+	}),
+	ltc.EventActivityRecorded: decoded(func(e *ltcv1.Event, a ltc.Activity) {
+		e.Payload = &ltcv1.Event_ActivityRecorded{ActivityRecorded: &ltcv1.ActivityRecorded{Activity: activityToProto(a)}}
+	}),
+	ltc.EventActivityReviewed: decoded(func(e *ltcv1.Event, a ltc.Activity) {
+		e.Payload = &ltcv1.Event_ActivityReviewed{ActivityReviewed: &ltcv1.ActivityReviewed{Activity: activityToProto(a)}}
+	}),
+	ltc.EventActivityCompleted: decoded(func(e *ltcv1.Event, a ltc.Activity) {
+		e.Payload = &ltcv1.Event_ActivityCompleted{ActivityCompleted: &ltcv1.ActivityCompleted{Activity: activityToProto(a)}}
 	}),
 }

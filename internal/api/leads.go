@@ -6,6 +6,8 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/ltcengine/ltc/internal/auth"
 	"github.com/ltcengine/ltc/internal/ltc"
@@ -39,9 +41,14 @@ func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadReques
 	if err != nil {
 		return nil, err
 	}
+	id := ltc.LeadID(req.RequestId)
+	customer, err := s.leadAccount(ctx, req, id, owner, unit)
+	if err != nil {
+		return nil, err
+	}
 	lead := ltc.Lead{
-		ID:                ltc.LeadID(req.RequestId),
-		Customer:          customerFromProto(req.Customer),
+		ID:                id,
+		Customer:          customer,
 		Title:             req.Title,
 		Description:       req.Description,
 		Source:            fromEnum[ltc.LeadSource](ltcv1.LeadSource_name, int32(req.Source), "LEAD_SOURCE_"),
@@ -72,6 +79,48 @@ func (s leadService) CreateLead(ctx context.Context, req *ltcv1.CreateLeadReques
 	return &ltcv1.CreateLeadResponse{Lead: leadToProto(created)}, nil
 }
 
+// leadAccount is the customer of a new lead, as its account has it: the account the request names, which the
+// caller must be able to read; or, for a new customer, the account of the same normalised name and region, or one
+// created for it (owned by the lead's owner in the lead's unit, graded as the lead declares: ltc.CreateAccount.Lead).
+// A retried CreateLead finds the account its first attempt made.
+func (s leadService) leadAccount(ctx context.Context, req *ltcv1.CreateLeadRequest, leadID string, owner ltc.Person, unit ltc.Unit) (ltc.Customer, error) {
+	if req.AccountId != "" {
+		a, err := s.readableAccount(ctx, req.AccountId)
+		if err != nil {
+			return ltc.Customer{}, err
+		}
+		return accountCustomer(a), nil
+	}
+	c := customerFromProto(req.Customer)
+	existing, err := s.store.AccountByKey(ctx, c.Name, c.Region)
+	if errors.Is(err, store.ErrNotFound) {
+		var a ltc.Account
+		a, _, err = s.createAccount(ctx, req.RequestId+"/account", req, ltc.CreateAccount{Name: c.Name, Grade: c.Grade,
+			Industry: c.Industry, Region: c.Region, Unit: unit, Owner: owner, Lead: leadID})
+		if err == nil {
+			return accountCustomer(a), nil
+		}
+		if status.Code(err) != codes.AlreadyExists {
+			return ltc.Customer{}, err
+		}
+		// Created meanwhile by another request: the lead names it.
+		existing, err = s.store.AccountByKey(ctx, c.Name, c.Region)
+	}
+	if err != nil {
+		return ltc.Customer{}, err
+	}
+	a, err := s.account(ctx, existing)
+	if err != nil {
+		return ltc.Customer{}, err
+	}
+	return accountCustomer(a), nil
+}
+
+// accountCustomer is the account as a lead names its customer.
+func accountCustomer(a ltc.Account) ltc.Customer {
+	return ltc.Customer{AccountID: a.ID, Name: a.Name, Grade: a.Grade, Industry: a.Industry, Region: a.Region}
+}
+
 func (s leadService) GetLead(ctx context.Context, req *ltcv1.GetLeadRequest) (*ltcv1.GetLeadResponse, error) {
 	if err := ltc.CanRead(actorOf(ctx)); err != nil {
 		return nil, err
@@ -94,6 +143,7 @@ func (s leadService) ListLeads(ctx context.Context, req *ltcv1.ListLeadsRequest)
 	filter := store.LeadFilter{
 		State:       fromEnum[ltc.LeadState](ltcv1.LeadState_name, int32(req.State), "LEAD_STATE_"),
 		OwnerID:     req.OwnerId,
+		AccountID:   req.AccountId,
 		Customer:    req.Customer,
 		OverdueOnly: req.OverdueOnly,
 		Reader:      &actor,

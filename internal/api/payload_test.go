@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,4 +64,35 @@ func TestUndecodableEventDetailsLeaveThePayloadUnset(t *testing.T) {
 	}
 	assert.Contains(t, log.String(), "sequence=7")
 	assert.NotContains(t, log.String(), "s3cr3t")
+}
+
+// The review cadence's own events (their times are quarters away, so the gRPC tests do not wait for them; the
+// workflow's cadence test does, under time skipping) carry the quarter, when it was due and the escalation.
+func TestReviewDeadlineEventsAreTyped(t *testing.T) {
+	s := &Server{log: slog.New(slog.DiscardHandler)}
+	eve := ltc.Actor{ID: "eve", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: ltc.MaxAuthority}
+	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	c := ltc.Context{Actor: eve, Now: now, Policy: ltc.DefaultPolicy(), RequestID: "r-create"}
+	made, err := ltc.RunAccount(ltc.CreateAccount{Name: "Acme", Grade: ltc.GradeS, Owner: ltc.Person{ID: "sam"}, GradeRationale: "key"}, ltc.Account{}, c)
+	require.NoError(t, err)
+	a := made.Account
+	var got []*ltcv1.Event
+	for range 2 {
+		d, ok := a.NextDeadline(c.Policy)
+		require.True(t, ok)
+		c.Now, c.Actor = d.Due, ltc.Actor{ID: ltc.SystemPerson.ID}
+		ch, err := ltc.RunAccount(d.Command, a, c)
+		require.NoError(t, err)
+		a = ch.Account
+		got = append(got, s.eventToProto(ltc.Actor{}, store.RecordedEvent{Event: ch.Events[0]}))
+	}
+	due := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	overdue := got[0].GetRelationshipReviewOverdue()
+	require.NotNil(t, overdue)
+	assert.Equal(t, "2026-Q4", overdue.Quarter)
+	assert.Equal(t, due, overdue.DueTime.AsTime())
+	escalated := got[1].GetRelationshipReviewEscalated()
+	require.NotNil(t, escalated)
+	assert.Equal(t, "2026-Q4", escalated.Quarter)
+	assert.Equal(t, int32(1), escalated.Escalations)
 }

@@ -25,7 +25,7 @@ func (s reportService) GetPipelineReport(ctx context.Context, req *ltcv1.GetPipe
 	if !from.Before(to) {
 		return nil, invalidArgument(fieldViolation{"end_time", "must be after start_time"})
 	}
-	r, err := s.store.PipelineReport(ctx, store.ReportFilter{From: from, To: to, OwnerID: req.OwnerId, Reader: &actor,
+	r, err := s.store.PipelineReport(ctx, store.ReportFilter{From: from, To: to, OwnerID: req.OwnerId, AccountID: req.AccountId, Reader: &actor,
 		Level: fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_")})
 	if err != nil {
 		return nil, err

@@ -103,6 +103,7 @@ func New(cfg Config) (*Server, error) {
 	ltcv1.RegisterOpportunityServiceServer(g, opportunityService{Server: s})
 	ltcv1.RegisterDecisionServiceServer(g, decisionService{Server: s})
 	ltcv1.RegisterReportServiceServer(g, reportService{Server: s})
+	ltcv1.RegisterAccountServiceServer(g, accountService{Server: s})
 	healthpb.RegisterHealthServer(g, s.health)
 	if cfg.Reflection {
 		reflection.Register(g) // v1 and v1alpha

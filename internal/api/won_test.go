@@ -205,17 +205,20 @@ func TestEventFeedOverGRPC(t *testing.T) {
 		}
 		cursor = page.NextAfterSequence
 	}
-	require.Len(t, all, 6, "two deals of three events each")
+	require.Len(t, all, 7, "the customer's account, made with the first lead, then two deals of three events each")
 	for i, ev := range all {
 		assert.Equal(t, int64(i+1), ev.Sequence)
 	}
-	assert.Equal(t, "Acme Telecom", all[0].GetLeadCreated().GetLead().GetCustomer().GetName())
+	assert.Equal(t, "Acme Telecom", all[0].GetAccountCreated().GetAccount().GetName())
+	assert.Equal(t, all[0].AccountId, all[1].GetLeadCreated().GetLead().GetAccountId(), "the second lead names the same account")
+	assert.Equal(t, all[0].AccountId, all[4].GetLeadCreated().GetLead().GetAccountId())
+	assert.Equal(t, "Acme Telecom", all[1].GetLeadCreated().GetLead().GetCustomer().GetName())
 
 	mine, err := deals.ListEvents(e.As(t, sam), &ltcv1.ListEventsRequest{DealId: other, Types: []string{"opportunity.created"}})
 	require.NoError(t, err)
 	require.Len(t, mine.Events, 1)
 	assert.Equal(t, other, mine.Events[0].DealId)
-	assert.Equal(t, int64(6), mine.NextAfterSequence, "a filtered follower moves to the head")
+	assert.Equal(t, int64(7), mine.NextAfterSequence, "a filtered follower moves to the head")
 
 	_, err = deals.ListEvents(e.As(t, sam), &ltcv1.ListEventsRequest{DealId: "nope"})
 	requireCode(t, err, codes.InvalidArgument, "deal_id")

@@ -30,6 +30,7 @@ import (
 	"github.com/ltcengine/ltc/internal/localpg"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
+	"github.com/ltcengine/ltc/worker"
 )
 
 // Options configures the development stack.
@@ -147,6 +148,13 @@ func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger)
 		return err
 	}
 	defer w.Stop()
+	policy, err := cfg.Policy()
+	if err != nil {
+		return err
+	}
+	if err := worker.StartAccountProcesses(ctx, b.Temporal, cfg.TaskQueue, b.Store, policy); err != nil {
+		return err
+	}
 	srv, l, err := b.API(cfg, log)
 	if err != nil {
 		return err

@@ -330,6 +330,12 @@ func (a Account) Details() AccountDetails {
 		Owner: a.Owner, Team: a.Team, Target: a.Target, Supplier: a.Supplier}
 }
 
+// Account is the account the details describe, without what they do not carry.
+func (d AccountDetails) Account() Account {
+	return Account{ID: d.ID, Name: d.Name, Grade: d.Grade, Industry: d.Industry, Region: d.Region, Unit: d.Unit,
+		Owner: d.Owner, Team: d.Team, Target: d.Target, Supplier: d.Supplier}
+}
+
 // people are the owner and the team as notification recipients.
 func (a Account) people() []string {
 	var recipients []string
@@ -368,6 +374,11 @@ type CreateAccount struct {
 	Supplier SupplierStatus `json:"supplier,omitzero"`
 	// GradeRationale says why the account has its grade; it is required for S and A.
 	GradeRationale string `json:"grade_rationale,omitempty"`
+	// Lead is set when the account is made for a new customer that a lead names (CreateLead without an account):
+	// whoever may create the lead (CanCreateLead) makes the account with the grade the lead declares, recorded as
+	// declared with the lead, so that a lead's creation works as it did before accounts. Changing the grade later
+	// follows GradeAccount's rules.
+	Lead string `json:"lead,omitempty"`
 }
 
 // Apply creates the account; its owner and team are told.
@@ -376,7 +387,7 @@ func (cmd CreateAccount) Apply(a Account, c Context) (AccountChange, error) {
 	if a.ID != "" {
 		return AccountChange{}, Conflict("account %s exists already", a.ID)
 	}
-	if !x.HasAny(RoleSales, RoleSalesManager, RoleExecutive) {
+	if cmd.Lead == "" && !x.HasAny(RoleSales, RoleSalesManager, RoleExecutive) {
 		return AccountChange{}, PermissionDenied("creating an account needs the sales, sales_manager or executive role")
 	}
 	if cmd.Supplier.Status == "" {
@@ -390,7 +401,9 @@ func (cmd CreateAccount) Apply(a Account, c Context) (AccountChange, error) {
 	if _, err := ParseUnit(cmd.Unit.String()); err != nil {
 		return AccountChange{}, Invalid("%v", err)
 	}
-	if !next.inScope(x) {
+	if cmd.Lead != "" {
+		cmd.GradeRationale = "declared with lead " + cmd.Lead
+	} else if !next.inScope(x) {
 		switch {
 		case cmd.Unit != x.Unit:
 			return AccountChange{}, PermissionDenied("an account of %s is created by a sales person of that unit, or a sales_manager or executive whose scope holds it; you are in %s",
@@ -402,8 +415,13 @@ func (cmd CreateAccount) Apply(a Account, c Context) (AccountChange, error) {
 			return AccountChange{}, PermissionDenied("the target account list is kept by the sales managers and executives whose scope holds %s", cmd.Unit)
 		}
 	}
-	if err := next.canGrade(x, "", cmd.Grade); err != nil {
-		return AccountChange{}, err
+	if !slices.Contains(CustomerGrades, cmd.Grade) {
+		return AccountChange{}, Invalid("grade %q is not one of S, A, B, C", cmd.Grade)
+	}
+	if cmd.Lead == "" {
+		if err := next.canGrade(x, "", cmd.Grade); err != nil {
+			return AccountChange{}, err
+		}
 	}
 	if err := checkTexts(textField{"the account's name", cmd.Name, MaxNameChars, true},
 		textField{"industry", cmd.Industry, MaxShortChars, false}, textField{"region", cmd.Region, MaxShortChars, false},

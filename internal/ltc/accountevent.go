@@ -2,8 +2,7 @@ package ltc
 
 import "time"
 
-// Event types of an account. They are not in EventTypes yet: ListEvents filters deals' events by that list, and
-// the API gives each type there a payload of its own, which account events do not have yet.
+// Event types of an account, in the one catalogue (EventTypes) with the deals'.
 const (
 	EventAccountCreated              = "account.created"
 	EventAccountUpdated              = "account.updated"
@@ -73,6 +72,8 @@ type (
 		Strength      int         `json:"strength,omitempty"`
 		Erased        bool        `json:"erased,omitempty"`
 		Fields        []string    `json:"fields,omitempty"`
+		// Reference names the privacy request of an erasure.
+		Reference string `json:"reference,omitempty"`
 	}
 	// ReviewDueDetails: relationship_review.overdue and relationship_review.escalated: the quarter whose review
 	// is missing, when it was due, and how many times it was escalated (1 to the sales managers, 2 to the

@@ -76,6 +76,11 @@ type Activity struct {
 	HeldOn   *Date     `json:"held_on,omitempty"`
 	LoggedBy Person    `json:"logged_by"`
 	LoggedAt time.Time `json:"logged_at"`
+	// AccountID is the account the activity is with.
+	AccountID string `json:"account_id,omitempty"`
+	// CompletedBy and CompletedAt say who recorded it held or cancelled, and when.
+	CompletedBy *Person    `json:"completed_by,omitempty"`
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
 }
 
 var activityIDSpace = uuid.MustParse("c62f0b8e-47d1-4a3c-b9e5-2f8a6d0c1e73")
@@ -151,7 +156,7 @@ func (cmd RecordActivity) Apply(a Account, c Context) (AccountChange, error) {
 	act := Activity{
 		ID: ActivityID(c.RequestID), Kind: in.Kind, Date: in.Date, OurPeople: slices.Clone(in.OurPeople),
 		Contacts: slices.Clone(in.Contacts), Subject: in.Subject, Outcome: in.Outcome, Value: in.Value, State: in.State,
-		Review: ComplianceNotNeeded, LoggedBy: c.Actor.Person(), LoggedAt: c.Now,
+		Review: ComplianceNotNeeded, LoggedBy: c.Actor.Person(), LoggedAt: c.Now, AccountID: a.ID,
 	}
 	var recipients []string
 	if in.Value != nil && NeedsComplianceReview(*in.Value, c.Policy) {
@@ -276,6 +281,8 @@ func (cmd CompleteActivity) Apply(a Account, c Context) (AccountChange, error) {
 		heldOn := cmd.HeldOn
 		act.State, act.HeldOn = ActivityHeld, &heldOn
 	}
+	by, at := c.Actor.Person(), c.Now
+	act.CompletedBy, act.CompletedAt, act.AccountID = &by, &at, a.ID
 	next := a
 	next.OpenActivities = slices.DeleteFunc(slices.Clone(a.OpenActivities), func(x Activity) bool { return x.ID == act.ID })
 	next.UpdatedAt = c.Now

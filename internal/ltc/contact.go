@@ -283,6 +283,8 @@ func (cmd UpdateContact) Apply(a Account, c Context) (AccountChange, error) {
 // access to anything.
 type EraseContact struct {
 	ContactID string `json:"contact_id"`
+	// Reference names the privacy request (a ticket number); the event records it.
+	Reference string `json:"reference,omitempty"`
 }
 
 // Apply erases the contact.
@@ -305,7 +307,12 @@ func (cmd EraseContact) Apply(a Account, c Context) (AccountChange, error) {
 	now := c.Now
 	ct = ct.Anonymous()
 	ct.Erased, ct.ErasedAt = true, &now
-	ch := c.accountChange(a.withContact(ct, c.Now), EventContactErased, ct.details())
+	if err := checkTexts(textField{"the privacy request's reference", cmd.Reference, MaxNameChars, false}); err != nil {
+		return AccountChange{}, err
+	}
+	details := ct.details()
+	details.Reference = cmd.Reference
+	ch := c.accountChange(a.withContact(ct, c.Now), EventContactErased, details)
 	ch.Contact, ch.NotesChanged = &ct, true
 	return ch, nil
 }

@@ -2,6 +2,7 @@ package ltc
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -122,11 +123,11 @@ const (
 )
 
 // EventTypes is the event catalogue: every type the engine writes. ListEvents filters by these only.
-var EventTypes = []string{
+var EventTypes = slices.Concat([]string{
 	EventLeadCreated, EventLeadQualified, EventLeadDisqualified, EventLeadOverdue, EventOpportunityCreated,
 	EventAssessmentUpdated, EventDecisionRequested, EventReviewSubmitted, EventDecisionDecided, EventDecisionWithdrawn,
 	EventDecisionEscalated, EventDecisionOverdue, EventTeamAppointed, EventTeamChanged, EventOpportunityClosed,
 	EventRiskAdded, EventRiskUpdated, EventBidSubmitted, EventTenderResult, EventContractSigned, EventHandoverScheduled,
 	EventHandoverCompleted, EventHandoverOverdue, EventSummarySubmitted, EventSummaryOverdue,
 	EventWeeklyReportSubmitted, EventWeeklyReportOverdue, EventMeetingRecorded,
-}
+}, AccountEventTypes)

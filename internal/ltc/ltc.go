@@ -79,12 +79,15 @@ const (
 	GradeC CustomerGrade = "C"
 )
 
-// Customer is the buying organisation.
+// Customer is the buying organisation, as a lead names it and the deal made from it keeps it: the account, and its
+// name, grade, industry and region when the lead was created.
 type Customer struct {
-	Name     string        `json:"name"`
-	Grade    CustomerGrade `json:"grade"`
-	Industry string        `json:"industry,omitempty"`
-	Region   string        `json:"region,omitempty"`
+	// AccountID is the customer's account (leads and deals recorded before accounts got theirs from the read model).
+	AccountID string        `json:"account_id,omitempty"`
+	Name      string        `json:"name"`
+	Grade     CustomerGrade `json:"grade"`
+	Industry  string        `json:"industry,omitempty"`
+	Region    string        `json:"region,omitempty"`
 }
 
 // Person names a user as their token identifies them.

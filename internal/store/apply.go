@@ -199,7 +199,7 @@ func recordRequest(ctx context.Context, tx pgx.Tx, r Request) (applied bool, err
 // Each table's row is made by one function, for Apply's upserts and Import's COPY alike.
 
 var leadColumns = []string{"id", "state", "owner_id", "customer_name", "overdue", "created_at", "updated_at", "doc",
-	"customer_search"}
+	"customer_search", "account_id"}
 
 func leadRow(l ltc.Lead) ([]any, error) {
 	doc, err := json.Marshal(l)
@@ -207,7 +207,7 @@ func leadRow(l ltc.Lead) ([]any, error) {
 		return nil, fmt.Errorf("encode lead %s: %w", l.ID, err)
 	}
 	return []any{l.ID, l.State, l.Owner.ID, l.Customer.Name, l.Overdue, l.CreatedAt, l.UpdatedAt, doc,
-		searchText(l.Customer.Name)}, nil
+		searchText(l.Customer.Name), orNull(l.Customer.AccountID)}, nil
 }
 
 func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
@@ -216,10 +216,11 @@ func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
 		return err
 	}
 	_, err = tx.Exec(ctx, `
-		INSERT INTO leads (id, state, owner_id, customer_name, overdue, created_at, updated_at, doc, customer_search)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		INSERT INTO leads (id, state, owner_id, customer_name, overdue, created_at, updated_at, doc, customer_search,
+			account_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (id) DO UPDATE SET state = $2, owner_id = $3, customer_name = $4, overdue = $5,
-			updated_at = $7, doc = $8, customer_search = $9`, row...)
+			updated_at = $7, doc = $8, customer_search = $9, account_id = coalesce($10, leads.account_id)`, row...)
 	if err != nil {
 		return fmt.Errorf("write lead %s: %w", l.ID, err)
 	}
@@ -228,7 +229,7 @@ func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
 
 var opportunityColumns = []string{"id", "lead_id", "stage", "outcome", "level", "owner_id", "customer_name",
 	"created_at", "updated_at", "closed_at", "value_currency", "value_minor", "contract_currency", "contract_minor", "doc",
-	"reached_stages", "customer_search", "overdue"}
+	"reached_stages", "customer_search", "overdue", "account_id"}
 
 // opportunityRow is the deal's row; reached holds the main-path stages it entered (see reachedStages).
 func opportunityRow(o ltc.Opportunity, reached int32) ([]any, error) {
@@ -242,7 +243,8 @@ func opportunityRow(o ltc.Opportunity, reached int32) ([]any, error) {
 	}
 	return []any{o.ID, o.LeadID, o.Stage, orNull(string(o.Outcome)), orNull(string(o.Level)), o.Owner.ID, o.Customer.Name,
 		o.CreatedAt, o.UpdatedAt, o.ClosedAt, o.EstimatedValue.Currency, o.EstimatedValue.AmountMinor,
-		contractCurrency, contractMinor, doc, reached, searchText(o.Customer.Name), o.IsOverdue()}, nil
+		contractCurrency, contractMinor, doc, reached, searchText(o.Customer.Name), o.IsOverdue(),
+		orNull(o.Customer.AccountID)}, nil
 }
 
 // upsertOpportunity writes the deal's row, adding the stages in reached to those it had entered before, at
@@ -255,13 +257,14 @@ func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity, reache
 	_, err = tx.Exec(ctx, `
 		INSERT INTO opportunities (id, lead_id, stage, outcome, level, owner_id, customer_name, created_at, updated_at, closed_at,
 			value_currency, value_minor, contract_currency, contract_minor, doc, reached_stages, customer_search, overdue,
-			revision)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+			account_id, revision)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 		ON CONFLICT (id) DO UPDATE SET stage = $3, outcome = $4, level = $5, owner_id = $6,
 			customer_name = $7, updated_at = $9, closed_at = $10, value_currency = $11, value_minor = $12,
 			contract_currency = $13, contract_minor = $14, doc = $15,
 			reached_stages = opportunities.reached_stages | $16, customer_search = $17, overdue = $18,
-			revision = CASE WHEN $19 = 0 THEN opportunities.revision ELSE $19 END`, append(row, revision)...)
+			account_id = coalesce($19, opportunities.account_id),
+			revision = CASE WHEN $20 = 0 THEN opportunities.revision ELSE $20 END`, append(row, revision)...)
 	if err != nil {
 		return fmt.Errorf("write opportunity %s: %w", o.ID, err)
 	}
@@ -277,15 +280,23 @@ func orNull(s string) any {
 }
 
 var eventColumns = []string{"sequence", "deal_id", "deal_sequence", "type", "actor_id", "actor_name", "request_id",
-	"stage_before", "stage_after", "recipients", "data", "occurred_at"}
+	"stage_before", "stage_after", "recipients", "data", "occurred_at", "account_id"}
 
 func eventRow(sequence, dealSequence int64, e ltc.Event) []any {
 	recipients := e.Recipients
 	if recipients == nil {
 		recipients = []string{}
 	}
-	return []any{sequence, e.DealID, dealSequence, e.Type, e.Actor.ID, e.Actor.Name, orNull(e.RequestID),
-		orNull(e.StageBefore), orNull(e.StageAfter), recipients, []byte(e.Data), e.OccurredAt}
+	return []any{sequence, subject(e), dealSequence, e.Type, e.Actor.ID, e.Actor.Name, orNull(e.RequestID),
+		orNull(e.StageBefore), orNull(e.StageAfter), recipients, []byte(e.Data), e.OccurredAt, orNull(e.AccountID)}
+}
+
+// subject is the id the event is logged under (events.deal_id): its deal's, or its account's.
+func subject(e ltc.Event) string {
+	if e.DealID == "" {
+		return e.AccountID
+	}
+	return e.DealID
 }
 
 // reachedStages is the set of main-path stages the events enter, as the bits of opportunities.reached_stages: bit
@@ -317,21 +328,22 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event) error {
 	entered := map[string]string{} // the stage each deal entered in this change
 	for _, e := range events {
 		next++
-		if _, ok := dealSeq[e.DealID]; !ok {
+		id := subject(e)
+		if _, ok := dealSeq[id]; !ok {
 			var n int64
 			if err := tx.QueryRow(ctx,
-				`SELECT coalesce(max(deal_sequence), 0) FROM events WHERE deal_id = $1`, e.DealID).Scan(&n); err != nil {
-				return fmt.Errorf("read deal sequence %s: %w", e.DealID, err)
+				`SELECT coalesce(max(deal_sequence), 0) FROM events WHERE deal_id = $1`, id).Scan(&n); err != nil {
+				return fmt.Errorf("read the sequence of %s: %w", id, err)
 			}
-			dealSeq[e.DealID] = n
+			dealSeq[id] = n
 		}
-		dealSeq[e.DealID]++
+		dealSeq[id]++
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO events (sequence, deal_id, deal_sequence, type, actor_id, actor_name, request_id,
-				stage_before, stage_after, recipients, data, occurred_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			eventRow(next, dealSeq[e.DealID], e)...); err != nil {
-			return fmt.Errorf("append event %s of deal %s: %w", e.Type, e.DealID, err)
+				stage_before, stage_after, recipients, data, occurred_at, account_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			eventRow(next, dealSeq[id], e)...); err != nil {
+			return fmt.Errorf("append event %s of %s: %w", e.Type, id, err)
 		}
 		// A change that writes two events into the same stage (handover.completed, then opportunity.closed) makes one
 		// visit.

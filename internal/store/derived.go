@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/text/cases"
@@ -74,4 +75,67 @@ func backfillRows(ctx context.Context, conn *pgx.Conn, query, update string) (in
 		return 0, nil
 	}
 	return batch.Len(), conn.SendBatch(ctx, &batch).Close()
+}
+
+// backfillAccounts gives the leads and deals recorded before accounts their account: one per distinct customer (its
+// normalised name and region), made by the rules as a lead's new customer makes one (ltc.CreateAccount.Lead) from
+// the customer's first lead: its name, grade, industry and region, owned by the lead's owner in the lead's unit.
+// A batch at a time, idempotent: the account of a customer has an id derived from its key, and a customer that has
+// an account (made since through the API) keeps it. Accounts of grade S or A get their process, and with it their
+// review cadence, from StartAccountProcesses.
+func backfillAccounts(ctx context.Context, conn *pgx.Conn, now time.Time) error {
+	for {
+		rows, err := conn.Query(ctx, `SELECT doc FROM leads WHERE account_id IS NULL ORDER BY created_at, id LIMIT `+fmt.Sprint(backfillBatch))
+		if err != nil {
+			return fmt.Errorf("backfill accounts: %w", err)
+		}
+		leads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ltc.Lead, error) {
+			var doc []byte
+			var l ltc.Lead
+			if err := r.Scan(&doc); err != nil {
+				return l, err
+			}
+			return l, json.Unmarshal(doc, &l)
+		})
+		if err != nil {
+			return fmt.Errorf("backfill accounts: %w", err)
+		}
+		if len(leads) == 0 {
+			return nil
+		}
+		var batch pgx.Batch
+		for _, l := range leads {
+			c := l.Customer
+			key := ltc.NormaliseAccountName(c.Name) + "\x00" + ltc.NormaliseRegion(c.Region)
+			made, err := ltc.RunAccount(ltc.CreateAccount{Name: c.Name, Grade: c.Grade, Industry: c.Industry, Region: c.Region,
+				Unit: l.Unit, Owner: l.Owner, Lead: l.ID}, ltc.Account{},
+				ltc.Context{Actor: ltc.Actor{ID: ltc.SystemPerson.ID, Name: ltc.SystemPerson.Name, Roles: []ltc.Role{ltc.RoleSystem}},
+					Now: now, Policy: ltc.DefaultPolicy(), RequestID: "customer\x00" + key})
+			if err != nil {
+				return fmt.Errorf("backfill the account of lead %s: %w", l.ID, err)
+			}
+			a := made.Account
+			doc, err := json.Marshal(a)
+			if err != nil {
+				return fmt.Errorf("encode account %s: %w", a.ID, err)
+			}
+			batch.Queue(`
+				INSERT INTO accounts (id, name, name_key, region_key, name_search, grade, industry, region, org_unit, owner_id,
+					target, relationship_level, revision, created_at, updated_at, doc)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, false, '', 0, $11, $11, $12)
+				ON CONFLICT DO NOTHING`,
+				a.ID, a.Name, ltc.NormaliseAccountName(a.Name), ltc.NormaliseRegion(a.Region), searchText(a.Name), a.Grade,
+				a.Industry, a.Region, string(a.Unit), a.Owner.ID, now, doc)
+			batch.Queue(`
+				INSERT INTO deal_access (deal_id, org_unit, members, readers, report_readers) VALUES ($1, $2, $3, $4, $3)
+				ON CONFLICT DO NOTHING`, a.ID, string(a.Unit), nonNil(a.Members()), nonNil(a.Readers()))
+			for _, table := range []string{"leads", "opportunities"} {
+				batch.Queue(`UPDATE `+table+` SET account_id = (SELECT id FROM accounts WHERE name_key = $2 AND region_key = $3)
+					WHERE id = $1`, l.ID, ltc.NormaliseAccountName(c.Name), ltc.NormaliseRegion(c.Region))
+			}
+		}
+		if err := conn.SendBatch(ctx, &batch).Close(); err != nil {
+			return fmt.Errorf("backfill accounts: %w", err)
+		}
+	}
 }

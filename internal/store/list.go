@@ -89,14 +89,28 @@ func page[T any](ctx context.Context, s *Store, table string, f filter, fingerpr
 // whatever its deals hold: the deal without its team, decisions, risks, meetings, weekly reports and project
 // summary, the assessment's texts and the handover's attendees and record (GetOpportunity returns the whole deal).
 func listed(table string) string {
-	if table == "opportunities" {
+	switch table {
+	case "opportunities":
 		return opportunitySummary
+	case "leads":
+		return withAccount
+	case "accounts":
+		return accountSummary
 	}
 	return "doc"
 }
 
+// accountSummary is what a list page carries of an account: its doc without its people, histories, plans, reviews,
+// scores and open activities (GetAccount returns the whole account).
+const accountSummary = `(doc - '{contacts,grade_history,relationship_history,plans,reviews,satisfaction,open_activities}'::text[])`
+
+// withAccount is the doc of a lead or deal with its customer's account_id, which the leads and deals recorded
+// before accounts have in their row only (migration 013; their processes do not know it).
+const withAccount = `(CASE WHEN account_id IS NULL OR doc->'customer' ? 'account_id' THEN doc
+	ELSE jsonb_set(doc, '{customer,account_id}', to_jsonb(account_id::text)) END)`
+
 // opportunitySummary is that summary of a deal's doc.
-const opportunitySummary = `(doc - '{team,decisions,risks,meetings,summary}'::text[]
+const opportunitySummary = `(` + withAccount + ` - '{team,decisions,risks,meetings,summary}'::text[]
 	#- '{cadence,reports}' #- '{assessment,competitors}' #- '{assessment,decision_chain}' #- '{assessment,notes}'
 	#- '{handover,attendees}' #- '{handover,record}')`
 

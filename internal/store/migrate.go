@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/tern/v2/migrate"
@@ -45,5 +46,8 @@ func migrateTo(ctx context.Context, url string, version int32) error {
 	if err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return backfill(ctx, conn)
+	if err := backfill(ctx, conn); err != nil {
+		return err
+	}
+	return backfillAccounts(ctx, conn, time.Now())
 }

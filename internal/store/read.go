@@ -13,13 +13,13 @@ import (
 
 // Lead returns the lead with the id, or ErrNotFound.
 func (s *Store) Lead(ctx context.Context, id string) (ltc.Lead, error) {
-	return getDoc[ltc.Lead](ctx, s, `SELECT doc FROM leads WHERE id = $1`, id, "lead")
+	return getDoc[ltc.Lead](ctx, s, `SELECT `+withAccount+` FROM leads WHERE id = $1`, id, "lead")
 }
 
 // Opportunity returns the deal with the id, or ErrNotFound.
 // The whole deal: its doc with its content filled in (ltc.Opportunity.WithContent).
 func (s *Store) Opportunity(ctx context.Context, id string) (ltc.Opportunity, error) {
-	o, err := getDoc[ltc.Opportunity](ctx, s, `SELECT doc FROM opportunities WHERE id = $1`, id, "opportunity")
+	o, err := getDoc[ltc.Opportunity](ctx, s, `SELECT `+withAccount+` FROM opportunities WHERE id = $1`, id, "opportunity")
 	if err != nil {
 		return o, err
 	}
@@ -87,6 +87,7 @@ func (s *Store) Decision(ctx context.Context, id string) (ltc.Decision, error) {
 type LeadFilter struct {
 	State       ltc.LeadState
 	OwnerID     string
+	AccountID   string
 	Customer    string
 	OverdueOnly bool
 	// Reader, when set, lists only the leads they may read (ltc.DealReach).
@@ -102,6 +103,9 @@ func (s *Store) ListLeads(ctx context.Context, lf LeadFilter, size int, token st
 	if lf.OwnerID != "" {
 		f.add("owner_id = %s", lf.OwnerID)
 	}
+	if lf.AccountID != "" {
+		f.add("account_id = %s", lf.AccountID)
+	}
 	reader := f.shared("leads", lf.Customer, lf.OverdueOnly, lf.Reader)
 	lf.Reader = nil
 	return page[ltc.Lead](ctx, s, "leads", f, fmt.Sprintf("%+v|%s", lf, reader), size, token)
@@ -109,11 +113,12 @@ func (s *Store) ListLeads(ctx context.Context, lf LeadFilter, size int, token st
 
 // OpportunityFilter selects deals; zero fields match everything.
 type OpportunityFilter struct {
-	Stage    ltc.Stage
-	Outcome  ltc.Outcome
-	Level    ltc.ProjectLevel
-	OwnerID  string
-	Customer string
+	Stage     ltc.Stage
+	Outcome   ltc.Outcome
+	Level     ltc.ProjectLevel
+	OwnerID   string
+	AccountID string
+	Customer  string
 	// Reader, when set, lists only the deals they may read (ltc.DealReach).
 	Reader *ltc.Actor
 	// OverdueOnly selects the deals with something overdue (ltc.Opportunity.IsOverdue).
@@ -134,6 +139,9 @@ func (s *Store) ListOpportunities(ctx context.Context, of OpportunityFilter, siz
 	}
 	if of.OwnerID != "" {
 		f.add("owner_id = %s", of.OwnerID)
+	}
+	if of.AccountID != "" {
+		f.add("account_id = %s", of.AccountID)
 	}
 	reader := f.shared("opportunities", of.Customer, of.OverdueOnly, of.Reader)
 	of.Reader = nil
@@ -241,6 +249,7 @@ type RecordedEvent struct {
 type EventQuery struct {
 	AfterSequence int64
 	DealID        string
+	AccountID     string
 	Types         []string
 	Limit         int
 	// Reader, when set, pages only the events of the leads and deals they may read, and weekly reports only where
@@ -262,7 +271,10 @@ func (s *Store) Events(ctx context.Context, q EventQuery) (EventPage, error) {
 	var f filter
 	f.add("sequence > %s", q.AfterSequence)
 	if q.DealID != "" {
-		f.add("deal_id = %s", q.DealID)
+		f.add("deal_id = %s AND account_id IS NULL", q.DealID)
+	}
+	if q.AccountID != "" {
+		f.add("deal_id = %s AND account_id IS NOT NULL", q.AccountID)
 	}
 	if q.Reader != nil {
 		f.where = append(f.where, eventsVisible(&f, *q.Reader))
@@ -278,13 +290,13 @@ func (s *Store) Events(ctx context.Context, q EventQuery) (EventPage, error) {
 	}
 	query := `
 		WITH page AS (
-			SELECT sequence, deal_sequence, deal_id::text AS deal_id, type, actor_id, actor_name,
+			SELECT sequence, deal_sequence, deal_id::text AS deal_id, account_id IS NOT NULL AS of_account, type, actor_id, actor_name,
 				coalesce(request_id, '') AS request_id, coalesce(stage_before, '') AS stage_before,
 				coalesce(stage_after, '') AS stage_after, recipients, data, occurred_at
 			FROM ` + from + `
 			ORDER BY sequence LIMIT ` + limit + `
 		)
-		SELECT head.last_sequence, page.sequence, page.deal_sequence, page.deal_id, page.type, page.actor_id,
+		SELECT head.last_sequence, page.sequence, page.deal_sequence, page.deal_id, page.of_account, page.type, page.actor_id,
 			page.actor_name, page.request_id, page.stage_before, page.stage_after, page.recipients, page.data, page.occurred_at
 		FROM (SELECT last_sequence FROM event_log_head) head LEFT JOIN page ON true
 		ORDER BY page.sequence`
@@ -299,9 +311,10 @@ func (s *Store) Events(ctx context.Context, q EventQuery) (EventPage, error) {
 		var e RecordedEvent
 		var seq, dealSeq *int64
 		var dealID, typ, actorID, actorName, requestID, before, after *string
+		var ofAccount *bool
 		var data []byte
 		var occurred *time.Time
-		if err := rows.Scan(&head, &seq, &dealSeq, &dealID, &typ, &actorID, &actorName, &requestID, &before, &after,
+		if err := rows.Scan(&head, &seq, &dealSeq, &dealID, &ofAccount, &typ, &actorID, &actorName, &requestID, &before, &after,
 			&e.Recipients, &data, &occurred); err != nil {
 			return EventPage{}, fmt.Errorf("list events: %w", err)
 		}
@@ -309,6 +322,9 @@ func (s *Store) Events(ctx context.Context, q EventQuery) (EventPage, error) {
 			continue // no event after the cursor: the row carries the head only
 		}
 		e.Sequence, e.DealSequence, e.DealID, e.Type = *seq, *dealSeq, *dealID, *typ
+		if *ofAccount {
+			e.AccountID, e.DealID = *dealID, ""
+		}
 		e.Actor = ltc.Person{ID: *actorID, Name: *actorName}
 		e.RequestID, e.StageBefore, e.StageAfter, e.Data, e.OccurredAt = *requestID, *before, *after, data, *occurred
 		page.Events = append(page.Events, e)

@@ -20,6 +20,8 @@ type ReportFilter struct {
 	From, To time.Time
 	Level    ltc.ProjectLevel
 	OwnerID  string
+	// AccountID counts the deals of one account (read from its deals, which are few, like an owner's).
+	AccountID string
 	// Reader, when set, counts only the deals of the units the reader's reports cover (ltc.ReportsReach).
 	Reader *ltc.Actor
 }
@@ -102,7 +104,7 @@ var MainPath = []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.S
 // exact; percentiles come from merged histograms (durations) within 1 % of the exact ones.
 func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, error) {
 	var r Report
-	p := splitPeriod(rf.From, rf.To, rf.OwnerID == "")
+	p := splitPeriod(rf.From, rf.To, rf.OwnerID == "" && rf.AccountID == "")
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		// bind numbers the placeholders a query uses: $days (the whole days and the filters on an aggregate aliased
 		// a), $raw(COLUMN) (COLUMN falls in the ends of the period read from the rows), $stages (the main path),
@@ -147,6 +149,9 @@ func (s *Store) PipelineReport(ctx context.Context, rf ReportFilter) (Report, er
 			}
 			if rf.OwnerID != "" {
 				deals += " AND o.owner_id = " + f.arg(rf.OwnerID)
+			}
+			if rf.AccountID != "" {
+				deals += " AND o.account_id = " + f.arg(rf.AccountID)
 			}
 			if rf.Reader != nil {
 				if c := f.reach(ltc.ReportsReach(*rf.Reader), "readers"); c != "" {

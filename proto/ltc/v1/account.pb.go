@@ -1396,7 +1396,9 @@ type Activity struct {
 	// When it was completed or cancelled (set by the engine).
 	CompleteTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=complete_time,json=completeTime,proto3" json:"complete_time,omitempty"`
 	// The account (set by the engine).
-	AccountId     string `protobuf:"bytes,18,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	AccountId string `protobuf:"bytes,18,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The day it took place, once HELD (set by the engine from the HELD record or CompleteActivity's held_date).
+	HeldDate      *date.Date `protobuf:"bytes,19,opt,name=held_date,json=heldDate,proto3" json:"held_date,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1555,6 +1557,13 @@ func (x *Activity) GetAccountId() string {
 		return x.AccountId
 	}
 	return ""
+}
+
+func (x *Activity) GetHeldDate() *date.Date {
+	if x != nil {
+		return x.HeldDate
+	}
+	return nil
 }
 
 // Account is a customer organisation (客户): its grade, team, relationship with us, plan, reviews, satisfaction and
@@ -2939,7 +2948,7 @@ func (x *ListContactsRequest) GetAttitude() Attitude {
 // ListContactsResponse is one page of contacts.
 type ListContactsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The contacts, with notes, oldest first.
+	// The contacts, with notes, newest first.
 	Contacts []*Contact `protobuf:"bytes,1,rep,name=contacts,proto3" json:"contacts,omitempty"`
 	// Token for the next page; empty on the last page.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
@@ -4101,12 +4110,12 @@ const file_ltc_v1_account_proto_rawDesc = "" +
 	"\x05state\x18\x01 \x01(\x0e2\x15.ltc.v1.SupplierStateB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x05state\x122\n" +
 	"\vexpire_date\x18\x02 \x01(\v2\x11.google.type.DateR\n" +
 	"expireDate\x12\x18\n" +
-	"\aexpired\x18\x03 \x01(\bR\aexpired\"\xff\x01\n" +
+	"\aexpired\x18\x03 \x01(\bR\aexpired\"\x89\x02\n" +
 	"\vGradeChange\x124\n" +
 	"\n" +
 	"from_grade\x18\x01 \x01(\x0e2\x15.ltc.v1.CustomerGradeR\tfromGrade\x120\n" +
-	"\bto_grade\x18\x02 \x01(\x0e2\x15.ltc.v1.CustomerGradeR\atoGrade\x12\x1c\n" +
-	"\trationale\x18\x03 \x01(\tR\trationale\x12-\n" +
+	"\bto_grade\x18\x02 \x01(\x0e2\x15.ltc.v1.CustomerGradeR\atoGrade\x12&\n" +
+	"\trationale\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\trationale\x12-\n" +
 	"\n" +
 	"changed_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\tchangedBy\x12;\n" +
 	"\vchange_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
@@ -4147,9 +4156,9 @@ const file_ltc_v1_account_proto_rawDesc = "" +
 	"\vrecorded_by\x18\b \x01(\v2\x0e.ltc.v1.PersonR\n" +
 	"recordedBy\x12;\n" +
 	"\vrecord_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"recordTime\"\x9c\x01\n" +
-	"\rReviewCadence\x12\x18\n" +
-	"\aquarter\x18\x01 \x01(\tR\aquarter\x125\n" +
+	"recordTime\"\xa5\x01\n" +
+	"\rReviewCadence\x12!\n" +
+	"\aquarter\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18\aR\aquarter\x125\n" +
 	"\bdue_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12\x18\n" +
 	"\aoverdue\x18\x03 \x01(\bR\aoverdue\x12 \n" +
 	"\vescalations\x18\x04 \x01(\x05R\vescalations\"\x83\x02\n" +
@@ -4160,11 +4169,11 @@ const file_ltc_v1_account_proto_rawDesc = "" +
 	"\vrecorded_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\n" +
 	"recordedBy\x12;\n" +
 	"\vrecord_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"recordTime\"\xa0\x06\n" +
+	"recordTime\"\xad\x06\n" +
 	"\aContact\x12\x1b\n" +
-	"\x02id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x02id\x12\x1d\n" +
+	"\x02id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x02id\x12*\n" +
 	"\n" +
-	"account_id\x18\x02 \x01(\tR\taccountId\x12\x1c\n" +
+	"account_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId\x12\x1c\n" +
 	"\x04name\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04name\x12\x1e\n" +
 	"\x05title\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05title\x12(\n" +
 	"\n" +
@@ -4204,7 +4213,7 @@ const file_ltc_v1_account_proto_rawDesc = "" +
 	"\rPowerMapEntry\x12)\n" +
 	"\acontact\x18\x01 \x01(\v2\x0f.ltc.v1.ContactR\acontact\x12\x14\n" +
 	"\x05depth\x18\x02 \x01(\x05R\x05depth\x12%\n" +
-	"\x0edirect_reports\x18\x03 \x01(\x05R\rdirectReports\"\xe0\x06\n" +
+	"\x0edirect_reports\x18\x03 \x01(\x05R\rdirectReports\"\xa7\a\n" +
 	"\bActivity\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x02id\x125\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x14.ltc.v1.ActivityKindB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04kind\x12-\n" +
@@ -4222,17 +4231,17 @@ const file_ltc_v1_account_proto_rawDesc = "" +
 	"\xbaH\a\x82\x01\x04\x18\x01\x18\x02R\x05state\x124\n" +
 	"\x06review\x18\n" +
 	" \x01(\x0e2\x1c.ltc.v1.ActivityReviewStatusR\x06review\x12*\n" +
-	"\breviewer\x18\v \x01(\v2\x0e.ltc.v1.PersonR\breviewer\x12)\n" +
-	"\x10review_rationale\x18\f \x01(\tR\x0freviewRationale\x12;\n" +
+	"\breviewer\x18\v \x01(\v2\x0e.ltc.v1.PersonR\breviewer\x123\n" +
+	"\x10review_rationale\x18\f \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x0freviewRationale\x12;\n" +
 	"\vreview_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"reviewTime\x12+\n" +
 	"\tlogged_by\x18\x0e \x01(\v2\x0e.ltc.v1.PersonR\bloggedBy\x125\n" +
 	"\blog_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\alogTime\x121\n" +
 	"\fcompleted_by\x18\x10 \x01(\v2\x0e.ltc.v1.PersonR\vcompletedBy\x12?\n" +
-	"\rcomplete_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\fcompleteTime\x12\x1d\n" +
+	"\rcomplete_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\fcompleteTime\x12*\n" +
 	"\n" +
-	"account_id\x18\x12 \x01(\tR\taccountId\"\xdd\n" +
-	"\n" +
+	"account_id\x18\x12 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId\x12.\n" +
+	"\theld_date\x18\x13 \x01(\v2\x11.google.type.DateR\bheldDate\"\xa5\v\n" +
 	"\aAccount\x12\x1b\n" +
 	"\x02id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
 	"\x04name\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04name\x125\n" +
@@ -4244,20 +4253,20 @@ const file_ltc_v1_account_proto_rawDesc = "" +
 	"\x04team\x18\b \x03(\v2\x12.ltc.v1.TeamMemberB\b\xbaH\x05\x92\x01\x02\x102R\x04team\x12\x16\n" +
 	"\x06target\x18\t \x01(\bR\x06target\x122\n" +
 	"\bsupplier\x18\n" +
-	" \x01(\v2\x16.ltc.v1.SupplierStatusR\bsupplier\x128\n" +
-	"\rgrade_history\x18\v \x03(\v2\x13.ltc.v1.GradeChangeR\fgradeHistory\x12B\n" +
-	"\frelationship\x18\f \x01(\v2\x1e.ltc.v1.RelationshipAssessmentR\frelationship\x12Q\n" +
-	"\x14relationship_history\x18\r \x03(\v2\x1e.ltc.v1.RelationshipAssessmentR\x13relationshipHistory\x12'\n" +
-	"\x04plan\x18\x0e \x01(\v2\x13.ltc.v1.AccountPlanR\x04plan\x12)\n" +
-	"\x05plans\x18\x0f \x03(\v2\x13.ltc.v1.AccountPlanR\x05plans\x124\n" +
-	"\areviews\x18\x10 \x03(\v2\x1a.ltc.v1.RelationshipReviewR\areviews\x12/\n" +
-	"\acadence\x18\x11 \x01(\v2\x15.ltc.v1.ReviewCadenceR\acadence\x12=\n" +
-	"\fsatisfaction\x18\x12 \x03(\v2\x19.ltc.v1.SatisfactionScoreR\fsatisfaction\x12<\n" +
+	" \x01(\v2\x16.ltc.v1.SupplierStatusR\bsupplier\x12B\n" +
+	"\rgrade_history\x18\v \x03(\v2\x13.ltc.v1.GradeChangeB\b\xbaH\x05\x92\x01\x02\x10dR\fgradeHistory\x12B\n" +
+	"\frelationship\x18\f \x01(\v2\x1e.ltc.v1.RelationshipAssessmentR\frelationship\x12[\n" +
+	"\x14relationship_history\x18\r \x03(\v2\x1e.ltc.v1.RelationshipAssessmentB\b\xbaH\x05\x92\x01\x02\x10dR\x13relationshipHistory\x12'\n" +
+	"\x04plan\x18\x0e \x01(\v2\x13.ltc.v1.AccountPlanR\x04plan\x123\n" +
+	"\x05plans\x18\x0f \x03(\v2\x13.ltc.v1.AccountPlanB\b\xbaH\x05\x92\x01\x02\x10\x14R\x05plans\x12>\n" +
+	"\areviews\x18\x10 \x03(\v2\x1a.ltc.v1.RelationshipReviewB\b\xbaH\x05\x92\x01\x02\x10dR\areviews\x12/\n" +
+	"\acadence\x18\x11 \x01(\v2\x15.ltc.v1.ReviewCadenceR\acadence\x12H\n" +
+	"\fsatisfaction\x18\x12 \x03(\v2\x19.ltc.v1.SatisfactionScoreB\t\xbaH\x06\x92\x01\x03\x10\xc8\x01R\fsatisfaction\x12<\n" +
 	"\x12satisfaction_trend\x18\x13 \x01(\x0e2\r.ltc.v1.TrendR\x11satisfactionTrend\x12/\n" +
-	"\x13satisfaction_change\x18\x14 \x01(\x05R\x12satisfactionChange\x122\n" +
-	"\tpower_map\x18\x15 \x03(\v2\x15.ltc.v1.PowerMapEntryR\bpowerMap\x12#\n" +
-	"\rcontact_count\x18\x16 \x01(\x05R\fcontactCount\x129\n" +
-	"\x0fopen_activities\x18\x17 \x03(\v2\x10.ltc.v1.ActivityR\x0eopenActivities\x12&\n" +
+	"\x13satisfaction_change\x18\x14 \x01(\x05R\x12satisfactionChange\x12=\n" +
+	"\tpower_map\x18\x15 \x03(\v2\x15.ltc.v1.PowerMapEntryB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\bpowerMap\x12#\n" +
+	"\rcontact_count\x18\x16 \x01(\x05R\fcontactCount\x12C\n" +
+	"\x0fopen_activities\x18\x17 \x03(\v2\x10.ltc.v1.ActivityB\b\xbaH\x05\x92\x01\x02\x10dR\x0eopenActivities\x12&\n" +
 	"\x0fopen_deal_count\x18\x18 \x01(\x05R\ropenDealCount\x12-\n" +
 	"\n" +
 	"created_by\x18\x19 \x01(\v2\x0e.ltc.v1.PersonR\tcreatedBy\x12;\n" +
@@ -4638,106 +4647,107 @@ var file_ltc_v1_account_proto_depIdxs = []int32{
 	55,  // 40: ltc.v1.Activity.log_time:type_name -> google.protobuf.Timestamp
 	54,  // 41: ltc.v1.Activity.completed_by:type_name -> ltc.v1.Person
 	55,  // 42: ltc.v1.Activity.complete_time:type_name -> google.protobuf.Timestamp
-	53,  // 43: ltc.v1.Account.grade:type_name -> ltc.v1.CustomerGrade
-	54,  // 44: ltc.v1.Account.owner:type_name -> ltc.v1.Person
-	60,  // 45: ltc.v1.Account.team:type_name -> ltc.v1.TeamMember
-	5,   // 46: ltc.v1.Account.supplier:type_name -> ltc.v1.SupplierStatus
-	6,   // 47: ltc.v1.Account.grade_history:type_name -> ltc.v1.GradeChange
-	7,   // 48: ltc.v1.Account.relationship:type_name -> ltc.v1.RelationshipAssessment
-	7,   // 49: ltc.v1.Account.relationship_history:type_name -> ltc.v1.RelationshipAssessment
-	8,   // 50: ltc.v1.Account.plan:type_name -> ltc.v1.AccountPlan
-	8,   // 51: ltc.v1.Account.plans:type_name -> ltc.v1.AccountPlan
-	9,   // 52: ltc.v1.Account.reviews:type_name -> ltc.v1.RelationshipReview
-	10,  // 53: ltc.v1.Account.cadence:type_name -> ltc.v1.ReviewCadence
-	11,  // 54: ltc.v1.Account.satisfaction:type_name -> ltc.v1.SatisfactionScore
-	1,   // 55: ltc.v1.Account.satisfaction_trend:type_name -> ltc.v1.Trend
-	14,  // 56: ltc.v1.Account.power_map:type_name -> ltc.v1.PowerMapEntry
-	15,  // 57: ltc.v1.Account.open_activities:type_name -> ltc.v1.Activity
-	54,  // 58: ltc.v1.Account.created_by:type_name -> ltc.v1.Person
-	55,  // 59: ltc.v1.Account.create_time:type_name -> google.protobuf.Timestamp
-	55,  // 60: ltc.v1.Account.update_time:type_name -> google.protobuf.Timestamp
-	53,  // 61: ltc.v1.CreateAccountRequest.grade:type_name -> ltc.v1.CustomerGrade
-	54,  // 62: ltc.v1.CreateAccountRequest.owner:type_name -> ltc.v1.Person
-	60,  // 63: ltc.v1.CreateAccountRequest.team:type_name -> ltc.v1.TeamMember
-	5,   // 64: ltc.v1.CreateAccountRequest.supplier:type_name -> ltc.v1.SupplierStatus
-	16,  // 65: ltc.v1.CreateAccountResponse.account:type_name -> ltc.v1.Account
-	17,  // 66: ltc.v1.CreateAccountResponse.similar_accounts:type_name -> ltc.v1.SimilarAccount
-	16,  // 67: ltc.v1.GetAccountResponse.account:type_name -> ltc.v1.Account
-	53,  // 68: ltc.v1.ListAccountsRequest.grade:type_name -> ltc.v1.CustomerGrade
-	56,  // 69: ltc.v1.ListAccountsRequest.relationship_level:type_name -> ltc.v1.RelationshipLevel
-	16,  // 70: ltc.v1.ListAccountsResponse.accounts:type_name -> ltc.v1.Account
-	16,  // 71: ltc.v1.UpdateAccountRequest.account:type_name -> ltc.v1.Account
-	61,  // 72: ltc.v1.UpdateAccountRequest.update_mask:type_name -> google.protobuf.FieldMask
-	16,  // 73: ltc.v1.UpdateAccountResponse.account:type_name -> ltc.v1.Account
-	53,  // 74: ltc.v1.GradeAccountRequest.grade:type_name -> ltc.v1.CustomerGrade
-	16,  // 75: ltc.v1.GradeAccountResponse.account:type_name -> ltc.v1.Account
-	12,  // 76: ltc.v1.AddContactRequest.contact:type_name -> ltc.v1.Contact
-	12,  // 77: ltc.v1.AddContactResponse.contact:type_name -> ltc.v1.Contact
-	12,  // 78: ltc.v1.UpdateContactRequest.contact:type_name -> ltc.v1.Contact
-	61,  // 79: ltc.v1.UpdateContactRequest.update_mask:type_name -> google.protobuf.FieldMask
-	12,  // 80: ltc.v1.UpdateContactResponse.contact:type_name -> ltc.v1.Contact
-	58,  // 81: ltc.v1.ListContactsRequest.role:type_name -> ltc.v1.ContactRole
-	59,  // 82: ltc.v1.ListContactsRequest.attitude:type_name -> ltc.v1.Attitude
-	12,  // 83: ltc.v1.ListContactsResponse.contacts:type_name -> ltc.v1.Contact
-	12,  // 84: ltc.v1.EraseContactResponse.contact:type_name -> ltc.v1.Contact
-	7,   // 85: ltc.v1.AssessRelationshipRequest.assessment:type_name -> ltc.v1.RelationshipAssessment
-	16,  // 86: ltc.v1.AssessRelationshipResponse.account:type_name -> ltc.v1.Account
-	15,  // 87: ltc.v1.RecordActivityRequest.activity:type_name -> ltc.v1.Activity
-	15,  // 88: ltc.v1.RecordActivityResponse.activity:type_name -> ltc.v1.Activity
-	2,   // 89: ltc.v1.ListActivitiesRequest.kind:type_name -> ltc.v1.ActivityKind
-	3,   // 90: ltc.v1.ListActivitiesRequest.state:type_name -> ltc.v1.ActivityState
-	4,   // 91: ltc.v1.ListActivitiesRequest.review:type_name -> ltc.v1.ActivityReviewStatus
-	15,  // 92: ltc.v1.ListActivitiesResponse.activities:type_name -> ltc.v1.Activity
-	8,   // 93: ltc.v1.SetAccountPlanRequest.plan:type_name -> ltc.v1.AccountPlan
-	16,  // 94: ltc.v1.SetAccountPlanResponse.account:type_name -> ltc.v1.Account
-	9,   // 95: ltc.v1.RecordRelationshipReviewRequest.review:type_name -> ltc.v1.RelationshipReview
-	16,  // 96: ltc.v1.RecordRelationshipReviewResponse.account:type_name -> ltc.v1.Account
-	11,  // 97: ltc.v1.RecordSatisfactionRequest.score:type_name -> ltc.v1.SatisfactionScore
-	16,  // 98: ltc.v1.RecordSatisfactionResponse.account:type_name -> ltc.v1.Account
-	4,   // 99: ltc.v1.ReviewActivityRequest.result:type_name -> ltc.v1.ActivityReviewStatus
-	15,  // 100: ltc.v1.ReviewActivityResponse.activity:type_name -> ltc.v1.Activity
-	3,   // 101: ltc.v1.CompleteActivityRequest.state:type_name -> ltc.v1.ActivityState
-	52,  // 102: ltc.v1.CompleteActivityRequest.held_date:type_name -> google.type.Date
-	15,  // 103: ltc.v1.CompleteActivityResponse.activity:type_name -> ltc.v1.Activity
-	18,  // 104: ltc.v1.AccountService.CreateAccount:input_type -> ltc.v1.CreateAccountRequest
-	20,  // 105: ltc.v1.AccountService.GetAccount:input_type -> ltc.v1.GetAccountRequest
-	22,  // 106: ltc.v1.AccountService.ListAccounts:input_type -> ltc.v1.ListAccountsRequest
-	24,  // 107: ltc.v1.AccountService.UpdateAccount:input_type -> ltc.v1.UpdateAccountRequest
-	26,  // 108: ltc.v1.AccountService.GradeAccount:input_type -> ltc.v1.GradeAccountRequest
-	28,  // 109: ltc.v1.AccountService.AddContact:input_type -> ltc.v1.AddContactRequest
-	30,  // 110: ltc.v1.AccountService.UpdateContact:input_type -> ltc.v1.UpdateContactRequest
-	32,  // 111: ltc.v1.AccountService.ListContacts:input_type -> ltc.v1.ListContactsRequest
-	34,  // 112: ltc.v1.AccountService.EraseContact:input_type -> ltc.v1.EraseContactRequest
-	36,  // 113: ltc.v1.AccountService.AssessRelationship:input_type -> ltc.v1.AssessRelationshipRequest
-	38,  // 114: ltc.v1.AccountService.RecordActivity:input_type -> ltc.v1.RecordActivityRequest
-	40,  // 115: ltc.v1.AccountService.ListActivities:input_type -> ltc.v1.ListActivitiesRequest
-	42,  // 116: ltc.v1.AccountService.SetAccountPlan:input_type -> ltc.v1.SetAccountPlanRequest
-	44,  // 117: ltc.v1.AccountService.RecordRelationshipReview:input_type -> ltc.v1.RecordRelationshipReviewRequest
-	46,  // 118: ltc.v1.AccountService.RecordSatisfaction:input_type -> ltc.v1.RecordSatisfactionRequest
-	48,  // 119: ltc.v1.AccountService.ReviewActivity:input_type -> ltc.v1.ReviewActivityRequest
-	50,  // 120: ltc.v1.AccountService.CompleteActivity:input_type -> ltc.v1.CompleteActivityRequest
-	19,  // 121: ltc.v1.AccountService.CreateAccount:output_type -> ltc.v1.CreateAccountResponse
-	21,  // 122: ltc.v1.AccountService.GetAccount:output_type -> ltc.v1.GetAccountResponse
-	23,  // 123: ltc.v1.AccountService.ListAccounts:output_type -> ltc.v1.ListAccountsResponse
-	25,  // 124: ltc.v1.AccountService.UpdateAccount:output_type -> ltc.v1.UpdateAccountResponse
-	27,  // 125: ltc.v1.AccountService.GradeAccount:output_type -> ltc.v1.GradeAccountResponse
-	29,  // 126: ltc.v1.AccountService.AddContact:output_type -> ltc.v1.AddContactResponse
-	31,  // 127: ltc.v1.AccountService.UpdateContact:output_type -> ltc.v1.UpdateContactResponse
-	33,  // 128: ltc.v1.AccountService.ListContacts:output_type -> ltc.v1.ListContactsResponse
-	35,  // 129: ltc.v1.AccountService.EraseContact:output_type -> ltc.v1.EraseContactResponse
-	37,  // 130: ltc.v1.AccountService.AssessRelationship:output_type -> ltc.v1.AssessRelationshipResponse
-	39,  // 131: ltc.v1.AccountService.RecordActivity:output_type -> ltc.v1.RecordActivityResponse
-	41,  // 132: ltc.v1.AccountService.ListActivities:output_type -> ltc.v1.ListActivitiesResponse
-	43,  // 133: ltc.v1.AccountService.SetAccountPlan:output_type -> ltc.v1.SetAccountPlanResponse
-	45,  // 134: ltc.v1.AccountService.RecordRelationshipReview:output_type -> ltc.v1.RecordRelationshipReviewResponse
-	47,  // 135: ltc.v1.AccountService.RecordSatisfaction:output_type -> ltc.v1.RecordSatisfactionResponse
-	49,  // 136: ltc.v1.AccountService.ReviewActivity:output_type -> ltc.v1.ReviewActivityResponse
-	51,  // 137: ltc.v1.AccountService.CompleteActivity:output_type -> ltc.v1.CompleteActivityResponse
-	121, // [121:138] is the sub-list for method output_type
-	104, // [104:121] is the sub-list for method input_type
-	104, // [104:104] is the sub-list for extension type_name
-	104, // [104:104] is the sub-list for extension extendee
-	0,   // [0:104] is the sub-list for field type_name
+	52,  // 43: ltc.v1.Activity.held_date:type_name -> google.type.Date
+	53,  // 44: ltc.v1.Account.grade:type_name -> ltc.v1.CustomerGrade
+	54,  // 45: ltc.v1.Account.owner:type_name -> ltc.v1.Person
+	60,  // 46: ltc.v1.Account.team:type_name -> ltc.v1.TeamMember
+	5,   // 47: ltc.v1.Account.supplier:type_name -> ltc.v1.SupplierStatus
+	6,   // 48: ltc.v1.Account.grade_history:type_name -> ltc.v1.GradeChange
+	7,   // 49: ltc.v1.Account.relationship:type_name -> ltc.v1.RelationshipAssessment
+	7,   // 50: ltc.v1.Account.relationship_history:type_name -> ltc.v1.RelationshipAssessment
+	8,   // 51: ltc.v1.Account.plan:type_name -> ltc.v1.AccountPlan
+	8,   // 52: ltc.v1.Account.plans:type_name -> ltc.v1.AccountPlan
+	9,   // 53: ltc.v1.Account.reviews:type_name -> ltc.v1.RelationshipReview
+	10,  // 54: ltc.v1.Account.cadence:type_name -> ltc.v1.ReviewCadence
+	11,  // 55: ltc.v1.Account.satisfaction:type_name -> ltc.v1.SatisfactionScore
+	1,   // 56: ltc.v1.Account.satisfaction_trend:type_name -> ltc.v1.Trend
+	14,  // 57: ltc.v1.Account.power_map:type_name -> ltc.v1.PowerMapEntry
+	15,  // 58: ltc.v1.Account.open_activities:type_name -> ltc.v1.Activity
+	54,  // 59: ltc.v1.Account.created_by:type_name -> ltc.v1.Person
+	55,  // 60: ltc.v1.Account.create_time:type_name -> google.protobuf.Timestamp
+	55,  // 61: ltc.v1.Account.update_time:type_name -> google.protobuf.Timestamp
+	53,  // 62: ltc.v1.CreateAccountRequest.grade:type_name -> ltc.v1.CustomerGrade
+	54,  // 63: ltc.v1.CreateAccountRequest.owner:type_name -> ltc.v1.Person
+	60,  // 64: ltc.v1.CreateAccountRequest.team:type_name -> ltc.v1.TeamMember
+	5,   // 65: ltc.v1.CreateAccountRequest.supplier:type_name -> ltc.v1.SupplierStatus
+	16,  // 66: ltc.v1.CreateAccountResponse.account:type_name -> ltc.v1.Account
+	17,  // 67: ltc.v1.CreateAccountResponse.similar_accounts:type_name -> ltc.v1.SimilarAccount
+	16,  // 68: ltc.v1.GetAccountResponse.account:type_name -> ltc.v1.Account
+	53,  // 69: ltc.v1.ListAccountsRequest.grade:type_name -> ltc.v1.CustomerGrade
+	56,  // 70: ltc.v1.ListAccountsRequest.relationship_level:type_name -> ltc.v1.RelationshipLevel
+	16,  // 71: ltc.v1.ListAccountsResponse.accounts:type_name -> ltc.v1.Account
+	16,  // 72: ltc.v1.UpdateAccountRequest.account:type_name -> ltc.v1.Account
+	61,  // 73: ltc.v1.UpdateAccountRequest.update_mask:type_name -> google.protobuf.FieldMask
+	16,  // 74: ltc.v1.UpdateAccountResponse.account:type_name -> ltc.v1.Account
+	53,  // 75: ltc.v1.GradeAccountRequest.grade:type_name -> ltc.v1.CustomerGrade
+	16,  // 76: ltc.v1.GradeAccountResponse.account:type_name -> ltc.v1.Account
+	12,  // 77: ltc.v1.AddContactRequest.contact:type_name -> ltc.v1.Contact
+	12,  // 78: ltc.v1.AddContactResponse.contact:type_name -> ltc.v1.Contact
+	12,  // 79: ltc.v1.UpdateContactRequest.contact:type_name -> ltc.v1.Contact
+	61,  // 80: ltc.v1.UpdateContactRequest.update_mask:type_name -> google.protobuf.FieldMask
+	12,  // 81: ltc.v1.UpdateContactResponse.contact:type_name -> ltc.v1.Contact
+	58,  // 82: ltc.v1.ListContactsRequest.role:type_name -> ltc.v1.ContactRole
+	59,  // 83: ltc.v1.ListContactsRequest.attitude:type_name -> ltc.v1.Attitude
+	12,  // 84: ltc.v1.ListContactsResponse.contacts:type_name -> ltc.v1.Contact
+	12,  // 85: ltc.v1.EraseContactResponse.contact:type_name -> ltc.v1.Contact
+	7,   // 86: ltc.v1.AssessRelationshipRequest.assessment:type_name -> ltc.v1.RelationshipAssessment
+	16,  // 87: ltc.v1.AssessRelationshipResponse.account:type_name -> ltc.v1.Account
+	15,  // 88: ltc.v1.RecordActivityRequest.activity:type_name -> ltc.v1.Activity
+	15,  // 89: ltc.v1.RecordActivityResponse.activity:type_name -> ltc.v1.Activity
+	2,   // 90: ltc.v1.ListActivitiesRequest.kind:type_name -> ltc.v1.ActivityKind
+	3,   // 91: ltc.v1.ListActivitiesRequest.state:type_name -> ltc.v1.ActivityState
+	4,   // 92: ltc.v1.ListActivitiesRequest.review:type_name -> ltc.v1.ActivityReviewStatus
+	15,  // 93: ltc.v1.ListActivitiesResponse.activities:type_name -> ltc.v1.Activity
+	8,   // 94: ltc.v1.SetAccountPlanRequest.plan:type_name -> ltc.v1.AccountPlan
+	16,  // 95: ltc.v1.SetAccountPlanResponse.account:type_name -> ltc.v1.Account
+	9,   // 96: ltc.v1.RecordRelationshipReviewRequest.review:type_name -> ltc.v1.RelationshipReview
+	16,  // 97: ltc.v1.RecordRelationshipReviewResponse.account:type_name -> ltc.v1.Account
+	11,  // 98: ltc.v1.RecordSatisfactionRequest.score:type_name -> ltc.v1.SatisfactionScore
+	16,  // 99: ltc.v1.RecordSatisfactionResponse.account:type_name -> ltc.v1.Account
+	4,   // 100: ltc.v1.ReviewActivityRequest.result:type_name -> ltc.v1.ActivityReviewStatus
+	15,  // 101: ltc.v1.ReviewActivityResponse.activity:type_name -> ltc.v1.Activity
+	3,   // 102: ltc.v1.CompleteActivityRequest.state:type_name -> ltc.v1.ActivityState
+	52,  // 103: ltc.v1.CompleteActivityRequest.held_date:type_name -> google.type.Date
+	15,  // 104: ltc.v1.CompleteActivityResponse.activity:type_name -> ltc.v1.Activity
+	18,  // 105: ltc.v1.AccountService.CreateAccount:input_type -> ltc.v1.CreateAccountRequest
+	20,  // 106: ltc.v1.AccountService.GetAccount:input_type -> ltc.v1.GetAccountRequest
+	22,  // 107: ltc.v1.AccountService.ListAccounts:input_type -> ltc.v1.ListAccountsRequest
+	24,  // 108: ltc.v1.AccountService.UpdateAccount:input_type -> ltc.v1.UpdateAccountRequest
+	26,  // 109: ltc.v1.AccountService.GradeAccount:input_type -> ltc.v1.GradeAccountRequest
+	28,  // 110: ltc.v1.AccountService.AddContact:input_type -> ltc.v1.AddContactRequest
+	30,  // 111: ltc.v1.AccountService.UpdateContact:input_type -> ltc.v1.UpdateContactRequest
+	32,  // 112: ltc.v1.AccountService.ListContacts:input_type -> ltc.v1.ListContactsRequest
+	34,  // 113: ltc.v1.AccountService.EraseContact:input_type -> ltc.v1.EraseContactRequest
+	36,  // 114: ltc.v1.AccountService.AssessRelationship:input_type -> ltc.v1.AssessRelationshipRequest
+	38,  // 115: ltc.v1.AccountService.RecordActivity:input_type -> ltc.v1.RecordActivityRequest
+	40,  // 116: ltc.v1.AccountService.ListActivities:input_type -> ltc.v1.ListActivitiesRequest
+	42,  // 117: ltc.v1.AccountService.SetAccountPlan:input_type -> ltc.v1.SetAccountPlanRequest
+	44,  // 118: ltc.v1.AccountService.RecordRelationshipReview:input_type -> ltc.v1.RecordRelationshipReviewRequest
+	46,  // 119: ltc.v1.AccountService.RecordSatisfaction:input_type -> ltc.v1.RecordSatisfactionRequest
+	48,  // 120: ltc.v1.AccountService.ReviewActivity:input_type -> ltc.v1.ReviewActivityRequest
+	50,  // 121: ltc.v1.AccountService.CompleteActivity:input_type -> ltc.v1.CompleteActivityRequest
+	19,  // 122: ltc.v1.AccountService.CreateAccount:output_type -> ltc.v1.CreateAccountResponse
+	21,  // 123: ltc.v1.AccountService.GetAccount:output_type -> ltc.v1.GetAccountResponse
+	23,  // 124: ltc.v1.AccountService.ListAccounts:output_type -> ltc.v1.ListAccountsResponse
+	25,  // 125: ltc.v1.AccountService.UpdateAccount:output_type -> ltc.v1.UpdateAccountResponse
+	27,  // 126: ltc.v1.AccountService.GradeAccount:output_type -> ltc.v1.GradeAccountResponse
+	29,  // 127: ltc.v1.AccountService.AddContact:output_type -> ltc.v1.AddContactResponse
+	31,  // 128: ltc.v1.AccountService.UpdateContact:output_type -> ltc.v1.UpdateContactResponse
+	33,  // 129: ltc.v1.AccountService.ListContacts:output_type -> ltc.v1.ListContactsResponse
+	35,  // 130: ltc.v1.AccountService.EraseContact:output_type -> ltc.v1.EraseContactResponse
+	37,  // 131: ltc.v1.AccountService.AssessRelationship:output_type -> ltc.v1.AssessRelationshipResponse
+	39,  // 132: ltc.v1.AccountService.RecordActivity:output_type -> ltc.v1.RecordActivityResponse
+	41,  // 133: ltc.v1.AccountService.ListActivities:output_type -> ltc.v1.ListActivitiesResponse
+	43,  // 134: ltc.v1.AccountService.SetAccountPlan:output_type -> ltc.v1.SetAccountPlanResponse
+	45,  // 135: ltc.v1.AccountService.RecordRelationshipReview:output_type -> ltc.v1.RecordRelationshipReviewResponse
+	47,  // 136: ltc.v1.AccountService.RecordSatisfaction:output_type -> ltc.v1.RecordSatisfactionResponse
+	49,  // 137: ltc.v1.AccountService.ReviewActivity:output_type -> ltc.v1.ReviewActivityResponse
+	51,  // 138: ltc.v1.AccountService.CompleteActivity:output_type -> ltc.v1.CompleteActivityResponse
+	122, // [122:139] is the sub-list for method output_type
+	105, // [105:122] is the sub-list for method input_type
+	105, // [105:105] is the sub-list for extension type_name
+	105, // [105:105] is the sub-list for extension extendee
+	0,   // [0:105] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_account_proto_init() }

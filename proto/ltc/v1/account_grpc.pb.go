@@ -103,7 +103,7 @@ type AccountServiceClient interface {
 	// names the contact itself, a contact of another account or closes a cycle is FAILED_PRECONDITION; so is a
 	// change of an erased contact.
 	UpdateContact(ctx context.Context, in *UpdateContactRequest, opts ...grpc.CallOption) (*UpdateContactResponse, error)
-	// ListContacts lists an account's contacts, erased ones included, oldest first, with opaque page tokens. Callers:
+	// ListContacts lists an account's contacts, erased ones included, newest first, with opaque page tokens. Callers:
 	// the account's readers; personal data as the service comment says.
 	ListContacts(ctx context.Context, in *ListContactsRequest, opts ...grpc.CallOption) (*ListContactsResponse, error)
 	// EraseContact removes a contact's personal data (name, title, department, email, phone, notes) for a privacy
@@ -394,7 +394,7 @@ type AccountServiceServer interface {
 	// names the contact itself, a contact of another account or closes a cycle is FAILED_PRECONDITION; so is a
 	// change of an erased contact.
 	UpdateContact(context.Context, *UpdateContactRequest) (*UpdateContactResponse, error)
-	// ListContacts lists an account's contacts, erased ones included, oldest first, with opaque page tokens. Callers:
+	// ListContacts lists an account's contacts, erased ones included, newest first, with opaque page tokens. Callers:
 	// the account's readers; personal data as the service comment says.
 	ListContacts(context.Context, *ListContactsRequest) (*ListContactsResponse, error)
 	// EraseContact removes a contact's personal data (name, title, department, email, phone, notes) for a privacy

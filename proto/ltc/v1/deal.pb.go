@@ -3192,11 +3192,11 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x14DecisionChainContact\x12'\n" +
 	"\n" +
 	"contact_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tcontactId\x124\n" +
-	"\x04role\x18\x02 \x01(\x0e2\x13.ltc.v1.ContactRoleB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04role\"\xa6\x02\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x13.ltc.v1.ContactRoleB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04role\"\xb3\x02\n" +
 	"\n" +
-	"KeyContact\x12\x1d\n" +
+	"KeyContact\x12*\n" +
 	"\n" +
-	"contact_id\x18\x01 \x01(\tR\tcontactId\x12'\n" +
+	"contact_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\tcontactId\x12'\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x13.ltc.v1.ContactRoleR\x04role\x12,\n" +
 	"\battitude\x18\x03 \x01(\x0e2\x10.ltc.v1.AttitudeR\battitude\x12%\n" +
 	"\x0ehidden_decider\x18\x04 \x01(\bR\rhiddenDecider\x12\x1f\n" +
@@ -3215,7 +3215,7 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\bcomments\x18\x03 \x01(\tR\bcomments\x12*\n" +
 	"\breviewer\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\breviewer\x12;\n" +
 	"\vsubmit_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"submitTime\"\xbc\x02\n" +
+	"submitTime\"\xc6\x02\n" +
 	"\x11InitiationPackage\x12H\n" +
 	"\x0eproposed_level\x18\x01 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\rproposedLevel\x12(\n" +
 	"\trationale\x18\x02 \x01(\tB\n" +
@@ -3223,8 +3223,8 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
 	"assessment\x18\x03 \x01(\v2\x12.ltc.v1.AssessmentR\n" +
 	"assessment\x12H\n" +
-	"\x12relationship_level\x18\x04 \x01(\x0e2\x19.ltc.v1.RelationshipLevelR\x11relationshipLevel\x125\n" +
-	"\fkey_contacts\x18\x05 \x03(\v2\x12.ltc.v1.KeyContactR\vkeyContacts\"\xd3\x02\n" +
+	"\x12relationship_level\x18\x04 \x01(\x0e2\x19.ltc.v1.RelationshipLevelR\x11relationshipLevel\x12?\n" +
+	"\fkey_contacts\x18\x05 \x03(\v2\x12.ltc.v1.KeyContactB\b\xbaH\x05\x92\x01\x02\x102R\vkeyContacts\"\xd3\x02\n" +
 	"\n" +
 	"BidPackage\x12&\n" +
 	"\bstrategy\x18\x01 \x01(\tB\n" +

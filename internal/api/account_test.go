@@ -1,0 +1,328 @@
+package api_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/testenv"
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+var (
+	emeaLena = ltc.Actor{ID: "emea-lena", Name: "Lena", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionLegal}, Unit: "emea"}
+	apacLee  = ltc.Actor{ID: "apac-lee", Name: "Lee", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionLegal}, Unit: "apac"}
+)
+
+func createAccountRequest(name string) *ltcv1.CreateAccountRequest {
+	return &ltcv1.CreateAccountRequest{RequestId: uuid.NewString(), Name: name, Grade: ltcv1.CustomerGrade_CUSTOMER_GRADE_B,
+		Industry: "telecom", Region: "EMEA", OrgUnit: "emea/germany"}
+}
+
+func TestAnAccountIsCreatedOnceGradedByAnIndependentExecutiveAndReadInScope(t *testing.T) {
+	e := testenv.StartEngine(t)
+	accounts := ltcv1.NewAccountServiceClient(e.Conn)
+
+	req := createAccountRequest("Nordwind Energie GmbH")
+	created, err := accounts.CreateAccount(e.As(t, deSam), req)
+	require.NoError(t, err)
+	a := created.Account
+	assert.Equal(t, ltcv1.CustomerGrade_CUSTOMER_GRADE_B, a.Grade)
+	assert.Equal(t, "de-sam", a.Owner.Id)
+	require.Len(t, a.GradeHistory, 1)
+
+	again, err := accounts.CreateAccount(e.As(t, deSam), req)
+	require.NoError(t, err, "a retried request answers with its account")
+	assert.Equal(t, a.Id, again.Account.Id)
+	changed := proto.Clone(req).(*ltcv1.CreateAccountRequest)
+	changed.Industry = "energy"
+	_, err = accounts.CreateAccount(e.As(t, deSam), changed)
+	requireCode(t, err, codes.AlreadyExists, "already used")
+
+	// The same customer under another spelling of its legal form, in any case: refused, naming the account.
+	_, err = accounts.CreateAccount(e.As(t, deSue), createAccountRequest("NORDWIND ENERGIE"))
+	st := requireCode(t, err, codes.AlreadyExists, a.Id)
+	var info *errdetails.ErrorInfo
+	for _, d := range st.Details() {
+		if i, ok := d.(*errdetails.ErrorInfo); ok {
+			info = i
+		}
+	}
+	require.NotNil(t, info)
+	assert.Equal(t, "DUPLICATE_ACCOUNT", info.Reason)
+	assert.Equal(t, a.Id, info.Metadata["account_id"])
+	near, err := accounts.CreateAccount(e.As(t, deSue), createAccountRequest("Nordwind Energy Services"))
+	require.NoError(t, err, "a near match is no duplicate")
+	require.NotEmpty(t, near.SimilarAccounts)
+	assert.Equal(t, a.Id, near.SimilarAccounts[0].Id)
+
+	// Who reads it: the owner and the managers and executives in scope, not a colleague of the same office nor an
+	// executive elsewhere.
+	for _, reader := range []ltc.Actor{deSam, deMia, emeaEva} {
+		_, err := accounts.GetAccount(e.As(t, reader), &ltcv1.GetAccountRequest{Id: a.Id})
+		assert.NoError(t, err, reader.ID)
+	}
+	for _, outsider := range []ltc.Actor{deSue, apacAiko, jpYui} {
+		_, err := accounts.GetAccount(e.As(t, outsider), &ltcv1.GetAccountRequest{Id: a.Id})
+		requireCode(t, err, codes.PermissionDenied, "account")
+		page, err := accounts.ListAccounts(e.As(t, outsider), &ltcv1.ListAccountsRequest{NameContains: "nordwind energie"})
+		require.NoError(t, err)
+		for _, x := range page.Accounts {
+			assert.NotEqual(t, a.Id, x.Id, "%s lists no account they cannot read", outsider.ID)
+		}
+	}
+	page, err := accounts.ListAccounts(e.As(t, deMia), &ltcv1.ListAccountsRequest{NameContains: "NORDWIND ENERGIE", Grade: ltcv1.CustomerGrade_CUSTOMER_GRADE_B})
+	require.NoError(t, err)
+	require.Len(t, page.Accounts, 1, "name contains, case-insensitively")
+	assert.Empty(t, page.Accounts[0].GradeHistory, "a list carries summaries")
+
+	// Grading S: not the owner, not a manager, not an executive on its team; an executive in scope.
+	grade := func(by ltc.Actor, g ltcv1.CustomerGrade) (*ltcv1.GradeAccountResponse, error) {
+		return accounts.GradeAccount(e.As(t, by), &ltcv1.GradeAccountRequest{RequestId: uuid.NewString(), AccountId: a.Id,
+			Grade: g, Rationale: "the region's largest utility"})
+	}
+	_, err = grade(deSam, ltcv1.CustomerGrade_CUSTOMER_GRADE_S)
+	requireCode(t, err, codes.PermissionDenied, "executive")
+	_, err = grade(deMia, ltcv1.CustomerGrade_CUSTOMER_GRADE_S)
+	requireCode(t, err, codes.PermissionDenied, "executive")
+	_, err = grade(apacAiko, ltcv1.CustomerGrade_CUSTOMER_GRADE_S)
+	requireCode(t, err, codes.PermissionDenied, "executive whose scope holds emea/germany")
+	_, err = accounts.UpdateAccount(e.As(t, deMia), &ltcv1.UpdateAccountRequest{RequestId: uuid.NewString(),
+		Account:    &ltcv1.Account{Id: a.Id, Team: []*ltcv1.TeamMember{{Person: &ltcv1.Person{Id: deEli.ID, Name: deEli.Name}, Role: ltcv1.TeamRole_TEAM_ROLE_SR}}},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"team"}}})
+	require.NoError(t, err)
+	_, err = grade(deEli, ltcv1.CustomerGrade_CUSTOMER_GRADE_S)
+	requireCode(t, err, codes.PermissionDenied, "separation of duties")
+	graded, err := grade(emeaEva, ltcv1.CustomerGrade_CUSTOMER_GRADE_S)
+	require.NoError(t, err)
+	assert.Equal(t, ltcv1.CustomerGrade_CUSTOMER_GRADE_S, graded.Account.Grade)
+	require.NotNil(t, graded.Account.Cadence, "an S account owes its quarterly relationship review")
+	assert.Len(t, graded.Account.GradeHistory, 2)
+
+	// Nothing refused left a trace: the log holds the creation, the team and the grade.
+	assert.Equal(t, []string{ltc.EventAccountCreated, ltc.EventAccountUpdated, ltc.EventAccountGraded}, eventTypesOf(t, e, a.Id))
+}
+
+// eventTypesOf are the types of the account's events, read as the company's CRM integration does.
+func eventTypesOf(t *testing.T, e *testenv.Engine, accountID string) []string {
+	t.Helper()
+	crm := ltc.Actor{ID: "crm", Name: "CRM", Roles: []ltc.Role{ltc.RoleSystem}, Scopes: []string{ltc.ScopeRead}}
+	resp, err := ltcv1.NewOpportunityServiceClient(e.Conn).ListEvents(e.As(t, crm), &ltcv1.ListEventsRequest{AccountId: accountID})
+	require.NoError(t, err)
+	var types []string
+	for _, ev := range resp.Events {
+		assert.Equal(t, accountID, ev.AccountId)
+		assert.Empty(t, ev.DealId)
+		assert.NotNil(t, ev.Payload, "%s is typed", ev.Type)
+		types = append(types, ev.Type)
+	}
+	return types
+}
+
+func TestThePowerMapContactsAndAnErasureThatLeavesNoPersonalData(t *testing.T) {
+	e := testenv.StartEngine(t)
+	accounts := ltcv1.NewAccountServiceClient(e.Conn)
+	created, err := accounts.CreateAccount(e.As(t, deSam), createAccountRequest("Rheinland Verkehrsbetriebe"))
+	require.NoError(t, err)
+	id := created.Account.Id
+	add := func(c *ltcv1.Contact) *ltcv1.Contact {
+		resp, err := accounts.AddContact(e.As(t, deSam), &ltcv1.AddContactRequest{RequestId: uuid.NewString(), AccountId: id, Contact: c})
+		require.NoError(t, err)
+		return resp.Contact
+	}
+	ceo := add(&ltcv1.Contact{Name: "Greta Hoffmann", Title: "CEO", Role: ltcv1.ContactRole_CONTACT_ROLE_DECISION_MAKER,
+		Attitude: ltcv1.Attitude_ATTITUDE_ACCEPTS_US, Email: "greta@rheinland.example", Notes: "prefers short meetings"})
+	cto := add(&ltcv1.Contact{Name: "Jonas Weber", Title: "CTO", ReportsToContactId: ceo.Id, Role: ltcv1.ContactRole_CONTACT_ROLE_EVALUATOR,
+		Attitude: ltcv1.Attitude_ATTITUDE_VALUES_US, Holder: &ltcv1.Person{Id: deSam.ID, Name: deSam.Name}, Strength: 4})
+	add(&ltcv1.Contact{Name: "Paul Braun", Title: "Head of procurement", ReportsToContactId: cto.Id,
+		Role: ltcv1.ContactRole_CONTACT_ROLE_GATEKEEPER, HiddenDecider: true})
+	assert.Equal(t, "prefers short meetings", ceo.Notes)
+
+	// A cycle in the org chart is refused; a change of one field keeps the others, notes included.
+	_, err = accounts.UpdateContact(e.As(t, deSam), &ltcv1.UpdateContactRequest{RequestId: uuid.NewString(), AccountId: id,
+		Contact: &ltcv1.Contact{Id: ceo.Id, ReportsToContactId: cto.Id}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"reports_to_contact_id"}}})
+	require.Error(t, err)
+	updated, err := accounts.UpdateContact(e.As(t, deSam), &ltcv1.UpdateContactRequest{RequestId: uuid.NewString(), AccountId: id,
+		Contact: &ltcv1.Contact{Id: ceo.Id, Attitude: ltcv1.Attitude_ATTITUDE_VALUES_US}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"attitude"}}})
+	require.NoError(t, err)
+	assert.Equal(t, ltcv1.Attitude_ATTITUDE_VALUES_US, updated.Contact.Attitude)
+	assert.Equal(t, "Greta Hoffmann", updated.Contact.Name)
+	assert.Equal(t, "prefers short meetings", updated.Contact.Notes)
+
+	got, err := accounts.GetAccount(e.As(t, deMia), &ltcv1.GetAccountRequest{Id: id})
+	require.NoError(t, err)
+	var chart []string
+	for _, p := range got.Account.PowerMap {
+		chart = append(chart, p.Contact.Title+"@"+string(rune('0'+p.Depth)))
+	}
+	assert.Equal(t, []string{"CEO@0", "CTO@1", "Head of procurement@2"}, chart, "a tree by reports-to, depth first")
+	assert.True(t, got.Account.PersonalDataVisible)
+
+	// A reviewer in scope reads the account, not its people's personal data.
+	asReviewer, err := accounts.GetAccount(e.As(t, emeaLena), &ltcv1.GetAccountRequest{Id: id})
+	require.NoError(t, err)
+	assert.False(t, asReviewer.Account.PersonalDataVisible)
+	for _, p := range asReviewer.Account.PowerMap {
+		assert.Empty(t, p.Contact.Name)
+		assert.Empty(t, p.Contact.Email)
+		assert.NotEqual(t, ltcv1.ContactRole_CONTACT_ROLE_UNSPECIFIED, p.Contact.Role, "roles and attitudes are no personal data")
+	}
+
+	// The privacy request: nobody but the owner, the managers and executives in scope (and admins) erases.
+	erase := &ltcv1.EraseContactRequest{RequestId: uuid.NewString(), AccountId: id, ContactId: ceo.Id, Reference: "DPO-2026-17"}
+	_, err = accounts.EraseContact(e.As(t, deSue), erase)
+	requireCode(t, err, codes.PermissionDenied, "erasing")
+	erased, err := accounts.EraseContact(e.As(t, deSam), erase)
+	require.NoError(t, err)
+	assert.True(t, erased.Contact.Erased)
+	assert.Empty(t, erased.Contact.Name)
+	assert.Empty(t, erased.Contact.Notes)
+	_, err = accounts.UpdateContact(e.As(t, deSam), &ltcv1.UpdateContactRequest{RequestId: uuid.NewString(), AccountId: id,
+		Contact: &ltcv1.Contact{Id: ceo.Id, Name: "Greta"}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"name"}}})
+	require.Error(t, err, "an erased contact takes no personal data again")
+
+	// Nothing in the database holds her data any more: not the account, contacts, events nor request records.
+	db, err := pgx.Connect(context.Background(), e.Config.DatabaseURL)
+	require.NoError(t, err)
+	defer db.Close(context.Background())
+	for _, table := range []string{"accounts", "contacts", "events", "requests"} {
+		var n int
+		require.NoError(t, db.QueryRow(context.Background(),
+			"SELECT count(*) FROM "+table+" t WHERE t::text ILIKE '%greta%' OR t::text ILIKE '%short meetings%'").Scan(&n))
+		assert.Zero(t, n, "%s still holds the erased contact's data", table)
+	}
+	assert.Equal(t, []string{ltc.EventAccountCreated, ltc.EventContactAdded, ltc.EventContactAdded, ltc.EventContactAdded,
+		ltc.EventContactUpdated, ltc.EventContactErased}, eventTypesOf(t, e, id))
+	after, err := accounts.GetAccount(e.As(t, deSam), &ltcv1.GetAccountRequest{Id: id})
+	require.NoError(t, err)
+	require.Len(t, after.Account.PowerMap, 3, "the erased contact keeps its place in the power map")
+	first := after.Account.PowerMap[0]
+	assert.Equal(t, ceo.Id, first.Contact.Id)
+	assert.True(t, first.Contact.Erased)
+	assert.Empty(t, first.Contact.Name)
+	assert.Empty(t, first.Contact.Title)
+	assert.Equal(t, ltcv1.ContactRole_CONTACT_ROLE_DECISION_MAKER, first.Contact.Role, "its role in the decision is kept")
+	assert.Equal(t, int32(1), first.DirectReports)
+	assert.Equal(t, "Jonas Weber", after.Account.PowerMap[1].Contact.Name)
+	assert.True(t, after.Account.PowerMap[2].Contact.HiddenDecider)
+}
+
+func TestAGiftAboveTheThresholdWaitsForAnIndependentLegalReview(t *testing.T) {
+	e := testenv.StartEngine(t)
+	accounts := ltcv1.NewAccountServiceClient(e.Conn)
+	created, err := accounts.CreateAccount(e.As(t, deSam), createAccountRequest("Hafen Logistik AG"))
+	require.NoError(t, err)
+	id := created.Account.Id
+	gift := func(state ltcv1.ActivityState, amount int64) *ltcv1.RecordActivityRequest {
+		return &ltcv1.RecordActivityRequest{RequestId: uuid.NewString(), AccountId: id, Activity: &ltcv1.Activity{
+			Kind: ltcv1.ActivityKind_ACTIVITY_KIND_HOSPITALITY, Date: &date.Date{Year: 2026, Month: 11, Day: 20},
+			OurPeople: []*ltcv1.Person{{Id: deSam.ID, Name: deSam.Name}}, Subject: "dinner after the site visit",
+			Value: &ltcv1.Money{CurrencyCode: "CNY", AmountMinor: amount}, State: state}}
+	}
+	_, err = accounts.RecordActivity(e.As(t, deSam), gift(ltcv1.ActivityState_ACTIVITY_STATE_HELD, 2_000_00))
+	requireCode(t, err, codes.FailedPrecondition, "LEGAL review")
+	small, err := accounts.RecordActivity(e.As(t, deSam), gift(ltcv1.ActivityState_ACTIVITY_STATE_HELD, 100_00))
+	require.NoError(t, err, "below the threshold it needs no review")
+	assert.Equal(t, ltcv1.ActivityReviewStatus_ACTIVITY_REVIEW_STATUS_NOT_NEEDED, small.Activity.Review)
+	planned, err := accounts.RecordActivity(e.As(t, deSam), gift(ltcv1.ActivityState_ACTIVITY_STATE_PLANNED, 2_000_00))
+	require.NoError(t, err)
+	act := planned.Activity
+	assert.Equal(t, ltcv1.ActivityReviewStatus_ACTIVITY_REVIEW_STATUS_PENDING, act.Review)
+
+	complete := &ltcv1.CompleteActivityRequest{RequestId: uuid.NewString(), AccountId: id, ActivityId: act.Id,
+		State: ltcv1.ActivityState_ACTIVITY_STATE_HELD, HeldDate: &date.Date{Year: 2026, Month: 11, Day: 20}}
+	_, err = accounts.CompleteActivity(e.As(t, deSam), complete)
+	requireCode(t, err, codes.FailedPrecondition, "awaits its LEGAL review")
+
+	inbox := func(a ltc.Actor) []string {
+		resp, err := accounts.ListActivities(e.As(t, a), &ltcv1.ListActivitiesRequest{PendingReviewForMe: true})
+		require.NoError(t, err)
+		var ids []string
+		for _, x := range resp.Activities {
+			ids = append(ids, x.Id)
+		}
+		return ids
+	}
+	assert.Equal(t, []string{act.Id}, inbox(emeaLena), "LEGAL of the region sees it waiting")
+	assert.Empty(t, inbox(apacLee), "LEGAL elsewhere does not")
+	assert.Empty(t, inbox(emeaFiona), "FINANCE does not")
+	review := func(by ltc.Actor) error {
+		_, err := accounts.ReviewActivity(e.As(t, by), &ltcv1.ReviewActivityRequest{RequestId: uuid.NewString(), AccountId: id,
+			ActivityId: act.Id, Result: ltcv1.ActivityReviewStatus_ACTIVITY_REVIEW_STATUS_APPROVED, Rationale: "within the customer's policy"})
+		return err
+	}
+	requireCode(t, review(apacLee), codes.PermissionDenied, "LEGAL")
+	requireCode(t, review(emeaFiona), codes.PermissionDenied, "LEGAL")
+	require.NoError(t, review(emeaLena))
+	held, err := accounts.CompleteActivity(e.As(t, deSam), complete)
+	require.NoError(t, err)
+	assert.Equal(t, ltcv1.ActivityState_ACTIVITY_STATE_HELD, held.Activity.State)
+	assert.Equal(t, int32(20), held.Activity.HeldDate.Day)
+	assert.Empty(t, inbox(emeaLena))
+
+	assert.Equal(t, []string{ltc.EventAccountCreated, ltc.EventActivityRecorded, ltc.EventActivityRecorded, ltc.EventActivityReviewed,
+		ltc.EventActivityCompleted}, eventTypesOf(t, e, id))
+	all, err := accounts.ListActivities(e.As(t, deSam), &ltcv1.ListActivitiesRequest{AccountId: id})
+	require.NoError(t, err)
+	assert.Len(t, all.Activities, 2)
+	_, err = accounts.ListActivities(e.As(t, deSue), &ltcv1.ListActivitiesRequest{AccountId: id})
+	requireCode(t, err, codes.PermissionDenied, "account")
+}
+
+func TestRelationshipAssessmentPlanReviewAndSatisfactionTrend(t *testing.T) {
+	e := testenv.StartEngine(t)
+	accounts := ltcv1.NewAccountServiceClient(e.Conn)
+	created, err := accounts.CreateAccount(e.As(t, deSam), createAccountRequest("Alpen Telekom"))
+	require.NoError(t, err)
+	id := created.Account.Id
+	_, err = accounts.AssessRelationship(e.As(t, deSam), &ltcv1.AssessRelationshipRequest{RequestId: uuid.NewString(), AccountId: id,
+		Assessment: &ltcv1.RelationshipAssessment{Level: ltcv1.RelationshipLevel_RELATIONSHIP_LEVEL_PREFERRED_SUPPLIER,
+			Communication: 4, BusinessFit: 3, JointUndertakings: 2, Identification: 3, Rationale: "two CxO meetings a year"}})
+	require.NoError(t, err)
+	_, err = accounts.SetAccountPlan(e.As(t, deSam), &ltcv1.SetAccountPlanRequest{RequestId: uuid.NewString(), AccountId: id,
+		Plan: &ltcv1.AccountPlan{Year: 2027, TargetLevel: ltcv1.RelationshipLevel_RELATIONSHIP_LEVEL_STRATEGIC_SUPPLIER,
+			TargetOrders: &ltcv1.Money{CurrencyCode: "EUR", AmountMinor: 5_000_000_00}, Objectives: "joint 5G lab"}})
+	require.NoError(t, err)
+	for _, s := range []struct {
+		period string
+		score  int32
+	}{{"2026-Q3", 62}, {"2026-Q4", 71}} {
+		_, err = accounts.RecordSatisfaction(e.As(t, deSam), &ltcv1.RecordSatisfactionRequest{RequestId: uuid.NewString(), AccountId: id,
+			Score: &ltcv1.SatisfactionScore{Period: s.period, Score: s.score, Respondents: 12}})
+		require.NoError(t, err)
+	}
+	got, err := accounts.GetAccount(e.As(t, deSam), &ltcv1.GetAccountRequest{Id: id})
+	require.NoError(t, err)
+	a := got.Account
+	assert.Equal(t, ltcv1.RelationshipLevel_RELATIONSHIP_LEVEL_PREFERRED_SUPPLIER, a.Relationship.Level)
+	assert.Equal(t, int32(2027), a.Plan.Year)
+	assert.Equal(t, ltcv1.Trend_TREND_RISING, a.SatisfactionTrend)
+	assert.Equal(t, int32(9), a.SatisfactionChange)
+	_, err = accounts.RecordRelationshipReview(e.As(t, deSam), &ltcv1.RecordRelationshipReviewRequest{RequestId: uuid.NewString(), AccountId: id,
+		Review: &ltcv1.RelationshipReview{Quarter: "2026-Q4", HeldDate: &date.Date{Year: 2026, Month: 12, Day: 1},
+			Attendees: []*ltcv1.Person{{Id: deSam.ID, Name: deSam.Name}}, Conclusions: "the CTO backs the lab", Actions: "invite to HQ"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{ltc.EventAccountCreated, ltc.EventRelationshipAssessed, ltc.EventAccountPlanSet,
+		ltc.EventSatisfactionRecorded, ltc.EventSatisfactionRecorded, ltc.EventRelationshipReviewRecorded}, eventTypesOf(t, e, id))
+	page, err := accounts.ListAccounts(e.As(t, deMia), &ltcv1.ListAccountsRequest{
+		RelationshipLevel: ltcv1.RelationshipLevel_RELATIONSHIP_LEVEL_PREFERRED_SUPPLIER})
+	require.NoError(t, err)
+	require.Len(t, page.Accounts, 1)
+	assert.Equal(t, id, page.Accounts[0].Id)
+	_, err = accounts.RecordSatisfaction(e.As(t, deSue), &ltcv1.RecordSatisfactionRequest{RequestId: uuid.NewString(), AccountId: id,
+		Score: &ltcv1.SatisfactionScore{Period: "2027-Q1", Score: 10}})
+	requireCode(t, err, codes.PermissionDenied, "account")
+	_, err = accounts.RecordSatisfaction(e.As(t, deSam), &ltcv1.RecordSatisfactionRequest{RequestId: uuid.NewString(), AccountId: uuid.NewString(),
+		Score: &ltcv1.SatisfactionScore{Period: "2027-Q1", Score: 10}})
+	requireCode(t, err, codes.NotFound, "account")
+}
