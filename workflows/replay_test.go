@@ -21,6 +21,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	replayer.RegisterWorkflow(workflows.DealWorkflow)
 	replayer.RegisterWorkflow(workflows.LeadWorkflow)
 	replayer.RegisterWorkflow(workflows.OpportunityWorkflow)
+	replayer.RegisterWorkflow(workflows.AccountWorkflow)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, f))

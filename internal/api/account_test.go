@@ -17,6 +17,7 @@ import (
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/testenv"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+	"github.com/ltcengine/ltc/workflows"
 )
 
 var (
@@ -272,6 +273,7 @@ func TestAGiftAboveTheThresholdWaitsForAnIndependentLegalReview(t *testing.T) {
 
 	assert.Equal(t, []string{ltc.EventAccountCreated, ltc.EventActivityRecorded, ltc.EventActivityRecorded, ltc.EventActivityReviewed,
 		ltc.EventActivityCompleted}, eventTypesOf(t, e, id))
+	keepHistory(t, e, workflows.AccountWorkflowID(id), "account_activity_legal_review")
 	all, err := accounts.ListActivities(e.As(t, deSam), &ltcv1.ListActivitiesRequest{AccountId: id})
 	require.NoError(t, err)
 	assert.Len(t, all.Activities, 2)
@@ -325,4 +327,71 @@ func TestRelationshipAssessmentPlanReviewAndSatisfactionTrend(t *testing.T) {
 	_, err = accounts.RecordSatisfaction(e.As(t, deSam), &ltcv1.RecordSatisfactionRequest{RequestId: uuid.NewString(), AccountId: uuid.NewString(),
 		Score: &ltcv1.SatisfactionScore{Period: "2027-Q1", Score: 10}})
 	requireCode(t, err, codes.NotFound, "account")
+	keepHistory(t, e, workflows.AccountWorkflowID(id), "account_relationship")
+}
+
+// A deal names its account: the lead is created for the account, the assessment's decision chain names the
+// account's contacts (not another account's), and the INITIATION package shows the deciders the relationship level
+// and the key contacts' attitudes as they stand when it is requested.
+func TestADealOfAnAccountShowsItsDecisionChainToTheDeciders(t *testing.T) {
+	e := testenv.StartEngine(t)
+	accounts := ltcv1.NewAccountServiceClient(e.Conn)
+	leads := ltcv1.NewLeadServiceClient(e.Conn)
+	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
+	created, err := accounts.CreateAccount(e.As(t, deSam), createAccountRequest("Bayern Netz"))
+	require.NoError(t, err)
+	id := created.Account.Id
+	cto, err := accounts.AddContact(e.As(t, deSam), &ltcv1.AddContactRequest{RequestId: uuid.NewString(), AccountId: id,
+		Contact: &ltcv1.Contact{Name: "Anna Keller", Title: "CTO", Role: ltcv1.ContactRole_CONTACT_ROLE_DECISION_MAKER,
+			Attitude: ltcv1.Attitude_ATTITUDE_VALUES_US, HiddenDecider: true, Holder: &ltcv1.Person{Id: deSam.ID, Name: deSam.Name}, Strength: 4}})
+	require.NoError(t, err)
+	_, err = accounts.AssessRelationship(e.As(t, deSam), &ltcv1.AssessRelationshipRequest{RequestId: uuid.NewString(), AccountId: id,
+		Assessment: &ltcv1.RelationshipAssessment{Level: ltcv1.RelationshipLevel_RELATIONSHIP_LEVEL_STRATEGIC_SUPPLIER,
+			Communication: 4, BusinessFit: 4, JointUndertakings: 3, Identification: 4, Rationale: "joint grid lab since 2024"}})
+	require.NoError(t, err)
+	elsewhere, err := accounts.CreateAccount(e.As(t, deSam), createAccountRequest("Hessen Wasser"))
+	require.NoError(t, err)
+	stranger, err := accounts.AddContact(e.As(t, deSam), &ltcv1.AddContactRequest{RequestId: uuid.NewString(), AccountId: elsewhere.Account.Id,
+		Contact: &ltcv1.Contact{Name: "Max Roth", Role: ltcv1.ContactRole_CONTACT_ROLE_USER}})
+	require.NoError(t, err)
+
+	req := createRequest()
+	req.Customer, req.AccountId = nil, id
+	_, err = leads.CreateLead(e.As(t, deSue), req)
+	requireCode(t, err, codes.PermissionDenied, "account")
+	lead, err := leads.CreateLead(e.As(t, deSam), req)
+	require.NoError(t, err)
+	assert.Equal(t, id, lead.Lead.AccountId)
+	assert.Equal(t, "Bayern Netz", lead.Lead.Customer.Name, "the lead takes the account's name")
+	_, err = leads.QualifyLead(e.As(t, deMia), qualifyRequest(lead.Lead.Id))
+	require.NoError(t, err)
+	deal := lead.Lead.Id
+	mine, err := deals.ListOpportunities(e.As(t, deMia), &ltcv1.ListOpportunitiesRequest{AccountId: id})
+	require.NoError(t, err)
+	require.Len(t, mine.Opportunities, 1)
+	assert.Equal(t, id, mine.Opportunities[0].AccountId)
+
+	assess := func(contact string) error {
+		a := assessment()
+		a.DecisionContacts = []*ltcv1.DecisionChainContact{{ContactId: contact, Role: ltcv1.ContactRole_CONTACT_ROLE_DECISION_MAKER}}
+		_, err := deals.UpdateAssessment(e.As(t, deSam), &ltcv1.UpdateAssessmentRequest{RequestId: uuid.NewString(), OpportunityId: deal, Assessment: a})
+		return err
+	}
+	requireCode(t, assess(stranger.Contact.Id), codes.InvalidArgument, "not a contact of account")
+	require.NoError(t, assess(cto.Contact.Id))
+	requested, err := ltcv1.NewDecisionServiceClient(e.Conn).RequestDecision(e.As(t, deSam), &ltcv1.RequestDecisionRequest{
+		RequestId: uuid.NewString(), OpportunityId: deal, Gate: ltcv1.Gate_GATE_INITIATION,
+		Package: &ltcv1.RequestDecisionRequest_Initiation{Initiation: &ltcv1.InitiationPackage{
+			ProposedLevel: ltcv1.ProjectLevel_PROJECT_LEVEL_B, Rationale: "grid modernisation"}}})
+	require.NoError(t, err)
+	pkg := requested.Decision.GetInitiation()
+	require.NotNil(t, pkg)
+	assert.Equal(t, ltcv1.RelationshipLevel_RELATIONSHIP_LEVEL_STRATEGIC_SUPPLIER, pkg.RelationshipLevel)
+	require.Len(t, pkg.KeyContacts, 1)
+	k := pkg.KeyContacts[0]
+	assert.Equal(t, cto.Contact.Id, k.ContactId)
+	assert.Equal(t, ltcv1.Attitude_ATTITUDE_VALUES_US, k.Attitude)
+	assert.True(t, k.HiddenDecider)
+	assert.Equal(t, int32(4), k.Strength)
+	assert.Equal(t, ltcv1.ContactRole_CONTACT_ROLE_DECISION_MAKER, pkg.Assessment.DecisionContacts[0].Role)
 }

@@ -143,20 +143,30 @@ func decisionsToProto(ds []ltc.Decision) []*ltcv1.Decision {
 }
 
 func assessmentFromProto(a *ltcv1.Assessment) ltc.Assessment {
-	return ltc.Assessment{
+	out := ltc.Assessment{
 		WinRate: int(a.GetWinRate()), Value: moneyFromProto(a.GetValue()), Competitors: a.GetCompetitors(),
 		DecisionChain: a.GetDecisionChain(), Notes: a.GetNotes(),
 	}
+	for _, c := range a.GetDecisionContacts() {
+		out.DecisionContacts = append(out.DecisionContacts, ltc.DecisionContact{ContactID: c.GetContactId(),
+			Role: fromEnum[ltc.ContactRole](ltcv1.ContactRole_name, int32(c.GetRole()), "CONTACT_ROLE_")})
+	}
+	return out
 }
 
 func assessmentToProto(a *ltc.Assessment) *ltcv1.Assessment {
 	if a == nil {
 		return nil
 	}
-	return &ltcv1.Assessment{
+	p := &ltcv1.Assessment{
 		WinRate: int32(a.WinRate), Value: moneyToProto(a.Value), Competitors: a.Competitors,
 		DecisionChain: a.DecisionChain, Notes: a.Notes,
 	}
+	for _, c := range a.DecisionContacts {
+		p.DecisionContacts = append(p.DecisionContacts, &ltcv1.DecisionChainContact{ContactId: c.ContactID,
+			Role: toEnum[ltcv1.ContactRole](ltcv1.ContactRole_value, c.Role, "CONTACT_ROLE_")})
+	}
+	return p
 }
 
 func teamFromProto(members []*ltcv1.TeamMember) ltc.Team {
@@ -226,6 +236,9 @@ func decisionToProto(d ltc.Decision) *ltcv1.Decision {
 			ProposedLevel: toEnum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, pkg.Initiation.ProposedLevel, "PROJECT_LEVEL_"),
 			Rationale:     pkg.Initiation.Rationale,
 			Assessment:    assessmentToProto(&pkg.Initiation.Assessment),
+			RelationshipLevel: toEnum[ltcv1.RelationshipLevel](ltcv1.RelationshipLevel_value, pkg.Initiation.RelationshipLevel,
+				"RELATIONSHIP_LEVEL_"),
+			KeyContacts: keyContactsToProto(pkg.Initiation.KeyContacts),
 		}}
 	case pkg.Bid != nil:
 		b := pkg.Bid
@@ -448,4 +461,18 @@ func cadenceToProto(po *ltcv1.Opportunity, o ltc.Opportunity, reports bool) {
 	for _, p := range c.OverduePeriods {
 		po.OverdueReportPeriods = append(po.OverdueReportPeriods, int32(p))
 	}
+}
+
+func keyContactsToProto(contacts []ltc.KeyContact) []*ltcv1.KeyContact {
+	var out []*ltcv1.KeyContact
+	for _, c := range contacts {
+		k := &ltcv1.KeyContact{ContactId: c.ContactID, Role: toEnum[ltcv1.ContactRole](ltcv1.ContactRole_value, c.Role, "CONTACT_ROLE_"),
+			Attitude: toEnum[ltcv1.Attitude](ltcv1.Attitude_value, c.Attitude, "ATTITUDE_"), HiddenDecider: c.HiddenDecider,
+			RisingStar: c.RisingStar, Strength: int32(c.Strength), Erased: c.Erased}
+		if c.Holder != nil {
+			k.Holder = personToProto(*c.Holder)
+		}
+		out = append(out, k)
+	}
+	return out
 }

@@ -114,7 +114,13 @@ func (s opportunityService) ListOpportunities(ctx context.Context, req *ltcv1.Li
 }
 
 func (s opportunityService) UpdateAssessment(ctx context.Context, req *ltcv1.UpdateAssessmentRequest) (*ltcv1.UpdateAssessmentResponse, error) {
-	o, err := s.dealResponse(ctx, workflows.UpdateAssessment, req.OpportunityId, req.RequestId, req, ltc.UpdateAssessment{Assessment: assessmentFromProto(req.Assessment)})
+	assessment := assessmentFromProto(req.Assessment)
+	if len(assessment.DecisionContacts) > 0 {
+		if _, err := s.dealAccount(ctx, req.OpportunityId, assessment.DecisionContacts); err != nil {
+			return nil, err
+		}
+	}
+	o, err := s.dealResponse(ctx, workflows.UpdateAssessment, req.OpportunityId, req.RequestId, req, ltc.UpdateAssessment{Assessment: assessment})
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +150,27 @@ func (s decisionService) RequestDecision(ctx context.Context, req *ltcv1.Request
 	if want := map[ltc.Gate]bool{ltc.GateInitiation: pkg.Initiation != nil, ltc.GateATB: pkg.Bid != nil,
 		ltc.GateATC: pkg.Contract != nil}; !want[gate] {
 		return nil, invalidArgument(fieldViolation{"package", "the package must match the gate: initiation for INITIATION, bid for ATB, contract for ATC"})
+	}
+	if pkg.Initiation != nil {
+		// The deciders see the account's standing and the decision chain's contacts as they are now.
+		o, err := s.deal(ctx, req.OpportunityId)
+		if err != nil {
+			return nil, err
+		}
+		if o.Customer.AccountID != "" {
+			var chain []ltc.DecisionContact
+			if o.Assessment != nil {
+				chain = o.Assessment.DecisionContacts
+			}
+			a, err := s.account(ctx, o.Customer.AccountID)
+			if err != nil {
+				return nil, err
+			}
+			if a.Relationship != nil {
+				pkg.Initiation.RelationshipLevel = a.Relationship.Level
+			}
+			pkg.Initiation.KeyContacts = a.KeyContacts(chain)
+		}
 	}
 	res, err := s.changeDeal(ctx, workflows.UpdateRequestDecision, req.OpportunityId, req.RequestId, req, ltc.RequestDecision{Gate: gate, Package: pkg})
 	if err != nil {
@@ -359,4 +386,30 @@ func (s opportunityService) RecordMeeting(ctx context.Context, req *ltcv1.Record
 		return nil, err
 	}
 	return &ltcv1.RecordMeetingResponse{Opportunity: o}, nil
+}
+
+// dealAccount is the account of the deal, checked to hold every contact of the decision chain.
+func (s *Server) dealAccount(ctx context.Context, dealID string, chain []ltc.DecisionContact) (ltc.Account, error) {
+	o, err := s.deal(ctx, dealID)
+	if err != nil {
+		return ltc.Account{}, err
+	}
+	if o.Customer.AccountID == "" {
+		return ltc.Account{}, ltc.FailedPrecondition("deal %s names no account, so its decision chain names no contacts", dealID)
+	}
+	a, err := s.account(ctx, o.Customer.AccountID)
+	if err != nil {
+		return a, err
+	}
+	var bad []fieldViolation
+	for i, c := range chain {
+		if _, ok := a.Contact(c.ContactID); !ok {
+			bad = append(bad, fieldViolation{fmt.Sprintf("assessment.decision_contacts[%d].contact_id", i),
+				fmt.Sprintf("contact %s is not a contact of account %s", c.ContactID, a.ID)})
+		}
+	}
+	if len(bad) > 0 {
+		return a, invalidArgument(bad...)
+	}
+	return a, nil
 }

@@ -80,6 +80,38 @@ type InitiationPackage struct {
 	ProposedLevel ProjectLevel `json:"proposed_level"`
 	Rationale     string       `json:"rationale"`
 	Assessment    Assessment   `json:"assessment"`
+	// RelationshipLevel and KeyContacts are the account's standing with us and the decision chain's contacts as
+	// they stood when the decision was requested (the API takes them from the account).
+	RelationshipLevel RelationshipLevel `json:"relationship_level,omitempty"`
+	KeyContacts       []KeyContact      `json:"key_contacts,omitempty"`
+}
+
+// KeyContact is a contact of the deal's decision chain as the deciders see it: its role in this deal and how it
+// stands with us, without personal data.
+type KeyContact struct {
+	ContactID     string      `json:"contact_id"`
+	Role          ContactRole `json:"role"`
+	Attitude      Attitude    `json:"attitude,omitempty"`
+	HiddenDecider bool        `json:"hidden_decider,omitempty"`
+	RisingStar    bool        `json:"rising_star,omitempty"`
+	Holder        *Person     `json:"holder,omitempty"`
+	Strength      int         `json:"strength,omitempty"`
+	Erased        bool        `json:"erased,omitempty"`
+}
+
+// KeyContacts are the deal's decision-chain contacts as the account holds them now; a contact the account does
+// not hold (a mistake the API refuses) is left out.
+func (a Account) KeyContacts(chain []DecisionContact) []KeyContact {
+	var out []KeyContact
+	for _, dc := range chain {
+		ct, ok := a.Contact(dc.ContactID)
+		if !ok {
+			continue
+		}
+		out = append(out, KeyContact{ContactID: ct.ID, Role: dc.Role, Attitude: ct.Attitude, HiddenDecider: ct.HiddenDecider,
+			RisingStar: ct.RisingStar, Holder: ct.Holder, Strength: ct.Strength, Erased: ct.Erased})
+	}
+	return out
 }
 
 // BidPackage is what the ATB gate decides on.

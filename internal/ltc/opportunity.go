@@ -56,6 +56,14 @@ type Assessment struct {
 	Competitors   []string `json:"competitors,omitempty"`
 	DecisionChain string   `json:"decision_chain,omitempty"`
 	Notes         string   `json:"notes,omitempty"`
+	// DecisionContacts are the account's contacts in this deal's decision chain, with their role in it.
+	DecisionContacts []DecisionContact `json:"decision_contacts,omitempty"`
+}
+
+// DecisionContact is a contact of the deal's account in the deal's decision chain.
+type DecisionContact struct {
+	ContactID string      `json:"contact_id"`
+	Role      ContactRole `json:"role"`
 }
 
 // Opportunity is the deal. It keeps the id of the lead it came from: one id names the deal from lead to cash.
