@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/testenv"
@@ -370,6 +372,21 @@ func TestADealOfAnAccountShowsItsDecisionChainToTheDeciders(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, mine.Opportunities, 1)
 	assert.Equal(t, id, mine.Opportunities[0].AccountId)
+
+	idle, err := accounts.ListAccounts(e.As(t, deMia), &ltcv1.ListAccountsRequest{WithoutOpenDeals: true})
+	require.NoError(t, err)
+	var names []string
+	for _, a := range idle.Accounts {
+		names = append(names, a.Name)
+	}
+	assert.Equal(t, []string{"Hessen Wasser"}, names, "the account with an open deal is not idle")
+	report, err := ltcv1.NewReportServiceClient(e.Conn).GetPipelineReport(e.As(t, deMia), &ltcv1.GetPipelineReportRequest{
+		StartTime: timestamppb.New(time.Now().Add(-time.Hour)), EndTime: timestamppb.New(time.Now().Add(time.Hour))})
+	require.NoError(t, err)
+	require.Len(t, report.TopAccounts, 1)
+	assert.Equal(t, "Bayern Netz", report.TopAccounts[0].AccountName)
+	assert.Equal(t, "120000000", report.TopAccounts[0].Value.AmountMinor)
+	assert.InDelta(t, 1.0, report.TopAccounts[0].Share, 1e-9, "the only open deal is the whole pipeline")
 
 	assess := func(contact string) error {
 		a := assessment()

@@ -192,6 +192,7 @@ func (s accountService) ListAccounts(ctx context.Context, req *ltcv1.ListAccount
 		TargetOnly:        req.TargetOnly,
 		RelationshipLevel: fromEnum[ltc.RelationshipLevel](ltcv1.RelationshipLevel_name, int32(req.RelationshipLevel), "RELATIONSHIP_LEVEL_"),
 		OwnerID:           req.OwnerId,
+		WithoutOpenDeals:  req.WithoutOpenDeals,
 		NameContains:      req.NameContains,
 		Reader:            &actor,
 	}

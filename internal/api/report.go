@@ -25,8 +25,13 @@ func (s reportService) GetPipelineReport(ctx context.Context, req *ltcv1.GetPipe
 	if !from.Before(to) {
 		return nil, invalidArgument(fieldViolation{"end_time", "must be after start_time"})
 	}
-	r, err := s.store.PipelineReport(ctx, store.ReportFilter{From: from, To: to, OwnerID: req.OwnerId, AccountID: req.AccountId, Reader: &actor,
-		Level: fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_")})
+	filter := store.ReportFilter{From: from, To: to, OwnerID: req.OwnerId, AccountID: req.AccountId, Reader: &actor,
+		Level: fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_")}
+	r, err := s.store.PipelineReport(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	top, err := s.store.TopAccounts(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -35,6 +40,11 @@ func (s reportService) GetPipelineReport(ctx context.Context, req *ltcv1.GetPipe
 		DealsClosed: int32(r.Closed), DealsWon: int32(r.Won), WinRate: ratio(r.Won, r.Closed),
 	}
 	resp.ValueWonTotal, resp.ValueWon = totalsToProto(r.ValueWon)
+	for _, a := range top {
+		value, _ := totalsToProto([]store.Total{a.Value})
+		resp.TopAccounts = append(resp.TopAccounts, &ltcv1.AccountShare{AccountId: a.AccountID, AccountName: a.Name,
+			Value: value[0], Share: a.Share})
+	}
 	for _, f := range r.Funnel {
 		row := &ltcv1.FunnelStage{Stage: toEnum[ltcv1.Stage](ltcv1.Stage_value, f.Stage, "STAGE_"),
 			Outcome: toEnum[ltcv1.Outcome](ltcv1.Outcome_value, f.Outcome, "OUTCOME_"), Deals: int32(f.Deals)}

@@ -245,6 +245,8 @@ type AccountFilter struct {
 	TargetOnly        bool
 	RelationshipLevel ltc.RelationshipLevel
 	OwnerID           string
+	// WithoutOpenDeals selects the accounts no open lead or deal names.
+	WithoutOpenDeals bool
 	// NameContains matches names containing it, case-insensitively in every script.
 	NameContains string
 	// Reader, when set, lists only the accounts they may read (ltc.DealReach, as for deals).
@@ -274,6 +276,10 @@ func (s *Store) ListAccounts(ctx context.Context, af AccountFilter, size int, to
 	}
 	if af.OwnerID != "" {
 		f.add("owner_id = %s", af.OwnerID)
+	}
+	if af.WithoutOpenDeals {
+		f.where = append(f.where, `NOT EXISTS (SELECT 1 FROM opportunities o WHERE o.account_id = accounts.id AND o.outcome IS NULL)
+			AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.account_id = accounts.id AND l.state = 'NEW')`)
 	}
 	if af.NameContains != "" {
 		f.add("name_search LIKE %s", "%"+escapeLike(searchText(af.NameContains))+"%")

@@ -415,3 +415,59 @@ func stageNames() []string {
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// AccountShare is an account's part of the open pipeline in one currency.
+type AccountShare struct {
+	AccountID, Name string
+	Value           Total
+	Share           float64
+}
+
+// TopAccounts is the open pipeline's concentration: per currency, the five accounts with the most value in open
+// deals now (of the filter's level, owner and account and in the reader's reach; the period does not apply), with
+// their share of the currency's open value. It reads the open deals (the partial index opportunities_open).
+func (s *Store) TopAccounts(ctx context.Context, rf ReportFilter) ([]AccountShare, error) {
+	var f filter
+	f.where = append(f.where, "o.outcome IS NULL")
+	if rf.Level != "" {
+		f.add("o.level = %s", rf.Level)
+	}
+	if rf.OwnerID != "" {
+		f.add("o.owner_id = %s", rf.OwnerID)
+	}
+	if rf.AccountID != "" {
+		f.add("o.account_id = %s", rf.AccountID)
+	}
+	if rf.Reader != nil {
+		if c := f.reach(ltc.ReportsReach(*rf.Reader), "readers"); c != "" {
+			f.where = append(f.where, access("o.id", c))
+		}
+	}
+	rows, err := s.pool.Query(ctx, `
+		WITH open AS (
+			SELECT o.account_id, o.value_currency AS currency, sum(o.value_minor)::numeric AS value
+			FROM opportunities o WHERE `+strings.Join(f.where, " AND ")+`
+			GROUP BY 1, 2
+		), ranked AS (
+			SELECT account_id, currency, value, sum(value) OVER (PARTITION BY currency) AS total,
+				row_number() OVER (PARTITION BY currency, account_id IS NULL ORDER BY value DESC, account_id) AS n
+			FROM open
+		)
+		SELECT r.account_id::text, coalesce(a.name, ''), r.currency, r.value::text,
+			CASE WHEN r.total > 0 THEN (r.value / r.total)::float8 ELSE 0 END
+		FROM ranked r LEFT JOIN accounts a ON a.id = r.account_id
+		WHERE r.account_id IS NOT NULL AND r.n <= 5
+		ORDER BY r.currency, r.n`, f.args...)
+	if err != nil {
+		return nil, fmt.Errorf("top accounts: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (AccountShare, error) {
+		var a AccountShare
+		var value string
+		if err := r.Scan(&a.AccountID, &a.Name, &a.Value.Currency, &value, &a.Share); err != nil {
+			return a, err
+		}
+		a.Value.AmountMinor, _ = new(big.Int).SetString(value, 10)
+		return a, nil
+	})
+}

@@ -64,6 +64,9 @@ ALTER TABLE leads ADD COLUMN account_id uuid;
 ALTER TABLE opportunities ADD COLUMN account_id uuid;
 CREATE INDEX leads_by_account ON leads (account_id, created_at DESC, id DESC);
 CREATE INDEX opportunities_by_account ON opportunities (account_id, created_at DESC, id DESC);
+-- The open pipeline by account, for its concentration (store.TopAccounts).
+CREATE INDEX opportunities_open ON opportunities (account_id, value_currency) INCLUDE (value_minor, level, owner_id)
+    WHERE outcome IS NULL;
 
 -- An account's events are in the one log, under the account's id (deal_id holds the subject of every event, a
 -- deal's or an account's), with account_id set; an account's row in deal_access says who reads them.

@@ -2241,9 +2241,11 @@ type ListAccountsRequest struct {
 	// Unicode NFKC normalisation and case folding ("ＡＢＣ" and "abc" match "Abc Ltd").
 	NameContains string `protobuf:"bytes,9,opt,name=name_contains,json=nameContains,proto3" json:"name_contains,omitempty"`
 	// Only accounts of this owner.
-	OwnerId       string `protobuf:"bytes,10,opt,name=owner_id,json=ownerId,proto3" json:"owner_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	OwnerId string `protobuf:"bytes,10,opt,name=owner_id,json=ownerId,proto3" json:"owner_id,omitempty"`
+	// Only accounts with no open lead or deal (with target_only: the target accounts nobody is selling to).
+	WithoutOpenDeals bool `protobuf:"varint,11,opt,name=without_open_deals,json=withoutOpenDeals,proto3" json:"without_open_deals,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *ListAccountsRequest) Reset() {
@@ -2344,6 +2346,13 @@ func (x *ListAccountsRequest) GetOwnerId() string {
 		return x.OwnerId
 	}
 	return ""
+}
+
+func (x *ListAccountsRequest) GetWithoutOpenDeals() bool {
+	if x != nil {
+		return x.WithoutOpenDeals
+	}
+	return false
 }
 
 // ListAccountsResponse is one page of accounts.
@@ -4303,7 +4312,7 @@ const file_ltc_v1_account_proto_rawDesc = "" +
 	"\x11GetAccountRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"?\n" +
 	"\x12GetAccountResponse\x12)\n" +
-	"\aaccount\x18\x01 \x01(\v2\x0f.ltc.v1.AccountR\aaccount\"\xd2\x03\n" +
+	"\aaccount\x18\x01 \x01(\v2\x0f.ltc.v1.AccountR\aaccount\"\x80\x04\n" +
 	"\x13ListAccountsRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xc8\x01(\x00R\bpageSize\x12'\n" +
@@ -4318,7 +4327,8 @@ const file_ltc_v1_account_proto_rawDesc = "" +
 	"\x12relationship_level\x18\b \x01(\x0e2\x19.ltc.v1.RelationshipLevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\x11relationshipLevel\x12-\n" +
 	"\rname_contains\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\fnameContains\x12#\n" +
 	"\bowner_id\x18\n" +
-	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\"k\n" +
+	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\x12,\n" +
+	"\x12without_open_deals\x18\v \x01(\bR\x10withoutOpenDeals\"k\n" +
 	"\x14ListAccountsResponse\x12+\n" +
 	"\baccounts\x18\x01 \x03(\v2\x0f.ltc.v1.AccountR\baccounts\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xfc\x01\n" +

@@ -136,6 +136,10 @@ type GetPipelineReportResponse struct {
 	ValueWon []*Money `protobuf:"bytes,10,rep,name=value_won,json=valueWon,proto3" json:"value_won,omitempty"`
 	// Value won (the contract amounts), one exact sum per currency, by currency code.
 	ValueWonTotal []*MoneyTotal `protobuf:"bytes,11,rep,name=value_won_total,json=valueWonTotal,proto3" json:"value_won_total,omitempty"`
+	// The pipeline's concentration: the accounts with the most value in open deals now (in the reader's reach, of
+	// the level and owner asked for, whatever the period), at most five per currency, each with its share of that
+	// currency's open value. Amounts are not converted between currencies.
+	TopAccounts   []*AccountShare `protobuf:"bytes,12,rep,name=top_accounts,json=topAccounts,proto3" json:"top_accounts,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -248,6 +252,86 @@ func (x *GetPipelineReportResponse) GetValueWonTotal() []*MoneyTotal {
 	return nil
 }
 
+func (x *GetPipelineReportResponse) GetTopAccounts() []*AccountShare {
+	if x != nil {
+		return x.TopAccounts
+	}
+	return nil
+}
+
+// AccountShare is an account's part of the open pipeline in one currency.
+type AccountShare struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account's id.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The account's name.
+	AccountName string `protobuf:"bytes,2,opt,name=account_name,json=accountName,proto3" json:"account_name,omitempty"`
+	// The value of the account's open deals in the currency.
+	Value *MoneyTotal `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
+	// That value's share of all open value in the currency, 0 to 1.
+	Share         float64 `protobuf:"fixed64,4,opt,name=share,proto3" json:"share,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccountShare) Reset() {
+	*x = AccountShare{}
+	mi := &file_ltc_v1_report_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccountShare) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccountShare) ProtoMessage() {}
+
+func (x *AccountShare) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccountShare.ProtoReflect.Descriptor instead.
+func (*AccountShare) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *AccountShare) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *AccountShare) GetAccountName() string {
+	if x != nil {
+		return x.AccountName
+	}
+	return ""
+}
+
+func (x *AccountShare) GetValue() *MoneyTotal {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *AccountShare) GetShare() float64 {
+	if x != nil {
+		return x.Share
+	}
+	return 0
+}
+
 // MoneyTotal is a sum of amounts in one currency. Each amount is at most 10^15 minor units, but a sum over many
 // deals can pass the int64 of Money, so the sum is a decimal string, exact.
 type MoneyTotal struct {
@@ -262,7 +346,7 @@ type MoneyTotal struct {
 
 func (x *MoneyTotal) Reset() {
 	*x = MoneyTotal{}
-	mi := &file_ltc_v1_report_proto_msgTypes[2]
+	mi := &file_ltc_v1_report_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -274,7 +358,7 @@ func (x *MoneyTotal) String() string {
 func (*MoneyTotal) ProtoMessage() {}
 
 func (x *MoneyTotal) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_report_proto_msgTypes[2]
+	mi := &file_ltc_v1_report_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -287,7 +371,7 @@ func (x *MoneyTotal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MoneyTotal.ProtoReflect.Descriptor instead.
 func (*MoneyTotal) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_report_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *MoneyTotal) GetCurrencyCode() string {
@@ -326,7 +410,7 @@ type FunnelStage struct {
 
 func (x *FunnelStage) Reset() {
 	*x = FunnelStage{}
-	mi := &file_ltc_v1_report_proto_msgTypes[3]
+	mi := &file_ltc_v1_report_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -338,7 +422,7 @@ func (x *FunnelStage) String() string {
 func (*FunnelStage) ProtoMessage() {}
 
 func (x *FunnelStage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_report_proto_msgTypes[3]
+	mi := &file_ltc_v1_report_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -351,7 +435,7 @@ func (x *FunnelStage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FunnelStage.ProtoReflect.Descriptor instead.
 func (*FunnelStage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_report_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *FunnelStage) GetStage() Stage {
@@ -409,7 +493,7 @@ type StageConversion struct {
 
 func (x *StageConversion) Reset() {
 	*x = StageConversion{}
-	mi := &file_ltc_v1_report_proto_msgTypes[4]
+	mi := &file_ltc_v1_report_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -421,7 +505,7 @@ func (x *StageConversion) String() string {
 func (*StageConversion) ProtoMessage() {}
 
 func (x *StageConversion) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_report_proto_msgTypes[4]
+	mi := &file_ltc_v1_report_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -434,7 +518,7 @@ func (x *StageConversion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StageConversion.ProtoReflect.Descriptor instead.
 func (*StageConversion) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_report_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *StageConversion) GetFromStage() Stage {
@@ -491,7 +575,7 @@ type StageTime struct {
 
 func (x *StageTime) Reset() {
 	*x = StageTime{}
-	mi := &file_ltc_v1_report_proto_msgTypes[5]
+	mi := &file_ltc_v1_report_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -503,7 +587,7 @@ func (x *StageTime) String() string {
 func (*StageTime) ProtoMessage() {}
 
 func (x *StageTime) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_report_proto_msgTypes[5]
+	mi := &file_ltc_v1_report_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -516,7 +600,7 @@ func (x *StageTime) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StageTime.ProtoReflect.Descriptor instead.
 func (*StageTime) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_report_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *StageTime) GetStage() Stage {
@@ -566,7 +650,7 @@ type GateTurnaround struct {
 
 func (x *GateTurnaround) Reset() {
 	*x = GateTurnaround{}
-	mi := &file_ltc_v1_report_proto_msgTypes[6]
+	mi := &file_ltc_v1_report_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -578,7 +662,7 @@ func (x *GateTurnaround) String() string {
 func (*GateTurnaround) ProtoMessage() {}
 
 func (x *GateTurnaround) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_report_proto_msgTypes[6]
+	mi := &file_ltc_v1_report_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -591,7 +675,7 @@ func (x *GateTurnaround) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GateTurnaround.ProtoReflect.Descriptor instead.
 func (*GateTurnaround) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_report_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GateTurnaround) GetGate() Gate {
@@ -641,7 +725,7 @@ const file_ltc_v1_report_proto_rawDesc = "" +
 	"\x05level\x18\x03 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05level\x12#\n" +
 	"\bowner_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\x12*\n" +
 	"\n" +
-	"account_id\x18\x05 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId\"\xa5\x04\n" +
+	"account_id\x18\x05 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId\"\xe8\x04\n" +
 	"\x19GetPipelineReportResponse\x12+\n" +
 	"\x06funnel\x18\x01 \x03(\v2\x13.ltc.v1.FunnelStageR\x06funnel\x129\n" +
 	"\vconversions\x18\x02 \x03(\v2\x17.ltc.v1.StageConversionR\vconversions\x125\n" +
@@ -654,7 +738,14 @@ const file_ltc_v1_report_proto_rawDesc = "" +
 	"\bwin_rate\x18\t \x01(\x01R\awinRate\x12.\n" +
 	"\tvalue_won\x18\n" +
 	" \x03(\v2\r.ltc.v1.MoneyB\x02\x18\x01R\bvalueWon\x12:\n" +
-	"\x0fvalue_won_total\x18\v \x03(\v2\x12.ltc.v1.MoneyTotalR\rvalueWonTotal\"T\n" +
+	"\x0fvalue_won_total\x18\v \x03(\v2\x12.ltc.v1.MoneyTotalR\rvalueWonTotal\x12A\n" +
+	"\ftop_accounts\x18\f \x03(\v2\x14.ltc.v1.AccountShareB\b\xbaH\x05\x92\x01\x02\x102R\vtopAccounts\"\xa4\x01\n" +
+	"\fAccountShare\x12'\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\taccountId\x12+\n" +
+	"\faccount_name\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vaccountName\x12(\n" +
+	"\x05value\x18\x03 \x01(\v2\x12.ltc.v1.MoneyTotalR\x05value\x12\x14\n" +
+	"\x05share\x18\x04 \x01(\x01R\x05share\"T\n" +
 	"\n" +
 	"MoneyTotal\x12#\n" +
 	"\rcurrency_code\x18\x01 \x01(\tR\fcurrencyCode\x12!\n" +
@@ -700,53 +791,56 @@ func file_ltc_v1_report_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_report_proto_rawDescData
 }
 
-var file_ltc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_ltc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_ltc_v1_report_proto_goTypes = []any{
 	(*GetPipelineReportRequest)(nil),  // 0: ltc.v1.GetPipelineReportRequest
 	(*GetPipelineReportResponse)(nil), // 1: ltc.v1.GetPipelineReportResponse
-	(*MoneyTotal)(nil),                // 2: ltc.v1.MoneyTotal
-	(*FunnelStage)(nil),               // 3: ltc.v1.FunnelStage
-	(*StageConversion)(nil),           // 4: ltc.v1.StageConversion
-	(*StageTime)(nil),                 // 5: ltc.v1.StageTime
-	(*GateTurnaround)(nil),            // 6: ltc.v1.GateTurnaround
-	(*timestamppb.Timestamp)(nil),     // 7: google.protobuf.Timestamp
-	(ProjectLevel)(0),                 // 8: ltc.v1.ProjectLevel
-	(*Money)(nil),                     // 9: ltc.v1.Money
-	(Stage)(0),                        // 10: ltc.v1.Stage
-	(Outcome)(0),                      // 11: ltc.v1.Outcome
-	(*durationpb.Duration)(nil),       // 12: google.protobuf.Duration
-	(Gate)(0),                         // 13: ltc.v1.Gate
+	(*AccountShare)(nil),              // 2: ltc.v1.AccountShare
+	(*MoneyTotal)(nil),                // 3: ltc.v1.MoneyTotal
+	(*FunnelStage)(nil),               // 4: ltc.v1.FunnelStage
+	(*StageConversion)(nil),           // 5: ltc.v1.StageConversion
+	(*StageTime)(nil),                 // 6: ltc.v1.StageTime
+	(*GateTurnaround)(nil),            // 7: ltc.v1.GateTurnaround
+	(*timestamppb.Timestamp)(nil),     // 8: google.protobuf.Timestamp
+	(ProjectLevel)(0),                 // 9: ltc.v1.ProjectLevel
+	(*Money)(nil),                     // 10: ltc.v1.Money
+	(Stage)(0),                        // 11: ltc.v1.Stage
+	(Outcome)(0),                      // 12: ltc.v1.Outcome
+	(*durationpb.Duration)(nil),       // 13: google.protobuf.Duration
+	(Gate)(0),                         // 14: ltc.v1.Gate
 }
 var file_ltc_v1_report_proto_depIdxs = []int32{
-	7,  // 0: ltc.v1.GetPipelineReportRequest.start_time:type_name -> google.protobuf.Timestamp
-	7,  // 1: ltc.v1.GetPipelineReportRequest.end_time:type_name -> google.protobuf.Timestamp
-	8,  // 2: ltc.v1.GetPipelineReportRequest.level:type_name -> ltc.v1.ProjectLevel
-	3,  // 3: ltc.v1.GetPipelineReportResponse.funnel:type_name -> ltc.v1.FunnelStage
-	4,  // 4: ltc.v1.GetPipelineReportResponse.conversions:type_name -> ltc.v1.StageConversion
-	5,  // 5: ltc.v1.GetPipelineReportResponse.time_in_stage:type_name -> ltc.v1.StageTime
-	6,  // 6: ltc.v1.GetPipelineReportResponse.gate_turnaround:type_name -> ltc.v1.GateTurnaround
-	9,  // 7: ltc.v1.GetPipelineReportResponse.value_won:type_name -> ltc.v1.Money
-	2,  // 8: ltc.v1.GetPipelineReportResponse.value_won_total:type_name -> ltc.v1.MoneyTotal
-	10, // 9: ltc.v1.FunnelStage.stage:type_name -> ltc.v1.Stage
-	11, // 10: ltc.v1.FunnelStage.outcome:type_name -> ltc.v1.Outcome
-	9,  // 11: ltc.v1.FunnelStage.value:type_name -> ltc.v1.Money
-	2,  // 12: ltc.v1.FunnelStage.value_total:type_name -> ltc.v1.MoneyTotal
-	10, // 13: ltc.v1.StageConversion.from_stage:type_name -> ltc.v1.Stage
-	10, // 14: ltc.v1.StageConversion.to_stage:type_name -> ltc.v1.Stage
-	10, // 15: ltc.v1.StageTime.stage:type_name -> ltc.v1.Stage
-	12, // 16: ltc.v1.StageTime.median:type_name -> google.protobuf.Duration
-	12, // 17: ltc.v1.StageTime.p90:type_name -> google.protobuf.Duration
-	13, // 18: ltc.v1.GateTurnaround.gate:type_name -> ltc.v1.Gate
-	8,  // 19: ltc.v1.GateTurnaround.level:type_name -> ltc.v1.ProjectLevel
-	12, // 20: ltc.v1.GateTurnaround.median:type_name -> google.protobuf.Duration
-	12, // 21: ltc.v1.GateTurnaround.p90:type_name -> google.protobuf.Duration
-	0,  // 22: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
-	1,  // 23: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
-	23, // [23:24] is the sub-list for method output_type
-	22, // [22:23] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	8,  // 0: ltc.v1.GetPipelineReportRequest.start_time:type_name -> google.protobuf.Timestamp
+	8,  // 1: ltc.v1.GetPipelineReportRequest.end_time:type_name -> google.protobuf.Timestamp
+	9,  // 2: ltc.v1.GetPipelineReportRequest.level:type_name -> ltc.v1.ProjectLevel
+	4,  // 3: ltc.v1.GetPipelineReportResponse.funnel:type_name -> ltc.v1.FunnelStage
+	5,  // 4: ltc.v1.GetPipelineReportResponse.conversions:type_name -> ltc.v1.StageConversion
+	6,  // 5: ltc.v1.GetPipelineReportResponse.time_in_stage:type_name -> ltc.v1.StageTime
+	7,  // 6: ltc.v1.GetPipelineReportResponse.gate_turnaround:type_name -> ltc.v1.GateTurnaround
+	10, // 7: ltc.v1.GetPipelineReportResponse.value_won:type_name -> ltc.v1.Money
+	3,  // 8: ltc.v1.GetPipelineReportResponse.value_won_total:type_name -> ltc.v1.MoneyTotal
+	2,  // 9: ltc.v1.GetPipelineReportResponse.top_accounts:type_name -> ltc.v1.AccountShare
+	3,  // 10: ltc.v1.AccountShare.value:type_name -> ltc.v1.MoneyTotal
+	11, // 11: ltc.v1.FunnelStage.stage:type_name -> ltc.v1.Stage
+	12, // 12: ltc.v1.FunnelStage.outcome:type_name -> ltc.v1.Outcome
+	10, // 13: ltc.v1.FunnelStage.value:type_name -> ltc.v1.Money
+	3,  // 14: ltc.v1.FunnelStage.value_total:type_name -> ltc.v1.MoneyTotal
+	11, // 15: ltc.v1.StageConversion.from_stage:type_name -> ltc.v1.Stage
+	11, // 16: ltc.v1.StageConversion.to_stage:type_name -> ltc.v1.Stage
+	11, // 17: ltc.v1.StageTime.stage:type_name -> ltc.v1.Stage
+	13, // 18: ltc.v1.StageTime.median:type_name -> google.protobuf.Duration
+	13, // 19: ltc.v1.StageTime.p90:type_name -> google.protobuf.Duration
+	14, // 20: ltc.v1.GateTurnaround.gate:type_name -> ltc.v1.Gate
+	9,  // 21: ltc.v1.GateTurnaround.level:type_name -> ltc.v1.ProjectLevel
+	13, // 22: ltc.v1.GateTurnaround.median:type_name -> google.protobuf.Duration
+	13, // 23: ltc.v1.GateTurnaround.p90:type_name -> google.protobuf.Duration
+	0,  // 24: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
+	1,  // 25: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
+	25, // [25:26] is the sub-list for method output_type
+	24, // [24:25] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_report_proto_init() }
@@ -762,7 +856,7 @@ func file_ltc_v1_report_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_report_proto_rawDesc), len(file_ltc_v1_report_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
