@@ -412,3 +412,156 @@ func TestADealOfAnAccountShowsItsDecisionChainToTheDeciders(t *testing.T) {
 	assert.Equal(t, int32(4), k.Strength)
 	assert.Equal(t, ltcv1.ContactRole_CONTACT_ROLE_DECISION_MAKER, pkg.Assessment.DecisionContacts[0].Role)
 }
+
+// Every mutating RPC of AccountService refuses a caller outside the account (PERMISSION_DENIED), an unknown
+// account (NOT_FOUND) and a bad request (INVALID_ARGUMENT), and none of the refusals leaves a trace.
+func TestEveryAccountChangeRefusesOutsidersUnknownAccountsAndBadInput(t *testing.T) {
+	e := testenv.StartEngine(t)
+	accounts := ltcv1.NewAccountServiceClient(e.Conn)
+	created, err := accounts.CreateAccount(e.As(t, deSam), createAccountRequest("Elbe Chemie"))
+	require.NoError(t, err)
+	contact, err := accounts.AddContact(e.As(t, deSam), &ltcv1.AddContactRequest{RequestId: uuid.NewString(), AccountId: created.Account.Id,
+		Contact: &ltcv1.Contact{Name: "Ida Lang", Role: ltcv1.ContactRole_CONTACT_ROLE_COACH}})
+	require.NoError(t, err)
+	before := eventTypesOf(t, e, created.Account.Id)
+
+	ctx := func(a ltc.Actor) context.Context { return e.As(t, a) }
+	calls := map[string]func(ctx context.Context, account string, bad bool) error{
+		"UpdateAccount": func(ctx context.Context, account string, bad bool) error {
+			name := "Elbe Chemie AG"
+			if bad {
+				name = ""
+			}
+			_, err := accounts.UpdateAccount(ctx, &ltcv1.UpdateAccountRequest{RequestId: uuid.NewString(),
+				Account: &ltcv1.Account{Id: account, Name: name}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"name"}}})
+			return err
+		},
+		"GradeAccount": func(ctx context.Context, account string, bad bool) error {
+			rationale := "smaller than thought"
+			if bad {
+				rationale = ""
+			}
+			_, err := accounts.GradeAccount(ctx, &ltcv1.GradeAccountRequest{RequestId: uuid.NewString(), AccountId: account,
+				Grade: ltcv1.CustomerGrade_CUSTOMER_GRADE_C, Rationale: rationale})
+			return err
+		},
+		"AddContact": func(ctx context.Context, account string, bad bool) error {
+			c := &ltcv1.Contact{Name: "Jan Roth", Role: ltcv1.ContactRole_CONTACT_ROLE_USER}
+			if bad {
+				c.Email = "not an email"
+			}
+			_, err := accounts.AddContact(ctx, &ltcv1.AddContactRequest{RequestId: uuid.NewString(), AccountId: account, Contact: c})
+			return err
+		},
+		"UpdateContact": func(ctx context.Context, account string, bad bool) error {
+			c := &ltcv1.Contact{Id: contact.Contact.Id, Strength: 3}
+			if bad {
+				c.Strength = 9
+			}
+			_, err := accounts.UpdateContact(ctx, &ltcv1.UpdateContactRequest{RequestId: uuid.NewString(), AccountId: account,
+				Contact: c, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"strength"}}})
+			return err
+		},
+		"EraseContact": func(ctx context.Context, account string, bad bool) error {
+			reference := "DPO-1"
+			if bad {
+				reference = ""
+			}
+			_, err := accounts.EraseContact(ctx, &ltcv1.EraseContactRequest{RequestId: uuid.NewString(), AccountId: account,
+				ContactId: contact.Contact.Id, Reference: reference})
+			return err
+		},
+		"AssessRelationship": func(ctx context.Context, account string, bad bool) error {
+			score := int32(3)
+			if bad {
+				score = 6
+			}
+			_, err := accounts.AssessRelationship(ctx, &ltcv1.AssessRelationshipRequest{RequestId: uuid.NewString(), AccountId: account,
+				Assessment: &ltcv1.RelationshipAssessment{Level: ltcv1.RelationshipLevel_RELATIONSHIP_LEVEL_VENDOR, Communication: score,
+					BusinessFit: 2, JointUndertakings: 1, Identification: 2, Rationale: "first contacts"}})
+			return err
+		},
+		"SetAccountPlan": func(ctx context.Context, account string, bad bool) error {
+			year := int32(2027)
+			if bad {
+				year = 1800
+			}
+			_, err := accounts.SetAccountPlan(ctx, &ltcv1.SetAccountPlanRequest{RequestId: uuid.NewString(), AccountId: account,
+				Plan: &ltcv1.AccountPlan{Year: year, TargetLevel: ltcv1.RelationshipLevel_RELATIONSHIP_LEVEL_PREFERRED_SUPPLIER,
+					TargetOrders: &ltcv1.Money{CurrencyCode: "EUR", AmountMinor: 100}, Objectives: "pilot"}})
+			return err
+		},
+		"RecordRelationshipReview": func(ctx context.Context, account string, bad bool) error {
+			quarter := "2026-Q4"
+			if bad {
+				quarter = "Q4/2026"
+			}
+			_, err := accounts.RecordRelationshipReview(ctx, &ltcv1.RecordRelationshipReviewRequest{RequestId: uuid.NewString(), AccountId: account,
+				Review: &ltcv1.RelationshipReview{Quarter: quarter, HeldDate: &date.Date{Year: 2026, Month: 11, Day: 30}, Conclusions: "fine",
+					Attendees: []*ltcv1.Person{{Id: deSam.ID, Name: deSam.Name}}}})
+			return err
+		},
+		"RecordSatisfaction": func(ctx context.Context, account string, bad bool) error {
+			score := int32(70)
+			if bad {
+				score = 101
+			}
+			_, err := accounts.RecordSatisfaction(ctx, &ltcv1.RecordSatisfactionRequest{RequestId: uuid.NewString(), AccountId: account,
+				Score: &ltcv1.SatisfactionScore{Period: "2026-Q4", Score: score, Respondents: 5}})
+			return err
+		},
+		"RecordActivity": func(ctx context.Context, account string, bad bool) error {
+			kind := ltcv1.ActivityKind_ACTIVITY_KIND_COMPANY_VISIT
+			if bad {
+				kind = ltcv1.ActivityKind(99)
+			}
+			_, err := accounts.RecordActivity(ctx, &ltcv1.RecordActivityRequest{RequestId: uuid.NewString(), AccountId: account,
+				Activity: &ltcv1.Activity{Kind: kind, Date: &date.Date{Year: 2026, Month: 11, Day: 3}, Subject: "plant tour",
+					OurPeople: []*ltcv1.Person{{Id: deSam.ID, Name: deSam.Name}}, State: ltcv1.ActivityState_ACTIVITY_STATE_HELD}})
+			return err
+		},
+		"ReviewActivity": func(ctx context.Context, account string, bad bool) error {
+			result := ltcv1.ActivityReviewStatus_ACTIVITY_REVIEW_STATUS_APPROVED
+			if bad {
+				result = ltcv1.ActivityReviewStatus_ACTIVITY_REVIEW_STATUS_PENDING
+			}
+			_, err := accounts.ReviewActivity(ctx, &ltcv1.ReviewActivityRequest{RequestId: uuid.NewString(), AccountId: account,
+				ActivityId: uuid.NewString(), Result: result, Rationale: "ok"})
+			return err
+		},
+		"CompleteActivity": func(ctx context.Context, account string, bad bool) error {
+			state := ltcv1.ActivityState_ACTIVITY_STATE_CANCELLED
+			if bad {
+				state = ltcv1.ActivityState_ACTIVITY_STATE_PLANNED
+			}
+			_, err := accounts.CompleteActivity(ctx, &ltcv1.CompleteActivityRequest{RequestId: uuid.NewString(), AccountId: account,
+				ActivityId: uuid.NewString(), State: state})
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			requireCode(t, call(ctx(jpYui), created.Account.Id, false), codes.PermissionDenied, "")
+			requireCode(t, call(ctx(deSam), uuid.NewString(), false), codes.NotFound, "account")
+			requireCode(t, call(ctx(deSam), created.Account.Id, true), codes.InvalidArgument, "")
+		})
+	}
+	assert.Equal(t, before, eventTypesOf(t, e, created.Account.Id), "no refusal left a trace")
+	for _, read := range []func(ctx context.Context) error{
+		func(ctx context.Context) error {
+			_, err := accounts.ListContacts(ctx, &ltcv1.ListContactsRequest{AccountId: created.Account.Id})
+			return err
+		},
+		func(ctx context.Context) error {
+			_, err := accounts.ListActivities(ctx, &ltcv1.ListActivitiesRequest{AccountId: created.Account.Id})
+			return err
+		},
+		func(ctx context.Context) error {
+			_, err := accounts.GetAccount(ctx, &ltcv1.GetAccountRequest{Id: created.Account.Id})
+			return err
+		},
+	} {
+		requireCode(t, read(ctx(jpYui)), codes.PermissionDenied, "account")
+		require.NoError(t, read(ctx(deMia)))
+	}
+}
