@@ -81,6 +81,8 @@ type session struct {
 	deals ltcv1.OpportunityServiceClient
 	gates ltcv1.DecisionServiceClient
 	rep   ltcv1.ReportServiceClient
+	// accounts is the AccountService.
+	accounts ltcv1.AccountServiceClient
 }
 
 func (o Options) token() (string, error) {
@@ -120,7 +122,7 @@ func dial(o Options, out io.Writer) (*session, error) {
 	}
 	return &session{opts: o, out: out, conn: conn, leads: ltcv1.NewLeadServiceClient(conn),
 		deals: ltcv1.NewOpportunityServiceClient(conn), gates: ltcv1.NewDecisionServiceClient(conn),
-		rep: ltcv1.NewReportServiceClient(conn)}, nil
+		rep: ltcv1.NewReportServiceClient(conn), accounts: ltcv1.NewAccountServiceClient(conn)}, nil
 }
 
 // ctx is a call's context: its deadline and the caller's token.
@@ -203,11 +205,16 @@ func Explain(err error, addr string) error {
 		}
 		hint = "fix the flags and run it again"
 	case codes.FailedPrecondition:
-		hint = "the deal is not where this step belongs; `ltcctl deal show` tells where it is"
+		hint = "the deal or account is not where this step belongs; `ltcctl deal show` or `ltcctl account show` tells where it is"
 	case codes.NotFound:
-		hint = "check the id (`ltcctl lead list`, `ltcctl deal list`)"
+		hint = "check the id (`ltcctl lead list`, `ltcctl deal list`, `ltcctl account list`)"
 	case codes.AlreadyExists:
 		hint = "use a new --request-id, or none"
+		for _, d := range st.Details() {
+			if info, ok := d.(*errdetails.ErrorInfo); ok && info.Reason == "DUPLICATE_ACCOUNT" {
+				hint = "the customer has its account already: use it, e.g. `ltcctl lead create --account " + info.Metadata["account_id"] + "`"
+			}
+		}
 	case codes.Unavailable:
 		hint = "is ltcd running at " + addr + "? (`make dev`, or --addr / LTC_ADDR; a TLS server needs --tls-ca, an mTLS one --tls-cert and --tls-key too)"
 	case codes.DeadlineExceeded:

@@ -19,7 +19,7 @@ func New(out io.Writer) *cobra.Command {
 	var o Options
 	root := &cobra.Command{
 		Use:           "ltcctl",
-		Short:         "Work leads, deals and gates of the LTC engine",
+		Short:         "Work accounts, leads, deals and gates of the LTC engine",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -47,7 +47,7 @@ func New(out io.Writer) *cobra.Command {
 			return body(s, args)
 		}
 	}
-	root.AddCommand(leadCommands(run), dealCommands(run), gateCommands(run), inboxCommand(run), eventsCommand(run),
+	root.AddCommand(accountCommands(run), leadCommands(run), dealCommands(run), gateCommands(run), inboxCommand(run), eventsCommand(run),
 		reportCommand(run), demoCommand(&o, out))
 	return root
 }
@@ -69,9 +69,17 @@ func envOr(key, def string) string {
 func leadCommands(run runner) *cobra.Command {
 	lead := &cobra.Command{Use: "lead", Short: "Create, list, qualify and disqualify leads"}
 
-	var c struct{ customer, grade, industry, region, title, description, source, value, currency, close, owner, org string }
-	create := &cobra.Command{Use: "create", Short: "Create a lead", Args: cobra.NoArgs,
+	var c struct{ account, customer, grade, industry, region, title, description, source, value, currency, close, owner, org string }
+	var create *cobra.Command
+	create = &cobra.Command{Use: "create", Short: "Create a lead for an account (--account) or a new customer (--customer, --grade)", Args: cobra.NoArgs,
 		RunE: run(func(s *session, _ []string) error {
+			newCustomer := false
+			for _, f := range []string{"customer", "grade", "industry", "region"} {
+				newCustomer = newCustomer || create.Flags().Changed(f)
+			}
+			if (c.account != "") == newCustomer {
+				return fmt.Errorf("name the customer once: --account ID (an account you read), or a new customer with --customer and --grade")
+			}
 			grade, err := enum[ltcv1.CustomerGrade](ltcv1.CustomerGrade_value, "CUSTOMER_GRADE_", c.grade)
 			if err != nil {
 				return err
@@ -89,8 +97,10 @@ func leadCommands(run runner) *cobra.Command {
 				return err
 			}
 			req := &ltcv1.CreateLeadRequest{RequestId: s.requestID(), Title: c.title, Description: c.description,
-				Customer: &ltcv1.Customer{Name: c.customer, Grade: grade, Industry: c.industry, Region: c.region},
-				Source:   source, EstimatedValue: value, ExpectedCloseDate: closeDate}
+				AccountId: c.account, Source: source, EstimatedValue: value, ExpectedCloseDate: closeDate}
+			if newCustomer {
+				req.Customer = &ltcv1.Customer{Name: c.customer, Grade: grade, Industry: c.industry, Region: c.region}
+			}
 			if c.owner != "" {
 				req.Owner = &ltcv1.Person{Id: c.owner}
 			}
@@ -102,10 +112,11 @@ func leadCommands(run runner) *cobra.Command {
 			return s.show(resp, func(w io.Writer) { renderLead(w, resp.Lead) })
 		})}
 	cf := create.Flags()
-	cf.StringVar(&c.customer, "customer", "", "customer name")
-	cf.StringVar(&c.grade, "grade", "", "customer grade: S, A, B, C")
-	cf.StringVar(&c.industry, "industry", "", "industry")
-	cf.StringVar(&c.region, "region", "", "region")
+	cf.StringVar(&c.account, "account", "", "the customer's account id (instead of --customer and --grade)")
+	cf.StringVar(&c.customer, "customer", "", "a new customer's name: its account is created, or the account of the same name and region is named")
+	cf.StringVar(&c.grade, "grade", "", "the new customer's grade: S, A, B, C")
+	cf.StringVar(&c.industry, "industry", "", "the new customer's industry")
+	cf.StringVar(&c.region, "region", "", "the new customer's region")
 	cf.StringVar(&c.title, "title", "", "title")
 	cf.StringVar(&c.description, "description", "", "description")
 	cf.StringVar(&c.source, "source", "customer_need", "source: customer_strategy, industry_analysis, customer_need, own_strategy, marketing_event, referral, other")
@@ -193,7 +204,7 @@ func leadCommands(run runner) *cobra.Command {
 func renderLead(w io.Writer, l *ltcv1.Lead) {
 	fmt.Fprintf(w, "Lead\t%s\n", l.Id)
 	fmt.Fprintf(w, "State\t%s\n", name(l.State, "LEAD_STATE_"))
-	fmt.Fprintf(w, "Customer\t%s (grade %s)\n", l.Customer.GetName(), name(l.Customer.GetGrade(), "CUSTOMER_GRADE_"))
+	fmt.Fprintf(w, "Customer\t%s (grade %s), account %s\n", l.Customer.GetName(), name(l.Customer.GetGrade(), "CUSTOMER_GRADE_"), orDash(l.AccountId))
 	fmt.Fprintf(w, "Title\t%s\n", l.Title)
 	fmt.Fprintf(w, "Value\t%s\n", showMoney(l.EstimatedValue))
 	fmt.Fprintf(w, "Expected close\t%s\n", showDay(l.ExpectedCloseDate))
@@ -246,7 +257,7 @@ func missing(d *ltcv1.Decision) string {
 }
 
 func eventsCommand(run runner) *cobra.Command {
-	var deal string
+	var deal, account string
 	var types []string
 	var after int64
 	var follow bool
@@ -254,7 +265,7 @@ func eventsCommand(run runner) *cobra.Command {
 		RunE: run(func(s *session, _ []string) error {
 			cursor := after
 			for {
-				resp, err := call(s, s.deals.ListEvents, &ltcv1.ListEventsRequest{AfterSequence: cursor, DealId: deal, Types: types, PageSize: 500})
+				resp, err := call(s, s.deals.ListEvents, &ltcv1.ListEventsRequest{AfterSequence: cursor, DealId: deal, AccountId: account, Types: types, PageSize: 500})
 				if err != nil {
 					return err
 				}
@@ -265,7 +276,7 @@ func eventsCommand(run runner) *cobra.Command {
 						}
 						continue
 					}
-					fmt.Fprintf(s.out, "%6d  %s  %s  %-32s %s", e.Sequence, e.OccurTime.AsTime().Format(time.DateTime), e.DealId[:8], e.Type, person(e.Actor))
+					fmt.Fprintf(s.out, "%6d  %s  %s  %-32s %s", e.Sequence, e.OccurTime.AsTime().Format(time.DateTime), subject(e), e.Type, person(e.Actor))
 					if e.StageBefore != e.StageAfter {
 						fmt.Fprintf(s.out, "  %s -> %s", orDash(e.StageBefore), e.StageAfter)
 					}
@@ -284,11 +295,22 @@ func eventsCommand(run runner) *cobra.Command {
 			}
 		})}
 	cmd.Flags().StringVar(&deal, "deal", "", "only this deal")
+	cmd.Flags().StringVar(&account, "account", "", "only this account's events")
 	cmd.Flags().StringSliceVar(&types, "type", nil, "only these event types")
 	cmd.Flags().Int64Var(&after, "after", 0, "start after this sequence")
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep following new events (tail -f)")
 	return cmd
 }
+
+// subject is what an event is about, shortened: its deal, or its account for an account's own events.
+func subject(e *ltcv1.Event) string {
+	if e.DealId != "" {
+		return "deal " + short(e.DealId)
+	}
+	return "acct " + short(e.AccountId)
+}
+
+func short(id string) string { return id[:min(8, len(id))] }
 
 func orDash(s string) string {
 	if s == "" {

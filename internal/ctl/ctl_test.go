@@ -9,12 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ltcengine/ltc/internal/auth"
 	"github.com/ltcengine/ltc/internal/ctl"
 	"github.com/ltcengine/ltc/internal/dev"
+	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/testenv"
 )
 
@@ -55,6 +57,9 @@ func TestDemoDrivesADealToWON(t *testing.T) {
 	assert.Regexp(t, `Stage\s+CLOSED \(WON\)`, text)
 	assert.Contains(t, text, "summary.submitted")
 	assert.Contains(t, text, "went from lead to WON")
+	assert.Contains(t, text, "$ ltcctl --as executive2 account grade")
+	assert.Regexp(t, `(?m)^Clara Chen, CEO .*\n└── Tom Tran, CTO .*rising star.*\n    └── Paula Park, Head of Procurement .*hidden decider`, text)
+	assert.Regexp(t, `Customer\s+Acme Telecom \(demo \w+\) \(grade A\), account `, text)
 }
 
 func TestCommandsAndTheirErrors(t *testing.T) {
@@ -135,4 +140,148 @@ func TestCommandsAndTheirErrors(t *testing.T) {
 	assert.Contains(t, out, "VALIDATION -> INITIATION_REVIEW")
 	_, err = run(o, "--as", "sales", "report")
 	assert.ErrorContains(t, err, "PermissionDenied")
+}
+
+// TestAccountCommands works an account from the command line: creation, grading and its refusal, the power map
+// as a tree, an erasure, and an activity that needs its LEGAL review first.
+func TestAccountCommands(t *testing.T) {
+	_, o := setup(t)
+	rid := func() string { return uuid.NewString() }
+
+	req := rid()
+	account := ltc.AccountID(req)
+	out, err := run(o, "--as", "sales", "--request-id", req, "account", "create", "--name", "Globex Energy GmbH", "--grade", "b",
+		"--industry", "energy", "--region", "EMEA", "--rationale", "regional utility", "--supplier", "registered", "--supplier-expiry", "2030-12-31")
+	require.NoError(t, err)
+	assert.Contains(t, out, account)
+	assert.Regexp(t, `Grade\s+B`, out)
+	assert.Regexp(t, `Supplier\s+REGISTERED until 2030-12-31`, out)
+
+	_, err = run(o, "--as", "sales", "account", "create", "--name", "GLOBEX energy", "--grade", "c", "--region", "emea")
+	assert.ErrorContains(t, err, "AlreadyExists")
+	assert.ErrorContains(t, err, "ltcctl lead create --account "+account, "the refusal names the customer's account")
+
+	_, err = run(o, "--as", "sales", "account", "grade", account, "--grade", "S", "--rationale", "my best customer")
+	assert.EqualError(t, err, "PermissionDenied: grading account "+account+" from B to S needs an executive whose scope holds emea/germany"+
+		" (ask someone who holds the role, or use their token)")
+
+	out, err = run(o, "--as", "executive2", "account", "grade", account, "--grade", "a", "--rationale", "grid modernisation programme")
+	require.NoError(t, err)
+	assert.Regexp(t, `Graded\s+B -> A by Eva Region \(eva\)`, out)
+	assert.Contains(t, out, "Review cadence")
+
+	_, err = run(o, "--as", "sales", "account", "update", account)
+	assert.ErrorContains(t, err, "nothing to change: pass at least one of")
+	out, err = run(o, "--as", "sales", "account", "update", account, "--industry", "utilities")
+	require.NoError(t, err)
+	assert.Regexp(t, `Industry, region\s+utilities, EMEA`, out)
+	assert.Regexp(t, `Supplier\s+REGISTERED`, out, "only the fields given change")
+
+	ceoReq, ctoReq, buyerReq := rid(), rid(), rid()
+	ceo, cto, buyer := ltc.ContactID(ceoReq), ltc.ContactID(ctoReq), ltc.ContactID(buyerReq)
+	for _, c := range [][]string{
+		{ceoReq, "--name", "Clara Chen", "--title", "CEO", "--role", "decision_maker", "--attitude", "accepts_us"},
+		{ctoReq, "--name", "Tom Tran", "--title", "CTO", "--reports-to", ceo, "--role", "influencer", "--rising-star", "--holder", "sam", "--strength", "4"},
+		{buyerReq, "--name", "Paula Park", "--title", "Head of Procurement", "--reports-to", cto, "--role", "gatekeeper", "--hidden-decider", "--attitude", "commodity"},
+		{rid(), "--name", "Otto Other", "--title", "Board member"},
+	} {
+		_, err := run(o, append([]string{"--as", "sales", "--request-id", c[0], "account", "contact", "add", account}, c[1:]...)...)
+		require.NoError(t, err)
+	}
+	_, err = run(o, "--as", "sales", "account", "contact", "update", account, buyer, "--attitude", "threat", "--role", "nonsense")
+	assert.ErrorContains(t, err, `"nonsense" is not one of`)
+	out, err = run(o, "--as", "sales", "account", "contact", "update", account, buyer, "--attitude", "accepts_us")
+	require.NoError(t, err)
+	assert.Regexp(t, `Role\s+GATEKEEPER, attitude ACCEPTS_US, hidden decider`, out, "the flags not given stay")
+
+	out, err = run(o, "--as", "sales", "account", "show", account)
+	require.NoError(t, err)
+	tree := powerMap(t, out)
+	require.Len(t, tree, 4, out)
+	assert.Regexp(t, `^Clara Chen, CEO\s+DECISION_MAKER\s+ACCEPTS_US\s+-\s+-\s+`+ceo, tree[0])
+	assert.Regexp(t, `^└── Tom Tran, CTO\s+INFLUENCER\s+-\s+rising star\s+sam, strength 4\s+`+cto, tree[1])
+	assert.Regexp(t, `^    └── Paula Park, Head of Procurement\s+GATEKEEPER\s+ACCEPTS_US\s+hidden decider\s+-\s+`+buyer, tree[2])
+	assert.Regexp(t, `^Otto Other, Board member\s`, tree[3], "a second tree starts at depth 0")
+
+	_, err = run(o, "--as", "sales2", "account", "contact", "erase", account, buyer, "--reference", "PRIV-7")
+	assert.ErrorContains(t, err, "PermissionDenied", "not on the account")
+	out, err = run(o, "--as", "sales", "account", "contact", "erase", account, buyer, "--reference", "PRIV-7")
+	require.NoError(t, err)
+	assert.Regexp(t, `Contact\s+`+buyer+`\s+\(erased\)`, out)
+	out, err = run(o, "--as", "sales", "account", "show", account)
+	require.NoError(t, err)
+	tree = powerMap(t, out)
+	assert.Regexp(t, `^    └── \(erased\)\s+GATEKEEPER\s+ACCEPTS_US\s+hidden decider`, tree[2], "the erased contact keeps its place")
+	assert.NotContains(t, out, "Paula")
+	out, err = run(o, "--as", "sales", "account", "contact", "list", account)
+	require.NoError(t, err)
+	assert.Contains(t, out, "(erased)")
+	assert.NotContains(t, out, "Paula")
+
+	_, err = run(o, "--as", "sales", "account", "activity", "record", account, "--kind", "hospitality", "--state", "held",
+		"--our", "sam", "--contact", cto, "--subject", "dinner", "--value", "2000", "--currency", "CNY")
+	assert.ErrorContains(t, err, "FailedPrecondition")
+	assert.ErrorContains(t, err, "`ltcctl account show`")
+	actReq := rid()
+	activity := ltc.ActivityID(actReq)
+	out, err = run(o, "--as", "sales", "--request-id", actReq, "account", "activity", "record", account, "--kind", "hospitality",
+		"--our", "sam", "--contact", cto, "--subject", "dinner", "--value", "2000", "--currency", "CNY")
+	require.NoError(t, err)
+	assert.Regexp(t, `LEGAL review\s+PENDING`, out)
+	_, err = run(o, "--as", "sales", "account", "activity", "complete", account, activity)
+	assert.ErrorContains(t, err, "FailedPrecondition")
+	out, err = run(o, "--as", "reviewer_legal", "account", "activity", "list", "--pending")
+	require.NoError(t, err)
+	assert.Contains(t, out, activity)
+	out, err = run(o, "--as", "reviewer_legal", "account", "activity", "review", account, activity, "--result", "approved", "--rationale", "within the code")
+	require.NoError(t, err)
+	assert.Regexp(t, `LEGAL review\s+APPROVED by Leo Legal`, out)
+	out, err = run(o, "--as", "sales", "account", "activity", "complete", account, activity, "--outcome", "good talk")
+	require.NoError(t, err)
+	assert.Regexp(t, `State\s+HELD`, out)
+	out, err = run(o, "--as", "reviewer_legal", "account", "activity", "list", "--pending")
+	require.NoError(t, err)
+	assert.Contains(t, out, "No activity waits for your review.")
+
+	_, err = run(o, "--as", "sales", "account", "assess", account, "--level", "vendor", "--communication", "2", "--business-fit", "3",
+		"--joint-undertakings", "1", "--identification", "2", "--rationale", "early days")
+	require.NoError(t, err)
+	_, err = run(o, "--as", "sales", "account", "plan", account, "--target-level", "preferred_supplier", "--target-orders", "1000000",
+		"--currency", "EUR", "--objectives", "pilot at the grid operator")
+	require.NoError(t, err)
+	_, err = run(o, "--as", "sales", "account", "review", account, "--attendee", "sam", "--contact", cto, "--conclusions", "pilot agreed")
+	require.NoError(t, err)
+	out, err = run(o, "--as", "sales", "account", "satisfaction", account, "--score", "72", "--respondents", "9")
+	require.NoError(t, err)
+	assert.Regexp(t, `Relationship\s+VENDOR`, out)
+	assert.Regexp(t, `Plan \d{4}\s+reach PREFERRED_SUPPLIER, orders EUR 1000000.00`, out)
+	assert.Regexp(t, `Last review\s+\d{4}-Q\d held .*pilot agreed`, out)
+	assert.Regexp(t, `Satisfaction\s+72 in`, out)
+
+	out, err = run(o, "--as", "sales", "account", "list", "--grade", "A", "--name", "globex")
+	require.NoError(t, err)
+	assert.Contains(t, out, account)
+	out, err = run(o, "--as", "sales", "account", "list", "--level", "partner")
+	require.NoError(t, err)
+	assert.NotContains(t, out, account)
+
+	_, err = run(o, "--as", "sales", "lead", "create", "--account", account, "--customer", "Globex", "--title", "Smart meters",
+		"--value", "1000", "--currency", "EUR", "--close", "2027-03-31")
+	assert.ErrorContains(t, err, "name the customer once")
+	_, err = run(o, "--as", "sales", "lead", "create", "--title", "Smart meters", "--value", "1000", "--currency", "EUR", "--close", "2027-03-31")
+	assert.ErrorContains(t, err, "name the customer once")
+	out, err = run(o, "--as", "sales", "lead", "create", "--account", account, "--title", "Smart meters",
+		"--value", "1000", "--currency", "EUR", "--close", "2027-03-31")
+	require.NoError(t, err)
+	assert.Regexp(t, `Customer\s+Globex Energy GmbH \(grade A\), account `+account, out)
+}
+
+// powerMap returns the lines of the power map that `account show` draws, below its header.
+func powerMap(t *testing.T, out string) []string {
+	t.Helper()
+	_, after, ok := strings.Cut(out, "Power map (权力地图)\n")
+	require.True(t, ok, out)
+	lines := strings.Split(strings.TrimRight(after, "\n"), "\n")
+	require.True(t, strings.HasPrefix(lines[0], "CONTACT"), out)
+	return lines[1:]
 }

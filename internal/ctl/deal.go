@@ -336,7 +336,7 @@ func renderDeal(w io.Writer, o *ltcv1.Opportunity, events []*ltcv1.Event) {
 	}
 	fmt.Fprintf(w, "Deal\t%s  %s\n", o.Id, o.Title)
 	fmt.Fprintf(w, "Stage\t%s\n", stage)
-	fmt.Fprintf(w, "Customer\t%s (grade %s)\n", o.Customer.GetName(), name(o.Customer.GetGrade(), "CUSTOMER_GRADE_"))
+	fmt.Fprintf(w, "Customer\t%s (grade %s), account %s\n", o.Customer.GetName(), name(o.Customer.GetGrade(), "CUSTOMER_GRADE_"), orDash(o.AccountId))
 	fmt.Fprintf(w, "Level\t%s\n", name(o.Level, "PROJECT_LEVEL_"))
 	fmt.Fprintf(w, "Value\t%s\n", showMoney(o.EstimatedValue))
 	fmt.Fprintf(w, "Owner\t%s (%s)\n", person(o.Owner), o.OrgUnit)

@@ -12,10 +12,10 @@ import (
 	"github.com/ltcengine/ltc/internal/ltc"
 )
 
-// demoCommand drives one sample deal from lead to WON against a running engine, as the right person at each
-// step, printing every ltcctl command it runs: a tour and a smoke test in one.
+// demoCommand drives one sample customer account and its deal from lead to WON against a running engine, as the
+// right person at each step, printing every ltcctl command it runs: a tour and a smoke test in one.
 func demoCommand(o *Options, out io.Writer) *cobra.Command {
-	return &cobra.Command{Use: "demo", Short: "Drive a sample deal from lead to WON against `ltcd dev`, printing each step", Args: cobra.NoArgs,
+	return &cobra.Command{Use: "demo", Short: "Drive a sample account and its deal from lead to WON against `ltcd dev`, printing each step", Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error { return Demo(*o, out) }}
 }
 
@@ -23,6 +23,10 @@ func demoCommand(o *Options, out io.Writer) *cobra.Command {
 func Demo(o Options, out io.Writer) error {
 	run := uuid.NewString()
 	rid := func(step string) string { return uuid.NewSHA1(uuid.NameSpaceOID, []byte(run+step)).String() }
+	// The customer's name is the run's own: one account per customer, and the dev engine keeps earlier runs'.
+	customer := fmt.Sprintf("Acme Telecom (demo %s)", run[:4])
+	account := ltc.AccountID(rid("account"))
+	ceo, cto := ltc.ContactID(rid("contact-ceo")), ltc.ContactID(rid("contact-cto"))
 	deal := ltc.LeadID(rid("lead"))
 	initiation, atb, atc := ltc.DecisionID(rid("initiation")), ltc.DecisionID(rid("atb")), ltc.DecisionID(rid("atc"))
 	today := time.Now().Format(time.DateOnly)
@@ -30,12 +34,29 @@ func Demo(o Options, out io.Writer) error {
 		as, step, title string
 		args            []string
 	}{
-		{"sales", "lead", "Sam, an account manager, records a lead", []string{"lead", "create", "--customer", "Acme Telecom", "--grade", "A",
-			"--industry", "telecom", "--title", "5G core network", "--value", "2400000", "--currency", "EUR", "--close", "2027-06-30"}},
+		{"sales", "account", "Sam, an account manager, creates the customer's account at grade B", []string{"account", "create",
+			"--name", customer, "--grade", "B", "--industry", "telecom", "--region", "EMEA", "--rationale", "new operator in our region"}},
+		{"executive2", "grade", "Eva, the region executive, not on the account, grades it A (strategic): its quarterly relationship reviews start",
+			[]string{"account", "grade", account, "--grade", "A", "--rationale", "national 5G rollout; a top-3 operator of the region by 2028"}},
+		{"sales", "contact-ceo", "Sam maps the customer's people (权力地图): the CEO decides, and Eva holds that relationship",
+			[]string{"account", "contact", "add", account, "--name", "Clara Chen", "--title", "CEO", "--role", "decision_maker",
+				"--attitude", "accepts_us", "--holder", "eva", "--strength", "3"}},
+		{"sales", "contact-cto", "the CTO reports to her, values us and may succeed her", []string{"account", "contact", "add", account,
+			"--name", "Tom Tran", "--title", "CTO", "--reports-to", ceo, "--role", "influencer", "--attitude", "values_us", "--rising-star",
+			"--holder", "sam", "--strength", "4"}},
+		{"sales", "contact-procurement", "and the head of procurement, under the CTO, decides more than the title says",
+			[]string{"account", "contact", "add", account, "--name", "Paula Park", "--title", "Head of Procurement", "--reports-to", cto,
+				"--role", "gatekeeper", "--hidden-decider", "--attitude", "commodity", "--holder", "sara", "--strength", "2"}},
+		{"sales", "relationship", "Sam assesses the organisational relationship (组织客户关系)", []string{"account", "assess", account,
+			"--level", "preferred_supplier", "--communication", "3", "--business-fit", "4", "--joint-undertakings", "2",
+			"--identification", "3", "--rationale", "strong technical ties, weak at procurement"}},
+		{"sales", "", "The account with its power map", []string{"account", "show", account}},
+		{"sales", "lead", "Sam records a lead for the account", []string{"lead", "create", "--account", account,
+			"--title", "5G core network", "--value", "2400000", "--currency", "EUR", "--close", "2027-06-30"}},
 		{"sales_manager", "qualify", "Mia, the sales manager, qualifies it: the deal starts in VALIDATION",
 			[]string{"lead", "qualify", deal, "--urgency", "hot", "--budget", "--decision-chain"}},
 		{"sales", "assess", "Sam assesses the opportunity", []string{"deal", "assess", deal, "--win-rate", "60", "--value", "2400000",
-			"--currency", "EUR", "--competitor", "Globex", "--decision-chain", "CTO decides, CFO signs"}},
+			"--currency", "EUR", "--competitor", "Globex", "--decision-chain", "CEO decides; procurement sways it"}},
 		{"sales", "initiation", "Sam asks for INITIATION (立项) at level B", []string{"gate", "request", deal, "--gate", "initiation",
 			"--level", "B", "--rationale", "strategic account, budget confirmed"}},
 		{"executive2", "", "Eva, a region executive (authority 2), finds it in her inbox", []string{"inbox"}},
@@ -90,14 +111,15 @@ func Demo(o Options, out io.Writer) error {
 			return fmt.Errorf("demo step %q: %w", strings.Join(st.args[:2], " "), err)
 		}
 	}
-	fmt.Fprintf(out, "\nDeal %s went from lead to WON. Follow its events: ltcctl --as admin events --deal %s\n", deal, deal)
+	fmt.Fprintf(out, "\nDeal %s of account %s went from lead to WON. Follow its events: ltcctl --as admin events --deal %s"+
+		" (the account's: --account %s)\n", deal, account, deal, account)
 	return nil
 }
 
 func quote(args []string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
-		if strings.ContainsAny(a, " %,/") {
+		if strings.ContainsAny(a, " %,/()") {
 			a = "'" + a + "'"
 		}
 		q[i] = a
