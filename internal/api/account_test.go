@@ -380,6 +380,12 @@ func TestADealOfAnAccountShowsItsDecisionChainToTheDeciders(t *testing.T) {
 		names = append(names, a.Name)
 	}
 	assert.Equal(t, []string{"Hessen Wasser"}, names, "the account with an open deal is not idle")
+	listed, err := accounts.ListAccounts(e.As(t, deMia), &ltcv1.ListAccountsRequest{NameContains: "bayern"})
+	require.NoError(t, err)
+	require.Len(t, listed.Accounts, 1)
+	assert.Equal(t, int32(1), listed.Accounts[0].OpenDealCount)
+	assert.Equal(t, int32(1), listed.Accounts[0].ContactCount)
+	assert.Empty(t, listed.Accounts[0].PowerMap, "a list carries no contacts")
 	report, err := ltcv1.NewReportServiceClient(e.Conn).GetPipelineReport(e.As(t, deMia), &ltcv1.GetPipelineReportRequest{
 		StartTime: timestamppb.New(time.Now().Add(-time.Hour)), EndTime: timestamppb.New(time.Now().Add(time.Hour))})
 	require.NoError(t, err)

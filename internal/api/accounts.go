@@ -209,7 +209,9 @@ func (s accountService) ListAccounts(ctx context.Context, req *ltcv1.ListAccount
 	}
 	resp := &ltcv1.ListAccountsResponse{NextPageToken: next}
 	for _, a := range accounts {
-		resp.Accounts = append(resp.Accounts, accountToProto(actor, a, 0))
+		pa := accountToProto(actor, a.Account, a.OpenDeals)
+		pa.ContactCount = int32(a.ContactCount)
+		resp.Accounts = append(resp.Accounts, pa)
 	}
 	return resp, nil
 }
@@ -297,12 +299,16 @@ func (s accountService) RecordSatisfaction(ctx context.Context, req *ltcv1.Recor
 
 // accountAnswer runs an account change whose caller gets the account after it.
 func accountAnswer[R any](ctx context.Context, s *Server, method, accountID, requestID string, req proto.Message, cmd ltc.AccountCommand, answer func(*ltcv1.Account) R) (R, error) {
+	var zero R
 	res, err := s.changeAccount(ctx, method, accountID, requestID, req, cmd)
 	if err != nil {
-		var zero R
 		return zero, err
 	}
-	return answer(accountToProto(actorOf(ctx), res.Account, 0)), nil
+	open, err := s.store.OpenDeals(ctx, accountID)
+	if err != nil {
+		return zero, err
+	}
+	return answer(accountToProto(actorOf(ctx), res.Account, open)), nil
 }
 
 func (s accountService) AddContact(ctx context.Context, req *ltcv1.AddContactRequest) (*ltcv1.AddContactResponse, error) {

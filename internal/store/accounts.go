@@ -253,8 +253,16 @@ type AccountFilter struct {
 	Reader *ltc.Actor
 }
 
-// ListAccounts returns a page of accounts, newest first, and the token of the next page.
-func (s *Store) ListAccounts(ctx context.Context, af AccountFilter, size int, token string) ([]ltc.Account, string, error) {
+// AccountSummary is an account as a list shows it: without its contacts, histories, plans, reviews, scores and open
+// activities, with how many contacts it has and how many open leads and deals name it.
+type AccountSummary struct {
+	ltc.Account
+	ContactCount int `json:"contact_count"`
+	OpenDeals    int `json:"open_deals"`
+}
+
+// ListAccounts returns a page of account summaries, newest first, and the token of the next page.
+func (s *Store) ListAccounts(ctx context.Context, af AccountFilter, size int, token string) ([]AccountSummary, string, error) {
 	var f filter
 	if af.Grade != "" {
 		f.add("grade = %s", af.Grade)
@@ -289,7 +297,7 @@ func (s *Store) ListAccounts(ctx context.Context, af AccountFilter, size int, to
 	}
 	reader := readerID(af.Reader)
 	af.Reader = nil
-	return page[ltc.Account](ctx, s, "accounts", f, fmt.Sprintf("%+v|%s", af, reader), size, token)
+	return page[AccountSummary](ctx, s, "accounts", f, fmt.Sprintf("%+v|%s", af, reader), size, token)
 }
 
 // Contacts returns the account's contacts in the order they were added (at most ltc.MaxContacts).

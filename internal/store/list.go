@@ -100,9 +100,13 @@ func listed(table string) string {
 	return "doc"
 }
 
-// accountSummary is what a list page carries of an account: its doc without its people, histories, plans, reviews,
-// scores and open activities (GetAccount returns the whole account).
-const accountSummary = `(doc - '{contacts,grade_history,relationship_history,plans,reviews,satisfaction,open_activities}'::text[])`
+// accountSummary is what a list page carries of an account (AccountSummary): its doc without its people, histories,
+// plans, reviews, scores and open activities (GetAccount returns the whole account), with how many contacts it has
+// and how many open leads and deals name it.
+const accountSummary = `(doc - '{contacts,grade_history,relationship_history,plans,reviews,satisfaction,open_activities}'::text[]
+	|| jsonb_build_object('contact_count', coalesce(jsonb_array_length(doc->'contacts'), 0),
+		'open_deals', (SELECT count(*) FROM opportunities o WHERE o.account_id = accounts.id AND o.outcome IS NULL)
+			+ (SELECT count(*) FROM leads l WHERE l.account_id = accounts.id AND l.state = 'NEW')))`
 
 // withAccount is the doc of a lead or deal with its customer's account_id, which the leads and deals recorded
 // before accounts have in their row only (migration 013; their processes do not know it).
