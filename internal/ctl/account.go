@@ -214,11 +214,11 @@ func accountCommands(run runner) *cobra.Command {
 				return err
 			}
 			return s.show(resp, func(w io.Writer) {
-				fmt.Fprintln(w, "ID\tNAME\tGRADE\tINDUSTRY\tREGION\tUNIT\tOWNER\tRELATIONSHIP\tTARGET")
+				fmt.Fprintln(w, "ID\tNAME\tGRADE\tINDUSTRY\tREGION\tUNIT\tOWNER\tRELATIONSHIP\tTARGET\tCONTACTS\tOPEN DEALS")
 				for _, a := range resp.Accounts {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%v\n", a.Id, a.Name, name(a.Grade, "CUSTOMER_GRADE_"),
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%v\t%d\t%d\n", a.Id, a.Name, name(a.Grade, "CUSTOMER_GRADE_"),
 						orDash(a.Industry), orDash(a.Region), a.OrgUnit, a.Owner.GetId(),
-						name(a.Relationship.GetLevel(), "RELATIONSHIP_LEVEL_"), a.Target)
+						name(a.Relationship.GetLevel(), "RELATIONSHIP_LEVEL_"), a.Target, a.ContactCount, a.OpenDealCount)
 				}
 			})
 		})}
@@ -580,7 +580,7 @@ func renderWholeAccount(w io.Writer, a *ltcv1.Account) {
 	}
 }
 
-// renderAccount draws an account for people (its open deals and power map only GetAccount has), and the near
+// renderAccount draws an account for people (its power map only GetAccount has), and the near
 // duplicates CreateAccount found.
 func renderAccount(w io.Writer, a *ltcv1.Account, similar []*ltcv1.SimilarAccount) {
 	fmt.Fprintf(w, "Account\t%s  %s\n", a.Id, a.Name)
