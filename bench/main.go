@@ -1,7 +1,7 @@
 // Command bench measures the LTC engine on this machine, in one run on the same servers: the write path (whole
 // deals over gRPC) against the Temporal floor (a workflow that only accepts as many Updates), the resources open
-// deals hold, a bounded load of concurrent users mixing writes and reads, and the read path at 10^4, 10^5 and
-// 10^6 deals, on the Temporal dev server and on a Temporal server backed by PostgreSQL. It starts every server it
+// deals hold, a bounded load of concurrent users mixing writes and reads, the read path at 10^4, 10^5 and
+// 10^6 deals and the account reads at 10^5 accounts with 10^6 contacts, on the Temporal dev server and on a Temporal server backed by PostgreSQL. It starts every server it
 // needs on loopback, makes a fixed number of requests (the load runs a fixed time), prints Markdown tables and
 // stops. `make bench` runs it; bench/README.md keeps the results and what they mean.
 package main
@@ -34,7 +34,7 @@ import (
 
 type options struct {
 	deals, concurrency, openDeals int
-	readSizes                     []int
+	readSizes, accountSizes       []int
 	readRequests                  int
 	servers                       []string
 	keep                          bool
@@ -45,11 +45,12 @@ type options struct {
 
 func main() {
 	var o options
-	var sizes, servers, loadClients string
+	var sizes, accountSizes, servers, loadClients string
 	flag.IntVar(&o.deals, "deals", 100, "deals driven from lead to WON per Temporal server (and as many floor workflows)")
 	flag.IntVar(&o.concurrency, "concurrency", 10, "deals in flight at once")
 	flag.IntVar(&o.openDeals, "open-deals", 400, "open deals (in PURSUIT, weekly report timer running) for the resource figures; 0 skips")
 	flag.StringVar(&sizes, "read-sizes", "10000,100000,1000000", "deal counts the read path is measured at, ascending; empty skips")
+	flag.StringVar(&accountSizes, "account-sizes", "100000", "account counts (10 contacts each on average) the account reads are measured at, ascending, seeded after the read path's deals; empty skips")
 	flag.IntVar(&o.readRequests, "read-requests", 150, "requests per read query and size")
 	flag.StringVar(&servers, "servers", "dev,postgres", "Temporal servers: dev (the CLI's, SQLite) and/or postgres (server 1.29.1)")
 	flag.StringVar(&o.profiles, "profiles", "", "directory to write CPU profiles of ltcd serve and ltcd worker taken during the write path")
@@ -57,16 +58,8 @@ func main() {
 	flag.DurationVar(&o.loadDuration, "load-duration", 30*time.Second, "length of each bounded load run")
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directory (logs, databases) instead of removing it")
 	flag.Parse()
-	for _, s := range strings.Split(sizes, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n <= 0 || (len(o.readSizes) > 0 && n <= o.readSizes[len(o.readSizes)-1]) {
-				fmt.Fprintf(os.Stderr, "bench: -read-sizes must be ascending positive counts, got %q\n", sizes)
-				os.Exit(2)
-			}
-			o.readSizes = append(o.readSizes, n)
-		}
-	}
+	o.readSizes = ascending("-read-sizes", sizes)
+	o.accountSizes = ascending("-account-sizes", accountSizes)
 	for _, s := range strings.Split(loadClients, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			n, err := strconv.Atoi(s)
@@ -96,6 +89,22 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// ascending parses the flag's comma-separated ascending positive counts, or exits.
+func ascending(name, value string) []int {
+	var ns []int
+	for _, s := range strings.Split(value, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 || (len(ns) > 0 && n <= ns[len(ns)-1]) {
+				fmt.Fprintf(os.Stderr, "bench: %s must be ascending positive counts, got %q\n", name, value)
+				os.Exit(2)
+			}
+			ns = append(ns, n)
+		}
+	}
+	return ns
 }
 
 // benchmark runs every part and prints its tables to out as each part ends.
@@ -195,8 +204,8 @@ func benchmark(ctx context.Context, o options, out io.Writer) error {
 			if len(o.loadClients) > 0 {
 				loads = append(loads, loadRuns(ctx, server, d, o.loadClients, o.loadDuration)...)
 			}
-			if server == o.servers[0] && len(o.readSizes) > 0 {
-				return readPath(ctx, out, dir, ltcd, cluster, addr, secret, o.readSizes, o.readRequests)
+			if server == o.servers[0] && len(o.readSizes)+len(o.accountSizes) > 0 {
+				return readPath(ctx, out, dir, ltcd, cluster, addr, secret, o.readSizes, o.accountSizes, o.readRequests)
 			}
 			return nil
 		}()
@@ -298,8 +307,8 @@ func machine(ctx context.Context, out io.Writer, url string, o options) error {
 	fmt.Fprintf(out, "# LTC engine benchmark, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(out, "Machine: %d cores (%s), %s RAM, %s/%s, %s, PostgreSQL %s (fsync on, default settings but max_wal_size 8GB), everything on one machine over loopback.\n",
 		runtime.NumCPU(), cpu, mem, runtime.GOOS, runtime.GOARCH, runtime.Version(), pg)
-	fmt.Fprintf(out, "Command: go run ./bench -deals %d -concurrency %d -open-deals %d -read-sizes %s -read-requests %d -servers %s -load-clients %s -load-duration %s\n",
-		o.deals, o.concurrency, o.openDeals, joinInts(o.readSizes), o.readRequests, strings.Join(o.servers, ","), joinInts(o.loadClients), o.loadDuration)
+	fmt.Fprintf(out, "Command: go run ./bench -deals %d -concurrency %d -open-deals %d -read-sizes '%s' -account-sizes '%s' -read-requests %d -servers %s -load-clients '%s' -load-duration %s\n",
+		o.deals, o.concurrency, o.openDeals, joinInts(o.readSizes), joinInts(o.accountSizes), o.readRequests, strings.Join(o.servers, ","), joinInts(o.loadClients), o.loadDuration)
 	return nil
 }
 

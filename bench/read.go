@@ -36,13 +36,7 @@ type sample struct {
 }
 
 func readQueries(d *driver, s *sample) []readQuery {
-	measure := func(ctx context.Context, as string, fn func(ctx context.Context) error) (time.Duration, error) {
-		ctx, cancel := context.WithTimeout(d.withToken(ctx, as), 30*time.Second)
-		defer cancel()
-		start := time.Now()
-		err := fn(ctx)
-		return time.Since(start), err
-	}
+	measure := d.timed
 	list := func(name string, req func(rng *rand.Rand) *ltcv1.ListOpportunitiesRequest) readQuery {
 		return readQuery{name: name, goal: 20 * time.Millisecond, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
 			return measure(ctx, "sales_manager", func(ctx context.Context) error {
@@ -165,6 +159,15 @@ func readQueries(d *driver, s *sample) []readQuery {
 	}
 }
 
+// timed makes one request as the named person and returns how long it took.
+func (d *driver) timed(ctx context.Context, as string, fn func(ctx context.Context) error) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(d.withToken(ctx, as), 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := fn(ctx)
+	return time.Since(start), err
+}
+
 // readPoint is one query's distribution at one size.
 type readPoint struct {
 	summary
@@ -173,7 +176,7 @@ type readPoint struct {
 
 // readPath seeds a database to each size in turn, and at each measures every query over gRPC through `ltcd serve`.
 func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *localpg.Cluster, temporal string, secret string,
-	sizes []int, requests int) error {
+	sizes, accountSizes []int, requests int) error {
 	const db = "ltc_read"
 	_, d, stop, err := deploy(ctx, dir, ltcd, cluster, db, temporal, secret)
 	if err != nil {
@@ -194,7 +197,7 @@ func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *loc
 	for _, size := range sizes {
 		progress(fmt.Sprintf("read path: seeding %d deals", size))
 		start := time.Now()
-		counts, err := bulkLoad(ctx, url, func() (seed.Counts, error) { return seed.Deals(ctx, st, seeded, size) })
+		counts, err := bulkLoad(ctx, url, nil, func() (seed.Counts, error) { return seed.Deals(ctx, st, seeded, size) })
 		if err != nil {
 			return fmt.Errorf("seed %d deals: %w", size, err)
 		}
@@ -207,43 +210,64 @@ func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *loc
 		seeding = append(seeding, fmt.Sprintf("| %d | %d | %d | %d | %.0f | %.1f |", size, counts.Opportunities, counts.Decisions,
 			counts.Events, took.Seconds(), float64(dbSize)/(1<<30)))
 		progress(fmt.Sprintf("read path: measuring at %d deals", size))
-		rng := rand.New(rand.NewPCG(uint64(size), 7))
-		for _, q := range readQueries(d, s) {
-			n := requests
-			if q.requests > 0 {
-				n = min(q.requests, requests)
-			}
-			for range min(10, n/5) { // warm up: connections, caches
-				_, _ = q.call(ctx, rng)
-			}
-			var ds []time.Duration
-			errs := 0
-			for range n {
-				took, err := q.call(ctx, rng)
-				if err != nil {
-					errs++
-					progress(fmt.Sprintf("%s: %v", q.name, err))
-					continue
-				}
-				ds = append(ds, took)
-			}
-			if _, ok := results[q.name]; !ok {
-				names = append(names, q.name)
-			}
-			results[q.name] = append(results[q.name], readPoint{summarize(ds), errs})
+		names = measureReads(ctx, readQueries(d, s), rand.New(rand.NewPCG(uint64(size), 7)), requests, results, names)
+	}
+	if len(sizes) > 0 {
+		fmt.Fprintf(out, "\n## Read path\n\nSeeded through the store (bench/seed: whole deals made with the domain's own functions, spread over\n")
+		fmt.Fprintf(out, "stages, levels, %d owners, %d customers and three years, with their decisions and events):\n\n", seed.Owners, seed.Customers)
+		fmt.Fprintf(out, "| deals | opportunities | decisions | events | seconds to seed | database GiB |\n|--:|--:|--:|--:|--:|--:|\n%s\n",
+			strings.Join(seeding, "\n"))
+		printLatencies(out, "deals", "10^6", fmt.Sprintf("%d requests each, 12 for the report", requests), sizes,
+			readQueries(d, &sample{}), results, names)
+	}
+	if len(accountSizes) > 0 {
+		return accountReads(ctx, out, st, url, d, accountSizes, requests)
+	}
+	return nil
+}
+
+// measureReads makes each query's requests one at a time after a warm-up, and adds its distribution to results;
+// names are the queries in the order first measured.
+func measureReads(ctx context.Context, queries []readQuery, rng *rand.Rand, requests int, results map[string][]readPoint,
+	names []string) []string {
+	for _, q := range queries {
+		n := requests
+		if q.requests > 0 {
+			n = min(q.requests, requests)
 		}
+		for range min(10, n/5) { // warm up: connections, caches
+			_, _ = q.call(ctx, rng)
+		}
+		var ds []time.Duration
+		errs := 0
+		for range n {
+			took, err := q.call(ctx, rng)
+			if err != nil {
+				errs++
+				progress(fmt.Sprintf("%s: %v", q.name, err))
+				continue
+			}
+			ds = append(ds, took)
+		}
+		if _, ok := results[q.name]; !ok {
+			names = append(names, q.name)
+		}
+		results[q.name] = append(results[q.name], readPoint{summarize(ds), errs})
 	}
-	fmt.Fprintf(out, "\n## Read path\n\nSeeded through the store (bench/seed: whole deals made with the domain's own functions, spread over\n")
-	fmt.Fprintf(out, "stages, levels, %d owners, %d customers and three years, with their decisions and events):\n\n", seed.Owners, seed.Customers)
-	fmt.Fprintf(out, "| deals | opportunities | decisions | events | seconds to seed | database GiB |\n|--:|--:|--:|--:|--:|--:|\n%s\n",
-		strings.Join(seeding, "\n"))
-	fmt.Fprintf(out, "\nLatency over gRPC through `ltcd serve`, one request at a time, p50 / p99 in ms (%d requests each, 12 for the report):\n\n| query |", requests)
+	return names
+}
+
+// printLatencies prints the queries' latencies, a column per size of what (deals, accounts), with each query's goal
+// at goalAt.
+func printLatencies(out io.Writer, what, goalAt, requests string, sizes []int, queries []readQuery, results map[string][]readPoint,
+	names []string) {
+	fmt.Fprintf(out, "\nLatency over gRPC through `ltcd serve`, one request at a time, p50 / p99 in ms (%s):\n\n| query |", requests)
 	for _, size := range sizes {
-		fmt.Fprintf(out, " %d deals |", size)
+		fmt.Fprintf(out, " %d %s |", size, what)
 	}
-	fmt.Fprintf(out, " goal at 10^6 |\n|---|%s--:|\n", strings.Repeat("--:|", len(sizes)))
+	fmt.Fprintf(out, " goal at %s |\n|---|%s--:|\n", goalAt, strings.Repeat("--:|", len(sizes)))
 	goals := map[string]time.Duration{}
-	for _, q := range readQueries(d, &sample{}) {
+	for _, q := range queries {
 		goals[q.name] = q.goal
 	}
 	for _, name := range names {
@@ -257,21 +281,23 @@ func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *loc
 		}
 		fmt.Fprintf(out, " p99 <= %.0f |\n", ms(goals[name]))
 	}
-	return nil
 }
 
-// bulkLoad runs load the way bulk loads are done (as pg_restore does): the secondary indexes are dropped first and
-// built again after, which is many times faster than maintaining them row by row.
-func bulkLoad(ctx context.Context, url string, load func() (seed.Counts, error)) (seed.Counts, error) {
+// bulkLoad runs load the way bulk loads are done (as pg_restore does): the secondary indexes of tables (of every
+// table when nil) are dropped first and built again after, which is many times faster than maintaining them row by
+// row. A load of every table is one of deals, whose report days are counted again after it.
+func bulkLoad[C any](ctx context.Context, url string, tables []string, load func() (C, error)) (C, error) {
+	var none C
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
-		return seed.Counts{}, err
+		return none, err
 	}
 	defer conn.Close(ctx)
 	rows, err := conn.Query(ctx, `SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = 'public'
-		AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY indexname`)
+		AND ($1::text[] IS NULL OR tablename = ANY ($1))
+		AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY indexname`, tables)
 	if err != nil {
-		return seed.Counts{}, err
+		return none, err
 	}
 	type index struct{ name, def string }
 	indexes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
@@ -279,18 +305,18 @@ func bulkLoad(ctx context.Context, url string, load func() (seed.Counts, error))
 		return i, r.Scan(&i.name, &i.def)
 	})
 	if err != nil {
-		return seed.Counts{}, err
+		return none, err
 	}
 	for _, i := range indexes {
 		if _, err := conn.Exec(ctx, "DROP INDEX "+pgx.Identifier{i.name}.Sanitize()); err != nil {
-			return seed.Counts{}, err
+			return none, err
 		}
 	}
 	// The report's per-day aggregates likewise: their triggers (migration 012) would count the rows one by one;
 	// report_days_rebuild counts them all at once after.
 	rows, err = conn.Query(ctx, `SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE 'report_days%' ORDER BY 1, 2`)
 	if err != nil {
-		return seed.Counts{}, err
+		return none, err
 	}
 	type trigger struct{ table, name string }
 	triggers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (trigger, error) {
@@ -298,7 +324,7 @@ func bulkLoad(ctx context.Context, url string, load func() (seed.Counts, error))
 		return t, r.Scan(&t.table, &t.name)
 	})
 	if err != nil {
-		return seed.Counts{}, err
+		return none, err
 	}
 	turn := func(how string) error {
 		for _, t := range triggers {
@@ -309,13 +335,13 @@ func bulkLoad(ctx context.Context, url string, load func() (seed.Counts, error))
 		return nil
 	}
 	if err := turn("DISABLE"); err != nil {
-		return seed.Counts{}, err
+		return none, err
 	}
 	counts, err := load()
 	if err != nil {
 		return counts, err
 	}
-	progress(fmt.Sprintf("read path: %d deals loaded; building the indexes again", counts.Leads))
+	progress(fmt.Sprintf("bulk load: %+v loaded; building the indexes again", counts))
 	if _, err := conn.Exec(ctx, "SET maintenance_work_mem = '1GB'"); err != nil {
 		return counts, err
 	}
@@ -323,6 +349,9 @@ func bulkLoad(ctx context.Context, url string, load func() (seed.Counts, error))
 		if _, err := conn.Exec(ctx, i.def); err != nil {
 			return counts, fmt.Errorf("rebuild index %s: %w", i.name, err)
 		}
+	}
+	if tables != nil {
+		return counts, turn("ENABLE")
 	}
 	progress("read path: counting the report's days")
 	if _, err := conn.Exec(ctx, "SET work_mem = '256MB'"); err != nil {

@@ -40,6 +40,7 @@ type driver struct {
 	deals     ltcv1.OpportunityServiceClient
 	decisions ltcv1.DecisionServiceClient
 	reports   ltcv1.ReportServiceClient
+	accounts  ltcv1.AccountServiceClient
 	tokens    map[string]string // by demo name
 }
 
@@ -49,7 +50,8 @@ func newDriver(addr string, secret string) (*driver, error) {
 		return nil, err
 	}
 	d := &driver{conn: conn, leads: ltcv1.NewLeadServiceClient(conn), deals: ltcv1.NewOpportunityServiceClient(conn),
-		decisions: ltcv1.NewDecisionServiceClient(conn), reports: ltcv1.NewReportServiceClient(conn), tokens: map[string]string{}}
+		decisions: ltcv1.NewDecisionServiceClient(conn), reports: ltcv1.NewReportServiceClient(conn), accounts: ltcv1.NewAccountServiceClient(conn),
+		tokens: map[string]string{}}
 	for name, person := range dev.DemoPeople {
 		tok, err := auth.Mint([]byte(secret), person, time.Now(), 24*time.Hour)
 		if err != nil {

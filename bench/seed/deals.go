@@ -55,25 +55,44 @@ const batchSize = 2000
 // Deals makes deals from (inclusive) to to (exclusive) and imports them in batches of one transaction each.
 func Deals(ctx context.Context, st *store.Store, from, to int) (Counts, error) {
 	var counts Counts
-	batches := make(chan []store.Deal, 4)
+	err := load(ctx, from, to, MakeDeal, func(b []store.Deal) error {
+		if err := st.Import(ctx, b); err != nil {
+			return err
+		}
+		for _, d := range b {
+			counts.Leads++
+			counts.Events += len(d.Events)
+			if d.Opportunity != nil {
+				counts.Opportunities++
+				counts.Decisions += len(d.Opportunity.Decisions)
+			}
+		}
+		return nil
+	})
+	return counts, err
+}
+
+// load makes the items from (inclusive) to to (exclusive) and writes them in batches. Batches are made in
+// parallel and written in order, so the event log's order follows the items'.
+func load[T any](ctx context.Context, from, to int, makeItem func(i int) (T, error), write func([]T) error) error {
+	batches := make(chan []T, 4)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer close(batches)
-		// Batches are made in parallel and imported in order, so the event log's order follows the deals'.
 		makers := max(1, runtime.NumCPU()-1)
 		for start := from; start < to; start += batchSize * makers {
-			made := make([][]store.Deal, makers)
+			made := make([][]T, makers)
 			var mg errgroup.Group
 			for m := range makers {
 				lo := start + m*batchSize
 				hi := min(lo+batchSize, to)
 				mg.Go(func() error {
 					for i := lo; i < hi; i++ {
-						d, err := MakeDeal(i)
+						item, err := makeItem(i)
 						if err != nil {
 							return err
 						}
-						made[m] = append(made[m], d)
+						made[m] = append(made[m], item)
 					}
 					return nil
 				})
@@ -96,21 +115,13 @@ func Deals(ctx context.Context, st *store.Store, from, to int) (Counts, error) {
 	})
 	g.Go(func() error {
 		for b := range batches {
-			if err := st.Import(ctx, b); err != nil {
+			if err := write(b); err != nil {
 				return err
-			}
-			for _, d := range b {
-				counts.Leads++
-				counts.Events += len(d.Events)
-				if d.Opportunity != nil {
-					counts.Opportunities++
-					counts.Decisions += len(d.Opportunity.Decisions)
-				}
 			}
 		}
 		return nil
 	})
-	return counts, g.Wait()
+	return g.Wait()
 }
 
 // fate is where a deal ends up: open at a stage, or closed with an outcome.

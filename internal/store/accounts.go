@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -81,13 +82,9 @@ func (s *Store) ApplyAccount(ctx context.Context, c AccountChange) (AccountWrite
 			w.Applied = applied
 			return err
 		}
-		doc, err := json.Marshal(a)
+		row, err := accountRow(a, c.Revision)
 		if err != nil {
-			return fmt.Errorf("encode account %s: %w", a.ID, err)
-		}
-		level := ""
-		if a.Relationship != nil {
-			level = string(a.Relationship.Level)
+			return err
 		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO accounts (id, name, name_key, region_key, name_search, grade, industry, region, org_unit, owner_id,
@@ -95,30 +92,27 @@ func (s *Store) ApplyAccount(ctx context.Context, c AccountChange) (AccountWrite
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 			ON CONFLICT (id) DO UPDATE SET name = $2, name_key = $3, region_key = $4, name_search = $5, grade = $6,
 				industry = $7, region = $8, org_unit = $9, owner_id = $10, target = $11, relationship_level = $12,
-				revision = $13, updated_at = $15, doc = $16`,
-			a.ID, a.Name, nameKey, regionKey, searchText(a.Name), a.Grade, a.Industry, a.Region, string(a.Unit), a.Owner.ID,
-			a.Target, level, c.Revision, a.CreatedAt, a.UpdatedAt, doc); err != nil {
+				revision = $13, updated_at = $15, doc = $16`, row...); err != nil {
 			return fmt.Errorf("write account %s: %w", a.ID, err)
 		}
-		members := nonNil(a.Members())
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO deal_access (deal_id, org_unit, members, readers, report_readers) VALUES ($1, $2, $3, $4, $3)
-			ON CONFLICT (deal_id) DO UPDATE SET org_unit = $2, members = $3, readers = $4, report_readers = $3
+			INSERT INTO deal_access (deal_id, org_unit, members, readers, report_readers) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (deal_id) DO UPDATE SET org_unit = $2, members = $3, readers = $4, report_readers = $5
 			WHERE (deal_access.org_unit, deal_access.members, deal_access.readers) IS DISTINCT FROM ($2, $3, $4)`,
-			a.ID, string(a.Unit), members, nonNil(a.Readers())); err != nil {
+			accountAccessRow(a)...); err != nil {
 			return fmt.Errorf("write access of account %s: %w", a.ID, err)
 		}
 		if k := c.Contact; k != nil {
-			doc, err := json.Marshal(k)
+			row, err := contactRow(a.ID, *k, a.UpdatedAt, a.UpdatedAt)
 			if err != nil {
-				return fmt.Errorf("encode contact %s: %w", k.ID, err)
+				return err
 			}
 			// The process does not know a contact's notes: unless the change set them, the row keeps its own.
 			if _, err := tx.Exec(ctx, `
-				INSERT INTO contacts (id, account_id, reports_to, created_at, updated_at, doc) VALUES ($1, $2, $3, $4, $4, $5)
-				ON CONFLICT (id) DO UPDATE SET reports_to = $3, updated_at = $4,
-					doc = CASE WHEN $6 OR NOT contacts.doc ? 'notes' THEN $5 ELSE $5 || jsonb_build_object('notes', contacts.doc->'notes') END`,
-				k.ID, a.ID, orNull(k.ReportsTo), a.UpdatedAt, doc, c.NotesChanged); err != nil {
+				INSERT INTO contacts (id, account_id, reports_to, created_at, updated_at, doc) VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT (id) DO UPDATE SET reports_to = $3, updated_at = $5,
+					doc = CASE WHEN $7 OR NOT contacts.doc ? 'notes' THEN $6 ELSE $6 || jsonb_build_object('notes', contacts.doc->'notes') END`,
+				append(row, c.NotesChanged)...); err != nil {
 				return fmt.Errorf("write contact %s: %w", k.ID, err)
 			}
 		}
@@ -142,6 +136,44 @@ func (s *Store) ApplyAccount(ctx context.Context, c AccountChange) (AccountWrite
 		return AccountWrite{}, dup
 	}
 	return w, err
+}
+
+// An account's rows are made by one function each, for ApplyAccount's upserts and ImportAccounts' COPY alike.
+
+var accountColumns = []string{"id", "name", "name_key", "region_key", "name_search", "grade", "industry", "region",
+	"org_unit", "owner_id", "target", "relationship_level", "revision", "created_at", "updated_at", "doc"}
+
+// accountRow is the account's row at revision.
+func accountRow(a ltc.Account, revision int64) ([]any, error) {
+	doc, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("encode account %s: %w", a.ID, err)
+	}
+	level := ""
+	if a.Relationship != nil {
+		level = string(a.Relationship.Level)
+	}
+	return []any{a.ID, a.Name, ltc.NormaliseAccountName(a.Name), ltc.NormaliseRegion(a.Region), searchText(a.Name), a.Grade,
+		a.Industry, a.Region, string(a.Unit), a.Owner.ID, a.Target, level, revision, a.CreatedAt, a.UpdatedAt, doc}, nil
+}
+
+// accountAccessRow is who may read the account, in deal_access as for a deal: its unit, its members (who also
+// read its reports' rows) and its readers.
+func accountAccessRow(a ltc.Account) []any {
+	members := nonNil(a.Members())
+	return []any{a.ID, string(a.Unit), members, nonNil(a.Readers()), members}
+}
+
+var contactColumns = []string{"id", "account_id", "reports_to", "created_at", "updated_at", "doc"}
+
+// contactRow is the row of the account's contact k, whole (its notes included), added at created and last changed
+// at updated.
+func contactRow(accountID string, k ltc.Contact, created, updated time.Time) ([]any, error) {
+	doc, err := json.Marshal(k)
+	if err != nil {
+		return nil, fmt.Errorf("encode contact %s: %w", k.ID, err)
+	}
+	return []any{k.ID, accountID, orNull(k.ReportsTo), created, updated, doc}, nil
 }
 
 // accountBehind is the account as the database holds it, with the requests applied after revision base.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -43,22 +44,9 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 			}
 		}
 	}
-	type table struct {
-		name    string
-		columns []string
-		rows    [][]any
-	}
-	copyAll := func(tx pgx.Tx, tables ...table) error {
-		for _, t := range tables {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
-				return fmt.Errorf("import %s: %w", t.name, err)
-			}
-		}
-		return nil
-	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// Access first: the report's aggregates key a deal's rows by its unit (migration 012).
-		if err := copyAll(tx, table{"leads", leadColumns, leads}, table{"deal_access", accessColumns, access},
+		if err := copyAll(ctx, tx, table{"leads", leadColumns, leads}, table{"deal_access", accessColumns, access},
 			table{"opportunities", opportunityColumns, opportunities}, table{"decisions", decisionColumns, decisions}); err != nil {
 			return err
 		}
@@ -87,7 +75,92 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 				}
 			}
 		}
-		return copyAll(tx, table{"events", eventColumns, events},
+		return copyAll(ctx, tx, table{"events", eventColumns, events},
 			table{"stage_visits", []string{"deal_id", "stage", "entered_at", "left_at"}, visits})
+	})
+}
+
+// table is the rows of one table to import.
+type table struct {
+	name    string
+	columns []string
+	rows    [][]any
+}
+
+// copyAll writes the tables' rows with COPY, in the order given.
+func copyAll(ctx context.Context, tx pgx.Tx, tables ...table) error {
+	for _, t := range tables {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
+			return fmt.Errorf("import %s: %w", t.name, err)
+		}
+	}
+	return nil
+}
+
+// ImportedAccount is one whole account to import, as ApplyAccount would have left it after each of its changes:
+// the account at its last change and revision, and its contacts whole (their notes included), each with when it
+// was added and last changed. Fold builds it from the account's changes.
+type ImportedAccount struct {
+	Account  ltc.Account
+	Revision int64
+	Contacts []ImportedContact
+}
+
+// ImportedContact is a contact of an imported account.
+type ImportedContact struct {
+	Contact   ltc.Contact
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Fold takes the account's next change (its revision is the one after the last), as ApplyAccount writes it: the
+// account after it, and the contact it touched, which keeps the notes it had unless the change set them.
+func (ia *ImportedAccount) Fold(ch ltc.AccountChange) {
+	ia.Account = ch.Account
+	ia.Revision++
+	k := ch.Contact
+	if k == nil {
+		return
+	}
+	at := ch.Account.UpdatedAt
+	for i := range ia.Contacts {
+		if c := &ia.Contacts[i]; c.Contact.ID == k.ID {
+			notes := c.Contact.Notes
+			c.Contact, c.UpdatedAt = *k, at
+			if !ch.NotesChanged && notes != "" {
+				c.Contact.Notes = notes
+			}
+			return
+		}
+	}
+	ia.Contacts = append(ia.Contacts, ImportedContact{Contact: *k, CreatedAt: at, UpdatedAt: at})
+}
+
+// ImportAccounts writes whole accounts in one transaction with COPY, as Import writes deals: their rows, their
+// access rows and their contacts' rows, those ApplyAccount writes (the same row functions). The accounts must be
+// new, and of customers not yet recorded (one account per normalised name and region). No request, activity or
+// event is written: an imported account's history is in its document (grades, assessments, plans, reviews,
+// scores).
+func (s *Store) ImportAccounts(ctx context.Context, accounts []ImportedAccount) error {
+	var rows, access, contacts [][]any
+	for _, ia := range accounts {
+		a := ia.Account
+		row, err := accountRow(a, ia.Revision)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
+		access = append(access, accountAccessRow(a))
+		for _, k := range ia.Contacts {
+			row, err := contactRow(a.ID, k.Contact, k.CreatedAt, k.UpdatedAt)
+			if err != nil {
+				return err
+			}
+			contacts = append(contacts, row)
+		}
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return copyAll(ctx, tx, table{"accounts", accountColumns, rows}, table{"deal_access", accessColumns, access},
+			table{"contacts", contactColumns, contacts})
 	})
 }

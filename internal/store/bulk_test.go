@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +178,103 @@ func TestDealDocumentsStayInTheirRow(t *testing.T) {
 	require.NoError(t, conn.QueryRow(ctx,
 		`SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'opportunities'`).Scan(&toasted))
 	assert.Zero(t, toasted, "nothing moved out of line")
+}
+
+// accountChanges are the changes of one account as its process makes them through ltc.RunAccount: created A by an
+// executive with its team, three contacts in an org chart (the second with notes, which the process does not keep),
+// the second's attitude updated (its row keeps its notes), and the relationship assessed.
+func accountChanges(t *testing.T, at time.Time) []ltc.AccountChange {
+	t.Helper()
+	owner := ltc.Actor{ID: "owner-7", Name: "Olga Owner", Roles: []ltc.Role{ltc.RoleSales}, Unit: "emea/germany"}
+	exec := ltc.Actor{ID: "eric", Name: "Eric", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: ltc.MaxAuthority}
+	var a ltc.Account
+	var changes []ltc.AccountChange
+	run := func(cmd ltc.AccountCommand, as ltc.Actor) ltc.AccountChange {
+		n := len(changes) + 1
+		ch, err := ltc.RunAccount(cmd, a, ltc.Context{Actor: as, Now: at.Add(time.Duration(n) * time.Hour), Policy: ltc.DefaultPolicy(),
+			RequestID: fmt.Sprintf("account-request-%d", n)})
+		require.NoError(t, err)
+		a, changes = ch.Account, append(changes, ch)
+		return ch
+	}
+	run(ltc.CreateAccount{Name: "Nordwind Energie GmbH", Grade: ltc.GradeA, Industry: "Energy", Region: "Germany",
+		Unit: owner.Unit, Owner: owner.Person(), Target: true, GradeRationale: "the region's largest utility",
+		Team: ltc.Team{{Person: owner.Person(), Role: ltc.TeamAR}, {Person: ltc.Person{ID: "sven", Name: "Sven"}, Role: ltc.TeamSR}}}, exec)
+	ceo := run(ltc.AddContact{Contact: ltc.Contact{Name: "Anna Keller", Title: "CEO", Role: ltc.ContactDecisionMaker,
+		Attitude: ltc.AttitudeAcceptsUs}}, owner).Contact.ID
+	cto := run(ltc.AddContact{Contact: ltc.Contact{Name: "Ben Weber", Title: "CTO", ReportsTo: ceo, Role: ltc.ContactInfluencer,
+		Holder: &ltc.Person{ID: "sven", Name: "Sven"}, Strength: 3, Notes: "plays chess"}}, owner).Contact.ID
+	run(ltc.AddContact{Contact: ltc.Contact{Name: "Chen Li", Title: "Architect", ReportsTo: cto, Role: ltc.ContactEvaluator,
+		RisingStar: true}}, owner)
+	run(ltc.UpdateContact{ContactID: cto, Fields: []string{ltc.ContactFieldAttitude}, Contact: ltc.Contact{Attitude: ltc.AttitudeValuesUs}}, owner)
+	run(ltc.AssessRelationship{Assessment: ltc.RelationshipAssessment{Level: ltc.LevelPreferredSupplier, Communication: 4,
+		BusinessFit: 3, JointUndertakings: 2, Identification: 3}}, owner)
+	return changes
+}
+
+// An account imported whole is what ApplyAccount writes of its changes one by one: the same rows of accounts,
+// contacts and deal_access, read back as RunAccount made it.
+func TestImportAccountsWritesTheRowsApplyAccountWrites(t *testing.T) {
+	ctx := context.Background()
+	changes := accountChanges(t, time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC))
+	applied, appliedURL := open(t)
+	imported, importedURL := open(t)
+	var ia store.ImportedAccount
+	for i, ch := range changes {
+		w, err := applied.ApplyAccount(ctx, store.AccountChange{
+			Request: store.Request{ID: fmt.Sprintf("apply-%d", i), Method: "AccountCommand", PayloadHash: []byte{byte(i)},
+				DealID: ch.Account.ID, Result: json.RawMessage(`{}`)},
+			Account: ch.Account, Contact: ch.Contact, NotesChanged: ch.NotesChanged, Events: ch.Events, Revision: int64(i + 1)})
+		require.NoError(t, err)
+		require.Zero(t, w)
+		ia.Fold(ch)
+	}
+	require.NoError(t, imported.ImportAccounts(ctx, []store.ImportedAccount{ia}))
+
+	want := changes[len(changes)-1].Account
+	rows := func(url string) map[string][]string {
+		conn, err := pgx.Connect(ctx, url)
+		require.NoError(t, err)
+		defer conn.Close(ctx)
+		rows := map[string][]string{}
+		for table, query := range map[string]string{
+			"accounts":    `SELECT to_jsonb(x)::text FROM accounts x WHERE id = $1`,
+			"contacts":    `SELECT to_jsonb(x)::text FROM contacts x WHERE account_id = $1 ORDER BY created_at, id`,
+			"deal_access": `SELECT to_jsonb(x)::text FROM deal_access x WHERE deal_id = $1`,
+		} {
+			r, err := conn.Query(ctx, query, want.ID)
+			require.NoError(t, err)
+			rows[table], err = pgx.CollectRows(r, pgx.RowTo[string])
+			require.NoError(t, err)
+		}
+		return rows
+	}
+	got, wantRows := rows(importedURL), rows(appliedURL)
+	for _, table := range []string{"accounts", "contacts", "deal_access"} {
+		require.NotEmpty(t, wantRows[table], table)
+		assert.Equal(t, wantRows[table], got[table], "%s: ImportAccounts writes what ApplyAccount writes", table)
+	}
+
+	a, err := imported.Account(ctx, want.ID)
+	require.NoError(t, err)
+	assert.Equal(t, want, a, "the account as RunAccount left it")
+	require.Len(t, a.Contacts, 3)
+	assert.Empty(t, a.Contacts[1].Notes, "the account's document keeps no notes")
+	contacts, err := imported.Contacts(ctx, want.ID)
+	require.NoError(t, err)
+	wantContacts := slices.Clone(want.Contacts)
+	wantContacts[1].Notes = "plays chess"
+	assert.Equal(t, wantContacts, contacts, "the contacts whole, the notes kept through the update")
+	assert.Equal(t, ltc.AttitudeValuesUs, contacts[1].Attitude)
+	reader := ltc.Actor{ID: "mia", Roles: []ltc.Role{ltc.RoleSalesManager}, Unit: "emea/germany"}
+	listed, _, err := imported.ListAccounts(ctx, store.AccountFilter{Grade: ltc.GradeA, TargetOnly: true, NameContains: "nordwind",
+		Reader: &reader}, 10, "")
+	require.NoError(t, err)
+	summary := want
+	summary.Contacts, summary.GradeHistory, summary.RelationshipHistory = nil, nil, nil
+	assert.Equal(t, []ltc.Account{summary}, listed, "listed as a summary, to the office's sales manager")
+	other := ltc.Actor{ID: "yui", Roles: []ltc.Role{ltc.RoleSalesManager}, Unit: "apac/japan"}
+	listed, _, err = imported.ListAccounts(ctx, store.AccountFilter{Reader: &other}, 10, "")
+	require.NoError(t, err)
+	assert.Empty(t, listed, "and to no other office's")
 }
