@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -79,23 +80,35 @@ func backfillRows(ctx context.Context, conn *pgx.Conn, query, update string) (in
 
 // backfillAccounts gives the leads and deals recorded before accounts their account: one per distinct customer (its
 // normalised name and region), made by the rules as a lead's new customer makes one (ltc.CreateAccount.Lead) from
-// the customer's first lead: its name, grade, industry and region, owned by the lead's owner in the lead's unit.
+// the customer's first lead: its name, grade (C when it has none), industry and region, owned by the lead's owner in
+// the lead's unit.
 // A batch at a time, idempotent: the account of a customer has an id derived from its key, and a customer that has
 // an account (made since through the API) keeps it. Accounts of grade S or A get their process, and with it their
 // review cadence, from StartAccountProcesses.
 func backfillAccounts(ctx context.Context, conn *pgx.Conn, now time.Time) error {
 	for {
-		rows, err := conn.Query(ctx, `SELECT doc FROM leads WHERE account_id IS NULL ORDER BY created_at, id LIMIT `+fmt.Sprint(backfillBatch))
+		rows, err := conn.Query(ctx, `SELECT id::text, owner_id, customer_name, doc FROM leads WHERE account_id IS NULL
+			ORDER BY created_at, id LIMIT `+fmt.Sprint(backfillBatch))
 		if err != nil {
 			return fmt.Errorf("backfill accounts: %w", err)
 		}
+		// The row's columns name the lead, its owner and its customer whatever the document of an early version
+		// holds; the document adds the grade, industry, region and unit.
 		leads, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ltc.Lead, error) {
+			var id, owner, customer string
 			var doc []byte
 			var l ltc.Lead
-			if err := r.Scan(&doc); err != nil {
+			if err := r.Scan(&id, &owner, &customer, &doc); err != nil {
 				return l, err
 			}
-			return l, json.Unmarshal(doc, &l)
+			if err := json.Unmarshal(doc, &l); err != nil {
+				return l, err
+			}
+			l.ID, l.Owner.ID, l.Customer.Name = id, owner, customer
+			if !slices.Contains(ltc.CustomerGrades, l.Customer.Grade) {
+				l.Customer.Grade = ltc.GradeC
+			}
+			return l, nil
 		})
 		if err != nil {
 			return fmt.Errorf("backfill accounts: %w", err)
