@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -168,4 +169,32 @@ func TestAnErasureClosesTheRunThatHeldThePersonsData(t *testing.T) {
 		}
 		assert.NotContains(t, string(c.Request.Result), "Li Wei", "no request record carries it either")
 	}
+}
+
+// A creation the database refuses as a second account of the customer (a race the API's check could not see)
+// fails with the existing account's id for the API to name; the process, whose account was never made, ends.
+func TestACreationTheDatabaseRefusesAsADuplicateNamesTheAccount(t *testing.T) {
+	var suite testsuite.WorkflowTestSuite
+	e := suite.NewTestWorkflowEnvironment()
+	e.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
+	e.RegisterWorkflow(workflows.AccountWorkflow)
+	var a *activities.Activities
+	e.RegisterActivity(a)
+	e.OnActivity(a.RecordAccountChange, mock.Anything, mock.Anything).Return(store.AccountWrite{},
+		temporal.NewNonRetryableApplicationError("an account of that name and region exists already", activities.DuplicateAccount, nil, accountID))
+	var failed error
+	e.RegisterDelayedCallback(func() {
+		e.UpdateWorkflow(workflows.UpdateCreateAccount, "r-create", &testsuite.TestUpdateCallback{
+			OnAccept: func() {}, OnReject: func(err error) { failed = err },
+			OnComplete: func(_ any, err error) { failed = err },
+		}, workflows.AccountUpdate[ltc.AccountCommand]{Request: workflows.Request{ID: "r-create", Actor: eve}, Command: strategicAccount()})
+	}, time.Second)
+	e.ExecuteWorkflow(workflows.AccountWorkflow, workflows.AccountInput{ID: ltc.AccountID("r-create"), Policy: ltc.DefaultPolicy()})
+	require.NoError(t, e.GetWorkflowError())
+	var app *temporal.ApplicationError
+	require.ErrorAs(t, failed, &app)
+	assert.Equal(t, activities.DuplicateAccount, app.Type())
+	var existing string
+	require.NoError(t, app.Details(&existing))
+	assert.Equal(t, accountID, existing)
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -569,5 +570,37 @@ func TestEveryAccountChangeRefusesOutsidersUnknownAccountsAndBadInput(t *testing
 	} {
 		requireCode(t, read(ctx(jpYui)), codes.PermissionDenied, "account")
 		require.NoError(t, read(ctx(deMia)))
+	}
+}
+
+// Concurrent creations of one customer's account under different request ids make one account; every other one
+// is ALREADY_EXISTS naming it (found before its process starts, or refused by the database), never an error.
+func TestConcurrentCreationsOfOneCustomerMakeOneAccount(t *testing.T) {
+	e := testenv.StartEngine(t)
+	accounts := ltcv1.NewAccountServiceClient(e.Conn)
+	const n = 6
+	ids := make(chan string, n)
+	refused := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := []string{"Ostsee Fähren", "OSTSEE FÄHREN GmbH", "ostsee fähren"}[i%3]
+			resp, err := accounts.CreateAccount(e.As(t, deSam), createAccountRequest(name))
+			if err != nil {
+				refused <- err
+				return
+			}
+			ids <- resp.Account.Id
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	close(refused)
+	require.Len(t, ids, 1, "one account")
+	winner := <-ids
+	for err := range refused {
+		requireCode(t, err, codes.AlreadyExists, winner)
 	}
 }

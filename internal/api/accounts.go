@@ -52,7 +52,7 @@ func (s *Server) changeAccount(ctx context.Context, method, accountID, requestID
 		in.Account, in.Revision = &st.Account, st.Revision
 	}
 	id := workflows.AccountWorkflowID(accountID)
-	return send[workflows.AccountResult](ctx, s, change{
+	res, err := send[workflows.AccountResult](ctx, s, change{
 		method: method, dealID: accountID, processes: []string{id}, request: request,
 		arg: workflows.AccountUpdate[ltc.AccountCommand]{Request: request, Command: cmd},
 		issue: func(ctx context.Context, opts client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
@@ -66,6 +66,14 @@ func (s *Server) changeAccount(ctx context.Context, method, accountID, requestID
 			})
 		},
 	})
+	// A name and region another account has (a race the checks before could not see): the database refused it.
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() == activities.DuplicateAccount {
+		var existing string
+		_ = app.Details(&existing)
+		return res, duplicateAccount(existing)
+	}
+	return res, err
 }
 
 // account reads an account, NOT_FOUND when there is none.
@@ -153,12 +161,6 @@ func (s *Server) createAccount(ctx context.Context, requestID string, req proto.
 		return ltc.Account{}, nil, err
 	}
 	res, err := s.changeAccount(ctx, workflows.UpdateCreateAccount, id, requestID, req, cmd)
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) && app.Type() == activities.DuplicateAccount {
-		var existing string
-		_ = app.Details(&existing)
-		return ltc.Account{}, nil, duplicateAccount(existing)
-	}
 	if err != nil {
 		return ltc.Account{}, nil, err
 	}
