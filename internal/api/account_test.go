@@ -72,11 +72,15 @@ func TestAnAccountIsCreatedOnceGradedByAnIndependentExecutiveAndReadInScope(t *t
 
 	// Who reads it: the owner and the managers and executives in scope, not a colleague of the same office nor an
 	// executive elsewhere.
-	for _, reader := range []ltc.Actor{deSam, deMia, emeaEva} {
+	for _, reader := range []ltc.Actor{deSam, deMia, emeaEva, emeaLena} {
 		_, err := accounts.GetAccount(e.As(t, reader), &ltcv1.GetAccountRequest{Id: a.Id})
 		assert.NoError(t, err, reader.ID)
+		page, err := accounts.ListAccounts(e.As(t, reader), &ltcv1.ListAccountsRequest{NameContains: "nordwind energie"})
+		require.NoError(t, err)
+		require.Len(t, page.Accounts, 1, "%s lists what they read", reader.ID)
+		assert.Equal(t, a.Id, page.Accounts[0].Id)
 	}
-	for _, outsider := range []ltc.Actor{deSue, apacAiko, jpYui} {
+	for _, outsider := range []ltc.Actor{deSue, apacAiko, jpYui, apacLee} {
 		_, err := accounts.GetAccount(e.As(t, outsider), &ltcv1.GetAccountRequest{Id: a.Id})
 		requireCode(t, err, codes.PermissionDenied, "account")
 		page, err := accounts.ListAccounts(e.As(t, outsider), &ltcv1.ListAccountsRequest{NameContains: "nordwind energie"})

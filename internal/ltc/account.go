@@ -146,12 +146,16 @@ func (a Account) Members() []string {
 // CanRead reports whether the actor reads the account: its readers, the sales managers and executives whose scope
 // holds its unit, systems with the read scope there, admins (as for deals), and the reviewers in scope, who review
 // its activities.
-func (a Account) CanRead(x Actor) bool {
-	if DealReach(x).Covers(a.Unit, a.Readers()) {
-		return true
+func (a Account) CanRead(x Actor) bool { return AccountReach(x).Covers(a.Unit, a.Readers()) }
+
+// AccountReach is what accounts the actor reads: a deal's readers' (DealReach) and the reviewers', within the unit
+// they review in. Get and every list of accounts apply the same reach.
+func AccountReach(x Actor) Reach {
+	r := DealReach(x)
+	if unit, _, ok := ReviewReach(x); ok {
+		r.Units = append(r.Units, unit)
 	}
-	unit, _, ok := ReviewReach(x)
-	return ok && unit.Contains(a.Unit)
+	return r.normal()
 }
 
 // CanReadPersonalData reports whether the actor reads the personal data of the account's contacts (names, titles,

@@ -281,7 +281,7 @@ type AccountFilter struct {
 	WithoutOpenDeals bool
 	// NameContains matches names containing it, case-insensitively in every script.
 	NameContains string
-	// Reader, when set, lists only the accounts they may read (ltc.DealReach, as for deals).
+	// Reader, when set, lists only the accounts they may read (ltc.AccountReach, as Get does).
 	Reader *ltc.Actor
 }
 
@@ -325,7 +325,7 @@ func (s *Store) ListAccounts(ctx context.Context, af AccountFilter, size int, to
 		f.add("name_search LIKE %s", "%"+escapeLike(searchText(af.NameContains))+"%")
 	}
 	if af.Reader != nil {
-		f.within("accounts.id", ltc.DealReach(*af.Reader))
+		f.within("accounts.id", ltc.AccountReach(*af.Reader))
 	}
 	reader := readerID(af.Reader)
 	af.Reader = nil
