@@ -57,13 +57,13 @@ postgres: ## Make sure PostgreSQL server binaries exist (as root, installs Debia
 	fi
 
 .PHONY: chromium
-chromium: ## Make sure Chromium exists for the browser tests (as root, installs Debian's chromium package)
-	@if ! command -v chromium >/dev/null 2>&1; then \
+chromium: ## Make sure Chromium and a Chinese font exist for the browser tests (as root, installs Debian's chromium and fonts-wqy-microhei)
+	@if ! command -v chromium >/dev/null 2>&1 || ! ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Debian's chromium package"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing Debian's chromium and fonts-wqy-microhei packages"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	  else \
-	    echo "Chromium is missing: run 'sudo apt-get install chromium' (the web workplace's browser tests need it)" >&2; exit 1; \
+	    echo "Chromium or a Chinese font is missing: run 'sudo apt-get install chromium fonts-wqy-microhei' (the web workplace's browser tests need them)" >&2; exit 1; \
 	  fi; \
 	fi
 

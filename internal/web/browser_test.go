@@ -150,11 +150,8 @@ func TestExecutiveApprovesInitiationWithConditionsInTheBrowser(t *testing.T) {
 	stage := text(t, ctx, `#deal-stage`)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`#switch-language`)),
-		chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
-			_, err := chromedp.Poll[bool](`document.documentElement.lang === "zh-Hans"`)(ctx, target)
-			return err
-		}),
-		chromedp.WaitVisible(chromedp.CSS(`#deal-stage`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hans"] #deal-stage`)),
+		screenshot(t, "web-deal-zh"),
 	))
 	lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
 	require.NoError(t, err)
