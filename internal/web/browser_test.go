@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,6 +150,11 @@ func TestExecutiveApprovesInitiationWithConditionsInTheBrowser(t *testing.T) {
 	))
 	stage := text(t, ctx, `#deal-stage`)
 	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(site.URL+"/deals?stage=STAGE_TEAM_FORMATION"),
+		chromedp.WaitVisible(chromedp.CSS(`#deal-list a[href="/deals/`+dealID+`"]`)),
+		screenshot(t, "web-deals"),
+		chromedp.Navigate(site.URL+"/deals/"+dealID),
+		chromedp.WaitVisible(chromedp.CSS(`#deal-stage`)),
 		chromedp.Click(chromedp.CSS(`#switch-language`)),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hans"] #deal-stage`)),
 		screenshot(t, "web-deal-zh"),
@@ -206,6 +212,14 @@ func TestAResubmittedFormChangesNothingTwice(t *testing.T) {
 		resp.Body.Close()
 		assert.Equal(t, http.StatusOK, resp.StatusCode, "each post ends on the decided decision")
 		assert.Equal(t, "/decisions/"+decisionID, resp.Request.URL.Path)
+	}
+	for stage, listed := range map[string]bool{"STAGE_TEAM_FORMATION": true, "STAGE_VALIDATION": false, "": true} {
+		resp, err = client.Get(site.URL + "/deals?stage=" + stage)
+		require.NoError(t, err)
+		page, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, listed, strings.Contains(string(page), `href="/deals/`+dealID+`"`), "the deal list filtered by %q", stage)
 	}
 	events, err := ltcv1.NewOpportunityServiceClient(e.Conn).ListEvents(testenv.WithToken(context.Background(), tokens["executive2"]),
 		&ltcv1.ListEventsRequest{DealId: dealID, Types: []string{"decision.decided"}})

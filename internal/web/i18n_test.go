@@ -3,12 +3,14 @@ package web
 import (
 	"io/fs"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
+	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -33,9 +35,14 @@ func TestEveryStringOfThePagesIsInTheCatalogue(t *testing.T) {
 	for _, names := range []map[int32]string{ltcv1.Stage_name, ltcv1.Outcome_name, ltcv1.Gate_name,
 		ltcv1.DecisionStatus_name, ltcv1.Verdict_name, ltcv1.ProjectLevel_name, ltcv1.CustomerGrade_name,
 		ltcv1.ReviewFunction_name, ltcv1.ReviewResult_name, ltcv1.TeamRole_name, ltcv1.RiskCategory_name,
-		ltcv1.RiskLevel_name, ltcv1.RiskStatus_name} {
+		ltcv1.RiskLevel_name, ltcv1.RiskStatus_name, ltcv1.LeadState_name} {
 		for _, n := range names {
 			keys[n] = true
+		}
+	}
+	for _, typ := range ltc.EventTypes {
+		if !slices.Contains(ltc.AccountEventTypes, typ) {
+			keys[typ] = true // the deal's timeline names each of its events
 		}
 	}
 	for key := range keys {

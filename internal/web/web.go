@@ -274,10 +274,13 @@ func (p *Page) T(key string, args ...any) string { return p.p.Sprintf(key, args.
 // Enum names a value of the API's enums (a stage, a gate, a verdict...) in the page's language.
 func (p *Page) Enum(v fmt.Stringer) string { return p.p.Sprintf(v.String()) }
 
-// StageName names a stage or lead state as the event log records it ("PURSUIT") in the page's language.
+// StageName names a stage or lead state as the event log records it ("PURSUIT", "NEW") in the page's language.
 func (p *Page) StageName(name string) string {
 	if v, ok := ltcv1.Stage_value["STAGE_"+name]; ok {
 		return p.Enum(ltcv1.Stage(v))
+	}
+	if v, ok := ltcv1.LeadState_value["LEAD_STATE_"+name]; ok {
+		return p.Enum(ltcv1.LeadState(v))
 	}
 	return name
 }
