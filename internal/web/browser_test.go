@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -21,7 +22,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/genproto/googleapis/type/date"
 
+	"github.com/ltcengine/ltc/internal/config"
 	"github.com/ltcengine/ltc/internal/dev"
+	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/testenv"
 	"github.com/ltcengine/ltc/internal/web"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
@@ -76,6 +79,20 @@ func text(t *testing.T, ctx context.Context, selector string) string {
 	return s
 }
 
+// startWorkplace starts an engine and the workplace as `ltcd dev` serves it, with the dev sign-in of the demo
+// people; it returns the engine, the people's tokens by name and the workplace's server.
+func startWorkplace(t *testing.T, options ...testenv.Option) (*testenv.Engine, map[string]string, *httptest.Server) {
+	t.Helper()
+	e := testenv.StartEngine(t, options...)
+	tokens, err := dev.MintTokens([]byte(e.Config.JWTSecret), time.Now())
+	require.NoError(t, err)
+	workplace, err := web.New(web.Options{API: e.Conn, SignIn: dev.SignIn(tokens)})
+	require.NoError(t, err)
+	site := httptest.NewServer(workplace)
+	t.Cleanup(site.Close)
+	return e, tokens, site
+}
+
 // pendingInitiation makes a deal as the dev stack's people would, through the API: the rep creates the lead,
 // the manager qualifies it, the rep assesses it and asks for INITIATION at level B, which a region executive
 // (authority 2) decides. It returns the deal's and the decision's ids.
@@ -113,13 +130,7 @@ func pendingInitiation(t *testing.T, e *testenv.Engine, tokens map[string]string
 // then the pages in Chinese. It saves screenshots of My work, the decision and the deal into docs/images/.
 func TestExecutiveApprovesInitiationWithConditionsInTheBrowser(t *testing.T) {
 	ctx := browser(t)
-	e := testenv.StartEngine(t)
-	tokens, err := dev.MintTokens([]byte(e.Config.JWTSecret), time.Now())
-	require.NoError(t, err)
-	workplace, err := web.New(web.Options{API: e.Conn, SignIn: dev.SignIn(tokens)})
-	require.NoError(t, err)
-	site := httptest.NewServer(workplace)
-	t.Cleanup(site.Close)
+	e, tokens, site := startWorkplace(t)
 	dealID, decisionID := pendingInitiation(t, e, tokens)
 
 	require.NoError(t, chromedp.Do(ctx,
@@ -179,50 +190,87 @@ func TestExecutiveApprovesInitiationWithConditionsInTheBrowser(t *testing.T) {
 // TestAResubmittedFormChangesNothingTwice posts the same decision form twice, as a double click or the back button
 // would: the form's request id makes the second post the same request, so the deal is decided once.
 func TestAResubmittedFormChangesNothingTwice(t *testing.T) {
-	e := testenv.StartEngine(t)
-	tokens, err := dev.MintTokens([]byte(e.Config.JWTSecret), time.Now())
-	require.NoError(t, err)
-	workplace, err := web.New(web.Options{API: e.Conn, SignIn: dev.SignIn(tokens)})
-	require.NoError(t, err)
-	site := httptest.NewServer(workplace)
-	t.Cleanup(site.Close)
+	e, tokens, site := startWorkplace(t)
 	dealID, decisionID := pendingInitiation(t, e, tokens)
+	eva := signedIn(t, site, "executive2")
+	_, page := read(t, func() (*http.Response, error) { return eva.Get(site.URL + "/work") })
+	require.Contains(t, page, decisionID, "My work lists the decision")
 
-	jar, err := cookiejar.New(nil)
-	require.NoError(t, err)
-	client := &http.Client{Jar: jar}
-	resp, err := client.PostForm(site.URL+"/signin/dev", url.Values{"person": {"executive2"}})
-	require.NoError(t, err)
-	page, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.NoError(t, err)
-	require.Contains(t, string(page), decisionID, "My work lists the decision")
-
-	resp, err = client.Get(site.URL + "/decisions/" + decisionID)
-	require.NoError(t, err)
-	page, err = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	require.NoError(t, err)
-	m := regexp.MustCompile(`action="/decisions/[^"]+/decide"[^>]*>\s*<input type="hidden" name="request_id" value="([^"]+)"`).FindSubmatch(page)
+	_, page = read(t, func() (*http.Response, error) { return eva.Get(site.URL + "/decisions/" + decisionID) })
+	m := regexp.MustCompile(`action="/decisions/[^"]+/decide"[^>]*>\s*<input type="hidden" name="request_id" value="([^"]+)"`).FindStringSubmatch(page)
 	require.NotNil(t, m, "the decision form carries its request id")
-	decide := url.Values{"request_id": {string(m[1])}, "verdict": {"VERDICT_APPROVE"}, "rationale": {"fits the regional plan"}}
+	decide := url.Values{"request_id": {m[1]}, "verdict": {"VERDICT_APPROVE"}, "rationale": {"fits the regional plan"}}
 	for range 2 {
-		resp, err = client.PostForm(site.URL+"/decisions/"+decisionID+"/decide", decide)
-		require.NoError(t, err)
-		resp.Body.Close()
-		assert.Equal(t, http.StatusOK, resp.StatusCode, "each post ends on the decided decision")
-		assert.Equal(t, "/decisions/"+decisionID, resp.Request.URL.Path)
+		code, page := read(t, func() (*http.Response, error) {
+			return eva.PostForm(site.URL+"/decisions/"+decisionID+"/decide", decide)
+		})
+		assert.Equal(t, http.StatusOK, code, "each post ends on the decided decision")
+		assert.Contains(t, page, "fits the regional plan")
 	}
 	for stage, listed := range map[string]bool{"STAGE_TEAM_FORMATION": true, "STAGE_VALIDATION": false, "": true} {
-		resp, err = client.Get(site.URL + "/deals?stage=" + stage)
-		require.NoError(t, err)
-		page, err = io.ReadAll(resp.Body)
-		resp.Body.Close()
-		require.NoError(t, err)
-		assert.Equal(t, listed, strings.Contains(string(page), `href="/deals/`+dealID+`"`), "the deal list filtered by %q", stage)
+		_, page = read(t, func() (*http.Response, error) { return eva.Get(site.URL + "/deals?stage=" + stage) })
+		assert.Equal(t, listed, strings.Contains(page, `href="/deals/`+dealID+`"`), "the deal list filtered by %q", stage)
 	}
 	events, err := ltcv1.NewOpportunityServiceClient(e.Conn).ListEvents(testenv.WithToken(context.Background(), tokens["executive2"]),
 		&ltcv1.ListEventsRequest{DealId: dealID, Types: []string{"decision.decided"}})
 	require.NoError(t, err)
 	assert.Len(t, events.Events, 1, "decided once")
+}
+
+// signedIn returns a client of the workplace signed in as the demo person, as a browser without JavaScript is.
+func signedIn(t *testing.T, site *httptest.Server, person string) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	client := &http.Client{Jar: jar}
+	resp, err := client.PostForm(site.URL+"/signin/dev", url.Values{"person": {person}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	return client
+}
+
+// read returns the status and the page of a request's response.
+func read(t *testing.T, send func() (*http.Response, error)) (int, string) {
+	t.Helper()
+	resp, err := send()
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	page, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(page)
+}
+
+// TestAReviewerSubmitsTheirReviewAndARefusalShowsItsSentence runs INITIATION under a policy that asks for a
+// FINANCE review: the finance reviewer finds the review in My work and submits it with the form; an executive
+// who tries to submit it is refused, and the page shows the API's sentence beside the form.
+func TestAReviewerSubmitsTheirReviewAndARefusalShowsItsSentence(t *testing.T) {
+	policy := ltc.DefaultPolicy()
+	policy.InitiationReviews = []ltc.ReviewFunction{ltc.FunctionFinance}
+	raw, err := json.Marshal(policy)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "policy.json")
+	require.NoError(t, os.WriteFile(path, raw, 0o644))
+	e, tokens, site := startWorkplace(t, testenv.Configure(func(c *config.Config) { c.PolicyFile = path }))
+	_, decisionID := pendingInitiation(t, e, tokens)
+	review := url.Values{"request_id": {uuid.NewString()}, "function": {"REVIEW_FUNCTION_FINANCE"},
+		"result": {"REVIEW_RESULT_PASS_WITH_CONCERNS"}, "comments": {"margin thin but acceptable"}}
+
+	eva := signedIn(t, site, "executive2")
+	code, page := read(t, func() (*http.Response, error) {
+		return eva.PostForm(site.URL+"/decisions/"+decisionID+"/review", review)
+	})
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Regexp(t, `id="review-refusal">[^<]*FINANCE`, page, "the API's sentence, beside the review form")
+
+	fiona := signedIn(t, site, "reviewer_finance")
+	_, page = read(t, func() (*http.Response, error) { return fiona.Get(site.URL + "/work") })
+	assert.Contains(t, page, decisionID, "the review waits in My work")
+	assert.Contains(t, page, "Reviews: Finance")
+	code, page = read(t, func() (*http.Response, error) {
+		return fiona.PostForm(site.URL+"/decisions/"+decisionID+"/review", review)
+	})
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, "margin thin but acceptable", "the decision shows the review")
+	assert.NotContains(t, page, `id="review-form"`, "no review is missing any more")
 }
