@@ -130,7 +130,7 @@ func serve(ctx context.Context, args []string) error {
 	if wl != nil {
 		log.Info("serving the web workplace", "url", "http://"+wl.Addr().String())
 	}
-	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.ServeWithWeb(ctx, srv, l, workplace, wl) })
+	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.ServeWithWeb(ctx, srv, l, workplace, wl, log) })
 }
 
 func runWorker(ctx context.Context, args []string) error {

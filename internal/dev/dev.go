@@ -175,7 +175,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger)
 		return err
 	}
 	banner(opts, cfg, dir, tokens, wl)
-	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.ServeWithWeb(ctx, srv, l, workplace, wl) })
+	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.ServeWithWeb(ctx, srv, l, workplace, wl, log) })
 }
 
 // lock takes the stack's lock file, so a second `ltcd dev` fails clearly instead of fighting over ports and data.

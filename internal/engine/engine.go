@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/exaring/otelpgx"
@@ -218,20 +219,30 @@ func dialable(addr string) string {
 }
 
 // ServeWithWeb serves the API on l and, when workplace is not nil, the web workplace on wl, until ctx ends or
-// either fails.
-func ServeWithWeb(ctx context.Context, srv *api.Server, l net.Listener, workplace *web.Server, wl net.Listener) error {
+// either fails; both then stop gracefully.
+func ServeWithWeb(ctx context.Context, srv *api.Server, l net.Listener, workplace *web.Server, wl net.Listener, log *slog.Logger) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return Serve(ctx, srv, l) })
 	if workplace != nil {
-		g.Go(func() error { return workplace.Serve(ctx, wl) })
+		hs := &http.Server{Handler: workplace, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		g.Go(func() error {
+			return serveUntil(ctx, func() error { return hs.Serve(wl) }, func(ctx context.Context) { _ = hs.Shutdown(ctx) }, http.ErrServerClosed)
+		})
 	}
 	return g.Wait()
 }
 
 // Serve serves the API on l until ctx ends, then stops gracefully (calls in flight get 10 seconds).
 func Serve(ctx context.Context, srv *api.Server, l net.Listener) error {
+	return serveUntil(ctx, func() error { return srv.Serve(l) }, srv.Stop, net.ErrClosed)
+}
+
+// serveUntil runs serve until it fails or ctx ends, then calls stop, which has 10 seconds to finish what is in
+// flight; closed is what serve returns once stopped.
+func serveUntil(ctx context.Context, serve func() error, stop func(context.Context), closed error) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() { errc <- serve() }()
 	select {
 	case err := <-errc:
 		return err
@@ -239,8 +250,8 @@ func Serve(ctx context.Context, srv *api.Server, l net.Listener) error {
 	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	srv.Stop(stopCtx)
-	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
+	stop(stopCtx)
+	if err := <-errc; err != nil && !errors.Is(err, closed) {
 		return err
 	}
 	return nil

@@ -14,7 +14,6 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"path"
 	"strings"
@@ -54,7 +53,7 @@ type Options struct {
 	Logger  *slog.Logger
 }
 
-// Server is the workplace's HTTP handler.
+// Server is the workplace's HTTP handler; the engine serves it on its own address.
 type Server struct {
 	leads     ltcv1.LeadServiceClient
 	deals     ltcv1.OpportunityServiceClient
@@ -97,26 +96,6 @@ func New(o Options) (*Server, error) {
 
 // ServeHTTP serves the workplace.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-// Serve serves the workplace on l until ctx ends, then stops gracefully (requests in flight get 10 seconds).
-func (s *Server) Serve(ctx context.Context, l net.Listener) error {
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(stopCtx)
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
 
 // A section is an entry of the navigation. Later pages add theirs here.
 type section struct {
