@@ -274,3 +274,49 @@ func TestAReviewerSubmitsTheirReviewAndARefusalShowsItsSentence(t *testing.T) {
 	assert.Contains(t, page, "margin thin but acceptable", "the decision shows the review")
 	assert.NotContains(t, page, `id="review-form"`, "no review is missing any more")
 }
+
+// TestARepSubmitsAWeeklyReportInTheBrowser takes a deal to PURSUIT through the API (INITIATION approved, the iron
+// triangle appointed); the AR signs in, is refused a report whose win rate is not a number (the API's sentence
+// beside the form), corrects it, and the deal lists the report.
+func TestARepSubmitsAWeeklyReportInTheBrowser(t *testing.T) {
+	ctx := browser(t)
+	e, tokens, site := startWorkplace(t)
+	dealID, decisionID := pendingInitiation(t, e, tokens)
+	as := func(person string) context.Context { return testenv.WithToken(context.Background(), tokens[person]) }
+	_, err := ltcv1.NewDecisionServiceClient(e.Conn).Decide(as("executive2"), &ltcv1.DecideRequest{RequestId: uuid.NewString(),
+		DecisionId: decisionID, Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "fits the regional plan"})
+	require.NoError(t, err)
+	_, err = ltcv1.NewOpportunityServiceClient(e.Conn).AppointTeam(as("sales_manager"), &ltcv1.AppointTeamRequest{
+		RequestId: uuid.NewString(), OpportunityId: dealID, Members: []*ltcv1.TeamMember{
+			{Person: &ltcv1.Person{Id: "sam", Name: "Sam Sales"}, Role: ltcv1.TeamRole_TEAM_ROLE_AR},
+			{Person: &ltcv1.Person{Id: "sara", Name: "Sara Solution"}, Role: ltcv1.TeamRole_TEAM_ROLE_SR},
+			{Person: &ltcv1.Person{Id: "fred", Name: "Fred Fulfilment"}, Role: ltcv1.TeamRole_TEAM_ROLE_FR},
+		}})
+	require.NoError(t, err)
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(site.URL+"/signin/"),
+		chromedp.WaitVisible(chromedp.CSS(`#signin-sales`)),
+		chromedp.Click(chromedp.CSS(`#signin-sales`)),
+		chromedp.WaitVisible(chromedp.CSS(`#main h1`)),
+		chromedp.Navigate(site.URL+"/deals/"+dealID),
+		chromedp.WaitVisible(chromedp.CSS(`#report-form`)),
+		chromedp.SendKeys(chromedp.CSS(`#progress`), "Workshop with the CTO held; requirements agreed"),
+		chromedp.SendKeys(chromedp.CSS(`#win_rate`), "sixty"),
+		chromedp.SendKeys(chromedp.CSS(`#next_steps`), "Draft the solution with the SR"),
+		chromedp.Click(chromedp.CSS(`#report-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#report-refusal`)),
+	))
+	refusal := text(t, ctx, `#report-refusal`)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Clear(chromedp.CSS(`#win_rate`)),
+		chromedp.SendKeys(chromedp.CSS(`#win_rate`), "60"),
+		chromedp.Click(chromedp.CSS(`#report-submit`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#report-refusal`)),
+		chromedp.WaitVisible(chromedp.CSS(`#reports-h`)),
+	))
+	reports := text(t, ctx, `#reports`)
+	assert.Contains(t, refusal, "win_rate", "the API's sentence shows beside the form")
+	assert.Contains(t, reports, "Workshop with the CTO held; requirements agreed")
+	assert.Contains(t, reports, "Sam Sales")
+}

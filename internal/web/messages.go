@@ -117,6 +117,11 @@ var catalogue = map[string]translation{
 	"Next steps":             {zh: "下一步计划"},
 	"Submitted by":           {zh: "提交人"},
 	"Timeline":               {zh: "时间线"},
+	"Submit a weekly report": {zh: "提交项目周报"},
+	"Win rate (percent)":     {zh: "赢率（百分比）"},
+	"Risks and issues":       {zh: "风险与问题"},
+	"Help needed":            {zh: "需要的支持"},
+	"Submit the report":      {zh: "提交周报"},
 	"Weekly reports are read by the team, the sponsor and the unit's sales managers.": {
 		zh: "周报仅项目组、项目赞助人和本单元的销售经理可以查看。"},
 

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -249,11 +251,51 @@ type dealView struct {
 	// Next is the stage after the current one; unset for a closed deal.
 	Next     ltcv1.Stage
 	Timeline []*ltcv1.Event
+	// Report is the weekly report form, offered while the deal has a report due.
+	Report reportForm
 }
 
-// deal shows one deal: its path bar, team, risks, decisions, weekly reports and timeline (GetOpportunity and
-// ListEvents).
+// reportForm is the weekly report form as submitted.
+type reportForm struct {
+	RequestID, Progress, WinRate, NextSteps, RisksAndIssues, HelpNeeded string
+	Error                                                               string
+}
+
 func (s *Server) deal(w http.ResponseWriter, r *http.Request, id Identity) {
+	s.dealPage(w, r, id, http.StatusOK, reportForm{})
+}
+
+// submitReport sends the weekly report form to SubmitWeeklyReport; a refusal draws the deal again with the form
+// as it was and the API's sentence beside it.
+func (s *Server) submitReport(w http.ResponseWriter, r *http.Request, id Identity) {
+	form := reportForm{RequestID: r.PostFormValue("request_id"), Progress: r.PostFormValue("progress"),
+		WinRate: r.PostFormValue("win_rate"), NextSteps: r.PostFormValue("next_steps"),
+		RisksAndIssues: r.PostFormValue("risks_and_issues"), HelpNeeded: r.PostFormValue("help_needed")}
+	winRate, err := strconv.ParseInt(strings.TrimSpace(form.WinRate), 10, 32)
+	if err != nil {
+		winRate = -1 // not a number: the API says what it takes
+	}
+	ctx, cancel := s.call(r, id)
+	defer cancel()
+	_, err = s.deals.SubmitWeeklyReport(ctx, &ltcv1.SubmitWeeklyReportRequest{
+		RequestId: form.RequestID, OpportunityId: r.PathValue("id"),
+		Report: &ltcv1.WeeklyReport{Progress: form.Progress, WinRate: int32(winRate), NextSteps: form.NextSteps,
+			RisksAndIssues: form.RisksAndIssues, HelpNeeded: form.HelpNeeded},
+	})
+	if err != nil {
+		if s.unauthenticated(w, r, err) {
+			return
+		}
+		form.Error = sentence(err)
+		s.dealPage(w, r, id, http.StatusUnprocessableEntity, form)
+		return
+	}
+	http.Redirect(w, r, "/deals/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+}
+
+// dealPage shows one deal: its path bar, team, risks, decisions, weekly reports and timeline (GetOpportunity and
+// ListEvents), with the weekly report form as given (a new one gets a new request id).
+func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, id Identity, code int, report reportForm) {
 	ctx, cancel := s.call(r, id)
 	defer cancel()
 	got, err := s.deals.GetOpportunity(ctx, &ltcv1.GetOpportunityRequest{Id: r.PathValue("id")})
@@ -261,7 +303,10 @@ func (s *Server) deal(w http.ResponseWriter, r *http.Request, id Identity) {
 		s.failed(w, r, err)
 		return
 	}
-	view := dealView{Deal: got.Opportunity}
+	view := dealView{Deal: got.Opportunity, Report: report}
+	if view.Report.RequestID == "" {
+		view.Report.RequestID = uuid.NewString()
+	}
 	at := slices.Index(stagePath, view.Deal.Stage)
 	for i, st := range stagePath {
 		view.Path = append(view.Path, step{Stage: st, Passed: i < at, Current: i == at})
@@ -276,5 +321,5 @@ func (s *Server) deal(w http.ResponseWriter, r *http.Request, id Identity) {
 	}
 	view.Timeline = events.Events
 	slices.Reverse(view.Timeline)
-	s.render(w, r, http.StatusOK, "deal", "deals", view)
+	s.render(w, r, code, "deal", "deals", view)
 }

@@ -136,6 +136,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /decisions/{id}/review", s.person(s.review))
 	mux.Handle("GET /deals", s.person(s.dealList))
 	mux.Handle("GET /deals/{id}", s.person(s.deal))
+	mux.Handle("POST /deals/{id}/reports", s.person(s.submitReport))
 	for _, key := range []string{"leads", "pipeline", "accounts"} {
 		mux.Handle("GET /"+key, s.person(func(w http.ResponseWriter, r *http.Request, _ Identity) {
 			s.render(w, r, http.StatusOK, "later", key, nil)
