@@ -1,13 +1,16 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
@@ -30,19 +33,10 @@ func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
 		s.failed(w, r, err)
 		return
 	}
-	titles := map[string]string{}
+	titles := s.dealTitles(ctx, resp.Decisions)
 	items := make([]workItem, 0, len(resp.Decisions))
 	for _, d := range resp.Decisions {
-		deal := d.OpportunityId
-		if _, ok := titles[deal]; !ok {
-			titles[deal] = short(deal)
-			if got, err := s.deals.GetOpportunity(ctx, &ltcv1.GetOpportunityRequest{Id: deal}); err == nil {
-				titles[deal] = got.Opportunity.GetTitle()
-			} else if s.unauthenticated(w, r, err) {
-				return
-			}
-		}
-		items = append(items, workItem{Decision: d, Deal: titles[deal], MissingReviews: missingReviews(d)})
+		items = append(items, workItem{Decision: d, Deal: titles[d.OpportunityId], MissingReviews: missingReviews(d)})
 	}
 	slices.SortStableFunc(items, func(a, b workItem) int {
 		if a.Decision.Overdue != b.Decision.Overdue {
@@ -54,6 +48,34 @@ func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
 		return a.Decision.GetDueTime().AsTime().Compare(b.Decision.GetDueTime().AsTime())
 	})
 	s.render(w, r, http.StatusOK, "mywork", "work", items)
+}
+
+// dealTitles names the deals of the decisions by their titles, read a few at a time; a deal the person may not
+// read (a reviewer reads the decision, not always the deal) keeps its short id.
+func (s *Server) dealTitles(ctx context.Context, decisions []*ltcv1.Decision) map[string]string {
+	titles := map[string]string{}
+	var deals []string
+	for _, d := range decisions {
+		if _, ok := titles[d.OpportunityId]; !ok {
+			titles[d.OpportunityId] = short(d.OpportunityId)
+			deals = append(deals, d.OpportunityId)
+		}
+	}
+	var mu sync.Mutex
+	var g errgroup.Group
+	g.SetLimit(8)
+	for _, deal := range deals {
+		g.Go(func() error {
+			if got, err := s.deals.GetOpportunity(ctx, &ltcv1.GetOpportunityRequest{Id: deal}); err == nil {
+				mu.Lock()
+				titles[deal] = got.Opportunity.GetTitle()
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return titles
 }
 
 // missingReviews are the reviews a decision requires that nobody has submitted yet.

@@ -3,6 +3,14 @@
 // signed-in person's token, and every change is an API call whose refusal the page shows as the API's sentence.
 // It holds no rule of its own. Pages are server-rendered from html/template; every asset is embedded; htmx
 // enhances pages that work without JavaScript.
+//
+// Adding a page: a template in templates/ defining "title" and "content" (it gets a *Page: T and Enum translate,
+// Data is the page's own), a handler wrapped in Server.person and routed in routes, an entry in sections when the
+// navigation shows it, and its strings in the catalogue of messages.go (a test checks they are all there). A form
+// carries a request_id made when the page is drawn; its handler calls the API once and, when refused, draws the
+// page again with the form as posted and the API's sentence beside it.
+//
+// static/htmx.min.js is htmx 2.0.11 from npm (htmx.org), under the licence in static/htmx.LICENSE.
 package web
 
 import (
