@@ -226,7 +226,7 @@ func signedIn(t *testing.T, site *httptest.Server, person string) *http.Client {
 	resp, err := client.PostForm(site.URL+"/signin/dev", url.Values{"person": {person}})
 	require.NoError(t, err)
 	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "/work", resp.Request.URL.Path, "signed in, to My work")
 	return client
 }
 
