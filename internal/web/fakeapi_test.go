@@ -5,6 +5,7 @@ import (
 	"html"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"sync"
@@ -13,8 +14,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/ltcengine/ltc/internal/web"
@@ -43,14 +46,12 @@ func (p *pagedDeals) ListOpportunities(ctx context.Context, req *ltcv1.ListOppor
 		Opportunities: []*ltcv1.Opportunity{{Id: "22222222-2222-4222-8222-222222222222", Title: "Second deal", Stage: ltcv1.Stage_STAGE_PURSUIT}}}, nil
 }
 
-// TestTheDealListPagesWithTheAPIsTokensAndKeepsItsFilter pages through the deal list against an API that answers
-// two pages: the next page's link carries the API's token and the filter unchanged, as the API requires, and every
-// call carries the person's token.
-func TestTheDealListPagesWithTheAPIsTokensAndKeepsItsFilter(t *testing.T) {
-	api := &pagedDeals{}
+// fakeAPI serves the services on an in-memory connection for the workplace.
+func fakeAPI(t *testing.T, register func(*grpc.Server)) *httptest.Server {
+	t.Helper()
 	l := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer()
-	ltcv1.RegisterOpportunityServiceServer(srv, api)
+	register(srv)
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(srv.Stop)
 	conn, err := grpc.NewClient("passthrough:///bufnet", grpc.WithTransportCredentials(insecure.NewCredentials()),
@@ -61,6 +62,15 @@ func TestTheDealListPagesWithTheAPIsTokensAndKeepsItsFilter(t *testing.T) {
 	require.NoError(t, err)
 	site := httptest.NewServer(s)
 	t.Cleanup(site.Close)
+	return site
+}
+
+// TestTheDealListPagesWithTheAPIsTokensAndKeepsItsFilter pages through the deal list against an API that answers
+// two pages: the next page's link carries the API's token and the filter unchanged, as the API requires, and every
+// call carries the person's token.
+func TestTheDealListPagesWithTheAPIsTokensAndKeepsItsFilter(t *testing.T) {
+	api := &pagedDeals{}
+	site := fakeAPI(t, func(srv *grpc.Server) { ltcv1.RegisterOpportunityServiceServer(srv, api) })
 	client := signedIn(t, site, "executive2")
 
 	code, page := read(t, func() (*http.Response, error) {
@@ -85,4 +95,33 @@ func TestTheDealListPagesWithTheAPIsTokensAndKeepsItsFilter(t *testing.T) {
 		assert.Equal(t, "Acme", req.Customer)
 	}
 	assert.Equal(t, []string{"Bearer token-of-eva", "Bearer token-of-eva"}, api.auth, "each call carries the person's token")
+}
+
+// expiredToken is a DecisionService that no longer accepts the person's token.
+type expiredToken struct {
+	ltcv1.UnimplementedDecisionServiceServer
+}
+
+func (expiredToken) ListDecisions(context.Context, *ltcv1.ListDecisionsRequest) (*ltcv1.ListDecisionsResponse, error) {
+	return nil, status.Error(codes.Unauthenticated, "token expired")
+}
+
+// TestATokenTheAPINoLongerAcceptsEndsTheSession checks that a page the API refuses as UNAUTHENTICATED ends the
+// session and sends the person to sign in again.
+func TestATokenTheAPINoLongerAcceptsEndsTheSession(t *testing.T) {
+	site := fakeAPI(t, func(srv *grpc.Server) { ltcv1.RegisterDecisionServiceServer(srv, expiredToken{}) })
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(site.URL+"/signin/dev", url.Values{"person": {"executive2"}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	resp, err = client.Get(site.URL + "/work")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/signin/", resp.Header.Get("Location"))
+	require.Len(t, resp.Cookies(), 1)
+	assert.Negative(t, resp.Cookies()[0].MaxAge, "the session cookie is removed")
 }
