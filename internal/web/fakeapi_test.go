@@ -125,3 +125,42 @@ func TestATokenTheAPINoLongerAcceptsEndsTheSession(t *testing.T) {
 	require.Len(t, resp.Cookies(), 1)
 	assert.Negative(t, resp.Cookies()[0].MaxAge, "the session cookie is removed")
 }
+
+// quietInbox is a DecisionService with nothing pending, and overdueDeals an OpportunityService whose overdue
+// deals are one late weekly report and one late handover.
+type (
+	quietInbox struct {
+		ltcv1.UnimplementedDecisionServiceServer
+	}
+	overdueDeals struct {
+		ltcv1.UnimplementedOpportunityServiceServer
+	}
+)
+
+func (quietInbox) ListDecisions(context.Context, *ltcv1.ListDecisionsRequest) (*ltcv1.ListDecisionsResponse, error) {
+	return &ltcv1.ListDecisionsResponse{}, nil
+}
+
+func (overdueDeals) ListOpportunities(_ context.Context, req *ltcv1.ListOpportunitiesRequest) (*ltcv1.ListOpportunitiesResponse, error) {
+	if !req.OverdueOnly {
+		return nil, status.Error(codes.InvalidArgument, "My work asks for overdue deals only")
+	}
+	return &ltcv1.ListOpportunitiesResponse{Opportunities: []*ltcv1.Opportunity{
+		{Id: "33333333-3333-4333-8333-333333333333", Title: "Late report deal", Stage: ltcv1.Stage_STAGE_PURSUIT, OverdueReportPeriods: []int32{2}},
+		{Id: "44444444-4444-4444-8444-444444444444", Title: "Late handover deal", Stage: ltcv1.Stage_STAGE_HANDOVER, HandoverOverdue: true},
+	}}, nil
+}
+
+// TestMyWorkListsTheDealsWithSomethingOverdue checks My work's second list, from ListOpportunities overdue_only.
+func TestMyWorkListsTheDealsWithSomethingOverdue(t *testing.T) {
+	site := fakeAPI(t, func(srv *grpc.Server) {
+		ltcv1.RegisterDecisionServiceServer(srv, quietInbox{})
+		ltcv1.RegisterOpportunityServiceServer(srv, overdueDeals{})
+	})
+	client := signedIn(t, site, "executive2")
+	code, page := read(t, func() (*http.Response, error) { return client.Get(site.URL + "/work") })
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, "Nothing waits for you.")
+	assert.Regexp(t, `Late report deal</a></td><td>Pursuit</td>\s*<td>Weekly report`, page)
+	assert.Regexp(t, `Late handover deal</a></td><td>Handover</td>\s*<td>Handover`, page)
+}

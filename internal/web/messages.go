@@ -29,6 +29,10 @@ var catalogue = map[string]translation{
 	// My work and the decision.
 	"Decisions and reviews waiting for you": {zh: "等待您处理的决策和评审"},
 	"Nothing waits for you.":                {zh: "目前没有待办事项。"},
+	"Deals with something overdue":          {zh: "有超期事项的项目"},
+	"Weekly report":                         {zh: "项目周报"},
+	"Handover":                              {zh: "合同交底"},
+	"Project summary":                       {zh: "项目总结"},
 	"Gate":                                  {zh: "决策点"},
 	"Deal":                                  {zh: "项目"},
 	"Level":                                 {zh: "项目级别"},

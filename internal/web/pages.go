@@ -24,7 +24,15 @@ type workItem struct {
 	MissingReviews []ltcv1.ReviewFunction
 }
 
-// myWork lists what waits for the person (ListDecisions pending_for_me), overdue first, then by due time.
+// workView is My work: the decisions and reviews waiting for the person, and the deals they read that have
+// something overdue.
+type workView struct {
+	Items   []workItem
+	Overdue []*ltcv1.Opportunity
+}
+
+// myWork lists what waits for the person (ListDecisions pending_for_me), overdue first, then by due time, and the
+// deals they read with something overdue (ListOpportunities overdue_only; left out for those who read no deals).
 func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
 	ctx, cancel := s.call(r, id)
 	defer cancel()
@@ -47,7 +55,11 @@ func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
 		}
 		return a.Decision.GetDueTime().AsTime().Compare(b.Decision.GetDueTime().AsTime())
 	})
-	s.render(w, r, http.StatusOK, "mywork", "work", items)
+	view := workView{Items: items}
+	if overdue, err := s.deals.ListOpportunities(ctx, &ltcv1.ListOpportunitiesRequest{OverdueOnly: true, PageSize: 50}); err == nil {
+		view.Overdue = overdue.Opportunities
+	}
+	s.render(w, r, http.StatusOK, "mywork", "work", view)
 }
 
 // dealTitles names the deals of the decisions by their titles, read a few at a time; a deal the person may not
