@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -276,8 +277,8 @@ func TestAReviewerSubmitsTheirReviewAndARefusalShowsItsSentence(t *testing.T) {
 }
 
 // TestARepSubmitsAWeeklyReportInTheBrowser takes a deal to PURSUIT through the API (INITIATION approved, the iron
-// triangle appointed); the AR signs in, is refused a report whose win rate is not a number (the API's sentence
-// beside the form), corrects it, and the deal lists the report.
+// triangle appointed); the AR signs in from the keyboard, is refused a report whose win rate is not a number (the
+// API's sentence beside the form), corrects it, sends it with Enter, and the deal lists the report.
 func TestARepSubmitsAWeeklyReportInTheBrowser(t *testing.T) {
 	ctx := browser(t)
 	e, tokens, site := startWorkplace(t)
@@ -297,7 +298,14 @@ func TestARepSubmitsAWeeklyReportInTheBrowser(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(site.URL+"/signin/"),
 		chromedp.WaitVisible(chromedp.CSS(`#signin-sales`)),
-		chromedp.Click(chromedp.CSS(`#signin-sales`)),
+		chromedp.KeyEvent(kb.Tab),
+	))
+	first, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.className`))
+	require.NoError(t, err)
+	assert.Equal(t, "skip", first, "the first Tab reaches the link that skips to the content")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Focus(chromedp.CSS(`#signin-sales`)),
+		chromedp.KeyEvent(kb.Enter), // signing in works from the keyboard
 		chromedp.WaitVisible(chromedp.CSS(`#person`)),
 		chromedp.Navigate(site.URL+"/deals/"+dealID),
 		chromedp.WaitVisible(chromedp.CSS(`#report-form`)),
@@ -311,7 +319,8 @@ func TestARepSubmitsAWeeklyReportInTheBrowser(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Clear(chromedp.CSS(`#win_rate`)),
 		chromedp.SendKeys(chromedp.CSS(`#win_rate`), "60"),
-		chromedp.Click(chromedp.CSS(`#report-submit`)),
+		chromedp.Focus(chromedp.CSS(`#report-submit`)),
+		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS(`#reports`)),
 	))
 	reports := text(t, ctx, `#reports`)
