@@ -20,7 +20,7 @@ help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: dev
-dev: tools postgres ## Run the engine here: PostgreSQL, Temporal, worker and API on 127.0.0.1:7070
+dev: tools postgres ## Run the engine here: PostgreSQL, Temporal, worker, API on 127.0.0.1:7070, web on http://127.0.0.1:7080
 	go build -o $(BIN)/ltcd ./cmd/ltcd
 	exec $(BIN)/ltcd dev
 
@@ -29,8 +29,8 @@ demo: ## Drive a sample account and its deal from lead to WON against a running 
 	go run ./cmd/ltcctl demo
 
 .PHONY: test
-test: tools postgres check-generated lint ## Run every test against real PostgreSQL and Temporal servers
-	go test -race -count=1 -timeout 30m ./...
+test: tools postgres chromium check-generated lint ## Run every test against real PostgreSQL and Temporal servers, and the web workplace in Chromium
+	LTC_REQUIRE_BROWSER=1 go test -race -count=1 -timeout 30m ./...
 
 .PHONY: tools
 tools: $(TEMPORAL) $(GRPCURL) ## Build the pinned tools (buf, protoc plugins, Temporal CLI, grpcurl)
@@ -53,6 +53,17 @@ postgres: ## Make sure PostgreSQL server binaries exist (as root, installs Debia
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	  else \
 	    echo "PostgreSQL server binaries are missing: run 'sudo apt-get install postgresql' or set PG_BIN" >&2; exit 1; \
+	  fi; \
+	fi
+
+.PHONY: chromium
+chromium: ## Make sure Chromium and a Chinese font exist for the browser tests (as root, installs Debian's chromium and fonts-wqy-microhei)
+	@if ! command -v chromium >/dev/null 2>&1 || ! ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium and fonts-wqy-microhei packages"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else \
+	    echo "Chromium or a Chinese font is missing: run 'sudo apt-get install chromium fonts-wqy-microhei' (the web workplace's browser tests need them)" >&2; exit 1; \
 	  fi; \
 	fi
 

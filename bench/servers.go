@@ -237,7 +237,7 @@ func startEngine(ctx context.Context, dir, name, ltcd, url, temporal string, sec
 	}
 	e := &engine{grpcAddr: grpcAddr, admin: map[string]string{}}
 	common := []string{"DATABASE_URL=" + url, "TEMPORAL_ADDRESS=" + temporal, "LTC_TASK_QUEUE=" + name,
-		"LTC_JWT_SECRET=" + secret, "LTC_LOG_LEVEL=warn", "LTC_GRPC_ADDR=" + grpcAddr, "LTC_PPROF=true",
+		"LTC_JWT_SECRET=" + secret, "LTC_LOG_LEVEL=warn", "LTC_GRPC_ADDR=" + grpcAddr, "LTC_WEB_ADDR=", "LTC_PPROF=true",
 		"OTEL_EXPORTER_OTLP_ENDPOINT=", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="}
 	for _, role := range []string{"worker", "serve"} {
 		admin, err := freeAddr()

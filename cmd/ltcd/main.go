@@ -1,6 +1,6 @@
-// Command ltcd is the LTC engine: `serve` runs the gRPC API, `worker` the Temporal worker, `migrate` brings the
-// database schema up to date, `token` mints a bearer token, `tls-cert` makes development certificates, and `dev`
-// runs all of it on one machine.
+// Command ltcd is the LTC engine: `serve` runs the gRPC API and the web workplace, `worker` the Temporal worker,
+// `migrate` brings the database schema up to date, `token` mints a bearer token, `tls-cert` makes development
+// certificates, and `dev` runs all of it on one machine.
 package main
 
 import (
@@ -29,12 +29,12 @@ import (
 const usage = `usage: ltcd <command> [flags]
 
 commands:
-  serve     run the gRPC API
+  serve     run the gRPC API and the web workplace
   worker    run the Temporal worker
   migrate   apply database migrations
   token     mint a bearer token (needs LTC_JWT_SECRET)
   tls-cert  write a development CA, server and client certificate for TLS and mTLS
-  dev       run PostgreSQL, Temporal, migrations, worker and API on this machine
+  dev       run PostgreSQL, Temporal, migrations, worker, API and web workplace on this machine
 
 Run 'ltcd <command> -h' for the command's flags.
 `
@@ -122,7 +122,15 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log.Info("serving the gRPC API", "addr", l.Addr().String(), "tls", cfg.TLSCertFile != "", "mtls", cfg.TLSClientCAFile != "")
-	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.Serve(ctx, srv, l) })
+	workplace, wl, err := b.Web(cfg, log, l.Addr().String(), nil)
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
+	if wl != nil {
+		log.Info("serving the web workplace", "url", "http://"+wl.Addr().String())
+	}
+	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.ServeWithWeb(ctx, srv, l, workplace, wl, log) })
 }
 
 func runWorker(ctx context.Context, args []string) error {

@@ -27,7 +27,7 @@ func startAPI(t *testing.T, bin string, e *testenv.Engine) (*exec.Cmd, *grpc.Cli
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+e.Config.DatabaseURL, "TEMPORAL_ADDRESS="+e.Config.TemporalAddress,
 		"TEMPORAL_NAMESPACE=default", "LTC_TASK_QUEUE="+e.Config.TaskQueue, "LTC_JWT_SECRET="+e.Config.JWTSecret,
-		"LTC_GRPC_ADDR="+addr, "LTC_ADMIN_ADDR=", "LTC_LOG_LEVEL=error", "LTC_REQUEST_TIMEOUT=20s")
+		"LTC_GRPC_ADDR="+addr, "LTC_ADMIN_ADDR=", "LTC_WEB_ADDR=", "LTC_LOG_LEVEL=error", "LTC_REQUEST_TIMEOUT=20s")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })

@@ -51,6 +51,12 @@ type Config struct {
 	Pprof bool
 	// PolicyFile holds the policy new deals start with (JSON); empty means the default policy of domain.md.
 	PolicyFile string
+	// WebAddr is the web workplace's HTTP address; empty turns it off. Off loopback its cookies are Secure, so
+	// serve it behind a TLS-terminating proxy there.
+	WebAddr string
+	// WebSessionKey (LTC_WEB_SESSION_KEY, 32+ bytes) signs and encrypts the workplace's session cookies; unset,
+	// each process makes its own and sessions end when it stops. Environment only.
+	WebSessionKey string
 	// Tracing is on when an OTLP endpoint is configured in the standard environment
 	// (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): gRPC, Temporal and pgx are traced.
 	Tracing bool
@@ -60,6 +66,7 @@ type Config struct {
 func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", env("LTC_GRPC_ADDR", "127.0.0.1:7070"), "gRPC listen address (LTC_GRPC_ADDR)")
 	fs.StringVar(&c.AdminAddr, "admin-addr", env("LTC_ADMIN_ADDR", "127.0.0.1:7071"), "admin HTTP address for /metrics, /healthz, /readyz; empty turns it off (LTC_ADMIN_ADDR)")
+	fs.StringVar(&c.WebAddr, "web-addr", env("LTC_WEB_ADDR", "127.0.0.1:7080"), "web workplace HTTP address; empty turns it off (LTC_WEB_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL (DATABASE_URL)")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("LTC_DB_MAX_CONNS", 20), "PostgreSQL pool size (LTC_DB_MAX_CONNS)")
 	fs.StringVar(&c.TemporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (TEMPORAL_ADDRESS)")
@@ -80,6 +87,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Pprof, "pprof", envBool("LTC_PPROF", false), "serve /debug/pprof on the admin port (LTC_PPROF)")
 	fs.StringVar(&c.PolicyFile, "policy-file", env("LTC_POLICY_FILE", ""), "JSON policy new deals start with; default: the built-in policy, see docs/process.md (LTC_POLICY_FILE)")
 	c.JWTSecret = os.Getenv("LTC_JWT_SECRET")
+	c.WebSessionKey = os.Getenv("LTC_WEB_SESSION_KEY")
 	c.Tracing = os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 }
 

@@ -51,7 +51,7 @@ func TestTransportAndIdentitySettingsFromFlagsElseEnvironment(t *testing.T) {
 	assert.Equal(t, config.Config{GRPCAddr: c.GRPCAddr, AdminAddr: c.AdminAddr, DBMaxConns: c.DBMaxConns,
 		TemporalAddress: c.TemporalAddress, TemporalNamespace: c.TemporalNamespace, TaskQueue: c.TaskQueue,
 		Reflection: c.Reflection, RequestTimeout: c.RequestTimeout, LogLevel: c.LogLevel, LogFormat: c.LogFormat,
-		JWTSecret: c.JWTSecret, DatabaseURL: c.DatabaseURL, Tracing: c.Tracing,
+		JWTSecret: c.JWTSecret, DatabaseURL: c.DatabaseURL, Tracing: c.Tracing, WebAddr: c.WebAddr, WebSessionKey: c.WebSessionKey,
 		Pprof: true, TLSCertFile: "/tls/server.pem", TLSKeyFile: "/tls/server-key.pem", TLSClientCAFile: "/tls/ca.pem",
 		JWKSURL: "https://id.example.com/certs", JWTIssuer: "https://id.example.com", JWTAudience: "ltc-api"}, *c)
 
@@ -85,4 +85,16 @@ func TestJWKSNeedsIssuerAndAudienceAndIsTheOnlyKeySource(t *testing.T) {
 		"--jwt-public-key-file", "key.pem").Verifier(quiet)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "choose one")
+}
+
+func TestWebAddressFromFlagElseEnvironmentElseLoopback(t *testing.T) {
+	t.Setenv("LTC_WEB_ADDR", "")
+	require.NoError(t, os.Unsetenv("LTC_WEB_ADDR"))
+	assert.Equal(t, "127.0.0.1:7080", parse(t).WebAddr)
+	t.Setenv("LTC_WEB_ADDR", "127.0.0.1:9080")
+	t.Setenv("LTC_WEB_SESSION_KEY", "0123456789abcdef0123456789abcdef")
+	c := parse(t)
+	assert.Equal(t, "127.0.0.1:9080", c.WebAddr)
+	assert.Equal(t, "0123456789abcdef0123456789abcdef", c.WebSessionKey, "the session key comes from the environment only")
+	assert.Empty(t, parse(t, "--web-addr", "").WebAddr, "an empty address turns the workplace off")
 }

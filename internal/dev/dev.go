@@ -1,6 +1,6 @@
 // Package dev runs the whole engine on one machine for development (`ltcd dev`): a project-local PostgreSQL
-// cluster (unless DATABASE_URL is set) and Temporal dev server under .dev/, migrations, the worker and the API,
-// and ready tokens for the demo people. Everything it starts stops with it; the data stays for the next run.
+// cluster (unless DATABASE_URL is set) and Temporal dev server under .dev/, migrations, the worker, the API and the
+// web workplace (with a sign-in listing the demo people), and ready tokens for the demo people. Everything it starts stops with it; the data stays for the next run.
 package dev
 
 import (
@@ -30,6 +30,7 @@ import (
 	"github.com/ltcengine/ltc/internal/localpg"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
+	"github.com/ltcengine/ltc/internal/web"
 	"github.com/ltcengine/ltc/worker"
 )
 
@@ -163,8 +164,18 @@ func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger)
 	if err != nil {
 		return err
 	}
-	banner(opts, cfg, dir, tokens)
-	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.Serve(ctx, srv, l) })
+	if cfg.WebSessionKey == "" {
+		if cfg.WebSessionKey, err = devSecret(filepath.Join(dir, "web-session-key")); err != nil {
+			return err
+		}
+	}
+	workplace, wl, err := b.Web(cfg, log, l.Addr().String(), SignIn(tokens))
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
+	banner(opts, cfg, dir, tokens, wl)
+	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.ServeWithWeb(ctx, srv, l, workplace, wl, log) })
 }
 
 // lock takes the stack's lock file, so a second `ltcd dev` fails clearly instead of fighting over ports and data.
@@ -199,18 +210,54 @@ func devSecret(path string) (string, error) {
 	return secret, os.WriteFile(path, []byte(secret+"\n"), 0o600)
 }
 
-// writeTokens mints a token per demo person and writes them to .dev/tokens.json ({"sales": "eyJ…", …}) and
-// .dev/tokens.env (LTC_TOKEN_SALES=eyJ…, for `source`).
-func writeTokens(dir string, secret []byte) (map[string]string, error) {
+// MintTokens mints a token per demo person, valid for TokenTTL from now, by the person's name.
+func MintTokens(secret []byte, now time.Time) (map[string]string, error) {
 	tokens := map[string]string{}
-	var env strings.Builder
-	for _, name := range sortedNames() {
-		tok, err := auth.Mint(secret, DemoPeople[name], time.Now(), TokenTTL)
+	for name, person := range DemoPeople {
+		tok, err := auth.Mint(secret, person, now, TokenTTL)
 		if err != nil {
 			return nil, err
 		}
 		tokens[name] = tok
-		fmt.Fprintf(&env, "LTC_TOKEN_%s=%s\n", strings.ToUpper(name), tok)
+	}
+	return tokens, nil
+}
+
+// SignIn is the web workplace's dev sign-in: each demo person, in the order of their names, with their token.
+func SignIn(tokens map[string]string) web.DevSignIn {
+	var signIn web.DevSignIn
+	for _, name := range sortedNames() {
+		p := DemoPeople[name]
+		signIn.People = append(signIn.People, web.DevPerson{Key: name, Name: p.Name, About: about(p), Token: tokens[name]})
+	}
+	return signIn
+}
+
+// about says what a demo person does: "executive, authority 2, emea".
+func about(a ltc.Actor) string {
+	var parts []string
+	for _, r := range a.Roles {
+		parts = append(parts, string(r))
+	}
+	if a.Authority > 0 {
+		parts = append(parts, "authority "+strconv.Itoa(a.Authority))
+	}
+	for _, f := range a.Functions {
+		parts = append(parts, string(f))
+	}
+	return strings.Join(append(parts, a.Unit.String()), ", ")
+}
+
+// writeTokens mints a token per demo person and writes them to .dev/tokens.json ({"sales": "eyJ…", …}) and
+// .dev/tokens.env (LTC_TOKEN_SALES=eyJ…, for `source`).
+func writeTokens(dir string, secret []byte) (map[string]string, error) {
+	tokens, err := MintTokens(secret, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	var env strings.Builder
+	for _, name := range sortedNames() {
+		fmt.Fprintf(&env, "LTC_TOKEN_%s=%s\n", strings.ToUpper(name), tokens[name])
 	}
 	js, err := json.MarshalIndent(tokens, "", "  ")
 	if err != nil {
@@ -231,9 +278,12 @@ func sortedNames() []string {
 	return names
 }
 
-func banner(opts Options, cfg config.Config, dir string, tokens map[string]string) {
+func banner(opts Options, cfg config.Config, dir string, tokens map[string]string, workplace net.Listener) {
 	out := opts.Out
 	fmt.Fprintf(out, "\nLTC engine is running.\n\n")
+	if workplace != nil {
+		fmt.Fprintf(out, "  Web           http://%s   (sign in as any demo person)\n", workplace.Addr())
+	}
 	fmt.Fprintf(out, "  gRPC API      %s   (grpcurl -plaintext %s list)\n", cfg.GRPCAddr, cfg.GRPCAddr)
 	fmt.Fprintf(out, "  Temporal      %s   UI http://127.0.0.1:%d\n", cfg.TemporalAddress, opts.UIPort)
 	fmt.Fprintf(out, "  PostgreSQL    %s\n", redact(cfg.DatabaseURL))

@@ -68,7 +68,7 @@ func TestDevStack(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	cfg := config.Config{
 		GRPCAddr: "127.0.0.1:" + strconv.Itoa(freePort(t)), AdminAddr: "127.0.0.1:" + strconv.Itoa(freePort(t)),
-		DBMaxConns: 4, TemporalNamespace: "default", TaskQueue: "ltc",
+		WebAddr: "127.0.0.1:" + strconv.Itoa(freePort(t)), DBMaxConns: 4, TemporalNamespace: "default", TaskQueue: "ltc",
 		Reflection: true, RequestTimeout: 20 * time.Second,
 	}
 	opts := dev.Options{
@@ -105,6 +105,12 @@ func TestDevStack(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "the admin port says ready")
+	resp, err = http.Get("http://" + cfg.WebAddr + "/signin/")
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(page), "Eva Region", "the web workplace offers the demo people's sign-in")
 	require.NoError(t, stop(), "stops cleanly")
 
 	stop = start(t, cfg, opts)

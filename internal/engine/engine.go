@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/exaring/otelpgx"
@@ -18,11 +19,16 @@ import (
 	temporallog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/ltcengine/ltc/internal/api"
 	"github.com/ltcengine/ltc/internal/config"
 	"github.com/ltcengine/ltc/internal/observe"
 	"github.com/ltcengine/ltc/internal/store"
+	"github.com/ltcengine/ltc/internal/transport"
+	"github.com/ltcengine/ltc/internal/web"
 	"github.com/ltcengine/ltc/worker"
 )
 
@@ -163,10 +169,80 @@ func (b *Backends) API(cfg config.Config, log *slog.Logger) (*api.Server, net.Li
 	return srv, l, nil
 }
 
+// Web builds the web workplace, a client of the API listening at apiAddr, and opens its listener on the configured
+// address; all nil when the configuration turns it off. signIn is how people sign in: the dev sign-in under
+// `ltcd dev`, none yet under `ltcd serve` (OpenID Connect is to come). The workplace trusts the API's own
+// certificate when the API serves TLS; an API that requires client certificates leaves it off for now.
+func (b *Backends) Web(cfg config.Config, log *slog.Logger, apiAddr string, signIn web.SignIn) (*web.Server, net.Listener, error) {
+	if cfg.WebAddr == "" {
+		return nil, nil, nil
+	}
+	creds := insecure.NewCredentials()
+	if cfg.TLSCertFile != "" {
+		if cfg.TLSClientCAFile != "" {
+			log.Warn("the web workplace is off: the API requires client certificates, and the workplace has none yet")
+			return nil, nil, nil
+		}
+		tlsConfig, err := transport.Client(transport.ClientFiles{CAFile: cfg.TLSCertFile})
+		if err != nil {
+			return nil, nil, err
+		}
+		creds = credentials.NewTLS(tlsConfig)
+	}
+	conn, err := grpc.NewClient(dialable(apiAddr), grpc.WithTransportCredentials(creds))
+	if err != nil {
+		return nil, nil, err
+	}
+	b.closers = append(b.closers, func() { _ = conn.Close() })
+	srv, err := web.New(web.Options{API: conn, SignIn: signIn, SessionKey: []byte(cfg.WebSessionKey),
+		Secure: !transport.IsLoopback(cfg.WebAddr), Timeout: cfg.RequestTimeout, Logger: log.With("component", "web")})
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := net.Listen("tcp", cfg.WebAddr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return srv, l, nil
+}
+
+// dialable turns a listen address into one to dial: a wildcard host (all interfaces) is reached on loopback.
+func dialable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
+}
+
+// ServeWithWeb serves the API on l and, when workplace is not nil, the web workplace on wl, until ctx ends or
+// either fails; both then stop gracefully.
+func ServeWithWeb(ctx context.Context, srv *api.Server, l net.Listener, workplace *web.Server, wl net.Listener, log *slog.Logger) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return Serve(ctx, srv, l) })
+	if workplace != nil {
+		hs := &http.Server{Handler: workplace, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		g.Go(func() error {
+			return serveUntil(ctx, func() error { return hs.Serve(wl) }, func(ctx context.Context) { _ = hs.Shutdown(ctx) }, http.ErrServerClosed)
+		})
+	}
+	return g.Wait()
+}
+
 // Serve serves the API on l until ctx ends, then stops gracefully (calls in flight get 10 seconds).
 func Serve(ctx context.Context, srv *api.Server, l net.Listener) error {
+	return serveUntil(ctx, func() error { return srv.Serve(l) }, srv.Stop, net.ErrClosed)
+}
+
+// serveUntil runs serve until it fails or ctx ends, then calls stop, which has 10 seconds to finish what is in
+// flight; closed is what serve returns once stopped.
+func serveUntil(ctx context.Context, serve func() error, stop func(context.Context), closed error) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() { errc <- serve() }()
 	select {
 	case err := <-errc:
 		return err
@@ -174,8 +250,8 @@ func Serve(ctx context.Context, srv *api.Server, l net.Listener) error {
 	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	srv.Stop(stopCtx)
-	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
+	stop(stopCtx)
+	if err := <-errc; err != nil && !errors.Is(err, closed) {
 		return err
 	}
 	return nil

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+// funcs format the API's values for the pages; the words come from the catalogue through Page.T and Page.Enum.
+var funcs = template.FuncMap{
+	"when":  when,
+	"day":   day,
+	"money": money,
+	"short": short,
+	"lines": lines,
+}
+
+// when shows a time in UTC, to the minute; empty when unset.
+func when(t *timestamppb.Timestamp) string {
+	if t == nil || !t.IsValid() || (t.Seconds == 0 && t.Nanos == 0) {
+		return ""
+	}
+	return t.AsTime().UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// day shows a calendar date.
+func day(d *date.Date) string {
+	if d == nil || d.Year == 0 {
+		return ""
+	}
+	return time.Date(int(d.Year), time.Month(d.Month), int(d.Day), 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+}
+
+// money shows an amount with its currency and two decimals, thousands grouped: "EUR 2,500,000.00".
+func money(m *ltcv1.Money) string {
+	if m == nil || m.CurrencyCode == "" {
+		return ""
+	}
+	minor := m.AmountMinor
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	major := strconv.FormatInt(minor/100, 10)
+	var grouped strings.Builder
+	for i, c := range major {
+		if i > 0 && (len(major)-i)%3 == 0 {
+			grouped.WriteByte(',')
+		}
+		grouped.WriteRune(c)
+	}
+	return m.CurrencyCode + " " + sign + grouped.String() + "." + twoDigits(minor%100)
+}
+
+func twoDigits(n int64) string {
+	if n < 10 {
+		return "0" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// short is the first block of an id, enough to tell deals apart on a page.
+func short(id string) string {
+	if i := strings.IndexByte(id, '-'); i > 0 {
+		return id[:i]
+	}
+	return id
+}
+
+// lines splits a text area's value into its non-blank lines.
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,58 @@
+package web
+
+import (
+	"io/fs"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+// TestEveryStringOfThePagesIsInTheCatalogue checks that each word of the templates and the navigation, and each
+// value of the enums the pages show, has its English and Chinese message.
+func TestEveryStringOfThePagesIsInTheCatalogue(t *testing.T) {
+	keys := map[string]bool{}
+	pages, err := fs.Glob(files, "templates/*.html")
+	require.NoError(t, err)
+	literal := regexp.MustCompile(`\.T "([^"]+)"`)
+	for _, p := range pages {
+		text, err := fs.ReadFile(files, p)
+		require.NoError(t, err)
+		for _, m := range literal.FindAllStringSubmatch(string(text), -1) {
+			keys[m[1]] = true
+		}
+	}
+	require.NotEmpty(t, keys)
+	for _, s := range sections {
+		keys[s.Label] = true
+	}
+	for _, names := range []map[int32]string{ltcv1.Stage_name, ltcv1.Outcome_name, ltcv1.Gate_name,
+		ltcv1.DecisionStatus_name, ltcv1.Verdict_name, ltcv1.ProjectLevel_name, ltcv1.CustomerGrade_name,
+		ltcv1.ReviewFunction_name, ltcv1.ReviewResult_name, ltcv1.TeamRole_name, ltcv1.RiskCategory_name,
+		ltcv1.RiskLevel_name, ltcv1.RiskStatus_name, ltcv1.LeadState_name} {
+		for _, n := range names {
+			keys[n] = true
+		}
+	}
+	for _, typ := range ltc.EventTypes {
+		if !slices.Contains(ltc.AccountEventTypes, typ) {
+			keys[typ] = true // the deal's timeline names each of its events
+		}
+	}
+	for key := range keys {
+		m, ok := catalogue[key]
+		if assert.True(t, ok, "%q is not in the catalogue", key) {
+			assert.NotEmpty(t, m.zh, "%q has no Chinese", key)
+		}
+	}
+	zh := printer(language.SimplifiedChinese)
+	assert.Equal(t, "标前引导", zh.Sprintf(ltcv1.Stage_STAGE_PURSUIT.String()))
+	assert.Equal(t, "已升级 2 次", zh.Sprintf("escalated %d times", 2))
+	assert.Equal(t, "Pursuit", printer(language.English).Sprintf(ltcv1.Stage_STAGE_PURSUIT.String()))
+}

@@ -1,0 +1,359 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
+
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+// workItem is a pending decision on My work: a decision to take or a review to submit.
+type workItem struct {
+	Decision *ltcv1.Decision
+	// Deal is the deal's title, or its short id when the person may read the decision but not the deal.
+	Deal string
+	// MissingReviews are the required reviews not submitted yet.
+	MissingReviews []ltcv1.ReviewFunction
+}
+
+// workView is My work: the decisions and reviews waiting for the person, and the deals they read that have
+// something overdue.
+type workView struct {
+	Items   []workItem
+	Overdue []*ltcv1.Opportunity
+}
+
+// myWork lists what waits for the person (ListDecisions pending_for_me), overdue first, then by due time, and the
+// deals they read with something overdue (ListOpportunities overdue_only; left out for those who read no deals).
+func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
+	ctx, cancel := s.call(r, id)
+	defer cancel()
+	resp, err := s.decisions.ListDecisions(ctx, &ltcv1.ListDecisionsRequest{PendingForMe: true, PageSize: 200})
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	titles := s.dealTitles(ctx, resp.Decisions)
+	items := make([]workItem, 0, len(resp.Decisions))
+	for _, d := range resp.Decisions {
+		items = append(items, workItem{Decision: d, Deal: titles[d.OpportunityId], MissingReviews: missingReviews(d)})
+	}
+	slices.SortStableFunc(items, func(a, b workItem) int {
+		if a.Decision.Overdue != b.Decision.Overdue {
+			if a.Decision.Overdue {
+				return -1
+			}
+			return 1
+		}
+		return a.Decision.GetDueTime().AsTime().Compare(b.Decision.GetDueTime().AsTime())
+	})
+	view := workView{Items: items}
+	if overdue, err := s.deals.ListOpportunities(ctx, &ltcv1.ListOpportunitiesRequest{OverdueOnly: true, PageSize: 50}); err == nil {
+		view.Overdue = overdue.Opportunities
+	}
+	s.render(w, r, http.StatusOK, "mywork", "work", view)
+}
+
+// dealTitles names the deals of the decisions by their titles, read a few at a time; a deal the person may not
+// read (a reviewer reads the decision, not always the deal) keeps its short id.
+func (s *Server) dealTitles(ctx context.Context, decisions []*ltcv1.Decision) map[string]string {
+	titles := map[string]string{}
+	var deals []string
+	for _, d := range decisions {
+		if _, ok := titles[d.OpportunityId]; !ok {
+			titles[d.OpportunityId] = short(d.OpportunityId)
+			deals = append(deals, d.OpportunityId)
+		}
+	}
+	var mu sync.Mutex
+	var g errgroup.Group
+	g.SetLimit(8)
+	for _, deal := range deals {
+		g.Go(func() error {
+			if got, err := s.deals.GetOpportunity(ctx, &ltcv1.GetOpportunityRequest{Id: deal}); err == nil {
+				mu.Lock()
+				titles[deal] = got.Opportunity.GetTitle()
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return titles
+}
+
+// missingReviews are the reviews a decision requires that nobody has submitted yet.
+func missingReviews(d *ltcv1.Decision) []ltcv1.ReviewFunction {
+	var missing []ltcv1.ReviewFunction
+	for _, f := range d.RequiredReviews {
+		if !slices.ContainsFunc(d.Reviews, func(r *ltcv1.Review) bool { return r.Function == f }) {
+			missing = append(missing, f)
+		}
+	}
+	return missing
+}
+
+// decideForm is the decision form as submitted, kept to draw it again beside a refusal.
+type decideForm struct {
+	RequestID, Verdict, Level, Conditions, Rationale string
+	// Error is the API's sentence when it refused the form.
+	Error string
+}
+
+// reviewForm is the review form as submitted.
+type reviewForm struct {
+	RequestID, Function, Result, Comments string
+	Error                                 string
+}
+
+// decisionView is the decision page: the decision with its package, reviews and risks, the deal it is about,
+// and the forms to decide it or review it.
+type decisionView struct {
+	Decision       *ltcv1.Decision
+	Deal           *ltcv1.Opportunity
+	MissingReviews []ltcv1.ReviewFunction
+	Decide         decideForm
+	Review         reviewForm
+	// The choices of the forms: Functions are the reviews still missing.
+	Verdicts  []ltcv1.Verdict
+	Levels    []ltcv1.ProjectLevel
+	Functions []ltcv1.ReviewFunction
+	Results   []ltcv1.ReviewResult
+}
+
+// Pending reports whether the decision still waits for reviews or a decider.
+func (v decisionView) Pending() bool {
+	return v.Decision.Status == ltcv1.DecisionStatus_DECISION_STATUS_PENDING
+}
+
+// Initiation reports whether the decision is of the INITIATION gate, whose decider fixes the project level.
+func (v decisionView) Initiation() bool { return v.Decision.Gate == ltcv1.Gate_GATE_INITIATION }
+
+func (s *Server) decision(w http.ResponseWriter, r *http.Request, id Identity) {
+	s.decisionPage(w, r, id, http.StatusOK, decideForm{Verdict: ltcv1.Verdict_VERDICT_APPROVE.String()}, reviewForm{})
+}
+
+// decisionPage draws the decision page with the forms as given; a form without a request id gets a new one, so
+// resubmitting the same form (a double click, the back button) repeats the same request and changes nothing twice.
+func (s *Server) decisionPage(w http.ResponseWriter, r *http.Request, id Identity, code int, decide decideForm, review reviewForm) {
+	ctx, cancel := s.call(r, id)
+	defer cancel()
+	got, err := s.decisions.GetDecision(ctx, &ltcv1.GetDecisionRequest{Id: r.PathValue("id")})
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	d := got.Decision
+	view := decisionView{Decision: d, MissingReviews: missingReviews(d), Decide: decide, Review: review,
+		Verdicts: []ltcv1.Verdict{ltcv1.Verdict_VERDICT_APPROVE, ltcv1.Verdict_VERDICT_APPROVE_WITH_CONDITIONS,
+			ltcv1.Verdict_VERDICT_REJECT, ltcv1.Verdict_VERDICT_RETURN},
+		Levels:    []ltcv1.ProjectLevel{ltcv1.ProjectLevel_PROJECT_LEVEL_A, ltcv1.ProjectLevel_PROJECT_LEVEL_B, ltcv1.ProjectLevel_PROJECT_LEVEL_C},
+		Functions: missingReviews(d),
+		Results: []ltcv1.ReviewResult{ltcv1.ReviewResult_REVIEW_RESULT_PASS, ltcv1.ReviewResult_REVIEW_RESULT_PASS_WITH_CONCERNS,
+			ltcv1.ReviewResult_REVIEW_RESULT_FAIL},
+	}
+	if view.Decide.RequestID == "" {
+		view.Decide.RequestID = uuid.NewString()
+	}
+	if view.Review.RequestID == "" {
+		view.Review.RequestID = uuid.NewString()
+	}
+	if deal, err := s.deals.GetOpportunity(ctx, &ltcv1.GetOpportunityRequest{Id: d.OpportunityId}); err == nil {
+		view.Deal = deal.Opportunity
+	} else if s.unauthenticated(w, r, err) {
+		return
+	}
+	s.render(w, r, code, "decision", "work", view)
+}
+
+// decide sends the decision form to Decide. A refusal draws the page again with the form as it was (its request
+// id too) and the API's sentence beside it; success goes back to the decision, now decided.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, id Identity) {
+	form := decideForm{RequestID: r.PostFormValue("request_id"), Verdict: r.PostFormValue("verdict"),
+		Level: r.PostFormValue("level"), Conditions: r.PostFormValue("conditions"), Rationale: r.PostFormValue("rationale")}
+	ctx, cancel := s.call(r, id)
+	defer cancel()
+	_, err := s.decisions.Decide(ctx, &ltcv1.DecideRequest{
+		RequestId: form.RequestID, DecisionId: r.PathValue("id"),
+		Verdict: ltcv1.Verdict(ltcv1.Verdict_value[form.Verdict]), Level: ltcv1.ProjectLevel(ltcv1.ProjectLevel_value[form.Level]),
+		Conditions: lines(form.Conditions), Rationale: form.Rationale,
+	})
+	if err != nil {
+		if s.unauthenticated(w, r, err) {
+			return
+		}
+		form.Error = sentence(err)
+		s.decisionPage(w, r, id, http.StatusUnprocessableEntity, form, reviewForm{})
+		return
+	}
+	http.Redirect(w, r, "/decisions/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+}
+
+// review sends the review form to SubmitReview, as decide does the decision form.
+func (s *Server) review(w http.ResponseWriter, r *http.Request, id Identity) {
+	form := reviewForm{RequestID: r.PostFormValue("request_id"), Function: r.PostFormValue("function"),
+		Result: r.PostFormValue("result"), Comments: r.PostFormValue("comments")}
+	ctx, cancel := s.call(r, id)
+	defer cancel()
+	_, err := s.decisions.SubmitReview(ctx, &ltcv1.SubmitReviewRequest{
+		RequestId: form.RequestID, DecisionId: r.PathValue("id"),
+		Function: ltcv1.ReviewFunction(ltcv1.ReviewFunction_value[form.Function]),
+		Result:   ltcv1.ReviewResult(ltcv1.ReviewResult_value[form.Result]), Comments: form.Comments,
+	})
+	if err != nil {
+		if s.unauthenticated(w, r, err) {
+			return
+		}
+		form.Error = sentence(err)
+		s.decisionPage(w, r, id, http.StatusUnprocessableEntity, decideForm{Verdict: ltcv1.Verdict_VERDICT_APPROVE.String()}, form)
+		return
+	}
+	http.Redirect(w, r, "/decisions/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+}
+
+// dealsView is one page of the deal list with its filter.
+type dealsView struct {
+	Deals    []*ltcv1.Opportunity
+	Stages   []ltcv1.Stage
+	Stage    string
+	Customer string
+	// Next links the next page, empty on the last one; First links the first page, empty on it.
+	Next, First string
+}
+
+// dealPageSize is how many deals a page of the list shows.
+const dealPageSize = 25
+
+// dealList lists the deals the person reads (ListOpportunities), filtered by stage and customer, a page at a
+// time with the API's page tokens.
+func (s *Server) dealList(w http.ResponseWriter, r *http.Request, id Identity) {
+	q := r.URL.Query()
+	view := dealsView{Stages: stagePath, Stage: q.Get("stage"), Customer: q.Get("customer")}
+	ctx, cancel := s.call(r, id)
+	defer cancel()
+	resp, err := s.deals.ListOpportunities(ctx, &ltcv1.ListOpportunitiesRequest{
+		PageSize: dealPageSize, PageToken: q.Get("page"),
+		Stage: ltcv1.Stage(ltcv1.Stage_value[view.Stage]), Customer: view.Customer,
+	})
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	view.Deals = resp.Opportunities
+	filter := url.Values{}
+	if view.Stage != "" {
+		filter.Set("stage", view.Stage)
+	}
+	if view.Customer != "" {
+		filter.Set("customer", view.Customer)
+	}
+	if q.Get("page") != "" {
+		view.First = "/deals?" + filter.Encode()
+	}
+	if resp.NextPageToken != "" {
+		filter.Set("page", resp.NextPageToken)
+		view.Next = "/deals?" + filter.Encode()
+	}
+	s.render(w, r, http.StatusOK, "deals", "deals", view)
+}
+
+// stagePath is the opportunity process's stages in order, the path a deal walks.
+var stagePath = []ltcv1.Stage{
+	ltcv1.Stage_STAGE_VALIDATION, ltcv1.Stage_STAGE_INITIATION_REVIEW, ltcv1.Stage_STAGE_TEAM_FORMATION,
+	ltcv1.Stage_STAGE_PURSUIT, ltcv1.Stage_STAGE_ATB_REVIEW, ltcv1.Stage_STAGE_BIDDING, ltcv1.Stage_STAGE_NEGOTIATION,
+	ltcv1.Stage_STAGE_ATC_REVIEW, ltcv1.Stage_STAGE_CONTRACT_SIGNING, ltcv1.Stage_STAGE_HANDOVER, ltcv1.Stage_STAGE_CLOSED,
+}
+
+// step is a stage on a deal's path bar: passed, current, or ahead.
+type step struct {
+	Stage           ltcv1.Stage
+	Passed, Current bool
+}
+
+// dealView is the deal page.
+type dealView struct {
+	Deal *ltcv1.Opportunity
+	Path []step
+	// Next is the stage after the current one; unset for a closed deal.
+	Next     ltcv1.Stage
+	Timeline []*ltcv1.Event
+	// Report is the weekly report form, offered while the deal has a report due.
+	Report reportForm
+}
+
+// reportForm is the weekly report form as submitted.
+type reportForm struct {
+	RequestID, Progress, WinRate, NextSteps, RisksAndIssues, HelpNeeded string
+	Error                                                               string
+}
+
+func (s *Server) deal(w http.ResponseWriter, r *http.Request, id Identity) {
+	s.dealPage(w, r, id, http.StatusOK, reportForm{})
+}
+
+// submitReport sends the weekly report form to SubmitWeeklyReport; a refusal draws the deal again with the form
+// as it was and the API's sentence beside it.
+func (s *Server) submitReport(w http.ResponseWriter, r *http.Request, id Identity) {
+	form := reportForm{RequestID: r.PostFormValue("request_id"), Progress: r.PostFormValue("progress"),
+		WinRate: r.PostFormValue("win_rate"), NextSteps: r.PostFormValue("next_steps"),
+		RisksAndIssues: r.PostFormValue("risks_and_issues"), HelpNeeded: r.PostFormValue("help_needed")}
+	winRate, err := strconv.ParseInt(strings.TrimSpace(form.WinRate), 10, 32)
+	if err != nil {
+		winRate = -1 // not a number: the API says what it takes
+	}
+	ctx, cancel := s.call(r, id)
+	defer cancel()
+	_, err = s.deals.SubmitWeeklyReport(ctx, &ltcv1.SubmitWeeklyReportRequest{
+		RequestId: form.RequestID, OpportunityId: r.PathValue("id"),
+		Report: &ltcv1.WeeklyReport{Progress: form.Progress, WinRate: int32(winRate), NextSteps: form.NextSteps,
+			RisksAndIssues: form.RisksAndIssues, HelpNeeded: form.HelpNeeded},
+	})
+	if err != nil {
+		if s.unauthenticated(w, r, err) {
+			return
+		}
+		form.Error = sentence(err)
+		s.dealPage(w, r, id, http.StatusUnprocessableEntity, form)
+		return
+	}
+	http.Redirect(w, r, "/deals/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+}
+
+// dealPage shows one deal: its path bar, team, risks, decisions, weekly reports and timeline (GetOpportunity and
+// ListEvents), with the weekly report form as given (a new one gets a new request id).
+func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, id Identity, code int, report reportForm) {
+	ctx, cancel := s.call(r, id)
+	defer cancel()
+	got, err := s.deals.GetOpportunity(ctx, &ltcv1.GetOpportunityRequest{Id: r.PathValue("id")})
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	view := dealView{Deal: got.Opportunity, Report: report}
+	if view.Report.RequestID == "" {
+		view.Report.RequestID = uuid.NewString()
+	}
+	at := slices.Index(stagePath, view.Deal.Stage)
+	for i, st := range stagePath {
+		view.Path = append(view.Path, step{Stage: st, Passed: i < at, Current: i == at})
+	}
+	if at >= 0 && at+1 < len(stagePath) {
+		view.Next = stagePath[at+1]
+	}
+	events, err := s.deals.ListEvents(ctx, &ltcv1.ListEventsRequest{DealId: view.Deal.Id, PageSize: 1000})
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	view.Timeline = events.Events
+	slices.Reverse(view.Timeline)
+	s.render(w, r, code, "deal", "deals", view)
+}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/http"
+)
+
+// SignIn proves who a person is and hands the workplace their identity. The workplace mounts it under /signin/
+// and sends everyone without a session to /signin/. The dev sign-in (DevSignIn) lists the demo people of
+// `ltcd dev`; OpenID Connect against the company's identity provider (authorization code with PKCE) is the
+// production one to come: its handler redirects /signin/ to the provider and, on the callback, starts the session
+// with the token the provider issued, which the API accepts by the provider's JWKS.
+type SignIn interface {
+	// Handler serves the paths under /signin/ (the whole path is passed). It calls ui.Start once the person is
+	// known, and may draw its pages with ui.Render.
+	Handler(ui UI) http.Handler
+}
+
+// UI is what the workplace lends a sign-in: its pages and its sessions.
+type UI interface {
+	// Render draws the page of the template name (a file of templates/) with data, in the request's language.
+	Render(w http.ResponseWriter, r *http.Request, status int, name string, data any)
+	// Start starts the session of id and sends the browser to My work.
+	Start(w http.ResponseWriter, r *http.Request, id Identity)
+}
+
+// DevPerson is a person the dev sign-in offers: a demo person of `ltcd dev` with the token it minted for them.
+type DevPerson struct {
+	// Key is the person's name in .dev/tokens.json ("executive2").
+	Key string
+	// Name is the person's display name ("Eva Region").
+	Name string
+	// About says what the person does: roles, authority, functions and org unit.
+	About string
+	Token string
+}
+
+// DevSignIn signs in as any of the demo people, without a password: for `ltcd dev` only. A workplace served by
+// `ltcd serve` has no DevSignIn, so /signin/dev is not found there.
+type DevSignIn struct {
+	People []DevPerson
+}
+
+// Handler serves GET /signin/ (the list of people) and POST /signin/dev (sign in as the posted person).
+func (d DevSignIn) Handler(ui UI) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /signin/{$}", func(w http.ResponseWriter, r *http.Request) {
+		ui.Render(w, r, http.StatusOK, "signin", d.People)
+	})
+	mux.HandleFunc("POST /signin/dev", func(w http.ResponseWriter, r *http.Request) {
+		key := r.PostFormValue("person")
+		for _, p := range d.People {
+			if p.Key == key {
+				ui.Start(w, r, Identity{Token: p.Token, Name: p.Name})
+				return
+			}
+		}
+		ui.Render(w, r, http.StatusBadRequest, "signin", d.People)
+	})
+	return mux
+}
