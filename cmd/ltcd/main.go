@@ -23,6 +23,7 @@ import (
 	"github.com/ltcengine/ltc/internal/observe"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/internal/transport"
+	"github.com/ltcengine/ltc/internal/web"
 	"github.com/ltcengine/ltc/worker"
 )
 
@@ -122,15 +123,40 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log.Info("serving the gRPC API", "addr", l.Addr().String(), "tls", cfg.TLSCertFile != "", "mtls", cfg.TLSClientCAFile != "")
-	workplace, wl, err := b.Web(cfg, log, l.Addr().String(), nil)
+	signIn, err := oidcSignIn(ctx, cfg, log)
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
+	workplace, wl, err := b.Web(cfg, log, l.Addr().String(), signIn)
 	if err != nil {
 		_ = l.Close()
 		return err
 	}
 	if wl != nil {
-		log.Info("serving the web workplace", "url", "http://"+wl.Addr().String())
+		log.Info("serving the web workplace", "url", "http://"+wl.Addr().String(), "oidc_sign_in", signIn != nil)
 	}
 	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.ServeWithWeb(ctx, srv, l, workplace, wl, log) })
+}
+
+// oidcSignIn is the workplace's sign-in with the company's identity provider, or nil when none is configured
+// (then nobody can sign in to the workplace of `ltcd serve`). It reads the provider's discovery document, so a
+// wrong issuer or an unreachable provider fails at start.
+func oidcSignIn(ctx context.Context, cfg config.Config, log *slog.Logger) (web.SignIn, error) {
+	o, ok, err := cfg.OIDC()
+	if err != nil || !ok || cfg.WebAddr == "" {
+		return nil, err
+	}
+	if cfg.JWTAudience != o.ClientID {
+		log.Warn("the API's audience is not the workplace's client id: the provider must add it to the ID tokens, "+
+			"or the API refuses the sessions' tokens", "jwt_audience", cfg.JWTAudience, "oidc_client_id", o.ClientID)
+	}
+	o.Logger = log.With("component", "web")
+	signIn, err := web.NewOIDC(ctx, o)
+	if err != nil {
+		return nil, fmt.Errorf("OpenID Connect discovery from %s: %w", o.Issuer, err)
+	}
+	return signIn, nil
 }
 
 func runWorker(ctx context.Context, args []string) error {

@@ -8,13 +8,16 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ltcengine/ltc/internal/auth"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/transport"
+	"github.com/ltcengine/ltc/internal/web"
 	"github.com/ltcengine/ltc/workflows"
 )
 
@@ -57,6 +60,14 @@ type Config struct {
 	// WebSessionKey (LTC_WEB_SESSION_KEY, 32+ bytes) signs and encrypts the workplace's session cookies; unset,
 	// each process makes its own and sessions end when it stops. Environment only.
 	WebSessionKey string
+	// OIDCClientID turns on the workplace's sign-in with the company's identity provider (OpenID Connect), whose
+	// issuer is JWTIssuer: discovery from it, and the ID token, which the session holds, checked by the API with
+	// JWKSURL, JWTIssuer and JWTAudience. OIDCRedirectURL is the workplace's callback registered with the provider.
+	OIDCClientID    string
+	OIDCRedirectURL string
+	// OIDCClientSecret is the client's secret: from LTC_OIDC_CLIENT_SECRET, or read from OIDCClientSecretFile.
+	OIDCClientSecret     string
+	OIDCClientSecretFile string
 	// Tracing is on when an OTLP endpoint is configured in the standard environment
 	// (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): gRPC, Temporal and pgx are traced.
 	Tracing bool
@@ -81,6 +92,9 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.JWKSURL, "jwks-url", env("LTC_JWKS_URL", ""), "identity provider's JWKS URL: check its RS256/ES256 tokens instead (LTC_JWKS_URL)")
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("LTC_JWT_ISSUER", ""), "iss the identity provider's tokens must carry; required with --jwks-url (LTC_JWT_ISSUER)")
 	fs.StringVar(&c.JWTAudience, "jwt-audience", env("LTC_JWT_AUDIENCE", ""), "aud the identity provider's tokens must include; required with --jwks-url (LTC_JWT_AUDIENCE)")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", env("LTC_OIDC_CLIENT_ID", ""), "web workplace's client id at the identity provider: turns on OpenID Connect sign-in, issuer --jwt-issuer (LTC_OIDC_CLIENT_ID)")
+	fs.StringVar(&c.OIDCRedirectURL, "oidc-redirect-url", env("LTC_OIDC_REDIRECT_URL", ""), "web workplace's sign-in callback as registered with the identity provider, ending in "+web.OIDCCallbackPath+" (LTC_OIDC_REDIRECT_URL)")
+	fs.StringVar(&c.OIDCClientSecretFile, "oidc-client-secret-file", env("LTC_OIDC_CLIENT_SECRET_FILE", ""), "file holding the client secret, instead of LTC_OIDC_CLIENT_SECRET (LTC_OIDC_CLIENT_SECRET_FILE)")
 	fs.StringVar(&c.TLSCertFile, "tls-cert-file", env("LTC_TLS_CERT_FILE", ""), "PEM certificate chain of the API; with --tls-key-file turns on TLS (LTC_TLS_CERT_FILE)")
 	fs.StringVar(&c.TLSKeyFile, "tls-key-file", env("LTC_TLS_KEY_FILE", ""), "PEM private key of --tls-cert-file (LTC_TLS_KEY_FILE)")
 	fs.StringVar(&c.TLSClientCAFile, "tls-client-ca-file", env("LTC_TLS_CLIENT_CA_FILE", ""), "PEM CAs of client certificates: turns on mTLS, a client without such a certificate is refused (LTC_TLS_CLIENT_CA_FILE)")
@@ -88,6 +102,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.PolicyFile, "policy-file", env("LTC_POLICY_FILE", ""), "JSON policy new deals start with; default: the built-in policy, see docs/process.md (LTC_POLICY_FILE)")
 	c.JWTSecret = os.Getenv("LTC_JWT_SECRET")
 	c.WebSessionKey = os.Getenv("LTC_WEB_SESSION_KEY")
+	c.OIDCClientSecret = os.Getenv("LTC_OIDC_CLIENT_SECRET")
 	c.Tracing = os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 }
 
@@ -124,6 +139,43 @@ func (c *Config) Verifier(log *slog.Logger) (*auth.Verifier, error) {
 		return nil, errors.New("LTC_JWT_SECRET is not set (at least 32 bytes; `openssl rand -hex 32` makes one)")
 	}
 	return auth.NewHS256([]byte(c.JWTSecret))
+}
+
+// OIDC returns the options of the workplace's sign-in with the company's identity provider; false when no client
+// id is configured. The provider is the one whose tokens the API accepts: its issuer is --jwt-issuer, and
+// --jwks-url must be set, for the API checks the session's ID token with the provider's keys.
+func (c *Config) OIDC() (web.OIDCOptions, bool, error) {
+	if c.OIDCClientID == "" {
+		if c.OIDCRedirectURL != "" || c.OIDCClientSecret != "" || c.OIDCClientSecretFile != "" {
+			return web.OIDCOptions{}, false, errors.New("OpenID Connect sign-in is half configured: set --oidc-client-id (LTC_OIDC_CLIENT_ID)")
+		}
+		return web.OIDCOptions{}, false, nil
+	}
+	if c.JWKSURL == "" || c.JWTIssuer == "" || c.JWTAudience == "" {
+		return web.OIDCOptions{}, false, errors.New("OpenID Connect sign-in needs the API to accept the provider's tokens: " +
+			"set --jwks-url, --jwt-issuer (the provider's issuer) and --jwt-audience")
+	}
+	secret := c.OIDCClientSecret
+	if c.OIDCClientSecretFile != "" {
+		if secret != "" {
+			return web.OIDCOptions{}, false, errors.New("LTC_OIDC_CLIENT_SECRET and --oidc-client-secret-file are two sources of the secret: choose one")
+		}
+		b, err := os.ReadFile(c.OIDCClientSecretFile)
+		if err != nil {
+			return web.OIDCOptions{}, false, err
+		}
+		secret = strings.TrimSpace(string(b))
+	}
+	if secret == "" {
+		return web.OIDCOptions{}, false, errors.New("OpenID Connect sign-in needs the client secret (LTC_OIDC_CLIENT_SECRET or --oidc-client-secret-file)")
+	}
+	u, err := url.Parse(c.OIDCRedirectURL)
+	if err != nil || u.Path != web.OIDCCallbackPath ||
+		!(u.Scheme == "https" || (u.Scheme == "http" && transport.IsLoopback(u.Hostname()))) {
+		return web.OIDCOptions{}, false, fmt.Errorf("--oidc-redirect-url %q: want the workplace's https address (http only on loopback) followed by %s",
+			c.OIDCRedirectURL, web.OIDCCallbackPath)
+	}
+	return web.OIDCOptions{Issuer: c.JWTIssuer, ClientID: c.OIDCClientID, ClientSecret: secret, RedirectURL: c.OIDCRedirectURL}, true, nil
 }
 
 // ServerTLS returns the API's TLS configuration, or nil for plaintext, which it refuses unless the gRPC address is

@@ -27,7 +27,8 @@ func parse(t *testing.T, args ...string) *config.Config {
 // clearEnv unsets the environment the transport and identity settings read, for the test.
 func clearEnv(t *testing.T) {
 	for _, k := range []string{"LTC_TLS_CERT_FILE", "LTC_TLS_KEY_FILE", "LTC_TLS_CLIENT_CA_FILE", "LTC_JWKS_URL",
-		"LTC_JWT_ISSUER", "LTC_JWT_AUDIENCE", "LTC_PPROF", "LTC_GRPC_ADDR", "LTC_JWT_PUBLIC_KEY_FILE"} {
+		"LTC_JWT_ISSUER", "LTC_JWT_AUDIENCE", "LTC_PPROF", "LTC_GRPC_ADDR", "LTC_JWT_PUBLIC_KEY_FILE",
+		"LTC_OIDC_CLIENT_ID", "LTC_OIDC_REDIRECT_URL", "LTC_OIDC_CLIENT_SECRET", "LTC_OIDC_CLIENT_SECRET_FILE"} {
 		t.Setenv(k, "") // restored when the test ends
 		require.NoError(t, os.Unsetenv(k))
 	}
@@ -97,4 +98,48 @@ func TestWebAddressFromFlagElseEnvironmentElseLoopback(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:9080", c.WebAddr)
 	assert.Equal(t, "0123456789abcdef0123456789abcdef", c.WebSessionKey, "the session key comes from the environment only")
 	assert.Empty(t, parse(t, "--web-addr", "").WebAddr, "an empty address turns the workplace off")
+}
+
+// TestOIDCSignInUsesTheAPIsIdentityProvider: the sign-in is off without a client id, takes the issuer the API
+// checks, needs the API to accept the provider's tokens, and reads its secret from the environment or a file, not
+// both.
+func TestOIDCSignInUsesTheAPIsIdentityProvider(t *testing.T) {
+	clearEnv(t)
+	_, on, err := parse(t).OIDC()
+	require.NoError(t, err)
+	assert.False(t, on, "off without a client id")
+	_, _, err = parse(t, "--oidc-redirect-url", "https://ltc.example.com/signin/oidc/callback").OIDC()
+	assert.ErrorContains(t, err, "--oidc-client-id")
+
+	provider := []string{"--jwks-url", "https://id.example.com/certs", "--jwt-issuer", "https://id.example.com",
+		"--jwt-audience", "ltc-web", "--oidc-client-id", "ltc-web"}
+	_, _, err = parse(t, "--oidc-client-id", "ltc-web").OIDC()
+	assert.ErrorContains(t, err, "--jwks-url", "the API must accept the tokens the sign-in gets")
+	_, _, err = parse(t, append(provider, "--oidc-redirect-url", "https://ltc.example.com/signin/oidc/callback")...).OIDC()
+	assert.ErrorContains(t, err, "client secret")
+
+	t.Setenv("LTC_OIDC_CLIENT_SECRET", "s3cret")
+	o, on, err := parse(t, append(provider, "--oidc-redirect-url", "https://ltc.example.com/signin/oidc/callback")...).OIDC()
+	require.NoError(t, err)
+	assert.True(t, on)
+	assert.Equal(t, "https://id.example.com", o.Issuer, "the API's issuer")
+	assert.Equal(t, []string{"ltc-web", "s3cret", "https://ltc.example.com/signin/oidc/callback"},
+		[]string{o.ClientID, o.ClientSecret, o.RedirectURL})
+	for _, bad := range []string{"http://ltc.example.com/signin/oidc/callback", "https://ltc.example.com/callback", ""} {
+		_, _, err = parse(t, append(provider, "--oidc-redirect-url", bad)...).OIDC()
+		assert.ErrorContains(t, err, "--oidc-redirect-url", bad)
+	}
+	_, _, err = parse(t, append(provider, "--oidc-redirect-url", "http://127.0.0.1:7080/signin/oidc/callback")...).OIDC()
+	assert.NoError(t, err, "http on loopback")
+
+	file := t.TempDir() + "/secret"
+	require.NoError(t, os.WriteFile(file, []byte("from-file\n"), 0o600))
+	_, _, err = parse(t, append(provider, "--oidc-redirect-url", "https://ltc.example.com/signin/oidc/callback",
+		"--oidc-client-secret-file", file)...).OIDC()
+	assert.ErrorContains(t, err, "choose one")
+	require.NoError(t, os.Unsetenv("LTC_OIDC_CLIENT_SECRET"))
+	o, _, err = parse(t, append(provider, "--oidc-redirect-url", "https://ltc.example.com/signin/oidc/callback",
+		"--oidc-client-secret-file", file)...).OIDC()
+	require.NoError(t, err)
+	assert.Equal(t, "from-file", o.ClientSecret)
 }

@@ -171,8 +171,9 @@ func (b *Backends) API(cfg config.Config, log *slog.Logger) (*api.Server, net.Li
 
 // Web builds the web workplace, a client of the API listening at apiAddr, and opens its listener on the configured
 // address; all nil when the configuration turns it off. signIn is how people sign in: the dev sign-in under
-// `ltcd dev`, none yet under `ltcd serve` (OpenID Connect is to come). The workplace trusts the API's own
-// certificate when the API serves TLS; an API that requires client certificates leaves it off for now.
+// `ltcd dev`, OpenID Connect with the company's identity provider under `ltcd serve` when configured. The
+// workplace trusts the API's own certificate when the API serves TLS; an API that requires client certificates
+// leaves it off for now.
 func (b *Backends) Web(cfg config.Config, log *slog.Logger, apiAddr string, signIn web.SignIn) (*web.Server, net.Listener, error) {
 	if cfg.WebAddr == "" {
 		return nil, nil, nil

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strings"
 
@@ -23,6 +24,7 @@ const langCookie = "ltc_lang"
 var messages = newCatalogue()
 
 func newCatalogue() *catalog.Builder {
+	maps.Copy(catalogue, signInMessages)
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
 	for key, m := range catalogue {
 		en := m.en

@@ -20,8 +20,6 @@ var catalogue = map[string]translation{
 	"language.other":  {en: "中文", zh: "English"},
 	"Development sign-in: choose a demo person of ltcd dev. Only ltcd dev offers it.": {
 		zh: "开发环境登录：选择 ltcd dev 的一位演示人员。只有 ltcd dev 提供此登录。"},
-	"No sign-in is configured: sign-in with the company's identity provider (OpenID Connect) is to come.": {
-		zh: "尚未配置登录方式：通过公司身份提供方（OpenID Connect）登录即将提供。"},
 	"Refused":                         {zh: "操作被拒绝"},
 	"Back to My work":                 {zh: "返回我的待办"},
 	"This page is still to be built.": {zh: "此页面尚在建设中。"},
@@ -252,4 +250,18 @@ var catalogue = map[string]translation{
 	"RISK_STATUS_OPEN":        {en: "Open", zh: "未关闭"},
 	"RISK_STATUS_MITIGATED":   {en: "Mitigated", zh: "已缓解"},
 	"RISK_STATUS_CLOSED":      {en: "Closed", zh: "已关闭"},
+}
+
+// signInMessages are the strings of the sign-in with the company's identity provider (OpenID Connect), added to
+// the catalogue when it is built.
+var signInMessages = map[string]translation{
+	"Sign in with the company's identity provider": {zh: "通过公司身份提供方登录"},
+	"No sign-in is configured: set up OpenID Connect with the company's identity provider (README, Configuration).": {
+		zh: "尚未配置登录方式：请配置公司身份提供方的 OpenID Connect 登录（见 README 的配置一节）。"},
+	refusedNotStarted: {zh: "此次登录不是在本浏览器中发起的，或已超时。请重新登录。"},
+	refusedState:      {zh: "登录返回的 state 与发起时不一致。请重新登录。"},
+	refusedVerifier:   {zh: "此次登录缺少 PKCE 校验码。请重新登录。"},
+	refusedProvider:   {zh: "身份提供方拒绝了此次登录。请重新登录。"},
+	refusedCode:       {zh: "身份提供方不接受此次登录的授权码。请重新登录。"},
+	refusedToken:      {zh: "身份提供方的 ID 令牌对本工作台无效。"},
 }

@@ -25,10 +25,18 @@ const sessionCookie = "ltc_session"
 // the person signs in again).
 const SessionTTL = 12 * time.Hour
 
-// sessions writes and reads session cookies.
+// pendingCookie holds a sign-in in progress (OpenID Connect's state, nonce and PKCE verifier), sealed like the
+// session, on the sign-in's paths only.
+const pendingCookie = "ltc_signin"
+
+// PendingSignInTTL is how long a started sign-in waits for the identity provider to send the browser back.
+const PendingSignInTTL = 10 * time.Minute
+
+// sessions writes and reads session cookies, and the cookie of a sign-in in progress.
 type sessions struct {
-	codec  *securecookie.SecureCookie
-	secure bool
+	codec   *securecookie.SecureCookie
+	pending *securecookie.SecureCookie
+	secure  bool
 }
 
 // newSessions derives the cookie's signing and encryption keys from key; an empty key makes random ones, so
@@ -47,7 +55,9 @@ func newSessions(key []byte, secure bool) (*sessions, error) {
 	block := sha256.Sum256(append([]byte("ltc web session block\x00"), key...))
 	codec := securecookie.New(hash[:], block[:]).MaxAge(int(SessionTTL / time.Second))
 	codec.SetSerializer(securecookie.JSONEncoder{})
-	return &sessions{codec: codec, secure: secure}, nil
+	pending := securecookie.New(hash[:], block[:]).MaxAge(int(PendingSignInTTL / time.Second))
+	pending.SetSerializer(securecookie.JSONEncoder{})
+	return &sessions{codec: codec, pending: pending, secure: secure}, nil
 }
 
 // start writes the session cookie of id.
@@ -80,5 +90,31 @@ func (s *sessions) identity(r *http.Request) (Identity, bool) {
 
 func (s *sessions) cookie(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure}
+}
+
+// hold writes the cookie of a sign-in in progress.
+func (s *sessions) hold(w http.ResponseWriter, v any) error {
+	sealed, err := s.pending.Encode(pendingCookie, v)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, s.signInCookie(sealed, int(PendingSignInTTL/time.Second)))
+	return nil
+}
+
+// take reads the cookie of a sign-in in progress into v and removes it; false when there is none (or it is
+// forged or expired).
+func (s *sessions) take(w http.ResponseWriter, r *http.Request, v any) bool {
+	c, err := r.Cookie(pendingCookie)
+	if err != nil {
+		return false
+	}
+	http.SetCookie(w, s.signInCookie("", -1))
+	return s.pending.Decode(pendingCookie, c.Value, v) == nil
+}
+
+func (s *sessions) signInCookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: pendingCookie, Value: value, Path: "/signin/", MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure}
 }

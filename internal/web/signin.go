@@ -6,9 +6,9 @@ import (
 
 // SignIn proves who a person is and hands the workplace their identity. The workplace mounts it under /signin/
 // and sends everyone without a session to /signin/. The dev sign-in (DevSignIn) lists the demo people of
-// `ltcd dev`; OpenID Connect against the company's identity provider (authorization code with PKCE) is the
-// production one to come: its handler redirects /signin/ to the provider and, on the callback, starts the session
-// with the token the provider issued, which the API accepts by the provider's JWKS.
+// `ltcd dev`; OpenID Connect against the company's identity provider (OIDC: authorization code with PKCE) is the
+// production one: its button sends the browser to the provider and, on the callback, it starts the session with
+// the ID token the provider issued, which the API accepts by the provider's JWKS.
 type SignIn interface {
 	// Handler serves the paths under /signin/ (the whole path is passed). It calls ui.Start once the person is
 	// known, and may draw its pages with ui.Render.
@@ -21,6 +21,10 @@ type UI interface {
 	Render(w http.ResponseWriter, r *http.Request, status int, name string, data any)
 	// Start starts the session of id and sends the browser to My work.
 	Start(w http.ResponseWriter, r *http.Request, id Identity)
+	// Hold keeps v in the browser, sealed, until the sign-in takes it back (for at most PendingSignInTTL).
+	Hold(w http.ResponseWriter, v any) error
+	// Take reads into v what Hold kept and forgets it, so it is used once; false when there is none.
+	Take(w http.ResponseWriter, r *http.Request, v any) bool
 }
 
 // DevPerson is a person the dev sign-in offers: a demo person of `ltcd dev` with the token it minted for them.
@@ -44,7 +48,7 @@ type DevSignIn struct {
 func (d DevSignIn) Handler(ui UI) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /signin/{$}", func(w http.ResponseWriter, r *http.Request) {
-		ui.Render(w, r, http.StatusOK, "signin", d.People)
+		ui.Render(w, r, http.StatusOK, "signin", signInPage{People: d.People})
 	})
 	mux.HandleFunc("POST /signin/dev", func(w http.ResponseWriter, r *http.Request) {
 		key := r.PostFormValue("person")
@@ -54,7 +58,7 @@ func (d DevSignIn) Handler(ui UI) http.Handler {
 				return
 			}
 		}
-		ui.Render(w, r, http.StatusBadRequest, "signin", d.People)
+		ui.Render(w, r, http.StatusBadRequest, "signin", signInPage{People: d.People})
 	})
 	return mux
 }

@@ -49,7 +49,8 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 type Options struct {
 	// API is the connection to the engine's gRPC API.
 	API grpc.ClientConnInterface
-	// SignIn signs people in; nil offers no sign-in yet (OpenID Connect is to come), so nobody can.
+	// SignIn signs people in: OIDC with the company's identity provider, or DevSignIn under `ltcd dev`; nil offers
+	// no sign-in, so nobody can.
 	SignIn SignIn
 	// SessionKey signs and encrypts session cookies (32+ bytes); empty makes a random key, so sessions end with
 	// the process.
@@ -325,6 +326,12 @@ func (u ui) Start(w http.ResponseWriter, r *http.Request, id Identity) {
 		return
 	}
 	http.Redirect(w, r, "/work", http.StatusSeeOther)
+}
+
+func (u ui) Hold(w http.ResponseWriter, v any) error { return u.s.sessions.hold(w, v) }
+
+func (u ui) Take(w http.ResponseWriter, r *http.Request, v any) bool {
+	return u.s.sessions.take(w, r, v)
 }
 
 // parsePages parses each page of templates/ with the layout.
