@@ -34,12 +34,11 @@ const PendingSignInTTL = 10 * time.Minute
 
 // sessions writes and reads session cookies, and the cookie of a sign-in in progress.
 type sessions struct {
-	codec   *securecookie.SecureCookie
-	pending *securecookie.SecureCookie
-	secure  bool
+	session, pending sealedCookie
+	secure           bool
 }
 
-// newSessions derives the cookie's signing and encryption keys from key; an empty key makes random ones, so
+// newSessions derives the cookies' signing and encryption keys from key; an empty key makes random ones, so
 // sessions end when the process does.
 func newSessions(key []byte, secure bool) (*sessions, error) {
 	if len(key) == 0 {
@@ -53,68 +52,67 @@ func newSessions(key []byte, secure bool) (*sessions, error) {
 	}
 	hash := sha256.Sum256(append([]byte("ltc web session hash\x00"), key...))
 	block := sha256.Sum256(append([]byte("ltc web session block\x00"), key...))
-	codec := securecookie.New(hash[:], block[:]).MaxAge(int(SessionTTL / time.Second))
-	codec.SetSerializer(securecookie.JSONEncoder{})
-	pending := securecookie.New(hash[:], block[:]).MaxAge(int(PendingSignInTTL / time.Second))
-	pending.SetSerializer(securecookie.JSONEncoder{})
-	return &sessions{codec: codec, pending: pending, secure: secure}, nil
+	sealed := func(name, path string, ttl time.Duration) sealedCookie {
+		codec := securecookie.New(hash[:], block[:]).MaxAge(int(ttl / time.Second))
+		codec.SetSerializer(securecookie.JSONEncoder{})
+		return sealedCookie{name: name, path: path, ttl: ttl, secure: secure, codec: codec}
+	}
+	return &sessions{session: sealed(sessionCookie, "/", SessionTTL),
+		pending: sealed(pendingCookie, "/signin/", PendingSignInTTL), secure: secure}, nil
 }
 
 // start writes the session cookie of id.
-func (s *sessions) start(w http.ResponseWriter, id Identity) error {
-	v, err := s.codec.Encode(sessionCookie, id)
-	if err != nil {
-		return err
-	}
-	http.SetCookie(w, s.cookie(v, int(SessionTTL/time.Second)))
-	return nil
-}
+func (s *sessions) start(w http.ResponseWriter, id Identity) error { return s.session.write(w, id) }
 
 // end removes the session cookie.
-func (s *sessions) end(w http.ResponseWriter) {
-	http.SetCookie(w, s.cookie("", -1))
-}
+func (s *sessions) end(w http.ResponseWriter) { s.session.clear(w) }
 
 // identity reads the request's session; false when there is none (or it is forged or expired).
 func (s *sessions) identity(r *http.Request) (Identity, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return Identity{}, false
-	}
 	var id Identity
-	if err := s.codec.Decode(sessionCookie, c.Value, &id); err != nil || id.Token == "" {
+	if !s.session.read(r, &id) || id.Token == "" {
 		return Identity{}, false
 	}
 	return id, true
 }
 
-func (s *sessions) cookie(value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure}
-}
-
 // hold writes the cookie of a sign-in in progress.
-func (s *sessions) hold(w http.ResponseWriter, v any) error {
-	sealed, err := s.pending.Encode(pendingCookie, v)
-	if err != nil {
-		return err
-	}
-	http.SetCookie(w, s.signInCookie(sealed, int(PendingSignInTTL/time.Second)))
-	return nil
-}
+func (s *sessions) hold(w http.ResponseWriter, v any) error { return s.pending.write(w, v) }
 
 // take reads the cookie of a sign-in in progress into v and removes it; false when there is none (or it is
 // forged or expired).
 func (s *sessions) take(w http.ResponseWriter, r *http.Request, v any) bool {
-	c, err := r.Cookie(pendingCookie)
-	if err != nil {
-		return false
-	}
-	http.SetCookie(w, s.signInCookie("", -1))
-	return s.pending.Decode(pendingCookie, c.Value, v) == nil
+	ok := s.pending.read(r, v)
+	s.pending.clear(w)
+	return ok
 }
 
-func (s *sessions) signInCookie(value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: pendingCookie, Value: value, Path: "/signin/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure}
+// sealedCookie is a cookie whose value is encrypted and signed: HttpOnly, SameSite=Lax, Secure when asked, valid
+// for ttl.
+type sealedCookie struct {
+	name, path string
+	ttl        time.Duration
+	secure     bool
+	codec      *securecookie.SecureCookie
+}
+
+func (c sealedCookie) write(w http.ResponseWriter, v any) error {
+	sealed, err := c.codec.Encode(c.name, v)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, c.cookie(sealed, int(c.ttl/time.Second)))
+	return nil
+}
+
+func (c sealedCookie) read(r *http.Request, v any) bool {
+	cookie, err := r.Cookie(c.name)
+	return err == nil && c.codec.Decode(c.name, cookie.Value, v) == nil
+}
+
+func (c sealedCookie) clear(w http.ResponseWriter) { http.SetCookie(w, c.cookie("", -1)) }
+
+func (c sealedCookie) cookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: c.name, Value: value, Path: c.path, MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.secure}
 }
