@@ -44,6 +44,8 @@ type Verifier struct {
 	keys    jwt.Keyfunc
 	// checks are the claims checks beyond the validity window (issuer and audience of identity-provider tokens).
 	checks []jwt.ParserOption
+	// claims map an identity provider's claims to the engine's attributes; nil reads the engine's own names.
+	claims *ClaimNames
 	// stop ends what the verifier runs in the background (the JWKS refresh); nil when nothing runs.
 	stop func()
 }
@@ -89,8 +91,17 @@ func (v *Verifier) Verify(token string) (ltc.Actor, error) {
 	if err != nil {
 		return ltc.Actor{}, err
 	}
-	if err := checkClaims(token, c); err != nil {
+	raw, err := checkClaims(token, c)
+	if err != nil {
 		return ltc.Actor{}, err
+	}
+	if v.claims != nil {
+		if err := v.claims.mapped(&c, raw); err != nil {
+			return ltc.Actor{}, err
+		}
+		if err := checkText("name", c.Name); err != nil {
+			return ltc.Actor{}, err
+		}
 	}
 	return c.actor()
 }
@@ -101,32 +112,45 @@ const maxClaimText = 200
 // checkClaims refuses what the JWT library lets pass: times given as strings rather than numbers (RFC 7519 says
 // NumericDate), and a subject or name that is blank, too long, or not text the engine can store (they are written
 // into every event the caller causes).
-func checkClaims(token string, c Claims) error {
+// It returns the token's claims as decoded JSON, for a claim mapping to read.
+func checkClaims(token string, c Claims) (map[string]any, error) {
 	_, payload, _ := strings.Cut(token, ".")
 	payload, _, _ = strings.Cut(payload, ".")
 	b, err := jwt.NewParser().DecodeSegment(payload)
 	if err != nil {
-		return fmt.Errorf("token claims: %w", err)
+		return nil, fmt.Errorf("token claims: %w", err)
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
-		return fmt.Errorf("token claims: %w", err)
+		return nil, fmt.Errorf("token claims: %w", err)
 	}
 	for _, name := range []string{"exp", "nbf", "iat"} {
 		if v, ok := raw[name]; ok && !isJSONNumber(v) {
-			return fmt.Errorf("token claim %s must be a number (NumericDate)", name)
+			return nil, fmt.Errorf("token claim %s must be a number (NumericDate)", name)
 		}
 	}
 	if strings.TrimSpace(c.Subject) == "" {
-		return errors.New("token has a blank subject")
+		return nil, errors.New("token has a blank subject")
 	}
 	for name, v := range map[string]string{"sub": c.Subject, "name": c.Name} {
-		if problem := ltc.TextProblem(v); problem != "" {
-			return fmt.Errorf("token claim %s %s", name, problem)
+		if err := checkText(name, v); err != nil {
+			return nil, err
 		}
-		if utf8.RuneCountInString(v) > maxClaimText {
-			return fmt.Errorf("token claim %s is longer than %d characters", name, maxClaimText)
-		}
+	}
+	var decoded map[string]any
+	if err := json.Unmarshal(b, &decoded); err != nil {
+		return nil, fmt.Errorf("token claims: %w", err)
+	}
+	return decoded, nil
+}
+
+// checkText refuses a claim that becomes a person's id or name and is no text the engine stores, or too long.
+func checkText(name, v string) error {
+	if problem := ltc.TextProblem(v); problem != "" {
+		return fmt.Errorf("token claim %s %s", name, problem)
+	}
+	if utf8.RuneCountInString(v) > maxClaimText {
+		return fmt.Errorf("token claim %s is longer than %d characters", name, maxClaimText)
 	}
 	return nil
 }

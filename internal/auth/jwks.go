@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/MicahParks/keyfunc/v3"
@@ -27,6 +29,94 @@ type JWKSOptions struct {
 	Logger *slog.Logger
 	// Client fetches the key set; nil means a client with a 10-second timeout.
 	Client *http.Client
+	// Claims name the claims that carry the engine's attributes in the provider's tokens; zero fields keep the
+	// engine's names (DefaultClaimNames).
+	Claims ClaimNames
+}
+
+// ClaimNames name the claims of an identity provider's tokens that carry a person's name, roles, authority, review
+// functions, org unit and scope. A dotted name reaches into nested objects (Keycloak's "realm_access.roles"); a
+// list may also come as one string of names separated by spaces or commas. The values are the engine's own (role
+// names, function names, an org unit path): mapping values is the provider's job (its claim mappers).
+type ClaimNames struct {
+	Name, Roles, Authority, Functions, Org, Scope string
+}
+
+// DefaultClaimNames are the engine's own claim names, which its own tokens use.
+var DefaultClaimNames = ClaimNames{Name: "name", Roles: "roles", Authority: "authority", Functions: "functions", Org: "org", Scope: "scope"}
+
+// withDefaults fills the names not given with the engine's.
+func (n ClaimNames) withDefaults() ClaimNames {
+	d := DefaultClaimNames
+	for _, f := range []struct {
+		to  *string
+		def string
+	}{{&n.Name, d.Name}, {&n.Roles, d.Roles}, {&n.Authority, d.Authority},
+		{&n.Functions, d.Functions}, {&n.Org, d.Org}, {&n.Scope, d.Scope}} {
+		if *f.to == "" {
+			*f.to = f.def
+		}
+	}
+	return n
+}
+
+// mapped reads the engine's attributes into c from the claims the names give, in the token's raw claims.
+func (n ClaimNames) mapped(c *Claims, raw map[string]any) error {
+	c.Name, c.Org, c.Scope = text(lookup(raw, n.Name)), text(lookup(raw, n.Org)), text(lookup(raw, n.Scope))
+	c.Roles, c.Functions = names(lookup(raw, n.Roles)), names(lookup(raw, n.Functions))
+	switch v := lookup(raw, n.Authority).(type) {
+	case nil:
+		c.Authority = 0
+	case float64:
+		if v != float64(int(v)) {
+			return fmt.Errorf("token claim %s must be a whole number", n.Authority)
+		}
+		c.Authority = int(v)
+	case string:
+		a, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("token claim %s must be a whole number", n.Authority)
+		}
+		c.Authority = a
+	default:
+		return fmt.Errorf("token claim %s must be a whole number", n.Authority)
+	}
+	return nil
+}
+
+// lookup is the value at the dotted path in the claims, or nil.
+func lookup(raw map[string]any, path string) any {
+	var v any = raw
+	for _, part := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[part]
+	}
+	return v
+}
+
+func text(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// names is a list claim: an array of strings, or one string of names separated by spaces or commas.
+func names(v any) []string {
+	switch v := v.(type) {
+	case []any:
+		var out []string
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	case string:
+		return strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' })
+	}
+	return nil
 }
 
 // JWKS timing. The key set is fetched at start (a start with an unreachable identity provider fails, so a wrong
@@ -89,6 +179,7 @@ func NewJWKS(o JWKSOptions) (*Verifier, error) {
 		return nil, fmt.Errorf("read the identity provider's keys from %s: %w", o.URL, err)
 	}
 	keys := k.Keyfunc
+	claims := o.Claims.withDefaults()
 	return &Verifier{
 		methods: JWKSMethods,
 		keys: func(t *jwt.Token) (any, error) {
@@ -99,6 +190,7 @@ func NewJWKS(o JWKSOptions) (*Verifier, error) {
 			return keys(t)
 		},
 		checks: []jwt.ParserOption{jwt.WithIssuer(o.Issuer), jwt.WithAudience(o.Audience)},
+		claims: &claims,
 		stop:   cancel,
 	}, nil
 }

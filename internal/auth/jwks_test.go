@@ -191,3 +191,46 @@ func TestJWKSNeedsIssuerAudienceAndASafeURL(t *testing.T) {
 		}
 	}
 }
+
+// A provider that carries the engine's attributes under its own claim names (Keycloak's nested realm roles, a
+// custom org claim, roles as one string) is read through the configured mapping; the engine's names are then
+// not read, and values that are not the engine's are refused as ever.
+func TestIdentityProviderClaimsAreReadThroughTheMapping(t *testing.T) {
+	p := newIDP(t)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	p.publishRSA("rsa-1", &key.PublicKey)
+	v, err := auth.NewJWKS(auth.JWKSOptions{URL: p.url, Issuer: issuer, Audience: audience,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Claims: auth.ClaimNames{Name: "preferred_username", Roles: "realm_access.roles", Authority: "ltc.authority",
+			Functions: "review_functions", Org: "department"}})
+	require.NoError(t, err)
+	t.Cleanup(v.Close)
+	now := time.Now()
+	token := func(extra map[string]any) string {
+		claims := jwt.MapClaims{"sub": "eva", "iss": issuer, "aud": []string{audience}, "iat": now.Unix(),
+			"exp": now.Add(time.Hour).Unix(), "roles": []string{"admin"}, "org": "/"}
+		for k, x := range extra {
+			claims[k] = x
+		}
+		tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+		tok.Header["kid"] = "rsa-1"
+		s, err := tok.SignedString(key)
+		require.NoError(t, err)
+		return s
+	}
+	got, err := v.Verify(token(map[string]any{"preferred_username": "Eva Region",
+		"realm_access": map[string]any{"roles": []string{"executive", "reviewer"}}, "ltc": map[string]any{"authority": "2"},
+		"review_functions": "FINANCE, LEGAL", "department": "emea"}))
+	require.NoError(t, err)
+	assert.Equal(t, ltc.Actor{ID: "eva", Name: "Eva Region", Roles: []ltc.Role{ltc.RoleExecutive, ltc.RoleReviewer}, Authority: 2,
+		Functions: []ltc.ReviewFunction{ltc.FunctionFinance, ltc.FunctionLegal}, Unit: "emea"}, got,
+		"the mapped claims, not the engine's own names (roles admin, org /) that the token also carries")
+	_, err = v.Verify(token(map[string]any{"realm_access": map[string]any{"roles": []string{"root"}}, "department": "emea"}))
+	assert.ErrorContains(t, err, "unknown role")
+	_, err = v.Verify(token(map[string]any{"realm_access": map[string]any{"roles": []string{"sales"}}}))
+	assert.ErrorContains(t, err, "org", "the org unit is required under its mapped name")
+	_, err = v.Verify(token(map[string]any{"realm_access": map[string]any{"roles": []string{"executive"}}, "department": "emea",
+		"ltc": map[string]any{"authority": 2.5}}))
+	assert.ErrorContains(t, err, "whole number")
+}

@@ -44,6 +44,9 @@ type Config struct {
 	JWKSURL     string
 	JWTIssuer   string
 	JWTAudience string
+	// JWTClaimMap names the provider's claims that carry the engine's attributes, as "roles=realm_access.roles,
+	// org=department" (keys name, roles, authority, functions, org, scope; the others keep the engine's names).
+	JWTClaimMap string
 	// TLSCertFile and TLSKeyFile turn on TLS for the API; TLSClientCAFile adds mTLS (client certificates issued
 	// by these CAs are required). Without them the API serves plaintext, on loopback only.
 	TLSCertFile     string
@@ -92,6 +95,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.JWKSURL, "jwks-url", env("LTC_JWKS_URL", ""), "identity provider's JWKS URL: check its RS256/ES256 tokens instead (LTC_JWKS_URL)")
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("LTC_JWT_ISSUER", ""), "iss the identity provider's tokens must carry; required with --jwks-url (LTC_JWT_ISSUER)")
 	fs.StringVar(&c.JWTAudience, "jwt-audience", env("LTC_JWT_AUDIENCE", ""), "aud the identity provider's tokens must include; required with --jwks-url (LTC_JWT_AUDIENCE)")
+	fs.StringVar(&c.JWTClaimMap, "jwt-claim-map", env("LTC_JWT_CLAIM_MAP", ""), "the identity provider's claim names for the engine's attributes, as roles=realm_access.roles,org=department (keys name, roles, authority, functions, org, scope) (LTC_JWT_CLAIM_MAP)")
 	fs.StringVar(&c.OIDCClientID, "oidc-client-id", env("LTC_OIDC_CLIENT_ID", ""), "web workplace's client id at the identity provider: turns on OpenID Connect sign-in, issuer --jwt-issuer (LTC_OIDC_CLIENT_ID)")
 	fs.StringVar(&c.OIDCRedirectURL, "oidc-redirect-url", env("LTC_OIDC_REDIRECT_URL", ""), "web workplace's sign-in callback as registered with the identity provider, ending in "+web.OIDCCallbackPath+" (LTC_OIDC_REDIRECT_URL)")
 	fs.StringVar(&c.OIDCClientSecretFile, "oidc-client-secret-file", env("LTC_OIDC_CLIENT_SECRET_FILE", ""), "file holding the client secret, instead of LTC_OIDC_CLIENT_SECRET (LTC_OIDC_CLIENT_SECRET_FILE)")
@@ -126,7 +130,11 @@ func (c *Config) Verifier(log *slog.Logger) (*auth.Verifier, error) {
 		if c.JWTPublicKeyFile != "" {
 			return nil, errors.New("--jwks-url and --jwt-public-key-file are two sources of keys: choose one")
 		}
-		return auth.NewJWKS(auth.JWKSOptions{URL: c.JWKSURL, Issuer: c.JWTIssuer, Audience: c.JWTAudience, Logger: log})
+		claims, err := parseClaimMap(c.JWTClaimMap)
+		if err != nil {
+			return nil, err
+		}
+		return auth.NewJWKS(auth.JWKSOptions{URL: c.JWKSURL, Issuer: c.JWTIssuer, Audience: c.JWTAudience, Logger: log, Claims: claims})
 	}
 	if c.JWTPublicKeyFile != "" {
 		pem, err := os.ReadFile(c.JWTPublicKeyFile)
@@ -236,4 +244,29 @@ func envDuration(key string, def time.Duration) time.Duration {
 		return v
 	}
 	return def
+}
+
+// parseClaimMap reads --jwt-claim-map: comma-separated key=claim pairs, each key once.
+func parseClaimMap(s string) (auth.ClaimNames, error) {
+	var n auth.ClaimNames
+	fields := map[string]*string{"name": &n.Name, "roles": &n.Roles, "authority": &n.Authority, "functions": &n.Functions,
+		"org": &n.Org, "scope": &n.Scope}
+	for _, pair := range strings.Split(s, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		key, claim, ok := strings.Cut(pair, "=")
+		key, claim = strings.TrimSpace(key), strings.TrimSpace(claim)
+		field, known := fields[key]
+		switch {
+		case !ok || claim == "":
+			return n, fmt.Errorf("--jwt-claim-map: %q is not key=claim", pair)
+		case !known:
+			return n, fmt.Errorf("--jwt-claim-map: %q is not one of name, roles, authority, functions, org, scope", key)
+		case *field != "":
+			return n, fmt.Errorf("--jwt-claim-map: %s is mapped twice", key)
+		}
+		*field = claim
+	}
+	return n, nil
 }
