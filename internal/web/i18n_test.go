@@ -73,5 +73,7 @@ func TestTheChartsWordsAreTranslated(t *testing.T) {
 			assert.NotRegexp(t, latin, s.Name, c.ID)
 		}
 	}
-	assert.Equal(t, "1.5 天", (&Page{p: printer(language.SimplifiedChinese)}).Days(durationpb.New(36*time.Hour)))
+	zh := &Page{p: printer(language.SimplifiedChinese)}
+	assert.Equal(t, "36.0 小时", zh.Span(durationpb.New(36*time.Hour)))
+	assert.Equal(t, "3.0 天", zh.Span(durationpb.New(72*time.Hour)))
 }

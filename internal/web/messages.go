@@ -380,6 +380,7 @@ var catalogue = map[string]translation{
 	"Share of the open pipeline": {zh: "在途金额占比"},
 	"days":                       {zh: "天"},
 	"%.1f days":                  {zh: "%.1f 天"},
+	"%.1f hours":                 {zh: "%.1f 小时"},
 
 	"LEAD_SOURCE_UNSPECIFIED":       {en: "—", zh: "—"},
 	"LEAD_SOURCE_CUSTOMER_STRATEGY": {en: "Customer's strategy", zh: "客户发展战略"},

@@ -348,7 +348,7 @@ func TestThePipelineShowsAQuartersReportAsChartsAndTables(t *testing.T) {
 	assert.Equal(t, previous, api.asked[0].StartTime.AsTime())
 	assert.Equal(t, current, api.asked[0].EndTime.AsTime())
 	flat := regexp.MustCompile(`\s+`).ReplaceAllString(page, " ")
-	for _, want := range []string{"EUR 120,000,000,000,000,000.00", "75.0 %", "1.5 days", "10.0 days", "3.0 days",
+	for _, want := range []string{"EUR 120,000,000,000,000,000.00", "75.0 %", "36.0 hours", "10.0 days", "3.0 days",
 		"1 of 4 deals closed in the quarter were won: 25.0 %.", "EUR 2,500,000.00", "62.5 %", `<option value="` + quarter + `" selected>`} {
 		assert.Contains(t, flat, want)
 	}

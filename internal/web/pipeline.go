@@ -21,8 +21,8 @@ type chart struct {
 	ID, Title, Spec string
 }
 
-// chartSpec is what charts.js draws: a Kind of chart ("bar", "funnel" or "pie") of Series over Labels, with the
-// Unit of its values.
+// chartSpec is what charts.js draws: a Kind of chart ("bar", "hbar" with the bars across, "funnel" or "pie") of
+// Series over Labels, with the Unit of its values.
 type chartSpec struct {
 	Kind   string   `json:"kind"`
 	Labels []string `json:"labels"`
@@ -96,7 +96,7 @@ func pipelineCharts(p *message.Printer, report *ltcv1.GetPipelineReportResponse)
 		funnel.Labels = append(funnel.Labels, label)
 		funnel.Series[0].Values = append(funnel.Series[0].Values, float64(f.Deals))
 	}
-	conversion := chartSpec{Kind: "bar", Unit: "%", Series: []series{{Name: p.Sprintf("Conversion")}}}
+	conversion := chartSpec{Kind: "hbar", Unit: "%", Series: []series{{Name: p.Sprintf("Conversion")}}}
 	for _, c := range report.Conversions {
 		conversion.Labels = append(conversion.Labels, enum(c.FromStage)+" → "+enum(c.ToStage))
 		conversion.Series[0].Values = append(conversion.Series[0].Values, percent(c.Rate))
@@ -115,7 +115,7 @@ func pipelineCharts(p *message.Printer, report *ltcv1.GetPipelineReportResponse)
 	}
 	winRate := chartSpec{Kind: "pie", Labels: []string{enum(ltcv1.Outcome_OUTCOME_WON), p.Sprintf("Closed, not won")},
 		Series: []series{{Name: p.Sprintf("Deals closed"), Values: []float64{float64(report.DealsWon), float64(report.DealsClosed - report.DealsWon)}}}}
-	top := chartSpec{Kind: "bar", Unit: "%", Series: []series{{Name: p.Sprintf("Share of the open pipeline")}}}
+	top := chartSpec{Kind: "hbar", Unit: "%", Series: []series{{Name: p.Sprintf("Share of the open pipeline")}}}
 	for _, a := range report.TopAccounts {
 		top.Labels = append(top.Labels, a.AccountName+" ("+a.GetValue().GetCurrencyCode()+")")
 		top.Series[0].Values = append(top.Series[0].Values, percent(a.Share))
@@ -159,8 +159,13 @@ func (v pipelineView) Chart(id string) chart {
 // Percent shows a rate of 0 to 1 in percent.
 func (p *Page) Percent(rate float64) string { return fmt.Sprintf("%.1f %%", percent(rate)) }
 
-// Days shows a duration in days, in the page's language.
-func (p *Page) Days(d *durationpb.Duration) string { return p.T("%.1f days", days(d)) }
+// Span shows a duration in the page's language: in hours under two days, else in days.
+func (p *Page) Span(d *durationpb.Duration) string {
+	if h := d.AsDuration().Hours(); h < 48 {
+		return p.T("%.1f hours", h)
+	}
+	return p.T("%.1f days", days(d))
+}
 
 // total shows an exact sum with its currency and two decimals, thousands grouped: "EUR 2,500,000.00".
 func total(m *ltcv1.MoneyTotal) string {

@@ -1,6 +1,6 @@
 // charts.js draws the charts of the workplace's pages with Apache ECharts (static/echarts.min.js, loaded only on
 // a page that has a chart). Each chart is an element with a data-chart attribute holding what to draw as JSON:
-// {"kind": "bar" | "funnel" | "pie", "labels": [...], "series": [{"name": ..., "values": [...]}], "unit": ...}.
+// {"kind": "bar" | "hbar" | "funnel" | "pie", "labels": [...], "series": [{"name": ..., "values": [...]}], "unit": ...}.
 // The page shows the same figures in tables, so it reads the same without JavaScript. No inline script: the
 // Content-Security-Policy forbids it.
 (function () {
@@ -38,20 +38,28 @@
       return base;
     }
     if (spec.kind === 'pie') {
+      var sum = first.values.reduce(function (a, b) { return a + b; }, 0);
+      if (sum === 0) {
+        base.title = { text: '—', left: 'center', top: 'middle' }; // nothing to share out: no slices
+      }
       base.legend = { bottom: 0 };
       base.series = [{
-        type: 'pie', name: first.name, radius: ['40%', '70%'],
-        label: { formatter: '{b}: {c} ({d}%)' },
+        type: 'pie', name: first.name, radius: ['40%', '70%'], stillShowZeroSum: false,
+        label: { show: sum > 0, formatter: '{b}: {c} ({d}%)' },
         data: spec.labels.map(function (l, i) { return { name: l, value: first.values[i] }; })
       }];
       return base;
     }
+    // A bar chart; "hbar" lays its bars across, for long labels.
+    var across = spec.kind === 'hbar';
+    var category = { type: 'category', data: spec.labels, axisLabel: { interval: 0 } };
+    var value = { type: 'value', name: spec.unit || '' };
     base.legend = spec.series.length > 1 ? { top: 0 } : undefined;
-    base.grid = { left: 8, right: 16, top: 36, bottom: 8, containLabel: true };
-    base.xAxis = { type: 'category', data: spec.labels, axisLabel: { interval: 0, rotate: spec.labels.length > 4 ? 30 : 0 } };
-    base.yAxis = { type: 'value', name: spec.unit || '' };
+    base.grid = { left: across ? 32 : 8, right: 40, top: 36, bottom: 8, containLabel: true };
+    base.xAxis = across ? value : category;
+    base.yAxis = across ? Object.assign(category, { inverse: true }) : value;
     base.series = spec.series.map(function (s) {
-      return { type: 'bar', name: s.name, data: s.values, label: { show: true, position: 'top' } };
+      return { type: 'bar', name: s.name, data: s.values, barMaxWidth: 28, label: { show: true, position: across ? 'right' : 'top' } };
     });
     return base;
   }
