@@ -328,3 +328,119 @@ func TestARepSubmitsAWeeklyReportInTheBrowser(t *testing.T) {
 	assert.Contains(t, reports, "Workshop with the CTO held; requirements agreed")
 	assert.Contains(t, reports, "Sam Sales")
 }
+
+// acmeAccount creates an account as the rep (grade B, in their unit) with a power map of four contacts: the CTO
+// and the CFO at the top, the chief architect reporting to the CTO and an engineer to the architect. It returns
+// the account's id and the CFO's contact id.
+func acmeAccount(t *testing.T, e *testenv.Engine, tokens map[string]string) (string, string) {
+	t.Helper()
+	ctx := testenv.WithToken(context.Background(), tokens["sales"])
+	accounts := ltcv1.NewAccountServiceClient(e.Conn)
+	created, err := accounts.CreateAccount(ctx, &ltcv1.CreateAccountRequest{RequestId: uuid.NewString(), Name: "Globex Energy",
+		Grade: ltcv1.CustomerGrade_CUSTOMER_GRADE_B, GradeRationale: "regional utility, growing", Industry: "energy", Region: "EMEA"})
+	require.NoError(t, err)
+	id := created.Account.Id
+	add := func(c *ltcv1.Contact) string {
+		added, err := accounts.AddContact(ctx, &ltcv1.AddContactRequest{RequestId: uuid.NewString(), AccountId: id, Contact: c})
+		require.NoError(t, err)
+		return added.Contact.Id
+	}
+	sam := &ltcv1.Person{Id: "sam", Name: "Sam Sales"}
+	cto := add(&ltcv1.Contact{Name: "Chen Wei", Title: "CTO", Role: ltcv1.ContactRole_CONTACT_ROLE_DECISION_MAKER,
+		Attitude: ltcv1.Attitude_ATTITUDE_VALUES_US, Holder: sam, Strength: 4})
+	architect := add(&ltcv1.Contact{Name: "Lin Na", Title: "Chief architect", ReportsToContactId: cto, RisingStar: true,
+		Role: ltcv1.ContactRole_CONTACT_ROLE_EVALUATOR, Attitude: ltcv1.Attitude_ATTITUDE_ACCEPTS_US, Holder: sam, Strength: 3})
+	add(&ltcv1.Contact{Name: "Omar Haddad", Title: "Network engineer", ReportsToContactId: architect,
+		Role: ltcv1.ContactRole_CONTACT_ROLE_USER, Attitude: ltcv1.Attitude_ATTITUDE_COMMODITY})
+	cfo := add(&ltcv1.Contact{Name: "Zhao Min", Title: "CFO", HiddenDecider: true,
+		Role: ltcv1.ContactRole_CONTACT_ROLE_INFLUENCER, Attitude: ltcv1.Attitude_ATTITUDE_THREAT})
+	return id, cfo
+}
+
+// TestLeadsAccountsAndThePipelineInTheBrowser drives the new pages in Chromium: the rep creates a lead for an
+// account from the lead list (refused first without a source, the API's sentence beside the form), adds a contact
+// to the account's power map, and the region executive reads the quarter's pipeline with its charts drawn. It
+// saves screenshots of the leads, the account and the pipeline into docs/images/.
+func TestLeadsAccountsAndThePipelineInTheBrowser(t *testing.T) {
+	ctx := browser(t)
+	e, tokens, site := startWorkplace(t)
+	_, decisionID := pendingInitiation(t, e, tokens)
+	_, err := ltcv1.NewDecisionServiceClient(e.Conn).Decide(testenv.WithToken(context.Background(), tokens["executive2"]),
+		&ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: decisionID, Verdict: ltcv1.Verdict_VERDICT_APPROVE,
+			Rationale: "fits the regional plan"})
+	require.NoError(t, err)
+	accountID, cfo := acmeAccount(t, e, tokens)
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(site.URL+"/signin/"),
+		chromedp.Click(chromedp.CSS(`#signin-sales`)),
+		chromedp.WaitVisible(chromedp.CSS(`#person`)),
+		chromedp.Navigate(site.URL+"/leads"),
+		chromedp.WaitVisible(chromedp.CSS(`#lead-form`)),
+		chromedp.SendKeys(chromedp.CSS(`#title`), "Smart grid pilot"),
+		chromedp.SendKeys(chromedp.CSS(`#account_id`), accountID),
+		chromedp.SendKeys(chromedp.CSS(`#value`), "850000"),
+		chromedp.SetValue(chromedp.CSS(`#close_date`), "2027-09-30"),
+		chromedp.Click(chromedp.CSS(`#lead-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#lead-refusal`)),
+	))
+	refusal := text(t, ctx, `#lead-refusal`)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#source`), "LEAD_SOURCE_CUSTOMER_NEED"),
+		chromedp.Click(chromedp.CSS(`#lead-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#lead-state`)),
+	))
+	state, account := text(t, ctx, `#lead-state`), text(t, ctx, `#lead-account`)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(site.URL+"/leads"),
+		chromedp.WaitVisible(chromedp.CSS(`#leads`)),
+		screenshot(t, "web-leads"),
+	))
+	leads := text(t, ctx, `#leads`)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(site.URL+"/accounts/"+accountID),
+		chromedp.WaitVisible(chromedp.CSS(`#contact-form`)),
+		chromedp.SendKeys(chromedp.CSS(`#contact-name`), "Wang Fang"),
+		chromedp.SendKeys(chromedp.CSS(`#contact-title`), "Head of procurement"),
+		chromedp.SetValue(chromedp.CSS(`#reports_to`), cfo),
+		chromedp.SetValue(chromedp.CSS(`#role`), "CONTACT_ROLE_GATEKEEPER"),
+		chromedp.SetValue(chromedp.CSS(`#attitude`), "ATTITUDE_ACCEPTS_US"),
+		chromedp.Click(chromedp.CSS(`#contact-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#powermap`)),
+		chromedp.WaitVisible(chromedp.CSS(`#account-open-deals`)),
+		screenshot(t, "web-account"),
+	))
+	powerMap := text(t, ctx, `#powermap`)
+	nested, err := chromedp.Run(ctx, chromedp.Evaluate[int](
+		`document.querySelectorAll('#powermap > li > ul > li > ul > li').length`))
+	require.NoError(t, err)
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#signin-executive2`)),
+		chromedp.Click(chromedp.CSS(`#signin-executive2`)),
+		chromedp.WaitVisible(chromedp.CSS(`#person`)),
+		chromedp.Navigate(site.URL+"/pipeline"),
+		chromedp.WaitVisible(chromedp.CSS(`#chart-funnel canvas`)),
+		chromedp.WaitVisible(chromedp.CSS(`#chart-gate-turnaround canvas`)),
+		chromedp.WaitVisible(chromedp.CSS(`#chart-top-accounts canvas`)),
+		screenshot(t, "web-pipeline"),
+	))
+	funnel, top := text(t, ctx, `#funnel`), text(t, ctx, `#top-accounts`)
+	canvases, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.chart canvas').length`))
+	require.NoError(t, err)
+
+	assert.Contains(t, refusal, "source", "the API's sentence shows beside the form")
+	assert.Contains(t, state, "New lead")
+	assert.Contains(t, account, "Globex Energy", "the lead names the account")
+	assert.Contains(t, leads, "Smart grid pilot")
+	assert.Contains(t, leads, "5G core network")
+	for _, want := range []string{"Chen Wei", "Decision maker", "Values us", "held by Sam Sales, strength 4 of 5", "Rising star",
+		"Hidden decider", "Zhao Min", "Wang Fang", "Gatekeeper"} {
+		assert.Contains(t, powerMap, want)
+	}
+	assert.Equal(t, 1, nested, "the engineer sits two levels down, under the architect under the CTO")
+	assert.Contains(t, funnel, "Team formation")
+	assert.Contains(t, top, "Acme Telecom")
+	assert.Equal(t, 6, canvases, "every chart is drawn")
+}

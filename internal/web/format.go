@@ -17,6 +17,7 @@ var funcs = template.FuncMap{
 	"when":  when,
 	"day":   day,
 	"money": money,
+	"total": total,
 	"short": short,
 	"lines": lines,
 }
@@ -47,15 +48,19 @@ func money(m *ltcv1.Money) string {
 	if minor < 0 {
 		sign, minor = "-", -minor
 	}
-	major := strconv.FormatInt(minor/100, 10)
+	return m.CurrencyCode + " " + sign + thousands(strconv.FormatInt(minor/100, 10)) + "." + twoDigits(minor%100)
+}
+
+// thousands groups the digits of a whole number by three: "2500000" is "2,500,000".
+func thousands(digits string) string {
 	var grouped strings.Builder
-	for i, c := range major {
-		if i > 0 && (len(major)-i)%3 == 0 {
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
 			grouped.WriteByte(',')
 		}
 		grouped.WriteRune(c)
 	}
-	return m.CurrencyCode + " " + sign + grouped.String() + "." + twoDigits(minor%100)
+	return grouped.String()
 }
 
 func twoDigits(n int64) string {

@@ -1,14 +1,17 @@
 package web
 
 import (
+	"encoding/json"
 	"io/fs"
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
@@ -35,7 +38,8 @@ func TestEveryStringOfThePagesIsInTheCatalogue(t *testing.T) {
 	for _, names := range []map[int32]string{ltcv1.Stage_name, ltcv1.Outcome_name, ltcv1.Gate_name,
 		ltcv1.DecisionStatus_name, ltcv1.Verdict_name, ltcv1.ProjectLevel_name, ltcv1.CustomerGrade_name,
 		ltcv1.ReviewFunction_name, ltcv1.ReviewResult_name, ltcv1.TeamRole_name, ltcv1.RiskCategory_name,
-		ltcv1.RiskLevel_name, ltcv1.RiskStatus_name, ltcv1.LeadState_name} {
+		ltcv1.RiskLevel_name, ltcv1.RiskStatus_name, ltcv1.LeadState_name, ltcv1.LeadSource_name, ltcv1.Urgency_name,
+		ltcv1.RelationshipLevel_name, ltcv1.ContactRole_name, ltcv1.Attitude_name, ltcv1.Trend_name, ltcv1.SupplierState_name} {
 		for _, n := range names {
 			keys[n] = true
 		}
@@ -55,4 +59,21 @@ func TestEveryStringOfThePagesIsInTheCatalogue(t *testing.T) {
 	assert.Equal(t, "标前引导", zh.Sprintf(ltcv1.Stage_STAGE_PURSUIT.String()))
 	assert.Equal(t, "已升级 2 次", zh.Sprintf("escalated %d times", 2))
 	assert.Equal(t, "Pursuit", printer(language.English).Sprintf(ltcv1.Stage_STAGE_PURSUIT.String()))
+}
+
+// TestTheChartsWordsAreTranslated checks the words the pipeline's charts carry from Go rather than from a template.
+func TestTheChartsWordsAreTranslated(t *testing.T) {
+	latin := regexp.MustCompile(`[A-Za-z]`)
+	for _, c := range pipelineCharts(printer(language.SimplifiedChinese), &ltcv1.GetPipelineReportResponse{}) {
+		assert.NotRegexp(t, latin, c.Title, c.ID)
+		var spec chartSpec
+		require.NoError(t, json.Unmarshal([]byte(c.Spec), &spec), c.ID)
+		assert.NotRegexp(t, latin, spec.Unit, c.ID)
+		for _, s := range spec.Series {
+			assert.NotRegexp(t, latin, s.Name, c.ID)
+		}
+	}
+	zh := &Page{p: printer(language.SimplifiedChinese)}
+	assert.Equal(t, "36.0 小时", zh.Span(durationpb.New(36*time.Hour)))
+	assert.Equal(t, "3.0 天", zh.Span(durationpb.New(72*time.Hour)))
 }

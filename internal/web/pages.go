@@ -255,13 +255,7 @@ func (s *Server) dealList(w http.ResponseWriter, r *http.Request, id Identity) {
 	if view.Customer != "" {
 		filter.Set("customer", view.Customer)
 	}
-	if q.Get("page") != "" {
-		view.First = "/deals?" + filter.Encode()
-	}
-	if resp.NextPageToken != "" {
-		filter.Set("page", resp.NextPageToken)
-		view.Next = "/deals?" + filter.Encode()
-	}
+	view.First, view.Next = pageLinks("/deals", filter, q.Get("page"), resp.NextPageToken)
 	s.render(w, r, http.StatusOK, "deals", "deals", view)
 }
 

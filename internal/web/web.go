@@ -8,9 +8,13 @@
 // Data is the page's own), a handler wrapped in Server.person and routed in routes, an entry in sections when the
 // navigation shows it, and its strings in the catalogue of messages.go (a test checks they are all there). A form
 // carries a request_id made when the page is drawn; its handler calls the API once and, when refused, draws the
-// page again with the form as posted and the API's sentence beside it.
+// page again with the form as posted and the API's sentence beside it. A chart is the "chart" template: an element
+// whose data-chart attribute holds its figures as JSON, which static/charts.js draws (no inline script); the page
+// gives the same figures as a table, for readers without JavaScript or a screen.
 //
-// static/htmx.min.js is htmx 2.0.11 from npm (htmx.org), under the licence in static/htmx.LICENSE.
+// static/htmx.min.js is htmx 2.0.11 from npm (htmx.org), under the licence in static/htmx.LICENSE;
+// static/echarts.min.js is Apache ECharts 6.1.0 from npm (echarts), under the licence in static/echarts.LICENSE (and static/echarts.NOTICE),
+// which static/charts.js (ours) loads on the pages that have charts.
 package web
 
 import (
@@ -67,6 +71,8 @@ type Server struct {
 	leads     ltcv1.LeadServiceClient
 	deals     ltcv1.OpportunityServiceClient
 	decisions ltcv1.DecisionServiceClient
+	accounts  ltcv1.AccountServiceClient
+	reports   ltcv1.ReportServiceClient
 	signIn    SignIn
 	sessions  *sessions
 	pages     map[string]*template.Template
@@ -90,8 +96,9 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{
 		leads: ltcv1.NewLeadServiceClient(o.API), deals: ltcv1.NewOpportunityServiceClient(o.API),
-		decisions: ltcv1.NewDecisionServiceClient(o.API),
-		signIn:    o.SignIn, sessions: sess, pages: pages, timeout: o.Timeout, log: o.Logger,
+		decisions: ltcv1.NewDecisionServiceClient(o.API), accounts: ltcv1.NewAccountServiceClient(o.API),
+		reports: ltcv1.NewReportServiceClient(o.API),
+		signIn:  o.SignIn, sessions: sess, pages: pages, timeout: o.Timeout, log: o.Logger,
 	}
 	if s.timeout == 0 {
 		s.timeout = 10 * time.Second
@@ -146,11 +153,15 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /deals", s.person(s.dealList))
 	mux.Handle("GET /deals/{id}", s.person(s.deal))
 	mux.Handle("POST /deals/{id}/reports", s.person(s.submitReport))
-	for _, key := range []string{"leads", "pipeline", "accounts"} {
-		mux.Handle("GET /"+key, s.person(func(w http.ResponseWriter, r *http.Request, _ Identity) {
-			s.render(w, r, http.StatusOK, "later", key, nil)
-		}))
-	}
+	mux.Handle("GET /leads", s.person(s.leadList))
+	mux.Handle("POST /leads", s.person(s.createLead))
+	mux.Handle("GET /leads/{id}", s.person(s.lead))
+	mux.Handle("POST /leads/{id}/qualify", s.person(s.qualify))
+	mux.Handle("POST /leads/{id}/disqualify", s.person(s.disqualify))
+	mux.Handle("GET /accounts", s.person(s.accountList))
+	mux.Handle("GET /accounts/{id}", s.person(s.account))
+	mux.Handle("POST /accounts/{id}/contacts", s.person(s.addContact))
+	mux.Handle("GET /pipeline", s.person(s.pipeline))
 	return secure(http.NewCrossOriginProtection().Handler(mux))
 }
 
@@ -294,7 +305,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name, 
 	lang := requestLanguage(r)
 	back := r.URL.RequestURI()
 	if r.Method != http.MethodGet {
-		back = path.Dir(r.URL.Path) // the page the form was on: /decisions/ID for /decisions/ID/decide
+		back = r.URL.Path // the page the form was on: /leads for /leads, /decisions/ID for /decisions/ID/decide
+		if strings.Count(back, "/") > 2 {
+			back = path.Dir(back)
+		}
 	}
 	page := &Page{Lang: lang, Section: sectionKey, Sections: sections, Path: back, Data: data, p: printer(lang)}
 	if id, ok := s.sessions.identity(r); ok {
