@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 )
@@ -42,6 +43,9 @@ type AccountBehind struct {
 	Requests []string `json:"requests,omitempty"`
 }
 
+// uniqueViolation is PostgreSQL's SQLSTATE for a row a unique index refuses.
+const uniqueViolation = "23505"
+
 // DuplicateAccountError refuses an account whose normalised name and region are another's.
 type DuplicateAccountError struct{ ExistingID string }
 
@@ -65,15 +69,6 @@ func (s *Store) ApplyAccount(ctx context.Context, c AccountChange) (AccountWrite
 			b, err := accountBehind(ctx, tx, a.ID, c.Revision-1)
 			w.Behind = b
 			return err
-		}
-		nameKey, regionKey := ltc.NormaliseAccountName(a.Name), ltc.NormaliseRegion(a.Region)
-		var existing string
-		err = tx.QueryRow(ctx, `SELECT id::text FROM accounts WHERE name_key = $1 AND region_key = $2 AND id <> $3`,
-			nameKey, regionKey, a.ID).Scan(&existing)
-		if err == nil {
-			return &DuplicateAccountError{ExistingID: existing}
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("look for duplicates of account %s: %w", a.ID, err)
 		}
 		r := c.Request
 		r.Revision = c.Revision
@@ -131,9 +126,15 @@ func (s *Store) ApplyAccount(ctx context.Context, c AccountChange) (AccountWrite
 		}
 		return appendEvents(ctx, tx, c.Events)
 	})
-	var dup *DuplicateAccountError
-	if errors.As(err, &dup) {
-		return AccountWrite{}, dup
+	// A name and region another account has: the unique index refused the row (a creation or a rename racing
+	// another one; the API looks first), and the caller learns which account is that customer's.
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == uniqueViolation && pgErr.ConstraintName == "accounts_one_per_customer" {
+		existing, lookErr := s.AccountByKey(ctx, c.Account.Name, c.Account.Region)
+		if lookErr != nil {
+			return AccountWrite{}, fmt.Errorf("find the account that account %s duplicates: %w", c.Account.ID, lookErr)
+		}
+		return AccountWrite{}, &DuplicateAccountError{ExistingID: existing}
 	}
 	return w, err
 }
@@ -330,22 +331,6 @@ func (s *Store) ListAccounts(ctx context.Context, af AccountFilter, size int, to
 	reader := readerID(af.Reader)
 	af.Reader = nil
 	return page[AccountSummary](ctx, s, "accounts", f, fmt.Sprintf("%+v|%s", af, reader), size, token)
-}
-
-// Contacts returns the account's contacts in the order they were added (at most ltc.MaxContacts).
-func (s *Store) Contacts(ctx context.Context, accountID string) ([]ltc.Contact, error) {
-	rows, err := s.pool.Query(ctx, `SELECT doc FROM contacts WHERE account_id = $1 ORDER BY created_at, id`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("list contacts of account %s: %w", accountID, err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ltc.Contact, error) {
-		var doc []byte
-		var c ltc.Contact
-		if err := r.Scan(&doc); err != nil {
-			return c, err
-		}
-		return c, json.Unmarshal(doc, &c)
-	})
 }
 
 // Contact returns one contact.
