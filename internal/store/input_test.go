@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -146,7 +147,7 @@ func TestPageTokensAreOpaqueAndTamperEvident(t *testing.T) {
 	require.NoError(t, err)
 	raw, err := base64.RawURLEncoding.DecodeString(next)
 	require.NoError(t, err)
-	assert.NotContains(t, string(raw), "{", "not JSON")
+	assert.False(t, json.Valid(raw), "not JSON") // random bytes hold a '{' about one time in six
 	for i := range raw {
 		edited := append([]byte(nil), raw...)
 		edited[i] ^= 0x01
