@@ -208,6 +208,7 @@ func decisionToProto(d ltc.Decision) *ltcv1.Decision {
 	pd := &ltcv1.Decision{
 		Id:                d.ID,
 		OpportunityId:     d.OpportunityID,
+		OpportunityTitle:  d.DealTitle,
 		Gate:              toEnum[ltcv1.Gate](ltcv1.Gate_value, d.Gate, "GATE_"),
 		RequestedBy:       personToProto(d.RequestedBy),
 		RequestTime:       timestamppb.New(d.RequestedAt),

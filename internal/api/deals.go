@@ -101,6 +101,7 @@ func (s opportunityService) ListOpportunities(ctx context.Context, req *ltcv1.Li
 		AccountID:   req.AccountId,
 		Customer:    req.Customer,
 		OverdueOnly: req.OverdueOnly,
+		MemberID:    mine(actor, req.Mine),
 		Reader:      &actor,
 	}, pageSize(req.PageSize), req.PageToken)
 	if err != nil {
@@ -412,4 +413,12 @@ func (s *Server) dealAccount(ctx context.Context, dealID string, chain []ltc.Dec
 		return a, invalidArgument(bad...)
 	}
 	return a, nil
+}
+
+// mine is the member a list of "my deals" selects: the caller, when they ask for their own.
+func mine(actor ltc.Actor, asked bool) string {
+	if !asked {
+		return ""
+	}
+	return actor.ID
 }

@@ -373,3 +373,28 @@ func TestPagesFollowTheReadersReach(t *testing.T) {
 	}
 	assert.ElementsMatch(t, ids, seen)
 }
+
+// TestMyDealsAreTheTeams: "mine" lists the deals whose team holds the caller, the owner included, and not the
+// deals a manager merely reads.
+func TestMyDealsAreTheTeams(t *testing.T) {
+	e := testenv.StartEngine(t)
+	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
+	inPursuit := toPursuitC(t, e)
+	validating := qualifiedDeal(t, e)
+	mine := func(a ltc.Actor) []string {
+		t.Helper()
+		resp, err := deals.ListOpportunities(e.As(t, a), &ltcv1.ListOpportunitiesRequest{Mine: true})
+		require.NoError(t, err)
+		ids := []string{}
+		for _, o := range resp.Opportunities {
+			ids = append(ids, o.Id)
+		}
+		return ids
+	}
+	assert.ElementsMatch(t, []string{inPursuit, validating}, mine(sam), "the owner's deals, with a team or not yet")
+	assert.Equal(t, []string{inPursuit}, mine(fred), "the FR's deal only")
+	assert.Empty(t, mine(mia), "the manager reads both deals, and is on neither team")
+	all, err := deals.ListOpportunities(e.As(t, mia), &ltcv1.ListOpportunitiesRequest{})
+	require.NoError(t, err)
+	assert.Len(t, all.Opportunities, 2)
+}

@@ -33,7 +33,7 @@ func dealCommands(run runner) *cobra.Command {
 
 	var l struct {
 		stage, outcome, level, owner, customer string
-		overdue                                bool
+		overdue, mine                          bool
 	}
 	list := &cobra.Command{Use: "list", Short: "List deals, newest first", Args: cobra.NoArgs,
 		RunE: run(func(s *session, _ []string) error {
@@ -50,7 +50,7 @@ func dealCommands(run runner) *cobra.Command {
 				return err
 			}
 			resp, err := call(s, s.deals.ListOpportunities, &ltcv1.ListOpportunitiesRequest{Stage: stage, Outcome: outcome,
-				Level: level, OwnerId: l.owner, Customer: l.customer, OverdueOnly: l.overdue, PageSize: 200})
+				Level: level, OwnerId: l.owner, Customer: l.customer, OverdueOnly: l.overdue, Mine: l.mine, PageSize: 200})
 			if err != nil {
 				return err
 			}
@@ -68,6 +68,7 @@ func dealCommands(run runner) *cobra.Command {
 	list.Flags().StringVar(&l.owner, "owner", "", "owner's user id")
 	list.Flags().StringVar(&l.customer, "customer", "", "customer name contains")
 	list.Flags().BoolVar(&l.overdue, "overdue", false, "only deals with something overdue")
+	list.Flags().BoolVar(&l.mine, "mine", false, "only the deals whose team you are on (as their owner too)")
 
 	show := &cobra.Command{Use: "show DEAL", Short: "The whole deal: stage, team, risks, decisions, reports, timeline", Args: cobra.ExactArgs(1),
 		RunE: run(func(s *session, args []string) error {

@@ -163,11 +163,13 @@ var gateRules = map[Gate]gateRule{
 // Decision is one request for a gate decision and what became of it. It records who decided, when, with what
 // authority, on which package, and why.
 type Decision struct {
-	ID            string         `json:"id"`
-	OpportunityID string         `json:"opportunity_id"`
-	Gate          Gate           `json:"gate"`
-	Status        DecisionStatus `json:"status"`
-	Package       Package        `json:"package"`
+	ID            string `json:"id"`
+	OpportunityID string `json:"opportunity_id"`
+	// DealTitle is the deal's title, for the inboxes of those who decide and review it.
+	DealTitle string         `json:"deal_title,omitempty"`
+	Gate      Gate           `json:"gate"`
+	Status    DecisionStatus `json:"status"`
+	Package   Package        `json:"package"`
 	// Level is the project level the requirements come from: the higher of the proposed (or the deal's) level
 	// and the policy's level for the package.
 	Level ProjectLevel `json:"level"`
@@ -298,7 +300,7 @@ func (o Opportunity) RequestDecision(id string, gate Gate, pkg Package, p Policy
 		authority = ManagerAuthority
 	}
 	d := Decision{
-		ID: id, OpportunityID: o.ID, Gate: gate, Status: DecisionPending, Package: pkg, Level: level,
+		ID: id, OpportunityID: o.ID, DealTitle: o.Title, Gate: gate, Status: DecisionPending, Package: pkg, Level: level,
 		ProposedLevel: proposed, PolicyLevel: policyLevel,
 		RequiredReviews:   slices.Clone(reviews),
 		RequiredAuthority: authority, Authority: authority,

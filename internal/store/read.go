@@ -123,6 +123,8 @@ type OpportunityFilter struct {
 	Reader *ltc.Actor
 	// OverdueOnly selects the deals with something overdue (ltc.Opportunity.IsOverdue).
 	OverdueOnly bool
+	// MemberID, when set, selects the deals whose team (owner included) holds this person.
+	MemberID string
 }
 
 // ListOpportunities returns a page of deals, newest first, and the token of the next page.
@@ -142,6 +144,11 @@ func (s *Store) ListOpportunities(ctx context.Context, of OpportunityFilter, siz
 	}
 	if of.AccountID != "" {
 		f.add("account_id = %s", of.AccountID)
+	}
+	if of.MemberID != "" {
+		// Members are readers too: the readers' index finds the person's deals, members keeps their team's.
+		p := f.arg([]string{of.MemberID})
+		f.where = append(f.where, access("opportunities.id", "x.readers @> "+p+" AND x.members @> "+p))
 	}
 	reader := f.shared("opportunities", of.Customer, of.OverdueOnly, of.Reader)
 	of.Reader = nil

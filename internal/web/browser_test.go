@@ -308,17 +308,18 @@ func TestARepSubmitsAWeeklyReportInTheBrowser(t *testing.T) {
 		chromedp.KeyEvent(kb.Enter), // signing in works from the keyboard
 		chromedp.WaitVisible(chromedp.CSS(`#person`)),
 		chromedp.Navigate(site.URL+"/deals/"+dealID),
+		chromedp.Click(chromedp.CSS(`#action-report > summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`#report-form`)),
-		chromedp.SendKeys(chromedp.CSS(`#progress`), "Workshop with the CTO held; requirements agreed"),
-		chromedp.SendKeys(chromedp.CSS(`#win_rate`), "sixty"),
-		chromedp.SendKeys(chromedp.CSS(`#next_steps`), "Draft the solution with the SR"),
+		chromedp.SendKeys(chromedp.CSS(`#report-progress`), "Workshop with the CTO held; requirements agreed"),
+		chromedp.SendKeys(chromedp.CSS(`#report-win_rate`), "sixty"),
+		chromedp.SendKeys(chromedp.CSS(`#report-next_steps`), "Draft the solution with the SR"),
 		chromedp.Click(chromedp.CSS(`#report-submit`)),
 		chromedp.WaitVisible(chromedp.CSS(`#report-refusal`)),
 	))
 	refusal := text(t, ctx, `#report-refusal`)
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Clear(chromedp.CSS(`#win_rate`)),
-		chromedp.SendKeys(chromedp.CSS(`#win_rate`), "60"),
+		chromedp.Clear(chromedp.CSS(`#report-win_rate`)),
+		chromedp.SendKeys(chromedp.CSS(`#report-win_rate`), "60"),
 		chromedp.Focus(chromedp.CSS(`#report-submit`)),
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS(`#reports`)),

@@ -72,6 +72,7 @@ func TestTheDealListPagesWithTheAPIsTokensAndKeepsItsFilter(t *testing.T) {
 	api := &pagedDeals{}
 	site := fakeAPI(t, func(srv *grpc.Server) { ltcv1.RegisterOpportunityServiceServer(srv, api) })
 	client := signedIn(t, site, "executive2")
+	api.asked, api.auth = nil, nil // My work, where the sign-in lands, lists deals too
 
 	code, page := read(t, func() (*http.Response, error) {
 		return client.Get(site.URL + "/deals?stage=STAGE_PURSUIT&customer=Acme")

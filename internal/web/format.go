@@ -20,6 +20,15 @@ var funcs = template.FuncMap{
 	"total": total,
 	"short": short,
 	"lines": lines,
+	"who":   who,
+}
+
+// who names a person: their name, else their user id.
+func who(p *ltcv1.Person) string {
+	if p.GetName() != "" {
+		return p.GetName()
+	}
+	return p.GetId()
 }
 
 // when shows a time in UTC, to the minute; empty when unset.

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
@@ -39,10 +40,32 @@ func TestEveryStringOfThePagesIsInTheCatalogue(t *testing.T) {
 		ltcv1.DecisionStatus_name, ltcv1.Verdict_name, ltcv1.ProjectLevel_name, ltcv1.CustomerGrade_name,
 		ltcv1.ReviewFunction_name, ltcv1.ReviewResult_name, ltcv1.TeamRole_name, ltcv1.RiskCategory_name,
 		ltcv1.RiskLevel_name, ltcv1.RiskStatus_name, ltcv1.LeadState_name, ltcv1.LeadSource_name, ltcv1.Urgency_name,
-		ltcv1.RelationshipLevel_name, ltcv1.ContactRole_name, ltcv1.Attitude_name, ltcv1.Trend_name, ltcv1.SupplierState_name} {
+		ltcv1.RelationshipLevel_name, ltcv1.ContactRole_name, ltcv1.MeetingKind_name, ltcv1.Tender_name, ltcv1.Attitude_name, ltcv1.Trend_name, ltcv1.SupplierState_name} {
 		for _, n := range names {
 			keys[n] = true
 		}
+	}
+	for _, a := range dealActions { // the deal's forms carry their words from Go
+		keys[a.Title], keys[a.Who] = true, true
+		for _, f := range a.Fields {
+			keys[f.Label] = true
+			if f.Hint != "" {
+				keys[f.Hint] = true
+			}
+			for _, o := range f.Options {
+				keys[o.Label] = true
+			}
+		}
+	}
+	for _, stage := range stagePath { // and so do what a deal needs and what its team owes
+		for _, n := range missing(&ltcv1.Opportunity{Stage: stage, SummaryDueTime: timestamppb.Now(),
+			Decisions: []*ltcv1.Decision{{Status: ltcv1.DecisionStatus_DECISION_STATUS_PENDING}}}) {
+			keys[n.What] = true
+		}
+	}
+	for _, o := range obligations([]*ltcv1.Opportunity{{Stage: ltcv1.Stage_STAGE_HANDOVER, NextReportDueTime: timestamppb.Now(),
+		SummaryDueTime: timestamppb.Now(), HandoverDueTime: timestamppb.Now()}}) {
+		keys[o.What] = true
 	}
 	for _, typ := range ltc.EventTypes {
 		if !slices.Contains(ltc.AccountEventTypes, typ) {

@@ -5,12 +5,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/google/uuid"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
@@ -24,49 +23,108 @@ type workItem struct {
 	MissingReviews []ltcv1.ReviewFunction
 }
 
-// workView is My work: the decisions and reviews waiting for the person, and the deals they read that have
-// something overdue.
+// workView is My work: the decisions and reviews waiting for the person, what their deals' teams owe, and the
+// deals they read that have something overdue.
 type workView struct {
 	Items   []workItem
+	Owed    []obligation
 	Overdue []*ltcv1.Opportunity
 }
 
-// myWork lists what waits for the person (ListDecisions pending_for_me), overdue first, then by due time, and the
-// deals they read with something overdue (ListOpportunities overdue_only; left out for those who read no deals).
+// obligation is something a deal's team owes: a weekly report, the handover or the project summary.
+type obligation struct {
+	// What is the catalogue's name of it; Form is the id of its form on the deal page.
+	What, Form string
+	Deal       *ltcv1.Opportunity
+	Due        *timestamppb.Timestamp
+	Overdue    bool
+}
+
+// obligations are what the teams of deals owe, as the API says: a weekly report while one is due, the handover
+// while the deal is in HANDOVER, the project summary while it is due and not in.
+func obligations(deals []*ltcv1.Opportunity) []obligation {
+	var owed []obligation
+	for _, o := range deals {
+		if o.NextReportDueTime != nil {
+			owed = append(owed, obligation{What: "Weekly report", Form: "report-form", Deal: o, Due: o.NextReportDueTime,
+				Overdue: len(o.OverdueReportPeriods) > 0})
+		}
+		if o.Stage == ltcv1.Stage_STAGE_HANDOVER {
+			owed = append(owed, obligation{What: "Contract handover", Form: "action-handover", Deal: o, Due: o.HandoverDueTime,
+				Overdue: o.HandoverOverdue})
+		}
+		if o.SummaryDueTime != nil && o.Summary == nil {
+			owed = append(owed, obligation{What: "Project summary", Form: "action-summary", Deal: o, Due: o.SummaryDueTime,
+				Overdue: o.SummaryOverdue})
+		}
+	}
+	slices.SortStableFunc(owed, func(a, b obligation) int {
+		return overdueFirst(a.Overdue, b.Overdue, a.Due, b.Due)
+	})
+	return owed
+}
+
+// overdueFirst orders what is overdue before what is not, then by due time.
+func overdueFirst(aOverdue, bOverdue bool, aDue, bDue *timestamppb.Timestamp) int {
+	if aOverdue != bOverdue {
+		if aOverdue {
+			return -1
+		}
+		return 1
+	}
+	return aDue.AsTime().Compare(bDue.AsTime())
+}
+
+// myWork lists what waits for the person (ListDecisions pending_for_me) and what their deals owe (ListOpportunities
+// mine), overdue first, then by due time, and the deals they read with something overdue (ListOpportunities
+// overdue_only; left out for those who read no deals). The three calls run at once.
 func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
 	ctx, cancel := s.call(r, id)
 	defer cancel()
-	resp, err := s.decisions.ListDecisions(ctx, &ltcv1.ListDecisionsRequest{PendingForMe: true, PageSize: 200})
-	if err != nil {
+	var pending *ltcv1.ListDecisionsResponse
+	var view workView
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		pending, err = s.decisions.ListDecisions(ctx, &ltcv1.ListDecisionsRequest{PendingForMe: true, PageSize: 200})
+		return err
+	})
+	g.Go(func() error {
+		if mine, err := s.deals.ListOpportunities(ctx, &ltcv1.ListOpportunitiesRequest{Mine: true, PageSize: 200}); err == nil {
+			view.Owed = obligations(mine.Opportunities)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		if overdue, err := s.deals.ListOpportunities(ctx, &ltcv1.ListOpportunitiesRequest{OverdueOnly: true, PageSize: 50}); err == nil {
+			view.Overdue = overdue.Opportunities
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
 		s.failed(w, r, err)
 		return
 	}
-	titles := s.dealTitles(ctx, resp.Decisions)
-	items := make([]workItem, 0, len(resp.Decisions))
-	for _, d := range resp.Decisions {
-		items = append(items, workItem{Decision: d, Deal: titles[d.OpportunityId], MissingReviews: missingReviews(d)})
+	titles := s.dealTitles(ctx, pending.Decisions)
+	for _, d := range pending.Decisions {
+		view.Items = append(view.Items, workItem{Decision: d, Deal: titles[d.OpportunityId], MissingReviews: missingReviews(d)})
 	}
-	slices.SortStableFunc(items, func(a, b workItem) int {
-		if a.Decision.Overdue != b.Decision.Overdue {
-			if a.Decision.Overdue {
-				return -1
-			}
-			return 1
-		}
-		return a.Decision.GetDueTime().AsTime().Compare(b.Decision.GetDueTime().AsTime())
+	slices.SortStableFunc(view.Items, func(a, b workItem) int {
+		return overdueFirst(a.Decision.Overdue, b.Decision.Overdue, a.Decision.GetDueTime(), b.Decision.GetDueTime())
 	})
-	view := workView{Items: items}
-	if overdue, err := s.deals.ListOpportunities(ctx, &ltcv1.ListOpportunitiesRequest{OverdueOnly: true, PageSize: 50}); err == nil {
-		view.Overdue = overdue.Opportunities
-	}
 	s.render(w, r, http.StatusOK, "mywork", "work", view)
 }
 
-// dealTitles names the deals of the decisions by their titles, read a few at a time; a deal the person may not
-// read (a reviewer reads the decision, not always the deal) keeps its short id.
+// dealTitles names the deals of the decisions: by the title the decision carries, else (a decision recorded
+// before decisions carried it) by the deal's, read a few at a time; a deal the person may not read (a reviewer
+// reads the decision, not always the deal) keeps its short id.
 func (s *Server) dealTitles(ctx context.Context, decisions []*ltcv1.Decision) map[string]string {
 	titles := map[string]string{}
 	var deals []string
+	for _, d := range decisions {
+		if d.OpportunityTitle != "" {
+			titles[d.OpportunityId] = d.OpportunityTitle
+		}
+	}
 	for _, d := range decisions {
 		if _, ok := titles[d.OpportunityId]; !ok {
 			titles[d.OpportunityId] = short(d.OpportunityId)
@@ -277,64 +335,40 @@ type dealView struct {
 	Deal *ltcv1.Opportunity
 	Path []step
 	// Next is the stage after the current one; unset for a closed deal.
-	Next     ltcv1.Stage
+	Next ltcv1.Stage
+	// Missing is what the deal needs to move on from its stage.
+	Missing  []need
 	Timeline []*ltcv1.Event
-	// Report is the weekly report form, offered while the deal has a report due.
-	Report reportForm
-}
-
-// reportForm is the weekly report form as submitted.
-type reportForm struct {
-	RequestID, Progress, WinRate, NextSteps, RisksAndIssues, HelpNeeded string
-	Error                                                               string
+	// Actions are the forms the page offers at the deal's stage.
+	Actions []actionView
 }
 
 func (s *Server) deal(w http.ResponseWriter, r *http.Request, id Identity) {
-	s.dealPage(w, r, id, http.StatusOK, reportForm{})
+	s.dealPage(w, r, id, http.StatusOK, "", nil)
 }
 
-// submitReport sends the weekly report form to SubmitWeeklyReport; a refusal draws the deal again with the form
-// as it was and the API's sentence beside it.
-func (s *Server) submitReport(w http.ResponseWriter, r *http.Request, id Identity) {
-	form := reportForm{RequestID: r.PostFormValue("request_id"), Progress: r.PostFormValue("progress"),
-		WinRate: r.PostFormValue("win_rate"), NextSteps: r.PostFormValue("next_steps"),
-		RisksAndIssues: r.PostFormValue("risks_and_issues"), HelpNeeded: r.PostFormValue("help_needed")}
-	winRate, err := strconv.ParseInt(strings.TrimSpace(form.WinRate), 10, 32)
-	if err != nil {
-		winRate = -1 // not a number: the API says what it takes
-	}
+// dealPage shows one deal: its path bar with what it needs to move on, team, risks, decisions, weekly reports,
+// meetings, bid, contract, handover and timeline (GetOpportunity and ListEvents, at once), and the forms the
+// process has at its stage; the form of action refusedKey as refused, the others new (with new request ids).
+func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, id Identity, code int, refusedKey string, refused *actionForm) {
 	ctx, cancel := s.call(r, id)
 	defer cancel()
-	_, err = s.deals.SubmitWeeklyReport(ctx, &ltcv1.SubmitWeeklyReportRequest{
-		RequestId: form.RequestID, OpportunityId: r.PathValue("id"),
-		Report: &ltcv1.WeeklyReport{Progress: form.Progress, WinRate: int32(winRate), NextSteps: form.NextSteps,
-			RisksAndIssues: form.RisksAndIssues, HelpNeeded: form.HelpNeeded},
+	var got *ltcv1.GetOpportunityResponse
+	var events *ltcv1.ListEventsResponse
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		got, err = s.deals.GetOpportunity(ctx, &ltcv1.GetOpportunityRequest{Id: r.PathValue("id")})
+		return err
 	})
-	if err != nil {
-		if s.unauthenticated(w, r, err) {
-			return
-		}
-		form.Error = sentence(err)
-		s.dealPage(w, r, id, http.StatusUnprocessableEntity, form)
-		return
-	}
-	http.Redirect(w, r, "/deals/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
-}
-
-// dealPage shows one deal: its path bar, team, risks, decisions, weekly reports and timeline (GetOpportunity and
-// ListEvents), with the weekly report form as given (a new one gets a new request id).
-func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, id Identity, code int, report reportForm) {
-	ctx, cancel := s.call(r, id)
-	defer cancel()
-	got, err := s.deals.GetOpportunity(ctx, &ltcv1.GetOpportunityRequest{Id: r.PathValue("id")})
-	if err != nil {
+	g.Go(func() (err error) {
+		events, err = s.deals.ListEvents(ctx, &ltcv1.ListEventsRequest{DealId: r.PathValue("id"), PageSize: 1000})
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		s.failed(w, r, err)
 		return
 	}
-	view := dealView{Deal: got.Opportunity, Report: report}
-	if view.Report.RequestID == "" {
-		view.Report.RequestID = uuid.NewString()
-	}
+	view := dealView{Deal: got.Opportunity, Missing: missing(got.Opportunity)}
 	at := slices.Index(stagePath, view.Deal.Stage)
 	for i, st := range stagePath {
 		view.Path = append(view.Path, step{Stage: st, Passed: i < at, Current: i == at})
@@ -342,10 +376,19 @@ func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, id Identity, c
 	if at >= 0 && at+1 < len(stagePath) {
 		view.Next = stagePath[at+1]
 	}
-	events, err := s.deals.ListEvents(ctx, &ltcv1.ListEventsRequest{DealId: view.Deal.Id, PageSize: 1000})
-	if err != nil {
-		s.failed(w, r, err)
-		return
+	next := "" // the form of the first thing the deal needs is drawn open, unless another was refused
+	if i := slices.IndexFunc(view.Missing, func(n need) bool { return n.Form != "" }); i >= 0 && refused == nil {
+		next = view.Missing[i].Form
+	}
+	for _, a := range dealActions {
+		switch {
+		case a.Key == refusedKey:
+			view.Actions = append(view.Actions, a.view(view.Deal, refused))
+		case a.Offered(view.Deal):
+			form := a.view(view.Deal, nil)
+			form.Open = a.Key == next
+			view.Actions = append(view.Actions, form)
+		}
 	}
 	view.Timeline = events.Events
 	slices.Reverse(view.Timeline)

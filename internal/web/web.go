@@ -152,7 +152,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /decisions/{id}/review", s.person(s.review))
 	mux.Handle("GET /deals", s.person(s.dealList))
 	mux.Handle("GET /deals/{id}", s.person(s.deal))
-	mux.Handle("POST /deals/{id}/reports", s.person(s.submitReport))
+	mux.Handle("POST /deals/{id}/actions/{action}", s.person(s.act))
 	mux.Handle("GET /leads", s.person(s.leadList))
 	mux.Handle("POST /leads", s.person(s.createLead))
 	mux.Handle("GET /leads/{id}", s.person(s.lead))

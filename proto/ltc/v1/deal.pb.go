@@ -2788,9 +2788,11 @@ type Decision struct {
 	ProposedLevel ProjectLevel `protobuf:"varint,25,opt,name=proposed_level,json=proposedLevel,proto3,enum=ltc.v1.ProjectLevel" json:"proposed_level,omitempty"`
 	// The level the policy gives the package's value and the customer's grade. The gate needs the authority of
 	// the higher of it and the proposed level; a decider who fixes a lower level records why.
-	PolicyLevel   ProjectLevel `protobuf:"varint,26,opt,name=policy_level,json=policyLevel,proto3,enum=ltc.v1.ProjectLevel" json:"policy_level,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	PolicyLevel ProjectLevel `protobuf:"varint,26,opt,name=policy_level,json=policyLevel,proto3,enum=ltc.v1.ProjectLevel" json:"policy_level,omitempty"`
+	// The deal's title, so that an inbox names the deal without reading it (empty on decisions recorded before it).
+	OpportunityTitle string `protobuf:"bytes,27,opt,name=opportunity_title,json=opportunityTitle,proto3" json:"opportunity_title,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Decision) Reset() {
@@ -3016,6 +3018,13 @@ func (x *Decision) GetPolicyLevel() ProjectLevel {
 		return x.PolicyLevel
 	}
 	return ProjectLevel_PROJECT_LEVEL_UNSPECIFIED
+}
+
+func (x *Decision) GetOpportunityTitle() string {
+	if x != nil {
+		return x.OpportunityTitle
+	}
+	return ""
 }
 
 type isDecision_Package interface {
@@ -3246,7 +3255,7 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"deviations\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc0>R\n" +
 	"deviations\x129\n" +
 	"\x12contract_reference\x18\x05 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xb5\t\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xe2\t\n" +
 	"\bDecision\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12 \n" +
@@ -3280,7 +3289,8 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\trationale\x18\x14 \x01(\tR\trationale\x12=\n" +
 	"\x0fconfirmed_level\x18\x15 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x0econfirmedLevel\x12;\n" +
 	"\x0eproposed_level\x18\x19 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\rproposedLevel\x127\n" +
-	"\fpolicy_level\x18\x1a \x01(\x0e2\x14.ltc.v1.ProjectLevelR\vpolicyLevelB\t\n" +
+	"\fpolicy_level\x18\x1a \x01(\x0e2\x14.ltc.v1.ProjectLevelR\vpolicyLevel\x12+\n" +
+	"\x11opportunity_title\x18\x1b \x01(\tR\x10opportunityTitleB\t\n" +
 	"\apackage*\x96\x02\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x14\n" +

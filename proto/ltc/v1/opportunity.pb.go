@@ -1037,7 +1037,9 @@ type ListOpportunitiesRequest struct {
 	// the project summary.
 	OverdueOnly bool `protobuf:"varint,8,opt,name=overdue_only,json=overdueOnly,proto3" json:"overdue_only,omitempty"`
 	// Only deals of this account.
-	AccountId     string `protobuf:"bytes,9,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	AccountId string `protobuf:"bytes,9,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// Only the deals whose team the caller is on (the owner, the AR, counts): "my deals", whatever their stage.
+	Mine          bool `protobuf:"varint,10,opt,name=mine,proto3" json:"mine,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1133,6 +1135,13 @@ func (x *ListOpportunitiesRequest) GetAccountId() string {
 		return x.AccountId
 	}
 	return ""
+}
+
+func (x *ListOpportunitiesRequest) GetMine() bool {
+	if x != nil {
+		return x.Mine
+	}
+	return false
 }
 
 // ListOpportunitiesResponse is one page of deals.
@@ -2849,7 +2858,7 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x15GetOpportunityRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"O\n" +
 	"\x16GetOpportunityResponse\x125\n" +
-	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xa0\x03\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xb4\x03\n" +
 	"\x18ListOpportunitiesRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xc8\x01(\x00R\bpageSize\x12'\n" +
@@ -2862,7 +2871,9 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\bcustomer\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bcustomer\x12!\n" +
 	"\foverdue_only\x18\b \x01(\bR\voverdueOnly\x12*\n" +
 	"\n" +
-	"account_id\x18\t \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId\"~\n" +
+	"account_id\x18\t \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId\x12\x12\n" +
+	"\x04mine\x18\n" +
+	" \x01(\bR\x04mine\"~\n" +
 	"\x19ListOpportunitiesResponse\x129\n" +
 	"\ropportunities\x18\x01 \x03(\v2\x13.ltc.v1.OpportunityR\ropportunities\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaf\x01\n" +

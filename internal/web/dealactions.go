@@ -1,0 +1,534 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+// An action is a form of the deal page: one call of the API that records something on the deal or moves it on.
+// The page offers an action where the process has it (Offered); who may take it is the API's to say, and its
+// refusal shows beside the form.
+type action struct {
+	// Key names the form: its element ids start with it and it posts to /deals/{id}/actions/{Key}.
+	Key string
+	// Title and Who are catalogue keys: the form's heading, and who takes it in the process.
+	Title, Who string
+	Fields     []field
+	// Offered says whether the page offers the action on the deal as it stands.
+	Offered func(o *ltcv1.Opportunity) bool
+	// Defaults fills a new form from the deal (nil: empty).
+	Defaults func(o *ltcv1.Opportunity) url.Values
+	// Send makes the action's API call with the form's values and request id.
+	Send func(ctx context.Context, s *Server, deal, requestID string, v url.Values) error
+}
+
+// A field is an input of an action's form.
+type field struct {
+	// Name is the form's key; Label and Hint are catalogue keys.
+	Name, Label, Hint string
+	// Kind is "text", "area", "number", "date", "datetime-local", "select" or "check".
+	Kind    string
+	Options []option
+}
+
+// An option of a select field: the value posted, and the catalogue key of its label.
+type option struct{ Value, Label string }
+
+// enumOptions are the options of a select of enum values, labelled by their names (which the catalogue holds).
+func enumOptions[E fmt.Stringer](values ...E) []option {
+	opts := make([]option, len(values))
+	for i, v := range values {
+		opts[i] = option{Value: v.String(), Label: v.String()}
+	}
+	return opts
+}
+
+// actionForm is an action's form as drawn: its values and request id, and the API's sentence when refused.
+type actionForm struct {
+	RequestID string
+	Values    url.Values
+	Error     string
+}
+
+// actionView is an action with its form, as the deal page draws it.
+type actionView struct {
+	// Deal is the deal's id, which the form posts to.
+	Deal, Key, Title, Who string
+	RequestID             string
+	Fields                []fieldView
+	Error                 string
+	// Open draws the form unfolded: it was refused.
+	Open bool
+}
+
+// fieldView is a field with its element id and current value.
+type fieldView struct {
+	field
+	ID, Value string
+}
+
+// view draws the action's form: a refused one as posted, a new one from the deal's defaults.
+func (a action) view(o *ltcv1.Opportunity, form *actionForm) actionView {
+	if form == nil {
+		form = &actionForm{RequestID: uuid.NewString()}
+		if a.Defaults != nil {
+			form.Values = a.Defaults(o)
+		}
+	}
+	v := actionView{Deal: o.Id, Key: a.Key, Title: a.Title, Who: a.Who, RequestID: form.RequestID, Error: form.Error,
+		Open: form.Error != ""}
+	for _, f := range a.Fields {
+		v.Fields = append(v.Fields, fieldView{field: f, ID: a.Key + "-" + f.Name, Value: form.Values.Get(f.Name)})
+	}
+	return v
+}
+
+var (
+	openStages = []ltcv1.Stage{ltcv1.Stage_STAGE_VALIDATION, ltcv1.Stage_STAGE_INITIATION_REVIEW,
+		ltcv1.Stage_STAGE_TEAM_FORMATION, ltcv1.Stage_STAGE_PURSUIT, ltcv1.Stage_STAGE_ATB_REVIEW, ltcv1.Stage_STAGE_BIDDING,
+		ltcv1.Stage_STAGE_NEGOTIATION, ltcv1.Stage_STAGE_ATC_REVIEW, ltcv1.Stage_STAGE_CONTRACT_SIGNING, ltcv1.Stage_STAGE_HANDOVER}
+	teamRoles = []ltcv1.TeamRole{ltcv1.TeamRole_TEAM_ROLE_AR, ltcv1.TeamRole_TEAM_ROLE_SR, ltcv1.TeamRole_TEAM_ROLE_FR,
+		ltcv1.TeamRole_TEAM_ROLE_DELIVERY_PM, ltcv1.TeamRole_TEAM_ROLE_BID_MANAGER, ltcv1.TeamRole_TEAM_ROLE_FINANCE,
+		ltcv1.TeamRole_TEAM_ROLE_LEGAL}
+	riskLevels = enumOptions(ltcv1.RiskLevel_RISK_LEVEL_LOW, ltcv1.RiskLevel_RISK_LEVEL_MEDIUM, ltcv1.RiskLevel_RISK_LEVEL_HIGH)
+)
+
+// in is the Offered of an action the process has in the stages.
+func in(stages ...ltcv1.Stage) func(*ltcv1.Opportunity) bool {
+	return func(o *ltcv1.Opportunity) bool { return slices.Contains(stages, o.Stage) }
+}
+
+// money and currency fields, in pairs.
+func moneyFields(name, label string) []field {
+	return []field{{Name: name, Label: label, Kind: "text", Hint: "Amount, e.g. 2,400,000.00"},
+		{Name: name + "_currency", Label: "Currency", Kind: "text", Hint: "ISO 4217 code, e.g. EUR"}}
+}
+
+// setMoney writes an amount into a form's values, as its money fields show it.
+func setMoney(v url.Values, name string, m *ltcv1.Money) {
+	if m == nil {
+		return
+	}
+	v.Set(name, strings.TrimPrefix(money(m), m.CurrencyCode+" "))
+	v.Set(name+"_currency", m.CurrencyCode)
+}
+
+// roleFields are one person field per team role: the member's user id.
+func roleFields(prefix string) []field {
+	fields := make([]field, len(teamRoles))
+	for i, r := range teamRoles {
+		fields[i] = field{Name: prefix + r.String(), Label: r.String(), Kind: "text", Hint: "User id"}
+	}
+	return fields
+}
+
+// teamValues fills the role fields from the deal's team.
+func teamValues(prefix string, o *ltcv1.Opportunity) url.Values {
+	v := url.Values{}
+	for _, m := range o.Team {
+		v.Set(prefix+m.Role.String(), m.GetPerson().GetId())
+	}
+	return v
+}
+
+// members reads the role fields: a member for each role given a user id.
+func members(prefix string, v url.Values) []*ltcv1.TeamMember {
+	var out []*ltcv1.TeamMember
+	for _, r := range teamRoles {
+		if id := strings.TrimSpace(v.Get(prefix + r.String())); id != "" {
+			out = append(out, &ltcv1.TeamMember{Person: &ltcv1.Person{Id: id}, Role: r})
+		}
+	}
+	return out
+}
+
+// number reads a whole number; -1 when it is not one, so that the API says what it takes.
+func number(s string) int32 {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 32)
+	if err != nil {
+		return -1
+	}
+	return int32(n)
+}
+
+// percentage reads a percentage such as "31.5"; out of any range when it is not one, so that the API says what it
+// takes.
+func percentage(s string) float64 {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 1000
+	}
+	return f
+}
+
+// moment reads a time written by a datetime-local input, in UTC; nil when it is not one.
+func moment(s string) *timestamppb.Timestamp {
+	t, err := time.Parse("2006-01-02T15:04", strings.TrimSpace(s))
+	if err != nil {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+// enumValue reads a select of enum values.
+func enumValue[E ~int32](names map[string]int32, s string) E { return E(names[s]) }
+
+// ids reads a list of user ids separated by commas or spaces.
+func ids(s string) []*ltcv1.Person {
+	var people []*ltcv1.Person
+	for _, id := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' }) {
+		people = append(people, &ltcv1.Person{Id: id})
+	}
+	return people
+}
+
+func today() string { return time.Now().UTC().Format(time.DateOnly) }
+
+// pending is the deal's pending decision, if any.
+func pending(o *ltcv1.Opportunity) *ltcv1.Decision {
+	for _, d := range o.Decisions {
+		if d.Status == ltcv1.DecisionStatus_DECISION_STATUS_PENDING {
+			return d
+		}
+	}
+	return nil
+}
+
+// dealActions are the deal page's forms, in the order of the process.
+var dealActions = []action{
+	{Key: "report", Title: "Submit a weekly report", Who: "The team",
+		Offered: func(o *ltcv1.Opportunity) bool { return o.NextReportDueTime != nil },
+		Fields: []field{{Name: "progress", Label: "Progress", Kind: "area"}, {Name: "win_rate", Label: "Win rate (percent)", Kind: "number"},
+			{Name: "next_steps", Label: "Next steps", Kind: "area"}, {Name: "risks_and_issues", Label: "Risks and issues", Kind: "area"},
+			{Name: "help_needed", Label: "Help needed", Kind: "area"}},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.SubmitWeeklyReport(ctx, &ltcv1.SubmitWeeklyReportRequest{RequestId: rid, OpportunityId: deal,
+				Report: &ltcv1.WeeklyReport{Progress: v.Get("progress"), WinRate: number(v.Get("win_rate")), NextSteps: v.Get("next_steps"),
+					RisksAndIssues: v.Get("risks_and_issues"), HelpNeeded: v.Get("help_needed")}})
+			return err
+		}},
+	{Key: "assess", Title: "Assess the opportunity", Who: "The owner",
+		Offered: in(ltcv1.Stage_STAGE_VALIDATION),
+		Fields: append(append([]field{{Name: "win_rate", Label: "Win rate (percent)", Kind: "number"}}, moneyFields("value", "Value")...),
+			field{Name: "competitors", Label: "Competitors", Kind: "text", Hint: "Separated by commas"},
+			field{Name: "decision_chain", Label: "Decision chain", Kind: "area"}, field{Name: "notes", Label: "Notes", Kind: "area"}),
+		Defaults: func(o *ltcv1.Opportunity) url.Values {
+			v := url.Values{}
+			a := o.Assessment
+			if a == nil {
+				setMoney(v, "value", o.EstimatedValue)
+				return v
+			}
+			v.Set("win_rate", strconv.Itoa(int(a.WinRate)))
+			setMoney(v, "value", a.Value)
+			v.Set("competitors", strings.Join(a.Competitors, ", "))
+			v.Set("decision_chain", a.DecisionChain)
+			v.Set("notes", a.Notes)
+			return v
+		},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			var competitors []string
+			for c := range strings.SplitSeq(v.Get("competitors"), ",") {
+				if c = strings.TrimSpace(c); c != "" {
+					competitors = append(competitors, c)
+				}
+			}
+			_, err := s.deals.UpdateAssessment(ctx, &ltcv1.UpdateAssessmentRequest{RequestId: rid, OpportunityId: deal,
+				Assessment: &ltcv1.Assessment{WinRate: number(v.Get("win_rate")), Value: amount(v.Get("value"), v.Get("value_currency")),
+					Competitors: competitors, DecisionChain: v.Get("decision_chain"), Notes: v.Get("notes")}})
+			return err
+		}},
+	{Key: "initiation", Title: "Request INITIATION", Who: "The owner",
+		Offered: in(ltcv1.Stage_STAGE_VALIDATION),
+		Fields: []field{{Name: "level", Label: "Proposed level", Kind: "select", Options: enumOptions(ltcv1.ProjectLevel_PROJECT_LEVEL_A,
+			ltcv1.ProjectLevel_PROJECT_LEVEL_B, ltcv1.ProjectLevel_PROJECT_LEVEL_C)}, {Name: "rationale", Label: "Rationale", Kind: "area"}},
+		Defaults: func(*ltcv1.Opportunity) url.Values {
+			return url.Values{"level": {ltcv1.ProjectLevel_PROJECT_LEVEL_B.String()}}
+		},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.decisions.RequestDecision(ctx, &ltcv1.RequestDecisionRequest{RequestId: rid, OpportunityId: deal,
+				Gate: ltcv1.Gate_GATE_INITIATION, Package: &ltcv1.RequestDecisionRequest_Initiation{Initiation: &ltcv1.InitiationPackage{
+					ProposedLevel: enumValue[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, v.Get("level")), Rationale: v.Get("rationale")}}})
+			return err
+		}},
+	{Key: "team", Title: "Appoint the team", Who: "The unit's sales manager",
+		Offered: in(openStages[2:]...),
+		Fields:  roleFields("member_"),
+		Defaults: func(o *ltcv1.Opportunity) url.Values {
+			v := teamValues("member_", o)
+			if len(o.Team) == 0 {
+				v.Set("member_"+ltcv1.TeamRole_TEAM_ROLE_AR.String(), o.GetOwner().GetId())
+			}
+			return v
+		},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.AppointTeam(ctx, &ltcv1.AppointTeamRequest{RequestId: rid, OpportunityId: deal, Members: members("member_", v)})
+			return err
+		}},
+	{Key: "atb", Title: "Request ATB with the bid package", Who: "The owner",
+		Offered: in(ltcv1.Stage_STAGE_PURSUIT, ltcv1.Stage_STAGE_BIDDING),
+		Fields: append(append([]field{{Name: "strategy", Label: "Bid strategy", Kind: "area"}}, moneyFields("price", "Proposed price")...),
+			field{Name: "margin", Label: "Gross margin (percent)", Kind: "text"}, field{Name: "payment_terms", Label: "Payment terms", Kind: "text"},
+			field{Name: "feasibility", Label: "Delivery feasibility", Kind: "area"}, field{Name: "win_rate", Label: "Win rate (percent)", Kind: "number"}),
+		Defaults: func(o *ltcv1.Opportunity) url.Values {
+			v := url.Values{}
+			setMoney(v, "price", o.EstimatedValue)
+			if o.Assessment != nil {
+				v.Set("win_rate", strconv.Itoa(int(o.Assessment.WinRate)))
+			}
+			return v
+		},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.decisions.RequestDecision(ctx, &ltcv1.RequestDecisionRequest{RequestId: rid, OpportunityId: deal,
+				Gate: ltcv1.Gate_GATE_ATB, Package: &ltcv1.RequestDecisionRequest_Bid{Bid: &ltcv1.BidPackage{
+					Strategy: v.Get("strategy"), ProposedPrice: amount(v.Get("price"), v.Get("price_currency")),
+					GrossMarginPercent: percentage(v.Get("margin")), PaymentTerms: v.Get("payment_terms"),
+					DeliveryFeasibility: v.Get("feasibility"), WinRate: number(v.Get("win_rate"))}}})
+			return err
+		}},
+	{Key: "bid", Title: "Submit the bid", Who: "The owner",
+		Offered: func(o *ltcv1.Opportunity) bool { return o.Stage == ltcv1.Stage_STAGE_BIDDING && o.Bid == nil },
+		Fields: append(moneyFields("price", "Bid price"), field{Name: "date", Label: "Date", Kind: "date"},
+			field{Name: "reference", Label: "Tender reference", Kind: "text"}),
+		Defaults: func(o *ltcv1.Opportunity) url.Values {
+			v := url.Values{"date": {today()}}
+			setMoney(v, "price", o.ApprovedBidPrice)
+			return v
+		},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.SubmitBid(ctx, &ltcv1.SubmitBidRequest{RequestId: rid, OpportunityId: deal, Bid: &ltcv1.Bid{
+				Price: amount(v.Get("price"), v.Get("price_currency")), Date: calendarDay(v.Get("date")), Reference: v.Get("reference")}})
+			return err
+		}},
+	{Key: "tender", Title: "Record the tender result", Who: "The owner",
+		Offered: func(o *ltcv1.Opportunity) bool { return o.Stage == ltcv1.Stage_STAGE_BIDDING && o.Bid != nil },
+		Fields: []field{{Name: "result", Label: "Result", Kind: "select", Options: enumOptions(ltcv1.Tender_TENDER_WON,
+			ltcv1.Tender_TENDER_SHORTLISTED, ltcv1.Tender_TENDER_LOST, ltcv1.Tender_TENDER_CANCELLED)},
+			{Name: "winner", Label: "Winner", Kind: "text", Hint: "When lost"}, {Name: "reason", Label: "Reason", Kind: "area"}},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.RecordTenderResult(ctx, &ltcv1.RecordTenderResultRequest{RequestId: rid, OpportunityId: deal,
+				Result: &ltcv1.TenderResult{Result: enumValue[ltcv1.Tender](ltcv1.Tender_value, v.Get("result")),
+					Winner: v.Get("winner"), Reason: v.Get("reason")}})
+			return err
+		}},
+	{Key: "atc", Title: "Request ATC with the contract package", Who: "The owner",
+		Offered: in(ltcv1.Stage_STAGE_NEGOTIATION, ltcv1.Stage_STAGE_CONTRACT_SIGNING),
+		Fields: append(moneyFields("price", "Final price"), field{Name: "margin", Label: "Gross margin (percent)", Kind: "text"},
+			field{Name: "payment_terms", Label: "Payment terms", Kind: "text"}, field{Name: "deviations", Label: "Deviations", Kind: "area"},
+			field{Name: "reference", Label: "Contract reference", Kind: "text"}),
+		Defaults: func(o *ltcv1.Opportunity) url.Values {
+			v := url.Values{}
+			if o.Bid != nil {
+				setMoney(v, "price", o.Bid.Price)
+			}
+			return v
+		},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.decisions.RequestDecision(ctx, &ltcv1.RequestDecisionRequest{RequestId: rid, OpportunityId: deal,
+				Gate: ltcv1.Gate_GATE_ATC, Package: &ltcv1.RequestDecisionRequest_Contract{Contract: &ltcv1.ContractPackage{
+					FinalPrice: amount(v.Get("price"), v.Get("price_currency")), GrossMarginPercent: percentage(v.Get("margin")),
+					PaymentTerms: v.Get("payment_terms"), Deviations: v.Get("deviations"), ContractReference: v.Get("reference")}}})
+			return err
+		}},
+	{Key: "sign", Title: "Record the signed contract", Who: "The owner",
+		Offered: in(ltcv1.Stage_STAGE_CONTRACT_SIGNING),
+		Fields: append([]field{{Name: "number", Label: "Contract number", Kind: "text"}}, append(moneyFields("amount", "Amount"),
+			field{Name: "date", Label: "Date", Kind: "date"})...),
+		Defaults: func(o *ltcv1.Opportunity) url.Values {
+			v := url.Values{"date": {today()}}
+			setMoney(v, "amount", o.ApprovedContractAmount)
+			return v
+		},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.SignContract(ctx, &ltcv1.SignContractRequest{RequestId: rid, OpportunityId: deal, Contract: &ltcv1.Contract{
+				Number: v.Get("number"), Amount: amount(v.Get("amount"), v.Get("amount_currency")), Date: calendarDay(v.Get("date"))}})
+			return err
+		}},
+	{Key: "schedule", Title: "Schedule the contract handover meeting", Who: "The owner",
+		Offered: func(o *ltcv1.Opportunity) bool {
+			return o.Stage == ltcv1.Stage_STAGE_HANDOVER && o.GetHandover().GetScheduleTime() == nil
+		},
+		Fields: append([]field{{Name: "at", Label: "When (UTC)", Kind: "datetime-local"}}, roleFields("attendee_")...),
+		Defaults: func(o *ltcv1.Opportunity) url.Values {
+			v := teamValues("attendee_", o)
+			v.Set("at", time.Now().UTC().Add(48*time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04"))
+			return v
+		},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.ScheduleHandover(ctx, &ltcv1.ScheduleHandoverRequest{RequestId: rid, OpportunityId: deal,
+				ScheduleTime: moment(v.Get("at")), Attendees: members("attendee_", v)})
+			return err
+		}},
+	{Key: "handover", Title: "Acknowledge the handover", Who: "The delivery project manager",
+		Offered: func(o *ltcv1.Opportunity) bool {
+			return o.Stage == ltcv1.Stage_STAGE_HANDOVER && o.GetHandover().GetScheduleTime() != nil
+		},
+		Fields: []field{{Name: "key_terms", Label: "Key terms", Kind: "area"}, {Name: "commitments", Label: "Commitments", Kind: "area"},
+			{Name: "risks", Label: "Risks handed over", Kind: "area"}, {Name: "open_issues", Label: "Open issues", Kind: "area"}},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.CompleteHandover(ctx, &ltcv1.CompleteHandoverRequest{RequestId: rid, OpportunityId: deal,
+				Record: &ltcv1.HandoverRecord{KeyTerms: v.Get("key_terms"), Commitments: v.Get("commitments"),
+					RisksHandedOver: v.Get("risks"), OpenIssues: v.Get("open_issues")}})
+			return err
+		}},
+	{Key: "summary", Title: "Submit the project summary", Who: "The owner",
+		Offered: func(o *ltcv1.Opportunity) bool { return o.SummaryDueTime != nil && o.Summary == nil },
+		Fields: []field{{Name: "reasons", Label: "Why we won or lost", Kind: "area"}, {Name: "lessons", Label: "Lessons", Kind: "area"},
+			{Name: "accuracy", Label: "Accuracy of the win rate", Kind: "area"}},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.SubmitProjectSummary(ctx, &ltcv1.SubmitProjectSummaryRequest{RequestId: rid, OpportunityId: deal,
+				Summary: &ltcv1.ProjectSummary{WinLossReasons: v.Get("reasons"), Lessons: v.Get("lessons"), WinRateAccuracy: v.Get("accuracy")}})
+			return err
+		}},
+	{Key: "risk", Title: "Add a risk", Who: "The team",
+		Offered: in(openStages...),
+		Fields: []field{{Name: "description", Label: "Risk", Kind: "area"},
+			{Name: "category", Label: "Category", Kind: "select", Options: enumOptions(ltcv1.RiskCategory_RISK_CATEGORY_COMMERCIAL,
+				ltcv1.RiskCategory_RISK_CATEGORY_TECHNICAL, ltcv1.RiskCategory_RISK_CATEGORY_DELIVERY, ltcv1.RiskCategory_RISK_CATEGORY_LEGAL,
+				ltcv1.RiskCategory_RISK_CATEGORY_FINANCIAL)},
+			{Name: "probability", Label: "Probability", Kind: "select", Options: riskLevels},
+			{Name: "impact", Label: "Impact", Kind: "select", Options: riskLevels},
+			{Name: "owner", Label: "Owner", Kind: "text", Hint: "User id"}, {Name: "mitigation", Label: "Mitigation", Kind: "area"}},
+		Defaults: func(*ltcv1.Opportunity) url.Values {
+			return url.Values{"probability": {ltcv1.RiskLevel_RISK_LEVEL_MEDIUM.String()}, "impact": {ltcv1.RiskLevel_RISK_LEVEL_MEDIUM.String()}}
+		},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.AddRisk(ctx, &ltcv1.AddRiskRequest{RequestId: rid, OpportunityId: deal, Risk: &ltcv1.Risk{
+				Description: v.Get("description"), Category: enumValue[ltcv1.RiskCategory](ltcv1.RiskCategory_value, v.Get("category")),
+				Probability: enumValue[ltcv1.RiskLevel](ltcv1.RiskLevel_value, v.Get("probability")),
+				Impact:      enumValue[ltcv1.RiskLevel](ltcv1.RiskLevel_value, v.Get("impact")),
+				Owner:       &ltcv1.Person{Id: strings.TrimSpace(v.Get("owner"))}, Mitigation: v.Get("mitigation"),
+				Status: ltcv1.RiskStatus_RISK_STATUS_OPEN}})
+			return err
+		}},
+	{Key: "meeting", Title: "Record a meeting", Who: "The team",
+		Offered: in(openStages...),
+		Fields: []field{{Name: "kind", Label: "Kind", Kind: "select", Options: enumOptions(ltcv1.MeetingKind_MEETING_KIND_ANALYSIS,
+			ltcv1.MeetingKind_MEETING_KIND_KICKOFF, ltcv1.MeetingKind_MEETING_KIND_NEGOTIATION)},
+			{Name: "date", Label: "Date", Kind: "date"}, {Name: "attendees", Label: "Attendees", Kind: "text", Hint: "User ids, separated by commas"},
+			{Name: "conclusions", Label: "Conclusions", Kind: "area"}},
+		Defaults: func(o *ltcv1.Opportunity) url.Values {
+			var team []string
+			for _, m := range o.Team {
+				if !slices.Contains(team, m.GetPerson().GetId()) {
+					team = append(team, m.GetPerson().GetId())
+				}
+			}
+			return url.Values{"date": {today()}, "attendees": {strings.Join(team, ", ")}}
+		},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.RecordMeeting(ctx, &ltcv1.RecordMeetingRequest{RequestId: rid, OpportunityId: deal, Meeting: &ltcv1.Meeting{
+				Kind: enumValue[ltcv1.MeetingKind](ltcv1.MeetingKind_value, v.Get("kind")), Date: calendarDay(v.Get("date")),
+				Attendees: ids(v.Get("attendees")), Conclusions: v.Get("conclusions")}})
+			return err
+		}},
+	{Key: "close", Title: "Close the deal", Who: "The owner or the unit's sales manager",
+		Offered: in(openStages...),
+		Fields: []field{{Name: "outcome", Label: "Outcome", Kind: "select", Options: enumOptions(ltcv1.Outcome_OUTCOME_LOST,
+			ltcv1.Outcome_OUTCOME_ABANDONED)}, {Name: "reason", Label: "Reason", Kind: "area"}},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.CloseOpportunity(ctx, &ltcv1.CloseOpportunityRequest{RequestId: rid, OpportunityId: deal,
+				Outcome: enumValue[ltcv1.Outcome](ltcv1.Outcome_value, v.Get("outcome")), Reason: v.Get("reason")})
+			return err
+		}},
+}
+
+// dealAction finds an action by its key.
+func dealAction(key string) (action, bool) {
+	i := slices.IndexFunc(dealActions, func(a action) bool { return a.Key == key })
+	if i < 0 {
+		return action{}, false
+	}
+	return dealActions[i], true
+}
+
+// act sends an action's form to the API. Success goes back to the deal; a refusal draws the deal again with the
+// form as posted (its request id too) and the API's sentence beside it.
+func (s *Server) act(w http.ResponseWriter, r *http.Request, id Identity) {
+	a, ok := dealAction(r.PathValue("action"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	form := actionForm{RequestID: r.PostForm.Get("request_id"), Values: r.PostForm}
+	ctx, cancel := s.call(r, id)
+	defer cancel()
+	if err := a.Send(ctx, s, r.PathValue("id"), form.RequestID, r.PostForm); err != nil {
+		if s.unauthenticated(w, r, err) {
+			return
+		}
+		form.Error = sentence(err)
+		s.dealPage(w, r, id, http.StatusUnprocessableEntity, a.Key, &form)
+		return
+	}
+	http.Redirect(w, r, "/deals/"+url.PathEscape(r.PathValue("id"))+"#action-"+a.Key, http.StatusSeeOther)
+}
+
+// need is something the deal needs to move on from its stage: with the form of the page that meets it (empty when
+// none does, as for a decision) and, for a gate's reviews, the functions still to review.
+type need struct {
+	What, Form string
+	Reviews    []ltcv1.ReviewFunction
+}
+
+// missing says what the deal needs to move on from its stage, as the process has it.
+func missing(o *ltcv1.Opportunity) []need {
+	var needs []need
+	add := func(what, form string) { needs = append(needs, need{What: what, Form: form}) }
+	switch o.Stage {
+	case ltcv1.Stage_STAGE_VALIDATION:
+		if o.Assessment == nil {
+			add("An assessment of the opportunity", "assess")
+		}
+		add("An INITIATION request", "initiation")
+	case ltcv1.Stage_STAGE_INITIATION_REVIEW, ltcv1.Stage_STAGE_ATB_REVIEW, ltcv1.Stage_STAGE_ATC_REVIEW:
+		if d := pending(o); d != nil {
+			if reviews := missingReviews(d); len(reviews) > 0 {
+				needs = append(needs, need{What: "The professional reviews", Reviews: reviews})
+			}
+		}
+		add("The gate's decision, by an executive with its authority", "")
+	case ltcv1.Stage_STAGE_TEAM_FORMATION:
+		add("The iron triangle appointed: an AR, an SR and an FR", "team")
+	case ltcv1.Stage_STAGE_PURSUIT:
+		add("An ATB request with the bid package", "atb")
+	case ltcv1.Stage_STAGE_BIDDING:
+		if o.Bid == nil {
+			add("The bid submitted", "bid")
+		}
+		add("The tender result", "tender")
+	case ltcv1.Stage_STAGE_NEGOTIATION:
+		add("An ATC request with the contract package", "atc")
+	case ltcv1.Stage_STAGE_CONTRACT_SIGNING:
+		add("The signed contract", "sign")
+	case ltcv1.Stage_STAGE_HANDOVER:
+		if !slices.ContainsFunc(o.Team, func(m *ltcv1.TeamMember) bool { return m.Role == ltcv1.TeamRole_TEAM_ROLE_DELIVERY_PM }) {
+			add("A delivery project manager on the team", "team")
+		}
+		if o.GetHandover().GetScheduleTime() == nil {
+			add("The contract handover meeting scheduled", "schedule")
+		}
+		add("The handover acknowledged by the delivery project manager", "handover")
+	case ltcv1.Stage_STAGE_CLOSED:
+		if o.SummaryDueTime != nil && o.Summary == nil {
+			add("The project summary", "summary")
+		}
+	}
+	return needs
+}

@@ -1,0 +1,229 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ltcengine/ltc/internal/testenv"
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+)
+
+// tour drives the workplace in Chromium as the demo people do, one page and one form at a time.
+type tour struct {
+	t    *testing.T
+	ctx  context.Context
+	site string
+}
+
+// do runs browser actions and fails the test on error.
+func (b tour) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	require.NoError(b.t, chromedp.Do(b.ctx, actions...))
+}
+
+// as signs the browser in as the demo person, with the dev sign-in's button.
+func (b tour) as(person string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.site+"/signin/"), chromedp.WaitVisible(chromedp.CSS(`#signin-`+person)))
+	b.follow(`signin-` + person)
+	b.do(chromedp.WaitVisible(chromedp.CSS(`#person`)))
+}
+
+// follow clicks the button and waits for the page it leads to.
+func (b tour) follow(button string) {
+	b.t.Helper()
+	_, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.dataset.left = "1"`))
+	require.NoError(b.t, err)
+	b.do(chromedp.Click(chromedp.CSS(`#`+button)), chromedp.WaitNotPresent(chromedp.CSS(`body[data-left]`)),
+		chromedp.WaitReady(chromedp.CSS(`main`)))
+}
+
+// submit fills the form's fields (by element id), sends it with its button and waits for the next page; a
+// refusal fails the test with the API's sentence.
+func (b tour) submit(button string, fields map[string]string) {
+	b.t.Helper()
+	for id, value := range fields {
+		if value == "on" {
+			b.do(chromedp.Click(chromedp.CSS(`#` + id)))
+		} else {
+			b.do(chromedp.SetValue(chromedp.CSS(`#`+id), value))
+		}
+	}
+	b.follow(button)
+	refusal, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector(".refusal") || {}).textContent || ""`))
+	require.NoError(b.t, err)
+	require.Empty(b.t, strings.TrimSpace(refusal), "%s was refused", button)
+}
+
+// act takes the deal page's action with the fields (named as the form names them), unfolding its form first.
+func (b tour) act(deal, action string, fields map[string]string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.site+"/deals/"+deal), chromedp.WaitVisible(chromedp.CSS(`#deal-stage`)))
+	open, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector("#action-`+action+`").open`))
+	require.NoError(b.t, err, "the deal page offers %s", action)
+	if !open {
+		b.do(chromedp.Click(chromedp.CSS(`#action-` + action + ` > summary`)))
+	}
+	ids := map[string]string{}
+	for name, value := range fields {
+		ids[action+"-"+name] = value
+	}
+	b.submit(action+"-submit", ids)
+}
+
+// decideFirst opens the first decision in My work and sends the decision or review form.
+func (b tour) decideFirst(button string, fields map[string]string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.site+"/work"), chromedp.WaitVisible(chromedp.CSS(`#work a.decision-link`)),
+		chromedp.Click(chromedp.CSS(`#work a.decision-link`)), chromedp.WaitVisible(chromedp.CSS(`#decision-status`)))
+	b.submit(button, fields)
+}
+
+// review has each professional reviewer submit their review of the pending gate.
+func (b tour) reviews() {
+	b.t.Helper()
+	for person, function := range map[string]string{"reviewer_finance": "FINANCE", "reviewer_legal": "LEGAL", "reviewer_delivery": "DELIVERY"} {
+		b.as(person)
+		b.decideFirst("review-submit", map[string]string{"function": "REVIEW_FUNCTION_" + function, "result": "REVIEW_RESULT_PASS"})
+	}
+}
+
+// TestTheDemoDealFromLeadToWonInTheBrowser is the demo in the browser: each demo person signs in and does their
+// part with the workplace's forms, from the lead to WON and the project summary, as `make demo` does with ltcctl.
+// The deal page says at each stage what the deal needs to move on and unfolds the form of the next step.
+func TestTheDemoDealFromLeadToWonInTheBrowser(t *testing.T) {
+	ctx := browser(t)
+	e, tokens, site := startWorkplace(t)
+	b := tour{t: t, ctx: ctx, site: site.URL}
+
+	b.as("sales")
+	b.do(chromedp.Navigate(site.URL + "/leads"))
+	b.submit("lead-submit", map[string]string{"title": "5G core network", "customer_name": "Acme Telecom", "grade": "CUSTOMER_GRADE_A",
+		"industry": "telecom", "region": "EMEA", "value": "2,400,000", "currency": "EUR", "close_date": "2027-06-30",
+		"source": "LEAD_SOURCE_CUSTOMER_NEED"})
+	lead, err := chromedp.Run(ctx, chromedp.Location())
+	require.NoError(t, err)
+	u, err := url.Parse(lead)
+	require.NoError(t, err)
+	deal := strings.TrimPrefix(u.Path, "/leads/")
+
+	b.as("sales_manager")
+	b.do(chromedp.Navigate(site.URL + "/leads/" + deal))
+	b.submit("qualify-submit", map[string]string{"budget_confirmed": "on", "decision_chain_known": "on", "urgency": "URGENCY_HOT"})
+
+	b.as("sales")
+	b.do(chromedp.Navigate(site.URL+"/deals/"+deal), chromedp.WaitVisible(chromedp.CSS(`#deal-missing`)))
+	needs := text(t, ctx, `#deal-missing`)
+	b.act(deal, "assess", map[string]string{"win_rate": "60", "competitors": "Globex", "decision_chain": "CEO decides; procurement sways it"})
+	b.act(deal, "initiation", map[string]string{"level": "PROJECT_LEVEL_B", "rationale": "strategic account, budget confirmed"})
+
+	b.as("executive2")
+	b.decideFirst("decide-submit", map[string]string{"rationale": "fits the regional plan"})
+
+	b.as("sales_manager")
+	b.act(deal, "team", map[string]string{"member_TEAM_ROLE_SR": "sara", "member_TEAM_ROLE_FR": "fred"})
+
+	b.as("sales3")
+	b.act(deal, "risk", map[string]string{"description": "site access in winter", "category": "RISK_CATEGORY_DELIVERY",
+		"probability": "RISK_LEVEL_MEDIUM", "impact": "RISK_LEVEL_HIGH", "owner": "fred", "mitigation": "pre-stage equipment"})
+
+	b.as("sales2")
+	b.act(deal, "report", map[string]string{"progress": "workshop held", "win_rate": "60", "next_steps": "bid strategy"})
+
+	b.as("sales")
+	b.act(deal, "atb", map[string]string{"strategy": "value over price", "margin": "31.5", "payment_terms": "30/60/10",
+		"feasibility": "feasible with partner"})
+	b.reviews()
+	b.as("executive2")
+	b.decideFirst("decide-submit", map[string]string{"rationale": "margin fine"})
+
+	b.as("sales")
+	b.act(deal, "bid", map[string]string{"reference": "TENDER-42"})
+	b.act(deal, "tender", map[string]string{"result": "TENDER_WON"})
+	b.act(deal, "atc", map[string]string{"price": "2,350,000.00", "margin": "29", "payment_terms": "30/60/10",
+		"deviations": "price -2%", "reference": "MSA-2027-01"})
+	b.reviews()
+	b.as("executive2")
+	b.decideFirst("decide-submit", map[string]string{"rationale": "terms acceptable"})
+
+	b.as("sales")
+	b.act(deal, "sign", map[string]string{"number": "C-2027-001"})
+	b.as("sales_manager")
+	b.act(deal, "team", map[string]string{"member_TEAM_ROLE_DELIVERY_PM": "dora"})
+	b.as("sales")
+	b.act(deal, "schedule", nil)
+	b.do(chromedp.WaitVisible(chromedp.CSS(`#deal-missing`)), screenshot(t, "web-deal-handover"))
+	b.as("delivery_pm")
+	b.act(deal, "handover", map[string]string{"key_terms": "24 months, 99.9% availability", "commitments": "on-site team in Q2",
+		"risks": "winter site access"})
+
+	b.as("sales")
+	b.do(chromedp.Navigate(site.URL+"/work"), chromedp.WaitVisible(chromedp.CSS(`#owed`)))
+	owed := text(t, ctx, `#owed`)
+	b.act(deal, "summary", map[string]string{"reasons": "solution fit and partner", "lessons": "involve delivery at ATB",
+		"accuracy": "estimated 60%, won"})
+	b.do(chromedp.WaitVisible(chromedp.CSS(`#contract`)), screenshot(t, "web-deal-won"))
+	stage := text(t, ctx, `#deal-stage`)
+
+	assert.Contains(t, needs, "An assessment of the opportunity", "a new deal needs its assessment")
+	assert.Contains(t, needs, "An INITIATION request")
+	assert.Contains(t, owed, "Project summary", "the won deal owes its summary, in the AR's My work")
+	assert.Contains(t, stage, "Won")
+	got, err := ltcv1.NewOpportunityServiceClient(e.Conn).GetOpportunity(testenv.WithToken(context.Background(), tokens["sales"]),
+		&ltcv1.GetOpportunityRequest{Id: deal})
+	require.NoError(t, err)
+	o := got.Opportunity
+	assert.Equal(t, ltcv1.Stage_STAGE_CLOSED, o.Stage)
+	assert.Equal(t, ltcv1.Outcome_OUTCOME_WON, o.Outcome)
+	assert.Equal(t, int64(2_350_000_00), o.GetContract().GetAmount().GetAmountMinor(), "signed at the ATC's amount, filled in by the page")
+	assert.Equal(t, "dora", o.GetHandover().GetAcknowledgedBy().GetId(), "the delivery project manager acknowledged the handover")
+	assert.Equal(t, "solution fit and partner", o.GetSummary().GetWinLossReasons())
+	assert.Len(t, o.Risks, 1)
+	assert.Len(t, o.WeeklyReports, 1)
+	for _, d := range o.Decisions {
+		assert.Equal(t, "eva", d.GetDecidedBy().GetId(), "Eva decided %s", d.Gate)
+	}
+}
+
+// TestADealFormRefusedOrResentChangesNothingTwice posts the deal page's forms as a browser without JavaScript
+// does: a refused form comes back with its values, its request id and the API's sentence; the same risk form
+// sent twice (a double click) adds one risk; an action the page does not have is not found.
+func TestADealFormRefusedOrResentChangesNothingTwice(t *testing.T) {
+	e, tokens, site := startWorkplace(t)
+	deal, _ := pendingInitiation(t, e, tokens)
+	sam := signedIn(t, site, "sales")
+	post := func(action string, v url.Values) (int, string) {
+		return read(t, func() (*http.Response, error) { return sam.PostForm(site.URL+"/deals/"+deal+"/actions/"+action, v) })
+	}
+
+	rid := uuid.NewString()
+	code, page := post("close", url.Values{"request_id": {rid}, "outcome": {"OUTCOME_LOST"}, "reason": {""}})
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Regexp(t, `id="close-refusal">[^<]*reason`, page, "the API's sentence, beside the form")
+	assert.Contains(t, page, `value="`+rid+`"`, "the refused form keeps its request id")
+	assert.Regexp(t, `<option value="OUTCOME_LOST" selected>`, page, "and its values")
+
+	risk := url.Values{"request_id": {uuid.NewString()}, "description": {"budget freeze"}, "category": {"RISK_CATEGORY_COMMERCIAL"},
+		"probability": {"RISK_LEVEL_LOW"}, "impact": {"RISK_LEVEL_HIGH"}, "owner": {"sam"}}
+	for range 2 {
+		code, page = post("risk", risk)
+		assert.Equal(t, http.StatusOK, code)
+		assert.Contains(t, page, "budget freeze")
+	}
+	got, err := ltcv1.NewOpportunityServiceClient(e.Conn).GetOpportunity(testenv.WithToken(context.Background(), tokens["sales"]),
+		&ltcv1.GetOpportunityRequest{Id: deal})
+	require.NoError(t, err)
+	assert.Len(t, got.Opportunity.Risks, 1, "the resent form added the risk once")
+	assert.Equal(t, ltcv1.Stage_STAGE_INITIATION_REVIEW, got.Opportunity.Stage, "the refused close changed nothing")
+
+	code, _ = post("promote", url.Values{"request_id": {uuid.NewString()}})
+	assert.Equal(t, http.StatusNotFound, code)
+}
