@@ -1,7 +1,7 @@
 // Command bench measures the LTC engine on this machine, in one run on the same servers: the write path (whole
 // deals over gRPC) against the Temporal floor (a workflow that only accepts as many Updates), the resources open
-// deals hold, a bounded load of concurrent users mixing writes and reads, the read path at 10^4, 10^5 and
-// 10^6 deals and the account reads at 10^5 accounts with 10^6 contacts, on the Temporal dev server and on a Temporal server backed by PostgreSQL. It starts every server it
+// deals hold, a bounded load of concurrent users mixing writes and reads, the read path and the web workplace's
+// pages at 10^4, 10^5 and 10^6 deals and the account reads at 10^5 accounts with 10^6 contacts, on the Temporal dev server and on a Temporal server backed by PostgreSQL. It starts every server it
 // needs on loopback, makes a fixed number of requests (the load runs a fixed time), prints Markdown tables and
 // stops. `make bench` runs it; bench/README.md keeps the results and what they mean.
 package main

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ltcengine/ltc/bench/seed"
+	"github.com/ltcengine/ltc/internal/dev"
 	"github.com/ltcengine/ltc/internal/localpg"
 	"github.com/ltcengine/ltc/internal/store"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
@@ -31,8 +32,10 @@ type readQuery struct {
 
 // sample is what the queries pick from: ids and cursors present in the seeded database.
 type sample struct {
-	deals   []string
-	lastSeq int64
+	deals []string
+	// officeDeals are deals of the German office, which its sales manager reads.
+	officeDeals []string
+	lastSeq     int64
 }
 
 func readQueries(d *driver, s *sample) []readQuery {
@@ -174,7 +177,8 @@ type readPoint struct {
 	errors int
 }
 
-// readPath seeds a database to each size in turn, and at each measures every query over gRPC through `ltcd serve`.
+// readPath seeds a database to each size in turn, and at each measures every query over gRPC through `ltcd serve`
+// and the web workplace's pages served in this process from the same API.
 func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *localpg.Cluster, temporal string, secret string,
 	sizes, accountSizes []int, requests int) error {
 	const db = "ltc_read"
@@ -189,10 +193,17 @@ func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *loc
 		return err
 	}
 	defer st.Close()
+	wp, err := newWorkplace(ctx, d, secret)
+	if err != nil {
+		return err
+	}
 
 	results := map[string][]readPoint{}
 	var names []string
 	var seeding []string
+	pages := map[string][]readPoint{}
+	var pageNames []string
+	pageCalls := map[string][]string{}
 	seeded := 0
 	for _, size := range sizes {
 		progress(fmt.Sprintf("read path: seeding %d deals", size))
@@ -211,6 +222,12 @@ func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *loc
 			counts.Events, took.Seconds(), float64(dbSize)/(1<<30)))
 		progress(fmt.Sprintf("read path: measuring at %d deals", size))
 		names = measureReads(ctx, readQueries(d, s), rand.New(rand.NewPCG(uint64(size), 7)), requests, results, names)
+		progress(fmt.Sprintf("read path: the workplace's pages at %d deals", size))
+		pageNames = measureReads(ctx, webPages(wp, s), rand.New(rand.NewPCG(uint64(size), 29)), requests, pages, pageNames)
+		calls := wp.callsAt()
+		for _, name := range pageNames {
+			pageCalls[name] = append(pageCalls[name], calls[name])
+		}
 	}
 	if len(sizes) > 0 {
 		fmt.Fprintf(out, "\n## Read path\n\nSeeded through the store (bench/seed: whole deals made with the domain's own functions, spread over\n")
@@ -219,6 +236,7 @@ func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *loc
 			strings.Join(seeding, "\n"))
 		printLatencies(out, "deals", "10^6", fmt.Sprintf("%d requests each, 12 for the report", requests), sizes,
 			readQueries(d, &sample{}), results, names)
+		printWebPages(out, sizes, requests, pages, pageNames, pageCalls)
 	}
 	if len(accountSizes) > 0 {
 		return accountReads(ctx, out, st, url, d, accountSizes, requests)
@@ -381,25 +399,32 @@ func prepare(ctx context.Context, url string) (*sample, int64, error) {
 		return nil, 0, fmt.Errorf("analyze: %w", err)
 	}
 	s := &sample{}
-	rows, err := conn.Query(ctx, "SELECT id::text FROM opportunities TABLESAMPLE BERNOULLI (1) LIMIT 2000")
-	if err != nil {
+	if s.deals, err = sampleIDs(ctx, conn, 1, "SELECT id::text FROM opportunities %s LIMIT 2000"); err != nil {
 		return nil, 0, err
 	}
-	if s.deals, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+	if s.officeDeals, err = sampleIDs(ctx, conn, 6, `SELECT o.id::text FROM opportunities o %s
+		JOIN deal_access a ON a.deal_id = o.id WHERE a.org_unit = $1 LIMIT 2000`, dev.DemoPeople["sales_manager"].Unit.String()); err != nil {
 		return nil, 0, err
-	}
-	if len(s.deals) == 0 {
-		rows, err := conn.Query(ctx, "SELECT id::text FROM opportunities LIMIT 2000")
-		if err != nil {
-			return nil, 0, err
-		}
-		if s.deals, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
-			return nil, 0, err
-		}
 	}
 	var size int64
 	if err := conn.QueryRow(ctx, "SELECT last_sequence, pg_database_size(current_database()) FROM event_log_head").Scan(&s.lastSeq, &size); err != nil {
 		return nil, 0, err
 	}
 	return s, size, nil
+}
+
+// sampleIDs returns the ids query finds in a random sample of about percent of the rows of the table after its
+// %s, or in the whole table when the sample holds none (a small table).
+func sampleIDs(ctx context.Context, conn *pgx.Conn, percent int, query string, args ...any) ([]string, error) {
+	for _, from := range []string{fmt.Sprintf("TABLESAMPLE BERNOULLI (%d)", percent), ""} {
+		rows, err := conn.Query(ctx, fmt.Sprintf(query, from), args...)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || len(ids) > 0 {
+			return ids, err
+		}
+	}
+	return nil, fmt.Errorf("no rows to sample: %s", query)
 }

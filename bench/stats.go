@@ -34,8 +34,8 @@ func (l *latencies) add(key string, d time.Duration) {
 
 // summary is the distribution of one set of durations.
 type summary struct {
-	N             int
-	P50, P99, Max time.Duration
+	N                  int
+	P50, P95, P99, Max time.Duration
 }
 
 func summarize(ds []time.Duration) summary {
@@ -44,7 +44,7 @@ func summarize(ds []time.Duration) summary {
 	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
-	return summary{N: len(s), P50: quantile(s, 0.50), P99: quantile(s, 0.99), Max: s[len(s)-1]}
+	return summary{N: len(s), P50: quantile(s, 0.50), P95: quantile(s, 0.95), P99: quantile(s, 0.99), Max: s[len(s)-1]}
 }
 
 // quantile is the nearest-rank quantile of sorted durations.
