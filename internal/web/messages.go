@@ -426,6 +426,8 @@ var catalogue = map[string]translation{
 	"No plan yet.":                     {zh: "尚无规划。"},
 	"Relationship reviews":             {zh: "客户关系分析会"},
 	"Quarter":                          {zh: "季度"},
+	"All levels":                       {zh: "全部级别"},
+	"One account":                      {zh: "单个客户"},
 	"Held":                             {zh: "召开日期"},
 	"Conclusions":                      {zh: "结论"},
 	"Level after":                      {zh: "会后关系级别"},

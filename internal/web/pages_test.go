@@ -373,4 +373,15 @@ func TestThePipelineShowsAQuartersReportAsChartsAndTables(t *testing.T) {
 	})
 	assert.Contains(t, page, "销售漏斗")
 	assert.Contains(t, page, html.EscapeString(`"labels":["验证机会点 → 立项决策"]`), "the charts' words are translated too")
+
+	_, page = read(t, func() (*http.Response, error) {
+		return client.Get(site.URL + "/pipeline?quarter=" + quarter + "&level=PROJECT_LEVEL_B&owner=sam&account=" + accountID)
+	})
+	require.Len(t, api.asked, 4)
+	narrowed := api.asked[3]
+	assert.Equal(t, ltcv1.ProjectLevel_PROJECT_LEVEL_B, narrowed.Level)
+	assert.Equal(t, "sam", narrowed.OwnerId)
+	assert.Equal(t, accountID, narrowed.AccountId)
+	assert.Contains(t, page, `<option value="PROJECT_LEVEL_B" selected>`, "the filter keeps its choices")
+	assert.Contains(t, page, `name="account" value="`+accountID+`"`)
 }

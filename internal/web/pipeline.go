@@ -41,15 +41,21 @@ type pipelineView struct {
 	// Quarter is the quarter reported, "2026-Q4"; Quarters are those the page offers, the newest first.
 	Quarter  string
 	Quarters []string
-	Report   *ltcv1.GetPipelineReportResponse
+	// Level, Owner and Account narrow the report to the deals of a level, an owner (user id) or an account.
+	Level, Owner, Account string
+	Levels                []ltcv1.ProjectLevel
+	Report                *ltcv1.GetPipelineReportResponse
 	Charts   []chart
 }
 
 // pipeline shows the pipeline report of a quarter (GetPipelineReport; the current quarter unless the query
-// names one) as charts and as tables.
+// names one), of the deals of a level, an owner or an account when the query names them, as charts and tables.
 func (s *Server) pipeline(w http.ResponseWriter, r *http.Request, id Identity) {
 	now := time.Now().UTC()
-	view := pipelineView{Quarter: r.URL.Query().Get("quarter")}
+	q := r.URL.Query()
+	view := pipelineView{Quarter: q.Get("quarter"), Level: q.Get("level"), Owner: strings.TrimSpace(q.Get("owner")),
+		Account: strings.TrimSpace(q.Get("account")), Levels: []ltcv1.ProjectLevel{ltcv1.ProjectLevel_PROJECT_LEVEL_A,
+			ltcv1.ProjectLevel_PROJECT_LEVEL_B, ltcv1.ProjectLevel_PROJECT_LEVEL_C}}
 	for i := range 8 {
 		view.Quarters = append(view.Quarters, quarterOf(now.AddDate(0, -3*i, 0)))
 	}
@@ -61,7 +67,8 @@ func (s *Server) pipeline(w http.ResponseWriter, r *http.Request, id Identity) {
 	ctx, cancel := s.call(r, id)
 	defer cancel()
 	report, err := s.reports.GetPipelineReport(ctx, &ltcv1.GetPipelineReportRequest{
-		StartTime: timestamppb.New(start), EndTime: timestamppb.New(start.AddDate(0, 3, 0))})
+		StartTime: timestamppb.New(start), EndTime: timestamppb.New(start.AddDate(0, 3, 0)),
+		Level: ltcv1.ProjectLevel(ltcv1.ProjectLevel_value[view.Level]), OwnerId: view.Owner, AccountId: view.Account})
 	if err != nil {
 		s.failed(w, r, err)
 		return
