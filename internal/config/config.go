@@ -63,6 +63,9 @@ type Config struct {
 	// WebSessionKey (LTC_WEB_SESSION_KEY, 32+ bytes) signs and encrypts the workplace's session cookies; unset,
 	// each process makes its own and sessions end when it stops. Environment only.
 	WebSessionKey string
+	// WebClientCertFile and WebClientKeyFile are the client certificate the workplace presents to the API when
+	// the API requires one (TLSClientCAFile); without them the workplace is off there.
+	WebClientCertFile, WebClientKeyFile string
 	// OIDCClientID turns on the workplace's sign-in with the company's identity provider (OpenID Connect), whose
 	// issuer is JWTIssuer: discovery from it, and the ID token, which the session holds, checked by the API with
 	// JWKSURL, JWTIssuer and JWTAudience. OIDCRedirectURL is the workplace's callback registered with the provider.
@@ -102,6 +105,8 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSCertFile, "tls-cert-file", env("LTC_TLS_CERT_FILE", ""), "PEM certificate chain of the API; with --tls-key-file turns on TLS (LTC_TLS_CERT_FILE)")
 	fs.StringVar(&c.TLSKeyFile, "tls-key-file", env("LTC_TLS_KEY_FILE", ""), "PEM private key of --tls-cert-file (LTC_TLS_KEY_FILE)")
 	fs.StringVar(&c.TLSClientCAFile, "tls-client-ca-file", env("LTC_TLS_CLIENT_CA_FILE", ""), "PEM CAs of client certificates: turns on mTLS, a client without such a certificate is refused (LTC_TLS_CLIENT_CA_FILE)")
+	fs.StringVar(&c.WebClientCertFile, "web-client-cert-file", env("LTC_WEB_CLIENT_CERT_FILE", ""), "PEM client certificate the web workplace presents to an API that requires mTLS (LTC_WEB_CLIENT_CERT_FILE)")
+	fs.StringVar(&c.WebClientKeyFile, "web-client-key-file", env("LTC_WEB_CLIENT_KEY_FILE", ""), "PEM private key of --web-client-cert-file (LTC_WEB_CLIENT_KEY_FILE)")
 	fs.BoolVar(&c.Pprof, "pprof", envBool("LTC_PPROF", false), "serve /debug/pprof on the admin port (LTC_PPROF)")
 	fs.StringVar(&c.PolicyFile, "policy-file", env("LTC_POLICY_FILE", ""), "JSON policy new deals start with; default: the built-in policy, see docs/process.md (LTC_POLICY_FILE)")
 	c.JWTSecret = os.Getenv("LTC_JWT_SECRET")

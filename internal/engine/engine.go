@@ -172,25 +172,18 @@ func (b *Backends) API(cfg config.Config, log *slog.Logger) (*api.Server, net.Li
 // Web builds the web workplace, a client of the API listening at apiAddr, and opens its listener on the configured
 // address; all nil when the configuration turns it off. signIn is how people sign in: the dev sign-in under
 // `ltcd dev`, OpenID Connect with the company's identity provider under `ltcd serve` when configured. The
-// workplace trusts the API's own certificate when the API serves TLS; an API that requires client certificates
-// leaves it off for now.
+// workplace's connection is WorkplaceConn's; an API that requires client certificates while the workplace has
+// none leaves the workplace off, with a warning.
 func (b *Backends) Web(cfg config.Config, log *slog.Logger, apiAddr string, signIn web.SignIn) (*web.Server, net.Listener, error) {
 	if cfg.WebAddr == "" {
 		return nil, nil, nil
 	}
-	creds := insecure.NewCredentials()
-	if cfg.TLSCertFile != "" {
-		if cfg.TLSClientCAFile != "" {
-			log.Warn("the web workplace is off: the API requires client certificates, and the workplace has none yet")
-			return nil, nil, nil
-		}
-		tlsConfig, err := transport.Client(transport.ClientFiles{CAFile: cfg.TLSCertFile})
-		if err != nil {
-			return nil, nil, err
-		}
-		creds = credentials.NewTLS(tlsConfig)
+	if cfg.TLSClientCAFile != "" && cfg.WebClientCertFile == "" {
+		log.Warn("the web workplace is off: the API requires client certificates; give the workplace one with " +
+			"--web-client-cert-file and --web-client-key-file")
+		return nil, nil, nil
 	}
-	conn, err := grpc.NewClient(dialable(apiAddr), grpc.WithTransportCredentials(creds))
+	conn, err := WorkplaceConn(cfg, apiAddr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -205,6 +198,22 @@ func (b *Backends) Web(cfg config.Config, log *slog.Logger, apiAddr string, sign
 		return nil, nil, err
 	}
 	return srv, l, nil
+}
+
+// WorkplaceConn is the web workplace's connection to the API at apiAddr: plaintext on loopback; with TLS when the
+// API serves it, trusting the API's own certificate and presenting the workplace's client certificate, when
+// configured, to an API that requires one.
+func WorkplaceConn(cfg config.Config, apiAddr string) (*grpc.ClientConn, error) {
+	creds := insecure.NewCredentials()
+	if cfg.TLSCertFile != "" {
+		tlsConfig, err := transport.Client(transport.ClientFiles{CAFile: cfg.TLSCertFile,
+			CertFile: cfg.WebClientCertFile, KeyFile: cfg.WebClientKeyFile})
+		if err != nil {
+			return nil, fmt.Errorf("web workplace: %w", err)
+		}
+		creds = credentials.NewTLS(tlsConfig)
+	}
+	return grpc.NewClient(dialable(apiAddr), grpc.WithTransportCredentials(creds))
 }
 
 // dialable turns a listen address into one to dial: a wildcard host (all interfaces) is reached on loopback.
