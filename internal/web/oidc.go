@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -38,7 +40,10 @@ const OIDCCallbackPath = "/signin/oidc/callback"
 type OIDC struct {
 	config   oauth2.Config
 	verifier *oidc.IDTokenVerifier
-	log      *slog.Logger
+	// endSession is the provider's end_session_endpoint (RP-initiated logout), empty when it has none;
+	// signedOut is where it sends the browser back: the workplace's sign-in page.
+	endSession, signedOut string
+	log                   *slog.Logger
 }
 
 // NewOIDC reads the provider's discovery document; it fails when the provider cannot be reached.
@@ -54,12 +59,77 @@ func NewOIDC(ctx context.Context, o OIDCOptions) (*OIDC, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	var discovered struct {
+		EndSession string `json:"end_session_endpoint"`
+	}
+	if err := provider.Claims(&discovered); err != nil {
+		return nil, err
+	}
+	callback, err := url.Parse(o.RedirectURL)
+	if err != nil {
+		return nil, fmt.Errorf("the redirect URL: %w", err)
+	}
 	return &OIDC{
 		config: oauth2.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, Endpoint: provider.Endpoint(),
 			RedirectURL: o.RedirectURL, Scopes: []string{oidc.ScopeOpenID, "profile"}},
-		verifier: provider.Verifier(&oidc.Config{ClientID: o.ClientID}),
-		log:      log,
+		verifier:   provider.Verifier(&oidc.Config{ClientID: o.ClientID}),
+		endSession: discovered.EndSession,
+		signedOut:  callback.ResolveReference(&url.URL{Path: "/signin/"}).String(),
+		log:        log,
 	}, nil
+}
+
+// SignOutURL ends the person's session at the provider too (OpenID Connect RP-Initiated Logout): the provider's
+// end_session_endpoint with the ID token as the hint, which sends the browser back to the sign-in page.
+func (o *OIDC) SignOutURL(id Identity) string {
+	if o.endSession == "" {
+		return ""
+	}
+	u, err := url.Parse(o.endSession)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	q.Set("id_token_hint", id.Token)
+	q.Set("client_id", o.config.ClientID)
+	q.Set("post_logout_redirect_uri", o.signedOut)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Renew exchanges the session's refresh token for a new ID token, checked as at sign-in (but for the nonce,
+// which a refresh does not carry); the provider may rotate the refresh token.
+func (o *OIDC) Renew(ctx context.Context, id Identity) (Identity, error) {
+	token, err := o.config.TokenSource(ctx, &oauth2.Token{RefreshToken: id.Refresh}).Token()
+	if err != nil {
+		return id, err
+	}
+	renewed, _, err := o.identity(ctx, token)
+	if err != nil {
+		return id, err
+	}
+	if renewed.Refresh == "" {
+		renewed.Refresh = id.Refresh
+	}
+	return renewed, nil
+}
+
+// identity verifies the ID token of the provider's token response (signature, issuer, audience, expiry) and
+// makes the session's identity of it, with the refresh token when the provider gave one; it returns the token's
+// nonce too.
+func (o *OIDC) identity(ctx context.Context, token *oauth2.Token) (Identity, string, error) {
+	raw, _ := token.Extra("id_token").(string)
+	id, err := o.verifier.Verify(ctx, raw)
+	if err != nil {
+		return Identity{}, "", err
+	}
+	var claims struct {
+		Name string `json:"name"`
+	}
+	if err := id.Claims(&claims); err != nil || claims.Name == "" {
+		claims.Name = id.Subject
+	}
+	return Identity{Token: raw, Name: claims.Name, Refresh: token.RefreshToken, Expiry: id.Expiry}, id.Nonce, nil
 }
 
 // pendingSignIn is what a started sign-in keeps in the browser until the provider sends it back: the state the
@@ -142,20 +212,13 @@ func (o *OIDC) callback(ui UI, w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusForbidden, refusedCode, err)
 		return
 	}
-	raw, _ := token.Extra("id_token").(string)
-	id, err := o.verifier.Verify(ctx, raw)
-	if err == nil && subtle.ConstantTimeCompare([]byte(id.Nonce), []byte(p.Nonce)) != 1 {
+	id, nonce, err := o.identity(ctx, token)
+	if err == nil && subtle.ConstantTimeCompare([]byte(nonce), []byte(p.Nonce)) != 1 {
 		err = errors.New("the ID token's nonce is not the sign-in's")
 	}
 	if err != nil {
 		refuse(http.StatusForbidden, refusedToken, err)
 		return
 	}
-	var claims struct {
-		Name string `json:"name"`
-	}
-	if err := id.Claims(&claims); err != nil || claims.Name == "" {
-		claims.Name = id.Subject
-	}
-	ui.Start(w, r, Identity{Token: raw, Name: claims.Name})
+	ui.Start(w, r, id)
 }

@@ -3,11 +3,13 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/oauth2-proxy/mockoidc"
@@ -53,11 +55,18 @@ type personClaims struct {
 var olga = person{subject: "olga", name: "Olga Region", roles: []string{"executive"}, authority: 2, org: "emea"}
 
 // oidcWorkplace starts the test identity provider, an engine whose API accepts the provider's tokens by its JWKS,
-// issuer and audience (the workplace's client id), and the workplace with the OpenID Connect sign-in.
-func oidcWorkplace(t *testing.T) (*mockoidc.MockOIDC, *httptest.Server) {
+// issuer and audience (the workplace's client id), and the workplace with the OpenID Connect sign-in; adjust sets
+// the provider up before it starts.
+func oidcWorkplace(t *testing.T, adjust ...func(*mockoidc.MockOIDC)) (*mockoidc.MockOIDC, *httptest.Server) {
 	t.Helper()
-	provider, err := mockoidc.Run()
+	provider, err := mockoidc.NewServer(nil)
 	require.NoError(t, err)
+	for _, a := range adjust {
+		a(provider)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	require.NoError(t, provider.Start(ln, nil))
 	t.Cleanup(func() { _ = provider.Shutdown() })
 	e := testenv.StartEngine(t, testenv.Configure(func(c *config.Config) {
 		c.JWKSURL, c.JWTIssuer, c.JWTAudience = provider.JWKSEndpoint(), provider.Issuer(), provider.ClientID
@@ -215,4 +224,41 @@ func TestOIDCSignInRefusals(t *testing.T) {
 		callback := newVisitor(t, true).startSignIn(t, site) // another browser's
 		refused(t, site, v, callback, "not started in this browser")
 	})
+}
+
+// TestTheSessionRenewsItsTokenBeforeItExpires signs in with a provider whose ID tokens live a little longer than
+// the minute before expiry when the workplace renews them: the first page keeps the session as it is; once the
+// token is in its last minute, the next page renews it with the refresh token (a new session cookie), and the
+// API accepts the new token.
+func TestTheSessionRenewsItsTokenBeforeItExpires(t *testing.T) {
+	provider, site := oidcWorkplace(t, func(p *mockoidc.MockOIDC) { p.AccessTTL = time.Minute + 3*time.Second })
+	provider.QueueUser(olga)
+	v := newVisitor(t, false)
+	resp, err := v.client.PostForm(site.URL+"/signin/oidc", nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, "/work", resp.Request.URL.Path)
+
+	work := func() (*http.Response, string) {
+		resp, err := v.client.Get(site.URL + "/work")
+		require.NoError(t, err)
+		_, page := read(t, func() (*http.Response, error) { return resp, nil })
+		return resp, page
+	}
+	renewed := func(resp *http.Response) bool {
+		for _, c := range resp.Cookies() {
+			if c.Name == "ltc_session" && c.MaxAge > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	resp, _ = work()
+	assert.False(t, renewed(resp), "a token with more than a minute to live is kept")
+	time.Sleep(4 * time.Second)
+	resp, page := work()
+	assert.True(t, renewed(resp), "a token in its last minute is renewed")
+	assert.Contains(t, page, "Nothing waits for you.", "the API accepts the renewed token")
+	resp, _ = work()
+	assert.False(t, renewed(resp), "the renewed token lives a minute more")
 }

@@ -45,7 +45,7 @@ type pipelineView struct {
 	Level, Owner, Account string
 	Levels                []ltcv1.ProjectLevel
 	Report                *ltcv1.GetPipelineReportResponse
-	Charts   []chart
+	Charts                []chart
 }
 
 // pipeline shows the pipeline report of a quarter (GetPipelineReport; the current quarter unless the query

@@ -15,6 +15,10 @@ import (
 type Identity struct {
 	Token string
 	Name  string
+	// Refresh is the identity provider's refresh token, when it gave one, and Expiry the token's expiry: the
+	// session renews the token shortly before it expires (Renewer).
+	Refresh string    `json:",omitempty"`
+	Expiry  time.Time `json:",omitzero"`
 }
 
 // sessionCookie holds the session: the identity, encrypted and signed with the server's session key, so the

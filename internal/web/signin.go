@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 )
 
@@ -13,6 +14,20 @@ type SignIn interface {
 	// Handler serves the paths under /signin/ (the whole path is passed). It calls ui.Start once the person is
 	// known, and may draw its pages with ui.Render.
 	Handler(ui UI) http.Handler
+}
+
+// Renewer is a sign-in whose sessions renew their token before it expires, as OIDC does with the provider's
+// refresh token.
+type Renewer interface {
+	// Renew returns id with a new token.
+	Renew(ctx context.Context, id Identity) (Identity, error)
+}
+
+// ProviderSignOut is a sign-in whose identity provider keeps a session of its own, which signing out ends too.
+type ProviderSignOut interface {
+	// SignOutURL is where the browser goes once the workplace's session has ended, to end the provider's; empty
+	// when the provider offers no such end point.
+	SignOutURL(id Identity) string
 }
 
 // UI is what the workplace lends a sign-in: its pages and its sessions.

@@ -142,8 +142,16 @@ func (s *Server) routes() http.Handler {
 		})
 	}
 	mux.HandleFunc("POST /signout", func(w http.ResponseWriter, r *http.Request) {
+		next := "/signin/"
+		if p, ok := s.signIn.(ProviderSignOut); ok {
+			if id, signedIn := s.sessions.identity(r); signedIn {
+				if u := p.SignOutURL(id); u != "" {
+					next = u
+				}
+			}
+		}
 		s.sessions.end(w)
-		http.Redirect(w, r, "/signin/", http.StatusSeeOther)
+		http.Redirect(w, r, next, http.StatusSeeOther)
 	})
 	mux.HandleFunc("POST /lang", s.chooseLanguage)
 	mux.Handle("GET /work", s.person(s.myWork))
@@ -184,13 +192,30 @@ func cacheFor(d time.Duration, next http.Handler) http.Handler {
 	})
 }
 
-// person serves a page for the signed-in person, and sends everyone else to the sign-in.
+// renewBefore is how long before its token expires a session renews it (when its sign-in is a Renewer).
+const renewBefore = time.Minute
+
+// person serves a page for the signed-in person, and sends everyone else to the sign-in. A session whose token
+// is about to expire renews it first; when that fails the page goes on with the token it has, which the API
+// accepts until it expires (then the person signs in again).
 func (s *Server) person(page func(http.ResponseWriter, *http.Request, Identity)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := s.sessions.identity(r)
 		if !ok {
 			http.Redirect(w, r, "/signin/", http.StatusSeeOther)
 			return
+		}
+		if renewer, can := s.signIn.(Renewer); can && id.Refresh != "" && time.Until(id.Expiry) < renewBefore {
+			ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+			renewed, err := renewer.Renew(ctx, id)
+			cancel()
+			if err == nil {
+				err = s.sessions.start(w, renewed)
+				id = renewed
+			}
+			if err != nil {
+				s.log.Warn("web: renew the session's token", "err", err)
+			}
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		page(w, r, id)
