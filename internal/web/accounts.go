@@ -4,13 +4,14 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
-// accountPageSize is how many accounts a page of the list shows.
-const accountPageSize = 25
+// accountPageSize is how many accounts a page of the list shows; accountActivities how many activities, the
+// latest, the account page shows.
+const accountPageSize, accountActivities = 25, 10
 
 // accountsView is one page of the account list with its filter.
 type accountsView struct {
@@ -76,70 +77,55 @@ func powerTree(entries []*ltcv1.PowerMapEntry) []*powerNode {
 	return roots
 }
 
-// contactForm is the form that adds a contact, as submitted.
-type contactForm struct {
-	RequestID, Name, Title, Department, Email, Phone, ReportsTo, Role, Attitude string
-	HiddenDecider, RisingStar                                                   bool
-	Error                                                                       string
-}
-
-// accountView is the account page: the account, its power map as trees, and the form that adds a contact.
+// accountView is the account page: the account, its power map as trees, and its forms by key.
 type accountView struct {
-	Account   *ltcv1.Account
-	PowerMap  []*powerNode
-	Contact   contactForm
-	Roles     []ltcv1.ContactRole
-	Attitudes []ltcv1.Attitude
+	Account  *ltcv1.Account
+	PowerMap []*powerNode
+	// Activities are the account's latest activities, held, planned and cancelled.
+	Activities []*ltcv1.Activity
+	// Forms are the forms the page offers, by their keys.
+	Forms map[string]*actionView
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request, id Identity) {
-	s.accountPage(w, r, id, http.StatusOK, contactForm{})
+	s.accountPage(w, r, id, http.StatusOK, "", nil)
 }
 
 // accountPage shows one account (GetAccount): grade and its history, team, relationship, plan, review cadence,
-// satisfaction, open deals and the power map, with the contact form as given (a new one gets a new request id).
-// Contacts' personal data show as the API returns them: empty for those who may not read them.
-func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, id Identity, code int, contact contactForm) {
+// satisfaction, open deals and activities and the power map, with the forms of the changes people make there;
+// the form of action refusedKey as refused, the others new (with new request ids). Contacts' personal data show
+// as the API returns them: empty for those who may not read them.
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, id Identity, code int, refusedKey string, refused *actionForm) {
 	ctx, cancel := s.call(r, id)
 	defer cancel()
-	got, err := s.accounts.GetAccount(ctx, &ltcv1.GetAccountRequest{Id: r.PathValue("id")})
-	if err != nil {
+	var got *ltcv1.GetAccountResponse
+	var activities *ltcv1.ListActivitiesResponse
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		got, err = s.accounts.GetAccount(ctx, &ltcv1.GetAccountRequest{Id: r.PathValue("id")})
+		return err
+	})
+	g.Go(func() (err error) {
+		activities, err = s.accounts.ListActivities(ctx, &ltcv1.ListActivitiesRequest{AccountId: r.PathValue("id"), PageSize: accountActivities})
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		s.failed(w, r, err)
 		return
 	}
-	view := accountView{Account: got.Account, PowerMap: powerTree(got.Account.PowerMap), Contact: contact,
-		Roles: []ltcv1.ContactRole{ltcv1.ContactRole_CONTACT_ROLE_DECISION_MAKER, ltcv1.ContactRole_CONTACT_ROLE_INFLUENCER,
-			ltcv1.ContactRole_CONTACT_ROLE_EVALUATOR, ltcv1.ContactRole_CONTACT_ROLE_USER,
-			ltcv1.ContactRole_CONTACT_ROLE_GATEKEEPER, ltcv1.ContactRole_CONTACT_ROLE_COACH},
-		Attitudes: []ltcv1.Attitude{ltcv1.Attitude_ATTITUDE_VALUES_US, ltcv1.Attitude_ATTITUDE_ACCEPTS_US,
-			ltcv1.Attitude_ATTITUDE_COMMODITY, ltcv1.Attitude_ATTITUDE_THREAT},
-	}
-	if view.Contact.RequestID == "" {
-		view.Contact.RequestID = uuid.NewString()
+	view := accountView{Account: got.Account, PowerMap: powerTree(got.Account.PowerMap), Activities: activities.Activities,
+		Forms: map[string]*actionView{}}
+	for _, a := range accountActions {
+		var form actionView
+		switch {
+		case a.Key == refusedKey:
+			form = a.view(view.Account, refused)
+		case a.offers(view.Account):
+			form = a.view(view.Account, nil)
+		default:
+			continue
+		}
+		view.Forms[a.Key] = &form
 	}
 	s.render(w, r, code, "account", "accounts", view)
-}
-
-// addContact sends the contact form to AddContact; a refusal draws the account again with the form as it was and
-// the API's sentence beside it.
-func (s *Server) addContact(w http.ResponseWriter, r *http.Request, id Identity) {
-	f := contactForm{RequestID: r.PostFormValue("request_id"), Name: r.PostFormValue("name"), Title: r.PostFormValue("title"),
-		Department: r.PostFormValue("department"), Email: r.PostFormValue("email"), Phone: r.PostFormValue("phone"),
-		ReportsTo: r.PostFormValue("reports_to"), Role: r.PostFormValue("role"), Attitude: r.PostFormValue("attitude"),
-		HiddenDecider: r.PostFormValue("hidden_decider") != "", RisingStar: r.PostFormValue("rising_star") != ""}
-	ctx, cancel := s.call(r, id)
-	defer cancel()
-	_, err := s.accounts.AddContact(ctx, &ltcv1.AddContactRequest{RequestId: f.RequestID, AccountId: r.PathValue("id"),
-		Contact: &ltcv1.Contact{Name: f.Name, Title: f.Title, Department: f.Department, Email: f.Email, Phone: f.Phone,
-			ReportsToContactId: f.ReportsTo, Role: ltcv1.ContactRole(ltcv1.ContactRole_value[f.Role]),
-			Attitude: ltcv1.Attitude(ltcv1.Attitude_value[f.Attitude]), HiddenDecider: f.HiddenDecider, RisingStar: f.RisingStar}})
-	if err != nil {
-		if s.unauthenticated(w, r, err) {
-			return
-		}
-		f.Error = sentence(err)
-		s.accountPage(w, r, id, http.StatusUnprocessableEntity, f)
-		return
-	}
-	http.Redirect(w, r, "/accounts/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
 }

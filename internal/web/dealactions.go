@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -17,34 +18,58 @@ import (
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
-// An action is a form of the deal page: one call of the API that records something on the deal or moves it on.
-// The page offers an action where the process has it (Offered); who may take it is the API's to say, and its
-// refusal shows beside the form.
-type action struct {
-	// Key names the form: its element ids start with it and it posts to /deals/{id}/actions/{Key}.
+// An action is a form of a page (the deal's, the account's): one call of the API that records something on the
+// page's subject or moves it on. The page offers an action where the process has it (Offered); who may take it is
+// the API's to say, and its refusal shows beside the form. A page's actions are made with forms, which names the
+// path they post to.
+type action[T subject] struct {
+	// Key names the form: its element ids start with it and it posts to {page}/{id}/actions/{Key}.
 	Key string
 	// Title and Who are catalogue keys: the form's heading, and who takes it in the process.
 	Title, Who string
 	Fields     []field
-	// Offered says whether the page offers the action on the deal as it stands.
-	Offered func(o *ltcv1.Opportunity) bool
-	// Defaults fills a new form from the deal (nil: empty).
-	Defaults func(o *ltcv1.Opportunity) url.Values
+	// Offered says whether the page offers the action on the subject as it stands (nil: always).
+	Offered func(o T) bool
+	// Defaults fills a new form from the subject (nil: empty).
+	Defaults func(o T) url.Values
+	// Choices gives the options of the fields that choose among the subject's own (its contacts), by field name.
+	Choices func(o T) map[string][]option
 	// Send makes the action's API call with the form's values and request id.
-	Send func(ctx context.Context, s *Server, deal, requestID string, v url.Values) error
+	Send func(ctx context.Context, s *Server, id, requestID string, v url.Values) error
+	// page is the path of the subject's pages, "/deals/" or "/accounts/" (set by forms).
+	page string
 }
+
+// A subject is what a page's actions act on: a deal or an account.
+type subject interface{ GetId() string }
+
+// forms are a page's actions, posting to the page at path (such as "/deals/").
+func forms[T subject](path string, actions []action[T]) []action[T] {
+	for i := range actions {
+		actions[i].page = path
+	}
+	return actions
+}
+
+// offers says whether the page offers the action on the subject.
+func (a action[T]) offers(o T) bool { return a.Offered == nil || a.Offered(o) }
 
 // A field is an input of an action's form.
 type field struct {
 	// Name is the form's key; Label and Hint are catalogue keys.
 	Name, Label, Hint string
-	// Kind is "text", "area", "number", "date", "datetime-local", "select" or "check".
+	// Kind is "text", "email", "area", "number", "date", "datetime-local", "select", "check" or "checks" (a box for
+	// each option, posting the values ticked).
 	Kind    string
 	Options []option
 }
 
-// An option of a select field: the value posted, and the catalogue key of its label.
-type option struct{ Value, Label string }
+// An option of a select field: the value posted, and the catalogue key of its label; a Plain label (a contact's
+// name, a number) shows as it is.
+type option struct {
+	Value, Label string
+	Plain        bool
+}
 
 // enumOptions are the options of a select of enum values, labelled by their names (which the catalogue holds).
 func enumOptions[E fmt.Stringer](values ...E) []option {
@@ -62,10 +87,10 @@ type actionForm struct {
 	Error     string
 }
 
-// actionView is an action with its form, as the deal page draws it.
+// actionView is an action with its form, as a page draws it.
 type actionView struct {
-	// Deal is the deal's id, which the form posts to.
-	Deal, Key, Title, Who string
+	// Post is the path the form posts to.
+	Post, Key, Title, Who string
 	RequestID             string
 	Fields                []fieldView
 	Error                 string
@@ -73,24 +98,35 @@ type actionView struct {
 	Open bool
 }
 
-// fieldView is a field with its element id and current value.
+// fieldView is a field with its element id and current value (values, for "checks").
 type fieldView struct {
 	field
 	ID, Value string
+	Values    []string
 }
 
-// view draws the action's form: a refused one as posted, a new one from the deal's defaults.
-func (a action) view(o *ltcv1.Opportunity, form *actionForm) actionView {
+// Chosen says whether the value is among the field's values: a ticked box of "checks".
+func (f fieldView) Chosen(value string) bool { return slices.Contains(f.Values, value) }
+
+// view draws the action's form: a refused one as posted, a new one from the subject's defaults.
+func (a action[T]) view(o T, form *actionForm) actionView {
 	if form == nil {
 		form = &actionForm{RequestID: uuid.NewString()}
 		if a.Defaults != nil {
 			form.Values = a.Defaults(o)
 		}
 	}
-	v := actionView{Deal: o.Id, Key: a.Key, Title: a.Title, Who: a.Who, RequestID: form.RequestID, Error: form.Error,
-		Open: form.Error != ""}
+	v := actionView{Post: a.page + url.PathEscape(o.GetId()) + "/actions/" + a.Key, Key: a.Key, Title: a.Title, Who: a.Who,
+		RequestID: form.RequestID, Error: form.Error, Open: form.Error != ""}
+	var choices map[string][]option
+	if a.Choices != nil {
+		choices = a.Choices(o)
+	}
 	for _, f := range a.Fields {
-		v.Fields = append(v.Fields, fieldView{field: f, ID: a.Key + "-" + f.Name, Value: form.Values.Get(f.Name)})
+		if c, ok := choices[f.Name]; ok {
+			f.Options = append(slices.Clip(f.Options), c...)
+		}
+		v.Fields = append(v.Fields, fieldView{field: f, ID: a.Key + "-" + f.Name, Value: form.Values.Get(f.Name), Values: form.Values[f.Name]})
 	}
 	return v
 }
@@ -134,10 +170,10 @@ func roleFields(prefix string) []field {
 	return fields
 }
 
-// teamValues fills the role fields from the deal's team.
-func teamValues(prefix string, o *ltcv1.Opportunity) url.Values {
+// teamValues fills the role fields from a team.
+func teamValues(prefix string, team []*ltcv1.TeamMember) url.Values {
 	v := url.Values{}
-	for _, m := range o.Team {
+	for _, m := range team {
 		v.Set(prefix+m.Role.String(), m.GetPerson().GetId())
 	}
 	return v
@@ -207,7 +243,7 @@ func pending(o *ltcv1.Opportunity) *ltcv1.Decision {
 }
 
 // dealActions are the deal page's forms, in the order of the process.
-var dealActions = []action{
+var dealActions = forms("/deals/", []action[*ltcv1.Opportunity]{
 	{Key: "report", Title: "Submit a weekly report", Who: "The team",
 		Offered: func(o *ltcv1.Opportunity) bool { return o.NextReportDueTime != nil },
 		Fields: []field{{Name: "progress", Label: "Progress", Kind: "area"}, {Name: "win_rate", Label: "Win rate (percent)", Kind: "number"},
@@ -267,7 +303,7 @@ var dealActions = []action{
 		Offered: in(openStages[2:]...),
 		Fields:  roleFields("member_"),
 		Defaults: func(o *ltcv1.Opportunity) url.Values {
-			v := teamValues("member_", o)
+			v := teamValues("member_", o.Team)
 			if len(o.Team) == 0 {
 				v.Set("member_"+ltcv1.TeamRole_TEAM_ROLE_AR.String(), o.GetOwner().GetId())
 			}
@@ -362,7 +398,7 @@ var dealActions = []action{
 		},
 		Fields: append([]field{{Name: "at", Label: "When (UTC)", Kind: "datetime-local"}}, roleFields("attendee_")...),
 		Defaults: func(o *ltcv1.Opportunity) url.Values {
-			v := teamValues("attendee_", o)
+			v := teamValues("attendee_", o.Team)
 			v.Set("at", time.Now().UTC().Add(48*time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04"))
 			return v
 		},
@@ -443,41 +479,46 @@ var dealActions = []action{
 				Outcome: enumValue[ltcv1.Outcome](ltcv1.Outcome_value, v.Get("outcome")), Reason: v.Get("reason")})
 			return err
 		}},
-}
+})
 
-// dealAction finds an action by its key.
-func dealAction(key string) (action, bool) {
-	i := slices.IndexFunc(dealActions, func(a action) bool { return a.Key == key })
-	if i < 0 {
-		return action{}, false
-	}
-	return dealActions[i], true
-}
+// refusal is a form's refusal made by the page itself (as a confirmation not ticked), not by the API: a catalogue
+// key, which the page says in its language.
+type refusal string
 
-// act sends an action's form to the API. Success goes back to the deal; a refusal draws the deal again with the
-// form as posted (its request id too) and the API's sentence beside it.
-func (s *Server) act(w http.ResponseWriter, r *http.Request, id Identity) {
-	a, ok := dealAction(r.PathValue("action"))
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
-		return
-	}
-	form := actionForm{RequestID: r.PostForm.Get("request_id"), Values: r.PostForm}
-	ctx, cancel := s.call(r, id)
-	defer cancel()
-	if err := a.Send(ctx, s, r.PathValue("id"), form.RequestID, r.PostForm); err != nil {
-		if s.unauthenticated(w, r, err) {
+func (r refusal) Error() string { return string(r) }
+
+// post sends a page's action's form to the API. Success goes back to the page at the form; a refusal draws the page
+// again (with redraw) with the form as posted (its request id too) and the API's sentence beside it. An action the
+// page does not have is not found.
+func post[T subject](s *Server, actions []action[T],
+	redraw func(w http.ResponseWriter, r *http.Request, id Identity, code int, key string, form *actionForm)) func(http.ResponseWriter, *http.Request, Identity) {
+	return func(w http.ResponseWriter, r *http.Request, id Identity) {
+		i := slices.IndexFunc(actions, func(a action[T]) bool { return a.Key == r.PathValue("action") })
+		if i < 0 {
+			http.NotFound(w, r)
 			return
 		}
-		form.Error = sentence(err)
-		s.dealPage(w, r, id, http.StatusUnprocessableEntity, a.Key, &form)
-		return
+		a := actions[i]
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, "bad form", http.StatusBadRequest)
+			return
+		}
+		form := actionForm{RequestID: r.PostForm.Get("request_id"), Values: r.PostForm}
+		ctx, cancel := s.call(r, id)
+		defer cancel()
+		if err := a.Send(ctx, s, r.PathValue("id"), form.RequestID, r.PostForm); err != nil {
+			if s.unauthenticated(w, r, err) {
+				return
+			}
+			form.Error = sentence(err)
+			if ours, ok := errors.AsType[refusal](err); ok {
+				form.Error = printer(requestLanguage(r)).Sprintf(string(ours))
+			}
+			redraw(w, r, id, http.StatusUnprocessableEntity, a.Key, &form)
+			return
+		}
+		http.Redirect(w, r, a.page+url.PathEscape(r.PathValue("id"))+"#action-"+a.Key, http.StatusSeeOther)
 	}
-	http.Redirect(w, r, "/deals/"+url.PathEscape(r.PathValue("id"))+"#action-"+a.Key, http.StatusSeeOther)
 }
 
 // need is something the deal needs to move on from its stage: with the form of the page that meets it (empty when

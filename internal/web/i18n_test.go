@@ -40,23 +40,15 @@ func TestEveryStringOfThePagesIsInTheCatalogue(t *testing.T) {
 		ltcv1.DecisionStatus_name, ltcv1.Verdict_name, ltcv1.ProjectLevel_name, ltcv1.CustomerGrade_name,
 		ltcv1.ReviewFunction_name, ltcv1.ReviewResult_name, ltcv1.TeamRole_name, ltcv1.RiskCategory_name,
 		ltcv1.RiskLevel_name, ltcv1.RiskStatus_name, ltcv1.LeadState_name, ltcv1.LeadSource_name, ltcv1.Urgency_name,
-		ltcv1.RelationshipLevel_name, ltcv1.ContactRole_name, ltcv1.MeetingKind_name, ltcv1.Tender_name, ltcv1.Attitude_name, ltcv1.Trend_name, ltcv1.SupplierState_name} {
+		ltcv1.RelationshipLevel_name, ltcv1.ContactRole_name, ltcv1.MeetingKind_name, ltcv1.Tender_name, ltcv1.Attitude_name, ltcv1.Trend_name, ltcv1.SupplierState_name,
+		ltcv1.ActivityKind_name, ltcv1.ActivityState_name, ltcv1.ActivityReviewStatus_name} {
 		for _, n := range names {
 			keys[n] = true
 		}
 	}
-	for _, a := range dealActions { // the deal's forms carry their words from Go
-		keys[a.Title], keys[a.Who] = true, true
-		for _, f := range a.Fields {
-			keys[f.Label] = true
-			if f.Hint != "" {
-				keys[f.Hint] = true
-			}
-			for _, o := range f.Options {
-				keys[o.Label] = true
-			}
-		}
-	}
+	formWords(keys, dealActions) // the deal's and the account's forms carry their words from Go
+	formWords(keys, accountActions)
+	keys[eraseUnticked] = true        // and so does the refusal the account page makes itself
 	for _, stage := range stagePath { // and so do what a deal needs and what its team owes
 		for _, n := range missing(&ltcv1.Opportunity{Stage: stage, SummaryDueTime: timestamppb.Now(),
 			Decisions: []*ltcv1.Decision{{Status: ltcv1.DecisionStatus_DECISION_STATUS_PENDING}}}) {
@@ -82,6 +74,25 @@ func TestEveryStringOfThePagesIsInTheCatalogue(t *testing.T) {
 	assert.Equal(t, "标前引导", zh.Sprintf(ltcv1.Stage_STAGE_PURSUIT.String()))
 	assert.Equal(t, "已升级 2 次", zh.Sprintf("escalated %d times", 2))
 	assert.Equal(t, "Pursuit", printer(language.English).Sprintf(ltcv1.Stage_STAGE_PURSUIT.String()))
+}
+
+// formWords adds the words of a page's forms to keys: titles, who takes them, labels, hints and the options' labels
+// (but those shown as they are, such as a contact's name).
+func formWords[T subject](keys map[string]bool, actions []action[T]) {
+	for _, a := range actions {
+		keys[a.Title], keys[a.Who] = true, true
+		for _, f := range a.Fields {
+			keys[f.Label] = true
+			if f.Hint != "" {
+				keys[f.Hint] = true
+			}
+			for _, o := range f.Options {
+				if !o.Plain {
+					keys[o.Label] = true
+				}
+			}
+		}
+	}
 }
 
 // TestTheChartsWordsAreTranslated checks the words the pipeline's charts carry from Go rather than from a template.

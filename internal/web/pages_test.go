@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -194,12 +195,35 @@ func TestARefusedQualificationShowsTheAPIsSentence(t *testing.T) {
 }
 
 // fakeAccounts is an AccountService with one account whose power map has two trees, one contact's personal data
-// withheld; it records the list's filters and refuses a contact without a name, as the API does.
+// withheld, and one planned activity; it records the list's filters, the contacts added and updated and the
+// erasures, and refuses a contact without a name, as the API does.
 type fakeAccounts struct {
 	ltcv1.UnimplementedAccountServiceServer
 	mu       sync.Mutex
 	lists    []*ltcv1.ListAccountsRequest
 	contacts []*ltcv1.AddContactRequest
+	updates  []*ltcv1.UpdateContactRequest
+	erasures []*ltcv1.EraseContactRequest
+}
+
+func (f *fakeAccounts) ListActivities(context.Context, *ltcv1.ListActivitiesRequest) (*ltcv1.ListActivitiesResponse, error) {
+	return &ltcv1.ListActivitiesResponse{Activities: []*ltcv1.Activity{{Kind: ltcv1.ActivityKind_ACTIVITY_KIND_EXECUTIVE_VISIT,
+		Date: &date.Date{Year: 2026, Month: 12, Day: 10}, Subject: "CEO visit to the lab", OurPeople: []*ltcv1.Person{{Id: "eva", Name: "Eva Region"}},
+		State: ltcv1.ActivityState_ACTIVITY_STATE_PLANNED, Review: ltcv1.ActivityReviewStatus_ACTIVITY_REVIEW_STATUS_NOT_NEEDED}}}, nil
+}
+
+func (f *fakeAccounts) UpdateContact(_ context.Context, req *ltcv1.UpdateContactRequest) (*ltcv1.UpdateContactResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.updates = append(f.updates, req)
+	return &ltcv1.UpdateContactResponse{Contact: req.Contact}, nil
+}
+
+func (f *fakeAccounts) EraseContact(_ context.Context, req *ltcv1.EraseContactRequest) (*ltcv1.EraseContactResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.erasures = append(f.erasures, req)
+	return &ltcv1.EraseContactResponse{Contact: &ltcv1.Contact{Id: req.ContactId, Erased: true}}, nil
 }
 
 func (f *fakeAccounts) ListAccounts(_ context.Context, req *ltcv1.ListAccountsRequest) (*ltcv1.ListAccountsResponse, error) {
@@ -275,26 +299,23 @@ func TestTheAccountPageDrawsThePowerMapAsATree(t *testing.T) {
 		"the architect reports to the CTO, the engineer to the architect; the CFO starts a second tree")
 	for _, want := range []string{"Decision maker · Values us", "held by Eva Region, strength 4 of 5", "Rising star", "Hidden decider",
 		"Preferred supplier", "Review of 2026-Q4 due", "escalated 1 times", "2026-Q2: 71 → 2026-Q3: 78 · Rising (&#43;7)",
-		"Joint innovation lab", "national backbone", "grade B → grade A"} {
+		"Joint innovation lab", "national backbone", "grade B → grade A", "CEO visit to the lab", "Executive visit", "Planned"} {
 		assert.Contains(t, flat, want)
 	}
-	id := requestID(t, page, "/accounts/"+accountID+"/contacts")
+	const addContact = "/accounts/" + accountID + "/actions/contact"
+	id := requestID(t, page, addContact)
 
 	contact := url.Values{"request_id": {id}, "title": {"Procurement lead"}, "reports_to": {"c0000000-0000-4000-8000-000000000004"},
-		"role": {"CONTACT_ROLE_GATEKEEPER"}, "attitude": {"ATTITUDE_COMMODITY"}, "hidden_decider": {"1"}}
-	code, page = read(t, func() (*http.Response, error) {
-		return client.PostForm(site.URL+"/accounts/"+accountID+"/contacts", contact)
-	})
+		"role": {"CONTACT_ROLE_GATEKEEPER"}, "attitude": {"ATTITUDE_COMMODITY"}, "hidden_decider": {"on"}}
+	code, page = read(t, func() (*http.Response, error) { return client.PostForm(site.URL+addContact, contact) })
 	assert.Equal(t, http.StatusUnprocessableEntity, code)
 	assert.Contains(t, page, `id="contact-refusal">contact.name: a contact needs a name<`)
-	assert.Equal(t, id, requestID(t, page, "/accounts/"+accountID+"/contacts"))
+	assert.Equal(t, id, requestID(t, page, addContact))
 	assert.Contains(t, page, `value="Procurement lead"`)
 	assert.Regexp(t, `<option value="c0000000-0000-4000-8000-000000000004" selected>`, page, "the manager chosen is kept")
 
 	contact.Set("name", "Wang Fang")
-	code, _ = read(t, func() (*http.Response, error) {
-		return client.PostForm(site.URL+"/accounts/"+accountID+"/contacts", contact)
-	})
+	code, _ = read(t, func() (*http.Response, error) { return client.PostForm(site.URL+addContact, contact) })
 	assert.Equal(t, http.StatusOK, code)
 	require.Len(t, api.contacts, 2)
 	got := api.contacts[1]
@@ -304,6 +325,49 @@ func TestTheAccountPageDrawsThePowerMapAsATree(t *testing.T) {
 	assert.Equal(t, ltcv1.ContactRole_CONTACT_ROLE_GATEKEEPER, got.Contact.Role)
 	assert.True(t, got.Contact.HiddenDecider)
 	assert.False(t, got.Contact.RisingStar)
+}
+
+// TestTheAccountsContactFormsSendOnlyWhatIsChosen checks the forms that change a contact: the update sends the
+// fields given a value, and only those, in its mask ("keep as is" leaves the others); the erasure is not sent
+// before its confirmation is ticked, and the page says so in its language, the form kept.
+func TestTheAccountsContactFormsSendOnlyWhatIsChosen(t *testing.T) {
+	api := &fakeAccounts{}
+	site := fakeAPI(t, func(srv *grpc.Server) { ltcv1.RegisterAccountServiceServer(srv, api) })
+	client := signedIn(t, site, "executive2")
+	const cfo = "c0000000-0000-4000-8000-000000000004"
+	post := func(action string, v url.Values) (int, string) {
+		return read(t, func() (*http.Response, error) {
+			return client.PostForm(site.URL+"/accounts/"+accountID+"/actions/"+action, v)
+		})
+	}
+
+	code, _ := post("update_contact", url.Values{"request_id": {"77777777-7777-4777-8777-777777777777"}, "contact": {cfo},
+		"holder": {"eva"}, "strength": {"3"}, "attitude": {""}, "role": {""}, "reports_to": {"nobody"}, "hidden_decider": {"no"},
+		"rising_star": {""}})
+	assert.Equal(t, http.StatusOK, code)
+	require.Len(t, api.updates, 1)
+	got := api.updates[0]
+	assert.Equal(t, []string{"holder", "strength", "reports_to_contact_id", "hidden_decider"}, got.UpdateMask.GetPaths())
+	assert.Equal(t, cfo, got.Contact.Id)
+	assert.Equal(t, "eva", got.Contact.GetHolder().GetId())
+	assert.Equal(t, int32(3), got.Contact.Strength)
+	assert.Empty(t, got.Contact.ReportsToContactId, "to nobody: the top of the org chart")
+	assert.False(t, got.Contact.HiddenDecider)
+
+	erase := url.Values{"request_id": {"88888888-8888-4888-8888-888888888888"}, "contact": {cfo}, "reference": {"PRIV-7"}}
+	code, page := post("erase_contact", erase)
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, page, `id="erase_contact-refusal">Tick the confirmation to erase the contact&#39;s personal data.<`)
+	assert.Contains(t, page, `value="PRIV-7"`, "the form is kept")
+	assert.Empty(t, api.erasures, "nothing is erased unconfirmed")
+	erase.Set("confirm", "on")
+	code, _ = post("erase_contact", erase)
+	assert.Equal(t, http.StatusOK, code)
+	require.Len(t, api.erasures, 1)
+	assert.Equal(t, "PRIV-7", api.erasures[0].Reference)
+
+	code, _ = post("promote", url.Values{"request_id": {"99999999-9999-4999-8999-999999999999"}})
+	assert.Equal(t, http.StatusNotFound, code, "an action the page does not have")
 }
 
 // fakeReports is a ReportService with a small report, which records the period asked.

@@ -8,9 +8,11 @@
 // Data is the page's own), a handler wrapped in Server.person and routed in routes, an entry in sections when the
 // navigation shows it, and its strings in the catalogue of messages.go (a test checks they are all there). A form
 // carries a request_id made when the page is drawn; its handler calls the API once and, when refused, draws the
-// page again with the form as posted and the API's sentence beside it. A chart is the "chart" template: an element
-// whose data-chart attribute holds its figures as JSON, which static/charts.js draws (no inline script); the page
-// gives the same figures as a table, for readers without JavaScript or a screen.
+// page again with the form as posted and the API's sentence beside it. The deal's and the account's forms are
+// actions (dealactions.go, accountactions.go): each says its fields, defaults and API call, the "action" template
+// draws it folded in its <details>, and post sends it from {page}/{id}/actions/{key}. A chart is the "chart"
+// template: an element whose data-chart attribute holds its figures as JSON, which static/charts.js draws (no
+// inline script); the page gives the same figures as a table, for readers without JavaScript or a screen.
 //
 // static/htmx.min.js is htmx 2.0.11 from npm (htmx.org), under the licence in static/htmx.LICENSE;
 // static/echarts.min.js is Apache ECharts 6.1.0 from npm (echarts), under the licence in static/echarts.LICENSE (and static/echarts.NOTICE),
@@ -160,7 +162,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /decisions/{id}/review", s.person(s.review))
 	mux.Handle("GET /deals", s.person(s.dealList))
 	mux.Handle("GET /deals/{id}", s.person(s.deal))
-	mux.Handle("POST /deals/{id}/actions/{action}", s.person(s.act))
+	mux.Handle("POST /deals/{id}/actions/{action}", s.person(post(s, dealActions, s.dealPage)))
 	mux.Handle("GET /leads", s.person(s.leadList))
 	mux.Handle("POST /leads", s.person(s.createLead))
 	mux.Handle("GET /leads/{id}", s.person(s.lead))
@@ -168,7 +170,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /leads/{id}/disqualify", s.person(s.disqualify))
 	mux.Handle("GET /accounts", s.person(s.accountList))
 	mux.Handle("GET /accounts/{id}", s.person(s.account))
-	mux.Handle("POST /accounts/{id}/contacts", s.person(s.addContact))
+	mux.Handle("POST /accounts/{id}/actions/{action}", s.person(post(s, accountActions, s.accountPage)))
 	mux.Handle("GET /pipeline", s.person(s.pipeline))
 	return secure(http.NewCrossOriginProtection().Handler(mux))
 }
@@ -330,8 +332,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name, 
 	lang := requestLanguage(r)
 	back := r.URL.RequestURI()
 	if r.Method != http.MethodGet {
-		back = r.URL.Path // the page the form was on: /leads for /leads, /decisions/ID for /decisions/ID/decide
-		if strings.Count(back, "/") > 2 {
+		back = r.URL.Path // the page the form was on: /leads for /leads, /decisions/ID for /decisions/ID/decide,
+		// /accounts/ID for /accounts/ID/actions/grade
+		if page, _, ok := strings.Cut(back, "/actions/"); ok {
+			back = page
+		} else if strings.Count(back, "/") > 2 {
 			back = path.Dir(back)
 		}
 	}
