@@ -427,6 +427,7 @@ var catalogue = map[string]translation{
 	"Quarter":                          {zh: "季度"},
 	"All levels":                       {zh: "全部级别"},
 	"One account":                      {zh: "单个客户"},
+	"The account's pipeline":           {zh: "该客户的销售管道"},
 	"Held":                             {zh: "召开日期"},
 	"Conclusions":                      {zh: "结论"},
 	"Level after":                      {zh: "会后关系级别"},
