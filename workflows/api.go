@@ -44,6 +44,9 @@ const (
 	UpdateProjectSummary   = "SubmitProjectSummary"
 	UpdateWeeklyReport     = "SubmitWeeklyReport"
 	UpdateRecordMeeting    = "RecordMeeting"
+	UpdateReassignLead     = "ReassignLead"
+	UpdateReassignOwner    = "ReassignOwner"
+	UpdateReassignReview   = "ReassignReview"
 )
 
 // Request is the caller's request as every Update carries it: its id (also the Update id), a digest of its

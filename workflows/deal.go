@@ -34,11 +34,22 @@ func DealWorkflow(ctx workflow.Context, in DealInput) (ltc.Deal, error) {
 			_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 			return p.deal, err
 		}
+	} else if p.deal.Ended() {
+		// Started again from the database's copy of a deal whose process had ended, by the REOPEN request that
+		// came with the start (update-with-start): the process waits for it to be taken, and runs on if it opened a
+		// decision.
+		rev := p.rev
+		if _, err := workflow.AwaitWithTimeout(ctx, restartWait, func() bool { return p.rev != rev }); err != nil {
+			return p.deal, err
+		}
 	}
 	return p.deal, p.run(ctx, func() error {
 		return workflow.NewContinueAsNewError(ctx, DealWorkflow, DealInput{Deal: &p.deal, Policy: p.policy, Applied: p.applied, Revision: p.revision})
 	})
 }
+
+// restartWait is how long a process started again for a REOPEN request waits for it.
+const restartWait = time.Minute
 
 // process is a deal's process state: the deal and what keeps its changes in order and applied once.
 type process struct {
@@ -98,6 +109,7 @@ var leadCommands = []command{
 	{UpdateCreateLead, registerCreateLead},
 	{UpdateQualifyLead, handle[ltc.QualifyLead]},
 	{UpdateDisqualifyLead, handle[ltc.DisqualifyLead]},
+	{UpdateReassignLead, handle[ltc.ReassignLead]},
 }
 
 // dealCommands are the Updates of a deal, in the order of the process.
@@ -119,6 +131,8 @@ var dealCommands = []command{
 	{UpdateCompleteHandover, handle[ltc.CompleteHandover]},
 	{UpdateCloseOpportunity, handle[ltc.CloseOpportunity]},
 	{UpdateProjectSummary, handle[ltc.SubmitProjectSummary]},
+	{UpdateReassignOwner, handle[ltc.ReassignOwner]},
+	{UpdateReassignReview, handle[ltc.ReassignReview]},
 }
 
 // setup registers the query and the Updates of the tables.

@@ -93,6 +93,11 @@ func (c Cadence) LastReport() (WeeklyReport, bool) {
 
 // startCadence returns the deal with weekly reporting starting now (on entering PURSUIT).
 func (o Opportunity) startCadence(now time.Time, p Policy) Opportunity {
+	if o.Cadence != nil { // a reopened deal
+		c := o.Cadence.resume(now, p)
+		o.Cadence = &c
+		return o
+	}
 	c := Cadence{Start: now}
 	c.NextDueAt = c.end(0, p)
 	o.Cadence = &c

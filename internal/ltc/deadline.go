@@ -35,7 +35,7 @@ func (d Deal) Deadlines(p Policy) []Deadline {
 	if o.Stage == StageHandover && o.HandoverDueAt != nil && !o.HandoverOverdue {
 		ds = append(ds, Deadline{*o.HandoverDueAt, "handover-overdue:" + o.ID, MarkHandoverOverdue{}})
 	}
-	if c := o.Cadence; c != nil && o.Open() {
+	if c := o.Cadence; c != nil && o.Open() && reportingStage(o.Stage) {
 		ds = append(ds, Deadline{c.CheckDueAt(p), fmt.Sprintf("report-check:%s:%d", o.ID, c.Checked), CheckWeeklyReport{Period: c.Checked}})
 	}
 	if !o.Open() && o.Summary == nil && o.SummaryDueAt != nil && !o.SummaryOverdue {

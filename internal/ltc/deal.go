@@ -63,7 +63,8 @@ func (d Deal) Ended() bool {
 	if d.Opportunity == nil {
 		return d.Lead.State == LeadDisqualified
 	}
-	return d.Opportunity.Summary != nil
+	_, pending := d.Opportunity.Pending() // a REOPEN decision of a deal closed with its summary in
+	return d.Opportunity.Summary != nil && !pending
 }
 
 // ID is the deal's id, which its lead and its opportunity share.

@@ -141,6 +141,7 @@ type Package struct {
 	Initiation *InitiationPackage `json:"initiation,omitempty"`
 	Bid        *BidPackage        `json:"bid,omitempty"`
 	Contract   *ContractPackage   `json:"contract,omitempty"`
+	Reopen     *ReopenPackage     `json:"reopen,omitempty"`
 	Risks      []Risk             `json:"risks,omitempty"`
 }
 
@@ -198,6 +199,8 @@ type Decision struct {
 	Rationale        string     `json:"rationale,omitempty"`
 	// ConfirmedLevel is the level the INITIATION decider fixed (the proposed one or another).
 	ConfirmedLevel ProjectLevel `json:"confirmed_level,omitempty"`
+	// Assignments name the reviewers managers assigned reviews to, oldest first (ReassignReview).
+	Assignments []ReviewAssignment `json:"assignments,omitempty"`
 }
 
 // decisionIDSpace derives a decision's id from the request that opened it, so a retried request finds it.
@@ -318,7 +321,7 @@ func pendingDecision(o Opportunity, id string) (Decision, error) {
 	if !ok {
 		return d, NotFound("decision %s not found on deal %s", id, o.ID)
 	}
-	if err := o.open(); err != nil {
+	if err := o.open(); err != nil && d.Gate != GateReopen {
 		return d, err
 	}
 	if d.Status != DecisionPending {
@@ -352,7 +355,7 @@ func CanReview(a Actor, o Opportunity, decisionID string, f ReviewFunction) erro
 	if slices.ContainsFunc(d.Reviews, func(r Review) bool { return r.Function == f }) {
 		return o.precondition("the %s review of decision %s is already in", f, d.ID)
 	}
-	return nil
+	return d.assignedTo(a, f)
 }
 
 // SubmitReview returns the deal with the review added to its decision.
@@ -423,6 +426,9 @@ func describeAuthority(level int) string {
 func (o Opportunity) Decide(decisionID string, r Ruling, by Actor, now time.Time, p Policy) (Opportunity, Decision) {
 	v, level, rationale := r.Verdict, r.Level, r.Rationale
 	d, _ := o.Decision(decisionID)
+	if d.Gate == GateReopen {
+		return o.decideReopen(d, r, by, now, p)
+	}
 	rule := gateRules[d.Gate]
 	status := map[Verdict]DecisionStatus{
 		VerdictApprove: DecisionApproved, VerdictApproveWithConditions: DecisionApprovedWithConditions,
@@ -534,6 +540,9 @@ type RequestDecision struct {
 
 // Apply opens the decision.
 func (cmd RequestDecision) Apply(d Deal, c Context) (Change, error) {
+	if cmd.Gate == GateReopen {
+		return cmd.reopenRequest(d, c)
+	}
 	o, err := d.opportunity()
 	if err == nil {
 		err = CanRequestDecision(c.Actor, o, cmd.Gate, cmd.Package)
@@ -595,7 +604,7 @@ func (cmd Decide) Apply(d Deal, c Context) (Change, error) {
 		return Change{}, err
 	}
 	next, decision := o.Decide(cmd.DecisionID, cmd.ruling(), c.Actor, c.Now, c.Policy)
-	return c.change(d, next, &decision, EventDecisionDecided, decision, UserRecipient(decision.RequestedBy.ID)), nil
+	return c.reopened(o, c.change(d, next, &decision, EventDecisionDecided, decision, UserRecipient(decision.RequestedBy.ID))), nil
 }
 
 // WithdrawDecision withdraws a pending decision; its deciders are told.

@@ -122,6 +122,14 @@ const (
 	EventMeetingRecorded       = "meeting.recorded"
 )
 
+// Event types of reassignment and reopening.
+const (
+	EventLeadReassigned      = "lead.reassigned"
+	EventOwnerReassigned     = "opportunity.owner_reassigned"
+	EventReviewReassigned    = "decision.review_reassigned"
+	EventOpportunityReopened = "opportunity.reopened"
+)
+
 // EventTypes is the event catalogue: every type the engine writes. ListEvents filters by these only.
 var EventTypes = slices.Concat([]string{
 	EventLeadCreated, EventLeadQualified, EventLeadDisqualified, EventLeadOverdue, EventOpportunityCreated,
@@ -130,4 +138,5 @@ var EventTypes = slices.Concat([]string{
 	EventRiskAdded, EventRiskUpdated, EventBidSubmitted, EventTenderResult, EventContractSigned, EventHandoverScheduled,
 	EventHandoverCompleted, EventHandoverOverdue, EventSummarySubmitted, EventSummaryOverdue,
 	EventWeeklyReportSubmitted, EventWeeklyReportOverdue, EventMeetingRecorded,
+	EventLeadReassigned, EventOwnerReassigned, EventReviewReassigned, EventOpportunityReopened,
 }, AccountEventTypes)

@@ -108,7 +108,9 @@ type Opportunity struct {
 	SummaryDueAt    *time.Time `json:"summary_due_at,omitempty"`
 	SummaryOverdue  bool       `json:"summary_overdue,omitempty"`
 	CloseReason     string     `json:"close_reason,omitempty"`
-	PolicyVersion   string     `json:"policy_version"`
+	// Reopenings are the closes REOPEN approvals undid, oldest first.
+	Reopenings    []Reopening `json:"reopenings,omitempty"`
+	PolicyVersion string      `json:"policy_version"`
 	// Rules is the version of the rules the deal started under (see RulesGovernance); a deal keeps it, as it
 	// keeps its policy, so a recorded process replays under the rules it was recorded with.
 	Rules int `json:"rules,omitempty"`

@@ -41,6 +41,9 @@ type Policy struct {
 	// again to the executives. Zero means the default.
 	ReviewGrace         Duration `json:"review_grace,omitempty"`
 	ReviewEscalateAfter Duration `json:"review_escalate_after,omitempty"`
+	// ReopenWindow is how long after its close a deal closed without a win may be reopened (gate REOPEN). Zero (a
+	// policy written before it existed, which deals started under keep) means the default.
+	ReopenWindow Duration `json:"reopen_window,omitempty"`
 }
 
 // Defaults of the SLAs a policy may leave unset.
@@ -160,6 +163,7 @@ func DefaultPolicy() Policy {
 		ComplianceReviewAbove: DefaultComplianceReviewAbove,
 		ReviewGrace:           Duration(DefaultReviewGrace),
 		ReviewEscalateAfter:   Duration(DefaultReviewEscalateAfter),
+		ReopenWindow:          Duration(DefaultReopenWindow),
 	}
 }
 
@@ -196,7 +200,7 @@ func (p Policy) Validate() error {
 	for _, d := range []struct {
 		name  string
 		value Duration
-	}{{"review_grace", p.ReviewGrace}, {"review_escalate_after", p.ReviewEscalateAfter}} {
+	}{{"review_grace", p.ReviewGrace}, {"review_escalate_after", p.ReviewEscalateAfter}, {"reopen_window", p.ReopenWindow}} {
 		if d.value < 0 {
 			return fmt.Errorf("policy %s: %s must not be negative (zero means the default)", p.Version, d.name)
 		}
