@@ -124,6 +124,7 @@ func opportunityToProto(reader ltc.Actor, o ltc.Opportunity) *ltcv1.Opportunity 
 		CloseReason:    o.CloseReason,
 		CloseTime:      timeToProto(o.ClosedAt),
 		OrgUnit:        o.Unit.String(),
+		Reopenings:     each(o.Reopenings, reopeningToProto),
 	}
 	if o.Sponsor != nil {
 		po.Sponsor = personToProto(*o.Sponsor)
@@ -251,7 +252,10 @@ func decisionToProto(d ltc.Decision) *ltcv1.Decision {
 		pd.Package = &ltcv1.Decision_Contract{Contract: &ltcv1.ContractPackage{FinalPrice: moneyToProto(c.FinalPrice),
 			GrossMarginPercent: c.GrossMarginPercent, PaymentTerms: c.PaymentTerms, Deviations: c.Deviations,
 			ContractReference: c.ContractReference}}
+	case pkg.Reopen != nil:
+		pd.Package = &ltcv1.Decision_Reopen{Reopen: reopenPackageToProto(*pkg.Reopen)}
 	}
+	pd.ReviewAssignments = each(d.Assignments, assignmentToProto)
 	pd.Risks = risksToProto(d.Package.Risks)
 	for _, r := range d.Reviews {
 		pd.Reviews = append(pd.Reviews, reviewToProto(r))
@@ -340,6 +344,9 @@ func packageFromProto(req *ltcv1.RequestDecisionRequest) ltc.Package {
 	}
 	pkg.Bid = bidPackageFromProto(req.GetBid())
 	pkg.Contract = contractPackageFromProto(req.GetContract())
+	if p := req.GetReopen(); p != nil {
+		pkg.Reopen = &ltc.ReopenPackage{Stage: fromEnum[ltc.Stage](ltcv1.Stage_name, int32(p.Stage), "STAGE_"), Rationale: p.Rationale}
+	}
 	return pkg
 }
 

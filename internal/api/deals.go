@@ -149,8 +149,15 @@ func (s decisionService) RequestDecision(ctx context.Context, req *ltcv1.Request
 	gate := fromEnum[ltc.Gate](ltcv1.Gate_name, int32(req.Gate), "GATE_")
 	pkg := packageFromProto(req)
 	if want := map[ltc.Gate]bool{ltc.GateInitiation: pkg.Initiation != nil, ltc.GateATB: pkg.Bid != nil,
-		ltc.GateATC: pkg.Contract != nil}; !want[gate] {
-		return nil, invalidArgument(fieldViolation{"package", "the package must match the gate: initiation for INITIATION, bid for ATB, contract for ATC"})
+		ltc.GateATC: pkg.Contract != nil, ltc.GateReopen: pkg.Reopen != nil}; !want[gate] {
+		return nil, invalidArgument(fieldViolation{"package", "the package must match the gate: initiation for INITIATION, bid for ATB, contract for ATC, reopen for REOPEN"})
+	}
+	if gate == ltc.GateReopen {
+		res, err := s.requestReopen(ctx, req, pkg)
+		if err != nil {
+			return nil, err
+		}
+		return &ltcv1.RequestDecisionResponse{Decision: decisionToProto(*res.Decision)}, nil
 	}
 	if pkg.Initiation != nil {
 		// The deciders see the account's standing and the decision chain's contacts as they are now.

@@ -219,4 +219,25 @@ var eventPayloads = map[string]payloadBuilder{
 	ltc.EventActivityCompleted: decoded(func(e *ltcv1.Event, a ltc.Activity) {
 		e.Payload = &ltcv1.Event_ActivityCompleted{ActivityCompleted: &ltcv1.ActivityCompleted{Activity: activityToProto(a)}}
 	}),
+	// Reassignment and reopening.
+	ltc.EventLeadReassigned: decoded(func(e *ltcv1.Event, d ltc.ReassignDetails) {
+		e.Payload = &ltcv1.Event_LeadReassigned{LeadReassigned: &ltcv1.LeadReassigned{
+			Before: personToProto(d.Before), After: personToProto(d.After), Reason: d.Reason}}
+	}),
+	ltc.EventOwnerReassigned: decoded(func(e *ltcv1.Event, d ltc.ReassignDetails) {
+		e.Payload = &ltcv1.Event_OwnerReassigned{OwnerReassigned: &ltcv1.OwnerReassigned{
+			Before: personToProto(d.Before), After: personToProto(d.After), Reason: d.Reason,
+			TeamBefore: teamToProto(d.TeamBefore), TeamAfter: teamToProto(d.TeamAfter)}}
+	}),
+	ltc.EventReviewReassigned: decoded(func(e *ltcv1.Event, d ltc.ReviewReassignDetails) {
+		r := &ltcv1.ReviewReassigned{DecisionId: d.DecisionID, Assignment: assignmentToProto(d.Assignment)}
+		if d.Before != nil {
+			r.Before = personToProto(*d.Before)
+		}
+		e.Payload = &ltcv1.Event_ReviewReassigned{ReviewReassigned: r}
+	}),
+	ltc.EventOpportunityReopened: decoded(func(e *ltcv1.Event, d ltc.ReopenDetails) {
+		e.Payload = &ltcv1.Event_OpportunityReopened{OpportunityReopened: &ltcv1.OpportunityReopened{
+			DecisionId: d.DecisionID, Reopening: reopeningToProto(d.Reopening)}}
+	}),
 }

@@ -364,7 +364,8 @@ func appendEvents(ctx context.Context, tx pgx.Tx, events []ltc.Event) error {
 func changesStage(e ltc.Event) bool { return e.StageAfter != "" && e.StageBefore != e.StageAfter }
 
 var decisionColumns = []string{"id", "opportunity_id", "gate", "status", "authority", "missing_reviews", "overdue",
-	"created_at", "updated_at", "level", "doc", "requested_by", "required_reviews", "org_unit", "members"}
+	"created_at", "updated_at", "level", "doc", "requested_by", "required_reviews", "org_unit", "members",
+	"assigned_reviews", "review_assignees"}
 
 // decisionRow is the decision's row; o is its deal, whose unit and members the inbox reads on the row.
 func decisionRow(d ltc.Decision, o ltc.Opportunity) ([]any, error) {
@@ -374,12 +375,15 @@ func decisionRow(d ltc.Decision, o ltc.Opportunity) ([]any, error) {
 	}
 	missing := functionNames(d.MissingReviews())
 	required := functionNames(d.RequiredReviews)
+	assigned, assignees := d.AssignedReviews()
+	assignedFunctions := functionNames(assigned)
 	updated := d.RequestedAt
 	if d.DecidedAt != nil {
 		updated = *d.DecidedAt
 	}
 	return []any{d.ID, d.OpportunityID, d.Gate, d.Status, d.Authority, missing, d.Overdue, d.RequestedAt, updated,
-		orNull(string(d.Level)), doc, d.RequestedBy.ID, required, string(o.Unit), nonNil(o.Members())}, nil
+		orNull(string(d.Level)), doc, d.RequestedBy.ID, required, string(o.Unit), nonNil(o.Members()),
+		assignedFunctions, nonNil(assignees)}, nil
 }
 
 func functionNames(fs []ltc.ReviewFunction) []string {
@@ -439,10 +443,10 @@ func upsertDecision(ctx context.Context, tx pgx.Tx, d ltc.Decision, o ltc.Opport
 	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO decisions (id, opportunity_id, gate, status, authority, missing_reviews, overdue, created_at, updated_at, level, doc,
-			requested_by, required_reviews, org_unit, members)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			requested_by, required_reviews, org_unit, members, assigned_reviews, review_assignees)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		ON CONFLICT (id) DO UPDATE SET status = $4, authority = $5, missing_reviews = $6, overdue = $7,
-			updated_at = $9, level = $10, doc = $11`, row...)
+			updated_at = $9, level = $10, doc = $11, assigned_reviews = $16, review_assignees = $17`, row...)
 	if err != nil {
 		return fmt.Errorf("write decision %s: %w", d.ID, err)
 	}

@@ -564,6 +564,8 @@ const (
 	Gate_GATE_ATB Gate = 2
 	// Approve to contract.
 	Gate_GATE_ATC Gate = 3
+	// Reopen a deal closed LOST, NO_BID, NOT_PURSUED, CANCELLED or ABANDONED, within the policy's reopen window.
+	Gate_GATE_REOPEN Gate = 4
 )
 
 // Enum value maps for Gate.
@@ -573,12 +575,14 @@ var (
 		1: "GATE_INITIATION",
 		2: "GATE_ATB",
 		3: "GATE_ATC",
+		4: "GATE_REOPEN",
 	}
 	Gate_value = map[string]int32{
 		"GATE_UNSPECIFIED": 0,
 		"GATE_INITIATION":  1,
 		"GATE_ATB":         2,
 		"GATE_ATC":         3,
+		"GATE_REOPEN":      4,
 	}
 )
 
@@ -937,7 +941,9 @@ type Opportunity struct {
 	WeeklyReportsVisible bool `protobuf:"varint,37,opt,name=weekly_reports_visible,json=weeklyReportsVisible,proto3" json:"weekly_reports_visible,omitempty"`
 	// The customer's account (see AccountService), the lead's. Empty only for deals recorded before accounts
 	// existed and not yet migrated.
-	AccountId     string `protobuf:"bytes,38,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	AccountId string `protobuf:"bytes,38,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The closes approved REOPEN decisions undid, oldest first.
+	Reopenings    []*Reopening `protobuf:"bytes,39,rep,name=reopenings,proto3" json:"reopenings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1236,6 +1242,13 @@ func (x *Opportunity) GetAccountId() string {
 		return x.AccountId
 	}
 	return ""
+}
+
+func (x *Opportunity) GetReopenings() []*Reopening {
+	if x != nil {
+		return x.Reopenings
+	}
+	return nil
 }
 
 // WeeklyReport is a weekly project report (项目周报).
@@ -2646,6 +2659,262 @@ func (x *BidPackage) GetWinRate() int32 {
 	return 0
 }
 
+// ReopenPackage is what the REOPEN gate decides on: the stage the deal returns to, and why.
+type ReopenPackage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// VALIDATION, PURSUIT (the deal had a team) or NEGOTIATION (it had an approved ATB too).
+	Stage Stage `protobuf:"varint,1,opt,name=stage,proto3,enum=ltc.v1.Stage" json:"stage,omitempty"`
+	// Why the deal is worth working again.
+	Rationale     string `protobuf:"bytes,2,opt,name=rationale,proto3" json:"rationale,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReopenPackage) Reset() {
+	*x = ReopenPackage{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReopenPackage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReopenPackage) ProtoMessage() {}
+
+func (x *ReopenPackage) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReopenPackage.ProtoReflect.Descriptor instead.
+func (*ReopenPackage) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ReopenPackage) GetStage() Stage {
+	if x != nil {
+		return x.Stage
+	}
+	return Stage_STAGE_UNSPECIFIED
+}
+
+func (x *ReopenPackage) GetRationale() string {
+	if x != nil {
+		return x.Rationale
+	}
+	return ""
+}
+
+// ReviewAssignment names the reviewer a manager assigned a function's review to (ReassignReview): only that
+// reviewer submits it, and it is in their inbox rather than in every reviewer's of the function.
+type ReviewAssignment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The function.
+	Function ReviewFunction `protobuf:"varint,1,opt,name=function,proto3,enum=ltc.v1.ReviewFunction" json:"function,omitempty"`
+	// The reviewer who owes it.
+	Reviewer *Person `protobuf:"bytes,2,opt,name=reviewer,proto3" json:"reviewer,omitempty"`
+	// Who assigned it.
+	AssignedBy *Person `protobuf:"bytes,3,opt,name=assigned_by,json=assignedBy,proto3" json:"assigned_by,omitempty"`
+	// Why.
+	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// When.
+	AssignTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=assign_time,json=assignTime,proto3" json:"assign_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReviewAssignment) Reset() {
+	*x = ReviewAssignment{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReviewAssignment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReviewAssignment) ProtoMessage() {}
+
+func (x *ReviewAssignment) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReviewAssignment.ProtoReflect.Descriptor instead.
+func (*ReviewAssignment) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ReviewAssignment) GetFunction() ReviewFunction {
+	if x != nil {
+		return x.Function
+	}
+	return ReviewFunction_REVIEW_FUNCTION_UNSPECIFIED
+}
+
+func (x *ReviewAssignment) GetReviewer() *Person {
+	if x != nil {
+		return x.Reviewer
+	}
+	return nil
+}
+
+func (x *ReviewAssignment) GetAssignedBy() *Person {
+	if x != nil {
+		return x.AssignedBy
+	}
+	return nil
+}
+
+func (x *ReviewAssignment) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ReviewAssignment) GetAssignTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AssignTime
+	}
+	return nil
+}
+
+// Reopening is a close an approved REOPEN decision undid, as it was.
+type Reopening struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The REOPEN decision.
+	DecisionId string `protobuf:"bytes,1,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	// The outcome of the close.
+	Outcome Outcome `protobuf:"varint,2,opt,name=outcome,proto3,enum=ltc.v1.Outcome" json:"outcome,omitempty"`
+	// Why the deal had closed.
+	CloseReason string `protobuf:"bytes,3,opt,name=close_reason,json=closeReason,proto3" json:"close_reason,omitempty"`
+	// When it had closed.
+	CloseTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=close_time,json=closeTime,proto3" json:"close_time,omitempty"`
+	// The project summary of that close, if it was in; the approval waived it if not.
+	Summary *ProjectSummary `protobuf:"bytes,5,opt,name=summary,proto3" json:"summary,omitempty"`
+	// When that summary was owed, and whether it was overdue.
+	SummaryDueTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=summary_due_time,json=summaryDueTime,proto3" json:"summary_due_time,omitempty"`
+	// The summary was overdue when the deal was reopened.
+	SummaryOverdue bool `protobuf:"varint,7,opt,name=summary_overdue,json=summaryOverdue,proto3" json:"summary_overdue,omitempty"`
+	// The stage the deal returned to.
+	Stage Stage `protobuf:"varint,8,opt,name=stage,proto3,enum=ltc.v1.Stage" json:"stage,omitempty"`
+	// When it was reopened.
+	ReopenTime    *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=reopen_time,json=reopenTime,proto3" json:"reopen_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Reopening) Reset() {
+	*x = Reopening{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Reopening) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Reopening) ProtoMessage() {}
+
+func (x *Reopening) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Reopening.ProtoReflect.Descriptor instead.
+func (*Reopening) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *Reopening) GetDecisionId() string {
+	if x != nil {
+		return x.DecisionId
+	}
+	return ""
+}
+
+func (x *Reopening) GetOutcome() Outcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return Outcome_OUTCOME_UNSPECIFIED
+}
+
+func (x *Reopening) GetCloseReason() string {
+	if x != nil {
+		return x.CloseReason
+	}
+	return ""
+}
+
+func (x *Reopening) GetCloseTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CloseTime
+	}
+	return nil
+}
+
+func (x *Reopening) GetSummary() *ProjectSummary {
+	if x != nil {
+		return x.Summary
+	}
+	return nil
+}
+
+func (x *Reopening) GetSummaryDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SummaryDueTime
+	}
+	return nil
+}
+
+func (x *Reopening) GetSummaryOverdue() bool {
+	if x != nil {
+		return x.SummaryOverdue
+	}
+	return false
+}
+
+func (x *Reopening) GetStage() Stage {
+	if x != nil {
+		return x.Stage
+	}
+	return Stage_STAGE_UNSPECIFIED
+}
+
+func (x *Reopening) GetReopenTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ReopenTime
+	}
+	return nil
+}
+
 // ContractPackage is what the ATC gate decides on.
 type ContractPackage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2665,7 +2934,7 @@ type ContractPackage struct {
 
 func (x *ContractPackage) Reset() {
 	*x = ContractPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	mi := &file_ltc_v1_deal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2677,7 +2946,7 @@ func (x *ContractPackage) String() string {
 func (*ContractPackage) ProtoMessage() {}
 
 func (x *ContractPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	mi := &file_ltc_v1_deal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2690,7 +2959,7 @@ func (x *ContractPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractPackage.ProtoReflect.Descriptor instead.
 func (*ContractPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{18}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ContractPackage) GetFinalPrice() *Money {
@@ -2751,6 +3020,7 @@ type Decision struct {
 	//	*Decision_Initiation
 	//	*Decision_Bid
 	//	*Decision_Contract
+	//	*Decision_Reopen
 	Package isDecision_Package `protobuf_oneof:"package"`
 	// ATB and ATC: the risk register as it stood when the decision was requested (category, levels, owner, status).
 	// GetDecision fills in each risk's description and mitigation as the register holds them now; GetOpportunity,
@@ -2791,13 +3061,15 @@ type Decision struct {
 	PolicyLevel ProjectLevel `protobuf:"varint,26,opt,name=policy_level,json=policyLevel,proto3,enum=ltc.v1.ProjectLevel" json:"policy_level,omitempty"`
 	// The deal's title, so that an inbox names the deal without reading it (empty on decisions recorded before it).
 	OpportunityTitle string `protobuf:"bytes,27,opt,name=opportunity_title,json=opportunityTitle,proto3" json:"opportunity_title,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Reviews a manager assigned to a named reviewer, oldest first; the latest per function holds.
+	ReviewAssignments []*ReviewAssignment `protobuf:"bytes,29,rep,name=review_assignments,json=reviewAssignments,proto3" json:"review_assignments,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2809,7 +3081,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2822,7 +3094,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{19}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Decision) GetId() string {
@@ -2896,6 +3168,15 @@ func (x *Decision) GetContract() *ContractPackage {
 	if x != nil {
 		if x, ok := x.Package.(*Decision_Contract); ok {
 			return x.Contract
+		}
+	}
+	return nil
+}
+
+func (x *Decision) GetReopen() *ReopenPackage {
+	if x != nil {
+		if x, ok := x.Package.(*Decision_Reopen); ok {
+			return x.Reopen
 		}
 	}
 	return nil
@@ -3027,6 +3308,13 @@ func (x *Decision) GetOpportunityTitle() string {
 	return ""
 }
 
+func (x *Decision) GetReviewAssignments() []*ReviewAssignment {
+	if x != nil {
+		return x.ReviewAssignments
+	}
+	return nil
+}
+
 type isDecision_Package interface {
 	isDecision_Package()
 }
@@ -3046,17 +3334,24 @@ type Decision_Contract struct {
 	Contract *ContractPackage `protobuf:"bytes,23,opt,name=contract,proto3,oneof"`
 }
 
+type Decision_Reopen struct {
+	// REOPEN package.
+	Reopen *ReopenPackage `protobuf:"bytes,28,opt,name=reopen,proto3,oneof"`
+}
+
 func (*Decision_Initiation) isDecision_Package() {}
 
 func (*Decision_Bid) isDecision_Package() {}
 
 func (*Decision_Contract) isDecision_Package() {}
 
+func (*Decision_Reopen) isDecision_Package() {}
+
 var File_ltc_v1_deal_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
-	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\"\x84\x0e\n" +
+	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\"\xb7\x0e\n" +
 	"\vOpportunity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12#\n" +
@@ -3103,7 +3398,10 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\asponsor\x18$ \x01(\v2\x0e.ltc.v1.PersonR\asponsor\x124\n" +
 	"\x16weekly_reports_visible\x18% \x01(\bR\x14weeklyReportsVisible\x12\x1d\n" +
 	"\n" +
-	"account_id\x18& \x01(\tR\taccountId\"\x8a\x03\n" +
+	"account_id\x18& \x01(\tR\taccountId\x121\n" +
+	"\n" +
+	"reopenings\x18' \x03(\v2\x11.ltc.v1.ReopeningR\n" +
+	"reopenings\"\x8a\x03\n" +
 	"\fWeeklyReport\x12\x16\n" +
 	"\x06period\x18\x01 \x01(\x05R\x06period\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x05R\brevision\x12&\n" +
@@ -3244,7 +3542,32 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\fpaymentTerms\x12=\n" +
 	"\x14delivery_feasibility\x18\x05 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x13deliveryFeasibility\x12$\n" +
-	"\bwin_rate\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\awinRate\"\xaa\x02\n" +
+	"\bwin_rate\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\awinRate\"l\n" +
+	"\rReopenPackage\x121\n" +
+	"\x05stage\x18\x01 \x01(\x0e2\r.ltc.v1.StageB\f\xbaH\t\x82\x01\x06\x18\x01\x18\x04\x18\aR\x05stage\x12(\n" +
+	"\trationale\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\trationale\"\xf8\x01\n" +
+	"\x10ReviewAssignment\x122\n" +
+	"\bfunction\x18\x01 \x01(\x0e2\x16.ltc.v1.ReviewFunctionR\bfunction\x12*\n" +
+	"\breviewer\x18\x02 \x01(\v2\x0e.ltc.v1.PersonR\breviewer\x12/\n" +
+	"\vassigned_by\x18\x03 \x01(\v2\x0e.ltc.v1.PersonR\n" +
+	"assignedBy\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12;\n" +
+	"\vassign_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"assignTime\"\xb8\x03\n" +
+	"\tReopening\x12\x1f\n" +
+	"\vdecision_id\x18\x01 \x01(\tR\n" +
+	"decisionId\x12)\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2\x0f.ltc.v1.OutcomeR\aoutcome\x12!\n" +
+	"\fclose_reason\x18\x03 \x01(\tR\vcloseReason\x129\n" +
+	"\n" +
+	"close_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tcloseTime\x120\n" +
+	"\asummary\x18\x05 \x01(\v2\x16.ltc.v1.ProjectSummaryR\asummary\x12D\n" +
+	"\x10summary_due_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x0esummaryDueTime\x12'\n" +
+	"\x0fsummary_overdue\x18\a \x01(\bR\x0esummaryOverdue\x12#\n" +
+	"\x05stage\x18\b \x01(\x0e2\r.ltc.v1.StageR\x05stage\x12;\n" +
+	"\vreopen_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"reopenTime\"\xaa\x02\n" +
 	"\x0fContractPackage\x126\n" +
 	"\vfinal_price\x18\x01 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\n" +
 	"finalPrice\x12I\n" +
@@ -3255,7 +3578,8 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"deviations\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc0>R\n" +
 	"deviations\x129\n" +
 	"\x12contract_reference\x18\x05 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xe2\t\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xdc\n" +
+	"\n" +
 	"\bDecision\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12 \n" +
@@ -3267,7 +3591,8 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"initiation\x18\a \x01(\v2\x19.ltc.v1.InitiationPackageH\x00R\n" +
 	"initiation\x12&\n" +
 	"\x03bid\x18\x16 \x01(\v2\x12.ltc.v1.BidPackageH\x00R\x03bid\x125\n" +
-	"\bcontract\x18\x17 \x01(\v2\x17.ltc.v1.ContractPackageH\x00R\bcontract\x12\"\n" +
+	"\bcontract\x18\x17 \x01(\v2\x17.ltc.v1.ContractPackageH\x00R\bcontract\x12/\n" +
+	"\x06reopen\x18\x1c \x01(\v2\x15.ltc.v1.ReopenPackageH\x00R\x06reopen\x12\"\n" +
 	"\x05risks\x18\x18 \x03(\v2\f.ltc.v1.RiskR\x05risks\x12*\n" +
 	"\x05level\x18\b \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x05level\x12A\n" +
 	"\x10required_reviews\x18\t \x03(\x0e2\x16.ltc.v1.ReviewFunctionR\x0frequiredReviews\x12-\n" +
@@ -3290,7 +3615,8 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x0fconfirmed_level\x18\x15 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x0econfirmedLevel\x12;\n" +
 	"\x0eproposed_level\x18\x19 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\rproposedLevel\x127\n" +
 	"\fpolicy_level\x18\x1a \x01(\x0e2\x14.ltc.v1.ProjectLevelR\vpolicyLevel\x12+\n" +
-	"\x11opportunity_title\x18\x1b \x01(\tR\x10opportunityTitleB\t\n" +
+	"\x11opportunity_title\x18\x1b \x01(\tR\x10opportunityTitle\x12G\n" +
+	"\x12review_assignments\x18\x1d \x03(\v2\x18.ltc.v1.ReviewAssignmentR\x11reviewAssignmentsB\t\n" +
 	"\apackage*\x96\x02\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -3352,12 +3678,13 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x15TEAM_ROLE_BID_MANAGER\x10\x04\x12\x15\n" +
 	"\x11TEAM_ROLE_FINANCE\x10\x05\x12\x13\n" +
 	"\x0fTEAM_ROLE_LEGAL\x10\x06\x12\x19\n" +
-	"\x15TEAM_ROLE_DELIVERY_PM\x10\a*M\n" +
+	"\x15TEAM_ROLE_DELIVERY_PM\x10\a*^\n" +
 	"\x04Gate\x12\x14\n" +
 	"\x10GATE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fGATE_INITIATION\x10\x01\x12\f\n" +
 	"\bGATE_ATB\x10\x02\x12\f\n" +
-	"\bGATE_ATC\x10\x03*\xf5\x01\n" +
+	"\bGATE_ATC\x10\x03\x12\x0f\n" +
+	"\vGATE_REOPEN\x10\x04*\xf5\x01\n" +
 	"\x0eDecisionStatus\x12\x1f\n" +
 	"\x1bDECISION_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17DECISION_STATUS_PENDING\x10\x01\x12\x1c\n" +
@@ -3397,7 +3724,7 @@ func file_ltc_v1_deal_proto_rawDescGZIP() []byte {
 }
 
 var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 13)
-var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_ltc_v1_deal_proto_goTypes = []any{
 	(Stage)(0),                    // 0: ltc.v1.Stage
 	(Outcome)(0),                  // 1: ltc.v1.Outcome
@@ -3430,114 +3757,131 @@ var file_ltc_v1_deal_proto_goTypes = []any{
 	(*Review)(nil),                // 28: ltc.v1.Review
 	(*InitiationPackage)(nil),     // 29: ltc.v1.InitiationPackage
 	(*BidPackage)(nil),            // 30: ltc.v1.BidPackage
-	(*ContractPackage)(nil),       // 31: ltc.v1.ContractPackage
-	(*Decision)(nil),              // 32: ltc.v1.Decision
-	(ProjectLevel)(0),             // 33: ltc.v1.ProjectLevel
-	(*Customer)(nil),              // 34: ltc.v1.Customer
-	(*Money)(nil),                 // 35: ltc.v1.Money
-	(*Person)(nil),                // 36: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil), // 37: google.protobuf.Timestamp
-	(*date.Date)(nil),             // 38: google.type.Date
-	(ContactRole)(0),              // 39: ltc.v1.ContactRole
-	(Attitude)(0),                 // 40: ltc.v1.Attitude
-	(RelationshipLevel)(0),        // 41: ltc.v1.RelationshipLevel
+	(*ReopenPackage)(nil),         // 31: ltc.v1.ReopenPackage
+	(*ReviewAssignment)(nil),      // 32: ltc.v1.ReviewAssignment
+	(*Reopening)(nil),             // 33: ltc.v1.Reopening
+	(*ContractPackage)(nil),       // 34: ltc.v1.ContractPackage
+	(*Decision)(nil),              // 35: ltc.v1.Decision
+	(ProjectLevel)(0),             // 36: ltc.v1.ProjectLevel
+	(*Customer)(nil),              // 37: ltc.v1.Customer
+	(*Money)(nil),                 // 38: ltc.v1.Money
+	(*Person)(nil),                // 39: ltc.v1.Person
+	(*timestamppb.Timestamp)(nil), // 40: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 41: google.type.Date
+	(ContactRole)(0),              // 42: ltc.v1.ContactRole
+	(Attitude)(0),                 // 43: ltc.v1.Attitude
+	(RelationshipLevel)(0),        // 44: ltc.v1.RelationshipLevel
 }
 var file_ltc_v1_deal_proto_depIdxs = []int32{
-	0,  // 0: ltc.v1.Opportunity.stage:type_name -> ltc.v1.Stage
-	1,  // 1: ltc.v1.Opportunity.outcome:type_name -> ltc.v1.Outcome
-	33, // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
-	34, // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
-	35, // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
-	36, // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
-	37, // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
-	37, // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
-	24, // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
-	27, // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
-	32, // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
-	37, // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
-	17, // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
-	35, // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
-	18, // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
-	19, // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
-	35, // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
-	20, // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
-	22, // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
-	37, // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
-	23, // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
-	37, // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
-	14, // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
-	37, // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
-	14, // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
-	16, // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
-	36, // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
-	36, // 27: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
-	37, // 28: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
-	36, // 29: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
-	38, // 30: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
-	2,  // 31: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
-	38, // 32: ltc.v1.Meeting.date:type_name -> google.type.Date
-	36, // 33: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
-	15, // 34: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
-	36, // 35: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
-	3,  // 36: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
-	4,  // 37: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
-	4,  // 38: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
-	36, // 39: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
-	5,  // 40: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
-	35, // 41: ltc.v1.Bid.price:type_name -> ltc.v1.Money
-	38, // 42: ltc.v1.Bid.date:type_name -> google.type.Date
-	36, // 43: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
-	6,  // 44: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
-	38, // 45: ltc.v1.Contract.date:type_name -> google.type.Date
-	35, // 46: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
-	36, // 47: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
-	37, // 48: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
-	27, // 49: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
-	21, // 50: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
-	36, // 51: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
-	37, // 52: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
-	36, // 53: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
-	37, // 54: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
-	35, // 55: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
-	25, // 56: ltc.v1.Assessment.decision_contacts:type_name -> ltc.v1.DecisionChainContact
-	39, // 57: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
-	39, // 58: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
-	40, // 59: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
-	36, // 60: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
-	36, // 61: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
-	7,  // 62: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
-	11, // 63: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
-	12, // 64: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
-	36, // 65: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
-	37, // 66: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	33, // 67: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
-	24, // 68: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	41, // 69: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
-	26, // 70: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
-	35, // 71: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
-	35, // 72: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
-	8,  // 73: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	36, // 74: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	37, // 75: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	9,  // 76: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	29, // 77: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	30, // 78: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
-	31, // 79: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
-	17, // 80: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
-	33, // 81: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	11, // 82: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	37, // 83: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	28, // 84: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	36, // 85: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	37, // 86: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	33, // 87: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	33, // 88: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
-	33, // 89: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
-	90, // [90:90] is the sub-list for method output_type
-	90, // [90:90] is the sub-list for method input_type
-	90, // [90:90] is the sub-list for extension type_name
-	90, // [90:90] is the sub-list for extension extendee
-	0,  // [0:90] is the sub-list for field type_name
+	0,   // 0: ltc.v1.Opportunity.stage:type_name -> ltc.v1.Stage
+	1,   // 1: ltc.v1.Opportunity.outcome:type_name -> ltc.v1.Outcome
+	36,  // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
+	37,  // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
+	38,  // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
+	39,  // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
+	40,  // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
+	40,  // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
+	24,  // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
+	27,  // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
+	35,  // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
+	40,  // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
+	17,  // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
+	38,  // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
+	18,  // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
+	19,  // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
+	38,  // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
+	20,  // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
+	22,  // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
+	40,  // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
+	23,  // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
+	40,  // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
+	14,  // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
+	40,  // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
+	14,  // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
+	16,  // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
+	39,  // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
+	33,  // 27: ltc.v1.Opportunity.reopenings:type_name -> ltc.v1.Reopening
+	39,  // 28: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
+	40,  // 29: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
+	39,  // 30: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
+	41,  // 31: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
+	2,   // 32: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
+	41,  // 33: ltc.v1.Meeting.date:type_name -> google.type.Date
+	39,  // 34: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
+	15,  // 35: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
+	39,  // 36: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
+	3,   // 37: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
+	4,   // 38: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
+	4,   // 39: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
+	39,  // 40: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
+	5,   // 41: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
+	38,  // 42: ltc.v1.Bid.price:type_name -> ltc.v1.Money
+	41,  // 43: ltc.v1.Bid.date:type_name -> google.type.Date
+	39,  // 44: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
+	6,   // 45: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
+	41,  // 46: ltc.v1.Contract.date:type_name -> google.type.Date
+	38,  // 47: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
+	39,  // 48: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
+	40,  // 49: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
+	27,  // 50: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
+	21,  // 51: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
+	39,  // 52: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
+	40,  // 53: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
+	39,  // 54: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
+	40,  // 55: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
+	38,  // 56: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
+	25,  // 57: ltc.v1.Assessment.decision_contacts:type_name -> ltc.v1.DecisionChainContact
+	42,  // 58: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
+	42,  // 59: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
+	43,  // 60: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
+	39,  // 61: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
+	39,  // 62: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
+	7,   // 63: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
+	11,  // 64: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
+	12,  // 65: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
+	39,  // 66: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
+	40,  // 67: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
+	36,  // 68: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	24,  // 69: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
+	44,  // 70: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
+	26,  // 71: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
+	38,  // 72: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	0,   // 73: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
+	11,  // 74: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
+	39,  // 75: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
+	39,  // 76: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
+	40,  // 77: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
+	1,   // 78: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
+	40,  // 79: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
+	23,  // 80: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
+	40,  // 81: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
+	0,   // 82: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
+	40,  // 83: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
+	38,  // 84: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	8,   // 85: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	39,  // 86: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	40,  // 87: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	9,   // 88: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	29,  // 89: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	30,  // 90: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	34,  // 91: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	31,  // 92: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
+	17,  // 93: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	36,  // 94: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	11,  // 95: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	40,  // 96: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	28,  // 97: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	39,  // 98: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	40,  // 99: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	36,  // 100: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	36,  // 101: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
+	36,  // 102: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
+	32,  // 103: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
+	104, // [104:104] is the sub-list for method output_type
+	104, // [104:104] is the sub-list for method input_type
+	104, // [104:104] is the sub-list for extension type_name
+	104, // [104:104] is the sub-list for extension extendee
+	0,   // [0:104] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }
@@ -3546,10 +3890,11 @@ func file_ltc_v1_deal_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
-	file_ltc_v1_deal_proto_msgTypes[19].OneofWrappers = []any{
+	file_ltc_v1_deal_proto_msgTypes[22].OneofWrappers = []any{
 		(*Decision_Initiation)(nil),
 		(*Decision_Bid)(nil),
 		(*Decision_Contract)(nil),
+		(*Decision_Reopen)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -3557,7 +3902,7 @@ func file_ltc_v1_deal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_deal_proto_rawDesc), len(file_ltc_v1_deal_proto_rawDesc)),
 			NumEnums:      13,
-			NumMessages:   20,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -22,6 +22,134 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ReassignReviewRequest names the reviewer of a function's review.
+type ReassignReviewRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Client-chosen UUID that makes the call idempotent.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Decision id.
+	DecisionId string `protobuf:"bytes,2,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	// The function whose review is reassigned.
+	Function ReviewFunction `protobuf:"varint,3,opt,name=function,proto3,enum=ltc.v1.ReviewFunction" json:"function,omitempty"`
+	// The reviewer who owes it now: a reviewer of that function whose unit holds the deal, independent of it.
+	Reviewer *Person `protobuf:"bytes,4,opt,name=reviewer,proto3" json:"reviewer,omitempty"`
+	// Why.
+	Reason        string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReassignReviewRequest) Reset() {
+	*x = ReassignReviewRequest{}
+	mi := &file_ltc_v1_decision_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReassignReviewRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReassignReviewRequest) ProtoMessage() {}
+
+func (x *ReassignReviewRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_decision_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReassignReviewRequest.ProtoReflect.Descriptor instead.
+func (*ReassignReviewRequest) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ReassignReviewRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ReassignReviewRequest) GetDecisionId() string {
+	if x != nil {
+		return x.DecisionId
+	}
+	return ""
+}
+
+func (x *ReassignReviewRequest) GetFunction() ReviewFunction {
+	if x != nil {
+		return x.Function
+	}
+	return ReviewFunction_REVIEW_FUNCTION_UNSPECIFIED
+}
+
+func (x *ReassignReviewRequest) GetReviewer() *Person {
+	if x != nil {
+		return x.Reviewer
+	}
+	return nil
+}
+
+func (x *ReassignReviewRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ReassignReviewResponse returns the decision.
+type ReassignReviewResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The decision with the assignment.
+	Decision      *Decision `protobuf:"bytes,1,opt,name=decision,proto3" json:"decision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReassignReviewResponse) Reset() {
+	*x = ReassignReviewResponse{}
+	mi := &file_ltc_v1_decision_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReassignReviewResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReassignReviewResponse) ProtoMessage() {}
+
+func (x *ReassignReviewResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_decision_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReassignReviewResponse.ProtoReflect.Descriptor instead.
+func (*ReassignReviewResponse) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ReassignReviewResponse) GetDecision() *Decision {
+	if x != nil {
+		return x.Decision
+	}
+	return nil
+}
+
 // RequestDecisionRequest opens a decision.
 type RequestDecisionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -38,6 +166,7 @@ type RequestDecisionRequest struct {
 	//	*RequestDecisionRequest_Initiation
 	//	*RequestDecisionRequest_Bid
 	//	*RequestDecisionRequest_Contract
+	//	*RequestDecisionRequest_Reopen
 	Package       isRequestDecisionRequest_Package `protobuf_oneof:"package"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -45,7 +174,7 @@ type RequestDecisionRequest struct {
 
 func (x *RequestDecisionRequest) Reset() {
 	*x = RequestDecisionRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[0]
+	mi := &file_ltc_v1_decision_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -57,7 +186,7 @@ func (x *RequestDecisionRequest) String() string {
 func (*RequestDecisionRequest) ProtoMessage() {}
 
 func (x *RequestDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[0]
+	mi := &file_ltc_v1_decision_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -70,7 +199,7 @@ func (x *RequestDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestDecisionRequest.ProtoReflect.Descriptor instead.
 func (*RequestDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{0}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *RequestDecisionRequest) GetRequestId() string {
@@ -128,6 +257,15 @@ func (x *RequestDecisionRequest) GetContract() *ContractPackage {
 	return nil
 }
 
+func (x *RequestDecisionRequest) GetReopen() *ReopenPackage {
+	if x != nil {
+		if x, ok := x.Package.(*RequestDecisionRequest_Reopen); ok {
+			return x.Reopen
+		}
+	}
+	return nil
+}
+
 type isRequestDecisionRequest_Package interface {
 	isRequestDecisionRequest_Package()
 }
@@ -147,11 +285,18 @@ type RequestDecisionRequest_Contract struct {
 	Contract *ContractPackage `protobuf:"bytes,6,opt,name=contract,proto3,oneof"`
 }
 
+type RequestDecisionRequest_Reopen struct {
+	// REOPEN package.
+	Reopen *ReopenPackage `protobuf:"bytes,7,opt,name=reopen,proto3,oneof"`
+}
+
 func (*RequestDecisionRequest_Initiation) isRequestDecisionRequest_Package() {}
 
 func (*RequestDecisionRequest_Bid) isRequestDecisionRequest_Package() {}
 
 func (*RequestDecisionRequest_Contract) isRequestDecisionRequest_Package() {}
+
+func (*RequestDecisionRequest_Reopen) isRequestDecisionRequest_Package() {}
 
 // RequestDecisionResponse returns the opened decision.
 type RequestDecisionResponse struct {
@@ -164,7 +309,7 @@ type RequestDecisionResponse struct {
 
 func (x *RequestDecisionResponse) Reset() {
 	*x = RequestDecisionResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[1]
+	mi := &file_ltc_v1_decision_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -176,7 +321,7 @@ func (x *RequestDecisionResponse) String() string {
 func (*RequestDecisionResponse) ProtoMessage() {}
 
 func (x *RequestDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[1]
+	mi := &file_ltc_v1_decision_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -189,7 +334,7 @@ func (x *RequestDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestDecisionResponse.ProtoReflect.Descriptor instead.
 func (*RequestDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{1}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *RequestDecisionResponse) GetDecision() *Decision {
@@ -218,7 +363,7 @@ type SubmitReviewRequest struct {
 
 func (x *SubmitReviewRequest) Reset() {
 	*x = SubmitReviewRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[2]
+	mi := &file_ltc_v1_decision_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -230,7 +375,7 @@ func (x *SubmitReviewRequest) String() string {
 func (*SubmitReviewRequest) ProtoMessage() {}
 
 func (x *SubmitReviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[2]
+	mi := &file_ltc_v1_decision_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -243,7 +388,7 @@ func (x *SubmitReviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitReviewRequest.ProtoReflect.Descriptor instead.
 func (*SubmitReviewRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *SubmitReviewRequest) GetRequestId() string {
@@ -292,7 +437,7 @@ type SubmitReviewResponse struct {
 
 func (x *SubmitReviewResponse) Reset() {
 	*x = SubmitReviewResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[3]
+	mi := &file_ltc_v1_decision_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -304,7 +449,7 @@ func (x *SubmitReviewResponse) String() string {
 func (*SubmitReviewResponse) ProtoMessage() {}
 
 func (x *SubmitReviewResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[3]
+	mi := &file_ltc_v1_decision_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -317,7 +462,7 @@ func (x *SubmitReviewResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitReviewResponse.ProtoReflect.Descriptor instead.
 func (*SubmitReviewResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *SubmitReviewResponse) GetDecision() *Decision {
@@ -348,7 +493,7 @@ type DecideRequest struct {
 
 func (x *DecideRequest) Reset() {
 	*x = DecideRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[4]
+	mi := &file_ltc_v1_decision_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -360,7 +505,7 @@ func (x *DecideRequest) String() string {
 func (*DecideRequest) ProtoMessage() {}
 
 func (x *DecideRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[4]
+	mi := &file_ltc_v1_decision_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -373,7 +518,7 @@ func (x *DecideRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecideRequest.ProtoReflect.Descriptor instead.
 func (*DecideRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DecideRequest) GetRequestId() string {
@@ -429,7 +574,7 @@ type DecideResponse struct {
 
 func (x *DecideResponse) Reset() {
 	*x = DecideResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[5]
+	mi := &file_ltc_v1_decision_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -441,7 +586,7 @@ func (x *DecideResponse) String() string {
 func (*DecideResponse) ProtoMessage() {}
 
 func (x *DecideResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[5]
+	mi := &file_ltc_v1_decision_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -454,7 +599,7 @@ func (x *DecideResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecideResponse.ProtoReflect.Descriptor instead.
 func (*DecideResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DecideResponse) GetDecision() *Decision {
@@ -479,7 +624,7 @@ type WithdrawDecisionRequest struct {
 
 func (x *WithdrawDecisionRequest) Reset() {
 	*x = WithdrawDecisionRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[6]
+	mi := &file_ltc_v1_decision_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -491,7 +636,7 @@ func (x *WithdrawDecisionRequest) String() string {
 func (*WithdrawDecisionRequest) ProtoMessage() {}
 
 func (x *WithdrawDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[6]
+	mi := &file_ltc_v1_decision_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -504,7 +649,7 @@ func (x *WithdrawDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDecisionRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *WithdrawDecisionRequest) GetRequestId() string {
@@ -539,7 +684,7 @@ type WithdrawDecisionResponse struct {
 
 func (x *WithdrawDecisionResponse) Reset() {
 	*x = WithdrawDecisionResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[7]
+	mi := &file_ltc_v1_decision_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -551,7 +696,7 @@ func (x *WithdrawDecisionResponse) String() string {
 func (*WithdrawDecisionResponse) ProtoMessage() {}
 
 func (x *WithdrawDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[7]
+	mi := &file_ltc_v1_decision_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -564,7 +709,7 @@ func (x *WithdrawDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDecisionResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *WithdrawDecisionResponse) GetDecision() *Decision {
@@ -585,7 +730,7 @@ type GetDecisionRequest struct {
 
 func (x *GetDecisionRequest) Reset() {
 	*x = GetDecisionRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[8]
+	mi := &file_ltc_v1_decision_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +742,7 @@ func (x *GetDecisionRequest) String() string {
 func (*GetDecisionRequest) ProtoMessage() {}
 
 func (x *GetDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[8]
+	mi := &file_ltc_v1_decision_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +755,7 @@ func (x *GetDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDecisionRequest.ProtoReflect.Descriptor instead.
 func (*GetDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetDecisionRequest) GetId() string {
@@ -631,7 +776,7 @@ type GetDecisionResponse struct {
 
 func (x *GetDecisionResponse) Reset() {
 	*x = GetDecisionResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[9]
+	mi := &file_ltc_v1_decision_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -643,7 +788,7 @@ func (x *GetDecisionResponse) String() string {
 func (*GetDecisionResponse) ProtoMessage() {}
 
 func (x *GetDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[9]
+	mi := &file_ltc_v1_decision_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -656,7 +801,7 @@ func (x *GetDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDecisionResponse.ProtoReflect.Descriptor instead.
 func (*GetDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetDecisionResponse) GetDecision() *Decision {
@@ -685,7 +830,7 @@ type ListDecisionsRequest struct {
 
 func (x *ListDecisionsRequest) Reset() {
 	*x = ListDecisionsRequest{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[10]
+	mi := &file_ltc_v1_decision_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -697,7 +842,7 @@ func (x *ListDecisionsRequest) String() string {
 func (*ListDecisionsRequest) ProtoMessage() {}
 
 func (x *ListDecisionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[10]
+	mi := &file_ltc_v1_decision_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -710,7 +855,7 @@ func (x *ListDecisionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDecisionsRequest.ProtoReflect.Descriptor instead.
 func (*ListDecisionsRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListDecisionsRequest) GetPageSize() int32 {
@@ -761,7 +906,7 @@ type ListDecisionsResponse struct {
 
 func (x *ListDecisionsResponse) Reset() {
 	*x = ListDecisionsResponse{}
-	mi := &file_ltc_v1_decision_proto_msgTypes[11]
+	mi := &file_ltc_v1_decision_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -773,7 +918,7 @@ func (x *ListDecisionsResponse) String() string {
 func (*ListDecisionsResponse) ProtoMessage() {}
 
 func (x *ListDecisionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_decision_proto_msgTypes[11]
+	mi := &file_ltc_v1_decision_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -786,7 +931,7 @@ func (x *ListDecisionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDecisionsResponse.ProtoReflect.Descriptor instead.
 func (*ListDecisionsResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_decision_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListDecisionsResponse) GetDecisions() []*Decision {
@@ -807,7 +952,18 @@ var File_ltc_v1_decision_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_decision_proto_rawDesc = "" +
 	"\n" +
-	"\x15ltc/v1/decision.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xcf\x02\n" +
+	"\x15ltc/v1/decision.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\x84\x02\n" +
+	"\x15ReassignReviewRequest\x12'\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12)\n" +
+	"\vdecision_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
+	"decisionId\x12?\n" +
+	"\bfunction\x18\x03 \x01(\x0e2\x16.ltc.v1.ReviewFunctionB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\bfunction\x122\n" +
+	"\breviewer\x18\x04 \x01(\v2\x0e.ltc.v1.PersonB\x06\xbaH\x03\xc8\x01\x01R\breviewer\x12\"\n" +
+	"\x06reason\x18\x05 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x06reason\"F\n" +
+	"\x16ReassignReviewResponse\x12,\n" +
+	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"\x80\x03\n" +
 	"\x16RequestDecisionRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
@@ -817,7 +973,8 @@ const file_ltc_v1_decision_proto_rawDesc = "" +
 	"initiation\x18\x04 \x01(\v2\x19.ltc.v1.InitiationPackageH\x00R\n" +
 	"initiation\x12&\n" +
 	"\x03bid\x18\x05 \x01(\v2\x12.ltc.v1.BidPackageH\x00R\x03bid\x125\n" +
-	"\bcontract\x18\x06 \x01(\v2\x17.ltc.v1.ContractPackageH\x00R\bcontractB\x10\n" +
+	"\bcontract\x18\x06 \x01(\v2\x17.ltc.v1.ContractPackageH\x00R\bcontract\x12/\n" +
+	"\x06reopen\x18\a \x01(\v2\x15.ltc.v1.ReopenPackageH\x00R\x06reopenB\x10\n" +
 	"\apackage\x12\x05\xbaH\x02\b\x01\"G\n" +
 	"\x17RequestDecisionResponse\x12,\n" +
 	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"\x8b\x02\n" +
@@ -867,14 +1024,15 @@ const file_ltc_v1_decision_proto_rawDesc = "" +
 	"\x06status\x18\x05 \x01(\x0e2\x16.ltc.v1.DecisionStatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\"o\n" +
 	"\x15ListDecisionsResponse\x12.\n" +
 	"\tdecisions\x18\x01 \x03(\v2\x10.ltc.v1.DecisionR\tdecisions\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xd6\x03\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xa7\x04\n" +
 	"\x0fDecisionService\x12R\n" +
 	"\x0fRequestDecision\x12\x1e.ltc.v1.RequestDecisionRequest\x1a\x1f.ltc.v1.RequestDecisionResponse\x12I\n" +
 	"\fSubmitReview\x12\x1b.ltc.v1.SubmitReviewRequest\x1a\x1c.ltc.v1.SubmitReviewResponse\x127\n" +
 	"\x06Decide\x12\x15.ltc.v1.DecideRequest\x1a\x16.ltc.v1.DecideResponse\x12U\n" +
 	"\x10WithdrawDecision\x12\x1f.ltc.v1.WithdrawDecisionRequest\x1a .ltc.v1.WithdrawDecisionResponse\x12F\n" +
 	"\vGetDecision\x12\x1a.ltc.v1.GetDecisionRequest\x1a\x1b.ltc.v1.GetDecisionResponse\x12L\n" +
-	"\rListDecisions\x12\x1c.ltc.v1.ListDecisionsRequest\x1a\x1d.ltc.v1.ListDecisionsResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\rListDecisions\x12\x1c.ltc.v1.ListDecisionsRequest\x1a\x1d.ltc.v1.ListDecisionsResponse\x12O\n" +
+	"\x0eReassignReview\x12\x1d.ltc.v1.ReassignReviewRequest\x1a\x1e.ltc.v1.ReassignReviewResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_decision_proto_rawDescOnce sync.Once
@@ -888,64 +1046,74 @@ func file_ltc_v1_decision_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_decision_proto_rawDescData
 }
 
-var file_ltc_v1_decision_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_ltc_v1_decision_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_ltc_v1_decision_proto_goTypes = []any{
-	(*RequestDecisionRequest)(nil),   // 0: ltc.v1.RequestDecisionRequest
-	(*RequestDecisionResponse)(nil),  // 1: ltc.v1.RequestDecisionResponse
-	(*SubmitReviewRequest)(nil),      // 2: ltc.v1.SubmitReviewRequest
-	(*SubmitReviewResponse)(nil),     // 3: ltc.v1.SubmitReviewResponse
-	(*DecideRequest)(nil),            // 4: ltc.v1.DecideRequest
-	(*DecideResponse)(nil),           // 5: ltc.v1.DecideResponse
-	(*WithdrawDecisionRequest)(nil),  // 6: ltc.v1.WithdrawDecisionRequest
-	(*WithdrawDecisionResponse)(nil), // 7: ltc.v1.WithdrawDecisionResponse
-	(*GetDecisionRequest)(nil),       // 8: ltc.v1.GetDecisionRequest
-	(*GetDecisionResponse)(nil),      // 9: ltc.v1.GetDecisionResponse
-	(*ListDecisionsRequest)(nil),     // 10: ltc.v1.ListDecisionsRequest
-	(*ListDecisionsResponse)(nil),    // 11: ltc.v1.ListDecisionsResponse
-	(Gate)(0),                        // 12: ltc.v1.Gate
-	(*InitiationPackage)(nil),        // 13: ltc.v1.InitiationPackage
-	(*BidPackage)(nil),               // 14: ltc.v1.BidPackage
-	(*ContractPackage)(nil),          // 15: ltc.v1.ContractPackage
+	(*ReassignReviewRequest)(nil),    // 0: ltc.v1.ReassignReviewRequest
+	(*ReassignReviewResponse)(nil),   // 1: ltc.v1.ReassignReviewResponse
+	(*RequestDecisionRequest)(nil),   // 2: ltc.v1.RequestDecisionRequest
+	(*RequestDecisionResponse)(nil),  // 3: ltc.v1.RequestDecisionResponse
+	(*SubmitReviewRequest)(nil),      // 4: ltc.v1.SubmitReviewRequest
+	(*SubmitReviewResponse)(nil),     // 5: ltc.v1.SubmitReviewResponse
+	(*DecideRequest)(nil),            // 6: ltc.v1.DecideRequest
+	(*DecideResponse)(nil),           // 7: ltc.v1.DecideResponse
+	(*WithdrawDecisionRequest)(nil),  // 8: ltc.v1.WithdrawDecisionRequest
+	(*WithdrawDecisionResponse)(nil), // 9: ltc.v1.WithdrawDecisionResponse
+	(*GetDecisionRequest)(nil),       // 10: ltc.v1.GetDecisionRequest
+	(*GetDecisionResponse)(nil),      // 11: ltc.v1.GetDecisionResponse
+	(*ListDecisionsRequest)(nil),     // 12: ltc.v1.ListDecisionsRequest
+	(*ListDecisionsResponse)(nil),    // 13: ltc.v1.ListDecisionsResponse
+	(ReviewFunction)(0),              // 14: ltc.v1.ReviewFunction
+	(*Person)(nil),                   // 15: ltc.v1.Person
 	(*Decision)(nil),                 // 16: ltc.v1.Decision
-	(ReviewFunction)(0),              // 17: ltc.v1.ReviewFunction
-	(ReviewResult)(0),                // 18: ltc.v1.ReviewResult
-	(Verdict)(0),                     // 19: ltc.v1.Verdict
-	(ProjectLevel)(0),                // 20: ltc.v1.ProjectLevel
-	(DecisionStatus)(0),              // 21: ltc.v1.DecisionStatus
+	(Gate)(0),                        // 17: ltc.v1.Gate
+	(*InitiationPackage)(nil),        // 18: ltc.v1.InitiationPackage
+	(*BidPackage)(nil),               // 19: ltc.v1.BidPackage
+	(*ContractPackage)(nil),          // 20: ltc.v1.ContractPackage
+	(*ReopenPackage)(nil),            // 21: ltc.v1.ReopenPackage
+	(ReviewResult)(0),                // 22: ltc.v1.ReviewResult
+	(Verdict)(0),                     // 23: ltc.v1.Verdict
+	(ProjectLevel)(0),                // 24: ltc.v1.ProjectLevel
+	(DecisionStatus)(0),              // 25: ltc.v1.DecisionStatus
 }
 var file_ltc_v1_decision_proto_depIdxs = []int32{
-	12, // 0: ltc.v1.RequestDecisionRequest.gate:type_name -> ltc.v1.Gate
-	13, // 1: ltc.v1.RequestDecisionRequest.initiation:type_name -> ltc.v1.InitiationPackage
-	14, // 2: ltc.v1.RequestDecisionRequest.bid:type_name -> ltc.v1.BidPackage
-	15, // 3: ltc.v1.RequestDecisionRequest.contract:type_name -> ltc.v1.ContractPackage
-	16, // 4: ltc.v1.RequestDecisionResponse.decision:type_name -> ltc.v1.Decision
-	17, // 5: ltc.v1.SubmitReviewRequest.function:type_name -> ltc.v1.ReviewFunction
-	18, // 6: ltc.v1.SubmitReviewRequest.result:type_name -> ltc.v1.ReviewResult
-	16, // 7: ltc.v1.SubmitReviewResponse.decision:type_name -> ltc.v1.Decision
-	19, // 8: ltc.v1.DecideRequest.verdict:type_name -> ltc.v1.Verdict
-	20, // 9: ltc.v1.DecideRequest.level:type_name -> ltc.v1.ProjectLevel
-	16, // 10: ltc.v1.DecideResponse.decision:type_name -> ltc.v1.Decision
-	16, // 11: ltc.v1.WithdrawDecisionResponse.decision:type_name -> ltc.v1.Decision
-	16, // 12: ltc.v1.GetDecisionResponse.decision:type_name -> ltc.v1.Decision
-	21, // 13: ltc.v1.ListDecisionsRequest.status:type_name -> ltc.v1.DecisionStatus
-	16, // 14: ltc.v1.ListDecisionsResponse.decisions:type_name -> ltc.v1.Decision
-	0,  // 15: ltc.v1.DecisionService.RequestDecision:input_type -> ltc.v1.RequestDecisionRequest
-	2,  // 16: ltc.v1.DecisionService.SubmitReview:input_type -> ltc.v1.SubmitReviewRequest
-	4,  // 17: ltc.v1.DecisionService.Decide:input_type -> ltc.v1.DecideRequest
-	6,  // 18: ltc.v1.DecisionService.WithdrawDecision:input_type -> ltc.v1.WithdrawDecisionRequest
-	8,  // 19: ltc.v1.DecisionService.GetDecision:input_type -> ltc.v1.GetDecisionRequest
-	10, // 20: ltc.v1.DecisionService.ListDecisions:input_type -> ltc.v1.ListDecisionsRequest
-	1,  // 21: ltc.v1.DecisionService.RequestDecision:output_type -> ltc.v1.RequestDecisionResponse
-	3,  // 22: ltc.v1.DecisionService.SubmitReview:output_type -> ltc.v1.SubmitReviewResponse
-	5,  // 23: ltc.v1.DecisionService.Decide:output_type -> ltc.v1.DecideResponse
-	7,  // 24: ltc.v1.DecisionService.WithdrawDecision:output_type -> ltc.v1.WithdrawDecisionResponse
-	9,  // 25: ltc.v1.DecisionService.GetDecision:output_type -> ltc.v1.GetDecisionResponse
-	11, // 26: ltc.v1.DecisionService.ListDecisions:output_type -> ltc.v1.ListDecisionsResponse
-	21, // [21:27] is the sub-list for method output_type
-	15, // [15:21] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	14, // 0: ltc.v1.ReassignReviewRequest.function:type_name -> ltc.v1.ReviewFunction
+	15, // 1: ltc.v1.ReassignReviewRequest.reviewer:type_name -> ltc.v1.Person
+	16, // 2: ltc.v1.ReassignReviewResponse.decision:type_name -> ltc.v1.Decision
+	17, // 3: ltc.v1.RequestDecisionRequest.gate:type_name -> ltc.v1.Gate
+	18, // 4: ltc.v1.RequestDecisionRequest.initiation:type_name -> ltc.v1.InitiationPackage
+	19, // 5: ltc.v1.RequestDecisionRequest.bid:type_name -> ltc.v1.BidPackage
+	20, // 6: ltc.v1.RequestDecisionRequest.contract:type_name -> ltc.v1.ContractPackage
+	21, // 7: ltc.v1.RequestDecisionRequest.reopen:type_name -> ltc.v1.ReopenPackage
+	16, // 8: ltc.v1.RequestDecisionResponse.decision:type_name -> ltc.v1.Decision
+	14, // 9: ltc.v1.SubmitReviewRequest.function:type_name -> ltc.v1.ReviewFunction
+	22, // 10: ltc.v1.SubmitReviewRequest.result:type_name -> ltc.v1.ReviewResult
+	16, // 11: ltc.v1.SubmitReviewResponse.decision:type_name -> ltc.v1.Decision
+	23, // 12: ltc.v1.DecideRequest.verdict:type_name -> ltc.v1.Verdict
+	24, // 13: ltc.v1.DecideRequest.level:type_name -> ltc.v1.ProjectLevel
+	16, // 14: ltc.v1.DecideResponse.decision:type_name -> ltc.v1.Decision
+	16, // 15: ltc.v1.WithdrawDecisionResponse.decision:type_name -> ltc.v1.Decision
+	16, // 16: ltc.v1.GetDecisionResponse.decision:type_name -> ltc.v1.Decision
+	25, // 17: ltc.v1.ListDecisionsRequest.status:type_name -> ltc.v1.DecisionStatus
+	16, // 18: ltc.v1.ListDecisionsResponse.decisions:type_name -> ltc.v1.Decision
+	2,  // 19: ltc.v1.DecisionService.RequestDecision:input_type -> ltc.v1.RequestDecisionRequest
+	4,  // 20: ltc.v1.DecisionService.SubmitReview:input_type -> ltc.v1.SubmitReviewRequest
+	6,  // 21: ltc.v1.DecisionService.Decide:input_type -> ltc.v1.DecideRequest
+	8,  // 22: ltc.v1.DecisionService.WithdrawDecision:input_type -> ltc.v1.WithdrawDecisionRequest
+	10, // 23: ltc.v1.DecisionService.GetDecision:input_type -> ltc.v1.GetDecisionRequest
+	12, // 24: ltc.v1.DecisionService.ListDecisions:input_type -> ltc.v1.ListDecisionsRequest
+	0,  // 25: ltc.v1.DecisionService.ReassignReview:input_type -> ltc.v1.ReassignReviewRequest
+	3,  // 26: ltc.v1.DecisionService.RequestDecision:output_type -> ltc.v1.RequestDecisionResponse
+	5,  // 27: ltc.v1.DecisionService.SubmitReview:output_type -> ltc.v1.SubmitReviewResponse
+	7,  // 28: ltc.v1.DecisionService.Decide:output_type -> ltc.v1.DecideResponse
+	9,  // 29: ltc.v1.DecisionService.WithdrawDecision:output_type -> ltc.v1.WithdrawDecisionResponse
+	11, // 30: ltc.v1.DecisionService.GetDecision:output_type -> ltc.v1.GetDecisionResponse
+	13, // 31: ltc.v1.DecisionService.ListDecisions:output_type -> ltc.v1.ListDecisionsResponse
+	1,  // 32: ltc.v1.DecisionService.ReassignReview:output_type -> ltc.v1.ReassignReviewResponse
+	26, // [26:33] is the sub-list for method output_type
+	19, // [19:26] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_decision_proto_init() }
@@ -955,10 +1123,11 @@ func file_ltc_v1_decision_proto_init() {
 	}
 	file_ltc_v1_common_proto_init()
 	file_ltc_v1_deal_proto_init()
-	file_ltc_v1_decision_proto_msgTypes[0].OneofWrappers = []any{
+	file_ltc_v1_decision_proto_msgTypes[2].OneofWrappers = []any{
 		(*RequestDecisionRequest_Initiation)(nil),
 		(*RequestDecisionRequest_Bid)(nil),
 		(*RequestDecisionRequest_Contract)(nil),
+		(*RequestDecisionRequest_Reopen)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -966,7 +1135,7 @@ func file_ltc_v1_decision_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_decision_proto_rawDesc), len(file_ltc_v1_decision_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

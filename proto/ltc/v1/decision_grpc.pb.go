@@ -25,6 +25,7 @@ const (
 	DecisionService_WithdrawDecision_FullMethodName = "/ltc.v1.DecisionService/WithdrawDecision"
 	DecisionService_GetDecision_FullMethodName      = "/ltc.v1.DecisionService/GetDecision"
 	DecisionService_ListDecisions_FullMethodName    = "/ltc.v1.DecisionService/ListDecisions"
+	DecisionService_ReassignReview_FullMethodName   = "/ltc.v1.DecisionService/ReassignReview"
 )
 
 // DecisionServiceClient is the client API for DecisionService service.
@@ -45,6 +46,9 @@ type DecisionServiceClient interface {
 	GetDecision(ctx context.Context, in *GetDecisionRequest, opts ...grpc.CallOption) (*GetDecisionResponse, error)
 	// ListDecisions lists decisions; pending_for_me gives the caller's inbox.
 	ListDecisions(ctx context.Context, in *ListDecisionsRequest, opts ...grpc.CallOption) (*ListDecisionsResponse, error)
+	// ReassignReview names the reviewer who owes a function's review of a pending decision (a sales manager of the
+	// deal's unit, an executive whose scope holds it, or an admin); only they submit it, and it is in their inbox.
+	ReassignReview(ctx context.Context, in *ReassignReviewRequest, opts ...grpc.CallOption) (*ReassignReviewResponse, error)
 }
 
 type decisionServiceClient struct {
@@ -115,6 +119,16 @@ func (c *decisionServiceClient) ListDecisions(ctx context.Context, in *ListDecis
 	return out, nil
 }
 
+func (c *decisionServiceClient) ReassignReview(ctx context.Context, in *ReassignReviewRequest, opts ...grpc.CallOption) (*ReassignReviewResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReassignReviewResponse)
+	err := c.cc.Invoke(ctx, DecisionService_ReassignReview_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DecisionServiceServer is the server API for DecisionService service.
 // All implementations must embed UnimplementedDecisionServiceServer
 // for forward compatibility.
@@ -133,6 +147,9 @@ type DecisionServiceServer interface {
 	GetDecision(context.Context, *GetDecisionRequest) (*GetDecisionResponse, error)
 	// ListDecisions lists decisions; pending_for_me gives the caller's inbox.
 	ListDecisions(context.Context, *ListDecisionsRequest) (*ListDecisionsResponse, error)
+	// ReassignReview names the reviewer who owes a function's review of a pending decision (a sales manager of the
+	// deal's unit, an executive whose scope holds it, or an admin); only they submit it, and it is in their inbox.
+	ReassignReview(context.Context, *ReassignReviewRequest) (*ReassignReviewResponse, error)
 	mustEmbedUnimplementedDecisionServiceServer()
 }
 
@@ -160,6 +177,9 @@ func (UnimplementedDecisionServiceServer) GetDecision(context.Context, *GetDecis
 }
 func (UnimplementedDecisionServiceServer) ListDecisions(context.Context, *ListDecisionsRequest) (*ListDecisionsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListDecisions not implemented")
+}
+func (UnimplementedDecisionServiceServer) ReassignReview(context.Context, *ReassignReviewRequest) (*ReassignReviewResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReassignReview not implemented")
 }
 func (UnimplementedDecisionServiceServer) mustEmbedUnimplementedDecisionServiceServer() {}
 func (UnimplementedDecisionServiceServer) testEmbeddedByValue()                         {}
@@ -290,6 +310,24 @@ func _DecisionService_ListDecisions_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DecisionService_ReassignReview_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReassignReviewRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DecisionServiceServer).ReassignReview(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DecisionService_ReassignReview_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DecisionServiceServer).ReassignReview(ctx, req.(*ReassignReviewRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // DecisionService_ServiceDesc is the grpc.ServiceDesc for DecisionService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -320,6 +358,10 @@ var DecisionService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListDecisions",
 			Handler:    _DecisionService_ListDecisions_Handler,
+		},
+		{
+			MethodName: "ReassignReview",
+			Handler:    _DecisionService_ReassignReview_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -2269,6 +2269,276 @@ func (x *ActivityCompleted) GetActivity() *Activity {
 	return nil
 }
 
+// LeadReassigned: "lead.reassigned", when ReassignLead gives a NEW lead another owner. Notifies the new and the
+// former owner.
+type LeadReassigned struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The owner before.
+	Before *Person `protobuf:"bytes,1,opt,name=before,proto3" json:"before,omitempty"`
+	// The owner after.
+	After *Person `protobuf:"bytes,2,opt,name=after,proto3" json:"after,omitempty"`
+	// Why.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeadReassigned) Reset() {
+	*x = LeadReassigned{}
+	mi := &file_ltc_v1_event_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeadReassigned) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeadReassigned) ProtoMessage() {}
+
+func (x *LeadReassigned) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeadReassigned.ProtoReflect.Descriptor instead.
+func (*LeadReassigned) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *LeadReassigned) GetBefore() *Person {
+	if x != nil {
+		return x.Before
+	}
+	return nil
+}
+
+func (x *LeadReassigned) GetAfter() *Person {
+	if x != nil {
+		return x.After
+	}
+	return nil
+}
+
+func (x *LeadReassigned) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// OwnerReassigned: "opportunity.owner_reassigned", when ReassignOwner gives a deal another owner, who takes the
+// AR's place in the team. Notifies the new and the former owner.
+type OwnerReassigned struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The owner before.
+	Before *Person `protobuf:"bytes,1,opt,name=before,proto3" json:"before,omitempty"`
+	// The owner after.
+	After *Person `protobuf:"bytes,2,opt,name=after,proto3" json:"after,omitempty"`
+	// Why.
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The team before and after (empty before a team is appointed).
+	TeamBefore []*TeamMember `protobuf:"bytes,4,rep,name=team_before,json=teamBefore,proto3" json:"team_before,omitempty"`
+	// The team after.
+	TeamAfter     []*TeamMember `protobuf:"bytes,5,rep,name=team_after,json=teamAfter,proto3" json:"team_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OwnerReassigned) Reset() {
+	*x = OwnerReassigned{}
+	mi := &file_ltc_v1_event_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OwnerReassigned) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OwnerReassigned) ProtoMessage() {}
+
+func (x *OwnerReassigned) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OwnerReassigned.ProtoReflect.Descriptor instead.
+func (*OwnerReassigned) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *OwnerReassigned) GetBefore() *Person {
+	if x != nil {
+		return x.Before
+	}
+	return nil
+}
+
+func (x *OwnerReassigned) GetAfter() *Person {
+	if x != nil {
+		return x.After
+	}
+	return nil
+}
+
+func (x *OwnerReassigned) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *OwnerReassigned) GetTeamBefore() []*TeamMember {
+	if x != nil {
+		return x.TeamBefore
+	}
+	return nil
+}
+
+func (x *OwnerReassigned) GetTeamAfter() []*TeamMember {
+	if x != nil {
+		return x.TeamAfter
+	}
+	return nil
+}
+
+// ReviewReassigned: "decision.review_reassigned", when ReassignReview names the reviewer who owes a function's
+// review of a pending decision. Notifies that reviewer and the one named before, if any.
+type ReviewReassigned struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The decision.
+	DecisionId string `protobuf:"bytes,1,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	// The assignment: function, reviewer, who assigned it, why, when.
+	Assignment *ReviewAssignment `protobuf:"bytes,2,opt,name=assignment,proto3" json:"assignment,omitempty"`
+	// The reviewer it was assigned to before, if any.
+	Before        *Person `protobuf:"bytes,3,opt,name=before,proto3" json:"before,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReviewReassigned) Reset() {
+	*x = ReviewReassigned{}
+	mi := &file_ltc_v1_event_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReviewReassigned) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReviewReassigned) ProtoMessage() {}
+
+func (x *ReviewReassigned) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReviewReassigned.ProtoReflect.Descriptor instead.
+func (*ReviewReassigned) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ReviewReassigned) GetDecisionId() string {
+	if x != nil {
+		return x.DecisionId
+	}
+	return ""
+}
+
+func (x *ReviewReassigned) GetAssignment() *ReviewAssignment {
+	if x != nil {
+		return x.Assignment
+	}
+	return nil
+}
+
+func (x *ReviewReassigned) GetBefore() *Person {
+	if x != nil {
+		return x.Before
+	}
+	return nil
+}
+
+// OpportunityReopened: "opportunity.reopened", after "decision.decided" of an approved REOPEN decision (same
+// request_id): the deal is back in the stage the decision named, the close it undid kept in the deal's reopenings.
+// Notifies the owner and the unit's sales managers.
+type OpportunityReopened struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The REOPEN decision.
+	DecisionId string `protobuf:"bytes,1,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	// The close undone and the stage returned to.
+	Reopening     *Reopening `protobuf:"bytes,2,opt,name=reopening,proto3" json:"reopening,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OpportunityReopened) Reset() {
+	*x = OpportunityReopened{}
+	mi := &file_ltc_v1_event_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OpportunityReopened) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OpportunityReopened) ProtoMessage() {}
+
+func (x *OpportunityReopened) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OpportunityReopened.ProtoReflect.Descriptor instead.
+func (*OpportunityReopened) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *OpportunityReopened) GetDecisionId() string {
+	if x != nil {
+		return x.DecisionId
+	}
+	return ""
+}
+
+func (x *OpportunityReopened) GetReopening() *Reopening {
+	if x != nil {
+		return x.Reopening
+	}
+	return nil
+}
+
 var File_ltc_v1_event_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_event_proto_rawDesc = "" +
@@ -2395,7 +2665,30 @@ const file_ltc_v1_event_proto_rawDesc = "" +
 	"\x10ActivityReviewed\x12,\n" +
 	"\bactivity\x18\x01 \x01(\v2\x10.ltc.v1.ActivityR\bactivity\"A\n" +
 	"\x11ActivityCompleted\x12,\n" +
-	"\bactivity\x18\x01 \x01(\v2\x10.ltc.v1.ActivityR\bactivityB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\bactivity\x18\x01 \x01(\v2\x10.ltc.v1.ActivityR\bactivity\"v\n" +
+	"\x0eLeadReassigned\x12&\n" +
+	"\x06before\x18\x01 \x01(\v2\x0e.ltc.v1.PersonR\x06before\x12$\n" +
+	"\x05after\x18\x02 \x01(\v2\x0e.ltc.v1.PersonR\x05after\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xdf\x01\n" +
+	"\x0fOwnerReassigned\x12&\n" +
+	"\x06before\x18\x01 \x01(\v2\x0e.ltc.v1.PersonR\x06before\x12$\n" +
+	"\x05after\x18\x02 \x01(\v2\x0e.ltc.v1.PersonR\x05after\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x123\n" +
+	"\vteam_before\x18\x04 \x03(\v2\x12.ltc.v1.TeamMemberR\n" +
+	"teamBefore\x121\n" +
+	"\n" +
+	"team_after\x18\x05 \x03(\v2\x12.ltc.v1.TeamMemberR\tteamAfter\"\x95\x01\n" +
+	"\x10ReviewReassigned\x12\x1f\n" +
+	"\vdecision_id\x18\x01 \x01(\tR\n" +
+	"decisionId\x128\n" +
+	"\n" +
+	"assignment\x18\x02 \x01(\v2\x18.ltc.v1.ReviewAssignmentR\n" +
+	"assignment\x12&\n" +
+	"\x06before\x18\x03 \x01(\v2\x0e.ltc.v1.PersonR\x06before\"g\n" +
+	"\x13OpportunityReopened\x12\x1f\n" +
+	"\vdecision_id\x18\x01 \x01(\tR\n" +
+	"decisionId\x12/\n" +
+	"\treopening\x18\x02 \x01(\v2\x11.ltc.v1.ReopeningR\treopeningB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_event_proto_rawDescOnce sync.Once
@@ -2409,7 +2702,7 @@ func file_ltc_v1_event_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_event_proto_rawDescData
 }
 
-var file_ltc_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_ltc_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_ltc_v1_event_proto_goTypes = []any{
 	(*LeadCreated)(nil),                 // 0: ltc.v1.LeadCreated
 	(*LeadQualified)(nil),               // 1: ltc.v1.LeadQualified
@@ -2454,93 +2747,108 @@ var file_ltc_v1_event_proto_goTypes = []any{
 	(*ActivityRecorded)(nil),            // 40: ltc.v1.ActivityRecorded
 	(*ActivityReviewed)(nil),            // 41: ltc.v1.ActivityReviewed
 	(*ActivityCompleted)(nil),           // 42: ltc.v1.ActivityCompleted
-	(*Lead)(nil),                        // 43: ltc.v1.Lead
-	(*Qualification)(nil),               // 44: ltc.v1.Qualification
-	(*timestamppb.Timestamp)(nil),       // 45: google.protobuf.Timestamp
-	(*Opportunity)(nil),                 // 46: ltc.v1.Opportunity
-	(*Assessment)(nil),                  // 47: ltc.v1.Assessment
-	(*Decision)(nil),                    // 48: ltc.v1.Decision
-	(*Review)(nil),                      // 49: ltc.v1.Review
-	(*TeamMember)(nil),                  // 50: ltc.v1.TeamMember
-	(Outcome)(0),                        // 51: ltc.v1.Outcome
-	(*Risk)(nil),                        // 52: ltc.v1.Risk
-	(*Bid)(nil),                         // 53: ltc.v1.Bid
-	(*TenderResult)(nil),                // 54: ltc.v1.TenderResult
-	(*Contract)(nil),                    // 55: ltc.v1.Contract
-	(*Handover)(nil),                    // 56: ltc.v1.Handover
-	(*ProjectSummary)(nil),              // 57: ltc.v1.ProjectSummary
-	(*WeeklyReport)(nil),                // 58: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                     // 59: ltc.v1.Meeting
-	(*Account)(nil),                     // 60: ltc.v1.Account
-	(*fieldmaskpb.FieldMask)(nil),       // 61: google.protobuf.FieldMask
-	(*Person)(nil),                      // 62: ltc.v1.Person
-	(*SupplierStatus)(nil),              // 63: ltc.v1.SupplierStatus
-	(*GradeChange)(nil),                 // 64: ltc.v1.GradeChange
-	(*ContactFacts)(nil),                // 65: ltc.v1.ContactFacts
-	(*RelationshipAssessment)(nil),      // 66: ltc.v1.RelationshipAssessment
-	(RelationshipLevel)(0),              // 67: ltc.v1.RelationshipLevel
-	(*AccountPlan)(nil),                 // 68: ltc.v1.AccountPlan
-	(*RelationshipReview)(nil),          // 69: ltc.v1.RelationshipReview
-	(*ReviewCadence)(nil),               // 70: ltc.v1.ReviewCadence
-	(*SatisfactionScore)(nil),           // 71: ltc.v1.SatisfactionScore
-	(Trend)(0),                          // 72: ltc.v1.Trend
-	(*Activity)(nil),                    // 73: ltc.v1.Activity
+	(*LeadReassigned)(nil),              // 43: ltc.v1.LeadReassigned
+	(*OwnerReassigned)(nil),             // 44: ltc.v1.OwnerReassigned
+	(*ReviewReassigned)(nil),            // 45: ltc.v1.ReviewReassigned
+	(*OpportunityReopened)(nil),         // 46: ltc.v1.OpportunityReopened
+	(*Lead)(nil),                        // 47: ltc.v1.Lead
+	(*Qualification)(nil),               // 48: ltc.v1.Qualification
+	(*timestamppb.Timestamp)(nil),       // 49: google.protobuf.Timestamp
+	(*Opportunity)(nil),                 // 50: ltc.v1.Opportunity
+	(*Assessment)(nil),                  // 51: ltc.v1.Assessment
+	(*Decision)(nil),                    // 52: ltc.v1.Decision
+	(*Review)(nil),                      // 53: ltc.v1.Review
+	(*TeamMember)(nil),                  // 54: ltc.v1.TeamMember
+	(Outcome)(0),                        // 55: ltc.v1.Outcome
+	(*Risk)(nil),                        // 56: ltc.v1.Risk
+	(*Bid)(nil),                         // 57: ltc.v1.Bid
+	(*TenderResult)(nil),                // 58: ltc.v1.TenderResult
+	(*Contract)(nil),                    // 59: ltc.v1.Contract
+	(*Handover)(nil),                    // 60: ltc.v1.Handover
+	(*ProjectSummary)(nil),              // 61: ltc.v1.ProjectSummary
+	(*WeeklyReport)(nil),                // 62: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                     // 63: ltc.v1.Meeting
+	(*Account)(nil),                     // 64: ltc.v1.Account
+	(*fieldmaskpb.FieldMask)(nil),       // 65: google.protobuf.FieldMask
+	(*Person)(nil),                      // 66: ltc.v1.Person
+	(*SupplierStatus)(nil),              // 67: ltc.v1.SupplierStatus
+	(*GradeChange)(nil),                 // 68: ltc.v1.GradeChange
+	(*ContactFacts)(nil),                // 69: ltc.v1.ContactFacts
+	(*RelationshipAssessment)(nil),      // 70: ltc.v1.RelationshipAssessment
+	(RelationshipLevel)(0),              // 71: ltc.v1.RelationshipLevel
+	(*AccountPlan)(nil),                 // 72: ltc.v1.AccountPlan
+	(*RelationshipReview)(nil),          // 73: ltc.v1.RelationshipReview
+	(*ReviewCadence)(nil),               // 74: ltc.v1.ReviewCadence
+	(*SatisfactionScore)(nil),           // 75: ltc.v1.SatisfactionScore
+	(Trend)(0),                          // 76: ltc.v1.Trend
+	(*Activity)(nil),                    // 77: ltc.v1.Activity
+	(*ReviewAssignment)(nil),            // 78: ltc.v1.ReviewAssignment
+	(*Reopening)(nil),                   // 79: ltc.v1.Reopening
 }
 var file_ltc_v1_event_proto_depIdxs = []int32{
-	43, // 0: ltc.v1.LeadCreated.lead:type_name -> ltc.v1.Lead
-	44, // 1: ltc.v1.LeadQualified.qualification:type_name -> ltc.v1.Qualification
-	45, // 2: ltc.v1.LeadOverdue.sla_due_time:type_name -> google.protobuf.Timestamp
-	46, // 3: ltc.v1.OpportunityCreated.opportunity:type_name -> ltc.v1.Opportunity
-	47, // 4: ltc.v1.AssessmentUpdated.assessment:type_name -> ltc.v1.Assessment
-	48, // 5: ltc.v1.DecisionRequested.decision:type_name -> ltc.v1.Decision
-	49, // 6: ltc.v1.ReviewSubmitted.review:type_name -> ltc.v1.Review
-	48, // 7: ltc.v1.DecisionDecided.decision:type_name -> ltc.v1.Decision
-	48, // 8: ltc.v1.DecisionWithdrawn.decision:type_name -> ltc.v1.Decision
-	45, // 9: ltc.v1.DecisionEscalated.due_time:type_name -> google.protobuf.Timestamp
-	45, // 10: ltc.v1.DecisionOverdue.due_time:type_name -> google.protobuf.Timestamp
-	50, // 11: ltc.v1.TeamAppointed.members:type_name -> ltc.v1.TeamMember
-	50, // 12: ltc.v1.TeamChanged.before:type_name -> ltc.v1.TeamMember
-	50, // 13: ltc.v1.TeamChanged.after:type_name -> ltc.v1.TeamMember
-	51, // 14: ltc.v1.OpportunityClosed.outcome:type_name -> ltc.v1.Outcome
-	52, // 15: ltc.v1.RiskAdded.risk:type_name -> ltc.v1.Risk
-	52, // 16: ltc.v1.RiskUpdated.risk:type_name -> ltc.v1.Risk
-	53, // 17: ltc.v1.BidSubmitted.bid:type_name -> ltc.v1.Bid
-	54, // 18: ltc.v1.TenderResultRecorded.result:type_name -> ltc.v1.TenderResult
-	55, // 19: ltc.v1.ContractSigned.contract:type_name -> ltc.v1.Contract
-	56, // 20: ltc.v1.HandoverScheduled.handover:type_name -> ltc.v1.Handover
-	56, // 21: ltc.v1.HandoverCompleted.handover:type_name -> ltc.v1.Handover
-	45, // 22: ltc.v1.HandoverOverdue.due_time:type_name -> google.protobuf.Timestamp
-	57, // 23: ltc.v1.SummarySubmitted.summary:type_name -> ltc.v1.ProjectSummary
-	45, // 24: ltc.v1.SummaryOverdue.due_time:type_name -> google.protobuf.Timestamp
-	58, // 25: ltc.v1.WeeklyReportSubmitted.report:type_name -> ltc.v1.WeeklyReport
-	45, // 26: ltc.v1.WeeklyReportOverdue.due_time:type_name -> google.protobuf.Timestamp
-	59, // 27: ltc.v1.MeetingRecorded.meeting:type_name -> ltc.v1.Meeting
-	60, // 28: ltc.v1.AccountCreated.account:type_name -> ltc.v1.Account
-	61, // 29: ltc.v1.AccountUpdated.update_mask:type_name -> google.protobuf.FieldMask
-	62, // 30: ltc.v1.AccountUpdated.owner:type_name -> ltc.v1.Person
-	50, // 31: ltc.v1.AccountUpdated.team:type_name -> ltc.v1.TeamMember
-	63, // 32: ltc.v1.AccountUpdated.supplier:type_name -> ltc.v1.SupplierStatus
-	64, // 33: ltc.v1.AccountGraded.change:type_name -> ltc.v1.GradeChange
-	65, // 34: ltc.v1.ContactAdded.contact:type_name -> ltc.v1.ContactFacts
-	61, // 35: ltc.v1.ContactUpdated.update_mask:type_name -> google.protobuf.FieldMask
-	65, // 36: ltc.v1.ContactUpdated.contact:type_name -> ltc.v1.ContactFacts
-	66, // 37: ltc.v1.RelationshipAssessed.assessment:type_name -> ltc.v1.RelationshipAssessment
-	67, // 38: ltc.v1.RelationshipAssessed.level_before:type_name -> ltc.v1.RelationshipLevel
-	68, // 39: ltc.v1.AccountPlanSet.plan:type_name -> ltc.v1.AccountPlan
-	69, // 40: ltc.v1.RelationshipReviewRecorded.review:type_name -> ltc.v1.RelationshipReview
-	70, // 41: ltc.v1.RelationshipReviewRecorded.cadence:type_name -> ltc.v1.ReviewCadence
-	45, // 42: ltc.v1.RelationshipReviewOverdue.due_time:type_name -> google.protobuf.Timestamp
-	45, // 43: ltc.v1.RelationshipReviewEscalated.due_time:type_name -> google.protobuf.Timestamp
-	71, // 44: ltc.v1.SatisfactionRecorded.score:type_name -> ltc.v1.SatisfactionScore
-	72, // 45: ltc.v1.SatisfactionRecorded.trend:type_name -> ltc.v1.Trend
-	73, // 46: ltc.v1.ActivityRecorded.activity:type_name -> ltc.v1.Activity
-	73, // 47: ltc.v1.ActivityReviewed.activity:type_name -> ltc.v1.Activity
-	73, // 48: ltc.v1.ActivityCompleted.activity:type_name -> ltc.v1.Activity
-	49, // [49:49] is the sub-list for method output_type
-	49, // [49:49] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	47, // 0: ltc.v1.LeadCreated.lead:type_name -> ltc.v1.Lead
+	48, // 1: ltc.v1.LeadQualified.qualification:type_name -> ltc.v1.Qualification
+	49, // 2: ltc.v1.LeadOverdue.sla_due_time:type_name -> google.protobuf.Timestamp
+	50, // 3: ltc.v1.OpportunityCreated.opportunity:type_name -> ltc.v1.Opportunity
+	51, // 4: ltc.v1.AssessmentUpdated.assessment:type_name -> ltc.v1.Assessment
+	52, // 5: ltc.v1.DecisionRequested.decision:type_name -> ltc.v1.Decision
+	53, // 6: ltc.v1.ReviewSubmitted.review:type_name -> ltc.v1.Review
+	52, // 7: ltc.v1.DecisionDecided.decision:type_name -> ltc.v1.Decision
+	52, // 8: ltc.v1.DecisionWithdrawn.decision:type_name -> ltc.v1.Decision
+	49, // 9: ltc.v1.DecisionEscalated.due_time:type_name -> google.protobuf.Timestamp
+	49, // 10: ltc.v1.DecisionOverdue.due_time:type_name -> google.protobuf.Timestamp
+	54, // 11: ltc.v1.TeamAppointed.members:type_name -> ltc.v1.TeamMember
+	54, // 12: ltc.v1.TeamChanged.before:type_name -> ltc.v1.TeamMember
+	54, // 13: ltc.v1.TeamChanged.after:type_name -> ltc.v1.TeamMember
+	55, // 14: ltc.v1.OpportunityClosed.outcome:type_name -> ltc.v1.Outcome
+	56, // 15: ltc.v1.RiskAdded.risk:type_name -> ltc.v1.Risk
+	56, // 16: ltc.v1.RiskUpdated.risk:type_name -> ltc.v1.Risk
+	57, // 17: ltc.v1.BidSubmitted.bid:type_name -> ltc.v1.Bid
+	58, // 18: ltc.v1.TenderResultRecorded.result:type_name -> ltc.v1.TenderResult
+	59, // 19: ltc.v1.ContractSigned.contract:type_name -> ltc.v1.Contract
+	60, // 20: ltc.v1.HandoverScheduled.handover:type_name -> ltc.v1.Handover
+	60, // 21: ltc.v1.HandoverCompleted.handover:type_name -> ltc.v1.Handover
+	49, // 22: ltc.v1.HandoverOverdue.due_time:type_name -> google.protobuf.Timestamp
+	61, // 23: ltc.v1.SummarySubmitted.summary:type_name -> ltc.v1.ProjectSummary
+	49, // 24: ltc.v1.SummaryOverdue.due_time:type_name -> google.protobuf.Timestamp
+	62, // 25: ltc.v1.WeeklyReportSubmitted.report:type_name -> ltc.v1.WeeklyReport
+	49, // 26: ltc.v1.WeeklyReportOverdue.due_time:type_name -> google.protobuf.Timestamp
+	63, // 27: ltc.v1.MeetingRecorded.meeting:type_name -> ltc.v1.Meeting
+	64, // 28: ltc.v1.AccountCreated.account:type_name -> ltc.v1.Account
+	65, // 29: ltc.v1.AccountUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	66, // 30: ltc.v1.AccountUpdated.owner:type_name -> ltc.v1.Person
+	54, // 31: ltc.v1.AccountUpdated.team:type_name -> ltc.v1.TeamMember
+	67, // 32: ltc.v1.AccountUpdated.supplier:type_name -> ltc.v1.SupplierStatus
+	68, // 33: ltc.v1.AccountGraded.change:type_name -> ltc.v1.GradeChange
+	69, // 34: ltc.v1.ContactAdded.contact:type_name -> ltc.v1.ContactFacts
+	65, // 35: ltc.v1.ContactUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	69, // 36: ltc.v1.ContactUpdated.contact:type_name -> ltc.v1.ContactFacts
+	70, // 37: ltc.v1.RelationshipAssessed.assessment:type_name -> ltc.v1.RelationshipAssessment
+	71, // 38: ltc.v1.RelationshipAssessed.level_before:type_name -> ltc.v1.RelationshipLevel
+	72, // 39: ltc.v1.AccountPlanSet.plan:type_name -> ltc.v1.AccountPlan
+	73, // 40: ltc.v1.RelationshipReviewRecorded.review:type_name -> ltc.v1.RelationshipReview
+	74, // 41: ltc.v1.RelationshipReviewRecorded.cadence:type_name -> ltc.v1.ReviewCadence
+	49, // 42: ltc.v1.RelationshipReviewOverdue.due_time:type_name -> google.protobuf.Timestamp
+	49, // 43: ltc.v1.RelationshipReviewEscalated.due_time:type_name -> google.protobuf.Timestamp
+	75, // 44: ltc.v1.SatisfactionRecorded.score:type_name -> ltc.v1.SatisfactionScore
+	76, // 45: ltc.v1.SatisfactionRecorded.trend:type_name -> ltc.v1.Trend
+	77, // 46: ltc.v1.ActivityRecorded.activity:type_name -> ltc.v1.Activity
+	77, // 47: ltc.v1.ActivityReviewed.activity:type_name -> ltc.v1.Activity
+	77, // 48: ltc.v1.ActivityCompleted.activity:type_name -> ltc.v1.Activity
+	66, // 49: ltc.v1.LeadReassigned.before:type_name -> ltc.v1.Person
+	66, // 50: ltc.v1.LeadReassigned.after:type_name -> ltc.v1.Person
+	66, // 51: ltc.v1.OwnerReassigned.before:type_name -> ltc.v1.Person
+	66, // 52: ltc.v1.OwnerReassigned.after:type_name -> ltc.v1.Person
+	54, // 53: ltc.v1.OwnerReassigned.team_before:type_name -> ltc.v1.TeamMember
+	54, // 54: ltc.v1.OwnerReassigned.team_after:type_name -> ltc.v1.TeamMember
+	78, // 55: ltc.v1.ReviewReassigned.assignment:type_name -> ltc.v1.ReviewAssignment
+	66, // 56: ltc.v1.ReviewReassigned.before:type_name -> ltc.v1.Person
+	79, // 57: ltc.v1.OpportunityReopened.reopening:type_name -> ltc.v1.Reopening
+	58, // [58:58] is the sub-list for method output_type
+	58, // [58:58] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_event_proto_init() }
@@ -2558,7 +2866,7 @@ func file_ltc_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_event_proto_rawDesc), len(file_ltc_v1_event_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   43,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

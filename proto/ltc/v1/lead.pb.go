@@ -1046,6 +1046,125 @@ func (x *QualifyLeadResponse) GetOpportunity() *Opportunity {
 	return nil
 }
 
+// ReassignLeadRequest gives a lead another owner.
+type ReassignLeadRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Client-chosen UUID that makes the call idempotent.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Lead id.
+	LeadId string `protobuf:"bytes,2,opt,name=lead_id,json=leadId,proto3" json:"lead_id,omitempty"`
+	// The new owner.
+	Owner *Person `protobuf:"bytes,3,opt,name=owner,proto3" json:"owner,omitempty"`
+	// Why.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReassignLeadRequest) Reset() {
+	*x = ReassignLeadRequest{}
+	mi := &file_ltc_v1_lead_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReassignLeadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReassignLeadRequest) ProtoMessage() {}
+
+func (x *ReassignLeadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_lead_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReassignLeadRequest.ProtoReflect.Descriptor instead.
+func (*ReassignLeadRequest) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_lead_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ReassignLeadRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ReassignLeadRequest) GetLeadId() string {
+	if x != nil {
+		return x.LeadId
+	}
+	return ""
+}
+
+func (x *ReassignLeadRequest) GetOwner() *Person {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+func (x *ReassignLeadRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ReassignLeadResponse returns the lead.
+type ReassignLeadResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The lead with its new owner.
+	Lead          *Lead `protobuf:"bytes,1,opt,name=lead,proto3" json:"lead,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReassignLeadResponse) Reset() {
+	*x = ReassignLeadResponse{}
+	mi := &file_ltc_v1_lead_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReassignLeadResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReassignLeadResponse) ProtoMessage() {}
+
+func (x *ReassignLeadResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_lead_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReassignLeadResponse.ProtoReflect.Descriptor instead.
+func (*ReassignLeadResponse) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_lead_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ReassignLeadResponse) GetLead() *Lead {
+	if x != nil {
+		return x.Lead
+	}
+	return nil
+}
+
 // DisqualifyLeadRequest closes a lead.
 type DisqualifyLeadRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1061,7 +1180,7 @@ type DisqualifyLeadRequest struct {
 
 func (x *DisqualifyLeadRequest) Reset() {
 	*x = DisqualifyLeadRequest{}
-	mi := &file_ltc_v1_lead_proto_msgTypes[10]
+	mi := &file_ltc_v1_lead_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1073,7 +1192,7 @@ func (x *DisqualifyLeadRequest) String() string {
 func (*DisqualifyLeadRequest) ProtoMessage() {}
 
 func (x *DisqualifyLeadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_lead_proto_msgTypes[10]
+	mi := &file_ltc_v1_lead_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1086,7 +1205,7 @@ func (x *DisqualifyLeadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisqualifyLeadRequest.ProtoReflect.Descriptor instead.
 func (*DisqualifyLeadRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_lead_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_lead_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *DisqualifyLeadRequest) GetRequestId() string {
@@ -1121,7 +1240,7 @@ type DisqualifyLeadResponse struct {
 
 func (x *DisqualifyLeadResponse) Reset() {
 	*x = DisqualifyLeadResponse{}
-	mi := &file_ltc_v1_lead_proto_msgTypes[11]
+	mi := &file_ltc_v1_lead_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1133,7 +1252,7 @@ func (x *DisqualifyLeadResponse) String() string {
 func (*DisqualifyLeadResponse) ProtoMessage() {}
 
 func (x *DisqualifyLeadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_lead_proto_msgTypes[11]
+	mi := &file_ltc_v1_lead_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1146,7 +1265,7 @@ func (x *DisqualifyLeadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisqualifyLeadResponse.ProtoReflect.Descriptor instead.
 func (*DisqualifyLeadResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_lead_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_lead_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DisqualifyLeadResponse) GetLead() *Lead {
@@ -1238,7 +1357,16 @@ const file_ltc_v1_lead_proto_rawDesc = "" +
 	"\rqualification\x18\x03 \x01(\v2\x15.ltc.v1.QualificationB\x06\xbaH\x03\xc8\x01\x01R\rqualification\"n\n" +
 	"\x13QualifyLeadResponse\x12 \n" +
 	"\x04lead\x18\x01 \x01(\v2\f.ltc.v1.LeadR\x04lead\x125\n" +
-	"\vopportunity\x18\x02 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\x87\x01\n" +
+	"\vopportunity\x18\x02 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xb3\x01\n" +
+	"\x13ReassignLeadRequest\x12'\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12!\n" +
+	"\alead_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\x12,\n" +
+	"\x05owner\x18\x03 \x01(\v2\x0e.ltc.v1.PersonB\x06\xbaH\x03\xc8\x01\x01R\x05owner\x12\"\n" +
+	"\x06reason\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x06reason\"8\n" +
+	"\x14ReassignLeadResponse\x12 \n" +
+	"\x04lead\x18\x01 \x01(\v2\f.ltc.v1.LeadR\x04lead\"\x87\x01\n" +
 	"\x15DisqualifyLeadRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12!\n" +
@@ -1266,14 +1394,15 @@ const file_ltc_v1_lead_proto_rawDesc = "" +
 	"\x13URGENCY_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vURGENCY_HOT\x10\x01\x12\x10\n" +
 	"\fURGENCY_WARM\x10\x02\x12\x10\n" +
-	"\fURGENCY_COLD\x10\x032\xe9\x02\n" +
+	"\fURGENCY_COLD\x10\x032\xb4\x03\n" +
 	"\vLeadService\x12C\n" +
 	"\n" +
 	"CreateLead\x12\x19.ltc.v1.CreateLeadRequest\x1a\x1a.ltc.v1.CreateLeadResponse\x12:\n" +
 	"\aGetLead\x12\x16.ltc.v1.GetLeadRequest\x1a\x17.ltc.v1.GetLeadResponse\x12@\n" +
 	"\tListLeads\x12\x18.ltc.v1.ListLeadsRequest\x1a\x19.ltc.v1.ListLeadsResponse\x12F\n" +
 	"\vQualifyLead\x12\x1a.ltc.v1.QualifyLeadRequest\x1a\x1b.ltc.v1.QualifyLeadResponse\x12O\n" +
-	"\x0eDisqualifyLead\x12\x1d.ltc.v1.DisqualifyLeadRequest\x1a\x1e.ltc.v1.DisqualifyLeadResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\x0eDisqualifyLead\x12\x1d.ltc.v1.DisqualifyLeadRequest\x1a\x1e.ltc.v1.DisqualifyLeadResponse\x12I\n" +
+	"\fReassignLead\x12\x1b.ltc.v1.ReassignLeadRequest\x1a\x1c.ltc.v1.ReassignLeadResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_lead_proto_rawDescOnce sync.Once
@@ -1288,7 +1417,7 @@ func file_ltc_v1_lead_proto_rawDescGZIP() []byte {
 }
 
 var file_ltc_v1_lead_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_ltc_v1_lead_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_ltc_v1_lead_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_ltc_v1_lead_proto_goTypes = []any{
 	(LeadState)(0),                 // 0: ltc.v1.LeadState
 	(LeadSource)(0),                // 1: ltc.v1.LeadSource
@@ -1303,56 +1432,62 @@ var file_ltc_v1_lead_proto_goTypes = []any{
 	(*ListLeadsResponse)(nil),      // 10: ltc.v1.ListLeadsResponse
 	(*QualifyLeadRequest)(nil),     // 11: ltc.v1.QualifyLeadRequest
 	(*QualifyLeadResponse)(nil),    // 12: ltc.v1.QualifyLeadResponse
-	(*DisqualifyLeadRequest)(nil),  // 13: ltc.v1.DisqualifyLeadRequest
-	(*DisqualifyLeadResponse)(nil), // 14: ltc.v1.DisqualifyLeadResponse
-	(*Customer)(nil),               // 15: ltc.v1.Customer
-	(*Money)(nil),                  // 16: ltc.v1.Money
-	(*date.Date)(nil),              // 17: google.type.Date
-	(*Person)(nil),                 // 18: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil),  // 19: google.protobuf.Timestamp
-	(*Opportunity)(nil),            // 20: ltc.v1.Opportunity
+	(*ReassignLeadRequest)(nil),    // 13: ltc.v1.ReassignLeadRequest
+	(*ReassignLeadResponse)(nil),   // 14: ltc.v1.ReassignLeadResponse
+	(*DisqualifyLeadRequest)(nil),  // 15: ltc.v1.DisqualifyLeadRequest
+	(*DisqualifyLeadResponse)(nil), // 16: ltc.v1.DisqualifyLeadResponse
+	(*Customer)(nil),               // 17: ltc.v1.Customer
+	(*Money)(nil),                  // 18: ltc.v1.Money
+	(*date.Date)(nil),              // 19: google.type.Date
+	(*Person)(nil),                 // 20: ltc.v1.Person
+	(*timestamppb.Timestamp)(nil),  // 21: google.protobuf.Timestamp
+	(*Opportunity)(nil),            // 22: ltc.v1.Opportunity
 }
 var file_ltc_v1_lead_proto_depIdxs = []int32{
 	2,  // 0: ltc.v1.Qualification.urgency:type_name -> ltc.v1.Urgency
 	0,  // 1: ltc.v1.Lead.state:type_name -> ltc.v1.LeadState
-	15, // 2: ltc.v1.Lead.customer:type_name -> ltc.v1.Customer
+	17, // 2: ltc.v1.Lead.customer:type_name -> ltc.v1.Customer
 	1,  // 3: ltc.v1.Lead.source:type_name -> ltc.v1.LeadSource
-	16, // 4: ltc.v1.Lead.estimated_value:type_name -> ltc.v1.Money
-	17, // 5: ltc.v1.Lead.expected_close_date:type_name -> google.type.Date
-	18, // 6: ltc.v1.Lead.owner:type_name -> ltc.v1.Person
-	18, // 7: ltc.v1.Lead.created_by:type_name -> ltc.v1.Person
+	18, // 4: ltc.v1.Lead.estimated_value:type_name -> ltc.v1.Money
+	19, // 5: ltc.v1.Lead.expected_close_date:type_name -> google.type.Date
+	20, // 6: ltc.v1.Lead.owner:type_name -> ltc.v1.Person
+	20, // 7: ltc.v1.Lead.created_by:type_name -> ltc.v1.Person
 	3,  // 8: ltc.v1.Lead.qualification:type_name -> ltc.v1.Qualification
-	19, // 9: ltc.v1.Lead.sla_due_time:type_name -> google.protobuf.Timestamp
-	19, // 10: ltc.v1.Lead.create_time:type_name -> google.protobuf.Timestamp
-	19, // 11: ltc.v1.Lead.update_time:type_name -> google.protobuf.Timestamp
-	15, // 12: ltc.v1.CreateLeadRequest.customer:type_name -> ltc.v1.Customer
+	21, // 9: ltc.v1.Lead.sla_due_time:type_name -> google.protobuf.Timestamp
+	21, // 10: ltc.v1.Lead.create_time:type_name -> google.protobuf.Timestamp
+	21, // 11: ltc.v1.Lead.update_time:type_name -> google.protobuf.Timestamp
+	17, // 12: ltc.v1.CreateLeadRequest.customer:type_name -> ltc.v1.Customer
 	1,  // 13: ltc.v1.CreateLeadRequest.source:type_name -> ltc.v1.LeadSource
-	16, // 14: ltc.v1.CreateLeadRequest.estimated_value:type_name -> ltc.v1.Money
-	17, // 15: ltc.v1.CreateLeadRequest.expected_close_date:type_name -> google.type.Date
-	18, // 16: ltc.v1.CreateLeadRequest.owner:type_name -> ltc.v1.Person
+	18, // 14: ltc.v1.CreateLeadRequest.estimated_value:type_name -> ltc.v1.Money
+	19, // 15: ltc.v1.CreateLeadRequest.expected_close_date:type_name -> google.type.Date
+	20, // 16: ltc.v1.CreateLeadRequest.owner:type_name -> ltc.v1.Person
 	4,  // 17: ltc.v1.CreateLeadResponse.lead:type_name -> ltc.v1.Lead
 	4,  // 18: ltc.v1.GetLeadResponse.lead:type_name -> ltc.v1.Lead
 	0,  // 19: ltc.v1.ListLeadsRequest.state:type_name -> ltc.v1.LeadState
 	4,  // 20: ltc.v1.ListLeadsResponse.leads:type_name -> ltc.v1.Lead
 	3,  // 21: ltc.v1.QualifyLeadRequest.qualification:type_name -> ltc.v1.Qualification
 	4,  // 22: ltc.v1.QualifyLeadResponse.lead:type_name -> ltc.v1.Lead
-	20, // 23: ltc.v1.QualifyLeadResponse.opportunity:type_name -> ltc.v1.Opportunity
-	4,  // 24: ltc.v1.DisqualifyLeadResponse.lead:type_name -> ltc.v1.Lead
-	5,  // 25: ltc.v1.LeadService.CreateLead:input_type -> ltc.v1.CreateLeadRequest
-	7,  // 26: ltc.v1.LeadService.GetLead:input_type -> ltc.v1.GetLeadRequest
-	9,  // 27: ltc.v1.LeadService.ListLeads:input_type -> ltc.v1.ListLeadsRequest
-	11, // 28: ltc.v1.LeadService.QualifyLead:input_type -> ltc.v1.QualifyLeadRequest
-	13, // 29: ltc.v1.LeadService.DisqualifyLead:input_type -> ltc.v1.DisqualifyLeadRequest
-	6,  // 30: ltc.v1.LeadService.CreateLead:output_type -> ltc.v1.CreateLeadResponse
-	8,  // 31: ltc.v1.LeadService.GetLead:output_type -> ltc.v1.GetLeadResponse
-	10, // 32: ltc.v1.LeadService.ListLeads:output_type -> ltc.v1.ListLeadsResponse
-	12, // 33: ltc.v1.LeadService.QualifyLead:output_type -> ltc.v1.QualifyLeadResponse
-	14, // 34: ltc.v1.LeadService.DisqualifyLead:output_type -> ltc.v1.DisqualifyLeadResponse
-	30, // [30:35] is the sub-list for method output_type
-	25, // [25:30] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	22, // 23: ltc.v1.QualifyLeadResponse.opportunity:type_name -> ltc.v1.Opportunity
+	20, // 24: ltc.v1.ReassignLeadRequest.owner:type_name -> ltc.v1.Person
+	4,  // 25: ltc.v1.ReassignLeadResponse.lead:type_name -> ltc.v1.Lead
+	4,  // 26: ltc.v1.DisqualifyLeadResponse.lead:type_name -> ltc.v1.Lead
+	5,  // 27: ltc.v1.LeadService.CreateLead:input_type -> ltc.v1.CreateLeadRequest
+	7,  // 28: ltc.v1.LeadService.GetLead:input_type -> ltc.v1.GetLeadRequest
+	9,  // 29: ltc.v1.LeadService.ListLeads:input_type -> ltc.v1.ListLeadsRequest
+	11, // 30: ltc.v1.LeadService.QualifyLead:input_type -> ltc.v1.QualifyLeadRequest
+	15, // 31: ltc.v1.LeadService.DisqualifyLead:input_type -> ltc.v1.DisqualifyLeadRequest
+	13, // 32: ltc.v1.LeadService.ReassignLead:input_type -> ltc.v1.ReassignLeadRequest
+	6,  // 33: ltc.v1.LeadService.CreateLead:output_type -> ltc.v1.CreateLeadResponse
+	8,  // 34: ltc.v1.LeadService.GetLead:output_type -> ltc.v1.GetLeadResponse
+	10, // 35: ltc.v1.LeadService.ListLeads:output_type -> ltc.v1.ListLeadsResponse
+	12, // 36: ltc.v1.LeadService.QualifyLead:output_type -> ltc.v1.QualifyLeadResponse
+	16, // 37: ltc.v1.LeadService.DisqualifyLead:output_type -> ltc.v1.DisqualifyLeadResponse
+	14, // 38: ltc.v1.LeadService.ReassignLead:output_type -> ltc.v1.ReassignLeadResponse
+	33, // [33:39] is the sub-list for method output_type
+	27, // [27:33] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_lead_proto_init() }
@@ -1368,7 +1503,7 @@ func file_ltc_v1_lead_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_lead_proto_rawDesc), len(file_ltc_v1_lead_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

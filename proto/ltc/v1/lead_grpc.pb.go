@@ -24,6 +24,7 @@ const (
 	LeadService_ListLeads_FullMethodName      = "/ltc.v1.LeadService/ListLeads"
 	LeadService_QualifyLead_FullMethodName    = "/ltc.v1.LeadService/QualifyLead"
 	LeadService_DisqualifyLead_FullMethodName = "/ltc.v1.LeadService/DisqualifyLead"
+	LeadService_ReassignLead_FullMethodName   = "/ltc.v1.LeadService/ReassignLead"
 )
 
 // LeadServiceClient is the client API for LeadService service.
@@ -45,6 +46,9 @@ type LeadServiceClient interface {
 	QualifyLead(ctx context.Context, in *QualifyLeadRequest, opts ...grpc.CallOption) (*QualifyLeadResponse, error)
 	// DisqualifyLead closes a lead with a reason.
 	DisqualifyLead(ctx context.Context, in *DisqualifyLeadRequest, opts ...grpc.CallOption) (*DisqualifyLeadResponse, error)
+	// ReassignLead gives a NEW lead another owner (a sales manager of its unit, an executive whose scope holds it, or
+	// an admin), with a reason.
+	ReassignLead(ctx context.Context, in *ReassignLeadRequest, opts ...grpc.CallOption) (*ReassignLeadResponse, error)
 }
 
 type leadServiceClient struct {
@@ -105,6 +109,16 @@ func (c *leadServiceClient) DisqualifyLead(ctx context.Context, in *DisqualifyLe
 	return out, nil
 }
 
+func (c *leadServiceClient) ReassignLead(ctx context.Context, in *ReassignLeadRequest, opts ...grpc.CallOption) (*ReassignLeadResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReassignLeadResponse)
+	err := c.cc.Invoke(ctx, LeadService_ReassignLead_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LeadServiceServer is the server API for LeadService service.
 // All implementations must embed UnimplementedLeadServiceServer
 // for forward compatibility.
@@ -124,6 +138,9 @@ type LeadServiceServer interface {
 	QualifyLead(context.Context, *QualifyLeadRequest) (*QualifyLeadResponse, error)
 	// DisqualifyLead closes a lead with a reason.
 	DisqualifyLead(context.Context, *DisqualifyLeadRequest) (*DisqualifyLeadResponse, error)
+	// ReassignLead gives a NEW lead another owner (a sales manager of its unit, an executive whose scope holds it, or
+	// an admin), with a reason.
+	ReassignLead(context.Context, *ReassignLeadRequest) (*ReassignLeadResponse, error)
 	mustEmbedUnimplementedLeadServiceServer()
 }
 
@@ -148,6 +165,9 @@ func (UnimplementedLeadServiceServer) QualifyLead(context.Context, *QualifyLeadR
 }
 func (UnimplementedLeadServiceServer) DisqualifyLead(context.Context, *DisqualifyLeadRequest) (*DisqualifyLeadResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DisqualifyLead not implemented")
+}
+func (UnimplementedLeadServiceServer) ReassignLead(context.Context, *ReassignLeadRequest) (*ReassignLeadResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReassignLead not implemented")
 }
 func (UnimplementedLeadServiceServer) mustEmbedUnimplementedLeadServiceServer() {}
 func (UnimplementedLeadServiceServer) testEmbeddedByValue()                     {}
@@ -260,6 +280,24 @@ func _LeadService_DisqualifyLead_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LeadService_ReassignLead_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReassignLeadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LeadServiceServer).ReassignLead(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LeadService_ReassignLead_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LeadServiceServer).ReassignLead(ctx, req.(*ReassignLeadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // LeadService_ServiceDesc is the grpc.ServiceDesc for LeadService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -286,6 +324,10 @@ var LeadService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DisqualifyLead",
 			Handler:    _LeadService_DisqualifyLead_Handler,
+		},
+		{
+			MethodName: "ReassignLead",
+			Handler:    _LeadService_ReassignLead_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

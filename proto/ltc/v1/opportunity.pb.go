@@ -106,6 +106,10 @@ type Event struct {
 	//	*Event_ActivityRecorded
 	//	*Event_ActivityReviewed
 	//	*Event_ActivityCompleted
+	//	*Event_LeadReassigned
+	//	*Event_OwnerReassigned
+	//	*Event_ReviewReassigned
+	//	*Event_OpportunityReopened
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -619,6 +623,42 @@ func (x *Event) GetActivityCompleted() *ActivityCompleted {
 	return nil
 }
 
+func (x *Event) GetLeadReassigned() *LeadReassigned {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LeadReassigned); ok {
+			return x.LeadReassigned
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetOwnerReassigned() *OwnerReassigned {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_OwnerReassigned); ok {
+			return x.OwnerReassigned
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetReviewReassigned() *ReviewReassigned {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ReviewReassigned); ok {
+			return x.ReviewReassigned
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetOpportunityReopened() *OpportunityReopened {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_OpportunityReopened); ok {
+			return x.OpportunityReopened
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -838,6 +878,26 @@ type Event_ActivityCompleted struct {
 	ActivityCompleted *ActivityCompleted `protobuf:"bytes,62,opt,name=activity_completed,json=activityCompleted,proto3,oneof"`
 }
 
+type Event_LeadReassigned struct {
+	// "lead.reassigned": a lead got another owner.
+	LeadReassigned *LeadReassigned `protobuf:"bytes,63,opt,name=lead_reassigned,json=leadReassigned,proto3,oneof"`
+}
+
+type Event_OwnerReassigned struct {
+	// "opportunity.owner_reassigned": a deal got another owner (AR).
+	OwnerReassigned *OwnerReassigned `protobuf:"bytes,64,opt,name=owner_reassigned,json=ownerReassigned,proto3,oneof"`
+}
+
+type Event_ReviewReassigned struct {
+	// "decision.review_reassigned": a review was assigned to a named reviewer.
+	ReviewReassigned *ReviewReassigned `protobuf:"bytes,65,opt,name=review_reassigned,json=reviewReassigned,proto3,oneof"`
+}
+
+type Event_OpportunityReopened struct {
+	// "opportunity.reopened": a closed deal was reopened.
+	OpportunityReopened *OpportunityReopened `protobuf:"bytes,66,opt,name=opportunity_reopened,json=opportunityReopened,proto3,oneof"`
+}
+
 func (*Event_LeadCreated) isEvent_Payload() {}
 
 func (*Event_LeadQualified) isEvent_Payload() {}
@@ -924,6 +984,133 @@ func (*Event_ActivityReviewed) isEvent_Payload() {}
 
 func (*Event_ActivityCompleted) isEvent_Payload() {}
 
+func (*Event_LeadReassigned) isEvent_Payload() {}
+
+func (*Event_OwnerReassigned) isEvent_Payload() {}
+
+func (*Event_ReviewReassigned) isEvent_Payload() {}
+
+func (*Event_OpportunityReopened) isEvent_Payload() {}
+
+// ReassignOwnerRequest gives a deal another owner.
+type ReassignOwnerRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Client-chosen UUID that makes the call idempotent.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Deal id.
+	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The new owner (AR).
+	Owner *Person `protobuf:"bytes,3,opt,name=owner,proto3" json:"owner,omitempty"`
+	// Why.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReassignOwnerRequest) Reset() {
+	*x = ReassignOwnerRequest{}
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReassignOwnerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReassignOwnerRequest) ProtoMessage() {}
+
+func (x *ReassignOwnerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReassignOwnerRequest.ProtoReflect.Descriptor instead.
+func (*ReassignOwnerRequest) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ReassignOwnerRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ReassignOwnerRequest) GetOpportunityId() string {
+	if x != nil {
+		return x.OpportunityId
+	}
+	return ""
+}
+
+func (x *ReassignOwnerRequest) GetOwner() *Person {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+func (x *ReassignOwnerRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ReassignOwnerResponse returns the deal.
+type ReassignOwnerResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The deal with its new owner.
+	Opportunity   *Opportunity `protobuf:"bytes,1,opt,name=opportunity,proto3" json:"opportunity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReassignOwnerResponse) Reset() {
+	*x = ReassignOwnerResponse{}
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReassignOwnerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReassignOwnerResponse) ProtoMessage() {}
+
+func (x *ReassignOwnerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReassignOwnerResponse.ProtoReflect.Descriptor instead.
+func (*ReassignOwnerResponse) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ReassignOwnerResponse) GetOpportunity() *Opportunity {
+	if x != nil {
+		return x.Opportunity
+	}
+	return nil
+}
+
 // GetOpportunityRequest names a deal.
 type GetOpportunityRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -935,7 +1122,7 @@ type GetOpportunityRequest struct {
 
 func (x *GetOpportunityRequest) Reset() {
 	*x = GetOpportunityRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[1]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -947,7 +1134,7 @@ func (x *GetOpportunityRequest) String() string {
 func (*GetOpportunityRequest) ProtoMessage() {}
 
 func (x *GetOpportunityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[1]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -960,7 +1147,7 @@ func (x *GetOpportunityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOpportunityRequest.ProtoReflect.Descriptor instead.
 func (*GetOpportunityRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{1}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *GetOpportunityRequest) GetId() string {
@@ -981,7 +1168,7 @@ type GetOpportunityResponse struct {
 
 func (x *GetOpportunityResponse) Reset() {
 	*x = GetOpportunityResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[2]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -993,7 +1180,7 @@ func (x *GetOpportunityResponse) String() string {
 func (*GetOpportunityResponse) ProtoMessage() {}
 
 func (x *GetOpportunityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[2]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1006,7 +1193,7 @@ func (x *GetOpportunityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOpportunityResponse.ProtoReflect.Descriptor instead.
 func (*GetOpportunityResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetOpportunityResponse) GetOpportunity() *Opportunity {
@@ -1046,7 +1233,7 @@ type ListOpportunitiesRequest struct {
 
 func (x *ListOpportunitiesRequest) Reset() {
 	*x = ListOpportunitiesRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1058,7 +1245,7 @@ func (x *ListOpportunitiesRequest) String() string {
 func (*ListOpportunitiesRequest) ProtoMessage() {}
 
 func (x *ListOpportunitiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1071,7 +1258,7 @@ func (x *ListOpportunitiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOpportunitiesRequest.ProtoReflect.Descriptor instead.
 func (*ListOpportunitiesRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListOpportunitiesRequest) GetPageSize() int32 {
@@ -1157,7 +1344,7 @@ type ListOpportunitiesResponse struct {
 
 func (x *ListOpportunitiesResponse) Reset() {
 	*x = ListOpportunitiesResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1169,7 +1356,7 @@ func (x *ListOpportunitiesResponse) String() string {
 func (*ListOpportunitiesResponse) ProtoMessage() {}
 
 func (x *ListOpportunitiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1182,7 +1369,7 @@ func (x *ListOpportunitiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOpportunitiesResponse.ProtoReflect.Descriptor instead.
 func (*ListOpportunitiesResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ListOpportunitiesResponse) GetOpportunities() []*Opportunity {
@@ -1214,7 +1401,7 @@ type UpdateAssessmentRequest struct {
 
 func (x *UpdateAssessmentRequest) Reset() {
 	*x = UpdateAssessmentRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1226,7 +1413,7 @@ func (x *UpdateAssessmentRequest) String() string {
 func (*UpdateAssessmentRequest) ProtoMessage() {}
 
 func (x *UpdateAssessmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1239,7 +1426,7 @@ func (x *UpdateAssessmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAssessmentRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAssessmentRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *UpdateAssessmentRequest) GetRequestId() string {
@@ -1274,7 +1461,7 @@ type UpdateAssessmentResponse struct {
 
 func (x *UpdateAssessmentResponse) Reset() {
 	*x = UpdateAssessmentResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1286,7 +1473,7 @@ func (x *UpdateAssessmentResponse) String() string {
 func (*UpdateAssessmentResponse) ProtoMessage() {}
 
 func (x *UpdateAssessmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1299,7 +1486,7 @@ func (x *UpdateAssessmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAssessmentResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAssessmentResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *UpdateAssessmentResponse) GetOpportunity() *Opportunity {
@@ -1324,7 +1511,7 @@ type AppointTeamRequest struct {
 
 func (x *AppointTeamRequest) Reset() {
 	*x = AppointTeamRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1336,7 +1523,7 @@ func (x *AppointTeamRequest) String() string {
 func (*AppointTeamRequest) ProtoMessage() {}
 
 func (x *AppointTeamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1349,7 +1536,7 @@ func (x *AppointTeamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppointTeamRequest.ProtoReflect.Descriptor instead.
 func (*AppointTeamRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *AppointTeamRequest) GetRequestId() string {
@@ -1384,7 +1571,7 @@ type AppointTeamResponse struct {
 
 func (x *AppointTeamResponse) Reset() {
 	*x = AppointTeamResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1396,7 +1583,7 @@ func (x *AppointTeamResponse) String() string {
 func (*AppointTeamResponse) ProtoMessage() {}
 
 func (x *AppointTeamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1409,7 +1596,7 @@ func (x *AppointTeamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppointTeamResponse.ProtoReflect.Descriptor instead.
 func (*AppointTeamResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *AppointTeamResponse) GetOpportunity() *Opportunity {
@@ -1434,7 +1621,7 @@ type AddRiskRequest struct {
 
 func (x *AddRiskRequest) Reset() {
 	*x = AddRiskRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1446,7 +1633,7 @@ func (x *AddRiskRequest) String() string {
 func (*AddRiskRequest) ProtoMessage() {}
 
 func (x *AddRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1459,7 +1646,7 @@ func (x *AddRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddRiskRequest.ProtoReflect.Descriptor instead.
 func (*AddRiskRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *AddRiskRequest) GetRequestId() string {
@@ -1494,7 +1681,7 @@ type AddRiskResponse struct {
 
 func (x *AddRiskResponse) Reset() {
 	*x = AddRiskResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1506,7 +1693,7 @@ func (x *AddRiskResponse) String() string {
 func (*AddRiskResponse) ProtoMessage() {}
 
 func (x *AddRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1519,7 +1706,7 @@ func (x *AddRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddRiskResponse.ProtoReflect.Descriptor instead.
 func (*AddRiskResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *AddRiskResponse) GetOpportunity() *Opportunity {
@@ -1544,7 +1731,7 @@ type UpdateRiskRequest struct {
 
 func (x *UpdateRiskRequest) Reset() {
 	*x = UpdateRiskRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1556,7 +1743,7 @@ func (x *UpdateRiskRequest) String() string {
 func (*UpdateRiskRequest) ProtoMessage() {}
 
 func (x *UpdateRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1569,7 +1756,7 @@ func (x *UpdateRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRiskRequest.ProtoReflect.Descriptor instead.
 func (*UpdateRiskRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *UpdateRiskRequest) GetRequestId() string {
@@ -1604,7 +1791,7 @@ type UpdateRiskResponse struct {
 
 func (x *UpdateRiskResponse) Reset() {
 	*x = UpdateRiskResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1616,7 +1803,7 @@ func (x *UpdateRiskResponse) String() string {
 func (*UpdateRiskResponse) ProtoMessage() {}
 
 func (x *UpdateRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1629,7 +1816,7 @@ func (x *UpdateRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRiskResponse.ProtoReflect.Descriptor instead.
 func (*UpdateRiskResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *UpdateRiskResponse) GetOpportunity() *Opportunity {
@@ -1654,7 +1841,7 @@ type SubmitWeeklyReportRequest struct {
 
 func (x *SubmitWeeklyReportRequest) Reset() {
 	*x = SubmitWeeklyReportRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1666,7 +1853,7 @@ func (x *SubmitWeeklyReportRequest) String() string {
 func (*SubmitWeeklyReportRequest) ProtoMessage() {}
 
 func (x *SubmitWeeklyReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1679,7 +1866,7 @@ func (x *SubmitWeeklyReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitWeeklyReportRequest.ProtoReflect.Descriptor instead.
 func (*SubmitWeeklyReportRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{13}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SubmitWeeklyReportRequest) GetRequestId() string {
@@ -1714,7 +1901,7 @@ type SubmitWeeklyReportResponse struct {
 
 func (x *SubmitWeeklyReportResponse) Reset() {
 	*x = SubmitWeeklyReportResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1726,7 +1913,7 @@ func (x *SubmitWeeklyReportResponse) String() string {
 func (*SubmitWeeklyReportResponse) ProtoMessage() {}
 
 func (x *SubmitWeeklyReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1739,7 +1926,7 @@ func (x *SubmitWeeklyReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitWeeklyReportResponse.ProtoReflect.Descriptor instead.
 func (*SubmitWeeklyReportResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{14}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *SubmitWeeklyReportResponse) GetOpportunity() *Opportunity {
@@ -1764,7 +1951,7 @@ type RecordMeetingRequest struct {
 
 func (x *RecordMeetingRequest) Reset() {
 	*x = RecordMeetingRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1776,7 +1963,7 @@ func (x *RecordMeetingRequest) String() string {
 func (*RecordMeetingRequest) ProtoMessage() {}
 
 func (x *RecordMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1789,7 +1976,7 @@ func (x *RecordMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordMeetingRequest.ProtoReflect.Descriptor instead.
 func (*RecordMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{15}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RecordMeetingRequest) GetRequestId() string {
@@ -1824,7 +2011,7 @@ type RecordMeetingResponse struct {
 
 func (x *RecordMeetingResponse) Reset() {
 	*x = RecordMeetingResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1836,7 +2023,7 @@ func (x *RecordMeetingResponse) String() string {
 func (*RecordMeetingResponse) ProtoMessage() {}
 
 func (x *RecordMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1849,7 +2036,7 @@ func (x *RecordMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordMeetingResponse.ProtoReflect.Descriptor instead.
 func (*RecordMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{16}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RecordMeetingResponse) GetOpportunity() *Opportunity {
@@ -1874,7 +2061,7 @@ type SubmitBidRequest struct {
 
 func (x *SubmitBidRequest) Reset() {
 	*x = SubmitBidRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1886,7 +2073,7 @@ func (x *SubmitBidRequest) String() string {
 func (*SubmitBidRequest) ProtoMessage() {}
 
 func (x *SubmitBidRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1899,7 +2086,7 @@ func (x *SubmitBidRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitBidRequest.ProtoReflect.Descriptor instead.
 func (*SubmitBidRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{17}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SubmitBidRequest) GetRequestId() string {
@@ -1934,7 +2121,7 @@ type SubmitBidResponse struct {
 
 func (x *SubmitBidResponse) Reset() {
 	*x = SubmitBidResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1946,7 +2133,7 @@ func (x *SubmitBidResponse) String() string {
 func (*SubmitBidResponse) ProtoMessage() {}
 
 func (x *SubmitBidResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1959,7 +2146,7 @@ func (x *SubmitBidResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitBidResponse.ProtoReflect.Descriptor instead.
 func (*SubmitBidResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{18}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *SubmitBidResponse) GetOpportunity() *Opportunity {
@@ -1984,7 +2171,7 @@ type RecordTenderResultRequest struct {
 
 func (x *RecordTenderResultRequest) Reset() {
 	*x = RecordTenderResultRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1996,7 +2183,7 @@ func (x *RecordTenderResultRequest) String() string {
 func (*RecordTenderResultRequest) ProtoMessage() {}
 
 func (x *RecordTenderResultRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2009,7 +2196,7 @@ func (x *RecordTenderResultRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordTenderResultRequest.ProtoReflect.Descriptor instead.
 func (*RecordTenderResultRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{19}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RecordTenderResultRequest) GetRequestId() string {
@@ -2044,7 +2231,7 @@ type RecordTenderResultResponse struct {
 
 func (x *RecordTenderResultResponse) Reset() {
 	*x = RecordTenderResultResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2056,7 +2243,7 @@ func (x *RecordTenderResultResponse) String() string {
 func (*RecordTenderResultResponse) ProtoMessage() {}
 
 func (x *RecordTenderResultResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2069,7 +2256,7 @@ func (x *RecordTenderResultResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordTenderResultResponse.ProtoReflect.Descriptor instead.
 func (*RecordTenderResultResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{20}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RecordTenderResultResponse) GetOpportunity() *Opportunity {
@@ -2094,7 +2281,7 @@ type SignContractRequest struct {
 
 func (x *SignContractRequest) Reset() {
 	*x = SignContractRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2106,7 +2293,7 @@ func (x *SignContractRequest) String() string {
 func (*SignContractRequest) ProtoMessage() {}
 
 func (x *SignContractRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2119,7 +2306,7 @@ func (x *SignContractRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignContractRequest.ProtoReflect.Descriptor instead.
 func (*SignContractRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{21}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *SignContractRequest) GetRequestId() string {
@@ -2154,7 +2341,7 @@ type SignContractResponse struct {
 
 func (x *SignContractResponse) Reset() {
 	*x = SignContractResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2166,7 +2353,7 @@ func (x *SignContractResponse) String() string {
 func (*SignContractResponse) ProtoMessage() {}
 
 func (x *SignContractResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2179,7 +2366,7 @@ func (x *SignContractResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignContractResponse.ProtoReflect.Descriptor instead.
 func (*SignContractResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{22}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SignContractResponse) GetOpportunity() *Opportunity {
@@ -2206,7 +2393,7 @@ type ScheduleHandoverRequest struct {
 
 func (x *ScheduleHandoverRequest) Reset() {
 	*x = ScheduleHandoverRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2218,7 +2405,7 @@ func (x *ScheduleHandoverRequest) String() string {
 func (*ScheduleHandoverRequest) ProtoMessage() {}
 
 func (x *ScheduleHandoverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2231,7 +2418,7 @@ func (x *ScheduleHandoverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleHandoverRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleHandoverRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{23}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ScheduleHandoverRequest) GetRequestId() string {
@@ -2273,7 +2460,7 @@ type ScheduleHandoverResponse struct {
 
 func (x *ScheduleHandoverResponse) Reset() {
 	*x = ScheduleHandoverResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2285,7 +2472,7 @@ func (x *ScheduleHandoverResponse) String() string {
 func (*ScheduleHandoverResponse) ProtoMessage() {}
 
 func (x *ScheduleHandoverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2298,7 +2485,7 @@ func (x *ScheduleHandoverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleHandoverResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleHandoverResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{24}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ScheduleHandoverResponse) GetOpportunity() *Opportunity {
@@ -2323,7 +2510,7 @@ type CompleteHandoverRequest struct {
 
 func (x *CompleteHandoverRequest) Reset() {
 	*x = CompleteHandoverRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2335,7 +2522,7 @@ func (x *CompleteHandoverRequest) String() string {
 func (*CompleteHandoverRequest) ProtoMessage() {}
 
 func (x *CompleteHandoverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2348,7 +2535,7 @@ func (x *CompleteHandoverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteHandoverRequest.ProtoReflect.Descriptor instead.
 func (*CompleteHandoverRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{25}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CompleteHandoverRequest) GetRequestId() string {
@@ -2383,7 +2570,7 @@ type CompleteHandoverResponse struct {
 
 func (x *CompleteHandoverResponse) Reset() {
 	*x = CompleteHandoverResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2395,7 +2582,7 @@ func (x *CompleteHandoverResponse) String() string {
 func (*CompleteHandoverResponse) ProtoMessage() {}
 
 func (x *CompleteHandoverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2408,7 +2595,7 @@ func (x *CompleteHandoverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteHandoverResponse.ProtoReflect.Descriptor instead.
 func (*CompleteHandoverResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{26}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CompleteHandoverResponse) GetOpportunity() *Opportunity {
@@ -2435,7 +2622,7 @@ type CloseOpportunityRequest struct {
 
 func (x *CloseOpportunityRequest) Reset() {
 	*x = CloseOpportunityRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2447,7 +2634,7 @@ func (x *CloseOpportunityRequest) String() string {
 func (*CloseOpportunityRequest) ProtoMessage() {}
 
 func (x *CloseOpportunityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2460,7 +2647,7 @@ func (x *CloseOpportunityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseOpportunityRequest.ProtoReflect.Descriptor instead.
 func (*CloseOpportunityRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{27}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CloseOpportunityRequest) GetRequestId() string {
@@ -2502,7 +2689,7 @@ type CloseOpportunityResponse struct {
 
 func (x *CloseOpportunityResponse) Reset() {
 	*x = CloseOpportunityResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2514,7 +2701,7 @@ func (x *CloseOpportunityResponse) String() string {
 func (*CloseOpportunityResponse) ProtoMessage() {}
 
 func (x *CloseOpportunityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2527,7 +2714,7 @@ func (x *CloseOpportunityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseOpportunityResponse.ProtoReflect.Descriptor instead.
 func (*CloseOpportunityResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{28}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CloseOpportunityResponse) GetOpportunity() *Opportunity {
@@ -2552,7 +2739,7 @@ type SubmitProjectSummaryRequest struct {
 
 func (x *SubmitProjectSummaryRequest) Reset() {
 	*x = SubmitProjectSummaryRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2564,7 +2751,7 @@ func (x *SubmitProjectSummaryRequest) String() string {
 func (*SubmitProjectSummaryRequest) ProtoMessage() {}
 
 func (x *SubmitProjectSummaryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2577,7 +2764,7 @@ func (x *SubmitProjectSummaryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitProjectSummaryRequest.ProtoReflect.Descriptor instead.
 func (*SubmitProjectSummaryRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{29}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *SubmitProjectSummaryRequest) GetRequestId() string {
@@ -2612,7 +2799,7 @@ type SubmitProjectSummaryResponse struct {
 
 func (x *SubmitProjectSummaryResponse) Reset() {
 	*x = SubmitProjectSummaryResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2624,7 +2811,7 @@ func (x *SubmitProjectSummaryResponse) String() string {
 func (*SubmitProjectSummaryResponse) ProtoMessage() {}
 
 func (x *SubmitProjectSummaryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2637,7 +2824,7 @@ func (x *SubmitProjectSummaryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitProjectSummaryResponse.ProtoReflect.Descriptor instead.
 func (*SubmitProjectSummaryResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{30}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *SubmitProjectSummaryResponse) GetOpportunity() *Opportunity {
@@ -2667,7 +2854,7 @@ type ListEventsRequest struct {
 
 func (x *ListEventsRequest) Reset() {
 	*x = ListEventsRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2679,7 +2866,7 @@ func (x *ListEventsRequest) String() string {
 func (*ListEventsRequest) ProtoMessage() {}
 
 func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2692,7 +2879,7 @@ func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListEventsRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{31}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListEventsRequest) GetAfterSequence() int64 {
@@ -2743,7 +2930,7 @@ type ListEventsResponse struct {
 
 func (x *ListEventsResponse) Reset() {
 	*x = ListEventsResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2755,7 +2942,7 @@ func (x *ListEventsResponse) String() string {
 func (*ListEventsResponse) ProtoMessage() {}
 
 func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2768,7 +2955,7 @@ func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListEventsResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{32}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListEventsResponse) GetEvents() []*Event {
@@ -2789,7 +2976,7 @@ var File_ltc_v1_opportunity_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\n" +
-	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\xee\x1b\n" +
+	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\x92\x1e\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x17\n" +
 	"\adeal_id\x18\x02 \x01(\tR\x06dealId\x12#\n" +
@@ -2853,8 +3040,21 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x15satisfaction_recorded\x18; \x01(\v2\x1c.ltc.v1.SatisfactionRecordedH\x00R\x14satisfactionRecorded\x12G\n" +
 	"\x11activity_recorded\x18< \x01(\v2\x18.ltc.v1.ActivityRecordedH\x00R\x10activityRecorded\x12G\n" +
 	"\x11activity_reviewed\x18= \x01(\v2\x18.ltc.v1.ActivityReviewedH\x00R\x10activityReviewed\x12J\n" +
-	"\x12activity_completed\x18> \x01(\v2\x19.ltc.v1.ActivityCompletedH\x00R\x11activityCompletedB\t\n" +
-	"\apayload\"1\n" +
+	"\x12activity_completed\x18> \x01(\v2\x19.ltc.v1.ActivityCompletedH\x00R\x11activityCompleted\x12A\n" +
+	"\x0flead_reassigned\x18? \x01(\v2\x16.ltc.v1.LeadReassignedH\x00R\x0eleadReassigned\x12D\n" +
+	"\x10owner_reassigned\x18@ \x01(\v2\x17.ltc.v1.OwnerReassignedH\x00R\x0fownerReassigned\x12G\n" +
+	"\x11review_reassigned\x18A \x01(\v2\x18.ltc.v1.ReviewReassignedH\x00R\x10reviewReassigned\x12P\n" +
+	"\x14opportunity_reopened\x18B \x01(\v2\x1b.ltc.v1.OpportunityReopenedH\x00R\x13opportunityReopenedB\t\n" +
+	"\apayload\"\xc2\x01\n" +
+	"\x14ReassignOwnerRequest\x12'\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12,\n" +
+	"\x05owner\x18\x03 \x01(\v2\x0e.ltc.v1.PersonB\x06\xbaH\x03\xc8\x01\x01R\x05owner\x12\"\n" +
+	"\x06reason\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x06reason\"N\n" +
+	"\x15ReassignOwnerResponse\x125\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"1\n" +
 	"\x15GetOpportunityRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"O\n" +
 	"\x16GetOpportunityResponse\x125\n" +
@@ -2987,7 +3187,7 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x15deal_id_or_account_id\x12*deal_id and account_id may not both be set\x1a+this.deal_id == '' || this.account_id == ''\"k\n" +
 	"\x12ListEventsResponse\x12%\n" +
 	"\x06events\x18\x01 \x03(\v2\r.ltc.v1.EventR\x06events\x12.\n" +
-	"\x13next_after_sequence\x18\x02 \x01(\x03R\x11nextAfterSequence2\xa1\n" +
+	"\x13next_after_sequence\x18\x02 \x01(\x03R\x11nextAfterSequence2\xef\n" +
 	"\n" +
 	"\x12OpportunityService\x12O\n" +
 	"\x0eGetOpportunity\x12\x1d.ltc.v1.GetOpportunityRequest\x1a\x1e.ltc.v1.GetOpportunityResponse\x12X\n" +
@@ -3007,7 +3207,8 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x10CloseOpportunity\x12\x1f.ltc.v1.CloseOpportunityRequest\x1a .ltc.v1.CloseOpportunityResponse\x12a\n" +
 	"\x14SubmitProjectSummary\x12#.ltc.v1.SubmitProjectSummaryRequest\x1a$.ltc.v1.SubmitProjectSummaryResponse\x12C\n" +
 	"\n" +
-	"ListEvents\x12\x19.ltc.v1.ListEventsRequest\x1a\x1a.ltc.v1.ListEventsResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"ListEvents\x12\x19.ltc.v1.ListEventsRequest\x1a\x1a.ltc.v1.ListEventsResponse\x12L\n" +
+	"\rReassignOwner\x12\x1c.ltc.v1.ReassignOwnerRequest\x1a\x1d.ltc.v1.ReassignOwnerResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_opportunity_proto_rawDescOnce sync.Once
@@ -3021,219 +3222,233 @@ func file_ltc_v1_opportunity_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_opportunity_proto_rawDescData
 }
 
-var file_ltc_v1_opportunity_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_ltc_v1_opportunity_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_ltc_v1_opportunity_proto_goTypes = []any{
 	(*Event)(nil),                        // 0: ltc.v1.Event
-	(*GetOpportunityRequest)(nil),        // 1: ltc.v1.GetOpportunityRequest
-	(*GetOpportunityResponse)(nil),       // 2: ltc.v1.GetOpportunityResponse
-	(*ListOpportunitiesRequest)(nil),     // 3: ltc.v1.ListOpportunitiesRequest
-	(*ListOpportunitiesResponse)(nil),    // 4: ltc.v1.ListOpportunitiesResponse
-	(*UpdateAssessmentRequest)(nil),      // 5: ltc.v1.UpdateAssessmentRequest
-	(*UpdateAssessmentResponse)(nil),     // 6: ltc.v1.UpdateAssessmentResponse
-	(*AppointTeamRequest)(nil),           // 7: ltc.v1.AppointTeamRequest
-	(*AppointTeamResponse)(nil),          // 8: ltc.v1.AppointTeamResponse
-	(*AddRiskRequest)(nil),               // 9: ltc.v1.AddRiskRequest
-	(*AddRiskResponse)(nil),              // 10: ltc.v1.AddRiskResponse
-	(*UpdateRiskRequest)(nil),            // 11: ltc.v1.UpdateRiskRequest
-	(*UpdateRiskResponse)(nil),           // 12: ltc.v1.UpdateRiskResponse
-	(*SubmitWeeklyReportRequest)(nil),    // 13: ltc.v1.SubmitWeeklyReportRequest
-	(*SubmitWeeklyReportResponse)(nil),   // 14: ltc.v1.SubmitWeeklyReportResponse
-	(*RecordMeetingRequest)(nil),         // 15: ltc.v1.RecordMeetingRequest
-	(*RecordMeetingResponse)(nil),        // 16: ltc.v1.RecordMeetingResponse
-	(*SubmitBidRequest)(nil),             // 17: ltc.v1.SubmitBidRequest
-	(*SubmitBidResponse)(nil),            // 18: ltc.v1.SubmitBidResponse
-	(*RecordTenderResultRequest)(nil),    // 19: ltc.v1.RecordTenderResultRequest
-	(*RecordTenderResultResponse)(nil),   // 20: ltc.v1.RecordTenderResultResponse
-	(*SignContractRequest)(nil),          // 21: ltc.v1.SignContractRequest
-	(*SignContractResponse)(nil),         // 22: ltc.v1.SignContractResponse
-	(*ScheduleHandoverRequest)(nil),      // 23: ltc.v1.ScheduleHandoverRequest
-	(*ScheduleHandoverResponse)(nil),     // 24: ltc.v1.ScheduleHandoverResponse
-	(*CompleteHandoverRequest)(nil),      // 25: ltc.v1.CompleteHandoverRequest
-	(*CompleteHandoverResponse)(nil),     // 26: ltc.v1.CompleteHandoverResponse
-	(*CloseOpportunityRequest)(nil),      // 27: ltc.v1.CloseOpportunityRequest
-	(*CloseOpportunityResponse)(nil),     // 28: ltc.v1.CloseOpportunityResponse
-	(*SubmitProjectSummaryRequest)(nil),  // 29: ltc.v1.SubmitProjectSummaryRequest
-	(*SubmitProjectSummaryResponse)(nil), // 30: ltc.v1.SubmitProjectSummaryResponse
-	(*ListEventsRequest)(nil),            // 31: ltc.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),           // 32: ltc.v1.ListEventsResponse
-	(*Person)(nil),                       // 33: ltc.v1.Person
-	(*structpb.Struct)(nil),              // 34: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),        // 35: google.protobuf.Timestamp
-	(*LeadCreated)(nil),                  // 36: ltc.v1.LeadCreated
-	(*LeadQualified)(nil),                // 37: ltc.v1.LeadQualified
-	(*LeadDisqualified)(nil),             // 38: ltc.v1.LeadDisqualified
-	(*LeadOverdue)(nil),                  // 39: ltc.v1.LeadOverdue
-	(*OpportunityCreated)(nil),           // 40: ltc.v1.OpportunityCreated
-	(*AssessmentUpdated)(nil),            // 41: ltc.v1.AssessmentUpdated
-	(*DecisionRequested)(nil),            // 42: ltc.v1.DecisionRequested
-	(*ReviewSubmitted)(nil),              // 43: ltc.v1.ReviewSubmitted
-	(*DecisionDecided)(nil),              // 44: ltc.v1.DecisionDecided
-	(*DecisionWithdrawn)(nil),            // 45: ltc.v1.DecisionWithdrawn
-	(*DecisionEscalated)(nil),            // 46: ltc.v1.DecisionEscalated
-	(*DecisionOverdue)(nil),              // 47: ltc.v1.DecisionOverdue
-	(*TeamAppointed)(nil),                // 48: ltc.v1.TeamAppointed
-	(*TeamChanged)(nil),                  // 49: ltc.v1.TeamChanged
-	(*OpportunityClosed)(nil),            // 50: ltc.v1.OpportunityClosed
-	(*RiskAdded)(nil),                    // 51: ltc.v1.RiskAdded
-	(*RiskUpdated)(nil),                  // 52: ltc.v1.RiskUpdated
-	(*BidSubmitted)(nil),                 // 53: ltc.v1.BidSubmitted
-	(*TenderResultRecorded)(nil),         // 54: ltc.v1.TenderResultRecorded
-	(*ContractSigned)(nil),               // 55: ltc.v1.ContractSigned
-	(*HandoverScheduled)(nil),            // 56: ltc.v1.HandoverScheduled
-	(*HandoverCompleted)(nil),            // 57: ltc.v1.HandoverCompleted
-	(*HandoverOverdue)(nil),              // 58: ltc.v1.HandoverOverdue
-	(*SummarySubmitted)(nil),             // 59: ltc.v1.SummarySubmitted
-	(*SummaryOverdue)(nil),               // 60: ltc.v1.SummaryOverdue
-	(*WeeklyReportSubmitted)(nil),        // 61: ltc.v1.WeeklyReportSubmitted
-	(*WeeklyReportOverdue)(nil),          // 62: ltc.v1.WeeklyReportOverdue
-	(*MeetingRecorded)(nil),              // 63: ltc.v1.MeetingRecorded
-	(*AccountCreated)(nil),               // 64: ltc.v1.AccountCreated
-	(*AccountUpdated)(nil),               // 65: ltc.v1.AccountUpdated
-	(*AccountGraded)(nil),                // 66: ltc.v1.AccountGraded
-	(*ContactAdded)(nil),                 // 67: ltc.v1.ContactAdded
-	(*ContactUpdated)(nil),               // 68: ltc.v1.ContactUpdated
-	(*ContactErased)(nil),                // 69: ltc.v1.ContactErased
-	(*RelationshipAssessed)(nil),         // 70: ltc.v1.RelationshipAssessed
-	(*AccountPlanSet)(nil),               // 71: ltc.v1.AccountPlanSet
-	(*RelationshipReviewRecorded)(nil),   // 72: ltc.v1.RelationshipReviewRecorded
-	(*RelationshipReviewOverdue)(nil),    // 73: ltc.v1.RelationshipReviewOverdue
-	(*RelationshipReviewEscalated)(nil),  // 74: ltc.v1.RelationshipReviewEscalated
-	(*SatisfactionRecorded)(nil),         // 75: ltc.v1.SatisfactionRecorded
-	(*ActivityRecorded)(nil),             // 76: ltc.v1.ActivityRecorded
-	(*ActivityReviewed)(nil),             // 77: ltc.v1.ActivityReviewed
-	(*ActivityCompleted)(nil),            // 78: ltc.v1.ActivityCompleted
-	(*Opportunity)(nil),                  // 79: ltc.v1.Opportunity
-	(Stage)(0),                           // 80: ltc.v1.Stage
-	(Outcome)(0),                         // 81: ltc.v1.Outcome
-	(ProjectLevel)(0),                    // 82: ltc.v1.ProjectLevel
-	(*Assessment)(nil),                   // 83: ltc.v1.Assessment
-	(*TeamMember)(nil),                   // 84: ltc.v1.TeamMember
-	(*Risk)(nil),                         // 85: ltc.v1.Risk
-	(*WeeklyReport)(nil),                 // 86: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                      // 87: ltc.v1.Meeting
-	(*Bid)(nil),                          // 88: ltc.v1.Bid
-	(*TenderResult)(nil),                 // 89: ltc.v1.TenderResult
-	(*Contract)(nil),                     // 90: ltc.v1.Contract
-	(*HandoverRecord)(nil),               // 91: ltc.v1.HandoverRecord
-	(*ProjectSummary)(nil),               // 92: ltc.v1.ProjectSummary
+	(*ReassignOwnerRequest)(nil),         // 1: ltc.v1.ReassignOwnerRequest
+	(*ReassignOwnerResponse)(nil),        // 2: ltc.v1.ReassignOwnerResponse
+	(*GetOpportunityRequest)(nil),        // 3: ltc.v1.GetOpportunityRequest
+	(*GetOpportunityResponse)(nil),       // 4: ltc.v1.GetOpportunityResponse
+	(*ListOpportunitiesRequest)(nil),     // 5: ltc.v1.ListOpportunitiesRequest
+	(*ListOpportunitiesResponse)(nil),    // 6: ltc.v1.ListOpportunitiesResponse
+	(*UpdateAssessmentRequest)(nil),      // 7: ltc.v1.UpdateAssessmentRequest
+	(*UpdateAssessmentResponse)(nil),     // 8: ltc.v1.UpdateAssessmentResponse
+	(*AppointTeamRequest)(nil),           // 9: ltc.v1.AppointTeamRequest
+	(*AppointTeamResponse)(nil),          // 10: ltc.v1.AppointTeamResponse
+	(*AddRiskRequest)(nil),               // 11: ltc.v1.AddRiskRequest
+	(*AddRiskResponse)(nil),              // 12: ltc.v1.AddRiskResponse
+	(*UpdateRiskRequest)(nil),            // 13: ltc.v1.UpdateRiskRequest
+	(*UpdateRiskResponse)(nil),           // 14: ltc.v1.UpdateRiskResponse
+	(*SubmitWeeklyReportRequest)(nil),    // 15: ltc.v1.SubmitWeeklyReportRequest
+	(*SubmitWeeklyReportResponse)(nil),   // 16: ltc.v1.SubmitWeeklyReportResponse
+	(*RecordMeetingRequest)(nil),         // 17: ltc.v1.RecordMeetingRequest
+	(*RecordMeetingResponse)(nil),        // 18: ltc.v1.RecordMeetingResponse
+	(*SubmitBidRequest)(nil),             // 19: ltc.v1.SubmitBidRequest
+	(*SubmitBidResponse)(nil),            // 20: ltc.v1.SubmitBidResponse
+	(*RecordTenderResultRequest)(nil),    // 21: ltc.v1.RecordTenderResultRequest
+	(*RecordTenderResultResponse)(nil),   // 22: ltc.v1.RecordTenderResultResponse
+	(*SignContractRequest)(nil),          // 23: ltc.v1.SignContractRequest
+	(*SignContractResponse)(nil),         // 24: ltc.v1.SignContractResponse
+	(*ScheduleHandoverRequest)(nil),      // 25: ltc.v1.ScheduleHandoverRequest
+	(*ScheduleHandoverResponse)(nil),     // 26: ltc.v1.ScheduleHandoverResponse
+	(*CompleteHandoverRequest)(nil),      // 27: ltc.v1.CompleteHandoverRequest
+	(*CompleteHandoverResponse)(nil),     // 28: ltc.v1.CompleteHandoverResponse
+	(*CloseOpportunityRequest)(nil),      // 29: ltc.v1.CloseOpportunityRequest
+	(*CloseOpportunityResponse)(nil),     // 30: ltc.v1.CloseOpportunityResponse
+	(*SubmitProjectSummaryRequest)(nil),  // 31: ltc.v1.SubmitProjectSummaryRequest
+	(*SubmitProjectSummaryResponse)(nil), // 32: ltc.v1.SubmitProjectSummaryResponse
+	(*ListEventsRequest)(nil),            // 33: ltc.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),           // 34: ltc.v1.ListEventsResponse
+	(*Person)(nil),                       // 35: ltc.v1.Person
+	(*structpb.Struct)(nil),              // 36: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),        // 37: google.protobuf.Timestamp
+	(*LeadCreated)(nil),                  // 38: ltc.v1.LeadCreated
+	(*LeadQualified)(nil),                // 39: ltc.v1.LeadQualified
+	(*LeadDisqualified)(nil),             // 40: ltc.v1.LeadDisqualified
+	(*LeadOverdue)(nil),                  // 41: ltc.v1.LeadOverdue
+	(*OpportunityCreated)(nil),           // 42: ltc.v1.OpportunityCreated
+	(*AssessmentUpdated)(nil),            // 43: ltc.v1.AssessmentUpdated
+	(*DecisionRequested)(nil),            // 44: ltc.v1.DecisionRequested
+	(*ReviewSubmitted)(nil),              // 45: ltc.v1.ReviewSubmitted
+	(*DecisionDecided)(nil),              // 46: ltc.v1.DecisionDecided
+	(*DecisionWithdrawn)(nil),            // 47: ltc.v1.DecisionWithdrawn
+	(*DecisionEscalated)(nil),            // 48: ltc.v1.DecisionEscalated
+	(*DecisionOverdue)(nil),              // 49: ltc.v1.DecisionOverdue
+	(*TeamAppointed)(nil),                // 50: ltc.v1.TeamAppointed
+	(*TeamChanged)(nil),                  // 51: ltc.v1.TeamChanged
+	(*OpportunityClosed)(nil),            // 52: ltc.v1.OpportunityClosed
+	(*RiskAdded)(nil),                    // 53: ltc.v1.RiskAdded
+	(*RiskUpdated)(nil),                  // 54: ltc.v1.RiskUpdated
+	(*BidSubmitted)(nil),                 // 55: ltc.v1.BidSubmitted
+	(*TenderResultRecorded)(nil),         // 56: ltc.v1.TenderResultRecorded
+	(*ContractSigned)(nil),               // 57: ltc.v1.ContractSigned
+	(*HandoverScheduled)(nil),            // 58: ltc.v1.HandoverScheduled
+	(*HandoverCompleted)(nil),            // 59: ltc.v1.HandoverCompleted
+	(*HandoverOverdue)(nil),              // 60: ltc.v1.HandoverOverdue
+	(*SummarySubmitted)(nil),             // 61: ltc.v1.SummarySubmitted
+	(*SummaryOverdue)(nil),               // 62: ltc.v1.SummaryOverdue
+	(*WeeklyReportSubmitted)(nil),        // 63: ltc.v1.WeeklyReportSubmitted
+	(*WeeklyReportOverdue)(nil),          // 64: ltc.v1.WeeklyReportOverdue
+	(*MeetingRecorded)(nil),              // 65: ltc.v1.MeetingRecorded
+	(*AccountCreated)(nil),               // 66: ltc.v1.AccountCreated
+	(*AccountUpdated)(nil),               // 67: ltc.v1.AccountUpdated
+	(*AccountGraded)(nil),                // 68: ltc.v1.AccountGraded
+	(*ContactAdded)(nil),                 // 69: ltc.v1.ContactAdded
+	(*ContactUpdated)(nil),               // 70: ltc.v1.ContactUpdated
+	(*ContactErased)(nil),                // 71: ltc.v1.ContactErased
+	(*RelationshipAssessed)(nil),         // 72: ltc.v1.RelationshipAssessed
+	(*AccountPlanSet)(nil),               // 73: ltc.v1.AccountPlanSet
+	(*RelationshipReviewRecorded)(nil),   // 74: ltc.v1.RelationshipReviewRecorded
+	(*RelationshipReviewOverdue)(nil),    // 75: ltc.v1.RelationshipReviewOverdue
+	(*RelationshipReviewEscalated)(nil),  // 76: ltc.v1.RelationshipReviewEscalated
+	(*SatisfactionRecorded)(nil),         // 77: ltc.v1.SatisfactionRecorded
+	(*ActivityRecorded)(nil),             // 78: ltc.v1.ActivityRecorded
+	(*ActivityReviewed)(nil),             // 79: ltc.v1.ActivityReviewed
+	(*ActivityCompleted)(nil),            // 80: ltc.v1.ActivityCompleted
+	(*LeadReassigned)(nil),               // 81: ltc.v1.LeadReassigned
+	(*OwnerReassigned)(nil),              // 82: ltc.v1.OwnerReassigned
+	(*ReviewReassigned)(nil),             // 83: ltc.v1.ReviewReassigned
+	(*OpportunityReopened)(nil),          // 84: ltc.v1.OpportunityReopened
+	(*Opportunity)(nil),                  // 85: ltc.v1.Opportunity
+	(Stage)(0),                           // 86: ltc.v1.Stage
+	(Outcome)(0),                         // 87: ltc.v1.Outcome
+	(ProjectLevel)(0),                    // 88: ltc.v1.ProjectLevel
+	(*Assessment)(nil),                   // 89: ltc.v1.Assessment
+	(*TeamMember)(nil),                   // 90: ltc.v1.TeamMember
+	(*Risk)(nil),                         // 91: ltc.v1.Risk
+	(*WeeklyReport)(nil),                 // 92: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                      // 93: ltc.v1.Meeting
+	(*Bid)(nil),                          // 94: ltc.v1.Bid
+	(*TenderResult)(nil),                 // 95: ltc.v1.TenderResult
+	(*Contract)(nil),                     // 96: ltc.v1.Contract
+	(*HandoverRecord)(nil),               // 97: ltc.v1.HandoverRecord
+	(*ProjectSummary)(nil),               // 98: ltc.v1.ProjectSummary
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
-	33, // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
-	34, // 1: ltc.v1.Event.data:type_name -> google.protobuf.Struct
-	35, // 2: ltc.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
-	36, // 3: ltc.v1.Event.lead_created:type_name -> ltc.v1.LeadCreated
-	37, // 4: ltc.v1.Event.lead_qualified:type_name -> ltc.v1.LeadQualified
-	38, // 5: ltc.v1.Event.lead_disqualified:type_name -> ltc.v1.LeadDisqualified
-	39, // 6: ltc.v1.Event.lead_overdue:type_name -> ltc.v1.LeadOverdue
-	40, // 7: ltc.v1.Event.opportunity_created:type_name -> ltc.v1.OpportunityCreated
-	41, // 8: ltc.v1.Event.assessment_updated:type_name -> ltc.v1.AssessmentUpdated
-	42, // 9: ltc.v1.Event.decision_requested:type_name -> ltc.v1.DecisionRequested
-	43, // 10: ltc.v1.Event.review_submitted:type_name -> ltc.v1.ReviewSubmitted
-	44, // 11: ltc.v1.Event.decision_decided:type_name -> ltc.v1.DecisionDecided
-	45, // 12: ltc.v1.Event.decision_withdrawn:type_name -> ltc.v1.DecisionWithdrawn
-	46, // 13: ltc.v1.Event.decision_escalated:type_name -> ltc.v1.DecisionEscalated
-	47, // 14: ltc.v1.Event.decision_overdue:type_name -> ltc.v1.DecisionOverdue
-	48, // 15: ltc.v1.Event.team_appointed:type_name -> ltc.v1.TeamAppointed
-	49, // 16: ltc.v1.Event.team_changed:type_name -> ltc.v1.TeamChanged
-	50, // 17: ltc.v1.Event.opportunity_closed:type_name -> ltc.v1.OpportunityClosed
-	51, // 18: ltc.v1.Event.risk_added:type_name -> ltc.v1.RiskAdded
-	52, // 19: ltc.v1.Event.risk_updated:type_name -> ltc.v1.RiskUpdated
-	53, // 20: ltc.v1.Event.bid_submitted:type_name -> ltc.v1.BidSubmitted
-	54, // 21: ltc.v1.Event.tender_result_recorded:type_name -> ltc.v1.TenderResultRecorded
-	55, // 22: ltc.v1.Event.contract_signed:type_name -> ltc.v1.ContractSigned
-	56, // 23: ltc.v1.Event.handover_scheduled:type_name -> ltc.v1.HandoverScheduled
-	57, // 24: ltc.v1.Event.handover_completed:type_name -> ltc.v1.HandoverCompleted
-	58, // 25: ltc.v1.Event.handover_overdue:type_name -> ltc.v1.HandoverOverdue
-	59, // 26: ltc.v1.Event.summary_submitted:type_name -> ltc.v1.SummarySubmitted
-	60, // 27: ltc.v1.Event.summary_overdue:type_name -> ltc.v1.SummaryOverdue
-	61, // 28: ltc.v1.Event.weekly_report_submitted:type_name -> ltc.v1.WeeklyReportSubmitted
-	62, // 29: ltc.v1.Event.weekly_report_overdue:type_name -> ltc.v1.WeeklyReportOverdue
-	63, // 30: ltc.v1.Event.meeting_recorded:type_name -> ltc.v1.MeetingRecorded
-	64, // 31: ltc.v1.Event.account_created:type_name -> ltc.v1.AccountCreated
-	65, // 32: ltc.v1.Event.account_updated:type_name -> ltc.v1.AccountUpdated
-	66, // 33: ltc.v1.Event.account_graded:type_name -> ltc.v1.AccountGraded
-	67, // 34: ltc.v1.Event.contact_added:type_name -> ltc.v1.ContactAdded
-	68, // 35: ltc.v1.Event.contact_updated:type_name -> ltc.v1.ContactUpdated
-	69, // 36: ltc.v1.Event.contact_erased:type_name -> ltc.v1.ContactErased
-	70, // 37: ltc.v1.Event.relationship_assessed:type_name -> ltc.v1.RelationshipAssessed
-	71, // 38: ltc.v1.Event.account_plan_set:type_name -> ltc.v1.AccountPlanSet
-	72, // 39: ltc.v1.Event.relationship_review_recorded:type_name -> ltc.v1.RelationshipReviewRecorded
-	73, // 40: ltc.v1.Event.relationship_review_overdue:type_name -> ltc.v1.RelationshipReviewOverdue
-	74, // 41: ltc.v1.Event.relationship_review_escalated:type_name -> ltc.v1.RelationshipReviewEscalated
-	75, // 42: ltc.v1.Event.satisfaction_recorded:type_name -> ltc.v1.SatisfactionRecorded
-	76, // 43: ltc.v1.Event.activity_recorded:type_name -> ltc.v1.ActivityRecorded
-	77, // 44: ltc.v1.Event.activity_reviewed:type_name -> ltc.v1.ActivityReviewed
-	78, // 45: ltc.v1.Event.activity_completed:type_name -> ltc.v1.ActivityCompleted
-	79, // 46: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	80, // 47: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
-	81, // 48: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
-	82, // 49: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
-	79, // 50: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
-	83, // 51: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
-	79, // 52: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
-	84, // 53: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
-	79, // 54: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
-	85, // 55: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
-	79, // 56: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	85, // 57: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
-	79, // 58: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	86, // 59: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
-	79, // 60: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	87, // 61: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
-	79, // 62: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	88, // 63: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
-	79, // 64: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	89, // 65: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
-	79, // 66: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	90, // 67: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
-	79, // 68: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	35, // 69: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
-	84, // 70: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
-	79, // 71: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	91, // 72: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
-	79, // 73: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	81, // 74: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
-	79, // 75: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	92, // 76: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
-	79, // 77: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,  // 78: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	1,  // 79: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	3,  // 80: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	5,  // 81: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	7,  // 82: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	9,  // 83: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	11, // 84: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	13, // 85: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	15, // 86: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	17, // 87: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	19, // 88: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	21, // 89: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	23, // 90: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	25, // 91: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	27, // 92: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	29, // 93: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	31, // 94: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	2,  // 95: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	4,  // 96: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	6,  // 97: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	8,  // 98: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	10, // 99: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	12, // 100: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	14, // 101: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	16, // 102: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	18, // 103: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	20, // 104: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	22, // 105: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	24, // 106: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	26, // 107: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	28, // 108: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	30, // 109: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	32, // 110: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	95, // [95:111] is the sub-list for method output_type
-	79, // [79:95] is the sub-list for method input_type
-	79, // [79:79] is the sub-list for extension type_name
-	79, // [79:79] is the sub-list for extension extendee
-	0,  // [0:79] is the sub-list for field type_name
+	35,  // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
+	36,  // 1: ltc.v1.Event.data:type_name -> google.protobuf.Struct
+	37,  // 2: ltc.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
+	38,  // 3: ltc.v1.Event.lead_created:type_name -> ltc.v1.LeadCreated
+	39,  // 4: ltc.v1.Event.lead_qualified:type_name -> ltc.v1.LeadQualified
+	40,  // 5: ltc.v1.Event.lead_disqualified:type_name -> ltc.v1.LeadDisqualified
+	41,  // 6: ltc.v1.Event.lead_overdue:type_name -> ltc.v1.LeadOverdue
+	42,  // 7: ltc.v1.Event.opportunity_created:type_name -> ltc.v1.OpportunityCreated
+	43,  // 8: ltc.v1.Event.assessment_updated:type_name -> ltc.v1.AssessmentUpdated
+	44,  // 9: ltc.v1.Event.decision_requested:type_name -> ltc.v1.DecisionRequested
+	45,  // 10: ltc.v1.Event.review_submitted:type_name -> ltc.v1.ReviewSubmitted
+	46,  // 11: ltc.v1.Event.decision_decided:type_name -> ltc.v1.DecisionDecided
+	47,  // 12: ltc.v1.Event.decision_withdrawn:type_name -> ltc.v1.DecisionWithdrawn
+	48,  // 13: ltc.v1.Event.decision_escalated:type_name -> ltc.v1.DecisionEscalated
+	49,  // 14: ltc.v1.Event.decision_overdue:type_name -> ltc.v1.DecisionOverdue
+	50,  // 15: ltc.v1.Event.team_appointed:type_name -> ltc.v1.TeamAppointed
+	51,  // 16: ltc.v1.Event.team_changed:type_name -> ltc.v1.TeamChanged
+	52,  // 17: ltc.v1.Event.opportunity_closed:type_name -> ltc.v1.OpportunityClosed
+	53,  // 18: ltc.v1.Event.risk_added:type_name -> ltc.v1.RiskAdded
+	54,  // 19: ltc.v1.Event.risk_updated:type_name -> ltc.v1.RiskUpdated
+	55,  // 20: ltc.v1.Event.bid_submitted:type_name -> ltc.v1.BidSubmitted
+	56,  // 21: ltc.v1.Event.tender_result_recorded:type_name -> ltc.v1.TenderResultRecorded
+	57,  // 22: ltc.v1.Event.contract_signed:type_name -> ltc.v1.ContractSigned
+	58,  // 23: ltc.v1.Event.handover_scheduled:type_name -> ltc.v1.HandoverScheduled
+	59,  // 24: ltc.v1.Event.handover_completed:type_name -> ltc.v1.HandoverCompleted
+	60,  // 25: ltc.v1.Event.handover_overdue:type_name -> ltc.v1.HandoverOverdue
+	61,  // 26: ltc.v1.Event.summary_submitted:type_name -> ltc.v1.SummarySubmitted
+	62,  // 27: ltc.v1.Event.summary_overdue:type_name -> ltc.v1.SummaryOverdue
+	63,  // 28: ltc.v1.Event.weekly_report_submitted:type_name -> ltc.v1.WeeklyReportSubmitted
+	64,  // 29: ltc.v1.Event.weekly_report_overdue:type_name -> ltc.v1.WeeklyReportOverdue
+	65,  // 30: ltc.v1.Event.meeting_recorded:type_name -> ltc.v1.MeetingRecorded
+	66,  // 31: ltc.v1.Event.account_created:type_name -> ltc.v1.AccountCreated
+	67,  // 32: ltc.v1.Event.account_updated:type_name -> ltc.v1.AccountUpdated
+	68,  // 33: ltc.v1.Event.account_graded:type_name -> ltc.v1.AccountGraded
+	69,  // 34: ltc.v1.Event.contact_added:type_name -> ltc.v1.ContactAdded
+	70,  // 35: ltc.v1.Event.contact_updated:type_name -> ltc.v1.ContactUpdated
+	71,  // 36: ltc.v1.Event.contact_erased:type_name -> ltc.v1.ContactErased
+	72,  // 37: ltc.v1.Event.relationship_assessed:type_name -> ltc.v1.RelationshipAssessed
+	73,  // 38: ltc.v1.Event.account_plan_set:type_name -> ltc.v1.AccountPlanSet
+	74,  // 39: ltc.v1.Event.relationship_review_recorded:type_name -> ltc.v1.RelationshipReviewRecorded
+	75,  // 40: ltc.v1.Event.relationship_review_overdue:type_name -> ltc.v1.RelationshipReviewOverdue
+	76,  // 41: ltc.v1.Event.relationship_review_escalated:type_name -> ltc.v1.RelationshipReviewEscalated
+	77,  // 42: ltc.v1.Event.satisfaction_recorded:type_name -> ltc.v1.SatisfactionRecorded
+	78,  // 43: ltc.v1.Event.activity_recorded:type_name -> ltc.v1.ActivityRecorded
+	79,  // 44: ltc.v1.Event.activity_reviewed:type_name -> ltc.v1.ActivityReviewed
+	80,  // 45: ltc.v1.Event.activity_completed:type_name -> ltc.v1.ActivityCompleted
+	81,  // 46: ltc.v1.Event.lead_reassigned:type_name -> ltc.v1.LeadReassigned
+	82,  // 47: ltc.v1.Event.owner_reassigned:type_name -> ltc.v1.OwnerReassigned
+	83,  // 48: ltc.v1.Event.review_reassigned:type_name -> ltc.v1.ReviewReassigned
+	84,  // 49: ltc.v1.Event.opportunity_reopened:type_name -> ltc.v1.OpportunityReopened
+	35,  // 50: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
+	85,  // 51: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
+	85,  // 52: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	86,  // 53: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
+	87,  // 54: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
+	88,  // 55: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
+	85,  // 56: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
+	89,  // 57: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
+	85,  // 58: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
+	90,  // 59: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
+	85,  // 60: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
+	91,  // 61: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
+	85,  // 62: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	91,  // 63: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
+	85,  // 64: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	92,  // 65: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
+	85,  // 66: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	93,  // 67: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
+	85,  // 68: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	94,  // 69: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
+	85,  // 70: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	95,  // 71: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
+	85,  // 72: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	96,  // 73: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
+	85,  // 74: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	37,  // 75: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
+	90,  // 76: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
+	85,  // 77: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	97,  // 78: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
+	85,  // 79: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	87,  // 80: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	85,  // 81: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	98,  // 82: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
+	85,  // 83: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,   // 84: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	3,   // 85: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	5,   // 86: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	7,   // 87: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	9,   // 88: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	11,  // 89: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	13,  // 90: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	15,  // 91: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	17,  // 92: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	19,  // 93: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	21,  // 94: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	23,  // 95: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	25,  // 96: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	27,  // 97: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	29,  // 98: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	31,  // 99: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	33,  // 100: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	1,   // 101: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
+	4,   // 102: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	6,   // 103: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	8,   // 104: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	10,  // 105: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	12,  // 106: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	14,  // 107: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	16,  // 108: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	18,  // 109: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	20,  // 110: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	22,  // 111: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	24,  // 112: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	26,  // 113: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	28,  // 114: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	30,  // 115: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	32,  // 116: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	34,  // 117: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	2,   // 118: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
+	102, // [102:119] is the sub-list for method output_type
+	85,  // [85:102] is the sub-list for method input_type
+	85,  // [85:85] is the sub-list for extension type_name
+	85,  // [85:85] is the sub-list for extension extendee
+	0,   // [0:85] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }
@@ -3288,6 +3503,10 @@ func file_ltc_v1_opportunity_proto_init() {
 		(*Event_ActivityRecorded)(nil),
 		(*Event_ActivityReviewed)(nil),
 		(*Event_ActivityCompleted)(nil),
+		(*Event_LeadReassigned)(nil),
+		(*Event_OwnerReassigned)(nil),
+		(*Event_ReviewReassigned)(nil),
+		(*Event_OpportunityReopened)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -3295,7 +3514,7 @@ func file_ltc_v1_opportunity_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_opportunity_proto_rawDesc), len(file_ltc_v1_opportunity_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   33,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -35,6 +35,7 @@ const (
 	OpportunityService_CloseOpportunity_FullMethodName     = "/ltc.v1.OpportunityService/CloseOpportunity"
 	OpportunityService_SubmitProjectSummary_FullMethodName = "/ltc.v1.OpportunityService/SubmitProjectSummary"
 	OpportunityService_ListEvents_FullMethodName           = "/ltc.v1.OpportunityService/ListEvents"
+	OpportunityService_ReassignOwner_FullMethodName        = "/ltc.v1.OpportunityService/ReassignOwner"
 )
 
 // OpportunityServiceClient is the client API for OpportunityService service.
@@ -85,6 +86,10 @@ type OpportunityServiceClient interface {
 	SubmitProjectSummary(ctx context.Context, in *SubmitProjectSummaryRequest, opts ...grpc.CallOption) (*SubmitProjectSummaryResponse, error)
 	// ListEvents pages the append-only event log by cursor, globally, for one deal or for one account.
 	ListEvents(ctx context.Context, in *ListEventsRequest, opts ...grpc.CallOption) (*ListEventsResponse, error)
+	// ReassignOwner makes someone else the deal's owner, its AR (in the team too), with a reason: a sales manager of
+	// its unit, an executive whose scope holds it, or an admin. Refused when the new owner reviewed the pending
+	// decision (separation of duties) or cannot be AR of the team (the SR).
+	ReassignOwner(ctx context.Context, in *ReassignOwnerRequest, opts ...grpc.CallOption) (*ReassignOwnerResponse, error)
 }
 
 type opportunityServiceClient struct {
@@ -255,6 +260,16 @@ func (c *opportunityServiceClient) ListEvents(ctx context.Context, in *ListEvent
 	return out, nil
 }
 
+func (c *opportunityServiceClient) ReassignOwner(ctx context.Context, in *ReassignOwnerRequest, opts ...grpc.CallOption) (*ReassignOwnerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReassignOwnerResponse)
+	err := c.cc.Invoke(ctx, OpportunityService_ReassignOwner_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // OpportunityServiceServer is the server API for OpportunityService service.
 // All implementations must embed UnimplementedOpportunityServiceServer
 // for forward compatibility.
@@ -303,6 +318,10 @@ type OpportunityServiceServer interface {
 	SubmitProjectSummary(context.Context, *SubmitProjectSummaryRequest) (*SubmitProjectSummaryResponse, error)
 	// ListEvents pages the append-only event log by cursor, globally, for one deal or for one account.
 	ListEvents(context.Context, *ListEventsRequest) (*ListEventsResponse, error)
+	// ReassignOwner makes someone else the deal's owner, its AR (in the team too), with a reason: a sales manager of
+	// its unit, an executive whose scope holds it, or an admin. Refused when the new owner reviewed the pending
+	// decision (separation of duties) or cannot be AR of the team (the SR).
+	ReassignOwner(context.Context, *ReassignOwnerRequest) (*ReassignOwnerResponse, error)
 	mustEmbedUnimplementedOpportunityServiceServer()
 }
 
@@ -360,6 +379,9 @@ func (UnimplementedOpportunityServiceServer) SubmitProjectSummary(context.Contex
 }
 func (UnimplementedOpportunityServiceServer) ListEvents(context.Context, *ListEventsRequest) (*ListEventsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListEvents not implemented")
+}
+func (UnimplementedOpportunityServiceServer) ReassignOwner(context.Context, *ReassignOwnerRequest) (*ReassignOwnerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReassignOwner not implemented")
 }
 func (UnimplementedOpportunityServiceServer) mustEmbedUnimplementedOpportunityServiceServer() {}
 func (UnimplementedOpportunityServiceServer) testEmbeddedByValue()                            {}
@@ -670,6 +692,24 @@ func _OpportunityService_ListEvents_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OpportunityService_ReassignOwner_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReassignOwnerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OpportunityServiceServer).ReassignOwner(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OpportunityService_ReassignOwner_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OpportunityServiceServer).ReassignOwner(ctx, req.(*ReassignOwnerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // OpportunityService_ServiceDesc is the grpc.ServiceDesc for OpportunityService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -740,6 +780,10 @@ var OpportunityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListEvents",
 			Handler:    _OpportunityService_ListEvents_Handler,
+		},
+		{
+			MethodName: "ReassignOwner",
+			Handler:    _OpportunityService_ReassignOwner_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
