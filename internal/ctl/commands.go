@@ -47,7 +47,7 @@ func New(out io.Writer) *cobra.Command {
 			return body(s, args)
 		}
 	}
-	root.AddCommand(accountCommands(run), leadCommands(run), dealCommands(run), gateCommands(run), inboxCommand(run), eventsCommand(run),
+	root.AddCommand(accountCommands(run), leadCommands(run), dealCommands(run), gateCommands(run), reviewCommands(run), inboxCommand(run), eventsCommand(run),
 		reportCommand(run), demoCommand(&o, out))
 	return root
 }
@@ -67,7 +67,7 @@ func envOr(key, def string) string {
 }
 
 func leadCommands(run runner) *cobra.Command {
-	lead := &cobra.Command{Use: "lead", Short: "Create, list, qualify and disqualify leads"}
+	lead := &cobra.Command{Use: "lead", Short: "Create, list, qualify, disqualify and reassign leads"}
 
 	var c struct{ account, customer, grade, industry, region, title, description, source, value, currency, close, owner, org string }
 	var create *cobra.Command
@@ -197,7 +197,7 @@ func leadCommands(run runner) *cobra.Command {
 			return s.show(resp, func(w io.Writer) { renderLead(w, resp.Lead) })
 		})}
 	disqualify.Flags().StringVar(&reason, "reason", "", "why")
-	lead.AddCommand(create, list, show, qualify, disqualify)
+	lead.AddCommand(create, list, show, qualify, disqualify, leadReassign(run))
 	return lead
 }
 

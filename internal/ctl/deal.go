@@ -325,7 +325,7 @@ func dealCommands(run runner) *cobra.Command {
 	summary.Flags().StringVar(&sm.lessons, "lessons", "", "lessons")
 	summary.Flags().StringVar(&sm.accuracy, "accuracy", "", "how accurate the win-rate estimates were")
 
-	deal.AddCommand(list, show, assess, appoint, risk, report, meeting, bid, tender, sign, handover, closeDeal, summary)
+	deal.AddCommand(list, show, assess, appoint, risk, report, meeting, bid, tender, sign, handover, closeDeal, summary, dealReassign(run))
 	return deal
 }
 
@@ -402,6 +402,7 @@ func renderDeal(w io.Writer, o *ltcv1.Opportunity, events []*ltcv1.Event) {
 	if s := o.Summary; s != nil {
 		fmt.Fprintf(w, "Summary\t%s; lessons: %s\n", s.WinLossReasons, s.Lessons)
 	}
+	renderReopenings(w, o)
 	if len(events) > 0 {
 		fmt.Fprintln(w, "Timeline")
 		for _, e := range events {

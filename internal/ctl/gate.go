@@ -27,12 +27,12 @@ func decision(run runner, use, short string, build func(s *session, args []strin
 }
 
 func gateCommands(run runner) *cobra.Command {
-	gate := &cobra.Command{Use: "gate", Short: "Request, review, decide and withdraw gate decisions (INITIATION, ATB, ATC)"}
+	gate := &cobra.Command{Use: "gate", Short: "Request, review, decide and withdraw gate decisions (INITIATION, ATB, ATC, REOPEN)"}
 
 	var rq struct {
-		gate, level, rationale, strategy, price, currency, terms, feasibility, deviations, reference string
-		winRate                                                                                      int32
-		margin                                                                                       float64
+		gate, level, rationale, strategy, price, currency, terms, feasibility, deviations, reference, stage string
+		winRate                                                                                             int32
+		margin                                                                                              float64
 	}
 	request := decision(run, "request DEAL", "Request a gate with its package", func(s *session, args []string) (func() (*ltcv1.Decision, error), error) {
 		g, err := enum[ltcv1.Gate](ltcv1.Gate_value, "GATE_", rq.gate)
@@ -61,6 +61,12 @@ func gateCommands(run runner) *cobra.Command {
 			}
 			req.Package = &ltcv1.RequestDecisionRequest_Contract{Contract: &ltcv1.ContractPackage{FinalPrice: p,
 				GrossMarginPercent: rq.margin, PaymentTerms: rq.terms, Deviations: rq.deviations, ContractReference: rq.reference}}
+		case ltcv1.Gate_GATE_REOPEN:
+			stage, err := enum[ltcv1.Stage](ltcv1.Stage_value, "STAGE_", rq.stage)
+			if err != nil {
+				return nil, err
+			}
+			req.Package = &ltcv1.RequestDecisionRequest_Reopen{Reopen: &ltcv1.ReopenPackage{Stage: stage, Rationale: rq.rationale}}
 		}
 		return func() (*ltcv1.Decision, error) {
 			r, err := call(s, s.gates.RequestDecision, req)
@@ -68,9 +74,10 @@ func gateCommands(run runner) *cobra.Command {
 		}, nil
 	})
 	rf := request.Flags()
-	rf.StringVar(&rq.gate, "gate", "", "INITIATION, ATB or ATC")
+	rf.StringVar(&rq.gate, "gate", "", "INITIATION, ATB, ATC or REOPEN")
 	rf.StringVar(&rq.level, "level", "", "INITIATION: proposed level A, B or C")
-	rf.StringVar(&rq.rationale, "rationale", "", "INITIATION: why pursue it")
+	rf.StringVar(&rq.rationale, "rationale", "", "INITIATION: why pursue it; REOPEN: why work it again")
+	rf.StringVar(&rq.stage, "stage", "", "REOPEN: the stage to return to: VALIDATION, PURSUIT or NEGOTIATION")
 	rf.StringVar(&rq.strategy, "strategy", "", "ATB: bid strategy")
 	rf.StringVar(&rq.price, "price", "0", "ATB: proposed price; ATC: final price")
 	rf.StringVar(&rq.currency, "currency", "CNY", "ISO currency")
@@ -156,6 +163,10 @@ func renderDecision(w io.Writer, d *ltcv1.Decision) {
 	fmt.Fprintf(w, "Reviews missing\t%s\n", missing(d))
 	for _, r := range d.Reviews {
 		fmt.Fprintf(w, "Review\t%s %s by %s %s\n", name(r.Function, "REVIEW_FUNCTION_"), name(r.Result, "REVIEW_RESULT_"), person(r.Reviewer), r.Comments)
+	}
+	renderAssignments(w, d)
+	if r := d.GetReopen(); r != nil {
+		fmt.Fprintf(w, "Reopen to\t%s: %s\n", name(r.Stage, "STAGE_"), r.Rationale)
 	}
 	if d.DecidedBy != nil {
 		fmt.Fprintf(w, "Decided\tby %s (authority %d) at %s: %s\n", person(d.DecidedBy), d.DeciderAuthority, d.DecideTime.AsTime().Format(time.DateTime), d.Rationale)
