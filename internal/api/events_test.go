@@ -67,6 +67,9 @@ func TestEveryEventTypeArrivesTyped(t *testing.T) {
 		r, err := decisions.RequestDecision(e.As(t, sam), req)
 		require.NoError(t, err)
 		gates[r.Decision.Id] = req.Gate
+		_, err = decisions.ReassignReview(e.As(t, mia), &ltcv1.ReassignReviewRequest{RequestId: rid(), DecisionId: r.Decision.Id,
+			Function: ltcv1.ReviewFunction_REVIEW_FUNCTION_FINANCE, Reviewer: &ltcv1.Person{Id: "fiona", Name: "Fiona Finance"}, Reason: "the deal's finance reviewer"})
+		require.NoError(t, err)
 		for _, rv := range []struct {
 			by ltc.Actor
 			f  ltcv1.ReviewFunction
@@ -130,7 +133,10 @@ func TestEveryEventTypeArrivesTyped(t *testing.T) {
 		got, err := leads.GetLead(e.As(t, sam), &ltcv1.GetLeadRequest{Id: lead})
 		return err == nil && got.Lead.Overdue
 	})
-	_, err = leads.DisqualifyLead(e.As(t, sam), &ltcv1.DisqualifyLeadRequest{RequestId: rid(), LeadId: lead, Reason: "no budget this year"})
+	_, err = leads.ReassignLead(e.As(t, mia), &ltcv1.ReassignLeadRequest{RequestId: rid(), LeadId: lead, Owner: &ltcv1.Person{Id: "sue", Name: "Sue Sales"},
+		Reason: "sam is overloaded"})
+	require.NoError(t, err)
+	_, err = leads.DisqualifyLead(e.As(t, mia), &ltcv1.DisqualifyLeadRequest{RequestId: rid(), LeadId: lead, Reason: "no budget this year"})
 	require.NoError(t, err)
 	wait("the stalled INITIATION escalates to the top and is flagged overdue", func() bool {
 		got, err := decisions.GetDecision(e.As(t, sam), &ltcv1.GetDecisionRequest{Id: stalledInitiation.Id})
@@ -140,6 +146,16 @@ func TestEveryEventTypeArrivesTyped(t *testing.T) {
 	require.NoError(t, err)
 	_, err = deals.CloseOpportunity(e.As(t, sam), &ltcv1.CloseOpportunityRequest{RequestId: rid(), OpportunityId: stalled,
 		Outcome: ltcv1.Outcome_OUTCOME_LOST, Reason: "budget cut"})
+	require.NoError(t, err)
+	// The stalled deal is reopened, and handed to Sue.
+	reopened, err := decisions.RequestDecision(e.As(t, sam), &ltcv1.RequestDecisionRequest{RequestId: rid(), OpportunityId: stalled,
+		Gate: ltcv1.Gate_GATE_REOPEN, Package: &ltcv1.RequestDecisionRequest_Reopen{Reopen: &ltcv1.ReopenPackage{
+			Stage: ltcv1.Stage_STAGE_VALIDATION, Rationale: "budget back"}}})
+	require.NoError(t, err)
+	gates[reopened.Decision.Id] = ltcv1.Gate_GATE_REOPEN
+	decide(eric, reopened.Decision.Id)
+	_, err = deals.ReassignOwner(e.As(t, mia), &ltcv1.ReassignOwnerRequest{RequestId: rid(), OpportunityId: stalled,
+		Owner: &ltcv1.Person{Id: "sue", Name: "Sue Sales"}, Reason: "sam is overloaded"})
 	require.NoError(t, err)
 
 	// Follow the whole log by cursor, as a consumer does.
@@ -277,6 +293,20 @@ func checkPayload(t *testing.T, ev *ltcv1.Event, gates map[string]ltcv1.Gate, ov
 		assert.Equal(t, "won", deal)
 		assert.Contains(t, overduePeriods, p.WeeklyReportOverdue.Period)
 		assert.False(t, p.WeeklyReportOverdue.DueTime.AsTime().After(at), "the report was due before the event")
+	case *ltcv1.Event_LeadReassigned:
+		assert.Equal(t, "lead", deal)
+		assert.Equal(t, []string{"sam", "sue", "sam is overloaded"}, []string{p.LeadReassigned.Before.Id, p.LeadReassigned.After.Id, p.LeadReassigned.Reason})
+	case *ltcv1.Event_OwnerReassigned:
+		assert.Equal(t, "stalled", deal)
+		assert.Equal(t, []string{"sam", "sue"}, []string{p.OwnerReassigned.Before.Id, p.OwnerReassigned.After.Id})
+	case *ltcv1.Event_ReviewReassigned:
+		assert.Equal(t, "won", deal)
+		assert.Equal(t, "fiona", p.ReviewReassigned.Assignment.Reviewer.Id)
+		assert.Equal(t, "mia", p.ReviewReassigned.Assignment.AssignedBy.Id)
+	case *ltcv1.Event_OpportunityReopened:
+		assert.Equal(t, "stalled", deal)
+		assert.Equal(t, ltcv1.Outcome_OUTCOME_LOST, p.OpportunityReopened.Reopening.Outcome)
+		assert.Equal(t, ltcv1.Stage_STAGE_VALIDATION, p.OpportunityReopened.Reopening.Stage)
 	case *ltcv1.Event_MeetingRecorded:
 		assert.Equal(t, "competitor discounting", p.MeetingRecorded.Meeting.Conclusions)
 		assert.Equal(t, "sam", p.MeetingRecorded.Meeting.ActionItems[0].Owner.Id)

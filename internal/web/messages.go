@@ -155,6 +155,10 @@ var catalogue = map[string]translation{
 	"weekly_report.submitted":        {en: "Weekly report submitted", zh: "提交项目周报"},
 	"weekly_report.overdue":          {en: "Weekly report overdue", zh: "项目周报超期"},
 	"meeting.recorded":               {en: "Meeting recorded", zh: "记录会议"},
+	"lead.reassigned":                {en: "Lead reassigned", zh: "线索转派"},
+	"opportunity.owner_reassigned":   {en: "Owner reassigned", zh: "负责人变更"},
+	"decision.review_reassigned":     {en: "Review reassigned", zh: "评审转派"},
+	"opportunity.reopened":           {en: "Deal reopened", zh: "项目重新打开"},
 
 	// The deal's forms, what it needs to move on and what its team owes.
 	"Actions at this stage": {zh: "本阶段的操作"},
@@ -275,6 +279,7 @@ var catalogue = map[string]translation{
 	"GATE_INITIATION":  {en: "Initiation", zh: "立项"},
 	"GATE_ATB":         {en: "ATB (approve to bid)", zh: "ATB 投标决策"},
 	"GATE_ATC":         {en: "ATC (approve to contract)", zh: "ATC 签约决策"},
+	"GATE_REOPEN":      {en: "Reopen", zh: "重新打开"},
 
 	"DECISION_STATUS_UNSPECIFIED":              {en: "—", zh: "—"},
 	"DECISION_STATUS_PENDING":                  {en: "Pending", zh: "待决策"},
