@@ -127,3 +127,34 @@ func TestReassignReview(t *testing.T) {
 	assert.Equal(t, []ltc.ReviewFunction{ltc.FunctionFinance}, fns)
 	assert.Equal(t, []string{"fred"}, who)
 }
+
+// A deal reopened to PURSUIT reports again: its next period starts at the approval and keeps the numbering of the
+// periods before the close.
+func TestReopenResumesWeeklyReporting(t *testing.T) {
+	p := ltc.DefaultPolicy()
+	period := time.Duration(p.ReportPeriod)
+	o := validated()
+	o.Stage = ltc.StageTeamFormation
+	o = o.AppointTeam(ltc.Team{{Person: owner.Person(), Role: ltc.TeamAR}, {Person: rep.Person(), Role: ltc.TeamSR},
+		{Person: owner.Person(), Role: ltc.TeamFR}}, t0, p)
+	o = o.SubmitWeeklyReport(ltc.WeeklyReport{Progress: "p"}, t0.Add(period+72*time.Hour), p) // period 1, past period 0's grace
+	d := ltc.Deal{Lead: ltc.Lead{ID: o.ID, State: ltc.LeadQualified}, Opportunity: &o}
+	closedAt := t0.Add(2 * period)
+	d = apply(t, d, owner, closedAt, ltc.CloseOpportunity{Outcome: ltc.OutcomeAbandoned, Reason: "on hold"}, "close").Deal
+	_, ok := d.NextDeadline(p)
+	require.True(t, ok, "the summary is owed")
+
+	at := closedAt.Add(30 * 24 * time.Hour)
+	ch := apply(t, d, manager, at, reopenTo(ltc.StagePursuit), "reopen")
+	ch = apply(t, ch.Deal, exec1, at, ltc.Decide{DecisionID: ch.Decision.ID, Verdict: ltc.VerdictApprove, Rationale: "back on"}, "yes")
+	c := ch.Deal.Opportunity.Cadence
+	require.NotNil(t, c)
+	assert.Equal(t, at.Add(period), c.NextDueAt, "the next report is due a period after the approval")
+	assert.Equal(t, 2, c.Checked, "periods 0 and 1 are behind it")
+	next, ok := ch.Deal.NextDeadline(p)
+	require.True(t, ok)
+	assert.Equal(t, at.Add(period+time.Duration(p.ReportGrace)), next.Due, "no missed periods for the time it was closed")
+	after := apply(t, ch.Deal, rep, at.Add(time.Hour), ltc.SubmitWeeklyReport{Report: ltc.WeeklyReport{Progress: "again"}}, "r")
+	last, _ := after.Deal.Opportunity.Cadence.LastReport()
+	assert.Equal(t, 2, last.Period)
+}
