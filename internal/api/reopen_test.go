@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 
+	"github.com/ltcengine/ltc/internal/config"
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/testenv"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
@@ -250,4 +251,37 @@ func TestReopenOutsideTheWindowAndRejected(t *testing.T) {
 	_, err = decisions.RequestDecision(e.As(t, sam), reopenRequest(late, ltcv1.Stage_STAGE_VALIDATION))
 	requireCode(t, err, codes.FailedPrecondition, "reopen window")
 	assert.Equal(t, before, dealEvents(t, e, late))
+}
+
+// A deal keeps the policy it started with when its ended process is started again by a REOPEN request, even on a
+// server that runs another policy now: the policy comes from the deal's last run, as Temporal keeps it.
+func TestReopenKeepsThePolicyTheDealStartedWith(t *testing.T) {
+	day := 24 * time.Hour
+	old := startWithPolicy(t, func(p *ltc.Policy) {
+		p.Version = "old-1"
+		lc := p.Levels[ltc.LevelC]
+		lc.DecisionSLA = ltc.Duration(11 * day)
+		p.Levels[ltc.LevelC] = lc
+	})
+	id := toPursuitC(t, old)
+	deals := ltcv1.NewOpportunityServiceClient(old.Conn)
+	_, err := deals.CloseOpportunity(old.As(t, sam), &ltcv1.CloseOpportunityRequest{RequestId: uuid.NewString(), OpportunityId: id,
+		Outcome: ltcv1.Outcome_OUTCOME_ABANDONED, Reason: "customer froze the budget"})
+	require.NoError(t, err)
+	_, err = deals.SubmitProjectSummary(old.As(t, sam), &ltcv1.SubmitProjectSummaryRequest{RequestId: uuid.NewString(), OpportunityId: id,
+		Summary: &ltcv1.ProjectSummary{WinLossReasons: "budget", Lessons: "l", WinRateAccuracy: "a"}})
+	require.NoError(t, err)
+	var final ltc.Deal
+	require.NoError(t, old.Temporal.GetWorkflow(context.Background(), workflows.DealWorkflowID(id), "").Get(context.Background(), &final))
+
+	current := startWithPolicy(t, func(p *ltc.Policy) { p.Version = "new-2" }, testenv.Configure(func(c *config.Config) {
+		c.DatabaseURL, c.TaskQueue, c.JWTSecret = old.Config.DatabaseURL, old.Config.TaskQueue, old.Config.JWTSecret
+	}))
+	requested, err := ltcv1.NewDecisionServiceClient(current.Conn).RequestDecision(current.As(t, sam), reopenRequest(id, ltcv1.Stage_STAGE_PURSUIT))
+	require.NoError(t, err)
+	d := requested.Decision
+	assert.Equal(t, 11*day, d.DueTime.AsTime().Sub(d.RequestTime.AsTime()), "the SLA of the deal's policy, old-1")
+	got, err := ltcv1.NewOpportunityServiceClient(current.Conn).GetOpportunity(current.As(t, sam), &ltcv1.GetOpportunityRequest{Id: id})
+	require.NoError(t, err)
+	assert.Equal(t, "old-1", got.Opportunity.PolicyVersion)
 }
