@@ -39,8 +39,8 @@ func (s *Server) changeDeal(ctx context.Context, method, dealID, requestID strin
 			if err != nil {
 				return err
 			}
-			return ltc.FailedPrecondition("deal %s is %s (%s) with its project summary in; its process has ended and takes no changes",
-				dealID, o.Stage, o.Outcome)
+			return ltc.FailedPrecondition("deal %s is %s (%s) with its project summary in; its process has ended and takes no changes "+
+				"but a REOPEN request (a deal closed without a win, within the policy's window)", dealID, o.Stage, o.Outcome)
 		},
 	})
 }
