@@ -179,6 +179,13 @@ func TestDealFromLeadToWON(t *testing.T) {
 	desc, err := e.Temporal.DescribeWorkflowExecution(context.Background(), workflows.DealWorkflowID(id), "")
 	require.NoError(t, err)
 	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, desc.WorkflowExecutionInfo.Status)
+
+	// A WON deal is never reopened, and the refused request starts nothing.
+	_, err = decisions.RequestDecision(e.As(t, sam), reopenRequest(id, ltcv1.Stage_STAGE_NEGOTIATION))
+	requireCode(t, err, codes.FailedPrecondition, "a deal closed WON is not reopened")
+	again, err := e.Temporal.DescribeWorkflowExecution(context.Background(), workflows.DealWorkflowID(id), "")
+	require.NoError(t, err)
+	assert.Equal(t, desc.WorkflowExecutionInfo.Execution.RunId, again.WorkflowExecutionInfo.Execution.RunId)
 }
 
 func risk() *ltcv1.Risk {
