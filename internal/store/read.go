@@ -234,10 +234,12 @@ func (s *Store) ListDecisions(ctx context.Context, df DecisionFilter, size int, 
 					owed = append(owed, fmt.Sprintf("'%[1]s' = ANY (missing_reviews) AND NOT '%[1]s' = ANY (assigned_reviews)", fn))
 				}
 			}
-			mine = append(mine, "("+strings.Join(owed, " OR ")+") AND "+f.unitIs("decisions.org_unit", unit))
+			mine = append(mine, "("+strings.Join(owed, " OR ")+") AND "+f.unitIs("decisions.org_unit", unit), f.assignedTo(*a, unit, functions))
+		}
+		if len(mine) == 0 {
+			return nil, "", nil
 		}
 		me := f.arg(a.ID)
-		mine = append(mine, assignedTo(me))
 		f.where = append(f.where, "("+strings.Join(mine, " OR ")+")", "requested_by <> "+me, "NOT "+me+" = ANY (members)")
 	}
 	return page[ltc.Decision](ctx, s, "decisions", f, fingerprint, size, token)
