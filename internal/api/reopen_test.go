@@ -125,10 +125,15 @@ func TestReassignOwnerAndReviewOfATeamDeal(t *testing.T) {
 	_, err = decisions.ReassignReview(e.As(t, mia), &ltcv1.ReassignReviewRequest{RequestId: uuid.NewString(), DecisionId: d,
 		Function: ltcv1.ReviewFunction_REVIEW_FUNCTION_FINANCE, Reviewer: person(fred), Reason: "r"})
 	requireCode(t, err, codes.FailedPrecondition, "separation of duties")
+	tom := ltc.Actor{ID: "tom", Name: "Tom Sales", Roles: []ltc.Role{ltc.RoleSales}}
+	_, err = decisions.ReassignReview(e.As(t, mia), &ltcv1.ReassignReviewRequest{RequestId: uuid.NewString(), DecisionId: d,
+		Function: ltcv1.ReviewFunction_REVIEW_FUNCTION_FINANCE, Reviewer: person(tom), Reason: "a mistake"})
+	require.NoError(t, err)
+	assert.Empty(t, inbox(t, e, tom), "not a reviewer: the inbox never lists what its owner may not read")
 	assigned, err := decisions.ReassignReview(e.As(t, mia), assign)
 	require.NoError(t, err)
-	require.Len(t, assigned.Decision.ReviewAssignments, 1)
-	assert.Equal(t, "felix", assigned.Decision.ReviewAssignments[0].Reviewer.Id)
+	require.Len(t, assigned.Decision.ReviewAssignments, 2)
+	assert.Equal(t, "felix", assigned.Decision.ReviewAssignments[1].Reviewer.Id)
 	assert.NotContains(t, inbox(t, e, fiona), d, "assigned to someone else")
 	assert.Contains(t, inbox(t, e, felix), d)
 	review := &ltcv1.SubmitReviewRequest{RequestId: uuid.NewString(), DecisionId: d, Function: ltcv1.ReviewFunction_REVIEW_FUNCTION_FINANCE,
