@@ -158,7 +158,7 @@ func (o Opportunity) reopen(d Decision, now time.Time, p Policy) Opportunity {
 	return o
 }
 
-// resumeCadence is the deal's weekly reporting resumed at now: its next period, after the last one reported or
+// resume is the deal's weekly reporting resumed at now: its next period, after the last one reported or
 // checked, starts now, so periods keep their numbers and reports theirs.
 func (c Cadence) resume(now time.Time, p Policy) Cadence {
 	next := c.Checked
