@@ -203,6 +203,8 @@ type Decision struct {
 	Rationale        string     `json:"rationale,omitempty"`
 	// ConfirmedLevel is the level the INITIATION decider fixed (the proposed one or another).
 	ConfirmedLevel ProjectLevel `json:"confirmed_level,omitempty"`
+	// PendingOnBehalfOf is set by an inbox only (never recorded): the decision is there as the deputy of this person.
+	PendingOnBehalfOf *Person `json:"pending_on_behalf_of,omitempty"`
 }
 
 // decisionIDSpace derives a decision's id from the request that opened it, so a retried request finds it.
