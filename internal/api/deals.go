@@ -231,7 +231,7 @@ func (s decisionService) GetDecision(ctx context.Context, req *ltcv1.GetDecision
 	if err != nil {
 		return nil, err
 	}
-	if err := ltc.CanReadDecision(actorOf(ctx), o, d); err != nil {
+	if err := ltc.CanReadDecision(actorOf(ctx), o, d); err != nil && !s.readsAsDeputy(ctx, o, d) {
 		return nil, err
 	}
 	return &ltcv1.GetDecisionResponse{Decision: decisionToProto(d)}, nil

@@ -72,6 +72,10 @@ func TestDelegationADeputyDecidesAndReviewsOnTheDelegatorsBehalf(t *testing.T) {
 	assert.Equal(t, apacHana.ID, reviewed.Decision.Reviews[0].Reviewer.Id)
 	assert.Equal(t, emeaFiona.ID, reviewed.Decision.Reviews[0].OnBehalfOf.GetId())
 	assert.NotContains(t, pendingFor(t, e, apacHana), d.Id)
+	_, err = decisions.GetDecision(e.As(t, apacHana), &ltcv1.GetDecisionRequest{Id: d.Id})
+	require.NoError(t, err, "a deputy reads what their inbox holds")
+	_, err = decisions.GetDecision(e.As(t, apacAiko), &ltcv1.GetDecisionRequest{Id: d.Id})
+	requireCode(t, err, codes.PermissionDenied, "")
 
 	decide := &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id, Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "for Eva"}
 	decided, err := decisions.Decide(e.As(t, deEli), decide)

@@ -209,3 +209,15 @@ func (s *Server) reviewsFor(ctx context.Context, cmd ltc.SubmitReview) (*ltc.Del
 			return ltc.CanReviewFor(a, dl, o, cmd.DecisionID, cmd.Function, now)
 		})
 }
+
+// readsAsDeputy reports whether the caller reads the decision as a deputy: a delegation they hold now covers its
+// gate and its delegator reads it, so the decision their inbox holds opens.
+func (s *Server) readsAsDeputy(ctx context.Context, o ltc.Opportunity, d ltc.Decision) bool {
+	held, err := s.store.DelegationsTo(ctx, actorOf(ctx).ID, time.Now())
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(held, func(dl ltc.Delegation) bool {
+		return dl.Covers(d.Gate) && ltc.CanReadDecision(dl.Delegator, o, d) == nil
+	})
+}
