@@ -104,6 +104,13 @@ func TestDelegationADeputyDecidesAndReviewsOnTheDelegatorsBehalf(t *testing.T) {
 	assert.Equal(t, deEli.ID, ruling.DecidedBy.ID)
 	assert.Equal(t, emeaEva.ID, ruling.OnBehalfOf.ID)
 	assert.Contains(t, page.Events[1].Recipients, "user:"+emeaEva.ID, "the delegator is told")
+	feed, err := ltcv1.NewOpportunityServiceClient(e.Conn).ListEvents(e.As(t, ops), &ltcv1.ListEventsRequest{DealId: id,
+		Types: []string{ltc.EventDecisionDecided, ltc.EventReviewSubmitted}})
+	require.NoError(t, err)
+	require.Len(t, feed.Events, 2)
+	assert.Equal(t, emeaFiona.ID, feed.Events[0].GetReviewSubmitted().GetReview().GetOnBehalfOf().GetId())
+	assert.Equal(t, emeaEva.ID, feed.Events[1].GetDecisionDecided().GetDecision().GetOnBehalfOf().GetId())
+	assert.Equal(t, deEli.ID, feed.Events[1].GetDecisionDecided().GetDecision().GetDecidedBy().GetId())
 
 	// A gate not delegated is refused: Eva's delegation to Eli is for INITIATION only.
 	// (ATB is far in this deal; the same check on another delegation below covers the gate.)
