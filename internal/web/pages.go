@@ -29,6 +29,8 @@ type workView struct {
 	Items   []workItem
 	Owed    []obligation
 	Overdue []*ltcv1.Opportunity
+	// Delegations are those in force the person gave or received (ListDelegations current_only).
+	Delegations []*ltcv1.Delegation
 }
 
 // obligation is something a deal's team owes: a weekly report, the handover or the project summary.
@@ -76,8 +78,9 @@ func overdueFirst(aOverdue, bOverdue bool, aDue, bDue *timestamppb.Timestamp) in
 }
 
 // myWork lists what waits for the person (ListDecisions pending_for_me) and what their deals owe (ListOpportunities
-// mine), overdue first, then by due time, and the deals they read with something overdue (ListOpportunities
-// overdue_only; left out for those who read no deals). The three calls run at once.
+// mine), overdue first, then by due time, the deals they read with something overdue (ListOpportunities
+// overdue_only; left out for those who read no deals), and the delegations in force they gave or received. The
+// calls run at once.
 func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
 	ctx, cancel := s.call(r, id)
 	defer cancel()
@@ -97,6 +100,12 @@ func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
 	g.Go(func() error {
 		if overdue, err := s.deals.ListOpportunities(ctx, &ltcv1.ListOpportunitiesRequest{OverdueOnly: true, PageSize: 50}); err == nil {
 			view.Overdue = overdue.Opportunities
+		}
+		return nil
+	})
+	g.Go(func() error {
+		if given, err := s.people.ListDelegations(ctx, &ltcv1.ListDelegationsRequest{CurrentOnly: true, PageSize: 50}); err == nil {
+			view.Delegations = given.Delegations
 		}
 		return nil
 	})

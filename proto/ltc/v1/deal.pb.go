@@ -2401,7 +2401,9 @@ type Review struct {
 	// The reviewer.
 	Reviewer *Person `protobuf:"bytes,4,opt,name=reviewer,proto3" json:"reviewer,omitempty"`
 	// When it was submitted.
-	SubmitTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=submit_time,json=submitTime,proto3" json:"submit_time,omitempty"`
+	SubmitTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=submit_time,json=submitTime,proto3" json:"submit_time,omitempty"`
+	// The delegator a deputy reviewed for (PeopleService.SetDelegation); reviewer is the deputy.
+	OnBehalfOf    *Person `protobuf:"bytes,6,opt,name=on_behalf_of,json=onBehalfOf,proto3" json:"on_behalf_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2467,6 +2469,13 @@ func (x *Review) GetReviewer() *Person {
 func (x *Review) GetSubmitTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.SubmitTime
+	}
+	return nil
+}
+
+func (x *Review) GetOnBehalfOf() *Person {
+	if x != nil {
+		return x.OnBehalfOf
 	}
 	return nil
 }
@@ -2791,8 +2800,14 @@ type Decision struct {
 	PolicyLevel ProjectLevel `protobuf:"varint,26,opt,name=policy_level,json=policyLevel,proto3,enum=ltc.v1.ProjectLevel" json:"policy_level,omitempty"`
 	// The deal's title, so that an inbox names the deal without reading it (empty on decisions recorded before it).
 	OpportunityTitle string `protobuf:"bytes,27,opt,name=opportunity_title,json=opportunityTitle,proto3" json:"opportunity_title,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The delegator a deputy decided for (PeopleService.SetDelegation): decided_by is the deputy, decider_authority
+	// the delegator's.
+	OnBehalfOf *Person `protobuf:"bytes,28,opt,name=on_behalf_of,json=onBehalfOf,proto3" json:"on_behalf_of,omitempty"`
+	// ListDecisions with pending_for_me only: the decision is in the caller's inbox as the deputy of this person,
+	// not by the caller's own authority or functions. Unset everywhere else.
+	PendingOnBehalfOf *Person `protobuf:"bytes,29,opt,name=pending_on_behalf_of,json=pendingOnBehalfOf,proto3" json:"pending_on_behalf_of,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Decision) Reset() {
@@ -3027,6 +3042,20 @@ func (x *Decision) GetOpportunityTitle() string {
 	return ""
 }
 
+func (x *Decision) GetOnBehalfOf() *Person {
+	if x != nil {
+		return x.OnBehalfOf
+	}
+	return nil
+}
+
+func (x *Decision) GetPendingOnBehalfOf() *Person {
+	if x != nil {
+		return x.PendingOnBehalfOf
+	}
+	return nil
+}
+
 type isDecision_Package interface {
 	isDecision_Package()
 }
@@ -3217,14 +3246,16 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
 	"TeamMember\x12.\n" +
 	"\x06person\x18\x01 \x01(\v2\x0e.ltc.v1.PersonB\x06\xbaH\x03\xc8\x01\x01R\x06person\x121\n" +
-	"\x04role\x18\x02 \x01(\x0e2\x10.ltc.v1.TeamRoleB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04role\"\xef\x01\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x10.ltc.v1.TeamRoleB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04role\"\xa1\x02\n" +
 	"\x06Review\x122\n" +
 	"\bfunction\x18\x01 \x01(\x0e2\x16.ltc.v1.ReviewFunctionR\bfunction\x12,\n" +
 	"\x06result\x18\x02 \x01(\x0e2\x14.ltc.v1.ReviewResultR\x06result\x12\x1a\n" +
 	"\bcomments\x18\x03 \x01(\tR\bcomments\x12*\n" +
 	"\breviewer\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\breviewer\x12;\n" +
 	"\vsubmit_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"submitTime\"\xc6\x02\n" +
+	"submitTime\x120\n" +
+	"\fon_behalf_of\x18\x06 \x01(\v2\x0e.ltc.v1.PersonR\n" +
+	"onBehalfOf\"\xc6\x02\n" +
 	"\x11InitiationPackage\x12H\n" +
 	"\x0eproposed_level\x18\x01 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\rproposedLevel\x12(\n" +
 	"\trationale\x18\x02 \x01(\tB\n" +
@@ -3255,7 +3286,8 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"deviations\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc0>R\n" +
 	"deviations\x129\n" +
 	"\x12contract_reference\x18\x05 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xe2\t\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xd5\n" +
+	"\n" +
 	"\bDecision\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12 \n" +
@@ -3290,7 +3322,10 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x0fconfirmed_level\x18\x15 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x0econfirmedLevel\x12;\n" +
 	"\x0eproposed_level\x18\x19 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\rproposedLevel\x127\n" +
 	"\fpolicy_level\x18\x1a \x01(\x0e2\x14.ltc.v1.ProjectLevelR\vpolicyLevel\x12+\n" +
-	"\x11opportunity_title\x18\x1b \x01(\tR\x10opportunityTitleB\t\n" +
+	"\x11opportunity_title\x18\x1b \x01(\tR\x10opportunityTitle\x120\n" +
+	"\fon_behalf_of\x18\x1c \x01(\v2\x0e.ltc.v1.PersonR\n" +
+	"onBehalfOf\x12?\n" +
+	"\x14pending_on_behalf_of\x18\x1d \x01(\v2\x0e.ltc.v1.PersonR\x11pendingOnBehalfOfB\t\n" +
 	"\apackage*\x96\x02\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -3510,34 +3545,37 @@ var file_ltc_v1_deal_proto_depIdxs = []int32{
 	12, // 64: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
 	36, // 65: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
 	37, // 66: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	33, // 67: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
-	24, // 68: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	41, // 69: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
-	26, // 70: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
-	35, // 71: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
-	35, // 72: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
-	8,  // 73: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	36, // 74: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	37, // 75: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	9,  // 76: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	29, // 77: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	30, // 78: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
-	31, // 79: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
-	17, // 80: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
-	33, // 81: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	11, // 82: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	37, // 83: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	28, // 84: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	36, // 85: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	37, // 86: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	33, // 87: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	33, // 88: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
-	33, // 89: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
-	90, // [90:90] is the sub-list for method output_type
-	90, // [90:90] is the sub-list for method input_type
-	90, // [90:90] is the sub-list for extension type_name
-	90, // [90:90] is the sub-list for extension extendee
-	0,  // [0:90] is the sub-list for field type_name
+	36, // 67: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
+	33, // 68: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	24, // 69: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
+	41, // 70: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
+	26, // 71: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
+	35, // 72: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	35, // 73: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	8,  // 74: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	36, // 75: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	37, // 76: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	9,  // 77: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	29, // 78: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	30, // 79: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	31, // 80: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	17, // 81: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	33, // 82: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	11, // 83: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	37, // 84: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	28, // 85: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	36, // 86: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	37, // 87: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	33, // 88: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	33, // 89: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
+	33, // 90: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
+	36, // 91: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
+	36, // 92: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
+	93, // [93:93] is the sub-list for method output_type
+	93, // [93:93] is the sub-list for method input_type
+	93, // [93:93] is the sub-list for extension type_name
+	93, // [93:93] is the sub-list for extension extendee
+	0,  // [0:93] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }
