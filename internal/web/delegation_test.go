@@ -45,3 +45,42 @@ func TestDelegationsOnMyWorkAndTheDecisionPage(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, page, "Eli Office (on behalf of Eva Region)")
 }
+
+// TestDelegatingFromMyWork: the region executive delegates her INITIATION decisions with My work's form, the
+// deputy's My work lists hers, and she ends the delegation with the other form; a sales rep, who decides nothing,
+// is refused with the API's sentence beside the form, and nothing is recorded.
+func TestDelegatingFromMyWork(t *testing.T) {
+	e, tokens, site := startWorkplace(t)
+	_, decisionID := pendingInitiation(t, e, tokens)
+	until := time.Now().UTC().Add(72 * time.Hour).Format("2006-01-02T15:04")
+	delegate := url.Values{"deputy": {"eli"}, "end": {until}, "gates": {"GATE_INITIATION"}, "reason": {"annual leave"}}
+
+	sam := signedIn(t, site, "sales")
+	delegate.Set("request_id", uuid.NewString())
+	code, page := read(t, func() (*http.Response, error) { return sam.PostForm(site.URL+"/work/actions/delegate", delegate) })
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Regexp(t, `id="delegate-refusal">[^<]*delegat`, page, "the API's sentence, beside the form")
+	assert.Contains(t, page, `value="annual leave"`, "the refused form keeps its values")
+
+	eva := signedIn(t, site, "executive2")
+	delegate.Set("request_id", uuid.NewString())
+	code, page = read(t, func() (*http.Response, error) { return eva.PostForm(site.URL+"/work/actions/delegate", delegate) })
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, `id="delegations"`)
+	assert.Contains(t, page, `id="revoke-form"`, "a delegation in force can be ended")
+
+	eli := signedIn(t, site, "executive1")
+	_, page = read(t, func() (*http.Response, error) { return eli.Get(site.URL + "/work") })
+	assert.Contains(t, page, decisionID, "the deputy's My work lists her decision")
+
+	people := ltcv1.NewPeopleServiceClient(e.Conn)
+	given, err := people.ListDelegations(testenv.WithToken(context.Background(), tokens["executive2"]), &ltcv1.ListDelegationsRequest{})
+	require.NoError(t, err)
+	require.Len(t, given.Delegations, 1, "one delegation, Eva's; the rep's was not recorded")
+	code, _ = read(t, func() (*http.Response, error) {
+		return eva.PostForm(site.URL+"/work/actions/revoke", url.Values{"request_id": {uuid.NewString()}, "delegation": {given.Delegations[0].Id}})
+	})
+	require.Equal(t, http.StatusOK, code)
+	_, page = read(t, func() (*http.Response, error) { return eli.Get(site.URL + "/work") })
+	assert.NotContains(t, page, decisionID, "ended, the delegation hands nothing over")
+}

@@ -31,6 +31,8 @@ type workView struct {
 	Overdue []*ltcv1.Opportunity
 	// Delegations are those in force the person gave or received (ListDelegations current_only).
 	Delegations []*ltcv1.Delegation
+	// Forms are My work's own: delegating one's decisions, ending a delegation.
+	Forms []actionView
 }
 
 // obligation is something a deal's team owes: a weekly report, the handover or the project summary.
@@ -82,6 +84,11 @@ func overdueFirst(aOverdue, bOverdue bool, aDue, bDue *timestamppb.Timestamp) in
 // overdue_only; left out for those who read no deals), and the delegations in force they gave or received. The
 // calls run at once.
 func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
+	s.workPage(w, r, id, http.StatusOK, "", nil)
+}
+
+// workPage draws My work with its forms: the one of refusedKey as refused, the others new.
+func (s *Server) workPage(w http.ResponseWriter, r *http.Request, id Identity, code int, refusedKey string, refused *actionForm) {
 	ctx, cancel := s.call(r, id)
 	defer cancel()
 	var pending *ltcv1.ListDecisionsResponse
@@ -120,7 +127,8 @@ func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
 	slices.SortStableFunc(view.Items, func(a, b workItem) int {
 		return overdueFirst(a.Decision.Overdue, b.Decision.Overdue, a.Decision.GetDueTime(), b.Decision.GetDueTime())
 	})
-	s.render(w, r, http.StatusOK, "mywork", "work", view)
+	view.Forms = workForms(work{Delegations: view.Delegations}, refusedKey, refused)
+	s.render(w, r, code, "mywork", "work", view)
 }
 
 // dealTitles names the deals of the decisions: by the title the decision carries, else (a decision recorded
