@@ -232,6 +232,8 @@ func decisionToProto(d ltc.Decision) *ltcv1.Decision {
 	if d.DecidedBy != nil {
 		pd.DecidedBy = personToProto(*d.DecidedBy)
 	}
+	pd.OnBehalfOf = optionalPerson(d.OnBehalfOf)
+	pd.PendingOnBehalfOf = optionalPerson(d.PendingOnBehalfOf)
 	switch pkg := d.Package; {
 	case pkg.Initiation != nil:
 		pd.Package = &ltcv1.Decision_Initiation{Initiation: &ltcv1.InitiationPackage{
@@ -270,7 +272,16 @@ func reviewToProto(r ltc.Review) *ltcv1.Review {
 		Comments:   r.Comments,
 		Reviewer:   personToProto(r.Reviewer),
 		SubmitTime: timestamppb.New(r.SubmittedAt),
+		OnBehalfOf: optionalPerson(r.OnBehalfOf),
 	}
+}
+
+// optionalPerson is the person, or nil for none.
+func optionalPerson(p *ltc.Person) *ltcv1.Person {
+	if p == nil {
+		return nil
+	}
+	return personToProto(*p)
 }
 
 func dateFromProto(d *date.Date) ltc.Date {

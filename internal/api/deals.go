@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -188,9 +189,14 @@ func (s decisionService) RequestDecision(ctx context.Context, req *ltcv1.Request
 }
 
 func (s decisionService) SubmitReview(ctx context.Context, req *ltcv1.SubmitReviewRequest) (*ltcv1.SubmitReviewResponse, error) {
-	d, err := s.changeDecision(ctx, workflows.UpdateSubmitReview, req.DecisionId, req.RequestId, req, ltc.SubmitReview{DecisionID: req.DecisionId, Comments: req.Comments,
+	cmd := ltc.SubmitReview{DecisionID: req.DecisionId, Comments: req.Comments,
 		Function: fromEnum[ltc.ReviewFunction](ltcv1.ReviewFunction_name, int32(req.Function), "REVIEW_FUNCTION_"),
-		Result:   fromEnum[ltc.ReviewResult](ltcv1.ReviewResult_name, int32(req.Result), "REVIEW_RESULT_")})
+		Result:   fromEnum[ltc.ReviewResult](ltcv1.ReviewResult_name, int32(req.Result), "REVIEW_RESULT_")}
+	var err error
+	if cmd.OnBehalf, err = s.reviewsFor(ctx, cmd); err != nil {
+		return nil, err
+	}
+	d, err := s.changeDecision(ctx, workflows.UpdateSubmitReview, req.DecisionId, req.RequestId, req, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -198,9 +204,14 @@ func (s decisionService) SubmitReview(ctx context.Context, req *ltcv1.SubmitRevi
 }
 
 func (s decisionService) Decide(ctx context.Context, req *ltcv1.DecideRequest) (*ltcv1.DecideResponse, error) {
-	d, err := s.changeDecision(ctx, workflows.UpdateDecide, req.DecisionId, req.RequestId, req, ltc.Decide{DecisionID: req.DecisionId, Conditions: req.Conditions, Rationale: req.Rationale,
+	cmd := ltc.Decide{DecisionID: req.DecisionId, Conditions: req.Conditions, Rationale: req.Rationale,
 		Verdict: fromEnum[ltc.Verdict](ltcv1.Verdict_name, int32(req.Verdict), "VERDICT_"),
-		Level:   fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_")})
+		Level:   fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_")}
+	var err error
+	if cmd.OnBehalf, err = s.decidesFor(ctx, cmd); err != nil {
+		return nil, err
+	}
+	d, err := s.changeDecision(ctx, workflows.UpdateDecide, req.DecisionId, req.RequestId, req, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +238,7 @@ func (s decisionService) GetDecision(ctx context.Context, req *ltcv1.GetDecision
 	if err != nil {
 		return nil, err
 	}
-	if err := ltc.CanReadDecision(actorOf(ctx), o, d); err != nil {
+	if err := ltc.CanReadDecision(actorOf(ctx), o, d); err != nil && !s.readsAsDeputy(ctx, o, d) {
 		return nil, err
 	}
 	return &ltcv1.GetDecisionResponse{Decision: decisionToProto(d)}, nil
@@ -245,6 +256,10 @@ func (s decisionService) ListDecisions(ctx context.Context, req *ltcv1.ListDecis
 	}
 	if req.PendingForMe {
 		filter.PendingFor = &actor
+		var err error
+		if filter.Delegations, err = s.store.DelegationsTo(ctx, actor.ID, time.Now()); err != nil {
+			return nil, err
+		}
 	}
 	decisions, next, err := s.store.ListDecisions(ctx, filter, pageSize(req.PageSize), req.PageToken)
 	if err != nil {

@@ -83,6 +83,8 @@ type session struct {
 	rep   ltcv1.ReportServiceClient
 	// accounts is the AccountService.
 	accounts ltcv1.AccountServiceClient
+	// people is the PeopleService (delegations).
+	people ltcv1.PeopleServiceClient
 }
 
 func (o Options) token() (string, error) {
@@ -122,7 +124,8 @@ func dial(o Options, out io.Writer) (*session, error) {
 	}
 	return &session{opts: o, out: out, conn: conn, leads: ltcv1.NewLeadServiceClient(conn),
 		deals: ltcv1.NewOpportunityServiceClient(conn), gates: ltcv1.NewDecisionServiceClient(conn),
-		rep: ltcv1.NewReportServiceClient(conn), accounts: ltcv1.NewAccountServiceClient(conn)}, nil
+		rep: ltcv1.NewReportServiceClient(conn), accounts: ltcv1.NewAccountServiceClient(conn),
+		people: ltcv1.NewPeopleServiceClient(conn)}, nil
 }
 
 // ctx is a call's context: its deadline and the caller's token.

@@ -48,7 +48,7 @@ func New(out io.Writer) *cobra.Command {
 		}
 	}
 	root.AddCommand(accountCommands(run), leadCommands(run), dealCommands(run), gateCommands(run), reviewCommands(run), inboxCommand(run), eventsCommand(run),
-		reportCommand(run), demoCommand(&o, out))
+		reportCommand(run), delegateCommands(run), demoCommand(&o, out))
 	return root
 }
 
@@ -230,10 +230,11 @@ func inboxCommand(run runner) *cobra.Command {
 					fmt.Fprintln(w, "Nothing waits for you.")
 					return
 				}
-				fmt.Fprintln(w, "DECISION\tGATE\tDEAL\tLEVEL\tAUTHORITY\tREVIEWS MISSING\tDUE\tOVERDUE")
+				fmt.Fprintln(w, "DECISION\tGATE\tDEAL\tLEVEL\tAUTHORITY\tREVIEWS MISSING\tDUE\tOVERDUE\tON BEHALF OF")
 				for _, d := range resp.Decisions {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%v\n", d.Id, name(d.Gate, "GATE_"), d.OpportunityId,
-						name(d.Level, "PROJECT_LEVEL_"), d.Authority, missing(d), d.DueTime.AsTime().Format(time.DateTime), d.Overdue)
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%v\t%s\n", d.Id, name(d.Gate, "GATE_"), d.OpportunityId,
+						name(d.Level, "PROJECT_LEVEL_"), d.Authority, missing(d), d.DueTime.AsTime().Format(time.DateTime), d.Overdue,
+						person(d.PendingOnBehalfOf))
 				}
 			})
 		})}

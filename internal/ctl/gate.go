@@ -162,14 +162,16 @@ func renderDecision(w io.Writer, d *ltcv1.Decision) {
 	fmt.Fprintf(w, "Authority\t%d (asked %d, %d escalation(s))%s\n", d.Authority, d.RequiredAuthority, d.Escalations, map[bool]string{true: "  OVERDUE"}[d.Overdue])
 	fmt.Fprintf(w, "Reviews missing\t%s\n", missing(d))
 	for _, r := range d.Reviews {
-		fmt.Fprintf(w, "Review\t%s %s by %s %s\n", name(r.Function, "REVIEW_FUNCTION_"), name(r.Result, "REVIEW_RESULT_"), person(r.Reviewer), r.Comments)
+		fmt.Fprintf(w, "Review\t%s %s by %s%s %s\n", name(r.Function, "REVIEW_FUNCTION_"), name(r.Result, "REVIEW_RESULT_"), person(r.Reviewer),
+			onBehalfOf(r.OnBehalfOf), r.Comments)
 	}
 	renderAssignments(w, d)
 	if r := d.GetReopen(); r != nil {
 		fmt.Fprintf(w, "Reopen to\t%s: %s\n", name(r.Stage, "STAGE_"), r.Rationale)
 	}
 	if d.DecidedBy != nil {
-		fmt.Fprintf(w, "Decided\tby %s (authority %d) at %s: %s\n", person(d.DecidedBy), d.DeciderAuthority, d.DecideTime.AsTime().Format(time.DateTime), d.Rationale)
+		fmt.Fprintf(w, "Decided\tby %s%s (authority %d) at %s: %s\n", person(d.DecidedBy), onBehalfOf(d.OnBehalfOf), d.DeciderAuthority,
+			d.DecideTime.AsTime().Format(time.DateTime), d.Rationale)
 	} else {
 		fmt.Fprintf(w, "Due\t%s\n", d.DueTime.AsTime().Format(time.DateTime))
 	}

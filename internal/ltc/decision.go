@@ -73,6 +73,8 @@ type Review struct {
 	Comments    string         `json:"comments,omitempty"`
 	Reviewer    Person         `json:"reviewer"`
 	SubmittedAt time.Time      `json:"submitted_at"`
+	// OnBehalfOf is the delegator a deputy reviewed for (Delegation); Reviewer is the deputy.
+	OnBehalfOf *Person `json:"on_behalf_of,omitempty"`
 }
 
 // InitiationPackage is what the INITIATION gate decides on.
@@ -191,14 +193,19 @@ type Decision struct {
 	RequestedBy       Person    `json:"requested_by"`
 	RequestedAt       time.Time `json:"requested_at"`
 	// StageBefore is the stage the deal returns to on RETURN or withdrawal.
-	StageBefore      Stage      `json:"stage_before"`
-	DecidedBy        *Person    `json:"decided_by,omitempty"`
+	StageBefore Stage   `json:"stage_before"`
+	DecidedBy   *Person `json:"decided_by,omitempty"`
+	// OnBehalfOf is the delegator a deputy decided for (Delegation); DecidedBy is the deputy, DeciderAuthority the
+	// delegator's.
+	OnBehalfOf       *Person    `json:"on_behalf_of,omitempty"`
 	DecidedAt        *time.Time `json:"decided_at,omitempty"`
 	DeciderAuthority int        `json:"decider_authority,omitempty"`
 	Conditions       []string   `json:"conditions,omitempty"`
 	Rationale        string     `json:"rationale,omitempty"`
 	// ConfirmedLevel is the level the INITIATION decider fixed (the proposed one or another).
 	ConfirmedLevel ProjectLevel `json:"confirmed_level,omitempty"`
+	// PendingOnBehalfOf is set by an inbox only (never recorded): the decision is there as the deputy of this person.
+	PendingOnBehalfOf *Person `json:"pending_on_behalf_of,omitempty"`
 	// Assignments name the reviewers managers assigned reviews to, oldest first (ReassignReview).
 	Assignments []ReviewAssignment `json:"assignments,omitempty"`
 }
@@ -564,10 +571,15 @@ type SubmitReview struct {
 	Function   ReviewFunction `json:"function"`
 	Result     ReviewResult   `json:"result"`
 	Comments   string         `json:"comments,omitempty"`
+	// OnBehalf is the delegation a deputy reviews under, as the API found it in force; nil for one's own review.
+	OnBehalf *Delegation `json:"on_behalf,omitempty"`
 }
 
-// Apply records the review; the requester is told.
+// Apply records the review; the requester is told (and the delegator, of a deputy's review).
 func (cmd SubmitReview) Apply(d Deal, c Context) (Change, error) {
+	if cmd.OnBehalf != nil {
+		return cmd.applyFor(d, c)
+	}
 	o, err := d.opportunity()
 	if err == nil {
 		err = CanReview(c.Actor, o, cmd.DecisionID, cmd.Function)
@@ -588,14 +600,20 @@ type Decide struct {
 	Level      ProjectLevel `json:"level,omitempty"`
 	Conditions []string     `json:"conditions,omitempty"`
 	Rationale  string       `json:"rationale"`
+	// OnBehalf is the delegation a deputy decides under, as the API found it in force; nil for one's own ruling.
+	OnBehalf *Delegation `json:"on_behalf,omitempty"`
 }
 
 func (cmd Decide) ruling() Ruling {
 	return Ruling{Verdict: cmd.Verdict, Level: cmd.Level, Conditions: cmd.Conditions, Rationale: cmd.Rationale}
 }
 
-// Apply records the ruling and moves the deal as it says; the requester is told.
+// Apply records the ruling and moves the deal as it says; the requester is told (and the delegator, of a
+// deputy's ruling).
 func (cmd Decide) Apply(d Deal, c Context) (Change, error) {
+	if cmd.OnBehalf != nil {
+		return cmd.applyFor(d, c)
+	}
 	o, err := d.opportunity()
 	if err == nil {
 		err = CanDecide(c.Actor, o, cmd.DecisionID, cmd.ruling())

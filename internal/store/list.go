@@ -24,6 +24,8 @@ var ErrBadPageToken = fmt.Errorf("invalid page token")
 type filter struct {
 	where []string
 	args  []any
+	// doc, when set, is what a page carries of each row instead of listed(table).
+	doc string
 }
 
 // arg adds an argument and returns its placeholder.
@@ -55,7 +57,11 @@ func page[T any](ctx context.Context, s *Store, table string, f filter, fingerpr
 	if after != nil {
 		f.where = append(f.where, fmt.Sprintf("(created_at, id) < (%s, %s)", f.arg(after.Time), f.arg(after.ID)))
 	}
-	query := "SELECT " + listed(table) + ", created_at, id::text FROM " + table
+	doc := listed(table)
+	if f.doc != "" {
+		doc = f.doc
+	}
+	query := "SELECT " + doc + ", created_at, id::text FROM " + table
 	if len(f.where) > 0 {
 		query += " WHERE " + strings.Join(f.where, " AND ")
 	}

@@ -189,6 +189,9 @@ type DecisionFilter struct {
 	// pending decisions owed a review of one of their functions within their unit; never one of a deal they
 	// requested, own or are on the team of (separation of duties).
 	PendingFor *ltc.Actor
+	// Delegations are the delegations PendingFor holds as deputy now: the inbox holds their delegators' pending
+	// decisions and reviews of the gates delegated too, each marked PendingOnBehalfOf its delegator.
+	Delegations []ltc.Delegation
 }
 
 // ListDecisions returns a page of decisions, newest first, and the token of the next page.
@@ -218,31 +221,75 @@ func (s *Store) ListDecisions(ctx context.Context, df DecisionFilter, size int, 
 	if a := df.PendingFor; a != nil {
 		fingerprint += "|inbox:" + a.ID
 		f.where = append(f.where, "status = 'PENDING'")
-		var mine []string
-		if scope, ok := a.ExecutiveScope(); ok {
-			mine = append(mine, "authority <= "+f.arg(a.Authority)+" AND "+f.unitIs("decisions.org_unit", scope))
+		own := f.actsOn(*a)
+		mine := own
+		if own != "" {
+			own = "(" + own + ")"
 		}
-		if a.Has(ltc.RoleSalesManager) {
-			mine = append(mine, "authority = "+f.arg(ltc.ManagerAuthority)+" AND "+f.unitIs("decisions.org_unit", a.Unit))
-		}
-		if unit, functions, ok := ltc.ReviewReach(*a); ok {
-			// Written out, not bound, so the planner uses the function's own index (migration 005); only known
-			// functions, whose names are safe in SQL.
-			var owed []string
-			for _, fn := range functions {
-				if slices.Contains(ltc.ReviewFunctions, fn) {
-					owed = append(owed, fmt.Sprintf("'%[1]s' = ANY (missing_reviews) AND NOT '%[1]s' = ANY (assigned_reviews)", fn))
-				}
+		// A deputy's inbox holds the delegators' too, for the gates delegated, with the delegators' snapshots;
+		// the delegator is independent of the deal as the deputy is (below).
+		var onBehalf []string
+		for _, dl := range df.Delegations {
+			cond := f.actsOn(dl.Delegator)
+			if cond == "" {
+				continue
 			}
-			mine = append(mine, "("+strings.Join(owed, " OR ")+") AND "+f.unitIs("decisions.org_unit", unit), f.assignedTo(*a, unit, functions))
+			if len(dl.Gates) > 0 {
+				gates := make([]string, len(dl.Gates))
+				for i, g := range dl.Gates {
+					gates[i] = string(g)
+				}
+				cond = "(" + cond + ") AND gate = ANY (" + f.arg(gates) + ")"
+			}
+			them := f.arg(dl.Delegator.ID)
+			cond = "(" + cond + ") AND requested_by <> " + them + " AND NOT " + them + " = ANY (members)"
+			onBehalf = append(onBehalf, "WHEN "+cond+" THEN jsonb_build_object('pending_on_behalf_of', "+
+				f.arg(personJSON(dl.Delegator.Person()))+"::jsonb)")
+			mine = strings.TrimPrefix(mine+" OR ("+cond+")", " OR ")
 		}
-		if len(mine) == 0 {
+		if mine == "" {
 			return nil, "", nil
 		}
+		if len(onBehalf) > 0 {
+			first := ""
+			if own != "" {
+				first = "WHEN " + own + " THEN '{}'::jsonb "
+			}
+			f.doc = "doc || CASE " + first + strings.Join(onBehalf, " ") + " ELSE '{}'::jsonb END"
+		}
 		me := f.arg(a.ID)
-		f.where = append(f.where, "("+strings.Join(mine, " OR ")+")", "requested_by <> "+me, "NOT "+me+" = ANY (members)")
+		f.where = append(f.where, "("+mine+")", "requested_by <> "+me, "NOT "+me+" = ANY (members)")
 	}
 	return page[ltc.Decision](ctx, s, "decisions", f, fingerprint, size, token)
+}
+
+// actsOn is the condition on a pending decision's row that the actor may act on it by authority and scope, or by a
+// review owed of their functions within their unit; "" when they act on none.
+func (f *filter) actsOn(a ltc.Actor) string {
+	var mine []string
+	if scope, ok := a.ExecutiveScope(); ok {
+		mine = append(mine, "authority <= "+f.arg(a.Authority)+" AND "+f.unitIs("decisions.org_unit", scope))
+	}
+	if a.Has(ltc.RoleSalesManager) {
+		mine = append(mine, "authority = "+f.arg(ltc.ManagerAuthority)+" AND "+f.unitIs("decisions.org_unit", a.Unit))
+	}
+	if unit, functions, ok := ltc.ReviewReach(a); ok {
+		// Written out, not bound, so the planner uses the function's own index (migration 005); only known
+		// functions, whose names are safe in SQL.
+		var owed []string
+		for _, fn := range functions {
+			if slices.Contains(ltc.ReviewFunctions, fn) {
+				owed = append(owed, fmt.Sprintf("'%[1]s' = ANY (missing_reviews) AND NOT '%[1]s' = ANY (assigned_reviews)", fn))
+			}
+		}
+		if len(owed) > 0 {
+			mine = append(mine, "("+strings.Join(owed, " OR ")+") AND "+f.unitIs("decisions.org_unit", unit), f.assignedTo(a, unit, functions))
+		}
+	}
+	if len(mine) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(mine, ") OR (") + ")"
 }
 
 // RecordedEvent is an event with its place in the log.
@@ -385,4 +432,10 @@ func distinctTypes(types []string) []string {
 		}
 	}
 	return out
+}
+
+// personJSON is the person as JSON text.
+func personJSON(p ltc.Person) string {
+	b, _ := json.Marshal(p) // two strings: cannot fail
+	return string(b)
 }

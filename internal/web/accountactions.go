@@ -326,7 +326,56 @@ var accountActions = forms("/accounts/", []action[*ltcv1.Account]{
 				State: enumValue[ltcv1.ActivityState](ltcv1.ActivityState_value, v.Get("state"))}})
 			return err
 		}},
+	{Key: "complete_activity", Title: "Complete a planned activity", Who: byTheTeam,
+		Offered: func(a *ltcv1.Account) bool { return len(activityOptions(a, false)) > 0 },
+		Fields: []field{{Name: "activity", Label: "Activity", Kind: "select"},
+			{Name: "state", Label: "Status", Kind: "select", Options: enumOptions(ltcv1.ActivityState_ACTIVITY_STATE_HELD,
+				ltcv1.ActivityState_ACTIVITY_STATE_CANCELLED)},
+			{Name: "held", Label: "Held on", Kind: "date"}, {Name: "outcome", Label: "Outcome", Kind: "area"}},
+		Defaults: func(*ltcv1.Account) url.Values { return url.Values{"held": {today()}} },
+		Choices: func(a *ltcv1.Account) map[string][]option {
+			return map[string][]option{"activity": activityOptions(a, false)}
+		},
+		Send: func(ctx context.Context, s *Server, account, rid string, v url.Values) error {
+			state := enumValue[ltcv1.ActivityState](ltcv1.ActivityState_value, v.Get("state"))
+			req := &ltcv1.CompleteActivityRequest{RequestId: rid, AccountId: account, ActivityId: v.Get("activity"), State: state,
+				Outcome: v.Get("outcome")}
+			if state == ltcv1.ActivityState_ACTIVITY_STATE_HELD {
+				req.HeldDate = calendarDay(v.Get("held"))
+			}
+			_, err := s.accounts.CompleteActivity(ctx, req)
+			return err
+		}},
+	{Key: "review_activity", Title: "Review an activity (LEGAL)", Who: "A LEGAL reviewer in scope who took no part in it",
+		Offered: func(a *ltcv1.Account) bool { return len(activityOptions(a, true)) > 0 },
+		Fields: []field{{Name: "activity", Label: "Activity", Kind: "select"},
+			{Name: "result", Label: "Result", Kind: "select", Options: enumOptions(ltcv1.ActivityReviewStatus_ACTIVITY_REVIEW_STATUS_APPROVED,
+				ltcv1.ActivityReviewStatus_ACTIVITY_REVIEW_STATUS_REJECTED)},
+			{Name: "rationale", Label: "Rationale", Kind: "area"}},
+		Choices: func(a *ltcv1.Account) map[string][]option {
+			return map[string][]option{"activity": activityOptions(a, true)}
+		},
+		Send: func(ctx context.Context, s *Server, account, rid string, v url.Values) error {
+			_, err := s.accounts.ReviewActivity(ctx, &ltcv1.ReviewActivityRequest{RequestId: rid, AccountId: account,
+				ActivityId: v.Get("activity"), Rationale: v.Get("rationale"),
+				Result: enumValue[ltcv1.ActivityReviewStatus](ltcv1.ActivityReviewStatus_value, v.Get("result"))})
+			return err
+		}},
 })
+
+// activityOptions are the account's open activities as a select offers them: the planned ones, or (pending) those
+// whose LEGAL review is pending.
+func activityOptions(a *ltcv1.Account, pending bool) []option {
+	var opts []option
+	for _, act := range a.OpenActivities {
+		if pending && act.Review != ltcv1.ActivityReviewStatus_ACTIVITY_REVIEW_STATUS_PENDING ||
+			!pending && act.State != ltcv1.ActivityState_ACTIVITY_STATE_PLANNED {
+			continue
+		}
+		opts = append(opts, option{Value: act.Id, Label: day(act.Date) + " · " + act.Subject, Plain: true})
+	}
+	return opts
+}
 
 // people are the user ids of the account's owner and team, once each, as a list field shows them.
 func people(a *ltcv1.Account) string {

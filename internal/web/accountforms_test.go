@@ -159,3 +159,43 @@ func TestTheAccountFormsInTheBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestAGiftWaitsForItsLegalReviewOnTheAccountPage: the rep plans a gift worth a LEGAL review with the account
+// page's form; completing it as held is refused while the review is pending (the API's sentence beside the form);
+// the LEGAL reviewer approves it with the review form, and the rep then records it held.
+func TestAGiftWaitsForItsLegalReviewOnTheAccountPage(t *testing.T) {
+	e, tokens, site := startWorkplace(t)
+	account, cfo := acmeAccount(t, e, tokens)
+	sam := accountForms(t, site.URL, signedIn(t, site, "sales"), account)
+	leo := accountForms(t, site.URL, signedIn(t, site, "reviewer_legal"), account)
+	today := time.Now().UTC().Format(time.DateOnly)
+
+	code, page := sam("activity", url.Values{"request_id": {uuid.NewString()}, "kind": {"ACTIVITY_KIND_GIFT"},
+		"state": {"ACTIVITY_STATE_PLANNED"}, "date": {today}, "subject": {"Porcelain set for the CFO"}, "our_people": {"sam"},
+		"contacts": {cfo}, "value": {"5,000"}, "value_currency": {"EUR"}})
+	require.Equal(t, http.StatusOK, code, "%s", refusalOf(page))
+	require.Contains(t, page, `id="review_activity-form"`, "a pending review has its form")
+	as := testenv.WithToken(context.Background(), tokens["sales"])
+	got, err := ltcv1.NewAccountServiceClient(e.Conn).GetAccount(as, &ltcv1.GetAccountRequest{Id: account})
+	require.NoError(t, err)
+	require.Len(t, got.Account.OpenActivities, 1)
+	gift := got.Account.OpenActivities[0].Id
+
+	held := url.Values{"request_id": {uuid.NewString()}, "activity": {gift}, "state": {"ACTIVITY_STATE_HELD"}, "held": {today},
+		"outcome": {"handed over at the workshop"}}
+	code, page = sam("complete_activity", held)
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Regexp(t, `id="complete_activity-refusal">[^<]*awaits its LEGAL review`, page, "not held before its review")
+
+	code, page = leo("review_activity", url.Values{"request_id": {uuid.NewString()}, "activity": {gift},
+		"result": {"ACTIVITY_REVIEW_STATUS_APPROVED"}, "rationale": {"within the gifts policy"}})
+	require.Equal(t, http.StatusOK, code, "%s", refusalOf(page))
+
+	held.Set("request_id", uuid.NewString())
+	code, page = sam("complete_activity", held)
+	require.Equal(t, http.StatusOK, code, "%s", refusalOf(page))
+	got, err = ltcv1.NewAccountServiceClient(e.Conn).GetAccount(as, &ltcv1.GetAccountRequest{Id: account})
+	require.NoError(t, err)
+	assert.Empty(t, got.Account.OpenActivities, "held, the gift leaves the open activities")
+	assert.NotContains(t, page, `id="complete_activity-form"`, "nothing planned is left to complete")
+}

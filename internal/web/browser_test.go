@@ -242,17 +242,23 @@ func read(t *testing.T, send func() (*http.Response, error)) (int, string) {
 	return resp.StatusCode, string(page)
 }
 
-// TestAReviewerSubmitsTheirReviewAndARefusalShowsItsSentence runs INITIATION under a policy that asks for a
-// FINANCE review: the finance reviewer finds the review in My work and submits it with the form; an executive
-// who tries to submit it is refused, and the page shows the API's sentence beside the form.
-func TestAReviewerSubmitsTheirReviewAndARefusalShowsItsSentence(t *testing.T) {
+// initiationReviews configures an engine whose policy asks for the reviews of the functions at INITIATION.
+func initiationReviews(t *testing.T, functions ...ltc.ReviewFunction) testenv.Option {
+	t.Helper()
 	policy := ltc.DefaultPolicy()
-	policy.InitiationReviews = []ltc.ReviewFunction{ltc.FunctionFinance}
+	policy.InitiationReviews = functions
 	raw, err := json.Marshal(policy)
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "policy.json")
 	require.NoError(t, os.WriteFile(path, raw, 0o644))
-	e, tokens, site := startWorkplace(t, testenv.Configure(func(c *config.Config) { c.PolicyFile = path }))
+	return testenv.Configure(func(c *config.Config) { c.PolicyFile = path })
+}
+
+// TestAReviewerSubmitsTheirReviewAndARefusalShowsItsSentence runs INITIATION under a policy that asks for a
+// FINANCE review: the finance reviewer finds the review in My work and submits it with the form; an executive
+// who tries to submit it is refused, and the page shows the API's sentence beside the form.
+func TestAReviewerSubmitsTheirReviewAndARefusalShowsItsSentence(t *testing.T) {
+	e, tokens, site := startWorkplace(t, initiationReviews(t, ltc.FunctionFinance))
 	_, decisionID := pendingInitiation(t, e, tokens)
 	review := url.Values{"request_id": {uuid.NewString()}, "function": {"REVIEW_FUNCTION_FINANCE"},
 		"result": {"REVIEW_RESULT_PASS_WITH_CONCERNS"}, "comments": {"margin thin but acceptable"}}

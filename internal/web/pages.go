@@ -29,6 +29,10 @@ type workView struct {
 	Items   []workItem
 	Owed    []obligation
 	Overdue []*ltcv1.Opportunity
+	// Delegations are those in force the person gave or received (ListDelegations current_only).
+	Delegations []*ltcv1.Delegation
+	// Forms are My work's own: delegating one's decisions, ending a delegation.
+	Forms []actionView
 }
 
 // obligation is something a deal's team owes: a weekly report, the handover or the project summary.
@@ -76,9 +80,15 @@ func overdueFirst(aOverdue, bOverdue bool, aDue, bDue *timestamppb.Timestamp) in
 }
 
 // myWork lists what waits for the person (ListDecisions pending_for_me) and what their deals owe (ListOpportunities
-// mine), overdue first, then by due time, and the deals they read with something overdue (ListOpportunities
-// overdue_only; left out for those who read no deals). The three calls run at once.
+// mine), overdue first, then by due time, the deals they read with something overdue (ListOpportunities
+// overdue_only; left out for those who read no deals), and the delegations in force they gave or received. The
+// calls run at once.
 func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
+	s.workPage(w, r, id, http.StatusOK, "", nil)
+}
+
+// workPage draws My work with its forms: the one of refusedKey as refused, the others new.
+func (s *Server) workPage(w http.ResponseWriter, r *http.Request, id Identity, code int, refusedKey string, refused *actionForm) {
 	ctx, cancel := s.call(r, id)
 	defer cancel()
 	var pending *ltcv1.ListDecisionsResponse
@@ -100,6 +110,12 @@ func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
 		}
 		return nil
 	})
+	g.Go(func() error {
+		if given, err := s.people.ListDelegations(ctx, &ltcv1.ListDelegationsRequest{CurrentOnly: true, PageSize: 50}); err == nil {
+			view.Delegations = given.Delegations
+		}
+		return nil
+	})
 	if err := g.Wait(); err != nil {
 		s.failed(w, r, err)
 		return
@@ -111,7 +127,8 @@ func (s *Server) myWork(w http.ResponseWriter, r *http.Request, id Identity) {
 	slices.SortStableFunc(view.Items, func(a, b workItem) int {
 		return overdueFirst(a.Decision.Overdue, b.Decision.Overdue, a.Decision.GetDueTime(), b.Decision.GetDueTime())
 	})
-	s.render(w, r, http.StatusOK, "mywork", "work", view)
+	view.Forms = workForms(work{Delegations: view.Delegations}, refusedKey, refused)
+	s.render(w, r, code, "mywork", "work", view)
 }
 
 // dealTitles names the deals of the decisions: by the title the decision carries, else (a decision recorded

@@ -75,6 +75,7 @@ type Server struct {
 	decisions ltcv1.DecisionServiceClient
 	accounts  ltcv1.AccountServiceClient
 	reports   ltcv1.ReportServiceClient
+	people    ltcv1.PeopleServiceClient
 	signIn    SignIn
 	sessions  *sessions
 	pages     map[string]*template.Template
@@ -99,8 +100,8 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		leads: ltcv1.NewLeadServiceClient(o.API), deals: ltcv1.NewOpportunityServiceClient(o.API),
 		decisions: ltcv1.NewDecisionServiceClient(o.API), accounts: ltcv1.NewAccountServiceClient(o.API),
-		reports: ltcv1.NewReportServiceClient(o.API),
-		signIn:  o.SignIn, sessions: sess, pages: pages, timeout: o.Timeout, log: o.Logger,
+		reports: ltcv1.NewReportServiceClient(o.API), people: ltcv1.NewPeopleServiceClient(o.API),
+		signIn: o.SignIn, sessions: sess, pages: pages, timeout: o.Timeout, log: o.Logger,
 	}
 	if s.timeout == 0 {
 		s.timeout = 10 * time.Second
@@ -157,6 +158,7 @@ func (s *Server) routes() http.Handler {
 	})
 	mux.HandleFunc("POST /lang", s.chooseLanguage)
 	mux.Handle("GET /work", s.person(s.myWork))
+	mux.Handle("POST /work/actions/{action}", s.postWork())
 	mux.Handle("GET /decisions/{id}", s.person(s.decision))
 	mux.Handle("POST /decisions/{id}/decide", s.person(s.decide))
 	mux.Handle("POST /decisions/{id}/review", s.person(s.review))

@@ -2414,7 +2414,9 @@ type Review struct {
 	// The reviewer.
 	Reviewer *Person `protobuf:"bytes,4,opt,name=reviewer,proto3" json:"reviewer,omitempty"`
 	// When it was submitted.
-	SubmitTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=submit_time,json=submitTime,proto3" json:"submit_time,omitempty"`
+	SubmitTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=submit_time,json=submitTime,proto3" json:"submit_time,omitempty"`
+	// The delegator a deputy reviewed for (PeopleService.SetDelegation); reviewer is the deputy.
+	OnBehalfOf    *Person `protobuf:"bytes,6,opt,name=on_behalf_of,json=onBehalfOf,proto3" json:"on_behalf_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2480,6 +2482,13 @@ func (x *Review) GetReviewer() *Person {
 func (x *Review) GetSubmitTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.SubmitTime
+	}
+	return nil
+}
+
+func (x *Review) GetOnBehalfOf() *Person {
+	if x != nil {
+		return x.OnBehalfOf
 	}
 	return nil
 }
@@ -3061,8 +3070,14 @@ type Decision struct {
 	PolicyLevel ProjectLevel `protobuf:"varint,26,opt,name=policy_level,json=policyLevel,proto3,enum=ltc.v1.ProjectLevel" json:"policy_level,omitempty"`
 	// The deal's title, so that an inbox names the deal without reading it (empty on decisions recorded before it).
 	OpportunityTitle string `protobuf:"bytes,27,opt,name=opportunity_title,json=opportunityTitle,proto3" json:"opportunity_title,omitempty"`
+	// The delegator a deputy decided for (PeopleService.SetDelegation): decided_by is the deputy, decider_authority
+	// the delegator's.
+	OnBehalfOf *Person `protobuf:"bytes,28,opt,name=on_behalf_of,json=onBehalfOf,proto3" json:"on_behalf_of,omitempty"`
+	// ListDecisions with pending_for_me only: the decision is in the caller's inbox as the deputy of this person,
+	// not by the caller's own authority or functions. Unset everywhere else.
+	PendingOnBehalfOf *Person `protobuf:"bytes,29,opt,name=pending_on_behalf_of,json=pendingOnBehalfOf,proto3" json:"pending_on_behalf_of,omitempty"`
 	// Reviews a manager assigned to a named reviewer, oldest first; the latest per function holds.
-	ReviewAssignments []*ReviewAssignment `protobuf:"bytes,29,rep,name=review_assignments,json=reviewAssignments,proto3" json:"review_assignments,omitempty"`
+	ReviewAssignments []*ReviewAssignment `protobuf:"bytes,31,rep,name=review_assignments,json=reviewAssignments,proto3" json:"review_assignments,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
 }
@@ -3308,6 +3323,20 @@ func (x *Decision) GetOpportunityTitle() string {
 	return ""
 }
 
+func (x *Decision) GetOnBehalfOf() *Person {
+	if x != nil {
+		return x.OnBehalfOf
+	}
+	return nil
+}
+
+func (x *Decision) GetPendingOnBehalfOf() *Person {
+	if x != nil {
+		return x.PendingOnBehalfOf
+	}
+	return nil
+}
+
 func (x *Decision) GetReviewAssignments() []*ReviewAssignment {
 	if x != nil {
 		return x.ReviewAssignments
@@ -3336,7 +3365,7 @@ type Decision_Contract struct {
 
 type Decision_Reopen struct {
 	// REOPEN package.
-	Reopen *ReopenPackage `protobuf:"bytes,28,opt,name=reopen,proto3,oneof"`
+	Reopen *ReopenPackage `protobuf:"bytes,30,opt,name=reopen,proto3,oneof"`
 }
 
 func (*Decision_Initiation) isDecision_Package() {}
@@ -3515,14 +3544,16 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
 	"TeamMember\x12.\n" +
 	"\x06person\x18\x01 \x01(\v2\x0e.ltc.v1.PersonB\x06\xbaH\x03\xc8\x01\x01R\x06person\x121\n" +
-	"\x04role\x18\x02 \x01(\x0e2\x10.ltc.v1.TeamRoleB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04role\"\xef\x01\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x10.ltc.v1.TeamRoleB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04role\"\xa1\x02\n" +
 	"\x06Review\x122\n" +
 	"\bfunction\x18\x01 \x01(\x0e2\x16.ltc.v1.ReviewFunctionR\bfunction\x12,\n" +
 	"\x06result\x18\x02 \x01(\x0e2\x14.ltc.v1.ReviewResultR\x06result\x12\x1a\n" +
 	"\bcomments\x18\x03 \x01(\tR\bcomments\x12*\n" +
 	"\breviewer\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\breviewer\x12;\n" +
 	"\vsubmit_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"submitTime\"\xc6\x02\n" +
+	"submitTime\x120\n" +
+	"\fon_behalf_of\x18\x06 \x01(\v2\x0e.ltc.v1.PersonR\n" +
+	"onBehalfOf\"\xc6\x02\n" +
 	"\x11InitiationPackage\x12H\n" +
 	"\x0eproposed_level\x18\x01 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\rproposedLevel\x12(\n" +
 	"\trationale\x18\x02 \x01(\tB\n" +
@@ -3578,8 +3609,7 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"deviations\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc0>R\n" +
 	"deviations\x129\n" +
 	"\x12contract_reference\x18\x05 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xdc\n" +
-	"\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xcf\v\n" +
 	"\bDecision\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12 \n" +
@@ -3592,7 +3622,7 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"initiation\x12&\n" +
 	"\x03bid\x18\x16 \x01(\v2\x12.ltc.v1.BidPackageH\x00R\x03bid\x125\n" +
 	"\bcontract\x18\x17 \x01(\v2\x17.ltc.v1.ContractPackageH\x00R\bcontract\x12/\n" +
-	"\x06reopen\x18\x1c \x01(\v2\x15.ltc.v1.ReopenPackageH\x00R\x06reopen\x12\"\n" +
+	"\x06reopen\x18\x1e \x01(\v2\x15.ltc.v1.ReopenPackageH\x00R\x06reopen\x12\"\n" +
 	"\x05risks\x18\x18 \x03(\v2\f.ltc.v1.RiskR\x05risks\x12*\n" +
 	"\x05level\x18\b \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x05level\x12A\n" +
 	"\x10required_reviews\x18\t \x03(\x0e2\x16.ltc.v1.ReviewFunctionR\x0frequiredReviews\x12-\n" +
@@ -3615,8 +3645,11 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x0fconfirmed_level\x18\x15 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x0econfirmedLevel\x12;\n" +
 	"\x0eproposed_level\x18\x19 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\rproposedLevel\x127\n" +
 	"\fpolicy_level\x18\x1a \x01(\x0e2\x14.ltc.v1.ProjectLevelR\vpolicyLevel\x12+\n" +
-	"\x11opportunity_title\x18\x1b \x01(\tR\x10opportunityTitle\x12G\n" +
-	"\x12review_assignments\x18\x1d \x03(\v2\x18.ltc.v1.ReviewAssignmentR\x11reviewAssignmentsB\t\n" +
+	"\x11opportunity_title\x18\x1b \x01(\tR\x10opportunityTitle\x120\n" +
+	"\fon_behalf_of\x18\x1c \x01(\v2\x0e.ltc.v1.PersonR\n" +
+	"onBehalfOf\x12?\n" +
+	"\x14pending_on_behalf_of\x18\x1d \x01(\v2\x0e.ltc.v1.PersonR\x11pendingOnBehalfOf\x12G\n" +
+	"\x12review_assignments\x18\x1f \x03(\v2\x18.ltc.v1.ReviewAssignmentR\x11reviewAssignmentsB\t\n" +
 	"\apackage*\x96\x02\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -3841,47 +3874,50 @@ var file_ltc_v1_deal_proto_depIdxs = []int32{
 	12,  // 65: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
 	39,  // 66: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
 	40,  // 67: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	36,  // 68: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
-	24,  // 69: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	44,  // 70: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
-	26,  // 71: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
-	38,  // 72: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
-	0,   // 73: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
-	11,  // 74: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
-	39,  // 75: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
-	39,  // 76: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
-	40,  // 77: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
-	1,   // 78: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
-	40,  // 79: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
-	23,  // 80: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
-	40,  // 81: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
-	0,   // 82: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
-	40,  // 83: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
-	38,  // 84: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
-	8,   // 85: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	39,  // 86: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	40,  // 87: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	9,   // 88: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	29,  // 89: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	30,  // 90: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
-	34,  // 91: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
-	31,  // 92: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
-	17,  // 93: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
-	36,  // 94: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	11,  // 95: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	40,  // 96: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	28,  // 97: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	39,  // 98: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	40,  // 99: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	36,  // 100: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	36,  // 101: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
-	36,  // 102: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
-	32,  // 103: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
-	104, // [104:104] is the sub-list for method output_type
-	104, // [104:104] is the sub-list for method input_type
-	104, // [104:104] is the sub-list for extension type_name
-	104, // [104:104] is the sub-list for extension extendee
-	0,   // [0:104] is the sub-list for field type_name
+	39,  // 68: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
+	36,  // 69: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	24,  // 70: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
+	44,  // 71: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
+	26,  // 72: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
+	38,  // 73: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	0,   // 74: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
+	11,  // 75: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
+	39,  // 76: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
+	39,  // 77: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
+	40,  // 78: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
+	1,   // 79: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
+	40,  // 80: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
+	23,  // 81: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
+	40,  // 82: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
+	0,   // 83: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
+	40,  // 84: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
+	38,  // 85: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	8,   // 86: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	39,  // 87: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	40,  // 88: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	9,   // 89: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	29,  // 90: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	30,  // 91: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	34,  // 92: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	31,  // 93: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
+	17,  // 94: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	36,  // 95: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	11,  // 96: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	40,  // 97: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	28,  // 98: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	39,  // 99: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	40,  // 100: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	36,  // 101: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	36,  // 102: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
+	36,  // 103: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
+	39,  // 104: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
+	39,  // 105: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
+	32,  // 106: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
+	107, // [107:107] is the sub-list for method output_type
+	107, // [107:107] is the sub-list for method input_type
+	107, // [107:107] is the sub-list for extension type_name
+	107, // [107:107] is the sub-list for extension extendee
+	0,   // [0:107] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }
