@@ -28,7 +28,9 @@ type delegationService struct {
 	delegations
 }
 
-type unimplementedPeople struct{ ltcv1.UnimplementedPeopleServiceServer }
+type unimplementedPeople struct {
+	ltcv1.UnimplementedPeopleServiceServer
+}
 
 // Method names of the delegations' requests, recorded with their payload digests.
 const (
