@@ -470,6 +470,26 @@ var dealActions = forms("/deals/", []action[*ltcv1.Opportunity]{
 				Attendees: ids(v.Get("attendees")), Conclusions: v.Get("conclusions")}})
 			return err
 		}},
+	{Key: "reassign", Title: "Reassign the deal's owner", Who: "The unit's sales manager or an executive in scope",
+		Offered: in(openStages...),
+		Fields:  []field{{Name: "owner", Label: "New owner", Kind: "text", Hint: "User id"}, {Name: "reason", Label: "Reason", Kind: "area"}},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.ReassignOwner(ctx, &ltcv1.ReassignOwnerRequest{RequestId: rid, OpportunityId: deal,
+				Owner: &ltcv1.Person{Id: strings.TrimSpace(v.Get("owner"))}, Reason: v.Get("reason")})
+			return err
+		}},
+	{Key: "reopen", Title: "Request REOPEN", Who: "The owner or the unit's sales manager",
+		Offered: func(o *ltcv1.Opportunity) bool {
+			return o.Stage == ltcv1.Stage_STAGE_CLOSED && o.Outcome != ltcv1.Outcome_OUTCOME_WON && pending(o) == nil
+		},
+		Fields: []field{{Name: "stage", Label: "Back to", Kind: "select", Options: enumOptions(ltcv1.Stage_STAGE_VALIDATION,
+			ltcv1.Stage_STAGE_PURSUIT, ltcv1.Stage_STAGE_NEGOTIATION)}, {Name: "rationale", Label: "Rationale", Kind: "area"}},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.decisions.RequestDecision(ctx, &ltcv1.RequestDecisionRequest{RequestId: rid, OpportunityId: deal,
+				Gate: ltcv1.Gate_GATE_REOPEN, Package: &ltcv1.RequestDecisionRequest_Reopen{Reopen: &ltcv1.ReopenPackage{
+					Stage: enumValue[ltcv1.Stage](ltcv1.Stage_value, v.Get("stage")), Rationale: v.Get("rationale")}}})
+			return err
+		}},
 	{Key: "close", Title: "Close the deal", Who: "The owner or the unit's sales manager",
 		Offered: in(openStages...),
 		Fields: []field{{Name: "outcome", Label: "Outcome", Kind: "select", Options: enumOptions(ltcv1.Outcome_OUTCOME_LOST,

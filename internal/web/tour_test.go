@@ -227,3 +227,52 @@ func TestADealFormRefusedOrResentChangesNothingTwice(t *testing.T) {
 	code, _ = post("promote", url.Values{"request_id": {uuid.NewString()}})
 	assert.Equal(t, http.StatusNotFound, code)
 }
+
+// TestALostDealIsReopenedFromItsPage: the rep closes the deal LOST and asks for REOPEN with the deal page's
+// forms; the executive approves it on the decision page, which shows the reopen package; the deal is back in
+// VALIDATION. The sales manager then reassigns its owner with the deal page's form.
+func TestALostDealIsReopenedFromItsPage(t *testing.T) {
+	e, tokens, site := startWorkplace(t)
+	deal, decision := pendingInitiation(t, e, tokens)
+	as := func(p string) context.Context { return testenv.WithToken(context.Background(), tokens[p]) }
+	_, err := ltcv1.NewDecisionServiceClient(e.Conn).WithdrawDecision(as("sales"), &ltcv1.WithdrawDecisionRequest{
+		RequestId: uuid.NewString(), DecisionId: decision, Reason: "customer froze the budget"})
+	require.NoError(t, err)
+	sam := signedIn(t, site, "sales")
+	post := func(client *http.Client, action string, v url.Values) (int, string) {
+		v.Set("request_id", uuid.NewString())
+		return read(t, func() (*http.Response, error) { return client.PostForm(site.URL+"/deals/"+deal+"/actions/"+action, v) })
+	}
+	code, page := post(sam, "close", url.Values{"outcome": {"OUTCOME_LOST"}, "reason": {"budget frozen"}})
+	require.Equal(t, http.StatusOK, code, "%s", refusalOf(page))
+	require.Contains(t, page, `id="reopen-form"`, "a lost deal offers REOPEN")
+	code, page = post(sam, "reopen", url.Values{"stage": {"STAGE_VALIDATION"}, "rationale": {"budget released in Q3"}})
+	require.Equal(t, http.StatusOK, code, "%s", refusalOf(page))
+
+	got, err := ltcv1.NewOpportunityServiceClient(e.Conn).GetOpportunity(as("sales"), &ltcv1.GetOpportunityRequest{Id: deal})
+	require.NoError(t, err)
+	var reopen *ltcv1.Decision
+	for _, d := range got.Opportunity.Decisions {
+		if d.Gate == ltcv1.Gate_GATE_REOPEN {
+			reopen = d
+		}
+	}
+	require.NotNil(t, reopen)
+	eva := signedIn(t, site, "executive2")
+	_, page = read(t, func() (*http.Response, error) { return eva.Get(site.URL + "/decisions/" + reopen.Id) })
+	assert.Contains(t, page, "budget released in Q3", "the decision page shows the reopen package")
+	code, _ = read(t, func() (*http.Response, error) {
+		return eva.PostForm(site.URL+"/decisions/"+reopen.Id+"/decide", url.Values{"request_id": {uuid.NewString()},
+			"verdict": {"VERDICT_APPROVE"}, "rationale": {"worth another try"}})
+	})
+	require.Equal(t, http.StatusOK, code)
+
+	mia := signedIn(t, site, "sales_manager")
+	code, page = post(mia, "reassign", url.Values{"owner": {"sara"}, "reason": {"Sam moves to another region"}})
+	require.Equal(t, http.StatusOK, code, "%s", refusalOf(page))
+	got, err = ltcv1.NewOpportunityServiceClient(e.Conn).GetOpportunity(as("sales_manager"), &ltcv1.GetOpportunityRequest{Id: deal})
+	require.NoError(t, err)
+	assert.Equal(t, ltcv1.Stage_STAGE_VALIDATION, got.Opportunity.Stage)
+	assert.Equal(t, ltcv1.Outcome_OUTCOME_UNSPECIFIED, got.Opportunity.Outcome)
+	assert.Equal(t, "sara", got.Opportunity.GetOwner().GetId())
+}
