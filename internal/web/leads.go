@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -169,17 +170,20 @@ type leadView struct {
 	Qualify    qualifyForm
 	Disqualify disqualifyForm
 	Urgencies  []ltcv1.Urgency
+	// Forms are the lead's other forms (reassigning it), drawn by the framework of the deal's.
+	Forms []actionView
 }
 
 // Open reports whether the lead still waits to be qualified or disqualified.
 func (v leadView) Open() bool { return v.Lead.State == ltcv1.LeadState_LEAD_STATE_NEW }
 
 func (s *Server) lead(w http.ResponseWriter, r *http.Request, id Identity) {
-	s.leadPage(w, r, id, http.StatusOK, qualifyForm{}, disqualifyForm{})
+	s.leadPage(w, r, id, http.StatusOK, qualifyForm{}, disqualifyForm{}, "", nil)
 }
 
 // leadPage shows one lead (GetLead) with the forms as given; a form without a request id gets a new one.
-func (s *Server) leadPage(w http.ResponseWriter, r *http.Request, id Identity, code int, qualify qualifyForm, disqualify disqualifyForm) {
+func (s *Server) leadPage(w http.ResponseWriter, r *http.Request, id Identity, code int, qualify qualifyForm, disqualify disqualifyForm,
+	refusedKey string, refused *actionForm) {
 	ctx, cancel := s.call(r, id)
 	defer cancel()
 	got, err := s.leads.GetLead(ctx, &ltcv1.GetLeadRequest{Id: r.PathValue("id")})
@@ -194,6 +198,14 @@ func (s *Server) leadPage(w http.ResponseWriter, r *http.Request, id Identity, c
 	}
 	if view.Disqualify.RequestID == "" {
 		view.Disqualify.RequestID = uuid.NewString()
+	}
+	for _, a := range leadActions {
+		switch {
+		case a.Key == refusedKey:
+			view.Forms = append(view.Forms, a.view(view.Lead, refused))
+		case a.offers(view.Lead):
+			view.Forms = append(view.Forms, a.view(view.Lead, nil))
+		}
 	}
 	s.render(w, r, code, "lead", "leads", view)
 }
@@ -212,7 +224,7 @@ func (s *Server) qualify(w http.ResponseWriter, r *http.Request, id Identity) {
 			return
 		}
 		f.Error = sentence(err)
-		s.leadPage(w, r, id, http.StatusUnprocessableEntity, f, disqualifyForm{})
+		s.leadPage(w, r, id, http.StatusUnprocessableEntity, f, disqualifyForm{}, "", nil)
 		return
 	}
 	http.Redirect(w, r, "/leads/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
@@ -230,8 +242,20 @@ func (s *Server) disqualify(w http.ResponseWriter, r *http.Request, id Identity)
 			return
 		}
 		f.Error = sentence(err)
-		s.leadPage(w, r, id, http.StatusUnprocessableEntity, qualifyForm{}, f)
+		s.leadPage(w, r, id, http.StatusUnprocessableEntity, qualifyForm{}, f, "", nil)
 		return
 	}
 	http.Redirect(w, r, "/leads/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
 }
+
+// leadActions are the lead page's forms drawn by the framework of the deal page: reassigning an open lead.
+var leadActions = forms("/leads/", []action[*ltcv1.Lead]{
+	{Key: "reassign", Title: "Reassign the lead", Who: "The unit's sales manager or an executive in scope",
+		Offered: func(l *ltcv1.Lead) bool { return l.State == ltcv1.LeadState_LEAD_STATE_NEW },
+		Fields:  []field{{Name: "owner", Label: "New owner", Kind: "text", Hint: "User id"}, {Name: "reason", Label: "Reason", Kind: "area"}},
+		Send: func(ctx context.Context, s *Server, lead, rid string, v url.Values) error {
+			_, err := s.leads.ReassignLead(ctx, &ltcv1.ReassignLeadRequest{RequestId: rid, LeadId: lead,
+				Owner: &ltcv1.Person{Id: strings.TrimSpace(v.Get("owner"))}, Reason: v.Get("reason")})
+			return err
+		}},
+})

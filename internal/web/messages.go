@@ -220,6 +220,8 @@ var catalogue = map[string]translation{
 	"The unit's sales manager or an executive in scope":         {zh: "本单位销售主管或范围内的主管"},
 	"Request REOPEN":                                            {zh: "申请重新打开项目"},
 	"Back to":                                                   {zh: "回到阶段"},
+	"Reassign the lead":                                         {zh: "变更线索负责人"},
+	"Other actions":                                             {zh: "其他操作"},
 	"Close the deal":                                            {zh: "关闭项目"},
 	"Amount":                                                    {zh: "金额"},
 	"Amount, e.g. 2,400,000.00":                                 {zh: "金额，例如 2,400,000.00"},

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/genproto/googleapis/type/date"
 
 	"github.com/ltcengine/ltc/internal/testenv"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
@@ -275,4 +276,33 @@ func TestALostDealIsReopenedFromItsPage(t *testing.T) {
 	assert.Equal(t, ltcv1.Stage_STAGE_VALIDATION, got.Opportunity.Stage)
 	assert.Equal(t, ltcv1.Outcome_OUTCOME_UNSPECIFIED, got.Opportunity.Outcome)
 	assert.Equal(t, "sara", got.Opportunity.GetOwner().GetId())
+}
+
+// TestALeadIsReassignedFromItsPage: the rep may not reassign their own lead (the API's sentence beside the form);
+// the unit's sales manager reassigns it with the lead page's form, and the lead has its new owner.
+func TestALeadIsReassignedFromItsPage(t *testing.T) {
+	e, tokens, site := startWorkplace(t)
+	leads := ltcv1.NewLeadServiceClient(e.Conn)
+	created, err := leads.CreateLead(testenv.WithToken(context.Background(), tokens["sales"]), &ltcv1.CreateLeadRequest{
+		RequestId: uuid.NewString(), Title: "Smart meters", Source: ltcv1.LeadSource_LEAD_SOURCE_CUSTOMER_NEED,
+		Customer:       &ltcv1.Customer{Name: "Stadtwerke Nord", Grade: ltcv1.CustomerGrade_CUSTOMER_GRADE_C, Industry: "utilities", Region: "EMEA"},
+		EstimatedValue: &ltcv1.Money{CurrencyCode: "EUR", AmountMinor: 300_000_00}, ExpectedCloseDate: &date.Date{Year: 2027, Month: 9, Day: 30}})
+	require.NoError(t, err)
+	lead := created.Lead.Id
+	reassign := func(person string) (int, string) {
+		client := signedIn(t, site, person)
+		return read(t, func() (*http.Response, error) {
+			return client.PostForm(site.URL+"/leads/"+lead+"/actions/reassign", url.Values{"request_id": {uuid.NewString()},
+				"owner": {"sara"}, "reason": {"Sara covers utilities"}})
+		})
+	}
+	code, page := reassign("sales")
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, page, `id="reassign-refusal"`)
+	assert.Contains(t, page, `value="sara"`, "the refused form keeps its values")
+	code, page = reassign("sales_manager")
+	require.Equal(t, http.StatusOK, code, "%s", refusalOf(page))
+	got, err := leads.GetLead(testenv.WithToken(context.Background(), tokens["sales_manager"]), &ltcv1.GetLeadRequest{Id: lead})
+	require.NoError(t, err)
+	assert.Equal(t, "sara", got.Lead.GetOwner().GetId())
 }

@@ -170,6 +170,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /leads/{id}", s.person(s.lead))
 	mux.Handle("POST /leads/{id}/qualify", s.person(s.qualify))
 	mux.Handle("POST /leads/{id}/disqualify", s.person(s.disqualify))
+	mux.Handle("POST /leads/{id}/actions/{action}", s.person(post(s, leadActions,
+		func(w http.ResponseWriter, r *http.Request, id Identity, code int, key string, form *actionForm) {
+			s.leadPage(w, r, id, code, qualifyForm{}, disqualifyForm{}, key, form)
+		})))
 	mux.Handle("GET /accounts", s.person(s.accountList))
 	mux.Handle("GET /accounts/{id}", s.person(s.account))
 	mux.Handle("POST /accounts/{id}/actions/{action}", s.person(post(s, accountActions, s.accountPage)))
