@@ -258,7 +258,8 @@ func validSignature(secret, header string, body []byte) bool {
 
 // The whole delivery: deals make events while the mail server refuses and the webhook receiver is down past every
 // timeout; the dispatcher stops and a new one resumes; once both are back, every mail arrives once, to the people
-// the events name, in their language, and every event reaches the webhook once, in order per deal, signed.
+// the events name, in their language, and every event reaches the webhook once, in order per deal, signed; two
+// workers side by side send nothing twice.
 func TestNotificationsDelivered(t *testing.T) {
 	e := testenv.StartEngine(t)
 	ctx := context.Background()
@@ -313,7 +314,9 @@ func TestNotificationsDelivered(t *testing.T) {
 		RequestId: uuid.NewString(), OpportunityId: second, Assessment: assessment()})
 	require.NoError(t, err)
 	third := qualifiedDeal(t, e)
-	stop = start()
+	// Two workers from here on: they share the cursor and the outbox.
+	stop1, stop2 := start(), start()
+	stop = func() { stop1(); stop2() }
 	time.Sleep(500 * time.Millisecond)
 	catcher.refusing.Store(false)
 	rc.up.Store(true)
