@@ -263,14 +263,7 @@ func validSignature(secret, header string, body []byte) bool {
 func TestNotificationsDelivered(t *testing.T) {
 	e := testenv.StartEngine(t)
 	ctx := context.Background()
-	dir := []store.DirectoryPerson{
-		{ID: "sam", Name: "Sam Sales", Email: "sam@example.com", Roles: []ltc.Role{ltc.RoleSales}, ManagerID: "mia"},
-		{ID: "mia", Name: "Mia Manager", Email: "mia@example.com", Roles: []ltc.Role{ltc.RoleSalesManager}, ManagerID: "eli"},
-		{ID: "eli", Name: "Eli Office", Email: "eli@example.com", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 1, Language: "zh-CN", ManagerID: "eva"},
-		{ID: "eva", Name: "Eva Region", Email: "eva@example.com", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2, ManagerID: "eric"},
-		{ID: "eric", Name: "Eric Corporate", Email: "eric@example.com", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 3},
-		{ID: "fiona", Name: "Fiona Finance", Email: "fiona@example.com", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}},
-	}
+	dir := testDirectory()
 	require.NoError(t, e.Store.UpsertPeople(ctx, dir))
 
 	catcher := &mailCatcher{}
@@ -393,6 +386,18 @@ func mailBody(t *testing.T, data string) string {
 	return string(b)
 }
 
+// testDirectory is the directory of the delivery tests: Eli reads Chinese.
+func testDirectory() []store.DirectoryPerson {
+	return []store.DirectoryPerson{
+		{ID: "sam", Name: "Sam Sales", Email: "sam@example.com", Roles: []ltc.Role{ltc.RoleSales}, ManagerID: "mia"},
+		{ID: "mia", Name: "Mia Manager", Email: "mia@example.com", Roles: []ltc.Role{ltc.RoleSalesManager}, ManagerID: "eli"},
+		{ID: "eli", Name: "Eli Office", Email: "eli@example.com", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 1, Language: "zh-CN", ManagerID: "eva"},
+		{ID: "eva", Name: "Eva Region", Email: "eva@example.com", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2, ManagerID: "eric"},
+		{ID: "eric", Name: "Eric Corporate", Email: "eric@example.com", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 3},
+		{ID: "fiona", Name: "Fiona Finance", Email: "fiona@example.com", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}},
+	}
+}
+
 // header is the value of a mail's header.
 func header(data, name string) string {
 	for _, line := range strings.Split(data, "\r\n") {
@@ -404,4 +409,103 @@ func header(data, name string) string {
 		}
 	}
 	return ""
+}
+
+// catchMail starts an SMTP server that takes every mail, and a mailer to it.
+func catchMail(t *testing.T) (*mailCatcher, notify.Mailer) {
+	catcher := &mailCatcher{}
+	srv := smtp.NewServer(catcher)
+	srv.Domain, srv.AllowInsecureAuth = "localhost", true
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	mailer, err := notify.NewSMTP(notify.SMTPOptions{Addr: l.Addr().String(), From: "LTC <ltc@example.com>",
+		Username: "ltc", Password: "mail-secret", TLS: "none", Timeout: 5 * time.Second})
+	require.NoError(t, err)
+	return catcher, mailer
+}
+
+func (c *mailCatcher) to(address string) []caughtMail {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []caughtMail
+	for _, m := range c.mails {
+		if m.to == address {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Reminders before a deadline reach the people it concerns once; a person who chose the daily digest gets their
+// notifications and reminders in one mail a day, once.
+func TestRemindersAndDigest(t *testing.T) {
+	e := testenv.StartEngine(t)
+	ctx := context.Background()
+	require.NoError(t, e.Store.UpsertPeople(ctx, testDirectory()))
+	_, err := ltcv1.NewPeopleServiceClient(e.Conn).SetNotificationPreferences(e.As(t, eli), &ltcv1.SetNotificationPreferencesRequest{
+		RequestId: uuid.NewString(), Preferences: &ltcv1.NotificationPreferences{Email: true, DailyDigest: true}})
+	require.NoError(t, err)
+	catcher, mailer := catchMail(t)
+	n := notify.New(notify.Options{Store: e.Store, Mailer: mailer, Encode: api.EventJSON(slog.New(slog.DiscardHandler)),
+		WebURL: "http://127.0.0.1:7080", Log: slog.New(slog.DiscardHandler), RemindBefore: 30 * 24 * time.Hour,
+		Policy: ltc.DefaultPolicy(), DigestHour: 8})
+
+	_, decision := assessedInitiation(t, e, sam, ltcv1.ProjectLevel_PROJECT_LEVEL_C)
+	drain := func() {
+		for {
+			d, err := n.DispatchOnce(ctx)
+			require.NoError(t, err)
+			s, err := n.SendOnce(ctx, store.ChannelEmail)
+			require.NoError(t, err)
+			if d == 0 && s == 0 {
+				return
+			}
+		}
+	}
+	drain()
+	_, err = n.RemindOnce(ctx, time.Now())
+	require.NoError(t, err)
+	drain()
+	reminded := func(address string) int {
+		var k int
+		for _, m := range catcher.to(address) {
+			if body := mailBody(t, m.data); strings.Contains(body, "escalated if not decided by") && strings.Contains(body, "/decisions/"+decision.Id) {
+				k++
+			}
+		}
+		return k
+	}
+	assert.Equal(t, 1, reminded("mia@example.com"), "the sales manager who may decide a level C INITIATION")
+	assert.Zero(t, reminded("sam@example.com"), "not the requester")
+	assert.Empty(t, catcher.to("eli@example.com"), "Eli waits for the digest")
+
+	before, err := e.Store.DeliveryCounts(ctx)
+	require.NoError(t, err)
+	_, err = n.RemindOnce(ctx, time.Now())
+	require.NoError(t, err)
+	after, err := e.Store.DeliveryCounts(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "a deadline is reminded of once")
+
+	sent, err := n.DigestOnce(ctx, time.Now())
+	require.NoError(t, err)
+	if time.Now().UTC().Hour() != 8 {
+		assert.Zero(t, sent, "nothing held before today's digest hour")
+	}
+	sent, err = n.DigestOnce(ctx, time.Now().Add(48*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 1, sent)
+	_, err = n.DigestOnce(ctx, time.Now().Add(48*time.Hour))
+	require.NoError(t, err)
+	mails := catcher.to("eli@example.com")
+	require.Len(t, mails, 1, "one digest")
+	assert.Equal(t, "zh-CN", header(mails[0].data, "Content-Language"))
+	body := mailBody(t, mails[0].data)
+	assert.Contains(t, body, "截至")
+	assert.Equal(t, 2, strings.Count(body, "http://127.0.0.1:7080/decisions/"+decision.Id), "the decision waiting, and its reminder:\n%s", body)
+	counts, err := e.Store.DeliveryCounts(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, counts["pending"])
 }

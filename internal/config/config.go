@@ -86,6 +86,10 @@ type Config struct {
 	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword, SMTPTLS string
 	// MailDir catches mails as .eml files instead of sending them (ltcd dev).
 	MailDir string
+	// RemindBefore is how long before a deadline people are reminded of it (0: never); DigestHour the hour
+	// (UTC) of the daily digests.
+	RemindBefore time.Duration
+	DigestHour   int
 }
 
 // Register declares the flags on fs, with defaults from the environment.
@@ -124,6 +128,8 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPFrom, "smtp-from", env("LTC_SMTP_FROM", ""), "sender of the mails, e.g. \"LTC <ltc@example.com>\" (LTC_SMTP_FROM)")
 	fs.StringVar(&c.SMTPUsername, "smtp-username", env("LTC_SMTP_USERNAME", ""), "SMTP user; the password comes from LTC_SMTP_PASSWORD (LTC_SMTP_USERNAME)")
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("LTC_SMTP_TLS", "starttls"), "starttls (required of the server), tls (implicit, port 465) or none (loopback only) (LTC_SMTP_TLS)")
+	fs.DurationVar(&c.RemindBefore, "remind-before", envDuration("LTC_REMIND_BEFORE", 24*time.Hour), "remind people of a deadline (decision SLA, weekly report, handover, summary, lead SLA) this long before it; 0 turns reminders off (LTC_REMIND_BEFORE)")
+	fs.IntVar(&c.DigestHour, "digest-hour", envInt("LTC_DIGEST_HOUR", 8), "hour of the day (UTC, 0-23) the daily digests go out (LTC_DIGEST_HOUR)")
 	c.SMTPPassword = os.Getenv("LTC_SMTP_PASSWORD")
 	c.JWTSecret = os.Getenv("LTC_JWT_SECRET")
 	c.WebSessionKey = os.Getenv("LTC_WEB_SESSION_KEY")

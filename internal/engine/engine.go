@@ -311,6 +311,14 @@ func (b *Backends) Notifier(cfg config.Config, log *slog.Logger) (*notify.Notifi
 			return nil, fmt.Errorf("--web-url %q: want the workplace's absolute address, e.g. https://ltc.example.com", cfg.WebURL)
 		}
 	}
+	if cfg.DigestHour < 0 || cfg.DigestHour > 23 {
+		return nil, fmt.Errorf("--digest-hour %d: want an hour of the day, 0 to 23", cfg.DigestHour)
+	}
+	policy, err := cfg.Policy()
+	if err != nil {
+		return nil, err
+	}
 	log = log.With("component", "notify")
-	return notify.New(notify.Options{Store: b.Store, Mailer: mailer, Encode: api.EventJSON(log), WebURL: cfg.WebURL, Log: log}), nil
+	return notify.New(notify.Options{Store: b.Store, Mailer: mailer, Encode: api.EventJSON(log), WebURL: cfg.WebURL, Log: log,
+		RemindBefore: cfg.RemindBefore, Policy: policy, DigestHour: cfg.DigestHour}), nil
 }

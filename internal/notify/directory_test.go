@@ -103,7 +103,7 @@ func TestMails(t *testing.T) {
 
 	dir := t.TempDir()
 	require.NoError(t, Folder{Dir: dir, From: "LTC <ltc@localhost>"}.Send(t.Context(), m))
-	b, err := os.ReadFile(filepath.Join(dir, "0000000042-eva.eml"))
+	b, err := os.ReadFile(filepath.Join(dir, "ltc-42-eva.eml"))
 	require.NoError(t, err)
 	assert.Contains(t, string(b), "Content-Language: zh-CN")
 }
@@ -146,4 +146,35 @@ func TestSignature(t *testing.T) {
 	assert.NoError(t, CheckWebhookURL("http://localhost:9000/hook"))
 	assert.Error(t, CheckWebhookURL("http://crm.example.com/hook"))
 	assert.Error(t, CheckWebhookURL("/hook"))
+}
+
+// Each deadline is reminded of within the lead time, to the people it concerns.
+func TestReminders(t *testing.T) {
+	now := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	p := ltc.DefaultPolicy()
+	kinds := func(rs []reminder) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.details.Kind+" "+strings.Join(r.recipients, ","))
+		}
+		return out
+	}
+	lead := ltc.Deal{Lead: ltc.Lead{ID: "l1", State: ltc.LeadNew, SLADueAt: now.Add(2 * time.Hour), Owner: ltc.Person{ID: "sam"}}}
+	assert.Equal(t, []string{"lead user:sam"}, kinds(reminders(lead, p, now, 24*time.Hour)))
+	assert.Empty(t, reminders(lead, p, now, time.Hour), "not yet")
+	assert.Empty(t, reminders(lead, p, now.Add(3*time.Hour), 24*time.Hour), "passed: the overdue event tells")
+
+	due := now.Add(time.Hour)
+	handover := &ltc.Opportunity{ID: "d1", Stage: ltc.StageHandover, Owner: ltc.Person{ID: "sam"}, Unit: "emea/germany",
+		HandoverDueAt: &due, Cadence: &ltc.Cadence{Start: now.Add(-6 * 24 * time.Hour), NextDueAt: now.Add(5 * time.Hour)}}
+	assert.Equal(t, []string{"handover user:sam", "weekly_report user:sam"}, kinds(reminders(ltc.Deal{Opportunity: handover}, p, now, 24*time.Hour)))
+
+	closed := &ltc.Opportunity{ID: "d2", Stage: ltc.StageClosed, Owner: ltc.Person{ID: "sam"}, SummaryDueAt: &due}
+	assert.Equal(t, []string{"summary user:sam"}, kinds(reminders(ltc.Deal{Opportunity: closed}, p, now, 24*time.Hour)))
+
+	pending := &ltc.Opportunity{ID: "d3", Stage: ltc.StageValidation, Owner: ltc.Person{ID: "sam"}, Unit: "emea/germany",
+		Decisions: []ltc.Decision{{ID: "x1", Gate: ltc.GateInitiation, Status: ltc.DecisionPending, Authority: 2, DueAt: due,
+			RequiredReviews: []ltc.ReviewFunction{ltc.FunctionFinance}}}}
+	assert.Equal(t, []string{"decision authority:2@emea/germany,function:FINANCE@emea/germany"},
+		kinds(reminders(ltc.Deal{Opportunity: pending}, p, now, 24*time.Hour)))
 }

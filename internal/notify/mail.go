@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -120,8 +121,8 @@ func message(from string, m Mail) (*gomail.Msg, error) {
 	return msg, nil
 }
 
-// Folder catches mails as .eml files in a directory (ltcd dev): one file per event and person, so a mail sent
-// again replaces itself.
+// Folder catches mails as .eml files in a directory (ltcd dev): one file per mail, named by its Message-ID
+// (ltc-EVENT-PERSON.eml), so a mail sent again replaces itself.
 type Folder struct {
 	Dir  string
 	From string
@@ -136,7 +137,7 @@ func (f Folder) Send(_ context.Context, m Mail) error {
 	if err != nil {
 		return err
 	}
-	name := filepath.Join(f.Dir, fmt.Sprintf("%010d-%s.eml", m.EventSequence, safeName(m.Recipient)))
+	name := filepath.Join(f.Dir, safeName(strings.TrimSuffix(m.MessageID, "@ltc.engine"))+".eml")
 	tmp := name + ".tmp"
 	if err := msg.WriteToFile(tmp); err != nil {
 		return err

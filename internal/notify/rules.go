@@ -120,7 +120,9 @@ func compose(rule Rule, e store.RecordedEvent, p store.DirectoryPerson, lang, we
 		b.WriteString(label(lang, "Open it", "打开") + ": " + link + "\n")
 	}
 	b.WriteString(label(lang, "Or from a terminal", "或在终端") + ": " + command + "\n\n")
-	b.WriteString(label(lang, "Event", "事件") + " " + fmt.Sprint(e.Sequence) + " (" + e.Type + ")\n")
+	if e.Sequence > 0 {
+		b.WriteString(label(lang, "Event", "事件") + " " + fmt.Sprint(e.Sequence) + " (" + e.Type + ")\n")
+	}
 	b.WriteString(label(lang, "You receive this mail from the LTC engine; `ltcctl notifications set` changes what you receive.",
 		"此邮件由 LTC 引擎发送；`ltcctl notifications set` 可更改通知设置。") + "\n")
 	return Mail{

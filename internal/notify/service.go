@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
 )
 
@@ -34,6 +36,12 @@ type Options struct {
 	WebhookTimeout time.Duration
 	// Batch is how many events the dispatcher takes, and deliveries a sender holds, at a time (default 100, 10).
 	Batch, SendBatch int
+	// RemindBefore is how long before a deadline people are reminded of it (0: no reminders); RemindEvery how
+	// often the deadlines are looked at (default 1 min). Policy gives the weekly reports' period.
+	RemindBefore, RemindEvery time.Duration
+	Policy                    ltc.Policy
+	// DigestHour is the hour of the day (UTC) the daily digests go out.
+	DigestHour int
 }
 
 // Cursor is the name of the dispatcher's cursor in notify_cursor.
@@ -70,6 +78,9 @@ func New(o Options) *Notifier {
 	if o.SendBatch <= 0 {
 		o.SendBatch = 10
 	}
+	if o.RemindEvery <= 0 {
+		o.RemindEvery = time.Minute
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -94,8 +105,21 @@ func (n *Notifier) Run(ctx context.Context) error {
 			}
 		}
 	}
-	wg.Add(3)
+	wg.Add(5)
 	go loop("dispatching events", n.DispatchOnce)
+	go loop("sending digests", func(ctx context.Context) (int, error) { return n.DigestOnce(ctx, time.Now()) })
+	go func() {
+		defer wg.Done()
+		for ctx.Err() == nil {
+			if _, err := n.RemindOnce(ctx, time.Now()); err != nil && ctx.Err() == nil {
+				n.o.Log.Warn("Notifications: reminding of deadlines failed; trying again", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(n.o.RemindEvery):
+			}
+		}
+	}()
 	go loop("sending mail", func(ctx context.Context) (int, error) { return n.SendOnce(ctx, store.ChannelEmail) })
 	go loop("sending webhooks", func(ctx context.Context) (int, error) { return n.SendOnce(ctx, store.ChannelWebhook) })
 	wg.Wait()
@@ -125,8 +149,8 @@ func (n *Notifier) plan(ctx context.Context, events []store.RecordedEvent) ([]st
 	for _, e := range events {
 		key := dealKey(e)
 		for _, p := range dir.Recipients(e) {
-			if wantsMail(p, e.Type) {
-				out = append(out, store.Delivery{EventSequence: e.Sequence, DealID: key, Channel: store.ChannelEmail, Target: p.ID})
+			if ch, ok := mailChannel(p, e.Type); ok {
+				out = append(out, store.Delivery{EventSequence: e.Sequence, DealID: key, Channel: ch, Target: p.ID})
 			}
 		}
 		for _, h := range hooks {
@@ -213,6 +237,17 @@ var errGone = errors.New("the recipient is no longer there")
 
 // send makes one attempt; final says the failure will not pass by trying again.
 func (n *Notifier) send(ctx context.Context, d store.Delivery, hooks map[string]store.Webhook, dir Directory) (final bool, err error) {
+	if d.Channel == store.ChannelEmail && d.Reminder != "" {
+		p, ok := dir[d.Target]
+		if !ok || p.Email == "" {
+			return true, errGone
+		}
+		m, err := composeReminder(d, p, p.Prefs().Language, n.o.WebURL)
+		if err != nil {
+			return true, err
+		}
+		return false, n.o.Mailer.Send(ctx, m)
+	}
 	e, err := n.o.Store.EventAt(ctx, d.EventSequence)
 	if err != nil {
 		return false, err
@@ -237,11 +272,87 @@ func (n *Notifier) send(ctx context.Context, d store.Delivery, hooks map[string]
 		if !ok {
 			return true, errors.New("no mail for the event type " + e.Type)
 		}
-		pr := p.Prefs()
-		m := compose(rule, n.enrich(ctx, e), p, pr.Language, n.o.WebURL, n.title(ctx, e))
-		return false, n.o.Mailer.Send(ctx, m)
+		return false, n.o.Mailer.Send(ctx, n.eventMail(ctx, rule, e, p))
 	}
 	return true, errors.New("unknown channel " + d.Channel)
+}
+
+// eventMail is the mail of an event to a person.
+func (n *Notifier) eventMail(ctx context.Context, rule Rule, e store.RecordedEvent, p store.DirectoryPerson) Mail {
+	return compose(rule, n.enrich(ctx, e), p, p.Prefs().Language, n.o.WebURL, n.title(ctx, e))
+}
+
+// DigestOnce sends the daily digests due at now: each person who chose the digest gets, once a day at DigestHour
+// (UTC), one mail of what was held for them before then. It returns how many digests it tried.
+func (n *Notifier) DigestOnce(ctx context.Context, now time.Time) (int, error) {
+	if n.o.Mailer == nil {
+		return 0, nil
+	}
+	now = now.UTC()
+	cutoff := time.Date(now.Year(), now.Month(), now.Day(), n.o.DigestHour, 0, 0, 0, time.UTC)
+	if cutoff.After(now) {
+		cutoff = cutoff.AddDate(0, 0, -1)
+	}
+	dir, err := n.directory(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return n.o.Store.SendDigests(ctx, cutoff, n.o.SendBatch, func(ctx context.Context, target string, held []store.Delivery) store.Outcome {
+		p, ok := dir[target]
+		if !ok || p.Email == "" {
+			return store.Outcome{Err: errGone, GiveUp: true}
+		}
+		err := n.o.Mailer.Send(ctx, n.digest(ctx, p, held, cutoff))
+		if err == nil {
+			return store.Outcome{}
+		}
+		attempts := 0
+		for _, d := range held {
+			attempts = max(attempts, d.Attempts)
+		}
+		if time.Since(held[0].CreatedAt) >= n.o.GiveUpAfter+24*time.Hour {
+			n.o.Log.Error("Daily digest given up", "target", target, "err", err)
+			return store.Outcome{Err: err, GiveUp: true}
+		}
+		n.o.Log.Warn("Daily digest not delivered; it is tried again", "target", target, "attempts", attempts+1, "err", err)
+		return store.Outcome{Err: err, Retry: time.Now().Add(n.backoff(attempts))}
+	})
+}
+
+// digest is the one mail of a person's held notifications: each one's subject, link and command.
+func (n *Notifier) digest(ctx context.Context, p store.DirectoryPerson, held []store.Delivery, day time.Time) Mail {
+	lang := p.Prefs().Language
+	var b strings.Builder
+	b.WriteString(label(lang, fmt.Sprintf("Your notifications until %s:", day.Format("2006-01-02 15:04 UTC")),
+		fmt.Sprintf("截至 %s 的通知：", day.Format("2006-01-02 15:04 UTC"))) + "\n\n")
+	var items int
+	for _, d := range held {
+		var m Mail
+		if d.Reminder != "" {
+			var err error
+			if m, err = composeReminder(d, p, lang, n.o.WebURL); err != nil {
+				continue
+			}
+		} else {
+			e, err := n.o.Store.EventAt(ctx, d.EventSequence)
+			rule, ok := Rules[e.Type]
+			if err != nil || !ok {
+				continue
+			}
+			m = n.eventMail(ctx, rule, e, p)
+		}
+		items++
+		body, _, _ := strings.Cut(m.Body, label(lang, "You receive this mail", "此邮件由"))
+		b.WriteString("* " + strings.TrimPrefix(m.Subject, "[LTC] ") + "\n  " + strings.ReplaceAll(strings.TrimSpace(body), "\n", "\n  ") + "\n\n")
+	}
+	b.WriteString(label(lang, "You receive one mail a day because you chose the daily digest; `ltcctl notifications set` changes it.",
+		"您选择了每日摘要，因此每天收到一封邮件；`ltcctl notifications set` 可更改。") + "\n")
+	return Mail{
+		To: p.Email, ToName: p.Name, Language: lang, Recipient: p.ID,
+		Subject:   "[LTC] " + label(lang, fmt.Sprintf("Your daily digest: %d notifications", items), fmt.Sprintf("每日摘要：%d 条通知", items)),
+		Body:      b.String(),
+		MessageID: fmt.Sprintf("ltc-digest-%s-%s@ltc.engine", day.Format("20060102"), p.ID),
+	}
 }
 
 // enrich adds the decision's gate, title and due time to the details of a decision's event that carry only its id.

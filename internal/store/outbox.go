@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/ltcengine/ltc/internal/ltc"
 )
 
 // Delivery is one notification to send: an event to a person (channel "email", target their id) or to a webhook
@@ -14,17 +17,22 @@ import (
 type Delivery struct {
 	ID            int64
 	EventSequence int64
-	DealID        string
-	Channel       string
-	Target        string
-	Attempts      int
-	CreatedAt     time.Time
+	// Reminder names the deadline of a reminder (EventSequence 0), with Details saying what it is.
+	Reminder  string
+	Details   []byte
+	DealID    string
+	Channel   string
+	Target    string
+	Attempts  int
+	CreatedAt time.Time
 }
 
 // Delivery channels.
 const (
 	ChannelEmail   = "email"
 	ChannelWebhook = "webhook"
+	// ChannelDigest holds a person's notifications until their daily digest.
+	ChannelDigest = "digest"
 )
 
 // Dispatch moves the named cursor over the next events of the log (at most limit), enqueuing the deliveries plan
@@ -57,8 +65,7 @@ func (s *Store) Dispatch(ctx context.Context, cursor string, limit int, plan fun
 		}
 		batch := &pgx.Batch{}
 		for _, d := range deliveries {
-			batch.Queue(`INSERT INTO deliveries (event_sequence, deal_id, channel, target) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (event_sequence, channel, target) DO NOTHING`, d.EventSequence, d.DealID, d.Channel, d.Target)
+			queueDelivery(batch, d)
 		}
 		batch.Queue(`UPDATE notify_cursor SET last_sequence = $2 WHERE name = $1`, cursor, page.Next)
 		return tx.SendBatch(ctx, batch).Close()
@@ -67,6 +74,26 @@ func (s *Store) Dispatch(ctx context.Context, cursor string, limit int, plan fun
 		return 0, fmt.Errorf("dispatch events: %w", err)
 	}
 	return n, nil
+}
+
+func queueDelivery(batch *pgx.Batch, d Delivery) {
+	batch.Queue(`INSERT INTO deliveries (event_sequence, reminder, details, deal_id, channel, target) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (event_sequence, reminder, channel, target) DO NOTHING`, d.EventSequence, d.Reminder, d.Details, d.DealID, d.Channel, d.Target)
+}
+
+// Enqueue adds deliveries that no event makes (reminders); each is added once.
+func (s *Store) Enqueue(ctx context.Context, deliveries []Delivery) error {
+	if len(deliveries) == 0 {
+		return nil
+	}
+	batch := &pgx.Batch{}
+	for _, d := range deliveries {
+		queueDelivery(batch, d)
+	}
+	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("enqueue deliveries: %w", err)
+	}
+	return nil
 }
 
 // Outcome is what became of one attempt at a delivery.
@@ -81,41 +108,28 @@ type Outcome struct {
 // SendDue takes up to limit due deliveries of the channel that no one else holds, sends each with send and
 // records the outcome, all in one transaction that holds the rows while they are sent: a crash sends them again
 // (at least once), and no two senders send the same delivery at the same time. A delivery waits while an earlier
-// event of the same deal to the same target is pending, so each target gets a deal's events in order. It returns
+// event of the same deal to the same webhook is pending, so each webhook gets a deal's events in order. It returns
 // how many it tried.
 func (s *Store) SendDue(ctx context.Context, channel string, limit int, send func(ctx context.Context, d Delivery) Outcome) (int, error) {
 	var n int
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
-			SELECT d.id, d.event_sequence, d.deal_id, d.channel, d.target, d.attempts, d.created_at FROM deliveries d
+			SELECT d.id, d.event_sequence, d.reminder, d.details, d.deal_id, d.channel, d.target, d.attempts, d.created_at FROM deliveries d
 			WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= now()
-				AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.state = 'pending' AND e.channel = d.channel
-					AND e.target = d.target AND e.deal_id = d.deal_id AND e.event_sequence < d.event_sequence)
+				AND (d.channel <> 'webhook' OR NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.state = 'pending' AND e.channel = 'webhook'
+					AND e.target = d.target AND e.deal_id = d.deal_id AND e.event_sequence < d.event_sequence))
 			ORDER BY d.next_attempt_at, d.id LIMIT $2
 			FOR UPDATE OF d SKIP LOCKED`, channel, limit)
 		if err != nil {
 			return err
 		}
-		due, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Delivery, error) {
-			var d Delivery
-			return d, r.Scan(&d.ID, &d.EventSequence, &d.DealID, &d.Channel, &d.Target, &d.Attempts, &d.CreatedAt)
-		})
+		due, err := pgx.CollectRows(rows, scanDelivery)
 		if err != nil {
 			return err
 		}
 		n = len(due)
 		for _, d := range due {
-			o := send(ctx, d)
-			switch {
-			case o.Err == nil:
-				_, err = tx.Exec(ctx, `UPDATE deliveries SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = '' WHERE id = $1`, d.ID)
-			case o.GiveUp:
-				_, err = tx.Exec(ctx, `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = $1`, d.ID, truncate(o.Err.Error(), 1000))
-			default:
-				_, err = tx.Exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3 WHERE id = $1`,
-					d.ID, o.Retry, truncate(o.Err.Error(), 1000))
-			}
-			if err != nil {
+			if err := recordOutcome(ctx, tx, []int64{d.ID}, send(ctx, d)); err != nil {
 				return err
 			}
 		}
@@ -125,6 +139,101 @@ func (s *Store) SendDue(ctx context.Context, channel string, limit int, send fun
 		return 0, fmt.Errorf("send %s deliveries: %w", channel, err)
 	}
 	return n, nil
+}
+
+// scanDelivery reads a delivery of the columns id, event_sequence, reminder, details, deal_id, channel, target,
+// attempts, created_at.
+func scanDelivery(r pgx.CollectableRow) (Delivery, error) {
+	var d Delivery
+	return d, r.Scan(&d.ID, &d.EventSequence, &d.Reminder, &d.Details, &d.DealID, &d.Channel, &d.Target, &d.Attempts, &d.CreatedAt)
+}
+
+// recordOutcome records an attempt at the deliveries.
+func recordOutcome(ctx context.Context, tx pgx.Tx, ids []int64, o Outcome) error {
+	var err error
+	switch {
+	case o.Err == nil:
+		_, err = tx.Exec(ctx, `UPDATE deliveries SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = '' WHERE id = ANY($1)`, ids)
+	case o.GiveUp:
+		_, err = tx.Exec(ctx, `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)`, ids, truncate(o.Err.Error(), 1000))
+	default:
+		_, err = tx.Exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3 WHERE id = ANY($1)`,
+			ids, o.Retry, truncate(o.Err.Error(), 1000))
+	}
+	return err
+}
+
+// SendDigests sends the daily digests that are due: to each person holding notifications from before cutoff (at
+// most limit people at a time), one mail of them all, made by send. A person's notifications are held by one
+// sender at a time (FOR UPDATE SKIP LOCKED); a crash sends the digest again. It returns how many digests it tried.
+func (s *Store) SendDigests(ctx context.Context, cutoff time.Time, limit int, send func(ctx context.Context, target string, ds []Delivery) Outcome) (int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT target FROM deliveries WHERE state = 'pending' AND channel = 'digest'
+		AND created_at < $1 AND next_attempt_at <= now() LIMIT $2`, cutoff, limit)
+	if err != nil {
+		return 0, fmt.Errorf("find digests: %w", err)
+	}
+	targets, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, fmt.Errorf("find digests: %w", err)
+	}
+	for _, target := range targets {
+		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			rows, err := tx.Query(ctx, `
+				SELECT id, event_sequence, reminder, details, deal_id, channel, target, attempts, created_at FROM deliveries
+				WHERE state = 'pending' AND channel = 'digest' AND target = $1 AND created_at < $2 AND next_attempt_at <= now()
+				ORDER BY event_sequence, id FOR UPDATE SKIP LOCKED`, target, cutoff)
+			if err != nil {
+				return err
+			}
+			held, err := pgx.CollectRows(rows, scanDelivery)
+			if err != nil || len(held) == 0 {
+				return err
+			}
+			ids := make([]int64, len(held))
+			for i, d := range held {
+				ids[i] = d.ID
+			}
+			return recordOutcome(ctx, tx, ids, send(ctx, target, held))
+		})
+		if err != nil {
+			return 0, fmt.Errorf("send the digest of %s: %w", target, err)
+		}
+	}
+	return len(targets), nil
+}
+
+// DealsWithDeadlines pages the leads and deals that may wait for a deadline (open leads, open deals, closed deals
+// owing their summary), by id after the cursor.
+func (s *Store) DealsWithDeadlines(ctx context.Context, after string, limit int) ([]ltc.Deal, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT l.id::text, l.doc, o.doc FROM leads l LEFT JOIN opportunities o ON o.lead_id = l.id
+		WHERE l.id::text > $1 AND ((o.id IS NULL AND l.state = 'NEW') OR (o.id IS NOT NULL AND (o.stage <> 'CLOSED'
+			OR (o.doc->'summary' IS NULL AND o.doc ? 'summary_due_at' AND NOT coalesce((o.doc->>'summary_overdue')::boolean, false)))))
+		ORDER BY l.id::text LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("deals with deadlines: %w", err)
+	}
+	defer rows.Close()
+	var out []ltc.Deal
+	for rows.Next() {
+		var id string
+		var lead, opp []byte
+		if err := rows.Scan(&id, &lead, &opp); err != nil {
+			return nil, fmt.Errorf("deals with deadlines: %w", err)
+		}
+		var d ltc.Deal
+		if err := json.Unmarshal(lead, &d.Lead); err != nil {
+			return nil, fmt.Errorf("decode lead %s: %w", id, err)
+		}
+		if opp != nil {
+			d.Opportunity = &ltc.Opportunity{}
+			if err := json.Unmarshal(opp, d.Opportunity); err != nil {
+				return nil, fmt.Errorf("decode deal %s: %w", id, err)
+			}
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 // EventAt returns the event at a position of the log.

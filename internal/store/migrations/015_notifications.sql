@@ -38,12 +38,16 @@ CREATE TABLE notify_cursor (
 INSERT INTO notify_cursor (name, last_sequence) SELECT 'dispatcher', last_sequence FROM event_log_head;
 
 -- The outbox: one row per event and recipient (a person's mail, a webhook), written in the transaction that moves
--- the cursor past the event. Senders take due rows FOR UPDATE SKIP LOCKED.
+-- the cursor past the event, or per reminder of a deadline (event_sequence 0, reminder names the deadline) and
+-- recipient. channel "digest" holds a person's notifications until their daily digest. Senders take due rows
+-- FOR UPDATE SKIP LOCKED.
 CREATE TABLE deliveries (
     id              bigserial   PRIMARY KEY,
     event_sequence  bigint      NOT NULL,
+    reminder        text        NOT NULL DEFAULT '',
+    details         jsonb,
     deal_id         text        NOT NULL,
-    channel         text        NOT NULL CHECK (channel IN ('email', 'webhook')),
+    channel         text        NOT NULL CHECK (channel IN ('email', 'webhook', 'digest')),
     target          text        NOT NULL,
     state           text        NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
     attempts        int         NOT NULL DEFAULT 0,
@@ -51,7 +55,8 @@ CREATE TABLE deliveries (
     last_error      text        NOT NULL DEFAULT '',
     created_at      timestamptz NOT NULL DEFAULT now(),
     sent_at         timestamptz,
-    UNIQUE (event_sequence, channel, target)
+    UNIQUE (event_sequence, reminder, channel, target)
 );
-CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE state = 'pending';
-CREATE INDEX deliveries_by_deal ON deliveries (channel, target, deal_id, event_sequence) WHERE state = 'pending';
+CREATE INDEX deliveries_due ON deliveries (channel, next_attempt_at, id) WHERE state = 'pending';
+CREATE INDEX deliveries_by_deal ON deliveries (target, deal_id, event_sequence) WHERE state = 'pending' AND channel = 'webhook';
+CREATE INDEX deliveries_digest ON deliveries (target, created_at) WHERE state = 'pending' AND channel = 'digest';
