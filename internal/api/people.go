@@ -63,11 +63,11 @@ func (s *Server) applyOwn(ctx context.Context, method, requestID string, req pro
 	return nil
 }
 
-// knownEventTypes checks a list of event types against the catalogue.
-func knownEventTypes(field string, types []string) []fieldViolation {
+// knownEventTypes checks a list of event types against the catalogue (and the other types allowed there).
+func knownEventTypes(field string, types []string, also ...string) []fieldViolation {
 	var out []fieldViolation
 	for i, t := range types {
-		if !slices.Contains(ltc.EventTypes, t) {
+		if !slices.Contains(ltc.EventTypes, t) && !slices.Contains(also, t) {
 			out = append(out, fieldViolation{fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("%q is not an event type of the catalogue (docs/events.md)", t)})
 		}
 	}
@@ -77,7 +77,7 @@ func knownEventTypes(field string, types []string) []fieldViolation {
 func (s peopleService) SetNotificationPreferences(ctx context.Context, req *ltcv1.SetNotificationPreferencesRequest) (*ltcv1.SetNotificationPreferencesResponse, error) {
 	actor := actorOf(ctx)
 	p := req.Preferences
-	if v := knownEventTypes("preferences.muted_event_types", p.MutedEventTypes); len(v) > 0 {
+	if v := knownEventTypes("preferences.muted_event_types", p.MutedEventTypes, notify.ReminderTypes...); len(v) > 0 {
 		return nil, invalidArgument(v...)
 	}
 	prefs := store.Preferences{Email: p.Email, DailyDigest: p.DailyDigest, Muted: p.MutedEventTypes, Language: p.Language}

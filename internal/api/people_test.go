@@ -56,8 +56,8 @@ func TestPeopleRefusals(t *testing.T) {
 	requireCode(t, err, codes.InvalidArgument, "preferences")
 	_, err = people.SetNotificationPreferences(e.As(t, sam), prefs(&ltcv1.NotificationPreferences{Email: true, Language: "fr"}))
 	requireCode(t, err, codes.InvalidArgument, "language")
-	_, err = people.SetNotificationPreferences(e.As(t, sam), prefs(&ltcv1.NotificationPreferences{MutedEventTypes: []string{"lead.exploded"}}))
-	requireCode(t, err, codes.InvalidArgument, "muted_event_types[0]")
+	_, err = people.SetNotificationPreferences(e.As(t, sam), prefs(&ltcv1.NotificationPreferences{MutedEventTypes: []string{"reminder.lead", "lead.exploded"}}))
+	requireCode(t, err, codes.InvalidArgument, "muted_event_types[1]")
 	_, err = people.SetNotificationPreferences(e.As(t, sam), &ltcv1.SetNotificationPreferencesRequest{RequestId: "not-a-uuid",
 		Preferences: &ltcv1.NotificationPreferences{Email: true}})
 	requireCode(t, err, codes.InvalidArgument, "request_id")

@@ -20,6 +20,11 @@ const (
 	RemindLead         = "lead"
 )
 
+// ReminderTypes are the types a person mutes to have no reminders of a kind (NotificationPreferences'
+// muted_event_types takes them beside the event types).
+var ReminderTypes = []string{"reminder." + RemindDecision, "reminder." + RemindWeeklyReport, "reminder." + RemindHandover,
+	"reminder." + RemindSummary, "reminder." + RemindLead}
+
 // reminderDetails are what a reminder's mail says.
 type reminderDetails struct {
 	Kind       string    `json:"kind"`
