@@ -49,10 +49,11 @@ const Cursor = "dispatcher"
 
 // Notifier runs the dispatcher and the senders.
 type Notifier struct {
-	o    Options
-	http *http.Client
-	mu   sync.Mutex
-	dir  Directory
+	o     Options
+	http  *http.Client
+	mu    sync.Mutex
+	dir   Directory
+	dirAt time.Time
 }
 
 // New returns a notifier with the options' defaults filled in.
@@ -90,7 +91,15 @@ func New(o Options) *Notifier {
 // Run dispatches and sends until ctx ends; failures are logged and retried.
 func (n *Notifier) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	loop := func(name string, step func(context.Context) (int, error)) {
+	// The dispatcher wakes the senders when it enqueued something, so a notification does not wait for their poll.
+	mail, hooks := make(chan struct{}, 1), make(chan struct{}, 1)
+	wake := func(c chan struct{}) {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+	loop := func(name string, woken <-chan struct{}, step func(context.Context) (int, error)) {
 		defer wg.Done()
 		for ctx.Err() == nil {
 			done, err := step(ctx)
@@ -100,19 +109,35 @@ func (n *Notifier) Run(ctx context.Context) error {
 			if err != nil || done == 0 {
 				select {
 				case <-ctx.Done():
+				case <-woken:
 				case <-time.After(n.o.Poll):
 				}
 			}
 		}
 	}
-	wg.Add(5)
-	go loop("dispatching events", n.DispatchOnce)
-	go loop("sending digests", func(ctx context.Context) (int, error) { return n.DigestOnce(ctx, time.Now()) })
+	wg.Add(4)
+	go loop("dispatching events", nil, func(ctx context.Context) (int, error) {
+		k, err := n.DispatchOnce(ctx)
+		if k > 0 {
+			wake(mail)
+			wake(hooks)
+		}
+		return k, err
+	})
 	go func() {
 		defer wg.Done()
 		for ctx.Err() == nil {
 			if _, err := n.RemindOnce(ctx, time.Now()); err != nil && ctx.Err() == nil {
 				n.o.Log.Warn("Notifications: reminding of deadlines failed; trying again", "err", err)
+			}
+			for ctx.Err() == nil {
+				k, err := n.DigestOnce(ctx, time.Now())
+				if err != nil && ctx.Err() == nil {
+					n.o.Log.Warn("Notifications: sending digests failed; trying again", "err", err)
+				}
+				if err != nil || k == 0 {
+					break
+				}
 			}
 			select {
 			case <-ctx.Done():
@@ -120,8 +145,8 @@ func (n *Notifier) Run(ctx context.Context) error {
 			}
 		}
 	}()
-	go loop("sending mail", func(ctx context.Context) (int, error) { return n.SendOnce(ctx, store.ChannelEmail) })
-	go loop("sending webhooks", func(ctx context.Context) (int, error) { return n.SendOnce(ctx, store.ChannelWebhook) })
+	go loop("sending mail", mail, func(ctx context.Context) (int, error) { return n.SendOnce(ctx, store.ChannelEmail) })
+	go loop("sending webhooks", hooks, func(ctx context.Context) (int, error) { return n.SendOnce(ctx, store.ChannelWebhook) })
 	wg.Wait()
 	return nil
 }
@@ -169,15 +194,24 @@ func dealKey(e store.RecordedEvent) string {
 	return e.DealID
 }
 
-// directory reads the people.
+// directoryTTL is how long the notifier uses the directory it read before reading it again.
+const directoryTTL = 5 * time.Second
+
+// directory is the people, read again when the copy in hand is older than directoryTTL.
 func (n *Notifier) directory(ctx context.Context) (Directory, error) {
+	n.mu.Lock()
+	d, at := n.dir, n.dirAt
+	n.mu.Unlock()
+	if d != nil && time.Since(at) < directoryTTL {
+		return d, nil
+	}
 	people, err := n.o.Store.People(ctx)
 	if err != nil {
 		return nil, err
 	}
-	d := NewDirectory(people)
+	d = NewDirectory(people)
 	n.mu.Lock()
-	n.dir = d
+	n.dir, n.dirAt = d, time.Now()
 	n.mu.Unlock()
 	return d, nil
 }
