@@ -76,8 +76,12 @@ func (s *Store) Dispatch(ctx context.Context, cursor string, limit int, plan fun
 	return n, nil
 }
 
+// queueDelivery adds a delivery. One to a webhook that has an earlier event of the deal waiting for a retry waits as
+// long: it cannot go before, and the senders' scan of due deliveries does not meet it again and again meanwhile.
 func queueDelivery(batch *pgx.Batch, d Delivery) {
-	batch.Queue(`INSERT INTO deliveries (event_sequence, reminder, details, deal_id, channel, target) VALUES ($1, $2, $3, $4, $5, $6)
+	batch.Queue(`INSERT INTO deliveries (event_sequence, reminder, details, deal_id, channel, target, next_attempt_at)
+		VALUES ($1, $2, $3, $4, $5, $6, greatest(now(), (SELECT max(e.next_attempt_at) FROM deliveries e
+			WHERE $5 = 'webhook' AND e.state = 'pending' AND e.channel = 'webhook' AND e.target = $6 AND e.deal_id = $4)))
 		ON CONFLICT (event_sequence, reminder, channel, target) DO NOTHING`, d.EventSequence, d.Reminder, d.Details, d.DealID, d.Channel, d.Target)
 }
 
@@ -129,8 +133,17 @@ func (s *Store) SendDue(ctx context.Context, channel string, limit int, send fun
 		}
 		n = len(due)
 		for _, d := range due {
-			if err := recordOutcome(ctx, tx, []int64{d.ID}, send(ctx, d)); err != nil {
+			o := send(ctx, d)
+			if err := recordOutcome(ctx, tx, []int64{d.ID}, o); err != nil {
 				return err
+			}
+			if o.Err != nil && !o.GiveUp && d.Channel == ChannelWebhook {
+				// The deal's later events to the webhook wait for this one's retry.
+				if _, err := tx.Exec(ctx, `UPDATE deliveries SET next_attempt_at = greatest(next_attempt_at, $4)
+					WHERE state = 'pending' AND channel = 'webhook' AND target = $1 AND deal_id = $2 AND event_sequence > $3`,
+					d.Target, d.DealID, d.EventSequence, o.Retry); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
