@@ -508,4 +508,7 @@ func TestRemindersAndDigest(t *testing.T) {
 	counts, err := e.Store.DeliveryCounts(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, counts["pending"])
+	purged, err := e.Store.PurgeDeliveries(ctx, time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	assert.EqualValues(t, counts["sent"], purged, "what was sent is purged after its time")
 }

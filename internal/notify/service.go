@@ -130,6 +130,12 @@ func (n *Notifier) Run(ctx context.Context) error {
 			if _, err := n.RemindOnce(ctx, time.Now()); err != nil && ctx.Err() == nil {
 				n.o.Log.Warn("Notifications: reminding of deadlines failed; trying again", "err", err)
 			}
+			// What was sent or given up is kept a week (and twice the reminders' lead time, which a reminder's
+			// row must outlive so the sweep does not add it again).
+			keep := max(7*24*time.Hour, 2*n.o.RemindBefore)
+			if _, err := n.o.Store.PurgeDeliveries(ctx, time.Now().Add(-keep)); err != nil && ctx.Err() == nil {
+				n.o.Log.Warn("Notifications: purging old deliveries failed", "err", err)
+			}
 			for ctx.Err() == nil {
 				k, err := n.DigestOnce(ctx, time.Now())
 				if err != nil && ctx.Err() == nil {

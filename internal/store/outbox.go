@@ -261,6 +261,17 @@ func (s *Store) EventAt(ctx context.Context, sequence int64) (RecordedEvent, err
 	return page.Events[0], nil
 }
 
+// PurgeDeliveries deletes the deliveries sent or given up before the cutoff, a batch at a time; it returns how
+// many it deleted.
+func (s *Store) PurgeDeliveries(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries
+		WHERE state <> 'pending' AND coalesce(sent_at, next_attempt_at) < $1 LIMIT 10000)`, before)
+	if err != nil {
+		return 0, fmt.Errorf("purge deliveries: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // DeliveryCounts counts the deliveries by state ("pending", "sent", "failed").
 func (s *Store) DeliveryCounts(ctx context.Context) (map[string]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT state, count(*) FROM deliveries GROUP BY state`)
