@@ -23,6 +23,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ltcengine/ltc/internal/auth"
 	"github.com/ltcengine/ltc/internal/config"
@@ -217,8 +218,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger)
 	}
 	banner(opts, cfg, dir, tokens, wl)
 	return b.Run(ctx, cfg, log, func(ctx context.Context) error {
-		go func() { _ = notifier.Run(ctx) }()
-		return engine.ServeWithWeb(ctx, srv, l, workplace, wl, log)
+		g, ctx := errgroup.WithContext(ctx)
+		g.Go(func() error { return notifier.Run(ctx) })
+		g.Go(func() error { return engine.ServeWithWeb(ctx, srv, l, workplace, wl, log) })
+		return g.Wait()
 	})
 }
 
