@@ -453,6 +453,8 @@ func TestRemindersAndDigest(t *testing.T) {
 		Policy: ltc.DefaultPolicy(), DigestHour: 8})
 
 	_, decision := assessedInitiation(t, e, sam, ltcv1.ProjectLevel_PROJECT_LEVEL_C)
+	lead, err := ltcv1.NewLeadServiceClient(e.Conn).CreateLead(e.As(t, sam), createRequest())
+	require.NoError(t, err)
 	drain := func() {
 		for {
 			d, err := n.DispatchOnce(ctx)
@@ -480,6 +482,13 @@ func TestRemindersAndDigest(t *testing.T) {
 	assert.Equal(t, 1, reminded("mia@example.com"), "the sales manager who may decide a level C INITIATION")
 	assert.Zero(t, reminded("sam@example.com"), "not the requester")
 	assert.Empty(t, catcher.to("eli@example.com"), "Eli waits for the digest")
+	var leadReminders int
+	for _, m := range catcher.to("sam@example.com") {
+		if body := mailBody(t, m.data); strings.Contains(body, "to be qualified or disqualified by") && strings.Contains(body, "/leads/"+lead.Lead.Id) {
+			leadReminders++
+		}
+	}
+	assert.Equal(t, 1, leadReminders, "the lead's owner, of its SLA")
 
 	before, err := e.Store.DeliveryCounts(ctx)
 	require.NoError(t, err)

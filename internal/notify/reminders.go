@@ -121,7 +121,7 @@ func (n *Notifier) RemindOnce(ctx context.Context, now time.Time) (int, error) {
 	}
 	var seen int
 	for after := ""; ; {
-		deals, err := n.o.Store.DealsWithDeadlines(ctx, after, 500)
+		deals, err := n.o.Store.DealsWithDeadlines(ctx, after, now, now.Add(n.o.RemindBefore), 500)
 		if err != nil {
 			return seen, err
 		}

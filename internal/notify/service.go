@@ -37,7 +37,7 @@ type Options struct {
 	// Batch is how many events the dispatcher takes, and deliveries a sender holds, at a time (default 100, 10).
 	Batch, SendBatch int
 	// RemindBefore is how long before a deadline people are reminded of it (0: no reminders); RemindEvery how
-	// often the deadlines are looked at (default 1 min). Policy gives the weekly reports' period.
+	// often the deadlines are looked at (default 5 min). Policy gives the weekly reports' period.
 	RemindBefore, RemindEvery time.Duration
 	Policy                    ltc.Policy
 	// DigestHour is the hour of the day (UTC) the daily digests go out.
@@ -80,7 +80,7 @@ func New(o Options) *Notifier {
 		o.SendBatch = 10
 	}
 	if o.RemindEvery <= 0 {
-		o.RemindEvery = time.Minute
+		o.RemindEvery = 5 * time.Minute
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

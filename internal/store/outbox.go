@@ -215,14 +215,20 @@ func (s *Store) SendDigests(ctx context.Context, cutoff time.Time, limit int, se
 	return len(targets), nil
 }
 
-// DealsWithDeadlines pages the leads and deals that may wait for a deadline (open leads, open deals, closed deals
-// owing their summary), by id after the cursor.
-func (s *Store) DealsWithDeadlines(ctx context.Context, after string, limit int) ([]ltc.Deal, error) {
+// DealsWithDeadlines pages the leads and deals with a deadline in (from, until], by id after the cursor: an open
+// lead's SLA; an open deal's weekly report, handover or pending decision; a closed deal's project summary.
+func (s *Store) DealsWithDeadlines(ctx context.Context, after string, from, until time.Time, limit int) ([]ltc.Deal, error) {
+	within := func(expr string) string {
+		return "((" + expr + ")::timestamptz > $2 AND (" + expr + ")::timestamptz <= $3)"
+	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT l.id::text, l.doc, o.doc FROM leads l LEFT JOIN opportunities o ON o.lead_id = l.id
-		WHERE l.id::text > $1 AND ((o.id IS NULL AND l.state = 'NEW') OR (o.id IS NOT NULL AND (o.stage <> 'CLOSED'
-			OR (o.doc->'summary' IS NULL AND o.doc ? 'summary_due_at' AND NOT coalesce((o.doc->>'summary_overdue')::boolean, false)))))
-		ORDER BY l.id::text LIMIT $2`, after, limit)
+		WHERE l.id::text > $1 AND (
+			(o.id IS NULL AND l.state = 'NEW' AND `+within("l.doc->>'sla_due_at'")+`)
+			OR (o.stage <> 'CLOSED' AND (`+within("o.doc->'cadence'->>'next_due_at'")+` OR `+within("o.doc->>'handover_due_at'")+`
+				OR EXISTS (SELECT 1 FROM decisions x WHERE x.opportunity_id = o.id AND x.status = 'PENDING' AND `+within("x.doc->>'due_at'")+`)))
+			OR (o.stage = 'CLOSED' AND o.doc->'summary' IS NULL AND `+within("o.doc->>'summary_due_at'")+`))
+		ORDER BY l.id::text LIMIT $4`, after, from, until, limit)
 	if err != nil {
 		return nil, fmt.Errorf("deals with deadlines: %w", err)
 	}
