@@ -71,6 +71,11 @@ type loadResult struct {
 	session       int   // calls per session
 	errors        map[codes.Code]int
 	firstErr      map[codes.Code]error
+	// notified is the latency from each change to its event's webhook delivery (notifyProbe), dups the events
+	// delivered again; probed is false when the webhook could not be registered.
+	notified summary
+	dups     int
+	probed   bool
 }
 
 // callsPerSecond is the throughput: the calls that ended within the window, over the window.
@@ -125,11 +130,23 @@ func loadRun(ctx context.Context, server string, dr *driver, clients int, d time
 }
 
 // loadRuns runs one load run per number of clients, in turn.
+// A webhook receiver in the bench process times the notifications of the changes the runs make.
 func loadRuns(ctx context.Context, server string, dr *driver, clients []int, d time.Duration) []loadResult {
+	probe, err := startProbe(ctx, dr)
+	if err != nil {
+		progress(fmt.Sprintf("load on %s: no webhook, so no notification latency: %v", server, err))
+	} else {
+		defer probe.close()
+	}
 	var rs []loadResult
 	for _, n := range clients {
 		progress(fmt.Sprintf("load on %s: %d clients for %s", server, n, d))
-		rs = append(rs, loadRun(ctx, server, dr, n, d))
+		r := loadRun(ctx, server, dr, n, d)
+		if probe != nil {
+			r.notified, r.dups = probe.take()
+			r.probed = true
+		}
+		rs = append(rs, r)
 	}
 	return rs
 }
@@ -182,6 +199,17 @@ func printLoad(out io.Writer, rs []loadResult, d time.Duration) {
 		fmt.Fprintf(out, "| %s | %d | %d | %.0f | %.2f | %s | %d | %d | %.1f | %.1f | %.0f | %d | %.1f | %.1f | %.0f |\n",
 			r.server, r.clients, r.calls, r.callsPerSecond(), r.callsPerSecond()/baseline, errs, r.errors[codes.DeadlineExceeded],
 			w.N, ms(w.P50), ms(w.P99), ms(w.Max), rd.N, ms(rd.P50), ms(rd.P99), ms(rd.Max))
+	}
+	fmt.Fprintf(out, "\nNotification latency under that load: a webhook receiver in the bench process gets every event from\n")
+	fmt.Fprintf(out, "`ltcd worker` (the dispatcher follows the log, the sender POSTs it signed); from the change's occur_time (just\n")
+	fmt.Fprintf(out, "before its commit) to its receipt (goal: p99 <= 2 s).\n\n")
+	fmt.Fprintf(out, "| Temporal server | clients | events | p50 ms | p99 ms (goal <= 2000) | max ms | delivered again |\n|---|--:|--:|--:|--:|--:|--:|\n")
+	for _, r := range rs {
+		if !r.probed {
+			continue
+		}
+		fmt.Fprintf(out, "| %s | %d | %d | %.0f | %.0f | %.0f | %d |\n", r.server, r.clients, r.notified.N,
+			ms(r.notified.P50), ms(r.notified.P99), ms(r.notified.Max), r.dups)
 	}
 	if len(first) > 0 {
 		fmt.Fprintf(out, "\nFirst error of each code:\n\n")

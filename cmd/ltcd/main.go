@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/ltcengine/ltc/internal/auth"
 	"github.com/ltcengine/ltc/internal/config"
 	"github.com/ltcengine/ltc/internal/dev"
@@ -118,6 +120,9 @@ func serve(ctx context.Context, args []string) error {
 	}
 	defer stop()
 	defer b.Close()
+	if err := b.LoadPeople(ctx, cfg, log); err != nil {
+		return err
+	}
 	srv, l, err := b.API(cfg, log)
 	if err != nil {
 		return err
@@ -171,10 +176,22 @@ func runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := b.LoadPeople(ctx, cfg, log); err != nil {
+		return err
+	}
+	notifier, err := b.Notifier(cfg, log)
+	if err != nil {
+		return err
+	}
 	if err := worker.StartAccountProcesses(ctx, b.Temporal, cfg.TaskQueue, b.Store, policy); err != nil {
 		return err
 	}
-	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return worker.Run(ctx, b.Temporal, cfg.TaskQueue, b.Store, log) })
+	return b.Run(ctx, cfg, log, func(ctx context.Context) error {
+		g, ctx := errgroup.WithContext(ctx)
+		g.Go(func() error { return notifier.Run(ctx) })
+		g.Go(func() error { return worker.Run(ctx, b.Temporal, cfg.TaskQueue, b.Store, log) })
+		return g.Wait()
+	})
 }
 
 func migrate(ctx context.Context, args []string) error {

@@ -21,13 +21,8 @@ type delegations struct {
 	*Server
 }
 
-// delegationService serves PeopleService with the delegations alone, until the rest of the service joins them
-// (the methods of delegations are shallower than the unimplemented ones, so they win).
-type delegationService struct {
-	unimplementedPeople
-	delegations
-}
-
+// unimplementedPeople holds PeopleService's unimplemented methods one level deeper than the service's own and
+// the delegations', so those win.
 type unimplementedPeople struct {
 	ltcv1.UnimplementedPeopleServiceServer
 }

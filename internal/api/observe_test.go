@@ -37,6 +37,7 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		`grpc_server_handling_seconds_bucket{grpc_method="QualifyLead"`,
 		`ltc_open_deals{level="",stage="VALIDATION"} 1`,
 		`ltc_weekly_reports_overdue 0`,
+		`ltc_notifications_dispatch_lag_events `,
 		`ltc_db_pool_connections{state="total"}`,
 		`ltc_db_pool_max_connections 8`,
 		`temporal_long_request_total{`,

@@ -104,7 +104,7 @@ func New(cfg Config) (*Server, error) {
 	ltcv1.RegisterDecisionServiceServer(g, decisionService{Server: s})
 	ltcv1.RegisterReportServiceServer(g, reportService{Server: s})
 	ltcv1.RegisterAccountServiceServer(g, accountService{Server: s})
-	ltcv1.RegisterPeopleServiceServer(g, delegationService{delegations: delegations{Server: s}})
+	ltcv1.RegisterPeopleServiceServer(g, peopleService{Server: s, delegations: delegations{Server: s}})
 	healthpb.RegisterHealthServer(g, s.health)
 	if cfg.Reflection {
 		reflection.Register(g) // v1 and v1alpha

@@ -77,6 +77,19 @@ type Config struct {
 	// Tracing is on when an OTLP endpoint is configured in the standard environment
 	// (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): gRPC, Temporal and pgx are traced.
 	Tracing bool
+	// PeopleFile is the directory of people (JSON), upserted at start by serve and worker.
+	PeopleFile string
+	// WebURL is the web workplace's public address, for the links in mails.
+	WebURL string
+	// SMTPAddr turns on mail through that server (host:port); SMTPFrom is the sender, SMTPUsername and
+	// SMTPPassword (LTC_SMTP_PASSWORD, environment only) authenticate, SMTPTLS is starttls, tls or none.
+	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword, SMTPTLS string
+	// MailDir catches mails as .eml files instead of sending them (ltcd dev).
+	MailDir string
+	// RemindBefore is how long before a deadline people are reminded of it (0: never); DigestHour the hour
+	// (UTC) of the daily digests.
+	RemindBefore time.Duration
+	DigestHour   int
 }
 
 // Register declares the flags on fs, with defaults from the environment.
@@ -109,6 +122,15 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.WebClientKeyFile, "web-client-key-file", env("LTC_WEB_CLIENT_KEY_FILE", ""), "PEM private key of --web-client-cert-file (LTC_WEB_CLIENT_KEY_FILE)")
 	fs.BoolVar(&c.Pprof, "pprof", envBool("LTC_PPROF", false), "serve /debug/pprof on the admin port (LTC_PPROF)")
 	fs.StringVar(&c.PolicyFile, "policy-file", env("LTC_POLICY_FILE", ""), "JSON policy new deals start with; default: the built-in policy, see docs/process.md (LTC_POLICY_FILE)")
+	fs.StringVar(&c.PeopleFile, "people-file", env("LTC_PEOPLE_FILE", ""), "JSON directory of people (id, name, email, roles, authority, functions, org, manager, language), loaded at start (LTC_PEOPLE_FILE)")
+	fs.StringVar(&c.WebURL, "web-url", env("LTC_WEB_URL", ""), "public address of the web workplace, for the links in mails, e.g. https://ltc.example.com (LTC_WEB_URL)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("LTC_SMTP_ADDR", ""), "mail submission server host:port; empty sends no mail (LTC_SMTP_ADDR)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", env("LTC_SMTP_FROM", ""), "sender of the mails, e.g. \"LTC <ltc@example.com>\" (LTC_SMTP_FROM)")
+	fs.StringVar(&c.SMTPUsername, "smtp-username", env("LTC_SMTP_USERNAME", ""), "SMTP user; the password comes from LTC_SMTP_PASSWORD (LTC_SMTP_USERNAME)")
+	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("LTC_SMTP_TLS", "starttls"), "starttls (required of the server), tls (implicit, port 465) or none (loopback only) (LTC_SMTP_TLS)")
+	fs.DurationVar(&c.RemindBefore, "remind-before", envDuration("LTC_REMIND_BEFORE", 24*time.Hour), "remind people of a deadline (decision SLA, weekly report, handover, summary, lead SLA) this long before it; 0 turns reminders off (LTC_REMIND_BEFORE)")
+	fs.IntVar(&c.DigestHour, "digest-hour", envInt("LTC_DIGEST_HOUR", 8), "hour of the day (UTC, 0-23) the daily digests go out (LTC_DIGEST_HOUR)")
+	c.SMTPPassword = os.Getenv("LTC_SMTP_PASSWORD")
 	c.JWTSecret = os.Getenv("LTC_JWT_SECRET")
 	c.WebSessionKey = os.Getenv("LTC_WEB_SESSION_KEY")
 	c.OIDCClientSecret = os.Getenv("LTC_OIDC_CLIENT_SECRET")

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,7 +55,8 @@ func TestTransportAndIdentitySettingsFromFlagsElseEnvironment(t *testing.T) {
 		Reflection: c.Reflection, RequestTimeout: c.RequestTimeout, LogLevel: c.LogLevel, LogFormat: c.LogFormat,
 		JWTSecret: c.JWTSecret, DatabaseURL: c.DatabaseURL, Tracing: c.Tracing, WebAddr: c.WebAddr, WebSessionKey: c.WebSessionKey,
 		Pprof: true, TLSCertFile: "/tls/server.pem", TLSKeyFile: "/tls/server-key.pem", TLSClientCAFile: "/tls/ca.pem",
-		JWKSURL: "https://id.example.com/certs", JWTIssuer: "https://id.example.com", JWTAudience: "ltc-api"}, *c)
+		JWKSURL: "https://id.example.com/certs", JWTIssuer: "https://id.example.com", JWTAudience: "ltc-api",
+		SMTPTLS: c.SMTPTLS, RemindBefore: c.RemindBefore, DigestHour: c.DigestHour}, *c)
 
 	c = parse(t, "--pprof=false", "--tls-cert-file", "a.pem", "--tls-key-file", "b.pem", "--tls-client-ca-file", "",
 		"--jwks-url", "https://other/certs", "--jwt-issuer", "i", "--jwt-audience", "a")
@@ -142,4 +144,27 @@ func TestOIDCSignInUsesTheAPIsIdentityProvider(t *testing.T) {
 		"--oidc-client-secret-file", file)...).OIDC()
 	require.NoError(t, err)
 	assert.Equal(t, "from-file", o.ClientSecret)
+}
+
+func TestNotificationSettings(t *testing.T) {
+	for _, k := range []string{"LTC_PEOPLE_FILE", "LTC_WEB_URL", "LTC_SMTP_ADDR", "LTC_SMTP_FROM", "LTC_SMTP_USERNAME",
+		"LTC_SMTP_PASSWORD", "LTC_SMTP_TLS", "LTC_REMIND_BEFORE", "LTC_DIGEST_HOUR"} {
+		t.Setenv(k, "")
+		require.NoError(t, os.Unsetenv(k))
+	}
+	c := parse(t)
+	assert.Equal(t, "starttls", c.SMTPTLS, "mail goes over TLS unless asked otherwise")
+	assert.Equal(t, 24*time.Hour, c.RemindBefore)
+	assert.Equal(t, 8, c.DigestHour)
+	assert.Empty(t, c.SMTPAddr, "no mail unless a server is named")
+
+	t.Setenv("LTC_SMTP_ADDR", "smtp.example.com:587")
+	t.Setenv("LTC_SMTP_PASSWORD", "pw")
+	t.Setenv("LTC_REMIND_BEFORE", "2h")
+	c = parse(t, "--smtp-from", "LTC <ltc@example.com>", "--people-file", "people.json", "--web-url", "https://ltc.example.com")
+	assert.Equal(t, "smtp.example.com:587", c.SMTPAddr)
+	assert.Equal(t, "pw", c.SMTPPassword, "the password from the environment only")
+	assert.Equal(t, 2*time.Hour, c.RemindBefore)
+	assert.Equal(t, "people.json", c.PeopleFile)
+	assert.Equal(t, "https://ltc.example.com", c.WebURL)
 }

@@ -23,6 +23,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ltcengine/ltc/internal/auth"
 	"github.com/ltcengine/ltc/internal/config"
@@ -70,6 +71,31 @@ var DemoPeople = map[string]ltc.Actor{
 	"reviewer_finance_apac": {ID: "hana", Name: "Hana Finance", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}, Unit: "apac"},
 	"system":                {ID: "crm", Name: "CRM integration", Roles: []ltc.Role{ltc.RoleSystem}, Unit: ltc.Company, Scopes: []string{ltc.ScopeRead}},
 	"admin":                 {ID: "ops", Name: "Operator", Roles: []ltc.Role{ltc.RoleAdmin}, Unit: ltc.Company},
+}
+
+// demoManagers is whom each demo person reports to, for the notifications that reach a person's manager: the
+// German office's people report to Mia, Mia to Eli, Eli to Eva, Eva to Eric; the EMEA reviewers to Eva; the
+// Japanese office likewise up to Aiko and Eric.
+var demoManagers = map[string]string{
+	"sam": "mia", "sara": "mia", "fred": "mia", "dora": "mia", "mia": "eli", "eli": "eva", "eva": "eric",
+	"fiona": "eva", "leo": "eva", "dan": "eva", "sol": "eva",
+	"ken": "yui", "yui": "ren", "ren": "aiko", "aiko": "eric", "hana": "aiko",
+}
+
+// DemoDirectory is the directory of the demo people: mail at example.com, their managers, and Simplified Chinese
+// for the APAC people, so both languages of the mails show.
+func DemoDirectory() []store.DirectoryPerson {
+	var out []store.DirectoryPerson
+	for _, name := range sortedNames() {
+		a := DemoPeople[name]
+		lang := "en"
+		if a.Unit.Region() == "apac" {
+			lang = "zh-CN"
+		}
+		out = append(out, store.DirectoryPerson{ID: a.ID, Name: a.Name, Email: a.ID + "@example.com", Roles: a.Roles,
+			Authority: a.Authority, Functions: a.Functions, Unit: a.Unit, ManagerID: demoManagers[a.ID], Language: lang})
+	}
+	return out
 }
 
 // The demo's offices.
@@ -156,6 +182,12 @@ func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger)
 	if err := worker.StartAccountProcesses(ctx, b.Temporal, cfg.TaskQueue, b.Store, policy); err != nil {
 		return err
 	}
+	if err := b.Store.UpsertPeople(ctx, DemoDirectory()); err != nil {
+		return err
+	}
+	if err := b.LoadPeople(ctx, cfg, log); err != nil {
+		return err
+	}
 	srv, l, err := b.API(cfg, log)
 	if err != nil {
 		return err
@@ -174,8 +206,23 @@ func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger)
 		_ = l.Close()
 		return err
 	}
+	// Mail is caught in a folder, with links to this workplace.
+	cfg.MailDir = filepath.Join(dir, "mail")
+	if cfg.WebURL == "" && wl != nil {
+		cfg.WebURL = "http://" + wl.Addr().String()
+	}
+	notifier, err := b.Notifier(cfg, log)
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
 	banner(opts, cfg, dir, tokens, wl)
-	return b.Run(ctx, cfg, log, func(ctx context.Context) error { return engine.ServeWithWeb(ctx, srv, l, workplace, wl, log) })
+	return b.Run(ctx, cfg, log, func(ctx context.Context) error {
+		g, ctx := errgroup.WithContext(ctx)
+		g.Go(func() error { return notifier.Run(ctx) })
+		g.Go(func() error { return engine.ServeWithWeb(ctx, srv, l, workplace, wl, log) })
+		return g.Wait()
+	})
 }
 
 // lock takes the stack's lock file, so a second `ltcd dev` fails clearly instead of fighting over ports and data.
@@ -290,6 +337,7 @@ func banner(opts Options, cfg config.Config, dir string, tokens map[string]strin
 	if cfg.AdminAddr != "" {
 		fmt.Fprintf(out, "  Admin         http://%s/metrics  /healthz  /readyz\n", cfg.AdminAddr)
 	}
+	fmt.Fprintf(out, "  Mail          %s   (every notification mail as a .eml file; webhooks are sent for real)\n", cfg.MailDir)
 	fmt.Fprintf(out, "  Tokens        %s/tokens.json and tokens.env (valid %s)\n\n", dir, TokenTTL)
 	for _, name := range sortedNames() {
 		p := DemoPeople[name]

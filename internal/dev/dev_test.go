@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,6 +102,30 @@ func TestDevStack(t *testing.T) {
 		ExpectedCloseDate: &date.Date{Year: 2027, Month: 3, Day: 31},
 	})
 	require.NoError(t, err)
+	// The INITIATION it asks for is mailed to its deciders, caught in .dev/mail with a link to the workplace.
+	_, err = leads.QualifyLead(testenv.WithToken(context.Background(), tokens["sales_manager"]), &ltcv1.QualifyLeadRequest{
+		RequestId: uuid.NewString(), LeadId: created.Lead.Id,
+		Qualification: &ltcv1.Qualification{BudgetConfirmed: true, DecisionChainKnown: true, Urgency: ltcv1.Urgency_URGENCY_HOT}})
+	require.NoError(t, err)
+	_, err = ltcv1.NewOpportunityServiceClient(conn).UpdateAssessment(testenv.WithToken(context.Background(), tokens["sales"]), &ltcv1.UpdateAssessmentRequest{
+		RequestId: uuid.NewString(), OpportunityId: created.Lead.Id, Assessment: &ltcv1.Assessment{WinRate: 60,
+			Value: &ltcv1.Money{CurrencyCode: "CNY", AmountMinor: 5_000_000_000}, Competitors: []string{"Globex"}, DecisionChain: "CTO decides"}})
+	require.NoError(t, err)
+	requested, err := ltcv1.NewDecisionServiceClient(conn).RequestDecision(testenv.WithToken(context.Background(), tokens["sales"]), &ltcv1.RequestDecisionRequest{
+		RequestId: uuid.NewString(), OpportunityId: created.Lead.Id, Gate: ltcv1.Gate_GATE_INITIATION,
+		Package: &ltcv1.RequestDecisionRequest_Initiation{Initiation: &ltcv1.InitiationPackage{
+			ProposedLevel: ltcv1.ProjectLevel_PROJECT_LEVEL_A, Rationale: "strategic"}}})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		mails, _ := filepath.Glob(filepath.Join(dir, "mail", "*.eml"))
+		for _, m := range mails {
+			if b, err := os.ReadFile(m); err == nil && strings.Contains(string(b), "eric@example.com") &&
+				strings.Contains(strings.ReplaceAll(string(b), "=\r\n", ""), "http://"+cfg.WebAddr+"/decisions/"+requested.Decision.Id) {
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second, 100*time.Millisecond, "the decision's mail to Eric is in %s/mail", dir)
 	resp, err := http.Get("http://" + cfg.AdminAddr + "/readyz")
 	require.NoError(t, err)
 	resp.Body.Close()

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/exaring/otelpgx"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/ltcengine/ltc/internal/api"
 	"github.com/ltcengine/ltc/internal/config"
+	"github.com/ltcengine/ltc/internal/notify"
 	"github.com/ltcengine/ltc/internal/observe"
 	"github.com/ltcengine/ltc/internal/store"
 	"github.com/ltcengine/ltc/internal/transport"
@@ -265,4 +267,58 @@ func serveUntil(ctx context.Context, serve func() error, stop func(context.Conte
 		return err
 	}
 	return nil
+}
+
+// LoadPeople upserts the people file's directory, when one is configured.
+func (b *Backends) LoadPeople(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.PeopleFile == "" {
+		return nil
+	}
+	people, err := notify.ReadPeopleFile(cfg.PeopleFile)
+	if err != nil {
+		return err
+	}
+	if err := b.Store.UpsertPeople(ctx, people); err != nil {
+		return err
+	}
+	log.Info("loaded the directory of people", "file", cfg.PeopleFile, "people", len(people))
+	return nil
+}
+
+// Notifier builds the notifications' dispatcher and senders: mail through the configured SMTP server (or into
+// MailDir), webhooks always.
+func (b *Backends) Notifier(cfg config.Config, log *slog.Logger) (*notify.Notifier, error) {
+	var mailer notify.Mailer
+	switch {
+	case cfg.MailDir != "":
+		from := cfg.SMTPFrom
+		if from == "" {
+			from = "LTC engine <ltc@localhost>"
+		}
+		mailer = notify.Folder{Dir: cfg.MailDir, From: from}
+	case cfg.SMTPAddr != "":
+		m, err := notify.NewSMTP(notify.SMTPOptions{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername,
+			Password: cfg.SMTPPassword, TLS: cfg.SMTPTLS})
+		if err != nil {
+			return nil, err
+		}
+		mailer = m
+	default:
+		log.Info("no mail server configured (--smtp-addr): notifications go to webhooks only")
+	}
+	if cfg.WebURL != "" {
+		if u, err := url.Parse(cfg.WebURL); err != nil || !u.IsAbs() {
+			return nil, fmt.Errorf("--web-url %q: want the workplace's absolute address, e.g. https://ltc.example.com", cfg.WebURL)
+		}
+	}
+	if cfg.DigestHour < 0 || cfg.DigestHour > 23 {
+		return nil, fmt.Errorf("--digest-hour %d: want an hour of the day, 0 to 23", cfg.DigestHour)
+	}
+	policy, err := cfg.Policy()
+	if err != nil {
+		return nil, err
+	}
+	log = log.With("component", "notify")
+	return notify.New(notify.Options{Store: b.Store, Mailer: mailer, Encode: api.EventJSON(log), WebURL: cfg.WebURL, Log: log,
+		RemindBefore: cfg.RemindBefore, Policy: policy, DigestHour: cfg.DigestHour}), nil
 }

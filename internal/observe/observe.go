@@ -70,13 +70,16 @@ var (
 	openDeals     = prometheus.NewDesc("ltc_open_deals", "Open deals by stage and project level.", []string{"stage", "level"}, nil)
 	decisions     = prometheus.NewDesc("ltc_decisions_pending", "Pending decisions by gate; overdue ones are past the SLA at the top authority.", []string{"gate", "overdue"}, nil)
 	reportsMissed = prometheus.NewDesc("ltc_weekly_reports_overdue", "Weekly report periods without a report, over open deals.", nil, nil)
+	notifyPending = prometheus.NewDesc("ltc_notifications_pending", "Notifications waiting in the outbox, by channel (email, webhook, digest).", []string{"channel"}, nil)
+	notifyOldest  = prometheus.NewDesc("ltc_notifications_oldest_pending_seconds", "Age of the oldest notification waiting, by channel.", []string{"channel"}, nil)
+	dispatchLag   = prometheus.NewDesc("ltc_notifications_dispatch_lag_events", "Events of the log the notifications' dispatcher has not gone over yet.", nil, nil)
 	scrapeErrors  = prometheus.NewDesc("ltc_metrics_scrape_errors", "1 when the business gauges could not be read on this scrape.", nil, nil)
 )
 
 type storeCollector struct{ st *store.Store }
 
 func (c storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{poolConns, poolMax, poolAcquires, poolWaits, openDeals, decisions, reportsMissed, scrapeErrors} {
+	for _, d := range []*prometheus.Desc{poolConns, poolMax, poolAcquires, poolWaits, openDeals, decisions, reportsMissed, notifyPending, notifyOldest, dispatchLag, scrapeErrors} {
 		ch <- d
 	}
 }
@@ -105,6 +108,11 @@ func (c storeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(decisions, prometheus.GaugeValue, float64(d.Count), string(d.Gate), fmt.Sprint(d.Overdue))
 	}
 	ch <- prometheus.MustNewConstMetric(reportsMissed, prometheus.GaugeValue, float64(g.OverdueReports))
+	for _, d := range g.PendingDeliveries {
+		ch <- prometheus.MustNewConstMetric(notifyPending, prometheus.GaugeValue, float64(d.Count), d.Channel)
+		ch <- prometheus.MustNewConstMetric(notifyOldest, prometheus.GaugeValue, d.Oldest, d.Channel)
+	}
+	ch <- prometheus.MustNewConstMetric(dispatchLag, prometheus.GaugeValue, float64(g.DispatchLag))
 }
 
 // Option adjusts what the admin port serves.

@@ -23,6 +23,14 @@ type Gauges struct {
 	}
 	// OverdueReports counts weekly report periods without a report, over open deals.
 	OverdueReports int
+	// Notifications waiting in the outbox, by channel, and how old the oldest is.
+	PendingDeliveries []struct {
+		Channel string
+		Count   int
+		Oldest  float64 // seconds
+	}
+	// DispatchLag is how many events of the log the notifications' dispatcher has not gone over yet.
+	DispatchLag int64
 }
 
 // Gauges reads the business gauges in one snapshot.
@@ -65,8 +73,31 @@ func (s *Store) Gauges(ctx context.Context) (Gauges, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `SELECT coalesce(sum(jsonb_array_length(doc->'cadence'->'overdue_periods')), 0)
-			FROM opportunities WHERE stage <> 'CLOSED' AND doc->'cadence'->'overdue_periods' IS NOT NULL`).Scan(&g.OverdueReports)
+		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(jsonb_array_length(doc->'cadence'->'overdue_periods')), 0)
+			FROM opportunities WHERE stage <> 'CLOSED' AND doc->'cadence'->'overdue_periods' IS NOT NULL`).Scan(&g.OverdueReports); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT channel, count(*), extract(epoch FROM now() - min(created_at))::float8
+			FROM deliveries WHERE state = 'pending' GROUP BY 1`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d struct {
+				Channel string
+				Count   int
+				Oldest  float64
+			}
+			if err := rows.Scan(&d.Channel, &d.Count, &d.Oldest); err != nil {
+				return err
+			}
+			g.PendingDeliveries = append(g.PendingDeliveries, d)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT coalesce((SELECT last_sequence FROM event_log_head) - (SELECT last_sequence FROM notify_cursor WHERE name = 'dispatcher'), 0)`).
+			Scan(&g.DispatchLag)
 	})
 	if err != nil {
 		return g, fmt.Errorf("read gauges: %w", err)
