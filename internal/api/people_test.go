@@ -27,6 +27,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ltcengine/ltc/internal/api"
 	"github.com/ltcengine/ltc/internal/ltc"
@@ -520,4 +521,45 @@ func TestRemindersAndDigest(t *testing.T) {
 	purged, err := e.Store.PurgeDeliveries(ctx, time.Now().Add(time.Hour))
 	require.NoError(t, err)
 	assert.EqualValues(t, counts["sent"], purged, "what was sent is purged after its time")
+}
+
+// TestADeputyIsMailedWhatWaitsForTheDelegator: while Eva has delegated INITIATION to Mia, a level-B INITIATION
+// waiting for Eva is mailed to Mia too; a delegation of another gate mails her nothing.
+func TestADeputyIsMailedWhatWaitsForTheDelegator(t *testing.T) {
+	e := testenv.StartEngine(t)
+	ctx := context.Background()
+	require.NoError(t, e.Store.UpsertPeople(ctx, testDirectory()))
+	catcher, mailer := catchMail(t)
+	n := notify.New(notify.Options{Store: e.Store, Mailer: mailer, Encode: api.EventJSON(slog.New(slog.DiscardHandler)),
+		WebURL: "http://127.0.0.1:7080", Log: slog.New(slog.DiscardHandler)})
+	drain := func() {
+		for {
+			d, err := n.DispatchOnce(ctx)
+			require.NoError(t, err)
+			s, err := n.SendOnce(ctx, store.ChannelEmail)
+			require.NoError(t, err)
+			if d == 0 && s == 0 {
+				return
+			}
+		}
+	}
+	delegate := func(gate ltcv1.Gate) {
+		_, err := ltcv1.NewPeopleServiceClient(e.Conn).SetDelegation(e.As(t, eva), &ltcv1.SetDelegationRequest{RequestId: uuid.NewString(),
+			Deputy: &ltcv1.Person{Id: "mia"}, EndTime: timestamppb.New(time.Now().Add(24 * time.Hour)), Gates: []ltcv1.Gate{gate}})
+		require.NoError(t, err)
+	}
+
+	delegate(ltcv1.Gate_GATE_ATB)
+	assessedInitiation(t, e, sam, ltcv1.ProjectLevel_PROJECT_LEVEL_B)
+	drain()
+	require.NotEmpty(t, catcher.to("eva@example.com"), "the INITIATION waits for Eva")
+	assert.Empty(t, catcher.to("mia@example.com"), "ATB alone is delegated")
+
+	delegate(ltcv1.Gate_GATE_INITIATION)
+	assessedInitiation(t, e, sam, ltcv1.ProjectLevel_PROJECT_LEVEL_B)
+	drain()
+	mails := catcher.to("mia@example.com")
+	require.Len(t, mails, 1, "the deputy is told what waits for the delegator")
+	assert.Contains(t, header(mails[0].data, "Subject"), "INITIATION")
+	assert.Empty(t, catcher.to("sam@example.com"), "not the requester")
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -179,7 +180,11 @@ func (n *Notifier) plan(ctx context.Context, events []store.RecordedEvent) ([]st
 	var out []store.Delivery
 	for _, e := range events {
 		key := dealKey(e)
-		for _, p := range dir.Recipients(e) {
+		people, err := n.withDeputies(ctx, dir, e, dir.Recipients(e))
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range people {
 			if ch, ok := mailChannel(p, e.Type); ok {
 				out = append(out, store.Delivery{EventSequence: e.Sequence, DealID: key, Channel: ch, Target: p.ID})
 			}
@@ -191,6 +196,32 @@ func (n *Notifier) plan(ctx context.Context, events []store.RecordedEvent) ([]st
 		}
 	}
 	return out, nil
+}
+
+// withDeputies adds to the people a decision's event mails the deputies of those who delegated its gate to them
+// (a delegation in force now): what waits for the delegator waits for the deputy too.
+func (n *Notifier) withDeputies(ctx context.Context, dir Directory, e store.RecordedEvent, people []store.DirectoryPerson) ([]store.DirectoryPerson, error) {
+	if len(people) == 0 || !strings.HasPrefix(e.Type, "decision.") {
+		return people, nil
+	}
+	ids := make([]string, len(people))
+	for i, p := range people {
+		ids[i] = p.ID
+	}
+	delegations, err := n.o.Store.DelegationsFrom(ctx, ids, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	var f eventFacts
+	_ = json.Unmarshal(e.Data, &f)
+	for _, dl := range delegations {
+		if !dl.Covers(ltc.Gate(f.Gate)) || dl.Deputy.ID == e.Actor.ID || slices.Contains(ids, dl.Deputy.ID) {
+			continue
+		}
+		ids = append(ids, dl.Deputy.ID)
+		people = append(people, dir.Resolve([]string{ltc.UserRecipient(dl.Deputy.ID)})...)
+	}
+	return people, nil
 }
 
 func dealKey(e store.RecordedEvent) string {

@@ -139,10 +139,22 @@ func (f *filter) inForce(t time.Time) {
 func (s *Store) DelegationsTo(ctx context.Context, deputy string, at time.Time) ([]ltc.Delegation, error) {
 	var f filter
 	f.add("deputy_id = %s", deputy)
+	return s.delegationsInForce(ctx, f, at)
+}
+
+// DelegationsFrom returns the delegations the delegators gave that are in force at t, oldest first.
+func (s *Store) DelegationsFrom(ctx context.Context, delegators []string, at time.Time) ([]ltc.Delegation, error) {
+	var f filter
+	f.add("delegator_id = ANY (%s)", delegators)
+	return s.delegationsInForce(ctx, f, at)
+}
+
+// delegationsInForce returns the delegations f selects that are in force at t, oldest first.
+func (s *Store) delegationsInForce(ctx context.Context, f filter, at time.Time) ([]ltc.Delegation, error) {
 	f.inForce(at)
 	rows, err := s.pool.Query(ctx, "SELECT doc FROM delegations WHERE "+strings.Join(f.where, " AND ")+" ORDER BY created_at, id", f.args...)
 	if err != nil {
-		return nil, fmt.Errorf("list delegations to %s: %w", deputy, err)
+		return nil, fmt.Errorf("list delegations in force: %w", err)
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (ltc.Delegation, error) {
 		var dl ltc.Delegation
