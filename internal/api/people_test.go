@@ -456,17 +456,7 @@ func TestRemindersAndDigest(t *testing.T) {
 	_, decision := assessedInitiation(t, e, sam, ltcv1.ProjectLevel_PROJECT_LEVEL_C)
 	lead, err := ltcv1.NewLeadServiceClient(e.Conn).CreateLead(e.As(t, sam), createRequest())
 	require.NoError(t, err)
-	drain := func() {
-		for {
-			d, err := n.DispatchOnce(ctx)
-			require.NoError(t, err)
-			s, err := n.SendOnce(ctx, store.ChannelEmail)
-			require.NoError(t, err)
-			if d == 0 && s == 0 {
-				return
-			}
-		}
-	}
+	drain := func() { drainMail(t, n) }
 	drain()
 	_, err = n.RemindOnce(ctx, time.Now())
 	require.NoError(t, err)
@@ -532,17 +522,7 @@ func TestADeputyIsMailedWhatWaitsForTheDelegator(t *testing.T) {
 	catcher, mailer := catchMail(t)
 	n := notify.New(notify.Options{Store: e.Store, Mailer: mailer, Encode: api.EventJSON(slog.New(slog.DiscardHandler)),
 		WebURL: "http://127.0.0.1:7080", Log: slog.New(slog.DiscardHandler)})
-	drain := func() {
-		for {
-			d, err := n.DispatchOnce(ctx)
-			require.NoError(t, err)
-			s, err := n.SendOnce(ctx, store.ChannelEmail)
-			require.NoError(t, err)
-			if d == 0 && s == 0 {
-				return
-			}
-		}
-	}
+	drain := func() { drainMail(t, n) }
 	delegate := func(gate ltcv1.Gate) {
 		_, err := ltcv1.NewPeopleServiceClient(e.Conn).SetDelegation(e.As(t, eva), &ltcv1.SetDelegationRequest{RequestId: uuid.NewString(),
 			Deputy: &ltcv1.Person{Id: "mia"}, EndTime: timestamppb.New(time.Now().Add(24 * time.Hour)), Gates: []ltcv1.Gate{gate}})
@@ -562,4 +542,18 @@ func TestADeputyIsMailedWhatWaitsForTheDelegator(t *testing.T) {
 	require.Len(t, mails, 1, "the deputy is told what waits for the delegator")
 	assert.Contains(t, header(mails[0].data, "Subject"), "INITIATION")
 	assert.Empty(t, catcher.to("sam@example.com"), "not the requester")
+}
+
+// drainMail dispatches the events and sends the mail they make until nothing is left.
+func drainMail(t *testing.T, n *notify.Notifier) {
+	t.Helper()
+	for {
+		d, err := n.DispatchOnce(context.Background())
+		require.NoError(t, err)
+		s, err := n.SendOnce(context.Background(), store.ChannelEmail)
+		require.NoError(t, err)
+		if d == 0 && s == 0 {
+			return
+		}
+	}
 }
