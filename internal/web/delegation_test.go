@@ -84,3 +84,29 @@ func TestDelegatingFromMyWork(t *testing.T) {
 	_, page = read(t, func() (*http.Response, error) { return eli.Get(site.URL + "/work") })
 	assert.NotContains(t, page, decisionID, "ended, the delegation hands nothing over")
 }
+
+// TestNotificationPreferencesFromMyWork: a person chooses a daily digest in Chinese, without weekly-report mails,
+// with My work's form, and the directory keeps it.
+func TestNotificationPreferencesFromMyWork(t *testing.T) {
+	e, _, site := startWorkplace(t)
+	eli := signedIn(t, site, "executive1")
+	code, page := read(t, func() (*http.Response, error) {
+		return eli.PostForm(site.URL+"/work/actions/notifications", url.Values{"request_id": {uuid.NewString()}, "email": {"on"},
+			"daily_digest": {"on"}, "language": {"zh-CN"}, "muted": {"weekly_report.submitted, weekly_report.overdue"}})
+	})
+	require.Equal(t, http.StatusOK, code, "%s", refusalOf(page))
+	people, err := e.Store.People(context.Background())
+	require.NoError(t, err)
+	var found bool
+	for _, p := range people {
+		if p.ID == "eli" {
+			found = true
+			pr := p.Prefs()
+			assert.True(t, pr.Email)
+			assert.True(t, pr.DailyDigest)
+			assert.Equal(t, "zh-CN", pr.Language)
+			assert.Equal(t, []string{"weekly_report.submitted", "weekly_report.overdue"}, pr.Muted)
+		}
+	}
+	assert.True(t, found, "Eli is in the directory")
+}

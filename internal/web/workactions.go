@@ -41,6 +41,25 @@ var workActions = forms("/", []action[work]{
 				Gates: gates, Reason: v.Get("reason")})
 			return err
 		}},
+	{Key: "notifications", Title: "Choose how you are notified", Who: "Everyone, for themselves",
+		Fields: []field{{Name: "email", Label: "Mail me what waits for me", Kind: "check"},
+			{Name: "daily_digest", Label: "In one mail a day", Kind: "check"},
+			{Name: "language", Label: "Language of the mails", Kind: "select", Options: []option{{Value: "", Label: "As the directory says"},
+				{Value: "en", Label: "English", Plain: true}, {Value: "zh-CN", Label: "中文", Plain: true}}},
+			{Name: "muted", Label: "Event types not mailed", Kind: "text", Hint: "Separated by commas, e.g. weekly_report.submitted"}},
+		Defaults: func(work) url.Values { return url.Values{"email": {"on"}} },
+		Send: func(ctx context.Context, s *Server, _, rid string, v url.Values) error {
+			var muted []string
+			for t := range strings.SplitSeq(v.Get("muted"), ",") {
+				if t = strings.TrimSpace(t); t != "" {
+					muted = append(muted, t)
+				}
+			}
+			_, err := s.people.SetNotificationPreferences(ctx, &ltcv1.SetNotificationPreferencesRequest{RequestId: rid,
+				Preferences: &ltcv1.NotificationPreferences{Email: v.Get("email") != "", DailyDigest: v.Get("daily_digest") != "",
+					Language: v.Get("language"), MutedEventTypes: muted}})
+			return err
+		}},
 	{Key: "revoke", Title: "End a delegation", Who: "Its delegator",
 		Offered: func(w work) bool { return len(w.Delegations) > 0 },
 		Fields:  []field{{Name: "delegation", Label: "Delegation", Kind: "select"}},
