@@ -222,3 +222,30 @@ func TestDelegationRefusesBadInputAndRecordsNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, all.Delegations, 1)
 }
+
+// TestAnAdminSetsADelegationForAnotherPersonFromTheDirectory: the delegator's authority, unit and roles come from
+// the directory of people, not from the admin; someone not in the directory is NOT_FOUND and nothing is recorded.
+func TestAnAdminSetsADelegationForAnotherPersonFromTheDirectory(t *testing.T) {
+	e := testenv.StartEngine(t)
+	ctx := context.Background()
+	require.NoError(t, e.Store.UpsertPeople(ctx, []store.DirectoryPerson{{ID: emeaEva.ID, Name: emeaEva.Name, Email: "eva@example.com",
+		Roles: emeaEva.Roles, Authority: emeaEva.Authority, Unit: emeaEva.Unit}}))
+	people := ltcv1.NewPeopleServiceClient(e.Conn)
+	set := func(delegator string) (*ltcv1.SetDelegationResponse, error) {
+		return people.SetDelegation(e.As(t, ops), &ltcv1.SetDelegationRequest{RequestId: uuid.NewString(),
+			Deputy: &ltcv1.Person{Id: deMia.ID}, EndTime: timestamppb.New(time.Now().Add(time.Hour)), DelegatorId: delegator,
+			Reason: "set by the operator while Eva is unreachable"})
+	}
+	_, err := set("nobody")
+	requireCode(t, err, codes.NotFound, "directory")
+	got, err := set(emeaEva.ID)
+	require.NoError(t, err)
+	assert.Equal(t, emeaEva.ID, got.Delegation.GetDelegator().GetId())
+	assert.Equal(t, ops.ID, got.Delegation.GetCreatedBy().GetId(), "the admin is recorded as who set it")
+	all, err := people.ListDelegations(e.As(t, ops), &ltcv1.ListDelegationsRequest{})
+	require.NoError(t, err)
+	assert.Len(t, all.Delegations, 1, "the refused one recorded nothing")
+	mine, err := people.ListDelegations(e.As(t, deMia), &ltcv1.ListDelegationsRequest{CurrentOnly: true})
+	require.NoError(t, err)
+	assert.Len(t, mine.Delegations, 1, "the deputy holds it")
+}

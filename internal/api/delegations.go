@@ -35,11 +35,19 @@ const (
 
 func (s delegations) SetDelegation(ctx context.Context, req *ltcv1.SetDelegationRequest) (*ltcv1.SetDelegationResponse, error) {
 	actor := actorOf(ctx)
+	delegator := actor
 	if req.DelegatorId != "" && req.DelegatorId != actor.ID {
 		if !actor.Has(ltc.RoleAdmin) {
 			return nil, ltc.PermissionDenied("only an admin sets a delegation for another person (delegator_id)")
 		}
-		return nil, ltc.FailedPrecondition("setting a delegation for another person needs that person's authority from the directory of people, which this engine does not keep yet; the delegator sets it")
+		p, found, err := s.store.Person(ctx, req.DelegatorId)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, ltc.NotFound("delegator_id: no person %s in the directory of people", req.DelegatorId)
+		}
+		delegator = p.Actor() // their roles, authority, unit and functions as the directory has them
 	}
 	request, err := newRequest(actor, methodSetDelegation, req.RequestId, req)
 	if err != nil {
@@ -47,7 +55,7 @@ func (s delegations) SetDelegation(ctx context.Context, req *ltcv1.SetDelegation
 	}
 	now := time.Now().UTC()
 	dl := ltc.Delegation{
-		ID: ltc.DelegationID(req.RequestId), Delegator: actor, Deputy: ltc.Person{ID: req.Deputy.Id, Name: req.Deputy.Name},
+		ID: ltc.DelegationID(req.RequestId), Delegator: delegator, Deputy: ltc.Person{ID: req.Deputy.Id, Name: req.Deputy.Name},
 		End: req.EndTime.AsTime(), Reason: req.Reason, CreatedBy: actor.Person(), CreatedAt: now,
 	}
 	if req.StartTime != nil {

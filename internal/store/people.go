@@ -83,7 +83,22 @@ func (s *Store) UpsertPeople(ctx context.Context, people []DirectoryPerson) erro
 
 // People returns the whole directory.
 func (s *Store) People(ctx context.Context) ([]DirectoryPerson, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, name, email, roles, authority, functions, unit, manager_id, language, preferences FROM people ORDER BY id`)
+	return s.people(ctx, "")
+}
+
+// Person returns the directory's person with the id; false when there is none.
+func (s *Store) Person(ctx context.Context, id string) (DirectoryPerson, bool, error) {
+	people, err := s.people(ctx, id)
+	if err != nil || len(people) == 0 {
+		return DirectoryPerson{}, false, err
+	}
+	return people[0], true, nil
+}
+
+// people returns the directory, or the person with the id when it is not empty.
+func (s *Store) people(ctx context.Context, id string) ([]DirectoryPerson, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, name, email, roles, authority, functions, unit, manager_id, language, preferences
+		FROM people WHERE $1 = '' OR id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("load people: %w", err)
 	}
