@@ -249,3 +249,24 @@ func TestAnAdminSetsADelegationForAnotherPersonFromTheDirectory(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, mine.Delegations, 1, "the deputy holds it")
 }
+
+// TestADeputyReadsOnlyWhatTheDelegationHandsThem: a deputy does not read, with GetDecision, a decision the
+// delegator reads but could never decide (above their authority), pending or decided.
+func TestADeputyReadsOnlyWhatTheDelegationHandsThem(t *testing.T) {
+	e := testenv.StartEngine(t)
+	decisions := ltcv1.NewDecisionServiceClient(e.Conn)
+	outsider := ltc.Actor{ID: "apac-otto", Name: "Otto", Roles: []ltc.Role{ltc.RoleSales}, Unit: "apac/japan"}
+	id := germanDeal(t, e, ltcv1.CustomerGrade_CUSTOMER_GRADE_S, 100_000_00) // grade S: level A, authority 3
+	d := requestInitiation(t, e, deSam, id, ltcv1.ProjectLevel_PROJECT_LEVEL_A)
+	require.Equal(t, int32(3), d.Authority)
+	_, err := ltcv1.NewPeopleServiceClient(e.Conn).SetDelegation(e.As(t, emeaEva), &ltcv1.SetDelegationRequest{RequestId: uuid.NewString(),
+		Deputy: &ltcv1.Person{Id: outsider.ID}, EndTime: timestamppb.New(time.Now().Add(time.Hour)), Gates: []ltcv1.Gate{ltcv1.Gate_GATE_INITIATION}})
+	require.NoError(t, err)
+	_, err = decisions.GetDecision(e.As(t, outsider), &ltcv1.GetDecisionRequest{Id: d.Id})
+	requireCode(t, err, codes.PermissionDenied, "")
+	_, err = decisions.Decide(e.As(t, corpEric), &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
+		Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "go"})
+	require.NoError(t, err)
+	_, err = decisions.GetDecision(e.As(t, outsider), &ltcv1.GetDecisionRequest{Id: d.Id})
+	requireCode(t, err, codes.PermissionDenied, "")
+}

@@ -215,14 +215,24 @@ func (s *Server) reviewsFor(ctx context.Context, cmd ltc.SubmitReview) (*ltc.Del
 		})
 }
 
-// readsAsDeputy reports whether the caller reads the decision as a deputy: a delegation they hold now covers its
-// gate and its delegator reads it, so the decision their inbox holds opens.
+// readsAsDeputy reports whether the caller reads the decision as a deputy: it is in their inbox through a
+// delegation in force (pending, and the delegator acts on it), or they decided or reviewed it on someone's behalf.
+// Nothing else the delegator reads opens to the deputy.
 func (s *Server) readsAsDeputy(ctx context.Context, o ltc.Opportunity, d ltc.Decision) bool {
-	held, err := s.store.DelegationsTo(ctx, actorOf(ctx).ID, time.Now())
-	if err != nil {
+	me := actorOf(ctx)
+	if d.OnBehalfOf != nil && d.DecidedBy != nil && d.DecidedBy.ID == me.ID {
+		return true
+	}
+	if slices.ContainsFunc(d.Reviews, func(r ltc.Review) bool { return r.OnBehalfOf != nil && r.Reviewer.ID == me.ID }) {
+		return true
+	}
+	if d.Status != ltc.DecisionPending {
 		return false
 	}
-	return slices.ContainsFunc(held, func(dl ltc.Delegation) bool {
-		return dl.Covers(d.Gate) && ltc.CanReadDecision(dl.Delegator, o, d) == nil
-	})
+	held, err := s.store.DelegationsTo(ctx, me.ID, time.Now())
+	if err != nil || len(held) == 0 {
+		return false
+	}
+	inbox, _, err := s.store.ListDecisions(ctx, store.DecisionFilter{OpportunityID: o.ID, PendingFor: &me, Delegations: held}, 200, "")
+	return err == nil && slices.ContainsFunc(inbox, func(x ltc.Decision) bool { return x.ID == d.ID })
 }

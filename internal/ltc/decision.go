@@ -384,7 +384,7 @@ func CanDecide(a Actor, o Opportunity, decisionID string, r Ruling) error {
 		return PermissionDenied("deciding %s %s of deal %s needs %s whose scope holds %s (authority 1: the office, 2: the region, 3: the company)",
 			d.Gate, d.ID, o.ID, describeAuthority(d.Authority), o.Unit)
 	}
-	if ok && o.governed() {
+	if ok && (o.governed() || d.Gate == GateReopen) { // REOPEN came after the rules: it always keeps them
 		if err := independent(a, o, d, "deciding"); err != nil {
 			return err
 		}
@@ -411,8 +411,8 @@ func CanDecide(a Actor, o Opportunity, decisionID string, r Ruling) error {
 // mayDecide reports whether the actor holds the authority the decision needs now, within its scope. The admin
 // role repairs but never decides a gate.
 func mayDecide(a Actor, o Opportunity, d Decision) bool {
-	if a.Has(RoleAdmin) && !o.governed() {
-		return true // the rules deals started under before RulesGovernance
+	if a.Has(RoleAdmin) && !o.governed() && d.Gate != GateReopen {
+		return true // the rules deals started under before RulesGovernance (REOPEN came after them)
 	}
 	if d.Authority == ManagerAuthority && a.Manages(o.Unit) {
 		return true

@@ -10,6 +10,9 @@ import (
 // MaxDelegation is the longest period a delegation lasts.
 const MaxDelegation = 90 * 24 * time.Hour
 
+// MaxDelegationAhead is how far ahead a delegation may start: nobody plants authority for years to come.
+const MaxDelegationAhead = 30 * 24 * time.Hour
+
 // startSkew is how far in the past a delegation's start may lie and still mean "now" (the caller's clock).
 const startSkew = time.Minute
 
@@ -68,11 +71,18 @@ func CanDelegate(a Actor, dl Delegation, now time.Time) (Delegation, error) {
 	if dl.Deputy.ID == "" || dl.Deputy.ID == dl.Delegator.ID {
 		return dl, Invalid("deputy: the deputy is another person than the delegator")
 	}
+	if dl.Delegator.ID != a.ID && dl.Deputy.ID == a.ID {
+		return dl, PermissionDenied("an admin who sets a delegation for another person may not name themselves its deputy")
+	}
 	for _, g := range dl.Gates {
-		if _, ok := gateRules[g]; !ok {
+		if _, ok := gateRules[g]; !ok && g != GateReopen {
 			return dl, Invalid("gates: unknown gate %q", g)
 		}
 	}
+	dl.Delegator.Roles = slices.DeleteFunc(slices.Clone(dl.Delegator.Roles), func(r Role) bool {
+		return r != RoleExecutive && r != RoleSalesManager && r != RoleReviewer
+	}) // the deputy acts with the rights to decide and review, never with others (admin, system)
+	dl.Delegator.Scopes = nil
 	if dl.Start.IsZero() || (dl.Start.Before(now) && now.Sub(dl.Start) <= startSkew) {
 		dl.Start = now
 	}
@@ -85,6 +95,8 @@ func CanDelegate(a Actor, dl Delegation, now time.Time) (Delegation, error) {
 		return dl, Invalid("end_time: the period ends after it starts")
 	case dl.End.Sub(dl.Start) > MaxDelegation:
 		return dl, Invalid("end_time: a delegation lasts at most 90 days, not %s", dl.End.Sub(dl.Start).Round(time.Hour))
+	case dl.Start.Sub(now) > MaxDelegationAhead:
+		return dl, Invalid("start_time: a delegation starts within 30 days, not on %s", dl.Start.Format(time.RFC3339))
 	}
 	return dl, nil
 }
@@ -108,6 +120,9 @@ func CanRevokeDelegation(a Actor, dl Delegation, now time.Time) error {
 func (dl Delegation) actingFor(a Actor, o Opportunity, decisionID string, now time.Time, what string) error {
 	if dl.Deputy.ID != a.ID || dl.Delegator.ID == a.ID {
 		return PermissionDenied("delegation %s names %s as deputy, not you", dl.ID, dl.Deputy.ID)
+	}
+	if a.Has(RoleAdmin) || a.Has(RoleSystem) {
+		return PermissionDenied("an admin or a system never decides or reviews gates, not even as a deputy")
 	}
 	if !dl.InForce(now) {
 		return PermissionDenied("delegation %s from %s is not in force (%s to %s%s)", dl.ID, dl.Delegator.ID,
@@ -178,8 +193,8 @@ func (cmd Decide) applyFor(d Deal, c Context) (Change, error) {
 		return Change{}, err
 	}
 	next, decision := o.DecideFor(cmd.DecisionID, cmd.ruling(), c.Actor.Person(), dl, c.Now, c.Policy)
-	return c.change(d, next, &decision, EventDecisionDecided, decision,
-		UserRecipient(decision.RequestedBy.ID), UserRecipient(dl.Delegator.ID)), nil
+	return c.reopened(o, c.change(d, next, &decision, EventDecisionDecided, decision,
+		UserRecipient(decision.RequestedBy.ID), UserRecipient(dl.Delegator.ID))), nil
 }
 
 // applyFor records a deputy's review on the delegator's behalf.

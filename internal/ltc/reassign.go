@@ -71,6 +71,20 @@ func canReassign(a Actor, u Unit, what string) error {
 	return nil
 }
 
+// reassignsIndependently checks that the actor stands apart from the deal they reassign on: neither its owner nor
+// on its team, nor the requester of its pending decision. Otherwise an AR who is also an executive could hand the
+// deal away to decide its gate, or pick the reviewer of the gate they asked for (separation of duties).
+func reassignsIndependently(a Actor, o Opportunity) error {
+	if slices.Contains(o.Members(), a.ID) {
+		return PermissionDenied("you own deal %s or are on its team; reassigning on it is for someone independent of it (separation of duties)", o.ID)
+	}
+	if d, ok := o.Pending(); ok && d.RequestedBy.ID == a.ID {
+		return PermissionDenied("you requested the pending %s %s of deal %s; reassigning on it is for someone independent of it (separation of duties)",
+			d.Gate, d.ID, o.ID)
+	}
+	return nil
+}
+
 func reassignInput(p Person, reason string) error {
 	if strings.TrimSpace(p.ID) == "" {
 		return Invalid("the new person's id is required")
@@ -129,15 +143,28 @@ func CanReassignOwner(a Actor, o Opportunity, owner Person, reason string) error
 	if err := canReassign(a, o.Unit, "the owner of deal "+o.ID); err != nil {
 		return err
 	}
+	if err := reassignsIndependently(a, o); err != nil {
+		return err
+	}
 	if err := o.open(); err != nil {
 		return err
 	}
 	if o.Owner.ID == owner.ID {
 		return o.precondition("%s owns the deal already", owner.ID)
 	}
-	if d, ok := o.Pending(); ok && slices.ContainsFunc(d.Reviews, func(r Review) bool { return r.Reviewer.ID == owner.ID }) {
-		return o.precondition("%s reviewed the pending %s %s, and an owner never reviews its deal's gates (separation of duties); decide or withdraw it first",
-			owner.ID, d.Gate, d.ID)
+	if d, ok := o.Pending(); ok {
+		if slices.ContainsFunc(d.Reviews, func(r Review) bool {
+			return r.Reviewer.ID == owner.ID || (r.OnBehalfOf != nil && r.OnBehalfOf.ID == owner.ID)
+		}) {
+			return o.precondition("%s reviewed the pending %s %s (or a deputy did for them), and an owner never reviews its deal's gates (separation of duties); decide or withdraw it first",
+				owner.ID, d.Gate, d.ID)
+		}
+		for _, f := range d.MissingReviews() {
+			if p, assigned := d.Assignee(f); assigned && p.ID == owner.ID {
+				return o.precondition("%s is assigned the %s review of the pending %s %s, and an owner never reviews its deal's gates; assign the review to someone else first",
+					owner.ID, f, d.Gate, d.ID)
+			}
+		}
 	}
 	if len(o.Team) > 0 {
 		if err := o.withOwner(owner).Team.Validate(); err != nil {
@@ -194,6 +221,9 @@ func CanReassignReview(a Actor, o Opportunity, cmd ReassignReview) error {
 		return Invalid("unknown review function %q", cmd.Function)
 	}
 	if err := canReassign(a, o.Unit, "a review of deal "+o.ID); err != nil {
+		return err
+	}
+	if err := reassignsIndependently(a, o); err != nil {
 		return err
 	}
 	d, err := pendingDecision(o, cmd.DecisionID)

@@ -76,10 +76,11 @@ func CanRequestReopen(a Actor, o Opportunity, pkg Package, p Policy, now time.Ti
 	if d, ok := o.Pending(); ok {
 		return o.precondition("the deal is held with a pending %s decision (%s); decide or withdraw it first", d.Gate, d.ID)
 	}
-	if o.ClosedAt != nil {
-		if until := o.ClosedAt.Add(p.reopenWindow()); now.After(until) {
-			return o.precondition("the policy's reopen window of %s after the close ended at %s", p.reopenWindow(), until.UTC().Format(time.RFC3339))
-		}
+	if o.ClosedAt == nil {
+		return o.precondition("the deal has no close time, so its reopen window cannot be known")
+	}
+	if until := o.ClosedAt.Add(p.reopenWindow()); now.After(until) {
+		return o.precondition("the policy's reopen window of %s after the close ended at %s", p.reopenWindow(), until.UTC().Format(time.RFC3339))
 	}
 	switch {
 	case r.Stage != StageValidation && len(o.Team) == 0:

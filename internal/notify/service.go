@@ -198,10 +198,14 @@ func (n *Notifier) plan(ctx context.Context, events []store.RecordedEvent) ([]st
 	return out, nil
 }
 
-// withDeputies adds to the people a decision's event mails the deputies of those who delegated its gate to them
-// (a delegation in force now): what waits for the delegator waits for the deputy too.
+// waiting are the events of a decision that waits for its deciders and reviewers, whom they name.
+var waiting = []string{ltc.EventDecisionRequested, ltc.EventDecisionEscalated, ltc.EventDecisionOverdue}
+
+// withDeputies adds to the people an event of a waiting decision mails the deputies of those who delegated its
+// gate to them (a delegation in force now): what waits for the delegator waits for the deputy too. Other events
+// (a decision decided, told to its requester) go to no deputy.
 func (n *Notifier) withDeputies(ctx context.Context, dir Directory, e store.RecordedEvent, people []store.DirectoryPerson) ([]store.DirectoryPerson, error) {
-	if len(people) == 0 || !strings.HasPrefix(e.Type, "decision.") {
+	if len(people) == 0 || !slices.Contains(waiting, e.Type) {
 		return people, nil
 	}
 	ids := make([]string, len(people))
