@@ -1,6 +1,7 @@
 package ltc_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,4 +97,21 @@ func TestReferenceRulesForRatesAndProducts(t *testing.T) {
 	pol.BaseCurrency = "CNY"
 	assert.NoError(t, pol.Validate())
 	assert.Equal(t, "CNY", pol.Base())
+}
+
+func TestReferenceParseAmount(t *testing.T) {
+	for s, want := range map[string]ltc.Money{
+		"1234.5 EUR": {Currency: "EUR", AmountMinor: 1234_50}, "0.07 EUR": {Currency: "EUR", AmountMinor: 7},
+		"1200 JPY": {Currency: "JPY", AmountMinor: 1200}, "1.234 KWD": {Currency: "KWD", AmountMinor: 1234},
+	} {
+		amount, code, _ := strings.Cut(s, " ")
+		got, err := ltc.ParseAmount(amount, code)
+		require.NoError(t, err, s)
+		assert.Equal(t, want, got, s)
+	}
+	for _, s := range []string{"1.234 EUR", "1.5 JPY", "-1 EUR", "1e3 EUR", " EUR", ".5 EUR", "1 ZZZ", "99999999999999999 EUR"} {
+		amount, code, _ := strings.Cut(s, " ")
+		_, err := ltc.ParseAmount(amount, code)
+		assert.Error(t, err, s)
+	}
 }
