@@ -51,7 +51,11 @@ func (s referenceService) SetExchangeRates(ctx context.Context, req *ltcv1.SetEx
 	now, base := time.Now().UTC(), s.policy.Base()
 	var violations []fieldViolation
 	rates := make([]ltc.ExchangeRate, 0, len(req.Rates))
-	seen := map[ltc.ExchangeRate]int{}
+	type dateAndCurrency struct {
+		day  ltc.Date
+		from string
+	}
+	seen := map[dateAndCurrency]int{}
 	for i, in := range req.Rates {
 		r := ltc.ExchangeRate{EffectiveDate: dateFromProto(in.EffectiveDate), From: in.FromCurrency, To: base, Rate: in.Rate,
 			SetBy: actor.Person(), SetAt: now}
@@ -62,7 +66,7 @@ func (s referenceService) SetExchangeRates(ctx context.Context, req *ltcv1.SetEx
 			}
 			violations = append(violations, v)
 		}
-		key := ltc.ExchangeRate{EffectiveDate: r.EffectiveDate, From: r.From}
+		key := dateAndCurrency{r.EffectiveDate, r.From}
 		if first, ok := seen[key]; ok {
 			violations = append(violations, fieldViolation{fmt.Sprintf("rates[%d]", i),
 				fmt.Sprintf("sets %s for the date of rates[%d] again; one rate per date and currency", r.From, first)})

@@ -245,3 +245,25 @@ func TestReferenceProductsRefusals(t *testing.T) {
 	_, err = ref.ListProducts(e.As(t, sam), &ltcv1.ListProductsRequest{PageToken: "made-up"})
 	assert.Equal(t, []string{"page_token"}, violations(t, err))
 }
+
+// TestReferenceRatesConcurrentRetriesSetOnce: retries of one request racing each other all get its one result.
+func TestReferenceRatesConcurrentRetriesSetOnce(t *testing.T) {
+	e := testenv.StartEngine(t)
+	ref := ltcv1.NewReferenceDataServiceClient(e.Conn)
+	req := &ltcv1.SetExchangeRatesRequest{RequestId: uuid.NewString(), Rates: []*ltcv1.ExchangeRateInput{rate(day(2026, 1, 1), "USD", "0.9")}}
+	results := make(chan *ltcv1.SetExchangeRatesResponse, 4)
+	for range 4 {
+		go func() {
+			resp, err := ref.SetExchangeRates(e.As(t, emeaFiona), req)
+			assert.NoError(t, err)
+			results <- resp
+		}()
+	}
+	first := <-results
+	for range 3 {
+		assert.True(t, proto.Equal(first, <-results))
+	}
+	sets, err := e.Store.ExchangeRateSets(t.Context(), "USD", "EUR", ltc.Date{Year: 2026, Month: 1, Day: 1})
+	require.NoError(t, err)
+	assert.Len(t, sets, 1)
+}
