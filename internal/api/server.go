@@ -105,6 +105,7 @@ func New(cfg Config) (*Server, error) {
 	ltcv1.RegisterReportServiceServer(g, reportService{Server: s})
 	ltcv1.RegisterAccountServiceServer(g, accountService{Server: s})
 	ltcv1.RegisterPeopleServiceServer(g, peopleService{Server: s, delegations: delegations{Server: s}})
+	ltcv1.RegisterReferenceDataServiceServer(g, referenceService{Server: s})
 	healthpb.RegisterHealthServer(g, s.health)
 	if cfg.Reflection {
 		reflection.Register(g) // v1 and v1alpha

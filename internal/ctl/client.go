@@ -85,6 +85,8 @@ type session struct {
 	accounts ltcv1.AccountServiceClient
 	// people is the PeopleService (delegations).
 	people ltcv1.PeopleServiceClient
+	// ref is the ReferenceDataService (exchange rates, products).
+	ref ltcv1.ReferenceDataServiceClient
 }
 
 func (o Options) token() (string, error) {
@@ -125,7 +127,7 @@ func dial(o Options, out io.Writer) (*session, error) {
 	return &session{opts: o, out: out, conn: conn, leads: ltcv1.NewLeadServiceClient(conn),
 		deals: ltcv1.NewOpportunityServiceClient(conn), gates: ltcv1.NewDecisionServiceClient(conn),
 		rep: ltcv1.NewReportServiceClient(conn), accounts: ltcv1.NewAccountServiceClient(conn),
-		people: ltcv1.NewPeopleServiceClient(conn)}, nil
+		people: ltcv1.NewPeopleServiceClient(conn), ref: ltcv1.NewReferenceDataServiceClient(conn)}, nil
 }
 
 // ctx is a call's context: its deadline and the caller's token.

@@ -44,6 +44,9 @@ type Policy struct {
 	// ReopenWindow is how long after its close a deal closed without a win may be reopened (gate REOPEN). Zero (a
 	// policy written before it existed, which deals started under keep) means the default.
 	ReopenWindow Duration `json:"reopen_window,omitempty"`
+	// BaseCurrency is the ISO 4217 currency the level thresholds are in and into which finance's exchange rates
+	// convert (ReferenceDataService). Unset means DefaultBaseCurrency (EUR).
+	BaseCurrency string `json:"base_currency,omitempty"`
 }
 
 // Defaults of the SLAs a policy may leave unset.
@@ -195,6 +198,11 @@ func (p Policy) Validate() error {
 	if c := p.ComplianceReviewAbove; c.Currency != "" || c.AmountMinor != 0 {
 		if problem := MoneyProblem(c); problem != "" {
 			return fmt.Errorf("policy %s: compliance_review_above %s", p.Version, problem)
+		}
+	}
+	if p.BaseCurrency != "" {
+		if problem := CurrencyProblem(p.BaseCurrency); problem != "" {
+			return fmt.Errorf("policy %s: base_currency %s", p.Version, problem)
 		}
 	}
 	for _, d := range []struct {
