@@ -164,8 +164,13 @@ func (s referenceService) ListProducts(ctx context.Context, req *ltcv1.ListProdu
 		return nil, listError(err)
 	}
 	resp := &ltcv1.ListProductsResponse{NextPageToken: next}
+	costs := ltc.ReadsCosts(actorOf(ctx))
 	for _, p := range list {
-		resp.Products = append(resp.Products, productToProto(p))
+		pp := productToProto(p)
+		if !costs {
+			pp.StandardCost = nil
+		}
+		resp.Products = append(resp.Products, pp)
 	}
 	return resp, nil
 }

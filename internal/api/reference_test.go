@@ -189,6 +189,12 @@ func TestReferenceProductsUpsertAndList(t *testing.T) {
 	assert.Equal(t, []string{"RAN-5G-BBU"}, productsOf(t, e, &ltcv1.ListProductsRequest{Text: "baseband"}), "name, case-insensitively")
 	assert.Equal(t, []string{"SVC-PM-DAY"}, productsOf(t, e, &ltcv1.ListProductsRequest{Text: "pm-d"}), "code")
 	assert.Empty(t, productsOf(t, e, &ltcv1.ListProductsRequest{Text: "%"}), "no LIKE pattern")
+	for who, sees := range map[*ltc.Actor]bool{&sam: false, &emeaFiona: true} {
+		listed, err := ref.ListProducts(e.As(t, *who), &ltcv1.ListProductsRequest{Text: "baseband"})
+		require.NoError(t, err)
+		require.Len(t, listed.Products, 1)
+		assert.Equal(t, sees, listed.Products[0].StandardCost != nil, "%s reads the standard cost: %v", who.ID, sees)
+	}
 
 	// An admin deactivates one and reprices another: the creator stays, the updater changes.
 	off := product("RAN-5G-RRU", "RAN", "EUR")

@@ -105,6 +105,12 @@ func CanSetReferenceData(a Actor) error {
 	return PermissionDenied("exchange rates and products are set by reviewers with the FINANCE function and by admins")
 }
 
+// ReadsCosts reports whether the person reads the products' standard costs, which tell the margins: reviewers
+// with the FINANCE function, executives and admins.
+func ReadsCosts(a Actor) bool {
+	return CanSetReferenceData(a) == nil || a.Has(RoleExecutive)
+}
+
 // Convert converts m at rate (what one unit of m's currency is worth in to) into to: the exact product, rounded
 // half to even to to's minor units (ISO 4217: cents, yen, fils). The result must stay within MaxAmountMinor.
 //

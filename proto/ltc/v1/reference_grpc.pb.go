@@ -53,7 +53,9 @@ type ReferenceDataServiceClient interface {
 	// function, and admins. At most 100 products a call, each code once; a product is never deleted, it is
 	// deactivated (active false) and stays listed for the deals that name it.
 	UpsertProducts(ctx context.Context, in *UpsertProductsRequest, opts ...grpc.CallOption) (*UpsertProductsResponse, error)
-	// ListProducts lists the catalogue, the most recently created first, filtered by family, active and text.
+	// ListProducts lists the catalogue, the most recently created first, filtered by family, active and text. Every
+	// caller reads it; the standard cost, which tells the margins, only reviewers with the FINANCE function,
+	// executives and admins (others get the products without it).
 	ListProducts(ctx context.Context, in *ListProductsRequest, opts ...grpc.CallOption) (*ListProductsResponse, error)
 }
 
@@ -133,7 +135,9 @@ type ReferenceDataServiceServer interface {
 	// function, and admins. At most 100 products a call, each code once; a product is never deleted, it is
 	// deactivated (active false) and stays listed for the deals that name it.
 	UpsertProducts(context.Context, *UpsertProductsRequest) (*UpsertProductsResponse, error)
-	// ListProducts lists the catalogue, the most recently created first, filtered by family, active and text.
+	// ListProducts lists the catalogue, the most recently created first, filtered by family, active and text. Every
+	// caller reads it; the standard cost, which tells the margins, only reviewers with the FINANCE function,
+	// executives and admins (others get the products without it).
 	ListProducts(context.Context, *ListProductsRequest) (*ListProductsResponse, error)
 	mustEmbedUnimplementedReferenceDataServiceServer()
 }
