@@ -110,3 +110,37 @@ func TestNotificationPreferencesFromMyWork(t *testing.T) {
 	}
 	assert.True(t, found, "Eli is in the directory")
 }
+
+// TestWebhooksFromTheirPage: an admin registers a webhook with the page's form and sees its secret once, then
+// stops it; a sales rep is refused the page with the API's sentence.
+func TestWebhooksFromTheirPage(t *testing.T) {
+	_, _, site := startWorkplace(t)
+	sam := signedIn(t, site, "sales")
+	code, _ := read(t, func() (*http.Response, error) { return sam.Get(site.URL + "/webhooks") })
+	assert.Equal(t, http.StatusForbidden, code)
+
+	ops := signedIn(t, site, "admin")
+	code, page := read(t, func() (*http.Response, error) {
+		return ops.PostForm(site.URL+"/webhooks/actions/create", url.Values{"request_id": {uuid.NewString()},
+			"url": {"ftp://crm.example.com/ltc"}, "types": {"decision.decided"}})
+	})
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, page, `id="create-refusal"`)
+	code, page = read(t, func() (*http.Response, error) {
+		return ops.PostForm(site.URL+"/webhooks/actions/create", url.Values{"request_id": {uuid.NewString()},
+			"url": {"http://127.0.0.1:9/ltc"}, "types": {"decision.decided, opportunity.closed"}})
+	})
+	require.Equal(t, http.StatusOK, code, "%s", refusalOf(page))
+	m := regexp.MustCompile(`id="webhook-secret">[^<]*<code>([^<]+)</code>`).FindStringSubmatch(page)
+	require.NotNil(t, m, "the secret is shown once")
+	assert.Contains(t, page, "http://127.0.0.1:9/ltc")
+	_, page = read(t, func() (*http.Response, error) { return ops.Get(site.URL + "/webhooks") })
+	assert.NotContains(t, page, m[1], "and never again")
+	hook := regexp.MustCompile(`<option value="([^"]+)"[^>]*>http://127.0.0.1:9/ltc</option>`).FindStringSubmatch(page)
+	require.NotNil(t, hook)
+	code, page = read(t, func() (*http.Response, error) {
+		return ops.PostForm(site.URL+"/webhooks/actions/delete", url.Values{"request_id": {uuid.NewString()}, "webhook": {hook[1]}})
+	})
+	require.Equal(t, http.StatusOK, code, "%s", refusalOf(page))
+	assert.Contains(t, page, "No webhooks yet.")
+}

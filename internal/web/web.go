@@ -159,6 +159,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /lang", s.chooseLanguage)
 	mux.Handle("GET /work", s.person(s.myWork))
 	mux.Handle("POST /work/actions/{action}", s.postWork())
+	mux.Handle("GET /webhooks", s.person(s.webhookList))
+	mux.Handle("POST /webhooks/actions/{action}", s.postWebhooks())
 	mux.Handle("GET /decisions/{id}", s.person(s.decision))
 	mux.Handle("POST /decisions/{id}/decide", s.person(s.decide))
 	mux.Handle("POST /decisions/{id}/review", s.person(s.review))
