@@ -51,6 +51,7 @@ func TestEveryStringOfThePagesIsInTheCatalogue(t *testing.T) {
 	formWords(keys, workActions)
 	formWords(keys, leadActions)
 	formWords(keys, webhookActions)
+	formWords(keys, decisionActions)
 	keys[eraseUnticked] = true        // and so does the refusal the account page makes itself
 	for _, stage := range stagePath { // and so do what a deal needs and what its team owes
 		for _, n := range missing(&ltcv1.Opportunity{Stage: stage, SummaryDueTime: timestamppb.Now(),

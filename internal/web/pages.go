@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -202,6 +203,8 @@ type decisionView struct {
 	Levels    []ltcv1.ProjectLevel
 	Functions []ltcv1.ReviewFunction
 	Results   []ltcv1.ReviewResult
+	// Forms are the decision's other forms (assigning a review), drawn by the framework of the deal's.
+	Forms []actionView
 }
 
 // Pending reports whether the decision still waits for reviews or a decider.
@@ -219,6 +222,13 @@ func (s *Server) decision(w http.ResponseWriter, r *http.Request, id Identity) {
 // decisionPage draws the decision page with the forms as given; a form without a request id gets a new one, so
 // resubmitting the same form (a double click, the back button) repeats the same request and changes nothing twice.
 func (s *Server) decisionPage(w http.ResponseWriter, r *http.Request, id Identity, code int, decide decideForm, review reviewForm) {
+	s.decisionPageWith(w, r, id, code, decide, review, "", nil)
+}
+
+// decisionPageWith draws the decision page with its other forms too (assigning a review): the one of refusedKey
+// as refused, the others new.
+func (s *Server) decisionPageWith(w http.ResponseWriter, r *http.Request, id Identity, code int, decide decideForm, review reviewForm,
+	refusedKey string, refused *actionForm) {
 	ctx, cancel := s.call(r, id)
 	defer cancel()
 	got, err := s.decisions.GetDecision(ctx, &ltcv1.GetDecisionRequest{Id: r.PathValue("id")})
@@ -245,6 +255,14 @@ func (s *Server) decisionPage(w http.ResponseWriter, r *http.Request, id Identit
 		view.Deal = deal.Opportunity
 	} else if s.unauthenticated(w, r, err) {
 		return
+	}
+	for _, a := range decisionActions {
+		switch {
+		case a.Key == refusedKey:
+			view.Forms = append(view.Forms, a.view(d, refused))
+		case a.offers(d):
+			view.Forms = append(view.Forms, a.view(d, nil))
+		}
 	}
 	s.render(w, r, code, "decision", "work", view)
 }
@@ -411,3 +429,23 @@ func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, id Identity, c
 	slices.Reverse(view.Timeline)
 	s.render(w, r, code, "deal", "deals", view)
 }
+
+// decisionActions are the decision page's forms drawn by the framework of the deal page: naming the reviewer who
+// owes a pending review.
+var decisionActions = forms("/decisions/", []action[*ltcv1.Decision]{
+	{Key: "assign", Title: "Assign a review to a reviewer", Who: "The unit's sales manager or an executive in scope",
+		Offered: func(d *ltcv1.Decision) bool {
+			return d.Status == ltcv1.DecisionStatus_DECISION_STATUS_PENDING && len(missingReviews(d)) > 0
+		},
+		Fields: []field{{Name: "function", Label: "Function", Kind: "select"}, {Name: "reviewer", Label: "Reviewer", Kind: "text", Hint: "User id"},
+			{Name: "reason", Label: "Reason", Kind: "area"}},
+		Choices: func(d *ltcv1.Decision) map[string][]option {
+			return map[string][]option{"function": enumOptions(missingReviews(d)...)}
+		},
+		Send: func(ctx context.Context, s *Server, decision, rid string, v url.Values) error {
+			_, err := s.decisions.ReassignReview(ctx, &ltcv1.ReassignReviewRequest{RequestId: rid, DecisionId: decision,
+				Function: enumValue[ltcv1.ReviewFunction](ltcv1.ReviewFunction_value, v.Get("function")),
+				Reviewer: &ltcv1.Person{Id: strings.TrimSpace(v.Get("reviewer"))}, Reason: v.Get("reason")})
+			return err
+		}},
+})

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/genproto/googleapis/type/date"
 
+	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/testenv"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
@@ -305,4 +306,29 @@ func TestALeadIsReassignedFromItsPage(t *testing.T) {
 	got, err := leads.GetLead(testenv.WithToken(context.Background(), tokens["sales_manager"]), &ltcv1.GetLeadRequest{Id: lead})
 	require.NoError(t, err)
 	assert.Equal(t, "sara", got.Lead.GetOwner().GetId())
+}
+
+// TestAReviewIsAssignedFromTheDecisionPage: under a policy asking INITIATION for a FINANCE review, the unit's
+// sales manager names the reviewer who owes it with the decision page's form; the requester may not (the API's
+// sentence beside the form).
+func TestAReviewIsAssignedFromTheDecisionPage(t *testing.T) {
+	e, tokens, site := startWorkplace(t, initiationReviews(t, ltc.FunctionFinance))
+	_, decision := pendingInitiation(t, e, tokens)
+	assign := func(person string) (int, string) {
+		client := signedIn(t, site, person)
+		return read(t, func() (*http.Response, error) {
+			return client.PostForm(site.URL+"/decisions/"+decision+"/actions/assign", url.Values{"request_id": {uuid.NewString()},
+				"function": {"REVIEW_FUNCTION_FINANCE"}, "reviewer": {"fiona"}, "reason": {"she knows the customer's accounts"}})
+		})
+	}
+	code, page := assign("sales")
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	assert.Contains(t, page, `id="assign-refusal"`)
+	code, page = assign("sales_manager")
+	require.Equal(t, http.StatusOK, code, "%s", refusalOf(page))
+	got, err := ltcv1.NewDecisionServiceClient(e.Conn).GetDecision(testenv.WithToken(context.Background(), tokens["sales_manager"]),
+		&ltcv1.GetDecisionRequest{Id: decision})
+	require.NoError(t, err)
+	require.Len(t, got.Decision.ReviewAssignments, 1)
+	assert.Equal(t, "fiona", got.Decision.ReviewAssignments[0].GetReviewer().GetId())
 }

@@ -164,6 +164,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /decisions/{id}", s.person(s.decision))
 	mux.Handle("POST /decisions/{id}/decide", s.person(s.decide))
 	mux.Handle("POST /decisions/{id}/review", s.person(s.review))
+	mux.Handle("POST /decisions/{id}/actions/{action}", s.person(post(s, decisionActions,
+		func(w http.ResponseWriter, r *http.Request, id Identity, code int, key string, form *actionForm) {
+			s.decisionPageWith(w, r, id, code, decideForm{Verdict: ltcv1.Verdict_VERDICT_APPROVE.String()}, reviewForm{}, key, form)
+		})))
 	mux.Handle("GET /deals", s.person(s.dealList))
 	mux.Handle("GET /deals/{id}", s.person(s.deal))
 	mux.Handle("POST /deals/{id}/actions/{action}", s.person(post(s, dealActions, s.dealPage)))
