@@ -115,17 +115,8 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, id Identity
 	}
 	view := accountView{Account: got.Account, PowerMap: powerTree(got.Account.PowerMap), Activities: activities.Activities,
 		Forms: map[string]*actionView{}}
-	for _, a := range accountActions {
-		var form actionView
-		switch {
-		case a.Key == refusedKey:
-			form = a.view(view.Account, refused)
-		case a.offers(view.Account):
-			form = a.view(view.Account, nil)
-		default:
-			continue
-		}
-		view.Forms[a.Key] = &form
+	for _, form := range draw(accountActions, view.Account, refusedKey, refused) {
+		view.Forms[form.Key] = &form
 	}
 	s.render(w, r, code, "account", "accounts", view)
 }

@@ -51,6 +51,21 @@ func forms[T subject](path string, actions []action[T]) []action[T] {
 	return actions
 }
 
+// draw draws a page's forms on the subject: the form of refusedKey as refused (its values, request id and the
+// API's sentence), the others the page offers new.
+func draw[T subject](actions []action[T], o T, refusedKey string, refused *actionForm) []actionView {
+	var views []actionView
+	for _, a := range actions {
+		switch {
+		case a.Key == refusedKey:
+			views = append(views, a.view(o, refused))
+		case a.offers(o):
+			views = append(views, a.view(o, nil))
+		}
+	}
+	return views
+}
+
 // offers says whether the page offers the action on the subject.
 func (a action[T]) offers(o T) bool { return a.Offered == nil || a.Offered(o) }
 

@@ -199,14 +199,7 @@ func (s *Server) leadPage(w http.ResponseWriter, r *http.Request, id Identity, c
 	if view.Disqualify.RequestID == "" {
 		view.Disqualify.RequestID = uuid.NewString()
 	}
-	for _, a := range leadActions {
-		switch {
-		case a.Key == refusedKey:
-			view.Forms = append(view.Forms, a.view(view.Lead, refused))
-		case a.offers(view.Lead):
-			view.Forms = append(view.Forms, a.view(view.Lead, nil))
-		}
-	}
+	view.Forms = draw(leadActions, view.Lead, refusedKey, refused)
 	s.render(w, r, code, "lead", "leads", view)
 }
 

@@ -128,7 +128,7 @@ func (s *Server) workPage(w http.ResponseWriter, r *http.Request, id Identity, c
 	slices.SortStableFunc(view.Items, func(a, b workItem) int {
 		return overdueFirst(a.Decision.Overdue, b.Decision.Overdue, a.Decision.GetDueTime(), b.Decision.GetDueTime())
 	})
-	view.Forms = workForms(work{Delegations: view.Delegations}, refusedKey, refused)
+	view.Forms = draw(workActions, work{Delegations: view.Delegations}, refusedKey, refused)
 	s.render(w, r, code, "mywork", "work", view)
 }
 
@@ -256,14 +256,7 @@ func (s *Server) decisionPageWith(w http.ResponseWriter, r *http.Request, id Ide
 	} else if s.unauthenticated(w, r, err) {
 		return
 	}
-	for _, a := range decisionActions {
-		switch {
-		case a.Key == refusedKey:
-			view.Forms = append(view.Forms, a.view(d, refused))
-		case a.offers(d):
-			view.Forms = append(view.Forms, a.view(d, nil))
-		}
-	}
+	view.Forms = draw(decisionActions, d, refusedKey, refused)
 	s.render(w, r, code, "decision", "work", view)
 }
 
@@ -415,15 +408,9 @@ func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, id Identity, c
 	if i := slices.IndexFunc(view.Missing, func(n need) bool { return n.Form != "" }); i >= 0 && refused == nil {
 		next = view.Missing[i].Form
 	}
-	for _, a := range dealActions {
-		switch {
-		case a.Key == refusedKey:
-			view.Actions = append(view.Actions, a.view(view.Deal, refused))
-		case a.Offered(view.Deal):
-			form := a.view(view.Deal, nil)
-			form.Open = a.Key == next
-			view.Actions = append(view.Actions, form)
-		}
+	view.Actions = draw(dealActions, view.Deal, refusedKey, refused)
+	for i := range view.Actions {
+		view.Actions[i].Open = view.Actions[i].Open || view.Actions[i].Key == next
 	}
 	view.Timeline = events.Events
 	slices.Reverse(view.Timeline)

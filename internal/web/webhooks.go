@@ -78,14 +78,7 @@ func (s *Server) webhooksPage(w http.ResponseWriter, r *http.Request, id Identit
 	}
 	subject := webhooks{List: listed.Webhooks}
 	view := webhooksView{Webhooks: listed.Webhooks, Secret: secret}
-	for _, a := range webhookActions {
-		switch {
-		case a.Key == refusedKey:
-			view.Forms = append(view.Forms, a.view(subject, refused))
-		case a.offers(subject):
-			view.Forms = append(view.Forms, a.view(subject, nil))
-		}
-	}
+	view.Forms = draw(webhookActions, subject, refusedKey, refused)
 	s.render(w, r, code, "webhooks", "", view)
 }
 

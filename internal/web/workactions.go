@@ -77,20 +77,6 @@ var workActions = forms("/", []action[work]{
 		}},
 })
 
-// workForms draws My work's forms: the one refused as posted, the others new.
-func workForms(subject work, refusedKey string, refused *actionForm) []actionView {
-	var views []actionView
-	for _, a := range workActions {
-		switch {
-		case a.Key == refusedKey:
-			views = append(views, a.view(subject, refused))
-		case a.offers(subject):
-			views = append(views, a.view(subject, nil))
-		}
-	}
-	return views
-}
-
 // postWork serves My work's forms; the page's path has no id of its own.
 func (s *Server) postWork() http.Handler {
 	send := post(s, workActions, func(w http.ResponseWriter, r *http.Request, id Identity, code int, key string, form *actionForm) {
