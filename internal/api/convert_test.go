@@ -38,7 +38,7 @@ func TestEnumsConvertBothWays(t *testing.T) {
 		string(ltc.StageATCReview), string(ltc.StageContractSigning), string(ltc.StageHandover), string(ltc.StageClosed)})
 	check(ltcv1.TeamRole_name, ltcv1.TeamRole_value, "TEAM_ROLE_", strs(ltc.TeamRoles))
 	check(ltcv1.ReviewFunction_name, ltcv1.ReviewFunction_value, "REVIEW_FUNCTION_", strs(ltc.ReviewFunctions))
-	check(ltcv1.Gate_name, ltcv1.Gate_value, "GATE_", []string{string(ltc.GateInitiation), string(ltc.GateATB), string(ltc.GateATC)})
+	check(ltcv1.Gate_name, ltcv1.Gate_value, "GATE_", []string{string(ltc.GateInitiation), string(ltc.GateATB), string(ltc.GateATC), string(ltc.GateReopen)})
 	check(ltcv1.Verdict_name, ltcv1.Verdict_value, "VERDICT_", []string{string(ltc.VerdictApprove),
 		string(ltc.VerdictApproveWithConditions), string(ltc.VerdictReject), string(ltc.VerdictReturn)})
 	check(ltcv1.ReviewResult_name, ltcv1.ReviewResult_value, "REVIEW_RESULT_", []string{string(ltc.ReviewPass),
