@@ -270,3 +270,26 @@ func TestADeputyReadsOnlyWhatTheDelegationHandsThem(t *testing.T) {
 	_, err = decisions.GetDecision(e.As(t, outsider), &ltcv1.GetDecisionRequest{Id: d.Id})
 	requireCode(t, err, codes.PermissionDenied, "")
 }
+
+// TestARevokeRequestIDReusedOnAnotherDelegationIsAlreadyExists: a request id that revoked one delegation is not
+// used again to revoke another; the second is answered ALREADY_EXISTS and stays in force.
+func TestARevokeRequestIDReusedOnAnotherDelegationIsAlreadyExists(t *testing.T) {
+	e := testenv.StartEngine(t)
+	people := ltcv1.NewPeopleServiceClient(e.Conn)
+	set := func() string {
+		got, err := people.SetDelegation(e.As(t, emeaEva), &ltcv1.SetDelegationRequest{RequestId: uuid.NewString(),
+			Deputy: &ltcv1.Person{Id: deMia.ID}, EndTime: timestamppb.New(time.Now().Add(time.Hour))})
+		require.NoError(t, err)
+		return got.Delegation.Id
+	}
+	first, second := set(), set()
+	rid := uuid.NewString()
+	_, err := people.RevokeDelegation(e.As(t, emeaEva), &ltcv1.RevokeDelegationRequest{RequestId: rid, DelegationId: first})
+	require.NoError(t, err)
+	_, err = people.RevokeDelegation(e.As(t, emeaEva), &ltcv1.RevokeDelegationRequest{RequestId: rid, DelegationId: second})
+	requireCode(t, err, codes.AlreadyExists, "request_id")
+	current, err := people.ListDelegations(e.As(t, emeaEva), &ltcv1.ListDelegationsRequest{CurrentOnly: true})
+	require.NoError(t, err)
+	require.Len(t, current.Delegations, 1)
+	assert.Equal(t, second, current.Delegations[0].Id, "the second stays in force")
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 )
@@ -101,6 +102,9 @@ func (s *Store) RevokeDelegation(ctx context.Context, id string, at time.Time, r
 		ok = true
 		_, err = tx.Exec(ctx, `UPDATE delegations SET revoked_at = $2, revoke_request_id = $3, revoke_payload_hash = $4, doc = $5
 			WHERE id::text = $1`, id, at, req.ID, req.PayloadHash, doc)
+		if pgErr, isPg := errors.AsType[*pgconn.PgError](err); isPg && pgErr.Code == "23505" {
+			return ErrRequestReused // the request id revoked another delegation
+		}
 		return err
 	})
 	return dl, ok, err
