@@ -267,17 +267,8 @@ func TestNotificationsDelivered(t *testing.T) {
 	dir := testDirectory()
 	require.NoError(t, e.Store.UpsertPeople(ctx, dir))
 
-	catcher := &mailCatcher{}
-	catcher.refusing.Store(true)
-	srv := smtp.NewServer(catcher)
-	srv.Domain, srv.AllowInsecureAuth = "localhost", true
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	mailer, err := notify.NewSMTP(notify.SMTPOptions{Addr: l.Addr().String(), From: "LTC <ltc@example.com>",
-		Username: "ltc", Password: "mail-secret", TLS: "none", Timeout: 5 * time.Second})
-	require.NoError(t, err)
+	catcher, mailer := catchMail(t)
+	catcher.refusing.Store(true) // before the notifier starts: the first mails are refused
 
 	rc := &receiver{}
 	hookServer := httptest.NewServer(rc)

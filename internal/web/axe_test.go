@@ -166,4 +166,12 @@ func TestThePagesPassAxesAccessibilityChecksInTheBrowser(t *testing.T) {
 	a.check("the deal in Chinese")
 	visit("/leads", `html[lang="zh-Hans"] #lead-form`)
 	a.check("the lead list in Chinese")
+	visit("/work", "#work-actions-h")
+	unfold()
+	a.check("My work with its settings unfolded, in Chinese")
+
+	b.as("admin")
+	visit("/webhooks", "#webhooks-h")
+	unfold()
+	a.check("the webhooks page, in Chinese")
 }

@@ -8,9 +8,10 @@
 // Data is the page's own), a handler wrapped in Server.person and routed in routes, an entry in sections when the
 // navigation shows it, and its strings in the catalogue of messages.go (a test checks they are all there). A form
 // carries a request_id made when the page is drawn; its handler calls the API once and, when refused, draws the
-// page again with the form as posted and the API's sentence beside it. The deal's and the account's forms are
-// actions (dealactions.go, accountactions.go): each says its fields, defaults and API call, the "action" template
-// draws it folded in its <details>, and post sends it from {page}/{id}/actions/{key}. A chart is the "chart"
+// page again with the form as posted and the API's sentence beside it. Pages' forms are actions (forms.go; the deal's
+// in dealactions.go, the account's in accountactions.go, and My work's, the lead's, the decision's and the
+// webhooks'): each says its fields, defaults and API call, draw makes a page's forms, the "action" template draws
+// one folded in its <details>, and post sends it from {page}/{id}/actions/{key}. A chart is the "chart"
 // template: an element whose data-chart attribute holds its figures as JSON, which static/charts.js draws (no
 // inline script); the page gives the same figures as a table, for readers without JavaScript or a screen.
 //
