@@ -18,8 +18,8 @@ import (
 var (
 	dora      = ltc.Actor{ID: "dora", Name: "Dora Delivery", Roles: []ltc.Role{ltc.RoleSales}}
 	eur       = func(major int64) ltc.Money { return ltc.Money{Currency: "EUR", AmountMinor: major * 100} }
-	bidPkg    = ltc.Package{Bid: &ltc.BidPackage{Strategy: "value", ProposedPrice: eur(600_000), WinRate: 60}}
-	contrPkg  = ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(580_000), ContractReference: "C-7"}}
+	bidPkg    = ltc.Package{Bid: &ltc.BidPackage{Strategy: "value", ProposedPrice: eur(600_000), GrossMarginPercent: 30, WinRate: 60}}
+	contrPkg  = ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(580_000), GrossMarginPercent: 30, ContractReference: "C-7"}}
 	attendees = append(ltc.Team{{Person: dora.Person(), Role: ltc.TeamDeliveryPM}}, coreTeam...)
 )
 
@@ -164,12 +164,12 @@ func TestEveryOtherExit(t *testing.T) {
 }
 
 func TestReapprovalPaths(t *testing.T) {
-	lower := ltc.Package{Bid: &ltc.BidPackage{Strategy: "aggressive", ProposedPrice: eur(550_000)}}
+	lower := ltc.Package{Bid: &ltc.BidPackage{Strategy: "aggressive", ProposedPrice: eur(550_000), GrossMarginPercent: 30}}
 	_, out := runDeal(t, ltc.DefaultPolicy(), steps(toPursuit(), gate("atb", ltc.GateATB, bidPkg, ltc.VerdictApprove),
 		[]step{bid("r-low", eur(570_000))}, gate("atb2", ltc.GateATB, lower, ltc.VerdictApprove),
 		[]step{bid("r-bid", eur(570_000)), tender("r-t", ltc.TenderWon)},
 		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove), []step{sign("r-more", eur(590_000))},
-		gate("atc2", ltc.GateATC, ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(590_000), ContractReference: "C-8"}}, ltc.VerdictApprove),
+		gate("atc2", ltc.GateATC, ltc.Package{Contract: &ltc.ContractPackage{FinalPrice: eur(590_000), GrossMarginPercent: 30, ContractReference: "C-8"}}, ltc.VerdictApprove),
 		[]step{sign("r-sign", eur(590_000))})...)
 	assert.ErrorContains(t, out[8].rejected, "a new ATB is needed")
 	assert.Equal(t, eur(550_000), *result(t, out[11]).Opportunity.ApprovedBidPrice, "the new ATB set a new envelope")

@@ -20,15 +20,15 @@ func TestChangesADiscardedTaskWroteAreAdoptedInTheDatabaseOrder(t *testing.T) {
 	e := newEnv(t)
 	in := dealInput(ltc.DefaultPolicy())
 	later := time.Now().Add(24 * time.Hour).UTC()
-	phantom := in.Deal.Opportunity.UpdateAssessment(ltc.Assessment{WinRate: 30, Value: ltc.Money{Currency: "CNY", AmountMinor: 1}}, later)
+	phantom := in.Deal.Opportunity.UpdateAssessment(ltc.Assessment{WinRate: 30, Value: ltc.Money{Currency: "EUR", AmountMinor: 1}}, later)
 	e.behind = func(c store.Change) *store.Behind {
 		if c.Revision == 1 {
 			return &store.Behind{Revision: 1, Opportunity: phantom, Requests: []string{"r-phantom"}}
 		}
 		return nil
 	}
-	mine := e.update(time.Minute, workflows.UpdateAssessment, "r-assess", cmd(req("r-assess", sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 55, Value: ltc.Money{Currency: "CNY", AmountMinor: 3_000_000_00}}}))
-	retried := e.update(2*time.Minute, workflows.UpdateAssessment, "r-phantom", cmd(req("r-phantom", sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 30, Value: ltc.Money{Currency: "CNY", AmountMinor: 1}}}))
+	mine := e.update(time.Minute, workflows.UpdateAssessment, "r-assess", cmd(req("r-assess", sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 55, Value: ltc.Money{Currency: "EUR", AmountMinor: 3_000_000_00}}}))
+	retried := e.update(2*time.Minute, workflows.UpdateAssessment, "r-phantom", cmd(req("r-phantom", sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 30, Value: ltc.Money{Currency: "EUR", AmountMinor: 1}}}))
 	var st workflows.DealState
 	e.RegisterDelayedCallback(func() {
 		v, err := e.QueryWorkflow(workflows.QueryDeal)

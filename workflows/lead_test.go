@@ -74,7 +74,7 @@ func leadInput() workflows.DealInput {
 		Lead: ltc.Lead{
 			ID: "0b6a4f8e-8d0c-4d55-9a53-2f0d3c1b7a10", Title: "5G core", Owner: sales.Person(),
 			Customer:       ltc.Customer{Name: "Acme Telecom", Grade: ltc.GradeB},
-			EstimatedValue: ltc.Money{Currency: "CNY", AmountMinor: 250_000_000},
+			EstimatedValue: ltc.Money{Currency: "EUR", AmountMinor: 250_000_000},
 		},
 		Policy:  ltc.DefaultPolicy(),
 		Request: workflows.Request{ID: "req-create", PayloadHash: []byte{1}, Actor: sales},
@@ -126,7 +126,7 @@ func kindOf(t *testing.T, err error) ltc.Kind {
 func TestQualifyTurnsTheLeadIntoTheDealInTheSameProcess(t *testing.T) {
 	e := newEnv(t)
 	q := e.update(time.Hour, workflows.UpdateQualifyLead, "req-q", cmd(workflows.Request{ID: "req-q", Actor: manager}, ltc.QualifyLead{Qualification: ltc.Qualification{BudgetConfirmed: true, Urgency: ltc.UrgencyHot}}))
-	assess := e.update(2*time.Hour, workflows.UpdateAssessment, "req-a", cmd(workflows.Request{ID: "req-a", Actor: sales}, ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 40, Value: ltc.Money{Currency: "CNY", AmountMinor: 1}}}))
+	assess := e.update(2*time.Hour, workflows.UpdateAssessment, "req-a", cmd(workflows.Request{ID: "req-a", Actor: sales}, ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 40, Value: ltc.Money{Currency: "EUR", AmountMinor: 1}}}))
 	var st workflows.DealState
 	e.RegisterDelayedCallback(func() {
 		v, err := e.QueryWorkflow(workflows.QueryDeal)

@@ -65,7 +65,7 @@ func runDeal(t *testing.T, policy ltc.Policy, steps ...step) (*testEnv, []*outco
 func req(id string, a ltc.Actor) workflows.Request { return workflows.Request{ID: id, Actor: a} }
 
 func assess() step {
-	return step{name: workflows.UpdateAssessment, arg: cmd(req("r-assess", sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 55, Value: ltc.Money{Currency: "CNY", AmountMinor: 300_000_00}}})}
+	return step{name: workflows.UpdateAssessment, arg: cmd(req("r-assess", sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 55, Value: ltc.Money{Currency: "EUR", AmountMinor: 300_000_00}}})}
 }
 
 func requestInitiation(level ltc.ProjectLevel) step {
@@ -225,7 +225,7 @@ func TestARequestAppliedBeforeAContinueAsNewChangesNothing(t *testing.T) {
 	in := dealInput(ltc.DefaultPolicy())
 	in.Applied = []string{"r-assess"}
 	again := e.update(time.Minute, assess().name, "r-assess", assess().arg)
-	next := e.update(2*time.Minute, workflows.UpdateAssessment, "r-assess-2", cmd(req("r-assess-2", sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 60, Value: ltc.Money{Currency: "CNY", AmountMinor: 1}}}))
+	next := e.update(2*time.Minute, workflows.UpdateAssessment, "r-assess-2", cmd(req("r-assess-2", sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 60, Value: ltc.Money{Currency: "EUR", AmountMinor: 1}}}))
 	e.RegisterDelayedCallback(e.CancelWorkflow, 3*time.Minute)
 	e.ExecuteWorkflow(workflows.DealWorkflow, in)
 

@@ -27,7 +27,7 @@ func decideReopen(id string, a ltc.Actor, v ltc.Verdict) step {
 }
 
 func reassess(id string) step {
-	return step{name: workflows.UpdateAssessment, arg: cmd(req(id, sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 35, Value: ltc.Money{Currency: "CNY", AmountMinor: 300_000_00}}})}
+	return step{name: workflows.UpdateAssessment, arg: cmd(req(id, sales), ltc.UpdateAssessment{Assessment: ltc.Assessment{WinRate: 35, Value: ltc.Money{Currency: "EUR", AmountMinor: 300_000_00}}})}
 }
 
 // A deal closed LOST is reopened ten days later: the requester may not decide it, an executive of the deal's

@@ -248,16 +248,26 @@ func decisionToProto(d ltc.Decision) *ltcv1.Decision {
 		b := pkg.Bid
 		pd.Package = &ltcv1.Decision_Bid{Bid: &ltcv1.BidPackage{Strategy: b.Strategy, ProposedPrice: moneyToProto(b.ProposedPrice),
 			GrossMarginPercent: b.GrossMarginPercent, PaymentTerms: b.PaymentTerms,
-			DeliveryFeasibility: b.DeliveryFeasibility, WinRate: int32(b.WinRate)}}
+			DeliveryFeasibility: b.DeliveryFeasibility, WinRate: int32(b.WinRate),
+			LineItems: each(b.LineItems, lineItemToProto), Totals: packageTotalsToProto(b.Totals), SpecialPriceRationale: b.SpecialPriceRationale}}
 	case pkg.Contract != nil:
 		c := pkg.Contract
 		pd.Package = &ltcv1.Decision_Contract{Contract: &ltcv1.ContractPackage{FinalPrice: moneyToProto(c.FinalPrice),
 			GrossMarginPercent: c.GrossMarginPercent, PaymentTerms: c.PaymentTerms, Deviations: c.Deviations,
-			ContractReference: c.ContractReference}}
+			ContractReference: c.ContractReference,
+			LineItems:         each(c.LineItems, lineItemToProto), Totals: packageTotalsToProto(c.Totals), SpecialPriceRationale: c.SpecialPriceRationale}}
 	case pkg.Reopen != nil:
 		pd.Package = &ltcv1.Decision_Reopen{Reopen: reopenPackageToProto(*pkg.Reopen)}
 	}
 	pd.ReviewAssignments = each(d.Assignments, assignmentToProto)
+	pd.LevelValue = moneyPtrToProto(d.LevelValue)
+	if d.LevelRate != nil {
+		pd.LevelRate = rateToProto(*d.LevelRate)
+	}
+	if m := d.Margin; m != nil {
+		pd.Margin = &ltcv1.MarginCheck{FloorPercent: string(m.FloorPercent), MarginPercent: string(m.MarginPercent),
+			Family: m.Family, ShortfallPoints: string(m.ShortfallPoints), SpecialPrice: m.SpecialPrice}
+	}
 	pd.Risks = risksToProto(d.Package.Risks)
 	for _, r := range d.Reviews {
 		pd.Reviews = append(pd.Reviews, reviewToProto(r))
@@ -336,7 +346,8 @@ func bidPackageFromProto(b *ltcv1.BidPackage) *ltc.BidPackage {
 	}
 	return &ltc.BidPackage{Strategy: b.Strategy, ProposedPrice: moneyFromProto(b.ProposedPrice),
 		GrossMarginPercent: b.GrossMarginPercent, PaymentTerms: b.PaymentTerms,
-		DeliveryFeasibility: b.DeliveryFeasibility, WinRate: int(b.WinRate)}
+		DeliveryFeasibility: b.DeliveryFeasibility, WinRate: int(b.WinRate),
+		LineItems: each(b.LineItems, lineItemFromProto), SpecialPriceRationale: b.SpecialPriceRationale}
 }
 
 func contractPackageFromProto(c *ltcv1.ContractPackage) *ltc.ContractPackage {
@@ -344,7 +355,8 @@ func contractPackageFromProto(c *ltcv1.ContractPackage) *ltc.ContractPackage {
 		return nil
 	}
 	return &ltc.ContractPackage{FinalPrice: moneyFromProto(c.FinalPrice), GrossMarginPercent: c.GrossMarginPercent,
-		PaymentTerms: c.PaymentTerms, Deviations: c.Deviations, ContractReference: c.ContractReference}
+		PaymentTerms: c.PaymentTerms, Deviations: c.Deviations, ContractReference: c.ContractReference,
+		LineItems: each(c.LineItems, lineItemFromProto), SpecialPriceRationale: c.SpecialPriceRationale}
 }
 
 func packageFromProto(req *ltcv1.RequestDecisionRequest) ltc.Package {
@@ -494,4 +506,25 @@ func keyContactsToProto(contacts []ltc.KeyContact) []*ltcv1.KeyContact {
 		out = append(out, k)
 	}
 	return out
+}
+
+func lineItemFromProto(li *ltcv1.LineItem) ltc.LineItem {
+	return ltc.LineItem{ProductCode: li.ProductCode, Quantity: li.Quantity, DiscountPercent: ltc.Percent(li.DiscountPercent),
+		UnitListPrice: moneyFromProto(li.UnitListPrice), UnitCost: moneyFromProto(li.UnitCost)}
+}
+
+func lineItemToProto(li ltc.LineItem) *ltcv1.LineItem {
+	return &ltcv1.LineItem{ProductCode: li.ProductCode, ProductName: li.ProductName, Family: li.Family, Unit: li.Unit,
+		Quantity: li.Quantity, UnitListPrice: moneyToProto(li.UnitListPrice), DiscountPercent: string(li.DiscountPercent),
+		UnitCost: moneyToProto(li.UnitCost), ListAmount: moneyToProto(li.List), NetAmount: moneyToProto(li.Net),
+		CostAmount: moneyToProto(li.Cost)}
+}
+
+func packageTotalsToProto(t *ltc.Totals) *ltcv1.PackageTotals {
+	if t == nil {
+		return nil
+	}
+	return &ltcv1.PackageTotals{ListTotal: moneyToProto(t.List), DiscountTotal: moneyToProto(t.Discount),
+		NetTotal: moneyToProto(t.Net), CostTotal: moneyToProto(t.Cost), DiscountPercent: string(t.DiscountPercent),
+		GrossMarginPercent: string(t.GrossMarginPercent)}
 }

@@ -59,6 +59,25 @@ func (s *Server) changeDecision(ctx context.Context, method, decisionID, request
 	return decisionToProto(*res.Decision), nil
 }
 
+// answered is the recorded answer to a request made before (ok), so that a retry is answered as the first call
+// was even when what the API looks up before sending a command (the catalogue, the exchange rates) has changed
+// since. A request id used for another request is ALREADY_EXISTS, as it is once sent.
+func (s *Server) answered(ctx context.Context, method, requestID string, req proto.Message) (workflows.DealResult, bool, error) {
+	var res workflows.DealResult
+	done, err := s.store.Request(ctx, requestID)
+	if errors.Is(err, store.ErrNotFound) {
+		return res, false, nil
+	}
+	if err != nil {
+		return res, false, err
+	}
+	request, err := newRequest(actorOf(ctx), method, requestID, req)
+	if err != nil {
+		return res, false, err
+	}
+	return res, true, replay(done, change{method: method, request: request}, &res)
+}
+
 func (s *Server) deal(ctx context.Context, id string) (ltc.Opportunity, error) {
 	o, err := s.store.Opportunity(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -160,11 +179,36 @@ func (s decisionService) RequestDecision(ctx context.Context, req *ltcv1.Request
 		}
 		return &ltcv1.RequestDecisionResponse{Decision: decisionToProto(*res.Decision)}, nil
 	}
+	if res, ok, err := s.answered(ctx, workflows.UpdateRequestDecision, req.RequestId, req); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return &ltcv1.RequestDecisionResponse{Decision: decisionToProto(*res.Decision)}, nil
+	}
+	var value ltc.Money // the package's value, whose currency the level's exchange rate is of
+	if pkg.Bid != nil || pkg.Contract != nil {
+		var err error
+		if pkg, err = s.priceLines(ctx, pkg); err != nil {
+			return nil, err
+		}
+		priced, err := pkg.Priced()
+		if err != nil {
+			return nil, toStatus(err)
+		}
+		if priced.Bid != nil {
+			value = priced.Bid.ProposedPrice
+		} else {
+			value = priced.Contract.FinalPrice
+		}
+	}
 	if pkg.Initiation != nil {
 		// The deciders see the account's standing and the decision chain's contacts as they are now.
 		o, err := s.deal(ctx, req.OpportunityId)
 		if err != nil {
 			return nil, err
+		}
+		if o.Assessment != nil {
+			value = o.Assessment.Value
 		}
 		if o.Customer.AccountID != "" {
 			var chain []ltc.DecisionContact
@@ -181,7 +225,11 @@ func (s decisionService) RequestDecision(ctx context.Context, req *ltcv1.Request
 			pkg.Initiation.KeyContacts = a.KeyContacts(chain)
 		}
 	}
-	res, err := s.changeDeal(ctx, workflows.UpdateRequestDecision, req.OpportunityId, req.RequestId, req, ltc.RequestDecision{Gate: gate, Package: pkg})
+	rates, err := s.levelRates(ctx, value)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.changeDeal(ctx, workflows.UpdateRequestDecision, req.OpportunityId, req.RequestId, req, ltc.RequestDecision{Gate: gate, Package: pkg, Rates: rates})
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func gateC(t *testing.T, e *testenv.Engine, req *ltcv1.RequestDecisionRequest, v
 
 func atbRequest(id string) *ltcv1.RequestDecisionRequest {
 	return &ltcv1.RequestDecisionRequest{OpportunityId: id, Gate: ltcv1.Gate_GATE_ATB, Package: &ltcv1.RequestDecisionRequest_Bid{Bid: &ltcv1.BidPackage{
-		Strategy: "s", ProposedPrice: eur(500_000), PaymentTerms: "p", DeliveryFeasibility: "f", WinRate: 50}}}
+		Strategy: "s", ProposedPrice: eur(500_000), GrossMarginPercent: 30, PaymentTerms: "p", DeliveryFeasibility: "f", WinRate: 50}}}
 }
 
 func bidAndTender(t *testing.T, e *testenv.Engine, id string, result ltcv1.Tender) {
@@ -84,7 +84,7 @@ func TestEveryExitOverGRPC(t *testing.T) {
 			gateC(t, e, atbRequest(id), ltcv1.Verdict_VERDICT_APPROVE)
 			bidAndTender(t, e, id, ltcv1.Tender_TENDER_SHORTLISTED)
 			gateC(t, e, &ltcv1.RequestDecisionRequest{OpportunityId: id, Gate: ltcv1.Gate_GATE_ATC, Package: &ltcv1.RequestDecisionRequest_Contract{
-				Contract: &ltcv1.ContractPackage{FinalPrice: eur(480_000), PaymentTerms: "p", ContractReference: "C"}}}, ltcv1.Verdict_VERDICT_REJECT)
+				Contract: &ltcv1.ContractPackage{FinalPrice: eur(480_000), GrossMarginPercent: 30, PaymentTerms: "p", ContractReference: "C"}}}, ltcv1.Verdict_VERDICT_REJECT)
 		}, ltcv1.Outcome_OUTCOME_ABANDONED},
 		"lost_by_hand": {func(id string) {
 			_, err := deals.CloseOpportunity(e.As(t, sam), &ltcv1.CloseOpportunityRequest{RequestId: uuid.NewString(), OpportunityId: id,

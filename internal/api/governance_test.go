@@ -304,7 +304,7 @@ func TestTheHandoverIsAcknowledgedByAnAppointedDeliveryPM(t *testing.T) {
 		require.NoError(t, decideAs(t, e, deEli, r.Decision.Id, ltcv1.Verdict_VERDICT_APPROVE))
 	}
 	gate(&ltcv1.RequestDecisionRequest{Gate: ltcv1.Gate_GATE_ATB, Package: &ltcv1.RequestDecisionRequest_Bid{Bid: &ltcv1.BidPackage{
-		Strategy: "s", ProposedPrice: eur(100_000), PaymentTerms: "p", DeliveryFeasibility: "f", WinRate: 50}}})
+		Strategy: "s", ProposedPrice: eur(100_000), GrossMarginPercent: 30, PaymentTerms: "p", DeliveryFeasibility: "f", WinRate: 50}}})
 	_, err = deals.SubmitBid(e.As(t, deSam), &ltcv1.SubmitBidRequest{RequestId: uuid.NewString(), OpportunityId: id,
 		Bid: &ltcv1.Bid{Price: eur(100_000), Date: &date.Date{Year: 2027, Month: 1, Day: 1}, Reference: "B"}})
 	require.NoError(t, err)
@@ -312,7 +312,7 @@ func TestTheHandoverIsAcknowledgedByAnAppointedDeliveryPM(t *testing.T) {
 		Result: &ltcv1.TenderResult{Result: ltcv1.Tender_TENDER_WON}})
 	require.NoError(t, err)
 	gate(&ltcv1.RequestDecisionRequest{Gate: ltcv1.Gate_GATE_ATC, Package: &ltcv1.RequestDecisionRequest_Contract{Contract: &ltcv1.ContractPackage{
-		FinalPrice: eur(100_000), PaymentTerms: "p", ContractReference: "C"}}})
+		FinalPrice: eur(100_000), GrossMarginPercent: 30, PaymentTerms: "p", ContractReference: "C"}}})
 	_, err = deals.SignContract(e.As(t, deSam), &ltcv1.SignContractRequest{RequestId: uuid.NewString(), OpportunityId: id,
 		Contract: &ltcv1.Contract{Number: "C", Date: &date.Date{Year: 2027, Month: 2, Day: 1}, Amount: eur(100_000)}})
 	require.NoError(t, err)

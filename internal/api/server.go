@@ -86,6 +86,7 @@ func New(cfg Config) (*Server, error) {
 				logging.WithFieldsFromContextAndCallMeta(callFields)),
 			bound(cfg.RequestTimeout, log),
 			authUnary(cfg.Verifier),
+			hideCosts(),
 			validate(validator),
 		),
 		grpc.ChainStreamInterceptor(

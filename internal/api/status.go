@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/api/serviceerror"
@@ -38,12 +40,12 @@ func toStatus(err error) error {
 	}
 	var refusal *ltc.Error
 	if errors.As(err, &refusal) {
-		return status.Error(kindCodes[refusal.Kind], refusal.Message)
+		return refusalStatus(refusal.Kind, refusal.Message)
 	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
-		if code, ok := kindCodes[ltc.Kind(app.Type())]; ok {
-			return status.Error(code, app.Message())
+		if _, ok := kindCodes[ltc.Kind(app.Type())]; ok {
+			return refusalStatus(ltc.Kind(app.Type()), app.Message())
 		}
 	}
 	var timeout *client.WorkflowUpdateServiceTimeoutOrCanceledError
@@ -61,6 +63,23 @@ func toStatus(err error) error {
 		return status.Error(codes.Unavailable, "the database is unavailable; retry with the same request_id")
 	}
 	return status.Error(codes.Internal, "internal error")
+}
+
+// fieldPath is a request field as a refusal of the rules names it first ("bid.line_items[2].quantity: ...").
+var fieldPath = regexp.MustCompile(`^[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*$`)
+
+// refusalStatus is the status of a refusal of the rules. An invalid argument that names its field first ("field:
+// why") carries the field violation too.
+func refusalStatus(kind ltc.Kind, msg string) error {
+	if kind == ltc.KindInvalid {
+		if field, why, ok := strings.Cut(msg, ": "); ok && fieldPath.MatchString(field) {
+			br := &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: field, Description: why}}}
+			if st, err := status.New(codes.InvalidArgument, msg).WithDetails(br); err == nil {
+				return st.Err()
+			}
+		}
+	}
+	return status.Error(kindCodes[kind], msg)
 }
 
 // fieldViolation is one bad field of a request.

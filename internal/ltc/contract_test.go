@@ -84,7 +84,7 @@ func TestBidMustStayInsideTheEnvelope(t *testing.T) {
 
 	// A new ATB from BIDDING approves a lower envelope.
 	require.NoError(t, ltc.CanRequestDecision(owner, o, ltc.GateATB, bidPkg))
-	lower := ltc.Package{Bid: &ltc.BidPackage{ProposedPrice: eur(550_000)}}
+	lower := ltc.Package{Bid: &ltc.BidPackage{ProposedPrice: eur(550_000), GrossMarginPercent: 30}}
 	o = approve(o, "ATB-again", ltc.GateATB, lower)
 	assert.Equal(t, ltc.StageBidding, o.Stage)
 	assert.NoError(t, ltc.CanSubmitBid(owner, o, ltc.Bid{Price: eur(570_000)}, ltc.DefaultPolicy()))

@@ -2,6 +2,7 @@ package ltc
 
 import (
 	"fmt"
+	"github.com/cockroachdb/apd/v3"
 	"slices"
 	"strings"
 	"time"
@@ -126,6 +127,11 @@ type BidPackage struct {
 	DeliveryFeasibility string  `json:"delivery_feasibility"`
 	// WinRate is the estimated chance to win, in percent.
 	WinRate int `json:"win_rate"`
+	// LineItems make the price: with them, ProposedPrice and GrossMarginPercent are their computed totals.
+	LineItems []LineItem `json:"line_items,omitempty"`
+	Totals    *Totals    `json:"totals,omitempty"`
+	// SpecialPriceRationale says why a package below its margin floor is worth it (a special price, 特价).
+	SpecialPriceRationale string `json:"special_price_rationale,omitempty"`
 }
 
 // ContractPackage is what the ATC gate decides on.
@@ -135,6 +141,10 @@ type ContractPackage struct {
 	PaymentTerms       string  `json:"payment_terms"`
 	Deviations         string  `json:"deviations,omitempty"`
 	ContractReference  string  `json:"contract_reference"`
+	// LineItems make the price: with them, FinalPrice and GrossMarginPercent are their computed totals.
+	LineItems             []LineItem `json:"line_items,omitempty"`
+	Totals                *Totals    `json:"totals,omitempty"`
+	SpecialPriceRationale string     `json:"special_price_rationale,omitempty"`
 }
 
 // Package is the material a decision is taken on: the gate's own part (one of Initiation, Bid, Contract) and,
@@ -208,6 +218,13 @@ type Decision struct {
 	PendingOnBehalfOf *Person `json:"pending_on_behalf_of,omitempty"`
 	// Assignments name the reviewers managers assigned reviews to, oldest first (ReassignReview).
 	Assignments []ReviewAssignment `json:"assignments,omitempty"`
+	// LevelValue is the package's value in the policy's base currency, converted at LevelRate, when it is in
+	// another currency: the value the policy's level came from (deals under RulesEconomics).
+	LevelValue *Money        `json:"level_value,omitempty"`
+	LevelRate  *ExchangeRate `json:"level_rate,omitempty"`
+	// Margin is how an ATB or ATC package's gross margin stands against the policy's floor; a special price
+	// needs one authority level more and a FINANCE review.
+	Margin *MarginCheck `json:"margin,omitempty"`
 }
 
 // decisionIDSpace derives a decision's id from the request that opened it, so a retried request finds it.
@@ -275,47 +292,185 @@ func CanRequestDecision(a Actor, o Opportunity, gate Gate, pkg Package) error {
 	return nil
 }
 
-// RequestDecision returns the deal in the gate's review stage with the decision the request opens. The gate's
-// level is the higher of the proposed level (INITIATION) or the deal's level (ATB, ATC) and the level the policy
-// gives the package's value (the assessment's, the bid's or the contract's price) with the customer's grade; the
-// authority, reviews and SLA come from the policy for that level.
+// RequestDecision returns the deal in the gate's review stage with the decision the request opens, on the terms
+// GateTerms gives without exchange rates (a deal whose values are in the base currency); it is
+// RequestDecision.Apply without the actor's checks, for tests and seeds. A package the terms refuse leaves the
+// deal as it was, with no decision.
 func (o Opportunity) RequestDecision(id string, gate Gate, pkg Package, p Policy, by Person, now time.Time) (Opportunity, Decision) {
-	proposed, reviews := o.Level, []ReviewFunction(nil)
+	pkg, err := pkg.Priced()
+	var terms Terms
+	if err == nil {
+		terms, err = o.GateTerms(gate, pkg, p, nil)
+	}
+	if err != nil {
+		return o, Decision{}
+	}
+	return o.requestDecision(id, gate, pkg, terms, by, now)
+}
+
+// Terms are what a gate asks of a request: the level its requirements come from, the authority, the reviews and
+// the SLA, with how the level and the margin were found.
+type Terms struct {
+	Level, ProposedLevel, PolicyLevel ProjectLevel
+	Reviews                           []ReviewFunction
+	Authority                         int
+	SLA                               Duration
+	LevelValue                        *Money
+	LevelRate                         *ExchangeRate
+	Margin                            *MarginCheck
+}
+
+// GateTerms are the terms of a request of the gate with the package. The level is the higher of the proposed level
+// (INITIATION) or the deal's level (ATB, ATC) and the level the policy gives the package's value (the
+// assessment's, the bid's or the contract's price, in the policy's base currency at the rate in force, for deals
+// under RulesEconomics) with the customer's grade; the authority, reviews and SLA come from the policy for that
+// level. An ATB or ATC package below the policy's margin floor is a special price: it needs a rationale, one
+// authority level more (corporate stays corporate) and a FINANCE review.
+func (o Opportunity) GateTerms(gate Gate, pkg Package, p Policy, rates []ExchangeRate) (Terms, error) {
+	t := Terms{ProposedLevel: o.Level}
 	var value Money
 	switch gate {
 	case GateInitiation:
-		proposed, reviews, value = pkg.Initiation.ProposedLevel, p.InitiationReviews, o.Assessment.Value
-		in := *pkg.Initiation
-		in.Assessment = *o.Assessment
-		pkg.Initiation = &in
+		t.ProposedLevel, t.Reviews, value = pkg.Initiation.ProposedLevel, p.InitiationReviews, o.Assessment.Value
 	case GateATB:
 		value = pkg.Bid.ProposedPrice
 	case GateATC:
 		value = pkg.Contract.FinalPrice
 	}
+	t.Level = t.ProposedLevel
+	if o.governed() {
+		levelValue := value
+		if o.Rules >= RulesEconomics && value.Currency != p.Base() {
+			i := slices.IndexFunc(rates, func(r ExchangeRate) bool { return r.From == value.Currency && r.To == p.Base() })
+			if i < 0 {
+				return Terms{}, o.precondition("requesting %s needs the exchange rate of %s into the base currency %s in force today, to find the project level; FINANCE sets it (SetExchangeRates)",
+					gate, value.Currency, p.Base())
+			}
+			converted, err := Convert(value, rates[i].Rate, p.Base())
+			if err != nil {
+				return Terms{}, err
+			}
+			rate := rates[i]
+			levelValue, t.LevelValue, t.LevelRate = converted, &converted, &rate
+		}
+		t.PolicyLevel = p.LevelFor(levelValue, o.Customer.Grade)
+		t.Level = higher(t.ProposedLevel, t.PolicyLevel)
+	}
+	lp := p.Levels[t.Level]
 	if gate != GateInitiation {
+		t.Reviews = slices.Clone(lp.Reviews)
+	}
+	t.Authority, t.SLA = lp.Authority, lp.DecisionSLA
+	if gate == GateInitiation && t.Level == LevelC {
+		t.Authority = ManagerAuthority
+	}
+	if o.Rules >= RulesEconomics && (gate == GateATB || gate == GateATC) {
+		margin, items, rationale, field := pkg.margin()
+		t.Margin = p.CheckMargin(t.Level, margin, items)
+		if t.Margin != nil && t.Margin.SpecialPrice {
+			if strings.TrimSpace(rationale) == "" {
+				floor := fmt.Sprintf("level %s", t.Level)
+				if t.Margin.Family != "" {
+					floor = fmt.Sprintf("product family %s", t.Margin.Family)
+				}
+				return Terms{}, Invalid("%s.special_price_rationale: the gross margin of %s %% is %s points below the %s floor of %s %%; a special price needs a rationale for the FINANCE review",
+					field, t.Margin.MarginPercent, t.Margin.ShortfallPoints, floor, t.Margin.FloorPercent)
+			}
+			t.Authority = SpecialPriceAuthority(t.Authority)
+			if !slices.Contains(t.Reviews, FunctionFinance) {
+				t.Reviews = append(t.Reviews, FunctionFinance)
+			}
+		}
+	}
+	return t, nil
+}
+
+// margin is an ATB or ATC package's gross margin (computed from its lines, or as stated), its lines, its
+// special-price rationale and the request field that holds it.
+func (pkg Package) margin() (Percent, []LineItem, string, string) {
+	switch {
+	case pkg.Bid != nil && pkg.Bid.Totals != nil:
+		return pkg.Bid.Totals.GrossMarginPercent, pkg.Bid.LineItems, pkg.Bid.SpecialPriceRationale, "bid"
+	case pkg.Bid != nil:
+		return MarginPercent(pkg.Bid.GrossMarginPercent), nil, pkg.Bid.SpecialPriceRationale, "bid"
+	case pkg.Contract != nil && pkg.Contract.Totals != nil:
+		return pkg.Contract.Totals.GrossMarginPercent, pkg.Contract.LineItems, pkg.Contract.SpecialPriceRationale, "contract"
+	case pkg.Contract != nil:
+		return MarginPercent(pkg.Contract.GrossMarginPercent), nil, pkg.Contract.SpecialPriceRationale, "contract"
+	}
+	return "", nil, "", ""
+}
+
+// Priced is the package with its line items' amounts and totals computed, and its price and gross margin set
+// from them: a package with lines may leave its price and margin unset, or state the ones the lines make.
+func (pkg Package) Priced() (Package, error) {
+	price := func(field string, stated *Money, statedMargin *float64, items []LineItem) ([]LineItem, *Totals, error) {
+		if len(items) == 0 {
+			if stated.Currency == "" {
+				return nil, nil, Invalid("%s: is required without line items", pricedField(field))
+			}
+			return nil, nil, nil
+		}
+		lines, totals, err := CheckLineItems(field+".line_items", items)
+		if err != nil {
+			return nil, nil, err
+		}
+		if stated.Currency != "" && *stated != totals.Net {
+			return nil, nil, Invalid("%s: is %s, but the line items come to %s; leave it unset to take the lines' total", pricedField(field), *stated, totals.Net)
+		}
+		m, _, _ := apd.NewFromString(string(totals.GrossMarginPercent))
+		if *statedMargin != 0 && MarginPercent(*statedMargin) != totals.GrossMarginPercent {
+			return nil, nil, Invalid("%s.gross_margin_percent: is %s, but the line items make %s; leave it unset to take the lines' margin", field, MarginPercent(*statedMargin), totals.GrossMarginPercent)
+		}
+		*stated = totals.Net
+		if m != nil {
+			*statedMargin, _ = m.Float64()
+		}
+		return lines, &totals, nil
+	}
+	var err error
+	if pkg.Bid != nil {
+		b := *pkg.Bid
+		if b.LineItems, b.Totals, err = price("bid", &b.ProposedPrice, &b.GrossMarginPercent, b.LineItems); err != nil {
+			return Package{}, err
+		}
+		pkg.Bid = &b
+	}
+	if pkg.Contract != nil {
+		c := *pkg.Contract
+		if c.LineItems, c.Totals, err = price("contract", &c.FinalPrice, &c.GrossMarginPercent, c.LineItems); err != nil {
+			return Package{}, err
+		}
+		pkg.Contract = &c
+	}
+	return pkg, nil
+}
+
+func pricedField(pkg string) string {
+	if pkg == "bid" {
+		return "bid.proposed_price"
+	}
+	return "contract.final_price"
+}
+
+// requestDecision returns the deal in the gate's review stage with the decision the request opens on the terms.
+func (o Opportunity) requestDecision(id string, gate Gate, pkg Package, t Terms, by Person, now time.Time) (Opportunity, Decision) {
+	switch gate {
+	case GateInitiation:
+		in := *pkg.Initiation
+		in.Assessment = *o.Assessment
+		pkg.Initiation = &in
+	default:
 		pkg.Risks = slices.Clone(o.Risks)
 	}
-	level, policyLevel := proposed, ProjectLevel("")
-	if o.governed() {
-		policyLevel = p.LevelFor(value, o.Customer.Grade)
-		level = higher(proposed, policyLevel)
-	}
-	if gate != GateInitiation {
-		reviews = p.Levels[level].Reviews
-	}
-	lp := p.Levels[level]
-	authority := lp.Authority
-	if gate == GateInitiation && level == LevelC {
-		authority = ManagerAuthority
-	}
 	d := Decision{
-		ID: id, OpportunityID: o.ID, DealTitle: o.Title, Gate: gate, Status: DecisionPending, Package: pkg, Level: level,
-		ProposedLevel: proposed, PolicyLevel: policyLevel,
-		RequiredReviews:   slices.Clone(reviews),
-		RequiredAuthority: authority, Authority: authority,
-		SLA: lp.DecisionSLA, DueAt: now.Add(time.Duration(lp.DecisionSLA)),
+		ID: id, OpportunityID: o.ID, DealTitle: o.Title, Gate: gate, Status: DecisionPending, Package: pkg, Level: t.Level,
+		ProposedLevel: t.ProposedLevel, PolicyLevel: t.PolicyLevel,
+		RequiredReviews:   slices.Clone(t.Reviews),
+		RequiredAuthority: t.Authority, Authority: t.Authority,
+		SLA: t.SLA, DueAt: now.Add(time.Duration(t.SLA)),
 		RequestedBy: by, RequestedAt: now, StageBefore: o.Stage,
+		LevelValue: t.LevelValue, LevelRate: t.LevelRate, Margin: t.Margin,
 	}
 	o = o.withDecision(d)
 	o.Stage = gateRules[gate].review
@@ -543,6 +698,9 @@ func joinFunctions(fs []ReviewFunction) string {
 type RequestDecision struct {
 	Gate    Gate    `json:"gate"`
 	Package Package `json:"package"`
+	// Rates are the exchange rates into the policy's base currency in force when the request was made, which the
+	// API looks up for the package's currency (a deal under RulesEconomics finds its level in the base currency).
+	Rates []ExchangeRate `json:"rates,omitempty"`
 }
 
 // Apply opens the decision.
@@ -554,10 +712,18 @@ func (cmd RequestDecision) Apply(d Deal, c Context) (Change, error) {
 	if err == nil {
 		err = CanRequestDecision(c.Actor, o, cmd.Gate, cmd.Package)
 	}
+	var pkg Package
+	if err == nil {
+		pkg, err = cmd.Package.Priced()
+	}
+	var terms Terms
+	if err == nil {
+		terms, err = o.GateTerms(cmd.Gate, pkg, c.Policy, cmd.Rates)
+	}
 	if err != nil {
 		return Change{}, err
 	}
-	next, decision := o.RequestDecision(DecisionID(c.RequestID), cmd.Gate, cmd.Package, c.Policy, c.Actor.Person(), c.Now)
+	next, decision := o.requestDecision(DecisionID(c.RequestID), cmd.Gate, pkg, terms, c.Actor.Person(), c.Now)
 	recipients := decision.Deciders()
 	for _, f := range decision.RequiredReviews {
 		recipients = append(recipients, FunctionRecipient(f))

@@ -31,7 +31,7 @@ func ruling(v ltc.Verdict, rationale string) ltc.Ruling {
 func validated() ltc.Opportunity {
 	l := ltc.NewLead(ltc.Lead{ID: "D1", Owner: owner.Person(), Customer: ltc.Customer{Name: "Acme", Grade: ltc.GradeB}}, ltc.DefaultPolicy(), t0)
 	o := ltc.NewOpportunity(l.Qualify(ltc.Qualification{Urgency: ltc.UrgencyHot}, l.ID, t0), t0)
-	return o.UpdateAssessment(ltc.Assessment{WinRate: 60, Value: ltc.Money{Currency: "CNY", AmountMinor: 500_000_00}}, t0)
+	return o.UpdateAssessment(ltc.Assessment{WinRate: 60, Value: ltc.Money{Currency: "EUR", AmountMinor: 500_000_00}}, t0)
 }
 
 func requested(level ltc.ProjectLevel, policy ltc.Policy) (ltc.Opportunity, ltc.Decision) {

@@ -124,7 +124,7 @@ func TestThePolicyLevelIsAFloorOnWhoDecides(t *testing.T) {
 	// At ATB the level is computed again from the bid's price: a B deal bidding 15,000,000 EUR needs corporate,
 	// every review and level A's SLA, and the approval raises the deal's level.
 	o = withRisk(o.AppointTeam(team, t0, ltc.DefaultPolicy()))
-	big := ltc.Package{Bid: &ltc.BidPackage{ProposedPrice: eur(15_000_000), WinRate: 40}}
+	big := ltc.Package{Bid: &ltc.BidPackage{ProposedPrice: eur(15_000_000), GrossMarginPercent: 30, WinRate: 40}}
 	o, atb := o.RequestDecision("GATB", ltc.GateATB, big, ltc.DefaultPolicy(), owner.Person(), t0)
 	assert.Equal(t, ltc.LevelA, atb.Level)
 	assert.Equal(t, 3, atb.RequiredAuthority)

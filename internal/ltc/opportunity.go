@@ -135,7 +135,7 @@ func NewOpportunity(l Lead, now time.Time) Opportunity {
 		Unit:           l.Unit,
 		CreatedBy:      l.CreatedBy,
 		PolicyVersion:  l.PolicyVersion,
-		Rules:          RulesLimits,
+		Rules:          RulesEconomics,
 		CreatedAt:      now,
 		UpdatedAt:      now,
 	}
@@ -217,6 +217,11 @@ func (o Opportunity) managedBy(a Actor) bool { return a.Manages(o.Unit) || a.Has
 // floor on who decides, and the handover is acknowledged by an appointed DELIVERY_PM. Deals started before it
 // (Rules 0) keep the rules they were recorded under, so their processes replay.
 const RulesGovernance = 1
+
+// RulesEconomics is the rules version from which a gate finds the project level from the package's value in the
+// policy's base currency (at finance's rate in force) and holds ATB and ATC packages to the policy's margin
+// floors (special prices). Deals started before keep comparing values in their own currency, with no floors.
+const RulesEconomics = 3
 
 // governed reports whether the deal runs under RulesGovernance.
 func (o Opportunity) governed() bool { return o.Rules >= RulesGovernance }

@@ -47,6 +47,11 @@ type Policy struct {
 	// BaseCurrency is the ISO 4217 currency the level thresholds are in and into which finance's exchange rates
 	// convert (ReferenceDataService). Unset means DefaultBaseCurrency (EUR).
 	BaseCurrency string `json:"base_currency,omitempty"`
+	// MarginFloors is the lowest gross margin, in percent, an ATB or ATC package of each project level may have
+	// without being a special price (特价), and FamilyMarginFloors the lowest margin of a package's lines of a
+	// product family. Unset: no floor.
+	MarginFloors       map[ProjectLevel]Percent `json:"margin_floors,omitempty"`
+	FamilyMarginFloors map[string]Percent       `json:"family_margin_floors,omitempty"`
 }
 
 // Defaults of the SLAs a policy may leave unset.
@@ -147,7 +152,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 func DefaultPolicy() Policy {
 	day := 24 * time.Hour
 	return Policy{
-		Version: "default-1",
+		Version: "default-2",
 		LeadSLA: Duration(14 * day),
 		LevelA:  LevelRule{MinValueMinor: 10_000_000_00, Grades: []CustomerGrade{GradeS}},
 		LevelB:  LevelRule{MinValueMinor: 1_000_000_00, Grades: []CustomerGrade{GradeA}},
@@ -167,6 +172,8 @@ func DefaultPolicy() Policy {
 		ReviewGrace:           Duration(DefaultReviewGrace),
 		ReviewEscalateAfter:   Duration(DefaultReviewEscalateAfter),
 		ReopenWindow:          Duration(DefaultReopenWindow),
+		BaseCurrency:          DefaultBaseCurrency,
+		MarginFloors:          map[ProjectLevel]Percent{LevelA: "15", LevelB: "15", LevelC: "15"},
 	}
 }
 
@@ -211,6 +218,22 @@ func (p Policy) Validate() error {
 	}{{"review_grace", p.ReviewGrace}, {"review_escalate_after", p.ReviewEscalateAfter}, {"reopen_window", p.ReopenWindow}} {
 		if d.value < 0 {
 			return fmt.Errorf("policy %s: %s must not be negative (zero means the default)", p.Version, d.name)
+		}
+	}
+	for level, floor := range p.MarginFloors {
+		if !slices.Contains([]ProjectLevel{LevelA, LevelB, LevelC}, level) {
+			return fmt.Errorf("policy %s: margin_floors names unknown level %q", p.Version, level)
+		}
+		if _, err := ParsePercent(floor, -100); err != nil {
+			return fmt.Errorf("policy %s: margin_floors %s: %v", p.Version, level, err)
+		}
+	}
+	for family, floor := range p.FamilyMarginFloors {
+		if strings.TrimSpace(family) == "" {
+			return fmt.Errorf("policy %s: family_margin_floors names an empty family", p.Version)
+		}
+		if _, err := ParsePercent(floor, -100); err != nil {
+			return fmt.Errorf("policy %s: family_margin_floors %s: %v", p.Version, family, err)
 		}
 	}
 	if p.BidTolerancePercent < 0 || p.BidTolerancePercent >= 100 {

@@ -231,3 +231,33 @@ func (s *Store) ListProducts(ctx context.Context, pf ProductFilter, size int, to
 	}
 	return page[ltc.Product](ctx, s, "products", f, fingerprint, size, token)
 }
+
+// Products returns the catalogue's products of the codes, by code; codes not in the catalogue are absent.
+func (s *Store) Products(ctx context.Context, codes []string) (map[string]ltc.Product, error) {
+	rows, err := s.pool.Query(ctx, `SELECT doc FROM products WHERE code = ANY($1)`, codes)
+	if err != nil {
+		return nil, fmt.Errorf("read products: %w", err)
+	}
+	products, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return nil, fmt.Errorf("read products: %w", err)
+	}
+	out := make(map[string]ltc.Product, len(products))
+	for _, doc := range products {
+		var p ltc.Product
+		if err := json.Unmarshal(doc, &p); err != nil {
+			return nil, fmt.Errorf("read product: %w", err)
+		}
+		out[p.Code] = p
+	}
+	return out, nil
+}
+
+// RateInForce is the rate of from into to in force on the day (the latest effective date on or before it), if any.
+func (s *Store) RateInForce(ctx context.Context, from, to string, day ltc.Date) (ltc.ExchangeRate, bool, error) {
+	rates, _, err := s.ListExchangeRates(ctx, RateFilter{From: from, To: to, AsOf: &day}, 1, "")
+	if err != nil || len(rates) == 0 {
+		return ltc.ExchangeRate{}, false, err
+	}
+	return rates[0], true, nil
+}

@@ -2582,18 +2582,26 @@ type BidPackage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Bid strategy.
 	Strategy string `protobuf:"bytes,1,opt,name=strategy,proto3" json:"strategy,omitempty"`
-	// Proposed price: the envelope a bid must stay inside.
+	// Proposed price: the envelope a bid must stay inside. Required without line items; with them, the engine sets
+	// it to their net total (a stated price must equal it).
 	ProposedPrice *Money `protobuf:"bytes,2,opt,name=proposed_price,json=proposedPrice,proto3" json:"proposed_price,omitempty"`
-	// Estimated gross margin, in percent.
+	// Estimated gross margin, in percent; with line items, the engine computes it (a stated margin must equal it).
 	GrossMarginPercent float64 `protobuf:"fixed64,3,opt,name=gross_margin_percent,json=grossMarginPercent,proto3" json:"gross_margin_percent,omitempty"`
 	// Payment terms.
 	PaymentTerms string `protobuf:"bytes,4,opt,name=payment_terms,json=paymentTerms,proto3" json:"payment_terms,omitempty"`
 	// Delivery feasibility, by the FR.
 	DeliveryFeasibility string `protobuf:"bytes,5,opt,name=delivery_feasibility,json=deliveryFeasibility,proto3" json:"delivery_feasibility,omitempty"`
 	// Estimated chance to win, in percent.
-	WinRate       int32 `protobuf:"varint,6,opt,name=win_rate,json=winRate,proto3" json:"win_rate,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	WinRate int32 `protobuf:"varint,6,opt,name=win_rate,json=winRate,proto3" json:"win_rate,omitempty"`
+	// The products and services offered, which make the price and the margin.
+	LineItems []*LineItem `protobuf:"bytes,7,rep,name=line_items,json=lineItems,proto3" json:"line_items,omitempty"`
+	// The line items' totals (set by the engine).
+	Totals *PackageTotals `protobuf:"bytes,8,opt,name=totals,proto3" json:"totals,omitempty"`
+	// Why a package below the policy's margin floor is worth it: required for a special price (特价), which the
+	// FINANCE review checks.
+	SpecialPriceRationale string `protobuf:"bytes,9,opt,name=special_price_rationale,json=specialPriceRationale,proto3" json:"special_price_rationale,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *BidPackage) Reset() {
@@ -2668,6 +2676,338 @@ func (x *BidPackage) GetWinRate() int32 {
 	return 0
 }
 
+func (x *BidPackage) GetLineItems() []*LineItem {
+	if x != nil {
+		return x.LineItems
+	}
+	return nil
+}
+
+func (x *BidPackage) GetTotals() *PackageTotals {
+	if x != nil {
+		return x.Totals
+	}
+	return nil
+}
+
+func (x *BidPackage) GetSpecialPriceRationale() string {
+	if x != nil {
+		return x.SpecialPriceRationale
+	}
+	return ""
+}
+
+// LineItem is one product or service of a bid or contract package. The request names the product, the quantity
+// and the discount; the unit's list price and cost come from the catalogue (ReferenceDataService) when the
+// request leaves them unset and the product is priced in the package's currency. Every price of a package is in
+// one currency.
+type LineItem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The product's code in the catalogue; an active product.
+	ProductCode string `protobuf:"bytes,1,opt,name=product_code,json=productCode,proto3" json:"product_code,omitempty"`
+	// How many units.
+	Quantity int64 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// The list price of one unit; unset takes the catalogue's.
+	UnitListPrice *Money `protobuf:"bytes,3,opt,name=unit_list_price,json=unitListPrice,proto3" json:"unit_list_price,omitempty"`
+	// Discount off the list price, in percent: a decimal of at most two places from 0 to 100, such as "12.5".
+	DiscountPercent string `protobuf:"bytes,4,opt,name=discount_percent,json=discountPercent,proto3" json:"discount_percent,omitempty"`
+	// The cost of one unit; unset takes the catalogue's standard cost. Shown only to those who read costs (FINANCE
+	// reviewers, executives, admins).
+	UnitCost *Money `protobuf:"bytes,5,opt,name=unit_cost,json=unitCost,proto3" json:"unit_cost,omitempty"`
+	// The product's name, family and unit of sale (set by the engine from the catalogue).
+	ProductName string `protobuf:"bytes,6,opt,name=product_name,json=productName,proto3" json:"product_name,omitempty"`
+	Family      string `protobuf:"bytes,7,opt,name=family,proto3" json:"family,omitempty"`
+	Unit        string `protobuf:"bytes,8,opt,name=unit,proto3" json:"unit,omitempty"`
+	// quantity × unit list price (set by the engine).
+	ListAmount *Money `protobuf:"bytes,9,opt,name=list_amount,json=listAmount,proto3" json:"list_amount,omitempty"`
+	// The list amount less the discount, rounded half to even to the currency's minor units (set by the engine).
+	NetAmount *Money `protobuf:"bytes,10,opt,name=net_amount,json=netAmount,proto3" json:"net_amount,omitempty"`
+	// quantity × unit cost (set by the engine; shown only to those who read costs).
+	CostAmount    *Money `protobuf:"bytes,11,opt,name=cost_amount,json=costAmount,proto3" json:"cost_amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LineItem) Reset() {
+	*x = LineItem{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LineItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LineItem) ProtoMessage() {}
+
+func (x *LineItem) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LineItem.ProtoReflect.Descriptor instead.
+func (*LineItem) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *LineItem) GetProductCode() string {
+	if x != nil {
+		return x.ProductCode
+	}
+	return ""
+}
+
+func (x *LineItem) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+func (x *LineItem) GetUnitListPrice() *Money {
+	if x != nil {
+		return x.UnitListPrice
+	}
+	return nil
+}
+
+func (x *LineItem) GetDiscountPercent() string {
+	if x != nil {
+		return x.DiscountPercent
+	}
+	return ""
+}
+
+func (x *LineItem) GetUnitCost() *Money {
+	if x != nil {
+		return x.UnitCost
+	}
+	return nil
+}
+
+func (x *LineItem) GetProductName() string {
+	if x != nil {
+		return x.ProductName
+	}
+	return ""
+}
+
+func (x *LineItem) GetFamily() string {
+	if x != nil {
+		return x.Family
+	}
+	return ""
+}
+
+func (x *LineItem) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *LineItem) GetListAmount() *Money {
+	if x != nil {
+		return x.ListAmount
+	}
+	return nil
+}
+
+func (x *LineItem) GetNetAmount() *Money {
+	if x != nil {
+		return x.NetAmount
+	}
+	return nil
+}
+
+func (x *LineItem) GetCostAmount() *Money {
+	if x != nil {
+		return x.CostAmount
+	}
+	return nil
+}
+
+// PackageTotals are a package's line items summed.
+type PackageTotals struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The list amounts.
+	ListTotal *Money `protobuf:"bytes,1,opt,name=list_total,json=listTotal,proto3" json:"list_total,omitempty"`
+	// List less net.
+	DiscountTotal *Money `protobuf:"bytes,2,opt,name=discount_total,json=discountTotal,proto3" json:"discount_total,omitempty"`
+	// The net amounts: the package's price.
+	NetTotal *Money `protobuf:"bytes,3,opt,name=net_total,json=netTotal,proto3" json:"net_total,omitempty"`
+	// The costs (shown only to those who read costs).
+	CostTotal *Money `protobuf:"bytes,4,opt,name=cost_total,json=costTotal,proto3" json:"cost_total,omitempty"`
+	// The discount as a percent of the list total, rounded half to even to two places ("12.50").
+	DiscountPercent string `protobuf:"bytes,5,opt,name=discount_percent,json=discountPercent,proto3" json:"discount_percent,omitempty"`
+	// (net - cost) / net, in percent, rounded half to even to two places.
+	GrossMarginPercent string `protobuf:"bytes,6,opt,name=gross_margin_percent,json=grossMarginPercent,proto3" json:"gross_margin_percent,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *PackageTotals) Reset() {
+	*x = PackageTotals{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PackageTotals) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PackageTotals) ProtoMessage() {}
+
+func (x *PackageTotals) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PackageTotals.ProtoReflect.Descriptor instead.
+func (*PackageTotals) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *PackageTotals) GetListTotal() *Money {
+	if x != nil {
+		return x.ListTotal
+	}
+	return nil
+}
+
+func (x *PackageTotals) GetDiscountTotal() *Money {
+	if x != nil {
+		return x.DiscountTotal
+	}
+	return nil
+}
+
+func (x *PackageTotals) GetNetTotal() *Money {
+	if x != nil {
+		return x.NetTotal
+	}
+	return nil
+}
+
+func (x *PackageTotals) GetCostTotal() *Money {
+	if x != nil {
+		return x.CostTotal
+	}
+	return nil
+}
+
+func (x *PackageTotals) GetDiscountPercent() string {
+	if x != nil {
+		return x.DiscountPercent
+	}
+	return ""
+}
+
+func (x *PackageTotals) GetGrossMarginPercent() string {
+	if x != nil {
+		return x.GrossMarginPercent
+	}
+	return ""
+}
+
+// MarginCheck is how a bid or contract package's gross margin stands against the policy's margin floors.
+type MarginCheck struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The floor that binds, in percent: the level's, or a product family's.
+	FloorPercent string `protobuf:"bytes,1,opt,name=floor_percent,json=floorPercent,proto3" json:"floor_percent,omitempty"`
+	// The margin compared with it, in percent.
+	MarginPercent string `protobuf:"bytes,2,opt,name=margin_percent,json=marginPercent,proto3" json:"margin_percent,omitempty"`
+	// The product family whose floor binds; empty for the level's floor.
+	Family string `protobuf:"bytes,3,opt,name=family,proto3" json:"family,omitempty"`
+	// How many percentage points the margin is below the floor ("0" when it is not).
+	ShortfallPoints string `protobuf:"bytes,4,opt,name=shortfall_points,json=shortfallPoints,proto3" json:"shortfall_points,omitempty"`
+	// Below the floor: a special price (特价), which needs one authority level more and a FINANCE review.
+	SpecialPrice  bool `protobuf:"varint,5,opt,name=special_price,json=specialPrice,proto3" json:"special_price,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarginCheck) Reset() {
+	*x = MarginCheck{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarginCheck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarginCheck) ProtoMessage() {}
+
+func (x *MarginCheck) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarginCheck.ProtoReflect.Descriptor instead.
+func (*MarginCheck) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *MarginCheck) GetFloorPercent() string {
+	if x != nil {
+		return x.FloorPercent
+	}
+	return ""
+}
+
+func (x *MarginCheck) GetMarginPercent() string {
+	if x != nil {
+		return x.MarginPercent
+	}
+	return ""
+}
+
+func (x *MarginCheck) GetFamily() string {
+	if x != nil {
+		return x.Family
+	}
+	return ""
+}
+
+func (x *MarginCheck) GetShortfallPoints() string {
+	if x != nil {
+		return x.ShortfallPoints
+	}
+	return ""
+}
+
+func (x *MarginCheck) GetSpecialPrice() bool {
+	if x != nil {
+		return x.SpecialPrice
+	}
+	return false
+}
+
 // ReopenPackage is what the REOPEN gate decides on: the stage the deal returns to, and why.
 type ReopenPackage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2681,7 +3021,7 @@ type ReopenPackage struct {
 
 func (x *ReopenPackage) Reset() {
 	*x = ReopenPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	mi := &file_ltc_v1_deal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2693,7 +3033,7 @@ func (x *ReopenPackage) String() string {
 func (*ReopenPackage) ProtoMessage() {}
 
 func (x *ReopenPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	mi := &file_ltc_v1_deal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2706,7 +3046,7 @@ func (x *ReopenPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReopenPackage.ProtoReflect.Descriptor instead.
 func (*ReopenPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{18}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ReopenPackage) GetStage() Stage {
@@ -2743,7 +3083,7 @@ type ReviewAssignment struct {
 
 func (x *ReviewAssignment) Reset() {
 	*x = ReviewAssignment{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2755,7 +3095,7 @@ func (x *ReviewAssignment) String() string {
 func (*ReviewAssignment) ProtoMessage() {}
 
 func (x *ReviewAssignment) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2768,7 +3108,7 @@ func (x *ReviewAssignment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewAssignment.ProtoReflect.Descriptor instead.
 func (*ReviewAssignment) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{19}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ReviewAssignment) GetFunction() ReviewFunction {
@@ -2833,7 +3173,7 @@ type Reopening struct {
 
 func (x *Reopening) Reset() {
 	*x = Reopening{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	mi := &file_ltc_v1_deal_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2845,7 +3185,7 @@ func (x *Reopening) String() string {
 func (*Reopening) ProtoMessage() {}
 
 func (x *Reopening) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	mi := &file_ltc_v1_deal_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2858,7 +3198,7 @@ func (x *Reopening) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reopening.ProtoReflect.Descriptor instead.
 func (*Reopening) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{20}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Reopening) GetDecisionId() string {
@@ -2927,7 +3267,8 @@ func (x *Reopening) GetReopenTime() *timestamppb.Timestamp {
 // ContractPackage is what the ATC gate decides on.
 type ContractPackage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Final price: the amount the contract must be signed for.
+	// Final price: the amount the contract must be signed for. Required without line items; with them, the engine
+	// sets it to their net total (a stated price must equal it).
 	FinalPrice *Money `protobuf:"bytes,1,opt,name=final_price,json=finalPrice,proto3" json:"final_price,omitempty"`
 	// Gross margin, in percent.
 	GrossMarginPercent float64 `protobuf:"fixed64,2,opt,name=gross_margin_percent,json=grossMarginPercent,proto3" json:"gross_margin_percent,omitempty"`
@@ -2937,13 +3278,19 @@ type ContractPackage struct {
 	Deviations string `protobuf:"bytes,4,opt,name=deviations,proto3" json:"deviations,omitempty"`
 	// Contract reference.
 	ContractReference string `protobuf:"bytes,5,opt,name=contract_reference,json=contractReference,proto3" json:"contract_reference,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The products and services contracted, which make the price and the margin.
+	LineItems []*LineItem `protobuf:"bytes,6,rep,name=line_items,json=lineItems,proto3" json:"line_items,omitempty"`
+	// The line items' totals (set by the engine).
+	Totals *PackageTotals `protobuf:"bytes,7,opt,name=totals,proto3" json:"totals,omitempty"`
+	// Why a package below the policy's margin floor is worth it: required for a special price (特价).
+	SpecialPriceRationale string `protobuf:"bytes,8,opt,name=special_price_rationale,json=specialPriceRationale,proto3" json:"special_price_rationale,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *ContractPackage) Reset() {
 	*x = ContractPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[21]
+	mi := &file_ltc_v1_deal_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2955,7 +3302,7 @@ func (x *ContractPackage) String() string {
 func (*ContractPackage) ProtoMessage() {}
 
 func (x *ContractPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[21]
+	mi := &file_ltc_v1_deal_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2968,7 +3315,7 @@ func (x *ContractPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractPackage.ProtoReflect.Descriptor instead.
 func (*ContractPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{21}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ContractPackage) GetFinalPrice() *Money {
@@ -3002,6 +3349,27 @@ func (x *ContractPackage) GetDeviations() string {
 func (x *ContractPackage) GetContractReference() string {
 	if x != nil {
 		return x.ContractReference
+	}
+	return ""
+}
+
+func (x *ContractPackage) GetLineItems() []*LineItem {
+	if x != nil {
+		return x.LineItems
+	}
+	return nil
+}
+
+func (x *ContractPackage) GetTotals() *PackageTotals {
+	if x != nil {
+		return x.Totals
+	}
+	return nil
+}
+
+func (x *ContractPackage) GetSpecialPriceRationale() string {
+	if x != nil {
+		return x.SpecialPriceRationale
 	}
 	return ""
 }
@@ -3078,13 +3446,20 @@ type Decision struct {
 	PendingOnBehalfOf *Person `protobuf:"bytes,29,opt,name=pending_on_behalf_of,json=pendingOnBehalfOf,proto3" json:"pending_on_behalf_of,omitempty"`
 	// Reviews a manager assigned to a named reviewer, oldest first; the latest per function holds.
 	ReviewAssignments []*ReviewAssignment `protobuf:"bytes,31,rep,name=review_assignments,json=reviewAssignments,proto3" json:"review_assignments,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The package's value in the policy's base currency, when it is in another: the value the policy's level came
+	// from, converted at level_rate (finance's rate in force when the decision was requested).
+	LevelValue *Money        `protobuf:"bytes,32,opt,name=level_value,json=levelValue,proto3" json:"level_value,omitempty"`
+	LevelRate  *ExchangeRate `protobuf:"bytes,33,opt,name=level_rate,json=levelRate,proto3" json:"level_rate,omitempty"`
+	// ATB and ATC: the package's gross margin against the policy's floors. A special price asks one authority level
+	// more (corporate stays corporate) and a FINANCE review; required_authority and required_reviews include them.
+	Margin        *MarginCheck `protobuf:"bytes,34,opt,name=margin,proto3" json:"margin,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	mi := &file_ltc_v1_deal_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3096,7 +3471,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	mi := &file_ltc_v1_deal_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3109,7 +3484,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{22}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Decision) GetId() string {
@@ -3344,6 +3719,27 @@ func (x *Decision) GetReviewAssignments() []*ReviewAssignment {
 	return nil
 }
 
+func (x *Decision) GetLevelValue() *Money {
+	if x != nil {
+		return x.LevelValue
+	}
+	return nil
+}
+
+func (x *Decision) GetLevelRate() *ExchangeRate {
+	if x != nil {
+		return x.LevelRate
+	}
+	return nil
+}
+
+func (x *Decision) GetMargin() *MarginCheck {
+	if x != nil {
+		return x.Margin
+	}
+	return nil
+}
+
 type isDecision_Package interface {
 	isDecision_Package()
 }
@@ -3380,7 +3776,7 @@ var File_ltc_v1_deal_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
-	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\"\xb7\x0e\n" +
+	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x16ltc/v1/reference.proto\"\xb7\x0e\n" +
 	"\vOpportunity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12#\n" +
@@ -3562,18 +3958,54 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"assessment\x18\x03 \x01(\v2\x12.ltc.v1.AssessmentR\n" +
 	"assessment\x12H\n" +
 	"\x12relationship_level\x18\x04 \x01(\x0e2\x19.ltc.v1.RelationshipLevelR\x11relationshipLevel\x12?\n" +
-	"\fkey_contacts\x18\x05 \x03(\v2\x12.ltc.v1.KeyContactB\b\xbaH\x05\x92\x01\x02\x102R\vkeyContacts\"\xd3\x02\n" +
+	"\fkey_contacts\x18\x05 \x03(\v2\x12.ltc.v1.KeyContactB\b\xbaH\x05\x92\x01\x02\x102R\vkeyContacts\"\xf7\x03\n" +
 	"\n" +
 	"BidPackage\x12&\n" +
 	"\bstrategy\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc0>R\bstrategy\x12<\n" +
-	"\x0eproposed_price\x18\x02 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\rproposedPrice\x12I\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc0>R\bstrategy\x124\n" +
+	"\x0eproposed_price\x18\x02 \x01(\v2\r.ltc.v1.MoneyR\rproposedPrice\x12I\n" +
 	"\x14gross_margin_percent\x18\x03 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00Y@)\x00\x00\x00\x00\x00\x00Y\xc0R\x12grossMarginPercent\x12/\n" +
 	"\rpayment_terms\x18\x04 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\fpaymentTerms\x12=\n" +
 	"\x14delivery_feasibility\x18\x05 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x13deliveryFeasibility\x12$\n" +
-	"\bwin_rate\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\awinRate\"l\n" +
+	"\bwin_rate\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\awinRate\x129\n" +
+	"\n" +
+	"line_items\x18\a \x03(\v2\x10.ltc.v1.LineItemB\b\xbaH\x05\x92\x01\x02\x10dR\tlineItems\x12-\n" +
+	"\x06totals\x18\b \x01(\v2\x15.ltc.v1.PackageTotalsR\x06totals\x12@\n" +
+	"\x17special_price_rationale\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x15specialPriceRationale\"\xd7\x03\n" +
+	"\bLineItem\x12,\n" +
+	"\fproduct_code\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\vproductCode\x12)\n" +
+	"\bquantity\x18\x02 \x01(\x03B\r\xbaH\n" +
+	"\"\b\x18\x80\x94\xeb\xdc\x03 \x00R\bquantity\x125\n" +
+	"\x0funit_list_price\x18\x03 \x01(\v2\r.ltc.v1.MoneyR\runitListPrice\x122\n" +
+	"\x10discount_percent\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\bR\x0fdiscountPercent\x12*\n" +
+	"\tunit_cost\x18\x05 \x01(\v2\r.ltc.v1.MoneyR\bunitCost\x12!\n" +
+	"\fproduct_name\x18\x06 \x01(\tR\vproductName\x12\x16\n" +
+	"\x06family\x18\a \x01(\tR\x06family\x12\x12\n" +
+	"\x04unit\x18\b \x01(\tR\x04unit\x12.\n" +
+	"\vlist_amount\x18\t \x01(\v2\r.ltc.v1.MoneyR\n" +
+	"listAmount\x12,\n" +
+	"\n" +
+	"net_amount\x18\n" +
+	" \x01(\v2\r.ltc.v1.MoneyR\tnetAmount\x12.\n" +
+	"\vcost_amount\x18\v \x01(\v2\r.ltc.v1.MoneyR\n" +
+	"costAmount\"\xaa\x02\n" +
+	"\rPackageTotals\x12,\n" +
+	"\n" +
+	"list_total\x18\x01 \x01(\v2\r.ltc.v1.MoneyR\tlistTotal\x124\n" +
+	"\x0ediscount_total\x18\x02 \x01(\v2\r.ltc.v1.MoneyR\rdiscountTotal\x12*\n" +
+	"\tnet_total\x18\x03 \x01(\v2\r.ltc.v1.MoneyR\bnetTotal\x12,\n" +
+	"\n" +
+	"cost_total\x18\x04 \x01(\v2\r.ltc.v1.MoneyR\tcostTotal\x12)\n" +
+	"\x10discount_percent\x18\x05 \x01(\tR\x0fdiscountPercent\x120\n" +
+	"\x14gross_margin_percent\x18\x06 \x01(\tR\x12grossMarginPercent\"\xc1\x01\n" +
+	"\vMarginCheck\x12#\n" +
+	"\rfloor_percent\x18\x01 \x01(\tR\ffloorPercent\x12%\n" +
+	"\x0emargin_percent\x18\x02 \x01(\tR\rmarginPercent\x12\x16\n" +
+	"\x06family\x18\x03 \x01(\tR\x06family\x12)\n" +
+	"\x10shortfall_points\x18\x04 \x01(\tR\x0fshortfallPoints\x12#\n" +
+	"\rspecial_price\x18\x05 \x01(\bR\fspecialPrice\"l\n" +
 	"\rReopenPackage\x121\n" +
 	"\x05stage\x18\x01 \x01(\x0e2\r.ltc.v1.StageB\f\xbaH\t\x82\x01\x06\x18\x01\x18\x04\x18\aR\x05stage\x12(\n" +
 	"\trationale\x18\x02 \x01(\tB\n" +
@@ -3598,9 +4030,9 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x0fsummary_overdue\x18\a \x01(\bR\x0esummaryOverdue\x12#\n" +
 	"\x05stage\x18\b \x01(\x0e2\r.ltc.v1.StageR\x05stage\x12;\n" +
 	"\vreopen_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"reopenTime\"\xaa\x02\n" +
-	"\x0fContractPackage\x126\n" +
-	"\vfinal_price\x18\x01 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\n" +
+	"reopenTime\"\xce\x03\n" +
+	"\x0fContractPackage\x12.\n" +
+	"\vfinal_price\x18\x01 \x01(\v2\r.ltc.v1.MoneyR\n" +
 	"finalPrice\x12I\n" +
 	"\x14gross_margin_percent\x18\x02 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00Y@)\x00\x00\x00\x00\x00\x00Y\xc0R\x12grossMarginPercent\x12/\n" +
 	"\rpayment_terms\x18\x03 \x01(\tB\n" +
@@ -3609,7 +4041,11 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"deviations\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc0>R\n" +
 	"deviations\x129\n" +
 	"\x12contract_reference\x18\x05 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\"\xcf\v\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x11contractReference\x129\n" +
+	"\n" +
+	"line_items\x18\x06 \x03(\v2\x10.ltc.v1.LineItemB\b\xbaH\x05\x92\x01\x02\x10dR\tlineItems\x12-\n" +
+	"\x06totals\x18\a \x01(\v2\x15.ltc.v1.PackageTotalsR\x06totals\x12@\n" +
+	"\x17special_price_rationale\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x15specialPriceRationale\"\xe1\f\n" +
 	"\bDecision\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12 \n" +
@@ -3649,7 +4085,12 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\fon_behalf_of\x18\x1c \x01(\v2\x0e.ltc.v1.PersonR\n" +
 	"onBehalfOf\x12?\n" +
 	"\x14pending_on_behalf_of\x18\x1d \x01(\v2\x0e.ltc.v1.PersonR\x11pendingOnBehalfOf\x12G\n" +
-	"\x12review_assignments\x18\x1f \x03(\v2\x18.ltc.v1.ReviewAssignmentR\x11reviewAssignmentsB\t\n" +
+	"\x12review_assignments\x18\x1f \x03(\v2\x18.ltc.v1.ReviewAssignmentR\x11reviewAssignments\x12.\n" +
+	"\vlevel_value\x18  \x01(\v2\r.ltc.v1.MoneyR\n" +
+	"levelValue\x123\n" +
+	"\n" +
+	"level_rate\x18! \x01(\v2\x14.ltc.v1.ExchangeRateR\tlevelRate\x12+\n" +
+	"\x06margin\x18\" \x01(\v2\x13.ltc.v1.MarginCheckR\x06marginB\t\n" +
 	"\apackage*\x96\x02\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -3757,7 +4198,7 @@ func file_ltc_v1_deal_proto_rawDescGZIP() []byte {
 }
 
 var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 13)
-var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_ltc_v1_deal_proto_goTypes = []any{
 	(Stage)(0),                    // 0: ltc.v1.Stage
 	(Outcome)(0),                  // 1: ltc.v1.Outcome
@@ -3790,134 +4231,154 @@ var file_ltc_v1_deal_proto_goTypes = []any{
 	(*Review)(nil),                // 28: ltc.v1.Review
 	(*InitiationPackage)(nil),     // 29: ltc.v1.InitiationPackage
 	(*BidPackage)(nil),            // 30: ltc.v1.BidPackage
-	(*ReopenPackage)(nil),         // 31: ltc.v1.ReopenPackage
-	(*ReviewAssignment)(nil),      // 32: ltc.v1.ReviewAssignment
-	(*Reopening)(nil),             // 33: ltc.v1.Reopening
-	(*ContractPackage)(nil),       // 34: ltc.v1.ContractPackage
-	(*Decision)(nil),              // 35: ltc.v1.Decision
-	(ProjectLevel)(0),             // 36: ltc.v1.ProjectLevel
-	(*Customer)(nil),              // 37: ltc.v1.Customer
-	(*Money)(nil),                 // 38: ltc.v1.Money
-	(*Person)(nil),                // 39: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil), // 40: google.protobuf.Timestamp
-	(*date.Date)(nil),             // 41: google.type.Date
-	(ContactRole)(0),              // 42: ltc.v1.ContactRole
-	(Attitude)(0),                 // 43: ltc.v1.Attitude
-	(RelationshipLevel)(0),        // 44: ltc.v1.RelationshipLevel
+	(*LineItem)(nil),              // 31: ltc.v1.LineItem
+	(*PackageTotals)(nil),         // 32: ltc.v1.PackageTotals
+	(*MarginCheck)(nil),           // 33: ltc.v1.MarginCheck
+	(*ReopenPackage)(nil),         // 34: ltc.v1.ReopenPackage
+	(*ReviewAssignment)(nil),      // 35: ltc.v1.ReviewAssignment
+	(*Reopening)(nil),             // 36: ltc.v1.Reopening
+	(*ContractPackage)(nil),       // 37: ltc.v1.ContractPackage
+	(*Decision)(nil),              // 38: ltc.v1.Decision
+	(ProjectLevel)(0),             // 39: ltc.v1.ProjectLevel
+	(*Customer)(nil),              // 40: ltc.v1.Customer
+	(*Money)(nil),                 // 41: ltc.v1.Money
+	(*Person)(nil),                // 42: ltc.v1.Person
+	(*timestamppb.Timestamp)(nil), // 43: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 44: google.type.Date
+	(ContactRole)(0),              // 45: ltc.v1.ContactRole
+	(Attitude)(0),                 // 46: ltc.v1.Attitude
+	(RelationshipLevel)(0),        // 47: ltc.v1.RelationshipLevel
+	(*ExchangeRate)(nil),          // 48: ltc.v1.ExchangeRate
 }
 var file_ltc_v1_deal_proto_depIdxs = []int32{
 	0,   // 0: ltc.v1.Opportunity.stage:type_name -> ltc.v1.Stage
 	1,   // 1: ltc.v1.Opportunity.outcome:type_name -> ltc.v1.Outcome
-	36,  // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
-	37,  // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
-	38,  // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
-	39,  // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
-	40,  // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
-	40,  // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
+	39,  // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
+	40,  // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
+	41,  // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
+	42,  // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
+	43,  // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
+	43,  // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
 	24,  // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
 	27,  // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
-	35,  // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
-	40,  // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
+	38,  // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
+	43,  // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
 	17,  // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
-	38,  // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
+	41,  // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
 	18,  // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
 	19,  // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
-	38,  // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
+	41,  // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
 	20,  // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
 	22,  // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
-	40,  // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
+	43,  // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
 	23,  // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
-	40,  // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
+	43,  // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
 	14,  // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
-	40,  // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
+	43,  // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
 	14,  // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
 	16,  // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
-	39,  // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
-	33,  // 27: ltc.v1.Opportunity.reopenings:type_name -> ltc.v1.Reopening
-	39,  // 28: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
-	40,  // 29: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
-	39,  // 30: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
-	41,  // 31: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
+	42,  // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
+	36,  // 27: ltc.v1.Opportunity.reopenings:type_name -> ltc.v1.Reopening
+	42,  // 28: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
+	43,  // 29: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
+	42,  // 30: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
+	44,  // 31: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
 	2,   // 32: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
-	41,  // 33: ltc.v1.Meeting.date:type_name -> google.type.Date
-	39,  // 34: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
+	44,  // 33: ltc.v1.Meeting.date:type_name -> google.type.Date
+	42,  // 34: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
 	15,  // 35: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
-	39,  // 36: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
+	42,  // 36: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
 	3,   // 37: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
 	4,   // 38: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
 	4,   // 39: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
-	39,  // 40: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
+	42,  // 40: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
 	5,   // 41: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
-	38,  // 42: ltc.v1.Bid.price:type_name -> ltc.v1.Money
-	41,  // 43: ltc.v1.Bid.date:type_name -> google.type.Date
-	39,  // 44: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
+	41,  // 42: ltc.v1.Bid.price:type_name -> ltc.v1.Money
+	44,  // 43: ltc.v1.Bid.date:type_name -> google.type.Date
+	42,  // 44: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
 	6,   // 45: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
-	41,  // 46: ltc.v1.Contract.date:type_name -> google.type.Date
-	38,  // 47: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
-	39,  // 48: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
-	40,  // 49: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
+	44,  // 46: ltc.v1.Contract.date:type_name -> google.type.Date
+	41,  // 47: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
+	42,  // 48: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
+	43,  // 49: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
 	27,  // 50: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
 	21,  // 51: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
-	39,  // 52: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
-	40,  // 53: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
-	39,  // 54: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
-	40,  // 55: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
-	38,  // 56: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
+	42,  // 52: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
+	43,  // 53: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
+	42,  // 54: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
+	43,  // 55: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
+	41,  // 56: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
 	25,  // 57: ltc.v1.Assessment.decision_contacts:type_name -> ltc.v1.DecisionChainContact
-	42,  // 58: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
-	42,  // 59: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
-	43,  // 60: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
-	39,  // 61: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
-	39,  // 62: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
+	45,  // 58: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
+	45,  // 59: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
+	46,  // 60: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
+	42,  // 61: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
+	42,  // 62: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
 	7,   // 63: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
 	11,  // 64: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
 	12,  // 65: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
-	39,  // 66: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
-	40,  // 67: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	39,  // 68: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
-	36,  // 69: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	42,  // 66: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
+	43,  // 67: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
+	42,  // 68: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
+	39,  // 69: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
 	24,  // 70: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	44,  // 71: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
+	47,  // 71: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
 	26,  // 72: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
-	38,  // 73: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
-	0,   // 74: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
-	11,  // 75: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
-	39,  // 76: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
-	39,  // 77: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
-	40,  // 78: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
-	1,   // 79: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
-	40,  // 80: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
-	23,  // 81: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
-	40,  // 82: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
-	0,   // 83: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
-	40,  // 84: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
-	38,  // 85: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
-	8,   // 86: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	39,  // 87: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	40,  // 88: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	9,   // 89: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	29,  // 90: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	30,  // 91: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
-	34,  // 92: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
-	31,  // 93: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
-	17,  // 94: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
-	36,  // 95: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	11,  // 96: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	40,  // 97: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	28,  // 98: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	39,  // 99: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	40,  // 100: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	36,  // 101: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	36,  // 102: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
-	36,  // 103: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
-	39,  // 104: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
-	39,  // 105: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
-	32,  // 106: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
-	107, // [107:107] is the sub-list for method output_type
-	107, // [107:107] is the sub-list for method input_type
-	107, // [107:107] is the sub-list for extension type_name
-	107, // [107:107] is the sub-list for extension extendee
-	0,   // [0:107] is the sub-list for field type_name
+	41,  // 73: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	31,  // 74: ltc.v1.BidPackage.line_items:type_name -> ltc.v1.LineItem
+	32,  // 75: ltc.v1.BidPackage.totals:type_name -> ltc.v1.PackageTotals
+	41,  // 76: ltc.v1.LineItem.unit_list_price:type_name -> ltc.v1.Money
+	41,  // 77: ltc.v1.LineItem.unit_cost:type_name -> ltc.v1.Money
+	41,  // 78: ltc.v1.LineItem.list_amount:type_name -> ltc.v1.Money
+	41,  // 79: ltc.v1.LineItem.net_amount:type_name -> ltc.v1.Money
+	41,  // 80: ltc.v1.LineItem.cost_amount:type_name -> ltc.v1.Money
+	41,  // 81: ltc.v1.PackageTotals.list_total:type_name -> ltc.v1.Money
+	41,  // 82: ltc.v1.PackageTotals.discount_total:type_name -> ltc.v1.Money
+	41,  // 83: ltc.v1.PackageTotals.net_total:type_name -> ltc.v1.Money
+	41,  // 84: ltc.v1.PackageTotals.cost_total:type_name -> ltc.v1.Money
+	0,   // 85: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
+	11,  // 86: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
+	42,  // 87: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
+	42,  // 88: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
+	43,  // 89: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
+	1,   // 90: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
+	43,  // 91: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
+	23,  // 92: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
+	43,  // 93: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
+	0,   // 94: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
+	43,  // 95: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
+	41,  // 96: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	31,  // 97: ltc.v1.ContractPackage.line_items:type_name -> ltc.v1.LineItem
+	32,  // 98: ltc.v1.ContractPackage.totals:type_name -> ltc.v1.PackageTotals
+	8,   // 99: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	42,  // 100: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	43,  // 101: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	9,   // 102: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	29,  // 103: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	30,  // 104: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	37,  // 105: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	34,  // 106: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
+	17,  // 107: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	39,  // 108: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	11,  // 109: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	43,  // 110: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	28,  // 111: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	42,  // 112: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	43,  // 113: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	39,  // 114: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	39,  // 115: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
+	39,  // 116: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
+	42,  // 117: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
+	42,  // 118: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
+	35,  // 119: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
+	41,  // 120: ltc.v1.Decision.level_value:type_name -> ltc.v1.Money
+	48,  // 121: ltc.v1.Decision.level_rate:type_name -> ltc.v1.ExchangeRate
+	33,  // 122: ltc.v1.Decision.margin:type_name -> ltc.v1.MarginCheck
+	123, // [123:123] is the sub-list for method output_type
+	123, // [123:123] is the sub-list for method input_type
+	123, // [123:123] is the sub-list for extension type_name
+	123, // [123:123] is the sub-list for extension extendee
+	0,   // [0:123] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }
@@ -3926,7 +4387,8 @@ func file_ltc_v1_deal_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
-	file_ltc_v1_deal_proto_msgTypes[22].OneofWrappers = []any{
+	file_ltc_v1_reference_proto_init()
+	file_ltc_v1_deal_proto_msgTypes[25].OneofWrappers = []any{
 		(*Decision_Initiation)(nil),
 		(*Decision_Bid)(nil),
 		(*Decision_Contract)(nil),
@@ -3938,7 +4400,7 @@ func file_ltc_v1_deal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_deal_proto_rawDesc), len(file_ltc_v1_deal_proto_rawDesc)),
 			NumEnums:      13,
-			NumMessages:   23,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
