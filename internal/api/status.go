@@ -73,10 +73,7 @@ var fieldPath = regexp.MustCompile(`^[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*$`)
 func refusalStatus(kind ltc.Kind, msg string) error {
 	if kind == ltc.KindInvalid {
 		if field, why, ok := strings.Cut(msg, ": "); ok && fieldPath.MatchString(field) {
-			br := &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: field, Description: why}}}
-			if st, err := status.New(codes.InvalidArgument, msg).WithDetails(br); err == nil {
-				return st.Err()
-			}
+			return invalidArgument(fieldViolation{field, why})
 		}
 	}
 	return status.Error(kindCodes[kind], msg)

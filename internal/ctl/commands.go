@@ -121,7 +121,7 @@ func leadCommands(run runner) *cobra.Command {
 	cf.StringVar(&c.description, "description", "", "description")
 	cf.StringVar(&c.source, "source", "customer_need", "source: customer_strategy, industry_analysis, customer_need, own_strategy, marketing_event, referral, other")
 	cf.StringVar(&c.value, "value", "0", "estimated value, e.g. 2500000.00")
-	cf.StringVar(&c.currency, "currency", "CNY", "ISO currency")
+	cf.StringVar(&c.currency, "currency", "EUR", "ISO currency")
 	cf.StringVar(&c.close, "close", "", "expected close date, YYYY-MM-DD")
 	cf.StringVar(&c.owner, "owner", "", "owner's user id (default: you)")
 	cf.StringVar(&c.org, "org", "", "the owner's org unit, e.g. emea/germany (default: yours)")

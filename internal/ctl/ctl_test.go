@@ -26,6 +26,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func setup(t *testing.T) (*testenv.Engine, ctl.Options) {
 	t.Helper()
 	e := testenv.StartEngine(t)
+	require.NoError(t, dev.SeedReference(t.Context(), e.Store, ltc.DefaultPolicy().Base()))
 	tokens := map[string]string{}
 	for name, p := range dev.DemoPeople {
 		tok, err := auth.Mint([]byte(e.Config.JWTSecret), p, time.Now(), time.Hour)
@@ -60,6 +61,9 @@ func TestDemoDrivesADealToWON(t *testing.T) {
 	assert.Contains(t, text, "$ ltcctl --as executive2 account grade")
 	assert.Regexp(t, `(?m)^Clara Chen, CEO .*\n└── Tom Tran, CTO .*rising star.*\n    └── Paula Park, Head of Procurement .*hidden decider`, text)
 	assert.Regexp(t, `Customer\s+Acme Telecom \(demo \w+\) \(grade A\), account `, text)
+	// The bid's lines make its price; FINANCE reads their costs and the margin against the floor.
+	assert.Regexp(t, `Totals\s+list EUR 2684000.00, discount EUR 284000.00 \(10.58%\), net EUR 2400000.00, cost EUR 1466600.00, gross margin 38.89%`, text)
+	assert.Regexp(t, `Margin\s+38.89% against the level's floor of 15%, at or above it`, text)
 }
 
 func TestCommandsAndTheirErrors(t *testing.T) {

@@ -105,7 +105,7 @@ func dealCommands(run runner) *cobra.Command {
 	})
 	assess.Flags().Int32Var(&a.winRate, "win-rate", 0, "estimated chance to win, percent")
 	assess.Flags().StringVar(&a.value, "value", "0", "estimated value")
-	assess.Flags().StringVar(&a.currency, "currency", "CNY", "ISO currency")
+	assess.Flags().StringVar(&a.currency, "currency", "EUR", "ISO currency")
 	assess.Flags().StringSliceVar(&a.competitors, "competitor", nil, "competitors")
 	assess.Flags().StringVar(&a.chain, "decision-chain", "", "the customer's decision chain")
 	assess.Flags().StringVar(&a.notes, "notes", "", "notes")
@@ -219,7 +219,7 @@ func dealCommands(run runner) *cobra.Command {
 		}, nil
 	})
 	bid.Flags().StringVar(&b.price, "price", "", "bid price")
-	bid.Flags().StringVar(&b.currency, "currency", "CNY", "ISO currency")
+	bid.Flags().StringVar(&b.currency, "currency", "EUR", "ISO currency")
 	bid.Flags().StringVar(&b.date, "date", time.Now().Format(time.DateOnly), "bid date")
 	bid.Flags().StringVar(&b.reference, "reference", "", "tender reference")
 
@@ -258,7 +258,7 @@ func dealCommands(run runner) *cobra.Command {
 	sign.Flags().StringVar(&c.number, "number", "", "contract number")
 	sign.Flags().StringVar(&c.date, "date", time.Now().Format(time.DateOnly), "signing date")
 	sign.Flags().StringVar(&c.amount, "amount", "", "amount")
-	sign.Flags().StringVar(&c.currency, "currency", "CNY", "ISO currency")
+	sign.Flags().StringVar(&c.currency, "currency", "EUR", "ISO currency")
 
 	handover := &cobra.Command{Use: "handover", Short: "The contract handover meeting (合同交底会)"}
 	var hs struct {

@@ -3,10 +3,13 @@ package ctl
 import (
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -30,9 +33,10 @@ func gateCommands(run runner) *cobra.Command {
 	gate := &cobra.Command{Use: "gate", Short: "Request, review, decide and withdraw gate decisions (INITIATION, ATB, ATC, REOPEN)"}
 
 	var rq struct {
-		gate, level, rationale, strategy, price, currency, terms, feasibility, deviations, reference, stage string
-		winRate                                                                                             int32
-		margin                                                                                              float64
+		gate, level, rationale, strategy, price, currency, terms, feasibility, deviations, reference, stage, special string
+		winRate                                                                                                      int32
+		margin                                                                                                       float64
+		lines                                                                                                        []string
 	}
 	request := decision(run, "request DEAL", "Request a gate with its package", func(s *session, args []string) (func() (*ltcv1.Decision, error), error) {
 		g, err := enum[ltcv1.Gate](ltcv1.Gate_value, "GATE_", rq.gate)
@@ -47,20 +51,26 @@ func gateCommands(run runner) *cobra.Command {
 				return nil, err
 			}
 			req.Package = &ltcv1.RequestDecisionRequest_Initiation{Initiation: &ltcv1.InitiationPackage{ProposedLevel: level, Rationale: rq.rationale}}
-		case ltcv1.Gate_GATE_ATB:
-			p, err := money(rq.price, rq.currency)
+		case ltcv1.Gate_GATE_ATB, ltcv1.Gate_GATE_ATC:
+			lines, err := lineItems(rq.lines, rq.currency)
 			if err != nil {
 				return nil, err
 			}
-			req.Package = &ltcv1.RequestDecisionRequest_Bid{Bid: &ltcv1.BidPackage{Strategy: rq.strategy, ProposedPrice: p,
-				GrossMarginPercent: rq.margin, PaymentTerms: rq.terms, DeliveryFeasibility: rq.feasibility, WinRate: rq.winRate}}
-		case ltcv1.Gate_GATE_ATC:
-			p, err := money(rq.price, rq.currency)
-			if err != nil {
-				return nil, err
+			var p *ltcv1.Money
+			if rq.price != "" {
+				if p, err = money(rq.price, rq.currency); err != nil {
+					return nil, err
+				}
+			}
+			if g == ltcv1.Gate_GATE_ATB {
+				req.Package = &ltcv1.RequestDecisionRequest_Bid{Bid: &ltcv1.BidPackage{Strategy: rq.strategy, ProposedPrice: p,
+					GrossMarginPercent: rq.margin, PaymentTerms: rq.terms, DeliveryFeasibility: rq.feasibility, WinRate: rq.winRate,
+					LineItems: lines, SpecialPriceRationale: rq.special}}
+				break
 			}
 			req.Package = &ltcv1.RequestDecisionRequest_Contract{Contract: &ltcv1.ContractPackage{FinalPrice: p,
-				GrossMarginPercent: rq.margin, PaymentTerms: rq.terms, Deviations: rq.deviations, ContractReference: rq.reference}}
+				GrossMarginPercent: rq.margin, PaymentTerms: rq.terms, Deviations: rq.deviations, ContractReference: rq.reference,
+				LineItems: lines, SpecialPriceRationale: rq.special}}
 		case ltcv1.Gate_GATE_REOPEN:
 			stage, err := enum[ltcv1.Stage](ltcv1.Stage_value, "STAGE_", rq.stage)
 			if err != nil {
@@ -79,9 +89,12 @@ func gateCommands(run runner) *cobra.Command {
 	rf.StringVar(&rq.rationale, "rationale", "", "INITIATION: why pursue it; REOPEN: why work it again")
 	rf.StringVar(&rq.stage, "stage", "", "REOPEN: the stage to return to: VALIDATION, PURSUIT or NEGOTIATION")
 	rf.StringVar(&rq.strategy, "strategy", "", "ATB: bid strategy")
-	rf.StringVar(&rq.price, "price", "0", "ATB: proposed price; ATC: final price")
-	rf.StringVar(&rq.currency, "currency", "CNY", "ISO currency")
-	rf.Float64Var(&rq.margin, "margin", 0, "ATB, ATC: gross margin, percent")
+	rf.StringVar(&rq.price, "price", "", "ATB: proposed price; ATC: final price (without --line; with lines, their total)")
+	rf.StringVar(&rq.currency, "currency", "EUR", "ISO currency of --price and of the lines' prices")
+	rf.Float64Var(&rq.margin, "margin", 0, "ATB, ATC: gross margin, percent (without --line; with lines, the engine computes it)")
+	rf.StringArrayVar(&rq.lines, "line", nil, "ATB, ATC: a line item CODE:QUANTITY[:DISCOUNT%[:UNIT_PRICE[:UNIT_COST]]], repeated; "+
+		"unit prices default to the catalogue's (products list)")
+	rf.StringVar(&rq.special, "special-price-rationale", "", "ATB, ATC: why a package below the margin floor is worth it (特价)")
 	rf.StringVar(&rq.terms, "payment-terms", "", "ATB, ATC: payment terms")
 	rf.StringVar(&rq.feasibility, "feasibility", "", "ATB: delivery feasibility (by the FR)")
 	rf.Int32Var(&rq.winRate, "win-rate", 0, "ATB: win rate, percent")
@@ -166,6 +179,7 @@ func renderDecision(w io.Writer, d *ltcv1.Decision) {
 			onBehalfOf(r.OnBehalfOf), r.Comments)
 	}
 	renderAssignments(w, d)
+	renderEconomics(w, d)
 	if r := d.GetReopen(); r != nil {
 		fmt.Fprintf(w, "Reopen to\t%s: %s\n", name(r.Stage, "STAGE_"), r.Rationale)
 	}
@@ -174,5 +188,79 @@ func renderDecision(w io.Writer, d *ltcv1.Decision) {
 			d.DecideTime.AsTime().Format(time.DateTime), d.Rationale)
 	} else {
 		fmt.Fprintf(w, "Due\t%s\n", d.DueTime.AsTime().Format(time.DateTime))
+	}
+}
+
+// lineItems reads --line values: CODE:QUANTITY[:DISCOUNT%[:UNIT_PRICE[:UNIT_COST]]], prices in major units of
+// currency, read exactly.
+func lineItems(specs []string, currency string) ([]*ltcv1.LineItem, error) {
+	var out []*ltcv1.LineItem
+	for _, spec := range specs {
+		parts := strings.Split(spec, ":")
+		if len(parts) < 2 || len(parts) > 5 {
+			return nil, fmt.Errorf("--line %q: want CODE:QUANTITY[:DISCOUNT%%[:UNIT_PRICE[:UNIT_COST]]]", spec)
+		}
+		qty, err := strconv.ParseInt(parts[1], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("--line %q: quantity %q is not a whole number", spec, parts[1])
+		}
+		li := &ltcv1.LineItem{ProductCode: parts[0], Quantity: qty}
+		if len(parts) > 2 {
+			li.DiscountPercent = strings.TrimSuffix(parts[2], "%")
+		}
+		for i, dst := range []**ltcv1.Money{&li.UnitListPrice, &li.UnitCost} {
+			if len(parts) > 3+i && parts[3+i] != "" {
+				m, err := ltc.ParseAmount(parts[3+i], strings.ToUpper(currency))
+				if err != nil {
+					return nil, fmt.Errorf("--line %q: %w", spec, err)
+				}
+				*dst = &ltcv1.Money{CurrencyCode: m.Currency, AmountMinor: m.AmountMinor}
+			}
+		}
+		out = append(out, li)
+	}
+	return out, nil
+}
+
+// renderEconomics shows a package's line items, totals and margin check, and the converted value the level came
+// from.
+func renderEconomics(w io.Writer, d *ltcv1.Decision) {
+	lines, totals := d.GetBid().GetLineItems(), d.GetBid().GetTotals()
+	if c := d.GetContract(); c != nil {
+		lines, totals = c.LineItems, c.Totals
+	}
+	for _, li := range lines {
+		cost := ""
+		if li.CostAmount != nil {
+			cost = ", cost " + showMoney(li.CostAmount)
+		}
+		fmt.Fprintf(w, "Line	%s %s: %d %s × %s less %s%% = %s%s\n", li.ProductCode, li.ProductName, li.Quantity, li.Unit,
+			showMoney(li.UnitListPrice), li.DiscountPercent, showMoney(li.NetAmount), cost)
+	}
+	if totals != nil {
+		cost := ""
+		if totals.CostTotal != nil {
+			cost = ", cost " + showMoney(totals.CostTotal)
+		}
+		fmt.Fprintf(w, "Totals	list %s, discount %s (%s%%), net %s%s, gross margin %s%%\n", showMoney(totals.ListTotal),
+			showMoney(totals.DiscountTotal), totals.DiscountPercent, showMoney(totals.NetTotal), cost, totals.GrossMarginPercent)
+	}
+	if m := d.Margin; m != nil {
+		floor := "the level's floor"
+		if m.Family != "" {
+			floor = "the " + m.Family + " floor"
+		}
+		verdict := "at or above it"
+		if m.SpecialPrice {
+			verdict = fmt.Sprintf("%s points below: SPECIAL PRICE (特价)", m.ShortfallPoints)
+		}
+		fmt.Fprintf(w, "Margin	%s%% against %s of %s%%, %s\n", m.MarginPercent, floor, m.FloorPercent, verdict)
+	}
+	if rationale := d.GetBid().GetSpecialPriceRationale() + d.GetContract().GetSpecialPriceRationale(); rationale != "" {
+		fmt.Fprintf(w, "Special price\t%s\n", rationale)
+	}
+	if d.LevelValue != nil && d.LevelRate != nil {
+		fmt.Fprintf(w, "Level value\t%s at %s %s→%s (effective %s)\n", showMoney(d.LevelValue), d.LevelRate.Rate,
+			d.LevelRate.FromCurrency, d.LevelRate.ToCurrency, showDay(d.LevelRate.EffectiveDate))
 	}
 }

@@ -185,6 +185,9 @@ func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger)
 	if err := b.Store.UpsertPeople(ctx, DemoDirectory()); err != nil {
 		return err
 	}
+	if err := SeedReference(ctx, b.Store, policy.Base()); err != nil {
+		return err
+	}
 	if err := b.LoadPeople(ctx, cfg, log); err != nil {
 		return err
 	}
