@@ -85,6 +85,7 @@ func text(t *testing.T, ctx context.Context, selector string) string {
 func startWorkplace(t *testing.T, options ...testenv.Option) (*testenv.Engine, map[string]string, *httptest.Server) {
 	t.Helper()
 	e := testenv.StartEngine(t, options...)
+	require.NoError(t, dev.SeedReference(t.Context(), e.Store, "EUR"), "the demo's rates and catalogue, as ltcd dev keeps them")
 	tokens, err := dev.MintTokens([]byte(e.Config.JWTSecret), time.Now())
 	require.NoError(t, err)
 	workplace, err := web.New(web.Options{API: e.Conn, SignIn: dev.SignIn(tokens)})

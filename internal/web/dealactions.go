@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -111,9 +114,10 @@ var dealActions = forms("/deals/", []action[*ltcv1.Opportunity]{
 		}},
 	{Key: "atb", Title: "Request ATB with the bid package", Who: "The owner",
 		Offered: in(ltcv1.Stage_STAGE_PURSUIT, ltcv1.Stage_STAGE_BIDDING),
-		Fields: append(append([]field{{Name: "strategy", Label: "Bid strategy", Kind: "area"}}, moneyFields("price", "Proposed price")...),
+		Fields: append(append(append([]field{{Name: "strategy", Label: "Bid strategy", Kind: "area"}, lineItemsField}, moneyFields("price", "Proposed price")...),
 			field{Name: "margin", Label: "Gross margin (percent)", Kind: "text"}, field{Name: "payment_terms", Label: "Payment terms", Kind: "text"},
 			field{Name: "feasibility", Label: "Delivery feasibility", Kind: "area"}, field{Name: "win_rate", Label: "Win rate (percent)", Kind: "number"}),
+			specialPriceField),
 		Defaults: func(o *ltcv1.Opportunity) url.Values {
 			v := url.Values{}
 			setMoney(v, "price", o.EstimatedValue)
@@ -123,11 +127,15 @@ var dealActions = forms("/deals/", []action[*ltcv1.Opportunity]{
 			return v
 		},
 		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
-			_, err := s.decisions.RequestDecision(ctx, &ltcv1.RequestDecisionRequest{RequestId: rid, OpportunityId: deal,
+			lines, price, margin, err := pricing(v)
+			if err != nil {
+				return err
+			}
+			_, err = s.decisions.RequestDecision(ctx, &ltcv1.RequestDecisionRequest{RequestId: rid, OpportunityId: deal,
 				Gate: ltcv1.Gate_GATE_ATB, Package: &ltcv1.RequestDecisionRequest_Bid{Bid: &ltcv1.BidPackage{
-					Strategy: v.Get("strategy"), ProposedPrice: amount(v.Get("price"), v.Get("price_currency")),
-					GrossMarginPercent: percentage(v.Get("margin")), PaymentTerms: v.Get("payment_terms"),
-					DeliveryFeasibility: v.Get("feasibility"), WinRate: number(v.Get("win_rate"))}}})
+					Strategy: v.Get("strategy"), ProposedPrice: price, GrossMarginPercent: margin, PaymentTerms: v.Get("payment_terms"),
+					DeliveryFeasibility: v.Get("feasibility"), WinRate: number(v.Get("win_rate")),
+					LineItems: lines, SpecialPriceRationale: v.Get("special_price_rationale")}}})
 			return err
 		}},
 	{Key: "bid", Title: "Submit the bid", Who: "The owner",
@@ -157,9 +165,9 @@ var dealActions = forms("/deals/", []action[*ltcv1.Opportunity]{
 		}},
 	{Key: "atc", Title: "Request ATC with the contract package", Who: "The owner",
 		Offered: in(ltcv1.Stage_STAGE_NEGOTIATION, ltcv1.Stage_STAGE_CONTRACT_SIGNING),
-		Fields: append(moneyFields("price", "Final price"), field{Name: "margin", Label: "Gross margin (percent)", Kind: "text"},
+		Fields: append(append([]field{lineItemsField}, moneyFields("price", "Final price")...), field{Name: "margin", Label: "Gross margin (percent)", Kind: "text"},
 			field{Name: "payment_terms", Label: "Payment terms", Kind: "text"}, field{Name: "deviations", Label: "Deviations", Kind: "area"},
-			field{Name: "reference", Label: "Contract reference", Kind: "text"}),
+			field{Name: "reference", Label: "Contract reference", Kind: "text"}, specialPriceField),
 		Defaults: func(o *ltcv1.Opportunity) url.Values {
 			v := url.Values{}
 			if o.Bid != nil {
@@ -168,10 +176,14 @@ var dealActions = forms("/deals/", []action[*ltcv1.Opportunity]{
 			return v
 		},
 		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
-			_, err := s.decisions.RequestDecision(ctx, &ltcv1.RequestDecisionRequest{RequestId: rid, OpportunityId: deal,
+			lines, price, margin, err := pricing(v)
+			if err != nil {
+				return err
+			}
+			_, err = s.decisions.RequestDecision(ctx, &ltcv1.RequestDecisionRequest{RequestId: rid, OpportunityId: deal,
 				Gate: ltcv1.Gate_GATE_ATC, Package: &ltcv1.RequestDecisionRequest_Contract{Contract: &ltcv1.ContractPackage{
-					FinalPrice: amount(v.Get("price"), v.Get("price_currency")), GrossMarginPercent: percentage(v.Get("margin")),
-					PaymentTerms: v.Get("payment_terms"), Deviations: v.Get("deviations"), ContractReference: v.Get("reference")}}})
+					FinalPrice: price, GrossMarginPercent: margin, PaymentTerms: v.Get("payment_terms"), Deviations: v.Get("deviations"),
+					ContractReference: v.Get("reference"), LineItems: lines, SpecialPriceRationale: v.Get("special_price_rationale")}}})
 			return err
 		}},
 	{Key: "sign", Title: "Record the signed contract", Who: "The owner",
@@ -348,4 +360,42 @@ func missing(o *ltcv1.Opportunity) []need {
 		}
 	}
 	return needs
+}
+
+// The line items and special-price fields of the ATB and ATC forms.
+var (
+	lineItemsField = field{Name: "lines", Label: "Line items", Kind: "area",
+		Hint: "One per line: product code, quantity and discount percent, such as RAN-5G-BBU 60 10. With line items the engine computes the price and the margin, and the price and margin fields are not sent."}
+	specialPriceField = field{Name: "special_price_rationale", Label: "Why a special price", Kind: "area",
+		Hint: "Needed when the margin is below the policy's floor (a special price)"}
+)
+
+// pricing reads a package form's price: its line items ("CODE QUANTITY [DISCOUNT]" a line), or, without them,
+// its price and gross margin fields.
+func pricing(v url.Values) ([]*ltcv1.LineItem, *ltcv1.Money, float64, error) {
+	var lines []*ltcv1.LineItem
+	for i, text := range strings.Split(v.Get("lines"), "\n") {
+		parts := strings.Fields(text)
+		if len(parts) == 0 {
+			continue
+		}
+		qty := int64(-1)
+		if len(parts) >= 2 {
+			if n, err := strconv.ParseInt(parts[1], 10, 64); err == nil {
+				qty = n
+			}
+		}
+		if len(parts) > 3 || qty < 0 {
+			return nil, nil, 0, status.Errorf(codes.InvalidArgument, "line items, line %d: %q is not a product code, a quantity and an optional discount percent", i+1, strings.TrimSpace(text))
+		}
+		li := &ltcv1.LineItem{ProductCode: parts[0], Quantity: qty}
+		if len(parts) == 3 {
+			li.DiscountPercent = strings.TrimSuffix(parts[2], "%")
+		}
+		lines = append(lines, li)
+	}
+	if len(lines) > 0 {
+		return lines, nil, 0, nil
+	}
+	return nil, amount(v.Get("price"), v.Get("price_currency")), percentage(v.Get("margin")), nil
 }

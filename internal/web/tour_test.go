@@ -141,8 +141,16 @@ func TestTheDemoDealFromLeadToWonInTheBrowser(t *testing.T) {
 	b.act(deal, "report", map[string]string{"progress": "workshop held", "win_rate": "60", "next_steps": "bid strategy"})
 
 	b.as("sales")
-	b.act(deal, "atb", map[string]string{"strategy": "value over price", "margin": "31.5", "payment_terms": "30/60/10",
-		"feasibility": "feasible with partner"})
+	b.act(deal, "atb", map[string]string{"strategy": "value over price", "payment_terms": "30/60/10", "feasibility": "feasible with partner",
+		"lines": "RAN-5G-BBU 60 10\nRAN-5G-AAU 120 10\nCORE-5GC-LIC 2000 19.6\nSVC-DEPLOY 270"})
+	// The finance reviewer sees the lines with their costs, and the margin against the policy's floor.
+	b.as("reviewer_finance")
+	b.do(chromedp.Navigate(b.site+"/work"), chromedp.WaitVisible(chromedp.CSS(`#work a.decision-link`)),
+		chromedp.Click(chromedp.CSS(`#work a.decision-link`)), chromedp.WaitVisible(chromedp.CSS(`#line-items`)))
+	assert.Equal(t, "EUR 2,400,000.00", text(t, ctx, `#net-total`), "the lines make the price")
+	assert.Contains(t, text(t, ctx, `#margin-check`), "15%")
+	assert.Contains(t, text(t, ctx, `#line-items`), "EUR 1,466,600.00", "FINANCE reads the costs")
+	b.do(chromedp.ScrollIntoView(chromedp.CSS(`#package-h`)), screenshot(t, "web-decision-line-items"))
 	b.reviews()
 	b.as("executive2")
 	b.decideFirst("decide-submit", map[string]string{"rationale": "margin fine"})
