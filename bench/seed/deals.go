@@ -152,6 +152,12 @@ var (
 	outcomes     = []ltc.Outcome{ltc.OutcomeWon, ltc.OutcomeLost, ltc.OutcomeNoBid, ltc.OutcomeNotPursued, ltc.OutcomeAbandoned, ltc.OutcomeCancelled}
 	outcomeOdds  = []int{30, 30, 12, 12, 10, 6}
 	currencies   = []string{"EUR", "USD", "CNY", "GBP"}
+	// rates are finance's rates into EUR, the policy's base currency, that the seeded gates find the level with.
+	rates = []ltc.ExchangeRate{
+		{EffectiveDate: ltc.Date{Year: 2020, Month: 1, Day: 1}, From: "USD", To: "EUR", Rate: "0.9235"},
+		{EffectiveDate: ltc.Date{Year: 2020, Month: 1, Day: 1}, From: "CNY", To: "EUR", Rate: "0.1281"},
+		{EffectiveDate: ltc.Date{Year: 2020, Month: 1, Day: 1}, From: "GBP", To: "EUR", Rate: "1.1700"},
+	}
 	currencyOdds = []int{40, 30, 25, 5}
 	grades       = []ltc.CustomerGrade{ltc.GradeS, ltc.GradeA, ltc.GradeB, ltc.GradeC}
 	gradeOdds    = []int{5, 20, 40, 35}
@@ -464,9 +470,12 @@ func (b *builder) requestDecision(gate ltc.Gate, pkg ltc.Package, stop func() bo
 	var d ltc.Decision
 	err := b.change(ltc.CanRequestDecision(b.owner, b.o, gate, pkg), ltc.EventDecisionRequested, b.owner, func(id string) (ltc.Opportunity, any) {
 		var next ltc.Opportunity
-		next, d = b.o.RequestDecision(ltc.DecisionID(id), gate, pkg, b.policy, b.owner.Person(), b.now)
+		next, d = b.o.RequestDecision(ltc.DecisionID(id), gate, pkg, b.policy, b.owner.Person(), b.now, rates...)
 		return next, d
 	}, ltc.AuthorityRecipient(0))
+	if err == nil && d.ID == "" {
+		err = fmt.Errorf("seed: the %s package of deal %s was refused", gate, b.o.ID)
+	}
 	if err != nil {
 		return "", err
 	}

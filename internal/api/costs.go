@@ -12,9 +12,10 @@ import (
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
-// hideCosts clears the costs of line items from every answer to a caller who does not read costs (ltc.ReadsCosts:
-// FINANCE reviewers, executives, admins): a line's unit cost and cost amount and a package's cost total, wherever
-// the answer holds them (a deal, a decision, an event, a replayed answer). The package's gross margin stays.
+// hideCosts clears the costs from every answer to a caller who does not read costs (ltc.ReadsCosts: FINANCE
+// reviewers, executives, admins): a line's unit cost and cost amount, a package's cost total and a product's
+// standard cost, wherever the answer holds them (a deal, a decision, an event, a replayed answer). The package's
+// gross margin stays.
 func hideCosts() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, next grpc.UnaryHandler) (any, error) {
 		resp, err := next(ctx, req)
@@ -28,6 +29,7 @@ func hideCosts() grpc.UnaryServerInterceptor {
 var (
 	lineItemName = (&ltcv1.LineItem{}).ProtoReflect().Descriptor().FullName()
 	totalsName   = (&ltcv1.PackageTotals{}).ProtoReflect().Descriptor().FullName()
+	productName  = (&ltcv1.Product{}).ProtoReflect().Descriptor().FullName()
 	// holdsCosts memoises, per message type, whether it may hold a line item or totals, so that the walk skips
 	// what cannot.
 	holdsCosts sync.Map // protoreflect.FullName → bool
@@ -42,6 +44,9 @@ func clearCosts(m protoreflect.Message) {
 		return
 	case totalsName:
 		m.Clear(m.Descriptor().Fields().ByName("cost_total"))
+		return
+	case productName:
+		m.Clear(m.Descriptor().Fields().ByName("standard_cost"))
 		return
 	}
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
@@ -71,7 +76,7 @@ func mayHoldCosts(md protoreflect.MessageDescriptor) bool {
 
 func reachesCosts(md protoreflect.MessageDescriptor, seen map[protoreflect.FullName]bool) bool {
 	name := md.FullName()
-	if name == lineItemName || name == totalsName {
+	if name == lineItemName || name == totalsName || name == productName {
 		return true
 	}
 	if seen[name] {

@@ -103,7 +103,11 @@ func TestLineItemsPriceTheBid(t *testing.T) {
 
 	// A retry is answered as the first call was, though the product was retired since.
 	_, err = ref.UpsertProducts(e.As(t, fiona), &ltcv1.UpsertProductsRequest{RequestId: uuid.NewString(), Products: []*ltcv1.ProductInput{
-		func() *ltcv1.ProductInput { p := product("P-BBU", "RAN", "EUR"); p.Active = proto.Bool(false); return p }()}})
+		func() *ltcv1.ProductInput {
+			p := product("P-BBU", "RAN", "EUR")
+			p.Active = proto.Bool(false)
+			return p
+		}()}})
 	require.NoError(t, err)
 	again, err := decisions.RequestDecision(e.As(t, sam), special)
 	require.NoError(t, err)
@@ -154,4 +158,36 @@ func TestTheLevelOfAValueInAnotherCurrency(t *testing.T) {
 	assert.Equal(t, []string{"JPY", "EUR", "0.0062"}, []string{r.Decision.LevelRate.FromCurrency, r.Decision.LevelRate.ToCurrency, r.Decision.LevelRate.Rate})
 	assert.Equal(t, ltcv1.ProjectLevel_PROJECT_LEVEL_B, r.Decision.PolicyLevel)
 	assert.Equal(t, int32(2), r.Decision.RequiredAuthority)
+}
+
+// Finance's changes are in the event log, for the systems that follow it: no deal's, seen by the company's readers
+// only, with the standard cost to those who read costs.
+func TestReferenceDataChangesAreEvents(t *testing.T) {
+	e := testenv.StartEngine(t)
+	ref := ltcv1.NewReferenceDataServiceClient(e.Conn)
+	_, err := ref.SetExchangeRates(e.As(t, fiona), &ltcv1.SetExchangeRatesRequest{RequestId: uuid.NewString(),
+		Rates: []*ltcv1.ExchangeRateInput{rate(&date.Date{Year: 2026, Month: 1, Day: 1}, "USD", "0.9235")}})
+	require.NoError(t, err)
+	_, err = ref.UpsertProducts(e.As(t, fiona), &ltcv1.UpsertProductsRequest{RequestId: uuid.NewString(),
+		Products: []*ltcv1.ProductInput{product("P-BBU", "RAN", "EUR")}})
+	require.NoError(t, err)
+	erp := ltc.Actor{ID: "erp", Name: "ERP", Roles: []ltc.Role{ltc.RoleSystem}, Unit: ltc.Company, Scopes: []string{ltc.ScopeRead}}
+	feed := func(a ltc.Actor) []*ltcv1.Event {
+		resp, err := ltcv1.NewOpportunityServiceClient(e.Conn).ListEvents(e.As(t, a), &ltcv1.ListEventsRequest{
+			Types: []string{"exchange_rate.set", "product.upserted"}})
+		require.NoError(t, err)
+		return resp.Events
+	}
+	events := feed(erp)
+	require.Len(t, events, 2)
+	assert.Equal(t, []string{"exchange_rate.set", "product.upserted"}, []string{events[0].Type, events[1].Type})
+	assert.Empty(t, events[0].DealId, "no deal's")
+	assert.Equal(t, "0.9235", events[0].GetExchangeRateSet().Rate.Rate)
+	assert.Equal(t, fiona.ID, events[0].Actor.Id)
+	assert.Equal(t, "P-BBU", events[1].GetProductUpserted().Product.Code)
+	assert.Nil(t, events[1].GetProductUpserted().Product.StandardCost, "a system does not read costs")
+	admin := feed(ops)
+	require.Len(t, admin, 2)
+	assert.NotNil(t, admin[1].GetProductUpserted().Product.StandardCost, "an admin does")
+	assert.Empty(t, feed(sam), "a sales rep reads the events of their deals only")
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"slices"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -25,6 +26,12 @@ func (s *Server) eventToProto(reader ltc.Actor, e store.RecordedEvent) *ltcv1.Ev
 		Sequence: e.Sequence, DealId: e.DealID, AccountId: e.AccountID, DealSequence: e.DealSequence, Type: e.Type,
 		Actor: personToProto(e.Actor), RequestId: e.RequestID, StageBefore: e.StageBefore, StageAfter: e.StageAfter,
 		Recipients: e.Recipients, OccurTime: timestamppb.New(e.OccurredAt),
+	}
+	if slices.Contains(ltc.ReferenceEventTypes, e.Type) {
+		pe.DealId = "" // the log's subject is the rate or the product, which the payload names
+	}
+	if !ltc.ReadsCosts(reader) {
+		defer clearCosts(pe.ProtoReflect()) // for a webhook's reader too, which no interceptor sees
 	}
 	build, ok := eventPayloads[e.Type]
 	switch {
@@ -239,5 +246,12 @@ var eventPayloads = map[string]payloadBuilder{
 	ltc.EventOpportunityReopened: decoded(func(e *ltcv1.Event, d ltc.ReopenDetails) {
 		e.Payload = &ltcv1.Event_OpportunityReopened{OpportunityReopened: &ltcv1.OpportunityReopened{
 			DecisionId: d.DecisionID, Reopening: reopeningToProto(d.Reopening)}}
+	}),
+	// Finance's reference data.
+	ltc.EventExchangeRateSet: decoded(func(e *ltcv1.Event, r ltc.ExchangeRate) {
+		e.Payload = &ltcv1.Event_ExchangeRateSet{ExchangeRateSet: &ltcv1.ExchangeRateSet{Rate: rateToProto(r)}}
+	}),
+	ltc.EventProductUpserted: decoded(func(e *ltcv1.Event, p ltc.Product) {
+		e.Payload = &ltcv1.Event_ProductUpserted{ProductUpserted: &ltcv1.ProductUpserted{Product: productToProto(p)}}
 	}),
 }

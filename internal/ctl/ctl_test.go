@@ -26,7 +26,6 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func setup(t *testing.T) (*testenv.Engine, ctl.Options) {
 	t.Helper()
 	e := testenv.StartEngine(t)
-	require.NoError(t, dev.SeedReference(t.Context(), e.Store, ltc.DefaultPolicy().Base()))
 	tokens := map[string]string{}
 	for name, p := range dev.DemoPeople {
 		tok, err := auth.Mint([]byte(e.Config.JWTSecret), p, time.Now(), time.Hour)
@@ -50,7 +49,8 @@ func run(o ctl.Options, args ...string) (string, error) {
 }
 
 func TestDemoDrivesADealToWON(t *testing.T) {
-	_, o := setup(t)
+	e, o := setup(t)
+	require.NoError(t, dev.SeedReference(t.Context(), e.Store, ltc.DefaultPolicy().Base()), "the rates and catalogue ltcd dev keeps")
 	var out bytes.Buffer
 	require.NoError(t, ctl.Demo(o, &out))
 	text := out.String()

@@ -293,14 +293,13 @@ func CanRequestDecision(a Actor, o Opportunity, gate Gate, pkg Package) error {
 }
 
 // RequestDecision returns the deal in the gate's review stage with the decision the request opens, on the terms
-// GateTerms gives without exchange rates (a deal whose values are in the base currency); it is
-// RequestDecision.Apply without the actor's checks, for tests and seeds. A package the terms refuse leaves the
-// deal as it was, with no decision.
-func (o Opportunity) RequestDecision(id string, gate Gate, pkg Package, p Policy, by Person, now time.Time) (Opportunity, Decision) {
+// GateTerms gives with the rates; it is RequestDecision.Apply without the actor's checks, for tests and seeds. A
+// package the terms refuse leaves the deal as it was, with no decision (an empty id).
+func (o Opportunity) RequestDecision(id string, gate Gate, pkg Package, p Policy, by Person, now time.Time, rates ...ExchangeRate) (Opportunity, Decision) {
 	pkg, err := pkg.Priced()
 	var terms Terms
 	if err == nil {
-		terms, err = o.GateTerms(gate, pkg, p, nil)
+		terms, err = o.GateTerms(gate, pkg, p, rates)
 	}
 	if err != nil {
 		return o, Decision{}
@@ -340,7 +339,7 @@ func (o Opportunity) GateTerms(gate Gate, pkg Package, p Policy, rates []Exchang
 	t.Level = t.ProposedLevel
 	if o.governed() {
 		levelValue := value
-		if o.Rules >= RulesEconomics && value.Currency != p.Base() {
+		if o.Rules >= RulesEconomics && value.Currency != "" && value.Currency != p.Base() {
 			i := slices.IndexFunc(rates, func(r ExchangeRate) bool { return r.From == value.Currency && r.To == p.Base() })
 			if i < 0 {
 				return Terms{}, o.precondition("requesting %s needs the exchange rate of %s into the base currency %s in force today, to find the project level; FINANCE sets it (SetExchangeRates)",

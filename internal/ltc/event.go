@@ -130,6 +130,16 @@ const (
 	EventOpportunityReopened = "opportunity.reopened"
 )
 
+// Event types of finance's reference data: their deal_id is empty and their subject is the rate or product
+// (ReferenceEventTypes).
+const (
+	EventExchangeRateSet = "exchange_rate.set"
+	EventProductUpserted = "product.upserted"
+)
+
+// ReferenceEventTypes are the events of the reference data, which no deal or account holds.
+var ReferenceEventTypes = []string{EventExchangeRateSet, EventProductUpserted}
+
 // EventTypes is the event catalogue: every type the engine writes. ListEvents filters by these only.
 var EventTypes = slices.Concat([]string{
 	EventLeadCreated, EventLeadQualified, EventLeadDisqualified, EventLeadOverdue, EventOpportunityCreated,
@@ -139,4 +149,4 @@ var EventTypes = slices.Concat([]string{
 	EventHandoverCompleted, EventHandoverOverdue, EventSummarySubmitted, EventSummaryOverdue,
 	EventWeeklyReportSubmitted, EventWeeklyReportOverdue, EventMeetingRecorded,
 	EventLeadReassigned, EventOwnerReassigned, EventReviewReassigned, EventOpportunityReopened,
-}, AccountEventTypes)
+}, AccountEventTypes, ReferenceEventTypes)

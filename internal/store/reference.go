@@ -83,6 +83,7 @@ func (s *Store) SetExchangeRates(ctx context.Context, rates []ltc.ExchangeRate, 
 	}
 	return writeReference(ctx, s, req, "exchange_rates", at, func(tx pgx.Tx) ([]ltc.ExchangeRate, error) {
 		out := make([]ltc.ExchangeRate, 0, len(rates))
+		var events []ltc.Event
 		for _, r := range rates {
 			day := dateOf(r.EffectiveDate)
 			err := tx.QueryRow(ctx, `SELECT rate_text FROM exchange_rates WHERE from_currency = $1 AND to_currency = $2 AND effective_date = $3`,
@@ -95,6 +96,7 @@ func (s *Store) SetExchangeRates(ctx context.Context, rates []ltc.ExchangeRate, 
 				return nil, err
 			}
 			id := uuid.NewSHA1(rateIDSpace, []byte(r.From+"/"+r.To+"/"+day.Format(time.DateOnly)))
+			events = append(events, referenceEvent(id, ltc.EventExchangeRateSet, r.SetBy, req.ID, r.SetAt, r))
 			if _, err := tx.Exec(ctx, `
 				INSERT INTO exchange_rates (id, effective_date, from_currency, to_currency, rate, rate_text, set_by, set_at, created_at, doc)
 				VALUES ($1, $2, $3, $4, $5::numeric, $5, $6, $7, $9, $8)
@@ -112,7 +114,7 @@ func (s *Store) SetExchangeRates(ctx context.Context, rates []ltc.ExchangeRate, 
 			}
 			out = append(out, r)
 		}
-		return out, nil
+		return out, appendEvents(ctx, tx, events)
 	})
 }
 
@@ -175,6 +177,7 @@ func (s *Store) UpsertProducts(ctx context.Context, products []ltc.Product, req 
 	}
 	return writeReference(ctx, s, req, "products", at, func(tx pgx.Tx) ([]ltc.Product, error) {
 		out := make([]ltc.Product, 0, len(products))
+		var events []ltc.Event
 		for _, p := range products {
 			var doc []byte
 			err := tx.QueryRow(ctx, `SELECT doc FROM products WHERE code = $1`, p.Code).Scan(&doc)
@@ -190,19 +193,21 @@ func (s *Store) UpsertProducts(ctx context.Context, products []ltc.Product, req 
 			if doc, err = json.Marshal(p); err != nil {
 				return nil, err
 			}
+			id := uuid.NewSHA1(productIDSpace, []byte(p.Code))
+			events = append(events, referenceEvent(id, ltc.EventProductUpserted, p.UpdatedBy, req.ID, p.UpdatedAt, p))
 			if _, err := tx.Exec(ctx, `
 				INSERT INTO products (id, code, family, currency, list_price_minor, standard_cost_minor, active, search, created_at, updated_at, doc)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 				ON CONFLICT (code) DO UPDATE SET family = excluded.family, currency = excluded.currency,
 					list_price_minor = excluded.list_price_minor, standard_cost_minor = excluded.standard_cost_minor,
 					active = excluded.active, search = excluded.search, updated_at = excluded.updated_at, doc = excluded.doc`,
-				uuid.NewSHA1(productIDSpace, []byte(p.Code)), p.Code, p.Family, p.ListPrice.Currency, p.ListPrice.AmountMinor,
+				id, p.Code, p.Family, p.ListPrice.Currency, p.ListPrice.AmountMinor,
 				p.StandardCost.AmountMinor, p.Active, searchText(p.Code+"\n"+p.Name), p.CreatedAt, p.UpdatedAt, doc); err != nil {
 				return nil, fmt.Errorf("write product %s: %w", p.Code, err)
 			}
 			out = append(out, p)
 		}
-		return out, nil
+		return out, appendEvents(ctx, tx, events)
 	})
 }
 
@@ -260,4 +265,10 @@ func (s *Store) RateInForce(ctx context.Context, from, to string, day ltc.Date) 
 		return ltc.ExchangeRate{}, false, err
 	}
 	return rates[0], true, nil
+}
+
+// referenceEvent is the event of a change of the reference data: its subject is the rate or the product (the log's
+// deal_id column holds it), of no deal or account.
+func referenceEvent(subject uuid.UUID, typ string, actor ltc.Person, requestID string, at time.Time, data any) ltc.Event {
+	return ltc.Event{DealID: subject.String(), Type: typ, Actor: actor, RequestID: requestID, Data: ltc.EventData(data), OccurredAt: at}
 }

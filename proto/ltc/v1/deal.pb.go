@@ -2595,7 +2595,7 @@ type BidPackage struct {
 	WinRate int32 `protobuf:"varint,6,opt,name=win_rate,json=winRate,proto3" json:"win_rate,omitempty"`
 	// The products and services offered, which make the price and the margin.
 	LineItems []*LineItem `protobuf:"bytes,7,rep,name=line_items,json=lineItems,proto3" json:"line_items,omitempty"`
-	// The line items' totals (set by the engine).
+	// The line items' totals (set by the engine; ignored in requests).
 	Totals *PackageTotals `protobuf:"bytes,8,opt,name=totals,proto3" json:"totals,omitempty"`
 	// Why a package below the policy's margin floor is worth it: required for a special price (特价), which the
 	// FINANCE review checks.
@@ -2714,7 +2714,7 @@ type LineItem struct {
 	// The cost of one unit; unset takes the catalogue's standard cost. Shown only to those who read costs (FINANCE
 	// reviewers, executives, admins).
 	UnitCost *Money `protobuf:"bytes,5,opt,name=unit_cost,json=unitCost,proto3" json:"unit_cost,omitempty"`
-	// The product's name, family and unit of sale (set by the engine from the catalogue).
+	// The product's name, family and unit of sale (set by the engine from the catalogue; ignored in requests).
 	ProductName string `protobuf:"bytes,6,opt,name=product_name,json=productName,proto3" json:"product_name,omitempty"`
 	Family      string `protobuf:"bytes,7,opt,name=family,proto3" json:"family,omitempty"`
 	Unit        string `protobuf:"bytes,8,opt,name=unit,proto3" json:"unit,omitempty"`
@@ -3280,7 +3280,7 @@ type ContractPackage struct {
 	ContractReference string `protobuf:"bytes,5,opt,name=contract_reference,json=contractReference,proto3" json:"contract_reference,omitempty"`
 	// The products and services contracted, which make the price and the margin.
 	LineItems []*LineItem `protobuf:"bytes,6,rep,name=line_items,json=lineItems,proto3" json:"line_items,omitempty"`
-	// The line items' totals (set by the engine).
+	// The line items' totals (set by the engine; ignored in requests).
 	Totals *PackageTotals `protobuf:"bytes,7,opt,name=totals,proto3" json:"totals,omitempty"`
 	// Why a package below the policy's margin floor is worth it: required for a special price (特价).
 	SpecialPriceRationale string `protobuf:"bytes,8,opt,name=special_price_rationale,json=specialPriceRationale,proto3" json:"special_price_rationale,omitempty"`
@@ -3973,33 +3973,33 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
 	"line_items\x18\a \x03(\v2\x10.ltc.v1.LineItemB\b\xbaH\x05\x92\x01\x02\x10dR\tlineItems\x12-\n" +
 	"\x06totals\x18\b \x01(\v2\x15.ltc.v1.PackageTotalsR\x06totals\x12@\n" +
-	"\x17special_price_rationale\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x15specialPriceRationale\"\xd7\x03\n" +
+	"\x17special_price_rationale\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x15specialPriceRationale\"\xf5\x03\n" +
 	"\bLineItem\x12,\n" +
 	"\fproduct_code\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\vproductCode\x12)\n" +
 	"\bquantity\x18\x02 \x01(\x03B\r\xbaH\n" +
 	"\"\b\x18\x80\x94\xeb\xdc\x03 \x00R\bquantity\x125\n" +
 	"\x0funit_list_price\x18\x03 \x01(\v2\r.ltc.v1.MoneyR\runitListPrice\x122\n" +
 	"\x10discount_percent\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\bR\x0fdiscountPercent\x12*\n" +
-	"\tunit_cost\x18\x05 \x01(\v2\r.ltc.v1.MoneyR\bunitCost\x12!\n" +
-	"\fproduct_name\x18\x06 \x01(\tR\vproductName\x12\x16\n" +
-	"\x06family\x18\a \x01(\tR\x06family\x12\x12\n" +
-	"\x04unit\x18\b \x01(\tR\x04unit\x12.\n" +
+	"\tunit_cost\x18\x05 \x01(\v2\r.ltc.v1.MoneyR\bunitCost\x12+\n" +
+	"\fproduct_name\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vproductName\x12 \n" +
+	"\x06family\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06family\x12\x1c\n" +
+	"\x04unit\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04unit\x12.\n" +
 	"\vlist_amount\x18\t \x01(\v2\r.ltc.v1.MoneyR\n" +
 	"listAmount\x12,\n" +
 	"\n" +
 	"net_amount\x18\n" +
 	" \x01(\v2\r.ltc.v1.MoneyR\tnetAmount\x12.\n" +
 	"\vcost_amount\x18\v \x01(\v2\r.ltc.v1.MoneyR\n" +
-	"costAmount\"\xaa\x02\n" +
+	"costAmount\"\xbc\x02\n" +
 	"\rPackageTotals\x12,\n" +
 	"\n" +
 	"list_total\x18\x01 \x01(\v2\r.ltc.v1.MoneyR\tlistTotal\x124\n" +
 	"\x0ediscount_total\x18\x02 \x01(\v2\r.ltc.v1.MoneyR\rdiscountTotal\x12*\n" +
 	"\tnet_total\x18\x03 \x01(\v2\r.ltc.v1.MoneyR\bnetTotal\x12,\n" +
 	"\n" +
-	"cost_total\x18\x04 \x01(\v2\r.ltc.v1.MoneyR\tcostTotal\x12)\n" +
-	"\x10discount_percent\x18\x05 \x01(\tR\x0fdiscountPercent\x120\n" +
-	"\x14gross_margin_percent\x18\x06 \x01(\tR\x12grossMarginPercent\"\xc1\x01\n" +
+	"cost_total\x18\x04 \x01(\v2\r.ltc.v1.MoneyR\tcostTotal\x122\n" +
+	"\x10discount_percent\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18 R\x0fdiscountPercent\x129\n" +
+	"\x14gross_margin_percent\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18 R\x12grossMarginPercent\"\xc1\x01\n" +
 	"\vMarginCheck\x12#\n" +
 	"\rfloor_percent\x18\x01 \x01(\tR\ffloorPercent\x12%\n" +
 	"\x0emargin_percent\x18\x02 \x01(\tR\rmarginPercent\x12\x16\n" +

@@ -2539,11 +2539,104 @@ func (x *OpportunityReopened) GetReopening() *Reopening {
 	return nil
 }
 
+// ExchangeRateSet: "exchange_rate.set", when SetExchangeRates sets a rate (one event per rate of the batch).
+type ExchangeRateSet struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The rate as set, with the rate it replaced for the same date and currencies.
+	Rate          *ExchangeRate `protobuf:"bytes,1,opt,name=rate,proto3" json:"rate,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExchangeRateSet) Reset() {
+	*x = ExchangeRateSet{}
+	mi := &file_ltc_v1_event_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExchangeRateSet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExchangeRateSet) ProtoMessage() {}
+
+func (x *ExchangeRateSet) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExchangeRateSet.ProtoReflect.Descriptor instead.
+func (*ExchangeRateSet) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ExchangeRateSet) GetRate() *ExchangeRate {
+	if x != nil {
+		return x.Rate
+	}
+	return nil
+}
+
+// ProductUpserted: "product.upserted", when UpsertProducts creates or replaces a product (one event per product).
+// The standard cost is shown only to those who read costs.
+type ProductUpserted struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The product as recorded.
+	Product       *Product `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProductUpserted) Reset() {
+	*x = ProductUpserted{}
+	mi := &file_ltc_v1_event_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProductUpserted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProductUpserted) ProtoMessage() {}
+
+func (x *ProductUpserted) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProductUpserted.ProtoReflect.Descriptor instead.
+func (*ProductUpserted) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ProductUpserted) GetProduct() *Product {
+	if x != nil {
+		return x.Product
+	}
+	return nil
+}
+
 var File_ltc_v1_event_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_event_proto_rawDesc = "" +
 	"\n" +
-	"\x12ltc/v1/event.proto\x12\x06ltc.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14ltc/v1/account.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x11ltc/v1/lead.proto\"/\n" +
+	"\x12ltc/v1/event.proto\x12\x06ltc.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14ltc/v1/account.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x11ltc/v1/lead.proto\x1a\x16ltc/v1/reference.proto\"/\n" +
 	"\vLeadCreated\x12 \n" +
 	"\x04lead\x18\x01 \x01(\v2\f.ltc.v1.LeadR\x04lead\"L\n" +
 	"\rLeadQualified\x12;\n" +
@@ -2688,7 +2781,11 @@ const file_ltc_v1_event_proto_rawDesc = "" +
 	"\x13OpportunityReopened\x12\x1f\n" +
 	"\vdecision_id\x18\x01 \x01(\tR\n" +
 	"decisionId\x12/\n" +
-	"\treopening\x18\x02 \x01(\v2\x11.ltc.v1.ReopeningR\treopeningB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\treopening\x18\x02 \x01(\v2\x11.ltc.v1.ReopeningR\treopening\";\n" +
+	"\x0fExchangeRateSet\x12(\n" +
+	"\x04rate\x18\x01 \x01(\v2\x14.ltc.v1.ExchangeRateR\x04rate\"<\n" +
+	"\x0fProductUpserted\x12)\n" +
+	"\aproduct\x18\x01 \x01(\v2\x0f.ltc.v1.ProductR\aproductB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_event_proto_rawDescOnce sync.Once
@@ -2702,7 +2799,7 @@ func file_ltc_v1_event_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_event_proto_rawDescData
 }
 
-var file_ltc_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_ltc_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_ltc_v1_event_proto_goTypes = []any{
 	(*LeadCreated)(nil),                 // 0: ltc.v1.LeadCreated
 	(*LeadQualified)(nil),               // 1: ltc.v1.LeadQualified
@@ -2751,104 +2848,110 @@ var file_ltc_v1_event_proto_goTypes = []any{
 	(*OwnerReassigned)(nil),             // 44: ltc.v1.OwnerReassigned
 	(*ReviewReassigned)(nil),            // 45: ltc.v1.ReviewReassigned
 	(*OpportunityReopened)(nil),         // 46: ltc.v1.OpportunityReopened
-	(*Lead)(nil),                        // 47: ltc.v1.Lead
-	(*Qualification)(nil),               // 48: ltc.v1.Qualification
-	(*timestamppb.Timestamp)(nil),       // 49: google.protobuf.Timestamp
-	(*Opportunity)(nil),                 // 50: ltc.v1.Opportunity
-	(*Assessment)(nil),                  // 51: ltc.v1.Assessment
-	(*Decision)(nil),                    // 52: ltc.v1.Decision
-	(*Review)(nil),                      // 53: ltc.v1.Review
-	(*TeamMember)(nil),                  // 54: ltc.v1.TeamMember
-	(Outcome)(0),                        // 55: ltc.v1.Outcome
-	(*Risk)(nil),                        // 56: ltc.v1.Risk
-	(*Bid)(nil),                         // 57: ltc.v1.Bid
-	(*TenderResult)(nil),                // 58: ltc.v1.TenderResult
-	(*Contract)(nil),                    // 59: ltc.v1.Contract
-	(*Handover)(nil),                    // 60: ltc.v1.Handover
-	(*ProjectSummary)(nil),              // 61: ltc.v1.ProjectSummary
-	(*WeeklyReport)(nil),                // 62: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                     // 63: ltc.v1.Meeting
-	(*Account)(nil),                     // 64: ltc.v1.Account
-	(*fieldmaskpb.FieldMask)(nil),       // 65: google.protobuf.FieldMask
-	(*Person)(nil),                      // 66: ltc.v1.Person
-	(*SupplierStatus)(nil),              // 67: ltc.v1.SupplierStatus
-	(*GradeChange)(nil),                 // 68: ltc.v1.GradeChange
-	(*ContactFacts)(nil),                // 69: ltc.v1.ContactFacts
-	(*RelationshipAssessment)(nil),      // 70: ltc.v1.RelationshipAssessment
-	(RelationshipLevel)(0),              // 71: ltc.v1.RelationshipLevel
-	(*AccountPlan)(nil),                 // 72: ltc.v1.AccountPlan
-	(*RelationshipReview)(nil),          // 73: ltc.v1.RelationshipReview
-	(*ReviewCadence)(nil),               // 74: ltc.v1.ReviewCadence
-	(*SatisfactionScore)(nil),           // 75: ltc.v1.SatisfactionScore
-	(Trend)(0),                          // 76: ltc.v1.Trend
-	(*Activity)(nil),                    // 77: ltc.v1.Activity
-	(*ReviewAssignment)(nil),            // 78: ltc.v1.ReviewAssignment
-	(*Reopening)(nil),                   // 79: ltc.v1.Reopening
+	(*ExchangeRateSet)(nil),             // 47: ltc.v1.ExchangeRateSet
+	(*ProductUpserted)(nil),             // 48: ltc.v1.ProductUpserted
+	(*Lead)(nil),                        // 49: ltc.v1.Lead
+	(*Qualification)(nil),               // 50: ltc.v1.Qualification
+	(*timestamppb.Timestamp)(nil),       // 51: google.protobuf.Timestamp
+	(*Opportunity)(nil),                 // 52: ltc.v1.Opportunity
+	(*Assessment)(nil),                  // 53: ltc.v1.Assessment
+	(*Decision)(nil),                    // 54: ltc.v1.Decision
+	(*Review)(nil),                      // 55: ltc.v1.Review
+	(*TeamMember)(nil),                  // 56: ltc.v1.TeamMember
+	(Outcome)(0),                        // 57: ltc.v1.Outcome
+	(*Risk)(nil),                        // 58: ltc.v1.Risk
+	(*Bid)(nil),                         // 59: ltc.v1.Bid
+	(*TenderResult)(nil),                // 60: ltc.v1.TenderResult
+	(*Contract)(nil),                    // 61: ltc.v1.Contract
+	(*Handover)(nil),                    // 62: ltc.v1.Handover
+	(*ProjectSummary)(nil),              // 63: ltc.v1.ProjectSummary
+	(*WeeklyReport)(nil),                // 64: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                     // 65: ltc.v1.Meeting
+	(*Account)(nil),                     // 66: ltc.v1.Account
+	(*fieldmaskpb.FieldMask)(nil),       // 67: google.protobuf.FieldMask
+	(*Person)(nil),                      // 68: ltc.v1.Person
+	(*SupplierStatus)(nil),              // 69: ltc.v1.SupplierStatus
+	(*GradeChange)(nil),                 // 70: ltc.v1.GradeChange
+	(*ContactFacts)(nil),                // 71: ltc.v1.ContactFacts
+	(*RelationshipAssessment)(nil),      // 72: ltc.v1.RelationshipAssessment
+	(RelationshipLevel)(0),              // 73: ltc.v1.RelationshipLevel
+	(*AccountPlan)(nil),                 // 74: ltc.v1.AccountPlan
+	(*RelationshipReview)(nil),          // 75: ltc.v1.RelationshipReview
+	(*ReviewCadence)(nil),               // 76: ltc.v1.ReviewCadence
+	(*SatisfactionScore)(nil),           // 77: ltc.v1.SatisfactionScore
+	(Trend)(0),                          // 78: ltc.v1.Trend
+	(*Activity)(nil),                    // 79: ltc.v1.Activity
+	(*ReviewAssignment)(nil),            // 80: ltc.v1.ReviewAssignment
+	(*Reopening)(nil),                   // 81: ltc.v1.Reopening
+	(*ExchangeRate)(nil),                // 82: ltc.v1.ExchangeRate
+	(*Product)(nil),                     // 83: ltc.v1.Product
 }
 var file_ltc_v1_event_proto_depIdxs = []int32{
-	47, // 0: ltc.v1.LeadCreated.lead:type_name -> ltc.v1.Lead
-	48, // 1: ltc.v1.LeadQualified.qualification:type_name -> ltc.v1.Qualification
-	49, // 2: ltc.v1.LeadOverdue.sla_due_time:type_name -> google.protobuf.Timestamp
-	50, // 3: ltc.v1.OpportunityCreated.opportunity:type_name -> ltc.v1.Opportunity
-	51, // 4: ltc.v1.AssessmentUpdated.assessment:type_name -> ltc.v1.Assessment
-	52, // 5: ltc.v1.DecisionRequested.decision:type_name -> ltc.v1.Decision
-	53, // 6: ltc.v1.ReviewSubmitted.review:type_name -> ltc.v1.Review
-	52, // 7: ltc.v1.DecisionDecided.decision:type_name -> ltc.v1.Decision
-	52, // 8: ltc.v1.DecisionWithdrawn.decision:type_name -> ltc.v1.Decision
-	49, // 9: ltc.v1.DecisionEscalated.due_time:type_name -> google.protobuf.Timestamp
-	49, // 10: ltc.v1.DecisionOverdue.due_time:type_name -> google.protobuf.Timestamp
-	54, // 11: ltc.v1.TeamAppointed.members:type_name -> ltc.v1.TeamMember
-	54, // 12: ltc.v1.TeamChanged.before:type_name -> ltc.v1.TeamMember
-	54, // 13: ltc.v1.TeamChanged.after:type_name -> ltc.v1.TeamMember
-	55, // 14: ltc.v1.OpportunityClosed.outcome:type_name -> ltc.v1.Outcome
-	56, // 15: ltc.v1.RiskAdded.risk:type_name -> ltc.v1.Risk
-	56, // 16: ltc.v1.RiskUpdated.risk:type_name -> ltc.v1.Risk
-	57, // 17: ltc.v1.BidSubmitted.bid:type_name -> ltc.v1.Bid
-	58, // 18: ltc.v1.TenderResultRecorded.result:type_name -> ltc.v1.TenderResult
-	59, // 19: ltc.v1.ContractSigned.contract:type_name -> ltc.v1.Contract
-	60, // 20: ltc.v1.HandoverScheduled.handover:type_name -> ltc.v1.Handover
-	60, // 21: ltc.v1.HandoverCompleted.handover:type_name -> ltc.v1.Handover
-	49, // 22: ltc.v1.HandoverOverdue.due_time:type_name -> google.protobuf.Timestamp
-	61, // 23: ltc.v1.SummarySubmitted.summary:type_name -> ltc.v1.ProjectSummary
-	49, // 24: ltc.v1.SummaryOverdue.due_time:type_name -> google.protobuf.Timestamp
-	62, // 25: ltc.v1.WeeklyReportSubmitted.report:type_name -> ltc.v1.WeeklyReport
-	49, // 26: ltc.v1.WeeklyReportOverdue.due_time:type_name -> google.protobuf.Timestamp
-	63, // 27: ltc.v1.MeetingRecorded.meeting:type_name -> ltc.v1.Meeting
-	64, // 28: ltc.v1.AccountCreated.account:type_name -> ltc.v1.Account
-	65, // 29: ltc.v1.AccountUpdated.update_mask:type_name -> google.protobuf.FieldMask
-	66, // 30: ltc.v1.AccountUpdated.owner:type_name -> ltc.v1.Person
-	54, // 31: ltc.v1.AccountUpdated.team:type_name -> ltc.v1.TeamMember
-	67, // 32: ltc.v1.AccountUpdated.supplier:type_name -> ltc.v1.SupplierStatus
-	68, // 33: ltc.v1.AccountGraded.change:type_name -> ltc.v1.GradeChange
-	69, // 34: ltc.v1.ContactAdded.contact:type_name -> ltc.v1.ContactFacts
-	65, // 35: ltc.v1.ContactUpdated.update_mask:type_name -> google.protobuf.FieldMask
-	69, // 36: ltc.v1.ContactUpdated.contact:type_name -> ltc.v1.ContactFacts
-	70, // 37: ltc.v1.RelationshipAssessed.assessment:type_name -> ltc.v1.RelationshipAssessment
-	71, // 38: ltc.v1.RelationshipAssessed.level_before:type_name -> ltc.v1.RelationshipLevel
-	72, // 39: ltc.v1.AccountPlanSet.plan:type_name -> ltc.v1.AccountPlan
-	73, // 40: ltc.v1.RelationshipReviewRecorded.review:type_name -> ltc.v1.RelationshipReview
-	74, // 41: ltc.v1.RelationshipReviewRecorded.cadence:type_name -> ltc.v1.ReviewCadence
-	49, // 42: ltc.v1.RelationshipReviewOverdue.due_time:type_name -> google.protobuf.Timestamp
-	49, // 43: ltc.v1.RelationshipReviewEscalated.due_time:type_name -> google.protobuf.Timestamp
-	75, // 44: ltc.v1.SatisfactionRecorded.score:type_name -> ltc.v1.SatisfactionScore
-	76, // 45: ltc.v1.SatisfactionRecorded.trend:type_name -> ltc.v1.Trend
-	77, // 46: ltc.v1.ActivityRecorded.activity:type_name -> ltc.v1.Activity
-	77, // 47: ltc.v1.ActivityReviewed.activity:type_name -> ltc.v1.Activity
-	77, // 48: ltc.v1.ActivityCompleted.activity:type_name -> ltc.v1.Activity
-	66, // 49: ltc.v1.LeadReassigned.before:type_name -> ltc.v1.Person
-	66, // 50: ltc.v1.LeadReassigned.after:type_name -> ltc.v1.Person
-	66, // 51: ltc.v1.OwnerReassigned.before:type_name -> ltc.v1.Person
-	66, // 52: ltc.v1.OwnerReassigned.after:type_name -> ltc.v1.Person
-	54, // 53: ltc.v1.OwnerReassigned.team_before:type_name -> ltc.v1.TeamMember
-	54, // 54: ltc.v1.OwnerReassigned.team_after:type_name -> ltc.v1.TeamMember
-	78, // 55: ltc.v1.ReviewReassigned.assignment:type_name -> ltc.v1.ReviewAssignment
-	66, // 56: ltc.v1.ReviewReassigned.before:type_name -> ltc.v1.Person
-	79, // 57: ltc.v1.OpportunityReopened.reopening:type_name -> ltc.v1.Reopening
-	58, // [58:58] is the sub-list for method output_type
-	58, // [58:58] is the sub-list for method input_type
-	58, // [58:58] is the sub-list for extension type_name
-	58, // [58:58] is the sub-list for extension extendee
-	0,  // [0:58] is the sub-list for field type_name
+	49, // 0: ltc.v1.LeadCreated.lead:type_name -> ltc.v1.Lead
+	50, // 1: ltc.v1.LeadQualified.qualification:type_name -> ltc.v1.Qualification
+	51, // 2: ltc.v1.LeadOverdue.sla_due_time:type_name -> google.protobuf.Timestamp
+	52, // 3: ltc.v1.OpportunityCreated.opportunity:type_name -> ltc.v1.Opportunity
+	53, // 4: ltc.v1.AssessmentUpdated.assessment:type_name -> ltc.v1.Assessment
+	54, // 5: ltc.v1.DecisionRequested.decision:type_name -> ltc.v1.Decision
+	55, // 6: ltc.v1.ReviewSubmitted.review:type_name -> ltc.v1.Review
+	54, // 7: ltc.v1.DecisionDecided.decision:type_name -> ltc.v1.Decision
+	54, // 8: ltc.v1.DecisionWithdrawn.decision:type_name -> ltc.v1.Decision
+	51, // 9: ltc.v1.DecisionEscalated.due_time:type_name -> google.protobuf.Timestamp
+	51, // 10: ltc.v1.DecisionOverdue.due_time:type_name -> google.protobuf.Timestamp
+	56, // 11: ltc.v1.TeamAppointed.members:type_name -> ltc.v1.TeamMember
+	56, // 12: ltc.v1.TeamChanged.before:type_name -> ltc.v1.TeamMember
+	56, // 13: ltc.v1.TeamChanged.after:type_name -> ltc.v1.TeamMember
+	57, // 14: ltc.v1.OpportunityClosed.outcome:type_name -> ltc.v1.Outcome
+	58, // 15: ltc.v1.RiskAdded.risk:type_name -> ltc.v1.Risk
+	58, // 16: ltc.v1.RiskUpdated.risk:type_name -> ltc.v1.Risk
+	59, // 17: ltc.v1.BidSubmitted.bid:type_name -> ltc.v1.Bid
+	60, // 18: ltc.v1.TenderResultRecorded.result:type_name -> ltc.v1.TenderResult
+	61, // 19: ltc.v1.ContractSigned.contract:type_name -> ltc.v1.Contract
+	62, // 20: ltc.v1.HandoverScheduled.handover:type_name -> ltc.v1.Handover
+	62, // 21: ltc.v1.HandoverCompleted.handover:type_name -> ltc.v1.Handover
+	51, // 22: ltc.v1.HandoverOverdue.due_time:type_name -> google.protobuf.Timestamp
+	63, // 23: ltc.v1.SummarySubmitted.summary:type_name -> ltc.v1.ProjectSummary
+	51, // 24: ltc.v1.SummaryOverdue.due_time:type_name -> google.protobuf.Timestamp
+	64, // 25: ltc.v1.WeeklyReportSubmitted.report:type_name -> ltc.v1.WeeklyReport
+	51, // 26: ltc.v1.WeeklyReportOverdue.due_time:type_name -> google.protobuf.Timestamp
+	65, // 27: ltc.v1.MeetingRecorded.meeting:type_name -> ltc.v1.Meeting
+	66, // 28: ltc.v1.AccountCreated.account:type_name -> ltc.v1.Account
+	67, // 29: ltc.v1.AccountUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	68, // 30: ltc.v1.AccountUpdated.owner:type_name -> ltc.v1.Person
+	56, // 31: ltc.v1.AccountUpdated.team:type_name -> ltc.v1.TeamMember
+	69, // 32: ltc.v1.AccountUpdated.supplier:type_name -> ltc.v1.SupplierStatus
+	70, // 33: ltc.v1.AccountGraded.change:type_name -> ltc.v1.GradeChange
+	71, // 34: ltc.v1.ContactAdded.contact:type_name -> ltc.v1.ContactFacts
+	67, // 35: ltc.v1.ContactUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	71, // 36: ltc.v1.ContactUpdated.contact:type_name -> ltc.v1.ContactFacts
+	72, // 37: ltc.v1.RelationshipAssessed.assessment:type_name -> ltc.v1.RelationshipAssessment
+	73, // 38: ltc.v1.RelationshipAssessed.level_before:type_name -> ltc.v1.RelationshipLevel
+	74, // 39: ltc.v1.AccountPlanSet.plan:type_name -> ltc.v1.AccountPlan
+	75, // 40: ltc.v1.RelationshipReviewRecorded.review:type_name -> ltc.v1.RelationshipReview
+	76, // 41: ltc.v1.RelationshipReviewRecorded.cadence:type_name -> ltc.v1.ReviewCadence
+	51, // 42: ltc.v1.RelationshipReviewOverdue.due_time:type_name -> google.protobuf.Timestamp
+	51, // 43: ltc.v1.RelationshipReviewEscalated.due_time:type_name -> google.protobuf.Timestamp
+	77, // 44: ltc.v1.SatisfactionRecorded.score:type_name -> ltc.v1.SatisfactionScore
+	78, // 45: ltc.v1.SatisfactionRecorded.trend:type_name -> ltc.v1.Trend
+	79, // 46: ltc.v1.ActivityRecorded.activity:type_name -> ltc.v1.Activity
+	79, // 47: ltc.v1.ActivityReviewed.activity:type_name -> ltc.v1.Activity
+	79, // 48: ltc.v1.ActivityCompleted.activity:type_name -> ltc.v1.Activity
+	68, // 49: ltc.v1.LeadReassigned.before:type_name -> ltc.v1.Person
+	68, // 50: ltc.v1.LeadReassigned.after:type_name -> ltc.v1.Person
+	68, // 51: ltc.v1.OwnerReassigned.before:type_name -> ltc.v1.Person
+	68, // 52: ltc.v1.OwnerReassigned.after:type_name -> ltc.v1.Person
+	56, // 53: ltc.v1.OwnerReassigned.team_before:type_name -> ltc.v1.TeamMember
+	56, // 54: ltc.v1.OwnerReassigned.team_after:type_name -> ltc.v1.TeamMember
+	80, // 55: ltc.v1.ReviewReassigned.assignment:type_name -> ltc.v1.ReviewAssignment
+	68, // 56: ltc.v1.ReviewReassigned.before:type_name -> ltc.v1.Person
+	81, // 57: ltc.v1.OpportunityReopened.reopening:type_name -> ltc.v1.Reopening
+	82, // 58: ltc.v1.ExchangeRateSet.rate:type_name -> ltc.v1.ExchangeRate
+	83, // 59: ltc.v1.ProductUpserted.product:type_name -> ltc.v1.Product
+	60, // [60:60] is the sub-list for method output_type
+	60, // [60:60] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_event_proto_init() }
@@ -2860,13 +2963,14 @@ func file_ltc_v1_event_proto_init() {
 	file_ltc_v1_common_proto_init()
 	file_ltc_v1_deal_proto_init()
 	file_ltc_v1_lead_proto_init()
+	file_ltc_v1_reference_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_event_proto_rawDesc), len(file_ltc_v1_event_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   47,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

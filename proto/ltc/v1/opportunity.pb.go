@@ -31,7 +31,8 @@ type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Global position in the log; strictly increasing in commit order.
 	Sequence int64 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
-	// The deal (lead and opportunity share the id); empty for account events (account_id names their account).
+	// The deal (lead and opportunity share the id); empty for account events (account_id names their account) and
+	// for the reference data's (exchange_rate.*, product.*).
 	DealId string `protobuf:"bytes,2,opt,name=deal_id,json=dealId,proto3" json:"deal_id,omitempty"`
 	// Position within the deal's own log, from 1; for an account event, within the account's own log.
 	DealSequence int64 `protobuf:"varint,3,opt,name=deal_sequence,json=dealSequence,proto3" json:"deal_sequence,omitempty"`
@@ -110,6 +111,8 @@ type Event struct {
 	//	*Event_OwnerReassigned
 	//	*Event_ReviewReassigned
 	//	*Event_OpportunityReopened
+	//	*Event_ExchangeRateSet
+	//	*Event_ProductUpserted
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -659,6 +662,24 @@ func (x *Event) GetOpportunityReopened() *OpportunityReopened {
 	return nil
 }
 
+func (x *Event) GetExchangeRateSet() *ExchangeRateSet {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ExchangeRateSet); ok {
+			return x.ExchangeRateSet
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetProductUpserted() *ProductUpserted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ProductUpserted); ok {
+			return x.ProductUpserted
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -898,6 +919,17 @@ type Event_OpportunityReopened struct {
 	OpportunityReopened *OpportunityReopened `protobuf:"bytes,66,opt,name=opportunity_reopened,json=opportunityReopened,proto3,oneof"`
 }
 
+type Event_ExchangeRateSet struct {
+	// "exchange_rate.set": finance set an exchange rate (deal_id and account_id are empty).
+	ExchangeRateSet *ExchangeRateSet `protobuf:"bytes,70,opt,name=exchange_rate_set,json=exchangeRateSet,proto3,oneof"`
+}
+
+type Event_ProductUpserted struct {
+	// "product.upserted": finance created or replaced a product of the catalogue (deal_id and account_id are
+	// empty).
+	ProductUpserted *ProductUpserted `protobuf:"bytes,71,opt,name=product_upserted,json=productUpserted,proto3,oneof"`
+}
+
 func (*Event_LeadCreated) isEvent_Payload() {}
 
 func (*Event_LeadQualified) isEvent_Payload() {}
@@ -991,6 +1023,10 @@ func (*Event_OwnerReassigned) isEvent_Payload() {}
 func (*Event_ReviewReassigned) isEvent_Payload() {}
 
 func (*Event_OpportunityReopened) isEvent_Payload() {}
+
+func (*Event_ExchangeRateSet) isEvent_Payload() {}
+
+func (*Event_ProductUpserted) isEvent_Payload() {}
 
 // ReassignOwnerRequest gives a deal another owner.
 type ReassignOwnerRequest struct {
@@ -2976,7 +3012,7 @@ var File_ltc_v1_opportunity_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\n" +
-	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\x92\x1e\n" +
+	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\x9f\x1f\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x17\n" +
 	"\adeal_id\x18\x02 \x01(\tR\x06dealId\x12#\n" +
@@ -3044,7 +3080,9 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x0flead_reassigned\x18? \x01(\v2\x16.ltc.v1.LeadReassignedH\x00R\x0eleadReassigned\x12D\n" +
 	"\x10owner_reassigned\x18@ \x01(\v2\x17.ltc.v1.OwnerReassignedH\x00R\x0fownerReassigned\x12G\n" +
 	"\x11review_reassigned\x18A \x01(\v2\x18.ltc.v1.ReviewReassignedH\x00R\x10reviewReassigned\x12P\n" +
-	"\x14opportunity_reopened\x18B \x01(\v2\x1b.ltc.v1.OpportunityReopenedH\x00R\x13opportunityReopenedB\t\n" +
+	"\x14opportunity_reopened\x18B \x01(\v2\x1b.ltc.v1.OpportunityReopenedH\x00R\x13opportunityReopened\x12E\n" +
+	"\x11exchange_rate_set\x18F \x01(\v2\x17.ltc.v1.ExchangeRateSetH\x00R\x0fexchangeRateSet\x12D\n" +
+	"\x10product_upserted\x18G \x01(\v2\x17.ltc.v1.ProductUpsertedH\x00R\x0fproductUpsertedB\t\n" +
 	"\apayload\"\xc2\x01\n" +
 	"\x14ReassignOwnerRequest\x12'\n" +
 	"\n" +
@@ -3309,20 +3347,22 @@ var file_ltc_v1_opportunity_proto_goTypes = []any{
 	(*OwnerReassigned)(nil),              // 82: ltc.v1.OwnerReassigned
 	(*ReviewReassigned)(nil),             // 83: ltc.v1.ReviewReassigned
 	(*OpportunityReopened)(nil),          // 84: ltc.v1.OpportunityReopened
-	(*Opportunity)(nil),                  // 85: ltc.v1.Opportunity
-	(Stage)(0),                           // 86: ltc.v1.Stage
-	(Outcome)(0),                         // 87: ltc.v1.Outcome
-	(ProjectLevel)(0),                    // 88: ltc.v1.ProjectLevel
-	(*Assessment)(nil),                   // 89: ltc.v1.Assessment
-	(*TeamMember)(nil),                   // 90: ltc.v1.TeamMember
-	(*Risk)(nil),                         // 91: ltc.v1.Risk
-	(*WeeklyReport)(nil),                 // 92: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                      // 93: ltc.v1.Meeting
-	(*Bid)(nil),                          // 94: ltc.v1.Bid
-	(*TenderResult)(nil),                 // 95: ltc.v1.TenderResult
-	(*Contract)(nil),                     // 96: ltc.v1.Contract
-	(*HandoverRecord)(nil),               // 97: ltc.v1.HandoverRecord
-	(*ProjectSummary)(nil),               // 98: ltc.v1.ProjectSummary
+	(*ExchangeRateSet)(nil),              // 85: ltc.v1.ExchangeRateSet
+	(*ProductUpserted)(nil),              // 86: ltc.v1.ProductUpserted
+	(*Opportunity)(nil),                  // 87: ltc.v1.Opportunity
+	(Stage)(0),                           // 88: ltc.v1.Stage
+	(Outcome)(0),                         // 89: ltc.v1.Outcome
+	(ProjectLevel)(0),                    // 90: ltc.v1.ProjectLevel
+	(*Assessment)(nil),                   // 91: ltc.v1.Assessment
+	(*TeamMember)(nil),                   // 92: ltc.v1.TeamMember
+	(*Risk)(nil),                         // 93: ltc.v1.Risk
+	(*WeeklyReport)(nil),                 // 94: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                      // 95: ltc.v1.Meeting
+	(*Bid)(nil),                          // 96: ltc.v1.Bid
+	(*TenderResult)(nil),                 // 97: ltc.v1.TenderResult
+	(*Contract)(nil),                     // 98: ltc.v1.Contract
+	(*HandoverRecord)(nil),               // 99: ltc.v1.HandoverRecord
+	(*ProjectSummary)(nil),               // 100: ltc.v1.ProjectSummary
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	35,  // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
@@ -3375,80 +3415,82 @@ var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	82,  // 47: ltc.v1.Event.owner_reassigned:type_name -> ltc.v1.OwnerReassigned
 	83,  // 48: ltc.v1.Event.review_reassigned:type_name -> ltc.v1.ReviewReassigned
 	84,  // 49: ltc.v1.Event.opportunity_reopened:type_name -> ltc.v1.OpportunityReopened
-	35,  // 50: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
-	85,  // 51: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
-	85,  // 52: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	86,  // 53: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
-	87,  // 54: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
-	88,  // 55: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
-	85,  // 56: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
-	89,  // 57: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
-	85,  // 58: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
-	90,  // 59: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
-	85,  // 60: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
-	91,  // 61: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
-	85,  // 62: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	91,  // 63: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
-	85,  // 64: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	92,  // 65: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
-	85,  // 66: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	93,  // 67: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
-	85,  // 68: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	94,  // 69: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
-	85,  // 70: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	95,  // 71: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
-	85,  // 72: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	96,  // 73: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
-	85,  // 74: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	37,  // 75: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
-	90,  // 76: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
-	85,  // 77: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	97,  // 78: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
-	85,  // 79: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	87,  // 80: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
-	85,  // 81: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	98,  // 82: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
-	85,  // 83: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,   // 84: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	3,   // 85: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	5,   // 86: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	7,   // 87: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	9,   // 88: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	11,  // 89: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	13,  // 90: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	15,  // 91: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	17,  // 92: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	19,  // 93: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	21,  // 94: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	23,  // 95: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	25,  // 96: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	27,  // 97: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	29,  // 98: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	31,  // 99: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	33,  // 100: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	1,   // 101: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
-	4,   // 102: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	6,   // 103: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	8,   // 104: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	10,  // 105: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	12,  // 106: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	14,  // 107: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	16,  // 108: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	18,  // 109: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	20,  // 110: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	22,  // 111: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	24,  // 112: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	26,  // 113: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	28,  // 114: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	30,  // 115: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	32,  // 116: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	34,  // 117: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	2,   // 118: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
-	102, // [102:119] is the sub-list for method output_type
-	85,  // [85:102] is the sub-list for method input_type
-	85,  // [85:85] is the sub-list for extension type_name
-	85,  // [85:85] is the sub-list for extension extendee
-	0,   // [0:85] is the sub-list for field type_name
+	85,  // 50: ltc.v1.Event.exchange_rate_set:type_name -> ltc.v1.ExchangeRateSet
+	86,  // 51: ltc.v1.Event.product_upserted:type_name -> ltc.v1.ProductUpserted
+	35,  // 52: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
+	87,  // 53: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
+	87,  // 54: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	88,  // 55: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
+	89,  // 56: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
+	90,  // 57: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
+	87,  // 58: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
+	91,  // 59: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
+	87,  // 60: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
+	92,  // 61: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
+	87,  // 62: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
+	93,  // 63: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
+	87,  // 64: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	93,  // 65: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
+	87,  // 66: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	94,  // 67: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
+	87,  // 68: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	95,  // 69: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
+	87,  // 70: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	96,  // 71: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
+	87,  // 72: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	97,  // 73: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
+	87,  // 74: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	98,  // 75: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
+	87,  // 76: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	37,  // 77: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
+	92,  // 78: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
+	87,  // 79: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	99,  // 80: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
+	87,  // 81: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	89,  // 82: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	87,  // 83: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	100, // 84: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
+	87,  // 85: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,   // 86: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	3,   // 87: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	5,   // 88: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	7,   // 89: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	9,   // 90: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	11,  // 91: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	13,  // 92: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	15,  // 93: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	17,  // 94: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	19,  // 95: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	21,  // 96: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	23,  // 97: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	25,  // 98: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	27,  // 99: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	29,  // 100: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	31,  // 101: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	33,  // 102: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	1,   // 103: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
+	4,   // 104: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	6,   // 105: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	8,   // 106: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	10,  // 107: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	12,  // 108: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	14,  // 109: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	16,  // 110: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	18,  // 111: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	20,  // 112: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	22,  // 113: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	24,  // 114: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	26,  // 115: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	28,  // 116: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	30,  // 117: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	32,  // 118: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	34,  // 119: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	2,   // 120: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
+	104, // [104:121] is the sub-list for method output_type
+	87,  // [87:104] is the sub-list for method input_type
+	87,  // [87:87] is the sub-list for extension type_name
+	87,  // [87:87] is the sub-list for extension extendee
+	0,   // [0:87] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }
@@ -3507,6 +3549,8 @@ func file_ltc_v1_opportunity_proto_init() {
 		(*Event_OwnerReassigned)(nil),
 		(*Event_ReviewReassigned)(nil),
 		(*Event_OpportunityReopened)(nil),
+		(*Event_ExchangeRateSet)(nil),
+		(*Event_ProductUpserted)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
