@@ -174,4 +174,9 @@ func TestThePagesPassAxesAccessibilityChecksInTheBrowser(t *testing.T) {
 	visit("/webhooks", "#webhooks-h")
 	unfold()
 	a.check("the webhooks page, in Chinese")
+
+	b.as("reviewer_finance")
+	visit("/reference", "#products-h")
+	unfold()
+	a.check("prices and rates with finance's forms unfolded, in Chinese")
 }

@@ -77,6 +77,7 @@ type Server struct {
 	accounts  ltcv1.AccountServiceClient
 	reports   ltcv1.ReportServiceClient
 	people    ltcv1.PeopleServiceClient
+	reference ltcv1.ReferenceDataServiceClient
 	signIn    SignIn
 	sessions  *sessions
 	pages     map[string]*template.Template
@@ -102,7 +103,8 @@ func New(o Options) (*Server, error) {
 		leads: ltcv1.NewLeadServiceClient(o.API), deals: ltcv1.NewOpportunityServiceClient(o.API),
 		decisions: ltcv1.NewDecisionServiceClient(o.API), accounts: ltcv1.NewAccountServiceClient(o.API),
 		reports: ltcv1.NewReportServiceClient(o.API), people: ltcv1.NewPeopleServiceClient(o.API),
-		signIn: o.SignIn, sessions: sess, pages: pages, timeout: o.Timeout, log: o.Logger,
+		reference: ltcv1.NewReferenceDataServiceClient(o.API),
+		signIn:    o.SignIn, sessions: sess, pages: pages, timeout: o.Timeout, log: o.Logger,
 	}
 	if s.timeout == 0 {
 		s.timeout = 10 * time.Second
@@ -128,6 +130,7 @@ var sections = []section{
 	{"leads", "/leads", "Leads"},
 	{"pipeline", "/pipeline", "Pipeline"},
 	{"accounts", "/accounts", "Accounts"},
+	{"reference", "/reference", "Prices and rates"},
 }
 
 // routes wires the pages, behind the security every response gets.
@@ -160,6 +163,13 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /lang", s.chooseLanguage)
 	mux.Handle("GET /work", s.person(s.myWork))
 	mux.Handle("POST /work/actions/{action}", s.postWork())
+	mux.Handle("GET /reference", s.person(s.referenceList))
+	mux.Handle("POST /reference/actions/{action}", s.person(func(w http.ResponseWriter, r *http.Request, id Identity) {
+		r.SetPathValue("id", "reference")
+		post(s, referenceActions, func(w http.ResponseWriter, r *http.Request, id Identity, code int, key string, form *actionForm) {
+			s.referencePage(w, r, id, code, key, form)
+		})(w, r, id)
+	}))
 	mux.Handle("GET /webhooks", s.person(s.webhookList))
 	mux.Handle("POST /webhooks/actions/{action}", s.postWebhooks())
 	mux.Handle("GET /decisions/{id}", s.person(s.decision))
