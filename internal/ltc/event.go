@@ -130,6 +130,9 @@ const (
 	EventOpportunityReopened = "opportunity.reopened"
 )
 
+// EventForecastUpdated is the event of a change of the deal's forecast (UpdateForecast).
+const EventForecastUpdated = "opportunity.forecast_updated"
+
 // EventTypes is the event catalogue: every type the engine writes. ListEvents filters by these only.
 var EventTypes = slices.Concat([]string{
 	EventLeadCreated, EventLeadQualified, EventLeadDisqualified, EventLeadOverdue, EventOpportunityCreated,
@@ -139,4 +142,5 @@ var EventTypes = slices.Concat([]string{
 	EventHandoverCompleted, EventHandoverOverdue, EventSummarySubmitted, EventSummaryOverdue,
 	EventWeeklyReportSubmitted, EventWeeklyReportOverdue, EventMeetingRecorded,
 	EventLeadReassigned, EventOwnerReassigned, EventReviewReassigned, EventOpportunityReopened,
+	EventForecastUpdated,
 }, AccountEventTypes)

@@ -1,0 +1,199 @@
+package ltc
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+	"time"
+
+	"github.com/cockroachdb/apd/v3"
+)
+
+// ForecastCategory is how sure the deal's owner is that it closes as forecast.
+type ForecastCategory string
+
+// Forecast categories, from the least to the most sure; an OMITTED deal is left out of the forecast's figures.
+const (
+	ForecastPipeline ForecastCategory = "PIPELINE"
+	ForecastBestCase ForecastCategory = "BEST_CASE"
+	ForecastCommit   ForecastCategory = "COMMIT"
+	ForecastOmitted  ForecastCategory = "OMITTED"
+)
+
+// ForecastCategories are the categories, in order.
+var ForecastCategories = []ForecastCategory{ForecastPipeline, ForecastBestCase, ForecastCommit, ForecastOmitted}
+
+// Forecast is what the deal's owner expects of it: when it closes, for how much, and how sure they are.
+type Forecast struct {
+	ExpectedCloseDate Date             `json:"expected_close_date"`
+	Value             Money            `json:"value"`
+	Category          ForecastCategory `json:"category"`
+	// UpdatedBy and UpdatedAt are who set it last, and when; empty on a forecast the owner never set.
+	UpdatedBy Person     `json:"updated_by,omitempty"`
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// ForecastDetails: opportunity.forecast_updated, the forecast before and after the change.
+type ForecastDetails struct {
+	Before Forecast `json:"before"`
+	After  Forecast `json:"after"`
+	Reason string   `json:"reason,omitempty"`
+}
+
+// ForecastOf is the deal's forecast: the one its owner keeps, or, for a deal whose owner never set one, the lead's
+// expected close date, the estimated value (the assessment's once assessed) and PIPELINE.
+func (o Opportunity) ForecastOf(leadClose Date) Forecast {
+	if o.Forecast != nil {
+		return *o.Forecast
+	}
+	return Forecast{ExpectedCloseDate: leadClose, Value: o.EstimatedValue, Category: ForecastPipeline}
+}
+
+// Forecast is the deal's forecast (see Opportunity.ForecastOf).
+func (d Deal) Forecast() Forecast { return d.Opportunity.ForecastOf(d.Lead.ExpectedCloseDate) }
+
+// WinRate is the chance to win the forecast weighs the deal's value with, in percent: the latest approved ATB
+// package's, else the assessment's, else 0.
+func (o Opportunity) WinRate() int {
+	for i := len(o.Decisions) - 1; i >= 0; i-- {
+		d := o.Decisions[i]
+		if d.Gate == GateATB && (d.Status == DecisionApproved || d.Status == DecisionApprovedWithConditions) && d.Package.Bid != nil {
+			return d.Package.Bid.WinRate
+		}
+	}
+	if o.Assessment != nil {
+		return o.Assessment.WinRate
+	}
+	return 0
+}
+
+// CheckForecast checks a forecast to record: a real date, an amount of an ISO 4217 currency and a category. Its
+// refusals name the field ("value: ...").
+func CheckForecast(f Forecast) error {
+	if !f.ExpectedCloseDate.Valid() {
+		return Invalid("expected_close_date: must be a calendar date in the years %d-%d", MinYear, MaxYear)
+	}
+	if problem := MoneyProblem(f.Value); problem != "" {
+		return Invalid("value: %s", problem)
+	}
+	if problem := CurrencyProblem(f.Value.Currency); problem != "" {
+		return Invalid("value: %s", problem)
+	}
+	if !slices.Contains(ForecastCategories, f.Category) {
+		return Invalid("category: must be one of PIPELINE, BEST_CASE, COMMIT, OMITTED (not %q)", f.Category)
+	}
+	return nil
+}
+
+// CanUpdateForecast checks that the actor may record the forecast f of the deal now: its AR (its owner), on an open
+// deal. After an approved ATB the value stays within the envelope as a bid does (CanSubmitBid): in the
+// envelope's currency and not below it by more than the policy's tolerance; otherwise a new ATB is needed.
+func CanUpdateForecast(a Actor, o Opportunity, f Forecast, p Policy) error {
+	if err := CheckForecast(f); err != nil {
+		return err
+	}
+	if err := o.ar(a, "updating the forecast"); err != nil {
+		return err
+	}
+	if err := o.open(); err != nil {
+		return err
+	}
+	if env := o.ApprovedBidPrice; env != nil {
+		if f.Value.Currency != env.Currency {
+			return o.precondition("the forecast value is in %s but the ATB-approved envelope is in %s; a new ATB is needed", f.Value.Currency, env.Currency)
+		}
+		if f.Value.AmountMinor < p.envelopeFloor(*env) {
+			return o.precondition("the forecast value %s is below the ATB-approved envelope %s by more than the tolerance (%g%%); a new ATB is needed",
+				f.Value, *env, p.BidTolerancePercent)
+		}
+	}
+	return nil
+}
+
+// UpdateForecast records the deal's forecast: expected close date, value and category.
+type UpdateForecast struct {
+	Forecast Forecast `json:"forecast"`
+	Reason   string   `json:"reason,omitempty"`
+}
+
+// Apply records the forecast with the forecast before it. A forecast equal to the deal's changes nothing and
+// records no event.
+func (cmd UpdateForecast) Apply(d Deal, c Context) (Change, error) {
+	o, err := d.opportunity()
+	if err == nil {
+		err = CanUpdateForecast(c.Actor, o, cmd.Forecast, c.Policy)
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	before := d.Forecast()
+	f := cmd.Forecast
+	if f.ExpectedCloseDate == before.ExpectedCloseDate && f.Value == before.Value && f.Category == before.Category {
+		return Change{Deal: d}, nil
+	}
+	now := c.Now
+	f.UpdatedBy, f.UpdatedAt = c.Actor.Person(), &now
+	next := o
+	next.Forecast, next.UpdatedAt = &f, c.Now
+	return c.change(d, next, nil, EventForecastUpdated, ForecastDetails{Before: before, After: f, Reason: cmd.Reason}), nil
+}
+
+// QuarterBounds is when the quarter written "2026-Q4" begins and when the next one begins (midnight UTC).
+func QuarterBounds(q string) (start, end time.Time, err error) {
+	start, ok := quarterStart(q)
+	if !ok {
+		return start, end, Invalid("quarter: %q must be a quarter written as 2026-Q4, in the years %d-%d", q, MinYear, MaxYear)
+	}
+	return start, start.AddDate(0, 3, 0), nil
+}
+
+// WeekStart is the Monday (midnight UTC) that starts the week of t: forecast snapshots are taken at the end of
+// each week, Monday to Sunday UTC.
+func WeekStart(t time.Time) time.Time {
+	t = t.UTC()
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return day.AddDate(0, 0, -(int(day.Weekday())+6)%7)
+}
+
+// ConvertTotal converts a sum of minor units of from (scale 0), or of hundredths of minor units (scale 2: values
+// weighted by percentages), into to's minor units through the policy's base currency: sum × fromRate / toRate,
+// where each rate is what one unit of the currency is worth in the base ("1" for the base itself). The result is
+// the exact quotient rounded once, half to even, as Convert rounds one amount; sums may pass int64.
+func ConvertTotal(sum *big.Int, scale int32, from, fromRate, to, toRate string) (*big.Int, error) {
+	fr, err := ParseRate(fromRate)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := ParseRate(toRate)
+	if err != nil {
+		return nil, err
+	}
+	fromDigits, err := MinorDigits(from)
+	if err != nil {
+		return nil, err
+	}
+	toDigits, err := MinorDigits(to)
+	if err != nil {
+		return nil, err
+	}
+	// The precision holds every digit of the product; the quotient is exact to 60 digits past the point, far
+	// past where the rounding to minor units looks.
+	ctx := apd.BaseContext.WithPrecision(200)
+	ctx.Rounding = apd.RoundHalfEven
+	amount := apd.NewWithBigInt(new(apd.BigInt).SetMathBigInt(sum), int32(toDigits-fromDigits)-scale)
+	product, quotient, rounded := new(apd.Decimal), new(apd.Decimal), new(apd.Decimal)
+	if _, err := ctx.Mul(product, amount, fr); err != nil {
+		return nil, fmt.Errorf("convert %s %s: %w", sum, from, err)
+	}
+	if _, err := ctx.Quo(quotient, product, tr); err != nil {
+		return nil, fmt.Errorf("convert %s %s: %w", sum, from, err)
+	}
+	if _, err := ctx.RoundToIntegralValue(rounded, quotient); err != nil {
+		return nil, fmt.Errorf("convert %s %s: %w", sum, from, err)
+	}
+	n := new(big.Int)
+	if _, ok := n.SetString(rounded.Text('f'), 10); !ok {
+		return nil, fmt.Errorf("convert %s %s: %s is no whole number", sum, from, rounded.Text('f'))
+	}
+	return n, nil
+}
