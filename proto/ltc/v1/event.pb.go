@@ -2539,6 +2539,71 @@ func (x *OpportunityReopened) GetReopening() *Reopening {
 	return nil
 }
 
+// ForecastUpdated: "opportunity.forecast_updated", when UpdateForecast changes the deal's forecast. Notifies no
+// one.
+type ForecastUpdated struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The forecast before (for a deal whose owner never set one, the one it read as).
+	Before *Forecast `protobuf:"bytes,1,opt,name=before,proto3" json:"before,omitempty"`
+	// The forecast after.
+	After *Forecast `protobuf:"bytes,2,opt,name=after,proto3" json:"after,omitempty"`
+	// Why, if the owner said.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForecastUpdated) Reset() {
+	*x = ForecastUpdated{}
+	mi := &file_ltc_v1_event_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForecastUpdated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForecastUpdated) ProtoMessage() {}
+
+func (x *ForecastUpdated) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForecastUpdated.ProtoReflect.Descriptor instead.
+func (*ForecastUpdated) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ForecastUpdated) GetBefore() *Forecast {
+	if x != nil {
+		return x.Before
+	}
+	return nil
+}
+
+func (x *ForecastUpdated) GetAfter() *Forecast {
+	if x != nil {
+		return x.After
+	}
+	return nil
+}
+
+func (x *ForecastUpdated) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_ltc_v1_event_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_event_proto_rawDesc = "" +
@@ -2688,7 +2753,11 @@ const file_ltc_v1_event_proto_rawDesc = "" +
 	"\x13OpportunityReopened\x12\x1f\n" +
 	"\vdecision_id\x18\x01 \x01(\tR\n" +
 	"decisionId\x12/\n" +
-	"\treopening\x18\x02 \x01(\v2\x11.ltc.v1.ReopeningR\treopeningB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\treopening\x18\x02 \x01(\v2\x11.ltc.v1.ReopeningR\treopening\"{\n" +
+	"\x0fForecastUpdated\x12(\n" +
+	"\x06before\x18\x01 \x01(\v2\x10.ltc.v1.ForecastR\x06before\x12&\n" +
+	"\x05after\x18\x02 \x01(\v2\x10.ltc.v1.ForecastR\x05after\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reasonB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_event_proto_rawDescOnce sync.Once
@@ -2702,7 +2771,7 @@ func file_ltc_v1_event_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_event_proto_rawDescData
 }
 
-var file_ltc_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_ltc_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_ltc_v1_event_proto_goTypes = []any{
 	(*LeadCreated)(nil),                 // 0: ltc.v1.LeadCreated
 	(*LeadQualified)(nil),               // 1: ltc.v1.LeadQualified
@@ -2751,104 +2820,108 @@ var file_ltc_v1_event_proto_goTypes = []any{
 	(*OwnerReassigned)(nil),             // 44: ltc.v1.OwnerReassigned
 	(*ReviewReassigned)(nil),            // 45: ltc.v1.ReviewReassigned
 	(*OpportunityReopened)(nil),         // 46: ltc.v1.OpportunityReopened
-	(*Lead)(nil),                        // 47: ltc.v1.Lead
-	(*Qualification)(nil),               // 48: ltc.v1.Qualification
-	(*timestamppb.Timestamp)(nil),       // 49: google.protobuf.Timestamp
-	(*Opportunity)(nil),                 // 50: ltc.v1.Opportunity
-	(*Assessment)(nil),                  // 51: ltc.v1.Assessment
-	(*Decision)(nil),                    // 52: ltc.v1.Decision
-	(*Review)(nil),                      // 53: ltc.v1.Review
-	(*TeamMember)(nil),                  // 54: ltc.v1.TeamMember
-	(Outcome)(0),                        // 55: ltc.v1.Outcome
-	(*Risk)(nil),                        // 56: ltc.v1.Risk
-	(*Bid)(nil),                         // 57: ltc.v1.Bid
-	(*TenderResult)(nil),                // 58: ltc.v1.TenderResult
-	(*Contract)(nil),                    // 59: ltc.v1.Contract
-	(*Handover)(nil),                    // 60: ltc.v1.Handover
-	(*ProjectSummary)(nil),              // 61: ltc.v1.ProjectSummary
-	(*WeeklyReport)(nil),                // 62: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                     // 63: ltc.v1.Meeting
-	(*Account)(nil),                     // 64: ltc.v1.Account
-	(*fieldmaskpb.FieldMask)(nil),       // 65: google.protobuf.FieldMask
-	(*Person)(nil),                      // 66: ltc.v1.Person
-	(*SupplierStatus)(nil),              // 67: ltc.v1.SupplierStatus
-	(*GradeChange)(nil),                 // 68: ltc.v1.GradeChange
-	(*ContactFacts)(nil),                // 69: ltc.v1.ContactFacts
-	(*RelationshipAssessment)(nil),      // 70: ltc.v1.RelationshipAssessment
-	(RelationshipLevel)(0),              // 71: ltc.v1.RelationshipLevel
-	(*AccountPlan)(nil),                 // 72: ltc.v1.AccountPlan
-	(*RelationshipReview)(nil),          // 73: ltc.v1.RelationshipReview
-	(*ReviewCadence)(nil),               // 74: ltc.v1.ReviewCadence
-	(*SatisfactionScore)(nil),           // 75: ltc.v1.SatisfactionScore
-	(Trend)(0),                          // 76: ltc.v1.Trend
-	(*Activity)(nil),                    // 77: ltc.v1.Activity
-	(*ReviewAssignment)(nil),            // 78: ltc.v1.ReviewAssignment
-	(*Reopening)(nil),                   // 79: ltc.v1.Reopening
+	(*ForecastUpdated)(nil),             // 47: ltc.v1.ForecastUpdated
+	(*Lead)(nil),                        // 48: ltc.v1.Lead
+	(*Qualification)(nil),               // 49: ltc.v1.Qualification
+	(*timestamppb.Timestamp)(nil),       // 50: google.protobuf.Timestamp
+	(*Opportunity)(nil),                 // 51: ltc.v1.Opportunity
+	(*Assessment)(nil),                  // 52: ltc.v1.Assessment
+	(*Decision)(nil),                    // 53: ltc.v1.Decision
+	(*Review)(nil),                      // 54: ltc.v1.Review
+	(*TeamMember)(nil),                  // 55: ltc.v1.TeamMember
+	(Outcome)(0),                        // 56: ltc.v1.Outcome
+	(*Risk)(nil),                        // 57: ltc.v1.Risk
+	(*Bid)(nil),                         // 58: ltc.v1.Bid
+	(*TenderResult)(nil),                // 59: ltc.v1.TenderResult
+	(*Contract)(nil),                    // 60: ltc.v1.Contract
+	(*Handover)(nil),                    // 61: ltc.v1.Handover
+	(*ProjectSummary)(nil),              // 62: ltc.v1.ProjectSummary
+	(*WeeklyReport)(nil),                // 63: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                     // 64: ltc.v1.Meeting
+	(*Account)(nil),                     // 65: ltc.v1.Account
+	(*fieldmaskpb.FieldMask)(nil),       // 66: google.protobuf.FieldMask
+	(*Person)(nil),                      // 67: ltc.v1.Person
+	(*SupplierStatus)(nil),              // 68: ltc.v1.SupplierStatus
+	(*GradeChange)(nil),                 // 69: ltc.v1.GradeChange
+	(*ContactFacts)(nil),                // 70: ltc.v1.ContactFacts
+	(*RelationshipAssessment)(nil),      // 71: ltc.v1.RelationshipAssessment
+	(RelationshipLevel)(0),              // 72: ltc.v1.RelationshipLevel
+	(*AccountPlan)(nil),                 // 73: ltc.v1.AccountPlan
+	(*RelationshipReview)(nil),          // 74: ltc.v1.RelationshipReview
+	(*ReviewCadence)(nil),               // 75: ltc.v1.ReviewCadence
+	(*SatisfactionScore)(nil),           // 76: ltc.v1.SatisfactionScore
+	(Trend)(0),                          // 77: ltc.v1.Trend
+	(*Activity)(nil),                    // 78: ltc.v1.Activity
+	(*ReviewAssignment)(nil),            // 79: ltc.v1.ReviewAssignment
+	(*Reopening)(nil),                   // 80: ltc.v1.Reopening
+	(*Forecast)(nil),                    // 81: ltc.v1.Forecast
 }
 var file_ltc_v1_event_proto_depIdxs = []int32{
-	47, // 0: ltc.v1.LeadCreated.lead:type_name -> ltc.v1.Lead
-	48, // 1: ltc.v1.LeadQualified.qualification:type_name -> ltc.v1.Qualification
-	49, // 2: ltc.v1.LeadOverdue.sla_due_time:type_name -> google.protobuf.Timestamp
-	50, // 3: ltc.v1.OpportunityCreated.opportunity:type_name -> ltc.v1.Opportunity
-	51, // 4: ltc.v1.AssessmentUpdated.assessment:type_name -> ltc.v1.Assessment
-	52, // 5: ltc.v1.DecisionRequested.decision:type_name -> ltc.v1.Decision
-	53, // 6: ltc.v1.ReviewSubmitted.review:type_name -> ltc.v1.Review
-	52, // 7: ltc.v1.DecisionDecided.decision:type_name -> ltc.v1.Decision
-	52, // 8: ltc.v1.DecisionWithdrawn.decision:type_name -> ltc.v1.Decision
-	49, // 9: ltc.v1.DecisionEscalated.due_time:type_name -> google.protobuf.Timestamp
-	49, // 10: ltc.v1.DecisionOverdue.due_time:type_name -> google.protobuf.Timestamp
-	54, // 11: ltc.v1.TeamAppointed.members:type_name -> ltc.v1.TeamMember
-	54, // 12: ltc.v1.TeamChanged.before:type_name -> ltc.v1.TeamMember
-	54, // 13: ltc.v1.TeamChanged.after:type_name -> ltc.v1.TeamMember
-	55, // 14: ltc.v1.OpportunityClosed.outcome:type_name -> ltc.v1.Outcome
-	56, // 15: ltc.v1.RiskAdded.risk:type_name -> ltc.v1.Risk
-	56, // 16: ltc.v1.RiskUpdated.risk:type_name -> ltc.v1.Risk
-	57, // 17: ltc.v1.BidSubmitted.bid:type_name -> ltc.v1.Bid
-	58, // 18: ltc.v1.TenderResultRecorded.result:type_name -> ltc.v1.TenderResult
-	59, // 19: ltc.v1.ContractSigned.contract:type_name -> ltc.v1.Contract
-	60, // 20: ltc.v1.HandoverScheduled.handover:type_name -> ltc.v1.Handover
-	60, // 21: ltc.v1.HandoverCompleted.handover:type_name -> ltc.v1.Handover
-	49, // 22: ltc.v1.HandoverOverdue.due_time:type_name -> google.protobuf.Timestamp
-	61, // 23: ltc.v1.SummarySubmitted.summary:type_name -> ltc.v1.ProjectSummary
-	49, // 24: ltc.v1.SummaryOverdue.due_time:type_name -> google.protobuf.Timestamp
-	62, // 25: ltc.v1.WeeklyReportSubmitted.report:type_name -> ltc.v1.WeeklyReport
-	49, // 26: ltc.v1.WeeklyReportOverdue.due_time:type_name -> google.protobuf.Timestamp
-	63, // 27: ltc.v1.MeetingRecorded.meeting:type_name -> ltc.v1.Meeting
-	64, // 28: ltc.v1.AccountCreated.account:type_name -> ltc.v1.Account
-	65, // 29: ltc.v1.AccountUpdated.update_mask:type_name -> google.protobuf.FieldMask
-	66, // 30: ltc.v1.AccountUpdated.owner:type_name -> ltc.v1.Person
-	54, // 31: ltc.v1.AccountUpdated.team:type_name -> ltc.v1.TeamMember
-	67, // 32: ltc.v1.AccountUpdated.supplier:type_name -> ltc.v1.SupplierStatus
-	68, // 33: ltc.v1.AccountGraded.change:type_name -> ltc.v1.GradeChange
-	69, // 34: ltc.v1.ContactAdded.contact:type_name -> ltc.v1.ContactFacts
-	65, // 35: ltc.v1.ContactUpdated.update_mask:type_name -> google.protobuf.FieldMask
-	69, // 36: ltc.v1.ContactUpdated.contact:type_name -> ltc.v1.ContactFacts
-	70, // 37: ltc.v1.RelationshipAssessed.assessment:type_name -> ltc.v1.RelationshipAssessment
-	71, // 38: ltc.v1.RelationshipAssessed.level_before:type_name -> ltc.v1.RelationshipLevel
-	72, // 39: ltc.v1.AccountPlanSet.plan:type_name -> ltc.v1.AccountPlan
-	73, // 40: ltc.v1.RelationshipReviewRecorded.review:type_name -> ltc.v1.RelationshipReview
-	74, // 41: ltc.v1.RelationshipReviewRecorded.cadence:type_name -> ltc.v1.ReviewCadence
-	49, // 42: ltc.v1.RelationshipReviewOverdue.due_time:type_name -> google.protobuf.Timestamp
-	49, // 43: ltc.v1.RelationshipReviewEscalated.due_time:type_name -> google.protobuf.Timestamp
-	75, // 44: ltc.v1.SatisfactionRecorded.score:type_name -> ltc.v1.SatisfactionScore
-	76, // 45: ltc.v1.SatisfactionRecorded.trend:type_name -> ltc.v1.Trend
-	77, // 46: ltc.v1.ActivityRecorded.activity:type_name -> ltc.v1.Activity
-	77, // 47: ltc.v1.ActivityReviewed.activity:type_name -> ltc.v1.Activity
-	77, // 48: ltc.v1.ActivityCompleted.activity:type_name -> ltc.v1.Activity
-	66, // 49: ltc.v1.LeadReassigned.before:type_name -> ltc.v1.Person
-	66, // 50: ltc.v1.LeadReassigned.after:type_name -> ltc.v1.Person
-	66, // 51: ltc.v1.OwnerReassigned.before:type_name -> ltc.v1.Person
-	66, // 52: ltc.v1.OwnerReassigned.after:type_name -> ltc.v1.Person
-	54, // 53: ltc.v1.OwnerReassigned.team_before:type_name -> ltc.v1.TeamMember
-	54, // 54: ltc.v1.OwnerReassigned.team_after:type_name -> ltc.v1.TeamMember
-	78, // 55: ltc.v1.ReviewReassigned.assignment:type_name -> ltc.v1.ReviewAssignment
-	66, // 56: ltc.v1.ReviewReassigned.before:type_name -> ltc.v1.Person
-	79, // 57: ltc.v1.OpportunityReopened.reopening:type_name -> ltc.v1.Reopening
-	58, // [58:58] is the sub-list for method output_type
-	58, // [58:58] is the sub-list for method input_type
-	58, // [58:58] is the sub-list for extension type_name
-	58, // [58:58] is the sub-list for extension extendee
-	0,  // [0:58] is the sub-list for field type_name
+	48, // 0: ltc.v1.LeadCreated.lead:type_name -> ltc.v1.Lead
+	49, // 1: ltc.v1.LeadQualified.qualification:type_name -> ltc.v1.Qualification
+	50, // 2: ltc.v1.LeadOverdue.sla_due_time:type_name -> google.protobuf.Timestamp
+	51, // 3: ltc.v1.OpportunityCreated.opportunity:type_name -> ltc.v1.Opportunity
+	52, // 4: ltc.v1.AssessmentUpdated.assessment:type_name -> ltc.v1.Assessment
+	53, // 5: ltc.v1.DecisionRequested.decision:type_name -> ltc.v1.Decision
+	54, // 6: ltc.v1.ReviewSubmitted.review:type_name -> ltc.v1.Review
+	53, // 7: ltc.v1.DecisionDecided.decision:type_name -> ltc.v1.Decision
+	53, // 8: ltc.v1.DecisionWithdrawn.decision:type_name -> ltc.v1.Decision
+	50, // 9: ltc.v1.DecisionEscalated.due_time:type_name -> google.protobuf.Timestamp
+	50, // 10: ltc.v1.DecisionOverdue.due_time:type_name -> google.protobuf.Timestamp
+	55, // 11: ltc.v1.TeamAppointed.members:type_name -> ltc.v1.TeamMember
+	55, // 12: ltc.v1.TeamChanged.before:type_name -> ltc.v1.TeamMember
+	55, // 13: ltc.v1.TeamChanged.after:type_name -> ltc.v1.TeamMember
+	56, // 14: ltc.v1.OpportunityClosed.outcome:type_name -> ltc.v1.Outcome
+	57, // 15: ltc.v1.RiskAdded.risk:type_name -> ltc.v1.Risk
+	57, // 16: ltc.v1.RiskUpdated.risk:type_name -> ltc.v1.Risk
+	58, // 17: ltc.v1.BidSubmitted.bid:type_name -> ltc.v1.Bid
+	59, // 18: ltc.v1.TenderResultRecorded.result:type_name -> ltc.v1.TenderResult
+	60, // 19: ltc.v1.ContractSigned.contract:type_name -> ltc.v1.Contract
+	61, // 20: ltc.v1.HandoverScheduled.handover:type_name -> ltc.v1.Handover
+	61, // 21: ltc.v1.HandoverCompleted.handover:type_name -> ltc.v1.Handover
+	50, // 22: ltc.v1.HandoverOverdue.due_time:type_name -> google.protobuf.Timestamp
+	62, // 23: ltc.v1.SummarySubmitted.summary:type_name -> ltc.v1.ProjectSummary
+	50, // 24: ltc.v1.SummaryOverdue.due_time:type_name -> google.protobuf.Timestamp
+	63, // 25: ltc.v1.WeeklyReportSubmitted.report:type_name -> ltc.v1.WeeklyReport
+	50, // 26: ltc.v1.WeeklyReportOverdue.due_time:type_name -> google.protobuf.Timestamp
+	64, // 27: ltc.v1.MeetingRecorded.meeting:type_name -> ltc.v1.Meeting
+	65, // 28: ltc.v1.AccountCreated.account:type_name -> ltc.v1.Account
+	66, // 29: ltc.v1.AccountUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	67, // 30: ltc.v1.AccountUpdated.owner:type_name -> ltc.v1.Person
+	55, // 31: ltc.v1.AccountUpdated.team:type_name -> ltc.v1.TeamMember
+	68, // 32: ltc.v1.AccountUpdated.supplier:type_name -> ltc.v1.SupplierStatus
+	69, // 33: ltc.v1.AccountGraded.change:type_name -> ltc.v1.GradeChange
+	70, // 34: ltc.v1.ContactAdded.contact:type_name -> ltc.v1.ContactFacts
+	66, // 35: ltc.v1.ContactUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	70, // 36: ltc.v1.ContactUpdated.contact:type_name -> ltc.v1.ContactFacts
+	71, // 37: ltc.v1.RelationshipAssessed.assessment:type_name -> ltc.v1.RelationshipAssessment
+	72, // 38: ltc.v1.RelationshipAssessed.level_before:type_name -> ltc.v1.RelationshipLevel
+	73, // 39: ltc.v1.AccountPlanSet.plan:type_name -> ltc.v1.AccountPlan
+	74, // 40: ltc.v1.RelationshipReviewRecorded.review:type_name -> ltc.v1.RelationshipReview
+	75, // 41: ltc.v1.RelationshipReviewRecorded.cadence:type_name -> ltc.v1.ReviewCadence
+	50, // 42: ltc.v1.RelationshipReviewOverdue.due_time:type_name -> google.protobuf.Timestamp
+	50, // 43: ltc.v1.RelationshipReviewEscalated.due_time:type_name -> google.protobuf.Timestamp
+	76, // 44: ltc.v1.SatisfactionRecorded.score:type_name -> ltc.v1.SatisfactionScore
+	77, // 45: ltc.v1.SatisfactionRecorded.trend:type_name -> ltc.v1.Trend
+	78, // 46: ltc.v1.ActivityRecorded.activity:type_name -> ltc.v1.Activity
+	78, // 47: ltc.v1.ActivityReviewed.activity:type_name -> ltc.v1.Activity
+	78, // 48: ltc.v1.ActivityCompleted.activity:type_name -> ltc.v1.Activity
+	67, // 49: ltc.v1.LeadReassigned.before:type_name -> ltc.v1.Person
+	67, // 50: ltc.v1.LeadReassigned.after:type_name -> ltc.v1.Person
+	67, // 51: ltc.v1.OwnerReassigned.before:type_name -> ltc.v1.Person
+	67, // 52: ltc.v1.OwnerReassigned.after:type_name -> ltc.v1.Person
+	55, // 53: ltc.v1.OwnerReassigned.team_before:type_name -> ltc.v1.TeamMember
+	55, // 54: ltc.v1.OwnerReassigned.team_after:type_name -> ltc.v1.TeamMember
+	79, // 55: ltc.v1.ReviewReassigned.assignment:type_name -> ltc.v1.ReviewAssignment
+	67, // 56: ltc.v1.ReviewReassigned.before:type_name -> ltc.v1.Person
+	80, // 57: ltc.v1.OpportunityReopened.reopening:type_name -> ltc.v1.Reopening
+	81, // 58: ltc.v1.ForecastUpdated.before:type_name -> ltc.v1.Forecast
+	81, // 59: ltc.v1.ForecastUpdated.after:type_name -> ltc.v1.Forecast
+	60, // [60:60] is the sub-list for method output_type
+	60, // [60:60] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_event_proto_init() }
@@ -2866,7 +2939,7 @@ func file_ltc_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_event_proto_rawDesc), len(file_ltc_v1_event_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   47,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

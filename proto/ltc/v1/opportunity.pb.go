@@ -8,6 +8,7 @@ package ltcv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	date "google.golang.org/genproto/googleapis/type/date"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	structpb "google.golang.org/protobuf/types/known/structpb"
@@ -110,6 +111,7 @@ type Event struct {
 	//	*Event_OwnerReassigned
 	//	*Event_ReviewReassigned
 	//	*Event_OpportunityReopened
+	//	*Event_ForecastUpdated
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -659,6 +661,15 @@ func (x *Event) GetOpportunityReopened() *OpportunityReopened {
 	return nil
 }
 
+func (x *Event) GetForecastUpdated() *ForecastUpdated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ForecastUpdated); ok {
+			return x.ForecastUpdated
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -898,6 +909,11 @@ type Event_OpportunityReopened struct {
 	OpportunityReopened *OpportunityReopened `protobuf:"bytes,66,opt,name=opportunity_reopened,json=opportunityReopened,proto3,oneof"`
 }
 
+type Event_ForecastUpdated struct {
+	// "opportunity.forecast_updated": the deal's forecast changed.
+	ForecastUpdated *ForecastUpdated `protobuf:"bytes,67,opt,name=forecast_updated,json=forecastUpdated,proto3,oneof"`
+}
+
 func (*Event_LeadCreated) isEvent_Payload() {}
 
 func (*Event_LeadQualified) isEvent_Payload() {}
@@ -991,6 +1007,8 @@ func (*Event_OwnerReassigned) isEvent_Payload() {}
 func (*Event_ReviewReassigned) isEvent_Payload() {}
 
 func (*Event_OpportunityReopened) isEvent_Payload() {}
+
+func (*Event_ForecastUpdated) isEvent_Payload() {}
 
 // ReassignOwnerRequest gives a deal another owner.
 type ReassignOwnerRequest struct {
@@ -1111,6 +1129,143 @@ func (x *ReassignOwnerResponse) GetOpportunity() *Opportunity {
 	return nil
 }
 
+// UpdateForecastRequest records a deal's forecast.
+type UpdateForecastRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Client-chosen UUID that makes the call idempotent.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Deal id.
+	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// When the deal is expected to close.
+	ExpectedCloseDate *date.Date `protobuf:"bytes,3,opt,name=expected_close_date,json=expectedCloseDate,proto3" json:"expected_close_date,omitempty"`
+	// The value expected.
+	Value *Money `protobuf:"bytes,4,opt,name=value,proto3" json:"value,omitempty"`
+	// The forecast category.
+	Category ForecastCategory `protobuf:"varint,5,opt,name=category,proto3,enum=ltc.v1.ForecastCategory" json:"category,omitempty"`
+	// Why, optional.
+	Reason        string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateForecastRequest) Reset() {
+	*x = UpdateForecastRequest{}
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateForecastRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateForecastRequest) ProtoMessage() {}
+
+func (x *UpdateForecastRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateForecastRequest.ProtoReflect.Descriptor instead.
+func (*UpdateForecastRequest) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *UpdateForecastRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *UpdateForecastRequest) GetOpportunityId() string {
+	if x != nil {
+		return x.OpportunityId
+	}
+	return ""
+}
+
+func (x *UpdateForecastRequest) GetExpectedCloseDate() *date.Date {
+	if x != nil {
+		return x.ExpectedCloseDate
+	}
+	return nil
+}
+
+func (x *UpdateForecastRequest) GetValue() *Money {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *UpdateForecastRequest) GetCategory() ForecastCategory {
+	if x != nil {
+		return x.Category
+	}
+	return ForecastCategory_FORECAST_CATEGORY_UNSPECIFIED
+}
+
+func (x *UpdateForecastRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// UpdateForecastResponse returns the deal.
+type UpdateForecastResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The deal with its forecast.
+	Opportunity   *Opportunity `protobuf:"bytes,1,opt,name=opportunity,proto3" json:"opportunity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateForecastResponse) Reset() {
+	*x = UpdateForecastResponse{}
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateForecastResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateForecastResponse) ProtoMessage() {}
+
+func (x *UpdateForecastResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateForecastResponse.ProtoReflect.Descriptor instead.
+func (*UpdateForecastResponse) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UpdateForecastResponse) GetOpportunity() *Opportunity {
+	if x != nil {
+		return x.Opportunity
+	}
+	return nil
+}
+
 // GetOpportunityRequest names a deal.
 type GetOpportunityRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1122,7 +1277,7 @@ type GetOpportunityRequest struct {
 
 func (x *GetOpportunityRequest) Reset() {
 	*x = GetOpportunityRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1134,7 +1289,7 @@ func (x *GetOpportunityRequest) String() string {
 func (*GetOpportunityRequest) ProtoMessage() {}
 
 func (x *GetOpportunityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1147,7 +1302,7 @@ func (x *GetOpportunityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOpportunityRequest.ProtoReflect.Descriptor instead.
 func (*GetOpportunityRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetOpportunityRequest) GetId() string {
@@ -1168,7 +1323,7 @@ type GetOpportunityResponse struct {
 
 func (x *GetOpportunityResponse) Reset() {
 	*x = GetOpportunityResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1180,7 +1335,7 @@ func (x *GetOpportunityResponse) String() string {
 func (*GetOpportunityResponse) ProtoMessage() {}
 
 func (x *GetOpportunityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1193,7 +1348,7 @@ func (x *GetOpportunityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOpportunityResponse.ProtoReflect.Descriptor instead.
 func (*GetOpportunityResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetOpportunityResponse) GetOpportunity() *Opportunity {
@@ -1233,7 +1388,7 @@ type ListOpportunitiesRequest struct {
 
 func (x *ListOpportunitiesRequest) Reset() {
 	*x = ListOpportunitiesRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1245,7 +1400,7 @@ func (x *ListOpportunitiesRequest) String() string {
 func (*ListOpportunitiesRequest) ProtoMessage() {}
 
 func (x *ListOpportunitiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1258,7 +1413,7 @@ func (x *ListOpportunitiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOpportunitiesRequest.ProtoReflect.Descriptor instead.
 func (*ListOpportunitiesRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListOpportunitiesRequest) GetPageSize() int32 {
@@ -1344,7 +1499,7 @@ type ListOpportunitiesResponse struct {
 
 func (x *ListOpportunitiesResponse) Reset() {
 	*x = ListOpportunitiesResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1356,7 +1511,7 @@ func (x *ListOpportunitiesResponse) String() string {
 func (*ListOpportunitiesResponse) ProtoMessage() {}
 
 func (x *ListOpportunitiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1369,7 +1524,7 @@ func (x *ListOpportunitiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOpportunitiesResponse.ProtoReflect.Descriptor instead.
 func (*ListOpportunitiesResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListOpportunitiesResponse) GetOpportunities() []*Opportunity {
@@ -1401,7 +1556,7 @@ type UpdateAssessmentRequest struct {
 
 func (x *UpdateAssessmentRequest) Reset() {
 	*x = UpdateAssessmentRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1413,7 +1568,7 @@ func (x *UpdateAssessmentRequest) String() string {
 func (*UpdateAssessmentRequest) ProtoMessage() {}
 
 func (x *UpdateAssessmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1426,7 +1581,7 @@ func (x *UpdateAssessmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAssessmentRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAssessmentRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *UpdateAssessmentRequest) GetRequestId() string {
@@ -1461,7 +1616,7 @@ type UpdateAssessmentResponse struct {
 
 func (x *UpdateAssessmentResponse) Reset() {
 	*x = UpdateAssessmentResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1473,7 +1628,7 @@ func (x *UpdateAssessmentResponse) String() string {
 func (*UpdateAssessmentResponse) ProtoMessage() {}
 
 func (x *UpdateAssessmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1486,7 +1641,7 @@ func (x *UpdateAssessmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAssessmentResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAssessmentResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UpdateAssessmentResponse) GetOpportunity() *Opportunity {
@@ -1511,7 +1666,7 @@ type AppointTeamRequest struct {
 
 func (x *AppointTeamRequest) Reset() {
 	*x = AppointTeamRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1523,7 +1678,7 @@ func (x *AppointTeamRequest) String() string {
 func (*AppointTeamRequest) ProtoMessage() {}
 
 func (x *AppointTeamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1536,7 +1691,7 @@ func (x *AppointTeamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppointTeamRequest.ProtoReflect.Descriptor instead.
 func (*AppointTeamRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *AppointTeamRequest) GetRequestId() string {
@@ -1571,7 +1726,7 @@ type AppointTeamResponse struct {
 
 func (x *AppointTeamResponse) Reset() {
 	*x = AppointTeamResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1583,7 +1738,7 @@ func (x *AppointTeamResponse) String() string {
 func (*AppointTeamResponse) ProtoMessage() {}
 
 func (x *AppointTeamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1596,7 +1751,7 @@ func (x *AppointTeamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppointTeamResponse.ProtoReflect.Descriptor instead.
 func (*AppointTeamResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *AppointTeamResponse) GetOpportunity() *Opportunity {
@@ -1621,7 +1776,7 @@ type AddRiskRequest struct {
 
 func (x *AddRiskRequest) Reset() {
 	*x = AddRiskRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1633,7 +1788,7 @@ func (x *AddRiskRequest) String() string {
 func (*AddRiskRequest) ProtoMessage() {}
 
 func (x *AddRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1646,7 +1801,7 @@ func (x *AddRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddRiskRequest.ProtoReflect.Descriptor instead.
 func (*AddRiskRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *AddRiskRequest) GetRequestId() string {
@@ -1681,7 +1836,7 @@ type AddRiskResponse struct {
 
 func (x *AddRiskResponse) Reset() {
 	*x = AddRiskResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1693,7 +1848,7 @@ func (x *AddRiskResponse) String() string {
 func (*AddRiskResponse) ProtoMessage() {}
 
 func (x *AddRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1706,7 +1861,7 @@ func (x *AddRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddRiskResponse.ProtoReflect.Descriptor instead.
 func (*AddRiskResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *AddRiskResponse) GetOpportunity() *Opportunity {
@@ -1731,7 +1886,7 @@ type UpdateRiskRequest struct {
 
 func (x *UpdateRiskRequest) Reset() {
 	*x = UpdateRiskRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1743,7 +1898,7 @@ func (x *UpdateRiskRequest) String() string {
 func (*UpdateRiskRequest) ProtoMessage() {}
 
 func (x *UpdateRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1756,7 +1911,7 @@ func (x *UpdateRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRiskRequest.ProtoReflect.Descriptor instead.
 func (*UpdateRiskRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{13}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UpdateRiskRequest) GetRequestId() string {
@@ -1791,7 +1946,7 @@ type UpdateRiskResponse struct {
 
 func (x *UpdateRiskResponse) Reset() {
 	*x = UpdateRiskResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1803,7 +1958,7 @@ func (x *UpdateRiskResponse) String() string {
 func (*UpdateRiskResponse) ProtoMessage() {}
 
 func (x *UpdateRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1816,7 +1971,7 @@ func (x *UpdateRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRiskResponse.ProtoReflect.Descriptor instead.
 func (*UpdateRiskResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{14}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UpdateRiskResponse) GetOpportunity() *Opportunity {
@@ -1841,7 +1996,7 @@ type SubmitWeeklyReportRequest struct {
 
 func (x *SubmitWeeklyReportRequest) Reset() {
 	*x = SubmitWeeklyReportRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1853,7 +2008,7 @@ func (x *SubmitWeeklyReportRequest) String() string {
 func (*SubmitWeeklyReportRequest) ProtoMessage() {}
 
 func (x *SubmitWeeklyReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1866,7 +2021,7 @@ func (x *SubmitWeeklyReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitWeeklyReportRequest.ProtoReflect.Descriptor instead.
 func (*SubmitWeeklyReportRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{15}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SubmitWeeklyReportRequest) GetRequestId() string {
@@ -1901,7 +2056,7 @@ type SubmitWeeklyReportResponse struct {
 
 func (x *SubmitWeeklyReportResponse) Reset() {
 	*x = SubmitWeeklyReportResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1913,7 +2068,7 @@ func (x *SubmitWeeklyReportResponse) String() string {
 func (*SubmitWeeklyReportResponse) ProtoMessage() {}
 
 func (x *SubmitWeeklyReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1926,7 +2081,7 @@ func (x *SubmitWeeklyReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitWeeklyReportResponse.ProtoReflect.Descriptor instead.
 func (*SubmitWeeklyReportResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{16}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SubmitWeeklyReportResponse) GetOpportunity() *Opportunity {
@@ -1951,7 +2106,7 @@ type RecordMeetingRequest struct {
 
 func (x *RecordMeetingRequest) Reset() {
 	*x = RecordMeetingRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1963,7 +2118,7 @@ func (x *RecordMeetingRequest) String() string {
 func (*RecordMeetingRequest) ProtoMessage() {}
 
 func (x *RecordMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1976,7 +2131,7 @@ func (x *RecordMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordMeetingRequest.ProtoReflect.Descriptor instead.
 func (*RecordMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{17}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RecordMeetingRequest) GetRequestId() string {
@@ -2011,7 +2166,7 @@ type RecordMeetingResponse struct {
 
 func (x *RecordMeetingResponse) Reset() {
 	*x = RecordMeetingResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2023,7 +2178,7 @@ func (x *RecordMeetingResponse) String() string {
 func (*RecordMeetingResponse) ProtoMessage() {}
 
 func (x *RecordMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2036,7 +2191,7 @@ func (x *RecordMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordMeetingResponse.ProtoReflect.Descriptor instead.
 func (*RecordMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{18}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RecordMeetingResponse) GetOpportunity() *Opportunity {
@@ -2061,7 +2216,7 @@ type SubmitBidRequest struct {
 
 func (x *SubmitBidRequest) Reset() {
 	*x = SubmitBidRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2073,7 +2228,7 @@ func (x *SubmitBidRequest) String() string {
 func (*SubmitBidRequest) ProtoMessage() {}
 
 func (x *SubmitBidRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2086,7 +2241,7 @@ func (x *SubmitBidRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitBidRequest.ProtoReflect.Descriptor instead.
 func (*SubmitBidRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{19}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SubmitBidRequest) GetRequestId() string {
@@ -2121,7 +2276,7 @@ type SubmitBidResponse struct {
 
 func (x *SubmitBidResponse) Reset() {
 	*x = SubmitBidResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2133,7 +2288,7 @@ func (x *SubmitBidResponse) String() string {
 func (*SubmitBidResponse) ProtoMessage() {}
 
 func (x *SubmitBidResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2146,7 +2301,7 @@ func (x *SubmitBidResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitBidResponse.ProtoReflect.Descriptor instead.
 func (*SubmitBidResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{20}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SubmitBidResponse) GetOpportunity() *Opportunity {
@@ -2171,7 +2326,7 @@ type RecordTenderResultRequest struct {
 
 func (x *RecordTenderResultRequest) Reset() {
 	*x = RecordTenderResultRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2183,7 +2338,7 @@ func (x *RecordTenderResultRequest) String() string {
 func (*RecordTenderResultRequest) ProtoMessage() {}
 
 func (x *RecordTenderResultRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2196,7 +2351,7 @@ func (x *RecordTenderResultRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordTenderResultRequest.ProtoReflect.Descriptor instead.
 func (*RecordTenderResultRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{21}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RecordTenderResultRequest) GetRequestId() string {
@@ -2231,7 +2386,7 @@ type RecordTenderResultResponse struct {
 
 func (x *RecordTenderResultResponse) Reset() {
 	*x = RecordTenderResultResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2243,7 +2398,7 @@ func (x *RecordTenderResultResponse) String() string {
 func (*RecordTenderResultResponse) ProtoMessage() {}
 
 func (x *RecordTenderResultResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2256,7 +2411,7 @@ func (x *RecordTenderResultResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordTenderResultResponse.ProtoReflect.Descriptor instead.
 func (*RecordTenderResultResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{22}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RecordTenderResultResponse) GetOpportunity() *Opportunity {
@@ -2281,7 +2436,7 @@ type SignContractRequest struct {
 
 func (x *SignContractRequest) Reset() {
 	*x = SignContractRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2293,7 +2448,7 @@ func (x *SignContractRequest) String() string {
 func (*SignContractRequest) ProtoMessage() {}
 
 func (x *SignContractRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2306,7 +2461,7 @@ func (x *SignContractRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignContractRequest.ProtoReflect.Descriptor instead.
 func (*SignContractRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{23}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SignContractRequest) GetRequestId() string {
@@ -2341,7 +2496,7 @@ type SignContractResponse struct {
 
 func (x *SignContractResponse) Reset() {
 	*x = SignContractResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2353,7 +2508,7 @@ func (x *SignContractResponse) String() string {
 func (*SignContractResponse) ProtoMessage() {}
 
 func (x *SignContractResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2366,7 +2521,7 @@ func (x *SignContractResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignContractResponse.ProtoReflect.Descriptor instead.
 func (*SignContractResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{24}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SignContractResponse) GetOpportunity() *Opportunity {
@@ -2393,7 +2548,7 @@ type ScheduleHandoverRequest struct {
 
 func (x *ScheduleHandoverRequest) Reset() {
 	*x = ScheduleHandoverRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2405,7 +2560,7 @@ func (x *ScheduleHandoverRequest) String() string {
 func (*ScheduleHandoverRequest) ProtoMessage() {}
 
 func (x *ScheduleHandoverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2418,7 +2573,7 @@ func (x *ScheduleHandoverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleHandoverRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleHandoverRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{25}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ScheduleHandoverRequest) GetRequestId() string {
@@ -2460,7 +2615,7 @@ type ScheduleHandoverResponse struct {
 
 func (x *ScheduleHandoverResponse) Reset() {
 	*x = ScheduleHandoverResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2472,7 +2627,7 @@ func (x *ScheduleHandoverResponse) String() string {
 func (*ScheduleHandoverResponse) ProtoMessage() {}
 
 func (x *ScheduleHandoverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2485,7 +2640,7 @@ func (x *ScheduleHandoverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleHandoverResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleHandoverResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{26}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ScheduleHandoverResponse) GetOpportunity() *Opportunity {
@@ -2510,7 +2665,7 @@ type CompleteHandoverRequest struct {
 
 func (x *CompleteHandoverRequest) Reset() {
 	*x = CompleteHandoverRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2522,7 +2677,7 @@ func (x *CompleteHandoverRequest) String() string {
 func (*CompleteHandoverRequest) ProtoMessage() {}
 
 func (x *CompleteHandoverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2535,7 +2690,7 @@ func (x *CompleteHandoverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteHandoverRequest.ProtoReflect.Descriptor instead.
 func (*CompleteHandoverRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{27}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CompleteHandoverRequest) GetRequestId() string {
@@ -2570,7 +2725,7 @@ type CompleteHandoverResponse struct {
 
 func (x *CompleteHandoverResponse) Reset() {
 	*x = CompleteHandoverResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2582,7 +2737,7 @@ func (x *CompleteHandoverResponse) String() string {
 func (*CompleteHandoverResponse) ProtoMessage() {}
 
 func (x *CompleteHandoverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2595,7 +2750,7 @@ func (x *CompleteHandoverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteHandoverResponse.ProtoReflect.Descriptor instead.
 func (*CompleteHandoverResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{28}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CompleteHandoverResponse) GetOpportunity() *Opportunity {
@@ -2622,7 +2777,7 @@ type CloseOpportunityRequest struct {
 
 func (x *CloseOpportunityRequest) Reset() {
 	*x = CloseOpportunityRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2634,7 +2789,7 @@ func (x *CloseOpportunityRequest) String() string {
 func (*CloseOpportunityRequest) ProtoMessage() {}
 
 func (x *CloseOpportunityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2647,7 +2802,7 @@ func (x *CloseOpportunityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseOpportunityRequest.ProtoReflect.Descriptor instead.
 func (*CloseOpportunityRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{29}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CloseOpportunityRequest) GetRequestId() string {
@@ -2689,7 +2844,7 @@ type CloseOpportunityResponse struct {
 
 func (x *CloseOpportunityResponse) Reset() {
 	*x = CloseOpportunityResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2701,7 +2856,7 @@ func (x *CloseOpportunityResponse) String() string {
 func (*CloseOpportunityResponse) ProtoMessage() {}
 
 func (x *CloseOpportunityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2714,7 +2869,7 @@ func (x *CloseOpportunityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseOpportunityResponse.ProtoReflect.Descriptor instead.
 func (*CloseOpportunityResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{30}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CloseOpportunityResponse) GetOpportunity() *Opportunity {
@@ -2739,7 +2894,7 @@ type SubmitProjectSummaryRequest struct {
 
 func (x *SubmitProjectSummaryRequest) Reset() {
 	*x = SubmitProjectSummaryRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2751,7 +2906,7 @@ func (x *SubmitProjectSummaryRequest) String() string {
 func (*SubmitProjectSummaryRequest) ProtoMessage() {}
 
 func (x *SubmitProjectSummaryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2764,7 +2919,7 @@ func (x *SubmitProjectSummaryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitProjectSummaryRequest.ProtoReflect.Descriptor instead.
 func (*SubmitProjectSummaryRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{31}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SubmitProjectSummaryRequest) GetRequestId() string {
@@ -2799,7 +2954,7 @@ type SubmitProjectSummaryResponse struct {
 
 func (x *SubmitProjectSummaryResponse) Reset() {
 	*x = SubmitProjectSummaryResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2811,7 +2966,7 @@ func (x *SubmitProjectSummaryResponse) String() string {
 func (*SubmitProjectSummaryResponse) ProtoMessage() {}
 
 func (x *SubmitProjectSummaryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2824,7 +2979,7 @@ func (x *SubmitProjectSummaryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitProjectSummaryResponse.ProtoReflect.Descriptor instead.
 func (*SubmitProjectSummaryResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{32}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *SubmitProjectSummaryResponse) GetOpportunity() *Opportunity {
@@ -2854,7 +3009,7 @@ type ListEventsRequest struct {
 
 func (x *ListEventsRequest) Reset() {
 	*x = ListEventsRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2866,7 +3021,7 @@ func (x *ListEventsRequest) String() string {
 func (*ListEventsRequest) ProtoMessage() {}
 
 func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2879,7 +3034,7 @@ func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListEventsRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{33}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListEventsRequest) GetAfterSequence() int64 {
@@ -2930,7 +3085,7 @@ type ListEventsResponse struct {
 
 func (x *ListEventsResponse) Reset() {
 	*x = ListEventsResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[34]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2942,7 +3097,7 @@ func (x *ListEventsResponse) String() string {
 func (*ListEventsResponse) ProtoMessage() {}
 
 func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[34]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2955,7 +3110,7 @@ func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListEventsResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{34}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ListEventsResponse) GetEvents() []*Event {
@@ -2976,7 +3131,7 @@ var File_ltc_v1_opportunity_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\n" +
-	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\x92\x1e\n" +
+	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\xd8\x1e\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x17\n" +
 	"\adeal_id\x18\x02 \x01(\tR\x06dealId\x12#\n" +
@@ -3044,7 +3199,8 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x0flead_reassigned\x18? \x01(\v2\x16.ltc.v1.LeadReassignedH\x00R\x0eleadReassigned\x12D\n" +
 	"\x10owner_reassigned\x18@ \x01(\v2\x17.ltc.v1.OwnerReassignedH\x00R\x0fownerReassigned\x12G\n" +
 	"\x11review_reassigned\x18A \x01(\v2\x18.ltc.v1.ReviewReassignedH\x00R\x10reviewReassigned\x12P\n" +
-	"\x14opportunity_reopened\x18B \x01(\v2\x1b.ltc.v1.OpportunityReopenedH\x00R\x13opportunityReopenedB\t\n" +
+	"\x14opportunity_reopened\x18B \x01(\v2\x1b.ltc.v1.OpportunityReopenedH\x00R\x13opportunityReopened\x12D\n" +
+	"\x10forecast_updated\x18C \x01(\v2\x17.ltc.v1.ForecastUpdatedH\x00R\x0fforecastUpdatedB\t\n" +
 	"\apayload\"\xc2\x01\n" +
 	"\x14ReassignOwnerRequest\x12'\n" +
 	"\n" +
@@ -3054,6 +3210,17 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x06reason\x18\x04 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x06reason\"N\n" +
 	"\x15ReassignOwnerResponse\x125\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xcd\x02\n" +
+	"\x15UpdateForecastRequest\x12'\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12I\n" +
+	"\x13expected_close_date\x18\x03 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x11expectedCloseDate\x12+\n" +
+	"\x05value\x18\x04 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x05value\x12@\n" +
+	"\bcategory\x18\x05 \x01(\x0e2\x18.ltc.v1.ForecastCategoryB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\bcategory\x12 \n" +
+	"\x06reason\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06reason\"O\n" +
+	"\x16UpdateForecastResponse\x125\n" +
 	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"1\n" +
 	"\x15GetOpportunityRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"O\n" +
@@ -3187,8 +3354,7 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x15deal_id_or_account_id\x12*deal_id and account_id may not both be set\x1a+this.deal_id == '' || this.account_id == ''\"k\n" +
 	"\x12ListEventsResponse\x12%\n" +
 	"\x06events\x18\x01 \x03(\v2\r.ltc.v1.EventR\x06events\x12.\n" +
-	"\x13next_after_sequence\x18\x02 \x01(\x03R\x11nextAfterSequence2\xef\n" +
-	"\n" +
+	"\x13next_after_sequence\x18\x02 \x01(\x03R\x11nextAfterSequence2\xc0\v\n" +
 	"\x12OpportunityService\x12O\n" +
 	"\x0eGetOpportunity\x12\x1d.ltc.v1.GetOpportunityRequest\x1a\x1e.ltc.v1.GetOpportunityResponse\x12X\n" +
 	"\x11ListOpportunities\x12 .ltc.v1.ListOpportunitiesRequest\x1a!.ltc.v1.ListOpportunitiesResponse\x12U\n" +
@@ -3208,7 +3374,8 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x14SubmitProjectSummary\x12#.ltc.v1.SubmitProjectSummaryRequest\x1a$.ltc.v1.SubmitProjectSummaryResponse\x12C\n" +
 	"\n" +
 	"ListEvents\x12\x19.ltc.v1.ListEventsRequest\x1a\x1a.ltc.v1.ListEventsResponse\x12L\n" +
-	"\rReassignOwner\x12\x1c.ltc.v1.ReassignOwnerRequest\x1a\x1d.ltc.v1.ReassignOwnerResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\rReassignOwner\x12\x1c.ltc.v1.ReassignOwnerRequest\x1a\x1d.ltc.v1.ReassignOwnerResponse\x12O\n" +
+	"\x0eUpdateForecast\x12\x1d.ltc.v1.UpdateForecastRequest\x1a\x1e.ltc.v1.UpdateForecastResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_opportunity_proto_rawDescOnce sync.Once
@@ -3222,233 +3389,246 @@ func file_ltc_v1_opportunity_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_opportunity_proto_rawDescData
 }
 
-var file_ltc_v1_opportunity_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_ltc_v1_opportunity_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_ltc_v1_opportunity_proto_goTypes = []any{
 	(*Event)(nil),                        // 0: ltc.v1.Event
 	(*ReassignOwnerRequest)(nil),         // 1: ltc.v1.ReassignOwnerRequest
 	(*ReassignOwnerResponse)(nil),        // 2: ltc.v1.ReassignOwnerResponse
-	(*GetOpportunityRequest)(nil),        // 3: ltc.v1.GetOpportunityRequest
-	(*GetOpportunityResponse)(nil),       // 4: ltc.v1.GetOpportunityResponse
-	(*ListOpportunitiesRequest)(nil),     // 5: ltc.v1.ListOpportunitiesRequest
-	(*ListOpportunitiesResponse)(nil),    // 6: ltc.v1.ListOpportunitiesResponse
-	(*UpdateAssessmentRequest)(nil),      // 7: ltc.v1.UpdateAssessmentRequest
-	(*UpdateAssessmentResponse)(nil),     // 8: ltc.v1.UpdateAssessmentResponse
-	(*AppointTeamRequest)(nil),           // 9: ltc.v1.AppointTeamRequest
-	(*AppointTeamResponse)(nil),          // 10: ltc.v1.AppointTeamResponse
-	(*AddRiskRequest)(nil),               // 11: ltc.v1.AddRiskRequest
-	(*AddRiskResponse)(nil),              // 12: ltc.v1.AddRiskResponse
-	(*UpdateRiskRequest)(nil),            // 13: ltc.v1.UpdateRiskRequest
-	(*UpdateRiskResponse)(nil),           // 14: ltc.v1.UpdateRiskResponse
-	(*SubmitWeeklyReportRequest)(nil),    // 15: ltc.v1.SubmitWeeklyReportRequest
-	(*SubmitWeeklyReportResponse)(nil),   // 16: ltc.v1.SubmitWeeklyReportResponse
-	(*RecordMeetingRequest)(nil),         // 17: ltc.v1.RecordMeetingRequest
-	(*RecordMeetingResponse)(nil),        // 18: ltc.v1.RecordMeetingResponse
-	(*SubmitBidRequest)(nil),             // 19: ltc.v1.SubmitBidRequest
-	(*SubmitBidResponse)(nil),            // 20: ltc.v1.SubmitBidResponse
-	(*RecordTenderResultRequest)(nil),    // 21: ltc.v1.RecordTenderResultRequest
-	(*RecordTenderResultResponse)(nil),   // 22: ltc.v1.RecordTenderResultResponse
-	(*SignContractRequest)(nil),          // 23: ltc.v1.SignContractRequest
-	(*SignContractResponse)(nil),         // 24: ltc.v1.SignContractResponse
-	(*ScheduleHandoverRequest)(nil),      // 25: ltc.v1.ScheduleHandoverRequest
-	(*ScheduleHandoverResponse)(nil),     // 26: ltc.v1.ScheduleHandoverResponse
-	(*CompleteHandoverRequest)(nil),      // 27: ltc.v1.CompleteHandoverRequest
-	(*CompleteHandoverResponse)(nil),     // 28: ltc.v1.CompleteHandoverResponse
-	(*CloseOpportunityRequest)(nil),      // 29: ltc.v1.CloseOpportunityRequest
-	(*CloseOpportunityResponse)(nil),     // 30: ltc.v1.CloseOpportunityResponse
-	(*SubmitProjectSummaryRequest)(nil),  // 31: ltc.v1.SubmitProjectSummaryRequest
-	(*SubmitProjectSummaryResponse)(nil), // 32: ltc.v1.SubmitProjectSummaryResponse
-	(*ListEventsRequest)(nil),            // 33: ltc.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),           // 34: ltc.v1.ListEventsResponse
-	(*Person)(nil),                       // 35: ltc.v1.Person
-	(*structpb.Struct)(nil),              // 36: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),        // 37: google.protobuf.Timestamp
-	(*LeadCreated)(nil),                  // 38: ltc.v1.LeadCreated
-	(*LeadQualified)(nil),                // 39: ltc.v1.LeadQualified
-	(*LeadDisqualified)(nil),             // 40: ltc.v1.LeadDisqualified
-	(*LeadOverdue)(nil),                  // 41: ltc.v1.LeadOverdue
-	(*OpportunityCreated)(nil),           // 42: ltc.v1.OpportunityCreated
-	(*AssessmentUpdated)(nil),            // 43: ltc.v1.AssessmentUpdated
-	(*DecisionRequested)(nil),            // 44: ltc.v1.DecisionRequested
-	(*ReviewSubmitted)(nil),              // 45: ltc.v1.ReviewSubmitted
-	(*DecisionDecided)(nil),              // 46: ltc.v1.DecisionDecided
-	(*DecisionWithdrawn)(nil),            // 47: ltc.v1.DecisionWithdrawn
-	(*DecisionEscalated)(nil),            // 48: ltc.v1.DecisionEscalated
-	(*DecisionOverdue)(nil),              // 49: ltc.v1.DecisionOverdue
-	(*TeamAppointed)(nil),                // 50: ltc.v1.TeamAppointed
-	(*TeamChanged)(nil),                  // 51: ltc.v1.TeamChanged
-	(*OpportunityClosed)(nil),            // 52: ltc.v1.OpportunityClosed
-	(*RiskAdded)(nil),                    // 53: ltc.v1.RiskAdded
-	(*RiskUpdated)(nil),                  // 54: ltc.v1.RiskUpdated
-	(*BidSubmitted)(nil),                 // 55: ltc.v1.BidSubmitted
-	(*TenderResultRecorded)(nil),         // 56: ltc.v1.TenderResultRecorded
-	(*ContractSigned)(nil),               // 57: ltc.v1.ContractSigned
-	(*HandoverScheduled)(nil),            // 58: ltc.v1.HandoverScheduled
-	(*HandoverCompleted)(nil),            // 59: ltc.v1.HandoverCompleted
-	(*HandoverOverdue)(nil),              // 60: ltc.v1.HandoverOverdue
-	(*SummarySubmitted)(nil),             // 61: ltc.v1.SummarySubmitted
-	(*SummaryOverdue)(nil),               // 62: ltc.v1.SummaryOverdue
-	(*WeeklyReportSubmitted)(nil),        // 63: ltc.v1.WeeklyReportSubmitted
-	(*WeeklyReportOverdue)(nil),          // 64: ltc.v1.WeeklyReportOverdue
-	(*MeetingRecorded)(nil),              // 65: ltc.v1.MeetingRecorded
-	(*AccountCreated)(nil),               // 66: ltc.v1.AccountCreated
-	(*AccountUpdated)(nil),               // 67: ltc.v1.AccountUpdated
-	(*AccountGraded)(nil),                // 68: ltc.v1.AccountGraded
-	(*ContactAdded)(nil),                 // 69: ltc.v1.ContactAdded
-	(*ContactUpdated)(nil),               // 70: ltc.v1.ContactUpdated
-	(*ContactErased)(nil),                // 71: ltc.v1.ContactErased
-	(*RelationshipAssessed)(nil),         // 72: ltc.v1.RelationshipAssessed
-	(*AccountPlanSet)(nil),               // 73: ltc.v1.AccountPlanSet
-	(*RelationshipReviewRecorded)(nil),   // 74: ltc.v1.RelationshipReviewRecorded
-	(*RelationshipReviewOverdue)(nil),    // 75: ltc.v1.RelationshipReviewOverdue
-	(*RelationshipReviewEscalated)(nil),  // 76: ltc.v1.RelationshipReviewEscalated
-	(*SatisfactionRecorded)(nil),         // 77: ltc.v1.SatisfactionRecorded
-	(*ActivityRecorded)(nil),             // 78: ltc.v1.ActivityRecorded
-	(*ActivityReviewed)(nil),             // 79: ltc.v1.ActivityReviewed
-	(*ActivityCompleted)(nil),            // 80: ltc.v1.ActivityCompleted
-	(*LeadReassigned)(nil),               // 81: ltc.v1.LeadReassigned
-	(*OwnerReassigned)(nil),              // 82: ltc.v1.OwnerReassigned
-	(*ReviewReassigned)(nil),             // 83: ltc.v1.ReviewReassigned
-	(*OpportunityReopened)(nil),          // 84: ltc.v1.OpportunityReopened
-	(*Opportunity)(nil),                  // 85: ltc.v1.Opportunity
-	(Stage)(0),                           // 86: ltc.v1.Stage
-	(Outcome)(0),                         // 87: ltc.v1.Outcome
-	(ProjectLevel)(0),                    // 88: ltc.v1.ProjectLevel
-	(*Assessment)(nil),                   // 89: ltc.v1.Assessment
-	(*TeamMember)(nil),                   // 90: ltc.v1.TeamMember
-	(*Risk)(nil),                         // 91: ltc.v1.Risk
-	(*WeeklyReport)(nil),                 // 92: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                      // 93: ltc.v1.Meeting
-	(*Bid)(nil),                          // 94: ltc.v1.Bid
-	(*TenderResult)(nil),                 // 95: ltc.v1.TenderResult
-	(*Contract)(nil),                     // 96: ltc.v1.Contract
-	(*HandoverRecord)(nil),               // 97: ltc.v1.HandoverRecord
-	(*ProjectSummary)(nil),               // 98: ltc.v1.ProjectSummary
+	(*UpdateForecastRequest)(nil),        // 3: ltc.v1.UpdateForecastRequest
+	(*UpdateForecastResponse)(nil),       // 4: ltc.v1.UpdateForecastResponse
+	(*GetOpportunityRequest)(nil),        // 5: ltc.v1.GetOpportunityRequest
+	(*GetOpportunityResponse)(nil),       // 6: ltc.v1.GetOpportunityResponse
+	(*ListOpportunitiesRequest)(nil),     // 7: ltc.v1.ListOpportunitiesRequest
+	(*ListOpportunitiesResponse)(nil),    // 8: ltc.v1.ListOpportunitiesResponse
+	(*UpdateAssessmentRequest)(nil),      // 9: ltc.v1.UpdateAssessmentRequest
+	(*UpdateAssessmentResponse)(nil),     // 10: ltc.v1.UpdateAssessmentResponse
+	(*AppointTeamRequest)(nil),           // 11: ltc.v1.AppointTeamRequest
+	(*AppointTeamResponse)(nil),          // 12: ltc.v1.AppointTeamResponse
+	(*AddRiskRequest)(nil),               // 13: ltc.v1.AddRiskRequest
+	(*AddRiskResponse)(nil),              // 14: ltc.v1.AddRiskResponse
+	(*UpdateRiskRequest)(nil),            // 15: ltc.v1.UpdateRiskRequest
+	(*UpdateRiskResponse)(nil),           // 16: ltc.v1.UpdateRiskResponse
+	(*SubmitWeeklyReportRequest)(nil),    // 17: ltc.v1.SubmitWeeklyReportRequest
+	(*SubmitWeeklyReportResponse)(nil),   // 18: ltc.v1.SubmitWeeklyReportResponse
+	(*RecordMeetingRequest)(nil),         // 19: ltc.v1.RecordMeetingRequest
+	(*RecordMeetingResponse)(nil),        // 20: ltc.v1.RecordMeetingResponse
+	(*SubmitBidRequest)(nil),             // 21: ltc.v1.SubmitBidRequest
+	(*SubmitBidResponse)(nil),            // 22: ltc.v1.SubmitBidResponse
+	(*RecordTenderResultRequest)(nil),    // 23: ltc.v1.RecordTenderResultRequest
+	(*RecordTenderResultResponse)(nil),   // 24: ltc.v1.RecordTenderResultResponse
+	(*SignContractRequest)(nil),          // 25: ltc.v1.SignContractRequest
+	(*SignContractResponse)(nil),         // 26: ltc.v1.SignContractResponse
+	(*ScheduleHandoverRequest)(nil),      // 27: ltc.v1.ScheduleHandoverRequest
+	(*ScheduleHandoverResponse)(nil),     // 28: ltc.v1.ScheduleHandoverResponse
+	(*CompleteHandoverRequest)(nil),      // 29: ltc.v1.CompleteHandoverRequest
+	(*CompleteHandoverResponse)(nil),     // 30: ltc.v1.CompleteHandoverResponse
+	(*CloseOpportunityRequest)(nil),      // 31: ltc.v1.CloseOpportunityRequest
+	(*CloseOpportunityResponse)(nil),     // 32: ltc.v1.CloseOpportunityResponse
+	(*SubmitProjectSummaryRequest)(nil),  // 33: ltc.v1.SubmitProjectSummaryRequest
+	(*SubmitProjectSummaryResponse)(nil), // 34: ltc.v1.SubmitProjectSummaryResponse
+	(*ListEventsRequest)(nil),            // 35: ltc.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),           // 36: ltc.v1.ListEventsResponse
+	(*Person)(nil),                       // 37: ltc.v1.Person
+	(*structpb.Struct)(nil),              // 38: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),        // 39: google.protobuf.Timestamp
+	(*LeadCreated)(nil),                  // 40: ltc.v1.LeadCreated
+	(*LeadQualified)(nil),                // 41: ltc.v1.LeadQualified
+	(*LeadDisqualified)(nil),             // 42: ltc.v1.LeadDisqualified
+	(*LeadOverdue)(nil),                  // 43: ltc.v1.LeadOverdue
+	(*OpportunityCreated)(nil),           // 44: ltc.v1.OpportunityCreated
+	(*AssessmentUpdated)(nil),            // 45: ltc.v1.AssessmentUpdated
+	(*DecisionRequested)(nil),            // 46: ltc.v1.DecisionRequested
+	(*ReviewSubmitted)(nil),              // 47: ltc.v1.ReviewSubmitted
+	(*DecisionDecided)(nil),              // 48: ltc.v1.DecisionDecided
+	(*DecisionWithdrawn)(nil),            // 49: ltc.v1.DecisionWithdrawn
+	(*DecisionEscalated)(nil),            // 50: ltc.v1.DecisionEscalated
+	(*DecisionOverdue)(nil),              // 51: ltc.v1.DecisionOverdue
+	(*TeamAppointed)(nil),                // 52: ltc.v1.TeamAppointed
+	(*TeamChanged)(nil),                  // 53: ltc.v1.TeamChanged
+	(*OpportunityClosed)(nil),            // 54: ltc.v1.OpportunityClosed
+	(*RiskAdded)(nil),                    // 55: ltc.v1.RiskAdded
+	(*RiskUpdated)(nil),                  // 56: ltc.v1.RiskUpdated
+	(*BidSubmitted)(nil),                 // 57: ltc.v1.BidSubmitted
+	(*TenderResultRecorded)(nil),         // 58: ltc.v1.TenderResultRecorded
+	(*ContractSigned)(nil),               // 59: ltc.v1.ContractSigned
+	(*HandoverScheduled)(nil),            // 60: ltc.v1.HandoverScheduled
+	(*HandoverCompleted)(nil),            // 61: ltc.v1.HandoverCompleted
+	(*HandoverOverdue)(nil),              // 62: ltc.v1.HandoverOverdue
+	(*SummarySubmitted)(nil),             // 63: ltc.v1.SummarySubmitted
+	(*SummaryOverdue)(nil),               // 64: ltc.v1.SummaryOverdue
+	(*WeeklyReportSubmitted)(nil),        // 65: ltc.v1.WeeklyReportSubmitted
+	(*WeeklyReportOverdue)(nil),          // 66: ltc.v1.WeeklyReportOverdue
+	(*MeetingRecorded)(nil),              // 67: ltc.v1.MeetingRecorded
+	(*AccountCreated)(nil),               // 68: ltc.v1.AccountCreated
+	(*AccountUpdated)(nil),               // 69: ltc.v1.AccountUpdated
+	(*AccountGraded)(nil),                // 70: ltc.v1.AccountGraded
+	(*ContactAdded)(nil),                 // 71: ltc.v1.ContactAdded
+	(*ContactUpdated)(nil),               // 72: ltc.v1.ContactUpdated
+	(*ContactErased)(nil),                // 73: ltc.v1.ContactErased
+	(*RelationshipAssessed)(nil),         // 74: ltc.v1.RelationshipAssessed
+	(*AccountPlanSet)(nil),               // 75: ltc.v1.AccountPlanSet
+	(*RelationshipReviewRecorded)(nil),   // 76: ltc.v1.RelationshipReviewRecorded
+	(*RelationshipReviewOverdue)(nil),    // 77: ltc.v1.RelationshipReviewOverdue
+	(*RelationshipReviewEscalated)(nil),  // 78: ltc.v1.RelationshipReviewEscalated
+	(*SatisfactionRecorded)(nil),         // 79: ltc.v1.SatisfactionRecorded
+	(*ActivityRecorded)(nil),             // 80: ltc.v1.ActivityRecorded
+	(*ActivityReviewed)(nil),             // 81: ltc.v1.ActivityReviewed
+	(*ActivityCompleted)(nil),            // 82: ltc.v1.ActivityCompleted
+	(*LeadReassigned)(nil),               // 83: ltc.v1.LeadReassigned
+	(*OwnerReassigned)(nil),              // 84: ltc.v1.OwnerReassigned
+	(*ReviewReassigned)(nil),             // 85: ltc.v1.ReviewReassigned
+	(*OpportunityReopened)(nil),          // 86: ltc.v1.OpportunityReopened
+	(*ForecastUpdated)(nil),              // 87: ltc.v1.ForecastUpdated
+	(*Opportunity)(nil),                  // 88: ltc.v1.Opportunity
+	(*date.Date)(nil),                    // 89: google.type.Date
+	(*Money)(nil),                        // 90: ltc.v1.Money
+	(ForecastCategory)(0),                // 91: ltc.v1.ForecastCategory
+	(Stage)(0),                           // 92: ltc.v1.Stage
+	(Outcome)(0),                         // 93: ltc.v1.Outcome
+	(ProjectLevel)(0),                    // 94: ltc.v1.ProjectLevel
+	(*Assessment)(nil),                   // 95: ltc.v1.Assessment
+	(*TeamMember)(nil),                   // 96: ltc.v1.TeamMember
+	(*Risk)(nil),                         // 97: ltc.v1.Risk
+	(*WeeklyReport)(nil),                 // 98: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                      // 99: ltc.v1.Meeting
+	(*Bid)(nil),                          // 100: ltc.v1.Bid
+	(*TenderResult)(nil),                 // 101: ltc.v1.TenderResult
+	(*Contract)(nil),                     // 102: ltc.v1.Contract
+	(*HandoverRecord)(nil),               // 103: ltc.v1.HandoverRecord
+	(*ProjectSummary)(nil),               // 104: ltc.v1.ProjectSummary
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
-	35,  // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
-	36,  // 1: ltc.v1.Event.data:type_name -> google.protobuf.Struct
-	37,  // 2: ltc.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
-	38,  // 3: ltc.v1.Event.lead_created:type_name -> ltc.v1.LeadCreated
-	39,  // 4: ltc.v1.Event.lead_qualified:type_name -> ltc.v1.LeadQualified
-	40,  // 5: ltc.v1.Event.lead_disqualified:type_name -> ltc.v1.LeadDisqualified
-	41,  // 6: ltc.v1.Event.lead_overdue:type_name -> ltc.v1.LeadOverdue
-	42,  // 7: ltc.v1.Event.opportunity_created:type_name -> ltc.v1.OpportunityCreated
-	43,  // 8: ltc.v1.Event.assessment_updated:type_name -> ltc.v1.AssessmentUpdated
-	44,  // 9: ltc.v1.Event.decision_requested:type_name -> ltc.v1.DecisionRequested
-	45,  // 10: ltc.v1.Event.review_submitted:type_name -> ltc.v1.ReviewSubmitted
-	46,  // 11: ltc.v1.Event.decision_decided:type_name -> ltc.v1.DecisionDecided
-	47,  // 12: ltc.v1.Event.decision_withdrawn:type_name -> ltc.v1.DecisionWithdrawn
-	48,  // 13: ltc.v1.Event.decision_escalated:type_name -> ltc.v1.DecisionEscalated
-	49,  // 14: ltc.v1.Event.decision_overdue:type_name -> ltc.v1.DecisionOverdue
-	50,  // 15: ltc.v1.Event.team_appointed:type_name -> ltc.v1.TeamAppointed
-	51,  // 16: ltc.v1.Event.team_changed:type_name -> ltc.v1.TeamChanged
-	52,  // 17: ltc.v1.Event.opportunity_closed:type_name -> ltc.v1.OpportunityClosed
-	53,  // 18: ltc.v1.Event.risk_added:type_name -> ltc.v1.RiskAdded
-	54,  // 19: ltc.v1.Event.risk_updated:type_name -> ltc.v1.RiskUpdated
-	55,  // 20: ltc.v1.Event.bid_submitted:type_name -> ltc.v1.BidSubmitted
-	56,  // 21: ltc.v1.Event.tender_result_recorded:type_name -> ltc.v1.TenderResultRecorded
-	57,  // 22: ltc.v1.Event.contract_signed:type_name -> ltc.v1.ContractSigned
-	58,  // 23: ltc.v1.Event.handover_scheduled:type_name -> ltc.v1.HandoverScheduled
-	59,  // 24: ltc.v1.Event.handover_completed:type_name -> ltc.v1.HandoverCompleted
-	60,  // 25: ltc.v1.Event.handover_overdue:type_name -> ltc.v1.HandoverOverdue
-	61,  // 26: ltc.v1.Event.summary_submitted:type_name -> ltc.v1.SummarySubmitted
-	62,  // 27: ltc.v1.Event.summary_overdue:type_name -> ltc.v1.SummaryOverdue
-	63,  // 28: ltc.v1.Event.weekly_report_submitted:type_name -> ltc.v1.WeeklyReportSubmitted
-	64,  // 29: ltc.v1.Event.weekly_report_overdue:type_name -> ltc.v1.WeeklyReportOverdue
-	65,  // 30: ltc.v1.Event.meeting_recorded:type_name -> ltc.v1.MeetingRecorded
-	66,  // 31: ltc.v1.Event.account_created:type_name -> ltc.v1.AccountCreated
-	67,  // 32: ltc.v1.Event.account_updated:type_name -> ltc.v1.AccountUpdated
-	68,  // 33: ltc.v1.Event.account_graded:type_name -> ltc.v1.AccountGraded
-	69,  // 34: ltc.v1.Event.contact_added:type_name -> ltc.v1.ContactAdded
-	70,  // 35: ltc.v1.Event.contact_updated:type_name -> ltc.v1.ContactUpdated
-	71,  // 36: ltc.v1.Event.contact_erased:type_name -> ltc.v1.ContactErased
-	72,  // 37: ltc.v1.Event.relationship_assessed:type_name -> ltc.v1.RelationshipAssessed
-	73,  // 38: ltc.v1.Event.account_plan_set:type_name -> ltc.v1.AccountPlanSet
-	74,  // 39: ltc.v1.Event.relationship_review_recorded:type_name -> ltc.v1.RelationshipReviewRecorded
-	75,  // 40: ltc.v1.Event.relationship_review_overdue:type_name -> ltc.v1.RelationshipReviewOverdue
-	76,  // 41: ltc.v1.Event.relationship_review_escalated:type_name -> ltc.v1.RelationshipReviewEscalated
-	77,  // 42: ltc.v1.Event.satisfaction_recorded:type_name -> ltc.v1.SatisfactionRecorded
-	78,  // 43: ltc.v1.Event.activity_recorded:type_name -> ltc.v1.ActivityRecorded
-	79,  // 44: ltc.v1.Event.activity_reviewed:type_name -> ltc.v1.ActivityReviewed
-	80,  // 45: ltc.v1.Event.activity_completed:type_name -> ltc.v1.ActivityCompleted
-	81,  // 46: ltc.v1.Event.lead_reassigned:type_name -> ltc.v1.LeadReassigned
-	82,  // 47: ltc.v1.Event.owner_reassigned:type_name -> ltc.v1.OwnerReassigned
-	83,  // 48: ltc.v1.Event.review_reassigned:type_name -> ltc.v1.ReviewReassigned
-	84,  // 49: ltc.v1.Event.opportunity_reopened:type_name -> ltc.v1.OpportunityReopened
-	35,  // 50: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
-	85,  // 51: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
-	85,  // 52: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	86,  // 53: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
-	87,  // 54: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
-	88,  // 55: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
-	85,  // 56: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
-	89,  // 57: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
-	85,  // 58: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
-	90,  // 59: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
-	85,  // 60: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
-	91,  // 61: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
-	85,  // 62: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	91,  // 63: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
-	85,  // 64: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	92,  // 65: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
-	85,  // 66: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	93,  // 67: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
-	85,  // 68: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	94,  // 69: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
-	85,  // 70: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	95,  // 71: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
-	85,  // 72: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	96,  // 73: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
-	85,  // 74: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	37,  // 75: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
-	90,  // 76: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
-	85,  // 77: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	97,  // 78: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
-	85,  // 79: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	87,  // 80: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
-	85,  // 81: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	98,  // 82: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
-	85,  // 83: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,   // 84: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	3,   // 85: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	5,   // 86: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	7,   // 87: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	9,   // 88: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	11,  // 89: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	13,  // 90: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	15,  // 91: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	17,  // 92: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	19,  // 93: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	21,  // 94: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	23,  // 95: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	25,  // 96: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	27,  // 97: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	29,  // 98: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	31,  // 99: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	33,  // 100: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	1,   // 101: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
-	4,   // 102: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	6,   // 103: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	8,   // 104: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	10,  // 105: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	12,  // 106: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	14,  // 107: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	16,  // 108: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	18,  // 109: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	20,  // 110: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	22,  // 111: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	24,  // 112: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	26,  // 113: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	28,  // 114: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	30,  // 115: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	32,  // 116: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	34,  // 117: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	2,   // 118: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
-	102, // [102:119] is the sub-list for method output_type
-	85,  // [85:102] is the sub-list for method input_type
-	85,  // [85:85] is the sub-list for extension type_name
-	85,  // [85:85] is the sub-list for extension extendee
-	0,   // [0:85] is the sub-list for field type_name
+	37,  // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
+	38,  // 1: ltc.v1.Event.data:type_name -> google.protobuf.Struct
+	39,  // 2: ltc.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
+	40,  // 3: ltc.v1.Event.lead_created:type_name -> ltc.v1.LeadCreated
+	41,  // 4: ltc.v1.Event.lead_qualified:type_name -> ltc.v1.LeadQualified
+	42,  // 5: ltc.v1.Event.lead_disqualified:type_name -> ltc.v1.LeadDisqualified
+	43,  // 6: ltc.v1.Event.lead_overdue:type_name -> ltc.v1.LeadOverdue
+	44,  // 7: ltc.v1.Event.opportunity_created:type_name -> ltc.v1.OpportunityCreated
+	45,  // 8: ltc.v1.Event.assessment_updated:type_name -> ltc.v1.AssessmentUpdated
+	46,  // 9: ltc.v1.Event.decision_requested:type_name -> ltc.v1.DecisionRequested
+	47,  // 10: ltc.v1.Event.review_submitted:type_name -> ltc.v1.ReviewSubmitted
+	48,  // 11: ltc.v1.Event.decision_decided:type_name -> ltc.v1.DecisionDecided
+	49,  // 12: ltc.v1.Event.decision_withdrawn:type_name -> ltc.v1.DecisionWithdrawn
+	50,  // 13: ltc.v1.Event.decision_escalated:type_name -> ltc.v1.DecisionEscalated
+	51,  // 14: ltc.v1.Event.decision_overdue:type_name -> ltc.v1.DecisionOverdue
+	52,  // 15: ltc.v1.Event.team_appointed:type_name -> ltc.v1.TeamAppointed
+	53,  // 16: ltc.v1.Event.team_changed:type_name -> ltc.v1.TeamChanged
+	54,  // 17: ltc.v1.Event.opportunity_closed:type_name -> ltc.v1.OpportunityClosed
+	55,  // 18: ltc.v1.Event.risk_added:type_name -> ltc.v1.RiskAdded
+	56,  // 19: ltc.v1.Event.risk_updated:type_name -> ltc.v1.RiskUpdated
+	57,  // 20: ltc.v1.Event.bid_submitted:type_name -> ltc.v1.BidSubmitted
+	58,  // 21: ltc.v1.Event.tender_result_recorded:type_name -> ltc.v1.TenderResultRecorded
+	59,  // 22: ltc.v1.Event.contract_signed:type_name -> ltc.v1.ContractSigned
+	60,  // 23: ltc.v1.Event.handover_scheduled:type_name -> ltc.v1.HandoverScheduled
+	61,  // 24: ltc.v1.Event.handover_completed:type_name -> ltc.v1.HandoverCompleted
+	62,  // 25: ltc.v1.Event.handover_overdue:type_name -> ltc.v1.HandoverOverdue
+	63,  // 26: ltc.v1.Event.summary_submitted:type_name -> ltc.v1.SummarySubmitted
+	64,  // 27: ltc.v1.Event.summary_overdue:type_name -> ltc.v1.SummaryOverdue
+	65,  // 28: ltc.v1.Event.weekly_report_submitted:type_name -> ltc.v1.WeeklyReportSubmitted
+	66,  // 29: ltc.v1.Event.weekly_report_overdue:type_name -> ltc.v1.WeeklyReportOverdue
+	67,  // 30: ltc.v1.Event.meeting_recorded:type_name -> ltc.v1.MeetingRecorded
+	68,  // 31: ltc.v1.Event.account_created:type_name -> ltc.v1.AccountCreated
+	69,  // 32: ltc.v1.Event.account_updated:type_name -> ltc.v1.AccountUpdated
+	70,  // 33: ltc.v1.Event.account_graded:type_name -> ltc.v1.AccountGraded
+	71,  // 34: ltc.v1.Event.contact_added:type_name -> ltc.v1.ContactAdded
+	72,  // 35: ltc.v1.Event.contact_updated:type_name -> ltc.v1.ContactUpdated
+	73,  // 36: ltc.v1.Event.contact_erased:type_name -> ltc.v1.ContactErased
+	74,  // 37: ltc.v1.Event.relationship_assessed:type_name -> ltc.v1.RelationshipAssessed
+	75,  // 38: ltc.v1.Event.account_plan_set:type_name -> ltc.v1.AccountPlanSet
+	76,  // 39: ltc.v1.Event.relationship_review_recorded:type_name -> ltc.v1.RelationshipReviewRecorded
+	77,  // 40: ltc.v1.Event.relationship_review_overdue:type_name -> ltc.v1.RelationshipReviewOverdue
+	78,  // 41: ltc.v1.Event.relationship_review_escalated:type_name -> ltc.v1.RelationshipReviewEscalated
+	79,  // 42: ltc.v1.Event.satisfaction_recorded:type_name -> ltc.v1.SatisfactionRecorded
+	80,  // 43: ltc.v1.Event.activity_recorded:type_name -> ltc.v1.ActivityRecorded
+	81,  // 44: ltc.v1.Event.activity_reviewed:type_name -> ltc.v1.ActivityReviewed
+	82,  // 45: ltc.v1.Event.activity_completed:type_name -> ltc.v1.ActivityCompleted
+	83,  // 46: ltc.v1.Event.lead_reassigned:type_name -> ltc.v1.LeadReassigned
+	84,  // 47: ltc.v1.Event.owner_reassigned:type_name -> ltc.v1.OwnerReassigned
+	85,  // 48: ltc.v1.Event.review_reassigned:type_name -> ltc.v1.ReviewReassigned
+	86,  // 49: ltc.v1.Event.opportunity_reopened:type_name -> ltc.v1.OpportunityReopened
+	87,  // 50: ltc.v1.Event.forecast_updated:type_name -> ltc.v1.ForecastUpdated
+	37,  // 51: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
+	88,  // 52: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
+	89,  // 53: ltc.v1.UpdateForecastRequest.expected_close_date:type_name -> google.type.Date
+	90,  // 54: ltc.v1.UpdateForecastRequest.value:type_name -> ltc.v1.Money
+	91,  // 55: ltc.v1.UpdateForecastRequest.category:type_name -> ltc.v1.ForecastCategory
+	88,  // 56: ltc.v1.UpdateForecastResponse.opportunity:type_name -> ltc.v1.Opportunity
+	88,  // 57: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	92,  // 58: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
+	93,  // 59: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
+	94,  // 60: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
+	88,  // 61: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
+	95,  // 62: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
+	88,  // 63: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
+	96,  // 64: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
+	88,  // 65: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
+	97,  // 66: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
+	88,  // 67: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	97,  // 68: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
+	88,  // 69: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	98,  // 70: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
+	88,  // 71: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	99,  // 72: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
+	88,  // 73: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	100, // 74: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
+	88,  // 75: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	101, // 76: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
+	88,  // 77: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	102, // 78: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
+	88,  // 79: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	39,  // 80: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
+	96,  // 81: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
+	88,  // 82: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	103, // 83: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
+	88,  // 84: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	93,  // 85: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	88,  // 86: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	104, // 87: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
+	88,  // 88: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,   // 89: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	5,   // 90: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	7,   // 91: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	9,   // 92: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	11,  // 93: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	13,  // 94: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	15,  // 95: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	17,  // 96: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	19,  // 97: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	21,  // 98: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	23,  // 99: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	25,  // 100: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	27,  // 101: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	29,  // 102: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	31,  // 103: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	33,  // 104: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	35,  // 105: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	1,   // 106: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
+	3,   // 107: ltc.v1.OpportunityService.UpdateForecast:input_type -> ltc.v1.UpdateForecastRequest
+	6,   // 108: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	8,   // 109: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	10,  // 110: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	12,  // 111: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	14,  // 112: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	16,  // 113: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	18,  // 114: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	20,  // 115: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	22,  // 116: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	24,  // 117: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	26,  // 118: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	28,  // 119: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	30,  // 120: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	32,  // 121: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	34,  // 122: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	36,  // 123: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	2,   // 124: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
+	4,   // 125: ltc.v1.OpportunityService.UpdateForecast:output_type -> ltc.v1.UpdateForecastResponse
+	108, // [108:126] is the sub-list for method output_type
+	90,  // [90:108] is the sub-list for method input_type
+	90,  // [90:90] is the sub-list for extension type_name
+	90,  // [90:90] is the sub-list for extension extendee
+	0,   // [0:90] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }
@@ -3507,6 +3687,7 @@ func file_ltc_v1_opportunity_proto_init() {
 		(*Event_OwnerReassigned)(nil),
 		(*Event_ReviewReassigned)(nil),
 		(*Event_OpportunityReopened)(nil),
+		(*Event_ForecastUpdated)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -3514,7 +3695,7 @@ func file_ltc_v1_opportunity_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_opportunity_proto_rawDesc), len(file_ltc_v1_opportunity_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   35,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
