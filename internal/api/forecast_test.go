@@ -268,4 +268,15 @@ func TestForecastReport(t *testing.T) {
 		assert.Equal(t, []string{w.committed, w.bestCase, w.won}, []string{got.Committed.AmountMinor, got.BestCase.AmountMinor, got.Won.AmountMinor}, "week %d", i)
 		assert.Equal(t, w.live, got.Live, "week %d", i)
 	}
+
+	// One owner's weeks are read from their own rows: sam's hold everything committed, sue's nothing.
+	for owner, committed := range map[string][]string{"sam": {"10000000", "14500000", "14500000"}, "sue": {"0", "0", "0"}} {
+		r, err = reports.GetForecastReport(e.As(t, eric), &ltcv1.GetForecastReportRequest{Quarter: quarter, OwnerId: owner})
+		require.NoError(t, err)
+		var got []string
+		for _, w := range r.Weeks {
+			got = append(got, w.Committed.AmountMinor)
+		}
+		assert.Equal(t, committed, got, owner)
+	}
 }

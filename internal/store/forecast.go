@@ -83,7 +83,8 @@ func (s *Store) withForecast(ctx context.Context, o ltc.Opportunity) (ltc.Opport
 
 // TakeForecastSnapshot takes the snapshot of the last week that ended by now (weeks run Monday to Sunday, UTC),
 // unless it was taken: per quarter (the week's, that of its Sunday, and the next one), unit, owner, currency and
-// category, the open deals' count and value, and the deals of the quarter won by the week's end. It reports
+// category, the open deals' count and value, and the deals of the quarter won by the week's end; and the same per
+// unit for all its owners (owner '*'), which the reports not of one owner read. It reports
 // whether it took it. Several callers at once take it once: the first to record the week.
 func (s *Store) TakeForecastSnapshot(ctx context.Context, now time.Time) (bool, error) {
 	week := ltc.WeekStart(now).AddDate(0, 0, -7)
@@ -100,13 +101,14 @@ func (s *Store) TakeForecastSnapshot(ctx context.Context, now time.Time) (bool, 
 		taken = true
 		_, err = tx.Exec(ctx, `
 			INSERT INTO forecast_snapshots (quarter, week_start, org_unit, owner_id, currency, category, deals, value)
-			SELECT quarter, $1::date, org_unit, owner_id, currency, category, count(*), sum(value_minor)
+			SELECT quarter, $1::date, org_unit, coalesce(owner_id, '*'), currency, category, count(*), sum(value_minor)
 			FROM deal_forecasts WHERE open AND quarter IN ($2, $3) AND category <> 'OMITTED'
-			GROUP BY quarter, org_unit, owner_id, currency, category
+			GROUP BY GROUPING SETS ((quarter, org_unit, owner_id, currency, category), (quarter, org_unit, currency, category))
 			UNION ALL
-			SELECT won_quarter, $1::date, org_unit, owner_id, won_currency, 'WON', count(*), sum(won_minor)
+			SELECT won_quarter, $1::date, org_unit, coalesce(owner_id, '*'), won_currency, 'WON', count(*), sum(won_minor)
 			FROM deal_forecasts WHERE won_quarter IN ($2, $3) AND won_at < $4 AND category <> 'OMITTED'
-			GROUP BY won_quarter, org_unit, owner_id, won_currency`, week, quarter, next, end)
+			GROUP BY GROUPING SETS ((won_quarter, org_unit, owner_id, won_currency), (won_quarter, org_unit, won_currency))`,
+			week, quarter, next, end)
 		return err
 	})
 	if err != nil {
@@ -171,6 +173,11 @@ func (s *Store) ForecastReport(ctx context.Context, ff ForecastFilter) (Forecast
 		}
 	}
 	cond := strings.Join(where, " AND ")
+	// The snapshots of one owner are their rows; of all owners the units' rows (owner '*').
+	snapshotOwner := "f.owner_id = '*'"
+	if ff.OwnerID != "" {
+		snapshotOwner = "TRUE"
+	}
 	quarter, now := f.arg(ff.Quarter), f.arg(ff.Now)
 	var out Forecast
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
@@ -226,7 +233,7 @@ func (s *Store) ForecastReport(ctx context.Context, ff ForecastFilter) (Forecast
 				coalesce(sum(f.value) FILTER (WHERE f.category IN ('COMMIT', 'BEST_CASE')), 0),
 				coalesce(sum(f.value) FILTER (WHERE f.category = 'WON'), 0)
 			FROM forecast_snapshots f JOIN forecast_snapshot_weeks w ON w.week_start = f.week_start
-			WHERE f.quarter = `+quarter+` AND `+cond+`
+			WHERE f.quarter = `+quarter+` AND `+snapshotOwner+` AND `+cond+`
 			GROUP BY 1, 2, 3 ORDER BY 1, 3`, f.args[:len(f.args)-1]...) // all but now, the last
 		if err != nil {
 			return err

@@ -58,7 +58,8 @@ CREATE TABLE forecast_snapshot_weeks (
 
 -- forecast_snapshots is what was forecast for a quarter at the end of a week: per unit, owner, currency and
 -- category the open deals' count and value, and under category 'WON' the deals of the quarter won by the week's
--- end. A week snapshots its own quarter (of its Sunday) and the next one.
+-- end; owner_id '*' rows are a unit's for all its owners. A week snapshots its own quarter (of its Sunday) and the
+-- next one.
 CREATE TABLE forecast_snapshots (
     quarter    date    NOT NULL,
     week_start date    NOT NULL REFERENCES forecast_snapshot_weeks (week_start),
