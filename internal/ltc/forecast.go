@@ -147,6 +147,12 @@ func QuarterBounds(q string) (start, end time.Time, err error) {
 	return start, start.AddDate(0, 3, 0), nil
 }
 
+// QuarterStart is the first day of the quarter of t (midnight UTC).
+func QuarterStart(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month()-(t.Month()-1)%3, 1, 0, 0, 0, 0, time.UTC)
+}
+
 // WeekStart is the Monday (midnight UTC) that starts the week of t: forecast snapshots are taken at the end of
 // each week, Monday to Sunday UTC.
 func WeekStart(t time.Time) time.Time {

@@ -129,6 +129,8 @@ func TestQuarterAndWeek(t *testing.T) {
 		_, _, err := ltc.QuarterBounds(bad)
 		assert.Equal(t, ltc.KindInvalid, ltc.KindOf(err), bad)
 	}
+	assert.Equal(t, time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), ltc.QuarterStart(time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC)))
+	assert.Equal(t, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), ltc.QuarterStart(time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)))
 	sunday := time.Date(2026, 12, 6, 23, 59, 0, 0, time.UTC)
 	assert.Equal(t, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), ltc.WeekStart(sunday))
 	assert.Equal(t, time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), ltc.WeekStart(sunday.Add(time.Minute)))
