@@ -149,9 +149,10 @@ func (f *figures) toProto(currency string) *ltcv1.ForecastFigures {
 // conversion converts a report's sums into its currency through the base currency, at the rates in force on its
 // date.
 type conversion struct {
-	base, to string
-	// rates are the rates into the base of the currencies converted (the base's own is "1").
+	to string
+	// rates are the rates into the base of the currencies converted but the base, as used.
 	rates map[string]ltc.ExchangeRate
+	*ltc.Conversion
 }
 
 // converter reads the rates the report's currencies need: those of its sums and of the currency it reports in.
@@ -166,16 +167,19 @@ func (s reportService) converter(ctx context.Context, data store.Forecast, base,
 	}
 	slices.Sort(need)
 	need = slices.Compact(need)
-	if len(need) == 1 && need[0] == base {
-		return conversion{base: base, to: to, rates: map[string]ltc.ExchangeRate{}}, nil
-	}
-	rates, err := s.store.RatesInForce(ctx, need, base, day)
-	if err != nil {
-		return conversion{}, err
+	rates := map[string]ltc.ExchangeRate{}
+	if len(need) > 1 || need[0] != base {
+		var err error
+		if rates, err = s.store.RatesInForce(ctx, need, base, day); err != nil {
+			return conversion{}, err
+		}
 	}
 	var missing []string
+	into := map[string]string{base: "1"}
 	for _, c := range need {
-		if _, ok := rates[c]; !ok && c != base {
+		if r, ok := rates[c]; ok {
+			into[c] = r.Rate
+		} else if c != base {
 			missing = append(missing, c)
 		}
 	}
@@ -183,15 +187,11 @@ func (s reportService) converter(ctx context.Context, data store.Forecast, base,
 		return conversion{}, ltc.FailedPrecondition("no exchange rate of %s into %s is in force on %04d-%02d-%02d; finance sets them with SetExchangeRates",
 			strings.Join(missing, ", "), base, day.Year, day.Month, day.Day)
 	}
-	return conversion{base: base, to: to, rates: rates}, nil
-}
-
-// rate is what one unit of the currency is worth in the base.
-func (c conversion) rate(currency string) string {
-	if currency == c.base {
-		return "1"
+	c, err := ltc.NewConversion(to, into[to], into)
+	if err != nil {
+		return conversion{}, err
 	}
-	return c.rates[currency].Rate
+	return conversion{to: to, rates: rates, Conversion: c}, nil
 }
 
 // convert converts a sum of the currency (scale 2: hundredths of minor units) into the report's currency.
@@ -199,7 +199,7 @@ func (c conversion) convert(sum *big.Int, scale int32, currency string) (*big.In
 	if currency == c.to && scale == 0 {
 		return new(big.Int).Set(sum), nil
 	}
-	return ltc.ConvertTotal(sum, scale, currency, c.rate(currency), c.to, c.rate(c.to))
+	return c.Convert(sum, scale, currency)
 }
 
 // sums are the sums converted, Weighted rounded to minor units.
