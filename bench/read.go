@@ -261,6 +261,7 @@ func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *loc
 			strings.Join(seeding, "\n"))
 		printLatencies(out, "deals", "10^6", fmt.Sprintf("%d requests each, 12 for the pipeline report", requests), sizes,
 			readQueries(d, &sample{}), results, names)
+		printForecast(out, sizes, results, names)
 		printWebPages(out, sizes, requests, pages, pageNames, pageCalls)
 	}
 	if len(accountSizes) > 0 {
@@ -481,4 +482,17 @@ func seedForecast(ctx context.Context, st *store.Store, url string) error {
 		}
 	}
 	return nil
+}
+
+// printForecast prints GetForecastReport's latencies with their 95th percentile too.
+func printForecast(out io.Writer, sizes []int, results map[string][]readPoint, names []string) {
+	fmt.Fprintf(out, "\nGetForecastReport, p50 / p95 / p99 ms:\n\n| query | deals | p50 | p95 | p99 | errors |\n|---|--:|--:|--:|--:|--:|\n")
+	for _, name := range names {
+		if !strings.HasPrefix(name, "GetForecastReport") {
+			continue
+		}
+		for i, p := range results[name] {
+			fmt.Fprintf(out, "| %s | %d | %.1f | %.1f | %.1f | %d |\n", name, sizes[i], ms(p.P50), ms(p.P95), ms(p.P99), p.errors)
+		}
+	}
 }
