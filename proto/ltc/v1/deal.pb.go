@@ -1006,7 +1006,8 @@ type Opportunity struct {
 	// The closes approved REOPEN decisions undid, oldest first.
 	Reopenings []*Reopening `protobuf:"bytes,39,rep,name=reopenings,proto3" json:"reopenings,omitempty"`
 	// What the owner expects of the deal (UpdateForecast). A deal whose owner never set one reads the lead's
-	// expected close date, the estimated value and FORECAST_CATEGORY_PIPELINE, with no updated_by.
+	// expected close date, the estimated value and FORECAST_CATEGORY_PIPELINE, with no updated_by (in GetOpportunity
+	// and the answers of changes; a ListOpportunities summary carries the forecast only once the owner set one).
 	Forecast      *Forecast `protobuf:"bytes,40,opt,name=forecast,proto3" json:"forecast,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
