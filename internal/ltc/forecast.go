@@ -218,7 +218,7 @@ func NewConversion(to, toRate string, rates map[string]string) (*Conversion, err
 func (c *Conversion) Convert(sum *big.Int, scale int32, from string) (*big.Int, error) {
 	f, ok := c.factors[from]
 	if !ok {
-		return nil, FailedPrecondition("no exchange rate of %s into %s", from, c.to)
+		return nil, fmt.Errorf("convert into %s: no rate of %s was read", c.to, from)
 	}
 	if sum.Sign() == 0 {
 		return new(big.Int), nil
