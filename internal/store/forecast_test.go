@@ -2,6 +2,10 @@ package store_test
 
 import (
 	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,6 +81,46 @@ func TestMigrationDerivesTheForecastOfTheDealsBefore(t *testing.T) {
 		[]string{row.Committed.String(), row.BestCase.String(), row.Pipeline.String(), row.Weighted.String(), row.Won.String()},
 		"the pipeline at PIPELINE, weighted by the last approved ATB's 70 %, and the contract won")
 	assert.Equal(t, []int{0, 0, 1, 1, 0}, []int{row.CommittedDeals, row.BestCaseDeals, row.PipelineDeals, row.WonDeals, row.OmittedDeals})
+}
+
+// TestAWeeksSnapshotIsTakenOnceByConcurrentWorkers: workers taking the same week's snapshot at once take it once,
+// and a deal's forecast lands in it under its own row and its unit's.
+func TestAWeeksSnapshotIsTakenOnceByConcurrentWorkers(t *testing.T) {
+	ctx := context.Background()
+	s, url := open(t)
+	o := deal(ltc.LevelB, "ann", day(11, 1), ltc.Money{Currency: "EUR", AmountMinor: 9_00}, ltc.StagePursuit, "")
+	o.Unit = "emea/germany"
+	at := time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC) // a Monday: the week of 2026-11-30 ended
+	o.Forecast = &ltc.Forecast{ExpectedCloseDate: ltc.Date{Year: 2027, Month: 1, Day: 15}, Value: o.EstimatedValue, Category: ltc.ForecastCommit}
+	require.NoError(t, s.Import(ctx, []store.Deal{{Lead: ltc.Lead{ID: o.ID, State: ltc.LeadQualified, Owner: o.Owner}, Opportunity: &o}}))
+
+	var wg sync.WaitGroup
+	var taken atomic.Int32
+	for range 4 {
+		wg.Go(func() {
+			ok, err := s.TakeForecastSnapshot(ctx, at)
+			assert.NoError(t, err)
+			if ok {
+				taken.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, int32(1), taken.Load())
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT week_start::text, quarter::text, owner_id, category, deals, value::text FROM forecast_snapshots ORDER BY owner_id`)
+	require.NoError(t, err)
+	got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+		var week, quarter, owner, category, value string
+		var deals int
+		err := r.Scan(&week, &quarter, &owner, &category, &deals, &value)
+		return strings.Join([]string{week, quarter, owner, category, strconv.Itoa(deals), value}, " "), err
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"2026-11-30 2027-01-01 * COMMIT 1 900", "2026-11-30 2027-01-01 ann COMMIT 1 900"}, got,
+		"the next quarter's forecast, under the owner and the unit")
 }
 
 func nullable(s string) any {
