@@ -59,7 +59,7 @@ CREATE TABLE forecast_snapshot_weeks (
 -- forecast_snapshots is what was forecast for a quarter at the end of a week: per unit, owner, currency and
 -- category the open deals' count and value, and under category 'WON' the deals of the quarter won by the week's
 -- end; owner_id '*' rows are a unit's for all its owners. A week snapshots its own quarter (of its Sunday) and the
--- next one.
+-- next one. The key leads with the quarter and the owner: a report reads one owner's rows, or the units' ('*').
 CREATE TABLE forecast_snapshots (
     quarter    date    NOT NULL,
     week_start date    NOT NULL REFERENCES forecast_snapshot_weeks (week_start),
@@ -69,5 +69,5 @@ CREATE TABLE forecast_snapshots (
     category   text    NOT NULL CHECK (category IN ('PIPELINE', 'BEST_CASE', 'COMMIT', 'WON')),
     deals      integer NOT NULL,
     value      numeric NOT NULL,
-    PRIMARY KEY (quarter, week_start, org_unit, owner_id, currency, category)
+    PRIMARY KEY (quarter, owner_id, week_start, org_unit, currency, category)
 );
