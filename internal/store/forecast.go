@@ -84,8 +84,8 @@ func (s *Store) withForecast(ctx context.Context, o ltc.Opportunity) (ltc.Opport
 // TakeForecastSnapshot takes the snapshot of the last week that ended by now (weeks run Monday to Sunday, UTC),
 // unless it was taken: per quarter (the week's, that of its Sunday, and the next one), unit, owner, currency and
 // category, the open deals' count and value, and the deals of the quarter won by the week's end; and the same per
-// unit for all its owners (owner '*'), which the reports not of one owner read. It reports
-// whether it took it. Several callers at once take it once: the first to record the week.
+// unit for all its owners (owner '*'), which the reports not of one owner read. It reports whether it took it.
+// Several callers at once take it once: the first to record the week.
 func (s *Store) TakeForecastSnapshot(ctx context.Context, now time.Time) (bool, error) {
 	week := ltc.WeekStart(now).AddDate(0, 0, -7)
 	end := week.AddDate(0, 0, 7)
