@@ -14,6 +14,7 @@ import (
 	"github.com/ltcengine/ltc/bench/seed"
 	"github.com/ltcengine/ltc/internal/dev"
 	"github.com/ltcengine/ltc/internal/localpg"
+	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
@@ -90,6 +91,19 @@ func readQueries(d *driver, s *sample) []readQuery {
 			})
 		}}
 	}
+	// forecast asks for one of the quarters the seeded forecasts close in (bench/seed: the year after the epoch).
+	forecast := func(name, as string, filter func(rng *rand.Rand, r *ltcv1.GetForecastReportRequest)) readQuery {
+		return readQuery{name: name, goal: 300 * time.Millisecond, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
+			req := &ltcv1.GetForecastReportRequest{Quarter: ltc.QuarterOf(seed.Epoch.AddDate(0, 3*rng.IntN(4), 0))}
+			if filter != nil {
+				filter(rng, req)
+			}
+			return measure(ctx, as, func(ctx context.Context) error {
+				_, err := d.reports.GetForecastReport(ctx, req)
+				return err
+			})
+		}}
+	}
 	return []readQuery{
 		{name: "GetOpportunity", goal: 20 * time.Millisecond, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
 			return measure(ctx, "executive3", func(ctx context.Context) error {
@@ -159,6 +173,14 @@ func readQueries(d *driver, s *sample) []readQuery {
 			r.OwnerId = seed.Owner(pick(rng, seed.Owners))
 		}),
 		report("GetPipelineReport, a year", 365, nil),
+		forecast("GetForecastReport, a quarter", "executive3", nil),
+		forecast("GetForecastReport, a quarter in USD", "executive3", func(_ *rand.Rand, r *ltcv1.GetForecastReportRequest) {
+			r.CurrencyCode = "USD"
+		}),
+		forecast("GetForecastReport, a quarter of one owner", "executive3", func(rng *rand.Rand, r *ltcv1.GetForecastReportRequest) {
+			r.OwnerId = seed.Owner(pick(rng, seed.Owners))
+		}),
+		forecast("GetForecastReport, a quarter, a region's executive", "executive2", nil),
 	}
 }
 
@@ -213,6 +235,9 @@ func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *loc
 			return fmt.Errorf("seed %d deals: %w", size, err)
 		}
 		seeded = size
+		if err := seedForecast(ctx, st, url); err != nil {
+			return fmt.Errorf("forecast snapshots at %d deals: %w", size, err)
+		}
 		took := time.Since(start)
 		s, dbSize, err := prepare(ctx, url)
 		if err != nil {
@@ -234,8 +259,9 @@ func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *loc
 		fmt.Fprintf(out, "stages, levels, %d owners, %d customers and three years, with their decisions and events):\n\n", seed.Owners, seed.Customers)
 		fmt.Fprintf(out, "| deals | opportunities | decisions | events | seconds to seed | database GiB |\n|--:|--:|--:|--:|--:|--:|\n%s\n",
 			strings.Join(seeding, "\n"))
-		printLatencies(out, "deals", "10^6", fmt.Sprintf("%d requests each, 12 for the report", requests), sizes,
+		printLatencies(out, "deals", "10^6", fmt.Sprintf("%d requests each, 12 for the pipeline report", requests), sizes,
 			readQueries(d, &sample{}), results, names)
+		printForecast(out, sizes, results, names)
 		printWebPages(out, sizes, requests, pages, pageNames, pageCalls)
 	}
 	if len(accountSizes) > 0 {
@@ -392,7 +418,8 @@ func prepare(ctx context.Context, url string) (*sample, int64, error) {
 	progress("read path: vacuum and analyze")
 	// The tables read through index-only scans get their visibility map; the event log its statistics.
 	if _, err := conn.Exec(ctx, "VACUUM (ANALYZE) leads, opportunities, decisions, stage_visits, report_created_days, "+
-		"report_reached_days, report_closed_days, report_stay_days, report_turnaround_days, report_overdue_days"); err != nil {
+		"report_reached_days, report_closed_days, report_stay_days, report_turnaround_days, report_overdue_days, "+
+		"deal_forecasts, forecast_snapshots"); err != nil {
 		return nil, 0, fmt.Errorf("vacuum: %w", err)
 	}
 	if _, err := conn.Exec(ctx, "ANALYZE events"); err != nil {
@@ -427,4 +454,45 @@ func sampleIDs(ctx context.Context, conn *pgx.Conn, percent int, query string, a
 		}
 	}
 	return nil, fmt.Errorf("no rows to sample: %s", query)
+}
+
+// seedForecast sets the exchange rates of the seeded currencies into EUR (once) and takes the forecast's weekly
+// snapshots of the 13 weeks before the epoch again, of the deals seeded so far.
+func seedForecast(ctx context.Context, st *store.Store, url string) error {
+	var rates []ltc.ExchangeRate
+	for _, r := range []struct{ from, rate string }{{"USD", "0.9235"}, {"CNY", "0.1276"}, {"GBP", "1.1650"}} {
+		rates = append(rates, ltc.ExchangeRate{EffectiveDate: ltc.Date{Year: 2020, Month: 1, Day: 1}, From: r.from, To: "EUR",
+			Rate: r.rate, SetBy: ltc.Person{ID: "bench"}, SetAt: seed.Epoch})
+	}
+	if _, err := st.SetExchangeRates(ctx, rates, store.ReferenceRequest{ID: "bench-rates", Method: "SetExchangeRates",
+		ActorID: "bench", PayloadHash: []byte("bench-rates")}); err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DELETE FROM forecast_snapshots; DELETE FROM forecast_snapshot_weeks"); err != nil {
+		return err
+	}
+	for week := 12; week >= 0; week-- {
+		if _, err := st.TakeForecastSnapshot(ctx, seed.Epoch.AddDate(0, 0, -7*week)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printForecast prints GetForecastReport's latencies with their 95th percentile too.
+func printForecast(out io.Writer, sizes []int, results map[string][]readPoint, names []string) {
+	fmt.Fprintf(out, "\nGetForecastReport, p50 / p95 / p99 ms:\n\n| query | deals | p50 | p95 | p99 | errors |\n|---|--:|--:|--:|--:|--:|\n")
+	for _, name := range names {
+		if !strings.HasPrefix(name, "GetForecastReport") {
+			continue
+		}
+		for i, p := range results[name] {
+			fmt.Fprintf(out, "| %s | %d | %.1f | %.1f | %.1f | %d |\n", name, sizes[i], ms(p.P50), ms(p.P95), ms(p.P99), p.errors)
+		}
+	}
 }

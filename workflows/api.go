@@ -47,6 +47,7 @@ const (
 	UpdateReassignLead     = "ReassignLead"
 	UpdateReassignOwner    = "ReassignOwner"
 	UpdateReassignReview   = "ReassignReview"
+	UpdateForecast         = "UpdateForecast"
 )
 
 // Request is the caller's request as every Update carries it: its id (also the Update id), a digest of its

@@ -133,6 +133,7 @@ var dealCommands = []command{
 	{UpdateProjectSummary, handle[ltc.SubmitProjectSummary]},
 	{UpdateReassignOwner, handle[ltc.ReassignOwner]},
 	{UpdateReassignReview, handle[ltc.ReassignReview]},
+	{UpdateForecast, handle[ltc.UpdateForecast]},
 }
 
 // setup registers the query and the Updates of the tables.

@@ -312,7 +312,7 @@ func (b *builder) run(i int, f fate, onlyLead bool) error {
 		return err
 	}
 	if exit != ltc.OutcomeAbandoned {
-		return nil
+		return b.forecast()
 	}
 	if err := ltc.CanClose(b.owner, b.o, ltc.OutcomeAbandoned); err != nil {
 		return err
@@ -323,6 +323,34 @@ func (b *builder) run(i int, f fate, onlyLead bool) error {
 		map[string]any{"outcome": next.Outcome, "reason": next.CloseReason}, ltc.UserRecipient(next.Owner.ID))
 	b.o = next
 	return nil
+}
+
+// forecastOdds are the odds of the forecast categories (PIPELINE, BEST_CASE, COMMIT, OMITTED).
+var forecastOdds = []int{40, 25, 25, 10}
+
+// forecast has the owner of an open deal set its forecast, for seven deals in ten: a close date within the year
+// after the epoch, a category, and the value (after ATB the envelope, as the rule wants).
+func (b *builder) forecast() error {
+	if !b.o.Open() || b.rng.IntN(10) >= 7 {
+		return nil
+	}
+	day := Epoch.AddDate(0, 0, b.rng.IntN(365))
+	f := ltc.Forecast{ExpectedCloseDate: ltc.Date{Year: day.Year(), Month: int(day.Month()), Day: day.Day()},
+		Value: b.o.EstimatedValue, Category: pick(b.rng, ltc.ForecastCategories, forecastOdds)}
+	if b.o.ApprovedBidPrice != nil {
+		f.Value = *b.o.ApprovedBidPrice
+	}
+	deal := ltc.Deal{Lead: b.lead, Opportunity: &b.o}
+	if before := deal.Forecast(); before.ExpectedCloseDate == f.ExpectedCloseDate && before.Value == f.Value && before.Category == f.Category {
+		return nil // no change to record
+	}
+	return b.change(ltc.CanUpdateForecast(b.owner, b.o, f, b.policy), ltc.EventForecastUpdated, b.owner, func(id string) (ltc.Opportunity, any) {
+		ch, err := ltc.UpdateForecast{Forecast: f}.Apply(deal, ltc.Context{Actor: b.owner, Now: b.now, Policy: b.policy, RequestID: id})
+		if err != nil || len(ch.Events) != 1 {
+			panic(fmt.Sprintf("forecast of deal %s: %v", b.o.ID, err)) // CanUpdateForecast accepted it
+		}
+		return *ch.Deal.Opportunity, ch.Events[0].Data
+	})
 }
 
 func pow10(x float64) float64 {

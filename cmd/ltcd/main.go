@@ -189,6 +189,7 @@ func runWorker(ctx context.Context, args []string) error {
 	return b.Run(ctx, cfg, log, func(ctx context.Context) error {
 		g, ctx := errgroup.WithContext(ctx)
 		g.Go(func() error { return notifier.Run(ctx) })
+		g.Go(func() error { return b.ForecastSnapshots(ctx, log) })
 		g.Go(func() error { return worker.Run(ctx, b.Temporal, cfg.TaskQueue, b.Store, log) })
 		return g.Wait()
 	})

@@ -125,6 +125,7 @@ func opportunityToProto(reader ltc.Actor, o ltc.Opportunity) *ltcv1.Opportunity 
 		CloseTime:      timeToProto(o.ClosedAt),
 		OrgUnit:        o.Unit.String(),
 		Reopenings:     each(o.Reopenings, reopeningToProto),
+		Forecast:       forecastToProto(o.Forecast),
 	}
 	if o.Sponsor != nil {
 		po.Sponsor = personToProto(*o.Sponsor)

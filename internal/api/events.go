@@ -243,6 +243,10 @@ var eventPayloads = map[string]payloadBuilder{
 		}
 		e.Payload = &ltcv1.Event_ReviewReassigned{ReviewReassigned: r}
 	}),
+	ltc.EventForecastUpdated: decoded(func(e *ltcv1.Event, d ltc.ForecastDetails) {
+		e.Payload = &ltcv1.Event_ForecastUpdated{ForecastUpdated: &ltcv1.ForecastUpdated{
+			Before: forecastToProto(&d.Before), After: forecastToProto(&d.After), Reason: d.Reason}}
+	}),
 	ltc.EventOpportunityReopened: decoded(func(e *ltcv1.Event, d ltc.ReopenDetails) {
 		e.Payload = &ltcv1.Event_OpportunityReopened{OpportunityReopened: &ltcv1.OpportunityReopened{
 			DecisionId: d.DecisionID, Reopening: reopeningToProto(d.Reopening)}}

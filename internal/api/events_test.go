@@ -157,6 +157,9 @@ func TestEveryEventTypeArrivesTyped(t *testing.T) {
 	_, err = deals.ReassignOwner(e.As(t, mia), &ltcv1.ReassignOwnerRequest{RequestId: rid(), OpportunityId: stalled,
 		Owner: &ltcv1.Person{Id: "sue", Name: "Sue Sales"}, Reason: "sam is overloaded"})
 	require.NoError(t, err)
+	_, err = deals.UpdateForecast(e.As(t, sue), forecastRequest(stalled, &date.Date{Year: 2027, Month: 3, Day: 31},
+		eur(300_000), ltcv1.ForecastCategory_FORECAST_CATEGORY_BEST_CASE))
+	require.NoError(t, err)
 
 	// Follow the whole log by cursor, as a consumer does.
 	var events []*ltcv1.Event
@@ -300,6 +303,11 @@ func checkPayload(t *testing.T, ev *ltcv1.Event, gates map[string]ltcv1.Gate, ov
 	case *ltcv1.Event_OwnerReassigned:
 		assert.Equal(t, "stalled", deal)
 		assert.Equal(t, []string{"sam", "sue"}, []string{p.OwnerReassigned.Before.Id, p.OwnerReassigned.After.Id})
+	case *ltcv1.Event_ForecastUpdated:
+		assert.Equal(t, "stalled", deal)
+		assert.Equal(t, ltcv1.ForecastCategory_FORECAST_CATEGORY_PIPELINE, p.ForecastUpdated.Before.Category)
+		assert.Equal(t, ltcv1.ForecastCategory_FORECAST_CATEGORY_BEST_CASE, p.ForecastUpdated.After.Category)
+		assert.Equal(t, "sue", p.ForecastUpdated.After.UpdatedBy.Id)
 	case *ltcv1.Event_ReviewReassigned:
 		assert.Equal(t, "won", deal)
 		assert.Equal(t, "fiona", p.ReviewReassigned.Assignment.Reviewer.Id)

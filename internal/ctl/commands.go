@@ -375,5 +375,6 @@ func reportCommand(run runner) *cobra.Command {
 	cmd.Flags().StringVar(&to, "to", now.AddDate(0, 0, 1).Format(time.DateOnly), "end (exclusive), YYYY-MM-DD")
 	cmd.Flags().StringVar(&level, "level", "", "only level A, B or C")
 	cmd.Flags().StringVar(&owner, "owner", "", "only this owner")
+	cmd.AddCommand(reportForecast(run))
 	return cmd
 }

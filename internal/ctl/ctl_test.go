@@ -57,6 +57,8 @@ func TestDemoDrivesADealToWON(t *testing.T) {
 	assert.Contains(t, text, "$ ltcctl --as executive2 inbox")
 	assert.Regexp(t, `Stage\s+CLOSED \(WON\)`, text)
 	assert.Contains(t, text, "summary.submitted")
+	assert.Contains(t, text, "opportunity.forecast_updated")
+	assert.Regexp(t, `TOTAL\s+EUR \d+\.\d\d`, text, "the forecast report")
 	assert.Contains(t, text, "went from lead to WON")
 	assert.Contains(t, text, "$ ltcctl --as executive2 account grade")
 	assert.Regexp(t, `(?m)^Clara Chen, CEO .*\n└── Tom Tran, CTO .*rising star.*\n    └── Paula Park, Head of Procurement .*hidden decider`, text)

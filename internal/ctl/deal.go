@@ -325,7 +325,7 @@ func dealCommands(run runner) *cobra.Command {
 	summary.Flags().StringVar(&sm.lessons, "lessons", "", "lessons")
 	summary.Flags().StringVar(&sm.accuracy, "accuracy", "", "how accurate the win-rate estimates were")
 
-	deal.AddCommand(list, show, assess, appoint, risk, report, meeting, bid, tender, sign, handover, closeDeal, summary, dealReassign(run))
+	deal.AddCommand(list, show, assess, appoint, risk, report, meeting, bid, tender, sign, handover, closeDeal, summary, dealReassign(run), dealForecast(run))
 	return deal
 }
 
@@ -340,6 +340,9 @@ func renderDeal(w io.Writer, o *ltcv1.Opportunity, events []*ltcv1.Event) {
 	fmt.Fprintf(w, "Customer\t%s (grade %s), account %s\n", o.Customer.GetName(), name(o.Customer.GetGrade(), "CUSTOMER_GRADE_"), orDash(o.AccountId))
 	fmt.Fprintf(w, "Level\t%s\n", name(o.Level, "PROJECT_LEVEL_"))
 	fmt.Fprintf(w, "Value\t%s\n", showMoney(o.EstimatedValue))
+	if f := o.Forecast; f != nil {
+		fmt.Fprintf(w, "Forecast\t%s, %s, closing %s\n", name(f.Category, "FORECAST_CATEGORY_"), showMoney(f.Value), showDay(f.ExpectedCloseDate))
+	}
 	fmt.Fprintf(w, "Owner\t%s (%s)\n", person(o.Owner), o.OrgUnit)
 	if o.Sponsor != nil {
 		fmt.Fprintf(w, "Sponsor\t%s\n", person(o.Sponsor))

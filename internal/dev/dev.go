@@ -223,6 +223,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger)
 	return b.Run(ctx, cfg, log, func(ctx context.Context) error {
 		g, ctx := errgroup.WithContext(ctx)
 		g.Go(func() error { return notifier.Run(ctx) })
+		g.Go(func() error { return b.ForecastSnapshots(ctx, log) })
 		g.Go(func() error { return engine.ServeWithWeb(ctx, srv, l, workplace, wl, log) })
 		return g.Wait()
 	})

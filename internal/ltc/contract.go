@@ -94,12 +94,17 @@ func CanSubmitBid(a Actor, o Opportunity, b Bid, p Policy) error {
 	if b.Price.Currency != env.Currency {
 		return o.precondition("the bid is in %s but the approved envelope is in %s; a new ATB is needed", b.Price.Currency, env.Currency)
 	}
-	floor := env.AmountMinor - int64(float64(env.AmountMinor)*p.BidTolerancePercent/100)
-	if b.Price.AmountMinor < floor {
+	if b.Price.AmountMinor < p.envelopeFloor(env) {
 		return o.precondition("the bid price %s is below the ATB-approved envelope %s by more than the tolerance (%g%%); a new ATB is needed",
 			b.Price, env, p.BidTolerancePercent)
 	}
 	return nil
+}
+
+// envelopeFloor is the lowest amount, in the envelope's currency, within the ATB-approved envelope: the envelope
+// less the policy's bid tolerance. A bid, and a forecast value, below it needs a new ATB.
+func (p Policy) envelopeFloor(env Money) int64 {
+	return env.AmountMinor - int64(float64(env.AmountMinor)*p.BidTolerancePercent/100)
 }
 
 // SubmitBid returns the deal with the bid.

@@ -140,6 +140,9 @@ const (
 // ReferenceEventTypes are the events of the reference data, which no deal or account holds.
 var ReferenceEventTypes = []string{EventExchangeRateSet, EventProductUpserted}
 
+// EventForecastUpdated is the event of a change of the deal's forecast (UpdateForecast).
+const EventForecastUpdated = "opportunity.forecast_updated"
+
 // EventTypes is the event catalogue: every type the engine writes. ListEvents filters by these only.
 var EventTypes = slices.Concat([]string{
 	EventLeadCreated, EventLeadQualified, EventLeadDisqualified, EventLeadOverdue, EventOpportunityCreated,
@@ -149,4 +152,5 @@ var EventTypes = slices.Concat([]string{
 	EventHandoverCompleted, EventHandoverOverdue, EventSummarySubmitted, EventSummaryOverdue,
 	EventWeeklyReportSubmitted, EventWeeklyReportOverdue, EventMeetingRecorded,
 	EventLeadReassigned, EventOwnerReassigned, EventReviewReassigned, EventOpportunityReopened,
+	EventForecastUpdated,
 }, AccountEventTypes, ReferenceEventTypes)

@@ -108,6 +108,8 @@ type Opportunity struct {
 	SummaryDueAt    *time.Time `json:"summary_due_at,omitempty"`
 	SummaryOverdue  bool       `json:"summary_overdue,omitempty"`
 	CloseReason     string     `json:"close_reason,omitempty"`
+	// Forecast is what the owner expects of the deal (UpdateForecast); nil until they set it (see ForecastOf).
+	Forecast *Forecast `json:"forecast,omitempty"`
 	// Reopenings are the closes REOPEN approvals undid, oldest first.
 	Reopenings    []Reopening `json:"reopenings,omitempty"`
 	PolicyVersion string      `json:"policy_version"`

@@ -77,6 +77,9 @@ func (s *Store) ApplyRevision(ctx context.Context, c Change) (*Behind, error) {
 		if err := upsertOpportunity(ctx, tx, *c.Opportunity, reachedStages(c.Events), c.Revision); err != nil {
 			return err
 		}
+		if err := upsertForecast(ctx, tx, *c.Opportunity); err != nil {
+			return err
+		}
 		if c.Decision != nil {
 			if err := upsertDecision(ctx, tx, *c.Decision, *c.Opportunity); err != nil {
 				return err
@@ -148,6 +151,9 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 		}
 		if c.Opportunity != nil {
 			if err := upsertOpportunity(ctx, tx, *c.Opportunity, reachedStages(c.Events), 0); err != nil {
+				return err
+			}
+			if err := upsertForecast(ctx, tx, *c.Opportunity); err != nil {
 				return err
 			}
 		}

@@ -23,7 +23,7 @@ type Deal struct {
 // are numbered from 1); the rows are those Apply writes, except that no request is recorded. The events take the
 // next global sequence numbers in the order given.
 func (s *Store) Import(ctx context.Context, deals []Deal) error {
-	var leads, opportunities, decisions, access, events, visits [][]any
+	var leads, opportunities, forecasts, decisions, access, events, visits [][]any
 	for _, d := range deals {
 		row, err := leadRow(d.Lead)
 		if err != nil {
@@ -36,6 +36,7 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 				return err
 			}
 			opportunities = append(opportunities, row)
+			forecasts = append(forecasts, forecastRow(*o, &d.Lead.ExpectedCloseDate))
 			for _, dec := range o.Decisions {
 				if row, err = decisionRow(dec, *o); err != nil {
 					return err
@@ -47,7 +48,8 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// Access first: the report's aggregates key a deal's rows by its unit (migration 012).
 		if err := copyAll(ctx, tx, table{"leads", leadColumns, leads}, table{"deal_access", accessColumns, access},
-			table{"opportunities", opportunityColumns, opportunities}, table{"decisions", decisionColumns, decisions}); err != nil {
+			table{"opportunities", opportunityColumns, opportunities}, table{"deal_forecasts", forecastColumns, forecasts},
+			table{"decisions", decisionColumns, decisions}); err != nil {
 			return err
 		}
 		// The events last: the lock on event_log_head that orders the log is held from here to commit only.

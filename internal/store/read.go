@@ -27,9 +27,11 @@ func (s *Store) Opportunity(ctx context.Context, id string) (ltc.Opportunity, er
 }
 
 // Whole is the deal as its process holds it (its doc) with the content kept beside it filled in.
+// A deal whose owner never set a forecast gets the one it reads as (ltc.Opportunity.ForecastOf).
 func (s *Store) Whole(ctx context.Context, o ltc.Opportunity) (ltc.Opportunity, error) {
-	if o.Rules < ltc.RulesLimits || o.ContentBytes == 0 {
-		return o, nil
+	o, err := s.withForecast(ctx, o)
+	if err != nil || o.Rules < ltc.RulesLimits || o.ContentBytes == 0 {
+		return o, err
 	}
 	items, err := s.Content(ctx, o.ID)
 	if err != nil {

@@ -97,9 +97,9 @@ func openLead(t *testing.T, e *testenv.Engine, tokens map[string]string, account
 
 // TestThePagesPassAxesAccessibilityChecksInTheBrowser runs axe-core's WCAG 2.1 A and AA rules and its best
 // practices on each kind of page of the workplace, with the data that fills them: the sign-in, My work with a
-// review waiting, the decision with its forms (and refused), the error page, the pipeline with its charts, the deal list, the
-// deal with every action form unfolded, the leads, an open lead with its forms, the accounts, an account with its
-// power map, and the deal and the leads in Chinese.
+// review waiting, the decision with its forms (and refused), the error page, the pipeline with its charts, the
+// forecast, the deal list, the deal with every action form unfolded, the leads, an open lead with its forms, the
+// accounts, an account with its power map, and the deal and the leads in Chinese.
 func TestThePagesPassAxesAccessibilityChecksInTheBrowser(t *testing.T) {
 	ctx := browser(t)
 	e, tokens, site := startWorkplace(t, initiationReviews(t, ltc.FunctionFinance))
@@ -143,6 +143,8 @@ func TestThePagesPassAxesAccessibilityChecksInTheBrowser(t *testing.T) {
 	b.as("executive2")
 	visit("/pipeline", "#chart-top-accounts canvas")
 	a.check("the pipeline")
+	visit("/forecast?quarter=2027-Q2", "#forecast-weeks")
+	a.check("the forecast")
 
 	b.as("sales")
 	visit("/deals", "#deal-list")

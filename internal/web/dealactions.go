@@ -278,6 +278,28 @@ var dealActions = forms("/deals/", []action[*ltcv1.Opportunity]{
 				Attendees: ids(v.Get("attendees")), Conclusions: v.Get("conclusions")}})
 			return err
 		}},
+	{Key: "forecast", Title: "Update the forecast", Who: "The owner",
+		Offered: in(openStages...),
+		Fields: append(append([]field{{Name: "close_date", Label: "Expected close date", Kind: "date"}}, moneyFields("value", "Value")...),
+			field{Name: "category", Label: "Forecast category", Kind: "select", Options: enumOptions(ltcv1.ForecastCategory_FORECAST_CATEGORY_PIPELINE,
+				ltcv1.ForecastCategory_FORECAST_CATEGORY_BEST_CASE, ltcv1.ForecastCategory_FORECAST_CATEGORY_COMMIT,
+				ltcv1.ForecastCategory_FORECAST_CATEGORY_OMITTED)},
+			field{Name: "reason", Label: "Reason", Kind: "area"}),
+		Defaults: func(o *ltcv1.Opportunity) url.Values {
+			v := url.Values{}
+			if f := o.Forecast; f != nil {
+				v.Set("close_date", day(f.ExpectedCloseDate))
+				setMoney(v, "value", f.Value)
+				v.Set("category", f.Category.String())
+			}
+			return v
+		},
+		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
+			_, err := s.deals.UpdateForecast(ctx, &ltcv1.UpdateForecastRequest{RequestId: rid, OpportunityId: deal,
+				ExpectedCloseDate: calendarDay(v.Get("close_date")), Value: amount(v.Get("value"), v.Get("value_currency")),
+				Category: enumValue[ltcv1.ForecastCategory](ltcv1.ForecastCategory_value, v.Get("category")), Reason: v.Get("reason")})
+			return err
+		}},
 	{Key: "reassign", Title: "Reassign the deal's owner", Who: "The unit's sales manager or an executive in scope",
 		Offered: in(openStages...),
 		Fields:  []field{{Name: "owner", Label: "New owner", Kind: "text", Hint: "User id"}, {Name: "reason", Label: "Reason", Kind: "area"}},

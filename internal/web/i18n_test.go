@@ -41,7 +41,7 @@ func TestEveryStringOfThePagesIsInTheCatalogue(t *testing.T) {
 		ltcv1.ReviewFunction_name, ltcv1.ReviewResult_name, ltcv1.TeamRole_name, ltcv1.RiskCategory_name,
 		ltcv1.RiskLevel_name, ltcv1.RiskStatus_name, ltcv1.LeadState_name, ltcv1.LeadSource_name, ltcv1.Urgency_name,
 		ltcv1.RelationshipLevel_name, ltcv1.ContactRole_name, ltcv1.MeetingKind_name, ltcv1.Tender_name, ltcv1.Attitude_name, ltcv1.Trend_name, ltcv1.SupplierState_name,
-		ltcv1.ActivityKind_name, ltcv1.ActivityState_name, ltcv1.ActivityReviewStatus_name} {
+		ltcv1.ActivityKind_name, ltcv1.ActivityState_name, ltcv1.ActivityReviewStatus_name, ltcv1.ForecastCategory_name} {
 		for _, n := range names {
 			keys[n] = true
 		}

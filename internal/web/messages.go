@@ -707,6 +707,35 @@ var catalogue = map[string]translation{
 	"SUPPLIER_STATE_REGISTERED":   {en: "Registered", zh: "已注册"},
 	"SUPPLIER_STATE_CERTIFIED":    {en: "Certified", zh: "已认证"},
 	"SUPPLIER_STATE_SHORT_LISTED": {en: "Short-listed", zh: "入围"},
+
+	// The forecast: the deal's form, its event and the forecast page.
+	"Update the forecast":               {zh: "更新预测"},
+	"Expected close date":               {zh: "预计成交日期"},
+	"Forecast category":                 {zh: "预测类别"},
+	"opportunity.forecast_updated":      {en: "Forecast updated", zh: "预测已更新"},
+	"FORECAST_CATEGORY_UNSPECIFIED":     {en: "—", zh: "—"},
+	"FORECAST_CATEGORY_PIPELINE":        {en: "Pipeline", zh: "管道"},
+	"FORECAST_CATEGORY_BEST_CASE":       {en: "Best case", zh: "最佳情况"},
+	"FORECAST_CATEGORY_COMMIT":          {en: "Commit", zh: "承诺"},
+	"FORECAST_CATEGORY_OMITTED":         {en: "Omitted", zh: "不计入"},
+	"Forecast":                          {zh: "销售预测"},
+	"Committed":                         {zh: "承诺"},
+	"Best case":                         {zh: "最佳情况"},
+	"Weighted pipeline":                 {zh: "加权管道"},
+	"Omitted":                           {zh: "不计入"},
+	"Week":                              {zh: "周"},
+	"now":                               {zh: "本周"},
+	"Week by week":                      {zh: "逐周"},
+	"Exchange rates used":               {zh: "所用汇率"},
+	"since %s":                          {zh: "自 %s 起"},
+	"closing %s":                        {zh: "预计 %s 成交"},
+	"No deals forecast in the quarter.": {zh: "本季度没有预测的项目。"},
+	"No week of the quarter yet.":       {zh: "本季度尚无周数据。"},
+	"Amounts in %s, converted at the rates in force on %s.": {zh: "金额单位 %s，按 %s 生效的汇率折算。"},
+	"What was committed for the quarter at the end of each week, against what was won by then.": {
+		zh: "每周末对本季度承诺的金额，以及截至当时已赢单的金额。"},
+	"Open deals count in the quarter their forecast closes in; best case includes commit; the weighted pipeline is each value times its win rate; won counts the deals won in the quarter at their contract amount. Omitted deals are only counted.": {
+		zh: "未关闭的项目计入其预测成交日期所在的季度；最佳情况包含承诺；加权管道为各项目金额乘以赢率；赢单为本季度赢单项目的合同金额。不计入的项目只计数。"},
 }
 
 // signInMessages are the strings of the sign-in with the company's identity provider (OpenID Connect), added to

@@ -129,6 +129,7 @@ var sections = []section{
 	{"deals", "/deals", "Deals"},
 	{"leads", "/leads", "Leads"},
 	{"pipeline", "/pipeline", "Pipeline"},
+	{"forecast", "/forecast", "Forecast"},
 	{"accounts", "/accounts", "Accounts"},
 	{"reference", "/reference", "Prices and rates"},
 }
@@ -195,6 +196,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /accounts/{id}", s.person(s.account))
 	mux.Handle("POST /accounts/{id}/actions/{action}", s.person(post(s, accountActions, s.accountPage)))
 	mux.Handle("GET /pipeline", s.person(s.pipeline))
+	mux.Handle("GET /forecast", s.person(s.forecast))
 	return secure(http.NewCrossOriginProtection().Handler(mux))
 }
 

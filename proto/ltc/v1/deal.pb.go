@@ -182,6 +182,67 @@ func (Outcome) EnumDescriptor() ([]byte, []int) {
 	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{1}
 }
 
+// ForecastCategory is how sure the deal's owner is that it closes as forecast.
+type ForecastCategory int32
+
+const (
+	// Not set.
+	ForecastCategory_FORECAST_CATEGORY_UNSPECIFIED ForecastCategory = 0
+	// In the pipeline, not yet likely.
+	ForecastCategory_FORECAST_CATEGORY_PIPELINE ForecastCategory = 1
+	// Could close in the period if things go well.
+	ForecastCategory_FORECAST_CATEGORY_BEST_CASE ForecastCategory = 2
+	// The owner commits to closing it in the period.
+	ForecastCategory_FORECAST_CATEGORY_COMMIT ForecastCategory = 3
+	// Left out of the forecast's figures (counted only).
+	ForecastCategory_FORECAST_CATEGORY_OMITTED ForecastCategory = 4
+)
+
+// Enum value maps for ForecastCategory.
+var (
+	ForecastCategory_name = map[int32]string{
+		0: "FORECAST_CATEGORY_UNSPECIFIED",
+		1: "FORECAST_CATEGORY_PIPELINE",
+		2: "FORECAST_CATEGORY_BEST_CASE",
+		3: "FORECAST_CATEGORY_COMMIT",
+		4: "FORECAST_CATEGORY_OMITTED",
+	}
+	ForecastCategory_value = map[string]int32{
+		"FORECAST_CATEGORY_UNSPECIFIED": 0,
+		"FORECAST_CATEGORY_PIPELINE":    1,
+		"FORECAST_CATEGORY_BEST_CASE":   2,
+		"FORECAST_CATEGORY_COMMIT":      3,
+		"FORECAST_CATEGORY_OMITTED":     4,
+	}
+)
+
+func (x ForecastCategory) Enum() *ForecastCategory {
+	p := new(ForecastCategory)
+	*p = x
+	return p
+}
+
+func (x ForecastCategory) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ForecastCategory) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_deal_proto_enumTypes[2].Descriptor()
+}
+
+func (ForecastCategory) Type() protoreflect.EnumType {
+	return &file_ltc_v1_deal_proto_enumTypes[2]
+}
+
+func (x ForecastCategory) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ForecastCategory.Descriptor instead.
+func (ForecastCategory) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
+}
+
 // MeetingKind is the kind of a project meeting.
 type MeetingKind int32
 
@@ -223,11 +284,11 @@ func (x MeetingKind) String() string {
 }
 
 func (MeetingKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[2].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[3].Descriptor()
 }
 
 func (MeetingKind) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[2]
+	return &file_ltc_v1_deal_proto_enumTypes[3]
 }
 
 func (x MeetingKind) Number() protoreflect.EnumNumber {
@@ -236,7 +297,7 @@ func (x MeetingKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use MeetingKind.Descriptor instead.
 func (MeetingKind) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
 }
 
 // RiskCategory classifies a risk.
@@ -288,11 +349,11 @@ func (x RiskCategory) String() string {
 }
 
 func (RiskCategory) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[3].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[4].Descriptor()
 }
 
 func (RiskCategory) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[3]
+	return &file_ltc_v1_deal_proto_enumTypes[4]
 }
 
 func (x RiskCategory) Number() protoreflect.EnumNumber {
@@ -301,7 +362,7 @@ func (x RiskCategory) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RiskCategory.Descriptor instead.
 func (RiskCategory) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
 }
 
 // RiskLevel rates a risk's probability or impact.
@@ -345,11 +406,11 @@ func (x RiskLevel) String() string {
 }
 
 func (RiskLevel) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[4].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[5].Descriptor()
 }
 
 func (RiskLevel) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[4]
+	return &file_ltc_v1_deal_proto_enumTypes[5]
 }
 
 func (x RiskLevel) Number() protoreflect.EnumNumber {
@@ -358,7 +419,7 @@ func (x RiskLevel) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RiskLevel.Descriptor instead.
 func (RiskLevel) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
 }
 
 // RiskStatus is where a risk stands.
@@ -402,11 +463,11 @@ func (x RiskStatus) String() string {
 }
 
 func (RiskStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[5].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[6].Descriptor()
 }
 
 func (RiskStatus) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[5]
+	return &file_ltc_v1_deal_proto_enumTypes[6]
 }
 
 func (x RiskStatus) Number() protoreflect.EnumNumber {
@@ -415,7 +476,7 @@ func (x RiskStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RiskStatus.Descriptor instead.
 func (RiskStatus) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
 }
 
 // Tender is the customer's tender outcome.
@@ -463,11 +524,11 @@ func (x Tender) String() string {
 }
 
 func (Tender) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[6].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[7].Descriptor()
 }
 
 func (Tender) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[6]
+	return &file_ltc_v1_deal_proto_enumTypes[7]
 }
 
 func (x Tender) Number() protoreflect.EnumNumber {
@@ -476,7 +537,7 @@ func (x Tender) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Tender.Descriptor instead.
 func (Tender) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
 }
 
 // TeamRole is a role in a deal's project team. AR, SR and FR form the iron triangle (铁三角).
@@ -536,11 +597,11 @@ func (x TeamRole) String() string {
 }
 
 func (TeamRole) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[7].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[8].Descriptor()
 }
 
 func (TeamRole) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[7]
+	return &file_ltc_v1_deal_proto_enumTypes[8]
 }
 
 func (x TeamRole) Number() protoreflect.EnumNumber {
@@ -549,7 +610,7 @@ func (x TeamRole) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TeamRole.Descriptor instead.
 func (TeamRole) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
 }
 
 // Gate is a decision gate of the opportunity process.
@@ -597,11 +658,11 @@ func (x Gate) String() string {
 }
 
 func (Gate) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[8].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[9].Descriptor()
 }
 
 func (Gate) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[8]
+	return &file_ltc_v1_deal_proto_enumTypes[9]
 }
 
 func (x Gate) Number() protoreflect.EnumNumber {
@@ -610,7 +671,7 @@ func (x Gate) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Gate.Descriptor instead.
 func (Gate) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
 }
 
 // DecisionStatus is where a decision stands.
@@ -666,11 +727,11 @@ func (x DecisionStatus) String() string {
 }
 
 func (DecisionStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[9].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[10].Descriptor()
 }
 
 func (DecisionStatus) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[9]
+	return &file_ltc_v1_deal_proto_enumTypes[10]
 }
 
 func (x DecisionStatus) Number() protoreflect.EnumNumber {
@@ -679,7 +740,7 @@ func (x DecisionStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DecisionStatus.Descriptor instead.
 func (DecisionStatus) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
 }
 
 // Verdict is what a decider decides.
@@ -727,11 +788,11 @@ func (x Verdict) String() string {
 }
 
 func (Verdict) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[10].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[11].Descriptor()
 }
 
 func (Verdict) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[10]
+	return &file_ltc_v1_deal_proto_enumTypes[11]
 }
 
 func (x Verdict) Number() protoreflect.EnumNumber {
@@ -740,7 +801,7 @@ func (x Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Verdict.Descriptor instead.
 func (Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
 }
 
 // ReviewFunction is a professional review function.
@@ -788,11 +849,11 @@ func (x ReviewFunction) String() string {
 }
 
 func (ReviewFunction) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[11].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[12].Descriptor()
 }
 
 func (ReviewFunction) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[11]
+	return &file_ltc_v1_deal_proto_enumTypes[12]
 }
 
 func (x ReviewFunction) Number() protoreflect.EnumNumber {
@@ -801,7 +862,7 @@ func (x ReviewFunction) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReviewFunction.Descriptor instead.
 func (ReviewFunction) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
 }
 
 // ReviewResult is a professional review's finding.
@@ -845,11 +906,11 @@ func (x ReviewResult) String() string {
 }
 
 func (ReviewResult) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[12].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[13].Descriptor()
 }
 
 func (ReviewResult) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[12]
+	return &file_ltc_v1_deal_proto_enumTypes[13]
 }
 
 func (x ReviewResult) Number() protoreflect.EnumNumber {
@@ -858,7 +919,7 @@ func (x ReviewResult) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReviewResult.Descriptor instead.
 func (ReviewResult) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
 }
 
 // Opportunity is the deal: one long-lived process from qualification to a close.
@@ -943,7 +1004,11 @@ type Opportunity struct {
 	// existed and not yet migrated.
 	AccountId string `protobuf:"bytes,38,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
 	// The closes approved REOPEN decisions undid, oldest first.
-	Reopenings    []*Reopening `protobuf:"bytes,39,rep,name=reopenings,proto3" json:"reopenings,omitempty"`
+	Reopenings []*Reopening `protobuf:"bytes,39,rep,name=reopenings,proto3" json:"reopenings,omitempty"`
+	// What the owner expects of the deal (UpdateForecast). A deal whose owner never set one reads the lead's
+	// expected close date, the estimated value and FORECAST_CATEGORY_PIPELINE, with no updated_by (in GetOpportunity
+	// and the answers of changes; a ListOpportunities summary carries the forecast only once the owner set one).
+	Forecast      *Forecast `protobuf:"bytes,40,opt,name=forecast,proto3" json:"forecast,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1251,6 +1316,96 @@ func (x *Opportunity) GetReopenings() []*Reopening {
 	return nil
 }
 
+func (x *Opportunity) GetForecast() *Forecast {
+	if x != nil {
+		return x.Forecast
+	}
+	return nil
+}
+
+// Forecast is what the deal's owner expects of it: when it closes, for how much, and how sure they are.
+type Forecast struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// When the deal is expected to close.
+	ExpectedCloseDate *date.Date `protobuf:"bytes,1,opt,name=expected_close_date,json=expectedCloseDate,proto3" json:"expected_close_date,omitempty"`
+	// The value expected, in any ISO 4217 currency; after an approved ATB in the envelope's currency and not below
+	// the envelope by more than the policy's bid tolerance.
+	Value *Money `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	// The forecast category.
+	Category ForecastCategory `protobuf:"varint,3,opt,name=category,proto3,enum=ltc.v1.ForecastCategory" json:"category,omitempty"`
+	// Who set it last (set by the engine; empty on a forecast the owner never set).
+	UpdatedBy *Person `protobuf:"bytes,4,opt,name=updated_by,json=updatedBy,proto3" json:"updated_by,omitempty"`
+	// When (set by the engine).
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Forecast) Reset() {
+	*x = Forecast{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Forecast) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Forecast) ProtoMessage() {}
+
+func (x *Forecast) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Forecast.ProtoReflect.Descriptor instead.
+func (*Forecast) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Forecast) GetExpectedCloseDate() *date.Date {
+	if x != nil {
+		return x.ExpectedCloseDate
+	}
+	return nil
+}
+
+func (x *Forecast) GetValue() *Money {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *Forecast) GetCategory() ForecastCategory {
+	if x != nil {
+		return x.Category
+	}
+	return ForecastCategory_FORECAST_CATEGORY_UNSPECIFIED
+}
+
+func (x *Forecast) GetUpdatedBy() *Person {
+	if x != nil {
+		return x.UpdatedBy
+	}
+	return nil
+}
+
+func (x *Forecast) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
 // WeeklyReport is a weekly project report (项目周报).
 type WeeklyReport struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1278,7 +1433,7 @@ type WeeklyReport struct {
 
 func (x *WeeklyReport) Reset() {
 	*x = WeeklyReport{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	mi := &file_ltc_v1_deal_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1290,7 +1445,7 @@ func (x *WeeklyReport) String() string {
 func (*WeeklyReport) ProtoMessage() {}
 
 func (x *WeeklyReport) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[1]
+	mi := &file_ltc_v1_deal_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1303,7 +1458,7 @@ func (x *WeeklyReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WeeklyReport.ProtoReflect.Descriptor instead.
 func (*WeeklyReport) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{1}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *WeeklyReport) GetPeriod() int32 {
@@ -1384,7 +1539,7 @@ type ActionItem struct {
 
 func (x *ActionItem) Reset() {
 	*x = ActionItem{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[2]
+	mi := &file_ltc_v1_deal_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1396,7 +1551,7 @@ func (x *ActionItem) String() string {
 func (*ActionItem) ProtoMessage() {}
 
 func (x *ActionItem) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[2]
+	mi := &file_ltc_v1_deal_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1409,7 +1564,7 @@ func (x *ActionItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActionItem.ProtoReflect.Descriptor instead.
 func (*ActionItem) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{2}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ActionItem) GetDescription() string {
@@ -1456,7 +1611,7 @@ type Meeting struct {
 
 func (x *Meeting) Reset() {
 	*x = Meeting{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[3]
+	mi := &file_ltc_v1_deal_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1468,7 +1623,7 @@ func (x *Meeting) String() string {
 func (*Meeting) ProtoMessage() {}
 
 func (x *Meeting) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[3]
+	mi := &file_ltc_v1_deal_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1481,7 +1636,7 @@ func (x *Meeting) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Meeting.ProtoReflect.Descriptor instead.
 func (*Meeting) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Meeting) GetId() string {
@@ -1558,7 +1713,7 @@ type Risk struct {
 
 func (x *Risk) Reset() {
 	*x = Risk{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[4]
+	mi := &file_ltc_v1_deal_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1570,7 +1725,7 @@ func (x *Risk) String() string {
 func (*Risk) ProtoMessage() {}
 
 func (x *Risk) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[4]
+	mi := &file_ltc_v1_deal_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1583,7 +1738,7 @@ func (x *Risk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Risk.ProtoReflect.Descriptor instead.
 func (*Risk) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Risk) GetId() string {
@@ -1659,7 +1814,7 @@ type Bid struct {
 
 func (x *Bid) Reset() {
 	*x = Bid{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[5]
+	mi := &file_ltc_v1_deal_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1671,7 +1826,7 @@ func (x *Bid) String() string {
 func (*Bid) ProtoMessage() {}
 
 func (x *Bid) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[5]
+	mi := &file_ltc_v1_deal_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1684,7 +1839,7 @@ func (x *Bid) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Bid.ProtoReflect.Descriptor instead.
 func (*Bid) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Bid) GetPrice() *Money {
@@ -1730,7 +1885,7 @@ type TenderResult struct {
 
 func (x *TenderResult) Reset() {
 	*x = TenderResult{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[6]
+	mi := &file_ltc_v1_deal_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1742,7 +1897,7 @@ func (x *TenderResult) String() string {
 func (*TenderResult) ProtoMessage() {}
 
 func (x *TenderResult) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[6]
+	mi := &file_ltc_v1_deal_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1755,7 +1910,7 @@ func (x *TenderResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenderResult.ProtoReflect.Descriptor instead.
 func (*TenderResult) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *TenderResult) GetResult() Tender {
@@ -1796,7 +1951,7 @@ type Contract struct {
 
 func (x *Contract) Reset() {
 	*x = Contract{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[7]
+	mi := &file_ltc_v1_deal_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1808,7 +1963,7 @@ func (x *Contract) String() string {
 func (*Contract) ProtoMessage() {}
 
 func (x *Contract) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[7]
+	mi := &file_ltc_v1_deal_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1821,7 +1976,7 @@ func (x *Contract) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Contract.ProtoReflect.Descriptor instead.
 func (*Contract) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Contract) GetNumber() string {
@@ -1869,7 +2024,7 @@ type HandoverRecord struct {
 
 func (x *HandoverRecord) Reset() {
 	*x = HandoverRecord{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[8]
+	mi := &file_ltc_v1_deal_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1881,7 +2036,7 @@ func (x *HandoverRecord) String() string {
 func (*HandoverRecord) ProtoMessage() {}
 
 func (x *HandoverRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[8]
+	mi := &file_ltc_v1_deal_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1894,7 +2049,7 @@ func (x *HandoverRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandoverRecord.ProtoReflect.Descriptor instead.
 func (*HandoverRecord) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *HandoverRecord) GetKeyTerms() string {
@@ -1944,7 +2099,7 @@ type Handover struct {
 
 func (x *Handover) Reset() {
 	*x = Handover{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[9]
+	mi := &file_ltc_v1_deal_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1956,7 +2111,7 @@ func (x *Handover) String() string {
 func (*Handover) ProtoMessage() {}
 
 func (x *Handover) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[9]
+	mi := &file_ltc_v1_deal_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1969,7 +2124,7 @@ func (x *Handover) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Handover.ProtoReflect.Descriptor instead.
 func (*Handover) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Handover) GetScheduleTime() *timestamppb.Timestamp {
@@ -2026,7 +2181,7 @@ type ProjectSummary struct {
 
 func (x *ProjectSummary) Reset() {
 	*x = ProjectSummary{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[10]
+	mi := &file_ltc_v1_deal_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2038,7 +2193,7 @@ func (x *ProjectSummary) String() string {
 func (*ProjectSummary) ProtoMessage() {}
 
 func (x *ProjectSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[10]
+	mi := &file_ltc_v1_deal_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2051,7 +2206,7 @@ func (x *ProjectSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectSummary.ProtoReflect.Descriptor instead.
 func (*ProjectSummary) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ProjectSummary) GetWinLossReasons() string {
@@ -2111,7 +2266,7 @@ type Assessment struct {
 
 func (x *Assessment) Reset() {
 	*x = Assessment{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[11]
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2123,7 +2278,7 @@ func (x *Assessment) String() string {
 func (*Assessment) ProtoMessage() {}
 
 func (x *Assessment) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[11]
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2136,7 +2291,7 @@ func (x *Assessment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Assessment.ProtoReflect.Descriptor instead.
 func (*Assessment) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Assessment) GetWinRate() int32 {
@@ -2195,7 +2350,7 @@ type DecisionChainContact struct {
 
 func (x *DecisionChainContact) Reset() {
 	*x = DecisionChainContact{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2207,7 +2362,7 @@ func (x *DecisionChainContact) String() string {
 func (*DecisionChainContact) ProtoMessage() {}
 
 func (x *DecisionChainContact) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2220,7 +2375,7 @@ func (x *DecisionChainContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionChainContact.ProtoReflect.Descriptor instead.
 func (*DecisionChainContact) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DecisionChainContact) GetContactId() string {
@@ -2263,7 +2418,7 @@ type KeyContact struct {
 
 func (x *KeyContact) Reset() {
 	*x = KeyContact{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2275,7 +2430,7 @@ func (x *KeyContact) String() string {
 func (*KeyContact) ProtoMessage() {}
 
 func (x *KeyContact) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2288,7 +2443,7 @@ func (x *KeyContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyContact.ProtoReflect.Descriptor instead.
 func (*KeyContact) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *KeyContact) GetContactId() string {
@@ -2360,7 +2515,7 @@ type TeamMember struct {
 
 func (x *TeamMember) Reset() {
 	*x = TeamMember{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[14]
+	mi := &file_ltc_v1_deal_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2372,7 +2527,7 @@ func (x *TeamMember) String() string {
 func (*TeamMember) ProtoMessage() {}
 
 func (x *TeamMember) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[14]
+	mi := &file_ltc_v1_deal_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2385,7 +2540,7 @@ func (x *TeamMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TeamMember.ProtoReflect.Descriptor instead.
 func (*TeamMember) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *TeamMember) GetPerson() *Person {
@@ -2423,7 +2578,7 @@ type Review struct {
 
 func (x *Review) Reset() {
 	*x = Review{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[15]
+	mi := &file_ltc_v1_deal_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2435,7 +2590,7 @@ func (x *Review) String() string {
 func (*Review) ProtoMessage() {}
 
 func (x *Review) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[15]
+	mi := &file_ltc_v1_deal_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2448,7 +2603,7 @@ func (x *Review) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Review.ProtoReflect.Descriptor instead.
 func (*Review) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{15}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Review) GetFunction() ReviewFunction {
@@ -2514,7 +2669,7 @@ type InitiationPackage struct {
 
 func (x *InitiationPackage) Reset() {
 	*x = InitiationPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[16]
+	mi := &file_ltc_v1_deal_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2526,7 +2681,7 @@ func (x *InitiationPackage) String() string {
 func (*InitiationPackage) ProtoMessage() {}
 
 func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[16]
+	mi := &file_ltc_v1_deal_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2539,7 +2694,7 @@ func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitiationPackage.ProtoReflect.Descriptor instead.
 func (*InitiationPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{16}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *InitiationPackage) GetProposedLevel() ProjectLevel {
@@ -2606,7 +2761,7 @@ type BidPackage struct {
 
 func (x *BidPackage) Reset() {
 	*x = BidPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[17]
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2618,7 +2773,7 @@ func (x *BidPackage) String() string {
 func (*BidPackage) ProtoMessage() {}
 
 func (x *BidPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[17]
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2631,7 +2786,7 @@ func (x *BidPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BidPackage.ProtoReflect.Descriptor instead.
 func (*BidPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{17}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *BidPackage) GetStrategy() string {
@@ -2730,7 +2885,7 @@ type LineItem struct {
 
 func (x *LineItem) Reset() {
 	*x = LineItem{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2742,7 +2897,7 @@ func (x *LineItem) String() string {
 func (*LineItem) ProtoMessage() {}
 
 func (x *LineItem) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2755,7 +2910,7 @@ func (x *LineItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LineItem.ProtoReflect.Descriptor instead.
 func (*LineItem) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{18}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *LineItem) GetProductCode() string {
@@ -2856,7 +3011,7 @@ type PackageTotals struct {
 
 func (x *PackageTotals) Reset() {
 	*x = PackageTotals{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	mi := &file_ltc_v1_deal_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2868,7 +3023,7 @@ func (x *PackageTotals) String() string {
 func (*PackageTotals) ProtoMessage() {}
 
 func (x *PackageTotals) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	mi := &file_ltc_v1_deal_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2881,7 +3036,7 @@ func (x *PackageTotals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PackageTotals.ProtoReflect.Descriptor instead.
 func (*PackageTotals) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{19}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *PackageTotals) GetListTotal() *Money {
@@ -2945,7 +3100,7 @@ type MarginCheck struct {
 
 func (x *MarginCheck) Reset() {
 	*x = MarginCheck{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	mi := &file_ltc_v1_deal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2957,7 +3112,7 @@ func (x *MarginCheck) String() string {
 func (*MarginCheck) ProtoMessage() {}
 
 func (x *MarginCheck) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	mi := &file_ltc_v1_deal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2970,7 +3125,7 @@ func (x *MarginCheck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarginCheck.ProtoReflect.Descriptor instead.
 func (*MarginCheck) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{20}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MarginCheck) GetFloorPercent() string {
@@ -3021,7 +3176,7 @@ type ReopenPackage struct {
 
 func (x *ReopenPackage) Reset() {
 	*x = ReopenPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[21]
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3033,7 +3188,7 @@ func (x *ReopenPackage) String() string {
 func (*ReopenPackage) ProtoMessage() {}
 
 func (x *ReopenPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[21]
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3046,7 +3201,7 @@ func (x *ReopenPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReopenPackage.ProtoReflect.Descriptor instead.
 func (*ReopenPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{21}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ReopenPackage) GetStage() Stage {
@@ -3083,7 +3238,7 @@ type ReviewAssignment struct {
 
 func (x *ReviewAssignment) Reset() {
 	*x = ReviewAssignment{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	mi := &file_ltc_v1_deal_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3095,7 +3250,7 @@ func (x *ReviewAssignment) String() string {
 func (*ReviewAssignment) ProtoMessage() {}
 
 func (x *ReviewAssignment) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	mi := &file_ltc_v1_deal_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3108,7 +3263,7 @@ func (x *ReviewAssignment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewAssignment.ProtoReflect.Descriptor instead.
 func (*ReviewAssignment) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{22}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ReviewAssignment) GetFunction() ReviewFunction {
@@ -3173,7 +3328,7 @@ type Reopening struct {
 
 func (x *Reopening) Reset() {
 	*x = Reopening{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	mi := &file_ltc_v1_deal_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3185,7 +3340,7 @@ func (x *Reopening) String() string {
 func (*Reopening) ProtoMessage() {}
 
 func (x *Reopening) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	mi := &file_ltc_v1_deal_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3198,7 +3353,7 @@ func (x *Reopening) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reopening.ProtoReflect.Descriptor instead.
 func (*Reopening) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{23}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Reopening) GetDecisionId() string {
@@ -3290,7 +3445,7 @@ type ContractPackage struct {
 
 func (x *ContractPackage) Reset() {
 	*x = ContractPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[24]
+	mi := &file_ltc_v1_deal_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3302,7 +3457,7 @@ func (x *ContractPackage) String() string {
 func (*ContractPackage) ProtoMessage() {}
 
 func (x *ContractPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[24]
+	mi := &file_ltc_v1_deal_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3315,7 +3470,7 @@ func (x *ContractPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractPackage.ProtoReflect.Descriptor instead.
 func (*ContractPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{24}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ContractPackage) GetFinalPrice() *Money {
@@ -3459,7 +3614,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[25]
+	mi := &file_ltc_v1_deal_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3471,7 +3626,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[25]
+	mi := &file_ltc_v1_deal_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3484,7 +3639,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{25}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Decision) GetId() string {
@@ -3776,7 +3931,7 @@ var File_ltc_v1_deal_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
-	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x16ltc/v1/reference.proto\"\xb7\x0e\n" +
+	"\x11ltc/v1/deal.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x16ltc/v1/reference.proto\"\xe5\x0e\n" +
 	"\vOpportunity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12#\n" +
@@ -3826,7 +3981,17 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"account_id\x18& \x01(\tR\taccountId\x121\n" +
 	"\n" +
 	"reopenings\x18' \x03(\v2\x11.ltc.v1.ReopeningR\n" +
-	"reopenings\"\x8a\x03\n" +
+	"reopenings\x12,\n" +
+	"\bforecast\x18( \x01(\v2\x10.ltc.v1.ForecastR\bforecast\"\xb0\x02\n" +
+	"\bForecast\x12I\n" +
+	"\x13expected_close_date\x18\x01 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x11expectedCloseDate\x12+\n" +
+	"\x05value\x18\x02 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x05value\x12@\n" +
+	"\bcategory\x18\x03 \x01(\x0e2\x18.ltc.v1.ForecastCategoryB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\bcategory\x12-\n" +
+	"\n" +
+	"updated_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\tupdatedBy\x12;\n" +
+	"\vupdate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\"\x8a\x03\n" +
 	"\fWeeklyReport\x12\x16\n" +
 	"\x06period\x18\x01 \x01(\x05R\x06period\x12\x1a\n" +
 	"\brevision\x18\x02 \x01(\x05R\brevision\x12&\n" +
@@ -4113,7 +4278,13 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x0eOUTCOME_NO_BID\x10\x03\x12\x17\n" +
 	"\x13OUTCOME_NOT_PURSUED\x10\x04\x12\x15\n" +
 	"\x11OUTCOME_CANCELLED\x10\x05\x12\x15\n" +
-	"\x11OUTCOME_ABANDONED\x10\x06*~\n" +
+	"\x11OUTCOME_ABANDONED\x10\x06*\xb3\x01\n" +
+	"\x10ForecastCategory\x12!\n" +
+	"\x1dFORECAST_CATEGORY_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aFORECAST_CATEGORY_PIPELINE\x10\x01\x12\x1f\n" +
+	"\x1bFORECAST_CATEGORY_BEST_CASE\x10\x02\x12\x1c\n" +
+	"\x18FORECAST_CATEGORY_COMMIT\x10\x03\x12\x1d\n" +
+	"\x19FORECAST_CATEGORY_OMITTED\x10\x04*~\n" +
 	"\vMeetingKind\x12\x1c\n" +
 	"\x18MEETING_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14MEETING_KIND_KICKOFF\x10\x01\x12\x19\n" +
@@ -4197,188 +4368,196 @@ func file_ltc_v1_deal_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_deal_proto_rawDescData
 }
 
-var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 13)
-var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 14)
+var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_ltc_v1_deal_proto_goTypes = []any{
 	(Stage)(0),                    // 0: ltc.v1.Stage
 	(Outcome)(0),                  // 1: ltc.v1.Outcome
-	(MeetingKind)(0),              // 2: ltc.v1.MeetingKind
-	(RiskCategory)(0),             // 3: ltc.v1.RiskCategory
-	(RiskLevel)(0),                // 4: ltc.v1.RiskLevel
-	(RiskStatus)(0),               // 5: ltc.v1.RiskStatus
-	(Tender)(0),                   // 6: ltc.v1.Tender
-	(TeamRole)(0),                 // 7: ltc.v1.TeamRole
-	(Gate)(0),                     // 8: ltc.v1.Gate
-	(DecisionStatus)(0),           // 9: ltc.v1.DecisionStatus
-	(Verdict)(0),                  // 10: ltc.v1.Verdict
-	(ReviewFunction)(0),           // 11: ltc.v1.ReviewFunction
-	(ReviewResult)(0),             // 12: ltc.v1.ReviewResult
-	(*Opportunity)(nil),           // 13: ltc.v1.Opportunity
-	(*WeeklyReport)(nil),          // 14: ltc.v1.WeeklyReport
-	(*ActionItem)(nil),            // 15: ltc.v1.ActionItem
-	(*Meeting)(nil),               // 16: ltc.v1.Meeting
-	(*Risk)(nil),                  // 17: ltc.v1.Risk
-	(*Bid)(nil),                   // 18: ltc.v1.Bid
-	(*TenderResult)(nil),          // 19: ltc.v1.TenderResult
-	(*Contract)(nil),              // 20: ltc.v1.Contract
-	(*HandoverRecord)(nil),        // 21: ltc.v1.HandoverRecord
-	(*Handover)(nil),              // 22: ltc.v1.Handover
-	(*ProjectSummary)(nil),        // 23: ltc.v1.ProjectSummary
-	(*Assessment)(nil),            // 24: ltc.v1.Assessment
-	(*DecisionChainContact)(nil),  // 25: ltc.v1.DecisionChainContact
-	(*KeyContact)(nil),            // 26: ltc.v1.KeyContact
-	(*TeamMember)(nil),            // 27: ltc.v1.TeamMember
-	(*Review)(nil),                // 28: ltc.v1.Review
-	(*InitiationPackage)(nil),     // 29: ltc.v1.InitiationPackage
-	(*BidPackage)(nil),            // 30: ltc.v1.BidPackage
-	(*LineItem)(nil),              // 31: ltc.v1.LineItem
-	(*PackageTotals)(nil),         // 32: ltc.v1.PackageTotals
-	(*MarginCheck)(nil),           // 33: ltc.v1.MarginCheck
-	(*ReopenPackage)(nil),         // 34: ltc.v1.ReopenPackage
-	(*ReviewAssignment)(nil),      // 35: ltc.v1.ReviewAssignment
-	(*Reopening)(nil),             // 36: ltc.v1.Reopening
-	(*ContractPackage)(nil),       // 37: ltc.v1.ContractPackage
-	(*Decision)(nil),              // 38: ltc.v1.Decision
-	(ProjectLevel)(0),             // 39: ltc.v1.ProjectLevel
-	(*Customer)(nil),              // 40: ltc.v1.Customer
-	(*Money)(nil),                 // 41: ltc.v1.Money
-	(*Person)(nil),                // 42: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil), // 43: google.protobuf.Timestamp
-	(*date.Date)(nil),             // 44: google.type.Date
-	(ContactRole)(0),              // 45: ltc.v1.ContactRole
-	(Attitude)(0),                 // 46: ltc.v1.Attitude
-	(RelationshipLevel)(0),        // 47: ltc.v1.RelationshipLevel
-	(*ExchangeRate)(nil),          // 48: ltc.v1.ExchangeRate
+	(ForecastCategory)(0),         // 2: ltc.v1.ForecastCategory
+	(MeetingKind)(0),              // 3: ltc.v1.MeetingKind
+	(RiskCategory)(0),             // 4: ltc.v1.RiskCategory
+	(RiskLevel)(0),                // 5: ltc.v1.RiskLevel
+	(RiskStatus)(0),               // 6: ltc.v1.RiskStatus
+	(Tender)(0),                   // 7: ltc.v1.Tender
+	(TeamRole)(0),                 // 8: ltc.v1.TeamRole
+	(Gate)(0),                     // 9: ltc.v1.Gate
+	(DecisionStatus)(0),           // 10: ltc.v1.DecisionStatus
+	(Verdict)(0),                  // 11: ltc.v1.Verdict
+	(ReviewFunction)(0),           // 12: ltc.v1.ReviewFunction
+	(ReviewResult)(0),             // 13: ltc.v1.ReviewResult
+	(*Opportunity)(nil),           // 14: ltc.v1.Opportunity
+	(*Forecast)(nil),              // 15: ltc.v1.Forecast
+	(*WeeklyReport)(nil),          // 16: ltc.v1.WeeklyReport
+	(*ActionItem)(nil),            // 17: ltc.v1.ActionItem
+	(*Meeting)(nil),               // 18: ltc.v1.Meeting
+	(*Risk)(nil),                  // 19: ltc.v1.Risk
+	(*Bid)(nil),                   // 20: ltc.v1.Bid
+	(*TenderResult)(nil),          // 21: ltc.v1.TenderResult
+	(*Contract)(nil),              // 22: ltc.v1.Contract
+	(*HandoverRecord)(nil),        // 23: ltc.v1.HandoverRecord
+	(*Handover)(nil),              // 24: ltc.v1.Handover
+	(*ProjectSummary)(nil),        // 25: ltc.v1.ProjectSummary
+	(*Assessment)(nil),            // 26: ltc.v1.Assessment
+	(*DecisionChainContact)(nil),  // 27: ltc.v1.DecisionChainContact
+	(*KeyContact)(nil),            // 28: ltc.v1.KeyContact
+	(*TeamMember)(nil),            // 29: ltc.v1.TeamMember
+	(*Review)(nil),                // 30: ltc.v1.Review
+	(*InitiationPackage)(nil),     // 31: ltc.v1.InitiationPackage
+	(*BidPackage)(nil),            // 32: ltc.v1.BidPackage
+	(*LineItem)(nil),              // 33: ltc.v1.LineItem
+	(*PackageTotals)(nil),         // 34: ltc.v1.PackageTotals
+	(*MarginCheck)(nil),           // 35: ltc.v1.MarginCheck
+	(*ReopenPackage)(nil),         // 36: ltc.v1.ReopenPackage
+	(*ReviewAssignment)(nil),      // 37: ltc.v1.ReviewAssignment
+	(*Reopening)(nil),             // 38: ltc.v1.Reopening
+	(*ContractPackage)(nil),       // 39: ltc.v1.ContractPackage
+	(*Decision)(nil),              // 40: ltc.v1.Decision
+	(ProjectLevel)(0),             // 41: ltc.v1.ProjectLevel
+	(*Customer)(nil),              // 42: ltc.v1.Customer
+	(*Money)(nil),                 // 43: ltc.v1.Money
+	(*Person)(nil),                // 44: ltc.v1.Person
+	(*timestamppb.Timestamp)(nil), // 45: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 46: google.type.Date
+	(ContactRole)(0),              // 47: ltc.v1.ContactRole
+	(Attitude)(0),                 // 48: ltc.v1.Attitude
+	(RelationshipLevel)(0),        // 49: ltc.v1.RelationshipLevel
+	(*ExchangeRate)(nil),          // 50: ltc.v1.ExchangeRate
 }
 var file_ltc_v1_deal_proto_depIdxs = []int32{
 	0,   // 0: ltc.v1.Opportunity.stage:type_name -> ltc.v1.Stage
 	1,   // 1: ltc.v1.Opportunity.outcome:type_name -> ltc.v1.Outcome
-	39,  // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
-	40,  // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
-	41,  // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
-	42,  // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
-	43,  // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
-	43,  // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
-	24,  // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
-	27,  // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
-	38,  // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
-	43,  // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
-	17,  // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
-	41,  // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
-	18,  // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
-	19,  // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
-	41,  // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
-	20,  // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
-	22,  // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
-	43,  // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
-	23,  // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
-	43,  // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
-	14,  // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
-	43,  // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
-	14,  // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
-	16,  // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
-	42,  // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
-	36,  // 27: ltc.v1.Opportunity.reopenings:type_name -> ltc.v1.Reopening
-	42,  // 28: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
-	43,  // 29: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
-	42,  // 30: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
-	44,  // 31: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
-	2,   // 32: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
-	44,  // 33: ltc.v1.Meeting.date:type_name -> google.type.Date
-	42,  // 34: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
-	15,  // 35: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
-	42,  // 36: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
-	3,   // 37: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
-	4,   // 38: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
-	4,   // 39: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
-	42,  // 40: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
-	5,   // 41: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
-	41,  // 42: ltc.v1.Bid.price:type_name -> ltc.v1.Money
-	44,  // 43: ltc.v1.Bid.date:type_name -> google.type.Date
-	42,  // 44: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
-	6,   // 45: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
-	44,  // 46: ltc.v1.Contract.date:type_name -> google.type.Date
-	41,  // 47: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
-	42,  // 48: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
-	43,  // 49: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
-	27,  // 50: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
-	21,  // 51: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
-	42,  // 52: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
-	43,  // 53: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
-	42,  // 54: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
-	43,  // 55: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
-	41,  // 56: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
-	25,  // 57: ltc.v1.Assessment.decision_contacts:type_name -> ltc.v1.DecisionChainContact
-	45,  // 58: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
-	45,  // 59: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
-	46,  // 60: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
-	42,  // 61: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
-	42,  // 62: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
-	7,   // 63: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
-	11,  // 64: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
-	12,  // 65: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
-	42,  // 66: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
-	43,  // 67: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	42,  // 68: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
-	39,  // 69: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
-	24,  // 70: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	47,  // 71: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
-	26,  // 72: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
-	41,  // 73: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
-	31,  // 74: ltc.v1.BidPackage.line_items:type_name -> ltc.v1.LineItem
-	32,  // 75: ltc.v1.BidPackage.totals:type_name -> ltc.v1.PackageTotals
-	41,  // 76: ltc.v1.LineItem.unit_list_price:type_name -> ltc.v1.Money
-	41,  // 77: ltc.v1.LineItem.unit_cost:type_name -> ltc.v1.Money
-	41,  // 78: ltc.v1.LineItem.list_amount:type_name -> ltc.v1.Money
-	41,  // 79: ltc.v1.LineItem.net_amount:type_name -> ltc.v1.Money
-	41,  // 80: ltc.v1.LineItem.cost_amount:type_name -> ltc.v1.Money
-	41,  // 81: ltc.v1.PackageTotals.list_total:type_name -> ltc.v1.Money
-	41,  // 82: ltc.v1.PackageTotals.discount_total:type_name -> ltc.v1.Money
-	41,  // 83: ltc.v1.PackageTotals.net_total:type_name -> ltc.v1.Money
-	41,  // 84: ltc.v1.PackageTotals.cost_total:type_name -> ltc.v1.Money
-	0,   // 85: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
-	11,  // 86: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
-	42,  // 87: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
-	42,  // 88: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
-	43,  // 89: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
-	1,   // 90: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
-	43,  // 91: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
-	23,  // 92: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
-	43,  // 93: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
-	0,   // 94: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
-	43,  // 95: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
-	41,  // 96: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
-	31,  // 97: ltc.v1.ContractPackage.line_items:type_name -> ltc.v1.LineItem
-	32,  // 98: ltc.v1.ContractPackage.totals:type_name -> ltc.v1.PackageTotals
-	8,   // 99: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	42,  // 100: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	43,  // 101: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	9,   // 102: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	29,  // 103: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	30,  // 104: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
-	37,  // 105: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
-	34,  // 106: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
-	17,  // 107: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
-	39,  // 108: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	11,  // 109: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	43,  // 110: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	28,  // 111: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	42,  // 112: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	43,  // 113: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	39,  // 114: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	39,  // 115: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
-	39,  // 116: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
-	42,  // 117: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
-	42,  // 118: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
-	35,  // 119: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
-	41,  // 120: ltc.v1.Decision.level_value:type_name -> ltc.v1.Money
-	48,  // 121: ltc.v1.Decision.level_rate:type_name -> ltc.v1.ExchangeRate
-	33,  // 122: ltc.v1.Decision.margin:type_name -> ltc.v1.MarginCheck
-	123, // [123:123] is the sub-list for method output_type
-	123, // [123:123] is the sub-list for method input_type
-	123, // [123:123] is the sub-list for extension type_name
-	123, // [123:123] is the sub-list for extension extendee
-	0,   // [0:123] is the sub-list for field type_name
+	41,  // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
+	42,  // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
+	43,  // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
+	44,  // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
+	45,  // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
+	45,  // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
+	26,  // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
+	29,  // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
+	40,  // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
+	45,  // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
+	19,  // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
+	43,  // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
+	20,  // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
+	21,  // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
+	43,  // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
+	22,  // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
+	24,  // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
+	45,  // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
+	25,  // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
+	45,  // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
+	16,  // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
+	45,  // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
+	16,  // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
+	18,  // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
+	44,  // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
+	38,  // 27: ltc.v1.Opportunity.reopenings:type_name -> ltc.v1.Reopening
+	15,  // 28: ltc.v1.Opportunity.forecast:type_name -> ltc.v1.Forecast
+	46,  // 29: ltc.v1.Forecast.expected_close_date:type_name -> google.type.Date
+	43,  // 30: ltc.v1.Forecast.value:type_name -> ltc.v1.Money
+	2,   // 31: ltc.v1.Forecast.category:type_name -> ltc.v1.ForecastCategory
+	44,  // 32: ltc.v1.Forecast.updated_by:type_name -> ltc.v1.Person
+	45,  // 33: ltc.v1.Forecast.update_time:type_name -> google.protobuf.Timestamp
+	44,  // 34: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
+	45,  // 35: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
+	44,  // 36: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
+	46,  // 37: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
+	3,   // 38: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
+	46,  // 39: ltc.v1.Meeting.date:type_name -> google.type.Date
+	44,  // 40: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
+	17,  // 41: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
+	44,  // 42: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
+	4,   // 43: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
+	5,   // 44: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
+	5,   // 45: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
+	44,  // 46: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
+	6,   // 47: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
+	43,  // 48: ltc.v1.Bid.price:type_name -> ltc.v1.Money
+	46,  // 49: ltc.v1.Bid.date:type_name -> google.type.Date
+	44,  // 50: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
+	7,   // 51: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
+	46,  // 52: ltc.v1.Contract.date:type_name -> google.type.Date
+	43,  // 53: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
+	44,  // 54: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
+	45,  // 55: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
+	29,  // 56: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
+	23,  // 57: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
+	44,  // 58: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
+	45,  // 59: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
+	44,  // 60: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
+	45,  // 61: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
+	43,  // 62: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
+	27,  // 63: ltc.v1.Assessment.decision_contacts:type_name -> ltc.v1.DecisionChainContact
+	47,  // 64: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
+	47,  // 65: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
+	48,  // 66: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
+	44,  // 67: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
+	44,  // 68: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
+	8,   // 69: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
+	12,  // 70: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
+	13,  // 71: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
+	44,  // 72: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
+	45,  // 73: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
+	44,  // 74: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
+	41,  // 75: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	26,  // 76: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
+	49,  // 77: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
+	28,  // 78: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
+	43,  // 79: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	33,  // 80: ltc.v1.BidPackage.line_items:type_name -> ltc.v1.LineItem
+	34,  // 81: ltc.v1.BidPackage.totals:type_name -> ltc.v1.PackageTotals
+	43,  // 82: ltc.v1.LineItem.unit_list_price:type_name -> ltc.v1.Money
+	43,  // 83: ltc.v1.LineItem.unit_cost:type_name -> ltc.v1.Money
+	43,  // 84: ltc.v1.LineItem.list_amount:type_name -> ltc.v1.Money
+	43,  // 85: ltc.v1.LineItem.net_amount:type_name -> ltc.v1.Money
+	43,  // 86: ltc.v1.LineItem.cost_amount:type_name -> ltc.v1.Money
+	43,  // 87: ltc.v1.PackageTotals.list_total:type_name -> ltc.v1.Money
+	43,  // 88: ltc.v1.PackageTotals.discount_total:type_name -> ltc.v1.Money
+	43,  // 89: ltc.v1.PackageTotals.net_total:type_name -> ltc.v1.Money
+	43,  // 90: ltc.v1.PackageTotals.cost_total:type_name -> ltc.v1.Money
+	0,   // 91: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
+	12,  // 92: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
+	44,  // 93: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
+	44,  // 94: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
+	45,  // 95: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
+	1,   // 96: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
+	45,  // 97: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
+	25,  // 98: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
+	45,  // 99: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
+	0,   // 100: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
+	45,  // 101: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
+	43,  // 102: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	33,  // 103: ltc.v1.ContractPackage.line_items:type_name -> ltc.v1.LineItem
+	34,  // 104: ltc.v1.ContractPackage.totals:type_name -> ltc.v1.PackageTotals
+	9,   // 105: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	44,  // 106: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	45,  // 107: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	10,  // 108: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	31,  // 109: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	32,  // 110: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	39,  // 111: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	36,  // 112: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
+	19,  // 113: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	41,  // 114: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	12,  // 115: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	45,  // 116: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	30,  // 117: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	44,  // 118: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	45,  // 119: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	41,  // 120: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	41,  // 121: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
+	41,  // 122: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
+	44,  // 123: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
+	44,  // 124: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
+	37,  // 125: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
+	43,  // 126: ltc.v1.Decision.level_value:type_name -> ltc.v1.Money
+	50,  // 127: ltc.v1.Decision.level_rate:type_name -> ltc.v1.ExchangeRate
+	35,  // 128: ltc.v1.Decision.margin:type_name -> ltc.v1.MarginCheck
+	129, // [129:129] is the sub-list for method output_type
+	129, // [129:129] is the sub-list for method input_type
+	129, // [129:129] is the sub-list for extension type_name
+	129, // [129:129] is the sub-list for extension extendee
+	0,   // [0:129] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }
@@ -4388,7 +4567,7 @@ func file_ltc_v1_deal_proto_init() {
 	}
 	file_ltc_v1_common_proto_init()
 	file_ltc_v1_reference_proto_init()
-	file_ltc_v1_deal_proto_msgTypes[25].OneofWrappers = []any{
+	file_ltc_v1_deal_proto_msgTypes[26].OneofWrappers = []any{
 		(*Decision_Initiation)(nil),
 		(*Decision_Bid)(nil),
 		(*Decision_Contract)(nil),
@@ -4399,8 +4578,8 @@ func file_ltc_v1_deal_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_deal_proto_rawDesc), len(file_ltc_v1_deal_proto_rawDesc)),
-			NumEnums:      13,
-			NumMessages:   26,
+			NumEnums:      14,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -2632,6 +2632,71 @@ func (x *ProductUpserted) GetProduct() *Product {
 	return nil
 }
 
+// ForecastUpdated: "opportunity.forecast_updated", when UpdateForecast changes the deal's forecast. Notifies no
+// one.
+type ForecastUpdated struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The forecast before (for a deal whose owner never set one, the one it read as).
+	Before *Forecast `protobuf:"bytes,1,opt,name=before,proto3" json:"before,omitempty"`
+	// The forecast after.
+	After *Forecast `protobuf:"bytes,2,opt,name=after,proto3" json:"after,omitempty"`
+	// Why, if the owner said.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForecastUpdated) Reset() {
+	*x = ForecastUpdated{}
+	mi := &file_ltc_v1_event_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForecastUpdated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForecastUpdated) ProtoMessage() {}
+
+func (x *ForecastUpdated) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_event_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForecastUpdated.ProtoReflect.Descriptor instead.
+func (*ForecastUpdated) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_event_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ForecastUpdated) GetBefore() *Forecast {
+	if x != nil {
+		return x.Before
+	}
+	return nil
+}
+
+func (x *ForecastUpdated) GetAfter() *Forecast {
+	if x != nil {
+		return x.After
+	}
+	return nil
+}
+
+func (x *ForecastUpdated) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_ltc_v1_event_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_event_proto_rawDesc = "" +
@@ -2785,7 +2850,11 @@ const file_ltc_v1_event_proto_rawDesc = "" +
 	"\x0fExchangeRateSet\x12(\n" +
 	"\x04rate\x18\x01 \x01(\v2\x14.ltc.v1.ExchangeRateR\x04rate\"<\n" +
 	"\x0fProductUpserted\x12)\n" +
-	"\aproduct\x18\x01 \x01(\v2\x0f.ltc.v1.ProductR\aproductB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\aproduct\x18\x01 \x01(\v2\x0f.ltc.v1.ProductR\aproduct\"{\n" +
+	"\x0fForecastUpdated\x12(\n" +
+	"\x06before\x18\x01 \x01(\v2\x10.ltc.v1.ForecastR\x06before\x12&\n" +
+	"\x05after\x18\x02 \x01(\v2\x10.ltc.v1.ForecastR\x05after\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reasonB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_event_proto_rawDescOnce sync.Once
@@ -2799,7 +2868,7 @@ func file_ltc_v1_event_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_event_proto_rawDescData
 }
 
-var file_ltc_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
+var file_ltc_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_ltc_v1_event_proto_goTypes = []any{
 	(*LeadCreated)(nil),                 // 0: ltc.v1.LeadCreated
 	(*LeadQualified)(nil),               // 1: ltc.v1.LeadQualified
@@ -2850,108 +2919,112 @@ var file_ltc_v1_event_proto_goTypes = []any{
 	(*OpportunityReopened)(nil),         // 46: ltc.v1.OpportunityReopened
 	(*ExchangeRateSet)(nil),             // 47: ltc.v1.ExchangeRateSet
 	(*ProductUpserted)(nil),             // 48: ltc.v1.ProductUpserted
-	(*Lead)(nil),                        // 49: ltc.v1.Lead
-	(*Qualification)(nil),               // 50: ltc.v1.Qualification
-	(*timestamppb.Timestamp)(nil),       // 51: google.protobuf.Timestamp
-	(*Opportunity)(nil),                 // 52: ltc.v1.Opportunity
-	(*Assessment)(nil),                  // 53: ltc.v1.Assessment
-	(*Decision)(nil),                    // 54: ltc.v1.Decision
-	(*Review)(nil),                      // 55: ltc.v1.Review
-	(*TeamMember)(nil),                  // 56: ltc.v1.TeamMember
-	(Outcome)(0),                        // 57: ltc.v1.Outcome
-	(*Risk)(nil),                        // 58: ltc.v1.Risk
-	(*Bid)(nil),                         // 59: ltc.v1.Bid
-	(*TenderResult)(nil),                // 60: ltc.v1.TenderResult
-	(*Contract)(nil),                    // 61: ltc.v1.Contract
-	(*Handover)(nil),                    // 62: ltc.v1.Handover
-	(*ProjectSummary)(nil),              // 63: ltc.v1.ProjectSummary
-	(*WeeklyReport)(nil),                // 64: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                     // 65: ltc.v1.Meeting
-	(*Account)(nil),                     // 66: ltc.v1.Account
-	(*fieldmaskpb.FieldMask)(nil),       // 67: google.protobuf.FieldMask
-	(*Person)(nil),                      // 68: ltc.v1.Person
-	(*SupplierStatus)(nil),              // 69: ltc.v1.SupplierStatus
-	(*GradeChange)(nil),                 // 70: ltc.v1.GradeChange
-	(*ContactFacts)(nil),                // 71: ltc.v1.ContactFacts
-	(*RelationshipAssessment)(nil),      // 72: ltc.v1.RelationshipAssessment
-	(RelationshipLevel)(0),              // 73: ltc.v1.RelationshipLevel
-	(*AccountPlan)(nil),                 // 74: ltc.v1.AccountPlan
-	(*RelationshipReview)(nil),          // 75: ltc.v1.RelationshipReview
-	(*ReviewCadence)(nil),               // 76: ltc.v1.ReviewCadence
-	(*SatisfactionScore)(nil),           // 77: ltc.v1.SatisfactionScore
-	(Trend)(0),                          // 78: ltc.v1.Trend
-	(*Activity)(nil),                    // 79: ltc.v1.Activity
-	(*ReviewAssignment)(nil),            // 80: ltc.v1.ReviewAssignment
-	(*Reopening)(nil),                   // 81: ltc.v1.Reopening
-	(*ExchangeRate)(nil),                // 82: ltc.v1.ExchangeRate
-	(*Product)(nil),                     // 83: ltc.v1.Product
+	(*ForecastUpdated)(nil),             // 49: ltc.v1.ForecastUpdated
+	(*Lead)(nil),                        // 50: ltc.v1.Lead
+	(*Qualification)(nil),               // 51: ltc.v1.Qualification
+	(*timestamppb.Timestamp)(nil),       // 52: google.protobuf.Timestamp
+	(*Opportunity)(nil),                 // 53: ltc.v1.Opportunity
+	(*Assessment)(nil),                  // 54: ltc.v1.Assessment
+	(*Decision)(nil),                    // 55: ltc.v1.Decision
+	(*Review)(nil),                      // 56: ltc.v1.Review
+	(*TeamMember)(nil),                  // 57: ltc.v1.TeamMember
+	(Outcome)(0),                        // 58: ltc.v1.Outcome
+	(*Risk)(nil),                        // 59: ltc.v1.Risk
+	(*Bid)(nil),                         // 60: ltc.v1.Bid
+	(*TenderResult)(nil),                // 61: ltc.v1.TenderResult
+	(*Contract)(nil),                    // 62: ltc.v1.Contract
+	(*Handover)(nil),                    // 63: ltc.v1.Handover
+	(*ProjectSummary)(nil),              // 64: ltc.v1.ProjectSummary
+	(*WeeklyReport)(nil),                // 65: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                     // 66: ltc.v1.Meeting
+	(*Account)(nil),                     // 67: ltc.v1.Account
+	(*fieldmaskpb.FieldMask)(nil),       // 68: google.protobuf.FieldMask
+	(*Person)(nil),                      // 69: ltc.v1.Person
+	(*SupplierStatus)(nil),              // 70: ltc.v1.SupplierStatus
+	(*GradeChange)(nil),                 // 71: ltc.v1.GradeChange
+	(*ContactFacts)(nil),                // 72: ltc.v1.ContactFacts
+	(*RelationshipAssessment)(nil),      // 73: ltc.v1.RelationshipAssessment
+	(RelationshipLevel)(0),              // 74: ltc.v1.RelationshipLevel
+	(*AccountPlan)(nil),                 // 75: ltc.v1.AccountPlan
+	(*RelationshipReview)(nil),          // 76: ltc.v1.RelationshipReview
+	(*ReviewCadence)(nil),               // 77: ltc.v1.ReviewCadence
+	(*SatisfactionScore)(nil),           // 78: ltc.v1.SatisfactionScore
+	(Trend)(0),                          // 79: ltc.v1.Trend
+	(*Activity)(nil),                    // 80: ltc.v1.Activity
+	(*ReviewAssignment)(nil),            // 81: ltc.v1.ReviewAssignment
+	(*Reopening)(nil),                   // 82: ltc.v1.Reopening
+	(*ExchangeRate)(nil),                // 83: ltc.v1.ExchangeRate
+	(*Product)(nil),                     // 84: ltc.v1.Product
+	(*Forecast)(nil),                    // 85: ltc.v1.Forecast
 }
 var file_ltc_v1_event_proto_depIdxs = []int32{
-	49, // 0: ltc.v1.LeadCreated.lead:type_name -> ltc.v1.Lead
-	50, // 1: ltc.v1.LeadQualified.qualification:type_name -> ltc.v1.Qualification
-	51, // 2: ltc.v1.LeadOverdue.sla_due_time:type_name -> google.protobuf.Timestamp
-	52, // 3: ltc.v1.OpportunityCreated.opportunity:type_name -> ltc.v1.Opportunity
-	53, // 4: ltc.v1.AssessmentUpdated.assessment:type_name -> ltc.v1.Assessment
-	54, // 5: ltc.v1.DecisionRequested.decision:type_name -> ltc.v1.Decision
-	55, // 6: ltc.v1.ReviewSubmitted.review:type_name -> ltc.v1.Review
-	54, // 7: ltc.v1.DecisionDecided.decision:type_name -> ltc.v1.Decision
-	54, // 8: ltc.v1.DecisionWithdrawn.decision:type_name -> ltc.v1.Decision
-	51, // 9: ltc.v1.DecisionEscalated.due_time:type_name -> google.protobuf.Timestamp
-	51, // 10: ltc.v1.DecisionOverdue.due_time:type_name -> google.protobuf.Timestamp
-	56, // 11: ltc.v1.TeamAppointed.members:type_name -> ltc.v1.TeamMember
-	56, // 12: ltc.v1.TeamChanged.before:type_name -> ltc.v1.TeamMember
-	56, // 13: ltc.v1.TeamChanged.after:type_name -> ltc.v1.TeamMember
-	57, // 14: ltc.v1.OpportunityClosed.outcome:type_name -> ltc.v1.Outcome
-	58, // 15: ltc.v1.RiskAdded.risk:type_name -> ltc.v1.Risk
-	58, // 16: ltc.v1.RiskUpdated.risk:type_name -> ltc.v1.Risk
-	59, // 17: ltc.v1.BidSubmitted.bid:type_name -> ltc.v1.Bid
-	60, // 18: ltc.v1.TenderResultRecorded.result:type_name -> ltc.v1.TenderResult
-	61, // 19: ltc.v1.ContractSigned.contract:type_name -> ltc.v1.Contract
-	62, // 20: ltc.v1.HandoverScheduled.handover:type_name -> ltc.v1.Handover
-	62, // 21: ltc.v1.HandoverCompleted.handover:type_name -> ltc.v1.Handover
-	51, // 22: ltc.v1.HandoverOverdue.due_time:type_name -> google.protobuf.Timestamp
-	63, // 23: ltc.v1.SummarySubmitted.summary:type_name -> ltc.v1.ProjectSummary
-	51, // 24: ltc.v1.SummaryOverdue.due_time:type_name -> google.protobuf.Timestamp
-	64, // 25: ltc.v1.WeeklyReportSubmitted.report:type_name -> ltc.v1.WeeklyReport
-	51, // 26: ltc.v1.WeeklyReportOverdue.due_time:type_name -> google.protobuf.Timestamp
-	65, // 27: ltc.v1.MeetingRecorded.meeting:type_name -> ltc.v1.Meeting
-	66, // 28: ltc.v1.AccountCreated.account:type_name -> ltc.v1.Account
-	67, // 29: ltc.v1.AccountUpdated.update_mask:type_name -> google.protobuf.FieldMask
-	68, // 30: ltc.v1.AccountUpdated.owner:type_name -> ltc.v1.Person
-	56, // 31: ltc.v1.AccountUpdated.team:type_name -> ltc.v1.TeamMember
-	69, // 32: ltc.v1.AccountUpdated.supplier:type_name -> ltc.v1.SupplierStatus
-	70, // 33: ltc.v1.AccountGraded.change:type_name -> ltc.v1.GradeChange
-	71, // 34: ltc.v1.ContactAdded.contact:type_name -> ltc.v1.ContactFacts
-	67, // 35: ltc.v1.ContactUpdated.update_mask:type_name -> google.protobuf.FieldMask
-	71, // 36: ltc.v1.ContactUpdated.contact:type_name -> ltc.v1.ContactFacts
-	72, // 37: ltc.v1.RelationshipAssessed.assessment:type_name -> ltc.v1.RelationshipAssessment
-	73, // 38: ltc.v1.RelationshipAssessed.level_before:type_name -> ltc.v1.RelationshipLevel
-	74, // 39: ltc.v1.AccountPlanSet.plan:type_name -> ltc.v1.AccountPlan
-	75, // 40: ltc.v1.RelationshipReviewRecorded.review:type_name -> ltc.v1.RelationshipReview
-	76, // 41: ltc.v1.RelationshipReviewRecorded.cadence:type_name -> ltc.v1.ReviewCadence
-	51, // 42: ltc.v1.RelationshipReviewOverdue.due_time:type_name -> google.protobuf.Timestamp
-	51, // 43: ltc.v1.RelationshipReviewEscalated.due_time:type_name -> google.protobuf.Timestamp
-	77, // 44: ltc.v1.SatisfactionRecorded.score:type_name -> ltc.v1.SatisfactionScore
-	78, // 45: ltc.v1.SatisfactionRecorded.trend:type_name -> ltc.v1.Trend
-	79, // 46: ltc.v1.ActivityRecorded.activity:type_name -> ltc.v1.Activity
-	79, // 47: ltc.v1.ActivityReviewed.activity:type_name -> ltc.v1.Activity
-	79, // 48: ltc.v1.ActivityCompleted.activity:type_name -> ltc.v1.Activity
-	68, // 49: ltc.v1.LeadReassigned.before:type_name -> ltc.v1.Person
-	68, // 50: ltc.v1.LeadReassigned.after:type_name -> ltc.v1.Person
-	68, // 51: ltc.v1.OwnerReassigned.before:type_name -> ltc.v1.Person
-	68, // 52: ltc.v1.OwnerReassigned.after:type_name -> ltc.v1.Person
-	56, // 53: ltc.v1.OwnerReassigned.team_before:type_name -> ltc.v1.TeamMember
-	56, // 54: ltc.v1.OwnerReassigned.team_after:type_name -> ltc.v1.TeamMember
-	80, // 55: ltc.v1.ReviewReassigned.assignment:type_name -> ltc.v1.ReviewAssignment
-	68, // 56: ltc.v1.ReviewReassigned.before:type_name -> ltc.v1.Person
-	81, // 57: ltc.v1.OpportunityReopened.reopening:type_name -> ltc.v1.Reopening
-	82, // 58: ltc.v1.ExchangeRateSet.rate:type_name -> ltc.v1.ExchangeRate
-	83, // 59: ltc.v1.ProductUpserted.product:type_name -> ltc.v1.Product
-	60, // [60:60] is the sub-list for method output_type
-	60, // [60:60] is the sub-list for method input_type
-	60, // [60:60] is the sub-list for extension type_name
-	60, // [60:60] is the sub-list for extension extendee
-	0,  // [0:60] is the sub-list for field type_name
+	50, // 0: ltc.v1.LeadCreated.lead:type_name -> ltc.v1.Lead
+	51, // 1: ltc.v1.LeadQualified.qualification:type_name -> ltc.v1.Qualification
+	52, // 2: ltc.v1.LeadOverdue.sla_due_time:type_name -> google.protobuf.Timestamp
+	53, // 3: ltc.v1.OpportunityCreated.opportunity:type_name -> ltc.v1.Opportunity
+	54, // 4: ltc.v1.AssessmentUpdated.assessment:type_name -> ltc.v1.Assessment
+	55, // 5: ltc.v1.DecisionRequested.decision:type_name -> ltc.v1.Decision
+	56, // 6: ltc.v1.ReviewSubmitted.review:type_name -> ltc.v1.Review
+	55, // 7: ltc.v1.DecisionDecided.decision:type_name -> ltc.v1.Decision
+	55, // 8: ltc.v1.DecisionWithdrawn.decision:type_name -> ltc.v1.Decision
+	52, // 9: ltc.v1.DecisionEscalated.due_time:type_name -> google.protobuf.Timestamp
+	52, // 10: ltc.v1.DecisionOverdue.due_time:type_name -> google.protobuf.Timestamp
+	57, // 11: ltc.v1.TeamAppointed.members:type_name -> ltc.v1.TeamMember
+	57, // 12: ltc.v1.TeamChanged.before:type_name -> ltc.v1.TeamMember
+	57, // 13: ltc.v1.TeamChanged.after:type_name -> ltc.v1.TeamMember
+	58, // 14: ltc.v1.OpportunityClosed.outcome:type_name -> ltc.v1.Outcome
+	59, // 15: ltc.v1.RiskAdded.risk:type_name -> ltc.v1.Risk
+	59, // 16: ltc.v1.RiskUpdated.risk:type_name -> ltc.v1.Risk
+	60, // 17: ltc.v1.BidSubmitted.bid:type_name -> ltc.v1.Bid
+	61, // 18: ltc.v1.TenderResultRecorded.result:type_name -> ltc.v1.TenderResult
+	62, // 19: ltc.v1.ContractSigned.contract:type_name -> ltc.v1.Contract
+	63, // 20: ltc.v1.HandoverScheduled.handover:type_name -> ltc.v1.Handover
+	63, // 21: ltc.v1.HandoverCompleted.handover:type_name -> ltc.v1.Handover
+	52, // 22: ltc.v1.HandoverOverdue.due_time:type_name -> google.protobuf.Timestamp
+	64, // 23: ltc.v1.SummarySubmitted.summary:type_name -> ltc.v1.ProjectSummary
+	52, // 24: ltc.v1.SummaryOverdue.due_time:type_name -> google.protobuf.Timestamp
+	65, // 25: ltc.v1.WeeklyReportSubmitted.report:type_name -> ltc.v1.WeeklyReport
+	52, // 26: ltc.v1.WeeklyReportOverdue.due_time:type_name -> google.protobuf.Timestamp
+	66, // 27: ltc.v1.MeetingRecorded.meeting:type_name -> ltc.v1.Meeting
+	67, // 28: ltc.v1.AccountCreated.account:type_name -> ltc.v1.Account
+	68, // 29: ltc.v1.AccountUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	69, // 30: ltc.v1.AccountUpdated.owner:type_name -> ltc.v1.Person
+	57, // 31: ltc.v1.AccountUpdated.team:type_name -> ltc.v1.TeamMember
+	70, // 32: ltc.v1.AccountUpdated.supplier:type_name -> ltc.v1.SupplierStatus
+	71, // 33: ltc.v1.AccountGraded.change:type_name -> ltc.v1.GradeChange
+	72, // 34: ltc.v1.ContactAdded.contact:type_name -> ltc.v1.ContactFacts
+	68, // 35: ltc.v1.ContactUpdated.update_mask:type_name -> google.protobuf.FieldMask
+	72, // 36: ltc.v1.ContactUpdated.contact:type_name -> ltc.v1.ContactFacts
+	73, // 37: ltc.v1.RelationshipAssessed.assessment:type_name -> ltc.v1.RelationshipAssessment
+	74, // 38: ltc.v1.RelationshipAssessed.level_before:type_name -> ltc.v1.RelationshipLevel
+	75, // 39: ltc.v1.AccountPlanSet.plan:type_name -> ltc.v1.AccountPlan
+	76, // 40: ltc.v1.RelationshipReviewRecorded.review:type_name -> ltc.v1.RelationshipReview
+	77, // 41: ltc.v1.RelationshipReviewRecorded.cadence:type_name -> ltc.v1.ReviewCadence
+	52, // 42: ltc.v1.RelationshipReviewOverdue.due_time:type_name -> google.protobuf.Timestamp
+	52, // 43: ltc.v1.RelationshipReviewEscalated.due_time:type_name -> google.protobuf.Timestamp
+	78, // 44: ltc.v1.SatisfactionRecorded.score:type_name -> ltc.v1.SatisfactionScore
+	79, // 45: ltc.v1.SatisfactionRecorded.trend:type_name -> ltc.v1.Trend
+	80, // 46: ltc.v1.ActivityRecorded.activity:type_name -> ltc.v1.Activity
+	80, // 47: ltc.v1.ActivityReviewed.activity:type_name -> ltc.v1.Activity
+	80, // 48: ltc.v1.ActivityCompleted.activity:type_name -> ltc.v1.Activity
+	69, // 49: ltc.v1.LeadReassigned.before:type_name -> ltc.v1.Person
+	69, // 50: ltc.v1.LeadReassigned.after:type_name -> ltc.v1.Person
+	69, // 51: ltc.v1.OwnerReassigned.before:type_name -> ltc.v1.Person
+	69, // 52: ltc.v1.OwnerReassigned.after:type_name -> ltc.v1.Person
+	57, // 53: ltc.v1.OwnerReassigned.team_before:type_name -> ltc.v1.TeamMember
+	57, // 54: ltc.v1.OwnerReassigned.team_after:type_name -> ltc.v1.TeamMember
+	81, // 55: ltc.v1.ReviewReassigned.assignment:type_name -> ltc.v1.ReviewAssignment
+	69, // 56: ltc.v1.ReviewReassigned.before:type_name -> ltc.v1.Person
+	82, // 57: ltc.v1.OpportunityReopened.reopening:type_name -> ltc.v1.Reopening
+	83, // 58: ltc.v1.ExchangeRateSet.rate:type_name -> ltc.v1.ExchangeRate
+	84, // 59: ltc.v1.ProductUpserted.product:type_name -> ltc.v1.Product
+	85, // 60: ltc.v1.ForecastUpdated.before:type_name -> ltc.v1.Forecast
+	85, // 61: ltc.v1.ForecastUpdated.after:type_name -> ltc.v1.Forecast
+	62, // [62:62] is the sub-list for method output_type
+	62, // [62:62] is the sub-list for method input_type
+	62, // [62:62] is the sub-list for extension type_name
+	62, // [62:62] is the sub-list for extension extendee
+	0,  // [0:62] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_event_proto_init() }
@@ -2970,7 +3043,7 @@ func file_ltc_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_event_proto_rawDesc), len(file_ltc_v1_event_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   49,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -8,6 +8,7 @@ package ltcv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	date "google.golang.org/genproto/googleapis/type/date"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	structpb "google.golang.org/protobuf/types/known/structpb"
@@ -113,6 +114,7 @@ type Event struct {
 	//	*Event_OpportunityReopened
 	//	*Event_ExchangeRateSet
 	//	*Event_ProductUpserted
+	//	*Event_ForecastUpdated
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -680,6 +682,15 @@ func (x *Event) GetProductUpserted() *ProductUpserted {
 	return nil
 }
 
+func (x *Event) GetForecastUpdated() *ForecastUpdated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ForecastUpdated); ok {
+			return x.ForecastUpdated
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -930,6 +941,11 @@ type Event_ProductUpserted struct {
 	ProductUpserted *ProductUpserted `protobuf:"bytes,71,opt,name=product_upserted,json=productUpserted,proto3,oneof"`
 }
 
+type Event_ForecastUpdated struct {
+	// "opportunity.forecast_updated": the deal's forecast changed.
+	ForecastUpdated *ForecastUpdated `protobuf:"bytes,67,opt,name=forecast_updated,json=forecastUpdated,proto3,oneof"`
+}
+
 func (*Event_LeadCreated) isEvent_Payload() {}
 
 func (*Event_LeadQualified) isEvent_Payload() {}
@@ -1027,6 +1043,8 @@ func (*Event_OpportunityReopened) isEvent_Payload() {}
 func (*Event_ExchangeRateSet) isEvent_Payload() {}
 
 func (*Event_ProductUpserted) isEvent_Payload() {}
+
+func (*Event_ForecastUpdated) isEvent_Payload() {}
 
 // ReassignOwnerRequest gives a deal another owner.
 type ReassignOwnerRequest struct {
@@ -1147,6 +1165,143 @@ func (x *ReassignOwnerResponse) GetOpportunity() *Opportunity {
 	return nil
 }
 
+// UpdateForecastRequest records a deal's forecast.
+type UpdateForecastRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Client-chosen UUID that makes the call idempotent.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Deal id.
+	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// When the deal is expected to close.
+	ExpectedCloseDate *date.Date `protobuf:"bytes,3,opt,name=expected_close_date,json=expectedCloseDate,proto3" json:"expected_close_date,omitempty"`
+	// The value expected.
+	Value *Money `protobuf:"bytes,4,opt,name=value,proto3" json:"value,omitempty"`
+	// The forecast category.
+	Category ForecastCategory `protobuf:"varint,5,opt,name=category,proto3,enum=ltc.v1.ForecastCategory" json:"category,omitempty"`
+	// Why, optional.
+	Reason        string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateForecastRequest) Reset() {
+	*x = UpdateForecastRequest{}
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateForecastRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateForecastRequest) ProtoMessage() {}
+
+func (x *UpdateForecastRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateForecastRequest.ProtoReflect.Descriptor instead.
+func (*UpdateForecastRequest) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *UpdateForecastRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *UpdateForecastRequest) GetOpportunityId() string {
+	if x != nil {
+		return x.OpportunityId
+	}
+	return ""
+}
+
+func (x *UpdateForecastRequest) GetExpectedCloseDate() *date.Date {
+	if x != nil {
+		return x.ExpectedCloseDate
+	}
+	return nil
+}
+
+func (x *UpdateForecastRequest) GetValue() *Money {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *UpdateForecastRequest) GetCategory() ForecastCategory {
+	if x != nil {
+		return x.Category
+	}
+	return ForecastCategory_FORECAST_CATEGORY_UNSPECIFIED
+}
+
+func (x *UpdateForecastRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// UpdateForecastResponse returns the deal.
+type UpdateForecastResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The deal with its forecast.
+	Opportunity   *Opportunity `protobuf:"bytes,1,opt,name=opportunity,proto3" json:"opportunity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateForecastResponse) Reset() {
+	*x = UpdateForecastResponse{}
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateForecastResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateForecastResponse) ProtoMessage() {}
+
+func (x *UpdateForecastResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateForecastResponse.ProtoReflect.Descriptor instead.
+func (*UpdateForecastResponse) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UpdateForecastResponse) GetOpportunity() *Opportunity {
+	if x != nil {
+		return x.Opportunity
+	}
+	return nil
+}
+
 // GetOpportunityRequest names a deal.
 type GetOpportunityRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1158,7 +1313,7 @@ type GetOpportunityRequest struct {
 
 func (x *GetOpportunityRequest) Reset() {
 	*x = GetOpportunityRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1170,7 +1325,7 @@ func (x *GetOpportunityRequest) String() string {
 func (*GetOpportunityRequest) ProtoMessage() {}
 
 func (x *GetOpportunityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[3]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1183,7 +1338,7 @@ func (x *GetOpportunityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOpportunityRequest.ProtoReflect.Descriptor instead.
 func (*GetOpportunityRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{3}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetOpportunityRequest) GetId() string {
@@ -1204,7 +1359,7 @@ type GetOpportunityResponse struct {
 
 func (x *GetOpportunityResponse) Reset() {
 	*x = GetOpportunityResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1216,7 +1371,7 @@ func (x *GetOpportunityResponse) String() string {
 func (*GetOpportunityResponse) ProtoMessage() {}
 
 func (x *GetOpportunityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[4]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1229,7 +1384,7 @@ func (x *GetOpportunityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOpportunityResponse.ProtoReflect.Descriptor instead.
 func (*GetOpportunityResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{4}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetOpportunityResponse) GetOpportunity() *Opportunity {
@@ -1269,7 +1424,7 @@ type ListOpportunitiesRequest struct {
 
 func (x *ListOpportunitiesRequest) Reset() {
 	*x = ListOpportunitiesRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1281,7 +1436,7 @@ func (x *ListOpportunitiesRequest) String() string {
 func (*ListOpportunitiesRequest) ProtoMessage() {}
 
 func (x *ListOpportunitiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[5]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1294,7 +1449,7 @@ func (x *ListOpportunitiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOpportunitiesRequest.ProtoReflect.Descriptor instead.
 func (*ListOpportunitiesRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListOpportunitiesRequest) GetPageSize() int32 {
@@ -1380,7 +1535,7 @@ type ListOpportunitiesResponse struct {
 
 func (x *ListOpportunitiesResponse) Reset() {
 	*x = ListOpportunitiesResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1392,7 +1547,7 @@ func (x *ListOpportunitiesResponse) String() string {
 func (*ListOpportunitiesResponse) ProtoMessage() {}
 
 func (x *ListOpportunitiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[6]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1405,7 +1560,7 @@ func (x *ListOpportunitiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOpportunitiesResponse.ProtoReflect.Descriptor instead.
 func (*ListOpportunitiesResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListOpportunitiesResponse) GetOpportunities() []*Opportunity {
@@ -1437,7 +1592,7 @@ type UpdateAssessmentRequest struct {
 
 func (x *UpdateAssessmentRequest) Reset() {
 	*x = UpdateAssessmentRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1449,7 +1604,7 @@ func (x *UpdateAssessmentRequest) String() string {
 func (*UpdateAssessmentRequest) ProtoMessage() {}
 
 func (x *UpdateAssessmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[7]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1462,7 +1617,7 @@ func (x *UpdateAssessmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAssessmentRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAssessmentRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *UpdateAssessmentRequest) GetRequestId() string {
@@ -1497,7 +1652,7 @@ type UpdateAssessmentResponse struct {
 
 func (x *UpdateAssessmentResponse) Reset() {
 	*x = UpdateAssessmentResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1509,7 +1664,7 @@ func (x *UpdateAssessmentResponse) String() string {
 func (*UpdateAssessmentResponse) ProtoMessage() {}
 
 func (x *UpdateAssessmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[8]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1522,7 +1677,7 @@ func (x *UpdateAssessmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAssessmentResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAssessmentResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UpdateAssessmentResponse) GetOpportunity() *Opportunity {
@@ -1547,7 +1702,7 @@ type AppointTeamRequest struct {
 
 func (x *AppointTeamRequest) Reset() {
 	*x = AppointTeamRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1559,7 +1714,7 @@ func (x *AppointTeamRequest) String() string {
 func (*AppointTeamRequest) ProtoMessage() {}
 
 func (x *AppointTeamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[9]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1572,7 +1727,7 @@ func (x *AppointTeamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppointTeamRequest.ProtoReflect.Descriptor instead.
 func (*AppointTeamRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *AppointTeamRequest) GetRequestId() string {
@@ -1607,7 +1762,7 @@ type AppointTeamResponse struct {
 
 func (x *AppointTeamResponse) Reset() {
 	*x = AppointTeamResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1619,7 +1774,7 @@ func (x *AppointTeamResponse) String() string {
 func (*AppointTeamResponse) ProtoMessage() {}
 
 func (x *AppointTeamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[10]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1632,7 +1787,7 @@ func (x *AppointTeamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppointTeamResponse.ProtoReflect.Descriptor instead.
 func (*AppointTeamResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *AppointTeamResponse) GetOpportunity() *Opportunity {
@@ -1657,7 +1812,7 @@ type AddRiskRequest struct {
 
 func (x *AddRiskRequest) Reset() {
 	*x = AddRiskRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1669,7 +1824,7 @@ func (x *AddRiskRequest) String() string {
 func (*AddRiskRequest) ProtoMessage() {}
 
 func (x *AddRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[11]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1682,7 +1837,7 @@ func (x *AddRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddRiskRequest.ProtoReflect.Descriptor instead.
 func (*AddRiskRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *AddRiskRequest) GetRequestId() string {
@@ -1717,7 +1872,7 @@ type AddRiskResponse struct {
 
 func (x *AddRiskResponse) Reset() {
 	*x = AddRiskResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1729,7 +1884,7 @@ func (x *AddRiskResponse) String() string {
 func (*AddRiskResponse) ProtoMessage() {}
 
 func (x *AddRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[12]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1742,7 +1897,7 @@ func (x *AddRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddRiskResponse.ProtoReflect.Descriptor instead.
 func (*AddRiskResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *AddRiskResponse) GetOpportunity() *Opportunity {
@@ -1767,7 +1922,7 @@ type UpdateRiskRequest struct {
 
 func (x *UpdateRiskRequest) Reset() {
 	*x = UpdateRiskRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1779,7 +1934,7 @@ func (x *UpdateRiskRequest) String() string {
 func (*UpdateRiskRequest) ProtoMessage() {}
 
 func (x *UpdateRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[13]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1792,7 +1947,7 @@ func (x *UpdateRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRiskRequest.ProtoReflect.Descriptor instead.
 func (*UpdateRiskRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{13}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UpdateRiskRequest) GetRequestId() string {
@@ -1827,7 +1982,7 @@ type UpdateRiskResponse struct {
 
 func (x *UpdateRiskResponse) Reset() {
 	*x = UpdateRiskResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1839,7 +1994,7 @@ func (x *UpdateRiskResponse) String() string {
 func (*UpdateRiskResponse) ProtoMessage() {}
 
 func (x *UpdateRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[14]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1852,7 +2007,7 @@ func (x *UpdateRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRiskResponse.ProtoReflect.Descriptor instead.
 func (*UpdateRiskResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{14}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UpdateRiskResponse) GetOpportunity() *Opportunity {
@@ -1877,7 +2032,7 @@ type SubmitWeeklyReportRequest struct {
 
 func (x *SubmitWeeklyReportRequest) Reset() {
 	*x = SubmitWeeklyReportRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1889,7 +2044,7 @@ func (x *SubmitWeeklyReportRequest) String() string {
 func (*SubmitWeeklyReportRequest) ProtoMessage() {}
 
 func (x *SubmitWeeklyReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[15]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1902,7 +2057,7 @@ func (x *SubmitWeeklyReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitWeeklyReportRequest.ProtoReflect.Descriptor instead.
 func (*SubmitWeeklyReportRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{15}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SubmitWeeklyReportRequest) GetRequestId() string {
@@ -1937,7 +2092,7 @@ type SubmitWeeklyReportResponse struct {
 
 func (x *SubmitWeeklyReportResponse) Reset() {
 	*x = SubmitWeeklyReportResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1949,7 +2104,7 @@ func (x *SubmitWeeklyReportResponse) String() string {
 func (*SubmitWeeklyReportResponse) ProtoMessage() {}
 
 func (x *SubmitWeeklyReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[16]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1962,7 +2117,7 @@ func (x *SubmitWeeklyReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitWeeklyReportResponse.ProtoReflect.Descriptor instead.
 func (*SubmitWeeklyReportResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{16}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SubmitWeeklyReportResponse) GetOpportunity() *Opportunity {
@@ -1987,7 +2142,7 @@ type RecordMeetingRequest struct {
 
 func (x *RecordMeetingRequest) Reset() {
 	*x = RecordMeetingRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1999,7 +2154,7 @@ func (x *RecordMeetingRequest) String() string {
 func (*RecordMeetingRequest) ProtoMessage() {}
 
 func (x *RecordMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[17]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2012,7 +2167,7 @@ func (x *RecordMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordMeetingRequest.ProtoReflect.Descriptor instead.
 func (*RecordMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{17}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RecordMeetingRequest) GetRequestId() string {
@@ -2047,7 +2202,7 @@ type RecordMeetingResponse struct {
 
 func (x *RecordMeetingResponse) Reset() {
 	*x = RecordMeetingResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2059,7 +2214,7 @@ func (x *RecordMeetingResponse) String() string {
 func (*RecordMeetingResponse) ProtoMessage() {}
 
 func (x *RecordMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[18]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2072,7 +2227,7 @@ func (x *RecordMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordMeetingResponse.ProtoReflect.Descriptor instead.
 func (*RecordMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{18}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RecordMeetingResponse) GetOpportunity() *Opportunity {
@@ -2097,7 +2252,7 @@ type SubmitBidRequest struct {
 
 func (x *SubmitBidRequest) Reset() {
 	*x = SubmitBidRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2109,7 +2264,7 @@ func (x *SubmitBidRequest) String() string {
 func (*SubmitBidRequest) ProtoMessage() {}
 
 func (x *SubmitBidRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[19]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2122,7 +2277,7 @@ func (x *SubmitBidRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitBidRequest.ProtoReflect.Descriptor instead.
 func (*SubmitBidRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{19}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SubmitBidRequest) GetRequestId() string {
@@ -2157,7 +2312,7 @@ type SubmitBidResponse struct {
 
 func (x *SubmitBidResponse) Reset() {
 	*x = SubmitBidResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2169,7 +2324,7 @@ func (x *SubmitBidResponse) String() string {
 func (*SubmitBidResponse) ProtoMessage() {}
 
 func (x *SubmitBidResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[20]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2182,7 +2337,7 @@ func (x *SubmitBidResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitBidResponse.ProtoReflect.Descriptor instead.
 func (*SubmitBidResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{20}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SubmitBidResponse) GetOpportunity() *Opportunity {
@@ -2207,7 +2362,7 @@ type RecordTenderResultRequest struct {
 
 func (x *RecordTenderResultRequest) Reset() {
 	*x = RecordTenderResultRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2219,7 +2374,7 @@ func (x *RecordTenderResultRequest) String() string {
 func (*RecordTenderResultRequest) ProtoMessage() {}
 
 func (x *RecordTenderResultRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[21]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2232,7 +2387,7 @@ func (x *RecordTenderResultRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordTenderResultRequest.ProtoReflect.Descriptor instead.
 func (*RecordTenderResultRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{21}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RecordTenderResultRequest) GetRequestId() string {
@@ -2267,7 +2422,7 @@ type RecordTenderResultResponse struct {
 
 func (x *RecordTenderResultResponse) Reset() {
 	*x = RecordTenderResultResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2279,7 +2434,7 @@ func (x *RecordTenderResultResponse) String() string {
 func (*RecordTenderResultResponse) ProtoMessage() {}
 
 func (x *RecordTenderResultResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[22]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2292,7 +2447,7 @@ func (x *RecordTenderResultResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordTenderResultResponse.ProtoReflect.Descriptor instead.
 func (*RecordTenderResultResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{22}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RecordTenderResultResponse) GetOpportunity() *Opportunity {
@@ -2317,7 +2472,7 @@ type SignContractRequest struct {
 
 func (x *SignContractRequest) Reset() {
 	*x = SignContractRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2329,7 +2484,7 @@ func (x *SignContractRequest) String() string {
 func (*SignContractRequest) ProtoMessage() {}
 
 func (x *SignContractRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[23]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2342,7 +2497,7 @@ func (x *SignContractRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignContractRequest.ProtoReflect.Descriptor instead.
 func (*SignContractRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{23}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SignContractRequest) GetRequestId() string {
@@ -2377,7 +2532,7 @@ type SignContractResponse struct {
 
 func (x *SignContractResponse) Reset() {
 	*x = SignContractResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2389,7 +2544,7 @@ func (x *SignContractResponse) String() string {
 func (*SignContractResponse) ProtoMessage() {}
 
 func (x *SignContractResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[24]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2402,7 +2557,7 @@ func (x *SignContractResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignContractResponse.ProtoReflect.Descriptor instead.
 func (*SignContractResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{24}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SignContractResponse) GetOpportunity() *Opportunity {
@@ -2429,7 +2584,7 @@ type ScheduleHandoverRequest struct {
 
 func (x *ScheduleHandoverRequest) Reset() {
 	*x = ScheduleHandoverRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2441,7 +2596,7 @@ func (x *ScheduleHandoverRequest) String() string {
 func (*ScheduleHandoverRequest) ProtoMessage() {}
 
 func (x *ScheduleHandoverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[25]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2454,7 +2609,7 @@ func (x *ScheduleHandoverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleHandoverRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleHandoverRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{25}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ScheduleHandoverRequest) GetRequestId() string {
@@ -2496,7 +2651,7 @@ type ScheduleHandoverResponse struct {
 
 func (x *ScheduleHandoverResponse) Reset() {
 	*x = ScheduleHandoverResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2508,7 +2663,7 @@ func (x *ScheduleHandoverResponse) String() string {
 func (*ScheduleHandoverResponse) ProtoMessage() {}
 
 func (x *ScheduleHandoverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[26]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2521,7 +2676,7 @@ func (x *ScheduleHandoverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleHandoverResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleHandoverResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{26}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ScheduleHandoverResponse) GetOpportunity() *Opportunity {
@@ -2546,7 +2701,7 @@ type CompleteHandoverRequest struct {
 
 func (x *CompleteHandoverRequest) Reset() {
 	*x = CompleteHandoverRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2558,7 +2713,7 @@ func (x *CompleteHandoverRequest) String() string {
 func (*CompleteHandoverRequest) ProtoMessage() {}
 
 func (x *CompleteHandoverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[27]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2571,7 +2726,7 @@ func (x *CompleteHandoverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteHandoverRequest.ProtoReflect.Descriptor instead.
 func (*CompleteHandoverRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{27}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CompleteHandoverRequest) GetRequestId() string {
@@ -2606,7 +2761,7 @@ type CompleteHandoverResponse struct {
 
 func (x *CompleteHandoverResponse) Reset() {
 	*x = CompleteHandoverResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2618,7 +2773,7 @@ func (x *CompleteHandoverResponse) String() string {
 func (*CompleteHandoverResponse) ProtoMessage() {}
 
 func (x *CompleteHandoverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[28]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2631,7 +2786,7 @@ func (x *CompleteHandoverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteHandoverResponse.ProtoReflect.Descriptor instead.
 func (*CompleteHandoverResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{28}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CompleteHandoverResponse) GetOpportunity() *Opportunity {
@@ -2658,7 +2813,7 @@ type CloseOpportunityRequest struct {
 
 func (x *CloseOpportunityRequest) Reset() {
 	*x = CloseOpportunityRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2670,7 +2825,7 @@ func (x *CloseOpportunityRequest) String() string {
 func (*CloseOpportunityRequest) ProtoMessage() {}
 
 func (x *CloseOpportunityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[29]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2683,7 +2838,7 @@ func (x *CloseOpportunityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseOpportunityRequest.ProtoReflect.Descriptor instead.
 func (*CloseOpportunityRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{29}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CloseOpportunityRequest) GetRequestId() string {
@@ -2725,7 +2880,7 @@ type CloseOpportunityResponse struct {
 
 func (x *CloseOpportunityResponse) Reset() {
 	*x = CloseOpportunityResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2737,7 +2892,7 @@ func (x *CloseOpportunityResponse) String() string {
 func (*CloseOpportunityResponse) ProtoMessage() {}
 
 func (x *CloseOpportunityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[30]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2750,7 +2905,7 @@ func (x *CloseOpportunityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseOpportunityResponse.ProtoReflect.Descriptor instead.
 func (*CloseOpportunityResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{30}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CloseOpportunityResponse) GetOpportunity() *Opportunity {
@@ -2775,7 +2930,7 @@ type SubmitProjectSummaryRequest struct {
 
 func (x *SubmitProjectSummaryRequest) Reset() {
 	*x = SubmitProjectSummaryRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2787,7 +2942,7 @@ func (x *SubmitProjectSummaryRequest) String() string {
 func (*SubmitProjectSummaryRequest) ProtoMessage() {}
 
 func (x *SubmitProjectSummaryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[31]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2800,7 +2955,7 @@ func (x *SubmitProjectSummaryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitProjectSummaryRequest.ProtoReflect.Descriptor instead.
 func (*SubmitProjectSummaryRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{31}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SubmitProjectSummaryRequest) GetRequestId() string {
@@ -2835,7 +2990,7 @@ type SubmitProjectSummaryResponse struct {
 
 func (x *SubmitProjectSummaryResponse) Reset() {
 	*x = SubmitProjectSummaryResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2847,7 +3002,7 @@ func (x *SubmitProjectSummaryResponse) String() string {
 func (*SubmitProjectSummaryResponse) ProtoMessage() {}
 
 func (x *SubmitProjectSummaryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[32]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2860,7 +3015,7 @@ func (x *SubmitProjectSummaryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitProjectSummaryResponse.ProtoReflect.Descriptor instead.
 func (*SubmitProjectSummaryResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{32}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *SubmitProjectSummaryResponse) GetOpportunity() *Opportunity {
@@ -2890,7 +3045,7 @@ type ListEventsRequest struct {
 
 func (x *ListEventsRequest) Reset() {
 	*x = ListEventsRequest{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2902,7 +3057,7 @@ func (x *ListEventsRequest) String() string {
 func (*ListEventsRequest) ProtoMessage() {}
 
 func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[33]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2915,7 +3070,7 @@ func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListEventsRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{33}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListEventsRequest) GetAfterSequence() int64 {
@@ -2966,7 +3121,7 @@ type ListEventsResponse struct {
 
 func (x *ListEventsResponse) Reset() {
 	*x = ListEventsResponse{}
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[34]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2978,7 +3133,7 @@ func (x *ListEventsResponse) String() string {
 func (*ListEventsResponse) ProtoMessage() {}
 
 func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_opportunity_proto_msgTypes[34]
+	mi := &file_ltc_v1_opportunity_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2991,7 +3146,7 @@ func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListEventsResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{34}
+	return file_ltc_v1_opportunity_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ListEventsResponse) GetEvents() []*Event {
@@ -3012,7 +3167,7 @@ var File_ltc_v1_opportunity_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\n" +
-	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\x9f\x1f\n" +
+	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\xe5\x1f\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x17\n" +
 	"\adeal_id\x18\x02 \x01(\tR\x06dealId\x12#\n" +
@@ -3082,7 +3237,8 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x11review_reassigned\x18A \x01(\v2\x18.ltc.v1.ReviewReassignedH\x00R\x10reviewReassigned\x12P\n" +
 	"\x14opportunity_reopened\x18B \x01(\v2\x1b.ltc.v1.OpportunityReopenedH\x00R\x13opportunityReopened\x12E\n" +
 	"\x11exchange_rate_set\x18F \x01(\v2\x17.ltc.v1.ExchangeRateSetH\x00R\x0fexchangeRateSet\x12D\n" +
-	"\x10product_upserted\x18G \x01(\v2\x17.ltc.v1.ProductUpsertedH\x00R\x0fproductUpsertedB\t\n" +
+	"\x10product_upserted\x18G \x01(\v2\x17.ltc.v1.ProductUpsertedH\x00R\x0fproductUpserted\x12D\n" +
+	"\x10forecast_updated\x18C \x01(\v2\x17.ltc.v1.ForecastUpdatedH\x00R\x0fforecastUpdatedB\t\n" +
 	"\apayload\"\xc2\x01\n" +
 	"\x14ReassignOwnerRequest\x12'\n" +
 	"\n" +
@@ -3092,6 +3248,17 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x06reason\x18\x04 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x06reason\"N\n" +
 	"\x15ReassignOwnerResponse\x125\n" +
+	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"\xcd\x02\n" +
+	"\x15UpdateForecastRequest\x12'\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12I\n" +
+	"\x13expected_close_date\x18\x03 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x11expectedCloseDate\x12+\n" +
+	"\x05value\x18\x04 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x05value\x12@\n" +
+	"\bcategory\x18\x05 \x01(\x0e2\x18.ltc.v1.ForecastCategoryB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\bcategory\x12 \n" +
+	"\x06reason\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06reason\"O\n" +
+	"\x16UpdateForecastResponse\x125\n" +
 	"\vopportunity\x18\x01 \x01(\v2\x13.ltc.v1.OpportunityR\vopportunity\"1\n" +
 	"\x15GetOpportunityRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"O\n" +
@@ -3225,8 +3392,7 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x15deal_id_or_account_id\x12*deal_id and account_id may not both be set\x1a+this.deal_id == '' || this.account_id == ''\"k\n" +
 	"\x12ListEventsResponse\x12%\n" +
 	"\x06events\x18\x01 \x03(\v2\r.ltc.v1.EventR\x06events\x12.\n" +
-	"\x13next_after_sequence\x18\x02 \x01(\x03R\x11nextAfterSequence2\xef\n" +
-	"\n" +
+	"\x13next_after_sequence\x18\x02 \x01(\x03R\x11nextAfterSequence2\xc0\v\n" +
 	"\x12OpportunityService\x12O\n" +
 	"\x0eGetOpportunity\x12\x1d.ltc.v1.GetOpportunityRequest\x1a\x1e.ltc.v1.GetOpportunityResponse\x12X\n" +
 	"\x11ListOpportunities\x12 .ltc.v1.ListOpportunitiesRequest\x1a!.ltc.v1.ListOpportunitiesResponse\x12U\n" +
@@ -3246,7 +3412,8 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x14SubmitProjectSummary\x12#.ltc.v1.SubmitProjectSummaryRequest\x1a$.ltc.v1.SubmitProjectSummaryResponse\x12C\n" +
 	"\n" +
 	"ListEvents\x12\x19.ltc.v1.ListEventsRequest\x1a\x1a.ltc.v1.ListEventsResponse\x12L\n" +
-	"\rReassignOwner\x12\x1c.ltc.v1.ReassignOwnerRequest\x1a\x1d.ltc.v1.ReassignOwnerResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\rReassignOwner\x12\x1c.ltc.v1.ReassignOwnerRequest\x1a\x1d.ltc.v1.ReassignOwnerResponse\x12O\n" +
+	"\x0eUpdateForecast\x12\x1d.ltc.v1.UpdateForecastRequest\x1a\x1e.ltc.v1.UpdateForecastResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_opportunity_proto_rawDescOnce sync.Once
@@ -3260,237 +3427,250 @@ func file_ltc_v1_opportunity_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_opportunity_proto_rawDescData
 }
 
-var file_ltc_v1_opportunity_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_ltc_v1_opportunity_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_ltc_v1_opportunity_proto_goTypes = []any{
 	(*Event)(nil),                        // 0: ltc.v1.Event
 	(*ReassignOwnerRequest)(nil),         // 1: ltc.v1.ReassignOwnerRequest
 	(*ReassignOwnerResponse)(nil),        // 2: ltc.v1.ReassignOwnerResponse
-	(*GetOpportunityRequest)(nil),        // 3: ltc.v1.GetOpportunityRequest
-	(*GetOpportunityResponse)(nil),       // 4: ltc.v1.GetOpportunityResponse
-	(*ListOpportunitiesRequest)(nil),     // 5: ltc.v1.ListOpportunitiesRequest
-	(*ListOpportunitiesResponse)(nil),    // 6: ltc.v1.ListOpportunitiesResponse
-	(*UpdateAssessmentRequest)(nil),      // 7: ltc.v1.UpdateAssessmentRequest
-	(*UpdateAssessmentResponse)(nil),     // 8: ltc.v1.UpdateAssessmentResponse
-	(*AppointTeamRequest)(nil),           // 9: ltc.v1.AppointTeamRequest
-	(*AppointTeamResponse)(nil),          // 10: ltc.v1.AppointTeamResponse
-	(*AddRiskRequest)(nil),               // 11: ltc.v1.AddRiskRequest
-	(*AddRiskResponse)(nil),              // 12: ltc.v1.AddRiskResponse
-	(*UpdateRiskRequest)(nil),            // 13: ltc.v1.UpdateRiskRequest
-	(*UpdateRiskResponse)(nil),           // 14: ltc.v1.UpdateRiskResponse
-	(*SubmitWeeklyReportRequest)(nil),    // 15: ltc.v1.SubmitWeeklyReportRequest
-	(*SubmitWeeklyReportResponse)(nil),   // 16: ltc.v1.SubmitWeeklyReportResponse
-	(*RecordMeetingRequest)(nil),         // 17: ltc.v1.RecordMeetingRequest
-	(*RecordMeetingResponse)(nil),        // 18: ltc.v1.RecordMeetingResponse
-	(*SubmitBidRequest)(nil),             // 19: ltc.v1.SubmitBidRequest
-	(*SubmitBidResponse)(nil),            // 20: ltc.v1.SubmitBidResponse
-	(*RecordTenderResultRequest)(nil),    // 21: ltc.v1.RecordTenderResultRequest
-	(*RecordTenderResultResponse)(nil),   // 22: ltc.v1.RecordTenderResultResponse
-	(*SignContractRequest)(nil),          // 23: ltc.v1.SignContractRequest
-	(*SignContractResponse)(nil),         // 24: ltc.v1.SignContractResponse
-	(*ScheduleHandoverRequest)(nil),      // 25: ltc.v1.ScheduleHandoverRequest
-	(*ScheduleHandoverResponse)(nil),     // 26: ltc.v1.ScheduleHandoverResponse
-	(*CompleteHandoverRequest)(nil),      // 27: ltc.v1.CompleteHandoverRequest
-	(*CompleteHandoverResponse)(nil),     // 28: ltc.v1.CompleteHandoverResponse
-	(*CloseOpportunityRequest)(nil),      // 29: ltc.v1.CloseOpportunityRequest
-	(*CloseOpportunityResponse)(nil),     // 30: ltc.v1.CloseOpportunityResponse
-	(*SubmitProjectSummaryRequest)(nil),  // 31: ltc.v1.SubmitProjectSummaryRequest
-	(*SubmitProjectSummaryResponse)(nil), // 32: ltc.v1.SubmitProjectSummaryResponse
-	(*ListEventsRequest)(nil),            // 33: ltc.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),           // 34: ltc.v1.ListEventsResponse
-	(*Person)(nil),                       // 35: ltc.v1.Person
-	(*structpb.Struct)(nil),              // 36: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),        // 37: google.protobuf.Timestamp
-	(*LeadCreated)(nil),                  // 38: ltc.v1.LeadCreated
-	(*LeadQualified)(nil),                // 39: ltc.v1.LeadQualified
-	(*LeadDisqualified)(nil),             // 40: ltc.v1.LeadDisqualified
-	(*LeadOverdue)(nil),                  // 41: ltc.v1.LeadOverdue
-	(*OpportunityCreated)(nil),           // 42: ltc.v1.OpportunityCreated
-	(*AssessmentUpdated)(nil),            // 43: ltc.v1.AssessmentUpdated
-	(*DecisionRequested)(nil),            // 44: ltc.v1.DecisionRequested
-	(*ReviewSubmitted)(nil),              // 45: ltc.v1.ReviewSubmitted
-	(*DecisionDecided)(nil),              // 46: ltc.v1.DecisionDecided
-	(*DecisionWithdrawn)(nil),            // 47: ltc.v1.DecisionWithdrawn
-	(*DecisionEscalated)(nil),            // 48: ltc.v1.DecisionEscalated
-	(*DecisionOverdue)(nil),              // 49: ltc.v1.DecisionOverdue
-	(*TeamAppointed)(nil),                // 50: ltc.v1.TeamAppointed
-	(*TeamChanged)(nil),                  // 51: ltc.v1.TeamChanged
-	(*OpportunityClosed)(nil),            // 52: ltc.v1.OpportunityClosed
-	(*RiskAdded)(nil),                    // 53: ltc.v1.RiskAdded
-	(*RiskUpdated)(nil),                  // 54: ltc.v1.RiskUpdated
-	(*BidSubmitted)(nil),                 // 55: ltc.v1.BidSubmitted
-	(*TenderResultRecorded)(nil),         // 56: ltc.v1.TenderResultRecorded
-	(*ContractSigned)(nil),               // 57: ltc.v1.ContractSigned
-	(*HandoverScheduled)(nil),            // 58: ltc.v1.HandoverScheduled
-	(*HandoverCompleted)(nil),            // 59: ltc.v1.HandoverCompleted
-	(*HandoverOverdue)(nil),              // 60: ltc.v1.HandoverOverdue
-	(*SummarySubmitted)(nil),             // 61: ltc.v1.SummarySubmitted
-	(*SummaryOverdue)(nil),               // 62: ltc.v1.SummaryOverdue
-	(*WeeklyReportSubmitted)(nil),        // 63: ltc.v1.WeeklyReportSubmitted
-	(*WeeklyReportOverdue)(nil),          // 64: ltc.v1.WeeklyReportOverdue
-	(*MeetingRecorded)(nil),              // 65: ltc.v1.MeetingRecorded
-	(*AccountCreated)(nil),               // 66: ltc.v1.AccountCreated
-	(*AccountUpdated)(nil),               // 67: ltc.v1.AccountUpdated
-	(*AccountGraded)(nil),                // 68: ltc.v1.AccountGraded
-	(*ContactAdded)(nil),                 // 69: ltc.v1.ContactAdded
-	(*ContactUpdated)(nil),               // 70: ltc.v1.ContactUpdated
-	(*ContactErased)(nil),                // 71: ltc.v1.ContactErased
-	(*RelationshipAssessed)(nil),         // 72: ltc.v1.RelationshipAssessed
-	(*AccountPlanSet)(nil),               // 73: ltc.v1.AccountPlanSet
-	(*RelationshipReviewRecorded)(nil),   // 74: ltc.v1.RelationshipReviewRecorded
-	(*RelationshipReviewOverdue)(nil),    // 75: ltc.v1.RelationshipReviewOverdue
-	(*RelationshipReviewEscalated)(nil),  // 76: ltc.v1.RelationshipReviewEscalated
-	(*SatisfactionRecorded)(nil),         // 77: ltc.v1.SatisfactionRecorded
-	(*ActivityRecorded)(nil),             // 78: ltc.v1.ActivityRecorded
-	(*ActivityReviewed)(nil),             // 79: ltc.v1.ActivityReviewed
-	(*ActivityCompleted)(nil),            // 80: ltc.v1.ActivityCompleted
-	(*LeadReassigned)(nil),               // 81: ltc.v1.LeadReassigned
-	(*OwnerReassigned)(nil),              // 82: ltc.v1.OwnerReassigned
-	(*ReviewReassigned)(nil),             // 83: ltc.v1.ReviewReassigned
-	(*OpportunityReopened)(nil),          // 84: ltc.v1.OpportunityReopened
-	(*ExchangeRateSet)(nil),              // 85: ltc.v1.ExchangeRateSet
-	(*ProductUpserted)(nil),              // 86: ltc.v1.ProductUpserted
-	(*Opportunity)(nil),                  // 87: ltc.v1.Opportunity
-	(Stage)(0),                           // 88: ltc.v1.Stage
-	(Outcome)(0),                         // 89: ltc.v1.Outcome
-	(ProjectLevel)(0),                    // 90: ltc.v1.ProjectLevel
-	(*Assessment)(nil),                   // 91: ltc.v1.Assessment
-	(*TeamMember)(nil),                   // 92: ltc.v1.TeamMember
-	(*Risk)(nil),                         // 93: ltc.v1.Risk
-	(*WeeklyReport)(nil),                 // 94: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                      // 95: ltc.v1.Meeting
-	(*Bid)(nil),                          // 96: ltc.v1.Bid
-	(*TenderResult)(nil),                 // 97: ltc.v1.TenderResult
-	(*Contract)(nil),                     // 98: ltc.v1.Contract
-	(*HandoverRecord)(nil),               // 99: ltc.v1.HandoverRecord
-	(*ProjectSummary)(nil),               // 100: ltc.v1.ProjectSummary
+	(*UpdateForecastRequest)(nil),        // 3: ltc.v1.UpdateForecastRequest
+	(*UpdateForecastResponse)(nil),       // 4: ltc.v1.UpdateForecastResponse
+	(*GetOpportunityRequest)(nil),        // 5: ltc.v1.GetOpportunityRequest
+	(*GetOpportunityResponse)(nil),       // 6: ltc.v1.GetOpportunityResponse
+	(*ListOpportunitiesRequest)(nil),     // 7: ltc.v1.ListOpportunitiesRequest
+	(*ListOpportunitiesResponse)(nil),    // 8: ltc.v1.ListOpportunitiesResponse
+	(*UpdateAssessmentRequest)(nil),      // 9: ltc.v1.UpdateAssessmentRequest
+	(*UpdateAssessmentResponse)(nil),     // 10: ltc.v1.UpdateAssessmentResponse
+	(*AppointTeamRequest)(nil),           // 11: ltc.v1.AppointTeamRequest
+	(*AppointTeamResponse)(nil),          // 12: ltc.v1.AppointTeamResponse
+	(*AddRiskRequest)(nil),               // 13: ltc.v1.AddRiskRequest
+	(*AddRiskResponse)(nil),              // 14: ltc.v1.AddRiskResponse
+	(*UpdateRiskRequest)(nil),            // 15: ltc.v1.UpdateRiskRequest
+	(*UpdateRiskResponse)(nil),           // 16: ltc.v1.UpdateRiskResponse
+	(*SubmitWeeklyReportRequest)(nil),    // 17: ltc.v1.SubmitWeeklyReportRequest
+	(*SubmitWeeklyReportResponse)(nil),   // 18: ltc.v1.SubmitWeeklyReportResponse
+	(*RecordMeetingRequest)(nil),         // 19: ltc.v1.RecordMeetingRequest
+	(*RecordMeetingResponse)(nil),        // 20: ltc.v1.RecordMeetingResponse
+	(*SubmitBidRequest)(nil),             // 21: ltc.v1.SubmitBidRequest
+	(*SubmitBidResponse)(nil),            // 22: ltc.v1.SubmitBidResponse
+	(*RecordTenderResultRequest)(nil),    // 23: ltc.v1.RecordTenderResultRequest
+	(*RecordTenderResultResponse)(nil),   // 24: ltc.v1.RecordTenderResultResponse
+	(*SignContractRequest)(nil),          // 25: ltc.v1.SignContractRequest
+	(*SignContractResponse)(nil),         // 26: ltc.v1.SignContractResponse
+	(*ScheduleHandoverRequest)(nil),      // 27: ltc.v1.ScheduleHandoverRequest
+	(*ScheduleHandoverResponse)(nil),     // 28: ltc.v1.ScheduleHandoverResponse
+	(*CompleteHandoverRequest)(nil),      // 29: ltc.v1.CompleteHandoverRequest
+	(*CompleteHandoverResponse)(nil),     // 30: ltc.v1.CompleteHandoverResponse
+	(*CloseOpportunityRequest)(nil),      // 31: ltc.v1.CloseOpportunityRequest
+	(*CloseOpportunityResponse)(nil),     // 32: ltc.v1.CloseOpportunityResponse
+	(*SubmitProjectSummaryRequest)(nil),  // 33: ltc.v1.SubmitProjectSummaryRequest
+	(*SubmitProjectSummaryResponse)(nil), // 34: ltc.v1.SubmitProjectSummaryResponse
+	(*ListEventsRequest)(nil),            // 35: ltc.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),           // 36: ltc.v1.ListEventsResponse
+	(*Person)(nil),                       // 37: ltc.v1.Person
+	(*structpb.Struct)(nil),              // 38: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),        // 39: google.protobuf.Timestamp
+	(*LeadCreated)(nil),                  // 40: ltc.v1.LeadCreated
+	(*LeadQualified)(nil),                // 41: ltc.v1.LeadQualified
+	(*LeadDisqualified)(nil),             // 42: ltc.v1.LeadDisqualified
+	(*LeadOverdue)(nil),                  // 43: ltc.v1.LeadOverdue
+	(*OpportunityCreated)(nil),           // 44: ltc.v1.OpportunityCreated
+	(*AssessmentUpdated)(nil),            // 45: ltc.v1.AssessmentUpdated
+	(*DecisionRequested)(nil),            // 46: ltc.v1.DecisionRequested
+	(*ReviewSubmitted)(nil),              // 47: ltc.v1.ReviewSubmitted
+	(*DecisionDecided)(nil),              // 48: ltc.v1.DecisionDecided
+	(*DecisionWithdrawn)(nil),            // 49: ltc.v1.DecisionWithdrawn
+	(*DecisionEscalated)(nil),            // 50: ltc.v1.DecisionEscalated
+	(*DecisionOverdue)(nil),              // 51: ltc.v1.DecisionOverdue
+	(*TeamAppointed)(nil),                // 52: ltc.v1.TeamAppointed
+	(*TeamChanged)(nil),                  // 53: ltc.v1.TeamChanged
+	(*OpportunityClosed)(nil),            // 54: ltc.v1.OpportunityClosed
+	(*RiskAdded)(nil),                    // 55: ltc.v1.RiskAdded
+	(*RiskUpdated)(nil),                  // 56: ltc.v1.RiskUpdated
+	(*BidSubmitted)(nil),                 // 57: ltc.v1.BidSubmitted
+	(*TenderResultRecorded)(nil),         // 58: ltc.v1.TenderResultRecorded
+	(*ContractSigned)(nil),               // 59: ltc.v1.ContractSigned
+	(*HandoverScheduled)(nil),            // 60: ltc.v1.HandoverScheduled
+	(*HandoverCompleted)(nil),            // 61: ltc.v1.HandoverCompleted
+	(*HandoverOverdue)(nil),              // 62: ltc.v1.HandoverOverdue
+	(*SummarySubmitted)(nil),             // 63: ltc.v1.SummarySubmitted
+	(*SummaryOverdue)(nil),               // 64: ltc.v1.SummaryOverdue
+	(*WeeklyReportSubmitted)(nil),        // 65: ltc.v1.WeeklyReportSubmitted
+	(*WeeklyReportOverdue)(nil),          // 66: ltc.v1.WeeklyReportOverdue
+	(*MeetingRecorded)(nil),              // 67: ltc.v1.MeetingRecorded
+	(*AccountCreated)(nil),               // 68: ltc.v1.AccountCreated
+	(*AccountUpdated)(nil),               // 69: ltc.v1.AccountUpdated
+	(*AccountGraded)(nil),                // 70: ltc.v1.AccountGraded
+	(*ContactAdded)(nil),                 // 71: ltc.v1.ContactAdded
+	(*ContactUpdated)(nil),               // 72: ltc.v1.ContactUpdated
+	(*ContactErased)(nil),                // 73: ltc.v1.ContactErased
+	(*RelationshipAssessed)(nil),         // 74: ltc.v1.RelationshipAssessed
+	(*AccountPlanSet)(nil),               // 75: ltc.v1.AccountPlanSet
+	(*RelationshipReviewRecorded)(nil),   // 76: ltc.v1.RelationshipReviewRecorded
+	(*RelationshipReviewOverdue)(nil),    // 77: ltc.v1.RelationshipReviewOverdue
+	(*RelationshipReviewEscalated)(nil),  // 78: ltc.v1.RelationshipReviewEscalated
+	(*SatisfactionRecorded)(nil),         // 79: ltc.v1.SatisfactionRecorded
+	(*ActivityRecorded)(nil),             // 80: ltc.v1.ActivityRecorded
+	(*ActivityReviewed)(nil),             // 81: ltc.v1.ActivityReviewed
+	(*ActivityCompleted)(nil),            // 82: ltc.v1.ActivityCompleted
+	(*LeadReassigned)(nil),               // 83: ltc.v1.LeadReassigned
+	(*OwnerReassigned)(nil),              // 84: ltc.v1.OwnerReassigned
+	(*ReviewReassigned)(nil),             // 85: ltc.v1.ReviewReassigned
+	(*OpportunityReopened)(nil),          // 86: ltc.v1.OpportunityReopened
+	(*ExchangeRateSet)(nil),              // 87: ltc.v1.ExchangeRateSet
+	(*ProductUpserted)(nil),              // 88: ltc.v1.ProductUpserted
+	(*ForecastUpdated)(nil),              // 89: ltc.v1.ForecastUpdated
+	(*Opportunity)(nil),                  // 90: ltc.v1.Opportunity
+	(*date.Date)(nil),                    // 91: google.type.Date
+	(*Money)(nil),                        // 92: ltc.v1.Money
+	(ForecastCategory)(0),                // 93: ltc.v1.ForecastCategory
+	(Stage)(0),                           // 94: ltc.v1.Stage
+	(Outcome)(0),                         // 95: ltc.v1.Outcome
+	(ProjectLevel)(0),                    // 96: ltc.v1.ProjectLevel
+	(*Assessment)(nil),                   // 97: ltc.v1.Assessment
+	(*TeamMember)(nil),                   // 98: ltc.v1.TeamMember
+	(*Risk)(nil),                         // 99: ltc.v1.Risk
+	(*WeeklyReport)(nil),                 // 100: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                      // 101: ltc.v1.Meeting
+	(*Bid)(nil),                          // 102: ltc.v1.Bid
+	(*TenderResult)(nil),                 // 103: ltc.v1.TenderResult
+	(*Contract)(nil),                     // 104: ltc.v1.Contract
+	(*HandoverRecord)(nil),               // 105: ltc.v1.HandoverRecord
+	(*ProjectSummary)(nil),               // 106: ltc.v1.ProjectSummary
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
-	35,  // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
-	36,  // 1: ltc.v1.Event.data:type_name -> google.protobuf.Struct
-	37,  // 2: ltc.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
-	38,  // 3: ltc.v1.Event.lead_created:type_name -> ltc.v1.LeadCreated
-	39,  // 4: ltc.v1.Event.lead_qualified:type_name -> ltc.v1.LeadQualified
-	40,  // 5: ltc.v1.Event.lead_disqualified:type_name -> ltc.v1.LeadDisqualified
-	41,  // 6: ltc.v1.Event.lead_overdue:type_name -> ltc.v1.LeadOverdue
-	42,  // 7: ltc.v1.Event.opportunity_created:type_name -> ltc.v1.OpportunityCreated
-	43,  // 8: ltc.v1.Event.assessment_updated:type_name -> ltc.v1.AssessmentUpdated
-	44,  // 9: ltc.v1.Event.decision_requested:type_name -> ltc.v1.DecisionRequested
-	45,  // 10: ltc.v1.Event.review_submitted:type_name -> ltc.v1.ReviewSubmitted
-	46,  // 11: ltc.v1.Event.decision_decided:type_name -> ltc.v1.DecisionDecided
-	47,  // 12: ltc.v1.Event.decision_withdrawn:type_name -> ltc.v1.DecisionWithdrawn
-	48,  // 13: ltc.v1.Event.decision_escalated:type_name -> ltc.v1.DecisionEscalated
-	49,  // 14: ltc.v1.Event.decision_overdue:type_name -> ltc.v1.DecisionOverdue
-	50,  // 15: ltc.v1.Event.team_appointed:type_name -> ltc.v1.TeamAppointed
-	51,  // 16: ltc.v1.Event.team_changed:type_name -> ltc.v1.TeamChanged
-	52,  // 17: ltc.v1.Event.opportunity_closed:type_name -> ltc.v1.OpportunityClosed
-	53,  // 18: ltc.v1.Event.risk_added:type_name -> ltc.v1.RiskAdded
-	54,  // 19: ltc.v1.Event.risk_updated:type_name -> ltc.v1.RiskUpdated
-	55,  // 20: ltc.v1.Event.bid_submitted:type_name -> ltc.v1.BidSubmitted
-	56,  // 21: ltc.v1.Event.tender_result_recorded:type_name -> ltc.v1.TenderResultRecorded
-	57,  // 22: ltc.v1.Event.contract_signed:type_name -> ltc.v1.ContractSigned
-	58,  // 23: ltc.v1.Event.handover_scheduled:type_name -> ltc.v1.HandoverScheduled
-	59,  // 24: ltc.v1.Event.handover_completed:type_name -> ltc.v1.HandoverCompleted
-	60,  // 25: ltc.v1.Event.handover_overdue:type_name -> ltc.v1.HandoverOverdue
-	61,  // 26: ltc.v1.Event.summary_submitted:type_name -> ltc.v1.SummarySubmitted
-	62,  // 27: ltc.v1.Event.summary_overdue:type_name -> ltc.v1.SummaryOverdue
-	63,  // 28: ltc.v1.Event.weekly_report_submitted:type_name -> ltc.v1.WeeklyReportSubmitted
-	64,  // 29: ltc.v1.Event.weekly_report_overdue:type_name -> ltc.v1.WeeklyReportOverdue
-	65,  // 30: ltc.v1.Event.meeting_recorded:type_name -> ltc.v1.MeetingRecorded
-	66,  // 31: ltc.v1.Event.account_created:type_name -> ltc.v1.AccountCreated
-	67,  // 32: ltc.v1.Event.account_updated:type_name -> ltc.v1.AccountUpdated
-	68,  // 33: ltc.v1.Event.account_graded:type_name -> ltc.v1.AccountGraded
-	69,  // 34: ltc.v1.Event.contact_added:type_name -> ltc.v1.ContactAdded
-	70,  // 35: ltc.v1.Event.contact_updated:type_name -> ltc.v1.ContactUpdated
-	71,  // 36: ltc.v1.Event.contact_erased:type_name -> ltc.v1.ContactErased
-	72,  // 37: ltc.v1.Event.relationship_assessed:type_name -> ltc.v1.RelationshipAssessed
-	73,  // 38: ltc.v1.Event.account_plan_set:type_name -> ltc.v1.AccountPlanSet
-	74,  // 39: ltc.v1.Event.relationship_review_recorded:type_name -> ltc.v1.RelationshipReviewRecorded
-	75,  // 40: ltc.v1.Event.relationship_review_overdue:type_name -> ltc.v1.RelationshipReviewOverdue
-	76,  // 41: ltc.v1.Event.relationship_review_escalated:type_name -> ltc.v1.RelationshipReviewEscalated
-	77,  // 42: ltc.v1.Event.satisfaction_recorded:type_name -> ltc.v1.SatisfactionRecorded
-	78,  // 43: ltc.v1.Event.activity_recorded:type_name -> ltc.v1.ActivityRecorded
-	79,  // 44: ltc.v1.Event.activity_reviewed:type_name -> ltc.v1.ActivityReviewed
-	80,  // 45: ltc.v1.Event.activity_completed:type_name -> ltc.v1.ActivityCompleted
-	81,  // 46: ltc.v1.Event.lead_reassigned:type_name -> ltc.v1.LeadReassigned
-	82,  // 47: ltc.v1.Event.owner_reassigned:type_name -> ltc.v1.OwnerReassigned
-	83,  // 48: ltc.v1.Event.review_reassigned:type_name -> ltc.v1.ReviewReassigned
-	84,  // 49: ltc.v1.Event.opportunity_reopened:type_name -> ltc.v1.OpportunityReopened
-	85,  // 50: ltc.v1.Event.exchange_rate_set:type_name -> ltc.v1.ExchangeRateSet
-	86,  // 51: ltc.v1.Event.product_upserted:type_name -> ltc.v1.ProductUpserted
-	35,  // 52: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
-	87,  // 53: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
-	87,  // 54: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	88,  // 55: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
-	89,  // 56: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
-	90,  // 57: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
-	87,  // 58: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
-	91,  // 59: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
-	87,  // 60: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
-	92,  // 61: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
-	87,  // 62: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
-	93,  // 63: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
-	87,  // 64: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	93,  // 65: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
-	87,  // 66: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	94,  // 67: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
-	87,  // 68: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	95,  // 69: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
-	87,  // 70: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	96,  // 71: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
-	87,  // 72: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	97,  // 73: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
-	87,  // 74: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	98,  // 75: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
-	87,  // 76: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	37,  // 77: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
-	92,  // 78: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
-	87,  // 79: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	99,  // 80: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
-	87,  // 81: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	89,  // 82: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
-	87,  // 83: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	100, // 84: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
-	87,  // 85: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,   // 86: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	3,   // 87: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	5,   // 88: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	7,   // 89: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	9,   // 90: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	11,  // 91: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	13,  // 92: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	15,  // 93: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	17,  // 94: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	19,  // 95: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	21,  // 96: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	23,  // 97: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	25,  // 98: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	27,  // 99: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	29,  // 100: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	31,  // 101: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	33,  // 102: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	1,   // 103: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
-	4,   // 104: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	6,   // 105: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	8,   // 106: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	10,  // 107: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	12,  // 108: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	14,  // 109: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	16,  // 110: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	18,  // 111: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	20,  // 112: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	22,  // 113: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	24,  // 114: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	26,  // 115: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	28,  // 116: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	30,  // 117: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	32,  // 118: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	34,  // 119: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	2,   // 120: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
-	104, // [104:121] is the sub-list for method output_type
-	87,  // [87:104] is the sub-list for method input_type
-	87,  // [87:87] is the sub-list for extension type_name
-	87,  // [87:87] is the sub-list for extension extendee
-	0,   // [0:87] is the sub-list for field type_name
+	37,  // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
+	38,  // 1: ltc.v1.Event.data:type_name -> google.protobuf.Struct
+	39,  // 2: ltc.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
+	40,  // 3: ltc.v1.Event.lead_created:type_name -> ltc.v1.LeadCreated
+	41,  // 4: ltc.v1.Event.lead_qualified:type_name -> ltc.v1.LeadQualified
+	42,  // 5: ltc.v1.Event.lead_disqualified:type_name -> ltc.v1.LeadDisqualified
+	43,  // 6: ltc.v1.Event.lead_overdue:type_name -> ltc.v1.LeadOverdue
+	44,  // 7: ltc.v1.Event.opportunity_created:type_name -> ltc.v1.OpportunityCreated
+	45,  // 8: ltc.v1.Event.assessment_updated:type_name -> ltc.v1.AssessmentUpdated
+	46,  // 9: ltc.v1.Event.decision_requested:type_name -> ltc.v1.DecisionRequested
+	47,  // 10: ltc.v1.Event.review_submitted:type_name -> ltc.v1.ReviewSubmitted
+	48,  // 11: ltc.v1.Event.decision_decided:type_name -> ltc.v1.DecisionDecided
+	49,  // 12: ltc.v1.Event.decision_withdrawn:type_name -> ltc.v1.DecisionWithdrawn
+	50,  // 13: ltc.v1.Event.decision_escalated:type_name -> ltc.v1.DecisionEscalated
+	51,  // 14: ltc.v1.Event.decision_overdue:type_name -> ltc.v1.DecisionOverdue
+	52,  // 15: ltc.v1.Event.team_appointed:type_name -> ltc.v1.TeamAppointed
+	53,  // 16: ltc.v1.Event.team_changed:type_name -> ltc.v1.TeamChanged
+	54,  // 17: ltc.v1.Event.opportunity_closed:type_name -> ltc.v1.OpportunityClosed
+	55,  // 18: ltc.v1.Event.risk_added:type_name -> ltc.v1.RiskAdded
+	56,  // 19: ltc.v1.Event.risk_updated:type_name -> ltc.v1.RiskUpdated
+	57,  // 20: ltc.v1.Event.bid_submitted:type_name -> ltc.v1.BidSubmitted
+	58,  // 21: ltc.v1.Event.tender_result_recorded:type_name -> ltc.v1.TenderResultRecorded
+	59,  // 22: ltc.v1.Event.contract_signed:type_name -> ltc.v1.ContractSigned
+	60,  // 23: ltc.v1.Event.handover_scheduled:type_name -> ltc.v1.HandoverScheduled
+	61,  // 24: ltc.v1.Event.handover_completed:type_name -> ltc.v1.HandoverCompleted
+	62,  // 25: ltc.v1.Event.handover_overdue:type_name -> ltc.v1.HandoverOverdue
+	63,  // 26: ltc.v1.Event.summary_submitted:type_name -> ltc.v1.SummarySubmitted
+	64,  // 27: ltc.v1.Event.summary_overdue:type_name -> ltc.v1.SummaryOverdue
+	65,  // 28: ltc.v1.Event.weekly_report_submitted:type_name -> ltc.v1.WeeklyReportSubmitted
+	66,  // 29: ltc.v1.Event.weekly_report_overdue:type_name -> ltc.v1.WeeklyReportOverdue
+	67,  // 30: ltc.v1.Event.meeting_recorded:type_name -> ltc.v1.MeetingRecorded
+	68,  // 31: ltc.v1.Event.account_created:type_name -> ltc.v1.AccountCreated
+	69,  // 32: ltc.v1.Event.account_updated:type_name -> ltc.v1.AccountUpdated
+	70,  // 33: ltc.v1.Event.account_graded:type_name -> ltc.v1.AccountGraded
+	71,  // 34: ltc.v1.Event.contact_added:type_name -> ltc.v1.ContactAdded
+	72,  // 35: ltc.v1.Event.contact_updated:type_name -> ltc.v1.ContactUpdated
+	73,  // 36: ltc.v1.Event.contact_erased:type_name -> ltc.v1.ContactErased
+	74,  // 37: ltc.v1.Event.relationship_assessed:type_name -> ltc.v1.RelationshipAssessed
+	75,  // 38: ltc.v1.Event.account_plan_set:type_name -> ltc.v1.AccountPlanSet
+	76,  // 39: ltc.v1.Event.relationship_review_recorded:type_name -> ltc.v1.RelationshipReviewRecorded
+	77,  // 40: ltc.v1.Event.relationship_review_overdue:type_name -> ltc.v1.RelationshipReviewOverdue
+	78,  // 41: ltc.v1.Event.relationship_review_escalated:type_name -> ltc.v1.RelationshipReviewEscalated
+	79,  // 42: ltc.v1.Event.satisfaction_recorded:type_name -> ltc.v1.SatisfactionRecorded
+	80,  // 43: ltc.v1.Event.activity_recorded:type_name -> ltc.v1.ActivityRecorded
+	81,  // 44: ltc.v1.Event.activity_reviewed:type_name -> ltc.v1.ActivityReviewed
+	82,  // 45: ltc.v1.Event.activity_completed:type_name -> ltc.v1.ActivityCompleted
+	83,  // 46: ltc.v1.Event.lead_reassigned:type_name -> ltc.v1.LeadReassigned
+	84,  // 47: ltc.v1.Event.owner_reassigned:type_name -> ltc.v1.OwnerReassigned
+	85,  // 48: ltc.v1.Event.review_reassigned:type_name -> ltc.v1.ReviewReassigned
+	86,  // 49: ltc.v1.Event.opportunity_reopened:type_name -> ltc.v1.OpportunityReopened
+	87,  // 50: ltc.v1.Event.exchange_rate_set:type_name -> ltc.v1.ExchangeRateSet
+	88,  // 51: ltc.v1.Event.product_upserted:type_name -> ltc.v1.ProductUpserted
+	89,  // 52: ltc.v1.Event.forecast_updated:type_name -> ltc.v1.ForecastUpdated
+	37,  // 53: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
+	90,  // 54: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
+	91,  // 55: ltc.v1.UpdateForecastRequest.expected_close_date:type_name -> google.type.Date
+	92,  // 56: ltc.v1.UpdateForecastRequest.value:type_name -> ltc.v1.Money
+	93,  // 57: ltc.v1.UpdateForecastRequest.category:type_name -> ltc.v1.ForecastCategory
+	90,  // 58: ltc.v1.UpdateForecastResponse.opportunity:type_name -> ltc.v1.Opportunity
+	90,  // 59: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	94,  // 60: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
+	95,  // 61: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
+	96,  // 62: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
+	90,  // 63: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
+	97,  // 64: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
+	90,  // 65: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
+	98,  // 66: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
+	90,  // 67: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
+	99,  // 68: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
+	90,  // 69: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	99,  // 70: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
+	90,  // 71: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	100, // 72: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
+	90,  // 73: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	101, // 74: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
+	90,  // 75: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	102, // 76: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
+	90,  // 77: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	103, // 78: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
+	90,  // 79: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	104, // 80: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
+	90,  // 81: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	39,  // 82: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
+	98,  // 83: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
+	90,  // 84: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	105, // 85: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
+	90,  // 86: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	95,  // 87: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	90,  // 88: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	106, // 89: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
+	90,  // 90: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,   // 91: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	5,   // 92: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	7,   // 93: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	9,   // 94: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	11,  // 95: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	13,  // 96: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	15,  // 97: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	17,  // 98: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	19,  // 99: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	21,  // 100: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	23,  // 101: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	25,  // 102: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	27,  // 103: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	29,  // 104: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	31,  // 105: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	33,  // 106: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	35,  // 107: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	1,   // 108: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
+	3,   // 109: ltc.v1.OpportunityService.UpdateForecast:input_type -> ltc.v1.UpdateForecastRequest
+	6,   // 110: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	8,   // 111: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	10,  // 112: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	12,  // 113: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	14,  // 114: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	16,  // 115: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	18,  // 116: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	20,  // 117: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	22,  // 118: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	24,  // 119: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	26,  // 120: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	28,  // 121: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	30,  // 122: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	32,  // 123: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	34,  // 124: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	36,  // 125: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	2,   // 126: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
+	4,   // 127: ltc.v1.OpportunityService.UpdateForecast:output_type -> ltc.v1.UpdateForecastResponse
+	110, // [110:128] is the sub-list for method output_type
+	92,  // [92:110] is the sub-list for method input_type
+	92,  // [92:92] is the sub-list for extension type_name
+	92,  // [92:92] is the sub-list for extension extendee
+	0,   // [0:92] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }
@@ -3551,6 +3731,7 @@ func file_ltc_v1_opportunity_proto_init() {
 		(*Event_OpportunityReopened)(nil),
 		(*Event_ExchangeRateSet)(nil),
 		(*Event_ProductUpserted)(nil),
+		(*Event_ForecastUpdated)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -3558,7 +3739,7 @@ func file_ltc_v1_opportunity_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_opportunity_proto_rawDesc), len(file_ltc_v1_opportunity_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   35,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

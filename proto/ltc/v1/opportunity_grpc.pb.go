@@ -36,6 +36,7 @@ const (
 	OpportunityService_SubmitProjectSummary_FullMethodName = "/ltc.v1.OpportunityService/SubmitProjectSummary"
 	OpportunityService_ListEvents_FullMethodName           = "/ltc.v1.OpportunityService/ListEvents"
 	OpportunityService_ReassignOwner_FullMethodName        = "/ltc.v1.OpportunityService/ReassignOwner"
+	OpportunityService_UpdateForecast_FullMethodName       = "/ltc.v1.OpportunityService/UpdateForecast"
 )
 
 // OpportunityServiceClient is the client API for OpportunityService service.
@@ -90,6 +91,12 @@ type OpportunityServiceClient interface {
 	// its unit, an executive whose scope holds it, or an admin. Refused when the new owner reviewed the pending
 	// decision (separation of duties) or cannot be AR of the team (the SR).
 	ReassignOwner(ctx context.Context, in *ReassignOwnerRequest, opts ...grpc.CallOption) (*ReassignOwnerResponse, error)
+	// UpdateForecast records the deal's forecast: expected close date, value and category, by its AR (the owner),
+	// on an open deal. After an approved ATB the value must be in the envelope's currency and not below the
+	// envelope by more than the policy's bid tolerance (as a bid), else FAILED_PRECONDITION: a new ATB is needed.
+	// Each change is recorded as "opportunity.forecast_updated" with the forecast before it; a forecast equal to
+	// the deal's records nothing.
+	UpdateForecast(ctx context.Context, in *UpdateForecastRequest, opts ...grpc.CallOption) (*UpdateForecastResponse, error)
 }
 
 type opportunityServiceClient struct {
@@ -270,6 +277,16 @@ func (c *opportunityServiceClient) ReassignOwner(ctx context.Context, in *Reassi
 	return out, nil
 }
 
+func (c *opportunityServiceClient) UpdateForecast(ctx context.Context, in *UpdateForecastRequest, opts ...grpc.CallOption) (*UpdateForecastResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateForecastResponse)
+	err := c.cc.Invoke(ctx, OpportunityService_UpdateForecast_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // OpportunityServiceServer is the server API for OpportunityService service.
 // All implementations must embed UnimplementedOpportunityServiceServer
 // for forward compatibility.
@@ -322,6 +339,12 @@ type OpportunityServiceServer interface {
 	// its unit, an executive whose scope holds it, or an admin. Refused when the new owner reviewed the pending
 	// decision (separation of duties) or cannot be AR of the team (the SR).
 	ReassignOwner(context.Context, *ReassignOwnerRequest) (*ReassignOwnerResponse, error)
+	// UpdateForecast records the deal's forecast: expected close date, value and category, by its AR (the owner),
+	// on an open deal. After an approved ATB the value must be in the envelope's currency and not below the
+	// envelope by more than the policy's bid tolerance (as a bid), else FAILED_PRECONDITION: a new ATB is needed.
+	// Each change is recorded as "opportunity.forecast_updated" with the forecast before it; a forecast equal to
+	// the deal's records nothing.
+	UpdateForecast(context.Context, *UpdateForecastRequest) (*UpdateForecastResponse, error)
 	mustEmbedUnimplementedOpportunityServiceServer()
 }
 
@@ -382,6 +405,9 @@ func (UnimplementedOpportunityServiceServer) ListEvents(context.Context, *ListEv
 }
 func (UnimplementedOpportunityServiceServer) ReassignOwner(context.Context, *ReassignOwnerRequest) (*ReassignOwnerResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ReassignOwner not implemented")
+}
+func (UnimplementedOpportunityServiceServer) UpdateForecast(context.Context, *UpdateForecastRequest) (*UpdateForecastResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateForecast not implemented")
 }
 func (UnimplementedOpportunityServiceServer) mustEmbedUnimplementedOpportunityServiceServer() {}
 func (UnimplementedOpportunityServiceServer) testEmbeddedByValue()                            {}
@@ -710,6 +736,24 @@ func _OpportunityService_ReassignOwner_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OpportunityService_UpdateForecast_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateForecastRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OpportunityServiceServer).UpdateForecast(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OpportunityService_UpdateForecast_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OpportunityServiceServer).UpdateForecast(ctx, req.(*UpdateForecastRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // OpportunityService_ServiceDesc is the grpc.ServiceDesc for OpportunityService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -784,6 +828,10 @@ var OpportunityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReassignOwner",
 			Handler:    _OpportunityService_ReassignOwner_Handler,
+		},
+		{
+			MethodName: "UpdateForecast",
+			Handler:    _OpportunityService_UpdateForecast_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

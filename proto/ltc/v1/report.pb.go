@@ -8,6 +8,7 @@ package ltcv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	date "google.golang.org/genproto/googleapis/type/date"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	durationpb "google.golang.org/protobuf/types/known/durationpb"
@@ -713,11 +714,556 @@ func (x *GateTurnaround) GetP90() *durationpb.Duration {
 	return nil
 }
 
+// GetForecastReportRequest selects the quarter and the deals of a forecast report.
+type GetForecastReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The calendar quarter (UTC), written "2026-Q4".
+	Quarter string `protobuf:"bytes,1,opt,name=quarter,proto3" json:"quarter,omitempty"`
+	// Only deals of this org unit and the units below it ("emea/germany"); empty for every unit in reach.
+	OrgUnit string `protobuf:"bytes,2,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
+	// Only deals of this owner.
+	OwnerId string `protobuf:"bytes,3,opt,name=owner_id,json=ownerId,proto3" json:"owner_id,omitempty"`
+	// The ISO 4217 currency to report in; empty for the policy's base currency.
+	CurrencyCode  string `protobuf:"bytes,4,opt,name=currency_code,json=currencyCode,proto3" json:"currency_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetForecastReportRequest) Reset() {
+	*x = GetForecastReportRequest{}
+	mi := &file_ltc_v1_report_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetForecastReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetForecastReportRequest) ProtoMessage() {}
+
+func (x *GetForecastReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetForecastReportRequest.ProtoReflect.Descriptor instead.
+func (*GetForecastReportRequest) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetForecastReportRequest) GetQuarter() string {
+	if x != nil {
+		return x.Quarter
+	}
+	return ""
+}
+
+func (x *GetForecastReportRequest) GetOrgUnit() string {
+	if x != nil {
+		return x.OrgUnit
+	}
+	return ""
+}
+
+func (x *GetForecastReportRequest) GetOwnerId() string {
+	if x != nil {
+		return x.OwnerId
+	}
+	return ""
+}
+
+func (x *GetForecastReportRequest) GetCurrencyCode() string {
+	if x != nil {
+		return x.CurrencyCode
+	}
+	return ""
+}
+
+// ForecastFigures are a quarter's forecast figures, converted into the report's currency. Open deals count in the
+// quarter of their forecast's expected close date, at the forecast's value; deals in FORECAST_CATEGORY_OMITTED
+// are left out of every figure but omitted_deals.
+type ForecastFigures struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Open deals in COMMIT.
+	Committed *MoneyTotal `protobuf:"bytes,1,opt,name=committed,proto3" json:"committed,omitempty"`
+	// Open deals in BEST_CASE or COMMIT (best case includes commit, as in Salesforce's forecasts).
+	BestCase *MoneyTotal `protobuf:"bytes,2,opt,name=best_case,json=bestCase,proto3" json:"best_case,omitempty"`
+	// Open deals in PIPELINE, BEST_CASE or COMMIT.
+	Pipeline *MoneyTotal `protobuf:"bytes,3,opt,name=pipeline,proto3" json:"pipeline,omitempty"`
+	// The pipeline weighted by each deal's win rate: value × win rate / 100, the win rate of the deal's latest
+	// approved ATB package, else of its assessment (0 before either).
+	WeightedPipeline *MoneyTotal `protobuf:"bytes,4,opt,name=weighted_pipeline,json=weightedPipeline,proto3" json:"weighted_pipeline,omitempty"`
+	// Won to date: the deals closed WON in the quarter (up to now), at their contract amount (the estimated value
+	// if none was recorded).
+	Won *MoneyTotal `protobuf:"bytes,5,opt,name=won,proto3" json:"won,omitempty"`
+	// Open deals in COMMIT.
+	CommittedDeals int32 `protobuf:"varint,6,opt,name=committed_deals,json=committedDeals,proto3" json:"committed_deals,omitempty"`
+	// Open deals in BEST_CASE or COMMIT.
+	BestCaseDeals int32 `protobuf:"varint,7,opt,name=best_case_deals,json=bestCaseDeals,proto3" json:"best_case_deals,omitempty"`
+	// Open deals in PIPELINE, BEST_CASE or COMMIT.
+	PipelineDeals int32 `protobuf:"varint,8,opt,name=pipeline_deals,json=pipelineDeals,proto3" json:"pipeline_deals,omitempty"`
+	// Deals won in the quarter.
+	WonDeals int32 `protobuf:"varint,9,opt,name=won_deals,json=wonDeals,proto3" json:"won_deals,omitempty"`
+	// Open deals of the quarter in OMITTED (in no figure).
+	OmittedDeals  int32 `protobuf:"varint,10,opt,name=omitted_deals,json=omittedDeals,proto3" json:"omitted_deals,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForecastFigures) Reset() {
+	*x = ForecastFigures{}
+	mi := &file_ltc_v1_report_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForecastFigures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForecastFigures) ProtoMessage() {}
+
+func (x *ForecastFigures) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForecastFigures.ProtoReflect.Descriptor instead.
+func (*ForecastFigures) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ForecastFigures) GetCommitted() *MoneyTotal {
+	if x != nil {
+		return x.Committed
+	}
+	return nil
+}
+
+func (x *ForecastFigures) GetBestCase() *MoneyTotal {
+	if x != nil {
+		return x.BestCase
+	}
+	return nil
+}
+
+func (x *ForecastFigures) GetPipeline() *MoneyTotal {
+	if x != nil {
+		return x.Pipeline
+	}
+	return nil
+}
+
+func (x *ForecastFigures) GetWeightedPipeline() *MoneyTotal {
+	if x != nil {
+		return x.WeightedPipeline
+	}
+	return nil
+}
+
+func (x *ForecastFigures) GetWon() *MoneyTotal {
+	if x != nil {
+		return x.Won
+	}
+	return nil
+}
+
+func (x *ForecastFigures) GetCommittedDeals() int32 {
+	if x != nil {
+		return x.CommittedDeals
+	}
+	return 0
+}
+
+func (x *ForecastFigures) GetBestCaseDeals() int32 {
+	if x != nil {
+		return x.BestCaseDeals
+	}
+	return 0
+}
+
+func (x *ForecastFigures) GetPipelineDeals() int32 {
+	if x != nil {
+		return x.PipelineDeals
+	}
+	return 0
+}
+
+func (x *ForecastFigures) GetWonDeals() int32 {
+	if x != nil {
+		return x.WonDeals
+	}
+	return 0
+}
+
+func (x *ForecastFigures) GetOmittedDeals() int32 {
+	if x != nil {
+		return x.OmittedDeals
+	}
+	return 0
+}
+
+// ForecastRow is the forecast of one owner's deals of one org unit.
+type ForecastRow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The deals' org unit.
+	OrgUnit string `protobuf:"bytes,1,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
+	// The deals' owner.
+	OwnerId string `protobuf:"bytes,2,opt,name=owner_id,json=ownerId,proto3" json:"owner_id,omitempty"`
+	// The figures.
+	Figures       *ForecastFigures `protobuf:"bytes,3,opt,name=figures,proto3" json:"figures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForecastRow) Reset() {
+	*x = ForecastRow{}
+	mi := &file_ltc_v1_report_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForecastRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForecastRow) ProtoMessage() {}
+
+func (x *ForecastRow) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForecastRow.ProtoReflect.Descriptor instead.
+func (*ForecastRow) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ForecastRow) GetOrgUnit() string {
+	if x != nil {
+		return x.OrgUnit
+	}
+	return ""
+}
+
+func (x *ForecastRow) GetOwnerId() string {
+	if x != nil {
+		return x.OwnerId
+	}
+	return ""
+}
+
+func (x *ForecastRow) GetFigures() *ForecastFigures {
+	if x != nil {
+		return x.Figures
+	}
+	return nil
+}
+
+// ForecastWeek is what was committed for the quarter at the end of a week (Monday to Sunday, UTC), against what
+// was won by then.
+type ForecastWeek struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The week's Monday.
+	WeekStart *date.Date `protobuf:"bytes,1,opt,name=week_start,json=weekStart,proto3" json:"week_start,omitempty"`
+	// The week's Sunday.
+	WeekEnd *date.Date `protobuf:"bytes,2,opt,name=week_end,json=weekEnd,proto3" json:"week_end,omitempty"`
+	// Open deals of the quarter in COMMIT.
+	Committed *MoneyTotal `protobuf:"bytes,3,opt,name=committed,proto3" json:"committed,omitempty"`
+	// Open deals of the quarter in BEST_CASE or COMMIT.
+	BestCase *MoneyTotal `protobuf:"bytes,4,opt,name=best_case,json=bestCase,proto3" json:"best_case,omitempty"`
+	// Deals of the quarter won by the week's end.
+	Won *MoneyTotal `protobuf:"bytes,5,opt,name=won,proto3" json:"won,omitempty"`
+	// True for the current week, computed now rather than read from a snapshot.
+	Live bool `protobuf:"varint,6,opt,name=live,proto3" json:"live,omitempty"`
+	// When the snapshot was taken (at or soon after the week's end); for the current week, now.
+	TakeTime      *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=take_time,json=takeTime,proto3" json:"take_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForecastWeek) Reset() {
+	*x = ForecastWeek{}
+	mi := &file_ltc_v1_report_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForecastWeek) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForecastWeek) ProtoMessage() {}
+
+func (x *ForecastWeek) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForecastWeek.ProtoReflect.Descriptor instead.
+func (*ForecastWeek) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ForecastWeek) GetWeekStart() *date.Date {
+	if x != nil {
+		return x.WeekStart
+	}
+	return nil
+}
+
+func (x *ForecastWeek) GetWeekEnd() *date.Date {
+	if x != nil {
+		return x.WeekEnd
+	}
+	return nil
+}
+
+func (x *ForecastWeek) GetCommitted() *MoneyTotal {
+	if x != nil {
+		return x.Committed
+	}
+	return nil
+}
+
+func (x *ForecastWeek) GetBestCase() *MoneyTotal {
+	if x != nil {
+		return x.BestCase
+	}
+	return nil
+}
+
+func (x *ForecastWeek) GetWon() *MoneyTotal {
+	if x != nil {
+		return x.Won
+	}
+	return nil
+}
+
+func (x *ForecastWeek) GetLive() bool {
+	if x != nil {
+		return x.Live
+	}
+	return false
+}
+
+func (x *ForecastWeek) GetTakeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.TakeTime
+	}
+	return nil
+}
+
+// ExchangeRateUsed is a rate a report converted with: what one unit of from_currency is worth in to_currency
+// (the policy's base currency), in force on the report's date since effective_date.
+type ExchangeRateUsed struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The currency converted from.
+	FromCurrency string `protobuf:"bytes,1,opt,name=from_currency,json=fromCurrency,proto3" json:"from_currency,omitempty"`
+	// The base currency.
+	ToCurrency string `protobuf:"bytes,2,opt,name=to_currency,json=toCurrency,proto3" json:"to_currency,omitempty"`
+	// The exact decimal rate.
+	Rate string `protobuf:"bytes,3,opt,name=rate,proto3" json:"rate,omitempty"`
+	// When the rate came in force.
+	EffectiveDate *date.Date `protobuf:"bytes,4,opt,name=effective_date,json=effectiveDate,proto3" json:"effective_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExchangeRateUsed) Reset() {
+	*x = ExchangeRateUsed{}
+	mi := &file_ltc_v1_report_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExchangeRateUsed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExchangeRateUsed) ProtoMessage() {}
+
+func (x *ExchangeRateUsed) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExchangeRateUsed.ProtoReflect.Descriptor instead.
+func (*ExchangeRateUsed) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ExchangeRateUsed) GetFromCurrency() string {
+	if x != nil {
+		return x.FromCurrency
+	}
+	return ""
+}
+
+func (x *ExchangeRateUsed) GetToCurrency() string {
+	if x != nil {
+		return x.ToCurrency
+	}
+	return ""
+}
+
+func (x *ExchangeRateUsed) GetRate() string {
+	if x != nil {
+		return x.Rate
+	}
+	return ""
+}
+
+func (x *ExchangeRateUsed) GetEffectiveDate() *date.Date {
+	if x != nil {
+		return x.EffectiveDate
+	}
+	return nil
+}
+
+// GetForecastReportResponse is the forecast report.
+type GetForecastReportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The quarter.
+	Quarter string `protobuf:"bytes,1,opt,name=quarter,proto3" json:"quarter,omitempty"`
+	// The currency of every amount: a sum in another currency is converted through the base currency at the rates
+	// in force on as_of_date (amount × its rate into the base / the report currency's rate into the base), exactly,
+	// rounded once, half to even, to the report currency's minor units.
+	CurrencyCode string `protobuf:"bytes,2,opt,name=currency_code,json=currencyCode,proto3" json:"currency_code,omitempty"`
+	// The report's date (today, UTC), on which the rates are taken.
+	AsOfDate *date.Date `protobuf:"bytes,3,opt,name=as_of_date,json=asOfDate,proto3" json:"as_of_date,omitempty"`
+	// Per org unit and owner, by unit then owner.
+	Rows []*ForecastRow `protobuf:"bytes,4,rep,name=rows,proto3" json:"rows,omitempty"`
+	// The whole report.
+	Total *ForecastFigures `protobuf:"bytes,5,opt,name=total,proto3" json:"total,omitempty"`
+	// The weekly snapshots of the quarter, oldest first, and the current week live.
+	Weeks []*ForecastWeek `protobuf:"bytes,6,rep,name=weeks,proto3" json:"weeks,omitempty"`
+	// The exchange rates used, by currency.
+	Rates         []*ExchangeRateUsed `protobuf:"bytes,7,rep,name=rates,proto3" json:"rates,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetForecastReportResponse) Reset() {
+	*x = GetForecastReportResponse{}
+	mi := &file_ltc_v1_report_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetForecastReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetForecastReportResponse) ProtoMessage() {}
+
+func (x *GetForecastReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_report_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetForecastReportResponse.ProtoReflect.Descriptor instead.
+func (*GetForecastReportResponse) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_report_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GetForecastReportResponse) GetQuarter() string {
+	if x != nil {
+		return x.Quarter
+	}
+	return ""
+}
+
+func (x *GetForecastReportResponse) GetCurrencyCode() string {
+	if x != nil {
+		return x.CurrencyCode
+	}
+	return ""
+}
+
+func (x *GetForecastReportResponse) GetAsOfDate() *date.Date {
+	if x != nil {
+		return x.AsOfDate
+	}
+	return nil
+}
+
+func (x *GetForecastReportResponse) GetRows() []*ForecastRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *GetForecastReportResponse) GetTotal() *ForecastFigures {
+	if x != nil {
+		return x.Total
+	}
+	return nil
+}
+
+func (x *GetForecastReportResponse) GetWeeks() []*ForecastWeek {
+	if x != nil {
+		return x.Weeks
+	}
+	return nil
+}
+
+func (x *GetForecastReportResponse) GetRates() []*ExchangeRateUsed {
+	if x != nil {
+		return x.Rates
+	}
+	return nil
+}
+
 var File_ltc_v1_report_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_report_proto_rawDesc = "" +
 	"\n" +
-	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xa3\x02\n" +
+	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xa3\x02\n" +
 	"\x18GetPipelineReportRequest\x12A\n" +
 	"\n" +
 	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\tstartTime\x12=\n" +
@@ -775,9 +1321,56 @@ const file_ltc_v1_report_proto_rawDesc = "" +
 	"\x05level\x18\x02 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x05level\x12\x1c\n" +
 	"\tdecisions\x18\x03 \x01(\x05R\tdecisions\x121\n" +
 	"\x06median\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x06median\x12+\n" +
-	"\x03p90\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x03p902i\n" +
+	"\x03p90\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x03p90\"\xd3\x01\n" +
+	"\x18GetForecastReportRequest\x122\n" +
+	"\aquarter\x18\x01 \x01(\tB\x18\xbaH\x15r\x132\x11^[0-9]{4}-Q[1-4]$R\aquarter\x12#\n" +
+	"\borg_unit\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aorgUnit\x12#\n" +
+	"\bowner_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\x129\n" +
+	"\rcurrency_code\x18\x04 \x01(\tB\x14\xbaH\x11\xd8\x01\x01r\f2\n" +
+	"^[A-Z]{3}$R\fcurrencyCode\"\xc5\x03\n" +
+	"\x0fForecastFigures\x120\n" +
+	"\tcommitted\x18\x01 \x01(\v2\x12.ltc.v1.MoneyTotalR\tcommitted\x12/\n" +
+	"\tbest_case\x18\x02 \x01(\v2\x12.ltc.v1.MoneyTotalR\bbestCase\x12.\n" +
+	"\bpipeline\x18\x03 \x01(\v2\x12.ltc.v1.MoneyTotalR\bpipeline\x12?\n" +
+	"\x11weighted_pipeline\x18\x04 \x01(\v2\x12.ltc.v1.MoneyTotalR\x10weightedPipeline\x12$\n" +
+	"\x03won\x18\x05 \x01(\v2\x12.ltc.v1.MoneyTotalR\x03won\x12'\n" +
+	"\x0fcommitted_deals\x18\x06 \x01(\x05R\x0ecommittedDeals\x12&\n" +
+	"\x0fbest_case_deals\x18\a \x01(\x05R\rbestCaseDeals\x12%\n" +
+	"\x0epipeline_deals\x18\b \x01(\x05R\rpipelineDeals\x12\x1b\n" +
+	"\twon_deals\x18\t \x01(\x05R\bwonDeals\x12#\n" +
+	"\romitted_deals\x18\n" +
+	" \x01(\x05R\fomittedDeals\"v\n" +
+	"\vForecastRow\x12\x19\n" +
+	"\borg_unit\x18\x01 \x01(\tR\aorgUnit\x12\x19\n" +
+	"\bowner_id\x18\x02 \x01(\tR\aownerId\x121\n" +
+	"\afigures\x18\x03 \x01(\v2\x17.ltc.v1.ForecastFiguresR\afigures\"\xc4\x02\n" +
+	"\fForecastWeek\x120\n" +
+	"\n" +
+	"week_start\x18\x01 \x01(\v2\x11.google.type.DateR\tweekStart\x12,\n" +
+	"\bweek_end\x18\x02 \x01(\v2\x11.google.type.DateR\aweekEnd\x120\n" +
+	"\tcommitted\x18\x03 \x01(\v2\x12.ltc.v1.MoneyTotalR\tcommitted\x12/\n" +
+	"\tbest_case\x18\x04 \x01(\v2\x12.ltc.v1.MoneyTotalR\bbestCase\x12$\n" +
+	"\x03won\x18\x05 \x01(\v2\x12.ltc.v1.MoneyTotalR\x03won\x12\x12\n" +
+	"\x04live\x18\x06 \x01(\bR\x04live\x127\n" +
+	"\ttake_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\btakeTime\"\xa6\x01\n" +
+	"\x10ExchangeRateUsed\x12#\n" +
+	"\rfrom_currency\x18\x01 \x01(\tR\ffromCurrency\x12\x1f\n" +
+	"\vto_currency\x18\x02 \x01(\tR\n" +
+	"toCurrency\x12\x12\n" +
+	"\x04rate\x18\x03 \x01(\tR\x04rate\x128\n" +
+	"\x0eeffective_date\x18\x04 \x01(\v2\x11.google.type.DateR\reffectiveDate\"\xbf\x02\n" +
+	"\x19GetForecastReportResponse\x12\x18\n" +
+	"\aquarter\x18\x01 \x01(\tR\aquarter\x12#\n" +
+	"\rcurrency_code\x18\x02 \x01(\tR\fcurrencyCode\x12/\n" +
+	"\n" +
+	"as_of_date\x18\x03 \x01(\v2\x11.google.type.DateR\basOfDate\x12'\n" +
+	"\x04rows\x18\x04 \x03(\v2\x13.ltc.v1.ForecastRowR\x04rows\x12-\n" +
+	"\x05total\x18\x05 \x01(\v2\x17.ltc.v1.ForecastFiguresR\x05total\x12*\n" +
+	"\x05weeks\x18\x06 \x03(\v2\x14.ltc.v1.ForecastWeekR\x05weeks\x12.\n" +
+	"\x05rates\x18\a \x03(\v2\x18.ltc.v1.ExchangeRateUsedR\x05rates2\xc3\x01\n" +
 	"\rReportService\x12X\n" +
-	"\x11GetPipelineReport\x12 .ltc.v1.GetPipelineReportRequest\x1a!.ltc.v1.GetPipelineReportResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\x11GetPipelineReport\x12 .ltc.v1.GetPipelineReportRequest\x1a!.ltc.v1.GetPipelineReportResponse\x12X\n" +
+	"\x11GetForecastReport\x12 .ltc.v1.GetForecastReportRequest\x1a!.ltc.v1.GetForecastReportResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_report_proto_rawDescOnce sync.Once
@@ -791,7 +1384,7 @@ func file_ltc_v1_report_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_report_proto_rawDescData
 }
 
-var file_ltc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_ltc_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_ltc_v1_report_proto_goTypes = []any{
 	(*GetPipelineReportRequest)(nil),  // 0: ltc.v1.GetPipelineReportRequest
 	(*GetPipelineReportResponse)(nil), // 1: ltc.v1.GetPipelineReportResponse
@@ -801,46 +1394,73 @@ var file_ltc_v1_report_proto_goTypes = []any{
 	(*StageConversion)(nil),           // 5: ltc.v1.StageConversion
 	(*StageTime)(nil),                 // 6: ltc.v1.StageTime
 	(*GateTurnaround)(nil),            // 7: ltc.v1.GateTurnaround
-	(*timestamppb.Timestamp)(nil),     // 8: google.protobuf.Timestamp
-	(ProjectLevel)(0),                 // 9: ltc.v1.ProjectLevel
-	(*Money)(nil),                     // 10: ltc.v1.Money
-	(Stage)(0),                        // 11: ltc.v1.Stage
-	(Outcome)(0),                      // 12: ltc.v1.Outcome
-	(*durationpb.Duration)(nil),       // 13: google.protobuf.Duration
-	(Gate)(0),                         // 14: ltc.v1.Gate
+	(*GetForecastReportRequest)(nil),  // 8: ltc.v1.GetForecastReportRequest
+	(*ForecastFigures)(nil),           // 9: ltc.v1.ForecastFigures
+	(*ForecastRow)(nil),               // 10: ltc.v1.ForecastRow
+	(*ForecastWeek)(nil),              // 11: ltc.v1.ForecastWeek
+	(*ExchangeRateUsed)(nil),          // 12: ltc.v1.ExchangeRateUsed
+	(*GetForecastReportResponse)(nil), // 13: ltc.v1.GetForecastReportResponse
+	(*timestamppb.Timestamp)(nil),     // 14: google.protobuf.Timestamp
+	(ProjectLevel)(0),                 // 15: ltc.v1.ProjectLevel
+	(*Money)(nil),                     // 16: ltc.v1.Money
+	(Stage)(0),                        // 17: ltc.v1.Stage
+	(Outcome)(0),                      // 18: ltc.v1.Outcome
+	(*durationpb.Duration)(nil),       // 19: google.protobuf.Duration
+	(Gate)(0),                         // 20: ltc.v1.Gate
+	(*date.Date)(nil),                 // 21: google.type.Date
 }
 var file_ltc_v1_report_proto_depIdxs = []int32{
-	8,  // 0: ltc.v1.GetPipelineReportRequest.start_time:type_name -> google.protobuf.Timestamp
-	8,  // 1: ltc.v1.GetPipelineReportRequest.end_time:type_name -> google.protobuf.Timestamp
-	9,  // 2: ltc.v1.GetPipelineReportRequest.level:type_name -> ltc.v1.ProjectLevel
+	14, // 0: ltc.v1.GetPipelineReportRequest.start_time:type_name -> google.protobuf.Timestamp
+	14, // 1: ltc.v1.GetPipelineReportRequest.end_time:type_name -> google.protobuf.Timestamp
+	15, // 2: ltc.v1.GetPipelineReportRequest.level:type_name -> ltc.v1.ProjectLevel
 	4,  // 3: ltc.v1.GetPipelineReportResponse.funnel:type_name -> ltc.v1.FunnelStage
 	5,  // 4: ltc.v1.GetPipelineReportResponse.conversions:type_name -> ltc.v1.StageConversion
 	6,  // 5: ltc.v1.GetPipelineReportResponse.time_in_stage:type_name -> ltc.v1.StageTime
 	7,  // 6: ltc.v1.GetPipelineReportResponse.gate_turnaround:type_name -> ltc.v1.GateTurnaround
-	10, // 7: ltc.v1.GetPipelineReportResponse.value_won:type_name -> ltc.v1.Money
+	16, // 7: ltc.v1.GetPipelineReportResponse.value_won:type_name -> ltc.v1.Money
 	3,  // 8: ltc.v1.GetPipelineReportResponse.value_won_total:type_name -> ltc.v1.MoneyTotal
 	2,  // 9: ltc.v1.GetPipelineReportResponse.top_accounts:type_name -> ltc.v1.AccountShare
 	3,  // 10: ltc.v1.AccountShare.value:type_name -> ltc.v1.MoneyTotal
-	11, // 11: ltc.v1.FunnelStage.stage:type_name -> ltc.v1.Stage
-	12, // 12: ltc.v1.FunnelStage.outcome:type_name -> ltc.v1.Outcome
-	10, // 13: ltc.v1.FunnelStage.value:type_name -> ltc.v1.Money
+	17, // 11: ltc.v1.FunnelStage.stage:type_name -> ltc.v1.Stage
+	18, // 12: ltc.v1.FunnelStage.outcome:type_name -> ltc.v1.Outcome
+	16, // 13: ltc.v1.FunnelStage.value:type_name -> ltc.v1.Money
 	3,  // 14: ltc.v1.FunnelStage.value_total:type_name -> ltc.v1.MoneyTotal
-	11, // 15: ltc.v1.StageConversion.from_stage:type_name -> ltc.v1.Stage
-	11, // 16: ltc.v1.StageConversion.to_stage:type_name -> ltc.v1.Stage
-	11, // 17: ltc.v1.StageTime.stage:type_name -> ltc.v1.Stage
-	13, // 18: ltc.v1.StageTime.median:type_name -> google.protobuf.Duration
-	13, // 19: ltc.v1.StageTime.p90:type_name -> google.protobuf.Duration
-	14, // 20: ltc.v1.GateTurnaround.gate:type_name -> ltc.v1.Gate
-	9,  // 21: ltc.v1.GateTurnaround.level:type_name -> ltc.v1.ProjectLevel
-	13, // 22: ltc.v1.GateTurnaround.median:type_name -> google.protobuf.Duration
-	13, // 23: ltc.v1.GateTurnaround.p90:type_name -> google.protobuf.Duration
-	0,  // 24: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
-	1,  // 25: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
-	25, // [25:26] is the sub-list for method output_type
-	24, // [24:25] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	17, // 15: ltc.v1.StageConversion.from_stage:type_name -> ltc.v1.Stage
+	17, // 16: ltc.v1.StageConversion.to_stage:type_name -> ltc.v1.Stage
+	17, // 17: ltc.v1.StageTime.stage:type_name -> ltc.v1.Stage
+	19, // 18: ltc.v1.StageTime.median:type_name -> google.protobuf.Duration
+	19, // 19: ltc.v1.StageTime.p90:type_name -> google.protobuf.Duration
+	20, // 20: ltc.v1.GateTurnaround.gate:type_name -> ltc.v1.Gate
+	15, // 21: ltc.v1.GateTurnaround.level:type_name -> ltc.v1.ProjectLevel
+	19, // 22: ltc.v1.GateTurnaround.median:type_name -> google.protobuf.Duration
+	19, // 23: ltc.v1.GateTurnaround.p90:type_name -> google.protobuf.Duration
+	3,  // 24: ltc.v1.ForecastFigures.committed:type_name -> ltc.v1.MoneyTotal
+	3,  // 25: ltc.v1.ForecastFigures.best_case:type_name -> ltc.v1.MoneyTotal
+	3,  // 26: ltc.v1.ForecastFigures.pipeline:type_name -> ltc.v1.MoneyTotal
+	3,  // 27: ltc.v1.ForecastFigures.weighted_pipeline:type_name -> ltc.v1.MoneyTotal
+	3,  // 28: ltc.v1.ForecastFigures.won:type_name -> ltc.v1.MoneyTotal
+	9,  // 29: ltc.v1.ForecastRow.figures:type_name -> ltc.v1.ForecastFigures
+	21, // 30: ltc.v1.ForecastWeek.week_start:type_name -> google.type.Date
+	21, // 31: ltc.v1.ForecastWeek.week_end:type_name -> google.type.Date
+	3,  // 32: ltc.v1.ForecastWeek.committed:type_name -> ltc.v1.MoneyTotal
+	3,  // 33: ltc.v1.ForecastWeek.best_case:type_name -> ltc.v1.MoneyTotal
+	3,  // 34: ltc.v1.ForecastWeek.won:type_name -> ltc.v1.MoneyTotal
+	14, // 35: ltc.v1.ForecastWeek.take_time:type_name -> google.protobuf.Timestamp
+	21, // 36: ltc.v1.ExchangeRateUsed.effective_date:type_name -> google.type.Date
+	21, // 37: ltc.v1.GetForecastReportResponse.as_of_date:type_name -> google.type.Date
+	10, // 38: ltc.v1.GetForecastReportResponse.rows:type_name -> ltc.v1.ForecastRow
+	9,  // 39: ltc.v1.GetForecastReportResponse.total:type_name -> ltc.v1.ForecastFigures
+	11, // 40: ltc.v1.GetForecastReportResponse.weeks:type_name -> ltc.v1.ForecastWeek
+	12, // 41: ltc.v1.GetForecastReportResponse.rates:type_name -> ltc.v1.ExchangeRateUsed
+	0,  // 42: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
+	8,  // 43: ltc.v1.ReportService.GetForecastReport:input_type -> ltc.v1.GetForecastReportRequest
+	1,  // 44: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
+	13, // 45: ltc.v1.ReportService.GetForecastReport:output_type -> ltc.v1.GetForecastReportResponse
+	44, // [44:46] is the sub-list for method output_type
+	42, // [42:44] is the sub-list for method input_type
+	42, // [42:42] is the sub-list for extension type_name
+	42, // [42:42] is the sub-list for extension extendee
+	0,  // [0:42] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_report_proto_init() }
@@ -856,7 +1476,7 @@ func file_ltc_v1_report_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_report_proto_rawDesc), len(file_ltc_v1_report_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -20,6 +20,7 @@ const _ = grpc.SupportPackageIsVersion9
 
 const (
 	ReportService_GetPipelineReport_FullMethodName = "/ltc.v1.ReportService/GetPipelineReport"
+	ReportService_GetForecastReport_FullMethodName = "/ltc.v1.ReportService/GetForecastReport"
 )
 
 // ReportServiceClient is the client API for ReportService service.
@@ -30,6 +31,11 @@ const (
 type ReportServiceClient interface {
 	// GetPipelineReport returns the funnel, conversion, time in stage, gate turnaround and win rate over a period.
 	GetPipelineReport(ctx context.Context, in *GetPipelineReportRequest, opts ...grpc.CallOption) (*GetPipelineReportResponse, error)
+	// GetForecastReport returns a quarter's forecast per org unit and owner and in total, converted into one
+	// currency, with the weekly snapshots of the quarter and the exchange rates used. It counts the deals of the
+	// caller's report reach (executives, sales managers and systems within their scope; admins everywhere). A
+	// currency of the figures without a rate in force on the report's date is FAILED_PRECONDITION naming it.
+	GetForecastReport(ctx context.Context, in *GetForecastReportRequest, opts ...grpc.CallOption) (*GetForecastReportResponse, error)
 }
 
 type reportServiceClient struct {
@@ -50,6 +56,16 @@ func (c *reportServiceClient) GetPipelineReport(ctx context.Context, in *GetPipe
 	return out, nil
 }
 
+func (c *reportServiceClient) GetForecastReport(ctx context.Context, in *GetForecastReportRequest, opts ...grpc.CallOption) (*GetForecastReportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetForecastReportResponse)
+	err := c.cc.Invoke(ctx, ReportService_GetForecastReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReportServiceServer is the server API for ReportService service.
 // All implementations must embed UnimplementedReportServiceServer
 // for forward compatibility.
@@ -58,6 +74,11 @@ func (c *reportServiceClient) GetPipelineReport(ctx context.Context, in *GetPipe
 type ReportServiceServer interface {
 	// GetPipelineReport returns the funnel, conversion, time in stage, gate turnaround and win rate over a period.
 	GetPipelineReport(context.Context, *GetPipelineReportRequest) (*GetPipelineReportResponse, error)
+	// GetForecastReport returns a quarter's forecast per org unit and owner and in total, converted into one
+	// currency, with the weekly snapshots of the quarter and the exchange rates used. It counts the deals of the
+	// caller's report reach (executives, sales managers and systems within their scope; admins everywhere). A
+	// currency of the figures without a rate in force on the report's date is FAILED_PRECONDITION naming it.
+	GetForecastReport(context.Context, *GetForecastReportRequest) (*GetForecastReportResponse, error)
 	mustEmbedUnimplementedReportServiceServer()
 }
 
@@ -70,6 +91,9 @@ type UnimplementedReportServiceServer struct{}
 
 func (UnimplementedReportServiceServer) GetPipelineReport(context.Context, *GetPipelineReportRequest) (*GetPipelineReportResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetPipelineReport not implemented")
+}
+func (UnimplementedReportServiceServer) GetForecastReport(context.Context, *GetForecastReportRequest) (*GetForecastReportResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetForecastReport not implemented")
 }
 func (UnimplementedReportServiceServer) mustEmbedUnimplementedReportServiceServer() {}
 func (UnimplementedReportServiceServer) testEmbeddedByValue()                       {}
@@ -110,6 +134,24 @@ func _ReportService_GetPipelineReport_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReportService_GetForecastReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetForecastReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReportServiceServer).GetForecastReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReportService_GetForecastReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReportServiceServer).GetForecastReport(ctx, req.(*GetForecastReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReportService_ServiceDesc is the grpc.ServiceDesc for ReportService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -120,6 +162,10 @@ var ReportService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetPipelineReport",
 			Handler:    _ReportService_GetPipelineReport_Handler,
+		},
+		{
+			MethodName: "GetForecastReport",
+			Handler:    _ReportService_GetForecastReport_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
