@@ -157,6 +157,13 @@ func TestTheDemoDealFromLeadToWonInTheBrowser(t *testing.T) {
 
 	b.as("sales")
 	b.act(deal, "bid", map[string]string{"reference": "TENDER-42"})
+	b.act(deal, "forecast", map[string]string{"value": "2,400,000.00", "category": "FORECAST_CATEGORY_COMMIT", "reason": "bid in; the customer's favourite"})
+	// The region's executive sees the deal committed for its quarter.
+	b.as("executive2")
+	b.do(chromedp.Navigate(b.site+"/forecast?quarter=2027-Q2"), chromedp.WaitVisible(chromedp.CSS(`#forecast-weeks`)))
+	assert.Contains(t, text(t, ctx, `main`), "2,400,000.00", "committed for the quarter")
+	b.do(screenshot(t, "web-forecast"))
+	b.as("sales")
 	b.act(deal, "tender", map[string]string{"result": "TENDER_WON"})
 	b.act(deal, "atc", map[string]string{"price": "2,350,000.00", "margin": "29", "payment_terms": "30/60/10",
 		"deviations": "price -2%", "reference": "MSA-2027-01"})
