@@ -10,6 +10,7 @@ import (
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/testenv"
@@ -190,4 +191,46 @@ func TestReferenceDataChangesAreEvents(t *testing.T) {
 	require.Len(t, admin, 2)
 	assert.NotNil(t, admin[1].GetProductUpserted().Product.StandardCost, "an admin does")
 	assert.Empty(t, feed(sam), "a sales rep reads the events of their deals only")
+}
+
+// The pipeline report converts its sums into a currency asked for, through the base currency at the rates in force,
+// and says which it used: 1,200,000.00 EUR and 1,000,000.00 USD at 0.9 are 2,100,000.00 EUR, which at 1 GBP =
+// 1.2 EUR are 1,750,000.00 GBP.
+func TestThePipelineInOneCurrency(t *testing.T) {
+	e := testenv.StartEngine(t)
+	yesterday := time.Now().UTC().AddDate(0, 0, -1)
+	day := &date.Date{Year: int32(yesterday.Year()), Month: int32(yesterday.Month()), Day: int32(yesterday.Day())}
+	leads := ltcv1.NewLeadServiceClient(e.Conn)
+	for _, value := range []*ltcv1.Money{{CurrencyCode: "EUR", AmountMinor: 1_200_000_00}, {CurrencyCode: "USD", AmountMinor: 1_000_000_00}} {
+		req := createRequest()
+		req.EstimatedValue = value
+		created, err := leads.CreateLead(e.As(t, sam), req)
+		require.NoError(t, err)
+		_, err = leads.QualifyLead(e.As(t, mia), qualifyRequest(created.Lead.Id))
+		require.NoError(t, err)
+	}
+	reports := ltcv1.NewReportServiceClient(e.Conn)
+	period := func(currency string) *ltcv1.GetPipelineReportRequest {
+		now := time.Now()
+		return &ltcv1.GetPipelineReportRequest{StartTime: timestamppb.New(now.Add(-time.Hour)), EndTime: timestamppb.New(now.Add(time.Hour)),
+			CurrencyCode: currency}
+	}
+	_, err := reports.GetPipelineReport(e.As(t, mia), period("GBP"))
+	requireCode(t, err, codes.FailedPrecondition, "GBP, USD")
+	_, err = ltcv1.NewReferenceDataServiceClient(e.Conn).SetExchangeRates(e.As(t, fiona), &ltcv1.SetExchangeRatesRequest{RequestId: uuid.NewString(),
+		Rates: []*ltcv1.ExchangeRateInput{rate(day, "USD", "0.9"), rate(day, "GBP", "1.2")}})
+	require.NoError(t, err)
+	r, err := reports.GetPipelineReport(e.As(t, mia), period("GBP"))
+	require.NoError(t, err)
+	var converted []string
+	for _, f := range r.Funnel {
+		converted = append(converted, f.ValueConverted.AmountMinor+" "+f.ValueConverted.CurrencyCode)
+	}
+	assert.Equal(t, []string{"175000000 GBP"}, converted, "both deals in VALIDATION: 2,100,000.00 EUR / 1.2")
+	assert.Equal(t, []string{"GBP 1.2", "USD 0.9"}, []string{r.RatesUsed[0].FromCurrency + " " + r.RatesUsed[0].Rate, r.RatesUsed[1].FromCurrency + " " + r.RatesUsed[1].Rate})
+	assert.Equal(t, "0", r.ValueWonConverted.AmountMinor)
+	plain, err := reports.GetPipelineReport(e.As(t, mia), period(""))
+	require.NoError(t, err)
+	assert.Nil(t, plain.ValueWonConverted, "no currency asked, no conversion")
+	assert.Empty(t, plain.RatesUsed)
 }

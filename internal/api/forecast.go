@@ -76,7 +76,7 @@ func (s reportService) GetForecastReport(ctx context.Context, req *ltcv1.GetFore
 		return nil, err
 	}
 	asOf := ltc.Date{Year: now.Year(), Month: int(now.Month()), Day: now.Day()}
-	conv, err := s.converter(ctx, data, base, to, asOf)
+	conv, err := s.converter(ctx, forecastCurrencies(data), base, to, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -155,16 +155,22 @@ type conversion struct {
 	*ltc.Conversion
 }
 
-// converter reads the rates the report's currencies need: those of its sums and of the currency it reports in.
-// A currency without a rate in force is FAILED_PRECONDITION naming it.
-func (s reportService) converter(ctx context.Context, data store.Forecast, base, to string, day ltc.Date) (conversion, error) {
-	need := []string{to}
+// forecastCurrencies are the currencies of the forecast's sums.
+func forecastCurrencies(data store.Forecast) []string {
+	var out []string
 	for _, r := range data.Rows {
-		need = append(need, r.Currency)
+		out = append(out, r.Currency)
 	}
 	for _, w := range data.Weeks {
-		need = append(need, w.Currency)
+		out = append(out, w.Currency)
 	}
+	return out
+}
+
+// converter reads the rates a report's currencies need: those of its sums and of the currency it reports in.
+// A currency without a rate in force is FAILED_PRECONDITION naming it.
+func (s reportService) converter(ctx context.Context, currencies []string, base, to string, day ltc.Date) (conversion, error) {
+	need := append([]string{to}, currencies...)
 	slices.Sort(need)
 	need = slices.Compact(need)
 	rates := map[string]ltc.ExchangeRate{}

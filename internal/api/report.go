@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"math"
+	"math/big"
+	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
 
@@ -60,6 +62,11 @@ func (s reportService) GetPipelineReport(ctx context.Context, req *ltcv1.GetPipe
 		resp.TimeInStage = append(resp.TimeInStage, &ltcv1.StageTime{Stage: toEnum[ltcv1.Stage](ltcv1.Stage_value, st.Stage, "STAGE_"),
 			Stays: int32(st.Count), Median: durationpb.New(st.Median), P90: durationpb.New(st.P90)})
 	}
+	if req.CurrencyCode != "" {
+		if err := s.convertPipeline(ctx, req.CurrencyCode, r, resp); err != nil {
+			return nil, err
+		}
+	}
 	for _, g := range r.GateTurnaround {
 		resp.GateTurnaround = append(resp.GateTurnaround, &ltcv1.GateTurnaround{Gate: toEnum[ltcv1.Gate](ltcv1.Gate_value, g.Gate, "GATE_"),
 			Level: toEnum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, g.Level, "PROJECT_LEVEL_"), Decisions: int32(g.Count),
@@ -89,4 +96,50 @@ func ratio(n, d int) float64 {
 		return 0
 	}
 	return float64(n) / float64(d)
+}
+
+// convertPipeline adds the report's sums converted into the currency, at finance's rates in force today, and the
+// rates it used.
+func (s reportService) convertPipeline(ctx context.Context, to string, r store.Report, resp *ltcv1.GetPipelineReportResponse) error {
+	if problem := ltc.CurrencyProblem(to); problem != "" {
+		return invalidArgument(fieldViolation{"currency_code", problem})
+	}
+	currencies := func(totals []store.Total) []string {
+		var out []string
+		for _, t := range totals {
+			out = append(out, t.Currency)
+		}
+		return out
+	}
+	need := currencies(r.ValueWon)
+	for _, f := range r.Funnel {
+		need = append(need, currencies(f.Value)...)
+	}
+	now := time.Now().UTC()
+	day := ltc.Date{Year: now.Year(), Month: int(now.Month()), Day: now.Day()}
+	conv, err := s.converter(ctx, need, s.policy.Base(), to, day)
+	if err != nil {
+		return err
+	}
+	sum := func(totals []store.Total) (*ltcv1.MoneyTotal, error) {
+		n := new(big.Int)
+		for _, t := range totals {
+			c, err := conv.convert(t.AmountMinor, 0, t.Currency)
+			if err != nil {
+				return nil, err
+			}
+			n.Add(n, c)
+		}
+		return conv.total(n), nil
+	}
+	if resp.ValueWonConverted, err = sum(r.ValueWon); err != nil {
+		return err
+	}
+	for i, f := range r.Funnel {
+		if resp.Funnel[i].ValueConverted, err = sum(f.Value); err != nil {
+			return err
+		}
+	}
+	resp.RatesUsed, resp.RatesAsOf = conv.used(), dateToProto(day)
+	return nil
 }

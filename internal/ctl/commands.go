@@ -321,7 +321,7 @@ func orDash(s string) string {
 }
 
 func reportCommand(run runner) *cobra.Command {
-	var from, to, level, owner string
+	var from, to, level, owner, currency string
 	cmd := &cobra.Command{Use: "report", Short: "The pipeline report over a period", Args: cobra.NoArgs,
 		RunE: run(func(s *session, _ []string) error {
 			start, err := time.Parse(time.DateOnly, from)
@@ -337,7 +337,7 @@ func reportCommand(run runner) *cobra.Command {
 				return err
 			}
 			r, err := call(s, s.rep.GetPipelineReport, &ltcv1.GetPipelineReportRequest{StartTime: timestamppb.New(start),
-				EndTime: timestamppb.New(end), Level: lvl, OwnerId: owner})
+				EndTime: timestamppb.New(end), Level: lvl, OwnerId: owner, CurrencyCode: strings.ToUpper(currency)})
 			if err != nil {
 				return err
 			}
@@ -347,6 +347,9 @@ func reportCommand(run runner) *cobra.Command {
 					var vs []string
 					for _, v := range f.ValueTotal {
 						vs = append(vs, showTotal(v))
+					}
+					if f.ValueConverted != nil {
+						vs = append(vs, "= "+showTotal(f.ValueConverted))
 					}
 					fmt.Fprintf(w, "%s %s\t%d\t%s\n", name(f.Stage, "STAGE_"), strings.TrimSuffix(name(f.Outcome, "OUTCOME_"), "-"), f.Deals, strings.Join(vs, ", "))
 				}
@@ -368,6 +371,13 @@ func reportCommand(run runner) *cobra.Command {
 				}
 				fmt.Fprintf(w, "\nWin rate\t%d of %d closed (%.0f%%), won %s\n", r.DealsWon, r.DealsClosed, 100*r.WinRate, strings.Join(won, ", "))
 				fmt.Fprintf(w, "Overdue\t%d weekly reports, %d decisions\n", r.OverdueWeeklyReports, r.OverdueDecisions)
+				if r.ValueWonConverted != nil {
+					fmt.Fprintf(w, "Won in %s\t%s\n", r.ValueWonConverted.CurrencyCode, showTotal(r.ValueWonConverted))
+					for _, rate := range r.RatesUsed {
+						fmt.Fprintf(w, "Rate\t1 %s = %s %s (effective %s, in force %s)\n", rate.FromCurrency, rate.Rate, rate.ToCurrency,
+							showDay(rate.EffectiveDate), showDay(r.RatesAsOf))
+					}
+				}
 			})
 		})}
 	now := time.Now()
@@ -375,6 +385,7 @@ func reportCommand(run runner) *cobra.Command {
 	cmd.Flags().StringVar(&to, "to", now.AddDate(0, 0, 1).Format(time.DateOnly), "end (exclusive), YYYY-MM-DD")
 	cmd.Flags().StringVar(&level, "level", "", "only level A, B or C")
 	cmd.Flags().StringVar(&owner, "owner", "", "only this owner")
+	cmd.Flags().StringVar(&currency, "currency", "", "also convert the sums into this currency, at finance's rates in force today")
 	cmd.AddCommand(reportForecast(run))
 	return cmd
 }

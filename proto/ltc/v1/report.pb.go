@@ -37,7 +37,10 @@ type GetPipelineReportRequest struct {
 	// Only deals of this owner.
 	OwnerId string `protobuf:"bytes,4,opt,name=owner_id,json=ownerId,proto3" json:"owner_id,omitempty"`
 	// Only deals of this account.
-	AccountId     string `protobuf:"bytes,5,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	AccountId string `protobuf:"bytes,5,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// An ISO 4217 currency to convert the sums into as well (value_won_converted, the funnel's value_converted), at
+	// finance's rates in force today; empty for none.
+	CurrencyCode  string `protobuf:"bytes,6,opt,name=currency_code,json=currencyCode,proto3" json:"currency_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -107,6 +110,13 @@ func (x *GetPipelineReportRequest) GetAccountId() string {
 	return ""
 }
 
+func (x *GetPipelineReportRequest) GetCurrencyCode() string {
+	if x != nil {
+		return x.CurrencyCode
+	}
+	return ""
+}
+
 // GetPipelineReportResponse is the report. The funnel and the conversions are over the deals created in the
 // period; the times, turnarounds, overdue counts and the win rate over what happened in the period. Counts and sums
 // are exact; the medians and 90th percentiles are within 1 % of the exact ones (see StageTime).
@@ -140,7 +150,13 @@ type GetPipelineReportResponse struct {
 	// The pipeline's concentration: the accounts with the most value in open deals now (in the reader's reach, of
 	// the level and owner asked for, whatever the period), at most five per currency, each with its share of that
 	// currency's open value. Amounts are not converted between currencies.
-	TopAccounts   []*AccountShare `protobuf:"bytes,12,rep,name=top_accounts,json=topAccounts,proto3" json:"top_accounts,omitempty"`
+	TopAccounts []*AccountShare `protobuf:"bytes,12,rep,name=top_accounts,json=topAccounts,proto3" json:"top_accounts,omitempty"`
+	// With currency_code: the value won, every currency's sum converted through the policy's base currency and added
+	// up, exactly, rounded once (half to even) to the currency's minor units.
+	ValueWonConverted *MoneyTotal `protobuf:"bytes,13,opt,name=value_won_converted,json=valueWonConverted,proto3" json:"value_won_converted,omitempty"`
+	// With currency_code: the rates the conversion used (into the base currency), and the day they were in force.
+	RatesUsed     []*ExchangeRateUsed `protobuf:"bytes,14,rep,name=rates_used,json=ratesUsed,proto3" json:"rates_used,omitempty"`
+	RatesAsOf     *date.Date          `protobuf:"bytes,15,opt,name=rates_as_of,json=ratesAsOf,proto3" json:"rates_as_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -256,6 +272,27 @@ func (x *GetPipelineReportResponse) GetValueWonTotal() []*MoneyTotal {
 func (x *GetPipelineReportResponse) GetTopAccounts() []*AccountShare {
 	if x != nil {
 		return x.TopAccounts
+	}
+	return nil
+}
+
+func (x *GetPipelineReportResponse) GetValueWonConverted() *MoneyTotal {
+	if x != nil {
+		return x.ValueWonConverted
+	}
+	return nil
+}
+
+func (x *GetPipelineReportResponse) GetRatesUsed() []*ExchangeRateUsed {
+	if x != nil {
+		return x.RatesUsed
+	}
+	return nil
+}
+
+func (x *GetPipelineReportResponse) GetRatesAsOf() *date.Date {
+	if x != nil {
+		return x.RatesAsOf
 	}
 	return nil
 }
@@ -404,9 +441,11 @@ type FunnelStage struct {
 	// Deprecated: Marked as deprecated in ltc/v1/report.proto.
 	Value []*Money `protobuf:"bytes,4,rep,name=value,proto3" json:"value,omitempty"`
 	// Their estimated value, one exact sum per currency, by currency code.
-	ValueTotal    []*MoneyTotal `protobuf:"bytes,5,rep,name=value_total,json=valueTotal,proto3" json:"value_total,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ValueTotal []*MoneyTotal `protobuf:"bytes,5,rep,name=value_total,json=valueTotal,proto3" json:"value_total,omitempty"`
+	// With the request's currency_code: their estimated value converted into it and added up.
+	ValueConverted *MoneyTotal `protobuf:"bytes,6,opt,name=value_converted,json=valueConverted,proto3" json:"value_converted,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *FunnelStage) Reset() {
@@ -471,6 +510,13 @@ func (x *FunnelStage) GetValue() []*Money {
 func (x *FunnelStage) GetValueTotal() []*MoneyTotal {
 	if x != nil {
 		return x.ValueTotal
+	}
+	return nil
+}
+
+func (x *FunnelStage) GetValueConverted() *MoneyTotal {
+	if x != nil {
+		return x.ValueConverted
 	}
 	return nil
 }
@@ -1263,7 +1309,7 @@ var File_ltc_v1_report_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_report_proto_rawDesc = "" +
 	"\n" +
-	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xa3\x02\n" +
+	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xde\x02\n" +
 	"\x18GetPipelineReportRequest\x12A\n" +
 	"\n" +
 	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\tstartTime\x12=\n" +
@@ -1271,7 +1317,9 @@ const file_ltc_v1_report_proto_rawDesc = "" +
 	"\x05level\x18\x03 \x01(\x0e2\x14.ltc.v1.ProjectLevelB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05level\x12#\n" +
 	"\bowner_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\x12*\n" +
 	"\n" +
-	"account_id\x18\x05 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId\"\xe8\x04\n" +
+	"account_id\x18\x05 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\taccountId\x129\n" +
+	"\rcurrency_code\x18\x06 \x01(\tB\x14\xbaH\x11\xd8\x01\x01r\f2\n" +
+	"^[A-Z]{3}$R\fcurrencyCode\"\x98\x06\n" +
 	"\x19GetPipelineReportResponse\x12+\n" +
 	"\x06funnel\x18\x01 \x03(\v2\x13.ltc.v1.FunnelStageR\x06funnel\x129\n" +
 	"\vconversions\x18\x02 \x03(\v2\x17.ltc.v1.StageConversionR\vconversions\x125\n" +
@@ -1285,7 +1333,11 @@ const file_ltc_v1_report_proto_rawDesc = "" +
 	"\tvalue_won\x18\n" +
 	" \x03(\v2\r.ltc.v1.MoneyB\x02\x18\x01R\bvalueWon\x12:\n" +
 	"\x0fvalue_won_total\x18\v \x03(\v2\x12.ltc.v1.MoneyTotalR\rvalueWonTotal\x12A\n" +
-	"\ftop_accounts\x18\f \x03(\v2\x14.ltc.v1.AccountShareB\b\xbaH\x05\x92\x01\x02\x102R\vtopAccounts\"\xa4\x01\n" +
+	"\ftop_accounts\x18\f \x03(\v2\x14.ltc.v1.AccountShareB\b\xbaH\x05\x92\x01\x02\x102R\vtopAccounts\x12B\n" +
+	"\x13value_won_converted\x18\r \x01(\v2\x12.ltc.v1.MoneyTotalR\x11valueWonConverted\x127\n" +
+	"\n" +
+	"rates_used\x18\x0e \x03(\v2\x18.ltc.v1.ExchangeRateUsedR\tratesUsed\x121\n" +
+	"\vrates_as_of\x18\x0f \x01(\v2\x11.google.type.DateR\tratesAsOf\"\xa4\x01\n" +
 	"\fAccountShare\x12'\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\taccountId\x12+\n" +
@@ -1295,14 +1347,15 @@ const file_ltc_v1_report_proto_rawDesc = "" +
 	"\n" +
 	"MoneyTotal\x12#\n" +
 	"\rcurrency_code\x18\x01 \x01(\tR\fcurrencyCode\x12!\n" +
-	"\famount_minor\x18\x02 \x01(\tR\vamountMinor\"\xd1\x01\n" +
+	"\famount_minor\x18\x02 \x01(\tR\vamountMinor\"\x8e\x02\n" +
 	"\vFunnelStage\x12#\n" +
 	"\x05stage\x18\x01 \x01(\x0e2\r.ltc.v1.StageR\x05stage\x12)\n" +
 	"\aoutcome\x18\x02 \x01(\x0e2\x0f.ltc.v1.OutcomeR\aoutcome\x12\x14\n" +
 	"\x05deals\x18\x03 \x01(\x05R\x05deals\x12'\n" +
 	"\x05value\x18\x04 \x03(\v2\r.ltc.v1.MoneyB\x02\x18\x01R\x05value\x123\n" +
 	"\vvalue_total\x18\x05 \x03(\v2\x12.ltc.v1.MoneyTotalR\n" +
-	"valueTotal\"\xbf\x01\n" +
+	"valueTotal\x12;\n" +
+	"\x0fvalue_converted\x18\x06 \x01(\v2\x12.ltc.v1.MoneyTotalR\x0evalueConverted\"\xbf\x01\n" +
 	"\x0fStageConversion\x12,\n" +
 	"\n" +
 	"from_stage\x18\x01 \x01(\x0e2\r.ltc.v1.StageR\tfromStage\x12(\n" +
@@ -1403,11 +1456,11 @@ var file_ltc_v1_report_proto_goTypes = []any{
 	(*timestamppb.Timestamp)(nil),     // 14: google.protobuf.Timestamp
 	(ProjectLevel)(0),                 // 15: ltc.v1.ProjectLevel
 	(*Money)(nil),                     // 16: ltc.v1.Money
-	(Stage)(0),                        // 17: ltc.v1.Stage
-	(Outcome)(0),                      // 18: ltc.v1.Outcome
-	(*durationpb.Duration)(nil),       // 19: google.protobuf.Duration
-	(Gate)(0),                         // 20: ltc.v1.Gate
-	(*date.Date)(nil),                 // 21: google.type.Date
+	(*date.Date)(nil),                 // 17: google.type.Date
+	(Stage)(0),                        // 18: ltc.v1.Stage
+	(Outcome)(0),                      // 19: ltc.v1.Outcome
+	(*durationpb.Duration)(nil),       // 20: google.protobuf.Duration
+	(Gate)(0),                         // 21: ltc.v1.Gate
 }
 var file_ltc_v1_report_proto_depIdxs = []int32{
 	14, // 0: ltc.v1.GetPipelineReportRequest.start_time:type_name -> google.protobuf.Timestamp
@@ -1420,47 +1473,51 @@ var file_ltc_v1_report_proto_depIdxs = []int32{
 	16, // 7: ltc.v1.GetPipelineReportResponse.value_won:type_name -> ltc.v1.Money
 	3,  // 8: ltc.v1.GetPipelineReportResponse.value_won_total:type_name -> ltc.v1.MoneyTotal
 	2,  // 9: ltc.v1.GetPipelineReportResponse.top_accounts:type_name -> ltc.v1.AccountShare
-	3,  // 10: ltc.v1.AccountShare.value:type_name -> ltc.v1.MoneyTotal
-	17, // 11: ltc.v1.FunnelStage.stage:type_name -> ltc.v1.Stage
-	18, // 12: ltc.v1.FunnelStage.outcome:type_name -> ltc.v1.Outcome
-	16, // 13: ltc.v1.FunnelStage.value:type_name -> ltc.v1.Money
-	3,  // 14: ltc.v1.FunnelStage.value_total:type_name -> ltc.v1.MoneyTotal
-	17, // 15: ltc.v1.StageConversion.from_stage:type_name -> ltc.v1.Stage
-	17, // 16: ltc.v1.StageConversion.to_stage:type_name -> ltc.v1.Stage
-	17, // 17: ltc.v1.StageTime.stage:type_name -> ltc.v1.Stage
-	19, // 18: ltc.v1.StageTime.median:type_name -> google.protobuf.Duration
-	19, // 19: ltc.v1.StageTime.p90:type_name -> google.protobuf.Duration
-	20, // 20: ltc.v1.GateTurnaround.gate:type_name -> ltc.v1.Gate
-	15, // 21: ltc.v1.GateTurnaround.level:type_name -> ltc.v1.ProjectLevel
-	19, // 22: ltc.v1.GateTurnaround.median:type_name -> google.protobuf.Duration
-	19, // 23: ltc.v1.GateTurnaround.p90:type_name -> google.protobuf.Duration
-	3,  // 24: ltc.v1.ForecastFigures.committed:type_name -> ltc.v1.MoneyTotal
-	3,  // 25: ltc.v1.ForecastFigures.best_case:type_name -> ltc.v1.MoneyTotal
-	3,  // 26: ltc.v1.ForecastFigures.pipeline:type_name -> ltc.v1.MoneyTotal
-	3,  // 27: ltc.v1.ForecastFigures.weighted_pipeline:type_name -> ltc.v1.MoneyTotal
-	3,  // 28: ltc.v1.ForecastFigures.won:type_name -> ltc.v1.MoneyTotal
-	9,  // 29: ltc.v1.ForecastRow.figures:type_name -> ltc.v1.ForecastFigures
-	21, // 30: ltc.v1.ForecastWeek.week_start:type_name -> google.type.Date
-	21, // 31: ltc.v1.ForecastWeek.week_end:type_name -> google.type.Date
-	3,  // 32: ltc.v1.ForecastWeek.committed:type_name -> ltc.v1.MoneyTotal
-	3,  // 33: ltc.v1.ForecastWeek.best_case:type_name -> ltc.v1.MoneyTotal
-	3,  // 34: ltc.v1.ForecastWeek.won:type_name -> ltc.v1.MoneyTotal
-	14, // 35: ltc.v1.ForecastWeek.take_time:type_name -> google.protobuf.Timestamp
-	21, // 36: ltc.v1.ExchangeRateUsed.effective_date:type_name -> google.type.Date
-	21, // 37: ltc.v1.GetForecastReportResponse.as_of_date:type_name -> google.type.Date
-	10, // 38: ltc.v1.GetForecastReportResponse.rows:type_name -> ltc.v1.ForecastRow
-	9,  // 39: ltc.v1.GetForecastReportResponse.total:type_name -> ltc.v1.ForecastFigures
-	11, // 40: ltc.v1.GetForecastReportResponse.weeks:type_name -> ltc.v1.ForecastWeek
-	12, // 41: ltc.v1.GetForecastReportResponse.rates:type_name -> ltc.v1.ExchangeRateUsed
-	0,  // 42: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
-	8,  // 43: ltc.v1.ReportService.GetForecastReport:input_type -> ltc.v1.GetForecastReportRequest
-	1,  // 44: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
-	13, // 45: ltc.v1.ReportService.GetForecastReport:output_type -> ltc.v1.GetForecastReportResponse
-	44, // [44:46] is the sub-list for method output_type
-	42, // [42:44] is the sub-list for method input_type
-	42, // [42:42] is the sub-list for extension type_name
-	42, // [42:42] is the sub-list for extension extendee
-	0,  // [0:42] is the sub-list for field type_name
+	3,  // 10: ltc.v1.GetPipelineReportResponse.value_won_converted:type_name -> ltc.v1.MoneyTotal
+	12, // 11: ltc.v1.GetPipelineReportResponse.rates_used:type_name -> ltc.v1.ExchangeRateUsed
+	17, // 12: ltc.v1.GetPipelineReportResponse.rates_as_of:type_name -> google.type.Date
+	3,  // 13: ltc.v1.AccountShare.value:type_name -> ltc.v1.MoneyTotal
+	18, // 14: ltc.v1.FunnelStage.stage:type_name -> ltc.v1.Stage
+	19, // 15: ltc.v1.FunnelStage.outcome:type_name -> ltc.v1.Outcome
+	16, // 16: ltc.v1.FunnelStage.value:type_name -> ltc.v1.Money
+	3,  // 17: ltc.v1.FunnelStage.value_total:type_name -> ltc.v1.MoneyTotal
+	3,  // 18: ltc.v1.FunnelStage.value_converted:type_name -> ltc.v1.MoneyTotal
+	18, // 19: ltc.v1.StageConversion.from_stage:type_name -> ltc.v1.Stage
+	18, // 20: ltc.v1.StageConversion.to_stage:type_name -> ltc.v1.Stage
+	18, // 21: ltc.v1.StageTime.stage:type_name -> ltc.v1.Stage
+	20, // 22: ltc.v1.StageTime.median:type_name -> google.protobuf.Duration
+	20, // 23: ltc.v1.StageTime.p90:type_name -> google.protobuf.Duration
+	21, // 24: ltc.v1.GateTurnaround.gate:type_name -> ltc.v1.Gate
+	15, // 25: ltc.v1.GateTurnaround.level:type_name -> ltc.v1.ProjectLevel
+	20, // 26: ltc.v1.GateTurnaround.median:type_name -> google.protobuf.Duration
+	20, // 27: ltc.v1.GateTurnaround.p90:type_name -> google.protobuf.Duration
+	3,  // 28: ltc.v1.ForecastFigures.committed:type_name -> ltc.v1.MoneyTotal
+	3,  // 29: ltc.v1.ForecastFigures.best_case:type_name -> ltc.v1.MoneyTotal
+	3,  // 30: ltc.v1.ForecastFigures.pipeline:type_name -> ltc.v1.MoneyTotal
+	3,  // 31: ltc.v1.ForecastFigures.weighted_pipeline:type_name -> ltc.v1.MoneyTotal
+	3,  // 32: ltc.v1.ForecastFigures.won:type_name -> ltc.v1.MoneyTotal
+	9,  // 33: ltc.v1.ForecastRow.figures:type_name -> ltc.v1.ForecastFigures
+	17, // 34: ltc.v1.ForecastWeek.week_start:type_name -> google.type.Date
+	17, // 35: ltc.v1.ForecastWeek.week_end:type_name -> google.type.Date
+	3,  // 36: ltc.v1.ForecastWeek.committed:type_name -> ltc.v1.MoneyTotal
+	3,  // 37: ltc.v1.ForecastWeek.best_case:type_name -> ltc.v1.MoneyTotal
+	3,  // 38: ltc.v1.ForecastWeek.won:type_name -> ltc.v1.MoneyTotal
+	14, // 39: ltc.v1.ForecastWeek.take_time:type_name -> google.protobuf.Timestamp
+	17, // 40: ltc.v1.ExchangeRateUsed.effective_date:type_name -> google.type.Date
+	17, // 41: ltc.v1.GetForecastReportResponse.as_of_date:type_name -> google.type.Date
+	10, // 42: ltc.v1.GetForecastReportResponse.rows:type_name -> ltc.v1.ForecastRow
+	9,  // 43: ltc.v1.GetForecastReportResponse.total:type_name -> ltc.v1.ForecastFigures
+	11, // 44: ltc.v1.GetForecastReportResponse.weeks:type_name -> ltc.v1.ForecastWeek
+	12, // 45: ltc.v1.GetForecastReportResponse.rates:type_name -> ltc.v1.ExchangeRateUsed
+	0,  // 46: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
+	8,  // 47: ltc.v1.ReportService.GetForecastReport:input_type -> ltc.v1.GetForecastReportRequest
+	1,  // 48: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
+	13, // 49: ltc.v1.ReportService.GetForecastReport:output_type -> ltc.v1.GetForecastReportResponse
+	48, // [48:50] is the sub-list for method output_type
+	46, // [46:48] is the sub-list for method input_type
+	46, // [46:46] is the sub-list for extension type_name
+	46, // [46:46] is the sub-list for extension extendee
+	0,  // [0:46] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_report_proto_init() }
