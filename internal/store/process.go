@@ -53,9 +53,3 @@ func withAccountOf(alias string) string {
 	ELSE jsonb_set(%[1]s.doc, '{customer,account_id}', to_jsonb(%[1]s.account_id::text)) END)`, alias)
 }
 
-// assignedTo is the inbox's condition for the reviews a manager assigned to the reviewer a, of a function of
-// theirs, in their unit (ReassignReview): reviews they may submit, of decisions they may read.
-func (f *filter) assignedTo(a ltc.Actor, unit ltc.Unit, functions []ltc.ReviewFunction) string {
-	return f.arg(a.ID) + " = ANY (review_assignees) AND assigned_reviews && " + f.arg(functionNames(functions)) +
-		" AND " + f.unitIs("decisions.org_unit", unit)
-}

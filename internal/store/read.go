@@ -276,16 +276,19 @@ func (f *filter) actsOn(a ltc.Actor) string {
 		mine = append(mine, "authority = "+f.arg(ltc.ManagerAuthority)+" AND "+f.unitIs("decisions.org_unit", a.Unit))
 	}
 	if unit, functions, ok := ltc.ReviewReach(a); ok {
-		// Written out, not bound, so the planner uses the function's own index (migration 005); only known
-		// functions, whose names are safe in SQL.
+		// A review still owed of one of their functions, not assigned to a named reviewer or assigned to them
+		// (ReassignReview). Written out, not bound, so the planner reads the function's own ordered index
+		// (migration 005) and stops at the page's end; only known functions, whose names are safe in SQL.
+		me := f.arg(a.ID)
 		var owed []string
 		for _, fn := range functions {
 			if slices.Contains(ltc.ReviewFunctions, fn) {
-				owed = append(owed, fmt.Sprintf("'%[1]s' = ANY (missing_reviews) AND NOT '%[1]s' = ANY (assigned_reviews)", fn))
+				owed = append(owed, fmt.Sprintf("'%[1]s' = ANY (missing_reviews) AND (NOT '%[1]s' = ANY (assigned_reviews) OR "+
+					"(%[2]s = ANY (review_assignees) AND '%[1]s' = ANY (assigned_reviews)))", fn, me))
 			}
 		}
 		if len(owed) > 0 {
-			mine = append(mine, "("+strings.Join(owed, " OR ")+") AND "+f.unitIs("decisions.org_unit", unit), f.assignedTo(a, unit, functions))
+			mine = append(mine, "("+strings.Join(owed, " OR ")+") AND "+f.unitIs("decisions.org_unit", unit))
 		}
 	}
 	if len(mine) == 0 {
