@@ -52,4 +52,3 @@ func withAccountOf(alias string) string {
 	return fmt.Sprintf(`(CASE WHEN %[1]s.account_id IS NULL OR %[1]s.doc->'customer' ? 'account_id' THEN %[1]s.doc
 	ELSE jsonb_set(%[1]s.doc, '{customer,account_id}', to_jsonb(%[1]s.account_id::text)) END)`, alias)
 }
-
