@@ -47,6 +47,10 @@ const (
 	UpdateReassignLead     = "ReassignLead"
 	UpdateReassignOwner    = "ReassignOwner"
 	UpdateReassignReview   = "ReassignReview"
+	UpdateRecordAcceptance = "RecordAcceptance"
+	UpdateIssueInvoice     = "IssueInvoice"
+	UpdateRecordPayment    = "RecordPayment"
+	UpdateCloseContract    = "CloseContract"
 )
 
 // Request is the caller's request as every Update carries it: its id (also the Update id), a digest of its
