@@ -417,8 +417,12 @@ func contractToProto(c *ltc.Contract) *ltcv1.Contract {
 	if c == nil {
 		return nil
 	}
-	return &ltcv1.Contract{Number: c.Number, Date: dateToProto(c.Date), Amount: moneyToProto(c.Amount),
+	pc := &ltcv1.Contract{Number: c.Number, Date: dateToProto(c.Date), Amount: moneyToProto(c.Amount),
 		SignedBy: personToProto(c.SignedBy)}
+	for _, t := range c.PaymentTerms {
+		pc.PaymentTerms = append(pc.PaymentTerms, paymentTermToProto(t))
+	}
+	return pc
 }
 
 // dealStagesToProto fills the parts of the deal from the bid on.

@@ -381,7 +381,7 @@ func (s opportunityService) RecordTenderResult(ctx context.Context, req *ltcv1.R
 
 func (s opportunityService) SignContract(ctx context.Context, req *ltcv1.SignContractRequest) (*ltcv1.SignContractResponse, error) {
 	o, err := s.dealResponse(ctx, workflows.UpdateSignContract, req.OpportunityId, req.RequestId, req, ltc.SignContract{Contract: ltc.Contract{Number: req.Contract.Number,
-		Date: dateFromProto(req.Contract.Date), Amount: moneyFromProto(req.Contract.Amount)}})
+		Date: dateFromProto(req.Contract.Date), Amount: moneyFromProto(req.Contract.Amount), PaymentTerms: paymentTermsFromProto(req.Contract.PaymentTerms)}})
 	if err != nil {
 		return nil, err
 	}

@@ -50,8 +50,12 @@ const (
 	Stage_STAGE_CONTRACT_SIGNING Stage = 9
 	// Handing the contract over to delivery (合同交底会).
 	Stage_STAGE_HANDOVER Stage = 10
-	// Closed; see the outcome.
+	// Closed; see the outcome. A WON deal whose contract was executed (rules version 4) closes when its contract
+	// does (COMPLETED or WRITTEN_OFF, see ContractService).
 	Stage_STAGE_CLOSED Stage = 11
+	// WON, its contract in execution (管理合同执行, rules version 4): closed for sales, open for acceptance,
+	// invoices and payments (ContractService) until the contract closes.
+	Stage_STAGE_EXECUTION Stage = 12
 )
 
 // Enum value maps for Stage.
@@ -69,6 +73,7 @@ var (
 		9:  "STAGE_CONTRACT_SIGNING",
 		10: "STAGE_HANDOVER",
 		11: "STAGE_CLOSED",
+		12: "STAGE_EXECUTION",
 	}
 	Stage_value = map[string]int32{
 		"STAGE_UNSPECIFIED":       0,
@@ -83,6 +88,7 @@ var (
 		"STAGE_CONTRACT_SIGNING":  9,
 		"STAGE_HANDOVER":          10,
 		"STAGE_CLOSED":            11,
+		"STAGE_EXECUTION":         12,
 	}
 )
 
@@ -479,6 +485,67 @@ func (Tender) EnumDescriptor() ([]byte, []int) {
 	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{6}
 }
 
+// MilestoneTrigger is what makes a milestone due.
+type MilestoneTrigger int32
+
+const (
+	// Not set.
+	MilestoneTrigger_MILESTONE_TRIGGER_UNSPECIFIED MilestoneTrigger = 0
+	// Due at signature (an advance).
+	MilestoneTrigger_MILESTONE_TRIGGER_SIGNATURE MilestoneTrigger = 1
+	// Due on its planned date.
+	MilestoneTrigger_MILESTONE_TRIGGER_DATE MilestoneTrigger = 2
+	// Due at the provisional acceptance (PAC).
+	MilestoneTrigger_MILESTONE_TRIGGER_PAC MilestoneTrigger = 3
+	// Due at the final acceptance (FAC).
+	MilestoneTrigger_MILESTONE_TRIGGER_FAC MilestoneTrigger = 4
+)
+
+// Enum value maps for MilestoneTrigger.
+var (
+	MilestoneTrigger_name = map[int32]string{
+		0: "MILESTONE_TRIGGER_UNSPECIFIED",
+		1: "MILESTONE_TRIGGER_SIGNATURE",
+		2: "MILESTONE_TRIGGER_DATE",
+		3: "MILESTONE_TRIGGER_PAC",
+		4: "MILESTONE_TRIGGER_FAC",
+	}
+	MilestoneTrigger_value = map[string]int32{
+		"MILESTONE_TRIGGER_UNSPECIFIED": 0,
+		"MILESTONE_TRIGGER_SIGNATURE":   1,
+		"MILESTONE_TRIGGER_DATE":        2,
+		"MILESTONE_TRIGGER_PAC":         3,
+		"MILESTONE_TRIGGER_FAC":         4,
+	}
+)
+
+func (x MilestoneTrigger) Enum() *MilestoneTrigger {
+	p := new(MilestoneTrigger)
+	*p = x
+	return p
+}
+
+func (x MilestoneTrigger) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MilestoneTrigger) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_deal_proto_enumTypes[7].Descriptor()
+}
+
+func (MilestoneTrigger) Type() protoreflect.EnumType {
+	return &file_ltc_v1_deal_proto_enumTypes[7]
+}
+
+func (x MilestoneTrigger) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MilestoneTrigger.Descriptor instead.
+func (MilestoneTrigger) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
+}
+
 // TeamRole is a role in a deal's project team. AR, SR and FR form the iron triangle (铁三角).
 type TeamRole int32
 
@@ -536,11 +603,11 @@ func (x TeamRole) String() string {
 }
 
 func (TeamRole) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[7].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[8].Descriptor()
 }
 
 func (TeamRole) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[7]
+	return &file_ltc_v1_deal_proto_enumTypes[8]
 }
 
 func (x TeamRole) Number() protoreflect.EnumNumber {
@@ -549,7 +616,7 @@ func (x TeamRole) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TeamRole.Descriptor instead.
 func (TeamRole) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
 }
 
 // Gate is a decision gate of the opportunity process.
@@ -597,11 +664,11 @@ func (x Gate) String() string {
 }
 
 func (Gate) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[8].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[9].Descriptor()
 }
 
 func (Gate) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[8]
+	return &file_ltc_v1_deal_proto_enumTypes[9]
 }
 
 func (x Gate) Number() protoreflect.EnumNumber {
@@ -610,7 +677,7 @@ func (x Gate) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Gate.Descriptor instead.
 func (Gate) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
 }
 
 // DecisionStatus is where a decision stands.
@@ -666,11 +733,11 @@ func (x DecisionStatus) String() string {
 }
 
 func (DecisionStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[9].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[10].Descriptor()
 }
 
 func (DecisionStatus) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[9]
+	return &file_ltc_v1_deal_proto_enumTypes[10]
 }
 
 func (x DecisionStatus) Number() protoreflect.EnumNumber {
@@ -679,7 +746,7 @@ func (x DecisionStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DecisionStatus.Descriptor instead.
 func (DecisionStatus) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
 }
 
 // Verdict is what a decider decides.
@@ -727,11 +794,11 @@ func (x Verdict) String() string {
 }
 
 func (Verdict) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[10].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[11].Descriptor()
 }
 
 func (Verdict) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[10]
+	return &file_ltc_v1_deal_proto_enumTypes[11]
 }
 
 func (x Verdict) Number() protoreflect.EnumNumber {
@@ -740,7 +807,7 @@ func (x Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Verdict.Descriptor instead.
 func (Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
 }
 
 // ReviewFunction is a professional review function.
@@ -788,11 +855,11 @@ func (x ReviewFunction) String() string {
 }
 
 func (ReviewFunction) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[11].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[12].Descriptor()
 }
 
 func (ReviewFunction) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[11]
+	return &file_ltc_v1_deal_proto_enumTypes[12]
 }
 
 func (x ReviewFunction) Number() protoreflect.EnumNumber {
@@ -801,7 +868,7 @@ func (x ReviewFunction) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReviewFunction.Descriptor instead.
 func (ReviewFunction) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
 }
 
 // ReviewResult is a professional review's finding.
@@ -845,11 +912,11 @@ func (x ReviewResult) String() string {
 }
 
 func (ReviewResult) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[12].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[13].Descriptor()
 }
 
 func (ReviewResult) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[12]
+	return &file_ltc_v1_deal_proto_enumTypes[13]
 }
 
 func (x ReviewResult) Number() protoreflect.EnumNumber {
@@ -858,7 +925,7 @@ func (x ReviewResult) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReviewResult.Descriptor instead.
 func (ReviewResult) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
 }
 
 // Opportunity is the deal: one long-lived process from qualification to a close.
@@ -1789,7 +1856,11 @@ type Contract struct {
 	// Amount; must equal the ATC-approved amount.
 	Amount *Money `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
 	// Who recorded it (set by the engine).
-	SignedBy      *Person `protobuf:"bytes,4,opt,name=signed_by,json=signedBy,proto3" json:"signed_by,omitempty"`
+	SignedBy *Person `protobuf:"bytes,4,opt,name=signed_by,json=signedBy,proto3" json:"signed_by,omitempty"`
+	// The payment terms, which become the contract's milestones (deals of rules version 4; refused for earlier
+	// ones). At most 20; their shares must add up to the amount exactly. None is one milestone of the whole amount
+	// due at signature.
+	PaymentTerms  []*PaymentTerm `protobuf:"bytes,5,rep,name=payment_terms,json=paymentTerms,proto3" json:"payment_terms,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1852,6 +1923,99 @@ func (x *Contract) GetSignedBy() *Person {
 	return nil
 }
 
+func (x *Contract) GetPaymentTerms() []*PaymentTerm {
+	if x != nil {
+		return x.PaymentTerms
+	}
+	return nil
+}
+
+// PaymentTerm is one payment term of the contract: a share of the amount, as an exact percentage or an amount,
+// and what makes it due. Percentage shares are rounded down to minor units; the remainder goes to the last
+// milestone, so the milestones add up to the contract amount.
+type PaymentTerm struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Name, for example "advance" or "PAC".
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Share as an exact decimal percentage, above 0 and at most 100, at most 4 digits after the point ("30",
+	// "33.3333"); or empty when amount is given.
+	Percent string `protobuf:"bytes,2,opt,name=percent,proto3" json:"percent,omitempty"`
+	// Share as an amount in the contract's currency; or unset when percent is given.
+	Amount *Money `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	// What makes it due.
+	Trigger MilestoneTrigger `protobuf:"varint,4,opt,name=trigger,proto3,enum=ltc.v1.MilestoneTrigger" json:"trigger,omitempty"`
+	// When it is expected: the day it falls due for a DATE trigger (required then); the month of the expected
+	// cash for the others.
+	PlannedDate   *date.Date `protobuf:"bytes,5,opt,name=planned_date,json=plannedDate,proto3" json:"planned_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PaymentTerm) Reset() {
+	*x = PaymentTerm{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PaymentTerm) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PaymentTerm) ProtoMessage() {}
+
+func (x *PaymentTerm) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PaymentTerm.ProtoReflect.Descriptor instead.
+func (*PaymentTerm) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *PaymentTerm) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PaymentTerm) GetPercent() string {
+	if x != nil {
+		return x.Percent
+	}
+	return ""
+}
+
+func (x *PaymentTerm) GetAmount() *Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *PaymentTerm) GetTrigger() MilestoneTrigger {
+	if x != nil {
+		return x.Trigger
+	}
+	return MilestoneTrigger_MILESTONE_TRIGGER_UNSPECIFIED
+}
+
+func (x *PaymentTerm) GetPlannedDate() *date.Date {
+	if x != nil {
+		return x.PlannedDate
+	}
+	return nil
+}
+
 // HandoverRecord is what the handover meeting hands to delivery.
 type HandoverRecord struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1869,7 +2033,7 @@ type HandoverRecord struct {
 
 func (x *HandoverRecord) Reset() {
 	*x = HandoverRecord{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[8]
+	mi := &file_ltc_v1_deal_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1881,7 +2045,7 @@ func (x *HandoverRecord) String() string {
 func (*HandoverRecord) ProtoMessage() {}
 
 func (x *HandoverRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[8]
+	mi := &file_ltc_v1_deal_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1894,7 +2058,7 @@ func (x *HandoverRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandoverRecord.ProtoReflect.Descriptor instead.
 func (*HandoverRecord) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *HandoverRecord) GetKeyTerms() string {
@@ -1944,7 +2108,7 @@ type Handover struct {
 
 func (x *Handover) Reset() {
 	*x = Handover{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[9]
+	mi := &file_ltc_v1_deal_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1956,7 +2120,7 @@ func (x *Handover) String() string {
 func (*Handover) ProtoMessage() {}
 
 func (x *Handover) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[9]
+	mi := &file_ltc_v1_deal_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1969,7 +2133,7 @@ func (x *Handover) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Handover.ProtoReflect.Descriptor instead.
 func (*Handover) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Handover) GetScheduleTime() *timestamppb.Timestamp {
@@ -2026,7 +2190,7 @@ type ProjectSummary struct {
 
 func (x *ProjectSummary) Reset() {
 	*x = ProjectSummary{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[10]
+	mi := &file_ltc_v1_deal_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2038,7 +2202,7 @@ func (x *ProjectSummary) String() string {
 func (*ProjectSummary) ProtoMessage() {}
 
 func (x *ProjectSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[10]
+	mi := &file_ltc_v1_deal_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2051,7 +2215,7 @@ func (x *ProjectSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectSummary.ProtoReflect.Descriptor instead.
 func (*ProjectSummary) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ProjectSummary) GetWinLossReasons() string {
@@ -2111,7 +2275,7 @@ type Assessment struct {
 
 func (x *Assessment) Reset() {
 	*x = Assessment{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[11]
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2123,7 +2287,7 @@ func (x *Assessment) String() string {
 func (*Assessment) ProtoMessage() {}
 
 func (x *Assessment) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[11]
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2136,7 +2300,7 @@ func (x *Assessment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Assessment.ProtoReflect.Descriptor instead.
 func (*Assessment) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Assessment) GetWinRate() int32 {
@@ -2195,7 +2359,7 @@ type DecisionChainContact struct {
 
 func (x *DecisionChainContact) Reset() {
 	*x = DecisionChainContact{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2207,7 +2371,7 @@ func (x *DecisionChainContact) String() string {
 func (*DecisionChainContact) ProtoMessage() {}
 
 func (x *DecisionChainContact) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2220,7 +2384,7 @@ func (x *DecisionChainContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionChainContact.ProtoReflect.Descriptor instead.
 func (*DecisionChainContact) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DecisionChainContact) GetContactId() string {
@@ -2263,7 +2427,7 @@ type KeyContact struct {
 
 func (x *KeyContact) Reset() {
 	*x = KeyContact{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2275,7 +2439,7 @@ func (x *KeyContact) String() string {
 func (*KeyContact) ProtoMessage() {}
 
 func (x *KeyContact) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2288,7 +2452,7 @@ func (x *KeyContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyContact.ProtoReflect.Descriptor instead.
 func (*KeyContact) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *KeyContact) GetContactId() string {
@@ -2360,7 +2524,7 @@ type TeamMember struct {
 
 func (x *TeamMember) Reset() {
 	*x = TeamMember{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[14]
+	mi := &file_ltc_v1_deal_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2372,7 +2536,7 @@ func (x *TeamMember) String() string {
 func (*TeamMember) ProtoMessage() {}
 
 func (x *TeamMember) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[14]
+	mi := &file_ltc_v1_deal_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2385,7 +2549,7 @@ func (x *TeamMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TeamMember.ProtoReflect.Descriptor instead.
 func (*TeamMember) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *TeamMember) GetPerson() *Person {
@@ -2423,7 +2587,7 @@ type Review struct {
 
 func (x *Review) Reset() {
 	*x = Review{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[15]
+	mi := &file_ltc_v1_deal_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2435,7 +2599,7 @@ func (x *Review) String() string {
 func (*Review) ProtoMessage() {}
 
 func (x *Review) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[15]
+	mi := &file_ltc_v1_deal_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2448,7 +2612,7 @@ func (x *Review) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Review.ProtoReflect.Descriptor instead.
 func (*Review) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{15}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Review) GetFunction() ReviewFunction {
@@ -2514,7 +2678,7 @@ type InitiationPackage struct {
 
 func (x *InitiationPackage) Reset() {
 	*x = InitiationPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[16]
+	mi := &file_ltc_v1_deal_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2526,7 +2690,7 @@ func (x *InitiationPackage) String() string {
 func (*InitiationPackage) ProtoMessage() {}
 
 func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[16]
+	mi := &file_ltc_v1_deal_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2539,7 +2703,7 @@ func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitiationPackage.ProtoReflect.Descriptor instead.
 func (*InitiationPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{16}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *InitiationPackage) GetProposedLevel() ProjectLevel {
@@ -2606,7 +2770,7 @@ type BidPackage struct {
 
 func (x *BidPackage) Reset() {
 	*x = BidPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[17]
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2618,7 +2782,7 @@ func (x *BidPackage) String() string {
 func (*BidPackage) ProtoMessage() {}
 
 func (x *BidPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[17]
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2631,7 +2795,7 @@ func (x *BidPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BidPackage.ProtoReflect.Descriptor instead.
 func (*BidPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{17}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *BidPackage) GetStrategy() string {
@@ -2730,7 +2894,7 @@ type LineItem struct {
 
 func (x *LineItem) Reset() {
 	*x = LineItem{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2742,7 +2906,7 @@ func (x *LineItem) String() string {
 func (*LineItem) ProtoMessage() {}
 
 func (x *LineItem) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2755,7 +2919,7 @@ func (x *LineItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LineItem.ProtoReflect.Descriptor instead.
 func (*LineItem) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{18}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *LineItem) GetProductCode() string {
@@ -2856,7 +3020,7 @@ type PackageTotals struct {
 
 func (x *PackageTotals) Reset() {
 	*x = PackageTotals{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	mi := &file_ltc_v1_deal_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2868,7 +3032,7 @@ func (x *PackageTotals) String() string {
 func (*PackageTotals) ProtoMessage() {}
 
 func (x *PackageTotals) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	mi := &file_ltc_v1_deal_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2881,7 +3045,7 @@ func (x *PackageTotals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PackageTotals.ProtoReflect.Descriptor instead.
 func (*PackageTotals) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{19}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *PackageTotals) GetListTotal() *Money {
@@ -2945,7 +3109,7 @@ type MarginCheck struct {
 
 func (x *MarginCheck) Reset() {
 	*x = MarginCheck{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	mi := &file_ltc_v1_deal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2957,7 +3121,7 @@ func (x *MarginCheck) String() string {
 func (*MarginCheck) ProtoMessage() {}
 
 func (x *MarginCheck) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	mi := &file_ltc_v1_deal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2970,7 +3134,7 @@ func (x *MarginCheck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarginCheck.ProtoReflect.Descriptor instead.
 func (*MarginCheck) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{20}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MarginCheck) GetFloorPercent() string {
@@ -3021,7 +3185,7 @@ type ReopenPackage struct {
 
 func (x *ReopenPackage) Reset() {
 	*x = ReopenPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[21]
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3033,7 +3197,7 @@ func (x *ReopenPackage) String() string {
 func (*ReopenPackage) ProtoMessage() {}
 
 func (x *ReopenPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[21]
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3046,7 +3210,7 @@ func (x *ReopenPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReopenPackage.ProtoReflect.Descriptor instead.
 func (*ReopenPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{21}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ReopenPackage) GetStage() Stage {
@@ -3083,7 +3247,7 @@ type ReviewAssignment struct {
 
 func (x *ReviewAssignment) Reset() {
 	*x = ReviewAssignment{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	mi := &file_ltc_v1_deal_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3095,7 +3259,7 @@ func (x *ReviewAssignment) String() string {
 func (*ReviewAssignment) ProtoMessage() {}
 
 func (x *ReviewAssignment) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	mi := &file_ltc_v1_deal_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3108,7 +3272,7 @@ func (x *ReviewAssignment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewAssignment.ProtoReflect.Descriptor instead.
 func (*ReviewAssignment) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{22}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ReviewAssignment) GetFunction() ReviewFunction {
@@ -3173,7 +3337,7 @@ type Reopening struct {
 
 func (x *Reopening) Reset() {
 	*x = Reopening{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	mi := &file_ltc_v1_deal_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3185,7 +3349,7 @@ func (x *Reopening) String() string {
 func (*Reopening) ProtoMessage() {}
 
 func (x *Reopening) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	mi := &file_ltc_v1_deal_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3198,7 +3362,7 @@ func (x *Reopening) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reopening.ProtoReflect.Descriptor instead.
 func (*Reopening) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{23}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Reopening) GetDecisionId() string {
@@ -3290,7 +3454,7 @@ type ContractPackage struct {
 
 func (x *ContractPackage) Reset() {
 	*x = ContractPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[24]
+	mi := &file_ltc_v1_deal_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3302,7 +3466,7 @@ func (x *ContractPackage) String() string {
 func (*ContractPackage) ProtoMessage() {}
 
 func (x *ContractPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[24]
+	mi := &file_ltc_v1_deal_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3315,7 +3479,7 @@ func (x *ContractPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractPackage.ProtoReflect.Descriptor instead.
 func (*ContractPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{24}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ContractPackage) GetFinalPrice() *Money {
@@ -3459,7 +3623,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[25]
+	mi := &file_ltc_v1_deal_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3471,7 +3635,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[25]
+	mi := &file_ltc_v1_deal_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3484,7 +3648,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{25}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Decision) GetId() string {
@@ -3880,13 +4044,22 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\fTenderResult\x123\n" +
 	"\x06result\x18\x01 \x01(\x0e2\x0e.ltc.v1.TenderB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06result\x12 \n" +
 	"\x06winner\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06winner\x12 \n" +
-	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06reason\"\xb9\x01\n" +
+	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06reason\"\xfd\x01\n" +
 	"\bContract\x12\"\n" +
 	"\x06number\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06number\x12-\n" +
 	"\x04date\x18\x02 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x04date\x12-\n" +
 	"\x06amount\x18\x03 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x06amount\x12+\n" +
-	"\tsigned_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\bsignedBy\"\xca\x01\n" +
+	"\tsigned_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\bsignedBy\x12B\n" +
+	"\rpayment_terms\x18\x05 \x03(\v2\x13.ltc.v1.PaymentTermB\b\xbaH\x05\x92\x01\x02\x10\x14R\fpaymentTerms\"\x8d\x02\n" +
+	"\vPaymentTerm\x12\x1e\n" +
+	"\x04name\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x12A\n" +
+	"\apercent\x18\x02 \x01(\tB'\xbaH$r\"\x18\b2\x1e^([0-9]{1,3}(\\.[0-9]{1,4})?)?$R\apercent\x12%\n" +
+	"\x06amount\x18\x03 \x01(\v2\r.ltc.v1.MoneyR\x06amount\x12>\n" +
+	"\atrigger\x18\x04 \x01(\x0e2\x18.ltc.v1.MilestoneTriggerB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\atrigger\x124\n" +
+	"\fplanned_date\x18\x05 \x01(\v2\x11.google.type.DateR\vplannedDate\"\xca\x01\n" +
 	"\x0eHandoverRecord\x12'\n" +
 	"\tkey_terms\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc0>R\bkeyTerms\x12,\n" +
@@ -4091,7 +4264,7 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
 	"level_rate\x18! \x01(\v2\x14.ltc.v1.ExchangeRateR\tlevelRate\x12+\n" +
 	"\x06margin\x18\" \x01(\v2\x13.ltc.v1.MarginCheckR\x06marginB\t\n" +
-	"\apackage*\x96\x02\n" +
+	"\apackage*\xab\x02\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10STAGE_VALIDATION\x10\x01\x12\x1b\n" +
@@ -4105,7 +4278,8 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x16STAGE_CONTRACT_SIGNING\x10\t\x12\x12\n" +
 	"\x0eSTAGE_HANDOVER\x10\n" +
 	"\x12\x10\n" +
-	"\fSTAGE_CLOSED\x10\v*\xa0\x01\n" +
+	"\fSTAGE_CLOSED\x10\v\x12\x13\n" +
+	"\x0fSTAGE_EXECUTION\x10\f*\xa0\x01\n" +
 	"\aOutcome\x12\x17\n" +
 	"\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vOUTCOME_WON\x10\x01\x12\x10\n" +
@@ -4143,7 +4317,13 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
 	"TENDER_WON\x10\x02\x12\x0f\n" +
 	"\vTENDER_LOST\x10\x03\x12\x14\n" +
-	"\x10TENDER_CANCELLED\x10\x04*\xbd\x01\n" +
+	"\x10TENDER_CANCELLED\x10\x04*\xa8\x01\n" +
+	"\x10MilestoneTrigger\x12!\n" +
+	"\x1dMILESTONE_TRIGGER_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bMILESTONE_TRIGGER_SIGNATURE\x10\x01\x12\x1a\n" +
+	"\x16MILESTONE_TRIGGER_DATE\x10\x02\x12\x19\n" +
+	"\x15MILESTONE_TRIGGER_PAC\x10\x03\x12\x19\n" +
+	"\x15MILESTONE_TRIGGER_FAC\x10\x04*\xbd\x01\n" +
 	"\bTeamRole\x12\x19\n" +
 	"\x15TEAM_ROLE_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fTEAM_ROLE_AR\x10\x01\x12\x10\n" +
@@ -4197,8 +4377,8 @@ func file_ltc_v1_deal_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_deal_proto_rawDescData
 }
 
-var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 13)
-var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 14)
+var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_ltc_v1_deal_proto_goTypes = []any{
 	(Stage)(0),                    // 0: ltc.v1.Stage
 	(Outcome)(0),                  // 1: ltc.v1.Outcome
@@ -4207,178 +4387,184 @@ var file_ltc_v1_deal_proto_goTypes = []any{
 	(RiskLevel)(0),                // 4: ltc.v1.RiskLevel
 	(RiskStatus)(0),               // 5: ltc.v1.RiskStatus
 	(Tender)(0),                   // 6: ltc.v1.Tender
-	(TeamRole)(0),                 // 7: ltc.v1.TeamRole
-	(Gate)(0),                     // 8: ltc.v1.Gate
-	(DecisionStatus)(0),           // 9: ltc.v1.DecisionStatus
-	(Verdict)(0),                  // 10: ltc.v1.Verdict
-	(ReviewFunction)(0),           // 11: ltc.v1.ReviewFunction
-	(ReviewResult)(0),             // 12: ltc.v1.ReviewResult
-	(*Opportunity)(nil),           // 13: ltc.v1.Opportunity
-	(*WeeklyReport)(nil),          // 14: ltc.v1.WeeklyReport
-	(*ActionItem)(nil),            // 15: ltc.v1.ActionItem
-	(*Meeting)(nil),               // 16: ltc.v1.Meeting
-	(*Risk)(nil),                  // 17: ltc.v1.Risk
-	(*Bid)(nil),                   // 18: ltc.v1.Bid
-	(*TenderResult)(nil),          // 19: ltc.v1.TenderResult
-	(*Contract)(nil),              // 20: ltc.v1.Contract
-	(*HandoverRecord)(nil),        // 21: ltc.v1.HandoverRecord
-	(*Handover)(nil),              // 22: ltc.v1.Handover
-	(*ProjectSummary)(nil),        // 23: ltc.v1.ProjectSummary
-	(*Assessment)(nil),            // 24: ltc.v1.Assessment
-	(*DecisionChainContact)(nil),  // 25: ltc.v1.DecisionChainContact
-	(*KeyContact)(nil),            // 26: ltc.v1.KeyContact
-	(*TeamMember)(nil),            // 27: ltc.v1.TeamMember
-	(*Review)(nil),                // 28: ltc.v1.Review
-	(*InitiationPackage)(nil),     // 29: ltc.v1.InitiationPackage
-	(*BidPackage)(nil),            // 30: ltc.v1.BidPackage
-	(*LineItem)(nil),              // 31: ltc.v1.LineItem
-	(*PackageTotals)(nil),         // 32: ltc.v1.PackageTotals
-	(*MarginCheck)(nil),           // 33: ltc.v1.MarginCheck
-	(*ReopenPackage)(nil),         // 34: ltc.v1.ReopenPackage
-	(*ReviewAssignment)(nil),      // 35: ltc.v1.ReviewAssignment
-	(*Reopening)(nil),             // 36: ltc.v1.Reopening
-	(*ContractPackage)(nil),       // 37: ltc.v1.ContractPackage
-	(*Decision)(nil),              // 38: ltc.v1.Decision
-	(ProjectLevel)(0),             // 39: ltc.v1.ProjectLevel
-	(*Customer)(nil),              // 40: ltc.v1.Customer
-	(*Money)(nil),                 // 41: ltc.v1.Money
-	(*Person)(nil),                // 42: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil), // 43: google.protobuf.Timestamp
-	(*date.Date)(nil),             // 44: google.type.Date
-	(ContactRole)(0),              // 45: ltc.v1.ContactRole
-	(Attitude)(0),                 // 46: ltc.v1.Attitude
-	(RelationshipLevel)(0),        // 47: ltc.v1.RelationshipLevel
-	(*ExchangeRate)(nil),          // 48: ltc.v1.ExchangeRate
+	(MilestoneTrigger)(0),         // 7: ltc.v1.MilestoneTrigger
+	(TeamRole)(0),                 // 8: ltc.v1.TeamRole
+	(Gate)(0),                     // 9: ltc.v1.Gate
+	(DecisionStatus)(0),           // 10: ltc.v1.DecisionStatus
+	(Verdict)(0),                  // 11: ltc.v1.Verdict
+	(ReviewFunction)(0),           // 12: ltc.v1.ReviewFunction
+	(ReviewResult)(0),             // 13: ltc.v1.ReviewResult
+	(*Opportunity)(nil),           // 14: ltc.v1.Opportunity
+	(*WeeklyReport)(nil),          // 15: ltc.v1.WeeklyReport
+	(*ActionItem)(nil),            // 16: ltc.v1.ActionItem
+	(*Meeting)(nil),               // 17: ltc.v1.Meeting
+	(*Risk)(nil),                  // 18: ltc.v1.Risk
+	(*Bid)(nil),                   // 19: ltc.v1.Bid
+	(*TenderResult)(nil),          // 20: ltc.v1.TenderResult
+	(*Contract)(nil),              // 21: ltc.v1.Contract
+	(*PaymentTerm)(nil),           // 22: ltc.v1.PaymentTerm
+	(*HandoverRecord)(nil),        // 23: ltc.v1.HandoverRecord
+	(*Handover)(nil),              // 24: ltc.v1.Handover
+	(*ProjectSummary)(nil),        // 25: ltc.v1.ProjectSummary
+	(*Assessment)(nil),            // 26: ltc.v1.Assessment
+	(*DecisionChainContact)(nil),  // 27: ltc.v1.DecisionChainContact
+	(*KeyContact)(nil),            // 28: ltc.v1.KeyContact
+	(*TeamMember)(nil),            // 29: ltc.v1.TeamMember
+	(*Review)(nil),                // 30: ltc.v1.Review
+	(*InitiationPackage)(nil),     // 31: ltc.v1.InitiationPackage
+	(*BidPackage)(nil),            // 32: ltc.v1.BidPackage
+	(*LineItem)(nil),              // 33: ltc.v1.LineItem
+	(*PackageTotals)(nil),         // 34: ltc.v1.PackageTotals
+	(*MarginCheck)(nil),           // 35: ltc.v1.MarginCheck
+	(*ReopenPackage)(nil),         // 36: ltc.v1.ReopenPackage
+	(*ReviewAssignment)(nil),      // 37: ltc.v1.ReviewAssignment
+	(*Reopening)(nil),             // 38: ltc.v1.Reopening
+	(*ContractPackage)(nil),       // 39: ltc.v1.ContractPackage
+	(*Decision)(nil),              // 40: ltc.v1.Decision
+	(ProjectLevel)(0),             // 41: ltc.v1.ProjectLevel
+	(*Customer)(nil),              // 42: ltc.v1.Customer
+	(*Money)(nil),                 // 43: ltc.v1.Money
+	(*Person)(nil),                // 44: ltc.v1.Person
+	(*timestamppb.Timestamp)(nil), // 45: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 46: google.type.Date
+	(ContactRole)(0),              // 47: ltc.v1.ContactRole
+	(Attitude)(0),                 // 48: ltc.v1.Attitude
+	(RelationshipLevel)(0),        // 49: ltc.v1.RelationshipLevel
+	(*ExchangeRate)(nil),          // 50: ltc.v1.ExchangeRate
 }
 var file_ltc_v1_deal_proto_depIdxs = []int32{
 	0,   // 0: ltc.v1.Opportunity.stage:type_name -> ltc.v1.Stage
 	1,   // 1: ltc.v1.Opportunity.outcome:type_name -> ltc.v1.Outcome
-	39,  // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
-	40,  // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
-	41,  // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
-	42,  // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
-	43,  // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
-	43,  // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
-	24,  // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
-	27,  // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
-	38,  // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
-	43,  // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
-	17,  // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
-	41,  // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
-	18,  // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
-	19,  // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
-	41,  // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
-	20,  // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
-	22,  // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
-	43,  // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
-	23,  // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
-	43,  // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
-	14,  // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
-	43,  // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
-	14,  // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
-	16,  // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
-	42,  // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
-	36,  // 27: ltc.v1.Opportunity.reopenings:type_name -> ltc.v1.Reopening
-	42,  // 28: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
-	43,  // 29: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
-	42,  // 30: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
-	44,  // 31: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
+	41,  // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
+	42,  // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
+	43,  // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
+	44,  // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
+	45,  // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
+	45,  // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
+	26,  // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
+	29,  // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
+	40,  // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
+	45,  // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
+	18,  // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
+	43,  // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
+	19,  // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
+	20,  // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
+	43,  // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
+	21,  // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
+	24,  // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
+	45,  // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
+	25,  // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
+	45,  // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
+	15,  // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
+	45,  // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
+	15,  // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
+	17,  // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
+	44,  // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
+	38,  // 27: ltc.v1.Opportunity.reopenings:type_name -> ltc.v1.Reopening
+	44,  // 28: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
+	45,  // 29: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
+	44,  // 30: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
+	46,  // 31: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
 	2,   // 32: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
-	44,  // 33: ltc.v1.Meeting.date:type_name -> google.type.Date
-	42,  // 34: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
-	15,  // 35: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
-	42,  // 36: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
+	46,  // 33: ltc.v1.Meeting.date:type_name -> google.type.Date
+	44,  // 34: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
+	16,  // 35: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
+	44,  // 36: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
 	3,   // 37: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
 	4,   // 38: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
 	4,   // 39: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
-	42,  // 40: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
+	44,  // 40: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
 	5,   // 41: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
-	41,  // 42: ltc.v1.Bid.price:type_name -> ltc.v1.Money
-	44,  // 43: ltc.v1.Bid.date:type_name -> google.type.Date
-	42,  // 44: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
+	43,  // 42: ltc.v1.Bid.price:type_name -> ltc.v1.Money
+	46,  // 43: ltc.v1.Bid.date:type_name -> google.type.Date
+	44,  // 44: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
 	6,   // 45: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
-	44,  // 46: ltc.v1.Contract.date:type_name -> google.type.Date
-	41,  // 47: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
-	42,  // 48: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
-	43,  // 49: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
-	27,  // 50: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
-	21,  // 51: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
-	42,  // 52: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
-	43,  // 53: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
-	42,  // 54: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
-	43,  // 55: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
-	41,  // 56: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
-	25,  // 57: ltc.v1.Assessment.decision_contacts:type_name -> ltc.v1.DecisionChainContact
-	45,  // 58: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
-	45,  // 59: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
-	46,  // 60: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
-	42,  // 61: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
-	42,  // 62: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
-	7,   // 63: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
-	11,  // 64: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
-	12,  // 65: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
-	42,  // 66: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
-	43,  // 67: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	42,  // 68: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
-	39,  // 69: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
-	24,  // 70: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	47,  // 71: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
-	26,  // 72: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
-	41,  // 73: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
-	31,  // 74: ltc.v1.BidPackage.line_items:type_name -> ltc.v1.LineItem
-	32,  // 75: ltc.v1.BidPackage.totals:type_name -> ltc.v1.PackageTotals
-	41,  // 76: ltc.v1.LineItem.unit_list_price:type_name -> ltc.v1.Money
-	41,  // 77: ltc.v1.LineItem.unit_cost:type_name -> ltc.v1.Money
-	41,  // 78: ltc.v1.LineItem.list_amount:type_name -> ltc.v1.Money
-	41,  // 79: ltc.v1.LineItem.net_amount:type_name -> ltc.v1.Money
-	41,  // 80: ltc.v1.LineItem.cost_amount:type_name -> ltc.v1.Money
-	41,  // 81: ltc.v1.PackageTotals.list_total:type_name -> ltc.v1.Money
-	41,  // 82: ltc.v1.PackageTotals.discount_total:type_name -> ltc.v1.Money
-	41,  // 83: ltc.v1.PackageTotals.net_total:type_name -> ltc.v1.Money
-	41,  // 84: ltc.v1.PackageTotals.cost_total:type_name -> ltc.v1.Money
-	0,   // 85: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
-	11,  // 86: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
-	42,  // 87: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
-	42,  // 88: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
-	43,  // 89: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
-	1,   // 90: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
-	43,  // 91: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
-	23,  // 92: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
-	43,  // 93: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
-	0,   // 94: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
-	43,  // 95: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
-	41,  // 96: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
-	31,  // 97: ltc.v1.ContractPackage.line_items:type_name -> ltc.v1.LineItem
-	32,  // 98: ltc.v1.ContractPackage.totals:type_name -> ltc.v1.PackageTotals
-	8,   // 99: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	42,  // 100: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	43,  // 101: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	9,   // 102: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	29,  // 103: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	30,  // 104: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
-	37,  // 105: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
-	34,  // 106: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
-	17,  // 107: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
-	39,  // 108: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	11,  // 109: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	43,  // 110: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	28,  // 111: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	42,  // 112: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	43,  // 113: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	39,  // 114: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	39,  // 115: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
-	39,  // 116: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
-	42,  // 117: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
-	42,  // 118: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
-	35,  // 119: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
-	41,  // 120: ltc.v1.Decision.level_value:type_name -> ltc.v1.Money
-	48,  // 121: ltc.v1.Decision.level_rate:type_name -> ltc.v1.ExchangeRate
-	33,  // 122: ltc.v1.Decision.margin:type_name -> ltc.v1.MarginCheck
-	123, // [123:123] is the sub-list for method output_type
-	123, // [123:123] is the sub-list for method input_type
-	123, // [123:123] is the sub-list for extension type_name
-	123, // [123:123] is the sub-list for extension extendee
-	0,   // [0:123] is the sub-list for field type_name
+	46,  // 46: ltc.v1.Contract.date:type_name -> google.type.Date
+	43,  // 47: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
+	44,  // 48: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
+	22,  // 49: ltc.v1.Contract.payment_terms:type_name -> ltc.v1.PaymentTerm
+	43,  // 50: ltc.v1.PaymentTerm.amount:type_name -> ltc.v1.Money
+	7,   // 51: ltc.v1.PaymentTerm.trigger:type_name -> ltc.v1.MilestoneTrigger
+	46,  // 52: ltc.v1.PaymentTerm.planned_date:type_name -> google.type.Date
+	45,  // 53: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
+	29,  // 54: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
+	23,  // 55: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
+	44,  // 56: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
+	45,  // 57: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
+	44,  // 58: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
+	45,  // 59: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
+	43,  // 60: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
+	27,  // 61: ltc.v1.Assessment.decision_contacts:type_name -> ltc.v1.DecisionChainContact
+	47,  // 62: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
+	47,  // 63: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
+	48,  // 64: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
+	44,  // 65: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
+	44,  // 66: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
+	8,   // 67: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
+	12,  // 68: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
+	13,  // 69: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
+	44,  // 70: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
+	45,  // 71: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
+	44,  // 72: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
+	41,  // 73: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	26,  // 74: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
+	49,  // 75: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
+	28,  // 76: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
+	43,  // 77: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	33,  // 78: ltc.v1.BidPackage.line_items:type_name -> ltc.v1.LineItem
+	34,  // 79: ltc.v1.BidPackage.totals:type_name -> ltc.v1.PackageTotals
+	43,  // 80: ltc.v1.LineItem.unit_list_price:type_name -> ltc.v1.Money
+	43,  // 81: ltc.v1.LineItem.unit_cost:type_name -> ltc.v1.Money
+	43,  // 82: ltc.v1.LineItem.list_amount:type_name -> ltc.v1.Money
+	43,  // 83: ltc.v1.LineItem.net_amount:type_name -> ltc.v1.Money
+	43,  // 84: ltc.v1.LineItem.cost_amount:type_name -> ltc.v1.Money
+	43,  // 85: ltc.v1.PackageTotals.list_total:type_name -> ltc.v1.Money
+	43,  // 86: ltc.v1.PackageTotals.discount_total:type_name -> ltc.v1.Money
+	43,  // 87: ltc.v1.PackageTotals.net_total:type_name -> ltc.v1.Money
+	43,  // 88: ltc.v1.PackageTotals.cost_total:type_name -> ltc.v1.Money
+	0,   // 89: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
+	12,  // 90: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
+	44,  // 91: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
+	44,  // 92: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
+	45,  // 93: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
+	1,   // 94: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
+	45,  // 95: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
+	25,  // 96: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
+	45,  // 97: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
+	0,   // 98: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
+	45,  // 99: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
+	43,  // 100: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	33,  // 101: ltc.v1.ContractPackage.line_items:type_name -> ltc.v1.LineItem
+	34,  // 102: ltc.v1.ContractPackage.totals:type_name -> ltc.v1.PackageTotals
+	9,   // 103: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	44,  // 104: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	45,  // 105: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	10,  // 106: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	31,  // 107: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	32,  // 108: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	39,  // 109: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	36,  // 110: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
+	18,  // 111: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	41,  // 112: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	12,  // 113: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	45,  // 114: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	30,  // 115: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	44,  // 116: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	45,  // 117: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	41,  // 118: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	41,  // 119: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
+	41,  // 120: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
+	44,  // 121: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
+	44,  // 122: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
+	37,  // 123: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
+	43,  // 124: ltc.v1.Decision.level_value:type_name -> ltc.v1.Money
+	50,  // 125: ltc.v1.Decision.level_rate:type_name -> ltc.v1.ExchangeRate
+	35,  // 126: ltc.v1.Decision.margin:type_name -> ltc.v1.MarginCheck
+	127, // [127:127] is the sub-list for method output_type
+	127, // [127:127] is the sub-list for method input_type
+	127, // [127:127] is the sub-list for extension type_name
+	127, // [127:127] is the sub-list for extension extendee
+	0,   // [0:127] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }
@@ -4388,7 +4574,7 @@ func file_ltc_v1_deal_proto_init() {
 	}
 	file_ltc_v1_common_proto_init()
 	file_ltc_v1_reference_proto_init()
-	file_ltc_v1_deal_proto_msgTypes[25].OneofWrappers = []any{
+	file_ltc_v1_deal_proto_msgTypes[26].OneofWrappers = []any{
 		(*Decision_Initiation)(nil),
 		(*Decision_Bid)(nil),
 		(*Decision_Contract)(nil),
@@ -4399,8 +4585,8 @@ func file_ltc_v1_deal_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_deal_proto_rawDesc), len(file_ltc_v1_deal_proto_rawDesc)),
-			NumEnums:      13,
-			NumMessages:   26,
+			NumEnums:      14,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -113,6 +113,13 @@ type Event struct {
 	//	*Event_OpportunityReopened
 	//	*Event_ExchangeRateSet
 	//	*Event_ProductUpserted
+	//	*Event_MilestoneDue
+	//	*Event_ContractAccepted
+	//	*Event_InvoiceIssued
+	//	*Event_PaymentRecorded
+	//	*Event_InvoiceOverdue
+	//	*Event_InvoiceEscalated
+	//	*Event_ContractClosed
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -680,6 +687,69 @@ func (x *Event) GetProductUpserted() *ProductUpserted {
 	return nil
 }
 
+func (x *Event) GetMilestoneDue() *MilestoneDue {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_MilestoneDue); ok {
+			return x.MilestoneDue
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetContractAccepted() *ContractAccepted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContractAccepted); ok {
+			return x.ContractAccepted
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetInvoiceIssued() *InvoiceIssued {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_InvoiceIssued); ok {
+			return x.InvoiceIssued
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetPaymentRecorded() *PaymentRecorded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_PaymentRecorded); ok {
+			return x.PaymentRecorded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetInvoiceOverdue() *InvoiceOverdue {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_InvoiceOverdue); ok {
+			return x.InvoiceOverdue
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetInvoiceEscalated() *InvoiceEscalated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_InvoiceEscalated); ok {
+			return x.InvoiceEscalated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetContractClosed() *ContractClosed {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContractClosed); ok {
+			return x.ContractClosed
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -930,6 +1000,41 @@ type Event_ProductUpserted struct {
 	ProductUpserted *ProductUpserted `protobuf:"bytes,71,opt,name=product_upserted,json=productUpserted,proto3,oneof"`
 }
 
+type Event_MilestoneDue struct {
+	// "contract.milestone_due": a contract's milestone became due.
+	MilestoneDue *MilestoneDue `protobuf:"bytes,80,opt,name=milestone_due,json=milestoneDue,proto3,oneof"`
+}
+
+type Event_ContractAccepted struct {
+	// "contract.accepted": the customer's acceptance (PAC or FAC) was recorded.
+	ContractAccepted *ContractAccepted `protobuf:"bytes,81,opt,name=contract_accepted,json=contractAccepted,proto3,oneof"`
+}
+
+type Event_InvoiceIssued struct {
+	// "invoice.issued": FINANCE issued an invoice.
+	InvoiceIssued *InvoiceIssued `protobuf:"bytes,82,opt,name=invoice_issued,json=invoiceIssued,proto3,oneof"`
+}
+
+type Event_PaymentRecorded struct {
+	// "payment.recorded": a payment was recorded.
+	PaymentRecorded *PaymentRecorded `protobuf:"bytes,83,opt,name=payment_recorded,json=paymentRecorded,proto3,oneof"`
+}
+
+type Event_InvoiceOverdue struct {
+	// "invoice.overdue": an invoice's due date passed unpaid.
+	InvoiceOverdue *InvoiceOverdue `protobuf:"bytes,84,opt,name=invoice_overdue,json=invoiceOverdue,proto3,oneof"`
+}
+
+type Event_InvoiceEscalated struct {
+	// "invoice.escalated": an overdue invoice escalated.
+	InvoiceEscalated *InvoiceEscalated `protobuf:"bytes,85,opt,name=invoice_escalated,json=invoiceEscalated,proto3,oneof"`
+}
+
+type Event_ContractClosed struct {
+	// "contract.closed": the contract closed, COMPLETED or WRITTEN_OFF.
+	ContractClosed *ContractClosed `protobuf:"bytes,86,opt,name=contract_closed,json=contractClosed,proto3,oneof"`
+}
+
 func (*Event_LeadCreated) isEvent_Payload() {}
 
 func (*Event_LeadQualified) isEvent_Payload() {}
@@ -1027,6 +1132,20 @@ func (*Event_OpportunityReopened) isEvent_Payload() {}
 func (*Event_ExchangeRateSet) isEvent_Payload() {}
 
 func (*Event_ProductUpserted) isEvent_Payload() {}
+
+func (*Event_MilestoneDue) isEvent_Payload() {}
+
+func (*Event_ContractAccepted) isEvent_Payload() {}
+
+func (*Event_InvoiceIssued) isEvent_Payload() {}
+
+func (*Event_PaymentRecorded) isEvent_Payload() {}
+
+func (*Event_InvoiceOverdue) isEvent_Payload() {}
+
+func (*Event_InvoiceEscalated) isEvent_Payload() {}
+
+func (*Event_ContractClosed) isEvent_Payload() {}
 
 // ReassignOwnerRequest gives a deal another owner.
 type ReassignOwnerRequest struct {
@@ -3012,7 +3131,7 @@ var File_ltc_v1_opportunity_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\n" +
-	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\x9f\x1f\n" +
+	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x15ltc/v1/contract.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\xfa\"\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x17\n" +
 	"\adeal_id\x18\x02 \x01(\tR\x06dealId\x12#\n" +
@@ -3082,7 +3201,14 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x11review_reassigned\x18A \x01(\v2\x18.ltc.v1.ReviewReassignedH\x00R\x10reviewReassigned\x12P\n" +
 	"\x14opportunity_reopened\x18B \x01(\v2\x1b.ltc.v1.OpportunityReopenedH\x00R\x13opportunityReopened\x12E\n" +
 	"\x11exchange_rate_set\x18F \x01(\v2\x17.ltc.v1.ExchangeRateSetH\x00R\x0fexchangeRateSet\x12D\n" +
-	"\x10product_upserted\x18G \x01(\v2\x17.ltc.v1.ProductUpsertedH\x00R\x0fproductUpsertedB\t\n" +
+	"\x10product_upserted\x18G \x01(\v2\x17.ltc.v1.ProductUpsertedH\x00R\x0fproductUpserted\x12;\n" +
+	"\rmilestone_due\x18P \x01(\v2\x14.ltc.v1.MilestoneDueH\x00R\fmilestoneDue\x12G\n" +
+	"\x11contract_accepted\x18Q \x01(\v2\x18.ltc.v1.ContractAcceptedH\x00R\x10contractAccepted\x12>\n" +
+	"\x0einvoice_issued\x18R \x01(\v2\x15.ltc.v1.InvoiceIssuedH\x00R\rinvoiceIssued\x12D\n" +
+	"\x10payment_recorded\x18S \x01(\v2\x17.ltc.v1.PaymentRecordedH\x00R\x0fpaymentRecorded\x12A\n" +
+	"\x0finvoice_overdue\x18T \x01(\v2\x16.ltc.v1.InvoiceOverdueH\x00R\x0einvoiceOverdue\x12G\n" +
+	"\x11invoice_escalated\x18U \x01(\v2\x18.ltc.v1.InvoiceEscalatedH\x00R\x10invoiceEscalated\x12A\n" +
+	"\x0fcontract_closed\x18V \x01(\v2\x16.ltc.v1.ContractClosedH\x00R\x0econtractClosedB\t\n" +
 	"\apayload\"\xc2\x01\n" +
 	"\x14ReassignOwnerRequest\x12'\n" +
 	"\n" +
@@ -3349,20 +3475,27 @@ var file_ltc_v1_opportunity_proto_goTypes = []any{
 	(*OpportunityReopened)(nil),          // 84: ltc.v1.OpportunityReopened
 	(*ExchangeRateSet)(nil),              // 85: ltc.v1.ExchangeRateSet
 	(*ProductUpserted)(nil),              // 86: ltc.v1.ProductUpserted
-	(*Opportunity)(nil),                  // 87: ltc.v1.Opportunity
-	(Stage)(0),                           // 88: ltc.v1.Stage
-	(Outcome)(0),                         // 89: ltc.v1.Outcome
-	(ProjectLevel)(0),                    // 90: ltc.v1.ProjectLevel
-	(*Assessment)(nil),                   // 91: ltc.v1.Assessment
-	(*TeamMember)(nil),                   // 92: ltc.v1.TeamMember
-	(*Risk)(nil),                         // 93: ltc.v1.Risk
-	(*WeeklyReport)(nil),                 // 94: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                      // 95: ltc.v1.Meeting
-	(*Bid)(nil),                          // 96: ltc.v1.Bid
-	(*TenderResult)(nil),                 // 97: ltc.v1.TenderResult
-	(*Contract)(nil),                     // 98: ltc.v1.Contract
-	(*HandoverRecord)(nil),               // 99: ltc.v1.HandoverRecord
-	(*ProjectSummary)(nil),               // 100: ltc.v1.ProjectSummary
+	(*MilestoneDue)(nil),                 // 87: ltc.v1.MilestoneDue
+	(*ContractAccepted)(nil),             // 88: ltc.v1.ContractAccepted
+	(*InvoiceIssued)(nil),                // 89: ltc.v1.InvoiceIssued
+	(*PaymentRecorded)(nil),              // 90: ltc.v1.PaymentRecorded
+	(*InvoiceOverdue)(nil),               // 91: ltc.v1.InvoiceOverdue
+	(*InvoiceEscalated)(nil),             // 92: ltc.v1.InvoiceEscalated
+	(*ContractClosed)(nil),               // 93: ltc.v1.ContractClosed
+	(*Opportunity)(nil),                  // 94: ltc.v1.Opportunity
+	(Stage)(0),                           // 95: ltc.v1.Stage
+	(Outcome)(0),                         // 96: ltc.v1.Outcome
+	(ProjectLevel)(0),                    // 97: ltc.v1.ProjectLevel
+	(*Assessment)(nil),                   // 98: ltc.v1.Assessment
+	(*TeamMember)(nil),                   // 99: ltc.v1.TeamMember
+	(*Risk)(nil),                         // 100: ltc.v1.Risk
+	(*WeeklyReport)(nil),                 // 101: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                      // 102: ltc.v1.Meeting
+	(*Bid)(nil),                          // 103: ltc.v1.Bid
+	(*TenderResult)(nil),                 // 104: ltc.v1.TenderResult
+	(*Contract)(nil),                     // 105: ltc.v1.Contract
+	(*HandoverRecord)(nil),               // 106: ltc.v1.HandoverRecord
+	(*ProjectSummary)(nil),               // 107: ltc.v1.ProjectSummary
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	35,  // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
@@ -3417,80 +3550,87 @@ var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	84,  // 49: ltc.v1.Event.opportunity_reopened:type_name -> ltc.v1.OpportunityReopened
 	85,  // 50: ltc.v1.Event.exchange_rate_set:type_name -> ltc.v1.ExchangeRateSet
 	86,  // 51: ltc.v1.Event.product_upserted:type_name -> ltc.v1.ProductUpserted
-	35,  // 52: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
-	87,  // 53: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
-	87,  // 54: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	88,  // 55: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
-	89,  // 56: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
-	90,  // 57: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
-	87,  // 58: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
-	91,  // 59: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
-	87,  // 60: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
-	92,  // 61: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
-	87,  // 62: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
-	93,  // 63: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
-	87,  // 64: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	93,  // 65: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
-	87,  // 66: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	94,  // 67: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
-	87,  // 68: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	95,  // 69: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
-	87,  // 70: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	96,  // 71: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
-	87,  // 72: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	97,  // 73: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
-	87,  // 74: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	98,  // 75: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
-	87,  // 76: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	37,  // 77: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
-	92,  // 78: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
-	87,  // 79: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	99,  // 80: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
-	87,  // 81: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	89,  // 82: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
-	87,  // 83: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	100, // 84: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
-	87,  // 85: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,   // 86: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	3,   // 87: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	5,   // 88: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	7,   // 89: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	9,   // 90: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	11,  // 91: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	13,  // 92: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	15,  // 93: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	17,  // 94: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	19,  // 95: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	21,  // 96: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	23,  // 97: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	25,  // 98: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	27,  // 99: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	29,  // 100: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	31,  // 101: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	33,  // 102: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	1,   // 103: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
-	4,   // 104: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	6,   // 105: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	8,   // 106: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	10,  // 107: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	12,  // 108: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	14,  // 109: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	16,  // 110: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	18,  // 111: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	20,  // 112: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	22,  // 113: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	24,  // 114: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	26,  // 115: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	28,  // 116: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	30,  // 117: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	32,  // 118: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	34,  // 119: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	2,   // 120: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
-	104, // [104:121] is the sub-list for method output_type
-	87,  // [87:104] is the sub-list for method input_type
-	87,  // [87:87] is the sub-list for extension type_name
-	87,  // [87:87] is the sub-list for extension extendee
-	0,   // [0:87] is the sub-list for field type_name
+	87,  // 52: ltc.v1.Event.milestone_due:type_name -> ltc.v1.MilestoneDue
+	88,  // 53: ltc.v1.Event.contract_accepted:type_name -> ltc.v1.ContractAccepted
+	89,  // 54: ltc.v1.Event.invoice_issued:type_name -> ltc.v1.InvoiceIssued
+	90,  // 55: ltc.v1.Event.payment_recorded:type_name -> ltc.v1.PaymentRecorded
+	91,  // 56: ltc.v1.Event.invoice_overdue:type_name -> ltc.v1.InvoiceOverdue
+	92,  // 57: ltc.v1.Event.invoice_escalated:type_name -> ltc.v1.InvoiceEscalated
+	93,  // 58: ltc.v1.Event.contract_closed:type_name -> ltc.v1.ContractClosed
+	35,  // 59: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
+	94,  // 60: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
+	94,  // 61: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	95,  // 62: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
+	96,  // 63: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
+	97,  // 64: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
+	94,  // 65: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
+	98,  // 66: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
+	94,  // 67: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
+	99,  // 68: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
+	94,  // 69: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
+	100, // 70: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
+	94,  // 71: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	100, // 72: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
+	94,  // 73: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	101, // 74: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
+	94,  // 75: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	102, // 76: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
+	94,  // 77: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	103, // 78: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
+	94,  // 79: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	104, // 80: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
+	94,  // 81: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	105, // 82: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
+	94,  // 83: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	37,  // 84: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
+	99,  // 85: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
+	94,  // 86: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	106, // 87: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
+	94,  // 88: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	96,  // 89: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	94,  // 90: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	107, // 91: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
+	94,  // 92: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,   // 93: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	3,   // 94: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	5,   // 95: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	7,   // 96: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	9,   // 97: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	11,  // 98: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	13,  // 99: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	15,  // 100: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	17,  // 101: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	19,  // 102: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	21,  // 103: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	23,  // 104: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	25,  // 105: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	27,  // 106: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	29,  // 107: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	31,  // 108: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	33,  // 109: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	1,   // 110: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
+	4,   // 111: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	6,   // 112: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	8,   // 113: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	10,  // 114: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	12,  // 115: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	14,  // 116: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	16,  // 117: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	18,  // 118: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	20,  // 119: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	22,  // 120: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	24,  // 121: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	26,  // 122: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	28,  // 123: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	30,  // 124: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	32,  // 125: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	34,  // 126: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	2,   // 127: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
+	111, // [111:128] is the sub-list for method output_type
+	94,  // [94:111] is the sub-list for method input_type
+	94,  // [94:94] is the sub-list for extension type_name
+	94,  // [94:94] is the sub-list for extension extendee
+	0,   // [0:94] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }
@@ -3499,6 +3639,7 @@ func file_ltc_v1_opportunity_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
+	file_ltc_v1_contract_proto_init()
 	file_ltc_v1_deal_proto_init()
 	file_ltc_v1_event_proto_init()
 	file_ltc_v1_opportunity_proto_msgTypes[0].OneofWrappers = []any{
@@ -3551,6 +3692,13 @@ func file_ltc_v1_opportunity_proto_init() {
 		(*Event_OpportunityReopened)(nil),
 		(*Event_ExchangeRateSet)(nil),
 		(*Event_ProductUpserted)(nil),
+		(*Event_MilestoneDue)(nil),
+		(*Event_ContractAccepted)(nil),
+		(*Event_InvoiceIssued)(nil),
+		(*Event_PaymentRecorded)(nil),
+		(*Event_InvoiceOverdue)(nil),
+		(*Event_InvoiceEscalated)(nil),
+		(*Event_ContractClosed)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

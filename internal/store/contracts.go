@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+)
+
+// contractStatus is the deal's contract_status column: its contract's status, or NULL without one.
+func contractStatus(o ltc.Opportunity) any {
+	if o.Execution == nil {
+		return nil
+	}
+	return string(o.Execution.Status)
+}
+
+// writeExecution keeps the deal's rows of contract_invoices and contract_milestones (migration 019) as its
+// contract's execution stands after the change: a contract holds at most ltc.MaxInvoices invoices and
+// ltc.MaxMilestones milestones, so they are written again whole.
+func writeExecution(ctx context.Context, tx pgx.Tx, o ltc.Opportunity) error {
+	x := o.Execution
+	if x == nil {
+		return nil
+	}
+	var account any
+	if o.Customer.AccountID != "" {
+		account = o.Customer.AccountID
+	}
+	batch := &pgx.Batch{}
+	batch.Queue(`DELETE FROM contract_invoices WHERE deal_id = $1`, o.ID)
+	batch.Queue(`DELETE FROM contract_milestones WHERE deal_id = $1`, o.ID)
+	for _, inv := range x.Invoices {
+		var paidAt any
+		if inv.Outstanding() == 0 {
+			last := inv.Payments[len(inv.Payments)-1]
+			paidAt = last.RecordedAt
+		}
+		batch.Queue(`INSERT INTO contract_invoices (deal_id, number, org_unit, owner_id, account_id, currency, amount_minor,
+			paid_minor, issued_at, due_date, paid_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			o.ID, inv.Number, string(o.Unit), o.Owner.ID, account, inv.Amount.Currency, inv.Amount.AmountMinor, inv.Paid(),
+			inv.IssuedAt, inv.DueDate.Time(), paidAt)
+	}
+	closed := x.Status == ltc.ContractCompleted || x.Status == ltc.ContractWrittenOff
+	for _, m := range x.Milestones {
+		invoiced, _ := x.MilestoneSums(m.ID)
+		var planned any
+		if m.Term.PlannedDate != nil {
+			planned = m.Term.PlannedDate.Time()
+		}
+		batch.Queue(`INSERT INTO contract_milestones (deal_id, id, org_unit, owner_id, account_id, currency, amount_minor,
+			invoiced_minor, planned_date, due_at, open) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			o.ID, m.ID, string(o.Unit), o.Owner.ID, account, m.Amount.Currency, m.Amount.AmountMinor, invoiced,
+			planned, m.DueAt, !closed && invoiced < m.Amount.AmountMinor)
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("write the contract of %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// ContractFilter selects contracts; zero fields match everything.
+type ContractFilter struct {
+	Status    ltc.ContractStatus
+	OwnerID   string
+	AccountID string
+	// OverdueOnly selects the contracts with an invoice past its due date and unpaid.
+	OverdueOnly bool
+	// Reader, when set, lists only the contracts of the deals they may read (ltc.DealReach).
+	Reader *ltc.Actor
+	// Today is the date overdue is judged on.
+	Today time.Time
+}
+
+// ListContracts returns a page of the deals with a contract in execution, newest deal first, and the token of the
+// next page.
+func (s *Store) ListContracts(ctx context.Context, cf ContractFilter, size int, token string) ([]ltc.Opportunity, string, error) {
+	var f filter
+	f.where = append(f.where, "contract_status IS NOT NULL")
+	if cf.Status != "" {
+		f.add("contract_status = %s", string(cf.Status))
+	}
+	if cf.OwnerID != "" {
+		f.add("owner_id = %s", cf.OwnerID)
+	}
+	if cf.AccountID != "" {
+		f.add("account_id = %s", cf.AccountID)
+	}
+	if cf.OverdueOnly {
+		f.add(`EXISTS (SELECT 1 FROM contract_invoices i WHERE i.deal_id = opportunities.id AND i.paid_minor < i.amount_minor
+			AND i.due_date < %s)`, cf.Today.UTC().Format(time.DateOnly))
+	}
+	reader := f.shared("opportunities", "", false, cf.Reader)
+	cf.Reader, cf.Today = nil, time.Time{}
+	return page[ltc.Opportunity](ctx, s, "opportunities", f, fmt.Sprintf("contracts|%+v|%s", cf, reader), size, token)
+}
+
+// CashGroup is what a cash report's rows are grouped by.
+type CashGroup string
+
+// Cash report groupings.
+const (
+	CashByUnit    CashGroup = "org_unit"
+	CashByOwner   CashGroup = "owner_id"
+	CashByAccount CashGroup = "account_id"
+)
+
+// CashFilter selects a cash report: the period whose invoices count as invoiced and collected, the day
+// receivables are aged on, and the grouping.
+type CashFilter struct {
+	From, To time.Time
+	AsOf     time.Time
+	Group    CashGroup
+	OwnerID  string
+	// Reader, when set, counts only the contracts of the units the reader's reports cover (ltc.ReportsReach).
+	Reader *ltc.Actor
+}
+
+// CashRow is one group's cash in one currency.
+type CashRow struct {
+	Key      string
+	Currency string
+	// Invoiced and Collected are the sums of the invoices issued in the period and paid of them.
+	Invoiced, Collected int64
+	// Receivable is what is invoiced and unpaid as of the day, of every period; Overdue splits its overdue part
+	// by days past the due date: 1-30, 31-60, 61-90, over 90.
+	Receivable int64
+	Overdue    [4]int64
+	// DSO is days sales outstanding: the receivable over what was invoiced in the 90 days to the day, times 90;
+	// -1 when nothing was invoiced then.
+	DSO float64
+	// Expected is the cash expected by month (the first of the month, UTC): the milestones' amounts not invoiced
+	// yet by their planned month, and the invoices' outstanding amounts by their due month (the day's month once
+	// overdue). Milestones with no planned date are under the zero time.
+	Expected map[time.Time]int64
+}
+
+// CashBuckets names Overdue's age buckets.
+var CashBuckets = []string{"1-30", "31-60", "61-90", "90+"}
+
+// CashReport sums the contracts' invoices and milestones by the group and currency.
+func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error) {
+	group := string(cf.Group)
+	if group == "" {
+		group = string(CashByUnit)
+	}
+	var f filter
+	asOf := f.arg(cf.AsOf.UTC().Format(time.DateOnly))
+	from, to := f.arg(cf.From), f.arg(cf.To)
+	if cf.OwnerID != "" {
+		f.add("owner_id = %s", cf.OwnerID)
+	}
+	if cf.Reader != nil {
+		if c := f.reportUnits(ltc.ReportsReach(*cf.Reader)); c != "" {
+			f.where = append(f.where, c)
+		}
+	}
+	where := "TRUE"
+	if len(f.where) > 0 {
+		where = strings.Join(f.where, " AND ")
+	}
+	key := "coalesce(" + group + "::text, '')"
+	query := `
+		WITH inv AS (SELECT * FROM contract_invoices WHERE ` + where + `),
+		ms AS (SELECT * FROM contract_milestones WHERE open AND ` + where + `)
+		SELECT ` + key + `, currency,
+			(sum(amount_minor) FILTER (WHERE issued_at >= ` + from + ` AND issued_at < ` + to + `))::bigint,
+			(sum(paid_minor) FILTER (WHERE issued_at >= ` + from + ` AND issued_at < ` + to + `))::bigint,
+			(sum(amount_minor - paid_minor))::bigint,
+			(sum(amount_minor - paid_minor) FILTER (WHERE ` + asOf + `::date - due_date BETWEEN 1 AND 30))::bigint,
+			(sum(amount_minor - paid_minor) FILTER (WHERE ` + asOf + `::date - due_date BETWEEN 31 AND 60))::bigint,
+			(sum(amount_minor - paid_minor) FILTER (WHERE ` + asOf + `::date - due_date BETWEEN 61 AND 90))::bigint,
+			(sum(amount_minor - paid_minor) FILTER (WHERE ` + asOf + `::date - due_date > 90))::bigint,
+			(sum(amount_minor) FILTER (WHERE issued_at >= ` + asOf + `::date - 90 AND issued_at < ` + asOf + `::date + 1))::bigint,
+			NULL::date, 0::bigint
+		FROM inv GROUP BY 1, 2
+		UNION ALL
+		SELECT ` + key + `, currency, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+			date_trunc('month', CASE WHEN due_date < ` + asOf + `::date THEN ` + asOf + `::date ELSE due_date END)::date,
+			sum(amount_minor - paid_minor)::bigint
+		FROM inv WHERE paid_minor < amount_minor GROUP BY 1, 2, 11
+		UNION ALL
+		SELECT ` + key + `, currency, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+			coalesce(date_trunc('month', planned_date)::date, '0001-01-01'::date), sum(amount_minor - invoiced_minor)::bigint
+		FROM ms GROUP BY 1, 2, 11`
+	rows, err := s.pool.Query(ctx, query, f.args...)
+	if err != nil {
+		return nil, fmt.Errorf("cash report: %w", err)
+	}
+	defer rows.Close()
+	byKey := map[[2]string]*CashRow{}
+	var order [][2]string
+	for rows.Next() {
+		var k, currency string
+		var sums [8]pgtype.Int8
+		var month pgtype.Date
+		var expected int64
+		if err := rows.Scan(&k, &currency, &sums[0], &sums[1], &sums[2], &sums[3], &sums[4], &sums[5], &sums[6], &sums[7], &month, &expected); err != nil {
+			return nil, fmt.Errorf("cash report: %w", err)
+		}
+		id := [2]string{k, currency}
+		r, ok := byKey[id]
+		if !ok {
+			r = &CashRow{Key: k, Currency: currency, Expected: map[time.Time]int64{}, DSO: -1}
+			byKey[id] = r
+			order = append(order, id)
+		}
+		if month.Valid {
+			if m := month.Time; expected != 0 {
+				if m.Year() == 1 {
+					m = time.Time{}
+				}
+				r.Expected[m] += expected
+			}
+			continue
+		}
+		r.Invoiced, r.Collected, r.Receivable = sums[0].Int64, sums[1].Int64, sums[2].Int64
+		r.Overdue = [4]int64{sums[3].Int64, sums[4].Int64, sums[5].Int64, sums[6].Int64}
+		if sums[7].Int64 > 0 {
+			r.DSO = float64(r.Receivable) / float64(sums[7].Int64) * 90
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cash report: %w", err)
+	}
+	out := make([]CashRow, 0, len(order))
+	for _, id := range order {
+		out = append(out, *byKey[id])
+	}
+	return out, nil
+}
+
+// reportUnits is the condition that a row's org_unit lies within the reach's units; "" when it holds everything.
+func (f *filter) reportUnits(r ltc.Reach) string {
+	if r.All {
+		return ""
+	}
+	var any []string
+	for _, u := range r.Units {
+		any = append(any, f.unitIs("org_unit", u))
+	}
+	if len(any) == 0 {
+		return "FALSE"
+	}
+	return "(" + strings.Join(any, " OR ") + ")"
+}
