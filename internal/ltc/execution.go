@@ -158,8 +158,8 @@ func (x Execution) Collected() int64 {
 	return sum
 }
 
-// milestoneInvoiced is the sum invoiced for the milestone, in minor units.
-func (x Execution) milestoneInvoiced(id string) (sum, paid int64) {
+// MilestoneSums are the sums invoiced and paid for the milestone, in minor units.
+func (x Execution) MilestoneSums(id string) (sum, paid int64) {
 	for _, inv := range x.Invoices {
 		if inv.MilestoneID == id {
 			sum += inv.Amount.AmountMinor
@@ -205,7 +205,7 @@ func (x Execution) Settled() error {
 		if !m.Due() {
 			return fmt.Errorf("milestone %s (%s) is not due yet (%s)", m.ID, m.Term.Name, m.Term.Trigger)
 		}
-		if _, paid := x.milestoneInvoiced(m.ID); paid < m.Amount.AmountMinor {
+		if _, paid := x.MilestoneSums(m.ID); paid < m.Amount.AmountMinor {
 			return fmt.Errorf("milestone %s (%s) is paid %s of %s", m.ID, m.Term.Name,
 				Money{Currency: m.Amount.Currency, AmountMinor: paid}, m.Amount)
 		}
@@ -521,7 +521,7 @@ func (cmd IssueInvoice) Apply(d Deal, c Context) (Change, error) {
 	if len(x.Invoices) >= MaxInvoices {
 		return Change{}, o.precondition("a contract holds at most %d invoices", MaxInvoices)
 	}
-	invoiced, _ := x.milestoneInvoiced(m.ID)
+	invoiced, _ := x.MilestoneSums(m.ID)
 	if left := m.Amount.AmountMinor - invoiced; cmd.Amount.AmountMinor > left {
 		return Change{}, o.precondition("milestone %s (%s) has %s left to invoice of %s; %s would invoice more than the contract",
 			m.ID, m.Term.Name, Money{Currency: m.Amount.Currency, AmountMinor: left}, m.Amount, cmd.Amount)
