@@ -141,7 +141,9 @@ func executionToProto(o ltc.Opportunity) *ltcv1.ContractExecution {
 	if x == nil {
 		return nil
 	}
-	money := func(minor int64) *ltcv1.Money { return moneyToProto(ltc.Money{Currency: x.Amount.Currency, AmountMinor: minor}) }
+	money := func(minor int64) *ltcv1.Money {
+		return moneyToProto(ltc.Money{Currency: x.Amount.Currency, AmountMinor: minor})
+	}
 	pc := &ltcv1.ContractExecution{
 		OpportunityId: o.ID, Title: o.Title, CustomerName: o.Customer.Name, Owner: personToProto(o.Owner), OrgUnit: o.Unit.String(),
 		AccountId: o.Customer.AccountID, Contract: contractToProto(o.Contract),
