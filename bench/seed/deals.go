@@ -147,11 +147,11 @@ func pick[T any](rng *rand.Rand, options []T, weights []int) T {
 }
 
 var (
-	openStages   = []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.StageTeamFormation, ltc.StagePursuit, ltc.StageATBReview, ltc.StageBidding, ltc.StageNegotiation, ltc.StageATCReview, ltc.StageContractSigning, ltc.StageHandover}
-	openWeights  = []int{20, 10, 6, 22, 8, 12, 8, 5, 4, 5}
-	outcomes     = []ltc.Outcome{ltc.OutcomeWon, ltc.OutcomeLost, ltc.OutcomeNoBid, ltc.OutcomeNotPursued, ltc.OutcomeAbandoned, ltc.OutcomeCancelled}
-	outcomeOdds  = []int{30, 30, 12, 12, 10, 6}
-	currencies   = []string{"EUR", "USD", "CNY", "GBP"}
+	openStages  = []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.StageTeamFormation, ltc.StagePursuit, ltc.StageATBReview, ltc.StageBidding, ltc.StageNegotiation, ltc.StageATCReview, ltc.StageContractSigning, ltc.StageHandover}
+	openWeights = []int{20, 10, 6, 22, 8, 12, 8, 5, 4, 5}
+	outcomes    = []ltc.Outcome{ltc.OutcomeWon, ltc.OutcomeLost, ltc.OutcomeNoBid, ltc.OutcomeNotPursued, ltc.OutcomeAbandoned, ltc.OutcomeCancelled}
+	outcomeOdds = []int{30, 30, 12, 12, 10, 6}
+	currencies  = []string{"EUR", "USD", "CNY", "GBP"}
 	// rates are finance's rates into EUR, the policy's base currency, that the seeded gates find the level with.
 	rates = []ltc.ExchangeRate{
 		{EffectiveDate: ltc.Date{Year: 2020, Month: 1, Day: 1}, From: "USD", To: "EUR", Rate: "0.9235"},
