@@ -226,3 +226,71 @@ func TestContractExecutionToCash(t *testing.T) {
 	assert.Equal(t, map[string]int{ltc.EventMilestoneDue: 3, ltc.EventContractAccepted: 2, ltc.EventInvoiceIssued: 3,
 		ltc.EventPaymentRecorded: 4, ltc.EventContractClosed: 1}, seen, "overdue and escalation: TestUnpaidInvoiceEscalates (workflows)")
 }
+
+// TestContractGatesOverGRPC: a change order, reviewed by FINANCE and LEGAL and approved by an executive of the
+// deal's level, changes the contract's amount and milestones; a write-off closes the contract WRITTEN_OFF.
+func TestContractGatesOverGRPC(t *testing.T) {
+	e := testenv.StartEngine(t)
+	decisions := ltcv1.NewDecisionServiceClient(e.Conn)
+	contracts := ltcv1.NewContractServiceClient(e.Conn)
+	id := executingDeal(t, e, thirtySix)
+	review := func(by ltc.Actor, d string, f ltcv1.ReviewFunction) {
+		t.Helper()
+		_, err := decisions.SubmitReview(e.As(t, by), &ltcv1.SubmitReviewRequest{RequestId: uuid.NewString(), DecisionId: d, Function: f,
+			Result: ltcv1.ReviewResult_REVIEW_RESULT_PASS})
+		require.NoError(t, err)
+	}
+	approve := func(d string) (*ltcv1.DecideResponse, error) {
+		return decisions.Decide(e.As(t, eli), &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d, Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "ok"})
+	}
+
+	change := &ltcv1.RequestDecisionRequest{RequestId: uuid.NewString(), OpportunityId: id, Gate: ltcv1.Gate_GATE_CHANGE_ORDER,
+		Package: &ltcv1.RequestDecisionRequest_WriteOff{WriteOff: &ltcv1.WriteOffPackage{Rationale: "r"}}}
+	_, err := decisions.RequestDecision(e.As(t, sam), change)
+	requireCode(t, err, codes.InvalidArgument, "change_order for CHANGE_ORDER")
+	change.Package = &ltcv1.RequestDecisionRequest_ChangeOrder{ChangeOrder: &ltcv1.ChangeOrderPackage{Amount: eur(600_000), Rationale: "two more sites",
+		PaymentTerms: thirtySix}}
+	_, err = decisions.RequestDecision(e.As(t, sara), change)
+	requireCode(t, err, codes.PermissionDenied, "its AR")
+	requested, err := decisions.RequestDecision(e.As(t, sam), change)
+	require.NoError(t, err)
+	d := requested.Decision
+	assert.Equal(t, ltcv1.Gate_GATE_CHANGE_ORDER, d.Gate)
+	assert.Equal(t, int64(180_000_00), d.GetChangeOrder().MilestoneAmounts[0].AmountMinor)
+	_, err = approve(d.Id)
+	requireCode(t, err, codes.FailedPrecondition, "FINANCE, LEGAL review(s)")
+	review(fiona, d.Id, ltcv1.ReviewFunction_REVIEW_FUNCTION_FINANCE)
+	review(leo, d.Id, ltcv1.ReviewFunction_REVIEW_FUNCTION_LEGAL)
+	_, err = approve(d.Id)
+	require.NoError(t, err)
+	got, err := contracts.GetContract(e.As(t, sam), &ltcv1.GetContractRequest{OpportunityId: id})
+	require.NoError(t, err)
+	assert.Equal(t, int64(600_000_00), got.Contract.Amount.AmountMinor)
+	assert.Equal(t, int64(180_000_00), got.Contract.Milestones[0].Amount.AmountMinor)
+	require.Len(t, got.Contract.ChangeOrders, 1)
+	assert.Equal(t, int64(500_000_00), got.Contract.ChangeOrders[0].AmountBefore.AmountMinor)
+
+	writeOff := &ltcv1.RequestDecisionRequest{RequestId: uuid.NewString(), OpportunityId: id, Gate: ltcv1.Gate_GATE_WRITE_OFF,
+		Package: &ltcv1.RequestDecisionRequest_WriteOff{WriteOff: &ltcv1.WriteOffPackage{Rationale: "customer insolvent"}}}
+	requested, err = decisions.RequestDecision(e.As(t, fiona), writeOff)
+	require.NoError(t, err)
+	d = requested.Decision
+	assert.Equal(t, int64(600_000_00), d.GetWriteOff().Amount.AmountMinor)
+	_, err = decisions.SubmitReview(e.As(t, fiona), &ltcv1.SubmitReviewRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
+		Function: ltcv1.ReviewFunction_REVIEW_FUNCTION_FINANCE, Result: ltcv1.ReviewResult_REVIEW_RESULT_PASS})
+	requireCode(t, err, codes.PermissionDenied, "")
+	review(ltc.Actor{ID: "frank", Name: "Frank Finance", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}},
+		d.Id, ltcv1.ReviewFunction_REVIEW_FUNCTION_FINANCE)
+	_, err = decisions.Decide(e.As(t, mia), &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id, Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "ok"})
+	requireCode(t, err, codes.PermissionDenied, "an executive")
+	_, err = approve(d.Id)
+	require.NoError(t, err)
+	got, err = contracts.GetContract(e.As(t, sam), &ltcv1.GetContractRequest{OpportunityId: id})
+	require.NoError(t, err)
+	assert.Equal(t, ltcv1.ContractStatus_CONTRACT_STATUS_WRITTEN_OFF, got.Contract.Status)
+	assert.Equal(t, ltcv1.Stage_STAGE_CLOSED, got.Contract.Stage)
+	assert.Equal(t, int64(600_000_00), got.Contract.WrittenOff.AmountMinor)
+	types := eventTypes(t, e.Store, id)
+	assert.Equal(t, []string{"decision.decided", "contract.closed"}, types[len(types)-2:])
+	assert.Contains(t, types, "contract.changed")
+}

@@ -155,6 +155,13 @@ func executionToProto(o ltc.Opportunity) *ltcv1.ContractExecution {
 	if x.ClosedBy != nil {
 		pc.ClosedBy = personToProto(*x.ClosedBy)
 	}
+	if x.WrittenOff != nil {
+		pc.WrittenOff = moneyToProto(*x.WrittenOff)
+	}
+	for _, co := range x.ChangeOrders {
+		pc.ChangeOrders = append(pc.ChangeOrders, &ltcv1.ChangeOrder{DecisionId: co.DecisionID, AmountBefore: moneyToProto(co.AmountBefore),
+			Amount: moneyToProto(co.Amount), ApproveTime: timeToProto(&co.ApprovedAt)})
+	}
 	for _, m := range x.Milestones {
 		invoiced, paid := x.MilestoneSums(m.ID)
 		pc.Milestones = append(pc.Milestones, milestoneToProto(m, money(invoiced), money(paid)))
@@ -222,4 +229,33 @@ func invoiceToProto(inv ltc.Invoice) *ltcv1.Invoice {
 		pi.Payments = append(pi.Payments, paymentToProto(p))
 	}
 	return pi
+}
+
+// contractGatePackageFromProto is the package of a CHANGE_ORDER or WRITE_OFF request, if it has one.
+func contractGatePackageFromProto(req *ltcv1.RequestDecisionRequest) (*ltc.ChangeOrderPackage, *ltc.WriteOffPackage) {
+	if p := req.GetChangeOrder(); p != nil {
+		return &ltc.ChangeOrderPackage{Amount: moneyFromProto(p.Amount), PaymentTerms: paymentTermsFromProto(p.PaymentTerms), Rationale: p.Rationale}, nil
+	}
+	if p := req.GetWriteOff(); p != nil {
+		return nil, &ltc.WriteOffPackage{Rationale: p.Rationale}
+	}
+	return nil, nil
+}
+
+// contractGatePackageToProto sets the decision's package of a CHANGE_ORDER or WRITE_OFF decision.
+func contractGatePackageToProto(pd *ltcv1.Decision, pkg ltc.Package) {
+	switch {
+	case pkg.ChangeOrder != nil:
+		co := pkg.ChangeOrder
+		p := &ltcv1.ChangeOrderPackage{Amount: moneyToProto(co.Amount), Rationale: co.Rationale, AmountBefore: moneyToProto(co.AmountBefore)}
+		for _, t := range co.PaymentTerms {
+			p.PaymentTerms = append(p.PaymentTerms, paymentTermToProto(t))
+		}
+		for _, m := range co.Milestones {
+			p.MilestoneAmounts = append(p.MilestoneAmounts, moneyToProto(m.Amount))
+		}
+		pd.Package = &ltcv1.Decision_ChangeOrder{ChangeOrder: p}
+	case pkg.WriteOff != nil:
+		pd.Package = &ltcv1.Decision_WriteOff{WriteOff: &ltcv1.WriteOffPackage{Rationale: pkg.WriteOff.Rationale, Amount: moneyToProto(pkg.WriteOff.Amount)}}
+	}
 }

@@ -258,6 +258,8 @@ func decisionToProto(d ltc.Decision) *ltcv1.Decision {
 			LineItems:         each(c.LineItems, lineItemToProto), Totals: packageTotalsToProto(c.Totals), SpecialPriceRationale: c.SpecialPriceRationale}}
 	case pkg.Reopen != nil:
 		pd.Package = &ltcv1.Decision_Reopen{Reopen: reopenPackageToProto(*pkg.Reopen)}
+	default:
+		contractGatePackageToProto(pd, pkg)
 	}
 	pd.ReviewAssignments = each(d.Assignments, assignmentToProto)
 	pd.LevelValue = moneyPtrToProto(d.LevelValue)
@@ -370,6 +372,7 @@ func packageFromProto(req *ltcv1.RequestDecisionRequest) ltc.Package {
 	if p := req.GetReopen(); p != nil {
 		pkg.Reopen = &ltc.ReopenPackage{Stage: fromEnum[ltc.Stage](ltcv1.Stage_name, int32(p.Stage), "STAGE_"), Rationale: p.Rationale}
 	}
+	pkg.ChangeOrder, pkg.WriteOff = contractGatePackageFromProto(req)
 	return pkg
 }
 

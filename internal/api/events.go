@@ -267,6 +267,13 @@ var eventPayloads = map[string]payloadBuilder{
 	ltc.EventInvoiceEscalated: decoded(func(e *ltcv1.Event, d ltc.InvoiceDetails) {
 		e.Payload = &ltcv1.Event_InvoiceEscalated{InvoiceEscalated: &ltcv1.InvoiceEscalated{Invoice: invoiceToProto(d.Invoice)}}
 	}),
+	ltc.EventContractChanged: decoded(func(e *ltcv1.Event, d ltc.ContractChangeDetails) {
+		c := &ltcv1.ContractChanged{DecisionId: d.DecisionID, AmountBefore: moneyToProto(d.AmountBefore), Amount: moneyToProto(d.Amount)}
+		for _, m := range d.Milestones {
+			c.Milestones = append(c.Milestones, milestoneToProto(m, nil, nil))
+		}
+		e.Payload = &ltcv1.Event_ContractChanged{ContractChanged: c}
+	}),
 	ltc.EventContractClosed: decoded(func(e *ltcv1.Event, d ltc.ContractClosedDetails) {
 		e.Payload = &ltcv1.Event_ContractClosed{ContractClosed: &ltcv1.ContractClosed{
 			Status:   toEnum[ltcv1.ContractStatus](ltcv1.ContractStatus_value, d.Status, "CONTRACT_STATUS_"),

@@ -139,11 +139,12 @@ const (
 	EventInvoiceOverdue   = "invoice.overdue"
 	EventInvoiceEscalated = "invoice.escalated"
 	EventContractClosed   = "contract.closed"
+	EventContractChanged  = "contract.changed"
 )
 
 // ExecutionEventTypes are the events of contract execution.
 var ExecutionEventTypes = []string{EventMilestoneDue, EventContractAccepted, EventInvoiceIssued, EventPaymentRecorded,
-	EventInvoiceOverdue, EventInvoiceEscalated, EventContractClosed}
+	EventInvoiceOverdue, EventInvoiceEscalated, EventContractClosed, EventContractChanged}
 
 // Event types of finance's reference data: their deal_id is empty and their subject is the rate or product
 // (ReferenceEventTypes).

@@ -138,6 +138,10 @@ type Execution struct {
 	Invoices    []Invoice    `json:"invoices,omitempty"`
 	ClosedBy    *Person      `json:"closed_by,omitempty"`
 	ClosedAt    *time.Time   `json:"closed_at,omitempty"`
+	// ChangeOrders are the approved CHANGE_ORDER decisions, oldest first; WrittenOff what an approved WRITE_OFF
+	// wrote off.
+	ChangeOrders []ChangeOrder `json:"change_orders,omitempty"`
+	WrittenOff   *Money        `json:"written_off,omitempty"`
 }
 
 // Invoiced is the sum invoiced, in minor units.

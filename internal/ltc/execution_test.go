@@ -251,3 +251,68 @@ func types(events []ltc.Event) []string {
 	}
 	return out
 }
+
+func TestWriteOffGate(t *testing.T) {
+	d := executing(t, standardTerms...)
+	d = apply(t, d, fiona, t0, ltc.IssueInvoice{Number: "I-1", MilestoneID: "M1", Amount: eur(174_000), DueDate: ltc.DateOf(t0)}, "i1").Deal
+	d = apply(t, d, fiona, t0, ltc.RecordPayment{InvoiceNumber: "I-1", Reference: "P-1", Amount: eur(100_000), Date: ltc.DateOf(t0)}, "p1").Deal
+	writeOff := ltc.RequestDecision{Gate: ltc.GateWriteOff, Package: ltc.Package{WriteOff: &ltc.WriteOffPackage{Rationale: "customer insolvent"}}}
+	assert.Equal(t, ltc.KindPermission, kindOf(d, sara, t0, writeOff), "the SR does not ask")
+	assert.Equal(t, ltc.KindInvalid, kindOf(d, owner, t0, ltc.RequestDecision{Gate: ltc.GateWriteOff, Package: ltc.Package{}}))
+	assert.Equal(t, ltc.KindPrecondition, kindOf(signing(), owner, t0, writeOff), "no contract in execution")
+	ch := apply(t, d, fiona, t0, writeOff, "wo")
+	dec := *ch.Decision
+	assert.Equal(t, ltc.DecisionPending, dec.Status)
+	assert.Equal(t, eur(480_000), dec.Package.WriteOff.Amount, "580,000 less the 100,000 collected")
+	assert.Equal(t, []ltc.ReviewFunction{ltc.FunctionFinance}, dec.RequiredReviews)
+	d = ch.Deal
+	assert.Equal(t, ltc.StageExecution, d.Opportunity.Stage)
+	assert.Equal(t, ltc.KindPrecondition, kindOf(d, owner, t0, writeOff), "one decision at a time")
+	approve := ltc.Decide{DecisionID: dec.ID, Verdict: ltc.VerdictApprove, Rationale: "uncollectable"}
+	assert.Equal(t, ltc.KindPrecondition, kindOf(d, exec1, t0, approve), "the FINANCE review first")
+	assert.Equal(t, ltc.KindPermission, kindOf(d, fiona, t0, ltc.SubmitReview{DecisionID: dec.ID, Function: ltc.FunctionFinance, Result: ltc.ReviewPass}),
+		"who asked does not review")
+	d = apply(t, d, ltc.Actor{ID: "frank", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}},
+		t0, ltc.SubmitReview{DecisionID: dec.ID, Function: ltc.FunctionFinance, Result: ltc.ReviewPass}, "rev").Deal
+	assert.Equal(t, ltc.KindPermission, kindOf(d, manager, t0, approve), "an executive writes off")
+	ch = apply(t, d, exec1, t0, approve, "dec")
+	got := *ch.Deal.Opportunity
+	assert.Equal(t, ltc.ContractWrittenOff, got.Execution.Status)
+	assert.Equal(t, ltc.StageClosed, got.Stage)
+	assert.Equal(t, ltc.OutcomeWon, got.Outcome)
+	assert.Equal(t, eur(480_000), *got.Execution.WrittenOff)
+	assert.Equal(t, []string{ltc.EventDecisionDecided, ltc.EventContractClosed}, types(ch.Events))
+	assert.Empty(t, ch.Deal.Deadlines(ltc.DefaultPolicy())[1:], "no receivable waits any more (the summary's SLA does)")
+}
+
+func TestChangeOrderGate(t *testing.T) {
+	d := executing(t, standardTerms...)
+	d = apply(t, d, fiona, t0, ltc.IssueInvoice{Number: "I-1", MilestoneID: "M1", Amount: eur(174_000), DueDate: ltc.DateOf(t0)}, "i1").Deal
+	order := func(amount ltc.Money, terms ...ltc.PaymentTerm) ltc.RequestDecision {
+		return ltc.RequestDecision{Gate: ltc.GateChangeOrder, Package: ltc.Package{ChangeOrder: &ltc.ChangeOrderPackage{Amount: amount, PaymentTerms: terms, Rationale: "more sites"}}}
+	}
+	assert.Equal(t, ltc.KindPrecondition, kindOf(d, owner, t0, order(eur(500_000), pct("a", "30", ltc.TriggerSignature), pct("b", "70", ltc.TriggerFAC))),
+		"M1 is invoiced 174,000: 30% of 500,000 is less")
+	assert.Equal(t, ltc.KindInvalid, kindOf(d, owner, t0, order(eur(600_000), pct("a", "30", ltc.TriggerSignature))), "terms short of the amount")
+	assert.Equal(t, ltc.KindInvalid, kindOf(d, owner, t0, order(ltc.Money{Currency: "USD", AmountMinor: 1}, pct("a", "100", ltc.TriggerSignature))))
+	ch := apply(t, d, owner, t0, order(eur(600_000), pct("advance", "30", ltc.TriggerSignature), pct("PAC", "60", ltc.TriggerPAC), pct("FAC", "10", ltc.TriggerFAC)), "co")
+	dec := *ch.Decision
+	assert.Equal(t, []ltc.ReviewFunction{ltc.FunctionFinance, ltc.FunctionLegal}, dec.RequiredReviews)
+	assert.Equal(t, eur(580_000), dec.Package.ChangeOrder.AmountBefore)
+	d = ch.Deal
+	for _, f := range []ltc.ReviewFunction{ltc.FunctionFinance, ltc.FunctionLegal} {
+		d = apply(t, d, ltc.Actor{ID: "r-" + string(f), Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{f}},
+			t0, ltc.SubmitReview{DecisionID: dec.ID, Function: f, Result: ltc.ReviewPass}, "rev-"+string(f)).Deal
+	}
+	ch = apply(t, d, exec1, t0, ltc.Decide{DecisionID: dec.ID, Verdict: ltc.VerdictApprove, Rationale: "ok"}, "dec")
+	x := *ch.Deal.Opportunity.Execution
+	assert.Equal(t, eur(600_000), x.Amount)
+	assert.Equal(t, ltc.ContractExecution, x.Status)
+	assert.Equal(t, []int64{180_000_00, 360_000_00, 60_000_00}, []int64{x.Milestones[0].Amount.AmountMinor, x.Milestones[1].Amount.AmountMinor, x.Milestones[2].Amount.AmountMinor})
+	assert.True(t, x.Milestones[0].Due(), "the advance stays due")
+	assert.Len(t, x.ChangeOrders, 1)
+	assert.Equal(t, []string{ltc.EventDecisionDecided, ltc.EventContractChanged}, types(ch.Events))
+	d = apply(t, ch.Deal, fiona, t0, ltc.IssueInvoice{Number: "I-2", MilestoneID: "M1", Amount: eur(6_000), DueDate: ltc.DateOf(t0)}, "i2").Deal
+	assert.Equal(t, ltc.KindPrecondition, kindOf(d, fiona, t0, ltc.IssueInvoice{Number: "I-3", MilestoneID: "M1", Amount: eur(1), DueDate: ltc.DateOf(t0)}),
+		"30% of the new amount invoiced, no more")
+}

@@ -36,7 +36,7 @@ const (
 	ContractStatus_CONTRACT_STATUS_EXECUTION ContractStatus = 2
 	// Closed: every milestone due and paid.
 	ContractStatus_CONTRACT_STATUS_COMPLETED ContractStatus = 3
-	// Closed: what was left unpaid was written off.
+	// Closed: what was left unpaid was written off (gate WRITE_OFF).
 	ContractStatus_CONTRACT_STATUS_WRITTEN_OFF ContractStatus = 4
 )
 
@@ -558,7 +558,11 @@ type ContractExecution struct {
 	ClosedBy  *Person                `protobuf:"bytes,17,opt,name=closed_by,json=closedBy,proto3" json:"closed_by,omitempty"`
 	CloseTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=close_time,json=closeTime,proto3" json:"close_time,omitempty"`
 	// The deal's stage (EXECUTION while the contract is open, CLOSED after).
-	Stage         Stage `protobuf:"varint,19,opt,name=stage,proto3,enum=ltc.v1.Stage" json:"stage,omitempty"`
+	Stage Stage `protobuf:"varint,19,opt,name=stage,proto3,enum=ltc.v1.Stage" json:"stage,omitempty"`
+	// The approved change orders, oldest first.
+	ChangeOrders []*ChangeOrder `protobuf:"bytes,20,rep,name=change_orders,json=changeOrders,proto3" json:"change_orders,omitempty"`
+	// What was written off (WRITTEN_OFF); unset otherwise.
+	WrittenOff    *Money `protobuf:"bytes,21,opt,name=written_off,json=writtenOff,proto3" json:"written_off,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -726,6 +730,92 @@ func (x *ContractExecution) GetStage() Stage {
 	return Stage_STAGE_UNSPECIFIED
 }
 
+func (x *ContractExecution) GetChangeOrders() []*ChangeOrder {
+	if x != nil {
+		return x.ChangeOrders
+	}
+	return nil
+}
+
+func (x *ContractExecution) GetWrittenOff() *Money {
+	if x != nil {
+		return x.WrittenOff
+	}
+	return nil
+}
+
+// ChangeOrder is an approved CHANGE_ORDER decision as the contract keeps it.
+type ChangeOrder struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The decision.
+	DecisionId string `protobuf:"bytes,1,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	// The amount before and after.
+	AmountBefore *Money `protobuf:"bytes,2,opt,name=amount_before,json=amountBefore,proto3" json:"amount_before,omitempty"`
+	Amount       *Money `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	// When it was approved.
+	ApproveTime   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=approve_time,json=approveTime,proto3" json:"approve_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangeOrder) Reset() {
+	*x = ChangeOrder{}
+	mi := &file_ltc_v1_contract_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangeOrder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangeOrder) ProtoMessage() {}
+
+func (x *ChangeOrder) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_contract_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangeOrder.ProtoReflect.Descriptor instead.
+func (*ChangeOrder) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ChangeOrder) GetDecisionId() string {
+	if x != nil {
+		return x.DecisionId
+	}
+	return ""
+}
+
+func (x *ChangeOrder) GetAmountBefore() *Money {
+	if x != nil {
+		return x.AmountBefore
+	}
+	return nil
+}
+
+func (x *ChangeOrder) GetAmount() *Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *ChangeOrder) GetApproveTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ApproveTime
+	}
+	return nil
+}
+
 // GetContractRequest names the contract.
 type GetContractRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -737,7 +827,7 @@ type GetContractRequest struct {
 
 func (x *GetContractRequest) Reset() {
 	*x = GetContractRequest{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[5]
+	mi := &file_ltc_v1_contract_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -749,7 +839,7 @@ func (x *GetContractRequest) String() string {
 func (*GetContractRequest) ProtoMessage() {}
 
 func (x *GetContractRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[5]
+	mi := &file_ltc_v1_contract_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -762,7 +852,7 @@ func (x *GetContractRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContractRequest.ProtoReflect.Descriptor instead.
 func (*GetContractRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{5}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetContractRequest) GetOpportunityId() string {
@@ -783,7 +873,7 @@ type GetContractResponse struct {
 
 func (x *GetContractResponse) Reset() {
 	*x = GetContractResponse{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[6]
+	mi := &file_ltc_v1_contract_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -795,7 +885,7 @@ func (x *GetContractResponse) String() string {
 func (*GetContractResponse) ProtoMessage() {}
 
 func (x *GetContractResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[6]
+	mi := &file_ltc_v1_contract_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -808,7 +898,7 @@ func (x *GetContractResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContractResponse.ProtoReflect.Descriptor instead.
 func (*GetContractResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{6}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetContractResponse) GetContract() *ContractExecution {
@@ -839,7 +929,7 @@ type ListContractsRequest struct {
 
 func (x *ListContractsRequest) Reset() {
 	*x = ListContractsRequest{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[7]
+	mi := &file_ltc_v1_contract_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -851,7 +941,7 @@ func (x *ListContractsRequest) String() string {
 func (*ListContractsRequest) ProtoMessage() {}
 
 func (x *ListContractsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[7]
+	mi := &file_ltc_v1_contract_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -864,7 +954,7 @@ func (x *ListContractsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListContractsRequest.ProtoReflect.Descriptor instead.
 func (*ListContractsRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{7}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListContractsRequest) GetPageSize() int32 {
@@ -922,7 +1012,7 @@ type ListContractsResponse struct {
 
 func (x *ListContractsResponse) Reset() {
 	*x = ListContractsResponse{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[8]
+	mi := &file_ltc_v1_contract_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -934,7 +1024,7 @@ func (x *ListContractsResponse) String() string {
 func (*ListContractsResponse) ProtoMessage() {}
 
 func (x *ListContractsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[8]
+	mi := &file_ltc_v1_contract_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -947,7 +1037,7 @@ func (x *ListContractsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListContractsResponse.ProtoReflect.Descriptor instead.
 func (*ListContractsResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListContractsResponse) GetContracts() []*ContractExecution {
@@ -983,7 +1073,7 @@ type RecordAcceptanceRequest struct {
 
 func (x *RecordAcceptanceRequest) Reset() {
 	*x = RecordAcceptanceRequest{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[9]
+	mi := &file_ltc_v1_contract_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -995,7 +1085,7 @@ func (x *RecordAcceptanceRequest) String() string {
 func (*RecordAcceptanceRequest) ProtoMessage() {}
 
 func (x *RecordAcceptanceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[9]
+	mi := &file_ltc_v1_contract_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1008,7 +1098,7 @@ func (x *RecordAcceptanceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordAcceptanceRequest.ProtoReflect.Descriptor instead.
 func (*RecordAcceptanceRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *RecordAcceptanceRequest) GetRequestId() string {
@@ -1057,7 +1147,7 @@ type RecordAcceptanceResponse struct {
 
 func (x *RecordAcceptanceResponse) Reset() {
 	*x = RecordAcceptanceResponse{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[10]
+	mi := &file_ltc_v1_contract_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1069,7 +1159,7 @@ func (x *RecordAcceptanceResponse) String() string {
 func (*RecordAcceptanceResponse) ProtoMessage() {}
 
 func (x *RecordAcceptanceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[10]
+	mi := &file_ltc_v1_contract_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1082,7 +1172,7 @@ func (x *RecordAcceptanceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordAcceptanceResponse.ProtoReflect.Descriptor instead.
 func (*RecordAcceptanceResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RecordAcceptanceResponse) GetContract() *ContractExecution {
@@ -1113,7 +1203,7 @@ type IssueInvoiceRequest struct {
 
 func (x *IssueInvoiceRequest) Reset() {
 	*x = IssueInvoiceRequest{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[11]
+	mi := &file_ltc_v1_contract_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1125,7 +1215,7 @@ func (x *IssueInvoiceRequest) String() string {
 func (*IssueInvoiceRequest) ProtoMessage() {}
 
 func (x *IssueInvoiceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[11]
+	mi := &file_ltc_v1_contract_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1138,7 +1228,7 @@ func (x *IssueInvoiceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssueInvoiceRequest.ProtoReflect.Descriptor instead.
 func (*IssueInvoiceRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *IssueInvoiceRequest) GetRequestId() string {
@@ -1194,7 +1284,7 @@ type IssueInvoiceResponse struct {
 
 func (x *IssueInvoiceResponse) Reset() {
 	*x = IssueInvoiceResponse{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[12]
+	mi := &file_ltc_v1_contract_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1206,7 +1296,7 @@ func (x *IssueInvoiceResponse) String() string {
 func (*IssueInvoiceResponse) ProtoMessage() {}
 
 func (x *IssueInvoiceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[12]
+	mi := &file_ltc_v1_contract_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1219,7 +1309,7 @@ func (x *IssueInvoiceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssueInvoiceResponse.ProtoReflect.Descriptor instead.
 func (*IssueInvoiceResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *IssueInvoiceResponse) GetContract() *ContractExecution {
@@ -1250,7 +1340,7 @@ type RecordPaymentRequest struct {
 
 func (x *RecordPaymentRequest) Reset() {
 	*x = RecordPaymentRequest{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[13]
+	mi := &file_ltc_v1_contract_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1262,7 +1352,7 @@ func (x *RecordPaymentRequest) String() string {
 func (*RecordPaymentRequest) ProtoMessage() {}
 
 func (x *RecordPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[13]
+	mi := &file_ltc_v1_contract_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1275,7 +1365,7 @@ func (x *RecordPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordPaymentRequest.ProtoReflect.Descriptor instead.
 func (*RecordPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{13}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RecordPaymentRequest) GetRequestId() string {
@@ -1331,7 +1421,7 @@ type RecordPaymentResponse struct {
 
 func (x *RecordPaymentResponse) Reset() {
 	*x = RecordPaymentResponse{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[14]
+	mi := &file_ltc_v1_contract_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1343,7 +1433,7 @@ func (x *RecordPaymentResponse) String() string {
 func (*RecordPaymentResponse) ProtoMessage() {}
 
 func (x *RecordPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[14]
+	mi := &file_ltc_v1_contract_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1356,7 +1446,7 @@ func (x *RecordPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordPaymentResponse.ProtoReflect.Descriptor instead.
 func (*RecordPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{14}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RecordPaymentResponse) GetContract() *ContractExecution {
@@ -1379,7 +1469,7 @@ type CloseContractRequest struct {
 
 func (x *CloseContractRequest) Reset() {
 	*x = CloseContractRequest{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[15]
+	mi := &file_ltc_v1_contract_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1391,7 +1481,7 @@ func (x *CloseContractRequest) String() string {
 func (*CloseContractRequest) ProtoMessage() {}
 
 func (x *CloseContractRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[15]
+	mi := &file_ltc_v1_contract_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1404,7 +1494,7 @@ func (x *CloseContractRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseContractRequest.ProtoReflect.Descriptor instead.
 func (*CloseContractRequest) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{15}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CloseContractRequest) GetRequestId() string {
@@ -1432,7 +1522,7 @@ type CloseContractResponse struct {
 
 func (x *CloseContractResponse) Reset() {
 	*x = CloseContractResponse{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[16]
+	mi := &file_ltc_v1_contract_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1444,7 +1534,7 @@ func (x *CloseContractResponse) String() string {
 func (*CloseContractResponse) ProtoMessage() {}
 
 func (x *CloseContractResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[16]
+	mi := &file_ltc_v1_contract_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1457,7 +1547,7 @@ func (x *CloseContractResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseContractResponse.ProtoReflect.Descriptor instead.
 func (*CloseContractResponse) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{16}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CloseContractResponse) GetContract() *ContractExecution {
@@ -1479,7 +1569,7 @@ type MilestoneDue struct {
 
 func (x *MilestoneDue) Reset() {
 	*x = MilestoneDue{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[17]
+	mi := &file_ltc_v1_contract_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1491,7 +1581,7 @@ func (x *MilestoneDue) String() string {
 func (*MilestoneDue) ProtoMessage() {}
 
 func (x *MilestoneDue) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[17]
+	mi := &file_ltc_v1_contract_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1504,7 +1594,7 @@ func (x *MilestoneDue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MilestoneDue.ProtoReflect.Descriptor instead.
 func (*MilestoneDue) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{17}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *MilestoneDue) GetMilestone() *Milestone {
@@ -1526,7 +1616,7 @@ type ContractAccepted struct {
 
 func (x *ContractAccepted) Reset() {
 	*x = ContractAccepted{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[18]
+	mi := &file_ltc_v1_contract_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1628,7 @@ func (x *ContractAccepted) String() string {
 func (*ContractAccepted) ProtoMessage() {}
 
 func (x *ContractAccepted) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[18]
+	mi := &file_ltc_v1_contract_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1641,7 @@ func (x *ContractAccepted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractAccepted.ProtoReflect.Descriptor instead.
 func (*ContractAccepted) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{18}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ContractAccepted) GetAcceptance() *Acceptance {
@@ -1572,7 +1662,7 @@ type InvoiceIssued struct {
 
 func (x *InvoiceIssued) Reset() {
 	*x = InvoiceIssued{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[19]
+	mi := &file_ltc_v1_contract_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1584,7 +1674,7 @@ func (x *InvoiceIssued) String() string {
 func (*InvoiceIssued) ProtoMessage() {}
 
 func (x *InvoiceIssued) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[19]
+	mi := &file_ltc_v1_contract_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1597,7 +1687,7 @@ func (x *InvoiceIssued) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvoiceIssued.ProtoReflect.Descriptor instead.
 func (*InvoiceIssued) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{19}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *InvoiceIssued) GetInvoice() *Invoice {
@@ -1623,7 +1713,7 @@ type PaymentRecorded struct {
 
 func (x *PaymentRecorded) Reset() {
 	*x = PaymentRecorded{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[20]
+	mi := &file_ltc_v1_contract_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1635,7 +1725,7 @@ func (x *PaymentRecorded) String() string {
 func (*PaymentRecorded) ProtoMessage() {}
 
 func (x *PaymentRecorded) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[20]
+	mi := &file_ltc_v1_contract_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1648,7 +1738,7 @@ func (x *PaymentRecorded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentRecorded.ProtoReflect.Descriptor instead.
 func (*PaymentRecorded) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{20}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PaymentRecorded) GetInvoiceNumber() string {
@@ -1683,7 +1773,7 @@ type InvoiceOverdue struct {
 
 func (x *InvoiceOverdue) Reset() {
 	*x = InvoiceOverdue{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[21]
+	mi := &file_ltc_v1_contract_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1695,7 +1785,7 @@ func (x *InvoiceOverdue) String() string {
 func (*InvoiceOverdue) ProtoMessage() {}
 
 func (x *InvoiceOverdue) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[21]
+	mi := &file_ltc_v1_contract_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1708,7 +1798,7 @@ func (x *InvoiceOverdue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvoiceOverdue.ProtoReflect.Descriptor instead.
 func (*InvoiceOverdue) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{21}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *InvoiceOverdue) GetInvoice() *Invoice {
@@ -1731,7 +1821,7 @@ type InvoiceEscalated struct {
 
 func (x *InvoiceEscalated) Reset() {
 	*x = InvoiceEscalated{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[22]
+	mi := &file_ltc_v1_contract_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1743,7 +1833,7 @@ func (x *InvoiceEscalated) String() string {
 func (*InvoiceEscalated) ProtoMessage() {}
 
 func (x *InvoiceEscalated) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[22]
+	mi := &file_ltc_v1_contract_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1756,12 +1846,85 @@ func (x *InvoiceEscalated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvoiceEscalated.ProtoReflect.Descriptor instead.
 func (*InvoiceEscalated) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{22}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *InvoiceEscalated) GetInvoice() *Invoice {
 	if x != nil {
 		return x.Invoice
+	}
+	return nil
+}
+
+// ContractChanged: "contract.changed", when a CHANGE_ORDER decision was approved: the contract's new amount and
+// milestones. Notifies the AR and the FINANCE reviewers of the unit.
+type ContractChanged struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The CHANGE_ORDER decision.
+	DecisionId string `protobuf:"bytes,1,opt,name=decision_id,json=decisionId,proto3" json:"decision_id,omitempty"`
+	// The amount before and after.
+	AmountBefore *Money `protobuf:"bytes,2,opt,name=amount_before,json=amountBefore,proto3" json:"amount_before,omitempty"`
+	Amount       *Money `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	// The milestones after the change.
+	Milestones    []*Milestone `protobuf:"bytes,4,rep,name=milestones,proto3" json:"milestones,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContractChanged) Reset() {
+	*x = ContractChanged{}
+	mi := &file_ltc_v1_contract_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContractChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContractChanged) ProtoMessage() {}
+
+func (x *ContractChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_contract_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContractChanged.ProtoReflect.Descriptor instead.
+func (*ContractChanged) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ContractChanged) GetDecisionId() string {
+	if x != nil {
+		return x.DecisionId
+	}
+	return ""
+}
+
+func (x *ContractChanged) GetAmountBefore() *Money {
+	if x != nil {
+		return x.AmountBefore
+	}
+	return nil
+}
+
+func (x *ContractChanged) GetAmount() *Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *ContractChanged) GetMilestones() []*Milestone {
+	if x != nil {
+		return x.Milestones
 	}
 	return nil
 }
@@ -1783,7 +1946,7 @@ type ContractClosed struct {
 
 func (x *ContractClosed) Reset() {
 	*x = ContractClosed{}
-	mi := &file_ltc_v1_contract_proto_msgTypes[23]
+	mi := &file_ltc_v1_contract_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1795,7 +1958,7 @@ func (x *ContractClosed) String() string {
 func (*ContractClosed) ProtoMessage() {}
 
 func (x *ContractClosed) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_contract_proto_msgTypes[23]
+	mi := &file_ltc_v1_contract_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1808,7 +1971,7 @@ func (x *ContractClosed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractClosed.ProtoReflect.Descriptor instead.
 func (*ContractClosed) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{23}
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ContractClosed) GetStatus() ContractStatus {
@@ -1881,7 +2044,7 @@ const file_ltc_v1_contract_proto_rawDesc = "" +
 	"\voutstanding\x18\t \x01(\v2\r.ltc.v1.MoneyR\voutstanding\x12\x18\n" +
 	"\aoverdue\x18\n" +
 	" \x01(\bR\aoverdue\x12 \n" +
-	"\vescalations\x18\v \x01(\x05R\vescalations\"\x9e\x06\n" +
+	"\vescalations\x18\v \x01(\x05R\vescalations\"\x88\a\n" +
 	"\x11ContractExecution\x12%\n" +
 	"\x0eopportunity_id\x18\x01 \x01(\tR\ropportunityId\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12#\n" +
@@ -1908,7 +2071,16 @@ const file_ltc_v1_contract_proto_rawDesc = "" +
 	"\tclosed_by\x18\x11 \x01(\v2\x0e.ltc.v1.PersonR\bclosedBy\x129\n" +
 	"\n" +
 	"close_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\tcloseTime\x12#\n" +
-	"\x05stage\x18\x13 \x01(\x0e2\r.ltc.v1.StageR\x05stage\"E\n" +
+	"\x05stage\x18\x13 \x01(\x0e2\r.ltc.v1.StageR\x05stage\x128\n" +
+	"\rchange_orders\x18\x14 \x03(\v2\x13.ltc.v1.ChangeOrderR\fchangeOrders\x12.\n" +
+	"\vwritten_off\x18\x15 \x01(\v2\r.ltc.v1.MoneyR\n" +
+	"writtenOff\"\xc8\x01\n" +
+	"\vChangeOrder\x12\x1f\n" +
+	"\vdecision_id\x18\x01 \x01(\tR\n" +
+	"decisionId\x122\n" +
+	"\ramount_before\x18\x02 \x01(\v2\r.ltc.v1.MoneyR\famountBefore\x12%\n" +
+	"\x06amount\x18\x03 \x01(\v2\r.ltc.v1.MoneyR\x06amount\x12=\n" +
+	"\fapprove_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vapproveTime\"E\n" +
 	"\x12GetContractRequest\x12/\n" +
 	"\x0eopportunity_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"L\n" +
 	"\x13GetContractResponse\x125\n" +
@@ -1980,7 +2152,15 @@ const file_ltc_v1_contract_proto_rawDesc = "" +
 	"\x0eInvoiceOverdue\x12)\n" +
 	"\ainvoice\x18\x01 \x01(\v2\x0f.ltc.v1.InvoiceR\ainvoice\"=\n" +
 	"\x10InvoiceEscalated\x12)\n" +
-	"\ainvoice\x18\x01 \x01(\v2\x0f.ltc.v1.InvoiceR\ainvoice\"\xb0\x01\n" +
+	"\ainvoice\x18\x01 \x01(\v2\x0f.ltc.v1.InvoiceR\ainvoice\"\xc0\x01\n" +
+	"\x0fContractChanged\x12\x1f\n" +
+	"\vdecision_id\x18\x01 \x01(\tR\n" +
+	"decisionId\x122\n" +
+	"\ramount_before\x18\x02 \x01(\v2\r.ltc.v1.MoneyR\famountBefore\x12%\n" +
+	"\x06amount\x18\x03 \x01(\v2\r.ltc.v1.MoneyR\x06amount\x121\n" +
+	"\n" +
+	"milestones\x18\x04 \x03(\v2\x11.ltc.v1.MilestoneR\n" +
+	"milestones\"\xb0\x01\n" +
 	"\x0eContractClosed\x12.\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x16.ltc.v1.ContractStatusR\x06status\x12)\n" +
 	"\binvoiced\x18\x02 \x01(\v2\r.ltc.v1.MoneyR\binvoiced\x12+\n" +
@@ -2017,7 +2197,7 @@ func file_ltc_v1_contract_proto_rawDescGZIP() []byte {
 }
 
 var file_ltc_v1_contract_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ltc_v1_contract_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_ltc_v1_contract_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_ltc_v1_contract_proto_goTypes = []any{
 	(ContractStatus)(0),              // 0: ltc.v1.ContractStatus
 	(AcceptanceKind)(0),              // 1: ltc.v1.AcceptanceKind
@@ -2026,107 +2206,117 @@ var file_ltc_v1_contract_proto_goTypes = []any{
 	(*Payment)(nil),                  // 4: ltc.v1.Payment
 	(*Invoice)(nil),                  // 5: ltc.v1.Invoice
 	(*ContractExecution)(nil),        // 6: ltc.v1.ContractExecution
-	(*GetContractRequest)(nil),       // 7: ltc.v1.GetContractRequest
-	(*GetContractResponse)(nil),      // 8: ltc.v1.GetContractResponse
-	(*ListContractsRequest)(nil),     // 9: ltc.v1.ListContractsRequest
-	(*ListContractsResponse)(nil),    // 10: ltc.v1.ListContractsResponse
-	(*RecordAcceptanceRequest)(nil),  // 11: ltc.v1.RecordAcceptanceRequest
-	(*RecordAcceptanceResponse)(nil), // 12: ltc.v1.RecordAcceptanceResponse
-	(*IssueInvoiceRequest)(nil),      // 13: ltc.v1.IssueInvoiceRequest
-	(*IssueInvoiceResponse)(nil),     // 14: ltc.v1.IssueInvoiceResponse
-	(*RecordPaymentRequest)(nil),     // 15: ltc.v1.RecordPaymentRequest
-	(*RecordPaymentResponse)(nil),    // 16: ltc.v1.RecordPaymentResponse
-	(*CloseContractRequest)(nil),     // 17: ltc.v1.CloseContractRequest
-	(*CloseContractResponse)(nil),    // 18: ltc.v1.CloseContractResponse
-	(*MilestoneDue)(nil),             // 19: ltc.v1.MilestoneDue
-	(*ContractAccepted)(nil),         // 20: ltc.v1.ContractAccepted
-	(*InvoiceIssued)(nil),            // 21: ltc.v1.InvoiceIssued
-	(*PaymentRecorded)(nil),          // 22: ltc.v1.PaymentRecorded
-	(*InvoiceOverdue)(nil),           // 23: ltc.v1.InvoiceOverdue
-	(*InvoiceEscalated)(nil),         // 24: ltc.v1.InvoiceEscalated
-	(*ContractClosed)(nil),           // 25: ltc.v1.ContractClosed
-	(*PaymentTerm)(nil),              // 26: ltc.v1.PaymentTerm
-	(*Money)(nil),                    // 27: ltc.v1.Money
-	(*timestamppb.Timestamp)(nil),    // 28: google.protobuf.Timestamp
-	(*date.Date)(nil),                // 29: google.type.Date
-	(*Person)(nil),                   // 30: ltc.v1.Person
-	(*Contract)(nil),                 // 31: ltc.v1.Contract
-	(Stage)(0),                       // 32: ltc.v1.Stage
+	(*ChangeOrder)(nil),              // 7: ltc.v1.ChangeOrder
+	(*GetContractRequest)(nil),       // 8: ltc.v1.GetContractRequest
+	(*GetContractResponse)(nil),      // 9: ltc.v1.GetContractResponse
+	(*ListContractsRequest)(nil),     // 10: ltc.v1.ListContractsRequest
+	(*ListContractsResponse)(nil),    // 11: ltc.v1.ListContractsResponse
+	(*RecordAcceptanceRequest)(nil),  // 12: ltc.v1.RecordAcceptanceRequest
+	(*RecordAcceptanceResponse)(nil), // 13: ltc.v1.RecordAcceptanceResponse
+	(*IssueInvoiceRequest)(nil),      // 14: ltc.v1.IssueInvoiceRequest
+	(*IssueInvoiceResponse)(nil),     // 15: ltc.v1.IssueInvoiceResponse
+	(*RecordPaymentRequest)(nil),     // 16: ltc.v1.RecordPaymentRequest
+	(*RecordPaymentResponse)(nil),    // 17: ltc.v1.RecordPaymentResponse
+	(*CloseContractRequest)(nil),     // 18: ltc.v1.CloseContractRequest
+	(*CloseContractResponse)(nil),    // 19: ltc.v1.CloseContractResponse
+	(*MilestoneDue)(nil),             // 20: ltc.v1.MilestoneDue
+	(*ContractAccepted)(nil),         // 21: ltc.v1.ContractAccepted
+	(*InvoiceIssued)(nil),            // 22: ltc.v1.InvoiceIssued
+	(*PaymentRecorded)(nil),          // 23: ltc.v1.PaymentRecorded
+	(*InvoiceOverdue)(nil),           // 24: ltc.v1.InvoiceOverdue
+	(*InvoiceEscalated)(nil),         // 25: ltc.v1.InvoiceEscalated
+	(*ContractChanged)(nil),          // 26: ltc.v1.ContractChanged
+	(*ContractClosed)(nil),           // 27: ltc.v1.ContractClosed
+	(*PaymentTerm)(nil),              // 28: ltc.v1.PaymentTerm
+	(*Money)(nil),                    // 29: ltc.v1.Money
+	(*timestamppb.Timestamp)(nil),    // 30: google.protobuf.Timestamp
+	(*date.Date)(nil),                // 31: google.type.Date
+	(*Person)(nil),                   // 32: ltc.v1.Person
+	(*Contract)(nil),                 // 33: ltc.v1.Contract
+	(Stage)(0),                       // 34: ltc.v1.Stage
 }
 var file_ltc_v1_contract_proto_depIdxs = []int32{
-	26, // 0: ltc.v1.Milestone.term:type_name -> ltc.v1.PaymentTerm
-	27, // 1: ltc.v1.Milestone.amount:type_name -> ltc.v1.Money
-	28, // 2: ltc.v1.Milestone.due_time:type_name -> google.protobuf.Timestamp
-	27, // 3: ltc.v1.Milestone.invoiced:type_name -> ltc.v1.Money
-	27, // 4: ltc.v1.Milestone.paid:type_name -> ltc.v1.Money
+	28, // 0: ltc.v1.Milestone.term:type_name -> ltc.v1.PaymentTerm
+	29, // 1: ltc.v1.Milestone.amount:type_name -> ltc.v1.Money
+	30, // 2: ltc.v1.Milestone.due_time:type_name -> google.protobuf.Timestamp
+	29, // 3: ltc.v1.Milestone.invoiced:type_name -> ltc.v1.Money
+	29, // 4: ltc.v1.Milestone.paid:type_name -> ltc.v1.Money
 	1,  // 5: ltc.v1.Acceptance.kind:type_name -> ltc.v1.AcceptanceKind
-	29, // 6: ltc.v1.Acceptance.date:type_name -> google.type.Date
-	30, // 7: ltc.v1.Acceptance.recorded_by:type_name -> ltc.v1.Person
-	28, // 8: ltc.v1.Acceptance.record_time:type_name -> google.protobuf.Timestamp
-	27, // 9: ltc.v1.Payment.amount:type_name -> ltc.v1.Money
-	29, // 10: ltc.v1.Payment.date:type_name -> google.type.Date
-	30, // 11: ltc.v1.Payment.recorded_by:type_name -> ltc.v1.Person
-	28, // 12: ltc.v1.Payment.record_time:type_name -> google.protobuf.Timestamp
-	27, // 13: ltc.v1.Invoice.amount:type_name -> ltc.v1.Money
-	29, // 14: ltc.v1.Invoice.due_date:type_name -> google.type.Date
-	30, // 15: ltc.v1.Invoice.issued_by:type_name -> ltc.v1.Person
-	28, // 16: ltc.v1.Invoice.issue_time:type_name -> google.protobuf.Timestamp
+	31, // 6: ltc.v1.Acceptance.date:type_name -> google.type.Date
+	32, // 7: ltc.v1.Acceptance.recorded_by:type_name -> ltc.v1.Person
+	30, // 8: ltc.v1.Acceptance.record_time:type_name -> google.protobuf.Timestamp
+	29, // 9: ltc.v1.Payment.amount:type_name -> ltc.v1.Money
+	31, // 10: ltc.v1.Payment.date:type_name -> google.type.Date
+	32, // 11: ltc.v1.Payment.recorded_by:type_name -> ltc.v1.Person
+	30, // 12: ltc.v1.Payment.record_time:type_name -> google.protobuf.Timestamp
+	29, // 13: ltc.v1.Invoice.amount:type_name -> ltc.v1.Money
+	31, // 14: ltc.v1.Invoice.due_date:type_name -> google.type.Date
+	32, // 15: ltc.v1.Invoice.issued_by:type_name -> ltc.v1.Person
+	30, // 16: ltc.v1.Invoice.issue_time:type_name -> google.protobuf.Timestamp
 	4,  // 17: ltc.v1.Invoice.payments:type_name -> ltc.v1.Payment
-	27, // 18: ltc.v1.Invoice.paid:type_name -> ltc.v1.Money
-	27, // 19: ltc.v1.Invoice.outstanding:type_name -> ltc.v1.Money
-	30, // 20: ltc.v1.ContractExecution.owner:type_name -> ltc.v1.Person
-	31, // 21: ltc.v1.ContractExecution.contract:type_name -> ltc.v1.Contract
+	29, // 18: ltc.v1.Invoice.paid:type_name -> ltc.v1.Money
+	29, // 19: ltc.v1.Invoice.outstanding:type_name -> ltc.v1.Money
+	32, // 20: ltc.v1.ContractExecution.owner:type_name -> ltc.v1.Person
+	33, // 21: ltc.v1.ContractExecution.contract:type_name -> ltc.v1.Contract
 	0,  // 22: ltc.v1.ContractExecution.status:type_name -> ltc.v1.ContractStatus
-	27, // 23: ltc.v1.ContractExecution.amount:type_name -> ltc.v1.Money
+	29, // 23: ltc.v1.ContractExecution.amount:type_name -> ltc.v1.Money
 	2,  // 24: ltc.v1.ContractExecution.milestones:type_name -> ltc.v1.Milestone
 	3,  // 25: ltc.v1.ContractExecution.acceptances:type_name -> ltc.v1.Acceptance
 	5,  // 26: ltc.v1.ContractExecution.invoices:type_name -> ltc.v1.Invoice
-	27, // 27: ltc.v1.ContractExecution.invoiced:type_name -> ltc.v1.Money
-	27, // 28: ltc.v1.ContractExecution.collected:type_name -> ltc.v1.Money
-	27, // 29: ltc.v1.ContractExecution.receivable:type_name -> ltc.v1.Money
-	30, // 30: ltc.v1.ContractExecution.closed_by:type_name -> ltc.v1.Person
-	28, // 31: ltc.v1.ContractExecution.close_time:type_name -> google.protobuf.Timestamp
-	32, // 32: ltc.v1.ContractExecution.stage:type_name -> ltc.v1.Stage
-	6,  // 33: ltc.v1.GetContractResponse.contract:type_name -> ltc.v1.ContractExecution
-	0,  // 34: ltc.v1.ListContractsRequest.status:type_name -> ltc.v1.ContractStatus
-	6,  // 35: ltc.v1.ListContractsResponse.contracts:type_name -> ltc.v1.ContractExecution
-	1,  // 36: ltc.v1.RecordAcceptanceRequest.kind:type_name -> ltc.v1.AcceptanceKind
-	29, // 37: ltc.v1.RecordAcceptanceRequest.date:type_name -> google.type.Date
-	6,  // 38: ltc.v1.RecordAcceptanceResponse.contract:type_name -> ltc.v1.ContractExecution
-	27, // 39: ltc.v1.IssueInvoiceRequest.amount:type_name -> ltc.v1.Money
-	29, // 40: ltc.v1.IssueInvoiceRequest.due_date:type_name -> google.type.Date
-	6,  // 41: ltc.v1.IssueInvoiceResponse.contract:type_name -> ltc.v1.ContractExecution
-	27, // 42: ltc.v1.RecordPaymentRequest.amount:type_name -> ltc.v1.Money
-	29, // 43: ltc.v1.RecordPaymentRequest.date:type_name -> google.type.Date
-	6,  // 44: ltc.v1.RecordPaymentResponse.contract:type_name -> ltc.v1.ContractExecution
-	6,  // 45: ltc.v1.CloseContractResponse.contract:type_name -> ltc.v1.ContractExecution
-	2,  // 46: ltc.v1.MilestoneDue.milestone:type_name -> ltc.v1.Milestone
-	3,  // 47: ltc.v1.ContractAccepted.acceptance:type_name -> ltc.v1.Acceptance
-	5,  // 48: ltc.v1.InvoiceIssued.invoice:type_name -> ltc.v1.Invoice
-	4,  // 49: ltc.v1.PaymentRecorded.payment:type_name -> ltc.v1.Payment
-	27, // 50: ltc.v1.PaymentRecorded.outstanding:type_name -> ltc.v1.Money
-	5,  // 51: ltc.v1.InvoiceOverdue.invoice:type_name -> ltc.v1.Invoice
-	5,  // 52: ltc.v1.InvoiceEscalated.invoice:type_name -> ltc.v1.Invoice
-	0,  // 53: ltc.v1.ContractClosed.status:type_name -> ltc.v1.ContractStatus
-	27, // 54: ltc.v1.ContractClosed.invoiced:type_name -> ltc.v1.Money
-	27, // 55: ltc.v1.ContractClosed.collected:type_name -> ltc.v1.Money
-	7,  // 56: ltc.v1.ContractService.GetContract:input_type -> ltc.v1.GetContractRequest
-	9,  // 57: ltc.v1.ContractService.ListContracts:input_type -> ltc.v1.ListContractsRequest
-	11, // 58: ltc.v1.ContractService.RecordAcceptance:input_type -> ltc.v1.RecordAcceptanceRequest
-	13, // 59: ltc.v1.ContractService.IssueInvoice:input_type -> ltc.v1.IssueInvoiceRequest
-	15, // 60: ltc.v1.ContractService.RecordPayment:input_type -> ltc.v1.RecordPaymentRequest
-	17, // 61: ltc.v1.ContractService.CloseContract:input_type -> ltc.v1.CloseContractRequest
-	8,  // 62: ltc.v1.ContractService.GetContract:output_type -> ltc.v1.GetContractResponse
-	10, // 63: ltc.v1.ContractService.ListContracts:output_type -> ltc.v1.ListContractsResponse
-	12, // 64: ltc.v1.ContractService.RecordAcceptance:output_type -> ltc.v1.RecordAcceptanceResponse
-	14, // 65: ltc.v1.ContractService.IssueInvoice:output_type -> ltc.v1.IssueInvoiceResponse
-	16, // 66: ltc.v1.ContractService.RecordPayment:output_type -> ltc.v1.RecordPaymentResponse
-	18, // 67: ltc.v1.ContractService.CloseContract:output_type -> ltc.v1.CloseContractResponse
-	62, // [62:68] is the sub-list for method output_type
-	56, // [56:62] is the sub-list for method input_type
-	56, // [56:56] is the sub-list for extension type_name
-	56, // [56:56] is the sub-list for extension extendee
-	0,  // [0:56] is the sub-list for field type_name
+	29, // 27: ltc.v1.ContractExecution.invoiced:type_name -> ltc.v1.Money
+	29, // 28: ltc.v1.ContractExecution.collected:type_name -> ltc.v1.Money
+	29, // 29: ltc.v1.ContractExecution.receivable:type_name -> ltc.v1.Money
+	32, // 30: ltc.v1.ContractExecution.closed_by:type_name -> ltc.v1.Person
+	30, // 31: ltc.v1.ContractExecution.close_time:type_name -> google.protobuf.Timestamp
+	34, // 32: ltc.v1.ContractExecution.stage:type_name -> ltc.v1.Stage
+	7,  // 33: ltc.v1.ContractExecution.change_orders:type_name -> ltc.v1.ChangeOrder
+	29, // 34: ltc.v1.ContractExecution.written_off:type_name -> ltc.v1.Money
+	29, // 35: ltc.v1.ChangeOrder.amount_before:type_name -> ltc.v1.Money
+	29, // 36: ltc.v1.ChangeOrder.amount:type_name -> ltc.v1.Money
+	30, // 37: ltc.v1.ChangeOrder.approve_time:type_name -> google.protobuf.Timestamp
+	6,  // 38: ltc.v1.GetContractResponse.contract:type_name -> ltc.v1.ContractExecution
+	0,  // 39: ltc.v1.ListContractsRequest.status:type_name -> ltc.v1.ContractStatus
+	6,  // 40: ltc.v1.ListContractsResponse.contracts:type_name -> ltc.v1.ContractExecution
+	1,  // 41: ltc.v1.RecordAcceptanceRequest.kind:type_name -> ltc.v1.AcceptanceKind
+	31, // 42: ltc.v1.RecordAcceptanceRequest.date:type_name -> google.type.Date
+	6,  // 43: ltc.v1.RecordAcceptanceResponse.contract:type_name -> ltc.v1.ContractExecution
+	29, // 44: ltc.v1.IssueInvoiceRequest.amount:type_name -> ltc.v1.Money
+	31, // 45: ltc.v1.IssueInvoiceRequest.due_date:type_name -> google.type.Date
+	6,  // 46: ltc.v1.IssueInvoiceResponse.contract:type_name -> ltc.v1.ContractExecution
+	29, // 47: ltc.v1.RecordPaymentRequest.amount:type_name -> ltc.v1.Money
+	31, // 48: ltc.v1.RecordPaymentRequest.date:type_name -> google.type.Date
+	6,  // 49: ltc.v1.RecordPaymentResponse.contract:type_name -> ltc.v1.ContractExecution
+	6,  // 50: ltc.v1.CloseContractResponse.contract:type_name -> ltc.v1.ContractExecution
+	2,  // 51: ltc.v1.MilestoneDue.milestone:type_name -> ltc.v1.Milestone
+	3,  // 52: ltc.v1.ContractAccepted.acceptance:type_name -> ltc.v1.Acceptance
+	5,  // 53: ltc.v1.InvoiceIssued.invoice:type_name -> ltc.v1.Invoice
+	4,  // 54: ltc.v1.PaymentRecorded.payment:type_name -> ltc.v1.Payment
+	29, // 55: ltc.v1.PaymentRecorded.outstanding:type_name -> ltc.v1.Money
+	5,  // 56: ltc.v1.InvoiceOverdue.invoice:type_name -> ltc.v1.Invoice
+	5,  // 57: ltc.v1.InvoiceEscalated.invoice:type_name -> ltc.v1.Invoice
+	29, // 58: ltc.v1.ContractChanged.amount_before:type_name -> ltc.v1.Money
+	29, // 59: ltc.v1.ContractChanged.amount:type_name -> ltc.v1.Money
+	2,  // 60: ltc.v1.ContractChanged.milestones:type_name -> ltc.v1.Milestone
+	0,  // 61: ltc.v1.ContractClosed.status:type_name -> ltc.v1.ContractStatus
+	29, // 62: ltc.v1.ContractClosed.invoiced:type_name -> ltc.v1.Money
+	29, // 63: ltc.v1.ContractClosed.collected:type_name -> ltc.v1.Money
+	8,  // 64: ltc.v1.ContractService.GetContract:input_type -> ltc.v1.GetContractRequest
+	10, // 65: ltc.v1.ContractService.ListContracts:input_type -> ltc.v1.ListContractsRequest
+	12, // 66: ltc.v1.ContractService.RecordAcceptance:input_type -> ltc.v1.RecordAcceptanceRequest
+	14, // 67: ltc.v1.ContractService.IssueInvoice:input_type -> ltc.v1.IssueInvoiceRequest
+	16, // 68: ltc.v1.ContractService.RecordPayment:input_type -> ltc.v1.RecordPaymentRequest
+	18, // 69: ltc.v1.ContractService.CloseContract:input_type -> ltc.v1.CloseContractRequest
+	9,  // 70: ltc.v1.ContractService.GetContract:output_type -> ltc.v1.GetContractResponse
+	11, // 71: ltc.v1.ContractService.ListContracts:output_type -> ltc.v1.ListContractsResponse
+	13, // 72: ltc.v1.ContractService.RecordAcceptance:output_type -> ltc.v1.RecordAcceptanceResponse
+	15, // 73: ltc.v1.ContractService.IssueInvoice:output_type -> ltc.v1.IssueInvoiceResponse
+	17, // 74: ltc.v1.ContractService.RecordPayment:output_type -> ltc.v1.RecordPaymentResponse
+	19, // 75: ltc.v1.ContractService.CloseContract:output_type -> ltc.v1.CloseContractResponse
+	70, // [70:76] is the sub-list for method output_type
+	64, // [64:70] is the sub-list for method input_type
+	64, // [64:64] is the sub-list for extension type_name
+	64, // [64:64] is the sub-list for extension extendee
+	0,  // [0:64] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_contract_proto_init() }
@@ -2142,7 +2332,7 @@ func file_ltc_v1_contract_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_contract_proto_rawDesc), len(file_ltc_v1_contract_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   24,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -633,6 +633,12 @@ const (
 	Gate_GATE_ATC Gate = 3
 	// Reopen a deal closed LOST, NO_BID, NOT_PURSUED, CANCELLED or ABANDONED, within the policy's reopen window.
 	Gate_GATE_REOPEN Gate = 4
+	// Change the contract in execution: a new amount and payment terms (the deal's level authority, FINANCE and
+	// LEGAL reviews).
+	Gate_GATE_CHANGE_ORDER Gate = 5
+	// Write off what the contract in execution cannot collect: it closes WRITTEN_OFF (the deal's level authority,
+	// FINANCE review).
+	Gate_GATE_WRITE_OFF Gate = 6
 )
 
 // Enum value maps for Gate.
@@ -643,13 +649,17 @@ var (
 		2: "GATE_ATB",
 		3: "GATE_ATC",
 		4: "GATE_REOPEN",
+		5: "GATE_CHANGE_ORDER",
+		6: "GATE_WRITE_OFF",
 	}
 	Gate_value = map[string]int32{
-		"GATE_UNSPECIFIED": 0,
-		"GATE_INITIATION":  1,
-		"GATE_ATB":         2,
-		"GATE_ATC":         3,
-		"GATE_REOPEN":      4,
+		"GATE_UNSPECIFIED":  0,
+		"GATE_INITIATION":   1,
+		"GATE_ATB":          2,
+		"GATE_ATC":          3,
+		"GATE_REOPEN":       4,
+		"GATE_CHANGE_ORDER": 5,
+		"GATE_WRITE_OFF":    6,
 	}
 )
 
@@ -3172,6 +3182,145 @@ func (x *MarginCheck) GetSpecialPrice() bool {
 	return false
 }
 
+// ChangeOrderPackage is what the CHANGE_ORDER gate decides on: the contract's new amount and its payment terms in
+// full, which replace the milestones when approved. A milestone already invoiced keeps its place (its id, M1, M2,
+// ... in the order of the terms) and at least what is invoiced of it.
+type ChangeOrderPackage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new contract amount, in the contract's currency.
+	Amount *Money `protobuf:"bytes,1,opt,name=amount,proto3" json:"amount,omitempty"`
+	// The payment terms in full (1 to 20), adding up to the new amount.
+	PaymentTerms []*PaymentTerm `protobuf:"bytes,2,rep,name=payment_terms,json=paymentTerms,proto3" json:"payment_terms,omitempty"`
+	// Why the scope or amount changes.
+	Rationale string `protobuf:"bytes,3,opt,name=rationale,proto3" json:"rationale,omitempty"`
+	// The amount before the change (set by the engine).
+	AmountBefore *Money `protobuf:"bytes,4,opt,name=amount_before,json=amountBefore,proto3" json:"amount_before,omitempty"`
+	// The milestones' amounts the terms make, in order (set by the engine).
+	MilestoneAmounts []*Money `protobuf:"bytes,5,rep,name=milestone_amounts,json=milestoneAmounts,proto3" json:"milestone_amounts,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ChangeOrderPackage) Reset() {
+	*x = ChangeOrderPackage{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangeOrderPackage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangeOrderPackage) ProtoMessage() {}
+
+func (x *ChangeOrderPackage) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangeOrderPackage.ProtoReflect.Descriptor instead.
+func (*ChangeOrderPackage) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ChangeOrderPackage) GetAmount() *Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *ChangeOrderPackage) GetPaymentTerms() []*PaymentTerm {
+	if x != nil {
+		return x.PaymentTerms
+	}
+	return nil
+}
+
+func (x *ChangeOrderPackage) GetRationale() string {
+	if x != nil {
+		return x.Rationale
+	}
+	return ""
+}
+
+func (x *ChangeOrderPackage) GetAmountBefore() *Money {
+	if x != nil {
+		return x.AmountBefore
+	}
+	return nil
+}
+
+func (x *ChangeOrderPackage) GetMilestoneAmounts() []*Money {
+	if x != nil {
+		return x.MilestoneAmounts
+	}
+	return nil
+}
+
+// WriteOffPackage is what the WRITE_OFF gate decides on: writing off what the contract has not collected.
+type WriteOffPackage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Why it cannot be collected.
+	Rationale string `protobuf:"bytes,1,opt,name=rationale,proto3" json:"rationale,omitempty"`
+	// What is written off: the contract amount less what was collected when it was requested (set by the engine).
+	Amount        *Money `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WriteOffPackage) Reset() {
+	*x = WriteOffPackage{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WriteOffPackage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WriteOffPackage) ProtoMessage() {}
+
+func (x *WriteOffPackage) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WriteOffPackage.ProtoReflect.Descriptor instead.
+func (*WriteOffPackage) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *WriteOffPackage) GetRationale() string {
+	if x != nil {
+		return x.Rationale
+	}
+	return ""
+}
+
+func (x *WriteOffPackage) GetAmount() *Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
 // ReopenPackage is what the REOPEN gate decides on: the stage the deal returns to, and why.
 type ReopenPackage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3185,7 +3334,7 @@ type ReopenPackage struct {
 
 func (x *ReopenPackage) Reset() {
 	*x = ReopenPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	mi := &file_ltc_v1_deal_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3197,7 +3346,7 @@ func (x *ReopenPackage) String() string {
 func (*ReopenPackage) ProtoMessage() {}
 
 func (x *ReopenPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	mi := &file_ltc_v1_deal_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3210,7 +3359,7 @@ func (x *ReopenPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReopenPackage.ProtoReflect.Descriptor instead.
 func (*ReopenPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{22}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ReopenPackage) GetStage() Stage {
@@ -3247,7 +3396,7 @@ type ReviewAssignment struct {
 
 func (x *ReviewAssignment) Reset() {
 	*x = ReviewAssignment{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	mi := &file_ltc_v1_deal_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3259,7 +3408,7 @@ func (x *ReviewAssignment) String() string {
 func (*ReviewAssignment) ProtoMessage() {}
 
 func (x *ReviewAssignment) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	mi := &file_ltc_v1_deal_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3272,7 +3421,7 @@ func (x *ReviewAssignment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewAssignment.ProtoReflect.Descriptor instead.
 func (*ReviewAssignment) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{23}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ReviewAssignment) GetFunction() ReviewFunction {
@@ -3337,7 +3486,7 @@ type Reopening struct {
 
 func (x *Reopening) Reset() {
 	*x = Reopening{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[24]
+	mi := &file_ltc_v1_deal_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3349,7 +3498,7 @@ func (x *Reopening) String() string {
 func (*Reopening) ProtoMessage() {}
 
 func (x *Reopening) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[24]
+	mi := &file_ltc_v1_deal_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3362,7 +3511,7 @@ func (x *Reopening) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reopening.ProtoReflect.Descriptor instead.
 func (*Reopening) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{24}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Reopening) GetDecisionId() string {
@@ -3454,7 +3603,7 @@ type ContractPackage struct {
 
 func (x *ContractPackage) Reset() {
 	*x = ContractPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[25]
+	mi := &file_ltc_v1_deal_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3466,7 +3615,7 @@ func (x *ContractPackage) String() string {
 func (*ContractPackage) ProtoMessage() {}
 
 func (x *ContractPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[25]
+	mi := &file_ltc_v1_deal_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3479,7 +3628,7 @@ func (x *ContractPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractPackage.ProtoReflect.Descriptor instead.
 func (*ContractPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{25}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ContractPackage) GetFinalPrice() *Money {
@@ -3562,6 +3711,8 @@ type Decision struct {
 	//	*Decision_Bid
 	//	*Decision_Contract
 	//	*Decision_Reopen
+	//	*Decision_ChangeOrder
+	//	*Decision_WriteOff
 	Package isDecision_Package `protobuf_oneof:"package"`
 	// ATB and ATC: the risk register as it stood when the decision was requested (category, levels, owner, status).
 	// GetDecision fills in each risk's description and mitigation as the register holds them now; GetOpportunity,
@@ -3623,7 +3774,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[26]
+	mi := &file_ltc_v1_deal_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3635,7 +3786,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[26]
+	mi := &file_ltc_v1_deal_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3648,7 +3799,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{26}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Decision) GetId() string {
@@ -3731,6 +3882,24 @@ func (x *Decision) GetReopen() *ReopenPackage {
 	if x != nil {
 		if x, ok := x.Package.(*Decision_Reopen); ok {
 			return x.Reopen
+		}
+	}
+	return nil
+}
+
+func (x *Decision) GetChangeOrder() *ChangeOrderPackage {
+	if x != nil {
+		if x, ok := x.Package.(*Decision_ChangeOrder); ok {
+			return x.ChangeOrder
+		}
+	}
+	return nil
+}
+
+func (x *Decision) GetWriteOff() *WriteOffPackage {
+	if x != nil {
+		if x, ok := x.Package.(*Decision_WriteOff); ok {
+			return x.WriteOff
 		}
 	}
 	return nil
@@ -3928,6 +4097,16 @@ type Decision_Reopen struct {
 	Reopen *ReopenPackage `protobuf:"bytes,30,opt,name=reopen,proto3,oneof"`
 }
 
+type Decision_ChangeOrder struct {
+	// CHANGE_ORDER package.
+	ChangeOrder *ChangeOrderPackage `protobuf:"bytes,40,opt,name=change_order,json=changeOrder,proto3,oneof"`
+}
+
+type Decision_WriteOff struct {
+	// WRITE_OFF package.
+	WriteOff *WriteOffPackage `protobuf:"bytes,41,opt,name=write_off,json=writeOff,proto3,oneof"`
+}
+
 func (*Decision_Initiation) isDecision_Package() {}
 
 func (*Decision_Bid) isDecision_Package() {}
@@ -3935,6 +4114,10 @@ func (*Decision_Bid) isDecision_Package() {}
 func (*Decision_Contract) isDecision_Package() {}
 
 func (*Decision_Reopen) isDecision_Package() {}
+
+func (*Decision_ChangeOrder) isDecision_Package() {}
+
+func (*Decision_WriteOff) isDecision_Package() {}
 
 var File_ltc_v1_deal_proto protoreflect.FileDescriptor
 
@@ -4178,7 +4361,19 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x0emargin_percent\x18\x02 \x01(\tR\rmarginPercent\x12\x16\n" +
 	"\x06family\x18\x03 \x01(\tR\x06family\x12)\n" +
 	"\x10shortfall_points\x18\x04 \x01(\tR\x0fshortfallPoints\x12#\n" +
-	"\rspecial_price\x18\x05 \x01(\bR\fspecialPrice\"l\n" +
+	"\rspecial_price\x18\x05 \x01(\bR\fspecialPrice\"\xa3\x02\n" +
+	"\x12ChangeOrderPackage\x12-\n" +
+	"\x06amount\x18\x01 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x06amount\x12D\n" +
+	"\rpayment_terms\x18\x02 \x03(\v2\x13.ltc.v1.PaymentTermB\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x10\x14R\fpaymentTerms\x12(\n" +
+	"\trationale\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\trationale\x122\n" +
+	"\ramount_before\x18\x04 \x01(\v2\r.ltc.v1.MoneyR\famountBefore\x12:\n" +
+	"\x11milestone_amounts\x18\x05 \x03(\v2\r.ltc.v1.MoneyR\x10milestoneAmounts\"b\n" +
+	"\x0fWriteOffPackage\x12(\n" +
+	"\trationale\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\trationale\x12%\n" +
+	"\x06amount\x18\x02 \x01(\v2\r.ltc.v1.MoneyR\x06amount\"l\n" +
 	"\rReopenPackage\x121\n" +
 	"\x05stage\x18\x01 \x01(\x0e2\r.ltc.v1.StageB\f\xbaH\t\x82\x01\x06\x18\x01\x18\x04\x18\aR\x05stage\x12(\n" +
 	"\trationale\x18\x02 \x01(\tB\n" +
@@ -4218,7 +4413,7 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
 	"line_items\x18\x06 \x03(\v2\x10.ltc.v1.LineItemB\b\xbaH\x05\x92\x01\x02\x10dR\tlineItems\x12-\n" +
 	"\x06totals\x18\a \x01(\v2\x15.ltc.v1.PackageTotalsR\x06totals\x12@\n" +
-	"\x17special_price_rationale\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x15specialPriceRationale\"\xe1\f\n" +
+	"\x17special_price_rationale\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x15specialPriceRationale\"\xda\r\n" +
 	"\bDecision\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12 \n" +
@@ -4231,7 +4426,9 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"initiation\x12&\n" +
 	"\x03bid\x18\x16 \x01(\v2\x12.ltc.v1.BidPackageH\x00R\x03bid\x125\n" +
 	"\bcontract\x18\x17 \x01(\v2\x17.ltc.v1.ContractPackageH\x00R\bcontract\x12/\n" +
-	"\x06reopen\x18\x1e \x01(\v2\x15.ltc.v1.ReopenPackageH\x00R\x06reopen\x12\"\n" +
+	"\x06reopen\x18\x1e \x01(\v2\x15.ltc.v1.ReopenPackageH\x00R\x06reopen\x12?\n" +
+	"\fchange_order\x18( \x01(\v2\x1a.ltc.v1.ChangeOrderPackageH\x00R\vchangeOrder\x126\n" +
+	"\twrite_off\x18) \x01(\v2\x17.ltc.v1.WriteOffPackageH\x00R\bwriteOff\x12\"\n" +
 	"\x05risks\x18\x18 \x03(\v2\f.ltc.v1.RiskR\x05risks\x12*\n" +
 	"\x05level\x18\b \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x05level\x12A\n" +
 	"\x10required_reviews\x18\t \x03(\x0e2\x16.ltc.v1.ReviewFunctionR\x0frequiredReviews\x12-\n" +
@@ -4332,13 +4529,15 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x15TEAM_ROLE_BID_MANAGER\x10\x04\x12\x15\n" +
 	"\x11TEAM_ROLE_FINANCE\x10\x05\x12\x13\n" +
 	"\x0fTEAM_ROLE_LEGAL\x10\x06\x12\x19\n" +
-	"\x15TEAM_ROLE_DELIVERY_PM\x10\a*^\n" +
+	"\x15TEAM_ROLE_DELIVERY_PM\x10\a*\x89\x01\n" +
 	"\x04Gate\x12\x14\n" +
 	"\x10GATE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fGATE_INITIATION\x10\x01\x12\f\n" +
 	"\bGATE_ATB\x10\x02\x12\f\n" +
 	"\bGATE_ATC\x10\x03\x12\x0f\n" +
-	"\vGATE_REOPEN\x10\x04*\xf5\x01\n" +
+	"\vGATE_REOPEN\x10\x04\x12\x15\n" +
+	"\x11GATE_CHANGE_ORDER\x10\x05\x12\x12\n" +
+	"\x0eGATE_WRITE_OFF\x10\x06*\xf5\x01\n" +
 	"\x0eDecisionStatus\x12\x1f\n" +
 	"\x1bDECISION_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17DECISION_STATUS_PENDING\x10\x01\x12\x1c\n" +
@@ -4378,7 +4577,7 @@ func file_ltc_v1_deal_proto_rawDescGZIP() []byte {
 }
 
 var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 14)
-var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_ltc_v1_deal_proto_goTypes = []any{
 	(Stage)(0),                    // 0: ltc.v1.Stage
 	(Outcome)(0),                  // 1: ltc.v1.Outcome
@@ -4416,155 +4615,164 @@ var file_ltc_v1_deal_proto_goTypes = []any{
 	(*LineItem)(nil),              // 33: ltc.v1.LineItem
 	(*PackageTotals)(nil),         // 34: ltc.v1.PackageTotals
 	(*MarginCheck)(nil),           // 35: ltc.v1.MarginCheck
-	(*ReopenPackage)(nil),         // 36: ltc.v1.ReopenPackage
-	(*ReviewAssignment)(nil),      // 37: ltc.v1.ReviewAssignment
-	(*Reopening)(nil),             // 38: ltc.v1.Reopening
-	(*ContractPackage)(nil),       // 39: ltc.v1.ContractPackage
-	(*Decision)(nil),              // 40: ltc.v1.Decision
-	(ProjectLevel)(0),             // 41: ltc.v1.ProjectLevel
-	(*Customer)(nil),              // 42: ltc.v1.Customer
-	(*Money)(nil),                 // 43: ltc.v1.Money
-	(*Person)(nil),                // 44: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil), // 45: google.protobuf.Timestamp
-	(*date.Date)(nil),             // 46: google.type.Date
-	(ContactRole)(0),              // 47: ltc.v1.ContactRole
-	(Attitude)(0),                 // 48: ltc.v1.Attitude
-	(RelationshipLevel)(0),        // 49: ltc.v1.RelationshipLevel
-	(*ExchangeRate)(nil),          // 50: ltc.v1.ExchangeRate
+	(*ChangeOrderPackage)(nil),    // 36: ltc.v1.ChangeOrderPackage
+	(*WriteOffPackage)(nil),       // 37: ltc.v1.WriteOffPackage
+	(*ReopenPackage)(nil),         // 38: ltc.v1.ReopenPackage
+	(*ReviewAssignment)(nil),      // 39: ltc.v1.ReviewAssignment
+	(*Reopening)(nil),             // 40: ltc.v1.Reopening
+	(*ContractPackage)(nil),       // 41: ltc.v1.ContractPackage
+	(*Decision)(nil),              // 42: ltc.v1.Decision
+	(ProjectLevel)(0),             // 43: ltc.v1.ProjectLevel
+	(*Customer)(nil),              // 44: ltc.v1.Customer
+	(*Money)(nil),                 // 45: ltc.v1.Money
+	(*Person)(nil),                // 46: ltc.v1.Person
+	(*timestamppb.Timestamp)(nil), // 47: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 48: google.type.Date
+	(ContactRole)(0),              // 49: ltc.v1.ContactRole
+	(Attitude)(0),                 // 50: ltc.v1.Attitude
+	(RelationshipLevel)(0),        // 51: ltc.v1.RelationshipLevel
+	(*ExchangeRate)(nil),          // 52: ltc.v1.ExchangeRate
 }
 var file_ltc_v1_deal_proto_depIdxs = []int32{
 	0,   // 0: ltc.v1.Opportunity.stage:type_name -> ltc.v1.Stage
 	1,   // 1: ltc.v1.Opportunity.outcome:type_name -> ltc.v1.Outcome
-	41,  // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
-	42,  // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
-	43,  // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
-	44,  // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
-	45,  // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
-	45,  // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
+	43,  // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
+	44,  // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
+	45,  // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
+	46,  // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
+	47,  // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
+	47,  // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
 	26,  // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
 	29,  // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
-	40,  // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
-	45,  // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
+	42,  // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
+	47,  // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
 	18,  // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
-	43,  // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
+	45,  // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
 	19,  // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
 	20,  // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
-	43,  // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
+	45,  // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
 	21,  // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
 	24,  // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
-	45,  // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
+	47,  // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
 	25,  // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
-	45,  // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
+	47,  // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
 	15,  // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
-	45,  // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
+	47,  // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
 	15,  // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
 	17,  // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
-	44,  // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
-	38,  // 27: ltc.v1.Opportunity.reopenings:type_name -> ltc.v1.Reopening
-	44,  // 28: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
-	45,  // 29: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
-	44,  // 30: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
-	46,  // 31: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
+	46,  // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
+	40,  // 27: ltc.v1.Opportunity.reopenings:type_name -> ltc.v1.Reopening
+	46,  // 28: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
+	47,  // 29: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
+	46,  // 30: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
+	48,  // 31: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
 	2,   // 32: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
-	46,  // 33: ltc.v1.Meeting.date:type_name -> google.type.Date
-	44,  // 34: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
+	48,  // 33: ltc.v1.Meeting.date:type_name -> google.type.Date
+	46,  // 34: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
 	16,  // 35: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
-	44,  // 36: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
+	46,  // 36: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
 	3,   // 37: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
 	4,   // 38: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
 	4,   // 39: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
-	44,  // 40: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
+	46,  // 40: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
 	5,   // 41: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
-	43,  // 42: ltc.v1.Bid.price:type_name -> ltc.v1.Money
-	46,  // 43: ltc.v1.Bid.date:type_name -> google.type.Date
-	44,  // 44: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
+	45,  // 42: ltc.v1.Bid.price:type_name -> ltc.v1.Money
+	48,  // 43: ltc.v1.Bid.date:type_name -> google.type.Date
+	46,  // 44: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
 	6,   // 45: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
-	46,  // 46: ltc.v1.Contract.date:type_name -> google.type.Date
-	43,  // 47: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
-	44,  // 48: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
+	48,  // 46: ltc.v1.Contract.date:type_name -> google.type.Date
+	45,  // 47: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
+	46,  // 48: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
 	22,  // 49: ltc.v1.Contract.payment_terms:type_name -> ltc.v1.PaymentTerm
-	43,  // 50: ltc.v1.PaymentTerm.amount:type_name -> ltc.v1.Money
+	45,  // 50: ltc.v1.PaymentTerm.amount:type_name -> ltc.v1.Money
 	7,   // 51: ltc.v1.PaymentTerm.trigger:type_name -> ltc.v1.MilestoneTrigger
-	46,  // 52: ltc.v1.PaymentTerm.planned_date:type_name -> google.type.Date
-	45,  // 53: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
+	48,  // 52: ltc.v1.PaymentTerm.planned_date:type_name -> google.type.Date
+	47,  // 53: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
 	29,  // 54: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
 	23,  // 55: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
-	44,  // 56: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
-	45,  // 57: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
-	44,  // 58: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
-	45,  // 59: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
-	43,  // 60: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
+	46,  // 56: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
+	47,  // 57: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
+	46,  // 58: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
+	47,  // 59: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
+	45,  // 60: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
 	27,  // 61: ltc.v1.Assessment.decision_contacts:type_name -> ltc.v1.DecisionChainContact
-	47,  // 62: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
-	47,  // 63: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
-	48,  // 64: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
-	44,  // 65: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
-	44,  // 66: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
+	49,  // 62: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
+	49,  // 63: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
+	50,  // 64: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
+	46,  // 65: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
+	46,  // 66: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
 	8,   // 67: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
 	12,  // 68: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
 	13,  // 69: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
-	44,  // 70: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
-	45,  // 71: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	44,  // 72: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
-	41,  // 73: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	46,  // 70: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
+	47,  // 71: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
+	46,  // 72: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
+	43,  // 73: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
 	26,  // 74: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	49,  // 75: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
+	51,  // 75: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
 	28,  // 76: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
-	43,  // 77: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	45,  // 77: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
 	33,  // 78: ltc.v1.BidPackage.line_items:type_name -> ltc.v1.LineItem
 	34,  // 79: ltc.v1.BidPackage.totals:type_name -> ltc.v1.PackageTotals
-	43,  // 80: ltc.v1.LineItem.unit_list_price:type_name -> ltc.v1.Money
-	43,  // 81: ltc.v1.LineItem.unit_cost:type_name -> ltc.v1.Money
-	43,  // 82: ltc.v1.LineItem.list_amount:type_name -> ltc.v1.Money
-	43,  // 83: ltc.v1.LineItem.net_amount:type_name -> ltc.v1.Money
-	43,  // 84: ltc.v1.LineItem.cost_amount:type_name -> ltc.v1.Money
-	43,  // 85: ltc.v1.PackageTotals.list_total:type_name -> ltc.v1.Money
-	43,  // 86: ltc.v1.PackageTotals.discount_total:type_name -> ltc.v1.Money
-	43,  // 87: ltc.v1.PackageTotals.net_total:type_name -> ltc.v1.Money
-	43,  // 88: ltc.v1.PackageTotals.cost_total:type_name -> ltc.v1.Money
-	0,   // 89: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
-	12,  // 90: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
-	44,  // 91: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
-	44,  // 92: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
-	45,  // 93: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
-	1,   // 94: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
-	45,  // 95: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
-	25,  // 96: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
-	45,  // 97: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
-	0,   // 98: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
-	45,  // 99: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
-	43,  // 100: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
-	33,  // 101: ltc.v1.ContractPackage.line_items:type_name -> ltc.v1.LineItem
-	34,  // 102: ltc.v1.ContractPackage.totals:type_name -> ltc.v1.PackageTotals
-	9,   // 103: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	44,  // 104: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	45,  // 105: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	10,  // 106: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	31,  // 107: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	32,  // 108: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
-	39,  // 109: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
-	36,  // 110: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
-	18,  // 111: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
-	41,  // 112: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	12,  // 113: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	45,  // 114: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	30,  // 115: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	44,  // 116: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	45,  // 117: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	41,  // 118: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	41,  // 119: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
-	41,  // 120: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
-	44,  // 121: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
-	44,  // 122: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
-	37,  // 123: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
-	43,  // 124: ltc.v1.Decision.level_value:type_name -> ltc.v1.Money
-	50,  // 125: ltc.v1.Decision.level_rate:type_name -> ltc.v1.ExchangeRate
-	35,  // 126: ltc.v1.Decision.margin:type_name -> ltc.v1.MarginCheck
-	127, // [127:127] is the sub-list for method output_type
-	127, // [127:127] is the sub-list for method input_type
-	127, // [127:127] is the sub-list for extension type_name
-	127, // [127:127] is the sub-list for extension extendee
-	0,   // [0:127] is the sub-list for field type_name
+	45,  // 80: ltc.v1.LineItem.unit_list_price:type_name -> ltc.v1.Money
+	45,  // 81: ltc.v1.LineItem.unit_cost:type_name -> ltc.v1.Money
+	45,  // 82: ltc.v1.LineItem.list_amount:type_name -> ltc.v1.Money
+	45,  // 83: ltc.v1.LineItem.net_amount:type_name -> ltc.v1.Money
+	45,  // 84: ltc.v1.LineItem.cost_amount:type_name -> ltc.v1.Money
+	45,  // 85: ltc.v1.PackageTotals.list_total:type_name -> ltc.v1.Money
+	45,  // 86: ltc.v1.PackageTotals.discount_total:type_name -> ltc.v1.Money
+	45,  // 87: ltc.v1.PackageTotals.net_total:type_name -> ltc.v1.Money
+	45,  // 88: ltc.v1.PackageTotals.cost_total:type_name -> ltc.v1.Money
+	45,  // 89: ltc.v1.ChangeOrderPackage.amount:type_name -> ltc.v1.Money
+	22,  // 90: ltc.v1.ChangeOrderPackage.payment_terms:type_name -> ltc.v1.PaymentTerm
+	45,  // 91: ltc.v1.ChangeOrderPackage.amount_before:type_name -> ltc.v1.Money
+	45,  // 92: ltc.v1.ChangeOrderPackage.milestone_amounts:type_name -> ltc.v1.Money
+	45,  // 93: ltc.v1.WriteOffPackage.amount:type_name -> ltc.v1.Money
+	0,   // 94: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
+	12,  // 95: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
+	46,  // 96: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
+	46,  // 97: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
+	47,  // 98: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
+	1,   // 99: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
+	47,  // 100: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
+	25,  // 101: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
+	47,  // 102: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
+	0,   // 103: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
+	47,  // 104: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
+	45,  // 105: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	33,  // 106: ltc.v1.ContractPackage.line_items:type_name -> ltc.v1.LineItem
+	34,  // 107: ltc.v1.ContractPackage.totals:type_name -> ltc.v1.PackageTotals
+	9,   // 108: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	46,  // 109: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	47,  // 110: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	10,  // 111: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	31,  // 112: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	32,  // 113: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	41,  // 114: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	38,  // 115: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
+	36,  // 116: ltc.v1.Decision.change_order:type_name -> ltc.v1.ChangeOrderPackage
+	37,  // 117: ltc.v1.Decision.write_off:type_name -> ltc.v1.WriteOffPackage
+	18,  // 118: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	43,  // 119: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	12,  // 120: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	47,  // 121: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	30,  // 122: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	46,  // 123: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	47,  // 124: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	43,  // 125: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	43,  // 126: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
+	43,  // 127: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
+	46,  // 128: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
+	46,  // 129: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
+	39,  // 130: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
+	45,  // 131: ltc.v1.Decision.level_value:type_name -> ltc.v1.Money
+	52,  // 132: ltc.v1.Decision.level_rate:type_name -> ltc.v1.ExchangeRate
+	35,  // 133: ltc.v1.Decision.margin:type_name -> ltc.v1.MarginCheck
+	134, // [134:134] is the sub-list for method output_type
+	134, // [134:134] is the sub-list for method input_type
+	134, // [134:134] is the sub-list for extension type_name
+	134, // [134:134] is the sub-list for extension extendee
+	0,   // [0:134] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }
@@ -4574,11 +4782,13 @@ func file_ltc_v1_deal_proto_init() {
 	}
 	file_ltc_v1_common_proto_init()
 	file_ltc_v1_reference_proto_init()
-	file_ltc_v1_deal_proto_msgTypes[26].OneofWrappers = []any{
+	file_ltc_v1_deal_proto_msgTypes[28].OneofWrappers = []any{
 		(*Decision_Initiation)(nil),
 		(*Decision_Bid)(nil),
 		(*Decision_Contract)(nil),
 		(*Decision_Reopen)(nil),
+		(*Decision_ChangeOrder)(nil),
+		(*Decision_WriteOff)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -4586,7 +4796,7 @@ func file_ltc_v1_deal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_deal_proto_rawDesc), len(file_ltc_v1_deal_proto_rawDesc)),
 			NumEnums:      14,
-			NumMessages:   27,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

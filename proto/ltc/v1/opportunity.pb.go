@@ -120,6 +120,7 @@ type Event struct {
 	//	*Event_InvoiceOverdue
 	//	*Event_InvoiceEscalated
 	//	*Event_ContractClosed
+	//	*Event_ContractChanged
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -750,6 +751,15 @@ func (x *Event) GetContractClosed() *ContractClosed {
 	return nil
 }
 
+func (x *Event) GetContractChanged() *ContractChanged {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContractChanged); ok {
+			return x.ContractChanged
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -1035,6 +1045,11 @@ type Event_ContractClosed struct {
 	ContractClosed *ContractClosed `protobuf:"bytes,86,opt,name=contract_closed,json=contractClosed,proto3,oneof"`
 }
 
+type Event_ContractChanged struct {
+	// "contract.changed": an approved change order changed the contract's amount and milestones.
+	ContractChanged *ContractChanged `protobuf:"bytes,87,opt,name=contract_changed,json=contractChanged,proto3,oneof"`
+}
+
 func (*Event_LeadCreated) isEvent_Payload() {}
 
 func (*Event_LeadQualified) isEvent_Payload() {}
@@ -1146,6 +1161,8 @@ func (*Event_InvoiceOverdue) isEvent_Payload() {}
 func (*Event_InvoiceEscalated) isEvent_Payload() {}
 
 func (*Event_ContractClosed) isEvent_Payload() {}
+
+func (*Event_ContractChanged) isEvent_Payload() {}
 
 // ReassignOwnerRequest gives a deal another owner.
 type ReassignOwnerRequest struct {
@@ -3131,7 +3148,7 @@ var File_ltc_v1_opportunity_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\n" +
-	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x15ltc/v1/contract.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\xfa\"\n" +
+	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x15ltc/v1/contract.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\xc0#\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x17\n" +
 	"\adeal_id\x18\x02 \x01(\tR\x06dealId\x12#\n" +
@@ -3208,7 +3225,8 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x10payment_recorded\x18S \x01(\v2\x17.ltc.v1.PaymentRecordedH\x00R\x0fpaymentRecorded\x12A\n" +
 	"\x0finvoice_overdue\x18T \x01(\v2\x16.ltc.v1.InvoiceOverdueH\x00R\x0einvoiceOverdue\x12G\n" +
 	"\x11invoice_escalated\x18U \x01(\v2\x18.ltc.v1.InvoiceEscalatedH\x00R\x10invoiceEscalated\x12A\n" +
-	"\x0fcontract_closed\x18V \x01(\v2\x16.ltc.v1.ContractClosedH\x00R\x0econtractClosedB\t\n" +
+	"\x0fcontract_closed\x18V \x01(\v2\x16.ltc.v1.ContractClosedH\x00R\x0econtractClosed\x12D\n" +
+	"\x10contract_changed\x18W \x01(\v2\x17.ltc.v1.ContractChangedH\x00R\x0fcontractChangedB\t\n" +
 	"\apayload\"\xc2\x01\n" +
 	"\x14ReassignOwnerRequest\x12'\n" +
 	"\n" +
@@ -3482,20 +3500,21 @@ var file_ltc_v1_opportunity_proto_goTypes = []any{
 	(*InvoiceOverdue)(nil),               // 91: ltc.v1.InvoiceOverdue
 	(*InvoiceEscalated)(nil),             // 92: ltc.v1.InvoiceEscalated
 	(*ContractClosed)(nil),               // 93: ltc.v1.ContractClosed
-	(*Opportunity)(nil),                  // 94: ltc.v1.Opportunity
-	(Stage)(0),                           // 95: ltc.v1.Stage
-	(Outcome)(0),                         // 96: ltc.v1.Outcome
-	(ProjectLevel)(0),                    // 97: ltc.v1.ProjectLevel
-	(*Assessment)(nil),                   // 98: ltc.v1.Assessment
-	(*TeamMember)(nil),                   // 99: ltc.v1.TeamMember
-	(*Risk)(nil),                         // 100: ltc.v1.Risk
-	(*WeeklyReport)(nil),                 // 101: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                      // 102: ltc.v1.Meeting
-	(*Bid)(nil),                          // 103: ltc.v1.Bid
-	(*TenderResult)(nil),                 // 104: ltc.v1.TenderResult
-	(*Contract)(nil),                     // 105: ltc.v1.Contract
-	(*HandoverRecord)(nil),               // 106: ltc.v1.HandoverRecord
-	(*ProjectSummary)(nil),               // 107: ltc.v1.ProjectSummary
+	(*ContractChanged)(nil),              // 94: ltc.v1.ContractChanged
+	(*Opportunity)(nil),                  // 95: ltc.v1.Opportunity
+	(Stage)(0),                           // 96: ltc.v1.Stage
+	(Outcome)(0),                         // 97: ltc.v1.Outcome
+	(ProjectLevel)(0),                    // 98: ltc.v1.ProjectLevel
+	(*Assessment)(nil),                   // 99: ltc.v1.Assessment
+	(*TeamMember)(nil),                   // 100: ltc.v1.TeamMember
+	(*Risk)(nil),                         // 101: ltc.v1.Risk
+	(*WeeklyReport)(nil),                 // 102: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                      // 103: ltc.v1.Meeting
+	(*Bid)(nil),                          // 104: ltc.v1.Bid
+	(*TenderResult)(nil),                 // 105: ltc.v1.TenderResult
+	(*Contract)(nil),                     // 106: ltc.v1.Contract
+	(*HandoverRecord)(nil),               // 107: ltc.v1.HandoverRecord
+	(*ProjectSummary)(nil),               // 108: ltc.v1.ProjectSummary
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	35,  // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
@@ -3557,80 +3576,81 @@ var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	91,  // 56: ltc.v1.Event.invoice_overdue:type_name -> ltc.v1.InvoiceOverdue
 	92,  // 57: ltc.v1.Event.invoice_escalated:type_name -> ltc.v1.InvoiceEscalated
 	93,  // 58: ltc.v1.Event.contract_closed:type_name -> ltc.v1.ContractClosed
-	35,  // 59: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
-	94,  // 60: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
-	94,  // 61: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	95,  // 62: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
-	96,  // 63: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
-	97,  // 64: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
-	94,  // 65: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
-	98,  // 66: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
-	94,  // 67: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
-	99,  // 68: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
-	94,  // 69: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
-	100, // 70: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
-	94,  // 71: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	100, // 72: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
-	94,  // 73: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	101, // 74: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
-	94,  // 75: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	102, // 76: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
-	94,  // 77: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	103, // 78: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
-	94,  // 79: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	104, // 80: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
-	94,  // 81: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	105, // 82: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
-	94,  // 83: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	37,  // 84: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
-	99,  // 85: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
-	94,  // 86: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	106, // 87: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
-	94,  // 88: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	96,  // 89: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
-	94,  // 90: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	107, // 91: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
-	94,  // 92: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,   // 93: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	3,   // 94: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	5,   // 95: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	7,   // 96: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	9,   // 97: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	11,  // 98: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	13,  // 99: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	15,  // 100: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	17,  // 101: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	19,  // 102: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	21,  // 103: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	23,  // 104: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	25,  // 105: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	27,  // 106: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	29,  // 107: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	31,  // 108: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	33,  // 109: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	1,   // 110: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
-	4,   // 111: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	6,   // 112: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	8,   // 113: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	10,  // 114: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	12,  // 115: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	14,  // 116: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	16,  // 117: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	18,  // 118: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	20,  // 119: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	22,  // 120: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	24,  // 121: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	26,  // 122: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	28,  // 123: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	30,  // 124: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	32,  // 125: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	34,  // 126: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	2,   // 127: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
-	111, // [111:128] is the sub-list for method output_type
-	94,  // [94:111] is the sub-list for method input_type
-	94,  // [94:94] is the sub-list for extension type_name
-	94,  // [94:94] is the sub-list for extension extendee
-	0,   // [0:94] is the sub-list for field type_name
+	94,  // 59: ltc.v1.Event.contract_changed:type_name -> ltc.v1.ContractChanged
+	35,  // 60: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
+	95,  // 61: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
+	95,  // 62: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	96,  // 63: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
+	97,  // 64: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
+	98,  // 65: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
+	95,  // 66: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
+	99,  // 67: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
+	95,  // 68: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
+	100, // 69: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
+	95,  // 70: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
+	101, // 71: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
+	95,  // 72: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	101, // 73: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
+	95,  // 74: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	102, // 75: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
+	95,  // 76: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	103, // 77: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
+	95,  // 78: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	104, // 79: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
+	95,  // 80: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	105, // 81: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
+	95,  // 82: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	106, // 83: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
+	95,  // 84: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	37,  // 85: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
+	100, // 86: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
+	95,  // 87: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	107, // 88: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
+	95,  // 89: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	97,  // 90: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	95,  // 91: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	108, // 92: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
+	95,  // 93: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,   // 94: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	3,   // 95: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	5,   // 96: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	7,   // 97: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	9,   // 98: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	11,  // 99: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	13,  // 100: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	15,  // 101: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	17,  // 102: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	19,  // 103: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	21,  // 104: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	23,  // 105: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	25,  // 106: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	27,  // 107: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	29,  // 108: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	31,  // 109: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	33,  // 110: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	1,   // 111: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
+	4,   // 112: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	6,   // 113: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	8,   // 114: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	10,  // 115: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	12,  // 116: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	14,  // 117: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	16,  // 118: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	18,  // 119: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	20,  // 120: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	22,  // 121: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	24,  // 122: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	26,  // 123: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	28,  // 124: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	30,  // 125: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	32,  // 126: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	34,  // 127: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	2,   // 128: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
+	112, // [112:129] is the sub-list for method output_type
+	95,  // [95:112] is the sub-list for method input_type
+	95,  // [95:95] is the sub-list for extension type_name
+	95,  // [95:95] is the sub-list for extension extendee
+	0,   // [0:95] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }
@@ -3699,6 +3719,7 @@ func file_ltc_v1_opportunity_proto_init() {
 		(*Event_InvoiceOverdue)(nil),
 		(*Event_InvoiceEscalated)(nil),
 		(*Event_ContractClosed)(nil),
+		(*Event_ContractChanged)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
