@@ -144,6 +144,7 @@ func TestContractExecutionToCash(t *testing.T) {
 	requireCode(t, err, codes.AlreadyExists, "other content")
 	_, err = contracts.RecordPayment(e.As(t, fiona), pay("INV-1", "BANK-2", eur(50_001)))
 	requireCode(t, err, codes.FailedPrecondition, "would overpay it")
+	checkCashReport(t, e, today())
 	_, err = contracts.RecordPayment(e.As(t, fiona), pay("INV-1", "BANK-2", eur(50_000)))
 	require.NoError(t, err)
 
@@ -293,4 +294,44 @@ func TestContractGatesOverGRPC(t *testing.T) {
 	types := eventTypes(t, e.Store, id)
 	assert.Equal(t, []string{"decision.decided", "contract.closed"}, types[len(types)-2:])
 	assert.Contains(t, types, "contract.changed")
+}
+
+// checkCashReport checks the cash report of TestContractExecutionToCash's contract when its first invoice (150,000,
+// due today) is paid 100,000 and the milestones at PAC (300,000, planned June 2027) and FAC (50,000, June 2028) are
+// not invoiced.
+func checkCashReport(t *testing.T, e *testenv.Engine, today *date.Date) {
+	t.Helper()
+	reports := ltcv1.NewReportServiceClient(e.Conn)
+	period := &ltcv1.GetCashReportRequest{StartTime: timestamppb.New(time.Now().Add(-time.Hour)), EndTime: timestamppb.New(time.Now().Add(time.Hour)),
+		GroupBy: ltcv1.CashGrouping_CASH_GROUPING_OWNER}
+	_, err := reports.GetCashReport(e.As(t, sam), period)
+	requireCode(t, err, codes.PermissionDenied, "FINANCE reviewers")
+	resp, err := reports.GetCashReport(e.As(t, fiona), period)
+	require.NoError(t, err)
+	require.Len(t, resp.Rows, 1)
+	r := resp.Rows[0]
+	assert.Equal(t, "sam", r.Key)
+	assert.Equal(t, int64(150_000_00), r.Invoiced.AmountMinor)
+	assert.Equal(t, int64(100_000_00), r.Collected.AmountMinor)
+	assert.Equal(t, int64(50_000_00), r.Receivable.AmountMinor)
+	require.NotNil(t, r.DsoDays)
+	assert.InDelta(t, 30.0, *r.DsoDays, 0.001, "50,000 of 150,000 invoiced in 90 days")
+	var expected []int64
+	for _, x := range r.Expected {
+		expected = append(expected, x.Amount.AmountMinor)
+	}
+	assert.Equal(t, []int64{50_000_00, 300_000_00, 50_000_00}, expected, "the invoice this month, PAC in June 2027, FAC in June 2028")
+	assert.Equal(t, int32(2027), r.Expected[1].Month.Year)
+
+	later := time.Date(int(today.Year), time.Month(today.Month), int(today.Day), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 40)
+	period.AsOf = &date.Date{Year: int32(later.Year()), Month: int32(later.Month()), Day: int32(later.Day())}
+	resp, err = reports.GetCashReport(e.As(t, eli), period)
+	require.NoError(t, err)
+	var aged []int64
+	for _, b := range resp.Rows[0].Overdue {
+		aged = append(aged, b.Amount.AmountMinor)
+	}
+	assert.Equal(t, []int64{0, 50_000_00, 0, 0}, aged, "40 days past due")
+	require.NotNil(t, resp.Rows[0].DsoDays, "the invoice of today is in the 90 days to then")
+	assert.InDelta(t, 30.0, *resp.Rows[0].DsoDays, 0.001)
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -258,4 +259,55 @@ func contractGatePackageToProto(pd *ltcv1.Decision, pkg ltc.Package) {
 	case pkg.WriteOff != nil:
 		pd.Package = &ltcv1.Decision_WriteOff{WriteOff: &ltcv1.WriteOffPackage{Rationale: pkg.WriteOff.Rationale, Amount: moneyToProto(pkg.WriteOff.Amount)}}
 	}
+}
+
+// GetCashReport serves ReportService's cash report from the read model's contract tables.
+func (s reportService) GetCashReport(ctx context.Context, req *ltcv1.GetCashReportRequest) (*ltcv1.GetCashReportResponse, error) {
+	actor := actorOf(ctx)
+	if err := ltc.CanReadCashReport(actor); err != nil {
+		return nil, err
+	}
+	from, to := req.StartTime.AsTime(), req.EndTime.AsTime()
+	if !from.Before(to) {
+		return nil, invalidArgument(fieldViolation{"end_time", "must be after start_time"})
+	}
+	asOf := ltc.DateOf(time.Now())
+	if req.AsOf != nil {
+		if asOf = dateFromProto(req.AsOf); !asOf.Valid() {
+			return nil, invalidArgument(fieldViolation{"as_of", "must be a valid date"})
+		}
+	}
+	group := map[ltcv1.CashGrouping]store.CashGroup{ltcv1.CashGrouping_CASH_GROUPING_OWNER: store.CashByOwner,
+		ltcv1.CashGrouping_CASH_GROUPING_ACCOUNT: store.CashByAccount}[req.GroupBy]
+	rows, err := s.store.CashReport(ctx, store.CashFilter{From: from, To: to, AsOf: asOf.Time(), Group: group, OwnerID: req.OwnerId,
+		Reach: ltc.CashReach(actor)})
+	if err != nil {
+		return nil, err
+	}
+	resp := &ltcv1.GetCashReportResponse{AsOf: dateToProto(asOf)}
+	for _, r := range rows {
+		money := func(minor int64) *ltcv1.Money { return moneyToProto(ltc.Money{Currency: r.Currency, AmountMinor: minor}) }
+		row := &ltcv1.CashReportRow{Key: r.Key, CurrencyCode: r.Currency, Invoiced: money(r.Invoiced), Collected: money(r.Collected),
+			Receivable: money(r.Receivable)}
+		for i, b := range store.CashBuckets {
+			row.Overdue = append(row.Overdue, &ltcv1.AgedReceivable{Bucket: b, Amount: money(r.Overdue[i])})
+		}
+		if r.DSO >= 0 {
+			row.DsoDays = &r.DSO
+		}
+		months := make([]time.Time, 0, len(r.Expected))
+		for m := range r.Expected {
+			months = append(months, m)
+		}
+		slices.SortFunc(months, func(a, b time.Time) int { return a.Compare(b) })
+		for _, m := range months {
+			e := &ltcv1.ExpectedCash{Amount: money(r.Expected[m])}
+			if !m.IsZero() {
+				e.Month = dateToProto(ltc.DateOf(m))
+			}
+			row.Expected = append(row.Expected, e)
+		}
+		resp.Rows = append(resp.Rows, row)
+	}
+	return resp, nil
 }

@@ -772,3 +772,25 @@ func (d Deal) receivable(c Context, number string, escalation int, typ string) (
 func (MarkMilestoneDue) deadline()   {}
 func (MarkInvoiceOverdue) deadline() {}
 func (EscalateReceivable) deadline() {}
+
+// CanReadCashReport checks that the actor may read cash reports: executives, sales managers, FINANCE reviewers,
+// systems and admins (each counting the contracts of CashReach).
+func CanReadCashReport(a Actor) error {
+	if _, functions, ok := ReviewReach(a); ok && slices.Contains(functions, FunctionFinance) {
+		return nil
+	}
+	if CanReadReports(a) != nil {
+		return PermissionDenied("cash reports are for executives, sales managers, FINANCE reviewers, systems and admins")
+	}
+	return nil
+}
+
+// CashReach is whose contracts the actor's cash reports count: the units of their reports (ReportsReach) and, for
+// a FINANCE reviewer, the unit they review in.
+func CashReach(a Actor) Reach {
+	r := ReportsReach(a)
+	if unit, functions, ok := ReviewReach(a); ok && slices.Contains(functions, FunctionFinance) {
+		r.Units = append(r.Units, unit)
+	}
+	return r.normal()
+}

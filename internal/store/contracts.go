@@ -117,8 +117,8 @@ type CashFilter struct {
 	AsOf     time.Time
 	Group    CashGroup
 	OwnerID  string
-	// Reader, when set, counts only the contracts of the units the reader's reports cover (ltc.ReportsReach).
-	Reader *ltc.Actor
+	// Reach is whose contracts count (ltc.CashReach).
+	Reach ltc.Reach
 }
 
 // CashRow is one group's cash in one currency.
@@ -155,10 +155,8 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 	if cf.OwnerID != "" {
 		f.add("owner_id = %s", cf.OwnerID)
 	}
-	if cf.Reader != nil {
-		if c := f.reportUnits(ltc.ReportsReach(*cf.Reader)); c != "" {
-			f.where = append(f.where, c)
-		}
+	if c := f.reportUnits(cf.Reach); c != "" {
+		f.where = append(f.where, c)
 	}
 	where := "TRUE"
 	if len(f.where) > 0 {

@@ -138,6 +138,63 @@ func (AcceptanceKind) EnumDescriptor() ([]byte, []int) {
 	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{1}
 }
 
+// CashGrouping is what a cash report's rows are grouped by.
+type CashGrouping int32
+
+const (
+	// By org unit (the default).
+	CashGrouping_CASH_GROUPING_UNSPECIFIED CashGrouping = 0
+	// By the deal's org unit.
+	CashGrouping_CASH_GROUPING_UNIT CashGrouping = 1
+	// By the deal's owner (AR).
+	CashGrouping_CASH_GROUPING_OWNER CashGrouping = 2
+	// By the customer's account.
+	CashGrouping_CASH_GROUPING_ACCOUNT CashGrouping = 3
+)
+
+// Enum value maps for CashGrouping.
+var (
+	CashGrouping_name = map[int32]string{
+		0: "CASH_GROUPING_UNSPECIFIED",
+		1: "CASH_GROUPING_UNIT",
+		2: "CASH_GROUPING_OWNER",
+		3: "CASH_GROUPING_ACCOUNT",
+	}
+	CashGrouping_value = map[string]int32{
+		"CASH_GROUPING_UNSPECIFIED": 0,
+		"CASH_GROUPING_UNIT":        1,
+		"CASH_GROUPING_OWNER":       2,
+		"CASH_GROUPING_ACCOUNT":     3,
+	}
+)
+
+func (x CashGrouping) Enum() *CashGrouping {
+	p := new(CashGrouping)
+	*p = x
+	return p
+}
+
+func (x CashGrouping) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CashGrouping) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_contract_proto_enumTypes[2].Descriptor()
+}
+
+func (CashGrouping) Type() protoreflect.EnumType {
+	return &file_ltc_v1_contract_proto_enumTypes[2]
+}
+
+func (x CashGrouping) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CashGrouping.Descriptor instead.
+func (CashGrouping) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{2}
+}
+
 // Milestone is a payment term with its amount and state.
 type Milestone struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2002,6 +2059,363 @@ func (x *ContractClosed) GetReason() string {
 	return ""
 }
 
+// GetCashReportRequest selects a cash report.
+type GetCashReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The period whose invoices count as invoiced and collected: issued from start_time (inclusive) to end_time
+	// (exclusive).
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	EndTime   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	// The day receivables are aged on and DSO is taken on; today (UTC) when unset.
+	AsOf *date.Date `protobuf:"bytes,3,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	// What the rows are grouped by.
+	GroupBy CashGrouping `protobuf:"varint,4,opt,name=group_by,json=groupBy,proto3,enum=ltc.v1.CashGrouping" json:"group_by,omitempty"`
+	// Only the contracts of deals of this owner.
+	OwnerId       string `protobuf:"bytes,5,opt,name=owner_id,json=ownerId,proto3" json:"owner_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCashReportRequest) Reset() {
+	*x = GetCashReportRequest{}
+	mi := &file_ltc_v1_contract_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCashReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCashReportRequest) ProtoMessage() {}
+
+func (x *GetCashReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_contract_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCashReportRequest.ProtoReflect.Descriptor instead.
+func (*GetCashReportRequest) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetCashReportRequest) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *GetCashReportRequest) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
+func (x *GetCashReportRequest) GetAsOf() *date.Date {
+	if x != nil {
+		return x.AsOf
+	}
+	return nil
+}
+
+func (x *GetCashReportRequest) GetGroupBy() CashGrouping {
+	if x != nil {
+		return x.GroupBy
+	}
+	return CashGrouping_CASH_GROUPING_UNSPECIFIED
+}
+
+func (x *GetCashReportRequest) GetOwnerId() string {
+	if x != nil {
+		return x.OwnerId
+	}
+	return ""
+}
+
+// AgedReceivable is the overdue receivable of an age bucket.
+type AgedReceivable struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Days past the due date: "1-30", "31-60", "61-90" or "90+".
+	Bucket string `protobuf:"bytes,1,opt,name=bucket,proto3" json:"bucket,omitempty"`
+	// What is unpaid of the invoices of that age.
+	Amount        *Money `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AgedReceivable) Reset() {
+	*x = AgedReceivable{}
+	mi := &file_ltc_v1_contract_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AgedReceivable) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AgedReceivable) ProtoMessage() {}
+
+func (x *AgedReceivable) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_contract_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AgedReceivable.ProtoReflect.Descriptor instead.
+func (*AgedReceivable) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *AgedReceivable) GetBucket() string {
+	if x != nil {
+		return x.Bucket
+	}
+	return ""
+}
+
+func (x *AgedReceivable) GetAmount() *Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+// ExpectedCash is the cash expected in a month.
+type ExpectedCash struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The month (its first day); unset for milestones with no planned date.
+	Month *date.Date `protobuf:"bytes,1,opt,name=month,proto3" json:"month,omitempty"`
+	// The milestones' amounts not invoiced yet, by their planned month, and the invoices' outstanding amounts, by
+	// their due month (the as-of month once overdue).
+	Amount        *Money `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExpectedCash) Reset() {
+	*x = ExpectedCash{}
+	mi := &file_ltc_v1_contract_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExpectedCash) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExpectedCash) ProtoMessage() {}
+
+func (x *ExpectedCash) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_contract_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExpectedCash.ProtoReflect.Descriptor instead.
+func (*ExpectedCash) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ExpectedCash) GetMonth() *date.Date {
+	if x != nil {
+		return x.Month
+	}
+	return nil
+}
+
+func (x *ExpectedCash) GetAmount() *Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+// CashReportRow is one group's cash in one currency.
+type CashReportRow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The unit's path, the owner's id or the account's id (empty for deals without an account).
+	Key string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	// ISO 4217 code of the amounts.
+	CurrencyCode string `protobuf:"bytes,2,opt,name=currency_code,json=currencyCode,proto3" json:"currency_code,omitempty"`
+	// Invoiced in the period, and collected of those invoices.
+	Invoiced  *Money `protobuf:"bytes,3,opt,name=invoiced,proto3" json:"invoiced,omitempty"`
+	Collected *Money `protobuf:"bytes,4,opt,name=collected,proto3" json:"collected,omitempty"`
+	// Invoiced and unpaid as of the day, of every period.
+	Receivable *Money `protobuf:"bytes,5,opt,name=receivable,proto3" json:"receivable,omitempty"`
+	// The overdue part of it by age.
+	Overdue []*AgedReceivable `protobuf:"bytes,6,rep,name=overdue,proto3" json:"overdue,omitempty"`
+	// Days sales outstanding: the receivable over what was invoiced in the 90 days to the day, times 90; unset when
+	// nothing was invoiced then.
+	DsoDays *float64 `protobuf:"fixed64,7,opt,name=dso_days,json=dsoDays,proto3,oneof" json:"dso_days,omitempty"`
+	// The cash expected by month, earliest first.
+	Expected      []*ExpectedCash `protobuf:"bytes,8,rep,name=expected,proto3" json:"expected,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CashReportRow) Reset() {
+	*x = CashReportRow{}
+	mi := &file_ltc_v1_contract_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CashReportRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CashReportRow) ProtoMessage() {}
+
+func (x *CashReportRow) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_contract_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CashReportRow.ProtoReflect.Descriptor instead.
+func (*CashReportRow) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *CashReportRow) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *CashReportRow) GetCurrencyCode() string {
+	if x != nil {
+		return x.CurrencyCode
+	}
+	return ""
+}
+
+func (x *CashReportRow) GetInvoiced() *Money {
+	if x != nil {
+		return x.Invoiced
+	}
+	return nil
+}
+
+func (x *CashReportRow) GetCollected() *Money {
+	if x != nil {
+		return x.Collected
+	}
+	return nil
+}
+
+func (x *CashReportRow) GetReceivable() *Money {
+	if x != nil {
+		return x.Receivable
+	}
+	return nil
+}
+
+func (x *CashReportRow) GetOverdue() []*AgedReceivable {
+	if x != nil {
+		return x.Overdue
+	}
+	return nil
+}
+
+func (x *CashReportRow) GetDsoDays() float64 {
+	if x != nil && x.DsoDays != nil {
+		return *x.DsoDays
+	}
+	return 0
+}
+
+func (x *CashReportRow) GetExpected() []*ExpectedCash {
+	if x != nil {
+		return x.Expected
+	}
+	return nil
+}
+
+// GetCashReportResponse is the cash report.
+type GetCashReportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One row per group and currency.
+	Rows []*CashReportRow `protobuf:"bytes,1,rep,name=rows,proto3" json:"rows,omitempty"`
+	// The day it was taken on.
+	AsOf          *date.Date `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCashReportResponse) Reset() {
+	*x = GetCashReportResponse{}
+	mi := &file_ltc_v1_contract_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCashReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCashReportResponse) ProtoMessage() {}
+
+func (x *GetCashReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_contract_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCashReportResponse.ProtoReflect.Descriptor instead.
+func (*GetCashReportResponse) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_contract_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetCashReportResponse) GetRows() []*CashReportRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *GetCashReportResponse) GetAsOf() *date.Date {
+	if x != nil {
+		return x.AsOf
+	}
+	return nil
+}
+
 var File_ltc_v1_contract_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_contract_proto_rawDesc = "" +
@@ -2165,7 +2579,35 @@ const file_ltc_v1_contract_proto_rawDesc = "" +
 	"\x06status\x18\x01 \x01(\x0e2\x16.ltc.v1.ContractStatusR\x06status\x12)\n" +
 	"\binvoiced\x18\x02 \x01(\v2\r.ltc.v1.MoneyR\binvoiced\x12+\n" +
 	"\tcollected\x18\x03 \x01(\v2\r.ltc.v1.MoneyR\tcollected\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason*\xac\x01\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\xa0\x02\n" +
+	"\x14GetCashReportRequest\x12A\n" +
+	"\n" +
+	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\tstartTime\x12=\n" +
+	"\bend_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\aendTime\x12&\n" +
+	"\x05as_of\x18\x03 \x01(\v2\x11.google.type.DateR\x04asOf\x129\n" +
+	"\bgroup_by\x18\x04 \x01(\x0e2\x14.ltc.v1.CashGroupingB\b\xbaH\x05\x82\x01\x02\x10\x01R\agroupBy\x12#\n" +
+	"\bowner_id\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aownerId\"O\n" +
+	"\x0eAgedReceivable\x12\x16\n" +
+	"\x06bucket\x18\x01 \x01(\tR\x06bucket\x12%\n" +
+	"\x06amount\x18\x02 \x01(\v2\r.ltc.v1.MoneyR\x06amount\"^\n" +
+	"\fExpectedCash\x12'\n" +
+	"\x05month\x18\x01 \x01(\v2\x11.google.type.DateR\x05month\x12%\n" +
+	"\x06amount\x18\x02 \x01(\v2\r.ltc.v1.MoneyR\x06amount\"\xde\x02\n" +
+	"\rCashReportRow\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12#\n" +
+	"\rcurrency_code\x18\x02 \x01(\tR\fcurrencyCode\x12)\n" +
+	"\binvoiced\x18\x03 \x01(\v2\r.ltc.v1.MoneyR\binvoiced\x12+\n" +
+	"\tcollected\x18\x04 \x01(\v2\r.ltc.v1.MoneyR\tcollected\x12-\n" +
+	"\n" +
+	"receivable\x18\x05 \x01(\v2\r.ltc.v1.MoneyR\n" +
+	"receivable\x120\n" +
+	"\aoverdue\x18\x06 \x03(\v2\x16.ltc.v1.AgedReceivableR\aoverdue\x12\x1e\n" +
+	"\bdso_days\x18\a \x01(\x01H\x00R\adsoDays\x88\x01\x01\x120\n" +
+	"\bexpected\x18\b \x03(\v2\x14.ltc.v1.ExpectedCashR\bexpectedB\v\n" +
+	"\t_dso_days\"j\n" +
+	"\x15GetCashReportResponse\x12)\n" +
+	"\x04rows\x18\x01 \x03(\v2\x15.ltc.v1.CashReportRowR\x04rows\x12&\n" +
+	"\x05as_of\x18\x02 \x01(\v2\x11.google.type.DateR\x04asOf*\xac\x01\n" +
 	"\x0eContractStatus\x12\x1f\n" +
 	"\x1bCONTRACT_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16CONTRACT_STATUS_SIGNED\x10\x01\x12\x1d\n" +
@@ -2175,7 +2617,12 @@ const file_ltc_v1_contract_proto_rawDesc = "" +
 	"\x0eAcceptanceKind\x12\x1f\n" +
 	"\x1bACCEPTANCE_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13ACCEPTANCE_KIND_PAC\x10\x01\x12\x17\n" +
-	"\x13ACCEPTANCE_KIND_FAC\x10\x022\xe5\x03\n" +
+	"\x13ACCEPTANCE_KIND_FAC\x10\x02*y\n" +
+	"\fCashGrouping\x12\x1d\n" +
+	"\x19CASH_GROUPING_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12CASH_GROUPING_UNIT\x10\x01\x12\x17\n" +
+	"\x13CASH_GROUPING_OWNER\x10\x02\x12\x19\n" +
+	"\x15CASH_GROUPING_ACCOUNT\x10\x032\xe5\x03\n" +
 	"\x0fContractService\x12F\n" +
 	"\vGetContract\x12\x1a.ltc.v1.GetContractRequest\x1a\x1b.ltc.v1.GetContractResponse\x12L\n" +
 	"\rListContracts\x12\x1c.ltc.v1.ListContractsRequest\x1a\x1d.ltc.v1.ListContractsResponse\x12U\n" +
@@ -2196,127 +2643,147 @@ func file_ltc_v1_contract_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_contract_proto_rawDescData
 }
 
-var file_ltc_v1_contract_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ltc_v1_contract_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_ltc_v1_contract_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_ltc_v1_contract_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_ltc_v1_contract_proto_goTypes = []any{
 	(ContractStatus)(0),              // 0: ltc.v1.ContractStatus
 	(AcceptanceKind)(0),              // 1: ltc.v1.AcceptanceKind
-	(*Milestone)(nil),                // 2: ltc.v1.Milestone
-	(*Acceptance)(nil),               // 3: ltc.v1.Acceptance
-	(*Payment)(nil),                  // 4: ltc.v1.Payment
-	(*Invoice)(nil),                  // 5: ltc.v1.Invoice
-	(*ContractExecution)(nil),        // 6: ltc.v1.ContractExecution
-	(*ChangeOrder)(nil),              // 7: ltc.v1.ChangeOrder
-	(*GetContractRequest)(nil),       // 8: ltc.v1.GetContractRequest
-	(*GetContractResponse)(nil),      // 9: ltc.v1.GetContractResponse
-	(*ListContractsRequest)(nil),     // 10: ltc.v1.ListContractsRequest
-	(*ListContractsResponse)(nil),    // 11: ltc.v1.ListContractsResponse
-	(*RecordAcceptanceRequest)(nil),  // 12: ltc.v1.RecordAcceptanceRequest
-	(*RecordAcceptanceResponse)(nil), // 13: ltc.v1.RecordAcceptanceResponse
-	(*IssueInvoiceRequest)(nil),      // 14: ltc.v1.IssueInvoiceRequest
-	(*IssueInvoiceResponse)(nil),     // 15: ltc.v1.IssueInvoiceResponse
-	(*RecordPaymentRequest)(nil),     // 16: ltc.v1.RecordPaymentRequest
-	(*RecordPaymentResponse)(nil),    // 17: ltc.v1.RecordPaymentResponse
-	(*CloseContractRequest)(nil),     // 18: ltc.v1.CloseContractRequest
-	(*CloseContractResponse)(nil),    // 19: ltc.v1.CloseContractResponse
-	(*MilestoneDue)(nil),             // 20: ltc.v1.MilestoneDue
-	(*ContractAccepted)(nil),         // 21: ltc.v1.ContractAccepted
-	(*InvoiceIssued)(nil),            // 22: ltc.v1.InvoiceIssued
-	(*PaymentRecorded)(nil),          // 23: ltc.v1.PaymentRecorded
-	(*InvoiceOverdue)(nil),           // 24: ltc.v1.InvoiceOverdue
-	(*InvoiceEscalated)(nil),         // 25: ltc.v1.InvoiceEscalated
-	(*ContractChanged)(nil),          // 26: ltc.v1.ContractChanged
-	(*ContractClosed)(nil),           // 27: ltc.v1.ContractClosed
-	(*PaymentTerm)(nil),              // 28: ltc.v1.PaymentTerm
-	(*Money)(nil),                    // 29: ltc.v1.Money
-	(*timestamppb.Timestamp)(nil),    // 30: google.protobuf.Timestamp
-	(*date.Date)(nil),                // 31: google.type.Date
-	(*Person)(nil),                   // 32: ltc.v1.Person
-	(*Contract)(nil),                 // 33: ltc.v1.Contract
-	(Stage)(0),                       // 34: ltc.v1.Stage
+	(CashGrouping)(0),                // 2: ltc.v1.CashGrouping
+	(*Milestone)(nil),                // 3: ltc.v1.Milestone
+	(*Acceptance)(nil),               // 4: ltc.v1.Acceptance
+	(*Payment)(nil),                  // 5: ltc.v1.Payment
+	(*Invoice)(nil),                  // 6: ltc.v1.Invoice
+	(*ContractExecution)(nil),        // 7: ltc.v1.ContractExecution
+	(*ChangeOrder)(nil),              // 8: ltc.v1.ChangeOrder
+	(*GetContractRequest)(nil),       // 9: ltc.v1.GetContractRequest
+	(*GetContractResponse)(nil),      // 10: ltc.v1.GetContractResponse
+	(*ListContractsRequest)(nil),     // 11: ltc.v1.ListContractsRequest
+	(*ListContractsResponse)(nil),    // 12: ltc.v1.ListContractsResponse
+	(*RecordAcceptanceRequest)(nil),  // 13: ltc.v1.RecordAcceptanceRequest
+	(*RecordAcceptanceResponse)(nil), // 14: ltc.v1.RecordAcceptanceResponse
+	(*IssueInvoiceRequest)(nil),      // 15: ltc.v1.IssueInvoiceRequest
+	(*IssueInvoiceResponse)(nil),     // 16: ltc.v1.IssueInvoiceResponse
+	(*RecordPaymentRequest)(nil),     // 17: ltc.v1.RecordPaymentRequest
+	(*RecordPaymentResponse)(nil),    // 18: ltc.v1.RecordPaymentResponse
+	(*CloseContractRequest)(nil),     // 19: ltc.v1.CloseContractRequest
+	(*CloseContractResponse)(nil),    // 20: ltc.v1.CloseContractResponse
+	(*MilestoneDue)(nil),             // 21: ltc.v1.MilestoneDue
+	(*ContractAccepted)(nil),         // 22: ltc.v1.ContractAccepted
+	(*InvoiceIssued)(nil),            // 23: ltc.v1.InvoiceIssued
+	(*PaymentRecorded)(nil),          // 24: ltc.v1.PaymentRecorded
+	(*InvoiceOverdue)(nil),           // 25: ltc.v1.InvoiceOverdue
+	(*InvoiceEscalated)(nil),         // 26: ltc.v1.InvoiceEscalated
+	(*ContractChanged)(nil),          // 27: ltc.v1.ContractChanged
+	(*ContractClosed)(nil),           // 28: ltc.v1.ContractClosed
+	(*GetCashReportRequest)(nil),     // 29: ltc.v1.GetCashReportRequest
+	(*AgedReceivable)(nil),           // 30: ltc.v1.AgedReceivable
+	(*ExpectedCash)(nil),             // 31: ltc.v1.ExpectedCash
+	(*CashReportRow)(nil),            // 32: ltc.v1.CashReportRow
+	(*GetCashReportResponse)(nil),    // 33: ltc.v1.GetCashReportResponse
+	(*PaymentTerm)(nil),              // 34: ltc.v1.PaymentTerm
+	(*Money)(nil),                    // 35: ltc.v1.Money
+	(*timestamppb.Timestamp)(nil),    // 36: google.protobuf.Timestamp
+	(*date.Date)(nil),                // 37: google.type.Date
+	(*Person)(nil),                   // 38: ltc.v1.Person
+	(*Contract)(nil),                 // 39: ltc.v1.Contract
+	(Stage)(0),                       // 40: ltc.v1.Stage
 }
 var file_ltc_v1_contract_proto_depIdxs = []int32{
-	28, // 0: ltc.v1.Milestone.term:type_name -> ltc.v1.PaymentTerm
-	29, // 1: ltc.v1.Milestone.amount:type_name -> ltc.v1.Money
-	30, // 2: ltc.v1.Milestone.due_time:type_name -> google.protobuf.Timestamp
-	29, // 3: ltc.v1.Milestone.invoiced:type_name -> ltc.v1.Money
-	29, // 4: ltc.v1.Milestone.paid:type_name -> ltc.v1.Money
+	34, // 0: ltc.v1.Milestone.term:type_name -> ltc.v1.PaymentTerm
+	35, // 1: ltc.v1.Milestone.amount:type_name -> ltc.v1.Money
+	36, // 2: ltc.v1.Milestone.due_time:type_name -> google.protobuf.Timestamp
+	35, // 3: ltc.v1.Milestone.invoiced:type_name -> ltc.v1.Money
+	35, // 4: ltc.v1.Milestone.paid:type_name -> ltc.v1.Money
 	1,  // 5: ltc.v1.Acceptance.kind:type_name -> ltc.v1.AcceptanceKind
-	31, // 6: ltc.v1.Acceptance.date:type_name -> google.type.Date
-	32, // 7: ltc.v1.Acceptance.recorded_by:type_name -> ltc.v1.Person
-	30, // 8: ltc.v1.Acceptance.record_time:type_name -> google.protobuf.Timestamp
-	29, // 9: ltc.v1.Payment.amount:type_name -> ltc.v1.Money
-	31, // 10: ltc.v1.Payment.date:type_name -> google.type.Date
-	32, // 11: ltc.v1.Payment.recorded_by:type_name -> ltc.v1.Person
-	30, // 12: ltc.v1.Payment.record_time:type_name -> google.protobuf.Timestamp
-	29, // 13: ltc.v1.Invoice.amount:type_name -> ltc.v1.Money
-	31, // 14: ltc.v1.Invoice.due_date:type_name -> google.type.Date
-	32, // 15: ltc.v1.Invoice.issued_by:type_name -> ltc.v1.Person
-	30, // 16: ltc.v1.Invoice.issue_time:type_name -> google.protobuf.Timestamp
-	4,  // 17: ltc.v1.Invoice.payments:type_name -> ltc.v1.Payment
-	29, // 18: ltc.v1.Invoice.paid:type_name -> ltc.v1.Money
-	29, // 19: ltc.v1.Invoice.outstanding:type_name -> ltc.v1.Money
-	32, // 20: ltc.v1.ContractExecution.owner:type_name -> ltc.v1.Person
-	33, // 21: ltc.v1.ContractExecution.contract:type_name -> ltc.v1.Contract
+	37, // 6: ltc.v1.Acceptance.date:type_name -> google.type.Date
+	38, // 7: ltc.v1.Acceptance.recorded_by:type_name -> ltc.v1.Person
+	36, // 8: ltc.v1.Acceptance.record_time:type_name -> google.protobuf.Timestamp
+	35, // 9: ltc.v1.Payment.amount:type_name -> ltc.v1.Money
+	37, // 10: ltc.v1.Payment.date:type_name -> google.type.Date
+	38, // 11: ltc.v1.Payment.recorded_by:type_name -> ltc.v1.Person
+	36, // 12: ltc.v1.Payment.record_time:type_name -> google.protobuf.Timestamp
+	35, // 13: ltc.v1.Invoice.amount:type_name -> ltc.v1.Money
+	37, // 14: ltc.v1.Invoice.due_date:type_name -> google.type.Date
+	38, // 15: ltc.v1.Invoice.issued_by:type_name -> ltc.v1.Person
+	36, // 16: ltc.v1.Invoice.issue_time:type_name -> google.protobuf.Timestamp
+	5,  // 17: ltc.v1.Invoice.payments:type_name -> ltc.v1.Payment
+	35, // 18: ltc.v1.Invoice.paid:type_name -> ltc.v1.Money
+	35, // 19: ltc.v1.Invoice.outstanding:type_name -> ltc.v1.Money
+	38, // 20: ltc.v1.ContractExecution.owner:type_name -> ltc.v1.Person
+	39, // 21: ltc.v1.ContractExecution.contract:type_name -> ltc.v1.Contract
 	0,  // 22: ltc.v1.ContractExecution.status:type_name -> ltc.v1.ContractStatus
-	29, // 23: ltc.v1.ContractExecution.amount:type_name -> ltc.v1.Money
-	2,  // 24: ltc.v1.ContractExecution.milestones:type_name -> ltc.v1.Milestone
-	3,  // 25: ltc.v1.ContractExecution.acceptances:type_name -> ltc.v1.Acceptance
-	5,  // 26: ltc.v1.ContractExecution.invoices:type_name -> ltc.v1.Invoice
-	29, // 27: ltc.v1.ContractExecution.invoiced:type_name -> ltc.v1.Money
-	29, // 28: ltc.v1.ContractExecution.collected:type_name -> ltc.v1.Money
-	29, // 29: ltc.v1.ContractExecution.receivable:type_name -> ltc.v1.Money
-	32, // 30: ltc.v1.ContractExecution.closed_by:type_name -> ltc.v1.Person
-	30, // 31: ltc.v1.ContractExecution.close_time:type_name -> google.protobuf.Timestamp
-	34, // 32: ltc.v1.ContractExecution.stage:type_name -> ltc.v1.Stage
-	7,  // 33: ltc.v1.ContractExecution.change_orders:type_name -> ltc.v1.ChangeOrder
-	29, // 34: ltc.v1.ContractExecution.written_off:type_name -> ltc.v1.Money
-	29, // 35: ltc.v1.ChangeOrder.amount_before:type_name -> ltc.v1.Money
-	29, // 36: ltc.v1.ChangeOrder.amount:type_name -> ltc.v1.Money
-	30, // 37: ltc.v1.ChangeOrder.approve_time:type_name -> google.protobuf.Timestamp
-	6,  // 38: ltc.v1.GetContractResponse.contract:type_name -> ltc.v1.ContractExecution
+	35, // 23: ltc.v1.ContractExecution.amount:type_name -> ltc.v1.Money
+	3,  // 24: ltc.v1.ContractExecution.milestones:type_name -> ltc.v1.Milestone
+	4,  // 25: ltc.v1.ContractExecution.acceptances:type_name -> ltc.v1.Acceptance
+	6,  // 26: ltc.v1.ContractExecution.invoices:type_name -> ltc.v1.Invoice
+	35, // 27: ltc.v1.ContractExecution.invoiced:type_name -> ltc.v1.Money
+	35, // 28: ltc.v1.ContractExecution.collected:type_name -> ltc.v1.Money
+	35, // 29: ltc.v1.ContractExecution.receivable:type_name -> ltc.v1.Money
+	38, // 30: ltc.v1.ContractExecution.closed_by:type_name -> ltc.v1.Person
+	36, // 31: ltc.v1.ContractExecution.close_time:type_name -> google.protobuf.Timestamp
+	40, // 32: ltc.v1.ContractExecution.stage:type_name -> ltc.v1.Stage
+	8,  // 33: ltc.v1.ContractExecution.change_orders:type_name -> ltc.v1.ChangeOrder
+	35, // 34: ltc.v1.ContractExecution.written_off:type_name -> ltc.v1.Money
+	35, // 35: ltc.v1.ChangeOrder.amount_before:type_name -> ltc.v1.Money
+	35, // 36: ltc.v1.ChangeOrder.amount:type_name -> ltc.v1.Money
+	36, // 37: ltc.v1.ChangeOrder.approve_time:type_name -> google.protobuf.Timestamp
+	7,  // 38: ltc.v1.GetContractResponse.contract:type_name -> ltc.v1.ContractExecution
 	0,  // 39: ltc.v1.ListContractsRequest.status:type_name -> ltc.v1.ContractStatus
-	6,  // 40: ltc.v1.ListContractsResponse.contracts:type_name -> ltc.v1.ContractExecution
+	7,  // 40: ltc.v1.ListContractsResponse.contracts:type_name -> ltc.v1.ContractExecution
 	1,  // 41: ltc.v1.RecordAcceptanceRequest.kind:type_name -> ltc.v1.AcceptanceKind
-	31, // 42: ltc.v1.RecordAcceptanceRequest.date:type_name -> google.type.Date
-	6,  // 43: ltc.v1.RecordAcceptanceResponse.contract:type_name -> ltc.v1.ContractExecution
-	29, // 44: ltc.v1.IssueInvoiceRequest.amount:type_name -> ltc.v1.Money
-	31, // 45: ltc.v1.IssueInvoiceRequest.due_date:type_name -> google.type.Date
-	6,  // 46: ltc.v1.IssueInvoiceResponse.contract:type_name -> ltc.v1.ContractExecution
-	29, // 47: ltc.v1.RecordPaymentRequest.amount:type_name -> ltc.v1.Money
-	31, // 48: ltc.v1.RecordPaymentRequest.date:type_name -> google.type.Date
-	6,  // 49: ltc.v1.RecordPaymentResponse.contract:type_name -> ltc.v1.ContractExecution
-	6,  // 50: ltc.v1.CloseContractResponse.contract:type_name -> ltc.v1.ContractExecution
-	2,  // 51: ltc.v1.MilestoneDue.milestone:type_name -> ltc.v1.Milestone
-	3,  // 52: ltc.v1.ContractAccepted.acceptance:type_name -> ltc.v1.Acceptance
-	5,  // 53: ltc.v1.InvoiceIssued.invoice:type_name -> ltc.v1.Invoice
-	4,  // 54: ltc.v1.PaymentRecorded.payment:type_name -> ltc.v1.Payment
-	29, // 55: ltc.v1.PaymentRecorded.outstanding:type_name -> ltc.v1.Money
-	5,  // 56: ltc.v1.InvoiceOverdue.invoice:type_name -> ltc.v1.Invoice
-	5,  // 57: ltc.v1.InvoiceEscalated.invoice:type_name -> ltc.v1.Invoice
-	29, // 58: ltc.v1.ContractChanged.amount_before:type_name -> ltc.v1.Money
-	29, // 59: ltc.v1.ContractChanged.amount:type_name -> ltc.v1.Money
-	2,  // 60: ltc.v1.ContractChanged.milestones:type_name -> ltc.v1.Milestone
+	37, // 42: ltc.v1.RecordAcceptanceRequest.date:type_name -> google.type.Date
+	7,  // 43: ltc.v1.RecordAcceptanceResponse.contract:type_name -> ltc.v1.ContractExecution
+	35, // 44: ltc.v1.IssueInvoiceRequest.amount:type_name -> ltc.v1.Money
+	37, // 45: ltc.v1.IssueInvoiceRequest.due_date:type_name -> google.type.Date
+	7,  // 46: ltc.v1.IssueInvoiceResponse.contract:type_name -> ltc.v1.ContractExecution
+	35, // 47: ltc.v1.RecordPaymentRequest.amount:type_name -> ltc.v1.Money
+	37, // 48: ltc.v1.RecordPaymentRequest.date:type_name -> google.type.Date
+	7,  // 49: ltc.v1.RecordPaymentResponse.contract:type_name -> ltc.v1.ContractExecution
+	7,  // 50: ltc.v1.CloseContractResponse.contract:type_name -> ltc.v1.ContractExecution
+	3,  // 51: ltc.v1.MilestoneDue.milestone:type_name -> ltc.v1.Milestone
+	4,  // 52: ltc.v1.ContractAccepted.acceptance:type_name -> ltc.v1.Acceptance
+	6,  // 53: ltc.v1.InvoiceIssued.invoice:type_name -> ltc.v1.Invoice
+	5,  // 54: ltc.v1.PaymentRecorded.payment:type_name -> ltc.v1.Payment
+	35, // 55: ltc.v1.PaymentRecorded.outstanding:type_name -> ltc.v1.Money
+	6,  // 56: ltc.v1.InvoiceOverdue.invoice:type_name -> ltc.v1.Invoice
+	6,  // 57: ltc.v1.InvoiceEscalated.invoice:type_name -> ltc.v1.Invoice
+	35, // 58: ltc.v1.ContractChanged.amount_before:type_name -> ltc.v1.Money
+	35, // 59: ltc.v1.ContractChanged.amount:type_name -> ltc.v1.Money
+	3,  // 60: ltc.v1.ContractChanged.milestones:type_name -> ltc.v1.Milestone
 	0,  // 61: ltc.v1.ContractClosed.status:type_name -> ltc.v1.ContractStatus
-	29, // 62: ltc.v1.ContractClosed.invoiced:type_name -> ltc.v1.Money
-	29, // 63: ltc.v1.ContractClosed.collected:type_name -> ltc.v1.Money
-	8,  // 64: ltc.v1.ContractService.GetContract:input_type -> ltc.v1.GetContractRequest
-	10, // 65: ltc.v1.ContractService.ListContracts:input_type -> ltc.v1.ListContractsRequest
-	12, // 66: ltc.v1.ContractService.RecordAcceptance:input_type -> ltc.v1.RecordAcceptanceRequest
-	14, // 67: ltc.v1.ContractService.IssueInvoice:input_type -> ltc.v1.IssueInvoiceRequest
-	16, // 68: ltc.v1.ContractService.RecordPayment:input_type -> ltc.v1.RecordPaymentRequest
-	18, // 69: ltc.v1.ContractService.CloseContract:input_type -> ltc.v1.CloseContractRequest
-	9,  // 70: ltc.v1.ContractService.GetContract:output_type -> ltc.v1.GetContractResponse
-	11, // 71: ltc.v1.ContractService.ListContracts:output_type -> ltc.v1.ListContractsResponse
-	13, // 72: ltc.v1.ContractService.RecordAcceptance:output_type -> ltc.v1.RecordAcceptanceResponse
-	15, // 73: ltc.v1.ContractService.IssueInvoice:output_type -> ltc.v1.IssueInvoiceResponse
-	17, // 74: ltc.v1.ContractService.RecordPayment:output_type -> ltc.v1.RecordPaymentResponse
-	19, // 75: ltc.v1.ContractService.CloseContract:output_type -> ltc.v1.CloseContractResponse
-	70, // [70:76] is the sub-list for method output_type
-	64, // [64:70] is the sub-list for method input_type
-	64, // [64:64] is the sub-list for extension type_name
-	64, // [64:64] is the sub-list for extension extendee
-	0,  // [0:64] is the sub-list for field type_name
+	35, // 62: ltc.v1.ContractClosed.invoiced:type_name -> ltc.v1.Money
+	35, // 63: ltc.v1.ContractClosed.collected:type_name -> ltc.v1.Money
+	36, // 64: ltc.v1.GetCashReportRequest.start_time:type_name -> google.protobuf.Timestamp
+	36, // 65: ltc.v1.GetCashReportRequest.end_time:type_name -> google.protobuf.Timestamp
+	37, // 66: ltc.v1.GetCashReportRequest.as_of:type_name -> google.type.Date
+	2,  // 67: ltc.v1.GetCashReportRequest.group_by:type_name -> ltc.v1.CashGrouping
+	35, // 68: ltc.v1.AgedReceivable.amount:type_name -> ltc.v1.Money
+	37, // 69: ltc.v1.ExpectedCash.month:type_name -> google.type.Date
+	35, // 70: ltc.v1.ExpectedCash.amount:type_name -> ltc.v1.Money
+	35, // 71: ltc.v1.CashReportRow.invoiced:type_name -> ltc.v1.Money
+	35, // 72: ltc.v1.CashReportRow.collected:type_name -> ltc.v1.Money
+	35, // 73: ltc.v1.CashReportRow.receivable:type_name -> ltc.v1.Money
+	30, // 74: ltc.v1.CashReportRow.overdue:type_name -> ltc.v1.AgedReceivable
+	31, // 75: ltc.v1.CashReportRow.expected:type_name -> ltc.v1.ExpectedCash
+	32, // 76: ltc.v1.GetCashReportResponse.rows:type_name -> ltc.v1.CashReportRow
+	37, // 77: ltc.v1.GetCashReportResponse.as_of:type_name -> google.type.Date
+	9,  // 78: ltc.v1.ContractService.GetContract:input_type -> ltc.v1.GetContractRequest
+	11, // 79: ltc.v1.ContractService.ListContracts:input_type -> ltc.v1.ListContractsRequest
+	13, // 80: ltc.v1.ContractService.RecordAcceptance:input_type -> ltc.v1.RecordAcceptanceRequest
+	15, // 81: ltc.v1.ContractService.IssueInvoice:input_type -> ltc.v1.IssueInvoiceRequest
+	17, // 82: ltc.v1.ContractService.RecordPayment:input_type -> ltc.v1.RecordPaymentRequest
+	19, // 83: ltc.v1.ContractService.CloseContract:input_type -> ltc.v1.CloseContractRequest
+	10, // 84: ltc.v1.ContractService.GetContract:output_type -> ltc.v1.GetContractResponse
+	12, // 85: ltc.v1.ContractService.ListContracts:output_type -> ltc.v1.ListContractsResponse
+	14, // 86: ltc.v1.ContractService.RecordAcceptance:output_type -> ltc.v1.RecordAcceptanceResponse
+	16, // 87: ltc.v1.ContractService.IssueInvoice:output_type -> ltc.v1.IssueInvoiceResponse
+	18, // 88: ltc.v1.ContractService.RecordPayment:output_type -> ltc.v1.RecordPaymentResponse
+	20, // 89: ltc.v1.ContractService.CloseContract:output_type -> ltc.v1.CloseContractResponse
+	84, // [84:90] is the sub-list for method output_type
+	78, // [78:84] is the sub-list for method input_type
+	78, // [78:78] is the sub-list for extension type_name
+	78, // [78:78] is the sub-list for extension extendee
+	0,  // [0:78] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_contract_proto_init() }
@@ -2326,13 +2793,14 @@ func file_ltc_v1_contract_proto_init() {
 	}
 	file_ltc_v1_common_proto_init()
 	file_ltc_v1_deal_proto_init()
+	file_ltc_v1_contract_proto_msgTypes[29].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_contract_proto_rawDesc), len(file_ltc_v1_contract_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   26,
+			NumEnums:      3,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -717,7 +717,7 @@ var File_ltc_v1_report_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_report_proto_rawDesc = "" +
 	"\n" +
-	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xa3\x02\n" +
+	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13ltc/v1/common.proto\x1a\x15ltc/v1/contract.proto\x1a\x11ltc/v1/deal.proto\"\xa3\x02\n" +
 	"\x18GetPipelineReportRequest\x12A\n" +
 	"\n" +
 	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\tstartTime\x12=\n" +
@@ -775,9 +775,10 @@ const file_ltc_v1_report_proto_rawDesc = "" +
 	"\x05level\x18\x02 \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x05level\x12\x1c\n" +
 	"\tdecisions\x18\x03 \x01(\x05R\tdecisions\x121\n" +
 	"\x06median\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x06median\x12+\n" +
-	"\x03p90\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x03p902i\n" +
+	"\x03p90\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x03p902\xb7\x01\n" +
 	"\rReportService\x12X\n" +
-	"\x11GetPipelineReport\x12 .ltc.v1.GetPipelineReportRequest\x1a!.ltc.v1.GetPipelineReportResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\x11GetPipelineReport\x12 .ltc.v1.GetPipelineReportRequest\x1a!.ltc.v1.GetPipelineReportResponse\x12L\n" +
+	"\rGetCashReport\x12\x1c.ltc.v1.GetCashReportRequest\x1a\x1d.ltc.v1.GetCashReportResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_report_proto_rawDescOnce sync.Once
@@ -808,6 +809,8 @@ var file_ltc_v1_report_proto_goTypes = []any{
 	(Outcome)(0),                      // 12: ltc.v1.Outcome
 	(*durationpb.Duration)(nil),       // 13: google.protobuf.Duration
 	(Gate)(0),                         // 14: ltc.v1.Gate
+	(*GetCashReportRequest)(nil),      // 15: ltc.v1.GetCashReportRequest
+	(*GetCashReportResponse)(nil),     // 16: ltc.v1.GetCashReportResponse
 }
 var file_ltc_v1_report_proto_depIdxs = []int32{
 	8,  // 0: ltc.v1.GetPipelineReportRequest.start_time:type_name -> google.protobuf.Timestamp
@@ -835,9 +838,11 @@ var file_ltc_v1_report_proto_depIdxs = []int32{
 	13, // 22: ltc.v1.GateTurnaround.median:type_name -> google.protobuf.Duration
 	13, // 23: ltc.v1.GateTurnaround.p90:type_name -> google.protobuf.Duration
 	0,  // 24: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
-	1,  // 25: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
-	25, // [25:26] is the sub-list for method output_type
-	24, // [24:25] is the sub-list for method input_type
+	15, // 25: ltc.v1.ReportService.GetCashReport:input_type -> ltc.v1.GetCashReportRequest
+	1,  // 26: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
+	16, // 27: ltc.v1.ReportService.GetCashReport:output_type -> ltc.v1.GetCashReportResponse
+	26, // [26:28] is the sub-list for method output_type
+	24, // [24:26] is the sub-list for method input_type
 	24, // [24:24] is the sub-list for extension type_name
 	24, // [24:24] is the sub-list for extension extendee
 	0,  // [0:24] is the sub-list for field type_name
@@ -849,6 +854,7 @@ func file_ltc_v1_report_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
+	file_ltc_v1_contract_proto_init()
 	file_ltc_v1_deal_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{

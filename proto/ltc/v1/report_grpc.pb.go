@@ -20,6 +20,7 @@ const _ = grpc.SupportPackageIsVersion9
 
 const (
 	ReportService_GetPipelineReport_FullMethodName = "/ltc.v1.ReportService/GetPipelineReport"
+	ReportService_GetCashReport_FullMethodName     = "/ltc.v1.ReportService/GetCashReport"
 )
 
 // ReportServiceClient is the client API for ReportService service.
@@ -30,6 +31,11 @@ const (
 type ReportServiceClient interface {
 	// GetPipelineReport returns the funnel, conversion, time in stage, gate turnaround and win rate over a period.
 	GetPipelineReport(ctx context.Context, in *GetPipelineReportRequest, opts ...grpc.CallOption) (*GetPipelineReportResponse, error)
+	// GetCashReport returns the cash of the contracts in execution (messages in contract.proto): invoiced and
+	// collected over a period, receivables aged by days overdue, days sales outstanding and the cash expected by
+	// month, by unit, owner or account and currency. For executives, sales managers, FINANCE reviewers, systems with
+	// the read scope (each within their units) and admins.
+	GetCashReport(ctx context.Context, in *GetCashReportRequest, opts ...grpc.CallOption) (*GetCashReportResponse, error)
 }
 
 type reportServiceClient struct {
@@ -50,6 +56,16 @@ func (c *reportServiceClient) GetPipelineReport(ctx context.Context, in *GetPipe
 	return out, nil
 }
 
+func (c *reportServiceClient) GetCashReport(ctx context.Context, in *GetCashReportRequest, opts ...grpc.CallOption) (*GetCashReportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCashReportResponse)
+	err := c.cc.Invoke(ctx, ReportService_GetCashReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReportServiceServer is the server API for ReportService service.
 // All implementations must embed UnimplementedReportServiceServer
 // for forward compatibility.
@@ -58,6 +74,11 @@ func (c *reportServiceClient) GetPipelineReport(ctx context.Context, in *GetPipe
 type ReportServiceServer interface {
 	// GetPipelineReport returns the funnel, conversion, time in stage, gate turnaround and win rate over a period.
 	GetPipelineReport(context.Context, *GetPipelineReportRequest) (*GetPipelineReportResponse, error)
+	// GetCashReport returns the cash of the contracts in execution (messages in contract.proto): invoiced and
+	// collected over a period, receivables aged by days overdue, days sales outstanding and the cash expected by
+	// month, by unit, owner or account and currency. For executives, sales managers, FINANCE reviewers, systems with
+	// the read scope (each within their units) and admins.
+	GetCashReport(context.Context, *GetCashReportRequest) (*GetCashReportResponse, error)
 	mustEmbedUnimplementedReportServiceServer()
 }
 
@@ -70,6 +91,9 @@ type UnimplementedReportServiceServer struct{}
 
 func (UnimplementedReportServiceServer) GetPipelineReport(context.Context, *GetPipelineReportRequest) (*GetPipelineReportResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetPipelineReport not implemented")
+}
+func (UnimplementedReportServiceServer) GetCashReport(context.Context, *GetCashReportRequest) (*GetCashReportResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetCashReport not implemented")
 }
 func (UnimplementedReportServiceServer) mustEmbedUnimplementedReportServiceServer() {}
 func (UnimplementedReportServiceServer) testEmbeddedByValue()                       {}
@@ -110,6 +134,24 @@ func _ReportService_GetPipelineReport_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReportService_GetCashReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCashReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReportServiceServer).GetCashReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReportService_GetCashReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReportServiceServer).GetCashReport(ctx, req.(*GetCashReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReportService_ServiceDesc is the grpc.ServiceDesc for ReportService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -120,6 +162,10 @@ var ReportService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetPipelineReport",
 			Handler:    _ReportService_GetPipelineReport_Handler,
+		},
+		{
+			MethodName: "GetCashReport",
+			Handler:    _ReportService_GetCashReport_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
