@@ -143,14 +143,17 @@ type CashRow struct {
 // CashBuckets names Overdue's age buckets.
 var CashBuckets = []string{"1-30", "31-60", "61-90", "90+"}
 
-// CashReport sums the contracts' invoices and milestones by the group and currency.
+// CashReport sums the contracts' invoices and milestones by the group and currency. Each figure is its own
+// branch on its own index: the invoices issued in the period (by issue time), the open ones (partial index), those
+// of the 90 days DSO looks at (by issue time) and the open milestones (partial index), so a report reads the rows
+// its figures are made of, not every invoice of every contract.
 func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error) {
 	group := string(cf.Group)
 	if group == "" {
 		group = string(CashByUnit)
 	}
 	var f filter
-	asOf := f.arg(cf.AsOf.UTC().Format(time.DateOnly))
+	asOf := f.arg(cf.AsOf.UTC().Format(time.DateOnly)) + "::date"
 	from, to := f.arg(cf.From), f.arg(cf.To)
 	if cf.OwnerID != "" {
 		f.add("owner_id = %s", cf.OwnerID)
@@ -158,34 +161,34 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 	if c := f.reportUnits(cf.Reach); c != "" {
 		f.where = append(f.where, c)
 	}
-	where := "TRUE"
+	where := ""
 	if len(f.where) > 0 {
-		where = strings.Join(f.where, " AND ")
+		where = " AND " + strings.Join(f.where, " AND ")
 	}
 	key := "coalesce(" + group + "::text, '')"
+	open := "(amount_minor - paid_minor)"
+	overdue := func(cond string) string { return "sum(" + open + ") FILTER (WHERE " + asOf + " - due_date " + cond + ")::bigint" }
+	// Columns: kind, key, currency, a..f, month. Kind 1: invoiced, collected; 2: receivable and its 4 buckets; 3: the
+	// 90 days' invoiced; 4: expected cash of a month.
 	query := `
-		WITH inv AS (SELECT * FROM contract_invoices WHERE ` + where + `),
-		ms AS (SELECT * FROM contract_milestones WHERE open AND ` + where + `)
-		SELECT ` + key + `, currency,
-			(sum(amount_minor) FILTER (WHERE issued_at >= ` + from + ` AND issued_at < ` + to + `))::bigint,
-			(sum(paid_minor) FILTER (WHERE issued_at >= ` + from + ` AND issued_at < ` + to + `))::bigint,
-			(sum(amount_minor - paid_minor))::bigint,
-			(sum(amount_minor - paid_minor) FILTER (WHERE ` + asOf + `::date - due_date BETWEEN 1 AND 30))::bigint,
-			(sum(amount_minor - paid_minor) FILTER (WHERE ` + asOf + `::date - due_date BETWEEN 31 AND 60))::bigint,
-			(sum(amount_minor - paid_minor) FILTER (WHERE ` + asOf + `::date - due_date BETWEEN 61 AND 90))::bigint,
-			(sum(amount_minor - paid_minor) FILTER (WHERE ` + asOf + `::date - due_date > 90))::bigint,
-			(sum(amount_minor) FILTER (WHERE issued_at >= ` + asOf + `::date - 90 AND issued_at < ` + asOf + `::date + 1))::bigint,
-			NULL::date, 0::bigint
-		FROM inv GROUP BY 1, 2
+		SELECT 1, ` + key + `, currency, sum(amount_minor)::bigint, sum(paid_minor)::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint,
+			NULL::date
+		FROM contract_invoices WHERE issued_at >= ` + from + ` AND issued_at < ` + to + where + ` GROUP BY 2, 3
 		UNION ALL
-		SELECT ` + key + `, currency, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-			date_trunc('month', CASE WHEN due_date < ` + asOf + `::date THEN ` + asOf + `::date ELSE due_date END)::date,
-			sum(amount_minor - paid_minor)::bigint
-		FROM inv WHERE paid_minor < amount_minor GROUP BY 1, 2, 11
+		SELECT 2, ` + key + `, currency, sum(` + open + `)::bigint, ` + overdue("BETWEEN 1 AND 30") + `, ` + overdue("BETWEEN 31 AND 60") + `,
+			` + overdue("BETWEEN 61 AND 90") + `, ` + overdue("> 90") + `, 0, NULL
+		FROM contract_invoices WHERE paid_minor < amount_minor` + where + ` GROUP BY 2, 3
 		UNION ALL
-		SELECT ` + key + `, currency, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-			coalesce(date_trunc('month', planned_date)::date, '0001-01-01'::date), sum(amount_minor - invoiced_minor)::bigint
-		FROM ms GROUP BY 1, 2, 11`
+		SELECT 3, ` + key + `, currency, sum(amount_minor)::bigint, 0, 0, 0, 0, 0, NULL
+		FROM contract_invoices WHERE issued_at >= ` + asOf + ` - 90 AND issued_at < ` + asOf + ` + 1` + where + ` GROUP BY 2, 3
+		UNION ALL
+		SELECT 4, ` + key + `, currency, sum(` + open + `)::bigint, 0, 0, 0, 0, 0,
+			date_trunc('month', greatest(due_date, ` + asOf + `))::date
+		FROM contract_invoices WHERE paid_minor < amount_minor` + where + ` GROUP BY 2, 3, 10
+		UNION ALL
+		SELECT 4, ` + key + `, currency, sum(amount_minor - invoiced_minor)::bigint, 0, 0, 0, 0, 0,
+			coalesce(date_trunc('month', planned_date)::date, '0001-01-01'::date)
+		FROM contract_milestones WHERE open` + where + ` GROUP BY 2, 3, 10`
 	rows, err := s.pool.Query(ctx, query, f.args...)
 	if err != nil {
 		return nil, fmt.Errorf("cash report: %w", err)
@@ -193,12 +196,13 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 	defer rows.Close()
 	byKey := map[[2]string]*CashRow{}
 	var order [][2]string
+	dsoBase := map[[2]string]int64{}
 	for rows.Next() {
+		var kind int
 		var k, currency string
-		var sums [8]pgtype.Int8
+		var v [6]pgtype.Int8
 		var month pgtype.Date
-		var expected int64
-		if err := rows.Scan(&k, &currency, &sums[0], &sums[1], &sums[2], &sums[3], &sums[4], &sums[5], &sums[6], &sums[7], &month, &expected); err != nil {
+		if err := rows.Scan(&kind, &k, &currency, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &month); err != nil {
 			return nil, fmt.Errorf("cash report: %w", err)
 		}
 		id := [2]string{k, currency}
@@ -208,19 +212,21 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 			byKey[id] = r
 			order = append(order, id)
 		}
-		if month.Valid {
-			if m := month.Time; expected != 0 {
-				if m.Year() == 1 {
-					m = time.Time{}
-				}
-				r.Expected[m] += expected
+		switch kind {
+		case 1:
+			r.Invoiced, r.Collected = v[0].Int64, v[1].Int64
+		case 2:
+			r.Receivable, r.Overdue = v[0].Int64, [4]int64{v[1].Int64, v[2].Int64, v[3].Int64, v[4].Int64}
+		case 3:
+			dsoBase[id] = v[0].Int64
+		case 4:
+			m := month.Time
+			if m.Year() == 1 {
+				m = time.Time{}
 			}
-			continue
-		}
-		r.Invoiced, r.Collected, r.Receivable = sums[0].Int64, sums[1].Int64, sums[2].Int64
-		r.Overdue = [4]int64{sums[3].Int64, sums[4].Int64, sums[5].Int64, sums[6].Int64}
-		if sums[7].Int64 > 0 {
-			r.DSO = float64(r.Receivable) / float64(sums[7].Int64) * 90
+			if v[0].Int64 != 0 {
+				r.Expected[m] += v[0].Int64
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -228,7 +234,11 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 	}
 	out := make([]CashRow, 0, len(order))
 	for _, id := range order {
-		out = append(out, *byKey[id])
+		r := byKey[id]
+		if base := dsoBase[id]; base > 0 {
+			r.DSO = float64(r.Receivable) / float64(base) * 90
+		}
+		out = append(out, *r)
 	}
 	return out, nil
 }

@@ -1,0 +1,83 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+)
+
+// TestCashReportAtScale measures GetCashReport's query on LTC_CASH_SCALE contracts (250000 is 10^6 deals, a
+// quarter of them WON under the bench seed's odds): three milestones and two invoices each, over 40 units and 2,000
+// owners, signed over the last 700 days (those of the last year open: their PAC and FAC milestones to invoice, a
+// third of their invoices unpaid; the older ones completed), written straight into the contract tables (the deals' rows are not needed by the query, so the foreign
+// keys are not checked while filling). Skipped without the variable: it takes a minute.
+func TestCashReportAtScale(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("LTC_CASH_SCALE"))
+	if n == 0 {
+		t.Skip("set LTC_CASH_SCALE=250000 to measure the cash report at 10^6 deals")
+	}
+	ctx := context.Background()
+	s, url := open(t)
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	fill := `
+		SET session_replication_role = replica;
+		WITH c AS (SELECT i, gen_random_uuid() AS id, 'emea/office-' || (i % 40) AS unit, 'owner-' || (i % 2000) AS owner,
+			(ARRAY['EUR','USD','CNY','GBP'])[1 + i % 4] AS currency, 1000000 + (i % 977) * 100000 AS amount,
+			timestamptz '2026-12-01' - (i % 700) * interval '1 day' AS signed
+			FROM generate_series(1, $1) AS i),
+		m AS (INSERT INTO contract_milestones (deal_id, id, org_unit, owner_id, account_id, currency, amount_minor, invoiced_minor,
+				planned_date, due_at, open)
+			SELECT id, 'M' || k, unit, owner, NULL, currency, amount * (ARRAY[3,6,1])[k] / 10,
+				CASE WHEN k = 1 THEN amount * 3 / 10 ELSE 0 END, (signed + k * interval '120 days')::date,
+				CASE WHEN k = 1 THEN signed END, k > 1 AND i % 700 < 365
+			FROM c, generate_series(1, 3) AS k)
+		INSERT INTO contract_invoices (deal_id, number, org_unit, owner_id, account_id, currency, amount_minor, paid_minor, issued_at,
+			due_date, paid_at)
+		SELECT id, 'INV-' || k, unit, owner, NULL, currency, amount * 3 / 20, CASE WHEN (i + k) % 3 = 0 AND i % 700 < 365 THEN 0 ELSE amount * 3 / 20 END,
+			signed + k * interval '1 day', (signed + k * interval '1 day' + interval '30 days')::date,
+			CASE WHEN (i + k) % 3 = 0 AND i % 700 < 365 THEN NULL ELSE signed + interval '20 days' END
+		FROM c, generate_series(1, 2) AS k;
+		SET session_replication_role = DEFAULT;
+		ANALYZE contract_invoices; ANALYZE contract_milestones;`
+	started := time.Now()
+	_, err = conn.Exec(ctx, strings.ReplaceAll(fill, "$1", strconv.Itoa(n))) // several statements take no parameters
+	require.NoError(t, err)
+	t.Logf("filled %d contracts in %s", n, time.Since(started).Round(time.Millisecond))
+	asOf := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	region := ltc.Actor{ID: "eva", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2, Unit: "emea/office-1"}
+	office := ltc.Actor{ID: "eli", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 1, Unit: "emea/office-1"}
+	for _, q := range []struct {
+		name string
+		f    store.CashFilter
+	}{
+		{"company by unit, a quarter", store.CashFilter{From: asOf.AddDate(0, -3, 0), To: asOf, AsOf: asOf, Group: store.CashByUnit, Reach: ltc.Reach{All: true}}},
+		{"company by owner, a year", store.CashFilter{From: asOf.AddDate(-1, 0, 0), To: asOf, AsOf: asOf, Group: store.CashByOwner, Reach: ltc.Reach{All: true}}},
+		{"company by account, a quarter", store.CashFilter{From: asOf.AddDate(0, -3, 0), To: asOf, AsOf: asOf, Group: store.CashByAccount, Reach: ltc.Reach{All: true}}},
+		{"region by owner, a quarter", store.CashFilter{From: asOf.AddDate(0, -3, 0), To: asOf, AsOf: asOf, Group: store.CashByOwner, Reach: ltc.CashReach(region)}},
+		{"office by owner, a quarter", store.CashFilter{From: asOf.AddDate(0, -3, 0), To: asOf, AsOf: asOf, Group: store.CashByOwner, Reach: ltc.CashReach(office)}},
+		{"one owner, a quarter", store.CashFilter{From: asOf.AddDate(0, -3, 0), To: asOf, AsOf: asOf, OwnerID: "owner-7", Reach: ltc.Reach{All: true}}},
+	} {
+		var took []time.Duration
+		rows := 0
+		for range 20 {
+			start := time.Now()
+			r, err := s.CashReport(ctx, q.f)
+			require.NoError(t, err)
+			took, rows = append(took, time.Since(start)), len(r)
+		}
+		slices.Sort(took)
+		t.Logf("%-32s %5d rows  p50 %6s  p99 (max of 20) %6s", q.name, rows, took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
+	}
+}
