@@ -49,11 +49,14 @@ func TestCashReportAtScale(t *testing.T) {
 			signed + k * interval '1 day', (signed + k * interval '1 day' + interval '30 days')::date,
 			CASE WHEN (i + k) % 3 = 0 AND i % 700 < 365 THEN NULL ELSE signed + interval '20 days' END
 		FROM c, generate_series(1, 2) AS k;
-		SET session_replication_role = DEFAULT;
-		ANALYZE contract_invoices; ANALYZE contract_milestones;`
+		SET session_replication_role = DEFAULT;`
 	started := time.Now()
 	_, err = conn.Exec(ctx, strings.ReplaceAll(fill, "$1", strconv.Itoa(n))) // several statements take no parameters
 	require.NoError(t, err)
+	for _, table := range []string{"contract_invoices", "contract_milestones"} { // as autovacuum would have
+		_, err = conn.Exec(ctx, "VACUUM ANALYZE "+table)
+		require.NoError(t, err)
+	}
 	t.Logf("filled %d contracts in %s", n, time.Since(started).Round(time.Millisecond))
 	asOf := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	region := ltc.Actor{ID: "eva", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2, Unit: "emea/office-1"}

@@ -23,8 +23,11 @@ CREATE TABLE contract_invoices (
     paid_at      timestamptz,
     PRIMARY KEY (deal_id, number)
 );
-CREATE INDEX contract_invoices_by_issue ON contract_invoices (issued_at);
-CREATE INDEX contract_invoices_open ON contract_invoices (due_date) WHERE paid_minor < amount_minor;
+-- The cash report reads the invoices issued in a period and the open ones from these indexes alone.
+CREATE INDEX contract_invoices_by_issue ON contract_invoices (issued_at)
+    INCLUDE (org_unit, owner_id, account_id, currency, amount_minor, paid_minor);
+CREATE INDEX contract_invoices_open ON contract_invoices (org_unit, owner_id)
+    INCLUDE (account_id, currency, amount_minor, paid_minor, due_date) WHERE paid_minor < amount_minor;
 
 -- contract_milestones holds each milestone of a contract with what is invoiced of it: the open ones (not invoiced
 -- in full) make the expected cash, by planned month.
@@ -42,4 +45,5 @@ CREATE TABLE contract_milestones (
     open           boolean     NOT NULL,
     PRIMARY KEY (deal_id, id)
 );
-CREATE INDEX contract_milestones_open ON contract_milestones (planned_date) WHERE open;
+CREATE INDEX contract_milestones_open ON contract_milestones (org_unit, owner_id)
+    INCLUDE (account_id, currency, amount_minor, invoiced_minor, planned_date) WHERE open;
