@@ -286,7 +286,9 @@ func (s reportService) GetCashReport(ctx context.Context, req *ltcv1.GetCashRepo
 	}
 	resp := &ltcv1.GetCashReportResponse{AsOf: dateToProto(asOf)}
 	for _, r := range rows {
-		money := func(minor int64) *ltcv1.Money { return moneyToProto(ltc.Money{Currency: r.Currency, AmountMinor: minor}) }
+		money := func(minor int64) *ltcv1.Money {
+			return moneyToProto(ltc.Money{Currency: r.Currency, AmountMinor: minor})
+		}
 		row := &ltcv1.CashReportRow{Key: r.Key, CurrencyCode: r.Currency, Invoiced: money(r.Invoiced), Collected: money(r.Collected),
 			Receivable: money(r.Receivable)}
 		for i, b := range store.CashBuckets {

@@ -167,7 +167,9 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 	}
 	key := "coalesce(" + group + "::text, '')"
 	open := "(amount_minor - paid_minor)"
-	overdue := func(cond string) string { return "sum(" + open + ") FILTER (WHERE " + asOf + " - due_date " + cond + ")::bigint" }
+	overdue := func(cond string) string {
+		return "sum(" + open + ") FILTER (WHERE " + asOf + " - due_date " + cond + ")::bigint"
+	}
 	// Columns: kind, key, currency, a..f, month. Kind 1: invoiced, collected; 2: receivable and its 4 buckets; 3: the
 	// 90 days' invoiced; 4: expected cash of a month.
 	query := `
