@@ -253,6 +253,14 @@ var catalogue = map[string]translation{
 	"opportunity.owner_reassigned":   {en: "Owner reassigned", zh: "负责人变更"},
 	"decision.review_reassigned":     {en: "Review reassigned", zh: "评审转派"},
 	"opportunity.reopened":           {en: "Deal reopened", zh: "项目重新打开"},
+	"contract.milestone_due":         {en: "Milestone due", zh: "里程碑到期"},
+	"contract.accepted":              {en: "Acceptance recorded", zh: "已记录验收"},
+	"invoice.issued":                 {en: "Invoice issued", zh: "已开票"},
+	"payment.recorded":               {en: "Payment recorded", zh: "已记录回款"},
+	"invoice.overdue":                {en: "Invoice overdue", zh: "发票逾期"},
+	"invoice.escalated":              {en: "Overdue invoice escalated", zh: "逾期发票已升级"},
+	"contract.changed":               {en: "Contract changed", zh: "合同已变更"},
+	"contract.closed":                {en: "Contract closed", zh: "合同已关闭"},
 
 	// The deal's forms, what it needs to move on and what its team owes.
 	"Actions at this stage": {zh: "本阶段的操作"},
@@ -367,6 +375,7 @@ var catalogue = map[string]translation{
 	"STAGE_CONTRACT_SIGNING":  {en: "Contract signing", zh: "合同签订"},
 	"STAGE_HANDOVER":          {en: "Handover", zh: "合同交底"},
 	"STAGE_CLOSED":            {en: "Closed", zh: "已关闭"},
+	"STAGE_EXECUTION":         {en: "Contract execution", zh: "合同执行"},
 
 	"OUTCOME_UNSPECIFIED": {en: "—", zh: "—"},
 	"OUTCOME_WON":         {en: "Won", zh: "赢单"},
@@ -376,11 +385,13 @@ var catalogue = map[string]translation{
 	"OUTCOME_CANCELLED":   {en: "Cancelled", zh: "客户取消"},
 	"OUTCOME_ABANDONED":   {en: "Abandoned", zh: "放弃"},
 
-	"GATE_UNSPECIFIED": {en: "—", zh: "—"},
-	"GATE_INITIATION":  {en: "Initiation", zh: "立项"},
-	"GATE_ATB":         {en: "ATB (approve to bid)", zh: "ATB 投标决策"},
-	"GATE_ATC":         {en: "ATC (approve to contract)", zh: "ATC 签约决策"},
-	"GATE_REOPEN":      {en: "Reopen", zh: "重新打开"},
+	"GATE_UNSPECIFIED":  {en: "—", zh: "—"},
+	"GATE_INITIATION":   {en: "Initiation", zh: "立项"},
+	"GATE_ATB":          {en: "ATB (approve to bid)", zh: "ATB 投标决策"},
+	"GATE_ATC":          {en: "ATC (approve to contract)", zh: "ATC 签约决策"},
+	"GATE_REOPEN":       {en: "Reopen", zh: "重新打开"},
+	"GATE_CHANGE_ORDER": {en: "Change order", zh: "合同变更"},
+	"GATE_WRITE_OFF":    {en: "Write-off", zh: "坏账核销"},
 
 	"DECISION_STATUS_UNSPECIFIED":              {en: "—", zh: "—"},
 	"DECISION_STATUS_PENDING":                  {en: "Pending", zh: "待决策"},
