@@ -262,6 +262,25 @@ var catalogue = map[string]translation{
 	"contract.changed":               {en: "Contract changed", zh: "合同已变更"},
 	"contract.closed":                {en: "Contract closed", zh: "合同已关闭"},
 
+	// The forms of a contract in execution.
+	"The contract's milestones accepted, invoiced and paid, then its close": {en: "The contract's milestones accepted, invoiced and paid, then its close", zh: "合同里程碑验收、开票、回款，然后关闭合同"},
+	"Record the customer's acceptance":                                      {en: "Record the customer's acceptance", zh: "记录客户验收"},
+	"Issue an invoice":                                                      {en: "Issue an invoice", zh: "开具发票"},
+	"Record a payment":                                                      {en: "Record a payment", zh: "记录回款"},
+	"Close the contract":                                                    {en: "Close the contract", zh: "关闭合同"},
+	"FINANCE":                                                               {en: "FINANCE", zh: "财务"},
+	"FINANCE or the ERP":                                                    {en: "FINANCE or the ERP", zh: "财务或 ERP 系统"},
+	"The owner or FINANCE":                                                  {en: "The owner or FINANCE", zh: "客户经理或财务"},
+	"Acceptance":                                                            {en: "Acceptance", zh: "验收"},
+	"Certificate":                                                           {en: "Certificate", zh: "验收证书"},
+	"Invoice number":                                                        {en: "Invoice number", zh: "发票号"},
+	"Milestone":                                                             {en: "Milestone", zh: "里程碑"},
+	"M1, M2, … in the order of the payment terms": {en: "M1, M2, … in the order of the payment terms", zh: "M1、M2……按付款条款顺序"},
+	"Due date":            {en: "Due date", zh: "到期日"},
+	"Payment reference":   {en: "Payment reference", zh: "付款流水号"},
+	"ACCEPTANCE_KIND_PAC": {en: "PAC (provisional acceptance)", zh: "PAC 初验"},
+	"ACCEPTANCE_KIND_FAC": {en: "FAC (final acceptance)", zh: "FAC 终验"},
+
 	// The deal's forms, what it needs to move on and what its team owes.
 	"Actions at this stage": {zh: "本阶段的操作"},
 	"The engine decides who may take each action and says why when it refuses.": {zh: "由引擎判断谁可以执行每项操作，拒绝时会说明原因。"},
