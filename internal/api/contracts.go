@@ -31,7 +31,7 @@ func (s *Server) contract(ctx context.Context, id string) (ltc.Opportunity, erro
 	if err != nil {
 		return o, err
 	}
-	if err := ltc.CanReadDeal(actor, o); err != nil {
+	if err := ltc.CanReadContract(actor, o); err != nil {
 		return o, err
 	}
 	if o.Execution == nil {
@@ -59,6 +59,7 @@ func (s contractService) ListContracts(ctx context.Context, req *ltcv1.ListContr
 		AccountID:   req.AccountId,
 		OverdueOnly: req.OverdueOnly,
 		Reader:      &actor,
+		Reach:       ltc.ContractReach(actor),
 		Today:       time.Now(),
 	}, pageSize(req.PageSize), req.PageToken)
 	if err != nil {

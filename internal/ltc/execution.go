@@ -794,3 +794,21 @@ func CashReach(a Actor) Reach {
 	}
 	return r.normal()
 }
+
+// ContractReach is who reads contracts: who reads their deal (DealReach) and the FINANCE reviewers of the deals'
+// units, who invoice and record payments.
+func ContractReach(a Actor) Reach {
+	r := DealReach(a)
+	if unit, functions, ok := ReviewReach(a); ok && slices.Contains(functions, FunctionFinance) {
+		r.Units = append(r.Units, unit)
+	}
+	return r.normal()
+}
+
+// CanReadContract checks that the actor may read the deal's contract.
+func CanReadContract(a Actor, o Opportunity) error {
+	if !ContractReach(a).Covers(o.Unit, o.Readers()) {
+		return PermissionDenied("the contract of deal %s is read by the deal's readers and the FINANCE reviewers of %s", o.ID, o.Unit)
+	}
+	return nil
+}

@@ -71,8 +71,9 @@ type ContractFilter struct {
 	AccountID string
 	// OverdueOnly selects the contracts with an invoice past its due date and unpaid.
 	OverdueOnly bool
-	// Reader, when set, lists only the contracts of the deals they may read (ltc.DealReach).
+	// Reader is who lists, whom the page token is bound to, and Reach what they may read (ltc.ContractReach).
 	Reader *ltc.Actor
+	Reach  ltc.Reach
 	// Today is the date overdue is judged on.
 	Today time.Time
 }
@@ -95,8 +96,9 @@ func (s *Store) ListContracts(ctx context.Context, cf ContractFilter, size int, 
 		f.add(`EXISTS (SELECT 1 FROM contract_invoices i WHERE i.deal_id = opportunities.id AND i.paid_minor < i.amount_minor
 			AND i.due_date < %s)`, cf.Today.UTC().Format(time.DateOnly))
 	}
-	reader := f.shared("opportunities", "", false, cf.Reader)
-	cf.Reader, cf.Today = nil, time.Time{}
+	f.within("opportunities.id", cf.Reach)
+	reader := readerID(cf.Reader)
+	cf.Reader, cf.Reach, cf.Today = nil, ltc.Reach{}, time.Time{}
 	return page[ltc.Opportunity](ctx, s, "opportunities", f, fmt.Sprintf("contracts|%+v|%s", cf, reader), size, token)
 }
 
