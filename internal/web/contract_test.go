@@ -69,7 +69,9 @@ func TestADealInExecutionOffersTheContractsForms(t *testing.T) {
 	assert.NotContains(t, page, `/actions/risk"`, "closed for sales")
 
 	post := func(action string, v url.Values) int {
-		code, _ := read(t, func() (*http.Response, error) { return client.PostForm(site.URL+"/deals/"+executingID+"/actions/"+action, v) })
+		code, _ := read(t, func() (*http.Response, error) {
+			return client.PostForm(site.URL+"/deals/"+executingID+"/actions/"+action, v)
+		})
 		return code
 	}
 	assert.Equal(t, http.StatusOK, post("invoice", url.Values{"request_id": {"44444444-4444-4444-8444-444444444444"}, "number": {"INV-1"},
