@@ -3195,7 +3195,7 @@ type ChangeOrderPackage struct {
 	Rationale string `protobuf:"bytes,3,opt,name=rationale,proto3" json:"rationale,omitempty"`
 	// The amount before the change (set by the engine).
 	AmountBefore *Money `protobuf:"bytes,4,opt,name=amount_before,json=amountBefore,proto3" json:"amount_before,omitempty"`
-	// The milestones' amounts the terms make, in order (set by the engine).
+	// The milestones' amounts the terms make, in order (set by the engine; at most 20).
 	MilestoneAmounts []*Money `protobuf:"bytes,5,rep,name=milestone_amounts,json=milestoneAmounts,proto3" json:"milestone_amounts,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
@@ -4361,15 +4361,15 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x0emargin_percent\x18\x02 \x01(\tR\rmarginPercent\x12\x16\n" +
 	"\x06family\x18\x03 \x01(\tR\x06family\x12)\n" +
 	"\x10shortfall_points\x18\x04 \x01(\tR\x0fshortfallPoints\x12#\n" +
-	"\rspecial_price\x18\x05 \x01(\bR\fspecialPrice\"\xa3\x02\n" +
+	"\rspecial_price\x18\x05 \x01(\bR\fspecialPrice\"\xad\x02\n" +
 	"\x12ChangeOrderPackage\x12-\n" +
 	"\x06amount\x18\x01 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x06amount\x12D\n" +
 	"\rpayment_terms\x18\x02 \x03(\v2\x13.ltc.v1.PaymentTermB\n" +
 	"\xbaH\a\x92\x01\x04\b\x01\x10\x14R\fpaymentTerms\x12(\n" +
 	"\trationale\x18\x03 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\trationale\x122\n" +
-	"\ramount_before\x18\x04 \x01(\v2\r.ltc.v1.MoneyR\famountBefore\x12:\n" +
-	"\x11milestone_amounts\x18\x05 \x03(\v2\r.ltc.v1.MoneyR\x10milestoneAmounts\"b\n" +
+	"\ramount_before\x18\x04 \x01(\v2\r.ltc.v1.MoneyR\famountBefore\x12D\n" +
+	"\x11milestone_amounts\x18\x05 \x03(\v2\r.ltc.v1.MoneyB\b\xbaH\x05\x92\x01\x02\x10\x14R\x10milestoneAmounts\"b\n" +
 	"\x0fWriteOffPackage\x12(\n" +
 	"\trationale\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\trationale\x12%\n" +
