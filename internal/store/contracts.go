@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 )
@@ -154,87 +155,110 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 	if group == "" {
 		group = string(CashByUnit)
 	}
-	var f filter
-	asOf := f.arg(cf.AsOf.UTC().Format(time.DateOnly)) + "::date"
-	from, to := f.arg(cf.From), f.arg(cf.To)
-	if cf.OwnerID != "" {
-		f.add("owner_id = %s", cf.OwnerID)
-	}
-	if c := f.reportUnits(cf.Reach); c != "" {
-		f.where = append(f.where, c)
-	}
-	where := ""
-	if len(f.where) > 0 {
-		where = " AND " + strings.Join(f.where, " AND ")
-	}
 	key := "coalesce(" + group + "::text, '')"
+	// scope adds the owner and reach conditions to a branch's filter and returns them as " AND ...".
+	scope := func(f *filter) string {
+		if cf.OwnerID != "" {
+			f.add("owner_id = %s", cf.OwnerID)
+		}
+		if c := f.reportUnits(cf.Reach); c != "" {
+			f.where = append(f.where, c)
+		}
+		if len(f.where) == 0 {
+			return ""
+		}
+		return " AND " + strings.Join(f.where, " AND ")
+	}
+	day := func(f *filter) string { return f.arg(cf.AsOf.UTC().Format(time.DateOnly)) + "::date" }
 	open := "(amount_minor - paid_minor)"
-	overdue := func(cond string) string {
-		return "sum(" + open + ") FILTER (WHERE " + asOf + " - due_date " + cond + ")::bigint"
+	// The branches' columns: kind, key, currency, a..e, month. Kind 1: invoiced, collected; 2: receivable and its 4
+	// buckets; 3: the 90 days' invoiced; 4: expected cash of a month.
+	branches := []func(f *filter) string{
+		func(f *filter) string {
+			from, to := f.arg(cf.From), f.arg(cf.To)
+			return `SELECT 1, ` + key + `, currency, sum(amount_minor)::bigint, sum(paid_minor)::bigint, 0::bigint, 0::bigint, 0::bigint, NULL::date
+				FROM contract_invoices WHERE issued_at >= ` + from + ` AND issued_at < ` + to + scope(f) + ` GROUP BY 2, 3`
+		},
+		func(f *filter) string {
+			asOf := day(f)
+			overdue := func(cond string) string {
+				return "sum(" + open + ") FILTER (WHERE " + asOf + " - due_date " + cond + ")::bigint"
+			}
+			return `SELECT 2, ` + key + `, currency, sum(` + open + `)::bigint, ` + overdue("BETWEEN 1 AND 30") + `, ` +
+				overdue("BETWEEN 31 AND 60") + `, ` + overdue("BETWEEN 61 AND 90") + `, ` + overdue("> 90") + `, NULL::date
+				FROM contract_invoices WHERE paid_minor < amount_minor` + scope(f) + ` GROUP BY 2, 3`
+		},
+		func(f *filter) string {
+			asOf := day(f)
+			return `SELECT 3, ` + key + `, currency, sum(amount_minor)::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, NULL::date
+				FROM contract_invoices WHERE issued_at >= ` + asOf + ` - 90 AND issued_at < ` + asOf + ` + 1` + scope(f) + ` GROUP BY 2, 3`
+		},
+		func(f *filter) string {
+			asOf := day(f)
+			return `SELECT 4, ` + key + `, currency, sum(` + open + `)::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint,
+					date_trunc('month', greatest(due_date, ` + asOf + `))::date
+				FROM contract_invoices WHERE paid_minor < amount_minor` + scope(f) + ` GROUP BY 2, 3, 9`
+		},
+		func(f *filter) string {
+			return `SELECT 4, ` + key + `, currency, sum(amount_minor - invoiced_minor)::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint,
+					coalesce(date_trunc('month', planned_date)::date, '0001-01-01'::date)
+				FROM contract_milestones WHERE open` + scope(f) + ` GROUP BY 2, 3, 9`
+		},
 	}
-	// Columns: kind, key, currency, a..f, month. Kind 1: invoiced, collected; 2: receivable and its 4 buckets; 3: the
-	// 90 days' invoiced; 4: expected cash of a month.
-	query := `
-		SELECT 1, ` + key + `, currency, sum(amount_minor)::bigint, sum(paid_minor)::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint,
-			NULL::date
-		FROM contract_invoices WHERE issued_at >= ` + from + ` AND issued_at < ` + to + where + ` GROUP BY 2, 3
-		UNION ALL
-		SELECT 2, ` + key + `, currency, sum(` + open + `)::bigint, ` + overdue("BETWEEN 1 AND 30") + `, ` + overdue("BETWEEN 31 AND 60") + `,
-			` + overdue("BETWEEN 61 AND 90") + `, ` + overdue("> 90") + `, 0, NULL
-		FROM contract_invoices WHERE paid_minor < amount_minor` + where + ` GROUP BY 2, 3
-		UNION ALL
-		SELECT 3, ` + key + `, currency, sum(amount_minor)::bigint, 0, 0, 0, 0, 0, NULL
-		FROM contract_invoices WHERE issued_at >= ` + asOf + ` - 90 AND issued_at < ` + asOf + ` + 1` + where + ` GROUP BY 2, 3
-		UNION ALL
-		SELECT 4, ` + key + `, currency, sum(` + open + `)::bigint, 0, 0, 0, 0, 0,
-			date_trunc('month', greatest(due_date, ` + asOf + `))::date
-		FROM contract_invoices WHERE paid_minor < amount_minor` + where + ` GROUP BY 2, 3, 10
-		UNION ALL
-		SELECT 4, ` + key + `, currency, sum(amount_minor - invoiced_minor)::bigint, 0, 0, 0, 0, 0,
-			coalesce(date_trunc('month', planned_date)::date, '0001-01-01'::date)
-		FROM contract_milestones WHERE open` + where + ` GROUP BY 2, 3, 10`
-	rows, err := s.pool.Query(ctx, query, f.args...)
-	if err != nil {
-		return nil, fmt.Errorf("cash report: %w", err)
+	// The branches run at once, each on its own connection: the report takes as long as its longest branch.
+	results := make([][]cashPart, len(branches))
+	var g errgroup.Group
+	for i, branch := range branches {
+		g.Go(func() error {
+			var f filter
+			query := branch(&f)
+			rows, err := s.pool.Query(ctx, query, f.args...)
+			if err != nil {
+				return fmt.Errorf("cash report: %w", err)
+			}
+			results[i], err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (cashPart, error) {
+				var p cashPart
+				err := row.Scan(&p.kind, &p.key, &p.currency, &p.v[0], &p.v[1], &p.v[2], &p.v[3], &p.v[4], &p.month)
+				return p, err
+			})
+			if err != nil {
+				return fmt.Errorf("cash report: %w", err)
+			}
+			return nil
+		})
 	}
-	defer rows.Close()
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	byKey := map[[2]string]*CashRow{}
 	var order [][2]string
 	dsoBase := map[[2]string]int64{}
-	for rows.Next() {
-		var kind int
-		var k, currency string
-		var v [6]pgtype.Int8
-		var month pgtype.Date
-		if err := rows.Scan(&kind, &k, &currency, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &month); err != nil {
-			return nil, fmt.Errorf("cash report: %w", err)
-		}
-		id := [2]string{k, currency}
-		r, ok := byKey[id]
-		if !ok {
-			r = &CashRow{Key: k, Currency: currency, Expected: map[time.Time]int64{}, DSO: -1}
-			byKey[id] = r
-			order = append(order, id)
-		}
-		switch kind {
-		case 1:
-			r.Invoiced, r.Collected = v[0].Int64, v[1].Int64
-		case 2:
-			r.Receivable, r.Overdue = v[0].Int64, [4]int64{v[1].Int64, v[2].Int64, v[3].Int64, v[4].Int64}
-		case 3:
-			dsoBase[id] = v[0].Int64
-		case 4:
-			m := month.Time
-			if m.Year() == 1 {
-				m = time.Time{}
+	for _, parts := range results {
+		for _, p := range parts {
+			id := [2]string{p.key, p.currency}
+			r, ok := byKey[id]
+			if !ok {
+				r = &CashRow{Key: p.key, Currency: p.currency, Expected: map[time.Time]int64{}, DSO: -1}
+				byKey[id] = r
+				order = append(order, id)
 			}
-			if v[0].Int64 != 0 {
-				r.Expected[m] += v[0].Int64
+			switch p.kind {
+			case 1:
+				r.Invoiced, r.Collected = p.v[0].Int64, p.v[1].Int64
+			case 2:
+				r.Receivable, r.Overdue = p.v[0].Int64, [4]int64{p.v[1].Int64, p.v[2].Int64, p.v[3].Int64, p.v[4].Int64}
+			case 3:
+				dsoBase[id] = p.v[0].Int64
+			case 4:
+				m := p.month.Time
+				if m.Year() == 1 {
+					m = time.Time{}
+				}
+				if p.v[0].Int64 != 0 {
+					r.Expected[m] += p.v[0].Int64
+				}
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("cash report: %w", err)
 	}
 	out := make([]CashRow, 0, len(order))
 	for _, id := range order {
@@ -245,6 +269,14 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 		out = append(out, *r)
 	}
 	return out, nil
+}
+
+// cashPart is a row of one of the cash report's branches.
+type cashPart struct {
+	kind          int
+	key, currency string
+	v             [5]pgtype.Int8
+	month         pgtype.Date
 }
 
 // reportUnits is the condition that a row's org_unit lies within the reach's units; "" when it holds everything.
