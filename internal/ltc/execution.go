@@ -812,3 +812,12 @@ func CanReadContract(a Actor, o Opportunity) error {
 	}
 	return nil
 }
+
+// worked checks that people still work the deal, so its team and owner may change: it is open, or WON with its
+// contract in execution (a delivery project manager or an AR who leaves is replaced).
+func (o Opportunity) worked() error {
+	if o.Stage == StageExecution {
+		return nil
+	}
+	return o.open()
+}

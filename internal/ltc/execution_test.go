@@ -316,3 +316,17 @@ func TestChangeOrderGate(t *testing.T) {
 	assert.Equal(t, ltc.KindPrecondition, kindOf(d, fiona, t0, ltc.IssueInvoice{Number: "I-3", MilestoneID: "M1", Amount: eur(1), DueDate: ltc.DateOf(t0)}),
 		"30% of the new amount invoiced, no more")
 }
+
+// The team and the owner of a deal in EXECUTION may change: a new DELIVERY_PM records the acceptance, the one who
+// left may not.
+func TestTheTeamOfAContractInExecutionChanges(t *testing.T) {
+	d := executing(t, standardTerms...)
+	newPM := ltc.Actor{ID: "dirk", Roles: []ltc.Role{ltc.RoleSales}}
+	d = apply(t, d, manager, t0, ltc.AppointTeam{Team: append(ltc.Team{{Person: newPM.Person(), Role: ltc.TeamDeliveryPM}}, team...)}, "team").Deal
+	pac := ltc.RecordAcceptance{Kind: ltc.TriggerPAC, Certificate: "C", Date: ltc.DateOf(t0)}
+	assert.Equal(t, ltc.KindPermission, kindOf(d, dora, t0, pac), "dora left the team")
+	d = apply(t, d, newPM, t0, pac, "pac").Deal
+	assert.Equal(t, ltc.StageExecution, d.Opportunity.Stage)
+	d = apply(t, d, manager, t0, ltc.ReassignOwner{Owner: rep.Person(), Reason: "sam moved on"}, "owner").Deal
+	assert.Equal(t, "sue", d.Opportunity.Owner.ID)
+}
