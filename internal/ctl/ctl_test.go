@@ -69,6 +69,7 @@ func TestDemoDrivesADealToWON(t *testing.T) {
 	assert.Regexp(t, `Status\s+COMPLETED \(deal CLOSED\)`, text)
 	assert.Contains(t, text, "went from lead to WON and its last payment")
 	assert.Contains(t, text, "contract.closed")
+	assert.Regexp(t, `(?m)^`+`\S+\s+COMPLETED\s+Acme Telecom \(demo \w+\)\s+EUR 2350000.00\s+EUR 2350000.00\s+EUR 2350000.00\s+false\s+sam`, text, "the contract list")
 }
 
 func TestCommandsAndTheirErrors(t *testing.T) {

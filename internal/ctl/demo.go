@@ -123,6 +123,7 @@ func Demo(o Options, out io.Writer) error {
 			"--reference", "BANK-" + run[:4] + "-4", "--amount", "235000", "--date", today}},
 		{"sales", "close-contract", "Sam closes the contract: everything accepted and paid, the deal's process ends",
 			[]string{"contract", "close", deal}},
+		{"reviewer_finance", "", "FINANCE's view: the contracts of its unit", []string{"contract", "list", "--owner", "sam"}},
 		{"sales", "", "The whole deal", []string{"deal", "show", deal}},
 	}
 	for _, st := range steps {
