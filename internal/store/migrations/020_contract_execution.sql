@@ -1,6 +1,5 @@
 -- Contract execution to cash (ContractService, GetCashReport; deals of rules version 4). The deal's process holds
 -- the contract's execution in the deal's doc; these columns and tables are what lists and the cash report read.
--- (Written as 019 on the contract branch: the forecast branch holds 019 too; whichever merges second renumbers.)
 
 -- contract_status is the status of the deal's contract in execution (SIGNED, EXECUTION, COMPLETED,
 -- WRITTEN_OFF), NULL for a deal without one.
