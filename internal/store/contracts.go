@@ -21,7 +21,7 @@ func contractStatus(o ltc.Opportunity) any {
 	return string(o.Execution.Status)
 }
 
-// writeExecution keeps the deal's rows of contract_invoices and contract_milestones (migration 019) as its
+// writeExecution keeps the deal's rows of contract_invoices and contract_milestones (migration 020) as its
 // contract's execution stands after the change: a contract holds at most ltc.MaxInvoices invoices and
 // ltc.MaxMilestones milestones, so they are written again whole.
 func writeExecution(ctx context.Context, tx pgx.Tx, o ltc.Opportunity) error {
