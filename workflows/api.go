@@ -48,6 +48,10 @@ const (
 	UpdateReassignOwner    = "ReassignOwner"
 	UpdateReassignReview   = "ReassignReview"
 	UpdateForecast         = "UpdateForecast"
+	UpdateRecordAcceptance = "RecordAcceptance"
+	UpdateIssueInvoice     = "IssueInvoice"
+	UpdateRecordPayment    = "RecordPayment"
+	UpdateCloseContract    = "CloseContract"
 )
 
 // Request is the caller's request as every Update carries it: its id (also the Update id), a digest of its

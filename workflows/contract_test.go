@@ -62,6 +62,18 @@ func summary() step {
 	return step{name: workflows.UpdateProjectSummary, arg: cmd(req("r-sum", sales), ltc.SubmitProjectSummary{Summary: ltc.ProjectSummary{WinLossReasons: "price", Lessons: "engage earlier", WinRateAccuracy: "60% estimated"}})}
 }
 
+// cash are the steps after the handover of a contract signed without payment terms (one milestone of the whole
+// amount, due at signature): FINANCE invoices it, it is paid, the contract closes and the process ends.
+func cash(amount ltc.Money) []step {
+	return []step{
+		{name: workflows.UpdateIssueInvoice, arg: cmd(req("r-inv", finance), ltc.IssueInvoice{Number: "INV-1", MilestoneID: "M1", Amount: amount,
+			DueDate: ltc.Date{Year: 2199, Month: 1, Day: 1}})},
+		{name: workflows.UpdateRecordPayment, arg: cmd(req("r-pay", finance), ltc.RecordPayment{InvoiceNumber: "INV-1", Reference: "BANK-1", Amount: amount,
+			Date: ltc.Date{Year: 2020, Month: 1, Day: 1}})},
+		{name: workflows.UpdateCloseContract, arg: cmd(req("r-close-contract", sales), ltc.CloseContract{})},
+	}
+}
+
 func steps(groups ...[]step) []step {
 	var all []step
 	for _, g := range groups {
@@ -72,7 +84,8 @@ func steps(groups ...[]step) []step {
 
 func last(out []*outcome) *outcome { return out[len(out)-1] }
 
-// runToEnd runs the steps; the last one must end the deal's process (the summary), so nothing is cancelled.
+// runToEnd runs the steps; the last one must end the deal's process (the summary, or for a WON deal the contract's
+// close), so nothing is cancelled.
 func runToEnd(t *testing.T, s []step) (*testEnv, []*outcome, ltc.Opportunity) {
 	t.Helper()
 	e, out := runDeal(t, ltc.DefaultPolicy(), s...)
@@ -91,16 +104,21 @@ func TestDealToWONThenSummaryEndsTheProcess(t *testing.T) {
 			{name: workflows.UpdateScheduleHandover, arg: cmd(req("r-sched", sales), ltc.ScheduleHandover{Handover: ltc.Handover{ScheduledFor: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}})},
 			{name: workflows.UpdateCompleteHandover, arg: cmd(req("r-nope", sales), ltc.CompleteHandover{Record: ltc.HandoverRecord{KeyTerms: "k", Commitments: "c", RisksHandedOver: "r"}})},
 			{name: workflows.UpdateCompleteHandover, arg: cmd(req("r-done", dora), ltc.CompleteHandover{Record: ltc.HandoverRecord{KeyTerms: "24 months", Commitments: "99.9%", RisksHandedOver: "FX"}})},
-			summary()}))
+			summary()}, cash(eur(580_000))))
 	assert.ErrorContains(t, out[8].rejected, "a new ATB is needed", "below the envelope")
 	assert.ErrorContains(t, out[14].rejected, "a new ATC is needed", "amount differs")
 	assert.Equal(t, ltc.KindPermission, refusedKind(t, out[17]), "only the DELIVERY_PM acknowledges")
 	assert.Equal(t, ltc.OutcomeWon, result(t, out[18]).Opportunity.Outcome)
+	assert.Equal(t, ltc.StageExecution, result(t, out[18]).Opportunity.Stage, "WON, the contract in execution")
+	assert.Equal(t, ltc.StageExecution, result(t, out[19]).Opportunity.Stage, "the summary does not end a contract in execution")
 	assert.Equal(t, ltc.OutcomeWon, final.Outcome)
+	assert.Equal(t, ltc.StageClosed, final.Stage)
+	assert.Equal(t, ltc.ContractCompleted, final.Execution.Status)
 	require.NotNil(t, final.Summary)
 	assert.Equal(t, "engage earlier", final.Summary.Lessons)
 	types := e.eventTypes()
-	assert.Equal(t, []string{ltc.EventHandoverCompleted, ltc.EventOpportunityClosed, ltc.EventSummarySubmitted}, types[len(types)-3:])
+	assert.Equal(t, []string{ltc.EventHandoverCompleted, ltc.EventOpportunityClosed, ltc.EventSummarySubmitted,
+		ltc.EventInvoiceIssued, ltc.EventPaymentRecorded, ltc.EventContractClosed}, types[len(types)-6:])
 }
 
 // An event carries what the deal recorded, with its time, not the request's input.
@@ -116,7 +134,7 @@ func TestEventsCarryWhatWasRecorded(t *testing.T) {
 		[]step{sign("r-sign", eur(580_000)),
 			{name: workflows.UpdateScheduleHandover, arg: cmd(req("r-sched", sales), ltc.ScheduleHandover{Handover: ltc.Handover{ScheduledFor: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}})},
 			{name: workflows.UpdateCompleteHandover, arg: cmd(req("r-done", dora), ltc.CompleteHandover{Record: ltc.HandoverRecord{KeyTerms: "24 months", Commitments: "99.9%", RisksHandedOver: "FX"}})},
-			summary()}))
+			summary()}, cash(eur(580_000))))
 	times := map[string]string{ltc.EventRiskAdded: "created_at", ltc.EventRiskUpdated: "updated_at", ltc.EventMeetingRecorded: "recorded_at",
 		ltc.EventBidSubmitted: "submitted_at", ltc.EventSummarySubmitted: "submitted_at"}
 	seen := map[string]bool{}
@@ -188,8 +206,9 @@ func TestHandoverAndSummarySLAs(t *testing.T) {
 		gate("atc", ltc.GateATC, contrPkg, ltc.VerdictApprove), []step{sign("r-sign", eur(580_000)),
 			{after: handoverSLA + time.Hour, name: workflows.UpdateScheduleHandover, arg: cmd(req("r-sched", sales), ltc.ScheduleHandover{Handover: ltc.Handover{ScheduledFor: time.Date(2027, 1, 1, 9, 0, 0, 0, time.UTC), Attendees: attendees}})},
 			{name: workflows.UpdateCompleteHandover, arg: cmd(req("r-done", dora), ltc.CompleteHandover{Record: ltc.HandoverRecord{KeyTerms: "k", Commitments: "c", RisksHandedOver: "r"}})},
-			{after: summarySLA + time.Hour, name: summary().name, arg: summary().arg}}))
+			{after: summarySLA + time.Hour, name: summary().name, arg: summary().arg}}, cash(eur(580_000))))
 	assert.NoError(t, last(out).err)
+	assert.Equal(t, ltc.ContractCompleted, final.Execution.Status)
 	assert.True(t, final.HandoverOverdue, "the handover came late")
 	assert.True(t, final.SummaryOverdue, "the summary came late")
 	var overdue []string

@@ -16,13 +16,18 @@ import (
 // lead is disqualified or the deal is closed with its project summary in: the lead's qualification into stage
 // VALIDATION, the assessment, the gates INITIATION, ATB and ATC with their reviews and decisions, the team, the
 // risk register, weekly reports and meetings, the bid and tender result, the signed contract and the handover
-// meeting into WON, and a close as LOST or ABANDONED from any open stage. Meanwhile it watches the deal's
-// deadlines (lead SLA, decision SLA with escalation, handover, weekly reports, project summary) and records what
+// meeting into WON, and a close as LOST or ABANDONED from any open stage; under ltc.RulesExecution the contract's
+// execution after the handover (acceptance, invoices, payments) until the contract closes. Meanwhile it watches the deal's
+// deadlines (lead SLA, decision SLA with escalation, handover, weekly reports, project summary, milestone dates,
+// invoices' due dates with escalation) and records what
 // each means when it passes. The rules are package ltc's: each Update is a command (ltc.Command) whose Apply is
 // both the Update's validator, so a refused call leaves no trace, and, under the process's lock, the change.
 func DealWorkflow(ctx workflow.Context, in DealInput) (ltc.Deal, error) {
 	p := newProcess(ctx, in.Policy, in.Applied, in.Revision)
 	p.numbered = true
+	if workflow.GetVersion(ctx, executionRules, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		p.rules = ltc.RulesEconomics // recorded before the contract's execution: its deal keeps the rules before
+	}
 	if in.Deal != nil {
 		p.deal, p.created = *in.Deal, &store.Request{}
 	}
@@ -48,6 +53,9 @@ func DealWorkflow(ctx workflow.Context, in DealInput) (ltc.Deal, error) {
 	})
 }
 
+// executionRules versions the rules a DealWorkflow qualifies its deal under: from version 1, ltc.RulesExecution.
+const executionRules = "execution-rules"
+
 // restartWait is how long a process started again for a REOPEN request waits for it.
 const restartWait = time.Minute
 
@@ -55,6 +63,8 @@ const restartWait = time.Minute
 type process struct {
 	deal   ltc.Deal
 	policy ltc.Policy
+	// rules is the rules version a deal qualified by this process starts under (0: the newest).
+	rules int
 	// mu serialises changes: each one applies its command, records, then updates the state, with no other in between.
 	mu workflow.Mutex
 	// rev counts changes taken; the main loop wakes on it to re-arm the deadline timer.
@@ -84,7 +94,7 @@ func (p *process) took(requestID string) bool { return slices.Contains(p.applied
 
 // context is what a command of the request is applied in now.
 func (p *process) context(ctx workflow.Context, r Request) ltc.Context {
-	return ltc.Context{Actor: r.Actor, Now: p.now(ctx), Policy: p.policy, RequestID: r.ID}
+	return ltc.Context{Actor: r.Actor, Now: p.now(ctx), Policy: p.policy, RequestID: r.ID, Rules: p.rules}
 }
 
 // now is the time of a change: the workflow's time, but never before the deal's last change, which a change
@@ -134,6 +144,10 @@ var dealCommands = []command{
 	{UpdateReassignOwner, handle[ltc.ReassignOwner]},
 	{UpdateReassignReview, handle[ltc.ReassignReview]},
 	{UpdateForecast, handle[ltc.UpdateForecast]},
+	{UpdateRecordAcceptance, handle[ltc.RecordAcceptance]},
+	{UpdateIssueInvoice, handle[ltc.IssueInvoice]},
+	{UpdateRecordPayment, handle[ltc.RecordPayment]},
+	{UpdateCloseContract, handle[ltc.CloseContract]},
 }
 
 // setup registers the query and the Updates of the tables.

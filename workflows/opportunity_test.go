@@ -29,7 +29,7 @@ func dealInput(policy ltc.Policy) workflows.DealInput {
 	l.PolicyVersion = policy.Version
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	l = ltc.NewLead(l, policy, at).Qualify(ltc.Qualification{Urgency: ltc.UrgencyHot}, l.ID, at)
-	o := ltc.NewOpportunity(l, at)
+	o := ltc.NewOpportunity(l, at, 0)
 	return workflows.DealInput{Deal: &ltc.Deal{Lead: l, Opportunity: &o}, Policy: policy}
 }
 

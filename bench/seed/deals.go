@@ -283,7 +283,7 @@ func (b *builder) run(i int, f fate, onlyLead bool) error {
 	q := ltc.Qualification{BudgetConfirmed: true, DecisionChainKnown: b.rng.IntN(2) == 0, Urgency: ltc.UrgencyWarm}
 	before, qualify := b.lead.State, b.request()
 	b.lead = b.lead.Qualify(q, b.lead.ID, b.now)
-	b.o = ltc.NewOpportunity(b.lead, b.now)
+	b.o = ltc.NewOpportunity(b.lead, b.now, ltc.RulesEconomics)
 	b.events = append(b.events,
 		ltc.Event{DealID: b.lead.ID, Type: ltc.EventLeadQualified, Actor: b.manager.Person(), RequestID: qualify,
 			StageBefore: string(before), StageAfter: string(b.lead.State), Data: ltc.EventData(q), OccurredAt: b.now},

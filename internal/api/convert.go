@@ -259,6 +259,8 @@ func decisionToProto(d ltc.Decision) *ltcv1.Decision {
 			LineItems:         each(c.LineItems, lineItemToProto), Totals: packageTotalsToProto(c.Totals), SpecialPriceRationale: c.SpecialPriceRationale}}
 	case pkg.Reopen != nil:
 		pd.Package = &ltcv1.Decision_Reopen{Reopen: reopenPackageToProto(*pkg.Reopen)}
+	default:
+		contractGatePackageToProto(pd, pkg)
 	}
 	pd.ReviewAssignments = each(d.Assignments, assignmentToProto)
 	pd.LevelValue = moneyPtrToProto(d.LevelValue)
@@ -371,6 +373,7 @@ func packageFromProto(req *ltcv1.RequestDecisionRequest) ltc.Package {
 	if p := req.GetReopen(); p != nil {
 		pkg.Reopen = &ltc.ReopenPackage{Stage: fromEnum[ltc.Stage](ltcv1.Stage_name, int32(p.Stage), "STAGE_"), Rationale: p.Rationale}
 	}
+	pkg.ChangeOrder, pkg.WriteOff = contractGatePackageFromProto(req)
 	return pkg
 }
 
@@ -418,8 +421,12 @@ func contractToProto(c *ltc.Contract) *ltcv1.Contract {
 	if c == nil {
 		return nil
 	}
-	return &ltcv1.Contract{Number: c.Number, Date: dateToProto(c.Date), Amount: moneyToProto(c.Amount),
+	pc := &ltcv1.Contract{Number: c.Number, Date: dateToProto(c.Date), Amount: moneyToProto(c.Amount),
 		SignedBy: personToProto(c.SignedBy)}
+	for _, t := range c.PaymentTerms {
+		pc.PaymentTerms = append(pc.PaymentTerms, paymentTermToProto(t))
+	}
+	return pc
 }
 
 // dealStagesToProto fills the parts of the deal from the bid on.

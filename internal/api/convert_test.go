@@ -35,10 +35,15 @@ func TestEnumsConvertBothWays(t *testing.T) {
 	check(ltcv1.Stage_name, ltcv1.Stage_value, "STAGE_", []string{
 		string(ltc.StageValidation), string(ltc.StageInitiationReview), string(ltc.StageTeamFormation),
 		string(ltc.StagePursuit), string(ltc.StageATBReview), string(ltc.StageBidding), string(ltc.StageNegotiation),
-		string(ltc.StageATCReview), string(ltc.StageContractSigning), string(ltc.StageHandover), string(ltc.StageClosed)})
+		string(ltc.StageATCReview), string(ltc.StageContractSigning), string(ltc.StageHandover), string(ltc.StageClosed), string(ltc.StageExecution)})
 	check(ltcv1.TeamRole_name, ltcv1.TeamRole_value, "TEAM_ROLE_", strs(ltc.TeamRoles))
 	check(ltcv1.ReviewFunction_name, ltcv1.ReviewFunction_value, "REVIEW_FUNCTION_", strs(ltc.ReviewFunctions))
-	check(ltcv1.Gate_name, ltcv1.Gate_value, "GATE_", []string{string(ltc.GateInitiation), string(ltc.GateATB), string(ltc.GateATC), string(ltc.GateReopen)})
+	check(ltcv1.Gate_name, ltcv1.Gate_value, "GATE_", []string{string(ltc.GateInitiation), string(ltc.GateATB), string(ltc.GateATC), string(ltc.GateReopen),
+		string(ltc.GateChangeOrder), string(ltc.GateWriteOff)})
+	check(ltcv1.MilestoneTrigger_name, ltcv1.MilestoneTrigger_value, "MILESTONE_TRIGGER_", strs(ltc.Triggers))
+	check(ltcv1.AcceptanceKind_name, ltcv1.AcceptanceKind_value, "ACCEPTANCE_KIND_", []string{string(ltc.TriggerPAC), string(ltc.TriggerFAC)})
+	check(ltcv1.ContractStatus_name, ltcv1.ContractStatus_value, "CONTRACT_STATUS_", []string{string(ltc.ContractSigned),
+		string(ltc.ContractExecution), string(ltc.ContractCompleted), string(ltc.ContractWrittenOff)})
 	check(ltcv1.Verdict_name, ltcv1.Verdict_value, "VERDICT_", []string{string(ltc.VerdictApprove),
 		string(ltc.VerdictApproveWithConditions), string(ltc.VerdictReject), string(ltc.VerdictReturn)})
 	check(ltcv1.ReviewResult_name, ltcv1.ReviewResult_value, "REVIEW_RESULT_", []string{string(ltc.ReviewPass),

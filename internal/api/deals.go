@@ -169,8 +169,10 @@ func (s decisionService) RequestDecision(ctx context.Context, req *ltcv1.Request
 	gate := fromEnum[ltc.Gate](ltcv1.Gate_name, int32(req.Gate), "GATE_")
 	pkg := packageFromProto(req)
 	if want := map[ltc.Gate]bool{ltc.GateInitiation: pkg.Initiation != nil, ltc.GateATB: pkg.Bid != nil,
-		ltc.GateATC: pkg.Contract != nil, ltc.GateReopen: pkg.Reopen != nil}; !want[gate] {
-		return nil, invalidArgument(fieldViolation{"package", "the package must match the gate: initiation for INITIATION, bid for ATB, contract for ATC, reopen for REOPEN"})
+		ltc.GateATC: pkg.Contract != nil, ltc.GateReopen: pkg.Reopen != nil,
+		ltc.GateChangeOrder: pkg.ChangeOrder != nil, ltc.GateWriteOff: pkg.WriteOff != nil}; !want[gate] {
+		return nil, invalidArgument(fieldViolation{"package", "the package must match the gate: initiation for INITIATION, bid for ATB, contract for ATC, " +
+			"reopen for REOPEN, change_order for CHANGE_ORDER, write_off for WRITE_OFF"})
 	}
 	if gate == ltc.GateReopen {
 		res, err := s.requestReopen(ctx, req, pkg)
@@ -381,7 +383,7 @@ func (s opportunityService) RecordTenderResult(ctx context.Context, req *ltcv1.R
 
 func (s opportunityService) SignContract(ctx context.Context, req *ltcv1.SignContractRequest) (*ltcv1.SignContractResponse, error) {
 	o, err := s.dealResponse(ctx, workflows.UpdateSignContract, req.OpportunityId, req.RequestId, req, ltc.SignContract{Contract: ltc.Contract{Number: req.Contract.Number,
-		Date: dateFromProto(req.Contract.Date), Amount: moneyFromProto(req.Contract.Amount)}})
+		Date: dateFromProto(req.Contract.Date), Amount: moneyFromProto(req.Contract.Amount), PaymentTerms: paymentTermsFromProto(req.Contract.PaymentTerms)}})
 	if err != nil {
 		return nil, err
 	}

@@ -251,6 +251,38 @@ var eventPayloads = map[string]payloadBuilder{
 		e.Payload = &ltcv1.Event_OpportunityReopened{OpportunityReopened: &ltcv1.OpportunityReopened{
 			DecisionId: d.DecisionID, Reopening: reopeningToProto(d.Reopening)}}
 	}),
+	// Contract execution.
+	ltc.EventMilestoneDue: decoded(func(e *ltcv1.Event, d ltc.MilestoneDueDetails) {
+		e.Payload = &ltcv1.Event_MilestoneDue{MilestoneDue: &ltcv1.MilestoneDue{Milestone: milestoneToProto(d.Milestone, nil, nil)}}
+	}),
+	ltc.EventContractAccepted: decoded(func(e *ltcv1.Event, d ltc.AcceptanceDetails) {
+		e.Payload = &ltcv1.Event_ContractAccepted{ContractAccepted: &ltcv1.ContractAccepted{Acceptance: acceptanceToProto(d.Acceptance)}}
+	}),
+	ltc.EventInvoiceIssued: decoded(func(e *ltcv1.Event, d ltc.InvoiceDetails) {
+		e.Payload = &ltcv1.Event_InvoiceIssued{InvoiceIssued: &ltcv1.InvoiceIssued{Invoice: invoiceToProto(d.Invoice)}}
+	}),
+	ltc.EventPaymentRecorded: decoded(func(e *ltcv1.Event, d ltc.PaymentDetails) {
+		e.Payload = &ltcv1.Event_PaymentRecorded{PaymentRecorded: &ltcv1.PaymentRecorded{InvoiceNumber: d.InvoiceNumber,
+			Payment: paymentToProto(d.Payment), Outstanding: moneyToProto(d.Outstanding)}}
+	}),
+	ltc.EventInvoiceOverdue: decoded(func(e *ltcv1.Event, d ltc.InvoiceDetails) {
+		e.Payload = &ltcv1.Event_InvoiceOverdue{InvoiceOverdue: &ltcv1.InvoiceOverdue{Invoice: invoiceToProto(d.Invoice)}}
+	}),
+	ltc.EventInvoiceEscalated: decoded(func(e *ltcv1.Event, d ltc.InvoiceDetails) {
+		e.Payload = &ltcv1.Event_InvoiceEscalated{InvoiceEscalated: &ltcv1.InvoiceEscalated{Invoice: invoiceToProto(d.Invoice)}}
+	}),
+	ltc.EventContractChanged: decoded(func(e *ltcv1.Event, d ltc.ContractChangeDetails) {
+		c := &ltcv1.ContractChanged{DecisionId: d.DecisionID, AmountBefore: moneyToProto(d.AmountBefore), Amount: moneyToProto(d.Amount)}
+		for _, m := range d.Milestones {
+			c.Milestones = append(c.Milestones, milestoneToProto(m, nil, nil))
+		}
+		e.Payload = &ltcv1.Event_ContractChanged{ContractChanged: c}
+	}),
+	ltc.EventContractClosed: decoded(func(e *ltcv1.Event, d ltc.ContractClosedDetails) {
+		e.Payload = &ltcv1.Event_ContractClosed{ContractClosed: &ltcv1.ContractClosed{
+			Status:   toEnum[ltcv1.ContractStatus](ltcv1.ContractStatus_value, d.Status, "CONTRACT_STATUS_"),
+			Invoiced: moneyToProto(d.Invoiced), Collected: moneyToProto(d.Collected), Reason: d.Reason}}
+	}),
 	// Finance's reference data.
 	ltc.EventExchangeRateSet: decoded(func(e *ltcv1.Event, r ltc.ExchangeRate) {
 		e.Payload = &ltcv1.Event_ExchangeRateSet{ExchangeRateSet: &ltcv1.ExchangeRateSet{Rate: rateToProto(r)}}

@@ -167,7 +167,7 @@ func TestForecastReport(t *testing.T) {
 		wonAt = now.Add(-time.Minute)
 	}
 	won := ltc.NewOpportunity(ltc.Lead{ID: uuid.NewString(), Owner: sam.Person(), Title: "won",
-		EstimatedValue: ltc.Money{Currency: "USD", AmountMinor: 1}}, wonAt.Add(-time.Hour))
+		EstimatedValue: ltc.Money{Currency: "USD", AmountMinor: 1}}, wonAt.Add(-time.Hour), 0)
 	won.Stage, won.Outcome, won.ClosedAt = ltc.StageClosed, ltc.OutcomeWon, &wonAt
 	won.Contract = &ltc.Contract{Number: "C-1", Amount: ltc.Money{Currency: "USD", AmountMinor: 20_000_00}}
 	require.NoError(t, e.Store.Import(ctx, []store.Deal{{Lead: ltc.Lead{ID: won.ID, State: ltc.LeadQualified, Owner: sam.Person(),

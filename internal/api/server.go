@@ -107,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 	ltcv1.RegisterAccountServiceServer(g, accountService{Server: s})
 	ltcv1.RegisterPeopleServiceServer(g, peopleService{Server: s, delegations: delegations{Server: s}})
 	ltcv1.RegisterReferenceDataServiceServer(g, referenceService{Server: s})
+	ltcv1.RegisterContractServiceServer(g, contractService{Server: s})
 	healthpb.RegisterHealthServer(g, s.health)
 	if cfg.Reflection {
 		reflection.Register(g) // v1 and v1alpha

@@ -130,15 +130,28 @@ func TestDealFromLeadToWON(t *testing.T) {
 	won, err := deals.CompleteHandover(e.As(t, dora), &ltcv1.CompleteHandoverRequest{RequestId: rid(), OpportunityId: id, Record: record})
 	require.NoError(t, err)
 	assert.Equal(t, ltcv1.Outcome_OUTCOME_WON, won.Opportunity.Outcome)
+	assert.Equal(t, ltcv1.Stage_STAGE_EXECUTION, won.Opportunity.Stage, "WON, its contract in execution")
 	assert.Equal(t, "dora", won.Opportunity.Handover.AcknowledgedBy.Id)
 
 	_, err = deals.SubmitProjectSummary(e.As(t, sam), &ltcv1.SubmitProjectSummaryRequest{RequestId: rid(), OpportunityId: id,
 		Summary: &ltcv1.ProjectSummary{WinLossReasons: "solution fit and partner", Lessons: "involve delivery at ATB",
 			WinRateAccuracy: "estimated 55%, won"}})
 	require.NoError(t, err)
+	// Signed without payment terms, the contract is one milestone of its whole amount, due at signature: invoiced,
+	// paid and closed, it ends the deal's process.
+	contracts := ltcv1.NewContractServiceClient(e.Conn)
+	_, err = contracts.IssueInvoice(e.As(t, fiona), &ltcv1.IssueInvoiceRequest{RequestId: rid(), OpportunityId: id, Number: "INV-1",
+		MilestoneId: "M1", Amount: eur(2_350_000), DueDate: &date.Date{Year: 2199, Month: 1, Day: 1}})
+	require.NoError(t, err)
+	_, err = contracts.RecordPayment(e.As(t, fiona), &ltcv1.RecordPaymentRequest{RequestId: rid(), OpportunityId: id, InvoiceNumber: "INV-1",
+		Reference: "BANK-1", Amount: eur(2_350_000), Date: &date.Date{Year: 2026, Month: 1, Day: 1}})
+	require.NoError(t, err)
+	closed, err := contracts.CloseContract(e.As(t, sam), &ltcv1.CloseContractRequest{RequestId: rid(), OpportunityId: id})
+	require.NoError(t, err)
+	assert.Equal(t, ltcv1.ContractStatus_CONTRACT_STATUS_COMPLETED, closed.Contract.Status)
 	var final ltc.Deal
 	require.NoError(t, e.Temporal.GetWorkflow(context.Background(), workflows.DealWorkflowID(id), "").Get(context.Background(), &final))
-	assert.Equal(t, ltc.OutcomeWon, final.Opportunity.Outcome, "the summary ended the deal's process")
+	assert.Equal(t, ltc.OutcomeWon, final.Opportunity.Outcome, "the contract's close ended the deal's process")
 	_, err = deals.AddRisk(e.As(t, sam), &ltcv1.AddRiskRequest{RequestId: rid(), OpportunityId: id, Risk: risk()})
 	requireCode(t, err, codes.FailedPrecondition, "CLOSED (WON)")
 
@@ -156,7 +169,8 @@ func TestDealFromLeadToWON(t *testing.T) {
 		"decision.requested", "decision.review_submitted", "decision.review_submitted", "decision.review_submitted", "decision.decided",
 		"bid.submitted", "tender.result_recorded",
 		"decision.requested", "decision.review_submitted", "decision.review_submitted", "decision.review_submitted", "decision.decided",
-		"contract.signed", "team.changed", "handover.scheduled", "handover.completed", "opportunity.closed", "summary.submitted",
+		"contract.signed", "contract.milestone_due", "team.changed", "handover.scheduled", "handover.completed", "opportunity.closed",
+		"summary.submitted", "invoice.issued", "payment.recorded", "contract.closed",
 	}, types, "every step once, in order; the refused ones left nothing")
 	keepHistory(t, e, workflows.DealWorkflowID(id), "deal_lead_to_won")
 

@@ -87,6 +87,8 @@ type session struct {
 	people ltcv1.PeopleServiceClient
 	// ref is the ReferenceDataService (exchange rates, products).
 	ref ltcv1.ReferenceDataServiceClient
+	// contracts is the ContractService.
+	contracts ltcv1.ContractServiceClient
 }
 
 func (o Options) token() (string, error) {
@@ -127,7 +129,8 @@ func dial(o Options, out io.Writer) (*session, error) {
 	return &session{opts: o, out: out, conn: conn, leads: ltcv1.NewLeadServiceClient(conn),
 		deals: ltcv1.NewOpportunityServiceClient(conn), gates: ltcv1.NewDecisionServiceClient(conn),
 		rep: ltcv1.NewReportServiceClient(conn), accounts: ltcv1.NewAccountServiceClient(conn),
-		people: ltcv1.NewPeopleServiceClient(conn), ref: ltcv1.NewReferenceDataServiceClient(conn)}, nil
+		people: ltcv1.NewPeopleServiceClient(conn), ref: ltcv1.NewReferenceDataServiceClient(conn),
+		contracts: ltcv1.NewContractServiceClient(conn)}, nil
 }
 
 // ctx is a call's context: its deadline and the caller's token.

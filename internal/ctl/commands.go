@@ -48,7 +48,8 @@ func New(out io.Writer) *cobra.Command {
 		}
 	}
 	root.AddCommand(accountCommands(run), leadCommands(run), dealCommands(run), gateCommands(run), reviewCommands(run), inboxCommand(run), eventsCommand(run),
-		reportCommand(run), delegateCommands(run), webhookCommands(run), notificationsCommands(run), rateCommands(run), productCommands(run), demoCommand(&o, out))
+		reportCommand(run), delegateCommands(run), webhookCommands(run), notificationsCommands(run), rateCommands(run), productCommands(run), demoCommand(&o, out),
+		contractCommands(run))
 	return root
 }
 

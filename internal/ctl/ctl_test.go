@@ -66,6 +66,12 @@ func TestDemoDrivesADealToWON(t *testing.T) {
 	// The bid's lines make its price; FINANCE reads their costs and the margin against the floor.
 	assert.Regexp(t, `Totals\s+list EUR 2684000.00, discount EUR 284000.00 \(10.58%\), net EUR 2400000.00, cost EUR 1466600.00, gross margin 38.89%`, text)
 	assert.Regexp(t, `Margin\s+38.89% against the level's floor of 15%, at or above it`, text)
+	// From WON to the last payment: the contract's milestones accepted, invoiced, paid, and closed.
+	assert.Regexp(t, `Milestone M2\s+PAC, 60% EUR 1410000.00, due since \S+; invoiced EUR 1410000.00, paid EUR 1410000.00`, text)
+	assert.Regexp(t, `Status\s+COMPLETED \(deal CLOSED\)`, text)
+	assert.Contains(t, text, "went from lead to WON and its last payment")
+	assert.Contains(t, text, "contract.closed")
+	assert.Regexp(t, `(?m)^`+`\S+\s+COMPLETED\s+Acme Telecom \(demo \w+\)\s+EUR 2350000.00\s+EUR 2350000.00\s+EUR 2350000.00\s+false\s+sam`, text, "the contract list")
 }
 
 func TestCommandsAndTheirErrors(t *testing.T) {

@@ -239,7 +239,10 @@ func dealCommands(run runner) *cobra.Command {
 	tender.Flags().StringVar(&t.winner, "winner", "", "who won, when lost")
 	tender.Flags().StringVar(&t.reason, "reason", "", "why")
 
-	var c struct{ number, date, amount, currency string }
+	var c struct {
+		number, date, amount, currency string
+		terms                          []string
+	}
 	sign := change(run, "sign DEAL", "Record the signed contract (the ATC-approved amount)", 1, func(s *session, args []string) (func() (*ltcv1.Opportunity, error), error) {
 		amt, err := money(c.amount, c.currency)
 		if err != nil {
@@ -249,9 +252,13 @@ func dealCommands(run runner) *cobra.Command {
 		if err != nil {
 			return nil, err
 		}
+		terms, err := paymentTerms(c.terms, c.currency)
+		if err != nil {
+			return nil, err
+		}
 		return func() (*ltcv1.Opportunity, error) {
 			resp, err := call(s, s.deals.SignContract, &ltcv1.SignContractRequest{RequestId: s.requestID(), OpportunityId: args[0],
-				Contract: &ltcv1.Contract{Number: c.number, Date: d, Amount: amt}})
+				Contract: &ltcv1.Contract{Number: c.number, Date: d, Amount: amt, PaymentTerms: terms}})
 			return resp.GetOpportunity(), err
 		}, nil
 	})
@@ -259,6 +266,7 @@ func dealCommands(run runner) *cobra.Command {
 	sign.Flags().StringVar(&c.date, "date", time.Now().Format(time.DateOnly), "signing date")
 	sign.Flags().StringVar(&c.amount, "amount", "", "amount")
 	sign.Flags().StringVar(&c.currency, "currency", "EUR", "ISO currency")
+	sign.Flags().StringArrayVar(&c.terms, "term", nil, "payment term NAME=SHARE:TRIGGER[:YYYY-MM-DD], repeated: advance=30%:signature, PAC=60%:pac:2027-06-30")
 
 	handover := &cobra.Command{Use: "handover", Short: "The contract handover meeting (合同交底会)"}
 	var hs struct {

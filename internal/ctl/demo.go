@@ -30,6 +30,7 @@ func Demo(o Options, out io.Writer) error {
 	deal := ltc.LeadID(rid("lead"))
 	initiation, atb, atc := ltc.DecisionID(rid("initiation")), ltc.DecisionID(rid("atb")), ltc.DecisionID(rid("atc"))
 	today := time.Now().Format(time.DateOnly)
+	inDays := func(n int) string { return time.Now().AddDate(0, 0, n).Format(time.DateOnly) }
 	steps := []struct {
 		as, step, title string
 		args            []string
@@ -92,17 +93,40 @@ func Demo(o Options, out io.Writer) error {
 		{"reviewer_legal", "atc-legal", "", []string{"gate", "review", atc, "--function", "legal", "--result", "pass"}},
 		{"reviewer_delivery", "atc-delivery", "", []string{"gate", "review", atc, "--function", "delivery", "--result", "pass"}},
 		{"executive2", "atc-ok", "Eva approves the contract", []string{"gate", "decide", atc, "--verdict", "approve", "--rationale", "terms acceptable"}},
-		{"sales", "sign", "Sam records the signed contract", []string{"deal", "sign", deal, "--number", "C-2027-001", "--amount", "2350000",
-			"--currency", "EUR", "--date", today}},
+		{"sales", "sign", "Sam records the signed contract with its payment terms: 30% advance, 60% at PAC, 10% at FAC",
+			[]string{"deal", "sign", deal, "--number", "C-2027-001", "--amount", "2350000", "--currency", "EUR", "--date", today,
+				"--term", "advance=30%:signature", "--term", "PAC=60%:pac:" + inDays(180), "--term", "FAC=10%:fac:" + inDays(365)}},
 		{"sales_manager", "delivery-pm", "Mia appoints Dora, a delivery project manager with no sales role, to the team", []string{"deal", "team", deal,
 			"--member", "AR=sam", "--member", "SR=sara", "--member", "FR=fred", "--member", "DELIVERY_PM=dora"}},
 		{"sales", "schedule", "Sam schedules the contract handover meeting (合同交底会)", []string{"deal", "handover", "schedule", deal,
 			"--at", time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "--attendee", "AR=sam", "--attendee", "SR=sara",
 			"--attendee", "FR=fred", "--attendee", "DELIVERY_PM=dora"}},
-		{"delivery_pm", "handover", "Dora, the delivery project manager, acknowledges the handover: WON", []string{"deal", "handover", "complete", deal,
-			"--key-terms", "24 months, 99.9% availability", "--commitments", "on-site team in Q2", "--risks", "winter site access"}},
-		{"sales", "summary", "Sam submits the project summary (销售项目总结); the deal's process ends", []string{"deal", "summary", deal,
+		{"delivery_pm", "handover", "Dora, the delivery project manager, acknowledges the handover: WON, the contract in EXECUTION",
+			[]string{"deal", "handover", "complete", deal,
+				"--key-terms", "24 months, 99.9% availability", "--commitments", "on-site team in Q2", "--risks", "winter site access"}},
+		{"sales", "summary", "Sam submits the project summary (销售项目总结); the process runs on until the contract closes", []string{"deal", "summary", deal,
 			"--reasons", "solution fit and partner", "--lessons", "involve delivery at ATB", "--accuracy", "estimated 60%, won"}},
+		{"reviewer_finance", "invoice-advance", "Fiona (FINANCE) invoices the advance, due since the signature (合同执行)",
+			[]string{"contract", "invoice", deal, "--number", "INV-" + run[:4] + "-1", "--milestone", "M1", "--amount", "705000", "--due", inDays(30)}},
+		{"erp", "pay-advance", "The ERP records the customer's payment over gRPC", []string{"contract", "pay", deal, "--invoice", "INV-" + run[:4] + "-1",
+			"--reference", "BANK-" + run[:4] + "-1", "--amount", "705000", "--date", today}},
+		{"delivery_pm", "pac", "Dora records the provisional acceptance (PAC) with its certificate: the 60% milestone is due",
+			[]string{"contract", "accept", deal, "--kind", "pac", "--certificate", "PAC-2027-017", "--date", today}},
+		{"reviewer_finance", "invoice-pac", "", []string{"contract", "invoice", deal, "--number", "INV-" + run[:4] + "-2", "--milestone", "M2",
+			"--amount", "1410000", "--due", inDays(30)}},
+		{"erp", "pay-pac-1", "The customer pays it in two parts", []string{"contract", "pay", deal, "--invoice", "INV-" + run[:4] + "-2",
+			"--reference", "BANK-" + run[:4] + "-2", "--amount", "1000000", "--date", today}},
+		{"erp", "pay-pac-2", "", []string{"contract", "pay", deal, "--invoice", "INV-" + run[:4] + "-2",
+			"--reference", "BANK-" + run[:4] + "-3", "--amount", "410000", "--date", today}},
+		{"delivery_pm", "fac", "Then the final acceptance (FAC)", []string{"contract", "accept", deal, "--kind", "fac", "--certificate", "FAC-2027-017",
+			"--date", today}},
+		{"reviewer_finance", "invoice-fac", "", []string{"contract", "invoice", deal, "--number", "INV-" + run[:4] + "-3", "--milestone", "M3",
+			"--amount", "235000", "--due", inDays(30)}},
+		{"reviewer_finance", "pay-fac", "and the last payment, recorded by FINANCE", []string{"contract", "pay", deal, "--invoice", "INV-" + run[:4] + "-3",
+			"--reference", "BANK-" + run[:4] + "-4", "--amount", "235000", "--date", today}},
+		{"sales", "close-contract", "Sam closes the contract: everything accepted and paid, the deal's process ends",
+			[]string{"contract", "close", deal}},
+		{"reviewer_finance", "", "FINANCE's view: the contracts of its unit", []string{"contract", "list", "--owner", "sam"}},
 		{"sales", "", "The whole deal", []string{"deal", "show", deal}},
 	}
 	for _, st := range steps {
@@ -121,7 +145,7 @@ func Demo(o Options, out io.Writer) error {
 			return fmt.Errorf("demo step %q: %w", strings.Join(st.args[:2], " "), err)
 		}
 	}
-	fmt.Fprintf(out, "\nDeal %s of account %s went from lead to WON. Follow its events: ltcctl --as admin events --deal %s"+
+	fmt.Fprintf(out, "\nDeal %s of account %s went from lead to WON and its last payment. Follow its events: ltcctl --as admin events --deal %s"+
 		" (the account's: --account %s)\n", deal, account, deal, account)
 	return nil
 }

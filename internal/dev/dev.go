@@ -70,6 +70,7 @@ var DemoPeople = map[string]ltc.Actor{
 	"executive2_apac":       {ID: "aiko", Name: "Aiko Region", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2, Unit: "apac"},
 	"reviewer_finance_apac": {ID: "hana", Name: "Hana Finance", Roles: []ltc.Role{ltc.RoleReviewer}, Functions: []ltc.ReviewFunction{ltc.FunctionFinance}, Unit: "apac"},
 	"system":                {ID: "crm", Name: "CRM integration", Roles: []ltc.Role{ltc.RoleSystem}, Unit: ltc.Company, Scopes: []string{ltc.ScopeRead}},
+	"erp":                   {ID: "erp", Name: "ERP integration", Roles: []ltc.Role{ltc.RoleSystem}, Unit: ltc.Company, Scopes: []string{ltc.ScopeWrite}},
 	"admin":                 {ID: "ops", Name: "Operator", Roles: []ltc.Role{ltc.RoleAdmin}, Unit: ltc.Company},
 }
 

@@ -41,6 +41,8 @@ type Contract struct {
 	Amount   Money     `json:"amount"`
 	SignedBy Person    `json:"signed_by"`
 	SignedAt time.Time `json:"signed_at"`
+	// PaymentTerms are the contract's payment terms (RulesExecution), which become its milestones.
+	PaymentTerms []PaymentTerm `json:"payment_terms,omitempty"`
 }
 
 // HandoverRecord is what the contract handover meeting (合同交底会) hands to delivery.
@@ -243,12 +245,19 @@ func CanCompleteHandover(a Actor, o Opportunity) error {
 	return nil
 }
 
-// CompleteHandover returns the deal closed as WON, handed to delivery with the record.
+// CompleteHandover returns the deal closed as WON, handed to delivery with the record. A deal whose contract has
+// its execution (RulesExecution) stands in EXECUTION until the contract closes.
 func (o Opportunity) CompleteHandover(r HandoverRecord, by Person, now time.Time, p Policy) Opportunity {
 	h := *o.Handover
 	h.Record, h.AcknowledgedBy, h.CompletedAt = &r, &by, &now
 	o.Handover = &h
-	return o.Close(OutcomeWon, "contract handed over to delivery", by, now, p)
+	o = o.Close(OutcomeWon, "contract handed over to delivery", by, now, p)
+	if o.Execution != nil {
+		x := *o.Execution
+		x.Status = ContractExecution
+		o.Execution, o.Stage = &x, StageExecution
+	}
+	return o
 }
 
 // MarkHandoverOverdue returns the deal flagged as past its handover SLA.
@@ -326,7 +335,8 @@ func (cmd RecordTenderResult) Apply(d Deal, c Context) (Change, error) {
 	return c.change(d, next, nil, EventTenderResult, next.Tender), nil
 }
 
-// SignContract records the contract signed as the last ATC approved it; the handover is owed within its SLA.
+// SignContract records the contract signed as the last ATC approved it; the handover is owed within its SLA. Under
+// RulesExecution its payment terms become the contract's milestones, those due at signature due now.
 type SignContract struct {
 	Contract Contract `json:"contract"`
 }
@@ -342,8 +352,22 @@ func (cmd SignContract) Apply(d Deal, c Context) (Change, error) {
 	}
 	k := cmd.Contract
 	k.SignedBy = c.Actor.Person()
+	k.PaymentTerms = slices.Clone(k.PaymentTerms)
 	next := o.SignContract(k, c.Now, c.Policy)
-	return c.change(d, next, nil, EventContractSigned, next.Contract), nil
+	if !o.executes() {
+		if len(k.PaymentTerms) > 0 {
+			return Change{}, o.precondition("payment terms are taken for deals started under rules version %d or later; this one runs under %d", RulesExecution, o.Rules)
+		}
+		return c.change(d, next, nil, EventContractSigned, next.Contract), nil
+	}
+	ms, err := Milestones(k.PaymentTerms, k.Amount)
+	if err != nil {
+		return Change{}, err
+	}
+	next = next.startExecution(ms, c.Now)
+	ch := c.change(d, next, nil, EventContractSigned, next.Contract)
+	ch.Events = append(ch.Events, c.milestonesDue(o, next, c.Actor.Person())...)
+	return ch, nil
 }
 
 // ScheduleHandover schedules the contract handover meeting (合同交底会); its attendees are told.

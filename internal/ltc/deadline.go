@@ -15,7 +15,7 @@ type Deadline struct {
 }
 
 // Deadlines are the times the deal waits for now, in this order: the lead SLA; the pending decision's SLA, the
-// handover SLA, the weekly report check and the project summary's SLA.
+// handover SLA, the weekly report check, the project summary's SLA, then those of the contract's execution.
 func (d Deal) Deadlines(p Policy) []Deadline {
 	if d.Opportunity == nil {
 		if l := d.Lead; l.Open() && !l.Overdue {
@@ -41,7 +41,7 @@ func (d Deal) Deadlines(p Policy) []Deadline {
 	if !o.Open() && o.Summary == nil && o.SummaryDueAt != nil && !o.SummaryOverdue {
 		ds = append(ds, Deadline{*o.SummaryDueAt, "summary-overdue:" + o.ID, MarkSummaryOverdue{}})
 	}
-	return ds
+	return append(ds, o.executionDeadlines(p)...)
 }
 
 // NextDeadline is the earliest deadline the deal waits for, if any (the first of Deadlines on a tie).

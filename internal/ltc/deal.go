@@ -26,6 +26,9 @@ type Context struct {
 	Now       time.Time
 	Policy    Policy
 	RequestID string
+	// Rules is the rules version a deal qualified now starts under; 0 is the newest (RulesExecution). A process
+	// recorded before the newest rules passes the version before them, so its history replays.
+	Rules int
 }
 
 // Change is what an accepted command does: the deal after it, the decision it touched, and the events it
@@ -58,13 +61,13 @@ const (
 )
 
 // Ended reports whether the deal's process has nothing left to do: the lead was disqualified, or the deal is
-// closed with its project summary in.
+// closed with its project summary in (and, under RulesExecution, its contract closed: a deal in EXECUTION runs on).
 func (d Deal) Ended() bool {
 	if d.Opportunity == nil {
 		return d.Lead.State == LeadDisqualified
 	}
 	_, pending := d.Opportunity.Pending() // a REOPEN decision of a deal closed with its summary in
-	return d.Opportunity.Summary != nil && !pending
+	return d.Opportunity.Summary != nil && !pending && d.Opportunity.Stage != StageExecution
 }
 
 // ID is the deal's id, which its lead and its opportunity share.

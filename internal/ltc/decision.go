@@ -154,7 +154,10 @@ type Package struct {
 	Bid        *BidPackage        `json:"bid,omitempty"`
 	Contract   *ContractPackage   `json:"contract,omitempty"`
 	Reopen     *ReopenPackage     `json:"reopen,omitempty"`
-	Risks      []Risk             `json:"risks,omitempty"`
+	// ChangeOrder and WriteOff are the packages of the gates of a contract in execution.
+	ChangeOrder *ChangeOrderPackage `json:"change_order,omitempty"`
+	WriteOff    *WriteOffPackage    `json:"write_off,omitempty"`
+	Risks       []Risk              `json:"risks,omitempty"`
 }
 
 // gateRule is how a gate moves the deal: the stages a request may come from (the second one asks again for a
@@ -482,7 +485,7 @@ func pendingDecision(o Opportunity, id string) (Decision, error) {
 	if !ok {
 		return d, NotFound("decision %s not found on deal %s", id, o.ID)
 	}
-	if err := o.open(); err != nil && d.Gate != GateReopen {
+	if err := o.open(); err != nil && d.Gate != GateReopen && !contractGate(d.Gate) {
 		return d, err
 	}
 	if d.Status != DecisionPending {
@@ -552,6 +555,11 @@ func CanDecide(a Actor, o Opportunity, decisionID string, r Ruling) error {
 		if missing := d.MissingReviews(); len(missing) > 0 {
 			return o.precondition("approving %s %s needs the %s review(s) first", d.Gate, d.ID, joinFunctions(missing))
 		}
+		if contractGate(d.Gate) {
+			if err := o.canApproveContractGate(d); err != nil {
+				return err
+			}
+		}
 		if r.Level != "" && d.Gate != GateInitiation && o.governed() {
 			return Invalid("only an INITIATION decision fixes the project level; %s %s decides on the deal's level", d.Gate, d.ID)
 		}
@@ -589,6 +597,9 @@ func (o Opportunity) Decide(decisionID string, r Ruling, by Actor, now time.Time
 	d, _ := o.Decision(decisionID)
 	if d.Gate == GateReopen {
 		return o.decideReopen(d, r, by, now, p)
+	}
+	if contractGate(d.Gate) {
+		return o.decideContractGate(d, r, by, now)
 	}
 	rule := gateRules[d.Gate]
 	status := map[Verdict]DecisionStatus{
@@ -707,6 +718,9 @@ func (cmd RequestDecision) Apply(d Deal, c Context) (Change, error) {
 	if cmd.Gate == GateReopen {
 		return cmd.reopenRequest(d, c)
 	}
+	if contractGate(cmd.Gate) {
+		return cmd.requestContractGate(d, c)
+	}
 	o, err := d.opportunity()
 	if err == nil {
 		err = CanRequestDecision(c.Actor, o, cmd.Gate, cmd.Package)
@@ -787,7 +801,7 @@ func (cmd Decide) Apply(d Deal, c Context) (Change, error) {
 		return Change{}, err
 	}
 	next, decision := o.Decide(cmd.DecisionID, cmd.ruling(), c.Actor, c.Now, c.Policy)
-	return c.reopened(o, c.change(d, next, &decision, EventDecisionDecided, decision, UserRecipient(decision.RequestedBy.ID))), nil
+	return c.executed(o, c.reopened(o, c.change(d, next, &decision, EventDecisionDecided, decision, UserRecipient(decision.RequestedBy.ID)))), nil
 }
 
 // WithdrawDecision withdraws a pending decision; its deciders are told.

@@ -30,7 +30,7 @@ func ruling(v ltc.Verdict, rationale string) ltc.Ruling {
 
 func validated() ltc.Opportunity {
 	l := ltc.NewLead(ltc.Lead{ID: "D1", Owner: owner.Person(), Customer: ltc.Customer{Name: "Acme", Grade: ltc.GradeB}}, ltc.DefaultPolicy(), t0)
-	o := ltc.NewOpportunity(l.Qualify(ltc.Qualification{Urgency: ltc.UrgencyHot}, l.ID, t0), t0)
+	o := ltc.NewOpportunity(l.Qualify(ltc.Qualification{Urgency: ltc.UrgencyHot}, l.ID, t0), t0, 0)
 	return o.UpdateAssessment(ltc.Assessment{WinRate: 60, Value: ltc.Money{Currency: "EUR", AmountMinor: 500_000_00}}, t0)
 }
 
@@ -45,7 +45,7 @@ func TestInitiationRequest(t *testing.T) {
 	assert.NoError(t, ltc.CanRequestDecision(manager, o, ltc.GateInitiation, initiation))
 	assert.Equal(t, ltc.KindPermission, ltc.KindOf(ltc.CanRequestDecision(rep, o, ltc.GateInitiation, initiation)))
 	assert.Equal(t, ltc.KindPrecondition, ltc.KindOf(ltc.CanRequestDecision(owner, o, ltc.GateATB, ltc.Package{Bid: &ltc.BidPackage{}})))
-	unassessed := ltc.NewOpportunity(ltc.Lead{ID: "D2", Owner: owner.Person()}, t0)
+	unassessed := ltc.NewOpportunity(ltc.Lead{ID: "D2", Owner: owner.Person()}, t0, 0)
 	assert.ErrorContains(t, ltc.CanRequestDecision(owner, unassessed, ltc.GateInitiation, initiation), "assessment")
 
 	for level, want := range map[ltc.ProjectLevel]int{ltc.LevelA: 3, ltc.LevelB: 2, ltc.LevelC: ltc.ManagerAuthority} {

@@ -75,7 +75,7 @@ func CanDelegate(a Actor, dl Delegation, now time.Time) (Delegation, error) {
 		return dl, PermissionDenied("an admin who sets a delegation for another person may not name themselves its deputy")
 	}
 	for _, g := range dl.Gates {
-		if _, ok := gateRules[g]; !ok && g != GateReopen {
+		if _, ok := gateRules[g]; !ok && g != GateReopen && !contractGate(g) {
 			return dl, Invalid("gates: unknown gate %q", g)
 		}
 	}
@@ -193,8 +193,8 @@ func (cmd Decide) applyFor(d Deal, c Context) (Change, error) {
 		return Change{}, err
 	}
 	next, decision := o.DecideFor(cmd.DecisionID, cmd.ruling(), c.Actor.Person(), dl, c.Now, c.Policy)
-	return c.reopened(o, c.change(d, next, &decision, EventDecisionDecided, decision,
-		UserRecipient(decision.RequestedBy.ID), UserRecipient(dl.Delegator.ID))), nil
+	return c.executed(o, c.reopened(o, c.change(d, next, &decision, EventDecisionDecided, decision,
+		UserRecipient(decision.RequestedBy.ID), UserRecipient(dl.Delegator.ID)))), nil
 }
 
 // applyFor records a deputy's review on the delegator's behalf.

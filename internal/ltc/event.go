@@ -130,6 +130,22 @@ const (
 	EventOpportunityReopened = "opportunity.reopened"
 )
 
+// Event types of contract execution.
+const (
+	EventMilestoneDue     = "contract.milestone_due"
+	EventContractAccepted = "contract.accepted"
+	EventInvoiceIssued    = "invoice.issued"
+	EventPaymentRecorded  = "payment.recorded"
+	EventInvoiceOverdue   = "invoice.overdue"
+	EventInvoiceEscalated = "invoice.escalated"
+	EventContractClosed   = "contract.closed"
+	EventContractChanged  = "contract.changed"
+)
+
+// ExecutionEventTypes are the events of contract execution.
+var ExecutionEventTypes = []string{EventMilestoneDue, EventContractAccepted, EventInvoiceIssued, EventPaymentRecorded,
+	EventInvoiceOverdue, EventInvoiceEscalated, EventContractClosed, EventContractChanged}
+
 // Event types of finance's reference data: their deal_id is empty and their subject is the rate or product
 // (ReferenceEventTypes).
 const (
@@ -153,4 +169,4 @@ var EventTypes = slices.Concat([]string{
 	EventWeeklyReportSubmitted, EventWeeklyReportOverdue, EventMeetingRecorded,
 	EventLeadReassigned, EventOwnerReassigned, EventReviewReassigned, EventOpportunityReopened,
 	EventForecastUpdated,
-}, AccountEventTypes, ReferenceEventTypes)
+}, ExecutionEventTypes, AccountEventTypes, ReferenceEventTypes)

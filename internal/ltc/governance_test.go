@@ -33,7 +33,7 @@ var (
 func germanDeal(value ltc.Money, grade ltc.CustomerGrade) ltc.Opportunity {
 	l := ltc.NewLead(ltc.Lead{ID: "G1", Owner: gSales.Person(), CreatedBy: gSales.Person(), Unit: germany,
 		Customer: ltc.Customer{Name: "Bayern Tel", Grade: grade}}, ltc.DefaultPolicy(), t0)
-	o := ltc.NewOpportunity(l.Qualify(ltc.Qualification{Urgency: ltc.UrgencyHot}, l.ID, t0), t0)
+	o := ltc.NewOpportunity(l.Qualify(ltc.Qualification{Urgency: ltc.UrgencyHot}, l.ID, t0), t0, 0)
 	return o.UpdateAssessment(ltc.Assessment{WinRate: 50, Value: value}, t0)
 }
 

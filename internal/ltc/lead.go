@@ -202,7 +202,7 @@ func (cmd QualifyLead) Apply(d Deal, c Context) (Change, error) {
 		return Change{}, err
 	}
 	lead := d.Lead.Qualify(cmd.Qualification, d.Lead.ID, c.Now)
-	o := NewOpportunity(lead, c.Now)
+	o := NewOpportunity(lead, c.Now, c.Rules)
 	actor := c.Actor.Person()
 	return Change{Deal: Deal{Lead: lead, Opportunity: &o}, Events: []Event{
 		c.leadEvent(d.Lead, lead, EventLeadQualified, actor, cmd.Qualification),

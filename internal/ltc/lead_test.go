@@ -65,7 +65,7 @@ func TestLeadLifecycle(t *testing.T) {
 	q := l.Qualify(ltc.Qualification{Urgency: ltc.UrgencyCold}, "L1", t0.Add(time.Hour))
 	assert.Equal(t, ltc.LeadQualified, q.State)
 	assert.Equal(t, ltc.LeadNew, l.State, "transitions return a new value")
-	o := ltc.NewOpportunity(q, t0.Add(time.Hour))
+	o := ltc.NewOpportunity(q, t0.Add(time.Hour), 0)
 	assert.Equal(t, ltc.StageValidation, o.Stage)
 	assert.Equal(t, "L1", o.ID)
 	assert.Equal(t, q.Customer, o.Customer)

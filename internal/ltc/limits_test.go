@@ -39,7 +39,7 @@ func meeting(conclusions string) ltc.RecordMeeting {
 
 func TestTheProcessKeepsOnlyWhatTheRulesNeed(t *testing.T) {
 	o := pursuit()
-	require.Equal(t, ltc.RulesEconomics, o.Rules, "new deals are bounded, with the economics")
+	require.Equal(t, ltc.RulesExecution, o.Rules, "new deals are bounded, with the economics and the execution")
 	wholeDeal := o // the same changes without the limits' rules
 	var content []ltc.Content
 	steps := []struct {

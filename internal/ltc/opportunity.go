@@ -101,6 +101,9 @@ type Opportunity struct {
 	Contract               *Contract       `json:"contract,omitempty"`
 	Handover               *Handover       `json:"handover,omitempty"`
 	Summary                *ProjectSummary `json:"summary,omitempty"`
+	// Execution is the signed contract's execution to cash (RulesExecution): milestones, acceptances, invoices,
+	// payments.
+	Execution *Execution `json:"execution,omitempty"`
 	// HandoverDueAt is when the handover must be complete (signing + the handover SLA); SummaryDueAt when the
 	// project summary is owed (close + the summary SLA). The flags say the time passed.
 	HandoverDueAt   *time.Time `json:"handover_due_at,omitempty"`
@@ -124,8 +127,12 @@ type Opportunity struct {
 	ClosedAt     *time.Time `json:"closed_at,omitempty"`
 }
 
-// NewOpportunity is the deal created from a qualified lead, in stage VALIDATION.
-func NewOpportunity(l Lead, now time.Time) Opportunity {
+// NewOpportunity is the deal created from a qualified lead, in stage VALIDATION, under the rules version given (0:
+// the newest).
+func NewOpportunity(l Lead, now time.Time, rules int) Opportunity {
+	if rules == 0 {
+		rules = RulesExecution
+	}
 	return Opportunity{
 		ID:             l.ID,
 		LeadID:         l.ID,
@@ -137,14 +144,15 @@ func NewOpportunity(l Lead, now time.Time) Opportunity {
 		Unit:           l.Unit,
 		CreatedBy:      l.CreatedBy,
 		PolicyVersion:  l.PolicyVersion,
-		Rules:          RulesEconomics,
+		Rules:          rules,
 		CreatedAt:      now,
 		UpdatedAt:      now,
 	}
 }
 
-// Open reports whether the deal is still being worked.
-func (o Opportunity) Open() bool { return o.Stage != StageClosed }
+// Open reports whether the deal is still being worked by sales: a WON deal whose contract is in EXECUTION is
+// closed for sales (see RulesExecution).
+func (o Opportunity) Open() bool { return o.Stage != StageClosed && o.Stage != StageExecution }
 
 // Pending returns the pending decision, if there is one.
 func (o Opportunity) Pending() (Decision, bool) {

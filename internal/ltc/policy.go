@@ -41,6 +41,9 @@ type Policy struct {
 	// again to the executives. Zero means the default.
 	ReviewGrace         Duration `json:"review_grace,omitempty"`
 	ReviewEscalateAfter Duration `json:"review_escalate_after,omitempty"`
+	// ReceivableEscalateAfter is how long an overdue invoice waits before each escalation: to the sales managers,
+	// then to the executives in scope. Zero is DefaultReceivableEscalateAfter.
+	ReceivableEscalateAfter Duration `json:"receivable_escalate_after,omitempty"`
 	// ReopenWindow is how long after its close a deal closed without a win may be reopened (gate REOPEN). Zero (a
 	// policy written before it existed, which deals started under keep) means the default.
 	ReopenWindow Duration `json:"reopen_window,omitempty"`

@@ -29,7 +29,7 @@ func TestEveryPreconditionRefusalNamesTheCurrentStage(t *testing.T) {
 	reviewed, _ := atbPending.SubmitReview(atb.ID, ltc.Review{Function: ltc.FunctionFinance})
 	noCadence := pursuit() // a team appointed before weekly reports existed
 	noCadence.Cadence = nil
-	unassessed := ltc.NewOpportunity(ltc.NewLead(ltc.Lead{ID: "D2", Owner: owner.Person()}, p, t0), t0)
+	unassessed := ltc.NewOpportunity(ltc.NewLead(ltc.Lead{ID: "D2", Owner: owner.Person()}, p, t0), t0, 0)
 
 	for name, c := range map[string]struct {
 		deal ltc.Opportunity

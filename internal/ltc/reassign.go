@@ -146,7 +146,7 @@ func CanReassignOwner(a Actor, o Opportunity, owner Person, reason string) error
 	if err := reassignsIndependently(a, o); err != nil {
 		return err
 	}
-	if err := o.open(); err != nil {
+	if err := o.worked(); err != nil {
 		return err
 	}
 	if o.Owner.ID == owner.ID {

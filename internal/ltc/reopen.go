@@ -127,13 +127,8 @@ func (cmd RequestDecision) reopenRequest(d Deal, c Context) (Change, error) {
 // decideReopen is Decide for a REOPEN decision: an approval returns the deal to the package's stage, the close it
 // undoes kept in Reopenings; a rejection or a return leaves it closed as it was.
 func (o Opportunity) decideReopen(d Decision, r Ruling, by Actor, now time.Time, p Policy) (Opportunity, Decision) {
-	status := map[Verdict]DecisionStatus{
-		VerdictApprove: DecisionApproved, VerdictApproveWithConditions: DecisionApprovedWithConditions,
-		VerdictReject: DecisionRejected, VerdictReturn: DecisionReturned,
-	}[r.Verdict]
-	d = d.close(status, by.Person(), by.Authority, r.Rationale, now)
-	d.Conditions = slices.Clone(r.Conditions)
-	if status == DecisionApproved || status == DecisionApprovedWithConditions {
+	d = d.ruled(r, by, now)
+	if d.approved() {
 		o = o.reopen(d, now, p)
 	}
 	o = o.withDecision(d)

@@ -96,7 +96,7 @@ func CanAppointTeam(a Actor, o Opportunity) error {
 	if !o.managedBy(a) {
 		return PermissionDenied("appointing the project team of deal %s needs the sales_manager role for %s", o.ID, o.Unit)
 	}
-	if err := o.open(); err != nil {
+	if err := o.worked(); err != nil {
 		return err
 	}
 	if o.Stage == StageValidation || o.Stage == StageInitiationReview {

@@ -56,6 +56,18 @@ var Rules = map[string]Rule{
 	ltc.EventRelationshipReviewEscalated: {Page: "accounts",
 		Subject: map[string]string{"en": "Relationship review escalated: {title}", "zh-CN": "客户关系审视已升级：{title}"},
 		Body:    map[string]string{"en": "The relationship review of account {title} is overdue and was escalated to you.", "zh-CN": "客户 {title} 的关系审视已逾期并升级至您。"}},
+	// Contract execution: a milestone to invoice, and receivables unpaid past their due date (the AR and the FR,
+	// then the sales managers, then the executives in scope, as the events address them).
+	ltc.EventMilestoneDue: {Page: "deals",
+		Subject: map[string]string{"en": "Milestone due: {title}", "zh-CN": "里程碑到期：{title}"},
+		Body:    map[string]string{"en": "A milestone of the contract of {title} is due: it can be invoiced.", "zh-CN": "{title} 合同的一个里程碑已到期，可以开票。"}},
+	ltc.EventInvoiceOverdue: {Page: "deals",
+		Subject: map[string]string{"en": "Invoice overdue: {title}", "zh-CN": "发票逾期：{title}"},
+		Body:    map[string]string{"en": "An invoice of the contract of {title} is unpaid past its due date.", "zh-CN": "{title} 合同的一张发票已过到期日仍未回款。"}},
+	ltc.EventInvoiceEscalated: {Page: "deals",
+		Subject: map[string]string{"en": "Overdue invoice escalated to you: {title}", "zh-CN": "逾期发票已升级至您：{title}"},
+		Body: map[string]string{"en": "An invoice of the contract of {title} is still unpaid well past its due date and was escalated to you.",
+			"zh-CN": "{title} 合同的一张发票逾期未回款，已升级至您。"}},
 }
 
 // Mail is one notification mail.

@@ -80,6 +80,9 @@ func (s *Store) ApplyRevision(ctx context.Context, c Change) (*Behind, error) {
 		if err := upsertForecast(ctx, tx, *c.Opportunity); err != nil {
 			return err
 		}
+		if err := writeExecution(ctx, tx, *c.Opportunity); err != nil {
+			return err
+		}
 		if c.Decision != nil {
 			if err := upsertDecision(ctx, tx, *c.Decision, *c.Opportunity); err != nil {
 				return err
@@ -235,7 +238,7 @@ func upsertLead(ctx context.Context, tx pgx.Tx, l ltc.Lead) error {
 
 var opportunityColumns = []string{"id", "lead_id", "stage", "outcome", "level", "owner_id", "customer_name",
 	"created_at", "updated_at", "closed_at", "value_currency", "value_minor", "contract_currency", "contract_minor", "doc",
-	"reached_stages", "customer_search", "overdue", "account_id"}
+	"reached_stages", "customer_search", "overdue", "account_id", "contract_status"}
 
 // opportunityRow is the deal's row; reached holds the main-path stages it entered (see reachedStages).
 func opportunityRow(o ltc.Opportunity, reached int32) ([]any, error) {
@@ -250,7 +253,7 @@ func opportunityRow(o ltc.Opportunity, reached int32) ([]any, error) {
 	return []any{o.ID, o.LeadID, o.Stage, orNull(string(o.Outcome)), orNull(string(o.Level)), o.Owner.ID, o.Customer.Name,
 		o.CreatedAt, o.UpdatedAt, o.ClosedAt, o.EstimatedValue.Currency, o.EstimatedValue.AmountMinor,
 		contractCurrency, contractMinor, doc, reached, searchText(o.Customer.Name), o.IsOverdue(),
-		orNull(o.Customer.AccountID)}, nil
+		orNull(o.Customer.AccountID), contractStatus(o)}, nil
 }
 
 // upsertOpportunity writes the deal's row, adding the stages in reached to those it had entered before, at
@@ -263,14 +266,14 @@ func upsertOpportunity(ctx context.Context, tx pgx.Tx, o ltc.Opportunity, reache
 	_, err = tx.Exec(ctx, `
 		INSERT INTO opportunities (id, lead_id, stage, outcome, level, owner_id, customer_name, created_at, updated_at, closed_at,
 			value_currency, value_minor, contract_currency, contract_minor, doc, reached_stages, customer_search, overdue,
-			account_id, revision)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+			account_id, contract_status, revision)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 		ON CONFLICT (id) DO UPDATE SET stage = $3, outcome = $4, level = $5, owner_id = $6,
 			customer_name = $7, updated_at = $9, closed_at = $10, value_currency = $11, value_minor = $12,
 			contract_currency = $13, contract_minor = $14, doc = $15,
 			reached_stages = opportunities.reached_stages | $16, customer_search = $17, overdue = $18,
-			account_id = coalesce($19, opportunities.account_id),
-			revision = CASE WHEN $20 = 0 THEN opportunities.revision ELSE $20 END`, append(row, revision)...)
+			account_id = coalesce($19, opportunities.account_id), contract_status = $20,
+			revision = CASE WHEN $21 = 0 THEN opportunities.revision ELSE $21 END`, append(row, revision)...)
 	if err != nil {
 		return fmt.Errorf("write opportunity %s: %w", o.ID, err)
 	}

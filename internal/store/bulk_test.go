@@ -22,7 +22,7 @@ import (
 func importedDeal(at time.Time) store.Deal {
 	l := newLead("owner-7", at)
 	l = l.Qualify(ltc.Qualification{BudgetConfirmed: true, Urgency: ltc.UrgencyHot}, l.ID, at.Add(time.Hour))
-	o := ltc.NewOpportunity(l, at.Add(time.Hour)).UpdateAssessment(ltc.Assessment{WinRate: 50}, at.Add(time.Hour))
+	o := ltc.NewOpportunity(l, at.Add(time.Hour), 0).UpdateAssessment(ltc.Assessment{WinRate: 50}, at.Add(time.Hour))
 	o, _ = o.RequestDecision(ltc.DecisionID("init-"+l.ID), ltc.GateInitiation,
 		ltc.Package{Initiation: &ltc.InitiationPackage{ProposedLevel: ltc.LevelB, Rationale: "fits"}},
 		ltc.DefaultPolicy(), l.Owner, at.Add(2*time.Hour))

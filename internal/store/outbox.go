@@ -216,7 +216,8 @@ func (s *Store) SendDigests(ctx context.Context, cutoff time.Time, limit int, se
 }
 
 // DealsWithDeadlines pages the leads and deals with a deadline in (from, until], by id after the cursor: an open
-// lead's SLA; an open deal's weekly report, handover or pending decision; a closed deal's project summary.
+// lead's SLA; an open deal's weekly report, handover or pending decision; a closed deal's (or a WON one's in
+// EXECUTION) project summary.
 func (s *Store) DealsWithDeadlines(ctx context.Context, after string, from, until time.Time, limit int) ([]ltc.Deal, error) {
 	within := func(expr string) string {
 		return "((" + expr + ")::timestamptz > $2 AND (" + expr + ")::timestamptz <= $3)"
@@ -227,7 +228,7 @@ func (s *Store) DealsWithDeadlines(ctx context.Context, after string, from, unti
 			(o.id IS NULL AND l.state = 'NEW' AND `+within("l.doc->>'sla_due_at'")+`)
 			OR (o.stage <> 'CLOSED' AND (`+within("o.doc->'cadence'->>'next_due_at'")+` OR `+within("o.doc->>'handover_due_at'")+`
 				OR EXISTS (SELECT 1 FROM decisions x WHERE x.opportunity_id = o.id AND x.status = 'PENDING' AND `+within("x.doc->>'due_at'")+`)))
-			OR (o.stage = 'CLOSED' AND o.doc->'summary' IS NULL AND `+within("o.doc->>'summary_due_at'")+`))
+			OR (o.stage IN ('CLOSED', 'EXECUTION') AND o.doc->'summary' IS NULL AND `+within("o.doc->>'summary_due_at'")+`))
 		ORDER BY l.id::text LIMIT $4`, after, from, until, limit)
 	if err != nil {
 		return nil, fmt.Errorf("deals with deadlines: %w", err)

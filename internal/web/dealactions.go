@@ -42,7 +42,7 @@ func pending(o *ltcv1.Opportunity) *ltcv1.Decision {
 }
 
 // dealActions are the deal page's forms, in the order of the process.
-var dealActions = forms("/deals/", []action[*ltcv1.Opportunity]{
+var dealActions = forms("/deals/", append([]action[*ltcv1.Opportunity]{
 	{Key: "report", Title: "Submit a weekly report", Who: "The team",
 		Offered: func(o *ltcv1.Opportunity) bool { return o.NextReportDueTime != nil },
 		Fields: []field{{Name: "progress", Label: "Progress", Kind: "area"}, {Name: "win_rate", Label: "Win rate (percent)", Kind: "number"},
@@ -329,7 +329,7 @@ var dealActions = forms("/deals/", []action[*ltcv1.Opportunity]{
 				Outcome: enumValue[ltcv1.Outcome](ltcv1.Outcome_value, v.Get("outcome")), Reason: v.Get("reason")})
 			return err
 		}},
-})
+}, contractActions...))
 
 // need is something the deal needs to move on from its stage: with the form of the page that meets it (empty when
 // none does, as for a decision) and, for a gate's reviews, the functions still to review.
@@ -376,9 +376,12 @@ func missing(o *ltcv1.Opportunity) []need {
 			add("The contract handover meeting scheduled", "schedule")
 		}
 		add("The handover acknowledged by the delivery project manager", "handover")
-	case ltcv1.Stage_STAGE_CLOSED:
+	case ltcv1.Stage_STAGE_CLOSED, ltcv1.Stage_STAGE_EXECUTION:
 		if o.SummaryDueTime != nil && o.Summary == nil {
 			add("The project summary", "summary")
+		}
+		if o.Stage == ltcv1.Stage_STAGE_EXECUTION {
+			add("The contract's milestones accepted, invoiced and paid, then its close", "invoice")
 		}
 	}
 	return needs

@@ -52,8 +52,8 @@ func TestEveryStringOfThePagesIsInTheCatalogue(t *testing.T) {
 	formWords(keys, leadActions)
 	formWords(keys, webhookActions)
 	formWords(keys, decisionActions)
-	keys[eraseUnticked] = true        // and so does the refusal the account page makes itself
-	for _, stage := range stagePath { // and so do what a deal needs and what its team owes
+	keys[eraseUnticked] = true                                             // and so does the refusal the account page makes itself
+	for _, stage := range append(stagePath, ltcv1.Stage_STAGE_EXECUTION) { // and so do what a deal needs and what its team owes
 		for _, n := range missing(&ltcv1.Opportunity{Stage: stage, SummaryDueTime: timestamppb.Now(),
 			Decisions: []*ltcv1.Decision{{Status: ltcv1.DecisionStatus_DECISION_STATUS_PENDING}}}) {
 			keys[n.What] = true

@@ -78,6 +78,7 @@ type Server struct {
 	reports   ltcv1.ReportServiceClient
 	people    ltcv1.PeopleServiceClient
 	reference ltcv1.ReferenceDataServiceClient
+	contracts ltcv1.ContractServiceClient
 	signIn    SignIn
 	sessions  *sessions
 	pages     map[string]*template.Template
@@ -103,8 +104,8 @@ func New(o Options) (*Server, error) {
 		leads: ltcv1.NewLeadServiceClient(o.API), deals: ltcv1.NewOpportunityServiceClient(o.API),
 		decisions: ltcv1.NewDecisionServiceClient(o.API), accounts: ltcv1.NewAccountServiceClient(o.API),
 		reports: ltcv1.NewReportServiceClient(o.API), people: ltcv1.NewPeopleServiceClient(o.API),
-		reference: ltcv1.NewReferenceDataServiceClient(o.API),
-		signIn:    o.SignIn, sessions: sess, pages: pages, timeout: o.Timeout, log: o.Logger,
+		reference: ltcv1.NewReferenceDataServiceClient(o.API), contracts: ltcv1.NewContractServiceClient(o.API),
+		signIn: o.SignIn, sessions: sess, pages: pages, timeout: o.Timeout, log: o.Logger,
 	}
 	if s.timeout == 0 {
 		s.timeout = 10 * time.Second

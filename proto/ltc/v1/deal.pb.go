@@ -50,8 +50,12 @@ const (
 	Stage_STAGE_CONTRACT_SIGNING Stage = 9
 	// Handing the contract over to delivery (合同交底会).
 	Stage_STAGE_HANDOVER Stage = 10
-	// Closed; see the outcome.
+	// Closed; see the outcome. A WON deal whose contract was executed (rules version 4) closes when its contract
+	// does (COMPLETED or WRITTEN_OFF, see ContractService).
 	Stage_STAGE_CLOSED Stage = 11
+	// WON, its contract in execution (管理合同执行, rules version 4): closed for sales, open for acceptance,
+	// invoices and payments (ContractService) until the contract closes.
+	Stage_STAGE_EXECUTION Stage = 12
 )
 
 // Enum value maps for Stage.
@@ -69,6 +73,7 @@ var (
 		9:  "STAGE_CONTRACT_SIGNING",
 		10: "STAGE_HANDOVER",
 		11: "STAGE_CLOSED",
+		12: "STAGE_EXECUTION",
 	}
 	Stage_value = map[string]int32{
 		"STAGE_UNSPECIFIED":       0,
@@ -83,6 +88,7 @@ var (
 		"STAGE_CONTRACT_SIGNING":  9,
 		"STAGE_HANDOVER":          10,
 		"STAGE_CLOSED":            11,
+		"STAGE_EXECUTION":         12,
 	}
 )
 
@@ -540,6 +546,67 @@ func (Tender) EnumDescriptor() ([]byte, []int) {
 	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{7}
 }
 
+// MilestoneTrigger is what makes a milestone due.
+type MilestoneTrigger int32
+
+const (
+	// Not set.
+	MilestoneTrigger_MILESTONE_TRIGGER_UNSPECIFIED MilestoneTrigger = 0
+	// Due at signature (an advance).
+	MilestoneTrigger_MILESTONE_TRIGGER_SIGNATURE MilestoneTrigger = 1
+	// Due on its planned date.
+	MilestoneTrigger_MILESTONE_TRIGGER_DATE MilestoneTrigger = 2
+	// Due at the provisional acceptance (PAC).
+	MilestoneTrigger_MILESTONE_TRIGGER_PAC MilestoneTrigger = 3
+	// Due at the final acceptance (FAC).
+	MilestoneTrigger_MILESTONE_TRIGGER_FAC MilestoneTrigger = 4
+)
+
+// Enum value maps for MilestoneTrigger.
+var (
+	MilestoneTrigger_name = map[int32]string{
+		0: "MILESTONE_TRIGGER_UNSPECIFIED",
+		1: "MILESTONE_TRIGGER_SIGNATURE",
+		2: "MILESTONE_TRIGGER_DATE",
+		3: "MILESTONE_TRIGGER_PAC",
+		4: "MILESTONE_TRIGGER_FAC",
+	}
+	MilestoneTrigger_value = map[string]int32{
+		"MILESTONE_TRIGGER_UNSPECIFIED": 0,
+		"MILESTONE_TRIGGER_SIGNATURE":   1,
+		"MILESTONE_TRIGGER_DATE":        2,
+		"MILESTONE_TRIGGER_PAC":         3,
+		"MILESTONE_TRIGGER_FAC":         4,
+	}
+)
+
+func (x MilestoneTrigger) Enum() *MilestoneTrigger {
+	p := new(MilestoneTrigger)
+	*p = x
+	return p
+}
+
+func (x MilestoneTrigger) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MilestoneTrigger) Descriptor() protoreflect.EnumDescriptor {
+	return file_ltc_v1_deal_proto_enumTypes[8].Descriptor()
+}
+
+func (MilestoneTrigger) Type() protoreflect.EnumType {
+	return &file_ltc_v1_deal_proto_enumTypes[8]
+}
+
+func (x MilestoneTrigger) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MilestoneTrigger.Descriptor instead.
+func (MilestoneTrigger) EnumDescriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
+}
+
 // TeamRole is a role in a deal's project team. AR, SR and FR form the iron triangle (铁三角).
 type TeamRole int32
 
@@ -597,11 +664,11 @@ func (x TeamRole) String() string {
 }
 
 func (TeamRole) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[8].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[9].Descriptor()
 }
 
 func (TeamRole) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[8]
+	return &file_ltc_v1_deal_proto_enumTypes[9]
 }
 
 func (x TeamRole) Number() protoreflect.EnumNumber {
@@ -610,7 +677,7 @@ func (x TeamRole) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TeamRole.Descriptor instead.
 func (TeamRole) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{8}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
 }
 
 // Gate is a decision gate of the opportunity process.
@@ -627,6 +694,12 @@ const (
 	Gate_GATE_ATC Gate = 3
 	// Reopen a deal closed LOST, NO_BID, NOT_PURSUED, CANCELLED or ABANDONED, within the policy's reopen window.
 	Gate_GATE_REOPEN Gate = 4
+	// Change the contract in execution: a new amount and payment terms (the deal's level authority, FINANCE and
+	// LEGAL reviews).
+	Gate_GATE_CHANGE_ORDER Gate = 5
+	// Write off what the contract in execution cannot collect: it closes WRITTEN_OFF (the deal's level authority,
+	// FINANCE review).
+	Gate_GATE_WRITE_OFF Gate = 6
 )
 
 // Enum value maps for Gate.
@@ -637,13 +710,17 @@ var (
 		2: "GATE_ATB",
 		3: "GATE_ATC",
 		4: "GATE_REOPEN",
+		5: "GATE_CHANGE_ORDER",
+		6: "GATE_WRITE_OFF",
 	}
 	Gate_value = map[string]int32{
-		"GATE_UNSPECIFIED": 0,
-		"GATE_INITIATION":  1,
-		"GATE_ATB":         2,
-		"GATE_ATC":         3,
-		"GATE_REOPEN":      4,
+		"GATE_UNSPECIFIED":  0,
+		"GATE_INITIATION":   1,
+		"GATE_ATB":          2,
+		"GATE_ATC":          3,
+		"GATE_REOPEN":       4,
+		"GATE_CHANGE_ORDER": 5,
+		"GATE_WRITE_OFF":    6,
 	}
 )
 
@@ -658,11 +735,11 @@ func (x Gate) String() string {
 }
 
 func (Gate) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[9].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[10].Descriptor()
 }
 
 func (Gate) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[9]
+	return &file_ltc_v1_deal_proto_enumTypes[10]
 }
 
 func (x Gate) Number() protoreflect.EnumNumber {
@@ -671,7 +748,7 @@ func (x Gate) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Gate.Descriptor instead.
 func (Gate) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
 }
 
 // DecisionStatus is where a decision stands.
@@ -727,11 +804,11 @@ func (x DecisionStatus) String() string {
 }
 
 func (DecisionStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[10].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[11].Descriptor()
 }
 
 func (DecisionStatus) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[10]
+	return &file_ltc_v1_deal_proto_enumTypes[11]
 }
 
 func (x DecisionStatus) Number() protoreflect.EnumNumber {
@@ -740,7 +817,7 @@ func (x DecisionStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DecisionStatus.Descriptor instead.
 func (DecisionStatus) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
 }
 
 // Verdict is what a decider decides.
@@ -788,11 +865,11 @@ func (x Verdict) String() string {
 }
 
 func (Verdict) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[11].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[12].Descriptor()
 }
 
 func (Verdict) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[11]
+	return &file_ltc_v1_deal_proto_enumTypes[12]
 }
 
 func (x Verdict) Number() protoreflect.EnumNumber {
@@ -801,7 +878,7 @@ func (x Verdict) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Verdict.Descriptor instead.
 func (Verdict) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
 }
 
 // ReviewFunction is a professional review function.
@@ -849,11 +926,11 @@ func (x ReviewFunction) String() string {
 }
 
 func (ReviewFunction) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[12].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[13].Descriptor()
 }
 
 func (ReviewFunction) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[12]
+	return &file_ltc_v1_deal_proto_enumTypes[13]
 }
 
 func (x ReviewFunction) Number() protoreflect.EnumNumber {
@@ -862,7 +939,7 @@ func (x ReviewFunction) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReviewFunction.Descriptor instead.
 func (ReviewFunction) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
 }
 
 // ReviewResult is a professional review's finding.
@@ -906,11 +983,11 @@ func (x ReviewResult) String() string {
 }
 
 func (ReviewResult) Descriptor() protoreflect.EnumDescriptor {
-	return file_ltc_v1_deal_proto_enumTypes[13].Descriptor()
+	return file_ltc_v1_deal_proto_enumTypes[14].Descriptor()
 }
 
 func (ReviewResult) Type() protoreflect.EnumType {
-	return &file_ltc_v1_deal_proto_enumTypes[13]
+	return &file_ltc_v1_deal_proto_enumTypes[14]
 }
 
 func (x ReviewResult) Number() protoreflect.EnumNumber {
@@ -919,7 +996,7 @@ func (x ReviewResult) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReviewResult.Descriptor instead.
 func (ReviewResult) EnumDescriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
 }
 
 // Opportunity is the deal: one long-lived process from qualification to a close.
@@ -1944,7 +2021,11 @@ type Contract struct {
 	// Amount; must equal the ATC-approved amount.
 	Amount *Money `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
 	// Who recorded it (set by the engine).
-	SignedBy      *Person `protobuf:"bytes,4,opt,name=signed_by,json=signedBy,proto3" json:"signed_by,omitempty"`
+	SignedBy *Person `protobuf:"bytes,4,opt,name=signed_by,json=signedBy,proto3" json:"signed_by,omitempty"`
+	// The payment terms, which become the contract's milestones (deals of rules version 4; refused for earlier
+	// ones). At most 20; their shares must add up to the amount exactly. None is one milestone of the whole amount
+	// due at signature.
+	PaymentTerms  []*PaymentTerm `protobuf:"bytes,5,rep,name=payment_terms,json=paymentTerms,proto3" json:"payment_terms,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2007,6 +2088,99 @@ func (x *Contract) GetSignedBy() *Person {
 	return nil
 }
 
+func (x *Contract) GetPaymentTerms() []*PaymentTerm {
+	if x != nil {
+		return x.PaymentTerms
+	}
+	return nil
+}
+
+// PaymentTerm is one payment term of the contract: a share of the amount, as an exact percentage or an amount,
+// and what makes it due. Percentage shares are rounded down to minor units; the remainder goes to the last
+// milestone, so the milestones add up to the contract amount.
+type PaymentTerm struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Name, for example "advance" or "PAC".
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Share as an exact decimal percentage, above 0 and at most 100, at most 4 digits after the point ("30",
+	// "33.3333"); or empty when amount is given.
+	Percent string `protobuf:"bytes,2,opt,name=percent,proto3" json:"percent,omitempty"`
+	// Share as an amount in the contract's currency; or unset when percent is given.
+	Amount *Money `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	// What makes it due.
+	Trigger MilestoneTrigger `protobuf:"varint,4,opt,name=trigger,proto3,enum=ltc.v1.MilestoneTrigger" json:"trigger,omitempty"`
+	// When it is expected: the day it falls due for a DATE trigger (required then); the month of the expected
+	// cash for the others.
+	PlannedDate   *date.Date `protobuf:"bytes,5,opt,name=planned_date,json=plannedDate,proto3" json:"planned_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PaymentTerm) Reset() {
+	*x = PaymentTerm{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PaymentTerm) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PaymentTerm) ProtoMessage() {}
+
+func (x *PaymentTerm) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PaymentTerm.ProtoReflect.Descriptor instead.
+func (*PaymentTerm) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *PaymentTerm) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PaymentTerm) GetPercent() string {
+	if x != nil {
+		return x.Percent
+	}
+	return ""
+}
+
+func (x *PaymentTerm) GetAmount() *Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *PaymentTerm) GetTrigger() MilestoneTrigger {
+	if x != nil {
+		return x.Trigger
+	}
+	return MilestoneTrigger_MILESTONE_TRIGGER_UNSPECIFIED
+}
+
+func (x *PaymentTerm) GetPlannedDate() *date.Date {
+	if x != nil {
+		return x.PlannedDate
+	}
+	return nil
+}
+
 // HandoverRecord is what the handover meeting hands to delivery.
 type HandoverRecord struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2024,7 +2198,7 @@ type HandoverRecord struct {
 
 func (x *HandoverRecord) Reset() {
 	*x = HandoverRecord{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[9]
+	mi := &file_ltc_v1_deal_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2036,7 +2210,7 @@ func (x *HandoverRecord) String() string {
 func (*HandoverRecord) ProtoMessage() {}
 
 func (x *HandoverRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[9]
+	mi := &file_ltc_v1_deal_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2049,7 +2223,7 @@ func (x *HandoverRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandoverRecord.ProtoReflect.Descriptor instead.
 func (*HandoverRecord) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{9}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *HandoverRecord) GetKeyTerms() string {
@@ -2099,7 +2273,7 @@ type Handover struct {
 
 func (x *Handover) Reset() {
 	*x = Handover{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[10]
+	mi := &file_ltc_v1_deal_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2111,7 +2285,7 @@ func (x *Handover) String() string {
 func (*Handover) ProtoMessage() {}
 
 func (x *Handover) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[10]
+	mi := &file_ltc_v1_deal_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2124,7 +2298,7 @@ func (x *Handover) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Handover.ProtoReflect.Descriptor instead.
 func (*Handover) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{10}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Handover) GetScheduleTime() *timestamppb.Timestamp {
@@ -2181,7 +2355,7 @@ type ProjectSummary struct {
 
 func (x *ProjectSummary) Reset() {
 	*x = ProjectSummary{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[11]
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2193,7 +2367,7 @@ func (x *ProjectSummary) String() string {
 func (*ProjectSummary) ProtoMessage() {}
 
 func (x *ProjectSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[11]
+	mi := &file_ltc_v1_deal_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2206,7 +2380,7 @@ func (x *ProjectSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProjectSummary.ProtoReflect.Descriptor instead.
 func (*ProjectSummary) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{11}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ProjectSummary) GetWinLossReasons() string {
@@ -2266,7 +2440,7 @@ type Assessment struct {
 
 func (x *Assessment) Reset() {
 	*x = Assessment{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2278,7 +2452,7 @@ func (x *Assessment) String() string {
 func (*Assessment) ProtoMessage() {}
 
 func (x *Assessment) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[12]
+	mi := &file_ltc_v1_deal_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2291,7 +2465,7 @@ func (x *Assessment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Assessment.ProtoReflect.Descriptor instead.
 func (*Assessment) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{12}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Assessment) GetWinRate() int32 {
@@ -2350,7 +2524,7 @@ type DecisionChainContact struct {
 
 func (x *DecisionChainContact) Reset() {
 	*x = DecisionChainContact{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2362,7 +2536,7 @@ func (x *DecisionChainContact) String() string {
 func (*DecisionChainContact) ProtoMessage() {}
 
 func (x *DecisionChainContact) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[13]
+	mi := &file_ltc_v1_deal_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2375,7 +2549,7 @@ func (x *DecisionChainContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionChainContact.ProtoReflect.Descriptor instead.
 func (*DecisionChainContact) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{13}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *DecisionChainContact) GetContactId() string {
@@ -2418,7 +2592,7 @@ type KeyContact struct {
 
 func (x *KeyContact) Reset() {
 	*x = KeyContact{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[14]
+	mi := &file_ltc_v1_deal_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2430,7 +2604,7 @@ func (x *KeyContact) String() string {
 func (*KeyContact) ProtoMessage() {}
 
 func (x *KeyContact) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[14]
+	mi := &file_ltc_v1_deal_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2443,7 +2617,7 @@ func (x *KeyContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyContact.ProtoReflect.Descriptor instead.
 func (*KeyContact) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{14}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *KeyContact) GetContactId() string {
@@ -2515,7 +2689,7 @@ type TeamMember struct {
 
 func (x *TeamMember) Reset() {
 	*x = TeamMember{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[15]
+	mi := &file_ltc_v1_deal_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2527,7 +2701,7 @@ func (x *TeamMember) String() string {
 func (*TeamMember) ProtoMessage() {}
 
 func (x *TeamMember) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[15]
+	mi := &file_ltc_v1_deal_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2540,7 +2714,7 @@ func (x *TeamMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TeamMember.ProtoReflect.Descriptor instead.
 func (*TeamMember) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{15}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *TeamMember) GetPerson() *Person {
@@ -2578,7 +2752,7 @@ type Review struct {
 
 func (x *Review) Reset() {
 	*x = Review{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[16]
+	mi := &file_ltc_v1_deal_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2590,7 +2764,7 @@ func (x *Review) String() string {
 func (*Review) ProtoMessage() {}
 
 func (x *Review) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[16]
+	mi := &file_ltc_v1_deal_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2603,7 +2777,7 @@ func (x *Review) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Review.ProtoReflect.Descriptor instead.
 func (*Review) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{16}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Review) GetFunction() ReviewFunction {
@@ -2669,7 +2843,7 @@ type InitiationPackage struct {
 
 func (x *InitiationPackage) Reset() {
 	*x = InitiationPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[17]
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2681,7 +2855,7 @@ func (x *InitiationPackage) String() string {
 func (*InitiationPackage) ProtoMessage() {}
 
 func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[17]
+	mi := &file_ltc_v1_deal_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2694,7 +2868,7 @@ func (x *InitiationPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InitiationPackage.ProtoReflect.Descriptor instead.
 func (*InitiationPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{17}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *InitiationPackage) GetProposedLevel() ProjectLevel {
@@ -2761,7 +2935,7 @@ type BidPackage struct {
 
 func (x *BidPackage) Reset() {
 	*x = BidPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2773,7 +2947,7 @@ func (x *BidPackage) String() string {
 func (*BidPackage) ProtoMessage() {}
 
 func (x *BidPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[18]
+	mi := &file_ltc_v1_deal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2786,7 +2960,7 @@ func (x *BidPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BidPackage.ProtoReflect.Descriptor instead.
 func (*BidPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{18}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *BidPackage) GetStrategy() string {
@@ -2885,7 +3059,7 @@ type LineItem struct {
 
 func (x *LineItem) Reset() {
 	*x = LineItem{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	mi := &file_ltc_v1_deal_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2897,7 +3071,7 @@ func (x *LineItem) String() string {
 func (*LineItem) ProtoMessage() {}
 
 func (x *LineItem) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[19]
+	mi := &file_ltc_v1_deal_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2910,7 +3084,7 @@ func (x *LineItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LineItem.ProtoReflect.Descriptor instead.
 func (*LineItem) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{19}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *LineItem) GetProductCode() string {
@@ -3011,7 +3185,7 @@ type PackageTotals struct {
 
 func (x *PackageTotals) Reset() {
 	*x = PackageTotals{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	mi := &file_ltc_v1_deal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3023,7 +3197,7 @@ func (x *PackageTotals) String() string {
 func (*PackageTotals) ProtoMessage() {}
 
 func (x *PackageTotals) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[20]
+	mi := &file_ltc_v1_deal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3036,7 +3210,7 @@ func (x *PackageTotals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PackageTotals.ProtoReflect.Descriptor instead.
 func (*PackageTotals) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{20}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PackageTotals) GetListTotal() *Money {
@@ -3100,7 +3274,7 @@ type MarginCheck struct {
 
 func (x *MarginCheck) Reset() {
 	*x = MarginCheck{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[21]
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3112,7 +3286,7 @@ func (x *MarginCheck) String() string {
 func (*MarginCheck) ProtoMessage() {}
 
 func (x *MarginCheck) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[21]
+	mi := &file_ltc_v1_deal_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3125,7 +3299,7 @@ func (x *MarginCheck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarginCheck.ProtoReflect.Descriptor instead.
 func (*MarginCheck) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{21}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *MarginCheck) GetFloorPercent() string {
@@ -3163,6 +3337,145 @@ func (x *MarginCheck) GetSpecialPrice() bool {
 	return false
 }
 
+// ChangeOrderPackage is what the CHANGE_ORDER gate decides on: the contract's new amount and its payment terms in
+// full, which replace the milestones when approved. A milestone already invoiced keeps its place (its id, M1, M2,
+// ... in the order of the terms) and at least what is invoiced of it.
+type ChangeOrderPackage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new contract amount, in the contract's currency.
+	Amount *Money `protobuf:"bytes,1,opt,name=amount,proto3" json:"amount,omitempty"`
+	// The payment terms in full (1 to 20), adding up to the new amount.
+	PaymentTerms []*PaymentTerm `protobuf:"bytes,2,rep,name=payment_terms,json=paymentTerms,proto3" json:"payment_terms,omitempty"`
+	// Why the scope or amount changes.
+	Rationale string `protobuf:"bytes,3,opt,name=rationale,proto3" json:"rationale,omitempty"`
+	// The amount before the change (set by the engine).
+	AmountBefore *Money `protobuf:"bytes,4,opt,name=amount_before,json=amountBefore,proto3" json:"amount_before,omitempty"`
+	// The milestones' amounts the terms make, in order (set by the engine; at most 20).
+	MilestoneAmounts []*Money `protobuf:"bytes,5,rep,name=milestone_amounts,json=milestoneAmounts,proto3" json:"milestone_amounts,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ChangeOrderPackage) Reset() {
+	*x = ChangeOrderPackage{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangeOrderPackage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangeOrderPackage) ProtoMessage() {}
+
+func (x *ChangeOrderPackage) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangeOrderPackage.ProtoReflect.Descriptor instead.
+func (*ChangeOrderPackage) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ChangeOrderPackage) GetAmount() *Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
+func (x *ChangeOrderPackage) GetPaymentTerms() []*PaymentTerm {
+	if x != nil {
+		return x.PaymentTerms
+	}
+	return nil
+}
+
+func (x *ChangeOrderPackage) GetRationale() string {
+	if x != nil {
+		return x.Rationale
+	}
+	return ""
+}
+
+func (x *ChangeOrderPackage) GetAmountBefore() *Money {
+	if x != nil {
+		return x.AmountBefore
+	}
+	return nil
+}
+
+func (x *ChangeOrderPackage) GetMilestoneAmounts() []*Money {
+	if x != nil {
+		return x.MilestoneAmounts
+	}
+	return nil
+}
+
+// WriteOffPackage is what the WRITE_OFF gate decides on: writing off what the contract has not collected.
+type WriteOffPackage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Why it cannot be collected.
+	Rationale string `protobuf:"bytes,1,opt,name=rationale,proto3" json:"rationale,omitempty"`
+	// What is written off: the contract amount less what was collected when it was requested (set by the engine).
+	Amount        *Money `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WriteOffPackage) Reset() {
+	*x = WriteOffPackage{}
+	mi := &file_ltc_v1_deal_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WriteOffPackage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WriteOffPackage) ProtoMessage() {}
+
+func (x *WriteOffPackage) ProtoReflect() protoreflect.Message {
+	mi := &file_ltc_v1_deal_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WriteOffPackage.ProtoReflect.Descriptor instead.
+func (*WriteOffPackage) Descriptor() ([]byte, []int) {
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *WriteOffPackage) GetRationale() string {
+	if x != nil {
+		return x.Rationale
+	}
+	return ""
+}
+
+func (x *WriteOffPackage) GetAmount() *Money {
+	if x != nil {
+		return x.Amount
+	}
+	return nil
+}
+
 // ReopenPackage is what the REOPEN gate decides on: the stage the deal returns to, and why.
 type ReopenPackage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3176,7 +3489,7 @@ type ReopenPackage struct {
 
 func (x *ReopenPackage) Reset() {
 	*x = ReopenPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	mi := &file_ltc_v1_deal_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3188,7 +3501,7 @@ func (x *ReopenPackage) String() string {
 func (*ReopenPackage) ProtoMessage() {}
 
 func (x *ReopenPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[22]
+	mi := &file_ltc_v1_deal_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3201,7 +3514,7 @@ func (x *ReopenPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReopenPackage.ProtoReflect.Descriptor instead.
 func (*ReopenPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{22}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ReopenPackage) GetStage() Stage {
@@ -3238,7 +3551,7 @@ type ReviewAssignment struct {
 
 func (x *ReviewAssignment) Reset() {
 	*x = ReviewAssignment{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	mi := &file_ltc_v1_deal_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3250,7 +3563,7 @@ func (x *ReviewAssignment) String() string {
 func (*ReviewAssignment) ProtoMessage() {}
 
 func (x *ReviewAssignment) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[23]
+	mi := &file_ltc_v1_deal_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3263,7 +3576,7 @@ func (x *ReviewAssignment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewAssignment.ProtoReflect.Descriptor instead.
 func (*ReviewAssignment) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{23}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ReviewAssignment) GetFunction() ReviewFunction {
@@ -3328,7 +3641,7 @@ type Reopening struct {
 
 func (x *Reopening) Reset() {
 	*x = Reopening{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[24]
+	mi := &file_ltc_v1_deal_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3340,7 +3653,7 @@ func (x *Reopening) String() string {
 func (*Reopening) ProtoMessage() {}
 
 func (x *Reopening) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[24]
+	mi := &file_ltc_v1_deal_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3353,7 +3666,7 @@ func (x *Reopening) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reopening.ProtoReflect.Descriptor instead.
 func (*Reopening) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{24}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Reopening) GetDecisionId() string {
@@ -3445,7 +3758,7 @@ type ContractPackage struct {
 
 func (x *ContractPackage) Reset() {
 	*x = ContractPackage{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[25]
+	mi := &file_ltc_v1_deal_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3457,7 +3770,7 @@ func (x *ContractPackage) String() string {
 func (*ContractPackage) ProtoMessage() {}
 
 func (x *ContractPackage) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[25]
+	mi := &file_ltc_v1_deal_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3470,7 +3783,7 @@ func (x *ContractPackage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractPackage.ProtoReflect.Descriptor instead.
 func (*ContractPackage) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{25}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ContractPackage) GetFinalPrice() *Money {
@@ -3553,6 +3866,8 @@ type Decision struct {
 	//	*Decision_Bid
 	//	*Decision_Contract
 	//	*Decision_Reopen
+	//	*Decision_ChangeOrder
+	//	*Decision_WriteOff
 	Package isDecision_Package `protobuf_oneof:"package"`
 	// ATB and ATC: the risk register as it stood when the decision was requested (category, levels, owner, status).
 	// GetDecision fills in each risk's description and mitigation as the register holds them now; GetOpportunity,
@@ -3614,7 +3929,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_ltc_v1_deal_proto_msgTypes[26]
+	mi := &file_ltc_v1_deal_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3626,7 +3941,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ltc_v1_deal_proto_msgTypes[26]
+	mi := &file_ltc_v1_deal_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3639,7 +3954,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{26}
+	return file_ltc_v1_deal_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Decision) GetId() string {
@@ -3722,6 +4037,24 @@ func (x *Decision) GetReopen() *ReopenPackage {
 	if x != nil {
 		if x, ok := x.Package.(*Decision_Reopen); ok {
 			return x.Reopen
+		}
+	}
+	return nil
+}
+
+func (x *Decision) GetChangeOrder() *ChangeOrderPackage {
+	if x != nil {
+		if x, ok := x.Package.(*Decision_ChangeOrder); ok {
+			return x.ChangeOrder
+		}
+	}
+	return nil
+}
+
+func (x *Decision) GetWriteOff() *WriteOffPackage {
+	if x != nil {
+		if x, ok := x.Package.(*Decision_WriteOff); ok {
+			return x.WriteOff
 		}
 	}
 	return nil
@@ -3919,6 +4252,16 @@ type Decision_Reopen struct {
 	Reopen *ReopenPackage `protobuf:"bytes,30,opt,name=reopen,proto3,oneof"`
 }
 
+type Decision_ChangeOrder struct {
+	// CHANGE_ORDER package.
+	ChangeOrder *ChangeOrderPackage `protobuf:"bytes,40,opt,name=change_order,json=changeOrder,proto3,oneof"`
+}
+
+type Decision_WriteOff struct {
+	// WRITE_OFF package.
+	WriteOff *WriteOffPackage `protobuf:"bytes,41,opt,name=write_off,json=writeOff,proto3,oneof"`
+}
+
 func (*Decision_Initiation) isDecision_Package() {}
 
 func (*Decision_Bid) isDecision_Package() {}
@@ -3926,6 +4269,10 @@ func (*Decision_Bid) isDecision_Package() {}
 func (*Decision_Contract) isDecision_Package() {}
 
 func (*Decision_Reopen) isDecision_Package() {}
+
+func (*Decision_ChangeOrder) isDecision_Package() {}
+
+func (*Decision_WriteOff) isDecision_Package() {}
 
 var File_ltc_v1_deal_proto protoreflect.FileDescriptor
 
@@ -4045,13 +4392,22 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\fTenderResult\x123\n" +
 	"\x06result\x18\x01 \x01(\x0e2\x0e.ltc.v1.TenderB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06result\x12 \n" +
 	"\x06winner\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06winner\x12 \n" +
-	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06reason\"\xb9\x01\n" +
+	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x06reason\"\xfd\x01\n" +
 	"\bContract\x12\"\n" +
 	"\x06number\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x06number\x12-\n" +
 	"\x04date\x18\x02 \x01(\v2\x11.google.type.DateB\x06\xbaH\x03\xc8\x01\x01R\x04date\x12-\n" +
 	"\x06amount\x18\x03 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x06amount\x12+\n" +
-	"\tsigned_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\bsignedBy\"\xca\x01\n" +
+	"\tsigned_by\x18\x04 \x01(\v2\x0e.ltc.v1.PersonR\bsignedBy\x12B\n" +
+	"\rpayment_terms\x18\x05 \x03(\v2\x13.ltc.v1.PaymentTermB\b\xbaH\x05\x92\x01\x02\x10\x14R\fpaymentTerms\"\x8d\x02\n" +
+	"\vPaymentTerm\x12\x1e\n" +
+	"\x04name\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x12A\n" +
+	"\apercent\x18\x02 \x01(\tB'\xbaH$r\"\x18\b2\x1e^([0-9]{1,3}(\\.[0-9]{1,4})?)?$R\apercent\x12%\n" +
+	"\x06amount\x18\x03 \x01(\v2\r.ltc.v1.MoneyR\x06amount\x12>\n" +
+	"\atrigger\x18\x04 \x01(\x0e2\x18.ltc.v1.MilestoneTriggerB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\atrigger\x124\n" +
+	"\fplanned_date\x18\x05 \x01(\v2\x11.google.type.DateR\vplannedDate\"\xca\x01\n" +
 	"\x0eHandoverRecord\x12'\n" +
 	"\tkey_terms\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc0>R\bkeyTerms\x12,\n" +
@@ -4170,7 +4526,19 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x0emargin_percent\x18\x02 \x01(\tR\rmarginPercent\x12\x16\n" +
 	"\x06family\x18\x03 \x01(\tR\x06family\x12)\n" +
 	"\x10shortfall_points\x18\x04 \x01(\tR\x0fshortfallPoints\x12#\n" +
-	"\rspecial_price\x18\x05 \x01(\bR\fspecialPrice\"l\n" +
+	"\rspecial_price\x18\x05 \x01(\bR\fspecialPrice\"\xad\x02\n" +
+	"\x12ChangeOrderPackage\x12-\n" +
+	"\x06amount\x18\x01 \x01(\v2\r.ltc.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x06amount\x12D\n" +
+	"\rpayment_terms\x18\x02 \x03(\v2\x13.ltc.v1.PaymentTermB\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x10\x14R\fpaymentTerms\x12(\n" +
+	"\trationale\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\trationale\x122\n" +
+	"\ramount_before\x18\x04 \x01(\v2\r.ltc.v1.MoneyR\famountBefore\x12D\n" +
+	"\x11milestone_amounts\x18\x05 \x03(\v2\r.ltc.v1.MoneyB\b\xbaH\x05\x92\x01\x02\x10\x14R\x10milestoneAmounts\"b\n" +
+	"\x0fWriteOffPackage\x12(\n" +
+	"\trationale\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\trationale\x12%\n" +
+	"\x06amount\x18\x02 \x01(\v2\r.ltc.v1.MoneyR\x06amount\"l\n" +
 	"\rReopenPackage\x121\n" +
 	"\x05stage\x18\x01 \x01(\x0e2\r.ltc.v1.StageB\f\xbaH\t\x82\x01\x06\x18\x01\x18\x04\x18\aR\x05stage\x12(\n" +
 	"\trationale\x18\x02 \x01(\tB\n" +
@@ -4210,7 +4578,7 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
 	"line_items\x18\x06 \x03(\v2\x10.ltc.v1.LineItemB\b\xbaH\x05\x92\x01\x02\x10dR\tlineItems\x12-\n" +
 	"\x06totals\x18\a \x01(\v2\x15.ltc.v1.PackageTotalsR\x06totals\x12@\n" +
-	"\x17special_price_rationale\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x15specialPriceRationale\"\xe1\f\n" +
+	"\x17special_price_rationale\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x15specialPriceRationale\"\xda\r\n" +
 	"\bDecision\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12 \n" +
@@ -4223,7 +4591,9 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"initiation\x12&\n" +
 	"\x03bid\x18\x16 \x01(\v2\x12.ltc.v1.BidPackageH\x00R\x03bid\x125\n" +
 	"\bcontract\x18\x17 \x01(\v2\x17.ltc.v1.ContractPackageH\x00R\bcontract\x12/\n" +
-	"\x06reopen\x18\x1e \x01(\v2\x15.ltc.v1.ReopenPackageH\x00R\x06reopen\x12\"\n" +
+	"\x06reopen\x18\x1e \x01(\v2\x15.ltc.v1.ReopenPackageH\x00R\x06reopen\x12?\n" +
+	"\fchange_order\x18( \x01(\v2\x1a.ltc.v1.ChangeOrderPackageH\x00R\vchangeOrder\x126\n" +
+	"\twrite_off\x18) \x01(\v2\x17.ltc.v1.WriteOffPackageH\x00R\bwriteOff\x12\"\n" +
 	"\x05risks\x18\x18 \x03(\v2\f.ltc.v1.RiskR\x05risks\x12*\n" +
 	"\x05level\x18\b \x01(\x0e2\x14.ltc.v1.ProjectLevelR\x05level\x12A\n" +
 	"\x10required_reviews\x18\t \x03(\x0e2\x16.ltc.v1.ReviewFunctionR\x0frequiredReviews\x12-\n" +
@@ -4256,7 +4626,7 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
 	"level_rate\x18! \x01(\v2\x14.ltc.v1.ExchangeRateR\tlevelRate\x12+\n" +
 	"\x06margin\x18\" \x01(\v2\x13.ltc.v1.MarginCheckR\x06marginB\t\n" +
-	"\apackage*\x96\x02\n" +
+	"\apackage*\xab\x02\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10STAGE_VALIDATION\x10\x01\x12\x1b\n" +
@@ -4270,7 +4640,8 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x16STAGE_CONTRACT_SIGNING\x10\t\x12\x12\n" +
 	"\x0eSTAGE_HANDOVER\x10\n" +
 	"\x12\x10\n" +
-	"\fSTAGE_CLOSED\x10\v*\xa0\x01\n" +
+	"\fSTAGE_CLOSED\x10\v\x12\x13\n" +
+	"\x0fSTAGE_EXECUTION\x10\f*\xa0\x01\n" +
 	"\aOutcome\x12\x17\n" +
 	"\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vOUTCOME_WON\x10\x01\x12\x10\n" +
@@ -4314,7 +4685,13 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\n" +
 	"TENDER_WON\x10\x02\x12\x0f\n" +
 	"\vTENDER_LOST\x10\x03\x12\x14\n" +
-	"\x10TENDER_CANCELLED\x10\x04*\xbd\x01\n" +
+	"\x10TENDER_CANCELLED\x10\x04*\xa8\x01\n" +
+	"\x10MilestoneTrigger\x12!\n" +
+	"\x1dMILESTONE_TRIGGER_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bMILESTONE_TRIGGER_SIGNATURE\x10\x01\x12\x1a\n" +
+	"\x16MILESTONE_TRIGGER_DATE\x10\x02\x12\x19\n" +
+	"\x15MILESTONE_TRIGGER_PAC\x10\x03\x12\x19\n" +
+	"\x15MILESTONE_TRIGGER_FAC\x10\x04*\xbd\x01\n" +
 	"\bTeamRole\x12\x19\n" +
 	"\x15TEAM_ROLE_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fTEAM_ROLE_AR\x10\x01\x12\x10\n" +
@@ -4323,13 +4700,15 @@ const file_ltc_v1_deal_proto_rawDesc = "" +
 	"\x15TEAM_ROLE_BID_MANAGER\x10\x04\x12\x15\n" +
 	"\x11TEAM_ROLE_FINANCE\x10\x05\x12\x13\n" +
 	"\x0fTEAM_ROLE_LEGAL\x10\x06\x12\x19\n" +
-	"\x15TEAM_ROLE_DELIVERY_PM\x10\a*^\n" +
+	"\x15TEAM_ROLE_DELIVERY_PM\x10\a*\x89\x01\n" +
 	"\x04Gate\x12\x14\n" +
 	"\x10GATE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fGATE_INITIATION\x10\x01\x12\f\n" +
 	"\bGATE_ATB\x10\x02\x12\f\n" +
 	"\bGATE_ATC\x10\x03\x12\x0f\n" +
-	"\vGATE_REOPEN\x10\x04*\xf5\x01\n" +
+	"\vGATE_REOPEN\x10\x04\x12\x15\n" +
+	"\x11GATE_CHANGE_ORDER\x10\x05\x12\x12\n" +
+	"\x0eGATE_WRITE_OFF\x10\x06*\xf5\x01\n" +
 	"\x0eDecisionStatus\x12\x1f\n" +
 	"\x1bDECISION_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17DECISION_STATUS_PENDING\x10\x01\x12\x1c\n" +
@@ -4368,8 +4747,8 @@ func file_ltc_v1_deal_proto_rawDescGZIP() []byte {
 	return file_ltc_v1_deal_proto_rawDescData
 }
 
-var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 14)
-var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_ltc_v1_deal_proto_enumTypes = make([]protoimpl.EnumInfo, 15)
+var file_ltc_v1_deal_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_ltc_v1_deal_proto_goTypes = []any{
 	(Stage)(0),                    // 0: ltc.v1.Stage
 	(Outcome)(0),                  // 1: ltc.v1.Outcome
@@ -4379,185 +4758,200 @@ var file_ltc_v1_deal_proto_goTypes = []any{
 	(RiskLevel)(0),                // 5: ltc.v1.RiskLevel
 	(RiskStatus)(0),               // 6: ltc.v1.RiskStatus
 	(Tender)(0),                   // 7: ltc.v1.Tender
-	(TeamRole)(0),                 // 8: ltc.v1.TeamRole
-	(Gate)(0),                     // 9: ltc.v1.Gate
-	(DecisionStatus)(0),           // 10: ltc.v1.DecisionStatus
-	(Verdict)(0),                  // 11: ltc.v1.Verdict
-	(ReviewFunction)(0),           // 12: ltc.v1.ReviewFunction
-	(ReviewResult)(0),             // 13: ltc.v1.ReviewResult
-	(*Opportunity)(nil),           // 14: ltc.v1.Opportunity
-	(*Forecast)(nil),              // 15: ltc.v1.Forecast
-	(*WeeklyReport)(nil),          // 16: ltc.v1.WeeklyReport
-	(*ActionItem)(nil),            // 17: ltc.v1.ActionItem
-	(*Meeting)(nil),               // 18: ltc.v1.Meeting
-	(*Risk)(nil),                  // 19: ltc.v1.Risk
-	(*Bid)(nil),                   // 20: ltc.v1.Bid
-	(*TenderResult)(nil),          // 21: ltc.v1.TenderResult
-	(*Contract)(nil),              // 22: ltc.v1.Contract
-	(*HandoverRecord)(nil),        // 23: ltc.v1.HandoverRecord
-	(*Handover)(nil),              // 24: ltc.v1.Handover
-	(*ProjectSummary)(nil),        // 25: ltc.v1.ProjectSummary
-	(*Assessment)(nil),            // 26: ltc.v1.Assessment
-	(*DecisionChainContact)(nil),  // 27: ltc.v1.DecisionChainContact
-	(*KeyContact)(nil),            // 28: ltc.v1.KeyContact
-	(*TeamMember)(nil),            // 29: ltc.v1.TeamMember
-	(*Review)(nil),                // 30: ltc.v1.Review
-	(*InitiationPackage)(nil),     // 31: ltc.v1.InitiationPackage
-	(*BidPackage)(nil),            // 32: ltc.v1.BidPackage
-	(*LineItem)(nil),              // 33: ltc.v1.LineItem
-	(*PackageTotals)(nil),         // 34: ltc.v1.PackageTotals
-	(*MarginCheck)(nil),           // 35: ltc.v1.MarginCheck
-	(*ReopenPackage)(nil),         // 36: ltc.v1.ReopenPackage
-	(*ReviewAssignment)(nil),      // 37: ltc.v1.ReviewAssignment
-	(*Reopening)(nil),             // 38: ltc.v1.Reopening
-	(*ContractPackage)(nil),       // 39: ltc.v1.ContractPackage
-	(*Decision)(nil),              // 40: ltc.v1.Decision
-	(ProjectLevel)(0),             // 41: ltc.v1.ProjectLevel
-	(*Customer)(nil),              // 42: ltc.v1.Customer
-	(*Money)(nil),                 // 43: ltc.v1.Money
-	(*Person)(nil),                // 44: ltc.v1.Person
-	(*timestamppb.Timestamp)(nil), // 45: google.protobuf.Timestamp
-	(*date.Date)(nil),             // 46: google.type.Date
-	(ContactRole)(0),              // 47: ltc.v1.ContactRole
-	(Attitude)(0),                 // 48: ltc.v1.Attitude
-	(RelationshipLevel)(0),        // 49: ltc.v1.RelationshipLevel
-	(*ExchangeRate)(nil),          // 50: ltc.v1.ExchangeRate
+	(MilestoneTrigger)(0),         // 8: ltc.v1.MilestoneTrigger
+	(TeamRole)(0),                 // 9: ltc.v1.TeamRole
+	(Gate)(0),                     // 10: ltc.v1.Gate
+	(DecisionStatus)(0),           // 11: ltc.v1.DecisionStatus
+	(Verdict)(0),                  // 12: ltc.v1.Verdict
+	(ReviewFunction)(0),           // 13: ltc.v1.ReviewFunction
+	(ReviewResult)(0),             // 14: ltc.v1.ReviewResult
+	(*Opportunity)(nil),           // 15: ltc.v1.Opportunity
+	(*Forecast)(nil),              // 16: ltc.v1.Forecast
+	(*WeeklyReport)(nil),          // 17: ltc.v1.WeeklyReport
+	(*ActionItem)(nil),            // 18: ltc.v1.ActionItem
+	(*Meeting)(nil),               // 19: ltc.v1.Meeting
+	(*Risk)(nil),                  // 20: ltc.v1.Risk
+	(*Bid)(nil),                   // 21: ltc.v1.Bid
+	(*TenderResult)(nil),          // 22: ltc.v1.TenderResult
+	(*Contract)(nil),              // 23: ltc.v1.Contract
+	(*PaymentTerm)(nil),           // 24: ltc.v1.PaymentTerm
+	(*HandoverRecord)(nil),        // 25: ltc.v1.HandoverRecord
+	(*Handover)(nil),              // 26: ltc.v1.Handover
+	(*ProjectSummary)(nil),        // 27: ltc.v1.ProjectSummary
+	(*Assessment)(nil),            // 28: ltc.v1.Assessment
+	(*DecisionChainContact)(nil),  // 29: ltc.v1.DecisionChainContact
+	(*KeyContact)(nil),            // 30: ltc.v1.KeyContact
+	(*TeamMember)(nil),            // 31: ltc.v1.TeamMember
+	(*Review)(nil),                // 32: ltc.v1.Review
+	(*InitiationPackage)(nil),     // 33: ltc.v1.InitiationPackage
+	(*BidPackage)(nil),            // 34: ltc.v1.BidPackage
+	(*LineItem)(nil),              // 35: ltc.v1.LineItem
+	(*PackageTotals)(nil),         // 36: ltc.v1.PackageTotals
+	(*MarginCheck)(nil),           // 37: ltc.v1.MarginCheck
+	(*ChangeOrderPackage)(nil),    // 38: ltc.v1.ChangeOrderPackage
+	(*WriteOffPackage)(nil),       // 39: ltc.v1.WriteOffPackage
+	(*ReopenPackage)(nil),         // 40: ltc.v1.ReopenPackage
+	(*ReviewAssignment)(nil),      // 41: ltc.v1.ReviewAssignment
+	(*Reopening)(nil),             // 42: ltc.v1.Reopening
+	(*ContractPackage)(nil),       // 43: ltc.v1.ContractPackage
+	(*Decision)(nil),              // 44: ltc.v1.Decision
+	(ProjectLevel)(0),             // 45: ltc.v1.ProjectLevel
+	(*Customer)(nil),              // 46: ltc.v1.Customer
+	(*Money)(nil),                 // 47: ltc.v1.Money
+	(*Person)(nil),                // 48: ltc.v1.Person
+	(*timestamppb.Timestamp)(nil), // 49: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 50: google.type.Date
+	(ContactRole)(0),              // 51: ltc.v1.ContactRole
+	(Attitude)(0),                 // 52: ltc.v1.Attitude
+	(RelationshipLevel)(0),        // 53: ltc.v1.RelationshipLevel
+	(*ExchangeRate)(nil),          // 54: ltc.v1.ExchangeRate
 }
 var file_ltc_v1_deal_proto_depIdxs = []int32{
 	0,   // 0: ltc.v1.Opportunity.stage:type_name -> ltc.v1.Stage
 	1,   // 1: ltc.v1.Opportunity.outcome:type_name -> ltc.v1.Outcome
-	41,  // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
-	42,  // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
-	43,  // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
-	44,  // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
-	45,  // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
-	45,  // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
-	26,  // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
-	29,  // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
-	40,  // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
-	45,  // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
-	19,  // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
-	43,  // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
-	20,  // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
-	21,  // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
-	43,  // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
-	22,  // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
-	24,  // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
-	45,  // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
-	25,  // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
-	45,  // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
-	16,  // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
-	45,  // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
-	16,  // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
-	18,  // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
-	44,  // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
-	38,  // 27: ltc.v1.Opportunity.reopenings:type_name -> ltc.v1.Reopening
-	15,  // 28: ltc.v1.Opportunity.forecast:type_name -> ltc.v1.Forecast
-	46,  // 29: ltc.v1.Forecast.expected_close_date:type_name -> google.type.Date
-	43,  // 30: ltc.v1.Forecast.value:type_name -> ltc.v1.Money
+	45,  // 2: ltc.v1.Opportunity.level:type_name -> ltc.v1.ProjectLevel
+	46,  // 3: ltc.v1.Opportunity.customer:type_name -> ltc.v1.Customer
+	47,  // 4: ltc.v1.Opportunity.estimated_value:type_name -> ltc.v1.Money
+	48,  // 5: ltc.v1.Opportunity.owner:type_name -> ltc.v1.Person
+	49,  // 6: ltc.v1.Opportunity.create_time:type_name -> google.protobuf.Timestamp
+	49,  // 7: ltc.v1.Opportunity.update_time:type_name -> google.protobuf.Timestamp
+	28,  // 8: ltc.v1.Opportunity.assessment:type_name -> ltc.v1.Assessment
+	31,  // 9: ltc.v1.Opportunity.team:type_name -> ltc.v1.TeamMember
+	44,  // 10: ltc.v1.Opportunity.decisions:type_name -> ltc.v1.Decision
+	49,  // 11: ltc.v1.Opportunity.close_time:type_name -> google.protobuf.Timestamp
+	20,  // 12: ltc.v1.Opportunity.risks:type_name -> ltc.v1.Risk
+	47,  // 13: ltc.v1.Opportunity.approved_bid_price:type_name -> ltc.v1.Money
+	21,  // 14: ltc.v1.Opportunity.bid:type_name -> ltc.v1.Bid
+	22,  // 15: ltc.v1.Opportunity.tender:type_name -> ltc.v1.TenderResult
+	47,  // 16: ltc.v1.Opportunity.approved_contract_amount:type_name -> ltc.v1.Money
+	23,  // 17: ltc.v1.Opportunity.contract:type_name -> ltc.v1.Contract
+	26,  // 18: ltc.v1.Opportunity.handover:type_name -> ltc.v1.Handover
+	49,  // 19: ltc.v1.Opportunity.handover_due_time:type_name -> google.protobuf.Timestamp
+	27,  // 20: ltc.v1.Opportunity.summary:type_name -> ltc.v1.ProjectSummary
+	49,  // 21: ltc.v1.Opportunity.summary_due_time:type_name -> google.protobuf.Timestamp
+	17,  // 22: ltc.v1.Opportunity.weekly_reports:type_name -> ltc.v1.WeeklyReport
+	49,  // 23: ltc.v1.Opportunity.next_report_due_time:type_name -> google.protobuf.Timestamp
+	17,  // 24: ltc.v1.Opportunity.last_report:type_name -> ltc.v1.WeeklyReport
+	19,  // 25: ltc.v1.Opportunity.meetings:type_name -> ltc.v1.Meeting
+	48,  // 26: ltc.v1.Opportunity.sponsor:type_name -> ltc.v1.Person
+	42,  // 27: ltc.v1.Opportunity.reopenings:type_name -> ltc.v1.Reopening
+	16,  // 28: ltc.v1.Opportunity.forecast:type_name -> ltc.v1.Forecast
+	50,  // 29: ltc.v1.Forecast.expected_close_date:type_name -> google.type.Date
+	47,  // 30: ltc.v1.Forecast.value:type_name -> ltc.v1.Money
 	2,   // 31: ltc.v1.Forecast.category:type_name -> ltc.v1.ForecastCategory
-	44,  // 32: ltc.v1.Forecast.updated_by:type_name -> ltc.v1.Person
-	45,  // 33: ltc.v1.Forecast.update_time:type_name -> google.protobuf.Timestamp
-	44,  // 34: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
-	45,  // 35: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
-	44,  // 36: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
-	46,  // 37: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
+	48,  // 32: ltc.v1.Forecast.updated_by:type_name -> ltc.v1.Person
+	49,  // 33: ltc.v1.Forecast.update_time:type_name -> google.protobuf.Timestamp
+	48,  // 34: ltc.v1.WeeklyReport.submitted_by:type_name -> ltc.v1.Person
+	49,  // 35: ltc.v1.WeeklyReport.submit_time:type_name -> google.protobuf.Timestamp
+	48,  // 36: ltc.v1.ActionItem.owner:type_name -> ltc.v1.Person
+	50,  // 37: ltc.v1.ActionItem.due_date:type_name -> google.type.Date
 	3,   // 38: ltc.v1.Meeting.kind:type_name -> ltc.v1.MeetingKind
-	46,  // 39: ltc.v1.Meeting.date:type_name -> google.type.Date
-	44,  // 40: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
-	17,  // 41: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
-	44,  // 42: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
+	50,  // 39: ltc.v1.Meeting.date:type_name -> google.type.Date
+	48,  // 40: ltc.v1.Meeting.attendees:type_name -> ltc.v1.Person
+	18,  // 41: ltc.v1.Meeting.action_items:type_name -> ltc.v1.ActionItem
+	48,  // 42: ltc.v1.Meeting.recorded_by:type_name -> ltc.v1.Person
 	4,   // 43: ltc.v1.Risk.category:type_name -> ltc.v1.RiskCategory
 	5,   // 44: ltc.v1.Risk.probability:type_name -> ltc.v1.RiskLevel
 	5,   // 45: ltc.v1.Risk.impact:type_name -> ltc.v1.RiskLevel
-	44,  // 46: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
+	48,  // 46: ltc.v1.Risk.owner:type_name -> ltc.v1.Person
 	6,   // 47: ltc.v1.Risk.status:type_name -> ltc.v1.RiskStatus
-	43,  // 48: ltc.v1.Bid.price:type_name -> ltc.v1.Money
-	46,  // 49: ltc.v1.Bid.date:type_name -> google.type.Date
-	44,  // 50: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
+	47,  // 48: ltc.v1.Bid.price:type_name -> ltc.v1.Money
+	50,  // 49: ltc.v1.Bid.date:type_name -> google.type.Date
+	48,  // 50: ltc.v1.Bid.submitted_by:type_name -> ltc.v1.Person
 	7,   // 51: ltc.v1.TenderResult.result:type_name -> ltc.v1.Tender
-	46,  // 52: ltc.v1.Contract.date:type_name -> google.type.Date
-	43,  // 53: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
-	44,  // 54: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
-	45,  // 55: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
-	29,  // 56: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
-	23,  // 57: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
-	44,  // 58: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
-	45,  // 59: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
-	44,  // 60: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
-	45,  // 61: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
-	43,  // 62: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
-	27,  // 63: ltc.v1.Assessment.decision_contacts:type_name -> ltc.v1.DecisionChainContact
-	47,  // 64: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
-	47,  // 65: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
-	48,  // 66: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
-	44,  // 67: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
-	44,  // 68: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
-	8,   // 69: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
-	12,  // 70: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
-	13,  // 71: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
-	44,  // 72: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
-	45,  // 73: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
-	44,  // 74: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
-	41,  // 75: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
-	26,  // 76: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
-	49,  // 77: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
-	28,  // 78: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
-	43,  // 79: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
-	33,  // 80: ltc.v1.BidPackage.line_items:type_name -> ltc.v1.LineItem
-	34,  // 81: ltc.v1.BidPackage.totals:type_name -> ltc.v1.PackageTotals
-	43,  // 82: ltc.v1.LineItem.unit_list_price:type_name -> ltc.v1.Money
-	43,  // 83: ltc.v1.LineItem.unit_cost:type_name -> ltc.v1.Money
-	43,  // 84: ltc.v1.LineItem.list_amount:type_name -> ltc.v1.Money
-	43,  // 85: ltc.v1.LineItem.net_amount:type_name -> ltc.v1.Money
-	43,  // 86: ltc.v1.LineItem.cost_amount:type_name -> ltc.v1.Money
-	43,  // 87: ltc.v1.PackageTotals.list_total:type_name -> ltc.v1.Money
-	43,  // 88: ltc.v1.PackageTotals.discount_total:type_name -> ltc.v1.Money
-	43,  // 89: ltc.v1.PackageTotals.net_total:type_name -> ltc.v1.Money
-	43,  // 90: ltc.v1.PackageTotals.cost_total:type_name -> ltc.v1.Money
-	0,   // 91: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
-	12,  // 92: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
-	44,  // 93: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
-	44,  // 94: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
-	45,  // 95: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
-	1,   // 96: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
-	45,  // 97: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
-	25,  // 98: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
-	45,  // 99: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
-	0,   // 100: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
-	45,  // 101: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
-	43,  // 102: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
-	33,  // 103: ltc.v1.ContractPackage.line_items:type_name -> ltc.v1.LineItem
-	34,  // 104: ltc.v1.ContractPackage.totals:type_name -> ltc.v1.PackageTotals
-	9,   // 105: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
-	44,  // 106: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
-	45,  // 107: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
-	10,  // 108: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
-	31,  // 109: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
-	32,  // 110: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
-	39,  // 111: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
-	36,  // 112: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
-	19,  // 113: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
-	41,  // 114: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
-	12,  // 115: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
-	45,  // 116: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
-	30,  // 117: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
-	44,  // 118: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
-	45,  // 119: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
-	41,  // 120: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
-	41,  // 121: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
-	41,  // 122: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
-	44,  // 123: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
-	44,  // 124: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
-	37,  // 125: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
-	43,  // 126: ltc.v1.Decision.level_value:type_name -> ltc.v1.Money
-	50,  // 127: ltc.v1.Decision.level_rate:type_name -> ltc.v1.ExchangeRate
-	35,  // 128: ltc.v1.Decision.margin:type_name -> ltc.v1.MarginCheck
-	129, // [129:129] is the sub-list for method output_type
-	129, // [129:129] is the sub-list for method input_type
-	129, // [129:129] is the sub-list for extension type_name
-	129, // [129:129] is the sub-list for extension extendee
-	0,   // [0:129] is the sub-list for field type_name
+	50,  // 52: ltc.v1.Contract.date:type_name -> google.type.Date
+	47,  // 53: ltc.v1.Contract.amount:type_name -> ltc.v1.Money
+	48,  // 54: ltc.v1.Contract.signed_by:type_name -> ltc.v1.Person
+	24,  // 55: ltc.v1.Contract.payment_terms:type_name -> ltc.v1.PaymentTerm
+	47,  // 56: ltc.v1.PaymentTerm.amount:type_name -> ltc.v1.Money
+	8,   // 57: ltc.v1.PaymentTerm.trigger:type_name -> ltc.v1.MilestoneTrigger
+	50,  // 58: ltc.v1.PaymentTerm.planned_date:type_name -> google.type.Date
+	49,  // 59: ltc.v1.Handover.schedule_time:type_name -> google.protobuf.Timestamp
+	31,  // 60: ltc.v1.Handover.attendees:type_name -> ltc.v1.TeamMember
+	25,  // 61: ltc.v1.Handover.record:type_name -> ltc.v1.HandoverRecord
+	48,  // 62: ltc.v1.Handover.acknowledged_by:type_name -> ltc.v1.Person
+	49,  // 63: ltc.v1.Handover.complete_time:type_name -> google.protobuf.Timestamp
+	48,  // 64: ltc.v1.ProjectSummary.submitted_by:type_name -> ltc.v1.Person
+	49,  // 65: ltc.v1.ProjectSummary.submit_time:type_name -> google.protobuf.Timestamp
+	47,  // 66: ltc.v1.Assessment.value:type_name -> ltc.v1.Money
+	29,  // 67: ltc.v1.Assessment.decision_contacts:type_name -> ltc.v1.DecisionChainContact
+	51,  // 68: ltc.v1.DecisionChainContact.role:type_name -> ltc.v1.ContactRole
+	51,  // 69: ltc.v1.KeyContact.role:type_name -> ltc.v1.ContactRole
+	52,  // 70: ltc.v1.KeyContact.attitude:type_name -> ltc.v1.Attitude
+	48,  // 71: ltc.v1.KeyContact.holder:type_name -> ltc.v1.Person
+	48,  // 72: ltc.v1.TeamMember.person:type_name -> ltc.v1.Person
+	9,   // 73: ltc.v1.TeamMember.role:type_name -> ltc.v1.TeamRole
+	13,  // 74: ltc.v1.Review.function:type_name -> ltc.v1.ReviewFunction
+	14,  // 75: ltc.v1.Review.result:type_name -> ltc.v1.ReviewResult
+	48,  // 76: ltc.v1.Review.reviewer:type_name -> ltc.v1.Person
+	49,  // 77: ltc.v1.Review.submit_time:type_name -> google.protobuf.Timestamp
+	48,  // 78: ltc.v1.Review.on_behalf_of:type_name -> ltc.v1.Person
+	45,  // 79: ltc.v1.InitiationPackage.proposed_level:type_name -> ltc.v1.ProjectLevel
+	28,  // 80: ltc.v1.InitiationPackage.assessment:type_name -> ltc.v1.Assessment
+	53,  // 81: ltc.v1.InitiationPackage.relationship_level:type_name -> ltc.v1.RelationshipLevel
+	30,  // 82: ltc.v1.InitiationPackage.key_contacts:type_name -> ltc.v1.KeyContact
+	47,  // 83: ltc.v1.BidPackage.proposed_price:type_name -> ltc.v1.Money
+	35,  // 84: ltc.v1.BidPackage.line_items:type_name -> ltc.v1.LineItem
+	36,  // 85: ltc.v1.BidPackage.totals:type_name -> ltc.v1.PackageTotals
+	47,  // 86: ltc.v1.LineItem.unit_list_price:type_name -> ltc.v1.Money
+	47,  // 87: ltc.v1.LineItem.unit_cost:type_name -> ltc.v1.Money
+	47,  // 88: ltc.v1.LineItem.list_amount:type_name -> ltc.v1.Money
+	47,  // 89: ltc.v1.LineItem.net_amount:type_name -> ltc.v1.Money
+	47,  // 90: ltc.v1.LineItem.cost_amount:type_name -> ltc.v1.Money
+	47,  // 91: ltc.v1.PackageTotals.list_total:type_name -> ltc.v1.Money
+	47,  // 92: ltc.v1.PackageTotals.discount_total:type_name -> ltc.v1.Money
+	47,  // 93: ltc.v1.PackageTotals.net_total:type_name -> ltc.v1.Money
+	47,  // 94: ltc.v1.PackageTotals.cost_total:type_name -> ltc.v1.Money
+	47,  // 95: ltc.v1.ChangeOrderPackage.amount:type_name -> ltc.v1.Money
+	24,  // 96: ltc.v1.ChangeOrderPackage.payment_terms:type_name -> ltc.v1.PaymentTerm
+	47,  // 97: ltc.v1.ChangeOrderPackage.amount_before:type_name -> ltc.v1.Money
+	47,  // 98: ltc.v1.ChangeOrderPackage.milestone_amounts:type_name -> ltc.v1.Money
+	47,  // 99: ltc.v1.WriteOffPackage.amount:type_name -> ltc.v1.Money
+	0,   // 100: ltc.v1.ReopenPackage.stage:type_name -> ltc.v1.Stage
+	13,  // 101: ltc.v1.ReviewAssignment.function:type_name -> ltc.v1.ReviewFunction
+	48,  // 102: ltc.v1.ReviewAssignment.reviewer:type_name -> ltc.v1.Person
+	48,  // 103: ltc.v1.ReviewAssignment.assigned_by:type_name -> ltc.v1.Person
+	49,  // 104: ltc.v1.ReviewAssignment.assign_time:type_name -> google.protobuf.Timestamp
+	1,   // 105: ltc.v1.Reopening.outcome:type_name -> ltc.v1.Outcome
+	49,  // 106: ltc.v1.Reopening.close_time:type_name -> google.protobuf.Timestamp
+	27,  // 107: ltc.v1.Reopening.summary:type_name -> ltc.v1.ProjectSummary
+	49,  // 108: ltc.v1.Reopening.summary_due_time:type_name -> google.protobuf.Timestamp
+	0,   // 109: ltc.v1.Reopening.stage:type_name -> ltc.v1.Stage
+	49,  // 110: ltc.v1.Reopening.reopen_time:type_name -> google.protobuf.Timestamp
+	47,  // 111: ltc.v1.ContractPackage.final_price:type_name -> ltc.v1.Money
+	35,  // 112: ltc.v1.ContractPackage.line_items:type_name -> ltc.v1.LineItem
+	36,  // 113: ltc.v1.ContractPackage.totals:type_name -> ltc.v1.PackageTotals
+	10,  // 114: ltc.v1.Decision.gate:type_name -> ltc.v1.Gate
+	48,  // 115: ltc.v1.Decision.requested_by:type_name -> ltc.v1.Person
+	49,  // 116: ltc.v1.Decision.request_time:type_name -> google.protobuf.Timestamp
+	11,  // 117: ltc.v1.Decision.status:type_name -> ltc.v1.DecisionStatus
+	33,  // 118: ltc.v1.Decision.initiation:type_name -> ltc.v1.InitiationPackage
+	34,  // 119: ltc.v1.Decision.bid:type_name -> ltc.v1.BidPackage
+	43,  // 120: ltc.v1.Decision.contract:type_name -> ltc.v1.ContractPackage
+	40,  // 121: ltc.v1.Decision.reopen:type_name -> ltc.v1.ReopenPackage
+	38,  // 122: ltc.v1.Decision.change_order:type_name -> ltc.v1.ChangeOrderPackage
+	39,  // 123: ltc.v1.Decision.write_off:type_name -> ltc.v1.WriteOffPackage
+	20,  // 124: ltc.v1.Decision.risks:type_name -> ltc.v1.Risk
+	45,  // 125: ltc.v1.Decision.level:type_name -> ltc.v1.ProjectLevel
+	13,  // 126: ltc.v1.Decision.required_reviews:type_name -> ltc.v1.ReviewFunction
+	49,  // 127: ltc.v1.Decision.due_time:type_name -> google.protobuf.Timestamp
+	32,  // 128: ltc.v1.Decision.reviews:type_name -> ltc.v1.Review
+	48,  // 129: ltc.v1.Decision.decided_by:type_name -> ltc.v1.Person
+	49,  // 130: ltc.v1.Decision.decide_time:type_name -> google.protobuf.Timestamp
+	45,  // 131: ltc.v1.Decision.confirmed_level:type_name -> ltc.v1.ProjectLevel
+	45,  // 132: ltc.v1.Decision.proposed_level:type_name -> ltc.v1.ProjectLevel
+	45,  // 133: ltc.v1.Decision.policy_level:type_name -> ltc.v1.ProjectLevel
+	48,  // 134: ltc.v1.Decision.on_behalf_of:type_name -> ltc.v1.Person
+	48,  // 135: ltc.v1.Decision.pending_on_behalf_of:type_name -> ltc.v1.Person
+	41,  // 136: ltc.v1.Decision.review_assignments:type_name -> ltc.v1.ReviewAssignment
+	47,  // 137: ltc.v1.Decision.level_value:type_name -> ltc.v1.Money
+	54,  // 138: ltc.v1.Decision.level_rate:type_name -> ltc.v1.ExchangeRate
+	37,  // 139: ltc.v1.Decision.margin:type_name -> ltc.v1.MarginCheck
+	140, // [140:140] is the sub-list for method output_type
+	140, // [140:140] is the sub-list for method input_type
+	140, // [140:140] is the sub-list for extension type_name
+	140, // [140:140] is the sub-list for extension extendee
+	0,   // [0:140] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_deal_proto_init() }
@@ -4567,19 +4961,21 @@ func file_ltc_v1_deal_proto_init() {
 	}
 	file_ltc_v1_common_proto_init()
 	file_ltc_v1_reference_proto_init()
-	file_ltc_v1_deal_proto_msgTypes[26].OneofWrappers = []any{
+	file_ltc_v1_deal_proto_msgTypes[29].OneofWrappers = []any{
 		(*Decision_Initiation)(nil),
 		(*Decision_Bid)(nil),
 		(*Decision_Contract)(nil),
 		(*Decision_Reopen)(nil),
+		(*Decision_ChangeOrder)(nil),
+		(*Decision_WriteOff)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ltc_v1_deal_proto_rawDesc), len(file_ltc_v1_deal_proto_rawDesc)),
-			NumEnums:      14,
-			NumMessages:   27,
+			NumEnums:      15,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -167,6 +167,8 @@ type RequestDecisionRequest struct {
 	//	*RequestDecisionRequest_Bid
 	//	*RequestDecisionRequest_Contract
 	//	*RequestDecisionRequest_Reopen
+	//	*RequestDecisionRequest_ChangeOrder
+	//	*RequestDecisionRequest_WriteOff
 	Package       isRequestDecisionRequest_Package `protobuf_oneof:"package"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -266,6 +268,24 @@ func (x *RequestDecisionRequest) GetReopen() *ReopenPackage {
 	return nil
 }
 
+func (x *RequestDecisionRequest) GetChangeOrder() *ChangeOrderPackage {
+	if x != nil {
+		if x, ok := x.Package.(*RequestDecisionRequest_ChangeOrder); ok {
+			return x.ChangeOrder
+		}
+	}
+	return nil
+}
+
+func (x *RequestDecisionRequest) GetWriteOff() *WriteOffPackage {
+	if x != nil {
+		if x, ok := x.Package.(*RequestDecisionRequest_WriteOff); ok {
+			return x.WriteOff
+		}
+	}
+	return nil
+}
+
 type isRequestDecisionRequest_Package interface {
 	isRequestDecisionRequest_Package()
 }
@@ -290,6 +310,16 @@ type RequestDecisionRequest_Reopen struct {
 	Reopen *ReopenPackage `protobuf:"bytes,7,opt,name=reopen,proto3,oneof"`
 }
 
+type RequestDecisionRequest_ChangeOrder struct {
+	// CHANGE_ORDER package (a contract in execution).
+	ChangeOrder *ChangeOrderPackage `protobuf:"bytes,20,opt,name=change_order,json=changeOrder,proto3,oneof"`
+}
+
+type RequestDecisionRequest_WriteOff struct {
+	// WRITE_OFF package (a contract in execution).
+	WriteOff *WriteOffPackage `protobuf:"bytes,21,opt,name=write_off,json=writeOff,proto3,oneof"`
+}
+
 func (*RequestDecisionRequest_Initiation) isRequestDecisionRequest_Package() {}
 
 func (*RequestDecisionRequest_Bid) isRequestDecisionRequest_Package() {}
@@ -297,6 +327,10 @@ func (*RequestDecisionRequest_Bid) isRequestDecisionRequest_Package() {}
 func (*RequestDecisionRequest_Contract) isRequestDecisionRequest_Package() {}
 
 func (*RequestDecisionRequest_Reopen) isRequestDecisionRequest_Package() {}
+
+func (*RequestDecisionRequest_ChangeOrder) isRequestDecisionRequest_Package() {}
+
+func (*RequestDecisionRequest_WriteOff) isRequestDecisionRequest_Package() {}
 
 // RequestDecisionResponse returns the opened decision.
 type RequestDecisionResponse struct {
@@ -963,7 +997,7 @@ const file_ltc_v1_decision_proto_rawDesc = "" +
 	"\x06reason\x18\x05 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xa0\x1fR\x06reason\"F\n" +
 	"\x16ReassignReviewResponse\x12,\n" +
-	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"\x80\x03\n" +
+	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"\xf9\x03\n" +
 	"\x16RequestDecisionRequest\x12'\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\x12/\n" +
@@ -974,7 +1008,9 @@ const file_ltc_v1_decision_proto_rawDesc = "" +
 	"initiation\x12&\n" +
 	"\x03bid\x18\x05 \x01(\v2\x12.ltc.v1.BidPackageH\x00R\x03bid\x125\n" +
 	"\bcontract\x18\x06 \x01(\v2\x17.ltc.v1.ContractPackageH\x00R\bcontract\x12/\n" +
-	"\x06reopen\x18\a \x01(\v2\x15.ltc.v1.ReopenPackageH\x00R\x06reopenB\x10\n" +
+	"\x06reopen\x18\a \x01(\v2\x15.ltc.v1.ReopenPackageH\x00R\x06reopen\x12?\n" +
+	"\fchange_order\x18\x14 \x01(\v2\x1a.ltc.v1.ChangeOrderPackageH\x00R\vchangeOrder\x126\n" +
+	"\twrite_off\x18\x15 \x01(\v2\x17.ltc.v1.WriteOffPackageH\x00R\bwriteOffB\x10\n" +
 	"\apackage\x12\x05\xbaH\x02\b\x01\"G\n" +
 	"\x17RequestDecisionResponse\x12,\n" +
 	"\bdecision\x18\x01 \x01(\v2\x10.ltc.v1.DecisionR\bdecision\"\x8b\x02\n" +
@@ -1070,10 +1106,12 @@ var file_ltc_v1_decision_proto_goTypes = []any{
 	(*BidPackage)(nil),               // 19: ltc.v1.BidPackage
 	(*ContractPackage)(nil),          // 20: ltc.v1.ContractPackage
 	(*ReopenPackage)(nil),            // 21: ltc.v1.ReopenPackage
-	(ReviewResult)(0),                // 22: ltc.v1.ReviewResult
-	(Verdict)(0),                     // 23: ltc.v1.Verdict
-	(ProjectLevel)(0),                // 24: ltc.v1.ProjectLevel
-	(DecisionStatus)(0),              // 25: ltc.v1.DecisionStatus
+	(*ChangeOrderPackage)(nil),       // 22: ltc.v1.ChangeOrderPackage
+	(*WriteOffPackage)(nil),          // 23: ltc.v1.WriteOffPackage
+	(ReviewResult)(0),                // 24: ltc.v1.ReviewResult
+	(Verdict)(0),                     // 25: ltc.v1.Verdict
+	(ProjectLevel)(0),                // 26: ltc.v1.ProjectLevel
+	(DecisionStatus)(0),              // 27: ltc.v1.DecisionStatus
 }
 var file_ltc_v1_decision_proto_depIdxs = []int32{
 	14, // 0: ltc.v1.ReassignReviewRequest.function:type_name -> ltc.v1.ReviewFunction
@@ -1084,36 +1122,38 @@ var file_ltc_v1_decision_proto_depIdxs = []int32{
 	19, // 5: ltc.v1.RequestDecisionRequest.bid:type_name -> ltc.v1.BidPackage
 	20, // 6: ltc.v1.RequestDecisionRequest.contract:type_name -> ltc.v1.ContractPackage
 	21, // 7: ltc.v1.RequestDecisionRequest.reopen:type_name -> ltc.v1.ReopenPackage
-	16, // 8: ltc.v1.RequestDecisionResponse.decision:type_name -> ltc.v1.Decision
-	14, // 9: ltc.v1.SubmitReviewRequest.function:type_name -> ltc.v1.ReviewFunction
-	22, // 10: ltc.v1.SubmitReviewRequest.result:type_name -> ltc.v1.ReviewResult
-	16, // 11: ltc.v1.SubmitReviewResponse.decision:type_name -> ltc.v1.Decision
-	23, // 12: ltc.v1.DecideRequest.verdict:type_name -> ltc.v1.Verdict
-	24, // 13: ltc.v1.DecideRequest.level:type_name -> ltc.v1.ProjectLevel
-	16, // 14: ltc.v1.DecideResponse.decision:type_name -> ltc.v1.Decision
-	16, // 15: ltc.v1.WithdrawDecisionResponse.decision:type_name -> ltc.v1.Decision
-	16, // 16: ltc.v1.GetDecisionResponse.decision:type_name -> ltc.v1.Decision
-	25, // 17: ltc.v1.ListDecisionsRequest.status:type_name -> ltc.v1.DecisionStatus
-	16, // 18: ltc.v1.ListDecisionsResponse.decisions:type_name -> ltc.v1.Decision
-	2,  // 19: ltc.v1.DecisionService.RequestDecision:input_type -> ltc.v1.RequestDecisionRequest
-	4,  // 20: ltc.v1.DecisionService.SubmitReview:input_type -> ltc.v1.SubmitReviewRequest
-	6,  // 21: ltc.v1.DecisionService.Decide:input_type -> ltc.v1.DecideRequest
-	8,  // 22: ltc.v1.DecisionService.WithdrawDecision:input_type -> ltc.v1.WithdrawDecisionRequest
-	10, // 23: ltc.v1.DecisionService.GetDecision:input_type -> ltc.v1.GetDecisionRequest
-	12, // 24: ltc.v1.DecisionService.ListDecisions:input_type -> ltc.v1.ListDecisionsRequest
-	0,  // 25: ltc.v1.DecisionService.ReassignReview:input_type -> ltc.v1.ReassignReviewRequest
-	3,  // 26: ltc.v1.DecisionService.RequestDecision:output_type -> ltc.v1.RequestDecisionResponse
-	5,  // 27: ltc.v1.DecisionService.SubmitReview:output_type -> ltc.v1.SubmitReviewResponse
-	7,  // 28: ltc.v1.DecisionService.Decide:output_type -> ltc.v1.DecideResponse
-	9,  // 29: ltc.v1.DecisionService.WithdrawDecision:output_type -> ltc.v1.WithdrawDecisionResponse
-	11, // 30: ltc.v1.DecisionService.GetDecision:output_type -> ltc.v1.GetDecisionResponse
-	13, // 31: ltc.v1.DecisionService.ListDecisions:output_type -> ltc.v1.ListDecisionsResponse
-	1,  // 32: ltc.v1.DecisionService.ReassignReview:output_type -> ltc.v1.ReassignReviewResponse
-	26, // [26:33] is the sub-list for method output_type
-	19, // [19:26] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	22, // 8: ltc.v1.RequestDecisionRequest.change_order:type_name -> ltc.v1.ChangeOrderPackage
+	23, // 9: ltc.v1.RequestDecisionRequest.write_off:type_name -> ltc.v1.WriteOffPackage
+	16, // 10: ltc.v1.RequestDecisionResponse.decision:type_name -> ltc.v1.Decision
+	14, // 11: ltc.v1.SubmitReviewRequest.function:type_name -> ltc.v1.ReviewFunction
+	24, // 12: ltc.v1.SubmitReviewRequest.result:type_name -> ltc.v1.ReviewResult
+	16, // 13: ltc.v1.SubmitReviewResponse.decision:type_name -> ltc.v1.Decision
+	25, // 14: ltc.v1.DecideRequest.verdict:type_name -> ltc.v1.Verdict
+	26, // 15: ltc.v1.DecideRequest.level:type_name -> ltc.v1.ProjectLevel
+	16, // 16: ltc.v1.DecideResponse.decision:type_name -> ltc.v1.Decision
+	16, // 17: ltc.v1.WithdrawDecisionResponse.decision:type_name -> ltc.v1.Decision
+	16, // 18: ltc.v1.GetDecisionResponse.decision:type_name -> ltc.v1.Decision
+	27, // 19: ltc.v1.ListDecisionsRequest.status:type_name -> ltc.v1.DecisionStatus
+	16, // 20: ltc.v1.ListDecisionsResponse.decisions:type_name -> ltc.v1.Decision
+	2,  // 21: ltc.v1.DecisionService.RequestDecision:input_type -> ltc.v1.RequestDecisionRequest
+	4,  // 22: ltc.v1.DecisionService.SubmitReview:input_type -> ltc.v1.SubmitReviewRequest
+	6,  // 23: ltc.v1.DecisionService.Decide:input_type -> ltc.v1.DecideRequest
+	8,  // 24: ltc.v1.DecisionService.WithdrawDecision:input_type -> ltc.v1.WithdrawDecisionRequest
+	10, // 25: ltc.v1.DecisionService.GetDecision:input_type -> ltc.v1.GetDecisionRequest
+	12, // 26: ltc.v1.DecisionService.ListDecisions:input_type -> ltc.v1.ListDecisionsRequest
+	0,  // 27: ltc.v1.DecisionService.ReassignReview:input_type -> ltc.v1.ReassignReviewRequest
+	3,  // 28: ltc.v1.DecisionService.RequestDecision:output_type -> ltc.v1.RequestDecisionResponse
+	5,  // 29: ltc.v1.DecisionService.SubmitReview:output_type -> ltc.v1.SubmitReviewResponse
+	7,  // 30: ltc.v1.DecisionService.Decide:output_type -> ltc.v1.DecideResponse
+	9,  // 31: ltc.v1.DecisionService.WithdrawDecision:output_type -> ltc.v1.WithdrawDecisionResponse
+	11, // 32: ltc.v1.DecisionService.GetDecision:output_type -> ltc.v1.GetDecisionResponse
+	13, // 33: ltc.v1.DecisionService.ListDecisions:output_type -> ltc.v1.ListDecisionsResponse
+	1,  // 34: ltc.v1.DecisionService.ReassignReview:output_type -> ltc.v1.ReassignReviewResponse
+	28, // [28:35] is the sub-list for method output_type
+	21, // [21:28] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_decision_proto_init() }
@@ -1128,6 +1168,8 @@ func file_ltc_v1_decision_proto_init() {
 		(*RequestDecisionRequest_Bid)(nil),
 		(*RequestDecisionRequest_Contract)(nil),
 		(*RequestDecisionRequest_Reopen)(nil),
+		(*RequestDecisionRequest_ChangeOrder)(nil),
+		(*RequestDecisionRequest_WriteOff)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

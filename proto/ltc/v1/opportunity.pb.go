@@ -115,6 +115,14 @@ type Event struct {
 	//	*Event_ExchangeRateSet
 	//	*Event_ProductUpserted
 	//	*Event_ForecastUpdated
+	//	*Event_MilestoneDue
+	//	*Event_ContractAccepted
+	//	*Event_InvoiceIssued
+	//	*Event_PaymentRecorded
+	//	*Event_InvoiceOverdue
+	//	*Event_InvoiceEscalated
+	//	*Event_ContractClosed
+	//	*Event_ContractChanged
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -691,6 +699,78 @@ func (x *Event) GetForecastUpdated() *ForecastUpdated {
 	return nil
 }
 
+func (x *Event) GetMilestoneDue() *MilestoneDue {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_MilestoneDue); ok {
+			return x.MilestoneDue
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetContractAccepted() *ContractAccepted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContractAccepted); ok {
+			return x.ContractAccepted
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetInvoiceIssued() *InvoiceIssued {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_InvoiceIssued); ok {
+			return x.InvoiceIssued
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetPaymentRecorded() *PaymentRecorded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_PaymentRecorded); ok {
+			return x.PaymentRecorded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetInvoiceOverdue() *InvoiceOverdue {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_InvoiceOverdue); ok {
+			return x.InvoiceOverdue
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetInvoiceEscalated() *InvoiceEscalated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_InvoiceEscalated); ok {
+			return x.InvoiceEscalated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetContractClosed() *ContractClosed {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContractClosed); ok {
+			return x.ContractClosed
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetContractChanged() *ContractChanged {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContractChanged); ok {
+			return x.ContractChanged
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -946,6 +1026,46 @@ type Event_ForecastUpdated struct {
 	ForecastUpdated *ForecastUpdated `protobuf:"bytes,67,opt,name=forecast_updated,json=forecastUpdated,proto3,oneof"`
 }
 
+type Event_MilestoneDue struct {
+	// "contract.milestone_due": a contract's milestone became due.
+	MilestoneDue *MilestoneDue `protobuf:"bytes,80,opt,name=milestone_due,json=milestoneDue,proto3,oneof"`
+}
+
+type Event_ContractAccepted struct {
+	// "contract.accepted": the customer's acceptance (PAC or FAC) was recorded.
+	ContractAccepted *ContractAccepted `protobuf:"bytes,81,opt,name=contract_accepted,json=contractAccepted,proto3,oneof"`
+}
+
+type Event_InvoiceIssued struct {
+	// "invoice.issued": FINANCE issued an invoice.
+	InvoiceIssued *InvoiceIssued `protobuf:"bytes,82,opt,name=invoice_issued,json=invoiceIssued,proto3,oneof"`
+}
+
+type Event_PaymentRecorded struct {
+	// "payment.recorded": a payment was recorded.
+	PaymentRecorded *PaymentRecorded `protobuf:"bytes,83,opt,name=payment_recorded,json=paymentRecorded,proto3,oneof"`
+}
+
+type Event_InvoiceOverdue struct {
+	// "invoice.overdue": an invoice's due date passed unpaid.
+	InvoiceOverdue *InvoiceOverdue `protobuf:"bytes,84,opt,name=invoice_overdue,json=invoiceOverdue,proto3,oneof"`
+}
+
+type Event_InvoiceEscalated struct {
+	// "invoice.escalated": an overdue invoice escalated.
+	InvoiceEscalated *InvoiceEscalated `protobuf:"bytes,85,opt,name=invoice_escalated,json=invoiceEscalated,proto3,oneof"`
+}
+
+type Event_ContractClosed struct {
+	// "contract.closed": the contract closed, COMPLETED or WRITTEN_OFF.
+	ContractClosed *ContractClosed `protobuf:"bytes,86,opt,name=contract_closed,json=contractClosed,proto3,oneof"`
+}
+
+type Event_ContractChanged struct {
+	// "contract.changed": an approved change order changed the contract's amount and milestones.
+	ContractChanged *ContractChanged `protobuf:"bytes,87,opt,name=contract_changed,json=contractChanged,proto3,oneof"`
+}
+
 func (*Event_LeadCreated) isEvent_Payload() {}
 
 func (*Event_LeadQualified) isEvent_Payload() {}
@@ -1045,6 +1165,22 @@ func (*Event_ExchangeRateSet) isEvent_Payload() {}
 func (*Event_ProductUpserted) isEvent_Payload() {}
 
 func (*Event_ForecastUpdated) isEvent_Payload() {}
+
+func (*Event_MilestoneDue) isEvent_Payload() {}
+
+func (*Event_ContractAccepted) isEvent_Payload() {}
+
+func (*Event_InvoiceIssued) isEvent_Payload() {}
+
+func (*Event_PaymentRecorded) isEvent_Payload() {}
+
+func (*Event_InvoiceOverdue) isEvent_Payload() {}
+
+func (*Event_InvoiceEscalated) isEvent_Payload() {}
+
+func (*Event_ContractClosed) isEvent_Payload() {}
+
+func (*Event_ContractChanged) isEvent_Payload() {}
 
 // ReassignOwnerRequest gives a deal another owner.
 type ReassignOwnerRequest struct {
@@ -3167,7 +3303,7 @@ var File_ltc_v1_opportunity_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\n" +
-	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\xe5\x1f\n" +
+	"\x18ltc/v1/opportunity.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x15ltc/v1/contract.proto\x1a\x11ltc/v1/deal.proto\x1a\x12ltc/v1/event.proto\"\x86$\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x17\n" +
 	"\adeal_id\x18\x02 \x01(\tR\x06dealId\x12#\n" +
@@ -3238,7 +3374,15 @@ const file_ltc_v1_opportunity_proto_rawDesc = "" +
 	"\x14opportunity_reopened\x18B \x01(\v2\x1b.ltc.v1.OpportunityReopenedH\x00R\x13opportunityReopened\x12E\n" +
 	"\x11exchange_rate_set\x18F \x01(\v2\x17.ltc.v1.ExchangeRateSetH\x00R\x0fexchangeRateSet\x12D\n" +
 	"\x10product_upserted\x18G \x01(\v2\x17.ltc.v1.ProductUpsertedH\x00R\x0fproductUpserted\x12D\n" +
-	"\x10forecast_updated\x18C \x01(\v2\x17.ltc.v1.ForecastUpdatedH\x00R\x0fforecastUpdatedB\t\n" +
+	"\x10forecast_updated\x18C \x01(\v2\x17.ltc.v1.ForecastUpdatedH\x00R\x0fforecastUpdated\x12;\n" +
+	"\rmilestone_due\x18P \x01(\v2\x14.ltc.v1.MilestoneDueH\x00R\fmilestoneDue\x12G\n" +
+	"\x11contract_accepted\x18Q \x01(\v2\x18.ltc.v1.ContractAcceptedH\x00R\x10contractAccepted\x12>\n" +
+	"\x0einvoice_issued\x18R \x01(\v2\x15.ltc.v1.InvoiceIssuedH\x00R\rinvoiceIssued\x12D\n" +
+	"\x10payment_recorded\x18S \x01(\v2\x17.ltc.v1.PaymentRecordedH\x00R\x0fpaymentRecorded\x12A\n" +
+	"\x0finvoice_overdue\x18T \x01(\v2\x16.ltc.v1.InvoiceOverdueH\x00R\x0einvoiceOverdue\x12G\n" +
+	"\x11invoice_escalated\x18U \x01(\v2\x18.ltc.v1.InvoiceEscalatedH\x00R\x10invoiceEscalated\x12A\n" +
+	"\x0fcontract_closed\x18V \x01(\v2\x16.ltc.v1.ContractClosedH\x00R\x0econtractClosed\x12D\n" +
+	"\x10contract_changed\x18W \x01(\v2\x17.ltc.v1.ContractChangedH\x00R\x0fcontractChangedB\t\n" +
 	"\apayload\"\xc2\x01\n" +
 	"\x14ReassignOwnerRequest\x12'\n" +
 	"\n" +
@@ -3519,23 +3663,31 @@ var file_ltc_v1_opportunity_proto_goTypes = []any{
 	(*ExchangeRateSet)(nil),              // 87: ltc.v1.ExchangeRateSet
 	(*ProductUpserted)(nil),              // 88: ltc.v1.ProductUpserted
 	(*ForecastUpdated)(nil),              // 89: ltc.v1.ForecastUpdated
-	(*Opportunity)(nil),                  // 90: ltc.v1.Opportunity
-	(*date.Date)(nil),                    // 91: google.type.Date
-	(*Money)(nil),                        // 92: ltc.v1.Money
-	(ForecastCategory)(0),                // 93: ltc.v1.ForecastCategory
-	(Stage)(0),                           // 94: ltc.v1.Stage
-	(Outcome)(0),                         // 95: ltc.v1.Outcome
-	(ProjectLevel)(0),                    // 96: ltc.v1.ProjectLevel
-	(*Assessment)(nil),                   // 97: ltc.v1.Assessment
-	(*TeamMember)(nil),                   // 98: ltc.v1.TeamMember
-	(*Risk)(nil),                         // 99: ltc.v1.Risk
-	(*WeeklyReport)(nil),                 // 100: ltc.v1.WeeklyReport
-	(*Meeting)(nil),                      // 101: ltc.v1.Meeting
-	(*Bid)(nil),                          // 102: ltc.v1.Bid
-	(*TenderResult)(nil),                 // 103: ltc.v1.TenderResult
-	(*Contract)(nil),                     // 104: ltc.v1.Contract
-	(*HandoverRecord)(nil),               // 105: ltc.v1.HandoverRecord
-	(*ProjectSummary)(nil),               // 106: ltc.v1.ProjectSummary
+	(*MilestoneDue)(nil),                 // 90: ltc.v1.MilestoneDue
+	(*ContractAccepted)(nil),             // 91: ltc.v1.ContractAccepted
+	(*InvoiceIssued)(nil),                // 92: ltc.v1.InvoiceIssued
+	(*PaymentRecorded)(nil),              // 93: ltc.v1.PaymentRecorded
+	(*InvoiceOverdue)(nil),               // 94: ltc.v1.InvoiceOverdue
+	(*InvoiceEscalated)(nil),             // 95: ltc.v1.InvoiceEscalated
+	(*ContractClosed)(nil),               // 96: ltc.v1.ContractClosed
+	(*ContractChanged)(nil),              // 97: ltc.v1.ContractChanged
+	(*Opportunity)(nil),                  // 98: ltc.v1.Opportunity
+	(*date.Date)(nil),                    // 99: google.type.Date
+	(*Money)(nil),                        // 100: ltc.v1.Money
+	(ForecastCategory)(0),                // 101: ltc.v1.ForecastCategory
+	(Stage)(0),                           // 102: ltc.v1.Stage
+	(Outcome)(0),                         // 103: ltc.v1.Outcome
+	(ProjectLevel)(0),                    // 104: ltc.v1.ProjectLevel
+	(*Assessment)(nil),                   // 105: ltc.v1.Assessment
+	(*TeamMember)(nil),                   // 106: ltc.v1.TeamMember
+	(*Risk)(nil),                         // 107: ltc.v1.Risk
+	(*WeeklyReport)(nil),                 // 108: ltc.v1.WeeklyReport
+	(*Meeting)(nil),                      // 109: ltc.v1.Meeting
+	(*Bid)(nil),                          // 110: ltc.v1.Bid
+	(*TenderResult)(nil),                 // 111: ltc.v1.TenderResult
+	(*Contract)(nil),                     // 112: ltc.v1.Contract
+	(*HandoverRecord)(nil),               // 113: ltc.v1.HandoverRecord
+	(*ProjectSummary)(nil),               // 114: ltc.v1.ProjectSummary
 }
 var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	37,  // 0: ltc.v1.Event.actor:type_name -> ltc.v1.Person
@@ -3591,86 +3743,94 @@ var file_ltc_v1_opportunity_proto_depIdxs = []int32{
 	87,  // 50: ltc.v1.Event.exchange_rate_set:type_name -> ltc.v1.ExchangeRateSet
 	88,  // 51: ltc.v1.Event.product_upserted:type_name -> ltc.v1.ProductUpserted
 	89,  // 52: ltc.v1.Event.forecast_updated:type_name -> ltc.v1.ForecastUpdated
-	37,  // 53: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
-	90,  // 54: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
-	91,  // 55: ltc.v1.UpdateForecastRequest.expected_close_date:type_name -> google.type.Date
-	92,  // 56: ltc.v1.UpdateForecastRequest.value:type_name -> ltc.v1.Money
-	93,  // 57: ltc.v1.UpdateForecastRequest.category:type_name -> ltc.v1.ForecastCategory
-	90,  // 58: ltc.v1.UpdateForecastResponse.opportunity:type_name -> ltc.v1.Opportunity
-	90,  // 59: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	94,  // 60: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
-	95,  // 61: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
-	96,  // 62: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
-	90,  // 63: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
-	97,  // 64: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
-	90,  // 65: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
-	98,  // 66: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
-	90,  // 67: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
-	99,  // 68: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
-	90,  // 69: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	99,  // 70: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
-	90,  // 71: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
-	100, // 72: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
-	90,  // 73: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
-	101, // 74: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
-	90,  // 75: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
-	102, // 76: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
-	90,  // 77: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
-	103, // 78: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
-	90,  // 79: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
-	104, // 80: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
-	90,  // 81: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
-	39,  // 82: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
-	98,  // 83: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
-	90,  // 84: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	105, // 85: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
-	90,  // 86: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
-	95,  // 87: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
-	90,  // 88: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
-	106, // 89: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
-	90,  // 90: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
-	0,   // 91: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
-	5,   // 92: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
-	7,   // 93: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
-	9,   // 94: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
-	11,  // 95: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
-	13,  // 96: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
-	15,  // 97: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
-	17,  // 98: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
-	19,  // 99: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
-	21,  // 100: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
-	23,  // 101: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
-	25,  // 102: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
-	27,  // 103: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
-	29,  // 104: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
-	31,  // 105: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
-	33,  // 106: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
-	35,  // 107: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
-	1,   // 108: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
-	3,   // 109: ltc.v1.OpportunityService.UpdateForecast:input_type -> ltc.v1.UpdateForecastRequest
-	6,   // 110: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
-	8,   // 111: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
-	10,  // 112: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
-	12,  // 113: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
-	14,  // 114: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
-	16,  // 115: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
-	18,  // 116: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
-	20,  // 117: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
-	22,  // 118: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
-	24,  // 119: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
-	26,  // 120: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
-	28,  // 121: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
-	30,  // 122: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
-	32,  // 123: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
-	34,  // 124: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
-	36,  // 125: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
-	2,   // 126: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
-	4,   // 127: ltc.v1.OpportunityService.UpdateForecast:output_type -> ltc.v1.UpdateForecastResponse
-	110, // [110:128] is the sub-list for method output_type
-	92,  // [92:110] is the sub-list for method input_type
-	92,  // [92:92] is the sub-list for extension type_name
-	92,  // [92:92] is the sub-list for extension extendee
-	0,   // [0:92] is the sub-list for field type_name
+	90,  // 53: ltc.v1.Event.milestone_due:type_name -> ltc.v1.MilestoneDue
+	91,  // 54: ltc.v1.Event.contract_accepted:type_name -> ltc.v1.ContractAccepted
+	92,  // 55: ltc.v1.Event.invoice_issued:type_name -> ltc.v1.InvoiceIssued
+	93,  // 56: ltc.v1.Event.payment_recorded:type_name -> ltc.v1.PaymentRecorded
+	94,  // 57: ltc.v1.Event.invoice_overdue:type_name -> ltc.v1.InvoiceOverdue
+	95,  // 58: ltc.v1.Event.invoice_escalated:type_name -> ltc.v1.InvoiceEscalated
+	96,  // 59: ltc.v1.Event.contract_closed:type_name -> ltc.v1.ContractClosed
+	97,  // 60: ltc.v1.Event.contract_changed:type_name -> ltc.v1.ContractChanged
+	37,  // 61: ltc.v1.ReassignOwnerRequest.owner:type_name -> ltc.v1.Person
+	98,  // 62: ltc.v1.ReassignOwnerResponse.opportunity:type_name -> ltc.v1.Opportunity
+	99,  // 63: ltc.v1.UpdateForecastRequest.expected_close_date:type_name -> google.type.Date
+	100, // 64: ltc.v1.UpdateForecastRequest.value:type_name -> ltc.v1.Money
+	101, // 65: ltc.v1.UpdateForecastRequest.category:type_name -> ltc.v1.ForecastCategory
+	98,  // 66: ltc.v1.UpdateForecastResponse.opportunity:type_name -> ltc.v1.Opportunity
+	98,  // 67: ltc.v1.GetOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	102, // 68: ltc.v1.ListOpportunitiesRequest.stage:type_name -> ltc.v1.Stage
+	103, // 69: ltc.v1.ListOpportunitiesRequest.outcome:type_name -> ltc.v1.Outcome
+	104, // 70: ltc.v1.ListOpportunitiesRequest.level:type_name -> ltc.v1.ProjectLevel
+	98,  // 71: ltc.v1.ListOpportunitiesResponse.opportunities:type_name -> ltc.v1.Opportunity
+	105, // 72: ltc.v1.UpdateAssessmentRequest.assessment:type_name -> ltc.v1.Assessment
+	98,  // 73: ltc.v1.UpdateAssessmentResponse.opportunity:type_name -> ltc.v1.Opportunity
+	106, // 74: ltc.v1.AppointTeamRequest.members:type_name -> ltc.v1.TeamMember
+	98,  // 75: ltc.v1.AppointTeamResponse.opportunity:type_name -> ltc.v1.Opportunity
+	107, // 76: ltc.v1.AddRiskRequest.risk:type_name -> ltc.v1.Risk
+	98,  // 77: ltc.v1.AddRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	107, // 78: ltc.v1.UpdateRiskRequest.risk:type_name -> ltc.v1.Risk
+	98,  // 79: ltc.v1.UpdateRiskResponse.opportunity:type_name -> ltc.v1.Opportunity
+	108, // 80: ltc.v1.SubmitWeeklyReportRequest.report:type_name -> ltc.v1.WeeklyReport
+	98,  // 81: ltc.v1.SubmitWeeklyReportResponse.opportunity:type_name -> ltc.v1.Opportunity
+	109, // 82: ltc.v1.RecordMeetingRequest.meeting:type_name -> ltc.v1.Meeting
+	98,  // 83: ltc.v1.RecordMeetingResponse.opportunity:type_name -> ltc.v1.Opportunity
+	110, // 84: ltc.v1.SubmitBidRequest.bid:type_name -> ltc.v1.Bid
+	98,  // 85: ltc.v1.SubmitBidResponse.opportunity:type_name -> ltc.v1.Opportunity
+	111, // 86: ltc.v1.RecordTenderResultRequest.result:type_name -> ltc.v1.TenderResult
+	98,  // 87: ltc.v1.RecordTenderResultResponse.opportunity:type_name -> ltc.v1.Opportunity
+	112, // 88: ltc.v1.SignContractRequest.contract:type_name -> ltc.v1.Contract
+	98,  // 89: ltc.v1.SignContractResponse.opportunity:type_name -> ltc.v1.Opportunity
+	39,  // 90: ltc.v1.ScheduleHandoverRequest.schedule_time:type_name -> google.protobuf.Timestamp
+	106, // 91: ltc.v1.ScheduleHandoverRequest.attendees:type_name -> ltc.v1.TeamMember
+	98,  // 92: ltc.v1.ScheduleHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	113, // 93: ltc.v1.CompleteHandoverRequest.record:type_name -> ltc.v1.HandoverRecord
+	98,  // 94: ltc.v1.CompleteHandoverResponse.opportunity:type_name -> ltc.v1.Opportunity
+	103, // 95: ltc.v1.CloseOpportunityRequest.outcome:type_name -> ltc.v1.Outcome
+	98,  // 96: ltc.v1.CloseOpportunityResponse.opportunity:type_name -> ltc.v1.Opportunity
+	114, // 97: ltc.v1.SubmitProjectSummaryRequest.summary:type_name -> ltc.v1.ProjectSummary
+	98,  // 98: ltc.v1.SubmitProjectSummaryResponse.opportunity:type_name -> ltc.v1.Opportunity
+	0,   // 99: ltc.v1.ListEventsResponse.events:type_name -> ltc.v1.Event
+	5,   // 100: ltc.v1.OpportunityService.GetOpportunity:input_type -> ltc.v1.GetOpportunityRequest
+	7,   // 101: ltc.v1.OpportunityService.ListOpportunities:input_type -> ltc.v1.ListOpportunitiesRequest
+	9,   // 102: ltc.v1.OpportunityService.UpdateAssessment:input_type -> ltc.v1.UpdateAssessmentRequest
+	11,  // 103: ltc.v1.OpportunityService.AppointTeam:input_type -> ltc.v1.AppointTeamRequest
+	13,  // 104: ltc.v1.OpportunityService.AddRisk:input_type -> ltc.v1.AddRiskRequest
+	15,  // 105: ltc.v1.OpportunityService.UpdateRisk:input_type -> ltc.v1.UpdateRiskRequest
+	17,  // 106: ltc.v1.OpportunityService.SubmitWeeklyReport:input_type -> ltc.v1.SubmitWeeklyReportRequest
+	19,  // 107: ltc.v1.OpportunityService.RecordMeeting:input_type -> ltc.v1.RecordMeetingRequest
+	21,  // 108: ltc.v1.OpportunityService.SubmitBid:input_type -> ltc.v1.SubmitBidRequest
+	23,  // 109: ltc.v1.OpportunityService.RecordTenderResult:input_type -> ltc.v1.RecordTenderResultRequest
+	25,  // 110: ltc.v1.OpportunityService.SignContract:input_type -> ltc.v1.SignContractRequest
+	27,  // 111: ltc.v1.OpportunityService.ScheduleHandover:input_type -> ltc.v1.ScheduleHandoverRequest
+	29,  // 112: ltc.v1.OpportunityService.CompleteHandover:input_type -> ltc.v1.CompleteHandoverRequest
+	31,  // 113: ltc.v1.OpportunityService.CloseOpportunity:input_type -> ltc.v1.CloseOpportunityRequest
+	33,  // 114: ltc.v1.OpportunityService.SubmitProjectSummary:input_type -> ltc.v1.SubmitProjectSummaryRequest
+	35,  // 115: ltc.v1.OpportunityService.ListEvents:input_type -> ltc.v1.ListEventsRequest
+	1,   // 116: ltc.v1.OpportunityService.ReassignOwner:input_type -> ltc.v1.ReassignOwnerRequest
+	3,   // 117: ltc.v1.OpportunityService.UpdateForecast:input_type -> ltc.v1.UpdateForecastRequest
+	6,   // 118: ltc.v1.OpportunityService.GetOpportunity:output_type -> ltc.v1.GetOpportunityResponse
+	8,   // 119: ltc.v1.OpportunityService.ListOpportunities:output_type -> ltc.v1.ListOpportunitiesResponse
+	10,  // 120: ltc.v1.OpportunityService.UpdateAssessment:output_type -> ltc.v1.UpdateAssessmentResponse
+	12,  // 121: ltc.v1.OpportunityService.AppointTeam:output_type -> ltc.v1.AppointTeamResponse
+	14,  // 122: ltc.v1.OpportunityService.AddRisk:output_type -> ltc.v1.AddRiskResponse
+	16,  // 123: ltc.v1.OpportunityService.UpdateRisk:output_type -> ltc.v1.UpdateRiskResponse
+	18,  // 124: ltc.v1.OpportunityService.SubmitWeeklyReport:output_type -> ltc.v1.SubmitWeeklyReportResponse
+	20,  // 125: ltc.v1.OpportunityService.RecordMeeting:output_type -> ltc.v1.RecordMeetingResponse
+	22,  // 126: ltc.v1.OpportunityService.SubmitBid:output_type -> ltc.v1.SubmitBidResponse
+	24,  // 127: ltc.v1.OpportunityService.RecordTenderResult:output_type -> ltc.v1.RecordTenderResultResponse
+	26,  // 128: ltc.v1.OpportunityService.SignContract:output_type -> ltc.v1.SignContractResponse
+	28,  // 129: ltc.v1.OpportunityService.ScheduleHandover:output_type -> ltc.v1.ScheduleHandoverResponse
+	30,  // 130: ltc.v1.OpportunityService.CompleteHandover:output_type -> ltc.v1.CompleteHandoverResponse
+	32,  // 131: ltc.v1.OpportunityService.CloseOpportunity:output_type -> ltc.v1.CloseOpportunityResponse
+	34,  // 132: ltc.v1.OpportunityService.SubmitProjectSummary:output_type -> ltc.v1.SubmitProjectSummaryResponse
+	36,  // 133: ltc.v1.OpportunityService.ListEvents:output_type -> ltc.v1.ListEventsResponse
+	2,   // 134: ltc.v1.OpportunityService.ReassignOwner:output_type -> ltc.v1.ReassignOwnerResponse
+	4,   // 135: ltc.v1.OpportunityService.UpdateForecast:output_type -> ltc.v1.UpdateForecastResponse
+	118, // [118:136] is the sub-list for method output_type
+	100, // [100:118] is the sub-list for method input_type
+	100, // [100:100] is the sub-list for extension type_name
+	100, // [100:100] is the sub-list for extension extendee
+	0,   // [0:100] is the sub-list for field type_name
 }
 
 func init() { file_ltc_v1_opportunity_proto_init() }
@@ -3679,6 +3839,7 @@ func file_ltc_v1_opportunity_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
+	file_ltc_v1_contract_proto_init()
 	file_ltc_v1_deal_proto_init()
 	file_ltc_v1_event_proto_init()
 	file_ltc_v1_opportunity_proto_msgTypes[0].OneofWrappers = []any{
@@ -3732,6 +3893,14 @@ func file_ltc_v1_opportunity_proto_init() {
 		(*Event_ExchangeRateSet)(nil),
 		(*Event_ProductUpserted)(nil),
 		(*Event_ForecastUpdated)(nil),
+		(*Event_MilestoneDue)(nil),
+		(*Event_ContractAccepted)(nil),
+		(*Event_InvoiceIssued)(nil),
+		(*Event_PaymentRecorded)(nil),
+		(*Event_InvoiceOverdue)(nil),
+		(*Event_InvoiceEscalated)(nil),
+		(*Event_ContractClosed)(nil),
+		(*Event_ContractChanged)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

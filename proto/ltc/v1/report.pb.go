@@ -1309,7 +1309,7 @@ var File_ltc_v1_report_proto protoreflect.FileDescriptor
 
 const file_ltc_v1_report_proto_rawDesc = "" +
 	"\n" +
-	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x11ltc/v1/deal.proto\"\xde\x02\n" +
+	"\x13ltc/v1/report.proto\x12\x06ltc.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x13ltc/v1/common.proto\x1a\x15ltc/v1/contract.proto\x1a\x11ltc/v1/deal.proto\"\xde\x02\n" +
 	"\x18GetPipelineReportRequest\x12A\n" +
 	"\n" +
 	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\tstartTime\x12=\n" +
@@ -1420,10 +1420,11 @@ const file_ltc_v1_report_proto_rawDesc = "" +
 	"\x04rows\x18\x04 \x03(\v2\x13.ltc.v1.ForecastRowR\x04rows\x12-\n" +
 	"\x05total\x18\x05 \x01(\v2\x17.ltc.v1.ForecastFiguresR\x05total\x12*\n" +
 	"\x05weeks\x18\x06 \x03(\v2\x14.ltc.v1.ForecastWeekR\x05weeks\x12.\n" +
-	"\x05rates\x18\a \x03(\v2\x18.ltc.v1.ExchangeRateUsedR\x05rates2\xc3\x01\n" +
+	"\x05rates\x18\a \x03(\v2\x18.ltc.v1.ExchangeRateUsedR\x05rates2\x91\x02\n" +
 	"\rReportService\x12X\n" +
 	"\x11GetPipelineReport\x12 .ltc.v1.GetPipelineReportRequest\x1a!.ltc.v1.GetPipelineReportResponse\x12X\n" +
-	"\x11GetForecastReport\x12 .ltc.v1.GetForecastReportRequest\x1a!.ltc.v1.GetForecastReportResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
+	"\x11GetForecastReport\x12 .ltc.v1.GetForecastReportRequest\x1a!.ltc.v1.GetForecastReportResponse\x12L\n" +
+	"\rGetCashReport\x12\x1c.ltc.v1.GetCashReportRequest\x1a\x1d.ltc.v1.GetCashReportResponseB-Z+github.com/ltcengine/ltc/proto/ltc/v1;ltcv1b\x06proto3"
 
 var (
 	file_ltc_v1_report_proto_rawDescOnce sync.Once
@@ -1461,6 +1462,8 @@ var file_ltc_v1_report_proto_goTypes = []any{
 	(Outcome)(0),                      // 19: ltc.v1.Outcome
 	(*durationpb.Duration)(nil),       // 20: google.protobuf.Duration
 	(Gate)(0),                         // 21: ltc.v1.Gate
+	(*GetCashReportRequest)(nil),      // 22: ltc.v1.GetCashReportRequest
+	(*GetCashReportResponse)(nil),     // 23: ltc.v1.GetCashReportResponse
 }
 var file_ltc_v1_report_proto_depIdxs = []int32{
 	14, // 0: ltc.v1.GetPipelineReportRequest.start_time:type_name -> google.protobuf.Timestamp
@@ -1511,10 +1514,12 @@ var file_ltc_v1_report_proto_depIdxs = []int32{
 	12, // 45: ltc.v1.GetForecastReportResponse.rates:type_name -> ltc.v1.ExchangeRateUsed
 	0,  // 46: ltc.v1.ReportService.GetPipelineReport:input_type -> ltc.v1.GetPipelineReportRequest
 	8,  // 47: ltc.v1.ReportService.GetForecastReport:input_type -> ltc.v1.GetForecastReportRequest
-	1,  // 48: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
-	13, // 49: ltc.v1.ReportService.GetForecastReport:output_type -> ltc.v1.GetForecastReportResponse
-	48, // [48:50] is the sub-list for method output_type
-	46, // [46:48] is the sub-list for method input_type
+	22, // 48: ltc.v1.ReportService.GetCashReport:input_type -> ltc.v1.GetCashReportRequest
+	1,  // 49: ltc.v1.ReportService.GetPipelineReport:output_type -> ltc.v1.GetPipelineReportResponse
+	13, // 50: ltc.v1.ReportService.GetForecastReport:output_type -> ltc.v1.GetForecastReportResponse
+	23, // 51: ltc.v1.ReportService.GetCashReport:output_type -> ltc.v1.GetCashReportResponse
+	49, // [49:52] is the sub-list for method output_type
+	46, // [46:49] is the sub-list for method input_type
 	46, // [46:46] is the sub-list for extension type_name
 	46, // [46:46] is the sub-list for extension extendee
 	0,  // [0:46] is the sub-list for field type_name
@@ -1526,6 +1531,7 @@ func file_ltc_v1_report_proto_init() {
 		return
 	}
 	file_ltc_v1_common_proto_init()
+	file_ltc_v1_contract_proto_init()
 	file_ltc_v1_deal_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	ReportService_GetPipelineReport_FullMethodName = "/ltc.v1.ReportService/GetPipelineReport"
 	ReportService_GetForecastReport_FullMethodName = "/ltc.v1.ReportService/GetForecastReport"
+	ReportService_GetCashReport_FullMethodName     = "/ltc.v1.ReportService/GetCashReport"
 )
 
 // ReportServiceClient is the client API for ReportService service.
@@ -36,6 +37,11 @@ type ReportServiceClient interface {
 	// caller's report reach (executives, sales managers and systems within their scope; admins everywhere). A
 	// currency of the figures without a rate in force on the report's date is FAILED_PRECONDITION naming it.
 	GetForecastReport(ctx context.Context, in *GetForecastReportRequest, opts ...grpc.CallOption) (*GetForecastReportResponse, error)
+	// GetCashReport returns the cash of the contracts in execution (messages in contract.proto): invoiced and
+	// collected over a period, receivables aged by days overdue, days sales outstanding and the cash expected by
+	// month, by unit, owner or account and currency. For executives, sales managers, FINANCE reviewers, systems with
+	// the read scope (each within their units) and admins.
+	GetCashReport(ctx context.Context, in *GetCashReportRequest, opts ...grpc.CallOption) (*GetCashReportResponse, error)
 }
 
 type reportServiceClient struct {
@@ -66,6 +72,16 @@ func (c *reportServiceClient) GetForecastReport(ctx context.Context, in *GetFore
 	return out, nil
 }
 
+func (c *reportServiceClient) GetCashReport(ctx context.Context, in *GetCashReportRequest, opts ...grpc.CallOption) (*GetCashReportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCashReportResponse)
+	err := c.cc.Invoke(ctx, ReportService_GetCashReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReportServiceServer is the server API for ReportService service.
 // All implementations must embed UnimplementedReportServiceServer
 // for forward compatibility.
@@ -79,6 +95,11 @@ type ReportServiceServer interface {
 	// caller's report reach (executives, sales managers and systems within their scope; admins everywhere). A
 	// currency of the figures without a rate in force on the report's date is FAILED_PRECONDITION naming it.
 	GetForecastReport(context.Context, *GetForecastReportRequest) (*GetForecastReportResponse, error)
+	// GetCashReport returns the cash of the contracts in execution (messages in contract.proto): invoiced and
+	// collected over a period, receivables aged by days overdue, days sales outstanding and the cash expected by
+	// month, by unit, owner or account and currency. For executives, sales managers, FINANCE reviewers, systems with
+	// the read scope (each within their units) and admins.
+	GetCashReport(context.Context, *GetCashReportRequest) (*GetCashReportResponse, error)
 	mustEmbedUnimplementedReportServiceServer()
 }
 
@@ -94,6 +115,9 @@ func (UnimplementedReportServiceServer) GetPipelineReport(context.Context, *GetP
 }
 func (UnimplementedReportServiceServer) GetForecastReport(context.Context, *GetForecastReportRequest) (*GetForecastReportResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetForecastReport not implemented")
+}
+func (UnimplementedReportServiceServer) GetCashReport(context.Context, *GetCashReportRequest) (*GetCashReportResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetCashReport not implemented")
 }
 func (UnimplementedReportServiceServer) mustEmbedUnimplementedReportServiceServer() {}
 func (UnimplementedReportServiceServer) testEmbeddedByValue()                       {}
@@ -152,6 +176,24 @@ func _ReportService_GetForecastReport_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReportService_GetCashReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCashReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReportServiceServer).GetCashReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReportService_GetCashReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReportServiceServer).GetCashReport(ctx, req.(*GetCashReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReportService_ServiceDesc is the grpc.ServiceDesc for ReportService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -166,6 +208,10 @@ var ReportService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetForecastReport",
 			Handler:    _ReportService_GetForecastReport_Handler,
+		},
+		{
+			MethodName: "GetCashReport",
+			Handler:    _ReportService_GetCashReport_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1,0 +1,316 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ltcengine/ltc/internal/ltc"
+	"github.com/ltcengine/ltc/internal/store"
+	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
+	"github.com/ltcengine/ltc/workflows"
+)
+
+// contractService serves ContractService: the execution to cash of a WON deal's contract, which lives in the deal's
+// process (ltc.RulesExecution). Its changes are commands of the deal, sent as every change of a deal is.
+type contractService struct {
+	ltcv1.UnimplementedContractServiceServer
+	*Server
+}
+
+// contract is the deal of the id with its contract in execution, as the caller may read it.
+func (s *Server) contract(ctx context.Context, id string) (ltc.Opportunity, error) {
+	actor := actorOf(ctx)
+	if err := ltc.CanRead(actor); err != nil {
+		return ltc.Opportunity{}, err
+	}
+	o, err := s.deal(ctx, id)
+	if err != nil {
+		return o, err
+	}
+	if err := ltc.CanReadContract(actor, o); err != nil {
+		return o, err
+	}
+	if o.Execution == nil {
+		return o, ltc.NotFound("deal %s has no contract in execution (%s, rules version %d)", id, o.Stage, o.Rules)
+	}
+	return o, nil
+}
+
+func (s contractService) GetContract(ctx context.Context, req *ltcv1.GetContractRequest) (*ltcv1.GetContractResponse, error) {
+	o, err := s.contract(ctx, req.OpportunityId)
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.GetContractResponse{Contract: executionToProto(o)}, nil
+}
+
+func (s contractService) ListContracts(ctx context.Context, req *ltcv1.ListContractsRequest) (*ltcv1.ListContractsResponse, error) {
+	actor := actorOf(ctx)
+	if err := ltc.CanRead(actor); err != nil {
+		return nil, err
+	}
+	deals, next, err := s.store.ListContracts(ctx, store.ContractFilter{
+		Status:      fromEnum[ltc.ContractStatus](ltcv1.ContractStatus_name, int32(req.Status), "CONTRACT_STATUS_"),
+		OwnerID:     req.OwnerId,
+		AccountID:   req.AccountId,
+		OverdueOnly: req.OverdueOnly,
+		Reader:      &actor,
+		Reach:       ltc.ContractReach(actor),
+		Today:       time.Now(),
+	}, pageSize(req.PageSize), req.PageToken)
+	if err != nil {
+		return nil, listError(err)
+	}
+	resp := &ltcv1.ListContractsResponse{NextPageToken: next}
+	for _, o := range deals {
+		resp.Contracts = append(resp.Contracts, executionToProto(o))
+	}
+	return resp, nil
+}
+
+// changeContract sends a change of the deal's contract and returns the contract after it.
+func (s contractService) changeContract(ctx context.Context, method, dealID, requestID string, req proto.Message, cmd ltc.Command) (*ltcv1.ContractExecution, error) {
+	res, err := s.changeDeal(ctx, method, dealID, requestID, req, cmd)
+	if err != nil {
+		return nil, err
+	}
+	return executionToProto(res.Opportunity), nil
+}
+
+func (s contractService) RecordAcceptance(ctx context.Context, req *ltcv1.RecordAcceptanceRequest) (*ltcv1.RecordAcceptanceResponse, error) {
+	c, err := s.changeContract(ctx, workflows.UpdateRecordAcceptance, req.OpportunityId, req.RequestId, req, ltc.RecordAcceptance{
+		Kind:        fromEnum[ltc.Trigger](ltcv1.AcceptanceKind_name, int32(req.Kind), "ACCEPTANCE_KIND_"),
+		Certificate: req.Certificate, Date: dateFromProto(req.Date)})
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.RecordAcceptanceResponse{Contract: c}, nil
+}
+
+func (s contractService) IssueInvoice(ctx context.Context, req *ltcv1.IssueInvoiceRequest) (*ltcv1.IssueInvoiceResponse, error) {
+	c, err := s.changeContract(ctx, workflows.UpdateIssueInvoice, req.OpportunityId, req.RequestId, req, ltc.IssueInvoice{
+		Number: req.Number, MilestoneID: req.MilestoneId, Amount: moneyFromProto(req.Amount), DueDate: dateFromProto(req.DueDate)})
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.IssueInvoiceResponse{Contract: c}, nil
+}
+
+// RecordPayment is idempotent by the payment reference as well as by request id: the ERP may send a payment again
+// under a new request id. The same reference with the same invoice, amount and date answers with the contract as
+// it stands and changes nothing; with other content it is ALREADY_EXISTS (as the rule refuses it in the process).
+func (s contractService) RecordPayment(ctx context.Context, req *ltcv1.RecordPaymentRequest) (*ltcv1.RecordPaymentResponse, error) {
+	cmd := ltc.RecordPayment{InvoiceNumber: req.InvoiceNumber, Reference: req.Reference, Amount: moneyFromProto(req.Amount),
+		Date: dateFromProto(req.Date)}
+	if _, err := s.store.Request(ctx, req.RequestId); err == nil {
+		// A retry of a request sent before: answered from its record.
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	} else if o, err := s.deal(ctx, req.OpportunityId); err != nil && ltc.KindOf(err) == "" {
+		return nil, err
+	} else if err == nil && o.Execution != nil && ltc.CanRecordPayment(actorOf(ctx), o) == nil {
+		// Who may record the payment learns whether its reference is recorded already; anyone else is refused by
+		// the process as ever.
+		if p, invoice, ok := o.Execution.Payment(req.Reference); ok {
+			if invoice != cmd.InvoiceNumber || p.Amount != cmd.Amount || p.Date != cmd.Date {
+				return nil, ltc.Conflict("payment %s is recorded already with other content (%s on invoice %s, dated %04d-%02d-%02d)",
+					p.Reference, p.Amount, invoice, p.Date.Year, p.Date.Month, p.Date.Day)
+			}
+			return &ltcv1.RecordPaymentResponse{Contract: executionToProto(o)}, nil
+		}
+	}
+	c, err := s.changeContract(ctx, workflows.UpdateRecordPayment, req.OpportunityId, req.RequestId, req, cmd)
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.RecordPaymentResponse{Contract: c}, nil
+}
+
+func (s contractService) CloseContract(ctx context.Context, req *ltcv1.CloseContractRequest) (*ltcv1.CloseContractResponse, error) {
+	c, err := s.changeContract(ctx, workflows.UpdateCloseContract, req.OpportunityId, req.RequestId, req, ltc.CloseContract{})
+	if err != nil {
+		return nil, err
+	}
+	return &ltcv1.CloseContractResponse{Contract: c}, nil
+}
+
+func executionToProto(o ltc.Opportunity) *ltcv1.ContractExecution {
+	x := o.Execution
+	if x == nil {
+		return nil
+	}
+	money := func(minor int64) *ltcv1.Money {
+		return moneyToProto(ltc.Money{Currency: x.Amount.Currency, AmountMinor: minor})
+	}
+	pc := &ltcv1.ContractExecution{
+		OpportunityId: o.ID, Title: o.Title, CustomerName: o.Customer.Name, Owner: personToProto(o.Owner), OrgUnit: o.Unit.String(),
+		AccountId: o.Customer.AccountID, Contract: contractToProto(o.Contract),
+		Status: toEnum[ltcv1.ContractStatus](ltcv1.ContractStatus_value, x.Status, "CONTRACT_STATUS_"),
+		Amount: moneyToProto(x.Amount), Invoiced: money(x.Invoiced()), Collected: money(x.Collected()),
+		Receivable: money(x.Invoiced() - x.Collected()), Overdue: x.OverdueReceivable(), CloseTime: timeToProto(x.ClosedAt),
+		Stage: toEnum[ltcv1.Stage](ltcv1.Stage_value, o.Stage, "STAGE_"),
+	}
+	if x.ClosedBy != nil {
+		pc.ClosedBy = personToProto(*x.ClosedBy)
+	}
+	if x.WrittenOff != nil {
+		pc.WrittenOff = moneyToProto(*x.WrittenOff)
+	}
+	for _, co := range x.ChangeOrders {
+		pc.ChangeOrders = append(pc.ChangeOrders, &ltcv1.ChangeOrder{DecisionId: co.DecisionID, AmountBefore: moneyToProto(co.AmountBefore),
+			Amount: moneyToProto(co.Amount), ApproveTime: timeToProto(&co.ApprovedAt)})
+	}
+	for _, m := range x.Milestones {
+		invoiced, paid := x.MilestoneSums(m.ID)
+		pc.Milestones = append(pc.Milestones, milestoneToProto(m, money(invoiced), money(paid)))
+	}
+	for _, a := range x.Acceptances {
+		pc.Acceptances = append(pc.Acceptances, acceptanceToProto(a))
+	}
+	for _, inv := range x.Invoices {
+		pc.Invoices = append(pc.Invoices, invoiceToProto(inv))
+	}
+	return pc
+}
+
+func milestoneToProto(m ltc.Milestone, invoiced, paid *ltcv1.Money) *ltcv1.Milestone {
+	return &ltcv1.Milestone{Id: m.ID, Term: paymentTermToProto(m.Term), Amount: moneyToProto(m.Amount), DueTime: timeToProto(m.DueAt),
+		Invoiced: invoiced, Paid: paid}
+}
+
+func paymentTermToProto(t ltc.PaymentTerm) *ltcv1.PaymentTerm {
+	pt := &ltcv1.PaymentTerm{Name: t.Name, Percent: t.Percent, Trigger: toEnum[ltcv1.MilestoneTrigger](ltcv1.MilestoneTrigger_value, t.Trigger, "MILESTONE_TRIGGER_")}
+	if t.Amount != nil {
+		pt.Amount = moneyToProto(*t.Amount)
+	}
+	if t.PlannedDate != nil {
+		pt.PlannedDate = dateToProto(*t.PlannedDate)
+	}
+	return pt
+}
+
+func paymentTermsFromProto(terms []*ltcv1.PaymentTerm) []ltc.PaymentTerm {
+	var out []ltc.PaymentTerm
+	for _, t := range terms {
+		term := ltc.PaymentTerm{Name: t.Name, Percent: t.Percent,
+			Trigger: fromEnum[ltc.Trigger](ltcv1.MilestoneTrigger_name, int32(t.Trigger), "MILESTONE_TRIGGER_")}
+		if t.Amount != nil {
+			m := moneyFromProto(t.Amount)
+			term.Amount = &m
+		}
+		if t.PlannedDate != nil {
+			d := dateFromProto(t.PlannedDate)
+			term.PlannedDate = &d
+		}
+		out = append(out, term)
+	}
+	return out
+}
+
+func acceptanceToProto(a ltc.Acceptance) *ltcv1.Acceptance {
+	return &ltcv1.Acceptance{Kind: toEnum[ltcv1.AcceptanceKind](ltcv1.AcceptanceKind_value, a.Kind, "ACCEPTANCE_KIND_"),
+		Certificate: a.Certificate, Date: dateToProto(a.Date), RecordedBy: personToProto(a.RecordedBy), RecordTime: timeToProto(&a.RecordedAt)}
+}
+
+func paymentToProto(p ltc.Payment) *ltcv1.Payment {
+	return &ltcv1.Payment{Reference: p.Reference, Amount: moneyToProto(p.Amount), Date: dateToProto(p.Date),
+		RecordedBy: personToProto(p.RecordedBy), RecordTime: timeToProto(&p.RecordedAt)}
+}
+
+func invoiceToProto(inv ltc.Invoice) *ltcv1.Invoice {
+	pi := &ltcv1.Invoice{Number: inv.Number, MilestoneId: inv.MilestoneID, Amount: moneyToProto(inv.Amount), DueDate: dateToProto(inv.DueDate),
+		IssuedBy: personToProto(inv.IssuedBy), IssueTime: timeToProto(&inv.IssuedAt),
+		Paid:        moneyToProto(ltc.Money{Currency: inv.Amount.Currency, AmountMinor: inv.Paid()}),
+		Outstanding: moneyToProto(ltc.Money{Currency: inv.Amount.Currency, AmountMinor: inv.Outstanding()}),
+		Overdue:     inv.Overdue, Escalations: int32(inv.Escalations)}
+	for _, p := range inv.Payments {
+		pi.Payments = append(pi.Payments, paymentToProto(p))
+	}
+	return pi
+}
+
+// contractGatePackageFromProto is the package of a CHANGE_ORDER or WRITE_OFF request, if it has one.
+func contractGatePackageFromProto(req *ltcv1.RequestDecisionRequest) (*ltc.ChangeOrderPackage, *ltc.WriteOffPackage) {
+	if p := req.GetChangeOrder(); p != nil {
+		return &ltc.ChangeOrderPackage{Amount: moneyFromProto(p.Amount), PaymentTerms: paymentTermsFromProto(p.PaymentTerms), Rationale: p.Rationale}, nil
+	}
+	if p := req.GetWriteOff(); p != nil {
+		return nil, &ltc.WriteOffPackage{Rationale: p.Rationale}
+	}
+	return nil, nil
+}
+
+// contractGatePackageToProto sets the decision's package of a CHANGE_ORDER or WRITE_OFF decision.
+func contractGatePackageToProto(pd *ltcv1.Decision, pkg ltc.Package) {
+	switch {
+	case pkg.ChangeOrder != nil:
+		co := pkg.ChangeOrder
+		p := &ltcv1.ChangeOrderPackage{Amount: moneyToProto(co.Amount), Rationale: co.Rationale, AmountBefore: moneyToProto(co.AmountBefore)}
+		for _, t := range co.PaymentTerms {
+			p.PaymentTerms = append(p.PaymentTerms, paymentTermToProto(t))
+		}
+		for _, m := range co.Milestones {
+			p.MilestoneAmounts = append(p.MilestoneAmounts, moneyToProto(m.Amount))
+		}
+		pd.Package = &ltcv1.Decision_ChangeOrder{ChangeOrder: p}
+	case pkg.WriteOff != nil:
+		pd.Package = &ltcv1.Decision_WriteOff{WriteOff: &ltcv1.WriteOffPackage{Rationale: pkg.WriteOff.Rationale, Amount: moneyToProto(pkg.WriteOff.Amount)}}
+	}
+}
+
+// GetCashReport serves ReportService's cash report from the read model's contract tables.
+func (s reportService) GetCashReport(ctx context.Context, req *ltcv1.GetCashReportRequest) (*ltcv1.GetCashReportResponse, error) {
+	actor := actorOf(ctx)
+	if err := ltc.CanReadCashReport(actor); err != nil {
+		return nil, err
+	}
+	from, to := req.StartTime.AsTime(), req.EndTime.AsTime()
+	if !from.Before(to) {
+		return nil, invalidArgument(fieldViolation{"end_time", "must be after start_time"})
+	}
+	asOf := ltc.DateOf(time.Now())
+	if req.AsOf != nil {
+		if asOf = dateFromProto(req.AsOf); !asOf.Valid() {
+			return nil, invalidArgument(fieldViolation{"as_of", "must be a valid date"})
+		}
+	}
+	group := map[ltcv1.CashGrouping]store.CashGroup{ltcv1.CashGrouping_CASH_GROUPING_OWNER: store.CashByOwner,
+		ltcv1.CashGrouping_CASH_GROUPING_ACCOUNT: store.CashByAccount}[req.GroupBy]
+	rows, err := s.store.CashReport(ctx, store.CashFilter{From: from, To: to, AsOf: asOf.Time(), Group: group, OwnerID: req.OwnerId,
+		Reach: ltc.CashReach(actor)})
+	if err != nil {
+		return nil, err
+	}
+	resp := &ltcv1.GetCashReportResponse{AsOf: dateToProto(asOf)}
+	for _, r := range rows {
+		money := func(minor int64) *ltcv1.Money {
+			return moneyToProto(ltc.Money{Currency: r.Currency, AmountMinor: minor})
+		}
+		row := &ltcv1.CashReportRow{Key: r.Key, CurrencyCode: r.Currency, Invoiced: money(r.Invoiced), Collected: money(r.Collected),
+			Receivable: money(r.Receivable)}
+		for i, b := range store.CashBuckets {
+			row.Overdue = append(row.Overdue, &ltcv1.AgedReceivable{Bucket: b, Amount: money(r.Overdue[i])})
+		}
+		if r.DSO >= 0 {
+			row.DsoDays = &r.DSO
+		}
+		months := make([]time.Time, 0, len(r.Expected))
+		for m := range r.Expected {
+			months = append(months, m)
+		}
+		slices.SortFunc(months, func(a, b time.Time) int { return a.Compare(b) })
+		for _, m := range months {
+			e := &ltcv1.ExpectedCash{Amount: money(r.Expected[m])}
+			if !m.IsZero() {
+				e.Month = dateToProto(ltc.DateOf(m))
+			}
+			row.Expected = append(row.Expected, e)
+		}
+		resp.Rows = append(resp.Rows, row)
+	}
+	return resp, nil
+}
