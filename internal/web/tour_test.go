@@ -188,17 +188,24 @@ func TestTheDemoDealFromLeadToWonInTheBrowser(t *testing.T) {
 	b.act(deal, "summary", map[string]string{"reasons": "solution fit and partner", "lessons": "involve delivery at ATB",
 		"accuracy": "estimated 60%, won"})
 	// WON, the contract in execution: signed without payment terms, it is one milestone of the whole amount, due
-	// at signature. FINANCE invoices it and records its payment (from its own tools: the deal page is the deal's
-	// readers'), and the AR closes the contract on the deal page.
-	contracts := ltcv1.NewContractServiceClient(e.Conn)
-	asFinance := testenv.WithToken(context.Background(), tokens["reviewer_finance"])
-	eur := &ltcv1.Money{CurrencyCode: "EUR", AmountMinor: 2_350_000_00}
-	_, err = contracts.IssueInvoice(asFinance, &ltcv1.IssueInvoiceRequest{RequestId: uuid.NewString(), OpportunityId: deal, Number: "INV-1",
-		MilestoneId: "M1", Amount: eur, DueDate: &date.Date{Year: 2199, Month: 1, Day: 1}})
-	require.NoError(t, err)
-	_, err = contracts.RecordPayment(asFinance, &ltcv1.RecordPaymentRequest{RequestId: uuid.NewString(), OpportunityId: deal, InvoiceNumber: "INV-1",
-		Reference: "BANK-1", Amount: eur, Date: &date.Date{Year: 2026, Month: 1, Day: 1}})
-	require.NoError(t, err)
+	// at signature. FINANCE invoices it and records its payment on the contract's page (the deal page is the
+	// deal's readers'), and the AR closes the contract on the deal page.
+	b.as("reviewer_finance")
+	onContract := func(action string, fields map[string]string) {
+		b.do(chromedp.Navigate(b.site+"/contracts/"+deal), chromedp.WaitVisible(chromedp.CSS(`#contract-status`)),
+			chromedp.Click(chromedp.CSS(`#action-`+action+` > summary`)))
+		ids := map[string]string{}
+		for name, value := range fields {
+			ids[action+"-"+name] = value
+		}
+		b.submit(action+"-submit", ids)
+	}
+	onContract("invoice", map[string]string{"number": "INV-1", "milestone": "M1", "amount": "2,350,000.00", "due": "2199-01-01"})
+	onContract("pay", map[string]string{"invoice": "INV-1", "reference": "BANK-1", "amount": "2,350,000.00"})
+	b.do(chromedp.Navigate(b.site+"/contracts/"+deal), chromedp.WaitVisible(chromedp.CSS(`#invoices`)))
+	assert.Equal(t, "EUR 2,350,000.00", text(t, ctx, `#contract-collected`), "FINANCE sees the contract paid")
+	b.do(screenshot(t, "web-contract"))
+	b.as("sales")
 	b.act(deal, "close-contract", nil)
 	b.do(chromedp.WaitVisible(chromedp.CSS(`#contract`)), screenshot(t, "web-deal-won"))
 	stage := text(t, ctx, `#deal-stage`)

@@ -165,6 +165,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /lang", s.chooseLanguage)
 	mux.Handle("GET /work", s.person(s.myWork))
 	mux.Handle("POST /work/actions/{action}", s.postWork())
+	mux.Handle("GET /contracts/{id}", s.person(s.contract))
+	mux.Handle("POST /contracts/{id}/actions/{action}", s.person(post(s, contractPageActions, s.contractPage)))
 	mux.Handle("GET /reference", s.person(s.referenceList))
 	mux.Handle("POST /reference/actions/{action}", s.person(func(w http.ResponseWriter, r *http.Request, id Identity) {
 		r.SetPathValue("id", "reference")
