@@ -25,7 +25,7 @@ dev: tools postgres ## Run the engine here: PostgreSQL, Temporal, worker, API on
 	exec $(BIN)/ltcd dev
 
 .PHONY: demo
-demo: ## Drive a sample account and its deal from lead to WON against a running `make dev`, printing each ltcctl step
+demo: ## Drive a sample account and its deal from lead to WON and the contract to its last payment against a running `make dev`, printing each ltcctl step
 	go run ./cmd/ltcctl demo
 
 .PHONY: test
