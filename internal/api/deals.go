@@ -64,18 +64,12 @@ func (s *Server) changeDecision(ctx context.Context, method, decisionID, request
 // since. A request id used for another request is ALREADY_EXISTS, as it is once sent.
 func (s *Server) answered(ctx context.Context, method, requestID string, req proto.Message) (workflows.DealResult, bool, error) {
 	var res workflows.DealResult
-	done, err := s.store.Request(ctx, requestID)
-	if errors.Is(err, store.ErrNotFound) {
-		return res, false, nil
-	}
-	if err != nil {
-		return res, false, err
-	}
 	request, err := newRequest(actorOf(ctx), method, requestID, req)
 	if err != nil {
 		return res, false, err
 	}
-	return res, true, replay(done, change{method: method, request: request}, &res)
+	ok, err := s.answerFromRecord(ctx, change{method: method, request: request}, &res)
+	return res, ok, err
 }
 
 func (s *Server) deal(ctx context.Context, id string) (ltc.Opportunity, error) {

@@ -25,9 +25,6 @@ func (s decisionService) priceLines(ctx context.Context, pkg ltc.Package) (ltc.P
 	default:
 		return pkg, nil
 	}
-	if len(lines) > ltc.MaxLineItems {
-		return pkg, invalidArgument(fieldViolation{field, fmt.Sprintf("at most %d line items (not %d)", ltc.MaxLineItems, len(lines))})
-	}
 	codes := make([]string, len(lines))
 	for i, li := range lines {
 		codes[i] = li.ProductCode
@@ -96,8 +93,8 @@ func (s decisionService) levelRates(ctx context.Context, value ltc.Money) ([]ltc
 	if value.Currency == "" || value.Currency == base {
 		return nil, nil
 	}
-	now := time.Now().UTC()
-	rate, ok, err := s.store.RateInForce(ctx, value.Currency, base, ltc.Date{Year: now.Year(), Month: int(now.Month()), Day: now.Day()})
+	rates, err := s.store.RatesInForce(ctx, []string{value.Currency}, base, ltc.DateOf(time.Now()))
+	rate, ok := rates[value.Currency]
 	if err != nil || !ok {
 		return nil, err
 	}

@@ -30,9 +30,6 @@ func (s *Server) eventToProto(reader ltc.Actor, e store.RecordedEvent) *ltcv1.Ev
 	if slices.Contains(ltc.ReferenceEventTypes, e.Type) {
 		pe.DealId = "" // the log's subject is the rate or the product, which the payload names
 	}
-	if !ltc.ReadsCosts(reader) {
-		defer clearCosts(pe.ProtoReflect()) // for a webhook's reader too, which no interceptor sees
-	}
 	build, ok := eventPayloads[e.Type]
 	switch {
 	case !ok:

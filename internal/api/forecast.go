@@ -75,7 +75,7 @@ func (s reportService) GetForecastReport(ctx context.Context, req *ltcv1.GetFore
 	if err != nil {
 		return nil, err
 	}
-	asOf := ltc.Date{Year: now.Year(), Month: int(now.Month()), Day: now.Day()}
+	asOf := ltc.DateOf(now)
 	conv, err := s.converter(ctx, forecastCurrencies(data), base, to, asOf)
 	if err != nil {
 		return nil, err
@@ -295,7 +295,7 @@ func (c conversion) total(n *big.Int) *ltcv1.MoneyTotal {
 // timeDate is the day of t (UTC) as a google.type.Date.
 func timeDate(t time.Time) *date.Date {
 	t = t.UTC()
-	return dateToProto(ltc.Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()})
+	return dateToProto(ltc.DateOf(t))
 }
 
 // zeroSums are sums of nothing.

@@ -27,6 +27,9 @@ func (s reportService) GetPipelineReport(ctx context.Context, req *ltcv1.GetPipe
 	if !from.Before(to) {
 		return nil, invalidArgument(fieldViolation{"end_time", "must be after start_time"})
 	}
+	if problem := ltc.CurrencyProblem(req.CurrencyCode); req.CurrencyCode != "" && problem != "" {
+		return nil, invalidArgument(fieldViolation{"currency_code", problem})
+	}
 	filter := store.ReportFilter{From: from, To: to, OwnerID: req.OwnerId, AccountID: req.AccountId, Reader: &actor,
 		Level: fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_")}
 	r, err := s.store.PipelineReport(ctx, filter)
@@ -101,9 +104,6 @@ func ratio(n, d int) float64 {
 // convertPipeline adds the report's sums converted into the currency, at finance's rates in force today, and the
 // rates it used.
 func (s reportService) convertPipeline(ctx context.Context, to string, r store.Report, resp *ltcv1.GetPipelineReportResponse) error {
-	if problem := ltc.CurrencyProblem(to); problem != "" {
-		return invalidArgument(fieldViolation{"currency_code", problem})
-	}
 	currencies := func(totals []store.Total) []string {
 		var out []string
 		for _, t := range totals {
@@ -115,8 +115,7 @@ func (s reportService) convertPipeline(ctx context.Context, to string, r store.R
 	for _, f := range r.Funnel {
 		need = append(need, currencies(f.Value)...)
 	}
-	now := time.Now().UTC()
-	day := ltc.Date{Year: now.Year(), Month: int(now.Month()), Day: now.Day()}
+	day := ltc.DateOf(time.Now())
 	conv, err := s.converter(ctx, need, s.policy.Base(), to, day)
 	if err != nil {
 		return err

@@ -59,10 +59,7 @@ func command(r workflows.Request, c ltc.Command) workflows.Update[ltc.Command] {
 func send[R any](ctx context.Context, s *Server, c change) (R, error) {
 	var result R
 	if c.recordFirst {
-		done, err := s.store.Request(ctx, c.request.ID)
-		if err == nil {
-			return result, replay(done, c, &result)
-		} else if !errors.Is(err, store.ErrNotFound) {
+		if ok, err := s.answerFromRecord(ctx, c, &result); ok || err != nil {
 			return result, err
 		}
 	}
@@ -137,4 +134,17 @@ func replay(done store.Request, c change, result any) error {
 		return fmt.Errorf("decode result of request %s: %w", c.request.ID, err)
 	}
 	return nil
+}
+
+// answerFromRecord answers a request that was made before from its record (ok): its first result, or the refusal
+// of a reuse by someone else or for another payload.
+func (s *Server) answerFromRecord(ctx context.Context, c change, result any) (bool, error) {
+	done, err := s.store.Request(ctx, c.request.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, replay(done, c, result)
 }

@@ -65,8 +65,8 @@ func (p *Percent) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// decimalContext is exact for every figure the engine computes (amounts under 10^16 times percentages) and
-// rounds half to even where it rounds.
+// decimalContext is exact for every figure the engine computes (amounts under 10^16 times percentages or rates
+// of 24 digits) and rounds half to even where it rounds. Its operations only read it, so it is shared.
 var decimalContext = func() *apd.Context {
 	c := apd.BaseContext.WithPrecision(60)
 	c.Rounding = apd.RoundHalfEven

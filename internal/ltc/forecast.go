@@ -192,8 +192,7 @@ func NewConversion(to, toRate string, rates map[string]string) (*Conversion, err
 	if err != nil {
 		return nil, err
 	}
-	ctx := apd.BaseContext.WithPrecision(60)
-	ctx.Rounding = apd.RoundHalfEven
+	ctx := decimalContext
 	c := &Conversion{to: to, factors: map[string]*apd.Decimal{}}
 	for from, rate := range rates {
 		fr, err := ParseRate(rate)

@@ -131,8 +131,7 @@ func Convert(m Money, rate string, to string) (Money, error) {
 	}
 	// amount_minor × 10^-fromDigits major units × rate × 10^toDigits = the exact result in to's minor units. The
 	// precision holds every digit of the product (16 + 24), so only the final rounding rounds.
-	ctx := apd.BaseContext.WithPrecision(60)
-	ctx.Rounding = apd.RoundHalfEven
+	ctx := decimalContext
 	exact := new(apd.Decimal)
 	if _, err := ctx.Mul(exact, apd.New(m.AmountMinor, int32(toDigits-fromDigits)), r); err != nil {
 		return Money{}, fmt.Errorf("convert %s at %s: %w", m, rate, err)

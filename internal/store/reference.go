@@ -258,15 +258,6 @@ func (s *Store) Products(ctx context.Context, codes []string) (map[string]ltc.Pr
 	return out, nil
 }
 
-// RateInForce is the rate of from into to in force on the day (the latest effective date on or before it), if any.
-func (s *Store) RateInForce(ctx context.Context, from, to string, day ltc.Date) (ltc.ExchangeRate, bool, error) {
-	rates, _, err := s.ListExchangeRates(ctx, RateFilter{From: from, To: to, AsOf: &day}, 1, "")
-	if err != nil || len(rates) == 0 {
-		return ltc.ExchangeRate{}, false, err
-	}
-	return rates[0], true, nil
-}
-
 // referenceEvent is the event of a change of the reference data: its subject is the rate or the product (the log's
 // deal_id column holds it), of no deal or account.
 func referenceEvent(subject uuid.UUID, typ string, actor ltc.Person, requestID string, at time.Time, data any) ltc.Event {
