@@ -283,7 +283,7 @@ func (b *builder) run(i int, f fate, onlyLead bool) error {
 	q := ltc.Qualification{BudgetConfirmed: true, DecisionChainKnown: b.rng.IntN(2) == 0, Urgency: ltc.UrgencyWarm}
 	before, qualify := b.lead.State, b.request()
 	b.lead = b.lead.Qualify(q, b.lead.ID, b.now)
-	b.o = ltc.NewOpportunity(b.lead, b.now, ltc.RulesEconomics)
+	b.o = ltc.NewOpportunity(b.lead, b.now, ltc.RulesExecution)
 	b.events = append(b.events,
 		ltc.Event{DealID: b.lead.ID, Type: ltc.EventLeadQualified, Actor: b.manager.Person(), RequestID: qualify,
 			StageBefore: string(before), StageAfter: string(b.lead.State), Data: ltc.EventData(q), OccurredAt: b.now},
@@ -459,13 +459,16 @@ func (b *builder) mainPath(stopAt ltc.Stage, exit ltc.Outcome) (bool, error) {
 	if err := b.decide(atc, ltc.VerdictApprove); err != nil || stop() {
 		return false, err
 	}
+	// The contract's payment terms: an advance at signing, 60 % at PAC, 10 % at FAC, planned 4 and 10 months on.
+	b.step()
+	signed := ltc.DateOf(b.now)
+	pac, fac := ltc.DateOf(b.now.AddDate(0, 4, 0)), ltc.DateOf(b.now.AddDate(0, 10, 0))
 	contract := ltc.Contract{Number: "C-" + b.lead.ID[:8], Date: ltc.Date{Year: b.now.Year(), Month: int(b.now.Month()), Day: 1},
-		Amount: *b.o.ApprovedContractAmount}
-	if err := b.change(ltc.CanSignContract(owner, b.o, contract), ltc.EventContractSigned, owner, func(string) (ltc.Opportunity, any) {
-		contract.SignedBy = owner.Person()
-		next := b.o.SignContract(contract, b.now, b.policy)
-		return next, next.Contract
-	}); err != nil || stop() {
+		Amount: *b.o.ApprovedContractAmount, PaymentTerms: []ltc.PaymentTerm{
+			{Name: "Advance", Percent: "30", Trigger: ltc.TriggerSignature, PlannedDate: &signed},
+			{Name: "PAC", Percent: "60", Trigger: ltc.TriggerPAC, PlannedDate: &pac},
+			{Name: "FAC", Percent: "10", Trigger: ltc.TriggerFAC, PlannedDate: &fac}}}
+	if err := b.apply(ltc.SignContract{Contract: contract}, owner); err != nil || stop() {
 		return false, err
 	}
 	handover := ltc.Handover{ScheduledFor: b.now.Add(48 * time.Hour), Attendees: team}
@@ -483,13 +486,104 @@ func (b *builder) mainPath(stopAt ltc.Stage, exit ltc.Outcome) (bool, error) {
 	}
 	if b.rng.IntN(10) < 8 {
 		summary := ltc.ProjectSummary{WinLossReasons: "solution fit", Lessons: "involve delivery early", WinRateAccuracy: "close"}
-		return true, b.change(ltc.CanSubmitSummary(owner, b.o), ltc.EventSummarySubmitted, owner, func(string) (ltc.Opportunity, any) {
+		if err := b.change(ltc.CanSubmitSummary(owner, b.o), ltc.EventSummarySubmitted, owner, func(string) (ltc.Opportunity, any) {
 			summary.SubmittedBy = owner.Person()
 			next := b.o.SubmitSummary(summary, b.now)
 			return next, next.Summary
-		})
+		}); err != nil {
+			return false, err
+		}
 	}
-	return true, nil
+	return true, b.execute(pm)
+}
+
+// execute runs the contract to cash as far as the epoch lets it: FINANCE invoices each milestone when it is due
+// (the advance at once, the others at PAC and FAC, some four and ten months on), the customer pays most invoices
+// within two months and a few never, the engine flags the unpaid ones overdue and escalates them, and the AR closes
+// the contract once everything is paid.
+func (b *builder) execute(pm ltc.Actor) error {
+	finance := ltc.Actor{ID: fmt.Sprintf("finance-%d", b.rng.IntN(6)), Name: "Finance", Roles: []ltc.Role{ltc.RoleReviewer},
+		Functions: []ltc.ReviewFunction{ltc.FunctionFinance}, Unit: b.owner.Unit}
+	start := b.now
+	for i, kind := range []ltc.Trigger{ltc.TriggerSignature, ltc.TriggerPAC, ltc.TriggerFAC} {
+		if kind != ltc.TriggerSignature {
+			at := start.AddDate(0, 0, []int{0, 100, 280}[i]+b.rng.IntN(60))
+			if !b.until(at) {
+				return nil
+			}
+			a := ltc.RecordAcceptance{Kind: kind, Certificate: fmt.Sprintf("%s-%s", kind, b.lead.ID[:8]), Date: ltc.DateOf(b.now)}
+			if err := b.apply(a, pm); err != nil {
+				return err
+			}
+		}
+		if !b.until(b.now.Add(time.Duration(1+b.rng.IntN(10*24)) * time.Hour)) {
+			return nil
+		}
+		m := b.o.Execution.Milestones[i]
+		number := fmt.Sprintf("INV-%s-%d", b.lead.ID[:8], i+1)
+		inv := ltc.IssueInvoice{Number: number, MilestoneID: m.ID, Amount: m.Amount, DueDate: ltc.DateOf(b.now.AddDate(0, 0, 30))}
+		if err := b.apply(inv, finance); err != nil {
+			return err
+		}
+		if err := b.collect(number, finance); err != nil || b.o.Execution.Invoices[i].Outstanding() > 0 {
+			return err
+		}
+	}
+	return b.apply(ltc.CloseContract{}, b.owner)
+}
+
+// collect has the customer pay the invoice 15 to 75 days after it was issued, or never (one in twenty); on the
+// way the engine flags it overdue the day after its due date and escalates it every week, twice at most.
+func (b *builder) collect(number string, finance ltc.Actor) error {
+	issued := b.now
+	inv, _, _ := b.o.Execution.Invoice(number)
+	paid := issued.AddDate(0, 0, 15+b.rng.IntN(60))
+	if b.rng.IntN(20) == 0 {
+		paid = b.end.Add(time.Hour)
+	}
+	step := b.policy.ReceivableEscalateAfter
+	if step <= 0 {
+		step = ltc.Duration(ltc.DefaultReceivableEscalateAfter)
+	}
+	for k, at := 0, inv.OverdueAt(); k <= ltc.MaxReceivableEscalations && at.Before(paid); k, at = k+1, at.Add(time.Duration(step)) {
+		if !b.until(at) {
+			return nil
+		}
+		var deadline ltc.Command = ltc.MarkInvoiceOverdue{Number: number}
+		if k > 0 {
+			deadline = ltc.EscalateReceivable{Number: number, Escalations: k - 1}
+		}
+		if err := b.apply(deadline, ltc.Actor{}); err != nil {
+			return err
+		}
+	}
+	if !b.until(paid) {
+		return nil
+	}
+	return b.apply(ltc.RecordPayment{InvoiceNumber: number, Reference: "BANK-" + number, Amount: inv.Amount, Date: ltc.DateOf(b.now)}, finance)
+}
+
+// until moves the clock to at, if that is before the end; false when it is not (the step waits past the epoch).
+func (b *builder) until(at time.Time) bool {
+	if !at.Before(b.end) {
+		return false
+	}
+	if at.After(b.now) {
+		b.now = at
+	}
+	return true
+}
+
+// apply applies a command as the deal's process does, by the actor, now, and records its events.
+func (b *builder) apply(cmd ltc.Command, by ltc.Actor) error {
+	ch, err := cmd.Apply(ltc.Deal{Lead: b.lead, Opportunity: &b.o}, ltc.Context{Actor: by, Now: b.now, Policy: b.policy,
+		RequestID: b.request(), Rules: ltc.RulesExecution})
+	if err != nil {
+		return fmt.Errorf("%T refused: %w", cmd, err)
+	}
+	b.lead, b.o = ch.Deal.Lead, *ch.Deal.Opportunity
+	b.events = append(b.events, ch.Events...)
+	return nil
 }
 
 // requestDecision opens a decision of the gate and submits its reviews: all of them, or, when the deal is to stay

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,7 +54,7 @@ func TestSeededDealsAreSpreadAndFollowTheRules(t *testing.T) {
 	assert.InDelta(t, 0.9, float64(deals)/3000, 0.03, "about a tenth stay leads")
 	for _, s := range []ltc.Stage{ltc.StageValidation, ltc.StageInitiationReview, ltc.StageTeamFormation, ltc.StagePursuit,
 		ltc.StageATBReview, ltc.StageBidding, ltc.StageNegotiation, ltc.StageATCReview, ltc.StageContractSigning,
-		ltc.StageHandover, ltc.StageClosed} {
+		ltc.StageHandover, ltc.StageExecution, ltc.StageClosed} {
 		assert.Positive(t, stages[s], "some deals in %s", s)
 	}
 	for _, o := range []ltc.Outcome{ltc.OutcomeWon, ltc.OutcomeLost, ltc.OutcomeNoBid, ltc.OutcomeNotPursued, ltc.OutcomeAbandoned, ltc.OutcomeCancelled} {
@@ -62,6 +63,41 @@ func TestSeededDealsAreSpreadAndFollowTheRules(t *testing.T) {
 	assert.Greater(t, levels[ltc.LevelC], levels[ltc.LevelB])
 	assert.Greater(t, levels[ltc.LevelB], levels[ltc.LevelA])
 	assert.InDelta(t, 0.2, float64(outcomes[ltc.OutcomeWon])/3000, 0.06, "about a fifth won")
+
+	// The won deals' contracts run to cash: their invoices, as the cash report sums them, are the contracts' own.
+	statuses, invoiced, collected := map[ltc.ContractStatus]int{}, map[string]int64{}, map[string]int64{}
+	overdue := 0
+	token = ""
+	for {
+		page, next, err := st.ListContracts(ctx, store.ContractFilter{Reach: ltc.Reach{All: true}, Today: seed.Epoch}, 200, token)
+		require.NoError(t, err)
+		for _, o := range page {
+			statuses[o.Execution.Status]++
+			for _, inv := range o.Execution.Invoices {
+				invoiced[inv.Amount.Currency] += inv.Amount.AmountMinor
+				collected[inv.Amount.Currency] += inv.Paid()
+				if inv.Overdue && inv.Outstanding() > 0 {
+					overdue++
+				}
+			}
+		}
+		if token = next; token == "" {
+			break
+		}
+	}
+	assert.Positive(t, statuses[ltc.ContractCompleted], "some contracts paid in full and closed")
+	assert.Positive(t, statuses[ltc.ContractExecution], "some contracts still running")
+	assert.Positive(t, overdue, "some invoices overdue")
+	rows, err := st.CashReport(ctx, store.CashFilter{From: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), To: seed.Epoch,
+		AsOf: seed.Epoch, Reach: ltc.Reach{All: true}})
+	require.NoError(t, err)
+	reported, reportedPaid := map[string]int64{}, map[string]int64{}
+	for _, r := range rows {
+		reported[r.Currency] += r.Invoiced
+		reportedPaid[r.Currency] += r.Collected
+	}
+	assert.Equal(t, invoiced, reported, "the cash report's invoiced is what the contracts invoiced")
+	assert.Equal(t, collected, reportedPaid, "and its collected what they were paid")
 
 	exec := ltc.Actor{ID: "eva", Roles: []ltc.Role{ltc.RoleExecutive}, Authority: 2}
 	inbox, _, err := st.ListDecisions(ctx, store.DecisionFilter{PendingFor: &exec}, 50, "")

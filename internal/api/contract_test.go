@@ -319,8 +319,14 @@ func checkCashReport(t *testing.T, e *testenv.Engine, today *date.Date) {
 	assert.Equal(t, int64(150_000_00), r.Invoiced.AmountMinor)
 	assert.Equal(t, int64(100_000_00), r.Collected.AmountMinor)
 	assert.Equal(t, int64(50_000_00), r.Receivable.AmountMinor)
+	// DSO's window: from the first of the month two months before the day's, to the day.
+	window := func(d time.Time) float64 {
+		first := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -2, 0)
+		return float64(d.AddDate(0, 0, 1).Sub(first) / (24 * time.Hour))
+	}
+	day := time.Date(int(today.Year), time.Month(today.Month), int(today.Day), 0, 0, 0, 0, time.UTC)
 	require.NotNil(t, r.DsoDays)
-	assert.InDelta(t, 30.0, *r.DsoDays, 0.001, "50,000 of 150,000 invoiced in 90 days")
+	assert.InDelta(t, window(day)/3, *r.DsoDays, 0.001, "50,000 of the 150,000 invoiced in the window outstanding")
 	var expected []int64
 	for _, x := range r.Expected {
 		expected = append(expected, x.Amount.AmountMinor)
@@ -328,7 +334,7 @@ func checkCashReport(t *testing.T, e *testenv.Engine, today *date.Date) {
 	assert.Equal(t, []int64{50_000_00, 300_000_00, 50_000_00}, expected, "the invoice this month, PAC in June 2027, FAC in June 2028")
 	assert.Equal(t, int32(2027), r.Expected[1].Month.Year)
 
-	later := time.Date(int(today.Year), time.Month(today.Month), int(today.Day), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 40)
+	later := day.AddDate(0, 0, 40)
 	period.AsOf = &date.Date{Year: int32(later.Year()), Month: int32(later.Month()), Day: int32(later.Day())}
 	resp, err = reports.GetCashReport(e.As(t, eli), period)
 	require.NoError(t, err)
@@ -337,6 +343,6 @@ func checkCashReport(t *testing.T, e *testenv.Engine, today *date.Date) {
 		aged = append(aged, b.Amount.AmountMinor)
 	}
 	assert.Equal(t, []int64{0, 50_000_00, 0, 0}, aged, "40 days past due")
-	require.NotNil(t, resp.Rows[0].DsoDays, "the invoice of today is in the 90 days to then")
-	assert.InDelta(t, 30.0, *resp.Rows[0].DsoDays, 0.001)
+	require.NotNil(t, resp.Rows[0].DsoDays, "the invoice of today is in the window to then")
+	assert.InDelta(t, window(later)/3, *resp.Rows[0].DsoDays, 0.001)
 }

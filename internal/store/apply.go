@@ -53,7 +53,13 @@ func (s *Store) ApplyRevision(ctx context.Context, c Change) (*Behind, error) {
 		behind = nil
 		id := c.Opportunity.ID
 		var rev int64
-		if err := tx.QueryRow(ctx, `SELECT revision FROM opportunities WHERE id = $1 FOR UPDATE`, id).Scan(&rev); err != nil {
+		var before contractHolder // read from the document only when the deal has a contract
+		if err := tx.QueryRow(ctx, `
+			SELECT revision, CASE WHEN contract_status IS NOT NULL THEN doc->'execution' END,
+				coalesce(CASE WHEN contract_status IS NOT NULL THEN doc->>'unit' END, ''),
+				coalesce(CASE WHEN contract_status IS NOT NULL THEN doc->'owner'->>'id' END, ''),
+				coalesce(CASE WHEN contract_status IS NOT NULL THEN doc->'customer'->>'account_id' END, '')
+			FROM opportunities WHERE id = $1 FOR UPDATE`, id).Scan(&rev, &before.execution, &before.unit, &before.owner, &before.account); err != nil {
 			return fmt.Errorf("lock deal %s: %w", id, err)
 		}
 		if rev >= c.Revision {
@@ -80,7 +86,7 @@ func (s *Store) ApplyRevision(ctx context.Context, c Change) (*Behind, error) {
 		if err := upsertForecast(ctx, tx, *c.Opportunity); err != nil {
 			return err
 		}
-		if err := writeExecution(ctx, tx, *c.Opportunity); err != nil {
+		if err := writeExecution(ctx, tx, before, *c.Opportunity); err != nil {
 			return err
 		}
 		if c.Decision != nil {

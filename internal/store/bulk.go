@@ -24,6 +24,8 @@ type Deal struct {
 // next global sequence numbers in the order given.
 func (s *Store) Import(ctx context.Context, deals []Deal) error {
 	var leads, opportunities, forecasts, decisions, access, events, visits [][]any
+	var contracts []table // the contract tables, in executionTables' order
+	cash := map[cashKey]cashSums{}
 	for _, d := range deals {
 		row, err := leadRow(d.Lead)
 		if err != nil {
@@ -43,6 +45,13 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 				}
 				decisions = append(decisions, row)
 			}
+			for i, t := range executionTables(*o) {
+				if len(contracts) == i {
+					contracts = append(contracts, table{name: t.name, columns: t.columns})
+				}
+				contracts[i].rows = append(contracts[i].rows, t.rows...)
+			}
+			holderOf(*o).cashMonths(cash, 1)
 		}
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -50,6 +59,12 @@ func (s *Store) Import(ctx context.Context, deals []Deal) error {
 		if err := copyAll(ctx, tx, table{"leads", leadColumns, leads}, table{"deal_access", accessColumns, access},
 			table{"opportunities", opportunityColumns, opportunities}, table{"deal_forecasts", forecastColumns, forecasts},
 			table{"decisions", decisionColumns, decisions}); err != nil {
+			return err
+		}
+		if err := copyAll(ctx, tx, contracts...); err != nil {
+			return err
+		}
+		if err := addCashMonths(ctx, tx, cash); err != nil {
 			return err
 		}
 		// The events last: the lock on event_log_head that orders the log is held from here to commit only.

@@ -2062,8 +2062,8 @@ func (x *ContractClosed) GetReason() string {
 // GetCashReportRequest selects a cash report.
 type GetCashReportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The period whose invoices count as invoiced and collected: issued from start_time (inclusive) to end_time
-	// (exclusive).
+	// The period: the invoices issued from start_time (inclusive) to end_time (exclusive) count as invoiced, the
+	// payments dated on the days (UTC) it touches as collected.
 	StartTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
 	EndTime   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
 	// The day receivables are aged on and DSO is taken on; today (UTC) when unset.
@@ -2259,15 +2259,15 @@ type CashReportRow struct {
 	Key string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
 	// ISO 4217 code of the amounts.
 	CurrencyCode string `protobuf:"bytes,2,opt,name=currency_code,json=currencyCode,proto3" json:"currency_code,omitempty"`
-	// Invoiced in the period, and collected of those invoices.
+	// Invoiced in the period, and collected in it (the payments dated in it, whichever invoices they pay).
 	Invoiced  *Money `protobuf:"bytes,3,opt,name=invoiced,proto3" json:"invoiced,omitempty"`
 	Collected *Money `protobuf:"bytes,4,opt,name=collected,proto3" json:"collected,omitempty"`
 	// Invoiced and unpaid as of the day, of every period.
 	Receivable *Money `protobuf:"bytes,5,opt,name=receivable,proto3" json:"receivable,omitempty"`
 	// The overdue part of it by age.
 	Overdue []*AgedReceivable `protobuf:"bytes,6,rep,name=overdue,proto3" json:"overdue,omitempty"`
-	// Days sales outstanding: the receivable over what was invoiced in the 90 days to the day, times 90; unset when
-	// nothing was invoiced then.
+	// Days sales outstanding: the receivable over what was invoiced from the first of the month two months before
+	// the day's to the day, times those days (59 to 92); unset when nothing was invoiced then.
 	DsoDays *float64 `protobuf:"fixed64,7,opt,name=dso_days,json=dsoDays,proto3,oneof" json:"dso_days,omitempty"`
 	// The cash expected by month, earliest first.
 	Expected      []*ExpectedCash `protobuf:"bytes,8,rep,name=expected,proto3" json:"expected,omitempty"`
