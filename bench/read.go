@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ltcengine/ltc/bench/seed"
@@ -104,6 +105,22 @@ func readQueries(d *driver, s *sample) []readQuery {
 			})
 		}}
 	}
+	// cash asks for a period of months ending in the three months before the epoch (whole months, as a finance
+	// report is), receivables aged as of the epoch, by the grouping.
+	cash := func(name, as string, months int, group ltcv1.CashGrouping, filter func(rng *rand.Rand, r *ltcv1.GetCashReportRequest)) readQuery {
+		return readQuery{name: name, goal: 300 * time.Millisecond, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
+			end := seed.Epoch.AddDate(0, -rng.IntN(3), 0)
+			req := &ltcv1.GetCashReportRequest{StartTime: timestamppb.New(end.AddDate(0, -months, 0)), EndTime: timestamppb.New(end),
+				AsOf: &date.Date{Year: int32(seed.Epoch.Year()), Month: int32(seed.Epoch.Month()), Day: int32(seed.Epoch.Day())}, GroupBy: group}
+			if filter != nil {
+				filter(rng, req)
+			}
+			return measure(ctx, as, func(ctx context.Context) error {
+				_, err := d.reports.GetCashReport(ctx, req)
+				return err
+			})
+		}}
+	}
 	return []readQuery{
 		{name: "GetOpportunity", goal: 20 * time.Millisecond, call: func(ctx context.Context, rng *rand.Rand) (time.Duration, error) {
 			return measure(ctx, "executive3", func(ctx context.Context) error {
@@ -181,6 +198,16 @@ func readQueries(d *driver, s *sample) []readQuery {
 			r.OwnerId = seed.Owner(pick(rng, seed.Owners))
 		}),
 		forecast("GetForecastReport, a quarter, a region's executive", "executive2", nil),
+		cash("GetCashReport, a quarter by unit", "executive3", 3, ltcv1.CashGrouping_CASH_GROUPING_UNIT, nil),
+		cash("GetCashReport, a year by owner", "executive3", 12, ltcv1.CashGrouping_CASH_GROUPING_OWNER, nil),
+		cash("GetCashReport, a quarter by account", "executive3", 3, ltcv1.CashGrouping_CASH_GROUPING_ACCOUNT, nil),
+		cash("GetCashReport, the last 30 days by unit", "executive3", 0, ltcv1.CashGrouping_CASH_GROUPING_UNIT,
+			func(rng *rand.Rand, r *ltcv1.GetCashReportRequest) {
+				r.StartTime = timestamppb.New(r.EndTime.AsTime().Add(-30*24*time.Hour + time.Duration(rng.IntN(24))*time.Hour))
+			}),
+		cash("GetCashReport, a quarter by owner, a region's executive", "executive2", 3, ltcv1.CashGrouping_CASH_GROUPING_OWNER, nil),
+		cash("GetCashReport, a quarter of one owner", "executive3", 3, ltcv1.CashGrouping_CASH_GROUPING_UNIT,
+			func(rng *rand.Rand, r *ltcv1.GetCashReportRequest) { r.OwnerId = seed.Owner(pick(rng, seed.Owners)) }),
 	}
 }
 
@@ -261,7 +288,8 @@ func readPath(ctx context.Context, out io.Writer, dir, ltcd string, cluster *loc
 			strings.Join(seeding, "\n"))
 		printLatencies(out, "deals", "10^6", fmt.Sprintf("%d requests each, 12 for the pipeline report", requests), sizes,
 			readQueries(d, &sample{}), results, names)
-		printForecast(out, sizes, results, names)
+		printReports(out, "GetForecastReport", sizes, results, names)
+		printReports(out, "GetCashReport", sizes, results, names)
 		printWebPages(out, sizes, requests, pages, pageNames, pageCalls)
 	}
 	if len(accountSizes) > 0 {
@@ -419,7 +447,7 @@ func prepare(ctx context.Context, url string) (*sample, int64, error) {
 	// The tables read through index-only scans get their visibility map; the event log its statistics.
 	if _, err := conn.Exec(ctx, "VACUUM (ANALYZE) leads, opportunities, decisions, stage_visits, report_created_days, "+
 		"report_reached_days, report_closed_days, report_stay_days, report_turnaround_days, report_overdue_days, "+
-		"deal_forecasts, forecast_snapshots"); err != nil {
+		"deal_forecasts, forecast_snapshots, contract_invoices, contract_payments, contract_milestones, cash_months"); err != nil {
 		return nil, 0, fmt.Errorf("vacuum: %w", err)
 	}
 	if _, err := conn.Exec(ctx, "ANALYZE events"); err != nil {
@@ -484,11 +512,11 @@ func seedForecast(ctx context.Context, st *store.Store, url string) error {
 	return nil
 }
 
-// printForecast prints GetForecastReport's latencies with their 95th percentile too.
-func printForecast(out io.Writer, sizes []int, results map[string][]readPoint, names []string) {
-	fmt.Fprintf(out, "\nGetForecastReport, p50 / p95 / p99 ms:\n\n| query | deals | p50 | p95 | p99 | errors |\n|---|--:|--:|--:|--:|--:|\n")
+// printReports prints the latencies of the queries named with the prefix (a report) with their 95th percentile too.
+func printReports(out io.Writer, prefix string, sizes []int, results map[string][]readPoint, names []string) {
+	fmt.Fprintf(out, "\n%s, p50 / p95 / p99 ms:\n\n| query | deals | p50 | p95 | p99 | errors |\n|---|--:|--:|--:|--:|--:|\n", prefix)
 	for _, name := range names {
-		if !strings.HasPrefix(name, "GetForecastReport") {
+		if !strings.HasPrefix(name, prefix) {
 			continue
 		}
 		for i, p := range results[name] {
