@@ -387,6 +387,6 @@ func reportCommand(run runner) *cobra.Command {
 	cmd.Flags().StringVar(&level, "level", "", "only level A, B or C")
 	cmd.Flags().StringVar(&owner, "owner", "", "only this owner")
 	cmd.Flags().StringVar(&currency, "currency", "", "also convert the sums into this currency, at finance's rates in force today")
-	cmd.AddCommand(reportForecast(run))
+	cmd.AddCommand(reportForecast(run), reportCash(run))
 	return cmd
 }
