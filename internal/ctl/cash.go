@@ -85,12 +85,17 @@ func renderCash(w io.Writer, r *ltcv1.GetCashReportResponse, from, to string, gr
 	}
 	fmt.Fprintf(w, "\nExpected cash by month (open invoices by due month, milestones not invoiced by planned month)\nMONTH\t%s\tCURRENCY\tAMOUNT\n", key)
 	for _, x := range r.Rows {
-		for _, e := range x.Expected {
-			month := "unscheduled"
-			if e.Month != nil {
-				month = fmt.Sprintf("%04d-%02d", e.Month.Year, e.Month.Month)
+		for _, planned := range []bool{true, false} { // the months, then the milestones with no planned date
+			for _, e := range x.Expected {
+				if (e.Month != nil) != planned {
+					continue
+				}
+				month := "unscheduled"
+				if planned {
+					month = fmt.Sprintf("%04d-%02d", e.Month.Year, e.Month.Month)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", month, orDash(x.Key), x.CurrencyCode, showAmount(e.Amount))
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", month, orDash(x.Key), x.CurrencyCode, showAmount(e.Amount))
 		}
 	}
 }
