@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
@@ -18,13 +17,9 @@ func reportCash(run runner) *cobra.Command {
 	cmd := &cobra.Command{Use: "cash", Short: "Contracts' cash: invoiced and collected in a period, receivables aged, DSO and the cash expected by month",
 		Args: cobra.NoArgs,
 		RunE: run(func(s *session, _ []string) error {
-			start, err := time.Parse(time.DateOnly, from)
+			start, end, err := period(from, to)
 			if err != nil {
-				return fmt.Errorf("--from: want YYYY-MM-DD")
-			}
-			end, err := time.Parse(time.DateOnly, to)
-			if err != nil {
-				return fmt.Errorf("--to: want YYYY-MM-DD")
+				return err
 			}
 			day, err := optionalDay(asOf)
 			if err != nil {
@@ -34,8 +29,7 @@ func reportCash(run runner) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--by: %w", err)
 			}
-			r, err := call(s, s.rep.GetCashReport, &ltcv1.GetCashReportRequest{StartTime: timestamppb.New(start),
-				EndTime: timestamppb.New(end), AsOf: day, GroupBy: group, OwnerId: owner})
+			r, err := call(s, s.rep.GetCashReport, &ltcv1.GetCashReportRequest{StartTime: start, EndTime: end, AsOf: day, GroupBy: group, OwnerId: owner})
 			if err != nil {
 				return err
 			}
