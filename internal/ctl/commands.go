@@ -321,24 +321,33 @@ func orDash(s string) string {
 	return s
 }
 
+// period reads a report's --from and --to, YYYY-MM-DD, as the instants they start (UTC).
+func period(from, to string) (*timestamppb.Timestamp, *timestamppb.Timestamp, error) {
+	start, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--from: want YYYY-MM-DD")
+	}
+	end, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--to: want YYYY-MM-DD")
+	}
+	return timestamppb.New(start), timestamppb.New(end), nil
+}
+
 func reportCommand(run runner) *cobra.Command {
 	var from, to, level, owner, currency string
 	cmd := &cobra.Command{Use: "report", Short: "The pipeline report over a period", Args: cobra.NoArgs,
 		RunE: run(func(s *session, _ []string) error {
-			start, err := time.Parse(time.DateOnly, from)
+			start, end, err := period(from, to)
 			if err != nil {
-				return fmt.Errorf("--from: want YYYY-MM-DD")
-			}
-			end, err := time.Parse(time.DateOnly, to)
-			if err != nil {
-				return fmt.Errorf("--to: want YYYY-MM-DD")
+				return err
 			}
 			lvl, err := enum[ltcv1.ProjectLevel](ltcv1.ProjectLevel_value, "PROJECT_LEVEL_", level)
 			if err != nil {
 				return err
 			}
-			r, err := call(s, s.rep.GetPipelineReport, &ltcv1.GetPipelineReportRequest{StartTime: timestamppb.New(start),
-				EndTime: timestamppb.New(end), Level: lvl, OwnerId: owner, CurrencyCode: strings.ToUpper(currency)})
+			r, err := call(s, s.rep.GetPipelineReport, &ltcv1.GetPipelineReportRequest{StartTime: start,
+				EndTime: end, Level: lvl, OwnerId: owner, CurrencyCode: strings.ToUpper(currency)})
 			if err != nil {
 				return err
 			}
@@ -387,6 +396,6 @@ func reportCommand(run runner) *cobra.Command {
 	cmd.Flags().StringVar(&level, "level", "", "only level A, B or C")
 	cmd.Flags().StringVar(&owner, "owner", "", "only this owner")
 	cmd.Flags().StringVar(&currency, "currency", "", "also convert the sums into this currency, at finance's rates in force today")
-	cmd.AddCommand(reportForecast(run))
+	cmd.AddCommand(reportForecast(run), reportCash(run))
 	return cmd
 }

@@ -106,6 +106,7 @@ func TestThePagesPassAxesAccessibilityChecksInTheBrowser(t *testing.T) {
 	dealID, decisionID := pendingInitiation(t, e, tokens)
 	accountID, _ := acmeAccount(t, e, tokens)
 	leadID := openLead(t, e, tokens, accountID)
+	executing(t, e, tokens) // a contract whose milestones fill the cash report
 	b := tour{t: t, ctx: ctx, site: site.URL}
 	a := newAxe(t, ctx)
 	visit := func(path, ready string) {
@@ -145,6 +146,8 @@ func TestThePagesPassAxesAccessibilityChecksInTheBrowser(t *testing.T) {
 	a.check("the pipeline")
 	visit("/forecast?quarter=2027-Q2", "#forecast-weeks")
 	a.check("the forecast")
+	visit("/cash", "#cash tbody th")
+	a.check("the cash report")
 
 	b.as("sales")
 	visit("/deals", "#deal-list")

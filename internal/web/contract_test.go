@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
@@ -86,4 +88,54 @@ func TestADealInExecutionOffersTheContractsForms(t *testing.T) {
 	require.Len(t, contracts.payments, 1)
 	assert.Equal(t, "BANK-1", contracts.payments[0].Reference)
 	assert.Equal(t, int64(705_000_00), contracts.payments[0].Amount.AmountMinor)
+}
+
+const (
+	closedID = "66666666-6666-4666-8666-666666666666"
+	legacyID = "77777777-7777-4777-8777-777777777777"
+)
+
+// wonDeals is an OpportunityService with two deals CLOSED WON, their contracts signed without payment terms: one
+// whose contract was executed to its close, one won before contracts were executed.
+type wonDeals struct {
+	ltcv1.UnimplementedOpportunityServiceServer
+}
+
+func (wonDeals) GetOpportunity(_ context.Context, req *ltcv1.GetOpportunityRequest) (*ltcv1.GetOpportunityResponse, error) {
+	return &ltcv1.GetOpportunityResponse{Opportunity: &ltcv1.Opportunity{Id: req.Id, Title: "5G core", Stage: ltcv1.Stage_STAGE_CLOSED,
+		Outcome: ltcv1.Outcome_OUTCOME_WON, Contract: &ltcv1.Contract{Number: "C-1", Amount: &ltcv1.Money{CurrencyCode: "EUR", AmountMinor: 2_350_000_00}}}}, nil
+}
+
+func (wonDeals) ListEvents(context.Context, *ltcv1.ListEventsRequest) (*ltcv1.ListEventsResponse, error) {
+	return &ltcv1.ListEventsResponse{}, nil
+}
+
+// closedContracts is a ContractService that knows the executed deal's contract, COMPLETED.
+type closedContracts struct {
+	ltcv1.UnimplementedContractServiceServer
+}
+
+func (closedContracts) GetContract(_ context.Context, req *ltcv1.GetContractRequest) (*ltcv1.GetContractResponse, error) {
+	if req.OpportunityId != closedID {
+		return nil, status.Error(codes.NotFound, "contract not found")
+	}
+	return &ltcv1.GetContractResponse{Contract: &ltcv1.ContractExecution{OpportunityId: closedID, Status: ltcv1.ContractStatus_CONTRACT_STATUS_COMPLETED}}, nil
+}
+
+// TestAWonDealLinksToItsContractWhenItWasExecuted: the deal page links to the contract's page when the deal's
+// contract has an execution, though the deal is closed and its contract has no payment terms; a deal won before
+// contracts were executed has no link.
+func TestAWonDealLinksToItsContractWhenItWasExecuted(t *testing.T) {
+	site := fakeAPI(t, func(srv *grpc.Server) {
+		ltcv1.RegisterOpportunityServiceServer(srv, wonDeals{})
+		ltcv1.RegisterContractServiceServer(srv, closedContracts{})
+	})
+	client := signedIn(t, site, "executive2")
+	code, page := read(t, func() (*http.Response, error) { return client.Get(site.URL + "/deals/" + closedID) })
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, `href="/contracts/`+closedID+`" id="contract-link"`)
+	code, page = read(t, func() (*http.Response, error) { return client.Get(site.URL + "/deals/" + legacyID) })
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, "C-1", "the contract is shown")
+	assert.NotContains(t, page, `id="contract-link"`, "but it has no execution to link to")
 }

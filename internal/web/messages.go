@@ -787,6 +787,23 @@ var catalogue = map[string]translation{
 		zh: "每周末对本季度承诺的金额，以及截至当时已赢单的金额。"},
 	"Open deals count in the quarter their forecast closes in; best case includes commit; the weighted pipeline is each value times its win rate; won counts the deals won in the quarter at their contract amount. Omitted deals are only counted.": {
 		zh: "未关闭的项目计入其预测成交日期所在的季度；最佳情况包含承诺；加权管道为各项目金额乘以赢率；赢单为本季度赢单项目的合同金额。不计入的项目只计数。"},
+
+	// The cash report.
+	"Cash":                                 {zh: "回款"},
+	"Receivables as of":                    {zh: "应收账款截至"},
+	"Group by":                             {zh: "分组方式"},
+	"From %s to %s; receivables as of %s.": {zh: "期间 %s 至 %s；应收账款截至 %s。"},
+	"Overdue 1–30 days":                    {zh: "逾期 1–30 天"},
+	"Overdue 31–60 days":                   {zh: "逾期 31–60 天"},
+	"Overdue 61–90 days":                   {zh: "逾期 61–90 天"},
+	"Overdue over 90 days":                 {zh: "逾期超过 90 天"},
+	"DSO":                                  {en: "DSO (days)", zh: "应收账款周转天数（DSO）"},
+	"Expected cash by month":               {zh: "按月预计回款"},
+	"No contracts in the report.":          {zh: "报表中没有合同。"},
+	"None":                                 {zh: "无"},
+	"No planned date":                      {zh: "无计划日期"},
+	"Invoiced and collected count the period, its first and last day included. The receivable is what is invoiced and unpaid on the as-of day (today when empty), of any period; its overdue part is split by days past the due date. DSO is that receivable over what was invoiced in the 90 days to that day, times 90. The expected cash is the open invoices by their due month and the milestones not invoiced yet by their planned month.": {
+		zh: "已开票和已回款按所选期间统计（含首尾两天）。应收为截至所选日期（留空为今天）已开票未付的金额，不限期间；其中逾期部分按逾期天数分段。DSO 为该应收除以截至该日 90 天内的开票额再乘以 90。预计回款为未付发票按到期月份、尚未开票的里程碑按计划月份汇总。"},
 }
 
 // signInMessages are the strings of the sign-in with the company's identity provider (OpenID Connect), added to

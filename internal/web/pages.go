@@ -369,6 +369,9 @@ type dealView struct {
 	Timeline []*ltcv1.Event
 	// Actions are the forms the page offers at the deal's stage.
 	Actions []actionView
+	// Execution is that the deal's contract is in execution or was (its status is set): the page links to the
+	// contract's.
+	Execution bool
 }
 
 func (s *Server) deal(w http.ResponseWriter, r *http.Request, id Identity) {
@@ -396,7 +399,7 @@ func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, id Identity, c
 		s.failed(w, r, err)
 		return
 	}
-	view := dealView{Deal: got.Opportunity, Missing: missing(got.Opportunity)}
+	view := dealView{Deal: got.Opportunity, Missing: missing(got.Opportunity), Execution: s.executed(ctx, got.Opportunity)}
 	at := slices.Index(stagePath, view.Deal.Stage)
 	for i, st := range stagePath {
 		view.Path = append(view.Path, step{Stage: st, Passed: i < at, Current: i == at})
@@ -415,6 +418,19 @@ func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, id Identity, c
 	view.Timeline = events.Events
 	slices.Reverse(view.Timeline)
 	s.render(w, r, code, "deal", "deals", view)
+}
+
+// executed is whether the deal's contract is in execution or was: a deal in EXECUTION, or a WON deal with a
+// signed contract whose execution the API knows (GetContract; deals won before execution have none).
+func (s *Server) executed(ctx context.Context, o *ltcv1.Opportunity) bool {
+	if o.Stage == ltcv1.Stage_STAGE_EXECUTION {
+		return true
+	}
+	if o.Outcome != ltcv1.Outcome_OUTCOME_WON || o.Contract == nil {
+		return false
+	}
+	got, err := s.contracts.GetContract(ctx, &ltcv1.GetContractRequest{OpportunityId: o.Id})
+	return err == nil && got.GetContract().GetStatus() != ltcv1.ContractStatus_CONTRACT_STATUS_UNSPECIFIED
 }
 
 // decisionActions are the decision page's forms drawn by the framework of the deal page: naming the reviewer who

@@ -74,11 +74,24 @@ func (b tour) act(deal, action string, fields map[string]string) {
 	if !open {
 		b.do(chromedp.Click(chromedp.CSS(`#action-` + action + ` > summary`)))
 	}
+	b.submit(action+"-submit", formIDs(action, fields))
+}
+
+// formIDs are the fields of an action's form by their element ids.
+func formIDs(action string, fields map[string]string) map[string]string {
 	ids := map[string]string{}
 	for name, value := range fields {
 		ids[action+"-"+name] = value
 	}
-	b.submit(action+"-submit", ids)
+	return ids
+}
+
+// onContract takes the contract page's action with the fields (named as the form names them), unfolding its form.
+func (b tour) onContract(deal, action string, fields map[string]string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.site+"/contracts/"+deal), chromedp.WaitVisible(chromedp.CSS(`#contract-status`)),
+		chromedp.Click(chromedp.CSS(`#action-`+action+` > summary`)))
+	b.submit(action+"-submit", formIDs(action, fields))
 }
 
 // decideFirst opens the first decision in My work and sends the decision or review form.
@@ -191,17 +204,8 @@ func TestTheDemoDealFromLeadToWonInTheBrowser(t *testing.T) {
 	// at signature. FINANCE invoices it and records its payment on the contract's page (the deal page is the
 	// deal's readers'), and the AR closes the contract on the deal page.
 	b.as("reviewer_finance")
-	onContract := func(action string, fields map[string]string) {
-		b.do(chromedp.Navigate(b.site+"/contracts/"+deal), chromedp.WaitVisible(chromedp.CSS(`#contract-status`)),
-			chromedp.Click(chromedp.CSS(`#action-`+action+` > summary`)))
-		ids := map[string]string{}
-		for name, value := range fields {
-			ids[action+"-"+name] = value
-		}
-		b.submit(action+"-submit", ids)
-	}
-	onContract("invoice", map[string]string{"number": "INV-1", "milestone": "M1", "amount": "2,350,000.00", "due": "2199-01-01"})
-	onContract("pay", map[string]string{"invoice": "INV-1", "reference": "BANK-1", "amount": "2,350,000.00"})
+	b.onContract(deal, "invoice", map[string]string{"number": "INV-1", "milestone": "M1", "amount": "2,350,000.00", "due": "2199-01-01"})
+	b.onContract(deal, "pay", map[string]string{"invoice": "INV-1", "reference": "BANK-1", "amount": "2,350,000.00"})
 	b.do(chromedp.Navigate(b.site+"/contracts/"+deal), chromedp.WaitVisible(chromedp.CSS(`#invoices`)))
 	assert.Equal(t, "EUR 2,350,000.00", text(t, ctx, `#contract-collected`), "FINANCE sees the contract paid")
 	b.do(screenshot(t, "web-contract"))

@@ -85,6 +85,8 @@ type Server struct {
 	timeout   time.Duration
 	log       *slog.Logger
 	handler   http.Handler
+	// cashReaders is whom the navigation shows the cash page.
+	cashReaders cashReaders
 }
 
 // New builds the workplace.
@@ -123,16 +125,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // A section is an entry of the navigation. Later pages add theirs here.
 type section struct {
 	Key, Path, Label string
+	// only, when set, says whether the signed-in person is shown the entry: the pages of some people only.
+	only func(s *Server, r *http.Request, id Identity) bool
 }
 
 var sections = []section{
-	{"work", "/work", "My work"},
-	{"deals", "/deals", "Deals"},
-	{"leads", "/leads", "Leads"},
-	{"pipeline", "/pipeline", "Pipeline"},
-	{"forecast", "/forecast", "Forecast"},
-	{"accounts", "/accounts", "Accounts"},
-	{"reference", "/reference", "Prices and rates"},
+	{"work", "/work", "My work", nil},
+	{"deals", "/deals", "Deals", nil},
+	{"leads", "/leads", "Leads", nil},
+	{"pipeline", "/pipeline", "Pipeline", nil},
+	{"forecast", "/forecast", "Forecast", nil},
+	{"cash", "/cash", "Cash", (*Server).mayReadCash},
+	{"accounts", "/accounts", "Accounts", nil},
+	{"reference", "/reference", "Prices and rates", nil},
 }
 
 // routes wires the pages, behind the security every response gets.
@@ -200,6 +205,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /accounts/{id}/actions/{action}", s.person(post(s, accountActions, s.accountPage)))
 	mux.Handle("GET /pipeline", s.person(s.pipeline))
 	mux.Handle("GET /forecast", s.person(s.forecast))
+	mux.Handle("GET /cash", s.person(s.cash))
 	return secure(http.NewCrossOriginProtection().Handler(mux))
 }
 
@@ -371,6 +377,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name, 
 	page := &Page{Lang: lang, Section: sectionKey, Sections: sections, Path: back, Data: data, p: printer(lang)}
 	if id, ok := s.sessions.identity(r); ok {
 		page.Person = id.Name
+		page.Sections = nil
+		for _, sec := range sections {
+			if sec.only == nil || sec.only(s, r, id) {
+				page.Sections = append(page.Sections, sec)
+			}
+		}
 	}
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", page); err != nil {
