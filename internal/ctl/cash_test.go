@@ -2,6 +2,8 @@ package ctl_test
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
@@ -39,18 +41,19 @@ func TestCashReportWithLtcctl(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, out, "receivables as of "+today)
 	assert.Regexp(t, `UNIT\s+CURRENCY\s+INVOICED\s+COLLECTED\s+RECEIVABLE\s+OVERDUE 1-30\s+31-60\s+61-90\s+90\+\s+DSO`, out)
-	assert.Regexp(t, `emea/germany\s+EUR\s+EUR 150000.00\s+EUR 100000.00\s+EUR 50000.00\s+EUR 0.00\s+EUR 0.00\s+EUR 0.00\s+EUR 0.00\s+30.0\n`, out,
-		"50,000 open of 150,000 invoiced in the 90 days: 30 days")
+	dso := func(day time.Time) string { return regexp.QuoteMeta(fmt.Sprintf("%.1f", testenv.DSOWindow(day)/3)) }
+	assert.Regexp(t, `emea/germany\s+EUR\s+EUR 150000.00\s+EUR 100000.00\s+EUR 50000.00\s+EUR 0.00\s+EUR 0.00\s+EUR 0.00\s+EUR 0.00\s+`+dso(time.Now().UTC())+`\n`, out,
+		"50,000 open of 150,000 invoiced in DSO's window: a third of its days")
 	thisMonth := time.Now().UTC().Format("2006-01")
 	assert.Regexp(t, thisMonth+`\s+emea/germany\s+EUR\s+EUR 50000.00\n`, out, "the open invoice, due this month")
 	assert.Regexp(t, `2027-06\s+emea/germany\s+EUR\s+EUR 300000.00\n`, out, "PAC's milestone, planned for June 2027")
 	assert.Regexp(t, `unscheduled\s+emea/germany\s+EUR\s+EUR 50000.00\n`, out, "FAC's, with no planned date")
 
-	later := time.Now().UTC().AddDate(0, 0, 40).Format(time.DateOnly)
-	out, err = run(o, "--as", "executive2", "report", "cash", "--by", "owner", "--owner", "sam", "--as-of", later)
+	later := time.Now().UTC().AddDate(0, 0, 40)
+	out, err = run(o, "--as", "executive2", "report", "cash", "--by", "owner", "--owner", "sam", "--as-of", later.Format(time.DateOnly))
 	require.NoError(t, err)
 	assert.Regexp(t, `OWNER\s+CURRENCY`, out)
-	assert.Regexp(t, `sam\s+EUR\s+EUR 150000.00\s+EUR 100000.00\s+EUR 50000.00\s+EUR 0.00\s+EUR 50000.00\s+EUR 0.00\s+EUR 0.00\s+30.0\n`, out,
+	assert.Regexp(t, `sam\s+EUR\s+EUR 150000.00\s+EUR 100000.00\s+EUR 50000.00\s+EUR 0.00\s+EUR 50000.00\s+EUR 0.00\s+EUR 0.00\s+`+dso(later)+`\n`, out,
 		"40 days past due")
 
 	out, err = run(o, "--as", "executive2", "report", "cash", "--owner", "sara", "--from", "2020-01-01", "--to", "2020-04-01")

@@ -93,3 +93,11 @@ func ExecutingDeal(t testing.TB, e *Engine, as func(person string) context.Conte
 		Record: &ltcv1.HandoverRecord{KeyTerms: "k", Commitments: "c", RisksHandedOver: "r"}}))
 	return id
 }
+
+// DSOWindow is the number of days DSO looks at on the day: from the first of the month two months before the day's
+// to the day.
+func DSOWindow(day time.Time) float64 {
+	first := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -2, 0)
+	last := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
+	return float64(last.Sub(first) / (24 * time.Hour))
+}

@@ -802,8 +802,8 @@ var catalogue = map[string]translation{
 	"No contracts in the report.":          {zh: "报表中没有合同。"},
 	"None":                                 {zh: "无"},
 	"No planned date":                      {zh: "无计划日期"},
-	"Invoiced and collected count the period, its first and last day included. The receivable is what is invoiced and unpaid on the as-of day (today when empty), of any period; its overdue part is split by days past the due date. DSO is that receivable over what was invoiced in the 90 days to that day, times 90. The expected cash is the open invoices by their due month and the milestones not invoiced yet by their planned month.": {
-		zh: "已开票和已回款按所选期间统计（含首尾两天）。应收为截至所选日期（留空为今天）已开票未付的金额，不限期间；其中逾期部分按逾期天数分段。DSO 为该应收除以截至该日 90 天内的开票额再乘以 90。预计回款为未付发票按到期月份、尚未开票的里程碑按计划月份汇总。"},
+	"Invoiced counts the invoices issued in the period, collected the payments dated in it, its first and last day included. The receivable is what is invoiced and unpaid on the as-of day (today when empty), of any period; its overdue part is split by days past the due date. DSO is that receivable over what was invoiced from the first of the month two months before to that day, times those days. The expected cash is the open invoices by their due month and the milestones not invoiced yet by their planned month.": {
+		zh: "已开票统计期间内开出的发票，已回款统计付款日期在期间内的回款（含首尾两天）。应收为截至所选日期（留空为今天）已开票未付的金额，不限期间；其中逾期部分按逾期天数分段。DSO 为该应收除以从两个月前的月初至该日的开票额，再乘以这段天数。预计回款为未付发票按到期月份、尚未开票的里程碑按计划月份汇总。"},
 }
 
 // signInMessages are the strings of the sign-in with the company's identity provider (OpenID Connect), added to
