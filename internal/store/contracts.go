@@ -101,7 +101,7 @@ type ContractFilter struct {
 	Status    ltc.ContractStatus
 	OwnerID   string
 	AccountID string
-	// OverdueOnly selects the contracts with an invoice past its due date and unpaid.
+	// OverdueOnly selects the contracts with an invoice past its due date and unpaid, not written off.
 	OverdueOnly bool
 	// Reader is who lists, whom the page token is bound to, and Reach what they may read (ltc.ContractReach).
 	Reader *ltc.Actor
@@ -125,8 +125,7 @@ func (s *Store) ListContracts(ctx context.Context, cf ContractFilter, size int, 
 		f.add("account_id = %s", cf.AccountID)
 	}
 	if cf.OverdueOnly {
-		f.add(`EXISTS (SELECT 1 FROM contract_invoices i WHERE i.deal_id = opportunities.id AND i.paid_minor < i.amount_minor
-			AND i.due_date < %s)`, cf.Today.UTC().Format(time.DateOnly))
+		f.add(`EXISTS (SELECT 1 FROM contract_invoices i WHERE i.deal_id = opportunities.id AND i.open AND i.due_date < %s)`, cf.Today.UTC().Format(time.DateOnly))
 	}
 	f.within("opportunities.id", cf.Reach)
 	reader := readerID(cf.Reader)
