@@ -21,8 +21,7 @@ func dealForecast(run runner) *cobra.Command {
 			if err != nil {
 				return nil, fmt.Errorf("--close-date: %w", err)
 			}
-			code := strings.ToUpper(f.currency)
-			value, err := ltc.ParseAmount(f.value, code)
+			value, err := money(f.value, f.currency)
 			if err != nil {
 				return nil, fmt.Errorf("--value: %w", err)
 			}
@@ -32,7 +31,7 @@ func dealForecast(run runner) *cobra.Command {
 			}
 			return func() (*ltcv1.Opportunity, error) {
 				resp, err := call(s, s.deals.UpdateForecast, &ltcv1.UpdateForecastRequest{RequestId: s.requestID(), OpportunityId: args[0],
-					ExpectedCloseDate: d, Value: &ltcv1.Money{CurrencyCode: value.Currency, AmountMinor: value.AmountMinor},
+					ExpectedCloseDate: d, Value: value,
 					Category: category, Reason: f.reason})
 				return resp.GetOpportunity(), err
 			}, nil
