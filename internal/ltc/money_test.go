@@ -155,3 +155,11 @@ func TestFormatTotal(t *testing.T) {
 		assert.Equal(t, c.grouped, ltc.FormatTotal(c.minor, c.currency, true), "%s %s", c.minor, c.currency)
 	}
 }
+
+// TestMoneyString writes the engine's sentences' amounts with the currency's minor digits too.
+func TestMoneyString(t *testing.T) {
+	assert.Equal(t, "12345.67 CNY", ltc.Money{Currency: "CNY", AmountMinor: 12345_67}.String())
+	assert.Equal(t, "1000 JPY", ltc.Money{Currency: "JPY", AmountMinor: 1000}.String())
+	assert.Equal(t, "1.250 KWD", ltc.Money{Currency: "KWD", AmountMinor: 1250}.String())
+	assert.Equal(t, "-0.05 EUR", ltc.Money{Currency: "EUR", AmountMinor: -5}.String(), "not -0.-5")
+}
