@@ -23,21 +23,12 @@ func TestAmountsInYenInTheBrowser(t *testing.T) {
 	e, tokens, site := startWorkplace(t)
 	accountID, _ := acmeAccount(t, e, tokens)
 
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(site.URL+"/signin/"),
-		chromedp.Click(chromedp.CSS(`#signin-sales`)),
-		chromedp.WaitVisible(chromedp.CSS(`#person`)),
-		chromedp.Navigate(site.URL+"/leads"),
-		chromedp.WaitVisible(chromedp.CSS(`#lead-form`)),
-		chromedp.SendKeys(chromedp.CSS(`#title`), "Yen pilot"),
-		chromedp.SendKeys(chromedp.CSS(`#account_id`), accountID),
-		chromedp.SendKeys(chromedp.CSS(`#value`), "1000.5"),
+	require.NoError(t, chromedp.Do(ctx, append(leadForm(site, accountID, "Yen pilot", "1000.5"),
 		chromedp.SetValue(chromedp.CSS(`#currency`), "JPY"),
-		chromedp.SetValue(chromedp.CSS(`#close_date`), "2027-09-30"),
 		chromedp.SetValue(chromedp.CSS(`#source`), "LEAD_SOURCE_CUSTOMER_NEED"),
 		chromedp.Click(chromedp.CSS(`#lead-submit`)),
 		chromedp.WaitVisible(chromedp.CSS(`#lead-refusal`)),
-	))
+	)...))
 	refusal := text(t, ctx, `#lead-refusal`)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`#value`), "1,000,000"),
