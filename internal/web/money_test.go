@@ -56,6 +56,8 @@ func TestAmountsInYenInTheBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#forecast-value`), "2,500,000"),
 		chromedp.SetValue(chromedp.CSS(`#forecast-value_currency`), "JPY"),
 		chromedp.SetValue(chromedp.CSS(`#forecast-category`), "FORECAST_CATEGORY_COMMIT"),
+		// The page shows the deal's first forecast already: take it away, so that the wait is for the page after.
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#deal-forecast").remove()`),
 		chromedp.Click(chromedp.CSS(`#forecast-submit`)),
 		chromedp.WaitVisible(chromedp.CSS(`#deal-forecast`)),
 	))
