@@ -64,15 +64,15 @@ func renderCash(w io.Writer, r *ltcv1.GetCashReportResponse, from, to string, gr
 		}
 		for i, b := range x.Overdue {
 			if i < len(overdue) {
-				overdue[i] = showAmount(b.Amount)
+				overdue[i] = showMoney(b.Amount)
 			}
 		}
 		dso := "-"
 		if x.DsoDays != nil {
 			dso = fmt.Sprintf("%.1f", *x.DsoDays)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", orDash(x.Key), x.CurrencyCode, showAmount(x.Invoiced), showAmount(x.Collected),
-			showAmount(x.Receivable), strings.Join(overdue, "\t"), dso)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", orDash(x.Key), x.CurrencyCode, showMoney(x.Invoiced), showMoney(x.Collected),
+			showMoney(x.Receivable), strings.Join(overdue, "\t"), dso)
 	}
 	if len(r.Rows) == 0 {
 		fmt.Fprintln(w, "(no contracts)")
@@ -88,7 +88,7 @@ func renderCash(w io.Writer, r *ltcv1.GetCashReportResponse, from, to string, gr
 				if planned {
 					month = fmt.Sprintf("%04d-%02d", e.Month.Year, e.Month.Month)
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", month, orDash(x.Key), x.CurrencyCode, showAmount(e.Amount))
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", month, orDash(x.Key), x.CurrencyCode, showMoney(e.Amount))
 			}
 		}
 	}

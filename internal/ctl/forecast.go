@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -21,8 +20,7 @@ func dealForecast(run runner) *cobra.Command {
 			if err != nil {
 				return nil, fmt.Errorf("--close-date: %w", err)
 			}
-			code := strings.ToUpper(f.currency)
-			value, err := ltc.ParseAmount(f.value, code)
+			value, err := money(f.value, f.currency)
 			if err != nil {
 				return nil, fmt.Errorf("--value: %w", err)
 			}
@@ -32,7 +30,7 @@ func dealForecast(run runner) *cobra.Command {
 			}
 			return func() (*ltcv1.Opportunity, error) {
 				resp, err := call(s, s.deals.UpdateForecast, &ltcv1.UpdateForecastRequest{RequestId: s.requestID(), OpportunityId: args[0],
-					ExpectedCloseDate: d, Value: &ltcv1.Money{CurrencyCode: value.Currency, AmountMinor: value.AmountMinor},
+					ExpectedCloseDate: d, Value: value,
 					Category: category, Reason: f.reason})
 				return resp.GetOpportunity(), err
 			}, nil
@@ -68,8 +66,8 @@ func renderForecast(w io.Writer, r *ltcv1.GetForecastReportResponse) {
 	fmt.Fprintf(w, "Forecast %s in %s, as of %s\n\n", r.Quarter, r.CurrencyCode, showDay(r.AsOfDate))
 	fmt.Fprintln(w, "UNIT\tOWNER\tCOMMIT\tBEST CASE\tPIPELINE\tWEIGHTED\tWON\tDEALS (C/B/P/W/OMITTED)")
 	row := func(unit, owner string, f *ltcv1.ForecastFigures) {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d/%d/%d/%d\n", orDash(unit), owner, showExact(f.Committed),
-			showExact(f.BestCase), showExact(f.Pipeline), showExact(f.WeightedPipeline), showExact(f.Won),
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d/%d/%d/%d\n", orDash(unit), owner, showTotal(f.Committed),
+			showTotal(f.BestCase), showTotal(f.Pipeline), showTotal(f.WeightedPipeline), showTotal(f.Won),
 			f.CommittedDeals, f.BestCaseDeals, f.PipelineDeals, f.WonDeals, f.OmittedDeals)
 	}
 	for _, x := range r.Rows {
@@ -82,20 +80,10 @@ func renderForecast(w io.Writer, r *ltcv1.GetForecastReportResponse) {
 		if wk.Live {
 			live = " (now)"
 		}
-		fmt.Fprintf(w, "%s..%s%s\t%s\t%s\t%s\n", showDay(wk.WeekStart), showDay(wk.WeekEnd), live, showExact(wk.Committed),
-			showExact(wk.BestCase), showExact(wk.Won))
+		fmt.Fprintf(w, "%s..%s%s\t%s\t%s\t%s\n", showDay(wk.WeekStart), showDay(wk.WeekEnd), live, showTotal(wk.Committed),
+			showTotal(wk.BestCase), showTotal(wk.Won))
 	}
 	for _, x := range r.Rates {
 		fmt.Fprintf(w, "Rate\t1 %s = %s %s (since %s)\n", x.FromCurrency, x.Rate, x.ToCurrency, showDay(x.EffectiveDate))
 	}
-}
-
-// showExact formats an exact sum in its currency's minor units: "EUR 2500000.00", "JPY 1200".
-func showExact(t *ltcv1.MoneyTotal) string {
-	digits, err := ltc.MinorDigits(t.CurrencyCode)
-	if err != nil || digits == 0 {
-		return t.CurrencyCode + " " + t.AmountMinor
-	}
-	s := fmt.Sprintf("%0*s", digits+1, t.AmountMinor)
-	return fmt.Sprintf("%s %s.%s", t.CurrencyCode, s[:len(s)-digits], s[len(s)-digits:])
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -210,11 +209,11 @@ func lineItems(specs []string, currency string) ([]*ltcv1.LineItem, error) {
 		}
 		for i, dst := range []**ltcv1.Money{&li.UnitListPrice, &li.UnitCost} {
 			if len(parts) > 3+i && parts[3+i] != "" {
-				m, err := ltc.ParseAmount(parts[3+i], strings.ToUpper(currency))
+				m, err := money(parts[3+i], currency)
 				if err != nil {
 					return nil, fmt.Errorf("--line %q: %w", spec, err)
 				}
-				*dst = &ltcv1.Money{CurrencyCode: m.Currency, AmountMinor: m.AmountMinor}
+				*dst = m
 			}
 		}
 		out = append(out, li)

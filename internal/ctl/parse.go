@@ -2,14 +2,13 @@ package ctl
 
 import (
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"google.golang.org/genproto/googleapis/type/date"
 
+	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -45,26 +44,28 @@ func name(s fmt.Stringer, prefix string) string {
 	return n
 }
 
-// money reads "250000" or "250000.50" in a currency with two minor digits.
+// money reads an amount such as "250000", "250000.50" or "250,000.50" of currency exactly, by the currency's
+// minor digits (ltc.ParseAmount): "1000" JPY is 1000 yen, "1000" EUR 100000 cents.
 func money(amount, currency string) (*ltcv1.Money, error) {
-	f, err := strconv.ParseFloat(amount, 64)
+	m, err := ltc.ParseAmount(amount, currency)
 	if err != nil {
-		return nil, fmt.Errorf("amount %q: %w", amount, err)
+		return nil, fmt.Errorf("amount: %w", err)
 	}
-	return &ltcv1.Money{CurrencyCode: strings.ToUpper(currency), AmountMinor: int64(math.Round(f * 100))}, nil
+	return &ltcv1.Money{CurrencyCode: m.Currency, AmountMinor: m.AmountMinor}, nil
 }
 
+// showMoney shows an amount with its currency's minor digits: "EUR 1200.50", "JPY 1200", "KWD 1.250"; "-" when
+// there is none.
 func showMoney(m *ltcv1.Money) string {
 	if m == nil {
 		return "-"
 	}
-	return fmt.Sprintf("%s %d.%02d", m.CurrencyCode, m.AmountMinor/100, m.AmountMinor%100)
+	return m.CurrencyCode + " " + ltc.FormatAmount(m.AmountMinor, m.CurrencyCode, false)
 }
 
-// showTotal formats an exact sum like showMoney: "EUR 2500000.00", however large.
+// showTotal shows an exact sum as showMoney shows amounts, however large: "EUR 2500000.00", "JPY 2500000".
 func showTotal(t *ltcv1.MoneyTotal) string {
-	digits := fmt.Sprintf("%03s", t.AmountMinor)
-	return fmt.Sprintf("%s %s.%s", t.CurrencyCode, digits[:len(digits)-2], digits[len(digits)-2:])
+	return t.GetCurrencyCode() + " " + ltc.FormatTotal(t.GetAmountMinor(), t.GetCurrencyCode(), false)
 }
 
 // day reads YYYY-MM-DD.

@@ -207,20 +207,6 @@ func productInput(row []string) (*ltcv1.ProductInput, error) {
 func renderProducts(w io.Writer, ps ...*ltcv1.Product) {
 	fmt.Fprintln(w, "CODE\tNAME\tFAMILY\tUNIT\tLIST PRICE\tSTANDARD COST\tACTIVE")
 	for _, p := range ps {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%t\n", p.Code, p.Name, p.Family, p.Unit, showAmount(p.ListPrice), showAmount(p.StandardCost), p.Active)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%t\n", p.Code, p.Name, p.Family, p.Unit, showMoney(p.ListPrice), showMoney(p.StandardCost), p.Active)
 	}
-}
-
-// showAmount formats money with its currency's minor digits: "EUR 1200.50", "JPY 1200", "KWD 1.250".
-func showAmount(m *ltcv1.Money) string {
-	digits, err := ltc.MinorDigits(m.GetCurrencyCode())
-	if err != nil || digits == 2 {
-		return showMoney(m)
-	}
-	s := strconv.FormatInt(m.AmountMinor, 10)
-	if digits == 0 {
-		return m.CurrencyCode + " " + s
-	}
-	s = strings.Repeat("0", max(0, digits+1-len(s))) + s
-	return m.CurrencyCode + " " + s[:len(s)-digits] + "." + s[len(s)-digits:]
 }

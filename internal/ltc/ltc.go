@@ -20,9 +20,9 @@ type Money struct {
 // declares the same bound on Money (TestMoneyBoundIsTheDomains).
 const MaxAmountMinor = 1_000_000_000_000_000
 
-// String formats money as "12345.67 CNY" (two minor digits).
+// String formats money as "12345.67 CNY", "1000 JPY", "1.250 KWD": with the currency's minor digits (FormatAmount).
 func (m Money) String() string {
-	return fmt.Sprintf("%d.%02d %s", m.AmountMinor/100, m.AmountMinor%100, m.Currency)
+	return FormatAmount(m.AmountMinor, m.Currency, false) + " " + m.Currency
 }
 
 // Date is a calendar date without a time zone.

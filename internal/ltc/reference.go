@@ -187,26 +187,3 @@ func CheckProduct(p Product) error {
 	}
 	return nil
 }
-
-// ParseAmount reads an amount of the currency written in major units ("1234.5" EUR is 123450 minor units; "1200"
-// JPY 1200) exactly: more decimals than the currency's minor units have, a sign or an exponent are refused.
-func ParseAmount(s, code string) (Money, error) {
-	digits, err := MinorDigits(code)
-	if err != nil {
-		return Money{}, err
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(frac) > digits || strings.IndexFunc(whole+frac, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-		return Money{}, Invalid("amount: %q must be digits with at most %d after the point for %s", s, digits, code)
-	}
-	d, _, err := apd.NewFromString(whole + frac + strings.Repeat("0", digits-len(frac)))
-	if err != nil {
-		return Money{}, Invalid("amount: %q is not a number", s)
-	}
-	minor, err := d.Int64()
-	m := Money{Currency: code, AmountMinor: minor}
-	if err != nil || MoneyProblem(m) != "" {
-		return Money{}, Invalid("amount: %s must be at most %d minor units", s, MaxAmountMinor)
-	}
-	return m, nil
-}

@@ -269,9 +269,13 @@ var accountActions = forms("/accounts/", []action[*ltcv1.Account]{
 			return v
 		},
 		Send: func(ctx context.Context, s *Server, account, rid string, v url.Values) error {
-			_, err := s.accounts.SetAccountPlan(ctx, &ltcv1.SetAccountPlanRequest{RequestId: rid, AccountId: account, Plan: &ltcv1.AccountPlan{
+			m, err := formAmount(v, "orders")
+			if err != nil {
+				return err
+			}
+			_, err = s.accounts.SetAccountPlan(ctx, &ltcv1.SetAccountPlanRequest{RequestId: rid, AccountId: account, Plan: &ltcv1.AccountPlan{
 				Year: number(v.Get("year")), TargetLevel: enumValue[ltcv1.RelationshipLevel](ltcv1.RelationshipLevel_value, v.Get("target_level")),
-				TargetOrders: amount(v.Get("orders"), v.Get("orders_currency")), Objectives: v.Get("objectives")}})
+				TargetOrders: m, Objectives: v.Get("objectives")}})
 			return err
 		}},
 	{Key: "review", Title: "Record a relationship review", Who: byTheTeam,
@@ -319,10 +323,14 @@ var accountActions = forms("/accounts/", []action[*ltcv1.Account]{
 			return map[string][]option{"contacts": contactOptions(a, false)}
 		},
 		Send: func(ctx context.Context, s *Server, account, rid string, v url.Values) error {
-			_, err := s.accounts.RecordActivity(ctx, &ltcv1.RecordActivityRequest{RequestId: rid, AccountId: account, Activity: &ltcv1.Activity{
+			m, err := formAmount(v, "value")
+			if err != nil {
+				return err
+			}
+			_, err = s.accounts.RecordActivity(ctx, &ltcv1.RecordActivityRequest{RequestId: rid, AccountId: account, Activity: &ltcv1.Activity{
 				Kind: enumValue[ltcv1.ActivityKind](ltcv1.ActivityKind_value, v.Get("kind")), Date: calendarDay(v.Get("date")),
 				OurPeople: ids(v.Get("our_people")), ContactIds: contactIDs(v, "contacts"), Subject: v.Get("subject"),
-				Outcome: v.Get("outcome"), Value: amount(v.Get("value"), v.Get("value_currency")),
+				Outcome: v.Get("outcome"), Value: m,
 				State: enumValue[ltcv1.ActivityState](ltcv1.ActivityState_value, v.Get("state"))}})
 			return err
 		}},

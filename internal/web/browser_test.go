@@ -365,6 +365,22 @@ func acmeAccount(t *testing.T, e *testenv.Engine, tokens map[string]string) (str
 	return id, cfo
 }
 
+// leadForm signs the rep in and fills the lead list's form for a lead of the account, closing 2027-09-30: its
+// title and value, not yet sent.
+func leadForm(site *httptest.Server, account, title, value string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(site.URL + "/signin/"),
+		chromedp.Click(chromedp.CSS(`#signin-sales`)),
+		chromedp.WaitVisible(chromedp.CSS(`#person`)),
+		chromedp.Navigate(site.URL + "/leads"),
+		chromedp.WaitVisible(chromedp.CSS(`#lead-form`)),
+		chromedp.SendKeys(chromedp.CSS(`#title`), title),
+		chromedp.SendKeys(chromedp.CSS(`#account_id`), account),
+		chromedp.SendKeys(chromedp.CSS(`#value`), value),
+		chromedp.SetValue(chromedp.CSS(`#close_date`), "2027-09-30"),
+	}
+}
+
 // TestLeadsAccountsAndThePipelineInTheBrowser drives the new pages in Chromium: the rep creates a lead for an
 // account from the lead list (refused first without a source, the API's sentence beside the form), adds a contact
 // to the account's power map, and the region executive reads the quarter's pipeline with its charts drawn. It
@@ -379,19 +395,10 @@ func TestLeadsAccountsAndThePipelineInTheBrowser(t *testing.T) {
 	require.NoError(t, err)
 	accountID, cfo := acmeAccount(t, e, tokens)
 
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(site.URL+"/signin/"),
-		chromedp.Click(chromedp.CSS(`#signin-sales`)),
-		chromedp.WaitVisible(chromedp.CSS(`#person`)),
-		chromedp.Navigate(site.URL+"/leads"),
-		chromedp.WaitVisible(chromedp.CSS(`#lead-form`)),
-		chromedp.SendKeys(chromedp.CSS(`#title`), "Smart grid pilot"),
-		chromedp.SendKeys(chromedp.CSS(`#account_id`), accountID),
-		chromedp.SendKeys(chromedp.CSS(`#value`), "850000"),
-		chromedp.SetValue(chromedp.CSS(`#close_date`), "2027-09-30"),
+	require.NoError(t, chromedp.Do(ctx, append(leadForm(site, accountID, "Smart grid pilot", "850000"),
 		chromedp.Click(chromedp.CSS(`#lead-submit`)),
 		chromedp.WaitVisible(chromedp.CSS(`#lead-refusal`)),
-	))
+	)...))
 	refusal := text(t, ctx, `#lead-refusal`)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`#source`), "LEAD_SOURCE_CUSTOMER_NEED"),

@@ -39,8 +39,12 @@ var contractActions = []action[*ltcv1.Opportunity]{
 			return v
 		},
 		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
-			_, err := s.contracts.IssueInvoice(ctx, &ltcv1.IssueInvoiceRequest{RequestId: rid, OpportunityId: deal, Number: v.Get("number"),
-				MilestoneId: v.Get("milestone"), Amount: amount(v.Get("amount"), v.Get("amount_currency")), DueDate: calendarDay(v.Get("due"))})
+			m, err := formAmount(v, "amount")
+			if err != nil {
+				return err
+			}
+			_, err = s.contracts.IssueInvoice(ctx, &ltcv1.IssueInvoiceRequest{RequestId: rid, OpportunityId: deal, Number: v.Get("number"),
+				MilestoneId: v.Get("milestone"), Amount: m, DueDate: calendarDay(v.Get("due"))})
 			return err
 		}},
 	{Key: "pay", Title: "Record a payment", Who: "FINANCE or the ERP",
@@ -53,8 +57,12 @@ var contractActions = []action[*ltcv1.Opportunity]{
 			return v
 		},
 		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
-			_, err := s.contracts.RecordPayment(ctx, &ltcv1.RecordPaymentRequest{RequestId: rid, OpportunityId: deal, InvoiceNumber: v.Get("invoice"),
-				Reference: v.Get("reference"), Amount: amount(v.Get("amount"), v.Get("amount_currency")), Date: calendarDay(v.Get("date"))})
+			m, err := formAmount(v, "amount")
+			if err != nil {
+				return err
+			}
+			_, err = s.contracts.RecordPayment(ctx, &ltcv1.RecordPaymentRequest{RequestId: rid, OpportunityId: deal, InvoiceNumber: v.Get("invoice"),
+				Reference: v.Get("reference"), Amount: m, Date: calendarDay(v.Get("date"))})
 			return err
 		}},
 	{Key: "close-contract", Title: "Close the contract", Who: "The owner or FINANCE",

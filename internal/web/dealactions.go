@@ -80,8 +80,12 @@ var dealActions = forms("/deals/", append([]action[*ltcv1.Opportunity]{
 					competitors = append(competitors, c)
 				}
 			}
-			_, err := s.deals.UpdateAssessment(ctx, &ltcv1.UpdateAssessmentRequest{RequestId: rid, OpportunityId: deal,
-				Assessment: &ltcv1.Assessment{WinRate: number(v.Get("win_rate")), Value: amount(v.Get("value"), v.Get("value_currency")),
+			m, err := formAmount(v, "value")
+			if err != nil {
+				return err
+			}
+			_, err = s.deals.UpdateAssessment(ctx, &ltcv1.UpdateAssessmentRequest{RequestId: rid, OpportunityId: deal,
+				Assessment: &ltcv1.Assessment{WinRate: number(v.Get("win_rate")), Value: m,
 					Competitors: competitors, DecisionChain: v.Get("decision_chain"), Notes: v.Get("notes")}})
 			return err
 		}},
@@ -148,8 +152,12 @@ var dealActions = forms("/deals/", append([]action[*ltcv1.Opportunity]{
 			return v
 		},
 		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
-			_, err := s.deals.SubmitBid(ctx, &ltcv1.SubmitBidRequest{RequestId: rid, OpportunityId: deal, Bid: &ltcv1.Bid{
-				Price: amount(v.Get("price"), v.Get("price_currency")), Date: calendarDay(v.Get("date")), Reference: v.Get("reference")}})
+			m, err := formAmount(v, "price")
+			if err != nil {
+				return err
+			}
+			_, err = s.deals.SubmitBid(ctx, &ltcv1.SubmitBidRequest{RequestId: rid, OpportunityId: deal, Bid: &ltcv1.Bid{
+				Price: m, Date: calendarDay(v.Get("date")), Reference: v.Get("reference")}})
 			return err
 		}},
 	{Key: "tender", Title: "Record the tender result", Who: "The owner",
@@ -196,8 +204,12 @@ var dealActions = forms("/deals/", append([]action[*ltcv1.Opportunity]{
 			return v
 		},
 		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
-			_, err := s.deals.SignContract(ctx, &ltcv1.SignContractRequest{RequestId: rid, OpportunityId: deal, Contract: &ltcv1.Contract{
-				Number: v.Get("number"), Amount: amount(v.Get("amount"), v.Get("amount_currency")), Date: calendarDay(v.Get("date"))}})
+			m, err := formAmount(v, "amount")
+			if err != nil {
+				return err
+			}
+			_, err = s.deals.SignContract(ctx, &ltcv1.SignContractRequest{RequestId: rid, OpportunityId: deal, Contract: &ltcv1.Contract{
+				Number: v.Get("number"), Amount: m, Date: calendarDay(v.Get("date"))}})
 			return err
 		}},
 	{Key: "schedule", Title: "Schedule the contract handover meeting", Who: "The owner",
@@ -295,8 +307,12 @@ var dealActions = forms("/deals/", append([]action[*ltcv1.Opportunity]{
 			return v
 		},
 		Send: func(ctx context.Context, s *Server, deal, rid string, v url.Values) error {
-			_, err := s.deals.UpdateForecast(ctx, &ltcv1.UpdateForecastRequest{RequestId: rid, OpportunityId: deal,
-				ExpectedCloseDate: calendarDay(v.Get("close_date")), Value: amount(v.Get("value"), v.Get("value_currency")),
+			m, err := formAmount(v, "value")
+			if err != nil {
+				return err
+			}
+			_, err = s.deals.UpdateForecast(ctx, &ltcv1.UpdateForecastRequest{RequestId: rid, OpportunityId: deal,
+				ExpectedCloseDate: calendarDay(v.Get("close_date")), Value: m,
 				Category: enumValue[ltcv1.ForecastCategory](ltcv1.ForecastCategory_value, v.Get("category")), Reason: v.Get("reason")})
 			return err
 		}},
@@ -422,5 +438,6 @@ func pricing(v url.Values) ([]*ltcv1.LineItem, *ltcv1.Money, float64, error) {
 	if len(lines) > 0 {
 		return lines, nil, 0, nil
 	}
-	return nil, amount(v.Get("price"), v.Get("price_currency")), percentage(v.Get("margin")), nil
+	price, err := formAmount(v, "price")
+	return nil, price, percentage(v.Get("margin")), err
 }

@@ -2,13 +2,13 @@ package web
 
 import (
 	"html/template"
-	"strconv"
 	"strings"
 	"time"
 
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -47,36 +47,21 @@ func day(d *date.Date) string {
 	return time.Date(int(d.Year), time.Month(d.Month), int(d.Day), 0, 0, 0, 0, time.UTC).Format("2006-01-02")
 }
 
-// money shows an amount with its currency and two decimals, thousands grouped: "EUR 2,500,000.00".
+// money shows an amount with its currency and the currency's minor digits, thousands grouped (ltc.FormatAmount):
+// "EUR 2,500,000.00", "JPY 2,500,000", "KWD 1.250"; empty when there is none.
 func money(m *ltcv1.Money) string {
 	if m == nil || m.CurrencyCode == "" {
 		return ""
 	}
-	minor := m.AmountMinor
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	return m.CurrencyCode + " " + sign + thousands(strconv.FormatInt(minor/100, 10)) + "." + twoDigits(minor%100)
+	return m.CurrencyCode + " " + ltc.FormatAmount(m.AmountMinor, m.CurrencyCode, true)
 }
 
-// thousands groups the digits of a whole number by three: "2500000" is "2,500,000".
-func thousands(digits string) string {
-	var grouped strings.Builder
-	for i, c := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			grouped.WriteByte(',')
-		}
-		grouped.WriteRune(c)
+// total shows an exact sum as money shows amounts, however large: "EUR 2,500,000.00"; empty when there is none.
+func total(m *ltcv1.MoneyTotal) string {
+	if m == nil || m.CurrencyCode == "" {
+		return ""
 	}
-	return grouped.String()
-}
-
-func twoDigits(n int64) string {
-	if n < 10 {
-		return "0" + strconv.FormatInt(n, 10)
-	}
-	return strconv.FormatInt(n, 10)
+	return m.CurrencyCode + " " + ltc.FormatTotal(m.AmountMinor, m.CurrencyCode, true)
 }
 
 // short is the first block of an id, enough to tell deals apart on a page.

@@ -4,13 +4,15 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
+	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -101,9 +103,15 @@ func (s *Server) createLead(w http.ResponseWriter, r *http.Request, id Identity)
 		Region: r.PostFormValue("region"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
 		Value: r.PostFormValue("value"), Currency: r.PostFormValue("currency"), CloseDate: r.PostFormValue("close_date"),
 		Source: r.PostFormValue("source")}
+	value, err := amount("value", f.Value, f.Currency)
+	if err != nil {
+		f.Error = sentence(err)
+		s.leadsPage(w, r, id, http.StatusUnprocessableEntity, f)
+		return
+	}
 	req := &ltcv1.CreateLeadRequest{RequestId: f.RequestID, Title: f.Title, Description: f.Description,
 		Source:         ltcv1.LeadSource(ltcv1.LeadSource_value[f.Source]),
-		EstimatedValue: amount(f.Value, f.Currency), ExpectedCloseDate: calendarDay(f.CloseDate)}
+		EstimatedValue: value, ExpectedCloseDate: calendarDay(f.CloseDate)}
 	if f.AccountID != "" {
 		req.AccountId = f.AccountID
 	} else if strings.TrimSpace(f.Name) != "" {
@@ -124,23 +132,24 @@ func (s *Server) createLead(w http.ResponseWriter, r *http.Request, id Identity)
 	http.Redirect(w, r, "/leads/"+url.PathEscape(created.Lead.Id), http.StatusSeeOther)
 }
 
-// amount reads a decimal amount such as "2500000" or "2,500,000.50" as Money in currency; nil when it is not
-// one, so that the API says what it takes.
-func amount(value, currency string) *ltcv1.Money {
-	value = strings.ReplaceAll(strings.TrimSpace(value), ",", "")
-	if value == "" {
-		return nil
+// amount reads a form's amount such as "2500000" or "2,500,000.50" as Money in currency, exactly by the currency's
+// minor digits (ltc.ParseAmount: "1,000" JPY is 1000 yen); nil when it is left empty, so that the API says whether
+// it is needed. An amount that is not exactly one of the currency is refused here, naming the field, since the API
+// would only see minor units.
+func amount(name, value, currency string) (*ltcv1.Money, error) {
+	if strings.TrimSpace(value) == "" {
+		return nil, nil
 	}
-	major, minor, _ := strings.Cut(value, ".")
-	if len(minor) > 2 {
-		return nil
+	m, err := ltc.ParseAmount(value, currency)
+	if err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "%s: %v", name, err)
 	}
-	minor += strings.Repeat("0", 2-len(minor))
-	m, err := strconv.ParseInt(major+minor, 10, 64)
-	if err != nil || m < 0 {
-		return nil
-	}
-	return &ltcv1.Money{CurrencyCode: strings.ToUpper(strings.TrimSpace(currency)), AmountMinor: m}
+	return &ltcv1.Money{CurrencyCode: m.Currency, AmountMinor: m.AmountMinor}, nil
+}
+
+// formAmount reads a pair of moneyFields, name and name_currency.
+func formAmount(v url.Values, name string) (*ltcv1.Money, error) {
+	return amount(name, v.Get(name), v.Get(name+"_currency"))
 }
 
 // calendarDay reads a date written 2006-01-02; nil when it is not one.

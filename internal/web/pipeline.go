@@ -173,15 +173,3 @@ func (p *Page) Span(d *durationpb.Duration) string {
 	}
 	return p.T("%.1f days", days(d))
 }
-
-// total shows an exact sum with its currency and two decimals, thousands grouped: "EUR 2,500,000.00".
-func total(m *ltcv1.MoneyTotal) string {
-	if m == nil || m.CurrencyCode == "" {
-		return ""
-	}
-	minor := strings.TrimLeft(m.AmountMinor, "0")
-	if len(minor) < 3 {
-		minor = strings.Repeat("0", 3-len(minor)) + minor
-	}
-	return m.CurrencyCode + " " + thousands(minor[:len(minor)-2]) + "." + minor[len(minor)-2:]
-}

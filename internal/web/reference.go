@@ -47,10 +47,17 @@ var referenceActions = forms("/", []action[reference]{
 			field{Name: "active", Label: "Offered (active)", Kind: "check"}),
 		Defaults: func(reference) url.Values { return url.Values{"active": {"on"}, "price_currency": {"EUR"}} },
 		Send: func(ctx context.Context, s *Server, _, rid string, v url.Values) error {
-			_, err := s.reference.UpsertProducts(ctx, &ltcv1.UpsertProductsRequest{RequestId: rid, Products: []*ltcv1.ProductInput{{
+			price, err := formAmount(v, "price")
+			if err != nil {
+				return err
+			}
+			cost, err := amount("cost", v.Get("cost"), v.Get("price_currency"))
+			if err != nil {
+				return err
+			}
+			_, err = s.reference.UpsertProducts(ctx, &ltcv1.UpsertProductsRequest{RequestId: rid, Products: []*ltcv1.ProductInput{{
 				Code: v.Get("code"), Name: v.Get("name"), Family: v.Get("family"), Unit: v.Get("unit"),
-				ListPrice:    amount(v.Get("price"), v.Get("price_currency")),
-				StandardCost: amount(v.Get("cost"), v.Get("price_currency")), Active: new(v.Get("active") == "on")}}})
+				ListPrice: price, StandardCost: cost, Active: new(v.Get("active") == "on")}}})
 			return err
 		}},
 })
