@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/ltcengine/ltc/internal/ltc"
@@ -100,34 +102,67 @@ func (s contractService) IssueInvoice(ctx context.Context, req *ltcv1.IssueInvoi
 	return &ltcv1.IssueInvoiceResponse{Contract: c}, nil
 }
 
-// RecordPayment is idempotent by the payment reference as well as by request id: the ERP may send a payment again
-// under a new request id. The same reference with the same invoice, amount and date answers with the contract as
-// it stands and changes nothing; with other content it is ALREADY_EXISTS (as the rule refuses it in the process).
+// RecordPayment is idempotent by the payment reference as well as by request id: the ERP may send a payment again,
+// at once or later, under a new request id. The payment's change is sent to the deal's process under a request id
+// derived from the deal and the reference (paymentRequestID), with a digest of its content without the caller's
+// request id: every sending of one payment is one request to the process, so Temporal joins concurrent ones to the
+// first and the request record answers later ones, each with the first answer. The same reference with other
+// content (invoice, amount, date) is ALREADY_EXISTS; sent by someone else who may record payments (FINANCE after
+// the ERP), or recorded before payments were keyed so, it answers with the contract as it stands.
 func (s contractService) RecordPayment(ctx context.Context, req *ltcv1.RecordPaymentRequest) (*ltcv1.RecordPaymentResponse, error) {
 	cmd := ltc.RecordPayment{InvoiceNumber: req.InvoiceNumber, Reference: req.Reference, Amount: moneyFromProto(req.Amount),
 		Date: dateFromProto(req.Date)}
-	if _, err := s.store.Request(ctx, req.RequestId); err == nil {
-		// A retry of a request sent before: answered from its record.
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	} else if o, err := s.deal(ctx, req.OpportunityId); err != nil && ltc.KindOf(err) == "" {
-		return nil, err
-	} else if err == nil && o.Execution != nil && ltc.CanRecordPayment(actorOf(ctx), o) == nil {
-		// Who may record the payment learns whether its reference is recorded already; anyone else is refused by
-		// the process as ever.
-		if p, invoice, ok := o.Execution.Payment(req.Reference); ok {
-			if invoice != cmd.InvoiceNumber || p.Amount != cmd.Amount || p.Date != cmd.Date {
-				return nil, ltc.Conflict("payment %s is recorded already with other content (%s on invoice %s, dated %04d-%02d-%02d)",
-					p.Reference, p.Amount, invoice, p.Date.Year, p.Date.Month, p.Date.Day)
+	// A retry under the caller's request id of a payment recorded under it (before payments were keyed by their
+	// reference), or a request id used for another request.
+	if res, ok, err := s.answered(ctx, workflows.UpdateRecordPayment, req.RequestId, req); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return &ltcv1.RecordPaymentResponse{Contract: executionToProto(res.Opportunity)}, nil
+	}
+	content := proto.CloneOf(req)
+	content.RequestId = ""
+	c, err := s.changeContract(ctx, workflows.UpdateRecordPayment, req.OpportunityId, paymentRequestID(req.OpportunityId, req.Reference), content, cmd)
+	if k := refusedKind(err); k == ltc.KindConflict || k == ltc.KindPermission {
+		// The reference is recorded with other content, by someone else, or under an earlier request id; who may
+		// record the payment learns which. Anyone else keeps the refusal.
+		if o, rerr := s.deal(ctx, req.OpportunityId); rerr == nil && o.Execution != nil && ltc.CanRecordPayment(actorOf(ctx), o) == nil {
+			if p, invoice, ok := o.Execution.Payment(req.Reference); ok {
+				if invoice != cmd.InvoiceNumber || p.Amount != cmd.Amount || p.Date != cmd.Date {
+					return nil, ltc.Conflict("payment %s is recorded already with other content (%s on invoice %s, dated %04d-%02d-%02d)",
+						p.Reference, p.Amount, invoice, p.Date.Year, p.Date.Month, p.Date.Day)
+				}
+				return &ltcv1.RecordPaymentResponse{Contract: executionToProto(o)}, nil
 			}
-			return &ltcv1.RecordPaymentResponse{Contract: executionToProto(o)}, nil
 		}
 	}
-	c, err := s.changeContract(ctx, workflows.UpdateRecordPayment, req.OpportunityId, req.RequestId, req, cmd)
 	if err != nil {
 		return nil, err
 	}
 	return &ltcv1.RecordPaymentResponse{Contract: c}, nil
+}
+
+// paymentNamespace is the UUID namespace of the request ids of payments.
+var paymentNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("urn:ltc:payment-reference"))
+
+// paymentRequestID is the request id under which the payment of the reference is recorded on the deal: a name-based
+// UUID (version 5) of the deal and the reference, the same for every sending of the payment.
+func paymentRequestID(dealID, reference string) string {
+	return uuid.NewSHA1(paymentNamespace, []byte(dealID+"\x00"+reference)).String()
+}
+
+// refusedKind is the kind of a refusal of the rules, whether the API or the deal's process refused.
+func refusedKind(err error) ltc.Kind {
+	if k := ltc.KindOf(err); k != "" {
+		return k
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		if _, ok := kindCodes[ltc.Kind(app.Type())]; ok {
+			return ltc.Kind(app.Type())
+		}
+	}
+	return ""
 }
 
 func (s contractService) CloseContract(ctx context.Context, req *ltcv1.CloseContractRequest) (*ltcv1.CloseContractResponse, error) {
