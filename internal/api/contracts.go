@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 
@@ -93,13 +94,125 @@ func (s contractService) RecordAcceptance(ctx context.Context, req *ltcv1.Record
 	return &ltcv1.RecordAcceptanceResponse{Contract: c}, nil
 }
 
+// IssueInvoice issues an invoice whose number no other contract holds: invoice numbers are unique company-wide.
+// The number is reserved for the deal's request (invoice_numbers) before the deal's process is asked, so of two
+// contracts issuing one number at once exactly one gets it and the other is ALREADY_EXISTS with nothing recorded.
+// The reservation becomes the contract's for good when the process issued the invoice, and is released when the
+// process refused it; one left behind by a call that never finished (the API stopped, the process did not answer)
+// stays the deal's, for its retry, and another contract takes it over after invoiceNumberLease once that request
+// is not pending in the deal's process.
 func (s contractService) IssueInvoice(ctx context.Context, req *ltcv1.IssueInvoiceRequest) (*ltcv1.IssueInvoiceResponse, error) {
+	if res, ok, err := s.answered(ctx, workflows.UpdateIssueInvoice, req.RequestId, req); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return &ltcv1.IssueInvoiceResponse{Contract: executionToProto(res.Opportunity)}, nil
+	}
+	o, err := s.deal(ctx, req.OpportunityId)
+	if err != nil {
+		return nil, err
+	}
+	// Who may not issue the contract's invoices reserves nothing and learns nothing of other contracts' numbers:
+	// the process refuses them as ever.
+	reserve := o.Execution != nil && ltc.CanIssueInvoice(actorOf(ctx), o) == nil
+	if reserve {
+		if err := s.reserveInvoiceNumber(ctx, o.ID, req.Number, req.RequestId); err != nil {
+			return nil, err
+		}
+	}
 	c, err := s.changeContract(ctx, workflows.UpdateIssueInvoice, req.OpportunityId, req.RequestId, req, ltc.IssueInvoice{
 		Number: req.Number, MilestoneID: req.MilestoneId, Amount: moneyFromProto(req.Amount), DueDate: dateFromProto(req.DueDate)})
+	if reserve {
+		switch {
+		case err == nil:
+			// The process recorded the invoice: the number is the contract's. Should this write fail, the next
+			// contract to ask finds the invoice on this one and marks it then.
+			if cerr := s.store.IssuedInvoiceNumber(ctx, req.Number, o.ID); cerr != nil {
+				s.log.WarnContext(ctx, "The invoice is issued but its number not yet marked so", "deal", o.ID, "number", req.Number, "err", cerr)
+			}
+		case refusedKind(err) != "":
+			s.releaseInvoiceNumber(ctx, o.ID, req.Number, req.RequestId)
+		}
+		// Otherwise the outcome is unknown (a timeout, the engine unavailable): the reservation stays the deal's for
+		// the retry with the same request_id.
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &ltcv1.IssueInvoiceResponse{Contract: c}, nil
+}
+
+// invoiceNumberLease is how long a reservation of an invoice number not issued yet is the deal's before another
+// contract may take it over (and then only when its request is not pending in the deal's process): longer than a
+// call waits for the process.
+var invoiceNumberLease = 10 * time.Minute
+
+// reserveInvoiceNumber reserves the number for the deal's request, or refuses with ALREADY_EXISTS naming it when
+// another contract issued it or is issuing it.
+func (s contractService) reserveInvoiceNumber(ctx context.Context, dealID, number, requestID string) error {
+	used := func() error {
+		return ltc.Conflict("invoice number %s is used by another contract (issued, or being issued there); invoice numbers are unique company-wide", number)
+	}
+	for range 3 {
+		holder, ok, err := s.store.ReserveInvoiceNumber(ctx, number, dealID, requestID, invoiceNumberLease)
+		if err != nil || ok {
+			return err
+		}
+		if holder.Issued {
+			return used()
+		}
+		// Reserved by another contract: issued there (the read model holds the invoice), being issued, or left by
+		// a call that never finished.
+		if other, err := s.deal(ctx, holder.DealID); err == nil && other.Execution != nil {
+			if _, _, issued := other.Execution.Invoice(number); issued {
+				if err := s.store.IssuedInvoiceNumber(ctx, number, holder.DealID); err != nil {
+					return err
+				}
+				return used()
+			}
+		}
+		if !holder.Stale || s.pendingRequest(ctx, holder.DealID, holder.RequestID) {
+			return used()
+		}
+		if taken, err := s.store.TakeOverInvoiceNumber(ctx, holder, dealID, requestID, invoiceNumberLease); err != nil || taken {
+			return err
+		}
+	}
+	return used()
+}
+
+// pendingRequest reports whether the request may have issued, or may still issue, the invoice in the deal's
+// process: false only when Temporal does not know its Update (never admitted, or rejected) or it was refused.
+// Applied, not completed yet, or no answer from Temporal all count as pending.
+func (s contractService) pendingRequest(ctx context.Context, dealID, requestID string) bool {
+	if requestID == "" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	err := s.temporal.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{
+		WorkflowID: workflows.DealWorkflowID(dealID), UpdateID: requestID}).Get(ctx, nil)
+	return err == nil || (!gone(err) && refusedKind(err) == "")
+}
+
+// releaseInvoiceNumber gives up the request's reservation after the process refused the invoice, unless the deal's
+// contract holds an invoice of the number (issued by another request of the deal meanwhile): then it is marked
+// issued.
+func (s contractService) releaseInvoiceNumber(ctx context.Context, dealID, number, requestID string) {
+	var err error
+	if o, rerr := s.deal(ctx, dealID); rerr == nil && o.Execution != nil {
+		if _, _, issued := o.Execution.Invoice(number); issued {
+			err = s.store.IssuedInvoiceNumber(ctx, number, dealID)
+		} else {
+			err = s.store.ReleaseInvoiceNumber(ctx, number, requestID)
+		}
+	} else {
+		err = errors.Join(rerr, errors.New("deal not read"))
+	}
+	if err != nil {
+		// The reservation stays the deal's until the lease ends and another contract takes it over.
+		s.log.WarnContext(ctx, "The reservation of a refused invoice's number was not released", "deal", dealID, "number", number, "err", err)
+	}
 }
 
 // RecordPayment is idempotent by the payment reference as well as by request id: the ERP may send a payment again,
