@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -68,19 +67,8 @@ func TestInvoiceNumbersAreUniqueAcrossContracts(t *testing.T) {
 		number := "CO-RACE-" + string(rune('A'+i))
 		reqs := []*ltcv1.IssueInvoiceRequest{invoice(a, number, 1_000), invoice(b, number, 1_000)}
 		errs := make([]error, 2)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for j, req := range reqs {
-			ctx := e.As(t, fiona)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				_, errs[j] = contracts.IssueInvoice(ctx, req)
-			}()
-		}
-		close(start)
-		wg.Wait()
+		ctx := e.As(t, fiona)
+		atOnce(2, func(j int) { _, errs[j] = contracts.IssueInvoice(ctx, reqs[j]) })
 		winner, loser := a, b
 		if errs[0] != nil {
 			winner, loser = b, a

@@ -19,25 +19,29 @@ import (
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
-// sendAtOnce sends the requests at the same moment, each from its own goroutine as the actor, and returns the
-// answers in the requests' order.
-func sendAtOnce(t *testing.T, e *testenv.Engine, a ltc.Actor, reqs []*ltcv1.RecordPaymentRequest) ([]*ltcv1.RecordPaymentResponse, []error) {
-	t.Helper()
-	contracts := ltcv1.NewContractServiceClient(e.Conn)
-	resps, errs := make([]*ltcv1.RecordPaymentResponse, len(reqs)), make([]error, len(reqs))
+// atOnce runs f(0), ..., f(n-1), each in its own goroutine, released at the same moment, and waits for them.
+func atOnce(n int, f func(i int)) {
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	for i, req := range reqs {
-		ctx := e.As(t, a)
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
-			resps[i], errs[i] = contracts.RecordPayment(ctx, req)
+			f(i)
 		}()
 	}
 	close(start)
 	wg.Wait()
+}
+
+// sendAtOnce sends the payments at the same moment as the actor and returns the answers in the requests' order.
+func sendAtOnce(t *testing.T, e *testenv.Engine, a ltc.Actor, reqs []*ltcv1.RecordPaymentRequest) ([]*ltcv1.RecordPaymentResponse, []error) {
+	t.Helper()
+	contracts := ltcv1.NewContractServiceClient(e.Conn)
+	resps, errs := make([]*ltcv1.RecordPaymentResponse, len(reqs)), make([]error, len(reqs))
+	ctx := e.As(t, a)
+	atOnce(len(reqs), func(i int) { resps[i], errs[i] = contracts.RecordPayment(ctx, reqs[i]) })
 	return resps, errs
 }
 
