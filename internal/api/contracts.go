@@ -106,6 +106,10 @@ func (s contractService) IssueInvoice(ctx context.Context, req *ltcv1.IssueInvoi
 		if err != nil {
 			return nil, err
 		}
+		// Issued: the number is the contract's (marked here too when the first call did not hear the outcome).
+		if err := s.store.IssuedInvoiceNumber(ctx, req.Number, res.Opportunity.ID); err != nil {
+			return nil, err
+		}
 		return &ltcv1.IssueInvoiceResponse{Contract: executionToProto(res.Opportunity)}, nil
 	}
 	o, err := s.deal(ctx, req.OpportunityId)
