@@ -6,24 +6,19 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
-	"github.com/ltcengine/ltc/internal/testenv"
 )
 
 // The invoice numbers issued before migration 022 are held by the contract that issued them first; a number two
 // contracts issued stays on both contracts and is held by the first.
 func TestMigrationHoldsTheInvoiceNumbersIssuedBefore(t *testing.T) {
 	ctx := context.Background()
-	url := testenv.EmptyDatabase(t)
-	require.NoError(t, store.MigrateTo(ctx, url, migrationNumber(t, "_invoice_numbers.sql")-1))
-	old, err := pgx.Connect(ctx, url)
-	require.NoError(t, err)
-	defer old.Close(ctx)
+	url, old := databaseBefore(t, "_invoice_numbers.sql")
+	var err error
 	var ids []string
 	for i := range 2 {
 		o := deal(ltc.LevelC, "ann", day(10, 2), ltc.Money{Currency: "EUR", AmountMinor: 1}, ltc.StageExecution, ltc.OutcomeWon)
