@@ -107,9 +107,7 @@ func (s contractService) IssueInvoice(ctx context.Context, req *ltcv1.IssueInvoi
 			return nil, err
 		}
 		// Issued: the number is the contract's (marked here too when the first call did not hear the outcome).
-		if err := s.store.IssuedInvoiceNumber(ctx, req.Number, res.Opportunity.ID); err != nil {
-			return nil, err
-		}
+		s.issuedInvoiceNumber(ctx, res.Opportunity.ID, req.Number)
 		return &ltcv1.IssueInvoiceResponse{Contract: executionToProto(res.Opportunity)}, nil
 	}
 	o, err := s.deal(ctx, req.OpportunityId)
@@ -129,11 +127,7 @@ func (s contractService) IssueInvoice(ctx context.Context, req *ltcv1.IssueInvoi
 	if reserve {
 		switch {
 		case err == nil:
-			// The process recorded the invoice: the number is the contract's. Should this write fail, the next
-			// contract to ask finds the invoice on this one and marks it then.
-			if cerr := s.store.IssuedInvoiceNumber(ctx, req.Number, o.ID); cerr != nil {
-				s.log.WarnContext(ctx, "The invoice is issued but its number not yet marked so", "deal", o.ID, "number", req.Number, "err", cerr)
-			}
+			s.issuedInvoiceNumber(ctx, o.ID, req.Number)
 		case refusedKind(err) != "":
 			s.releaseInvoiceNumber(ctx, o.ID, req.Number, req.RequestId)
 		}
@@ -149,7 +143,15 @@ func (s contractService) IssueInvoice(ctx context.Context, req *ltcv1.IssueInvoi
 // invoiceNumberLease is how long a reservation of an invoice number not issued yet is the deal's before another
 // contract may take it over (and then only when its request is not pending in the deal's process): longer than a
 // call waits for the process.
-var invoiceNumberLease = 10 * time.Minute
+const invoiceNumberLease = 10 * time.Minute
+
+// issuedInvoiceNumber marks the number the deal's contract issued as its own for good. Should the write fail, the
+// next contract to ask for the number finds the invoice on this one and marks it then.
+func (s contractService) issuedInvoiceNumber(ctx context.Context, dealID, number string) {
+	if err := s.store.IssuedInvoiceNumber(ctx, number, dealID); err != nil {
+		s.log.WarnContext(ctx, "The invoice is issued but its number not yet marked so", "deal", dealID, "number", number, "err", err)
+	}
+}
 
 // reserveInvoiceNumber reserves the number for the deal's request, or refuses with ALREADY_EXISTS naming it when
 // another contract issued it or is issuing it.
