@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -223,10 +224,11 @@ func (s contractService) releaseInvoiceNumber(ctx context.Context, dealID, numbe
 
 // RecordPayment is idempotent by the payment reference as well as by request id: the ERP may send a payment again,
 // at once or later, under a new request id. The payment's change is sent to the deal's process under a request id
-// derived from the deal and the reference (paymentRequestID), with a digest of its content without the caller's
-// request id: every sending of one payment is one request to the process, so Temporal joins concurrent ones to the
-// first and the request record answers later ones, each with the first answer. The same reference with other
-// content (invoice, amount, date) is ALREADY_EXISTS; sent by someone else who may record payments (FINANCE after
+// derived from the deal, the reference and the payment's content (paymentRequestID), with a digest of the request
+// without the caller's request id: every sending of one payment is one request to the process, so Temporal joins
+// concurrent ones to the first and the request record answers later ones, each with the first answer. The same
+// reference with other content (invoice, amount, date) is another request, which the process refuses
+// (ALREADY_EXISTS, said here with what is recorded); sent by someone else who may record payments (FINANCE after
 // the ERP), or recorded before payments were keyed so, it answers with the contract as it stands.
 func (s contractService) RecordPayment(ctx context.Context, req *ltcv1.RecordPaymentRequest) (*ltcv1.RecordPaymentResponse, error) {
 	cmd := ltc.RecordPayment{InvoiceNumber: req.InvoiceNumber, Reference: req.Reference, Amount: moneyFromProto(req.Amount),
@@ -241,7 +243,7 @@ func (s contractService) RecordPayment(ctx context.Context, req *ltcv1.RecordPay
 	}
 	content := proto.CloneOf(req)
 	content.RequestId = ""
-	c, err := s.changeContract(ctx, workflows.UpdateRecordPayment, req.OpportunityId, paymentRequestID(req.OpportunityId, req.Reference), content, cmd)
+	c, err := s.changeContract(ctx, workflows.UpdateRecordPayment, req.OpportunityId, paymentRequestID(req.OpportunityId, cmd), content, cmd)
 	if k := refusedKind(err); k == ltc.KindConflict || k == ltc.KindPermission {
 		// The reference is recorded with other content, by someone else, or under an earlier request id; who may
 		// record the payment learns which. Anyone else keeps the refusal.
@@ -264,10 +266,14 @@ func (s contractService) RecordPayment(ctx context.Context, req *ltcv1.RecordPay
 // paymentNamespace is the UUID namespace of the request ids of payments.
 var paymentNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("urn:ltc:payment-reference"))
 
-// paymentRequestID is the request id under which the payment of the reference is recorded on the deal: a name-based
-// UUID (version 5) of the deal and the reference, the same for every sending of the payment.
-func paymentRequestID(dealID, reference string) string {
-	return uuid.NewSHA1(paymentNamespace, []byte(dealID+"\x00"+reference)).String()
+// paymentRequestID is the request id under which the payment is recorded on the deal: a name-based UUID (version
+// 5) of the deal, the reference and the content, the same for every sending of the payment. Other content under the
+// reference is another request, so that what Temporal keeps of one (its outcome, a refusal too) never answers the
+// other.
+func paymentRequestID(dealID string, p ltc.RecordPayment) string {
+	name := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d\x00%04d-%02d-%02d", dealID, p.Reference, p.InvoiceNumber, p.Amount.Currency,
+		p.Amount.AmountMinor, p.Date.Year, p.Date.Month, p.Date.Day)
+	return uuid.NewSHA1(paymentNamespace, []byte(name)).String()
 }
 
 // refusedKind is the kind of a refusal of the rules, whether the API or the deal's process refused.
