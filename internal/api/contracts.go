@@ -142,8 +142,8 @@ func (s contractService) IssueInvoice(ctx context.Context, req *ltcv1.IssueInvoi
 }
 
 // invoiceNumberLease is how long a reservation of an invoice number not issued yet is the deal's before another
-// contract may take it over (and then only when its request is not pending in the deal's process): longer than a
-// call waits for the process.
+// contract may take it over (and then only when its request is not pending in the deal's process): far longer than
+// a call may wait to be admitted and answered (its deadline, --request-timeout, 10 s by default).
 const invoiceNumberLease = 10 * time.Minute
 
 // issuedInvoiceNumber marks the number the deal's contract issued as its own for good. Should the write fail, the
