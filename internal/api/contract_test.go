@@ -35,6 +35,24 @@ var (
 // handed over to dora, its DELIVERY_PM.
 func executingDeal(t *testing.T, e *testenv.Engine, terms []*ltcv1.PaymentTerm) string {
 	t.Helper()
+	id := signedDeal(t, e, terms)
+	deals := ltcv1.NewOpportunityServiceClient(e.Conn)
+	attendees := append(team(), &ltcv1.TeamMember{Person: &ltcv1.Person{Id: "dora", Name: "Dora Delivery"}, Role: ltcv1.TeamRole_TEAM_ROLE_DELIVERY_PM})
+	_, err := deals.AppointTeam(e.As(t, mia), &ltcv1.AppointTeamRequest{RequestId: uuid.NewString(), OpportunityId: id, Members: attendees})
+	require.NoError(t, err)
+	_, err = deals.ScheduleHandover(e.As(t, sam), &ltcv1.ScheduleHandoverRequest{RequestId: uuid.NewString(), OpportunityId: id,
+		ScheduleTime: timestamppb.New(time.Now().Add(time.Hour)), Attendees: attendees})
+	require.NoError(t, err)
+	won, err := deals.CompleteHandover(e.As(t, dora), &ltcv1.CompleteHandoverRequest{RequestId: uuid.NewString(), OpportunityId: id,
+		Record: &ltcv1.HandoverRecord{KeyTerms: "k", Commitments: "c", RisksHandedOver: "r"}})
+	require.NoError(t, err)
+	require.Equal(t, ltcv1.Stage_STAGE_EXECUTION, won.Opportunity.Stage)
+	return id
+}
+
+// signedDeal takes a new level-C deal to HANDOVER: its contract of 500,000 EUR signed with the terms.
+func signedDeal(t *testing.T, e *testenv.Engine, terms []*ltcv1.PaymentTerm) string {
+	t.Helper()
 	id := toPursuitC(t, e)
 	gateC(t, e, atbRequest(id), ltcv1.Verdict_VERDICT_APPROVE)
 	bidAndTender(t, e, id, ltcv1.Tender_TENDER_WON)
@@ -51,16 +69,6 @@ func executingDeal(t *testing.T, e *testenv.Engine, terms []*ltcv1.PaymentTerm) 
 	signed, err := deals.SignContract(e.As(t, sam), sign)
 	require.NoError(t, err)
 	assert.Len(t, signed.Opportunity.Contract.PaymentTerms, len(terms))
-	attendees := append(team(), &ltcv1.TeamMember{Person: &ltcv1.Person{Id: "dora", Name: "Dora Delivery"}, Role: ltcv1.TeamRole_TEAM_ROLE_DELIVERY_PM})
-	_, err = deals.AppointTeam(e.As(t, mia), &ltcv1.AppointTeamRequest{RequestId: uuid.NewString(), OpportunityId: id, Members: attendees})
-	require.NoError(t, err)
-	_, err = deals.ScheduleHandover(e.As(t, sam), &ltcv1.ScheduleHandoverRequest{RequestId: uuid.NewString(), OpportunityId: id,
-		ScheduleTime: timestamppb.New(time.Now().Add(time.Hour)), Attendees: attendees})
-	require.NoError(t, err)
-	won, err := deals.CompleteHandover(e.As(t, dora), &ltcv1.CompleteHandoverRequest{RequestId: uuid.NewString(), OpportunityId: id,
-		Record: &ltcv1.HandoverRecord{KeyTerms: "k", Commitments: "c", RisksHandedOver: "r"}})
-	require.NoError(t, err)
-	require.Equal(t, ltcv1.Stage_STAGE_EXECUTION, won.Opportunity.Stage)
 	return id
 }
 

@@ -3,9 +3,13 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/ltcengine/ltc/internal/ltc"
@@ -91,43 +95,199 @@ func (s contractService) RecordAcceptance(ctx context.Context, req *ltcv1.Record
 	return &ltcv1.RecordAcceptanceResponse{Contract: c}, nil
 }
 
+// IssueInvoice issues an invoice whose number no other contract holds: invoice numbers are unique company-wide.
+// The number is reserved for the deal's request (invoice_numbers) before the deal's process is asked, so of two
+// contracts issuing one number at once exactly one gets it and the other is ALREADY_EXISTS with nothing recorded.
+// The reservation becomes the contract's for good when the process issued the invoice, and is released when the
+// process refused it; one left behind by a call that never finished (the API stopped, the process did not answer)
+// stays the deal's, for its retry, and another contract takes it over after invoiceNumberLease once that request
+// is not pending in the deal's process.
 func (s contractService) IssueInvoice(ctx context.Context, req *ltcv1.IssueInvoiceRequest) (*ltcv1.IssueInvoiceResponse, error) {
+	if res, ok, err := s.answered(ctx, workflows.UpdateIssueInvoice, req.RequestId, req); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		// Issued: the number is the contract's (marked here too when the first call did not hear the outcome).
+		s.issuedInvoiceNumber(ctx, res.Opportunity.ID, req.Number)
+		return &ltcv1.IssueInvoiceResponse{Contract: executionToProto(res.Opportunity)}, nil
+	}
+	o, err := s.deal(ctx, req.OpportunityId)
+	if err != nil {
+		return nil, err
+	}
+	// Who may not issue the contract's invoices reserves nothing and learns nothing of other contracts' numbers:
+	// the process refuses them as ever.
+	reserve := o.Execution != nil && ltc.CanIssueInvoice(actorOf(ctx), o) == nil
+	if reserve {
+		if err := s.reserveInvoiceNumber(ctx, o.ID, req.Number, req.RequestId); err != nil {
+			return nil, err
+		}
+	}
 	c, err := s.changeContract(ctx, workflows.UpdateIssueInvoice, req.OpportunityId, req.RequestId, req, ltc.IssueInvoice{
 		Number: req.Number, MilestoneID: req.MilestoneId, Amount: moneyFromProto(req.Amount), DueDate: dateFromProto(req.DueDate)})
+	if reserve {
+		switch {
+		case err == nil:
+			s.issuedInvoiceNumber(ctx, o.ID, req.Number)
+		case refusedKind(err) != "":
+			s.releaseInvoiceNumber(ctx, o.ID, req.Number, req.RequestId)
+		}
+		// Otherwise the outcome is unknown (a timeout, the engine unavailable): the reservation stays the deal's for
+		// the retry with the same request_id.
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &ltcv1.IssueInvoiceResponse{Contract: c}, nil
 }
 
-// RecordPayment is idempotent by the payment reference as well as by request id: the ERP may send a payment again
-// under a new request id. The same reference with the same invoice, amount and date answers with the contract as
-// it stands and changes nothing; with other content it is ALREADY_EXISTS (as the rule refuses it in the process).
+// invoiceNumberLease is how long a reservation of an invoice number not issued yet is the deal's before another
+// contract may take it over (and then only when its request is not pending in the deal's process): far longer than
+// a call may wait to be admitted and answered (its deadline, --request-timeout, 10 s by default).
+const invoiceNumberLease = 10 * time.Minute
+
+// issuedInvoiceNumber marks the number the deal's contract issued as its own for good. Should the write fail, the
+// next contract to ask for the number finds the invoice on this one and marks it then.
+func (s contractService) issuedInvoiceNumber(ctx context.Context, dealID, number string) {
+	if err := s.store.IssuedInvoiceNumber(ctx, number, dealID); err != nil {
+		s.log.WarnContext(ctx, "The invoice is issued but its number not yet marked so", "deal", dealID, "number", number, "err", err)
+	}
+}
+
+// reserveInvoiceNumber reserves the number for the deal's request, or refuses with ALREADY_EXISTS naming it when
+// another contract issued it or is issuing it.
+func (s contractService) reserveInvoiceNumber(ctx context.Context, dealID, number, requestID string) error {
+	used := func() error {
+		return ltc.Conflict("invoice number %s is used by another contract (issued, or being issued there); invoice numbers are unique company-wide", number)
+	}
+	for range 3 {
+		holder, ok, err := s.store.ReserveInvoiceNumber(ctx, number, dealID, requestID, invoiceNumberLease)
+		if err != nil || ok {
+			return err
+		}
+		if holder.Issued {
+			return used()
+		}
+		// Reserved by another contract: issued there (the read model holds the invoice), being issued, or left by
+		// a call that never finished.
+		if other, err := s.deal(ctx, holder.DealID); err == nil && other.Execution != nil {
+			if _, _, issued := other.Execution.Invoice(number); issued {
+				if err := s.store.IssuedInvoiceNumber(ctx, number, holder.DealID); err != nil {
+					return err
+				}
+				return used()
+			}
+		}
+		if !holder.Stale || s.pendingRequest(ctx, holder.DealID, holder.RequestID) {
+			return used()
+		}
+		if taken, err := s.store.TakeOverInvoiceNumber(ctx, holder, dealID, requestID, invoiceNumberLease); err != nil || taken {
+			return err
+		}
+	}
+	return used()
+}
+
+// pendingRequest reports whether the request may have issued, or may still issue, the invoice in the deal's
+// process: false only when Temporal does not know its Update (never admitted, or rejected) or it was refused.
+// Applied, not completed yet, or no answer from Temporal all count as pending.
+func (s contractService) pendingRequest(ctx context.Context, dealID, requestID string) bool {
+	if requestID == "" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	err := s.temporal.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{
+		WorkflowID: workflows.DealWorkflowID(dealID), UpdateID: requestID}).Get(ctx, nil)
+	return err == nil || (!gone(err) && refusedKind(err) == "")
+}
+
+// releaseInvoiceNumber gives up the request's reservation after the process refused the invoice, unless the deal's
+// contract holds an invoice of the number (issued by another request of the deal meanwhile): then it is marked
+// issued.
+func (s contractService) releaseInvoiceNumber(ctx context.Context, dealID, number, requestID string) {
+	var err error
+	if o, rerr := s.deal(ctx, dealID); rerr == nil && o.Execution != nil {
+		if _, _, issued := o.Execution.Invoice(number); issued {
+			err = s.store.IssuedInvoiceNumber(ctx, number, dealID)
+		} else {
+			err = s.store.ReleaseInvoiceNumber(ctx, number, requestID)
+		}
+	} else {
+		err = errors.Join(rerr, errors.New("deal not read"))
+	}
+	if err != nil {
+		// The reservation stays the deal's until the lease ends and another contract takes it over.
+		s.log.WarnContext(ctx, "The reservation of a refused invoice's number was not released", "deal", dealID, "number", number, "err", err)
+	}
+}
+
+// RecordPayment is idempotent by the payment reference as well as by request id: the ERP may send a payment again,
+// at once or later, under a new request id. The payment's change is sent to the deal's process under a request id
+// derived from the deal, the reference and the payment's content (paymentRequestID), with a digest of the request
+// without the caller's request id: every sending of one payment is one request to the process, so Temporal joins
+// concurrent ones to the first and the request record answers later ones, each with the first answer. The same
+// reference with other content (invoice, amount, date) is another request, which the process refuses
+// (ALREADY_EXISTS, said here with what is recorded); sent by someone else who may record payments (FINANCE after
+// the ERP), or recorded before payments were keyed so, it answers with the contract as it stands.
 func (s contractService) RecordPayment(ctx context.Context, req *ltcv1.RecordPaymentRequest) (*ltcv1.RecordPaymentResponse, error) {
 	cmd := ltc.RecordPayment{InvoiceNumber: req.InvoiceNumber, Reference: req.Reference, Amount: moneyFromProto(req.Amount),
 		Date: dateFromProto(req.Date)}
-	if _, err := s.store.Request(ctx, req.RequestId); err == nil {
-		// A retry of a request sent before: answered from its record.
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	} else if o, err := s.deal(ctx, req.OpportunityId); err != nil && ltc.KindOf(err) == "" {
-		return nil, err
-	} else if err == nil && o.Execution != nil && ltc.CanRecordPayment(actorOf(ctx), o) == nil {
-		// Who may record the payment learns whether its reference is recorded already; anyone else is refused by
-		// the process as ever.
-		if p, invoice, ok := o.Execution.Payment(req.Reference); ok {
-			if invoice != cmd.InvoiceNumber || p.Amount != cmd.Amount || p.Date != cmd.Date {
-				return nil, ltc.Conflict("payment %s is recorded already with other content (%s on invoice %s, dated %04d-%02d-%02d)",
-					p.Reference, p.Amount, invoice, p.Date.Year, p.Date.Month, p.Date.Day)
+	// A retry under the caller's request id of a payment recorded under it (before payments were keyed by their
+	// reference), or a request id used for another request.
+	if res, ok, err := s.answered(ctx, workflows.UpdateRecordPayment, req.RequestId, req); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return &ltcv1.RecordPaymentResponse{Contract: executionToProto(res.Opportunity)}, nil
+	}
+	content := proto.CloneOf(req)
+	content.RequestId = ""
+	c, err := s.changeContract(ctx, workflows.UpdateRecordPayment, req.OpportunityId, paymentRequestID(req.OpportunityId, cmd), content, cmd)
+	if k := refusedKind(err); k == ltc.KindConflict || k == ltc.KindPermission {
+		// The reference is recorded with other content, by someone else, or under an earlier request id; who may
+		// record the payment learns which. Anyone else keeps the refusal.
+		if o, rerr := s.deal(ctx, req.OpportunityId); rerr == nil && o.Execution != nil && ltc.CanRecordPayment(actorOf(ctx), o) == nil {
+			if p, invoice, ok := o.Execution.Payment(req.Reference); ok {
+				if invoice != cmd.InvoiceNumber || p.Amount != cmd.Amount || p.Date != cmd.Date {
+					return nil, ltc.Conflict("payment %s is recorded already with other content (%s on invoice %s, dated %04d-%02d-%02d)",
+						p.Reference, p.Amount, invoice, p.Date.Year, p.Date.Month, p.Date.Day)
+				}
+				return &ltcv1.RecordPaymentResponse{Contract: executionToProto(o)}, nil
 			}
-			return &ltcv1.RecordPaymentResponse{Contract: executionToProto(o)}, nil
 		}
 	}
-	c, err := s.changeContract(ctx, workflows.UpdateRecordPayment, req.OpportunityId, req.RequestId, req, cmd)
 	if err != nil {
 		return nil, err
 	}
 	return &ltcv1.RecordPaymentResponse{Contract: c}, nil
+}
+
+// paymentNamespace is the UUID namespace of the request ids of payments.
+var paymentNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("urn:ltc:payment-reference"))
+
+// paymentRequestID is the request id under which the payment is recorded on the deal: a name-based UUID (version
+// 5) of the deal, the reference and the content, the same for every sending of the payment. Other content under the
+// reference is another request, so that what Temporal keeps of one (its outcome, a refusal too) never answers the
+// other.
+func paymentRequestID(dealID string, p ltc.RecordPayment) string {
+	name := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d\x00%04d-%02d-%02d", dealID, p.Reference, p.InvoiceNumber, p.Amount.Currency,
+		p.Amount.AmountMinor, p.Date.Year, p.Date.Month, p.Date.Day)
+	return uuid.NewSHA1(paymentNamespace, []byte(name)).String()
+}
+
+// refusedKind is the kind of a refusal of the rules, whether the API or the deal's process refused.
+func refusedKind(err error) ltc.Kind {
+	if k := ltc.KindOf(err); k != "" {
+		return k
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		if _, ok := kindCodes[ltc.Kind(app.Type())]; ok {
+			return ltc.Kind(app.Type())
+		}
+	}
+	return ""
 }
 
 func (s contractService) CloseContract(ctx context.Context, req *ltcv1.CloseContractRequest) (*ltcv1.CloseContractResponse, error) {

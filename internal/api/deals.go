@@ -236,6 +236,14 @@ func (s decisionService) SubmitReview(ctx context.Context, req *ltcv1.SubmitRevi
 	cmd := ltc.SubmitReview{DecisionID: req.DecisionId, Comments: req.Comments,
 		Function: fromEnum[ltc.ReviewFunction](ltcv1.ReviewFunction_name, int32(req.Function), "REVIEW_FUNCTION_"),
 		Result:   fromEnum[ltc.ReviewResult](ltcv1.ReviewResult_name, int32(req.Result), "REVIEW_RESULT_")}
+	// A retry is answered from its request record before any look-up: the delegation it was made under may have
+	// ended or been revoked since.
+	if res, ok, err := s.answered(ctx, workflows.UpdateSubmitReview, req.RequestId, req); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return &ltcv1.SubmitReviewResponse{Decision: decisionToProto(*res.Decision)}, nil
+	}
 	var err error
 	if cmd.OnBehalf, err = s.reviewsFor(ctx, cmd); err != nil {
 		return nil, err
@@ -251,6 +259,14 @@ func (s decisionService) Decide(ctx context.Context, req *ltcv1.DecideRequest) (
 	cmd := ltc.Decide{DecisionID: req.DecisionId, Conditions: req.Conditions, Rationale: req.Rationale,
 		Verdict: fromEnum[ltc.Verdict](ltcv1.Verdict_name, int32(req.Verdict), "VERDICT_"),
 		Level:   fromEnum[ltc.ProjectLevel](ltcv1.ProjectLevel_name, int32(req.Level), "PROJECT_LEVEL_")}
+	// A retry is answered from its request record before any look-up, as RequestDecision's: the delegation it was
+	// made under may have ended or been revoked since.
+	if res, ok, err := s.answered(ctx, workflows.UpdateDecide, req.RequestId, req); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return &ltcv1.DecideResponse{Decision: decisionToProto(*res.Decision)}, nil
+	}
 	var err error
 	if cmd.OnBehalf, err = s.decidesFor(ctx, cmd); err != nil {
 		return nil, err

@@ -293,3 +293,54 @@ func TestARevokeRequestIDReusedOnAnotherDelegationIsAlreadyExists(t *testing.T) 
 	require.Len(t, current.Delegations, 1)
 	assert.Equal(t, second, current.Delegations[0].Id, "the second stays in force")
 }
+
+// A deputy's review and decision retried after the delegation was revoked get their first answer: the retry is
+// answered from its request record before the delegations are looked up.
+func TestADeputysReviewAndDecideRetriedAfterTheRevokeAnswerFromTheRecord(t *testing.T) {
+	e := startWithPolicy(t, func(p *ltc.Policy) {
+		p.Version = "test-delegation-retry"
+		p.InitiationReviews = []ltc.ReviewFunction{ltc.FunctionFinance}
+	})
+	decisions := ltcv1.NewDecisionServiceClient(e.Conn)
+	people := ltcv1.NewPeopleServiceClient(e.Conn)
+	d := requestInitiation(t, e, deSam, germanDeal(t, e, ltcv1.CustomerGrade_CUSTOMER_GRADE_A, 100_000_00), ltcv1.ProjectLevel_PROJECT_LEVEL_B)
+	toEli, err := delegate(t, e, emeaEva, deEli, time.Hour, ltcv1.Gate_GATE_INITIATION)
+	require.NoError(t, err)
+	toHana, err := delegate(t, e, emeaFiona, apacHana, time.Hour)
+	require.NoError(t, err)
+
+	review := &ltcv1.SubmitReviewRequest{RequestId: uuid.NewString(), DecisionId: d.Id,
+		Function: ltcv1.ReviewFunction_REVIEW_FUNCTION_FINANCE, Result: ltcv1.ReviewResult_REVIEW_RESULT_PASS, Comments: "for Fiona"}
+	reviewed, err := decisions.SubmitReview(e.As(t, apacHana), review)
+	require.NoError(t, err)
+	decide := &ltcv1.DecideRequest{RequestId: uuid.NewString(), DecisionId: d.Id, Verdict: ltcv1.Verdict_VERDICT_APPROVE, Rationale: "for Eva"}
+	decided, err := decisions.Decide(e.As(t, deEli), decide)
+	require.NoError(t, err)
+	require.Equal(t, emeaEva.ID, decided.Decision.OnBehalfOf.GetId())
+
+	for _, dl := range []struct {
+		who ltc.Actor
+		id  string
+	}{{emeaEva, toEli.Delegation.Id}, {emeaFiona, toHana.Delegation.Id}} {
+		_, err := people.RevokeDelegation(e.As(t, dl.who), &ltcv1.RevokeDelegationRequest{RequestId: uuid.NewString(), DelegationId: dl.id})
+		require.NoError(t, err)
+	}
+
+	again, err := decisions.Decide(e.As(t, deEli), decide)
+	require.NoError(t, err, "the retry of the decision is answered from its record")
+	assert.True(t, proto.Equal(decided.Decision, again.Decision), "the first answer")
+	reviewedAgain, err := decisions.SubmitReview(e.As(t, apacHana), review)
+	require.NoError(t, err, "the retry of the review is answered from its record")
+	assert.True(t, proto.Equal(reviewed.Decision, reviewedAgain.Decision), "the first answer")
+
+	// Another request under the same id is ALREADY_EXISTS, someone else's retry PERMISSION_DENIED, as ever; and a
+	// new request of the deputy is refused now that the delegation is revoked.
+	other := proto.Clone(decide).(*ltcv1.DecideRequest)
+	other.Rationale = "something else"
+	_, err = decisions.Decide(e.As(t, deEli), other)
+	requireCode(t, err, codes.AlreadyExists, "")
+	_, err = decisions.Decide(e.As(t, emeaEva), decide)
+	requireCode(t, err, codes.PermissionDenied, "")
+	d2 := requestInitiation(t, e, deSam, germanDeal(t, e, ltcv1.CustomerGrade_CUSTOMER_GRADE_A, 100_000_00), ltcv1.ProjectLevel_PROJECT_LEVEL_B)
+	requireCode(t, decideAs(t, e, deEli, d2.Id, ltcv1.Verdict_VERDICT_RETURN), codes.PermissionDenied, "")
+}

@@ -492,13 +492,16 @@ type IssueInvoice struct {
 	DueDate     Date   `json:"due_date"`
 }
 
+// CanIssueInvoice checks who issues invoices: a FINANCE reviewer of a unit that holds the deal's.
+func CanIssueInvoice(a Actor, o Opportunity) error { return o.finance(a, "issuing an invoice") }
+
 // Apply issues the invoice.
 func (cmd IssueInvoice) Apply(d Deal, c Context) (Change, error) {
 	o, err := d.opportunity()
 	if err != nil {
 		return Change{}, err
 	}
-	if err := o.finance(c.Actor, "issuing an invoice"); err != nil {
+	if err := CanIssueInvoice(c.Actor, o); err != nil {
 		return Change{}, err
 	}
 	x, err := o.execution("issuing an invoice", ContractExecution)

@@ -330,3 +330,47 @@ func TestTheTeamOfAContractInExecutionChanges(t *testing.T) {
 	d = apply(t, d, manager, t0, ltc.ReassignOwner{Owner: rep.Person(), Reason: "sam moved on"}, "owner").Deal
 	assert.Equal(t, "sue", d.Opportunity.Owner.ID)
 }
+
+// A signed contract stays with its deal: under RulesExecution the deal is not closed by hand from HANDOVER, nor,
+// closed with its contract SIGNED (as the rules before this fix let it be), reopened; deals of earlier rules close
+// as they did.
+func TestASignedDealIsNotClosedWithoutItsContract(t *testing.T) {
+	signed := apply(t, signing(), owner, t0, ltc.SignContract{Contract: ltc.Contract{Number: "C-1", Amount: eur(580_000), PaymentTerms: standardTerms}}, "sign").Deal
+	require.Equal(t, ltc.StageHandover, signed.Opportunity.Stage)
+	for _, who := range []ltc.Actor{owner, manager, admin} {
+		for _, outcome := range []ltc.Outcome{ltc.OutcomeAbandoned, ltc.OutcomeLost} {
+			_, err := ltc.Run(ltc.CloseOpportunity{Outcome: outcome, Reason: "customer went away"}, signed,
+				ltc.Context{Actor: who, Now: t0, Policy: ltc.DefaultPolicy(), RequestID: "close"})
+			require.Equal(t, ltc.KindPrecondition, ltc.KindOf(err), "%s closing %s", who.ID, outcome)
+			assert.Contains(t, err.Error(), "contract C-1")
+			assert.Contains(t, err.Error(), "WRITE_OFF")
+			assert.Contains(t, err.Error(), "HANDOVER", "the message names the stage")
+		}
+	}
+	assert.Equal(t, ltc.KindPermission, kindOf(signed, rep, t0, ltc.CloseOpportunity{Outcome: ltc.OutcomeAbandoned, Reason: "x"}),
+		"who may not close is told so first")
+
+	// A deal closed with its contract SIGNED before the rule is not reopened to sales either.
+	o := signed.Opportunity.Close(ltc.OutcomeAbandoned, "closed before the fix", owner.Person(), t0, ltc.DefaultPolicy())
+	stuck := ltc.Deal{Lead: signed.Lead, Opportunity: &o}
+	for _, stage := range []ltc.Stage{ltc.StageValidation, ltc.StagePursuit, ltc.StageNegotiation} {
+		_, err := ltc.Run(reopenTo(stage), stuck, ltc.Context{Actor: owner, Now: t0.Add(time.Hour), Policy: ltc.DefaultPolicy(), RequestID: "reopen"})
+		require.Equal(t, ltc.KindPrecondition, ltc.KindOf(err), stage)
+		assert.Contains(t, err.Error(), "contract C-1")
+	}
+
+	// The handover done, the contract goes on in EXECUTION and is written off through its gate.
+	d := executing(t, standardTerms...)
+	assert.Equal(t, ltc.KindPrecondition, kindOf(d, owner, t0, ltc.CloseOpportunity{Outcome: ltc.OutcomeAbandoned, Reason: "x"}))
+
+	// A deal of the rules before has no execution: it is closed from HANDOVER as it always was (recorded
+	// processes replay).
+	old := signing()
+	oo := *old.Opportunity
+	oo.Rules = ltc.RulesEconomics
+	old.Opportunity = &oo
+	old = apply(t, old, owner, t0, ltc.SignContract{Contract: ltc.Contract{Number: "C-1", Amount: eur(580_000)}}, "sign").Deal
+	closed := apply(t, old, owner, t0, ltc.CloseOpportunity{Outcome: ltc.OutcomeAbandoned, Reason: "customer went away"}, "close").Deal
+	assert.Equal(t, ltc.OutcomeAbandoned, closed.Opportunity.Outcome)
+	apply(t, closed, owner, t0.Add(time.Hour), reopenTo(ltc.StageNegotiation), "reopen")
+}

@@ -253,7 +253,7 @@ func (o Opportunity) UpdateAssessment(as Assessment, now time.Time) Opportunity 
 }
 
 // CanClose checks that the actor may close the deal now as LOST or ABANDONED: the AR (the owner before a team
-// exists), a sales manager or an admin, from any open stage.
+// exists), a sales manager or an admin, from any open stage; under RulesExecution not once its contract is signed.
 func CanClose(a Actor, o Opportunity, outcome Outcome) error {
 	if outcome != OutcomeLost && outcome != OutcomeAbandoned {
 		return Invalid("a deal is closed by hand as LOST or ABANDONED, not %s", outcome)
@@ -261,7 +261,33 @@ func CanClose(a Actor, o Opportunity, outcome Outcome) error {
 	if !o.owns(a) && !o.managedBy(a) {
 		return PermissionDenied("closing deal %s needs its AR or the sales_manager role for %s", o.ID, o.Unit)
 	}
-	return o.open()
+	if err := o.open(); err != nil {
+		return err
+	}
+	return o.unsigned("closing the deal")
+}
+
+// unsigned refuses what would take a deal of RulesExecution away from its signed contract: once signed, the
+// contract is executed to its close (COMPLETED) or written off (gate WRITE_OFF), never left SIGNED on a deal
+// closed by hand or reopened. Deals of earlier rules have no execution and keep their behaviour.
+func (o Opportunity) unsigned(what string) error {
+	if !o.executes() || o.Execution == nil || o.Execution.Status != ContractSigned {
+		return nil
+	}
+	if o.Open() {
+		return o.precondition("%s is refused once its contract is signed (contract %s, SIGNED): complete the handover, then close the "+
+			"contract (CloseContract) or write it off through gate WRITE_OFF", what, o.contractNumber())
+	}
+	return o.precondition("%s is refused: its contract %s is signed and stays with the deal (a signed contract is executed to its "+
+		"close or written off through gate WRITE_OFF, never returned to sales)", what, o.contractNumber())
+}
+
+// contractNumber is the signed contract's number, for a message.
+func (o Opportunity) contractNumber() string {
+	if o.Contract == nil {
+		return "without a number"
+	}
+	return o.Contract.Number
 }
 
 // Close returns the deal closed with the outcome; a pending decision is withdrawn with it. The project summary

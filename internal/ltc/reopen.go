@@ -76,6 +76,9 @@ func CanRequestReopen(a Actor, o Opportunity, pkg Package, p Policy, now time.Ti
 	if d, ok := o.Pending(); ok {
 		return o.precondition("the deal is held with a pending %s decision (%s); decide or withdraw it first", d.Gate, d.ID)
 	}
+	if err := o.unsigned("reopening the deal"); err != nil {
+		return err
+	}
 	if o.ClosedAt == nil {
 		return o.precondition("the deal has no close time, so its reopen window cannot be known")
 	}

@@ -5,13 +5,11 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
-	"github.com/ltcengine/ltc/internal/testenv"
 )
 
 // TestMigrationGivesEveryCustomerOfTheDealsBeforeAccountsOneAccount writes leads and a deal as the schema before
@@ -20,11 +18,8 @@ import (
 // names its customer's, the account reads as its first lead declared it, and a second run changes nothing.
 func TestMigrationGivesEveryCustomerOfTheDealsBeforeAccountsOneAccount(t *testing.T) {
 	ctx := context.Background()
-	url := testenv.EmptyDatabase(t)
-	require.NoError(t, store.MigrateTo(ctx, url, migrationNumber(t, "_accounts.sql")-1))
-	old, err := pgx.Connect(ctx, url)
-	require.NoError(t, err)
-	defer old.Close(ctx)
+	url, old := databaseBefore(t, "_accounts.sql")
+	var err error
 	insertLead := func(name, region string, grade ltc.CustomerGrade, month int) string {
 		l := newLead("ann", day(month, 1))
 		l.ID, l.Customer, l.Unit = uuid.NewString(), ltc.Customer{Name: name, Grade: grade, Industry: "energy", Region: region}, "emea/germany"

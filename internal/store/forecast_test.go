@@ -15,7 +15,6 @@ import (
 
 	"github.com/ltcengine/ltc/internal/ltc"
 	"github.com/ltcengine/ltc/internal/store"
-	"github.com/ltcengine/ltc/internal/testenv"
 )
 
 // TestMigrationDerivesTheForecastOfTheDealsBefore writes an open deal past ATB and a won one as the schema before
@@ -23,11 +22,8 @@ import (
 // lead's close date, the estimated value, PIPELINE; the approved ATB's win rate), and the report counts them.
 func TestMigrationDerivesTheForecastOfTheDealsBefore(t *testing.T) {
 	ctx := context.Background()
-	url := testenv.EmptyDatabase(t)
-	require.NoError(t, store.MigrateTo(ctx, url, migrationNumber(t, "_forecast.sql")-1))
-	old, err := pgx.Connect(ctx, url)
-	require.NoError(t, err)
-	defer old.Close(ctx)
+	url, old := databaseBefore(t, "_forecast.sql")
+	var err error
 	insert := func(o ltc.Opportunity, closeDate ltc.Date) {
 		l := newLead("ann", o.CreatedAt)
 		l.ID, l.ExpectedCloseDate, l.Unit = o.ID, closeDate, "emea/germany"

@@ -11,6 +11,8 @@ import (
 
 // Gauges are the business numbers operators watch.
 type Gauges struct {
+	// OpenDeals counts the deals open for sales by stage and level: neither CLOSED nor in EXECUTION (WON, their
+	// contract being executed).
 	OpenDeals []struct {
 		Stage ltc.Stage
 		Level ltc.ProjectLevel
@@ -21,7 +23,7 @@ type Gauges struct {
 		Overdue bool
 		Count   int
 	}
-	// OverdueReports counts weekly report periods without a report, over open deals.
+	// OverdueReports counts weekly report periods without a report, over the deals open for sales.
 	OverdueReports int
 	// Notifications waiting in the outbox, by channel, and how old the oldest is.
 	PendingDeliveries []struct {
@@ -37,7 +39,7 @@ type Gauges struct {
 func (s *Store) Gauges(ctx context.Context) (Gauges, error) {
 	var g Gauges
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT stage, coalesce(level, ''), count(*) FROM opportunities WHERE stage <> 'CLOSED' GROUP BY 1, 2`)
+		rows, err := tx.Query(ctx, `SELECT stage, coalesce(level, ''), count(*) FROM opportunities WHERE stage NOT IN ('CLOSED', 'EXECUTION') GROUP BY 1, 2`)
 		if err != nil {
 			return err
 		}
@@ -74,7 +76,7 @@ func (s *Store) Gauges(ctx context.Context) (Gauges, error) {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(jsonb_array_length(doc->'cadence'->'overdue_periods')), 0)
-			FROM opportunities WHERE stage <> 'CLOSED' AND doc->'cadence'->'overdue_periods' IS NOT NULL`).Scan(&g.OverdueReports); err != nil {
+			FROM opportunities WHERE stage NOT IN ('CLOSED', 'EXECUTION') AND doc->'cadence'->'overdue_periods' IS NOT NULL`).Scan(&g.OverdueReports); err != nil {
 			return err
 		}
 		rows, err = tx.Query(ctx, `SELECT channel, count(*), extract(epoch FROM now() - min(created_at))::float8

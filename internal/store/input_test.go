@@ -103,15 +103,25 @@ func migrationNumber(t *testing.T, suffix string) int32 {
 	return 0
 }
 
+// databaseBefore is an empty database migrated to the schema before the migration of the suffix, with a connection
+// to it (closed with the test), for a test that writes rows as that schema held them and then migrates.
+func databaseBefore(t *testing.T, suffix string) (string, *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	url := testenv.EmptyDatabase(t)
+	require.NoError(t, store.MigrateTo(ctx, url, migrationNumber(t, suffix)-1))
+	old, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(func() { old.Close(context.Background()) })
+	return url, old
+}
+
 // TestMigrationBackfillsTheFoldedCustomerAndTheOverdueFlag writes a lead and a late deal as the previous schema
 // held them, migrates, and finds them by a folded name and by the overdue filter.
 func TestMigrationBackfillsTheFoldedCustomerAndTheOverdueFlag(t *testing.T) {
 	ctx := context.Background()
-	url := testenv.EmptyDatabase(t)
-	require.NoError(t, store.MigrateTo(ctx, url, migrationNumber(t, "_input_limits.sql")-1))
-	old, err := pgx.Connect(ctx, url)
-	require.NoError(t, err)
-	defer old.Close(ctx)
+	url, old := databaseBefore(t, "_input_limits.sql")
+	var err error
 	o := deal(ltc.LevelB, "ann", day(10, 2), ltc.Money{Currency: "EUR", AmountMinor: 1}, ltc.StageHandover, "")
 	o.Customer, o.HandoverOverdue = ltc.Customer{Name: "Åsa Ölund AB"}, true
 	lead := ltc.Lead{ID: o.ID, State: ltc.LeadQualified, Owner: o.Owner, Customer: o.Customer, CreatedAt: day(10, 1)}

@@ -450,7 +450,7 @@ func (x *Payment) GetRecordTime() *timestamppb.Timestamp {
 // Invoice is an invoice FINANCE issued for a milestone, with its payments.
 type Invoice struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The invoice number, unique within the contract.
+	// The invoice number, unique company-wide.
 	Number string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
 	// The milestone invoiced.
 	MilestoneId string `protobuf:"bytes,2,opt,name=milestone_id,json=milestoneId,proto3" json:"milestone_id,omitempty"`
@@ -1246,7 +1246,7 @@ type IssueInvoiceRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Deal id.
 	OpportunityId string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
-	// The invoice number, unique within the contract.
+	// The invoice number, unique company-wide.
 	Number string `protobuf:"bytes,3,opt,name=number,proto3" json:"number,omitempty"`
 	// The milestone invoiced ("M1").
 	MilestoneId string `protobuf:"bytes,4,opt,name=milestone_id,json=milestoneId,proto3" json:"milestone_id,omitempty"`

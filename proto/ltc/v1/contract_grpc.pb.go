@@ -56,13 +56,14 @@ type ContractServiceClient interface {
 	RecordAcceptance(ctx context.Context, in *RecordAcceptanceRequest, opts ...grpc.CallOption) (*RecordAcceptanceResponse, error)
 	// IssueInvoice records FINANCE's invoice for a due milestone. Caller: a reviewer with the FINANCE function whose
 	// unit holds the deal's. The invoices of a milestone never add up to more than its amount, so the sum invoiced
-	// never exceeds the contract amount; the number is the invoice's within the contract.
+	// never exceeds the contract amount. The number is unique company-wide: one another contract issued, or is
+	// issuing, is ALREADY_EXISTS naming it, with nothing recorded.
 	IssueInvoice(ctx context.Context, in *IssueInvoiceRequest, opts ...grpc.CallOption) (*IssueInvoiceResponse, error)
 	// RecordPayment records a payment against an invoice. Callers: a FINANCE reviewer whose unit holds the deal's,
 	// or a system token with the "write" scope of such a unit (the ERP). Partial payments add up; a payment beyond
 	// what the invoice has outstanding is refused (FAILED_PRECONDITION). Idempotent by reference: the same reference
-	// again with the same invoice, amount and date returns the contract and changes nothing; with other content it is
-	// ALREADY_EXISTS.
+	// again with the same invoice, amount and date, under any request_id, at once or later, returns the first answer
+	// and changes nothing; with other content it is ALREADY_EXISTS.
 	RecordPayment(ctx context.Context, in *RecordPaymentRequest, opts ...grpc.CallOption) (*RecordPaymentResponse, error)
 	// CloseContract closes the contract COMPLETED once every milestone is due and paid in full; the deal closes
 	// with it (stage CLOSED, outcome WON). Callers: the deal's AR or a FINANCE reviewer of its unit.
@@ -166,13 +167,14 @@ type ContractServiceServer interface {
 	RecordAcceptance(context.Context, *RecordAcceptanceRequest) (*RecordAcceptanceResponse, error)
 	// IssueInvoice records FINANCE's invoice for a due milestone. Caller: a reviewer with the FINANCE function whose
 	// unit holds the deal's. The invoices of a milestone never add up to more than its amount, so the sum invoiced
-	// never exceeds the contract amount; the number is the invoice's within the contract.
+	// never exceeds the contract amount. The number is unique company-wide: one another contract issued, or is
+	// issuing, is ALREADY_EXISTS naming it, with nothing recorded.
 	IssueInvoice(context.Context, *IssueInvoiceRequest) (*IssueInvoiceResponse, error)
 	// RecordPayment records a payment against an invoice. Callers: a FINANCE reviewer whose unit holds the deal's,
 	// or a system token with the "write" scope of such a unit (the ERP). Partial payments add up; a payment beyond
 	// what the invoice has outstanding is refused (FAILED_PRECONDITION). Idempotent by reference: the same reference
-	// again with the same invoice, amount and date returns the contract and changes nothing; with other content it is
-	// ALREADY_EXISTS.
+	// again with the same invoice, amount and date, under any request_id, at once or later, returns the first answer
+	// and changes nothing; with other content it is ALREADY_EXISTS.
 	RecordPayment(context.Context, *RecordPaymentRequest) (*RecordPaymentResponse, error)
 	// CloseContract closes the contract COMPLETED once every milestone is due and paid in full; the deal closes
 	// with it (stage CLOSED, outcome WON). Callers: the deal's AR or a FINANCE reviewer of its unit.
