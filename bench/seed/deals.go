@@ -295,8 +295,8 @@ func (b *builder) run(i int, f fate, onlyLead bool) error {
 	if f.stage == ltc.StageClosed {
 		exit = f.outcome
 		switch exit {
-		case ltc.OutcomeAbandoned: // closed by hand somewhere on the way
-			stopAt = openStages[b.rng.IntN(len(openStages))]
+		case ltc.OutcomeAbandoned: // closed by hand somewhere on the way, before the contract is signed
+			stopAt = openStages[b.rng.IntN(len(openStages)-1)]
 		case ltc.OutcomeNotPursued:
 			stopAt = ltc.StageInitiationReview
 		case ltc.OutcomeNoBid:

@@ -284,6 +284,15 @@ func TestContractGatesOverGRPC(t *testing.T) {
 	require.Len(t, got.Contract.ChangeOrders, 1)
 	assert.Equal(t, int64(500_000_00), got.Contract.ChangeOrders[0].AmountBefore.AmountMinor)
 
+	// An invoice of the advance, unpaid: receivable until the write-off.
+	now := time.Now().UTC()
+	_, err = contracts.IssueInvoice(e.As(t, fiona), &ltcv1.IssueInvoiceRequest{RequestId: uuid.NewString(), OpportunityId: id, Number: "WO-INV-1",
+		MilestoneId: "M1", Amount: eur(50_000), DueDate: &date.Date{Year: int32(now.Year()), Month: int32(now.Month()), Day: int32(now.Day())}})
+	require.NoError(t, err)
+	got, err = contracts.GetContract(e.As(t, sam), &ltcv1.GetContractRequest{OpportunityId: id})
+	require.NoError(t, err)
+	assert.Equal(t, int64(50_000_00), got.Contract.Receivable.AmountMinor)
+
 	writeOff := &ltcv1.RequestDecisionRequest{RequestId: uuid.NewString(), OpportunityId: id, Gate: ltcv1.Gate_GATE_WRITE_OFF,
 		Package: &ltcv1.RequestDecisionRequest_WriteOff{WriteOff: &ltcv1.WriteOffPackage{Rationale: "customer insolvent"}}}
 	requested, err = decisions.RequestDecision(e.As(t, fiona), writeOff)
@@ -304,6 +313,7 @@ func TestContractGatesOverGRPC(t *testing.T) {
 	assert.Equal(t, ltcv1.ContractStatus_CONTRACT_STATUS_WRITTEN_OFF, got.Contract.Status)
 	assert.Equal(t, ltcv1.Stage_STAGE_CLOSED, got.Contract.Stage)
 	assert.Equal(t, int64(600_000_00), got.Contract.WrittenOff.AmountMinor)
+	assert.Zero(t, got.Contract.Receivable.GetAmountMinor(), "what is written off is no longer receivable")
 	types := eventTypes(t, e.Store, id)
 	assert.Equal(t, []string{"decision.decided", "contract.closed"}, types[len(types)-2:])
 	assert.Contains(t, types, "contract.changed")

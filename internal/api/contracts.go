@@ -3,11 +3,9 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
-	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
@@ -223,35 +221,34 @@ func (s contractService) releaseInvoiceNumber(ctx context.Context, dealID, numbe
 }
 
 // RecordPayment is idempotent by the payment reference as well as by request id: the ERP may send a payment again,
-// at once or later, under a new request id. The payment's change is sent to the deal's process under a request id
-// derived from the deal, the reference and the payment's content (paymentRequestID), with a digest of the request
-// without the caller's request id: every sending of one payment is one request to the process, so Temporal joins
-// concurrent ones to the first and the request record answers later ones, each with the first answer. The same
-// reference with other content (invoice, amount, date) is another request, which the process refuses
-// (ALREADY_EXISTS, said here with what is recorded); sent by someone else who may record payments (FINANCE after
-// the ERP), or recorded before payments were keyed so, it answers with the contract as it stands.
+// at once or later, under a new request id. A retry under the same request id is answered as every request is (its
+// first answer; another payload under it is ALREADY_EXISTS). A sending under a new request id of a payment the
+// contract holds already is refused by the process's rule (a reference is recorded once), and answered here: with
+// the contract as it stands when the content is the same (also when the sendings raced, the process taking the
+// first), ALREADY_EXISTS saying what is recorded when it differs.
 func (s contractService) RecordPayment(ctx context.Context, req *ltcv1.RecordPaymentRequest) (*ltcv1.RecordPaymentResponse, error) {
 	cmd := ltc.RecordPayment{InvoiceNumber: req.InvoiceNumber, Reference: req.Reference, Amount: moneyFromProto(req.Amount),
 		Date: dateFromProto(req.Date)}
-	// A retry under the caller's request id of a payment recorded under it (before payments were keyed by their
-	// reference), or a request id used for another request.
 	if res, ok, err := s.answered(ctx, workflows.UpdateRecordPayment, req.RequestId, req); ok || err != nil {
 		if err != nil {
 			return nil, err
 		}
 		return &ltcv1.RecordPaymentResponse{Contract: executionToProto(res.Opportunity)}, nil
 	}
-	content := proto.CloneOf(req)
-	content.RequestId = ""
-	c, err := s.changeContract(ctx, workflows.UpdateRecordPayment, req.OpportunityId, paymentRequestID(req.OpportunityId, cmd), content, cmd)
-	if k := refusedKind(err); k == ltc.KindConflict || k == ltc.KindPermission {
-		// The reference is recorded with other content, by someone else, or under an earlier request id; who may
-		// record the payment learns which. Anyone else keeps the refusal.
+	c, err := s.changeContract(ctx, workflows.UpdateRecordPayment, req.OpportunityId, req.RequestId, req, cmd)
+	if k := refusedKind(err); k == ltc.KindConflict {
+		// The reference is recorded already; who may record the payment learns with what. Anyone else keeps the
+		// refusal.
 		if o, rerr := s.deal(ctx, req.OpportunityId); rerr == nil && o.Execution != nil && ltc.CanRecordPayment(actorOf(ctx), o) == nil {
 			if p, invoice, ok := o.Execution.Payment(req.Reference); ok {
 				if invoice != cmd.InvoiceNumber || p.Amount != cmd.Amount || p.Date != cmd.Date {
 					return nil, ltc.Conflict("payment %s is recorded already with other content (%s on invoice %s, dated %04d-%02d-%02d)",
 						p.Reference, p.Amount, invoice, p.Date.Year, p.Date.Month, p.Date.Day)
+				}
+				// Answered: recorded under the caller's request id, so that its retry gets this answer and the id
+				// used for another payload is refused.
+				if err := s.recordAnswer(ctx, workflows.UpdateRecordPayment, req.RequestId, req, workflows.DealResult{Opportunity: o}); err != nil {
+					return nil, err
 				}
 				return &ltcv1.RecordPaymentResponse{Contract: executionToProto(o)}, nil
 			}
@@ -261,19 +258,6 @@ func (s contractService) RecordPayment(ctx context.Context, req *ltcv1.RecordPay
 		return nil, err
 	}
 	return &ltcv1.RecordPaymentResponse{Contract: c}, nil
-}
-
-// paymentNamespace is the UUID namespace of the request ids of payments.
-var paymentNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("urn:ltc:payment-reference"))
-
-// paymentRequestID is the request id under which the payment is recorded on the deal: a name-based UUID (version
-// 5) of the deal, the reference and the content, the same for every sending of the payment. Other content under the
-// reference is another request, so that what Temporal keeps of one (its outcome, a refusal too) never answers the
-// other.
-func paymentRequestID(dealID string, p ltc.RecordPayment) string {
-	name := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d\x00%04d-%02d-%02d", dealID, p.Reference, p.InvoiceNumber, p.Amount.Currency,
-		p.Amount.AmountMinor, p.Date.Year, p.Date.Month, p.Date.Day)
-	return uuid.NewSHA1(paymentNamespace, []byte(name)).String()
 }
 
 // refusedKind is the kind of a refusal of the rules, whether the API or the deal's process refused.
@@ -311,7 +295,7 @@ func executionToProto(o ltc.Opportunity) *ltcv1.ContractExecution {
 		AccountId: o.Customer.AccountID, Contract: contractToProto(o.Contract),
 		Status: toEnum[ltcv1.ContractStatus](ltcv1.ContractStatus_value, x.Status, "CONTRACT_STATUS_"),
 		Amount: moneyToProto(x.Amount), Invoiced: money(x.Invoiced()), Collected: money(x.Collected()),
-		Receivable: money(x.Invoiced() - x.Collected()), Overdue: x.OverdueReceivable(), CloseTime: timeToProto(x.ClosedAt),
+		Receivable: money(x.Receivable()), Overdue: x.OverdueReceivable(), CloseTime: timeToProto(x.ClosedAt),
 		Stage: toEnum[ltcv1.Stage](ltcv1.Stage_value, o.Stage, "STAGE_"),
 	}
 	if x.ClosedBy != nil {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -70,6 +71,21 @@ func (s *Server) answered(ctx context.Context, method, requestID string, req pro
 	}
 	ok, err := s.answerFromRecord(ctx, change{method: method, request: request}, &res)
 	return res, ok, err
+}
+
+// recordAnswer records the answer the API gave to a request the deal's process did not record (see
+// store.RecordAnswer).
+func (s *Server) recordAnswer(ctx context.Context, method, requestID string, req proto.Message, result workflows.DealResult) error {
+	request, err := newRequest(actorOf(ctx), method, requestID, req)
+	if err != nil {
+		return err
+	}
+	doc, err := json.Marshal(result)
+	if err != nil {
+		return fmt.Errorf("encode the answer to request %s: %w", requestID, err)
+	}
+	return s.store.RecordAnswer(ctx, store.Request{ID: requestID, Method: method, PayloadHash: request.PayloadHash,
+		DealID: result.Opportunity.ID, Result: doc, ActorID: request.Actor.ID})
 }
 
 func (s *Server) deal(ctx context.Context, id string) (ltc.Opportunity, error) {

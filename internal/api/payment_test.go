@@ -45,9 +45,10 @@ func sendAtOnce(t *testing.T, e *testenv.Engine, a ltc.Actor, reqs []*ltcv1.Reco
 	return resps, errs
 }
 
-// A payment sent again (the ERP retrying, each time under a new request id) gets the first answer, whether the
-// sendings race or follow one another; the same reference with other content is ALREADY_EXISTS; the payment is
-// recorded once.
+// A payment sent again (the ERP retrying, each time under a new request id) is recorded once, whether the sendings
+// race (all get the first answer) or follow one another (the contract as it stands); a retry under a request id gets
+// its first answer, and that id used for another payment is ALREADY_EXISTS; the same reference with other content is
+// ALREADY_EXISTS.
 func TestPaymentSentAgainConcurrentlyOrLaterGetsTheFirstAnswer(t *testing.T) {
 	e := testenv.StartEngine(t)
 	contracts := ltcv1.NewContractServiceClient(e.Conn)
@@ -81,11 +82,16 @@ func TestPaymentSentAgainConcurrentlyOrLaterGetsTheFirstAnswer(t *testing.T) {
 	require.NoError(t, err)
 	again, err := contracts.RecordPayment(e.As(t, erp), pay("BANK-1", 100_000))
 	require.NoError(t, err)
-	assert.True(t, proto.Equal(first, again.Contract), "the first answer")
-	// A retry under one of the request ids used before, too.
-	retry, err := contracts.RecordPayment(e.As(t, erp), same[3])
+	assert.Equal(t, int64(120_000_00), again.Contract.Collected.AmountMinor, "recorded once: the contract as it stands")
+	// A retry under the request id of the first sending gets the first answer.
+	retry, err := contracts.RecordPayment(e.As(t, erp), same[0])
 	require.NoError(t, err)
 	assert.True(t, proto.Equal(first, retry.Contract), "the first answer")
+	// That request id used for another payment is ALREADY_EXISTS, and records nothing.
+	reused := pay("BANK-9", 1_000)
+	reused.RequestId = same[0].RequestId
+	_, err = contracts.RecordPayment(e.As(t, erp), reused)
+	requireCode(t, err, codes.AlreadyExists, "already used for a different request")
 
 	// FINANCE sending what the ERP recorded learns it is recorded: the contract as it stands.
 	byFinance, err := contracts.RecordPayment(e.As(t, fiona), pay("BANK-1", 100_000))

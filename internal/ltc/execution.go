@@ -162,6 +162,14 @@ func (x Execution) Collected() int64 {
 	return sum
 }
 
+// Receivable is what is invoiced and unpaid, in minor units: nothing once the contract is written off.
+func (x Execution) Receivable() int64 {
+	if x.Status == ContractWrittenOff {
+		return 0
+	}
+	return x.Invoiced() - x.Collected()
+}
+
 // MilestoneSums are the sums invoiced and paid for the milestone, in minor units.
 func (x Execution) MilestoneSums(id string) (sum, paid int64) {
 	for _, inv := range x.Invoices {

@@ -30,8 +30,8 @@ func TestMigrationHoldsTheInvoiceNumbersIssuedBefore(t *testing.T) {
 			VALUES ($1, $1, 'EXECUTION', 'ann', 'Acme', $2, $2, 'EUR', 1, $3)`, o.ID, day(10, 2), o)
 		require.NoError(t, err)
 		for _, number := range []string{"SHARED", "OWN-" + string(rune('A'+i))} {
-			_, err = old.Exec(ctx, `INSERT INTO contract_invoices (deal_id, number, org_unit, owner_id, currency, amount_minor, paid_minor, issued_at, due_date)
-				VALUES ($1, $2, 'emea', 'ann', 'EUR', 100, 0, $3, '2026-12-31')`, o.ID, number, day(11, 1+i))
+			_, err = old.Exec(ctx, `INSERT INTO contract_invoices (deal_id, number, org_unit, owner_id, currency, amount_minor, paid_minor, issued_at, due_date, open)
+				VALUES ($1, $2, 'emea', 'ann', 'EUR', 100, 0, $3, '2026-12-31', true)`, o.ID, number, day(11, 1+i))
 			require.NoError(t, err)
 		}
 		ids = append(ids, o.ID)

@@ -209,7 +209,9 @@ func (f *filter) reach(r ltc.Reach, readers string) string {
 	}
 	var any []string
 	if r.Person != "" {
-		any = append(any, f.arg(r.Person)+" = ANY (x."+readers+")")
+		// Containment, not "= ANY": the GIN index on deal_access.readers serves it, so a person who reads a few
+		// deals finds them by the index instead of checking every deal.
+		any = append(any, "x."+readers+" @> ARRAY["+f.arg(r.Person)+"]::text[]")
 	}
 	for _, u := range r.Units {
 		any = append(any, f.inUnit(u))

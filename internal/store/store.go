@@ -67,6 +67,19 @@ type Request struct {
 	Revision int64 `json:"-"`
 }
 
+// RecordAnswer records a request the API answered without the deal's process recording it (a payment sent again
+// under a new request id, answered with the contract): a retry under its id gets that answer, and the id with
+// another payload is refused, as for every request. A request recorded under the id already is kept.
+func (s *Store) RecordAnswer(ctx context.Context, r Request) error {
+	if _, err := s.pool.Exec(ctx, `
+		INSERT INTO requests (request_id, method, payload_hash, deal_id, result, actor_id)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id) DO NOTHING`,
+		r.ID, r.Method, r.PayloadHash, r.DealID, r.Result, orNull(r.ActorID)); err != nil {
+		return fmt.Errorf("record the answer to request %s: %w", r.ID, err)
+	}
+	return nil
+}
+
 // Request returns the applied request with the id, or ErrNotFound.
 func (s *Store) Request(ctx context.Context, id string) (Request, error) {
 	r := Request{ID: id}

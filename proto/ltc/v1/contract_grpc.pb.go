@@ -62,8 +62,8 @@ type ContractServiceClient interface {
 	// RecordPayment records a payment against an invoice. Callers: a FINANCE reviewer whose unit holds the deal's,
 	// or a system token with the "write" scope of such a unit (the ERP). Partial payments add up; a payment beyond
 	// what the invoice has outstanding is refused (FAILED_PRECONDITION). Idempotent by reference: the same reference
-	// again with the same invoice, amount and date, under any request_id, at once or later, returns the first answer
-	// and changes nothing; with other content it is ALREADY_EXISTS.
+	// again with the same invoice, amount and date under a new request_id changes nothing and returns the contract
+	// (sendings that race all get the first answer); with other content it is ALREADY_EXISTS.
 	RecordPayment(ctx context.Context, in *RecordPaymentRequest, opts ...grpc.CallOption) (*RecordPaymentResponse, error)
 	// CloseContract closes the contract COMPLETED once every milestone is due and paid in full; the deal closes
 	// with it (stage CLOSED, outcome WON). Callers: the deal's AR or a FINANCE reviewer of its unit.
@@ -173,8 +173,8 @@ type ContractServiceServer interface {
 	// RecordPayment records a payment against an invoice. Callers: a FINANCE reviewer whose unit holds the deal's,
 	// or a system token with the "write" scope of such a unit (the ERP). Partial payments add up; a payment beyond
 	// what the invoice has outstanding is refused (FAILED_PRECONDITION). Idempotent by reference: the same reference
-	// again with the same invoice, amount and date, under any request_id, at once or later, returns the first answer
-	// and changes nothing; with other content it is ALREADY_EXISTS.
+	// again with the same invoice, amount and date under a new request_id changes nothing and returns the contract
+	// (sendings that race all get the first answer); with other content it is ALREADY_EXISTS.
 	RecordPayment(context.Context, *RecordPaymentRequest) (*RecordPaymentResponse, error)
 	// CloseContract closes the contract COMPLETED once every milestone is due and paid in full; the deal closes
 	// with it (stage CLOSED, outcome WON). Callers: the deal's AR or a FINANCE reviewer of its unit.
