@@ -605,7 +605,7 @@ type ContractExecution struct {
 	Acceptances []*Acceptance `protobuf:"bytes,11,rep,name=acceptances,proto3" json:"acceptances,omitempty"`
 	// Invoices issued, oldest first.
 	Invoices []*Invoice `protobuf:"bytes,12,rep,name=invoices,proto3" json:"invoices,omitempty"`
-	// Sums invoiced and collected, and what is invoiced but unpaid (receivable).
+	// Sums invoiced and collected, and what is invoiced but unpaid (receivable; nothing once written off).
 	Invoiced   *Money `protobuf:"bytes,13,opt,name=invoiced,proto3" json:"invoiced,omitempty"`
 	Collected  *Money `protobuf:"bytes,14,opt,name=collected,proto3" json:"collected,omitempty"`
 	Receivable *Money `protobuf:"bytes,15,opt,name=receivable,proto3" json:"receivable,omitempty"`
