@@ -134,8 +134,10 @@ func TestAWonDealLinksToItsContractWhenItWasExecuted(t *testing.T) {
 	code, page := read(t, func() (*http.Response, error) { return client.Get(site.URL + "/deals/" + closedID) })
 	require.Equal(t, http.StatusOK, code)
 	assert.Contains(t, page, `href="/contracts/`+closedID+`" id="contract-link"`)
+	assert.Contains(t, page, `<li class="passed">Contract execution</li>`, "the path walks through the contract's execution")
 	code, page = read(t, func() (*http.Response, error) { return client.Get(site.URL + "/deals/" + legacyID) })
 	require.Equal(t, http.StatusOK, code)
 	assert.Contains(t, page, "C-1", "the contract is shown")
 	assert.NotContains(t, page, `id="contract-link"`, "but it has no execution to link to")
+	assert.NotContains(t, page, `Contract execution</li>`, "nor a step of its path")
 }

@@ -322,7 +322,7 @@ const dealPageSize = 25
 // time with the API's page tokens.
 func (s *Server) dealList(w http.ResponseWriter, r *http.Request, id Identity) {
 	q := r.URL.Query()
-	view := dealsView{Stages: stagePath, Stage: q.Get("stage"), Customer: q.Get("customer")}
+	view := dealsView{Stages: executionPath, Stage: q.Get("stage"), Customer: q.Get("customer")}
 	ctx, cancel := s.call(r, id)
 	defer cancel()
 	resp, err := s.deals.ListOpportunities(ctx, &ltcv1.ListOpportunitiesRequest{
@@ -351,6 +351,10 @@ var stagePath = []ltcv1.Stage{
 	ltcv1.Stage_STAGE_PURSUIT, ltcv1.Stage_STAGE_ATB_REVIEW, ltcv1.Stage_STAGE_BIDDING, ltcv1.Stage_STAGE_NEGOTIATION,
 	ltcv1.Stage_STAGE_ATC_REVIEW, ltcv1.Stage_STAGE_CONTRACT_SIGNING, ltcv1.Stage_STAGE_HANDOVER, ltcv1.Stage_STAGE_CLOSED,
 }
+
+// executionPath is the path of a deal whose contract is executed (rules version 4): its contract's execution
+// between the handover and the close. The deal list's stage filter offers it too.
+var executionPath = slices.Insert(slices.Clone(stagePath), len(stagePath)-1, ltcv1.Stage_STAGE_EXECUTION)
 
 // step is a stage on a deal's path bar: passed, current, or ahead.
 type step struct {
@@ -400,12 +404,16 @@ func (s *Server) dealPage(w http.ResponseWriter, r *http.Request, id Identity, c
 		return
 	}
 	view := dealView{Deal: got.Opportunity, Missing: missing(got.Opportunity), Execution: s.executed(ctx, got.Opportunity)}
-	at := slices.Index(stagePath, view.Deal.Stage)
-	for i, st := range stagePath {
+	path := stagePath
+	if view.Execution {
+		path = executionPath
+	}
+	at := slices.Index(path, view.Deal.Stage)
+	for i, st := range path {
 		view.Path = append(view.Path, step{Stage: st, Passed: i < at, Current: i == at})
 	}
-	if at >= 0 && at+1 < len(stagePath) {
-		view.Next = stagePath[at+1]
+	if at >= 0 && at+1 < len(path) {
+		view.Next = path[at+1]
 	}
 	next := "" // the form of the first thing the deal needs is drawn open, unless another was refused
 	if i := slices.IndexFunc(view.Missing, func(n need) bool { return n.Form != "" }); i >= 0 && refused == nil {
