@@ -242,7 +242,7 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 		}
 		return "(" + strings.Join(any, " OR ") + ")"
 	}
-	// Each query's columns: key, currency, a..e (int8), month (date).
+	// Each query's columns: key, currency (the expected cash's: its month), then its sums (int8).
 	type query struct {
 		kind cashKind
 		sql  func(f *filter) string
@@ -258,17 +258,16 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 				lo, hi = minTime(lo, firstMonth), maxTime(hi, endMonth)
 			}
 			return `SELECT ` + key + `, currency, sum(invoiced) FILTER (WHERE ` + period + `)::bigint,
-					sum(collected) FILTER (WHERE ` + period + `)::bigint, sum(invoiced) FILTER (WHERE ` + dso + `)::bigint,
-					0::bigint, 0::bigint, NULL::date
+					sum(collected) FILTER (WHERE ` + period + `)::bigint, sum(invoiced) FILTER (WHERE ` + dso + `)::bigint
 				FROM cash_months WHERE (invoiced <> 0 OR collected <> 0) AND ` + in(lo, hi) + scope(f) + `
 				GROUP BY 1, 2`
 		}},
 		{cashExpected, func(f *filter) string {
-			return `SELECT ` + key + `, currency, sum(expected)::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, month
-				FROM cash_months WHERE expected <> 0` + scope(f) + ` GROUP BY 1, 2, 8`
+			return `SELECT ` + key + `, currency, month, sum(expected)::bigint
+				FROM cash_months WHERE expected <> 0` + scope(f) + ` GROUP BY 1, 2, 3`
 		}},
 		{cashDSO, func(f *filter) string {
-			return `SELECT ` + key + `, currency, sum(amount_minor)::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, NULL::date
+			return `SELECT ` + key + `, currency, sum(amount_minor)::bigint
 				FROM contract_invoices WHERE issued_at >= ` + f.arg(thisMonth) + ` AND issued_at < ` + f.arg(dayAfter) + scope(f) + `
 				GROUP BY 1, 2`
 		}},
@@ -279,7 +278,7 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 				return "sum(" + open + ") FILTER (WHERE " + day + " - due_date " + cond + ")::bigint"
 			}
 			return `SELECT ` + key + `, currency, sum(` + open + `)::bigint, ` + overdue("BETWEEN 1 AND 30") + `, ` +
-				overdue("BETWEEN 31 AND 60") + `, ` + overdue("BETWEEN 61 AND 90") + `, ` + overdue("> 90") + `, NULL::date
+				overdue("BETWEEN 31 AND 60") + `, ` + overdue("BETWEEN 61 AND 90") + `, ` + overdue("> 90") + `
 				FROM contract_invoices WHERE open` + scope(f) + ` GROUP BY 1, 2`
 		}},
 	}
@@ -293,7 +292,7 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 			continue
 		}
 		queries = append(queries, query{end.kind, func(f *filter) string {
-			return `SELECT ` + key + `, currency, sum(amount_minor)::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, NULL::date
+			return `SELECT ` + key + `, currency, sum(amount_minor)::bigint
 				FROM ` + end.table + ` WHERE ` + within(f, end.column, end.ranges) + scope(f) + ` GROUP BY 1, 2`
 		}})
 	}
@@ -308,8 +307,14 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 			}
 			results[i], err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (cashPart, error) {
 				p := cashPart{kind: q.kind}
-				err := row.Scan(&p.key, &p.currency, &p.v[0], &p.v[1], &p.v[2], &p.v[3], &p.v[4], &p.month)
-				return p, err
+				dest := []any{&p.key, &p.currency}
+				if q.kind == cashExpected {
+					dest = append(dest, &p.month)
+				}
+				for i := range len(row.FieldDescriptions()) - len(dest) {
+					dest = append(dest, &p.v[i])
+				}
+				return p, row.Scan(dest...)
 			})
 			if err != nil {
 				return fmt.Errorf("cash report: %w", err)
