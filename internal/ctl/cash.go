@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -35,19 +36,14 @@ func reportCash(run runner) *cobra.Command {
 			}
 			return s.show(r, func(w io.Writer) { renderCash(w, r, from, to, group) })
 		})}
-	start, end := quarterBounds(time.Now())
+	start := ltc.QuarterStart(time.Now())
+	end := start.AddDate(0, 3, 0)
 	cmd.Flags().StringVar(&from, "from", start.Format(time.DateOnly), "start of the period, YYYY-MM-DD (default: the current quarter's)")
 	cmd.Flags().StringVar(&to, "to", end.Format(time.DateOnly), "end of the period (exclusive), YYYY-MM-DD")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "the day receivables are aged and DSO taken on, YYYY-MM-DD (default: today)")
 	cmd.Flags().StringVar(&by, "by", "unit", "group the rows by unit, owner or account")
 	cmd.Flags().StringVar(&owner, "owner", "", "only the contracts of this owner's deals")
 	return cmd
-}
-
-// quarterBounds is the calendar quarter of t: its first day and the first day of the next.
-func quarterBounds(t time.Time) (time.Time, time.Time) {
-	start := time.Date(t.Year(), time.Month((int(t.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)
-	return start, start.AddDate(0, 3, 0)
 }
 
 func renderCash(w io.Writer, r *ltcv1.GetCashReportResponse, from, to string, group ltcv1.CashGrouping) {

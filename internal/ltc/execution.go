@@ -162,12 +162,22 @@ func (x Execution) Collected() int64 {
 	return sum
 }
 
-// Receivable is what is invoiced and unpaid, in minor units: nothing once the contract is written off.
-func (x Execution) Receivable() int64 {
+// Unpaid is what is still to be paid of the invoice, in minor units: what it has outstanding, nothing once the
+// contract is written off.
+func (x Execution) Unpaid(inv Invoice) int64 {
 	if x.Status == ContractWrittenOff {
 		return 0
 	}
-	return x.Invoiced() - x.Collected()
+	return inv.Outstanding()
+}
+
+// Receivable is what is invoiced and still to be paid, in minor units (Unpaid of every invoice).
+func (x Execution) Receivable() int64 {
+	var sum int64
+	for _, inv := range x.Invoices {
+		sum += x.Unpaid(inv)
+	}
+	return sum
 }
 
 // MilestoneSums are the sums invoiced and paid for the milestone, in minor units.

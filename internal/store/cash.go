@@ -16,11 +16,6 @@ import (
 	"github.com/ltcengine/ltc/internal/ltc"
 )
 
-// invoiceOpen reports whether an invoice is still to be paid: something outstanding, on a contract not written off.
-func invoiceOpen(x ltc.Execution, inv ltc.Invoice) bool {
-	return inv.Outstanding() > 0 && x.Status != ltc.ContractWrittenOff
-}
-
 // milestoneOpen reports whether a milestone is still to be invoiced: something left, on a contract not closed.
 func milestoneOpen(x ltc.Execution, m ltc.Milestone) bool {
 	invoiced, _ := x.MilestoneSums(m.ID)
@@ -86,8 +81,8 @@ func (h contractHolder) cashMonths(into map[cashKey]cashSums, sign int64) {
 		for _, p := range inv.Payments {
 			add(monthOf(p.Date.Time()), p.Amount.Currency, cashSums{collected: p.Amount.AmountMinor})
 		}
-		if invoiceOpen(*x, inv) {
-			add(monthOf(inv.DueDate.Time()), inv.Amount.Currency, cashSums{expected: inv.Outstanding()})
+		if unpaid := x.Unpaid(inv); unpaid > 0 {
+			add(monthOf(inv.DueDate.Time()), inv.Amount.Currency, cashSums{expected: unpaid})
 		}
 	}
 	for _, m := range x.Milestones {
@@ -104,7 +99,7 @@ func (h contractHolder) cashMonths(into map[cashKey]cashSums, sign int64) {
 }
 
 // addCashMonths adds the sums to cash_months in one statement, its rows in key order: two transactions that
-// touch the same rows lock them in the same order, so they never wait on each other in a cycle.
+// touch the same rows lock them in the same order, so their upserts never wait on each other in a cycle.
 func addCashMonths(ctx context.Context, tx pgx.Tx, sums map[cashKey]cashSums) error {
 	keys := slices.SortedFunc(maps.Keys(sums), func(a, b cashKey) int {
 		return cmp.Or(a.month.Compare(b.month), cmp.Compare(a.unit, b.unit), cmp.Compare(a.owner, b.owner),
@@ -288,7 +283,7 @@ func (s *Store) CashReport(ctx context.Context, cf CashFilter) ([]CashRow, error
 		table, column string
 		ranges        [][2]time.Time
 	}{{cashIssued, "contract_invoices", "issued_at", issued}, {cashCollected, "contract_payments", "paid_on", paid}} {
-		if within(&filter{}, end.column, end.ranges) == "" {
+		if !slices.ContainsFunc(end.ranges, func(r [2]time.Time) bool { return r[0].Before(r[1]) }) {
 			continue
 		}
 		queries = append(queries, query{end.kind, func(f *filter) string {

@@ -46,7 +46,7 @@ func executionTables(o ltc.Opportunity) []table {
 			paidAt = inv.Payments[len(inv.Payments)-1].RecordedAt
 		}
 		invoices.rows = append(invoices.rows, []any{o.ID, inv.Number, string(o.Unit), o.Owner.ID, account,
-			inv.Amount.Currency, inv.Amount.AmountMinor, inv.Paid(), inv.IssuedAt, inv.DueDate.Time(), paidAt, invoiceOpen(*x, inv)})
+			inv.Amount.Currency, inv.Amount.AmountMinor, inv.Paid(), inv.IssuedAt, inv.DueDate.Time(), paidAt, x.Unpaid(inv) > 0})
 		for _, p := range inv.Payments {
 			payments.rows = append(payments.rows, []any{o.ID, p.Reference, inv.Number, string(o.Unit), o.Owner.ID, account,
 				p.Amount.Currency, p.Amount.AmountMinor, p.Date.Time(), p.RecordedAt})

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/ltcengine/ltc/internal/ltc"
 	ltcv1 "github.com/ltcengine/ltc/proto/ltc/v1"
 )
 
@@ -52,7 +53,7 @@ func (s *Server) cash(w http.ResponseWriter, r *http.Request, id Identity) {
 	if _, ok := cashGroupings[view.By]; !ok {
 		view.By = "unit"
 	}
-	start, _ := quarterStart(quarterOf(time.Now().UTC()))
+	start := ltc.QuarterStart(time.Now())
 	from, err := time.Parse(time.DateOnly, q.Get("from"))
 	if err != nil {
 		from = start

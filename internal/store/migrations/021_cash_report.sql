@@ -48,10 +48,10 @@ CREATE INDEX contract_invoices_open ON contract_invoices (org_unit, owner_id)
 -- cash_months sums the contracts by month, unit, owner, account ('' for none) and currency: what was invoiced
 -- (invoices by issue month), collected (payments by the month of their date) and what is expected (the open
 -- milestones' amounts not invoiced, by planned month, '0001-01-01' for none; the open invoices' outstanding amounts,
--- by due month). The deal's transaction adds what its change moves (store.cashMonths, one statement whose rows are
--- in key order, so two deals' writes never wait on each other in a cycle). A company's year reads some ten
--- thousand of these rows instead of every invoice, payment and milestone. An owner holds a few accounts, so keying
--- by account costs few rows.
+-- by due month). The deal's transaction adds what its change moves (store.addCashMonths, one statement whose rows
+-- are in key order, so two deals' upserts of it never wait on each other in a cycle). A report by unit reads a few
+-- rows per unit and month instead of every invoice, payment and milestone; by owner, about a row per owner, month
+-- and currency. An owner holds a few accounts, so keying by account costs few rows.
 CREATE TABLE cash_months (
     month      date   NOT NULL,
     org_unit   text   NOT NULL,
